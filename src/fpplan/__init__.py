@@ -1,0 +1,14 @@
+"""fpplan: planning workbench for county family-planning and reproductive-health service networks."""
+
+from fpplan.errors import DataError, Problem
+
+__all__ = ["DataError", "Problem", "County", "load_county"]
+
+
+def __getattr__(name: str):
+    # load_county and County live in fpplan.data, imported on first use to keep `import fpplan` light.
+    if name in ("County", "load_county"):
+        from fpplan import data
+
+        return getattr(data, name)
+    raise AttributeError(name)

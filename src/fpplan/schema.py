@@ -1,0 +1,165 @@
+"""The county data model: every table, its columns, types, ranges and keys.
+
+A county is a folder of these tables (CSV in UTF-8/GBK/GB18030, or XLSX; Chinese or English headers)
+plus YAML configuration under ``config/``. Column codes are English; their zh/en labels and units are in
+the label table. Counts are persons or events; areas m²; money 万元 unless the name says yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """``kind``: str, int, float, bool, month (YYYY-MM), date, or enum:<name of a label-table enumeration>."""
+
+    name: str
+    kind: str = "str"
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    optional: bool = False  # the column may be absent from the file
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    optional: bool = False  # the file may be absent
+    data_elements: bool = False  # other columns are data elements (config/data_elements.yaml)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+C = Column
+AGE = C("age", "int", min=0, max=100)
+COUNT = {"kind": "float", "min": 0}
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "units",
+            (
+                C("code"),
+                C("name"),
+                C("level", "enum:level"),
+                C("parent_code", nullable=True),
+                C("kind", "enum:kind"),
+                C("area_km2", "float", nullable=True, min=0, optional=True),
+                C("distance_km", "float", nullable=True, min=0, optional=True),
+            ),
+            key=("code",),
+        ),
+        # Base-year population by unit (village or township), sex and single year of age (100 = 100+);
+        # a file with `age_group` (0-4, 5-9, … 100+) instead of `age` is split to single years on load.
+        Table(
+            "population",
+            (C("year", "int"), C("unit_code"), C("sex", "enum:sex"), AGE, C("population", **COUNT)),
+            key=("unit_code", "sex", "age"),
+        ),
+        Table(
+            "vital_history",
+            (
+                C("year", "int"),
+                C("township_code"),
+                *(C(n, **COUNT) for n in ("births_male", "births_female", "deaths_male", "deaths_female")),
+                C("in_migrants", **COUNT),
+                C("out_migrants", **COUNT),
+            ),
+            key=("township_code", "year"),
+        ),
+        # Share of women currently married by single age 15–49; blank township = county-wide.
+        Table(
+            "married_share",
+            (C("township_code", nullable=True), C("age", "int", min=15, max=49), C("share", "float", min=0, max=1)),
+            key=("township_code", "age"),
+        ),
+        # `serves`: township codes the station serves besides its own, separated by ';' (central stations
+        # back up neighbours); mobile vehicles serve the remote villages of `serves` (or of the county).
+        Table(
+            "facilities",
+            (
+                C("code"),
+                C("name"),
+                C("level", "enum:station_level"),
+                C("township_code", nullable=True),
+                C("serves", nullable=True, optional=True),
+                C("floor_area_m2", "float", min=0),
+                C("grade", "enum:grade"),
+                C("opening_year", "int", min=1900, max=2100),
+            ),
+            key=("code",),
+        ),
+        # Technical staff roster: pseudonymous ids only, never names or ID numbers.
+        Table(
+            "staff",
+            (
+                C("staff_id"),
+                C("station_code"),
+                C("specialty", "enum:specialty"),
+                C("education", "enum:education"),
+                C("title", "enum:title"),
+                C("medical", "bool"),
+                C("licence", "enum:licence"),
+                C("fte", "float", min=0, max=1),
+                C("sex", "enum:sex"),
+                C("birth_year", "int", min=1930, max=2015),
+            ),
+            key=("staff_id",),
+        ),
+        # The 建设项目规划表: one project per station.
+        Table(
+            "construction_plan",
+            (
+                C("station_code"),
+                C("mode", "enum:mode"),
+                C("target_grade", "enum:grade"),
+                C("target_floor_area_m2", "float", min=0),
+                C("start_year", "int", min=1990, max=2100),
+                C("completion_year", "int", min=1990, max=2100),
+                C("cost_wan_yuan", "float", min=0),
+                C("self_raised_wan_yuan", "float", min=0),
+                C("subsidy_requested_wan_yuan", "float", min=0),
+            ),
+            key=("station_code",),
+        ),
+        Table(
+            "disbursement",
+            (C("station_code"), C("year", "int", min=1990, max=2100), C("amount_wan_yuan", "float", min=0)),
+            key=("station_code", "year"),
+            optional=True,
+        ),
+        # Monthly village reports: one row per village and month, one column per data element.
+        Table(
+            "service_stats",
+            (C("village_code"), C("month", "month"), C("reported_on", "date", nullable=True)),
+            key=("village_code", "month"),
+            data_elements=True,
+        ),
+        Table(
+            "survey",
+            (C("village_code"), C("month", "month"), C("need", "enum:need"), C("count", **COUNT)),
+            key=("village_code", "month", "need"),
+        ),
+        # Exam scores; a blank score is an absence (counted 0 in the collective average unless excused).
+        Table(
+            "exam_scores",
+            (
+                C("staff_id"),
+                C("month", "month"),
+                C("exam_type", "enum:exam_type"),
+                C("score", "float", nullable=True, min=0, max=100),
+                C("excused", "bool", optional=True),
+            ),
+            key=("staff_id", "month", "exam_type"),
+        ),
+        Table("budget", (C("year", "int"), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
+    ]
+}
+
+# Headers that must never be loaded: person names and identity numbers (people first).
+FORBIDDEN_HEADERS = {"姓名", "name_of_person", "person_name", "身份证号", "身份证", "id_number", "idnumber", "电话", "phone"}
