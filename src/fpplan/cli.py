@@ -1,0 +1,124 @@
+"""The ``fpplan`` command: one subcommand per task, bilingual help, no traceback for bad data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from fpplan.errors import DataError
+from fpplan.labels import set_language, ui
+
+MAX_PRINTED_PROBLEMS = 200
+
+
+def print_problems(error: DataError) -> None:
+    """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
+    table = error.table()
+    print(ui("problems_found", n=len(table)))
+    shown = table.head(MAX_PRINTED_PROBLEMS).fillna("")
+    headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
+    print(shown.rename(columns=headers).to_string(index=False))
+    if len(table) > MAX_PRINTED_PROBLEMS:
+        print(f"… (+{len(table) - MAX_PRINTED_PROBLEMS})")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from fpplan.demo import write_demo
+
+    out = write_demo(args.out_dir)
+    print(out)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from fpplan.data import load_county
+
+    county = load_county(args.data_dir)
+    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
+    return 0
+
+
+def _project(args: argparse.Namespace) -> int:
+    from fpplan.demography.cli import run_project
+
+    return run_project(args.data_dir, args.scenario, args.trajectories, args.out)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from fpplan.plan import run_plan
+
+    return run_plan(args.data_dir, args.scenario, args.out)
+
+
+def _import_reports(args: argparse.Namespace) -> int:
+    from fpplan.indicators.cli import run_import_reports
+
+    return run_import_reports(args.db, args.files)
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    from fpplan.indicators.cli import run_scorecard
+
+    return run_scorecard(args.data_dir, args.level, args.period, args.target_set, args.out)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from fpplan.report import run_report
+
+    return run_report(args.data_dir, args.scenario, args.out)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fpplan",
+        description="计划生育服务网络规划工作台 / planning workbench for county family-planning service networks",
+    )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="界面语言 / interface language (default zh)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_, description=help_)
+        cmd.set_defaults(run=run)
+        return cmd
+
+    add("demo", "写出演示县数据 / write the demo county", _demo).add_argument("out_dir", help="输出文件夹 / output folder")
+    add("validate", "检查县数据文件夹 / check a county data folder", _validate).add_argument(
+        "data_dir", help="县数据文件夹 / county data folder")
+    cmd = add("project", "人口预测 / project the population", _project)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
+    cmd.add_argument("--trajectories", type=int, default=0, help="随机轨迹数 / stochastic trajectories (0 = deterministic)")
+    cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
+    cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--scenario", default="medium")
+    cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    cmd = add("import-reports", "导入月报到数据库 / import monthly reports into the store", _import_reports)
+    cmd.add_argument("db", help="DuckDB 数据库文件 / DuckDB database file")
+    cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
+    cmd = add("scorecard", "指标评分表 / indicator scorecard", _scorecard)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--level", default="township", choices=["village", "township", "county"])
+    cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q1、2025-01 / e.g. 2025, 2025Q1")
+    cmd.add_argument("--target-set", default=None, help="目标集 / target set")
+    cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
+    cmd = add("report", "生成可重复的分析报告 / render the reproducible report", _report)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--scenario", default="medium")
+    cmd.add_argument("--out", default="reports", help="输出文件夹 / output folder")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    set_language(args.lang)
+    try:
+        return args.run(args)
+    except DataError as error:
+        print_problems(error)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
