@@ -21,6 +21,13 @@ class Problem:
     value: Any = None
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        # show 2024.0 as 2024: typed numbers reach problems from cross-table rules
+        if isinstance(self.value, float) and self.value.is_integer():
+            object.__setattr__(self, "value", int(self.value))
+        if hasattr(self.value, "item"):  # numpy scalars → Python
+            object.__setattr__(self, "value", self.value.item())
+
     def message(self, lang: str | None = None) -> str:
         value = "" if self.value is None else str(self.value)
         return problem_text(self.kind, lang, column=self.column or "", value=value, detail=self.detail)

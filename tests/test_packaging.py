@@ -1,0 +1,33 @@
+"""pyproject.toml and environment.yml name the same packages; the repository has the agreed layout."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~\[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_name(r) for r in project["dependencies"]} | {_name(r) for r in project["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    pip_part = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert conda == declared, f"only in environment.yml: {conda - declared}; only in pyproject: {declared - conda}"
+    assert pip_part == ["-e .[dev]"]
+    assert "conda-forge" in env["channels"]
+
+
+def test_agreed_layout() -> None:
+    for folder in ("notebooks", "src/fpplan", "data", "dashboards", "tests", "benchmarks", ".ci"):
+        assert (ROOT / folder).is_dir(), folder
+    for file in ("environment.yml", "README.md", "pyproject.toml", "Makefile", ".ci/run"):
+        assert (ROOT / file).is_file(), file
