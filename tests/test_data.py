@@ -95,7 +95,7 @@ def test_five_year_groups_are_split_preserving_totals(mini: Path) -> None:
     grouped.to_csv(mini / "population.csv", index=False)
     county = load_county(mini)
     assert len(county.population) == 3 * 2 * 101
-    # a flat population stays flat under Sprague (it reproduces polynomials up to degree 4)
+    # a flat population stays flat under Sprague (exact for single-year polynomials up to degree 3)
     first = county.population.query("unit_code == '100001001' and sex == 'male'")["population"].to_numpy()
     np.testing.assert_allclose(first, 10.0, atol=1e-9)
     assert county.population["population"].sum() == pytest.approx(pop["population"].sum())
