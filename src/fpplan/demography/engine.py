@@ -48,7 +48,7 @@ def survive(pop: np.ndarray, S: np.ndarray) -> np.ndarray:
 def _limit(pop: np.ndarray, mig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reduce net out-migration where it would empty a cell; returns the migrants used and a guard mask."""
     short = pop + mig <= 0
-    return np.where(short, KEEP_AFTER_OUT_MIGRATION - pop, mig), short
+    return np.where(short, KEEP_AFTER_OUT_MIGRATION - pop, mig), short & (mig < 0)
 
 
 def step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb: np.ndarray | float, mig: np.ndarray,
@@ -94,8 +94,8 @@ def run(pop0: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb: np.ndarray, mig:
     guarded ``[T, ...]``.
     """
     steps = S.shape[0]
-    pops, births, deaths, migs, guards = [pop0], [], [], [], []
-    pop = pop0
+    pop = np.asarray(pop0, dtype=float)
+    pops, births, deaths, migs, guards = [pop], [], [], [], []
     for t in range(steps):
         out = step(pop, S[t], asfr[t], srb[t], mig[t], width, timing, fertile)
         pop = out.population

@@ -84,7 +84,7 @@ def brass_mx(standard: np.ndarray, alpha: np.ndarray, beta: float = 1.0) -> np.n
     standard scaled by the change in the last closed age's hazard.
     """
     sex = np.broadcast_to(np.array([0, 1]), standard.shape[:-1]) if standard.shape[-2:-1] == (2,) else 1
-    lx = life_table(standard, np.ones(standard.shape[-1]), sex=sex)["lx"]
+    lx = life_table(standard, np.ones(standard.shape[-1]), sex=sex)["lx"]  # once, on the standard's own shape
     ys = 0.5 * np.log((1 - lx[..., 1:]) / lx[..., 1:])
     alpha = np.asarray(alpha, dtype=float)[..., None]
     l_new = 1 / (1 + np.exp(2 * (alpha + beta * ys)))
@@ -96,15 +96,27 @@ def brass_mx(standard: np.ndarray, alpha: np.ndarray, beta: float = 1.0) -> np.n
     return np.concatenate([mx, open_mx[..., None]], axis=-1)
 
 
-def mx_for_e0(standard: np.ndarray, target_e0: np.ndarray, sex: np.ndarray | int) -> np.ndarray:
-    """Single-year mx whose life table has e0 = ``target_e0`` (Brass α found by vectorized bisection)."""
+def alpha_for_e0(standard: np.ndarray, target_e0: np.ndarray, sex: np.ndarray | int) -> np.ndarray:
+    """Brass α (β = 1) whose life table from ``standard`` has e0 = ``target_e0`` (vectorized bisection)."""
     target = np.asarray(target_e0, dtype=float)
     lo = np.full(target.shape, -3.0)
     hi = np.full(target.shape, 3.0)
     widths = np.ones(standard.shape[-1])
-    for _ in range(60):  # bisection on α: e0 falls as α rises
+    for _ in range(60):  # e0 falls as α rises
         mid = (lo + hi) / 2
         e = life_table(brass_mx(standard, mid), widths, sex=sex)["ex"][..., 0]
         lo = np.where(e > target, mid, lo)
         hi = np.where(e > target, hi, mid)
-    return brass_mx(standard, (lo + hi) / 2)
+    return (lo + hi) / 2
+
+
+def mx_for_e0(standard: np.ndarray, target_e0: np.ndarray, sex: np.ndarray | int) -> np.ndarray:
+    """Single-year mx whose life table has e0 = ``target_e0`` (Brass logit on ``standard``)."""
+    return brass_mx(standard, alpha_for_e0(standard, target_e0, sex))
+
+
+def alpha_of(mx: np.ndarray, standard: np.ndarray, sex: np.ndarray | int, age: int = 60) -> np.ndarray:
+    """The Brass α (β = 1) of a table relative to ``standard``: Y(x) − Ys(x) at ``age``."""
+    ones = np.ones(mx.shape[-1])
+    logit = lambda l: 0.5 * np.log((1 - l) / l)  # noqa: E731
+    return logit(life_table(mx, ones, sex=sex)["lx"][..., age]) - logit(life_table(standard, ones, sex=sex)["lx"][..., age])
