@@ -12,7 +12,7 @@ ends in their arrival year, so they are counted in that year's population.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,19 @@ from fpplan.demography.schedules import alpha_for_e0, alpha_of, brass_mx, rogers
 
 FERTILE = slice(15, 50)
 SEX = np.array(["male", "female"])
+
+
+class PerStep:
+    """A step-indexed input built on demand, so (step × trajectory × region × sex × age) arrays never exist."""
+
+    def __init__(self, steps: int, build):
+        self.steps, self.build = steps, build
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return self.build(t)
 
 
 @dataclass(frozen=True)
@@ -51,8 +64,19 @@ def _e0_alpha(scenario: Scenario, years: np.ndarray, standard: np.ndarray) -> np
     """Brass α for each step year and sex (steps, 2) matching the scenario's e0 path, or None."""
     if scenario.e0 is None:
         return None
-    target = np.stack([along(scenario.e0.male, years), along(scenario.e0.female, years)], axis=1)
-    return alpha_for_e0(np.broadcast_to(standard, target.shape + (101,)), target, sex=np.array([0, 1]))
+    key = (tuple(scenario.e0.male.items()), tuple(scenario.e0.female.items()), int(years[0]), len(years))
+    return _alpha_cached(key, standard.tobytes())
+
+
+@lru_cache(maxsize=64)
+def _alpha_cached(key: tuple, standard_bytes: bytes) -> np.ndarray:
+    male, female, first, count = key
+    years = np.arange(first, first + count)
+    standard = np.frombuffer(standard_bytes).reshape(2, 101)
+    target = np.stack([along(dict(male), years), along(dict(female), years)], axis=1)
+    alpha = alpha_for_e0(np.broadcast_to(standard, target.shape + (101,)), target, sex=np.array([0, 1]))
+    alpha.setflags(write=False)
+    return alpha
 
 
 def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = None, trajectories: int = 0,
@@ -74,35 +98,33 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
     n_regions = len(r.regions)
 
     tfr_path = along(scenario.tfr, years) if scenario.tfr else np.full(steps, r.county_tfr)
-    rel = r.tfr / r.county_tfr
-    fert = tfr_path[None, :, None] * np.ones((n, 1, 1))
+    fert = np.broadcast_to(tfr_path, (n, steps))
     if stochastic_run:
-        fert = fert * stochastic.fertility_multipliers(inputs.uncertainty, n, steps, rng)[:, :, None]
-    # asfr (steps, n, regions, 35)
-    asfr = (fert[:, :, :, None] * rel[None, None, :, None] * r.asfr_shape[FERTILE]).transpose(1, 0, 2, 3)
+        fert = fert * stochastic.fertility_multipliers(inputs.uncertainty, n, steps, rng)
+    pattern = (r.tfr / r.county_tfr)[:, None] * r.asfr_shape[FERTILE]  # (R, 35)
+    asfr = PerStep(steps, lambda t: fert[:, t, None, None] * pattern)
 
     alpha = _e0_alpha(scenario, years, r.standard_mx)
     if alpha is None and not stochastic_run:
-        S = np.broadcast_to(single_year_survival(r.standard_mx[None] * r.mortality_factor[:, None, None],
-                                                 sex=np.array([0, 1]))[None], (steps, n_regions, 2, 101))
+        fixed = single_year_survival(r.standard_mx[None] * r.mortality_factor[:, None, None], sex=np.array([0, 1]))
+        S = PerStep(steps, lambda t: fixed)
     else:
-        if alpha is None:  # estimated tables: express as α around the county-average factor
+        if alpha is None:  # estimated tables: expressed as α around the county-average factor
             base_mx = r.standard_mx * np.average(r.mortality_factor, weights=r.population.sum(axis=(1, 2)))
             alpha = np.broadcast_to(alpha_of(base_mx, r.standard_mx, sex=np.array([0, 1])), (steps, 2))
-        a = np.broadcast_to(alpha[None], (n, steps, 2)).copy()
+        a = np.broadcast_to(alpha, (n, steps, 2))
         if stochastic_run:
-            a += stochastic.alpha_walk(inputs.uncertainty, n, steps, rng)[:, :, None]
-        mx = brass_mx(r.standard_mx, a)
-        S = single_year_survival(mx, sex=np.array([0, 1])).transpose(1, 0, 2, 3)[:, :, None]  # (steps, n, 1, 2, 101)
+            a = a + stochastic.alpha_walk(inputs.uncertainty, n, steps, rng)[:, :, None]
+        survival = single_year_survival(brass_mx(r.standard_mx, a), sex=np.array([0, 1]))  # (n, steps, 2, 101)
+        S = PerStep(steps, lambda t: survival[:, t, None])
 
     total = along(scenario.net_migration, years) if scenario.net_migration else np.full(steps, r.net_migration.sum())
-    totals = np.broadcast_to(total, (n, steps)).copy()
+    totals = np.broadcast_to(total, (n, steps))
     if stochastic_run:
-        totals += stochastic.migration_shocks(inputs.uncertainty, n, steps, float(r.population.sum()), rng)
+        totals = totals + stochastic.migration_shocks(inputs.uncertainty, n, steps, float(r.population.sum()), rng)
     pop_share = r.population.sum(axis=(1, 2)) / r.population.sum()
-    region_net = r.net_migration[None, None, :] + (totals - r.net_migration.sum())[:, :, None] * pop_share
-    mig = region_net[..., None, None] * r.migration_profile  # (n, steps, R, 2, 101)
-    mig = mig.transpose(1, 0, 2, 3, 4).copy()
+    region_net = r.net_migration + (totals - r.net_migration.sum())[:, :, None] * pop_share  # (n, steps, R)
+    lumps: dict[int, np.ndarray] = {}
     notes = list(r.warnings)
     for lump in scenario.lump_inflows:
         t = lump.year - inputs.base_year - 1
@@ -110,11 +132,12 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
         if not 0 <= t < steps or not len(where):
             notes.append(f"lump inflow {lump.name} ({lump.township}, {lump.year}) is outside the projection: ignored")
             continue
-        mig[t, :, where[0]] += lump.size * _lump_profile(lump, r.population[where[0]])
+        lumps.setdefault(t, np.zeros((n_regions, 2, 101)))[where[0]] += lump.size * _lump_profile(lump, r.population[where[0]])
+    mig = PerStep(steps, lambda t: region_net[:, t, :, None, None] * r.migration_profile + lumps.get(t, 0.0))
 
-    pop0 = np.broadcast_to(r.population, (n,) + r.population.shape)
-    srb = np.full((steps, n, n_regions), scenario.srb)
-    out = engine.run(pop0, S, asfr, srb, mig, width=1, timing=scenario.migration_timing, fertile=FERTILE)
+    srb = np.full(steps, scenario.srb)
+    out = engine.run(np.broadcast_to(r.population, (n,) + r.population.shape), S, asfr, srb, mig, width=1,
+                     timing=scenario.migration_timing, fertile=FERTILE)
     if out["guarded"].sum():
         notes.append(f"out-migration exceeded the population in {int(out['guarded'].sum())} cells: limited")
     return Projection(inputs=inputs, scenario=scenario, scenario_name=scenario_name or scenario.name.en,
@@ -174,7 +197,7 @@ class Projection:
             values = self.raw[name].sum(axis=axes).transpose(1, 2, 0)
             return np.concatenate([values, np.full((n, r, 1), np.nan)], axis=2)
 
-        births, deaths, migration = flow("births", (3,)), flow("deaths", (3, 4)), flow("migration", (3, 4))
+        births, deaths, migration = (flow(name, (3,)) for name in ("births", "deaths", "migration"))
         mid = (total + np.concatenate([total[:, :, 1:], np.full((n, r, 1), np.nan)], axis=2)) / 2
         young, working, old = pop[..., :15].sum((3, 4)), pop[..., 15:65].sum((3, 4)), pop[..., 65:].sum((3, 4))
         return {
