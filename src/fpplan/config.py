@@ -37,6 +37,9 @@ class DataElements(Frozen):
 # config file stem → "module:Model". Engines add their own files here.
 CONFIG_MODELS: dict[str, str] = {
     "data_elements": "fpplan.config:DataElements",
+    "wisn": "fpplan.staffing:WisnConfig",
+    "standards": "fpplan.staffing:Standards",
+    "services": "fpplan.demand:ServicesConfig",
 }
 
 

@@ -12,6 +12,7 @@ years beyond the last are held at the last value. Example (all keys but ``name``
     migration_timing: even                   # end | even (see fpplan.demography.engine)
     lump_inflows:                            # e.g. a regiment farm (团场) settling in a township
       - {name: 第一团场, township: "650123005", year: 2028, size: 6000, male_share: 0.56, profile: working_age}
+    project_completion: {ZS007: 2028}         # move a construction project (station code → completion year)
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Scenario(Frozen):
     migration_timing: Literal["end", "even"] = "even"
     lump_inflows: tuple[LumpInflow, ...] = ()
     horizon: int = 2035
+    project_completion: dict[str, int] = {}  # station code → completion year, moving a construction project
 
 
 def along(path: Path_, years: np.ndarray) -> np.ndarray:
