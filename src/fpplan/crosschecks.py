@@ -107,7 +107,7 @@ def check_plan(plan: pd.DataFrame, stations: pd.Index, file: str) -> list[Proble
 def check_disbursement(disb: pd.DataFrame, plan: pd.DataFrame, file: str) -> list[Problem]:
     problems = _refs(disb, "station_code", pd.Index(plan["station_code"]), file, label("tables", "construction_plan"))
     totals = disb.groupby("station_code")["amount_wan_yuan"].sum()
-    cost = plan.set_index("station_code")["cost_wan_yuan"]
+    cost = plan.groupby("station_code")["cost_wan_yuan"].sum()
     for code, total in totals.items():
         if code in cost.index and abs(total - cost[code]) > COST_TOLERANCE_WAN_YUAN:
             problems.append(Problem(file=file, kind="inconsistent", column="amount_wan_yuan", value=code,

@@ -69,15 +69,19 @@ def catchments(county, config: ServicesConfig) -> pd.DataFrame:
 
 
 def village_bases(county) -> pd.DataFrame:
-    """Base-year population bases per village: women 15–49, married women 15–49, population, men 15–64, births
-    (from the village's share of its township's women 15–49 × the township's latest births)."""
+    """Base-year population bases per village: women 15–49, married women 15–49 (the township's married shares
+    where given, else the county's), population, men 15–64, births (the village's share of its township's women
+    15–49 × the township's latest births)."""
     pop = county.population
     ages = pop["age"]
     women = pop[(pop["sex"] == "female") & ages.between(15, 49)]
-    share = county.married_share
-    county_share = share[share["township_code"].isna()].set_index("age")["share"]
     parent = county.units.set_index("code")["parent_code"]
-    married = women["population"] * women["age"].map(county_share)
+    share = county.married_share
+    county_share = women["age"].map(share[share["township_code"].isna()].set_index("age")["share"])
+    own = share.dropna(subset=["township_code"]).set_index(["township_code", "age"])["share"]
+    keys = pd.MultiIndex.from_arrays([women["unit_code"].map(parent), women["age"]])
+    married = women["population"] * own.reindex(keys).to_numpy()
+    married = married.fillna(women["population"] * county_share)
     frame = pd.DataFrame({
         "women_15_49": women.groupby("unit_code")["population"].sum(),
         "married_women_15_49": married.groupby(women["unit_code"]).sum(),

@@ -111,7 +111,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("staff_id",),
         ),
-        # The 建设项目规划表: one project per station.
+        # The 建设项目规划表: one row per project (a station may have several, in different completion years).
         Table(
             "construction_plan",
             (
@@ -125,7 +125,7 @@ TABLES: dict[str, Table] = {
                 C("self_raised_wan_yuan", "float", min=0),
                 C("subsidy_requested_wan_yuan", "float", min=0),
             ),
-            key=("station_code",),
+            key=("station_code", "completion_year"),
         ),
         Table(
             "disbursement",

@@ -192,7 +192,7 @@ def structure_check(staff: pd.DataFrame, standards: Standards) -> pd.DataFrame:
         threshold = rule.min_count if rule.min_count is not None else rule.min_share
         value = count if rule.min_count is not None else share
         needed = people_to_meet(count, total, rule)
-        rows.append({"rule": rule.code, "count": count, "total": total, "value": value, "threshold": threshold,
+        rows.append({"rule": rule.code, "qualified": count, "staff": total, "value": value, "threshold": threshold,
                      "kind": "count" if rule.min_count is not None else "share", "met": needed == 0,
                      "people_needed": needed, "source": rule.source})
     return pd.DataFrame(rows)

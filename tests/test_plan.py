@@ -1,0 +1,108 @@
+"""The plan on the demo county: demand, staffing, facilities and the workbook make sense."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from fpplan import load_county
+from fpplan.demand import catchments, service_rates
+from fpplan.demo import write_demo
+from fpplan.demography import load_scenarios
+from fpplan.plan import make_plan
+from fpplan.workbook import write_workbook
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    return load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
+
+
+@pytest.fixture(scope="module")
+def plan(county):
+    return make_plan(county, "medium")
+
+
+def test_catchments_route_services(county) -> None:
+    places = catchments(county, county.config["services"]).set_index("village_code")
+    village = places.loc["650123004001"]
+    assert village["own"] == "ZS004" and village["county"] == "ZD001"
+    assert village["central"] == "ZX002"  # central station 002 serves township 004
+    remote = places[places["mobile"].str.startswith("LD")]
+    # the vehicles are based in the county seat (001) and serve 004, 007 and 008
+    assert len(remote) > 0 and set(remote["township_code"]) <= {"650123001", "650123004", "650123007", "650123008"}
+    assert (remote["township_code"] != "650123001").any()
+
+
+def test_rates_reproduce_the_reports(county) -> None:
+    rates = service_rates(county, county.config["services"])
+    stats = county.service_stats[county.service_stats["month"] >= "2025-01"]
+    ultrasound = rates[rates["service"] == "ultrasound_check"]
+    # villages that missed a month are filled with their own mean: the county volume is at least the reported one
+    assert ultrasound["annual_volume"].sum() >= stats["ultrasound_checks"].sum()
+    assert ultrasound["annual_volume"].sum() < 1.05 * stats["ultrasound_checks"].sum()
+    row = ultrasound.iloc[0]
+    assert row["rate"] == pytest.approx(row["annual_volume"] / row["base_value"])
+
+
+def test_base_year_volumes_equal_rate_times_base(county, plan) -> None:
+    base = plan.volumes[plan.volumes["year"] == county.base_year]
+    rates = plan.rates
+    # in the base year the projected bases are the data's own, so the volumes add up to the annual volumes
+    for service in ("iud_insertion", "ultrasound_check", "counselling"):
+        assert base[base["service"] == service]["volume"].sum() == pytest.approx(
+            rates[rates["service"] == service]["annual_volume"].sum(), rel=1e-6)
+
+
+def test_a_station_falls_short_before_its_project_completes(plan) -> None:
+    s = plan.shortfall.dropna(subset=["first_short_year"])
+    assert (s["first_short_year"] < s["completion_year"]).any()
+
+
+def test_regiment_farm_shows_up_in_its_township(county, plan) -> None:
+    farm = load_scenarios(county)["medium"].lump_inflows[0]
+    station = county.facilities.set_index("township_code").loc[farm.township]
+    station = station[station["level"] == "township_general"]["code"].iloc[0]
+    c = plan.capacity[plan.capacity["station"] == station].set_index("year")
+    assert c.loc[farm.year, "women_15_49"] > 1.2 * c.loc[farm.year - 1, "women_15_49"]
+    assert c.loc[farm.year, "need_m2"] > c.loc[farm.year - 1, "need_m2"]
+    w = plan.wisn[plan.wisn["station"] == station].groupby("year")["required"].sum()
+    assert w[farm.year] > w[farm.year - 1]
+
+
+def test_wisn_table_matches_its_formula(plan) -> None:
+    w = plan.wisn
+    recomputed = w["workload_hours"] / w["available_hours"] * w["caf"] + w["iaf"]
+    pd.testing.assert_series_equal(w["required"], recomputed, check_names=False)
+    assert w["available_hours"].iloc[0] == (250 - 13 - 10 - 5 - 5) * 8
+
+
+def test_moving_a_project_changes_the_plan(county, plan) -> None:
+    scenario = load_scenarios(county)["medium"].model_copy(update={"project_completion": {"ZS007": 2033}})
+    later = make_plan(county, scenario)
+    assert later.construction_plan.set_index("station_code").loc["ZS007", "completion_year"] == 2033
+    gap = later.capacity.query("station == 'ZS007' and year == 2031")["gap_m2"].iloc[0]
+    assert gap > plan.capacity.query("station == 'ZS007' and year == 2031")["gap_m2"].iloc[0]
+
+
+def test_workbook_layout(plan, tmp_path: Path) -> None:
+    path = write_workbook(plan, tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["建设项目规划表"]
+    headers = [c.value for c in sheet[1]]
+    assert "总投资(万元)" in headers and "竣工年份" in headers
+    assert sheet.freeze_panes == "A2"
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[0] == "合计" and last[headers.index("总投资(万元)")] == plan.construction_plan["cost_wan_yuan"].sum()
+    assert {"人员需求WISN", "招聘计划", "面积缺口", "年度资金"} <= set(book.sheetnames)
+
+
+def test_cli_plan(county, tmp_path: Path, capsys) -> None:
+    from fpplan.cli import main
+
+    assert main(["plan", str(county.path), "--scenario", "late_farms", "--out", str(tmp_path / "p.xlsx")]) == 0
+    assert (tmp_path / "p.xlsx").stat().st_size > 10_000
+    assert "万元" in capsys.readouterr().out
