@@ -40,6 +40,9 @@ CONFIG_MODELS: dict[str, str] = {
     "wisn": "fpplan.staffing:WisnConfig",
     "standards": "fpplan.staffing:Standards",
     "services": "fpplan.demand:ServicesConfig",
+    "indicators": "fpplan.indicators.catalogue:Catalogue",
+    "quality": "fpplan.indicators.quality:QualityConfig",
+    "rules": "fpplan.rules:RulesConfig",
 }
 
 

@@ -147,8 +147,8 @@ def _construction_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
     return plan, disbursement
 
 
-def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd.DataFrame, elements: list[str],
-                   rng: np.random.Generator) -> pd.DataFrame:
+def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd.DataFrame, vital: pd.DataFrame,
+                   elements: list[str], rng: np.random.Generator) -> pd.DataFrame:
     """36 months of reports per village (village × month arrays, no loop over cells). Rates are demo
     assumptions shaped by the seeds' achieved values (prevalence ~95%, follow-up ~97.5%, male share ~20%)."""
     pop = population.pivot_table(index="unit_code", columns=["sex", "age"], values="population").reindex(villages["code"])
@@ -179,16 +179,20 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
     v["induced_abortions"] = pois(mw * 0.0012)
     operations = v["iud_insertions"] + v["iud_removals"] + v["sterilisations"] + v["induced_abortions"]
     v["complications"] = rng.binomial(operations, 0.0008)
-    births = pois(people * 0.0068 / 12)
+    # births at each township's latest registered birth rate, so reports and vital history roughly agree
+    last = vital[vital["year"] == vital["year"].max()].set_index("township_code")
+    size = pd.Series(total0, index=villages["code"]).groupby(villages["township_code"].to_numpy()).sum()
+    birth_rate = ((last["births_male"] + last["births_female"]) / size).reindex(villages["township_code"]).to_numpy()
+    births = pois(people * birth_rate[:, None] / 12)
     v["births_male"] = rng.binomial(births, dp.SRB / (1 + dp.SRB))
     v["births_female"] = births - v["births_male"]
     v["births_policy_compliant"] = rng.binomial(births, 0.985)
-    v["deaths"] = pois(people * 0.0077 / 12)
+    v["deaths"] = pois(people * 0.0077 / 12)  # NBS crude death rate 2024
     v["rh_women_served"] = pois(women15 * 0.075)
     v["rh_users_male"] = pois(women15 * 0.075 * 0.25)
     v["rh_users_total"] = v["rh_women_served"] + v["rh_users_male"]
     v["migrant_women"] = np.round(mw * rng.uniform(0.03, 0.12, nv)[:, None])
-    v["migrant_women_served"] = rng.binomial(v["migrant_women"].astype(int), campaign([3, 5, 9, 11], 0.85, 0.05))
+    v["migrant_women_served"] = rng.binomial(v["migrant_women"].astype(int), campaign([3, 5, 9, 11], 0.21, 0.005))
     v["prepregnancy_target"] = pois(people * 0.0075 / 12)
     v["prepregnancy_checked"] = rng.binomial(v["prepregnancy_target"], 0.91)
     v["rti_screened"] = pois(women15 * campaign([4], 0.80, 0.004))
@@ -224,7 +228,10 @@ def _survey(villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
                       "postnatal_care", "policy_information", "elderly_support"])
     rate = np.array([2.5, 0.8, 0.6, 2.0, 0.7, 0.2, 0.4, 0.3, 0.5, 0.4, 0.6, 1.8])
     months = pd.period_range("2025-01", "2025-12", freq="M").astype(str)
-    counts = rng.poisson(rate[None, None, :] * rng.uniform(0.5, 1.5, len(villages))[:, None, None], (len(villages), 12, 12))
+    # each village's propensity to raise each need: gamma with shape 0.4, so rare needs come from a few villages
+    propensity = rng.gamma(0.4, 1 / 0.4, (len(villages), 1, len(needs)))
+    propensity[:, :, rate >= 1.5] = 1.0  # the common needs are raised everywhere
+    counts = rng.poisson(rate[None, None, :] * propensity, (len(villages), 12, len(needs)))
     frame = pd.DataFrame({
         "village_code": np.repeat(villages["code"].to_numpy(), 12 * 12),
         "month": np.tile(np.repeat(months, 12), len(villages)),
@@ -270,16 +277,17 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
     elements = list(yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))["elements"])
     plan, disbursement = _construction_plan()
     staff = _staff(rng)
+    vital = dp.vital_history(TOWNSHIPS, population, villages, rng)
     tables = {
         "units": _units(villages),
         "population": population,
-        "vital_history": dp.vital_history(TOWNSHIPS, population, villages, rng),
+        "vital_history": vital,
         "married_share": married,
         "facilities": _facilities(villages),
         "staff": staff,
         "construction_plan": plan,
         "disbursement": disbursement,
-        "service_stats": _service_stats(population, villages, married, elements, rng),
+        "service_stats": _service_stats(population, villages, married, vital, elements, rng),
         "survey": _survey(villages, rng),
         "exam_scores": _exam_scores(staff, rng),
         "budget": pd.DataFrame({"year": [2023, 2024, 2025],

@@ -1,0 +1,89 @@
+"""The indicator catalogue (config/indicators.yaml): numerator and denominator over data elements, factor,
+targets by named target set, and how a value meets its target."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from fpplan.config import Frozen
+
+EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
+_TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+
+
+class Target(Frozen):
+    op: Literal[">=", "<=", ">", "<", "between"]
+    value: float | tuple[float, float]
+
+
+class TargetSet(Frozen):
+    zh: str
+    en: str
+    source: str
+
+
+class Indicator(Frozen):
+    zh: str
+    en: str
+    numerator: str
+    denominator: str
+    factor: float = Field(gt=0)
+    annualise: bool = False
+    targets: dict[str, Target] = {}
+    source: str
+
+
+class Catalogue(Frozen):
+    source: str
+    default_target_set: str
+    margin: float = 5
+    target_sets: dict[str, TargetSet]
+    indicators: dict[str, Indicator]
+
+
+def terms(expression: str) -> list[tuple[int, str]]:
+    """``"a + b - c"`` → [(1, "a"), (1, "b"), (−1, "c")]; ValueError for anything else."""
+    out, pos = [], 0
+    while pos < len(expression):
+        match = _TERM.match(expression, pos)
+        if not match or match.end() == pos or (out and not match.group(1)):
+            raise ValueError(f"cannot read {expression!r}: use data elements joined by + or -")
+        out.append((-1 if match.group(1) == "-" else 1, match.group(2)))
+        pos = match.end()
+    return out
+
+
+def evaluate(expression: str, values: pd.DataFrame) -> pd.Series:
+    """An expression over the columns (data elements) of ``values``; a missing element counts as 0."""
+    total = pd.Series(0.0, index=values.index)
+    for sign, name in terms(expression):
+        total = total + sign * (values[name] if name in values else 0.0)
+    return total
+
+
+def status(value: pd.Series, target: Target | None, margin: float) -> pd.Series:
+    """met / within_margin / missed / no_target / no_value for each value."""
+    v = value.to_numpy(dtype=float)
+    if target is None:
+        return pd.Series(np.where(np.isnan(v), "no_value", "no_target"), index=value.index)
+    met = meets(v, target)
+    if target.op == "between":
+        lo, hi = target.value
+        distance = np.maximum(lo - v, v - hi)
+    else:
+        distance = np.abs(v - float(target.value))
+    result = np.where(met, "met", np.where(distance <= margin, "within_margin", "missed"))
+    return pd.Series(np.where(np.isnan(v), "no_value", result), index=value.index)
+
+
+def meets(value: np.ndarray, target: Target) -> np.ndarray:
+    if target.op == "between":
+        lo, hi = target.value
+        return (value >= lo) & (value <= hi)
+    t = float(target.value)
+    return {">=": value >= t, "<=": value <= t, ">": value > t, "<": value < t}[target.op]
