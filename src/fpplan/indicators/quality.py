@@ -89,17 +89,17 @@ def validation_violations(county, store: ReportStore | None = None) -> pd.DataFr
 
 def outliers(county, store: ReportStore | None = None) -> pd.DataFrame:
     """Values whose modified z-score 0.6745·(x − median)/MAD (Iglewicz & Hoaglin 1993) over the village's own
-    history of that element exceeds the threshold. Values are first divided by the element's county-wide
-    seasonal index for their calendar month, so campaign months (screening, B-ultrasound rounds) are not
+    history of that element exceeds the threshold. Values are first divided by the element's seasonal index
+    for their calendar month (from all villages), so campaign months (screening, B-ultrasound rounds) are not
     outliers by design. Where MAD is 0 the mean absolute deviation × 1.253314 stands in; constant series have
     none. Differences smaller than ``outlier_min_difference`` are not outliers (a rare event's 1 against a median
     of 0 is not a keying error)."""
     cfg = county.config["quality"]
     long = (store or ReportStore.from_county(county)).long()
     calendar_month = long["month"].str[5:7]
-    monthly = long.groupby(["element", "month"])["value"].sum().rename("total").reset_index()
-    monthly["calendar_month"] = monthly["month"].str[5:7]
-    pattern = monthly.groupby(["element", "calendar_month"])["total"].mean()
+    # seasonal index: the median village value of each calendar month (robust to one village's error) over the
+    # element's mean of those medians
+    pattern = long.groupby([long["element"], calendar_month.rename("calendar_month")])["value"].median()
     index = pattern / pattern.groupby(level="element").transform("mean")
     seasonal = pd.MultiIndex.from_arrays([long["element"], calendar_month]).map(index.to_dict().get)
     seasonal = pd.Series(seasonal, index=long.index, dtype=float)
