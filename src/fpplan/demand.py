@@ -131,23 +131,36 @@ def projected_bases(projection, trajectory: int = 0) -> pd.DataFrame:
     return out.rename(columns={"region": "township_code"})
 
 
-def volumes(county, config: ServicesConfig, projection) -> pd.DataFrame:
-    """station, service, cadre, year, volume, workload_hours: yearly service volumes per station."""
+def coefficients(county, config: ServicesConfig) -> pd.DataFrame:
+    """station, service, cadre, unit_time_hours, township_code, base, coef: the yearly volume a station gets per
+    person of a township's population base (rate × the share of that base living in the villages it serves)."""
     rates = service_rates(county, config)
     bases = village_bases(county)
     places = catchments(county, config)
-    future = projected_bases(projection)
     rows = []
-    for name, s in config.services.items():
+    for name, s in config.services.items():  # about fifteen services
         share = bases[s.base] / bases.groupby("township_code")[s.base].transform("sum")
-        v = places.assign(share=share.to_numpy())
-        v["station"] = v[s.where]
+        v = places.assign(share=share.fillna(0.0).to_numpy(), station=places[s.where])
+        per = v.groupby(["station", "township_code"], as_index=False)["share"].sum()
         rate = rates[rates["service"] == name].set_index("township_code")["rate"]
-        grid = v.merge(future[["township_code", "year", s.base]], on="township_code")
-        grid["volume"] = grid["township_code"].map(rate) * grid["share"] * grid[s.base]
-        per_station = grid.groupby(["station", "year"], as_index=False)["volume"].sum()
-        rows.append(per_station.assign(service=name, cadre=s.cadre, workload_hours=per_station["volume"] * s.unit_time_hours))
-    return pd.concat(rows, ignore_index=True)[["station", "service", "cadre", "year", "volume", "workload_hours"]]
+        rows.append(per.assign(service=name, cadre=s.cadre, unit_time_hours=s.unit_time_hours, base=s.base,
+                               coef=per["share"] * per["township_code"].map(rate).fillna(0.0)))
+    return pd.concat(rows, ignore_index=True).drop(columns="share")
+
+
+def volumes_from(coef: pd.DataFrame, bases: pd.DataFrame) -> pd.DataFrame:
+    """station, service, cadre, year, volume, workload_hours from coefficients and projected bases
+    (township_code, year and one column per base)."""
+    long = bases.melt(id_vars=["township_code", "year"], value_vars=list(BASES), var_name="base", value_name="base_value")
+    grid = coef.merge(long, on=["township_code", "base"])
+    grid["volume"] = grid["coef"] * grid["base_value"]
+    grid["workload_hours"] = grid["volume"] * grid["unit_time_hours"]
+    return grid.groupby(["station", "service", "cadre", "year"], as_index=False)[["volume", "workload_hours"]].sum()
+
+
+def volumes(county, config: ServicesConfig, projection) -> pd.DataFrame:
+    """station, service, cadre, year, volume, workload_hours: yearly service volumes per station."""
+    return volumes_from(coefficients(county, config), projected_bases(projection))
 
 
 def forecast(county, config: ServicesConfig, months_ahead: int = 12, alpha: float = 0.2) -> pd.DataFrame:

@@ -1,0 +1,141 @@
+"""The dashboards in a real browser (Debian chromium driven by Playwright), served by Voila on loopback.
+
+Each page loads on the demo county, shows its title and figures, raises no console error and makes no request
+beyond loopback (any CDN use fails loudly); the scenario explorer's TFR slider changes the projected population;
+choosing a township on the scorecard shows its trend. Screenshots: tests/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from fpplan.demo import write_demo
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+FIGURE = ".js-plotly-plot .main-svg"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = write_demo(tmp_path_factory.mktemp("demo") / "county")
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("log") / "voila.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.serve", "--port", str(port), "--data", str(data)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("voila did not start")
+    log_path = Path(log.name)
+    for _ in range(240):  # the preheated kernel pools: one per dashboard
+        if log_path.read_text(encoding="utf-8").count("is filled with") >= 4:
+            break
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian chromium is needed: apt-get install chromium (make test does it as root)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_dashboard(browser, server: str, name: str):
+    """Open a dashboard; returns the page and lists of console errors and failed/blocked requests."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors, failed = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+
+    def only_loopback(route):
+        host = urllib.parse.urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    start = time.perf_counter()
+    page.goto(f"{server}/voila/render/{urllib.parse.quote(name)}.ipynb", timeout=120_000)
+    page.wait_for_selector(FIGURE, timeout=120_000)
+    page.wait_for_timeout(1500)
+    return page, errors, failed, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("name", ["领导总览", "情景分析", "建设规划", "乡镇指标"])
+def test_each_dashboard_renders_offline(browser, server, name: str) -> None:
+    page, errors, failed, seconds = open_dashboard(browser, server, name)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    print(f"{name}: first render {seconds:.1f} s")
+    assert page.locator("h2", has_text=name).count() == 1
+    assert page.locator(FIGURE).count() >= 1
+    assert not failed, f"requests outside loopback or failed: {failed}"
+    assert not errors, f"console errors: {errors}"
+    assert "Traceback" not in page.content() and "error when executing" not in page.content()
+    page.close()
+
+
+def test_tfr_slider_changes_the_projected_population(browser, server) -> None:
+    page, errors, failed, _ = open_dashboard(browser, server, "情景分析")
+    headline = page.locator("#fpplan-headline")
+    before = headline.inner_text()
+    handle = page.locator(".widget-slider .noUi-handle").nth(0)  # the first slider: TFR in 2035
+    handle.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("b => document.querySelector('#fpplan-headline').innerText !== b", arg=before, timeout=20_000)
+    after = headline.inner_text()
+    page.screenshot(path=str(SHOTS / "情景分析-tfr.png"), full_page=True)
+    population = lambda text: int(text.split("：")[1].split(" ")[0].replace(",", ""))  # noqa: E731
+    assert population(after) > population(before)  # a higher TFR gives more people in 2035
+    assert not errors and not failed
+    page.close()
+
+
+def test_choosing_a_township_shows_its_trend(browser, server) -> None:
+    page, errors, failed, _ = open_dashboard(browser, server, "乡镇指标")
+    title = page.locator(".js-plotly-plot .gtitle").last
+    before = title.text_content()
+    select = page.locator(".widget-dropdown select").first
+    options = select.locator("option").all_inner_texts()
+    select.select_option(label=options[3])
+    page.wait_for_function("b => [...document.querySelectorAll('.js-plotly-plot .gtitle')].pop().textContent !== b",
+                           arg=before, timeout=20_000)
+    assert options[3] in title.text_content()
+    page.screenshot(path=str(SHOTS / "乡镇指标-trend.png"), full_page=True)
+    assert not errors and not failed
+    page.close()
