@@ -106,3 +106,12 @@ def test_cli_plan(county, tmp_path: Path, capsys) -> None:
     assert main(["plan", str(county.path), "--scenario", "late_farms", "--out", str(tmp_path / "p.xlsx")]) == 0
     assert (tmp_path / "p.xlsx").stat().st_size > 10_000
     assert "万元" in capsys.readouterr().out
+
+
+def test_service_forecast_has_intervals_and_follows_the_level(county) -> None:
+    from fpplan.demand import forecast
+
+    f = forecast(county, county.config["services"]).set_index("service")
+    assert (f["lower"] <= f["forecast_12_months"]).all() and (f["forecast_12_months"] <= f["upper"]).all()
+    # the demo's volumes are flat apart from noise and seasonality: next year within 25% of the last
+    assert f["trend"].between(0.75, 1.25).all()
