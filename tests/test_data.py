@@ -12,6 +12,7 @@ import pytest
 
 from fpplan import DataError, load_county
 from fpplan.data import read_table
+
 from mini_county import mini_tables, write_mini_county
 
 

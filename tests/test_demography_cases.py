@@ -11,6 +11,7 @@ import pytest
 from fpplan.demography.engine import run
 from fpplan.demography.lifetable import abridged_to_grid, life_table, survival_ratios
 from fpplan.demography.schedules import rogers_castro, to_groups
+
 from shared_cases import shared_dir, validation
 
 SEXES = ["male", "female"]

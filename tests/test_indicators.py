@@ -11,7 +11,8 @@ from fpplan.indicators import periods
 from fpplan.indicators.catalogue import Target, status, terms
 from fpplan.indicators.engine import aggregate, compute
 from fpplan.indicators.scorecard import forecast, scorecard
-from mini_county import ELEMENTS, mini_tables, write_mini_county
+
+from mini_county import mini_tables, write_mini_county
 
 
 def test_period_ids() -> None:

@@ -7,8 +7,14 @@ import pandas as pd
 import pytest
 
 from fpplan import load_county
-from fpplan.indicators.quality import (completeness, missing_and_late, outliers, statistics_accuracy,
-                                       validation_violations)
+from fpplan.indicators.quality import (
+    completeness,
+    missing_and_late,
+    outliers,
+    statistics_accuracy,
+    validation_violations,
+)
+
 from mini_county import mini_tables, write_mini_county
 
 

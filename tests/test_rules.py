@@ -8,6 +8,7 @@ import pytest
 
 from fpplan import load_county
 from fpplan.rules import exam_consequences, survey_rollup
+
 from mini_county import mini_tables, write_mini_county
 
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]

@@ -13,6 +13,7 @@ import pytest
 
 from fpplan import DataError
 from fpplan.indicators.store import ReportStore
+
 from mini_county import mini_tables
 
 
@@ -112,6 +113,7 @@ def test_a_process_killed_mid_import_leaves_the_database_as_it_was(tmp_path: Pat
 
 def test_store_from_county_holds_the_county_reports(tmp_path: Path) -> None:
     from fpplan import load_county
+
     from mini_county import write_mini_county
 
     county = load_county(write_mini_county(tmp_path / "c"))

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from fpplan.staffing import available_hours, category_allowance, individual_allowance, wisn
+
 from shared_cases import validation
 
 CAL = {"working_days": 250, "public_holidays": 11, "annual_leave": 10, "sick_leave": 5, "other_leave": 4,

@@ -2,7 +2,7 @@
 
 from fpplan.errors import DataError, Problem
 
-__all__ = ["DataError", "Problem", "County", "load_county"]
+__all__ = ["County", "DataError", "Problem", "load_county"]
 
 
 def __getattr__(name: str):

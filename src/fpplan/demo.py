@@ -164,7 +164,7 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
     people = total0[:, None] * trend[None, :]
     women15 = women.sum(axis=1).to_numpy()[:, None] * trend[None, :]
     prevalence = rng.uniform(0.88, 0.985, nv)[:, None]
-    campaign = lambda months, high, low: np.where(np.isin(month, months), high, low)[None, :]  # noqa: E731
+    campaign = lambda months, high, low: np.where(np.isin(month, months), high, low)[None, :]
     pois = rng.poisson
     v: dict[str, np.ndarray] = {}
     v["married_women_15_49"] = np.round(mw)

@@ -80,7 +80,7 @@ def _alpha_cached(key: tuple, standard_bytes: bytes) -> np.ndarray:
 
 
 def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = None, trajectories: int = 0,
-            seed: int | None = None, scenario_name: str = "") -> "Projection":
+            seed: int | None = None, scenario_name: str = "") -> Projection:
     """Project every township from the base year to ``horizon`` (default: the scenario's).
 
     ``trajectories`` > 0 draws that many stochastic trajectories (fertility, mortality, migration; see
@@ -178,8 +178,7 @@ class Projection:
     def population(self) -> pd.DataFrame:
         """Tidy: scenario, trajectory, region, year, sex, age, population."""
         a = self.array
-        n, r, y = a.shape[:3]
-        index = pd.MultiIndex.from_product([range(n), self.regions, self.years, SEX, range(101)],
+        index = pd.MultiIndex.from_product([range(a.shape[0]), self.regions, self.years, SEX, range(101)],
                                            names=["trajectory", "region", "year", "sex", "age"])
         frame = pd.DataFrame({"population": a.reshape(-1)}, index=index).reset_index()
         frame.insert(0, "scenario", self.scenario_name)
@@ -188,7 +187,7 @@ class Projection:
     def series(self) -> dict[str, np.ndarray]:
         """Derived series shaped (trajectory, region, year); flows of the last year are NaN."""
         pop = self.array
-        n, r, y = pop.shape[:3]
+        n, r = pop.shape[:2]
         total = pop.sum(axis=(3, 4))
         women = pop[..., 1, 15:50]
         married = (women * self.inputs.rates.married_share[None, :, None, :]).sum(-1)

@@ -118,5 +118,5 @@ def mx_for_e0(standard: np.ndarray, target_e0: np.ndarray, sex: np.ndarray | int
 def alpha_of(mx: np.ndarray, standard: np.ndarray, sex: np.ndarray | int, age: int = 60) -> np.ndarray:
     """The Brass α (β = 1) of a table relative to ``standard``: Y(x) − Ys(x) at ``age``."""
     ones = np.ones(mx.shape[-1])
-    logit = lambda l: 0.5 * np.log((1 - l) / l)  # noqa: E731
+    logit = lambda l: 0.5 * np.log((1 - l) / l)
     return logit(life_table(mx, ones, sex=sex)["lx"][..., age]) - logit(life_table(standard, ones, sex=sex)["lx"][..., age])

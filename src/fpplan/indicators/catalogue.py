@@ -62,7 +62,7 @@ def evaluate(expression: str, values: pd.DataFrame) -> pd.Series:
     """An expression over the columns (data elements) of ``values``; a missing element counts as 0."""
     total = pd.Series(0.0, index=values.index)
     for sign, name in terms(expression):
-        total = total + sign * (values[name] if name in values else 0.0)
+        total = total + sign * values.get(name, 0.0)
     return total
 
 

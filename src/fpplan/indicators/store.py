@@ -53,7 +53,7 @@ class ReportStore:
         self.con.execute(SCHEMA)
 
     @classmethod
-    def from_county(cls, county) -> "ReportStore":
+    def from_county(cls, county) -> ReportStore:
         """An in-memory store holding the county's service_stats (no import step needed)."""
         store = cls()
         store._apply(county.service_stats, str(Path(county.path) / "service_stats.csv"), "county folder")
