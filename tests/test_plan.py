@@ -115,3 +115,19 @@ def test_service_forecast_has_intervals_and_follows_the_level(county) -> None:
     assert (f["lower"] <= f["forecast_12_months"]).all() and (f["forecast_12_months"] <= f["upper"]).all()
     # the demo's volumes are flat apart from noise and seasonality: next year within 25% of the last
     assert f["trend"].between(0.75, 1.25).all()
+
+
+def test_a_township_given_as_a_whole_still_gets_its_services(tmp_path) -> None:
+    from fpplan.demand import coefficients, village_bases
+    from mini_county import mini_tables, write_mini_county
+
+    tables = mini_tables()
+    pop = tables["population"]
+    whole = pop[pop["unit_code"] == "100002001"].assign(unit_code="100002")  # township 100002 as one total
+    tables["population"] = pd.concat([pop[pop["unit_code"] != "100002001"], whole], ignore_index=True)
+    mini = load_county(write_mini_county(tmp_path / "m", tables))
+    bases = village_bases(mini).set_index("village_code")
+    # its only village gets the whole township: 101 ages × 61 people
+    assert bases.loc["100002001", "population"] == 101 * 61
+    coef = coefficients(mini, mini.config["services"])
+    assert coef[(coef["township_code"] == "100002") & (coef["service"] == "counselling")]["coef"].sum() > 0

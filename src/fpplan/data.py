@@ -55,6 +55,27 @@ class County:
         villages = self.units[self.units["level"] == "village"]
         return villages.assign(township_code=villages["parent_code"]).reset_index(drop=True)
 
+    def places(self) -> pd.DataFrame:
+        """The places services are planned for: every village (code, township_code, distance_km), plus each
+        township that has no villages, standing for itself."""
+        villages = self.villages()[["code", "township_code", "distance_km"]]
+        childless = self.townships()[~self.townships()["code"].isin(villages["township_code"])]
+        alone = pd.DataFrame({"code": childless["code"], "township_code": childless["code"], "distance_km": 0.0})
+        return pd.concat([villages, alone], ignore_index=True)
+
+    def village_population(self) -> pd.DataFrame:
+        """Base-year population by place (village_code, township_code, sex, age, population). A township given
+        as a whole is spread over its villages in equal shares (the data say nothing better)."""
+        places = self.places()
+        pop = self.population
+        by_place = pop[pop["unit_code"].isin(places["code"])]
+        whole = pop[~pop["unit_code"].isin(places["code"])].rename(columns={"unit_code": "township_code"})
+        spread = whole.merge(places.rename(columns={"code": "unit_code"})[["unit_code", "township_code"]], on="township_code")
+        spread["population"] = spread["population"] / spread.groupby(["township_code", "sex", "age"])["unit_code"].transform("size")
+        out = pd.concat([by_place.assign(township_code=by_place["unit_code"].map(places.set_index("code")["township_code"])),
+                         spread], ignore_index=True)
+        return out.rename(columns={"unit_code": "village_code"})[["village_code", "township_code", "sex", "age", "population"]]
+
     def township_population(self) -> pd.DataFrame:
         """Base-year population by township_code, sex, age (villages summed to their township)."""
         parent = self.units.set_index("code")["parent_code"]

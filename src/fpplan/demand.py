@@ -47,7 +47,7 @@ def catchments(county, config: ServicesConfig) -> pd.DataFrame:
     """village_code, township_code, and the station serving it for each kind of place (own, central, county,
     mobile)."""
     fac = county.facilities
-    villages = county.villages()[["code", "township_code", "distance_km"]].rename(columns={"code": "village_code"})
+    villages = county.places().rename(columns={"code": "village_code"})
     stations = fac[fac["level"].isin(["county_station", "township_central", "township_general"])]
     own = stations.drop_duplicates("township_code").set_index("township_code")["code"]
     county_station = stations.loc[stations["level"] == "county_station", "code"]
@@ -61,11 +61,12 @@ def catchments(county, config: ServicesConfig) -> pd.DataFrame:
         return pairs[pairs["serves"] != ""].drop_duplicates("serves").set_index("serves")["code"]
 
     out = villages.assign(own=villages["township_code"].map(own))
-    out["central"] = out["township_code"].map(served_by("township_central")).fillna(out["own"])
+    central = out["township_code"].map(served_by("township_central"))
+    out["central"] = central.where(central.notna(), out["own"])
     out["county"] = county_code if county_code is not None else out["own"]
     remote = out["distance_km"].fillna(0) > config.mobile_distance_km
-    out["mobile"] = np.where(remote, out["township_code"].map(served_by("mobile_vehicle")), None)
-    out["mobile"] = out["mobile"].fillna(out["own"])
+    mobile = out["township_code"].map(served_by("mobile_vehicle"))
+    out["mobile"] = mobile.where(remote & mobile.notna(), out["own"])
     return out.drop(columns="distance_km")
 
 
@@ -73,23 +74,22 @@ def village_bases(county) -> pd.DataFrame:
     """Base-year population bases per village: women 15–49, married women 15–49 (the township's married shares
     where given, else the county's), population, men 15–64, births (the village's share of its township's women
     15–49 × the township's latest births)."""
-    pop = county.population
+    pop = county.village_population()
     ages = pop["age"]
     women = pop[(pop["sex"] == "female") & ages.between(15, 49)]
-    parent = county.units.set_index("code")["parent_code"]
     share = county.married_share
     county_share = women["age"].map(share[share["township_code"].isna()].set_index("age")["share"])
     own = share.dropna(subset=["township_code"]).set_index(["township_code", "age"])["share"]
-    keys = pd.MultiIndex.from_arrays([women["unit_code"].map(parent), women["age"]])
+    keys = pd.MultiIndex.from_arrays([women["township_code"], women["age"]])
     married = women["population"] * own.reindex(keys).to_numpy()
     married = married.fillna(women["population"] * county_share)
     frame = pd.DataFrame({
-        "women_15_49": women.groupby("unit_code")["population"].sum(),
-        "married_women_15_49": married.groupby(women["unit_code"]).sum(),
-        "population": pop.groupby("unit_code")["population"].sum(),
-        "men_15_64": pop[(pop["sex"] == "male") & ages.between(15, 64)].groupby("unit_code")["population"].sum(),
+        "women_15_49": women.groupby("village_code")["population"].sum(),
+        "married_women_15_49": married.groupby(women["village_code"]).sum(),
+        "population": pop.groupby("village_code")["population"].sum(),
+        "men_15_64": pop[(pop["sex"] == "male") & ages.between(15, 64)].groupby("village_code")["population"].sum(),
     }).fillna(0.0)
-    frame["township_code"] = frame.index.map(parent)
+    frame["township_code"] = frame.index.map(pop.drop_duplicates("village_code").set_index("village_code")["township_code"])
     vital = county.vital_history[county.vital_history["year"] == county.vital_history["year"].max()]
     births = (vital["births_male"] + vital["births_female"]).groupby(vital["township_code"]).sum()
     women_share = frame["women_15_49"] / frame.groupby("township_code")["women_15_49"].transform("sum")
