@@ -137,7 +137,8 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
 
     srb = np.full(steps, scenario.srb)
     out = engine.run(np.broadcast_to(r.population, (n,) + r.population.shape), S, asfr, srb, mig, width=1,
-                     timing=scenario.migration_timing, fertile=FERTILE)
+                     timing=scenario.migration_timing, fertile=FERTILE,
+                     dtype=np.float32 if stochastic_run else np.float64)
     if out["guarded"].sum():
         notes.append(f"out-migration exceeded the population in {int(out['guarded'].sum())} cells: limited")
     return Projection(inputs=inputs, scenario=scenario, scenario_name=scenario_name or scenario.name.en,
