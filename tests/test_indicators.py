@@ -100,8 +100,22 @@ def test_forecast_finds_the_quarter_the_target_is_met() -> None:
 
 def test_scorecard_on_the_mini_county(mini) -> None:
     card = scorecard(mini, "township", "2025Q1", with_forecast=False)
+    assert card[card["indicator"] == "report_timeliness"]["unit"].tolist() == ["100001", "100002"]
     row = card[(card["unit"] == "100001") & (card["indicator"] == "contraceptive_prevalence")].iloc[0]
     assert row["value"] == pytest.approx(100 * 100 / 110) and row["status"] == "met" and row["target"] == ">= 85"
-    assert set(card["indicator"]) == set(mini.config["indicators"].indicators)
+    catalogue = mini.config["indicators"].indicators
+    assert {c for c, i in catalogue.items() if not i.computed} | {"report_timeliness"} == set(card["indicator"])
+    timely = card[(card["unit"] == "100001") & (card["indicator"] == "report_timeliness")].iloc[0]
+    assert timely["value"] == 100 and timely["denominator"] == 2 * 2  # 2 villages × the 2 months reported, on time
     with pytest.raises(ValueError, match="unknown target set"):
         scorecard(mini, "township", "2025Q1", target_set="nope")
+
+
+def test_per_capita_budget_and_statistics_accuracy_rows(tmp_path) -> None:
+    tables = mini_tables()
+    tables["budget"] = pd.DataFrame({"year": [2025], "fp_budget_yuan": [25_423.0]})
+    county = load_county(write_mini_county(tmp_path / "b", tables))
+    card = scorecard(county, "county", "2025", with_forecast=False).set_index("indicator")
+    people = county.population["population"].sum()  # 101 × (21 + 41 + 61) = 12,423
+    assert card.loc["per_capita_budget", "value"] == pytest.approx(25_423 / people)
+    assert card.loc["per_capita_budget", "status"] == "met"  # ≥ 2 yuan a head

@@ -28,11 +28,14 @@ class TargetSet(Frozen):
 
 
 class Indicator(Frozen):
+    """A ratio of data elements, or (``computed``) one of the values the quality checks and the budget give."""
+
     zh: str
     en: str
-    numerator: str
-    denominator: str
-    factor: float = Field(gt=0)
+    numerator: str = ""
+    denominator: str = ""
+    computed: Literal["report_timeliness", "statistics_accuracy", "per_capita_budget"] | None = None
+    factor: float = Field(default=100, gt=0)
     annualise: bool = False
     targets: dict[str, Target] = {}
     source: str

@@ -78,7 +78,7 @@ def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str
     rows = []
     months = values["period"].map(periods.months_in) if months is None else months
     for code, ind in catalogue.indicators.items():
-        if codes is not None and code not in codes:
+        if ind.computed or (codes is not None and code not in codes):
             continue
         num = evaluate(ind.numerator, values)
         den = evaluate(ind.denominator, values)

@@ -85,8 +85,10 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, st
         raise ValueError(f"unknown target set {target_set!r}: {', '.join(catalogue.target_sets)}")
     kind = periods.kind_of(period)
     previous = periods.shift(period, -1)
-    long = _long(county, store)
-    values = compute(long, county, level, kind, only=[period, previous])
+    store = store or ReportStore.from_county(county)
+    long = store.long()
+    values = pd.concat([compute(long, county, level, kind, only=[period, previous]),
+                        computed_values(county, store, level, kind, [period, previous])], ignore_index=True)
     now = values[values["period"] == period].drop(columns="period")
     before = values[values["period"] == previous].set_index(["unit", "indicator"])["value"]
     card = now.assign(previous=pd.MultiIndex.from_frame(now[["unit", "indicator"]]).map(before.to_dict().get))
@@ -103,6 +105,36 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, st
         card = card.merge(forecasts(county, long, level, period, target_set), on=["unit", "indicator"], how="left")
     card.insert(1, "period", period)
     return card.sort_values(["unit", "indicator"]).reset_index(drop=True)
+
+
+def computed_values(county, store: ReportStore, level: str, kind: str, wanted: list[str]) -> pd.DataFrame:
+    """The catalogue's computed indicators (report timeliness, statistics accuracy, per-capita budget) in the
+    layout of indicator values: unit, period, indicator, numerator, denominator, value."""
+    from fpplan.indicators.quality import completeness, statistics_accuracy
+
+    catalogue = county.config["indicators"]
+    rows = []
+    for code, ind in catalogue.indicators.items():
+        if ind.computed == "report_timeliness":
+            c = completeness(county, store, kind, level)
+            rows.append(pd.DataFrame({"unit": c["unit"], "period": c["period"], "numerator": c["on_time"],
+                                      "denominator": c["expected"], "value": c["timeliness"]}).assign(indicator=code))
+        elif ind.computed == "statistics_accuracy" and kind == "year" and level != "village":
+            a = statistics_accuracy(county, store)
+            unit = a["township_code"] if level == "township" else pd.Series(county.county_code, index=a.index)
+            sums = a.assign(unit=unit, period=a["year"].astype(str), gap=(a["reported"] - a["registered"]).abs())
+            sums = sums.groupby(["unit", "period"], as_index=False)[["gap", "registered"]].sum()
+            rows.append(sums.assign(indicator=code, numerator=sums["registered"] - sums["gap"],
+                                    denominator=sums["registered"],
+                                    value=100 * (1 - sums["gap"] / sums["registered"])).drop(columns=["gap", "registered"]))
+        elif ind.computed == "per_capita_budget" and kind == "year" and level == "county" and len(county.budget):
+            people = county.population["population"].sum()
+            b = county.budget
+            rows.append(pd.DataFrame({"unit": county.county_code, "period": b["year"].astype(str), "indicator": code,
+                                      "numerator": b["fp_budget_yuan"], "denominator": people,
+                                      "value": b["fp_budget_yuan"] / people * ind.factor}))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["unit", "period", "indicator"])
+    return out[out["period"].isin(wanted)]
 
 
 def forecasts(county, long: pd.DataFrame, level: str, period: str, target_set: str, history: int = 9) -> pd.DataFrame:
