@@ -14,7 +14,8 @@ COST_TOLERANCE_WAN_YUAN = 0.1  # rounding allowed between cost and self-raised +
 MAX_BIRTHS_PER_WOMAN_15_49 = 0.2  # a year's births above this share of women 15–49 are implausible
 
 
-def _refs(frame: pd.DataFrame, column: str, known: pd.Index, file: str, what: str) -> list[Problem]:
+def references(frame: pd.DataFrame, column: str, known: pd.Index, file: str, what: str) -> list[Problem]:
+    """Every value of ``column`` that is not among ``known`` (a parent, station or staff id that does not exist)."""
     values = frame[column]
     bad = values.notna() & ~values.isin(known)
     return [Problem(file=file, kind="unknown_reference", row=int(r), column=column, value=v, detail=what)
@@ -22,7 +23,7 @@ def _refs(frame: pd.DataFrame, column: str, known: pd.Index, file: str, what: st
 
 
 def check_units(units: pd.DataFrame, file: str) -> list[Problem]:
-    problems = _refs(units, "parent_code", pd.Index(units["code"]), file, label("tables", "units"))
+    problems = references(units, "parent_code", pd.Index(units["code"]), file, label("tables", "units"))
     parent_level = units["parent_code"].map(units.set_index("code")["level"].to_dict())
     expected = units["level"].map({"township": "county", "village": "township"})
     wrong = expected.notna() & parent_level.notna() & (parent_level != expected)
@@ -38,7 +39,7 @@ def check_units(units: pd.DataFrame, file: str) -> list[Problem]:
 def check_population(pop: pd.DataFrame, units: pd.DataFrame, file: str) -> list[Problem]:
     """Units exist and are townships or villages; every sex × age 0–100 cell present; no township counted twice."""
     level = units.set_index("code")["level"]
-    problems = _refs(pop, "unit_code", pd.Index(units["code"]), file, label("tables", "units"))
+    problems = references(pop, "unit_code", pd.Index(units["code"]), file, label("tables", "units"))
     cells = pop.groupby("unit_code").size()
     for code, n in cells[cells != 2 * len(AGES)].items():
         problems.append(Problem(file=file, kind="incomplete", column="unit_code", value=code,
@@ -60,7 +61,7 @@ def check_population(pop: pd.DataFrame, units: pd.DataFrame, file: str) -> list[
 
 
 def check_vital_history(vital: pd.DataFrame, township_women: pd.Series, townships: pd.Index, file: str) -> list[Problem]:
-    problems = _refs(vital, "township_code", townships, file, label("tables", "units"))
+    problems = references(vital, "township_code", townships, file, label("tables", "units"))
     births = vital["births_male"] + vital["births_female"]
     women = vital["township_code"].map(township_women)
     bad = women.notna() & (births > MAX_BIRTHS_PER_WOMAN_15_49 * women)
@@ -71,7 +72,7 @@ def check_vital_history(vital: pd.DataFrame, township_women: pd.Series, township
 
 
 def check_married_share(share: pd.DataFrame, townships: pd.Index, file: str) -> list[Problem]:
-    problems = _refs(share, "township_code", townships, file, label("tables", "units"))
+    problems = references(share, "township_code", townships, file, label("tables", "units"))
     county = share[share["township_code"].isna()]
     missing = sorted(set(range(15, 50)) - set(county["age"].astype(int)))
     if missing:
@@ -82,16 +83,16 @@ def check_married_share(share: pd.DataFrame, townships: pd.Index, file: str) -> 
 
 def check_facilities(fac: pd.DataFrame, units: pd.DataFrame, file: str) -> list[Problem]:
     codes = pd.Index(units["code"])
-    problems = _refs(fac, "township_code", codes, file, label("tables", "units"))
+    problems = references(fac, "township_code", codes, file, label("tables", "units"))
     if "serves" in fac.columns:
         served = fac["serves"].dropna().str.split(r"[;；,，、]").explode().str.strip()
         served = served[served != ""]
-        problems += _refs(served.to_frame("serves"), "serves", codes, file, label("tables", "units"))
+        problems += references(served.to_frame("serves"), "serves", codes, file, label("tables", "units"))
     return problems
 
 
 def check_plan(plan: pd.DataFrame, stations: pd.Index, file: str) -> list[Problem]:
-    problems = _refs(plan, "station_code", stations, file, label("tables", "facilities"))
+    problems = references(plan, "station_code", stations, file, label("tables", "facilities"))
     early = plan["completion_year"] < plan["start_year"]
     problems += [Problem(file=file, kind="inconsistent", row=int(r), column="completion_year", value=v,
                          detail=f"completion year {v:g} is before start year {s:g}")
@@ -105,7 +106,7 @@ def check_plan(plan: pd.DataFrame, stations: pd.Index, file: str) -> list[Proble
 
 
 def check_disbursement(disb: pd.DataFrame, plan: pd.DataFrame, file: str) -> list[Problem]:
-    problems = _refs(disb, "station_code", pd.Index(plan["station_code"]), file, label("tables", "construction_plan"))
+    problems = references(disb, "station_code", pd.Index(plan["station_code"]), file, label("tables", "construction_plan"))
     totals = disb.groupby("station_code")["amount_wan_yuan"].sum()
     cost = plan.groupby("station_code")["cost_wan_yuan"].sum()
     for code, total in totals.items():

@@ -198,17 +198,17 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
         problems += cc.check_facilities(t["facilities"], units, files["facilities"])
         stations = pd.Index(t["facilities"]["code"])
         if "staff" in clean:
-            problems += cc._refs(t["staff"], "station_code", stations, files["staff"], "facilities")
+            problems += cc.references(t["staff"], "station_code", stations, files["staff"], "facilities")
         if "construction_plan" in clean:
             problems += cc.check_plan(t["construction_plan"], stations, files["construction_plan"])
             if "disbursement" in clean:
                 problems += cc.check_disbursement(t["disbursement"], t["construction_plan"], files["disbursement"])
     if "service_stats" in clean:
-        problems += cc._refs(t["service_stats"], "village_code", villages, files["service_stats"], "villages")
+        problems += cc.references(t["service_stats"], "village_code", villages, files["service_stats"], "villages")
     if "survey" in clean:
-        problems += cc._refs(t["survey"], "village_code", villages, files["survey"], "villages")
+        problems += cc.references(t["survey"], "village_code", villages, files["survey"], "villages")
     if "exam_scores" in clean and "staff" in clean:
-        problems += cc._refs(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")
+        problems += cc.references(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")
     return problems
 
 
