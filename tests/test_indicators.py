@@ -119,3 +119,14 @@ def test_per_capita_budget_and_statistics_accuracy_rows(tmp_path) -> None:
     people = county.population["population"].sum()  # 101 × (21 + 41 + 61) = 12,423
     assert card.loc["per_capita_budget", "value"] == pytest.approx(25_423 / people)
     assert card.loc["per_capita_budget", "status"] == "met"  # ≥ 2 yuan a head
+
+
+def test_cli_scorecard_writes_the_table(mini, tmp_path, capsys) -> None:
+    from fpplan.cli import main
+
+    out = tmp_path / "card.csv"
+    assert main(["scorecard", str(mini.path), "--level", "township", "--period", "2025Q1", "--out", str(out)]) == 0
+    card = pd.read_csv(out, dtype={"unit": str})
+    row = card[(card["unit"] == "100001") & (card["indicator"] == "contraceptive_prevalence")].iloc[0]
+    assert row["value"] == pytest.approx(100 * 100 / 110)
+    assert "达标" in capsys.readouterr().out

@@ -120,3 +120,17 @@ def test_store_from_county_holds_the_county_reports(tmp_path: Path) -> None:
     store = ReportStore.from_county(county)
     assert len(store.long()) == county.service_stats.iloc[:, 3:].notna().sum().sum()
     assert len(store.submissions()) == 6
+
+
+def test_cli_import_reports(tmp_path: Path, report: Path, capsys) -> None:
+    from fpplan.cli import main
+
+    db = tmp_path / "w.duckdb"
+    assert main(["--lang", "en", "import-reports", str(db), str(report)]) == 0
+    assert main(["--lang", "en", "import-reports", str(db), str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "imported 6 rows" in out and "already imported (same content): nothing changed" in out
+    bad = tmp_path / "bad.csv"
+    pd.read_csv(report, dtype=str).assign(deaths="-1").to_csv(bad, index=False)
+    assert main(["import-reports", str(db), str(bad)]) == 2
+    assert "负数" in capsys.readouterr().out
