@@ -144,6 +144,8 @@ def forecasts(county, long: pd.DataFrame, level: str, period: str, target_set: s
     first_month = long["month"].min()
     ends = [q for q in periods.sequence(last_quarter, history)
             if (pd.Period(periods.parse(q)[1][-1], freq="M") - 11).strftime("%Y-%m") >= first_month]
+    if not ends:  # less than a year of reports: nothing to forecast from
+        return pd.DataFrame(columns=["unit", "indicator"])
     rolling = rolling_year(long, county, level, ends)
     catalogue = county.config["indicators"]
     rows = []
