@@ -36,7 +36,8 @@ def run_import_reports(db: str, files: list[str]) -> int:
 def run_scorecard(data_dir: str, level: str, period: str, target_set: str | None, out: str | None) -> int:
     county = load_county(data_dir)
     card = scorecard(county, level, period, target_set)
-    shown = card[["unit", "name", "value", "target", "status", "change", "forecast", "expected_met"]].copy()
+    columns = ["unit", "name", "value", "target", "status", "change", "forecast", "expected_met"]
+    shown = card.reindex(columns=columns)
     shown["status"] = shown["status"].map(lambda s: label("ui", f"status_{s}"))
     print(shown.round(2).to_string(index=False))
     if out:

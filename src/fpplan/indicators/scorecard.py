@@ -145,7 +145,8 @@ def forecasts(county, long: pd.DataFrame, level: str, period: str, target_set: s
     ends = [q for q in periods.sequence(last_quarter, history)
             if (pd.Period(periods.parse(q)[1][-1], freq="M") - 11).strftime("%Y-%m") >= first_month]
     if not ends:  # less than a year of reports: nothing to forecast from
-        return pd.DataFrame(columns=["unit", "indicator"])
+        return pd.DataFrame(columns=["unit", "indicator", "forecast_quarter", "forecast", "forecast_lower",
+                                     "forecast_upper", "expected_met", "trend_per_quarter"])
     rolling = rolling_year(long, county, level, ends)
     catalogue = county.config["indicators"]
     rows = []
