@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fpplan.labels import enum_label, label, ui
+from fpplan.labels import enum_label, ui
 
 STATUS_COLOURS = {"met": "#2e7d32", "within_margin": "#f9a825", "missed": "#c62828", "no_target": "#9e9e9e",
                   "no_value": "#e0e0e0"}
@@ -110,6 +110,3 @@ def indicator_trend(series: pd.DataFrame, title: str, target: float | tuple | No
         fig.add_hline(y=target, line_dash="dot", line_color="green", annotation_text=ui("target"))
     return fig
 
-
-def status_label(status: str) -> str:
-    return label("ui", f"status_{status}")
