@@ -91,6 +91,7 @@ def recalculate(scenario) -> dict[str, pd.DataFrame]:
 
 def overview() -> w.Widget:
     from fpplan.indicators.scorecard import scorecard
+    from fpplan.indicators.store import ReportStore
 
     c = county()
     result = recalculate(model()["scenarios"][PLAN_SCENARIO])
@@ -99,8 +100,9 @@ def overview() -> w.Widget:
     shortage = (result["wisn"]["required"] - result["wisn"]["existing"]).clip(lower=0).groupby(result["wisn"]["year"]).sum()
     gaps = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
     period = str(c.base_year)
-    card = scorecard(c, "township", period, with_forecast=False)
-    county_card = scorecard(c, "county", period, with_forecast=False)
+    store = ReportStore.from_county(c)
+    card = scorecard(c, "township", period, store=store, with_forecast=False)
+    county_card = scorecard(c, "county", period, store=store, with_forecast=False)
     met = int((county_card["status"] == "met").sum())
     cards = [
         (ui("population_now", year=first), f"{totals.loc[first, 'population']:,.0f}", "#1565c0"),

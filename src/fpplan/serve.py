@@ -31,7 +31,10 @@ def build_template(root: Path = ROOT) -> Path:
 
 def command(host: str, port: int, root: Path = ROOT) -> list[str]:
     return [sys.executable, "-m", "voila", str(root / "dashboards"), f"--Voila.ip={host}", f"--port={port}",
-            "--no-browser", "--template=fpplan"]
+            "--no-browser", "--template=fpplan",
+            # kernels talk over unix sockets: with TCP, a kernel started right after another sometimes got a port
+            # still held by the first and its page never finished loading (seen here with Voila 0.5.13)
+            "--KernelManager.transport=ipc"]
 
 
 def main(argv: list[str] | None = None) -> None:

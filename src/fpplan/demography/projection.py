@@ -47,17 +47,19 @@ class ProjectionInputs:
     county_code: str
     base_year: int
     rates: BaseRates
-    uncertainty: stochastic.Uncertainty
 
     @property
     def regions(self) -> np.ndarray:
         return self.rates.regions
 
+    @cached_property
+    def uncertainty(self) -> stochastic.Uncertainty:
+        """Fitted on first use (only stochastic runs need it; deterministic ones skip statsmodels)."""
+        return stochastic.fit(self.rates.history, float(self.rates.population.sum()))
+
 
 def prepare(county) -> ProjectionInputs:
-    rates = estimate(county)
-    uncertainty = stochastic.fit(rates.history, float(rates.population.sum()))
-    return ProjectionInputs(county.county_code, county.base_year, rates, uncertainty)
+    return ProjectionInputs(county.county_code, county.base_year, estimate(county))
 
 
 def _e0_alpha(scenario: Scenario, years: np.ndarray, standard: np.ndarray) -> np.ndarray | None:
