@@ -27,7 +27,7 @@ $(DEMO)/units.csv: | $(STAMP)
 demo: $(DEMO)/units.csv
 
 dashboards: install demo
-	$(BIN)/python -m fpplan.serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m fpplan.app.serve --host $(HOST) --port $(PORT)
 
 # Debian chromium and CJK fonts for the browser tests and PDF reports (only as root, only when missing).
 system-deps:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fpplan.config import default_config_dir
+from fpplan.data.config import default_config_dir
 
 ELEMENTS = list(yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))["elements"])
 

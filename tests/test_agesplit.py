@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fpplan.agesplit import split_groups, sprague_matrix
+from fpplan.data.agesplit import split_groups, sprague_matrix
 
 
 def test_each_group_total_is_preserved_by_the_matrix() -> None:

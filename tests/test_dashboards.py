@@ -39,8 +39,8 @@ def free_port() -> int:
 def server(tmp_path_factory):
     data = write_demo(tmp_path_factory.mktemp("demo") / "county")
     port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "voila.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.serve", "--port", str(port), "--data", str(data)],
+    log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(data)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -55,6 +55,7 @@ def server(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_tfr_slider_changes_the_projected_population(pages) -> None:
     page.wait_for_timeout(1000)
     after = headline.inner_text()
     page.screenshot(path=str(SHOTS / "情景分析-tfr.png"), full_page=True)
-    population = lambda text: int(text.split("：")[1].split(" ")[0].replace(",", ""))  # noqa: E731
+    population = lambda text: int(text.split("：")[1].split(" ")[0].replace(",", ""))
     assert population(after) > population(before)  # a higher TFR gives more people in 2035
     assert not errors and not failed
 

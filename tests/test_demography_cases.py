@@ -12,7 +12,7 @@ from fpplan.demography.engine import run
 from fpplan.demography.lifetable import abridged_to_grid, life_table, survival_ratios
 from fpplan.demography.schedules import rogers_castro, to_groups
 
-from shared_cases import shared_dir, validation
+from cases_dir import data_source, validation
 
 SEXES = ["male", "female"]
 
@@ -82,7 +82,7 @@ def test_wpp2017_china_medium_variant_within_published_tolerance() -> None:
 
 def _wpp_country(code: str) -> dict[str, np.ndarray]:
     """One country's WPP 2017 inputs and 2020 output from the raw files (any country, not China alone)."""
-    raw = shared_dir() / "data-sources" / "wpp2017"
+    raw = data_source("wpp2017")
 
     def rows(name: str) -> tuple[list[str], list[list[str]]]:
         with open(raw / name, encoding="utf-8") as f:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fpplan.config import load
-from fpplan.facilities import budget, capacity_timeline, cash_flow, first_shortfall, shift_completion
+from fpplan.data.config import load
+from fpplan.planning.facilities import budget, capacity_timeline, cash_flow, first_shortfall, shift_completion
 
 STANDARDS = load("standards")  # township_central A 600 m² for 8,000 women; township_general B 220 m² for 4,000
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from fpplan import load_county
+from fpplan.data.models.indicators import Target
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import Target, status, terms
+from fpplan.indicators.catalogue import status, terms
 from fpplan.indicators.engine import aggregate, compute
 from fpplan.indicators.scorecard import forecast, scorecard
 

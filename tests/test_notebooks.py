@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fpplan.app.reports import notebooks, run_report
 from fpplan.demo import write_demo
-from fpplan.report import notebooks, run_report
 
 pytestmark = pytest.mark.notebook
 NAMES = ["01_数据检查", "02_人口预测", "03_服务需求与人员", "04_建设规划", "05_指标评估"]

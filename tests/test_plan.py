@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from fpplan import load_county
-from fpplan.demand import catchments, service_rates
+from fpplan.app.workbook import write_workbook
 from fpplan.demo import write_demo
 from fpplan.demography import load_scenarios
-from fpplan.plan import make_plan
-from fpplan.workbook import write_workbook
+from fpplan.planning.demand import catchments, service_rates
+from fpplan.planning.plan import make_plan
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_cli_plan(county, tmp_path: Path, capsys) -> None:
 
 
 def test_service_forecast_has_intervals_and_follows_the_level(county) -> None:
-    from fpplan.demand import forecast
+    from fpplan.planning.demand import forecast
 
     f = forecast(county, county.config["services"]).set_index("service")
     assert (f["lower"] <= f["forecast_12_months"]).all() and (f["forecast_12_months"] <= f["upper"]).all()
@@ -118,7 +118,8 @@ def test_service_forecast_has_intervals_and_follows_the_level(county) -> None:
 
 
 def test_a_township_given_as_a_whole_still_gets_its_services(tmp_path) -> None:
-    from fpplan.demand import coefficients, village_bases
+    from fpplan.planning.demand import coefficients, village_bases
+
     from mini_county import mini_tables, write_mini_county
 
     tables = mini_tables()

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fpplan.config import load
-from fpplan.staffing import head_count_check, people_to_meet, recruitment_plan, structure_check
+from fpplan.data.config import load
+from fpplan.planning.staffing import head_count_check, people_to_meet, recruitment_plan, structure_check
 
 STANDARDS = load("standards")
 WISN = load("wisn")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from fpplan import DataError
-from fpplan.indicators.store import ReportStore
+from fpplan.data.store import ReportStore
 
 from mini_county import mini_tables
 
@@ -102,12 +102,12 @@ def test_a_process_killed_mid_import_leaves_the_database_as_it_was(tmp_path: Pat
     changed.to_csv(tmp_path / "changed.csv", index=False)
     script = textwrap.dedent(f"""
         import os
-        from fpplan.indicators.store import ReportStore
+        from fpplan.data.store import ReportStore
         store = ReportStore({str(db)!r})
         store._log = lambda *a, **k: os._exit(9)  # killed after the new values are written, before COMMIT
         store.import_file({str(tmp_path / "changed.csv")!r})
     """)
-    assert subprocess.run([sys.executable, "-c", script]).returncode == 9
+    assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 9
     assert snapshot(ReportStore(db)) == before
 
 

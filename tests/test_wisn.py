@@ -1,4 +1,4 @@
-"""WISN formulas: the published worked case (loaded from shared/validation/wisn) and hand-computed cases."""
+"""WISN formulas: the published worked case (loaded from tests/cases/validation/wisn) and hand-computed cases."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from fpplan.staffing import available_hours, category_allowance, individual_allowance, wisn
+from fpplan.planning.staffing import available_hours, category_allowance, individual_allowance, wisn
 
-from shared_cases import validation
+from cases_dir import validation
 
 CAL = {"working_days": 250, "public_holidays": 11, "annual_leave": 10, "sick_leave": 5, "other_leave": 4,
        "hours_per_day": 8, "days_per_week": 5}

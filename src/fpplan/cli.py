@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from fpplan.errors import DataError
-from fpplan.labels import set_language, ui
+from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import label, set_language, ui
 
 MAX_PRINTED_PROBLEMS = 200
 
@@ -39,32 +40,97 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _project(args: argparse.Namespace) -> int:
-    from fpplan.demography.cli import run_project
+def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
+    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_reference",
+                              value=name, detail=", ".join(known))])
 
-    return run_project(args.data_dir, args.scenario, args.trajectories, args.out)
+
+def _project(args: argparse.Namespace) -> int:
+    """Project a county under one of its scenarios and write the tidy result."""
+    from fpplan.data import load_county
+    from fpplan.demography import load_scenarios, prepare, project
+
+    county = load_county(args.data_dir)
+    scenarios = load_scenarios(county)
+    if args.scenario not in scenarios:
+        raise _unknown_scenario(args.data_dir, args.scenario, scenarios)
+    projection = project(prepare(county), scenarios[args.scenario], trajectories=args.trajectories, seed=2025,
+                         scenario_name=args.scenario)
+    path = Path(args.out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = projection.population
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+    for note in projection.notes:
+        print(note)
+    print(f"{path} ({len(frame)} rows)")
+    return 0
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from fpplan.plan import run_plan
+    """Every planning table for a scenario, written as the officials' workbook."""
+    from fpplan.app.workbook import write_workbook
+    from fpplan.data import load_county
+    from fpplan.planning.plan import make_plan
 
-    return run_plan(args.data_dir, args.scenario, args.out)
+    plan = make_plan(load_county(args.data_dir), args.scenario)
+    path = write_workbook(plan, args.out)
+    short = plan.shortfall.dropna(subset=["first_short_year"])
+    print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
+          f"{len(short)} stations short of floor area at some point")
+    return 0
 
 
 def _import_reports(args: argparse.Namespace) -> int:
-    from fpplan.indicators.cli import run_import_reports
+    """Import each file in its own transaction; a bad file is reported and changes nothing (exit 2)."""
+    from fpplan.data.store import ReportStore
 
-    return run_import_reports(args.db, args.files)
+    store = ReportStore(args.db)
+    problems = []
+    try:
+        for file in args.files:
+            try:
+                result = store.import_file(file)
+            except DataError as error:
+                problems += error.problems
+                continue
+            if result.import_id is None:
+                print(f"{file}: {label('ui', 'import_unchanged')}")
+            else:
+                print(f"{file}: " + label("ui", "import_done").format(
+                    rows=result.rows, values=result.values_written, replaced=result.values_replaced))
+    finally:
+        store.close()
+    if problems:
+        raise DataError(problems)
+    return 0
 
 
 def _scorecard(args: argparse.Namespace) -> int:
-    from fpplan.indicators.cli import run_scorecard
+    from fpplan.data import load_county
+    from fpplan.data.labels import column_label
+    from fpplan.indicators.scorecard import scorecard
 
-    return run_scorecard(args.data_dir, args.level, args.period, args.target_set, args.out)
+    card = scorecard(load_county(args.data_dir), args.level, args.period, args.target_set)
+    columns = ["unit", "name", "value", "target", "status", "change", "forecast", "expected_met"]
+    shown = card.reindex(columns=columns)
+    shown["status"] = shown["status"].map(lambda s: label("ui", f"status_{s}"))
+    print(shown.round(2).to_string(index=False))
+    if args.out:
+        path = Path(args.out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".xlsx":
+            card.rename(columns=column_label).to_excel(path, index=False)
+        else:
+            card.to_csv(path, index=False)
+        print(path)
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from fpplan.report import run_report
+    from fpplan.app.reports import run_report
 
     return run_report(args.data_dir, args.scenario, args.out)
 

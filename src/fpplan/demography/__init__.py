@@ -6,7 +6,9 @@ uncertainty in :mod:`fpplan.demography.stochastic`; how base rates come from cou
 :mod:`fpplan.demography.estimate`.
 """
 
+from fpplan.data.config import load_scenarios
+from fpplan.data.models.scenario import Scenario
 from fpplan.demography.projection import Projection, ProjectionInputs, prepare, project, reconcile
-from fpplan.demography.scenarios import Scenario, load_scenarios, variants
+from fpplan.demography.scenarios import variants
 
 __all__ = ["Projection", "ProjectionInputs", "Scenario", "load_scenarios", "prepare", "project", "reconcile", "variants"]

@@ -17,10 +17,11 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
+from fpplan.data.models.scenario import Scenario
 from fpplan.demography import engine, stochastic
 from fpplan.demography.estimate import BaseRates, estimate
 from fpplan.demography.lifetable import single_year_survival
-from fpplan.demography.scenarios import Scenario, along
+from fpplan.demography.scenarios import along
 from fpplan.demography.schedules import alpha_for_e0, alpha_of, brass_mx, rogers_castro
 
 FERTILE = slice(15, 50)

@@ -1,4 +1,4 @@
-"""Projection scenarios: YAML files in a county's ``config/scenarios/`` (one file per scenario).
+"""Projection scenarios (``fpplan.data.models.scenario``, one YAML file each in ``config/scenarios/``): paths over years.
 
 A path (``tfr``, ``e0``, ``net_migration``) maps years to values; years between are interpolated linearly and
 years beyond the last are held at the last value. Example (all keys but ``name`` optional)::
@@ -17,51 +17,10 @@ years beyond the last are held at the last value. Example (all keys but ``name``
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Literal
-
 import numpy as np
-from pydantic import Field
 
-from fpplan.config import Frozen, parse, read_yaml
-from fpplan.errors import DataError, Problem
-from fpplan.labels import label
-
-Path_ = dict[int, float]
-
-
-class Name(Frozen):
-    zh: str
-    en: str
-
-
-class E0Path(Frozen):
-    male: Path_
-    female: Path_
-
-
-class LumpInflow(Frozen):
-    """A whole community arriving in ``year`` (present in that year's population) and settling in ``township``."""
-
-    name: str
-    township: str
-    year: int
-    size: float = Field(gt=0)
-    male_share: float = Field(default=0.5, ge=0, le=1)
-    profile: Literal["working_age", "like_township"] = "working_age"
-
-
-class Scenario(Frozen):
-    name: Name
-    source: str = "demo assumption"
-    tfr: Path_ | None = None
-    e0: E0Path | None = None
-    srb: float = Field(default=1.10, gt=0.8, lt=1.5)
-    net_migration: Path_ | None = None
-    migration_timing: Literal["end", "even"] = "even"
-    lump_inflows: tuple[LumpInflow, ...] = ()
-    horizon: int = 2035
-    project_completion: dict[str, int] = {}  # station code → completion year, moving a construction project
+from fpplan.data.labels import label
+from fpplan.data.models.scenario import Name, Path_, Scenario
 
 
 def along(path: Path_, years: np.ndarray) -> np.ndarray:
@@ -81,21 +40,3 @@ def variants(scenario: Scenario, delta: float = 0.5) -> dict[str, Scenario]:
                     en=f"{scenario.name.en} ({label('ui', 'variant_' + key, 'en')})")
         out[key] = scenario.model_copy(update={"tfr": tfr, "name": name})
     return out
-
-
-def load_scenarios(county_or_dir) -> dict[str, Scenario]:
-    """Every ``config/scenarios/*.yaml`` of a county (a County or its folder), keyed by file stem."""
-    folder = Path(getattr(county_or_dir, "path", county_or_dir)) / "config" / "scenarios"
-    scenarios, problems = {}, []
-    for path in sorted(folder.glob("*.yaml")):
-        data, found = read_yaml(path)
-        if not found:
-            scenario, found = parse(data, Scenario, str(path))
-            if scenario is not None:
-                scenarios[path.stem] = scenario
-        problems += found
-    if problems:
-        raise DataError(problems)
-    if not scenarios:
-        raise DataError([Problem(file=str(folder), kind="missing_file", detail="config/scenarios/*.yaml")])
-    return scenarios

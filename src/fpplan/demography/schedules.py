@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fpplan.agesplit import split_groups
+from fpplan.data.agesplit import split_groups
 from fpplan.demography.lifetable import life_table
 
 AGES = np.arange(101)

@@ -4,49 +4,14 @@ targets by named target set, and how a value meets its target."""
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
 
-from fpplan.config import Frozen
+from fpplan.data.models.indicators import Target
 
 EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
 _TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
-
-
-class Target(Frozen):
-    op: Literal[">=", "<=", ">", "<", "between"]
-    value: float | tuple[float, float]
-
-
-class TargetSet(Frozen):
-    zh: str
-    en: str
-    source: str
-
-
-class Indicator(Frozen):
-    """A ratio of data elements, or (``computed``) one of the values the quality checks and the budget give."""
-
-    zh: str
-    en: str
-    numerator: str = ""
-    denominator: str = ""
-    computed: Literal["report_timeliness", "statistics_accuracy", "per_capita_budget"] | None = None
-    factor: float = Field(default=100, gt=0)
-    annualise: bool = False
-    targets: dict[str, Target] = {}
-    source: str
-
-
-class Catalogue(Frozen):
-    source: str
-    default_target_set: str
-    margin: float = 5
-    target_sets: dict[str, TargetSet]
-    indicators: dict[str, Indicator]
 
 
 def terms(expression: str) -> list[tuple[int, str]]:

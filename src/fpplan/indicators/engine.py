@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.models.indicators import Catalogue
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import EXTRA_ELEMENTS, Catalogue, evaluate
+from fpplan.indicators.catalogue import EXTRA_ELEMENTS, evaluate
 
 
 def time_types(county) -> dict[str, str]:

@@ -3,33 +3,12 @@ rules, outliers (modified z-score), and statistics accuracy against the populati
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-from fpplan.config import Frozen
+from fpplan.data.store import ReportStore
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import evaluate, terms
-from fpplan.indicators.store import ReportStore
-
-
-class ValidationRule(Frozen):
-    code: str
-    left: str
-    op: Literal["<=", ">=", "==", "<", ">"]
-    right: str
-    missing: Literal["skip", "zero"] = "skip"  # a side with a missing element: skip the check, or count it as 0
-    source: str
-
-
-class QualityConfig(Frozen):
-    source: str
-    timely_days: int
-    outlier_threshold: float
-    outlier_min_months: int
-    outlier_min_difference: float = 0
-    validation_rules: tuple[ValidationRule, ...]
 
 
 def _report_grid(county, store: ReportStore) -> pd.DataFrame:

@@ -15,11 +15,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import language
+from fpplan.data.store import ReportStore
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import meets, status
 from fpplan.indicators.engine import aggregate, compute, indicator_values, time_types, unit_map, with_extra_elements
-from fpplan.indicators.store import ReportStore
-from fpplan.labels import language
 
 MIN_QUARTERS = 4
 

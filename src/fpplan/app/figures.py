@@ -1,0 +1,112 @@
+"""Figure builders: a result in, a plotly figure out (labels from the label table, Chinese by default).
+They compute nothing beyond reshaping what the engines returned."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from fpplan.data.labels import enum_label, ui
+
+STATUS_COLOURS = {"met": "#2e7d32", "within_margin": "#f9a825", "missed": "#c62828", "no_target": "#9e9e9e",
+                  "no_value": "#e0e0e0"}
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+
+
+def _layout(title: str, **extra) -> dict:
+    return {"title": {"text": title}, "font": {"family": FONT}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+            "height": 360, **extra}
+
+
+def lines(frame: pd.DataFrame, x: str, y: str, group: str, title: str, names: dict | None = None) -> go.Figure:
+    """One line per ``group`` value."""
+    fig = go.Figure(layout=_layout(title, xaxis_title=ui("year")))
+    for key, part in frame.groupby(group, sort=True):
+        fig.add_scatter(x=part[x], y=part[y], mode="lines", name=(names or {}).get(key, str(key)))
+    return fig
+
+
+def pyramid(population: pd.DataFrame, unit: str, year: int) -> go.Figure:
+    """Population pyramid from a tidy table with sex, age, population (single years)."""
+    by = population.groupby(["sex", "age"])["population"].sum().unstack("sex").fillna(0.0)
+    fig = go.Figure(layout=_layout(ui("pyramid_title", unit=unit, year=year), barmode="overlay", bargap=0,
+                                   height=420, xaxis_title=ui("persons")))
+    fig.add_bar(y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"), marker_color="#1565c0")
+    fig.add_bar(y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"), marker_color="#c2185b")
+    return fig
+
+
+def fan_chart(intervals: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Median with 80% and 95% bands (columns year, median, lower_80, upper_80, lower_95, upper_95)."""
+    fig = go.Figure(layout=_layout(title or ui("fan_title"), xaxis_title=ui("year")))
+    for level, colour in (("95", "rgba(21,101,192,0.15)"), ("80", "rgba(21,101,192,0.3)")):
+        fig.add_scatter(x=intervals["year"], y=intervals[f"upper_{level}"], mode="lines", line_width=0, showlegend=False)
+        fig.add_scatter(x=intervals["year"], y=intervals[f"lower_{level}"], mode="lines", line_width=0, fill="tonexty",
+                        fillcolor=colour, name=ui(f"interval_{level}"))
+    fig.add_scatter(x=intervals["year"], y=intervals["median"], mode="lines", name=ui("median"), line_color="#0d47a1")
+    return fig
+
+
+def capacity_vs_need(capacity: pd.DataFrame, station: str, station_name: str | None = None) -> go.Figure:
+    c = capacity[capacity["station"] == station]
+    fig = go.Figure(layout=_layout(ui("capacity_title", station=station_name or station), xaxis_title=ui("year"),
+                                   yaxis_title="m²"))
+    fig.add_scatter(x=c["year"], y=c["floor_area_m2"], mode="lines+markers", name=ui("capacity"), line_shape="hv")
+    fig.add_scatter(x=c["year"], y=c["need_m2"], mode="lines", name=ui("need"), line_dash="dash")
+    return fig
+
+
+def gantt(plan: pd.DataFrame, names: dict | None = None) -> go.Figure:
+    """Projects as bars from start to the end of the completion year, labelled with mode and target grade."""
+    p = plan.sort_values(["completion_year", "station_code"])
+    text = [f"{enum_label('mode', m)} → {enum_label('grade', g)}" for m, g in zip(p["mode"], p["target_grade"])]
+    fig = go.Figure(layout=_layout(ui("gantt_title"), xaxis_title=ui("year"), height=340))
+    fig.add_bar(y=[(names or {}).get(s, s) for s in p["station_code"]], x=p["completion_year"] - p["start_year"] + 1,
+                base=p["start_year"], orientation="h", text=text, textposition="inside", marker_color="#00897b",
+                hovertemplate="%{y}: %{base}–%{x}<extra></extra>", name=ui("gantt_title"))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def cash_flow_bars(flows: pd.DataFrame, names: dict | None = None) -> go.Figure:
+    fig = go.Figure(layout=_layout(ui("cash_flow_title"), barmode="stack", xaxis_title=ui("year"),
+                                   yaxis_title=ui("wan_yuan")))
+    for station, part in flows.groupby("station"):
+        fig.add_bar(x=part["year"], y=part["amount_wan_yuan"], name=(names or {}).get(station, station))
+    return fig
+
+
+def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.Figure:
+    """Township × indicator, coloured by status, the value written in each cell."""
+    order = list(STATUS_COLOURS)
+    units = sorted(card["unit"].unique())
+    indicators = list(dict.fromkeys(card["indicator"]))
+    table = card.set_index(["unit", "indicator"])
+    z = np.array([[order.index(table.loc[(u, i), "status"]) for i in indicators] for u in units], dtype=float)
+    text = [[_fmt(table.loc[(u, i), "value"]) for i in indicators] for u in units]
+    names = dict(zip(card["indicator"], card["name"]))
+    n = len(order)
+    scale = [[pos / n, colour] for k, colour in enumerate(STATUS_COLOURS.values()) for pos in (k, k + 1)]
+    fig = go.Figure(layout=_layout(ui("scorecard_title", period=period), height=120 + 34 * len(units)))
+    fig.add_heatmap(z=z, x=[names[i] for i in indicators], y=[unit_names.get(u, u) for u in units], text=text,
+                    texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
+                    hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
+    fig.update_xaxes(tickangle=-35)
+    return fig
+
+
+def _fmt(value: float) -> str:
+    return "" if pd.isna(value) else (f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}")
+
+
+def indicator_trend(series: pd.DataFrame, title: str, target: float | tuple | None = None) -> go.Figure:
+    """An indicator's values by period, with its target as a horizontal line (or band)."""
+    fig = go.Figure(layout=_layout(title))
+    fig.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=title)
+    if isinstance(target, tuple):
+        fig.add_hrect(y0=target[0], y1=target[1], fillcolor="green", opacity=0.1, line_width=0)
+    elif target is not None:
+        fig.add_hline(y=target, line_dash="dot", line_color="green", annotation_text=ui("target"))
+    return fig
+

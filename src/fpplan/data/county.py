@@ -1,0 +1,221 @@
+"""Loading a county: its folder of tables and configuration, validated, as one typed :class:`County`.
+
+``load_county`` reads every table (see :mod:`fpplan.data.schema`), checks each column and every cross-table rule,
+and raises :class:`fpplan.DataError` listing all problems at once; it never writes to the folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fpplan.data import crosschecks as cc
+from fpplan.data.agesplit import split_groups
+from fpplan.data.config import load_config
+from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import normalise
+from fpplan.data.readers import find_table_files, read_raw
+from fpplan.data.schema import TABLES, Table
+from fpplan.data.validation import validate_table
+
+
+@dataclass(frozen=True)
+class County:
+    """A validated county. Tables and their columns are documented in docs/architecture.md and schema.py."""
+
+    path: Path
+    base_year: int
+    units: pd.DataFrame
+    population: pd.DataFrame
+    vital_history: pd.DataFrame
+    married_share: pd.DataFrame
+    facilities: pd.DataFrame
+    staff: pd.DataFrame
+    construction_plan: pd.DataFrame
+    disbursement: pd.DataFrame
+    service_stats: pd.DataFrame
+    survey: pd.DataFrame
+    exam_scores: pd.DataFrame
+    budget: pd.DataFrame
+    config: dict[str, Any] = field(repr=False)
+
+    @property
+    def county_code(self) -> str:
+        return str(self.units.loc[self.units["level"] == "county", "code"].iloc[0])
+
+    def townships(self) -> pd.DataFrame:
+        return self.units[self.units["level"] == "township"].reset_index(drop=True)
+
+    def villages(self) -> pd.DataFrame:
+        """Villages with their ``township_code``."""
+        villages = self.units[self.units["level"] == "village"]
+        return villages.assign(township_code=villages["parent_code"]).reset_index(drop=True)
+
+    def places(self) -> pd.DataFrame:
+        """The places services are planned for: every village (code, township_code, distance_km), plus each
+        township that has no villages, standing for itself."""
+        villages = self.villages()[["code", "township_code", "distance_km"]]
+        childless = self.townships()[~self.townships()["code"].isin(villages["township_code"])]
+        alone = pd.DataFrame({"code": childless["code"], "township_code": childless["code"], "distance_km": 0.0})
+        return pd.concat([villages, alone], ignore_index=True)
+
+    def village_population(self) -> pd.DataFrame:
+        """Base-year population by place (village_code, township_code, sex, age, population). A township given
+        as a whole is spread over its villages in equal shares (the data say nothing better)."""
+        places = self.places()
+        pop = self.population
+        by_place = pop[pop["unit_code"].isin(places["code"])]
+        whole = pop[~pop["unit_code"].isin(places["code"])].rename(columns={"unit_code": "township_code"})
+        spread = whole.merge(places.rename(columns={"code": "unit_code"})[["unit_code", "township_code"]], on="township_code")
+        spread["population"] = spread["population"] / spread.groupby(["township_code", "sex", "age"])["unit_code"].transform("size")
+        out = pd.concat([by_place.assign(township_code=by_place["unit_code"].map(places.set_index("code")["township_code"])),
+                         spread], ignore_index=True)
+        return out.rename(columns={"unit_code": "village_code"})[["village_code", "township_code", "sex", "age", "population"]]
+
+    def township_population(self) -> pd.DataFrame:
+        """Base-year population by township_code, sex, age (villages summed to their township)."""
+        parent = self.units.set_index("code")["parent_code"]
+        level = self.units.set_index("code")["level"]
+        unit = self.population["unit_code"]
+        township = unit.where(unit.map(level) == "township", unit.map(parent))
+        pop = self.population.assign(township_code=township)
+        return pop.groupby(["township_code", "sex", "age"], as_index=False)["population"].sum()
+
+
+def element_aliases(config: dict[str, Any]) -> dict[str, str]:
+    """Accepted report headers for each data element (code, zh, en) → element code."""
+    model = config.get("data_elements")
+    if model is None:
+        return {}
+    return {normalise(n): code for code, e in model.elements.items() for n in (code, e.zh, e.en)}
+
+
+def _empty(table: Table) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=float if c.kind in ("int", "float") else object) for c in table.columns})
+
+
+def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
+    """One table file, read and checked column by column (no cross-table rules); raises DataError."""
+    path = Path(path)
+    config, problems = load_config(Path(county_dir) if county_dir else None)
+    frame, found = _read(path, TABLES[table], element_aliases(config))
+    problems += found
+    if problems:
+        raise DataError(problems)
+    return _finish(frame, TABLES[table])
+
+
+def _read(path: Path, table: Table, elements: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    raw, problems = read_raw(path)
+    if raw is None:
+        return None, problems
+    return validate_table(raw, table, str(path), elements)
+
+
+def _finish(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Whole-number columns without blanks become int64; the index is reset."""
+    for column in table.columns:
+        if column.kind == "int" and column.name in frame and frame[column.name].notna().all():
+            frame[column.name] = frame[column.name].astype(np.int64)
+    return frame.reset_index(drop=True)
+
+
+def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Population given in 5-year groups (0-4 … 95-99, 100+) → single years 0–100 (Sprague; fpplan.data.agesplit)."""
+    cells = pop.groupby("unit_code").size()
+    problems = [Problem(file=file, kind="incomplete", column="age_group", value=code,
+                        detail=f"{code}: {n} of 42 sex × age-group cells (0-4 … 100+, both sexes)")
+                for code, n in cells[cells != 42].items()]
+    if problems:
+        return pop, problems
+    wide = pop.pivot_table(index=["year", "unit_code", "sex"], columns="age", values="population", aggfunc="sum")
+    wide = wide.reindex(columns=np.arange(0, 101, 5, dtype=float), fill_value=0.0)
+    single = split_groups(wide.to_numpy())
+    out = pd.DataFrame(single, index=wide.index, columns=np.arange(101)).stack().rename("population").reset_index()
+    out = out.rename(columns={"level_3": "age"})[["year", "unit_code", "sex", "age", "population"]]
+    return out, []
+
+
+def load_county(path: str | Path) -> County:
+    """Read and validate the county folder at ``path``; raises DataError with every problem found."""
+    path = Path(path)
+    if not path.is_dir():
+        raise DataError([Problem(file=str(path), kind="missing_folder")])
+    files, problems = find_table_files(path)
+    config, found = load_config(path)
+    problems += found
+    elements = element_aliases(config)
+    tables: dict[str, pd.DataFrame] = {}
+    clean: set[str] = set()
+    for name, table in TABLES.items():
+        if name not in files:
+            if not table.optional:
+                problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
+                                        detail=f"{name}.csv / {name}.xlsx"))
+            tables[name] = _empty(table)
+            if table.optional:
+                clean.add(name)
+            continue
+        frame, found = _read(files[name], table, elements)
+        problems += found
+        tables[name] = frame if frame is not None else _empty(table)
+        if not found:
+            clean.add(name)
+    files = {name: str(files.get(name, path / f"{name}.csv")) for name in TABLES}
+    if "population" in clean and "age_group" in tables["population"]:
+        tables["population"], found = _split_population(tables["population"], files["population"])
+        problems += found
+        if found:
+            clean.discard("population")
+    problems += _cross_checks(tables, clean, files)
+    if problems:
+        raise DataError(problems)
+    tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
+    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, **tables)
+
+
+def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str]) -> list[Problem]:
+    """Cross-table rules, each run only when the tables it reads passed their own checks."""
+    problems: list[Problem] = []
+    if "units" not in clean:
+        return problems
+    units = t["units"]
+    problems += cc.check_units(units, files["units"])
+    townships = pd.Index(units.loc[units["level"] == "township", "code"])
+    villages = pd.Index(units.loc[units["level"] == "village", "code"])
+    if "population" in clean:
+        problems += cc.check_population(t["population"], units, files["population"])
+    if "vital_history" in clean:
+        women = _women_15_49_by_township(t["population"], units) if "population" in clean else pd.Series(dtype=float)
+        problems += cc.check_vital_history(t["vital_history"], women, townships, files["vital_history"])
+    if "married_share" in clean:
+        problems += cc.check_married_share(t["married_share"], townships, files["married_share"])
+    if "facilities" in clean:
+        problems += cc.check_facilities(t["facilities"], units, files["facilities"])
+        stations = pd.Index(t["facilities"]["code"])
+        if "staff" in clean:
+            problems += cc.references(t["staff"], "station_code", stations, files["staff"], "facilities")
+        if "construction_plan" in clean:
+            problems += cc.check_plan(t["construction_plan"], stations, files["construction_plan"])
+            if "disbursement" in clean:
+                problems += cc.check_disbursement(t["disbursement"], t["construction_plan"], files["disbursement"])
+    if "service_stats" in clean:
+        problems += cc.references(t["service_stats"], "village_code", villages, files["service_stats"], "villages")
+    if "survey" in clean:
+        problems += cc.references(t["survey"], "village_code", villages, files["survey"], "villages")
+    if "exam_scores" in clean and "staff" in clean:
+        problems += cc.references(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")
+    return problems
+
+
+def _women_15_49_by_township(pop: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    parent = units.set_index("code")["parent_code"]
+    level = units.set_index("code")["level"]
+    women = pop[(pop["sex"] == "female") & pop["age"].between(15, 49)]
+    unit = women["unit_code"]
+    township = unit.where(unit.map(level) == "township", unit.map(parent))
+    return women.groupby(township)["population"].sum()

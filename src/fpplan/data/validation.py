@@ -1,0 +1,183 @@
+"""Validating one table: headers, types, ranges, enumerations, required values and keys.
+
+Vectorized over rows; every problem names file, row (the header is row 1), column, value and what is wrong.
+Cross-table rules (references, completeness, consistency) are in :mod:`fpplan.data.crosschecks`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from fpplan.data.errors import Problem
+from fpplan.data.labels import canonical_column, enum_aliases, label, normalise
+from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
+
+_BOOL = {normalise(k): v for k, v in {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
+                                      "1": True, "0": False, "是": True, "否": False, "有": True, "无": False}.items()}
+_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}(?:[T ].*)?)?$")
+
+
+def rows_of(index: pd.Index) -> np.ndarray:
+    """Row numbers as the planner sees them in the file: the header is row 1."""
+    return np.asarray(index, dtype=int) + 2
+
+
+def map_headers(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rename headers to column codes; report unknown, forbidden, duplicate and missing columns."""
+    problems, names = [], {}
+    allowed = {c.name for c in table.columns} | ({"age_group"} if table.name == "population" else set())
+    element_codes = list(dict.fromkeys((elements or {}).values())) if table.data_elements else []
+    for header in raw.columns:
+        if normalise(header) in FORBIDDEN_HEADERS or (table.name == "staff" and canonical_column(header) == "name"):
+            problems.append(Problem(file=file, kind="forbidden_column", column=header))
+            continue
+        code = canonical_column(header, elements if table.data_elements else None)
+        if code is None or (code not in allowed and code not in element_codes):
+            problems.append(Problem(file=file, kind="unknown_column", column=header))
+            continue
+        if code in names.values():
+            problems.append(Problem(file=file, kind="duplicate", column=header, value=header, detail=label("ui", "column")))
+            continue
+        names[header] = code
+    frame = raw[list(names)].rename(columns=names)
+    required = [c.name for c in table.columns if not c.optional]
+    if table.name == "population" and "age_group" in frame.columns:
+        required.remove("age")
+    if table.data_elements:
+        required += element_codes
+    for name in required:
+        if name not in frame.columns:
+            problems.append(Problem(file=file, kind="missing_column", column=name))
+    return frame, problems
+
+
+def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Series, list[Problem]]:
+    """Convert text to the column's type and check blanks, ranges and enumerations."""
+    blank = values.isna()
+    kind = column.kind
+    if kind in ("int", "float"):
+        typed = pd.to_numeric(values, errors="coerce")
+        bad = ~blank & (typed.isna() | (kind == "int") & (typed % 1 != 0))
+        detail = label("types", "integer" if kind == "int" else "number")
+    elif kind == "bool":
+        typed = values.map(lambda v: _BOOL.get(normalise(v)) if v is not None else None)
+        bad = ~blank & typed.isna()
+        detail = label("types", "bool")
+    elif kind == "month":
+        typed = values.map(_parse_month)
+        bad = ~blank & typed.isna()
+        detail = label("types", "month")
+    elif kind == "date":
+        typed = pd.to_datetime(values, errors="coerce", format="mixed")
+        bad = ~blank & typed.isna()
+        detail = label("types", "date")
+    elif kind.startswith("enum:"):
+        enum = kind.split(":", 1)[1]
+        aliases = enum_aliases(enum)
+        typed = values.map(lambda v: aliases.get(normalise(v)) if v is not None else None)
+        bad = ~blank & typed.isna()
+        detail = "、".join(aliases[normalise(v)] for v in dict.fromkeys(aliases.values()))
+    else:
+        typed, bad, detail = values, pd.Series(False, index=values.index), ""
+    problems = _problems(values[bad], "not_in_enum" if kind.startswith("enum:") else "bad_type", file, column.name, detail)
+    if not column.nullable:
+        problems += _problems(values[blank], "required", file, column.name)
+    if kind in ("int", "float"):
+        if column.min == 0:
+            problems += _problems(values[typed < 0], "negative", file, column.name)
+        elif column.min is not None:
+            problems += _problems(values[typed < column.min], "out_of_range", file, column.name, _range(column))
+        if column.max is not None:
+            problems += _problems(values[typed > column.max], "out_of_range", file, column.name, _range(column))
+        typed = typed.where(~bad).astype(float)
+    return typed, problems
+
+
+_GROUP = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+|岁及以上|以上)?岁?$")
+
+
+def _age_group_start(values: pd.Series, file: str) -> tuple[pd.Series, list[Problem]]:
+    """First age of a 5-year group ('0-4', '0-4岁', '100+', '100岁及以上'); the groups must be 5 years wide."""
+    def start(v: object) -> float:
+        match = _GROUP.match(normalise(v)) if v is not None else None
+        if not match:
+            return np.nan
+        first = int(match.group(1))
+        last = match.group(2)
+        if first % 5 or (last is not None and int(last) != first + 4) or (last is None and first != 100) or first > 100:
+            return np.nan
+        return float(first)
+    typed = values.map(start).astype(float)
+    bad = typed.isna()
+    return typed, _problems(values[bad], "bad_type", file, "age_group", "0-4, 5-9, …, 95-99, 100+")
+
+
+def _range(column: Column) -> str:
+    return f"[{'' if column.min is None else column.min:g}, {'' if column.max is None else column.max:g}]".replace("[, ", "[−∞, ")
+
+
+def _parse_month(value: object) -> str | None:
+    if value is None:
+        return None
+    match = _MONTH.match(str(value).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
+
+
+def _problems(values: pd.Series, kind: str, file: str, column: str, detail: str = "") -> list[Problem]:
+    return [Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
+            for r, v in zip(rows_of(values.index), values.tolist())]
+
+
+def check_keys(frame: pd.DataFrame, table: Table, file: str) -> list[Problem]:
+    """Every repeat of a key (a village twice, a staff id twice) after its first row."""
+    key = [k for k in table.key if k in frame.columns]
+    if not key:
+        return []
+    dup = frame.duplicated(key, keep="first") & frame[key].notna().any(axis=1)
+    parts = frame.loc[dup, key].astype(str)
+    keys = parts[key[0]]
+    for k in key[1:]:
+        keys = keys + "/" + parts[k]
+    detail = "/".join(label("columns", k) for k in key)
+    return _problems(keys, "duplicate", file, key[-1] if len(key) == 1 else "/".join(key), detail)
+
+
+def half_written(frame: pd.DataFrame, elements: list[str], file: str) -> list[Problem]:
+    """Rows of a monthly report with some data elements filled and others blank."""
+    present = [e for e in elements if e in frame.columns]
+    blank = frame[present].isna()
+    partly = (blank.any(axis=1) & ~blank.all(axis=1)).to_numpy()
+    names = np.array(present)
+    return [Problem(file=file, kind="half_written", row=int(r), column=", ".join(names[b]), detail=", ".join(names[b]))
+            for r, b in zip(rows_of(frame.index[partly]), blank.to_numpy()[partly])]
+
+
+def validate_table(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None
+                   ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Headers, every column's type and range, and the table's key; returns the typed table."""
+    frame, problems = map_headers(raw, table, file, elements)
+    typed = {}
+    for column in table.columns:
+        if column.name in frame.columns:
+            typed[column.name], found = coerce_column(frame[column.name], column, file)
+            problems += found
+    element_codes = list(dict.fromkeys((elements or {}).values())) if table.data_elements else []
+    for code in element_codes:
+        if code in frame.columns:
+            typed[code], found = coerce_column(frame[code], Column(code, "float", nullable=True, min=0), file)
+            problems += found
+    if table.name == "population" and "age_group" in frame.columns and "age" not in frame.columns:
+        typed["age"], found = _age_group_start(frame["age_group"], file)
+        typed["age_group"] = True
+        problems += found
+    result = pd.DataFrame(typed, index=frame.index)
+    problems += check_keys(result, table, file)
+    if table.data_elements:
+        problems += half_written(result, element_codes, file)
+    return result, problems

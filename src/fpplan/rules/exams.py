@@ -1,0 +1,86 @@
+"""The staff exam rewards and penalties of seed 000 §三(三)2⑥; thresholds and amounts in config/rules.yaml."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fpplan.data.models.rules import ExamRules
+
+
+def exam_consequences(county, year: int) -> dict[str, pd.DataFrame]:
+    """The year's consequences of the monthly exams: per person (fails, absences, tier, allowance months deducted,
+    prizes, prefecture bonuses, with the reason for each) and per specialty (monthly collective prizes and the
+    yearly fine). A blank score is an absence: excused absences are left out, unexcused ones deduct a month's
+    allowance and count as 0 in the collective average. A tie for an individual prize goes to the lower staff
+    id (the text is silent on ties)."""
+    rules = county.config["rules"].exams
+    exams = county.exam_scores[county.exam_scores["month"].str[:4] == str(year)]
+    staff = county.staff.set_index("staff_id")
+    monthly = exams[exams["exam_type"] == "monthly"].assign(specialty=lambda f: f["staff_id"].map(staff["specialty"]))
+    absent = monthly["score"].isna()
+    unexcused = absent & ~monthly["excused"].fillna(False).astype(bool)
+    person = monthly.assign(fail=~absent & (monthly["score"] < rules.pass_mark), unexcused=unexcused)
+    people = person.groupby("staff_id").agg(specialty=("specialty", "first"), exams=("score", "count"),
+                                            fails=("fail", "sum"), unexcused_absences=("unexcused", "sum"),
+                                            average=("score", "mean")).reset_index()
+    people["average_12"] = person.assign(s=person["score"].fillna(0)).groupby("staff_id")["s"].sum().reindex(people["staff_id"]).to_numpy() / 12
+    tiers = sorted(rules.individual_tiers, key=lambda t: t.fails)
+    reached = np.select([people["fails"] >= t.fails for t in reversed(tiers)], [t.fails for t in reversed(tiers)], default=0)
+    tier = {t.fails: t for t in tiers}
+    people["tier_fails"] = reached
+    people["consequence"] = [tier[r].zh if r else "" for r in reached]
+    people["allowance_months_deducted"] = [tier[r].allowance_months if r else 0 for r in reached]
+    people["allowance_months_deducted"] += people["unexcused_absences"] * rules.absence_allowance_months
+    people = people.merge(_individual_prizes(people, rules), on="staff_id", how="left")
+    people = people.merge(_prefecture(exams, rules), on="staff_id", how="left").fillna({"prize_yuan": 0, "prefecture_yuan": 0})
+    people["reason"] = [_reason(r, rules) for r in people.itertuples()]
+    return {"people": people, "collective": _collective(monthly, unexcused, rules)}
+
+
+def _collective(monthly: pd.DataFrame, unexcused: pd.Series, rules: ExamRules) -> pd.DataFrame:
+    """Per specialty and month: collective average (unexcused absences as 0, excused left out) and the prize;
+    per specialty for the year: the 12-exam average and the fine below the threshold."""
+    counted = monthly[monthly["specialty"].isin(rules.collective_specialties) & (monthly["score"].notna() | unexcused)]
+    counted = counted.assign(score=counted["score"].fillna(0.0))
+    by_month = counted.groupby(["specialty", "month"], as_index=False)["score"].mean().rename(columns={"score": "average"})
+    prizes = sorted(rules.collective_prizes, key=lambda p: -p.min)
+    by_month["prize"] = np.select([by_month["average"] >= p.min for p in prizes], [p.zh for p in prizes], default="")
+    by_month["prize_yuan"] = np.select([by_month["average"] >= p.min for p in prizes], [p.yuan for p in prizes], default=0.0)
+    yearly = counted.groupby("specialty")["score"].mean().rename("year_average")
+    by_month["year_average"] = by_month["specialty"].map(yearly)
+    by_month["year_fine_yuan"] = np.where(by_month["year_average"] < rules.collective_fine.below, rules.collective_fine.yuan, 0.0)
+    return by_month
+
+
+def _individual_prizes(people: pd.DataFrame, rules: ExamRules) -> pd.DataFrame:
+    eligible = people[people["average_12"] >= rules.individual_prize_min_average]
+    rows = []
+    for prize in rules.individual_prizes:  # a few prize groups
+        group = eligible[eligible["specialty"].isin(prize.group)].sort_values(["average_12", "staff_id"], ascending=[False, True])
+        for rank, (sid, amount) in enumerate(zip(group["staff_id"], prize.yuan), start=1):
+            rows.append({"staff_id": sid, "prize_rank": rank, "prize_yuan": amount})
+    return pd.DataFrame(rows, columns=["staff_id", "prize_rank", "prize_yuan"])
+
+
+def _prefecture(exams: pd.DataFrame, rules: ExamRules) -> pd.DataFrame:
+    pref = exams[exams["exam_type"] == "prefecture"]
+    good = pref["score"] >= rules.prefecture_bonus.min_score
+    return pd.DataFrame({"staff_id": pref["staff_id"], "prefecture_yuan": np.where(good, rules.prefecture_bonus.yuan, 0.0),
+                         "prefecture_failed": pref["score"] < rules.pass_mark}).groupby("staff_id").agg(
+        prefecture_yuan=("prefecture_yuan", "sum"), prefecture_failed=("prefecture_failed", "any")).reset_index()
+
+
+def _reason(r, rules: ExamRules) -> str:
+    parts = []
+    if r.tier_fails:
+        parts.append(f"{r.fails} fails (≥ {r.tier_fails})")
+    if r.unexcused_absences:
+        parts.append(f"{r.unexcused_absences} unexcused absences × {rules.absence_allowance_months} month")
+    if r.prize_yuan:
+        parts.append(f"prize rank {int(r.prize_rank)} (12-exam average {r.average_12:.1f} ≥ {rules.individual_prize_min_average:g})")
+    if r.prefecture_yuan:
+        parts.append(f"prefecture exam ≥ {rules.prefecture_bonus.min_score:g}")
+    if getattr(r, "prefecture_failed", False) is True:
+        parts.append("prefecture exam failed: travel costs not refunded")
+    return "; ".join(parts)

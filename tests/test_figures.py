@@ -1,0 +1,41 @@
+"""Figure builders return the traces and values they were given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fpplan.app import figures
+
+
+def test_pyramid_puts_men_left_and_women_right() -> None:
+    pop = pd.DataFrame({"sex": ["male", "female"] * 2, "age": [0, 0, 1, 1], "population": [5.0, 4.0, 3.0, 2.0]})
+    fig = figures.pyramid(pop, "T", 2025)
+    men, women = fig.data
+    assert list(men.x) == [-5.0, -3.0] and list(women.x) == [4.0, 2.0]
+    assert "T" in fig.layout.title.text and "2025" in fig.layout.title.text
+
+
+def test_fan_chart_bands_and_median() -> None:
+    band = pd.DataFrame({"year": [2025, 2026], "median": [10.0, 11.0], "lower_80": [9.5, 10.0], "upper_80": [10.5, 12.0],
+                         "lower_95": [9.0, 9.0], "upper_95": [11.0, 13.0]})
+    fig = figures.fan_chart(band)
+    assert len(fig.data) == 5 and list(fig.data[-1].y) == [10.0, 11.0]
+
+
+def test_scorecard_heatmap_colours_by_status() -> None:
+    card = pd.DataFrame({"unit": ["A", "A", "B", "B"], "indicator": ["x", "y", "x", "y"], "name": ["X", "Y", "X", "Y"],
+                         "value": [96.0, 1.5, 80.0, np.nan], "status": ["met", "missed", "within_margin", "no_value"]})
+    fig = figures.scorecard_heatmap(card, {"A": "甲", "B": "乙"}, "2025")
+    heat = fig.data[0]
+    statuses = list(figures.STATUS_COLOURS)
+    assert heat.z.tolist() == [[statuses.index("met"), statuses.index("missed")],
+                               [statuses.index("within_margin"), statuses.index("no_value")]]
+    assert list(heat.y) == ["甲", "乙"] and heat.text[1][1] == ""
+
+
+def test_gantt_spans_start_to_end_of_completion_year() -> None:
+    plan = pd.DataFrame({"station_code": ["S"], "mode": ["new_build"], "target_grade": ["B"], "start_year": [2026],
+                         "completion_year": [2027]})
+    bar = figures.gantt(plan, {"S": "站"}).data[0]
+    assert list(bar.base) == [2026] and list(bar.x) == [2] and list(bar.y) == ["站"]
