@@ -1,4 +1,4 @@
-"""The label table: every zh/en text of fpplan, from one YAML file (``defaults/labels.yaml``).
+"""The label table: every zh/en text of fpplan, from one folder (``defaults/labels/*.yaml``, merged).
 
 Loading uses it to accept Chinese table names, headers and enumeration values; the UI and exports use it
 to show them. Chinese is the default language.
@@ -32,9 +32,26 @@ def language() -> str:
 
 @cache
 def table() -> dict[str, Any]:
-    """The whole label table as parsed from YAML (cached)."""
-    text = resources.files("fpplan").joinpath("defaults/labels.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    """The whole label table (cached): every ``defaults/labels/*.yaml`` merged section by section (tables,
+    columns, enums, problems, types, ui). Files split the table by area only; a key defined twice is an error."""
+    merged: dict[str, Any] = {}
+    folder = resources.files("fpplan").joinpath("defaults/labels")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        for section, values in (yaml.safe_load(entry.read_text(encoding="utf-8")) or {}).items():
+            _merge(merged.setdefault(section, {}), values, f"{entry.name}: {section}")
+    return merged
+
+
+def _merge(into: dict[str, Any], values: dict[str, Any], where: str) -> None:
+    for key, value in values.items():
+        if key in into and not (isinstance(value, dict) and "zh" not in value and isinstance(into[key], dict)):
+            raise ValueError(f"label {where}.{key} is defined twice")
+        if isinstance(value, dict) and "zh" not in value:  # a nested section (an enumeration)
+            _merge(into.setdefault(key, {}), value, f"{where}.{key}")
+        else:
+            into[key] = value
 
 
 def label(section: str, key: str, lang: str | None = None, with_unit: bool = False) -> str:

@@ -29,6 +29,7 @@ class Table:
     key: tuple[str, ...] = ()
     optional: bool = False  # the file may be absent
     data_elements: bool = False  # other columns are data elements (config/data_elements.yaml)
+    monthly: bool = False  # arrives month by month: imported into the workspace's store, read from there
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -139,11 +140,13 @@ TABLES: dict[str, Table] = {
             (C("village_code"), C("month", "month"), C("reported_on", "date", nullable=True)),
             key=("village_code", "month"),
             data_elements=True,
+            monthly=True,
         ),
         Table(
             "survey",
             (C("village_code"), C("month", "month"), C("need", "enum:need"), C("count", **COUNT)),
             key=("village_code", "month", "need"),
+            monthly=True,
         ),
         # Exam scores; a blank score is an absence (counted 0 in the collective average unless excused).
         Table(
@@ -156,6 +159,7 @@ TABLES: dict[str, Table] = {
                 C("excused", "bool", optional=True),
             ),
             key=("staff_id", "month", "exam_type"),
+            monthly=True,
         ),
         Table("budget", (C("year", "int"), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
     ]
