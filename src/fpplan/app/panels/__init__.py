@@ -1,0 +1,1 @@
+"""The dashboards' panels, one module each; ``dashboards/*.ipynb`` call them."""

@@ -1,0 +1,94 @@
+"""情景分析: the scenario explorer (live recalculation)."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from fpplan.app import figures
+from fpplan.app.panels.common import PLAN_SCENARIO, county, figure_output, model, recalculate, redraw_output, title
+from fpplan.data.labels import ui
+
+
+def scenario_explorer() -> w.Widget:
+    m = model()
+    base = m["scenarios"][PLAN_SCENARIO]
+    farms = base.lump_inflows
+    style = {"description_width": "170px"}
+    layout = w.Layout(width="460px")
+    controls = {
+        "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=PLAN_SCENARIO,
+                               description=ui("scenario"), style=style, layout=layout),
+        "tfr": w.FloatSlider(value=base.tfr[max(base.tfr)], min=0.6, max=2.2, step=0.05, description=ui("tfr_2035"),
+                             style=style, layout=layout),
+        "e0": w.FloatSlider(value=base.e0.female[max(base.e0.female)], min=76, max=90, step=0.5,
+                            description=ui("e0_female"), style=style, layout=layout),
+        "migration": w.IntSlider(value=int(base.net_migration[max(base.net_migration)]), min=-3000, max=1000, step=100,
+                                 description=ui("net_migration"), style=style, layout=layout),
+        "farm_year": w.IntSlider(value=farms[0].year if farms else 2028, min=2026, max=2035,
+                                 description=ui("farm_year"), style=style, layout=layout),
+        "farm_size": w.IntSlider(value=int(sum(f.size for f in farms)), min=0, max=20000, step=500,
+                                 description=ui("farm_size"), style=style, layout=layout),
+        "delay": w.IntSlider(value=0, min=-2, max=5, description=ui("completion_shift"), style=style, layout=layout),
+    }
+    headline = w.HTML()
+    timing = w.HTML()
+
+    def draw(result: dict) -> dict[str, go.Figure]:
+        totals = result["county"]
+        wisn = result["wisn"].groupby("year")[["required", "existing"]].sum()
+        gap = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
+        figs = {key: go.Figure(layout=figures._layout(ui(t), height=300, xaxis_title=ui("year")))
+                for key, t in (("population", "county_population"), ("women", "women_15_49_title"),
+                               ("staff", "staff_need_title"), ("area", "area_gap_title"))}
+        figs["population"].add_scatter(x=totals["year"], y=totals["population"], mode="lines+markers",
+                                       name=ui("county_population"))
+        figs["women"].add_scatter(x=totals["year"], y=totals["women_15_49"], mode="lines+markers",
+                                  name=ui("women_15_49_title"), line_color="#c2185b")
+        figs["staff"].add_scatter(x=wisn.index, y=wisn["required"], mode="lines+markers", name=ui("required_staff"))
+        figs["staff"].add_scatter(x=wisn.index, y=wisn["existing"], mode="lines", name=ui("existing_staff"), line_dash="dash")
+        figs["area"].add_bar(x=gap.index, y=gap.to_numpy(), name=ui("area_gap_title"), marker_color="#ef6c00")
+        last = totals.iloc[-1]
+        headline.value = (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
+                          f"<b>{last['population']:,.0f}</b> · {ui('women_15_49_title')}：<b>{last['women_15_49']:,.0f}</b></p>")
+        return figs
+
+    def scenario_from_controls():
+        chosen = m["scenarios"][controls["scenario"].value]
+        first_year = min(chosen.tfr) if chosen.tfr else county().base_year
+        tfr = dict(chosen.tfr or {first_year: m["inputs"].rates.county_tfr}) | {2035: controls["tfr"].value}
+        e0 = chosen.e0.model_copy(update={"female": dict(chosen.e0.female) | {2035: controls["e0"].value}}) if chosen.e0 else None
+        size = controls["farm_size"].value
+        total = sum(f.size for f in chosen.lump_inflows) or 1
+        lumps = tuple(f.model_copy(update={"year": controls["farm_year"].value + k * (f.year - chosen.lump_inflows[0].year),
+                                           "size": max(size * f.size / total, 1.0)})
+                      for k, f in enumerate(chosen.lump_inflows)) if size > 0 else ()
+        plan = county().construction_plan
+        completion = {s: int(y) + controls["delay"].value for s, y in plan.groupby("station_code")["completion_year"].max().items()}
+        return chosen.model_copy(update={"tfr": tfr, "e0": e0, "lump_inflows": lumps, "project_completion": completion,
+                                         "net_migration": {county().base_year: controls["migration"].value}})
+
+    def redraw(*_):
+        start = time.perf_counter()
+        fresh = draw(recalculate(scenario_from_controls()))
+        for key, out in outputs.items():
+            redraw_output(out, fresh[key])
+        timing.value = f"<small style='color:#888'>{(time.perf_counter() - start) * 1000:.0f} ms</small>"
+
+    def choose_scenario(change):
+        chosen = m["scenarios"][change["new"]]
+        with controls["tfr"].hold_trait_notifications():
+            controls["tfr"].value = chosen.tfr[max(chosen.tfr)] if chosen.tfr else controls["tfr"].value
+        if chosen.lump_inflows:
+            controls["farm_year"].value = chosen.lump_inflows[0].year
+        redraw()
+
+    outputs = {key: figure_output(fig) for key, fig in draw(recalculate(scenario_from_controls())).items()}
+    controls["scenario"].observe(choose_scenario, names="value")
+    for key, control in controls.items():
+        if key != "scenario":
+            control.observe(redraw, names="value")
+    grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
+    return w.VBox([title("app_scenarios"), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]), grid])
