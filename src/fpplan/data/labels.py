@@ -39,7 +39,7 @@ def table() -> dict[str, Any]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        for section, values in (yaml.safe_load(entry.read_text(encoding="utf-8")) or {}).items():
+        for section, values in (yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).items():
             _merge(merged.setdefault(section, {}), values, f"{entry.name}: {section}")
     return merged
 
