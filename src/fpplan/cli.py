@@ -36,6 +36,9 @@ def _validate(args: argparse.Namespace) -> int:
     from fpplan.data import load_county
 
     county = load_county(args.data_dir)
+    problems = open_workspace(args).check()  # the store, read only: validate writes nothing
+    if problems:
+        raise DataError(problems)
     print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
     return 0
 
@@ -170,7 +173,7 @@ def _scorecard(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
-    return run_report(args.data_dir, args.scenario, args.out)
+    return run_report(args.data_dir, args.scenario, args.out, store=args.store)
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -191,17 +194,20 @@ def parser() -> argparse.ArgumentParser:
         return cmd
 
     add("demo", "写出演示县数据 / write the demo county", _demo).add_argument("out_dir", help="输出文件夹 / output folder")
-    add("validate", "检查县数据文件夹 / check a county data folder", _validate).add_argument(
-        "data_dir", help="县数据文件夹 / county data folder")
+    cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
+    store_option(cmd)
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
     cmd.add_argument("--trajectories", type=int, default=0, help="随机轨迹数 / stochastic trajectories (0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
+    store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    store_option(cmd)
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
@@ -221,10 +227,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q1、2025-01 / e.g. 2025, 2025Q1")
     cmd.add_argument("--target-set", default=None, help="目标集 / target set")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
+    store_option(cmd)
     cmd = add("report", "生成可重复的分析报告 / render the reproducible report", _report)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", default="reports", help="输出文件夹 / output folder")
+    store_option(cmd)
     return p
 
 
