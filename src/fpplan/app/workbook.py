@@ -47,7 +47,7 @@ def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
         ui("sheet_wisn"): (wisn, ["required", "existing", "difference"]),
         ui("sheet_head_count"): (plan.head_count.drop(columns="source"), ["staff", "missing"]),
         ui("sheet_structure"): (plan.structure, []),
-        ui("sheet_recruitment"): (plan.recruitment, ["hires"]),
+        ui("sheet_recruitment"): (plan.recruitment, []),
         ui("sheet_volumes"): (volumes, [c for c in volumes.columns if c.isdigit()]),
     }
 

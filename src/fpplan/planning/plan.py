@@ -11,7 +11,7 @@ import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
 from fpplan.demography import Scenario, load_scenarios, prepare, project
-from fpplan.planning import demand, facilities, staffing
+from fpplan.planning import demand, facilities, recruitment, staffing
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,15 @@ class Plan:
     wisn: pd.DataFrame  # station, cadre, year, workload_hours, …, required, existing, difference, ratio
     head_count: pd.DataFrame
     structure: pd.DataFrame
-    recruitment: pd.DataFrame
+    recruitment: pd.DataFrame  # one row per hire (fpplan.planning.recruitment.StaffPlan.hires)
     capacity: pd.DataFrame  # station, level, year, women_15_49, floor_area_m2, grade, need_m2, gap_m2
     shortfall: pd.DataFrame
     construction_plan: pd.DataFrame
     budget: pd.DataFrame
     cash_flow: pd.DataFrame
+    plan_year: int
+    norms: pd.DataFrame  # station, level, year, women_15_49, radius_km, norm_min, women_term, radius_term, norm_max, norm
+    staff_plan: recruitment.StaffPlan
 
 
 def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
@@ -54,15 +57,24 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     existing.columns = ["station", "cadre", "existing"]
     levels = county.facilities.set_index("code")["level"]
     wisn = staffing.wisn_table(workload, wisn_config, levels, existing)
-    required = wisn.groupby(["cadre", "year"], as_index=False)["required"].sum()
     plan_table = facilities.shift_completion(county.construction_plan, scenario.project_completion)
     served = facilities.served_women(county.facilities, demand.projected_bases(projection))
     capacity = facilities.capacity_timeline(county.facilities, plan_table, standards, served)
+    plan_year = standards.plan_year or int(plan_table["completion_year"].max())
+    first_year = cfg["recruitment"].first_year or county.base_year + 1
+    county_women = projection.county_total()
+    county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
+    norms = staffing.head_count_norms(county.facilities, served, county_women,
+                                      staffing.station_radius(county.places(), county.facilities), standards)
+    norms = norms[norms["year"] <= plan_year].reset_index(drop=True)
+    staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]],
+                                        norms[norms["year"] >= first_year], standards, cfg["recruitment"],
+                                        wisn_config.retirement_age, np.arange(first_year, plan_year + 1))
     return Plan(
         scenario=name, years=years, projection=projection, volumes=volumes, rates=demand.service_rates(county, services),
         wisn=wisn, head_count=staffing.head_count_check(county.staff, county.facilities, standards),
         structure=staffing.structure_check(county.staff, standards),
-        recruitment=staffing.recruitment_plan(county.staff, required, standards, wisn_config, years),
+        recruitment=staff_plan.hires, plan_year=plan_year, norms=norms, staff_plan=staff_plan,
         capacity=capacity, shortfall=facilities.first_shortfall(capacity, plan_table), construction_plan=plan_table,
         budget=facilities.budget(plan_table, capacity), cash_flow=facilities.cash_flow(plan_table, county.disbursement),
     )
