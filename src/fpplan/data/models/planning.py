@@ -1,11 +1,12 @@
 """Configuration of the planning engines: WISN inputs (wisn.yaml), national standards (standards.yaml), the
-services that drive demand (services.yaml) and the recruitment plan's choices (recruitment.yaml)."""
+services that drive demand (services.yaml), the recruitment plan's choices (recruitment.yaml) and the equipment
+standard (equipment.yaml)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fpplan.data.models import Frozen
 
@@ -134,6 +135,48 @@ class RecruitmentConfig(Frozen):
     solver_time_limit_s: float = Field(default=30, gt=0)
     hiring: Hiring
     training: Training = Training()
+
+
+class EquipmentItem(Frozen):
+    """One kind of equipment: its zh/en name (loading accepts either), unit price (万元) and, when given, its
+    service life (years: an item older than that by the plan year is replaced)."""
+
+    zh: str
+    en: str
+    unit_price_wan_yuan: float = Field(ge=0)
+    service_life_years: int | None = Field(default=None, gt=0)
+    source: str
+
+
+class StandardQuantity(Frozen):
+    """Quantity of an item a station must hold: so many per station plus so many per village of its township
+    (village medical kits)."""
+
+    per_station: int = Field(default=0, ge=0)
+    per_village: float = Field(default=0, ge=0)
+
+
+class EquipmentConfig(Frozen):
+    """The equipment standard (甲级, seed 000 §三(二)2) by station level, with prices, and how it is paid."""
+
+    source: str
+    standard: str
+    procurement: str
+    self_raised_share: float = Field(ge=0, le=1)
+    self_raised_source: str
+    items: dict[str, EquipmentItem]
+    standard_by_level: dict[str, dict[str, int | StandardQuantity]]
+
+    @model_validator(mode="after")
+    def _known_items(self) -> EquipmentConfig:
+        unknown = sorted({i for level in self.standard_by_level.values() for i in level} - set(self.items))
+        if unknown:
+            raise ValueError(f"standard_by_level names items not in items: {', '.join(unknown)}")
+        return self
+
+    def quantity(self, level: str, item: str) -> StandardQuantity:
+        q = self.standard_by_level.get(level, {}).get(item, 0)
+        return q if isinstance(q, StandardQuantity) else StandardQuantity(per_station=q)
 
 
 class Service(Frozen):
