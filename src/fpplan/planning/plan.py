@@ -42,6 +42,8 @@ class Plan:
     money: pd.DataFrame  # year, category, self_raised_wan_yuan, subsidy_wan_yuan, total_wan_yuan
     subsidy: pd.DataFrame  # station, subsidy_requested_wan_yuan, granted_wan_yuan, still_to_secure_wan_yuan
     problems: tuple[Problem, ...]  # what stops the plan being handed in (targets below standard, unmeetable rules)
+    county_name: str
+    config: dict  # the county's configuration the plan was made with
 
 
 def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
@@ -104,6 +106,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         norms=norms, staff_plan=staff_plan, equipment=gap, equipment_purchases=purchases,
         money=money.money_by_source(plan_table, flows, purchases, staff_plan.costs),
         subsidy=money.subsidy_status(plan_table, county.subsidy_granted, purchases), problems=tuple(problems),
+        county_name=str(county.units.loc[county.units["level"] == "county", "name"].iloc[0]), config=cfg,
     )
 
 

@@ -102,14 +102,19 @@ def retire_years(staff: pd.DataFrame, retirement_age: dict[str, int]) -> pd.Seri
 
 def hire_profiles(specialties: list[str], standards: Standards, config: RecruitmentConfig) -> pd.DataFrame:
     """Every qualification a hire can bring: specialty × education × title × a licence matching the specialty
-    (any licence where the config lists none), with medical and the yearly cost by title."""
+    (any licence where the config lists none), with medical and the yearly cost by title. Licences the rules cannot
+    tell apart (same specialty, education and title, qualifying for the same rules) are one profile: the first
+    the config lists."""
     rows = [(s, e, t, lic) for s in specialties for e in config.hiring.education for t in config.hiring.titles
             for lic in standards.licence_by_specialty.get(s, ("none",))]
     out = pd.DataFrame(rows, columns=["specialty", "education", "title", "licence"])
     out["medical"] = out["specialty"].isin(standards.medical_specialties)
     out["fte"] = 1.0
     out["annual_cost_wan_yuan"] = out["title"].map(config.hiring.annual_cost_wan_yuan).fillna(0.0)
-    return with_licence_match(out, standards)
+    out = with_licence_match(out, standards)
+    signature = pd.DataFrame({r.code: qualified(out, r) for r in standards.structure}, index=out.index)
+    keep = ~pd.concat([out[["specialty", "education", "title"]], signature], axis=1).duplicated()
+    return out[keep.to_numpy()].reset_index(drop=True)
 
 
 def _groups(staff: pd.DataFrame, standards: Standards, retirement_age: dict[str, int]) -> pd.DataFrame:
