@@ -70,16 +70,31 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook."""
+    """Every planning table for a scenario, written as the officials' workbook; a plan that cannot be handed in
+    (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is written."""
     from fpplan.app.workbook import write_workbook
     from fpplan.data import load_county
     from fpplan.planning.plan import make_plan
 
     plan = make_plan(load_county(args.data_dir), args.scenario)
+    if plan.problems:
+        raise DataError(list(plan.problems))
     path = write_workbook(plan, args.out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
+    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
+          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
+          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
+    from fpplan.demography import load_scenarios
+
+    for key, scenario in load_scenarios(args.data_dir).items():
+        print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
     return 0
 
 
@@ -160,6 +175,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "导入月报到数据库 / import monthly reports into the store", _import_reports)
     cmd.add_argument("db", help="DuckDB 数据库文件 / DuckDB database file")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
