@@ -22,7 +22,7 @@ YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purcha
                 "last_short_year", "year_acquired"}
 
 
-def _present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
+def present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
     """Enumerations as words, booleans as 是/否, a totals row over ``totals``, headers with units."""
     out = frame.copy()
     for column, enum in ENUM_COLUMNS.items():
@@ -107,7 +107,7 @@ def _write_plan_table(writer, plan, formats: dict) -> None:
     table = officials_tables(plan)["construction"]
     totals = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m2", "cost_wan_yuan",
               "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
-    frame = _present(table.drop(columns="station"), [])
+    frame = present(table.drop(columns="station"), [])
     name = ui("sheet_plan_table")[:31]
     sheet = writer.book.add_worksheet(name)
     writer.sheets[name] = sheet
@@ -184,7 +184,7 @@ def write_workbook(plan, path: str | Path) -> Path:
         _write_plan_table(writer, plan, formats)
         equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
         for name, (table, totals) in sheets(plan).items():
-            frame = _present(table, totals)
+            frame = present(table, totals)
             note = equipment_note if name == ui("sheet_equipment") else None
             _write_table(writer, name, frame, formats, [str(c) for c in table.columns], note)
     return path

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from fpplan.app import figures
 from fpplan.app.panels.common import CARD, PLAN_SCENARIO, county, figure_output, model, names, recalculate, title
 from fpplan.data.labels import ui
-from fpplan.planning import facilities
+from fpplan.planning import facilities, money
 
 
 def overview() -> w.Widget:
@@ -32,7 +32,7 @@ def overview() -> w.Widget:
         (ui("women_now", year=first), f"{totals.loc[first, 'women_15_49']:,.0f}", "#c2185b"),
         (ui("staff_gap", year=last), f"{shortage.loc[last]:.1f} {ui('persons')}", "#6a1b9a"),
         (ui("area_gap", year=first), f"{gaps.loc[first]:,.0f} m²", "#ef6c00"),
-        (ui("funding_gap"), f"{c.construction_plan['subsidy_requested_wan_yuan'].sum():,.0f} {ui('wan_yuan')}", "#c62828"),
+        (ui("funding_gap"), f"{money.still_to_secure(c.construction_plan, c.subsidy_granted):,.0f} {ui('wan_yuan')}", "#c62828"),
         (ui("indicators_met", period=period), f"{met} / {len(county_card)}", "#2e7d32"),
     ]
     kpis = w.HTML("".join(CARD.format(title=t, value=v, colour=col) for t, v, col in cards))
