@@ -17,7 +17,7 @@ def print_problems(error: DataError) -> None:
     """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
     table = error.table()
     print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).fillna("")
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:

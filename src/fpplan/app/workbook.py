@@ -146,17 +146,26 @@ def _write_plan_table(writer, plan, formats: dict) -> None:
     _print_ready(sheet, 2)
 
 
-def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, codes: list[str], note: str | None = None) -> None:
+def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: pd.DataFrame,
+                 note: str | None = None) -> None:
+    """One table, cell by cell with its column's number format (years as 2029, whole numbers as 1,234)."""
     name = name[:31]
-    frame.to_excel(writer, sheet_name=name, index=False)
-    sheet = writer.sheets[name]
     book = writer.book
-    for col, (title, code) in enumerate(zip(frame.columns, codes)):
+    sheet = book.add_worksheet(name)
+    writer.sheets[name] = sheet
+    cached: dict[str, object] = {}
+    for col, (title, code) in enumerate(zip(frame.columns, source.columns)):
         sheet.write(0, col, title, formats["header"])
+        num = _number_format(str(code), source[code])
+        fmt = cached.setdefault(num, book.add_format({"num_format": num})) if num else None
+        for row, value in enumerate(frame[title].tolist(), start=1):
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            sheet.write(row, col, value.item() if hasattr(value, "item") else value,
+                        fmt if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else None)
         values = [str(v) for v in frame[title].head(200)]
         width = max([len(str(title)) * 2] + [len(v) for v in values]) + 2
-        fmt = _number_format(code, frame[title])
-        sheet.set_column(col, col, min(max(width, 8), 40), book.add_format({"num_format": fmt}) if fmt else None)
+        sheet.set_column(col, col, min(max(width, 8), 40))
     if note:
         sheet.write(len(frame) + 2, 0, note, formats["note"])
     sheet.freeze_panes(1, 0)
@@ -186,5 +195,5 @@ def write_workbook(plan, path: str | Path) -> Path:
         for name, (table, totals) in sheets(plan).items():
             frame = present(table, totals)
             note = equipment_note if name == ui("sheet_equipment") else None
-            _write_table(writer, name, frame, formats, [str(c) for c in table.columns], note)
+            _write_table(writer, name, frame, formats, table.rename(columns=str), note)
     return path

@@ -79,7 +79,9 @@ def apply_scenario(facilities: pd.DataFrame, plan: pd.DataFrame, scenario, stand
         facilities = pd.concat([facilities, new_fac], ignore_index=True)
         standard = standard_area(added.rename(columns={"code": "station_code"}), facilities, standards)
         added["target_floor_area_m2"] = added["target_floor_area_m2"].fillna(standard)
+        dtypes = plan.dtypes.to_dict()
         plan = pd.concat([plan, added.rename(columns={"code": "station_code"})[list(plan.columns)]], ignore_index=True)
+        plan = plan.astype(dtypes)
     return facilities, plan, []
 
 

@@ -93,8 +93,10 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     purchases = equipment.purchases(gap, plan_table, first_year, cfg["equipment"])
     flows = facilities.cash_flow(plan_table, county.disbursement)
     problems = facilities.below_standard(plan_table, fac, standards, str(_table_file(path, "construction_plan")))
-    problems += [Problem(file=str(config_path(path, "standards")), kind="unmeetable", column=r.rule or r.constraint,
-                         value=r.short_by, detail=text)
+    config_of = {"structure": "standards", "head_count": "standards", "wisn_cadre": "wisn", "wisn_station": "wisn",
+                 "hire_cap": "recruitment", "training_min": "recruitment"}
+    problems += [Problem(file=str(config_path(path, config_of[r.constraint])), kind="unmeetable",
+                         column=r.rule if isinstance(r.rule, str) else r.constraint, value=r.short_by, detail=text)
                  for r, text in zip(staff_plan.shortfalls.itertuples(), recruitment.explain(
                      staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))))]
     return Plan(
