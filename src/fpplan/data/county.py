@@ -150,11 +150,15 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     return out, []
 
 
-def load_county(path: str | Path) -> County:
-    """Read and validate the county folder at ``path``; raises DataError with every problem found."""
+def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None, store_name: str = "") -> County:
+    """Read and validate the county folder at ``path``; raises DataError with every problem found.
+
+    ``stored``: the monthly tables as the workspace's store holds them (``fpplan.data.workspace``): they are
+    taken from there instead of the folder's files (they were validated when imported; cross-table rules still
+    run, naming ``store_name``)."""
     path = Path(path)
     if not path.is_dir():
-        raise DataError([Problem(file=str(path), kind="missing_folder")])
+        raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
     files, problems = find_table_files(path)
     config, found = load_config(path)
     problems += found
@@ -162,6 +166,12 @@ def load_county(path: str | Path) -> County:
     tables: dict[str, pd.DataFrame] = {}
     clean: set[str] = set()
     for name, table in TABLES.items():
+        if stored is not None and table.monthly:
+            frame = stored.get(name)
+            tables[name] = frame.copy() if frame is not None and len(frame) else _empty(table)
+            files[name] = Path(f"{store_name}:{name}")
+            clean.add(name)
+            continue
         if name not in files:
             if not table.optional:
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",

@@ -85,6 +85,7 @@ def head_count_table(plan) -> pd.DataFrame:
     h["women_15_49"] = h["women_15_49"].round()
     total = h.groupby("year", as_index=False)[["in_post", "hired", "staff", "norm"]].sum()
     total["station_name"] = plan.county_name
+    total["level"] = ""
     total["met"] = total["staff"] >= total["norm"] - 1e-9
     h = pd.concat([h, total], ignore_index=True)
     h["order"] = h["level"].map(LEVEL_ORDER).fillna(9)

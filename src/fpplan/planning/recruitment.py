@@ -279,8 +279,8 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     u = {(p, years[k]): uv[p, k] for p, k in zip(*np.nonzero(uv != None))}
     hires = _hires_table(h, q, profiles)
     training = _training_table(u, pairs, groups)
-    shortfalls = pd.DataFrame([meta | {"short_by": round(v, 2)} for meta, v in short if v > 1e-4],
-                              columns=SHORTFALL_COLUMNS)
+    shortfalls = pd.DataFrame([dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)}
+                               for meta, v in short if v > 1e-4], columns=SHORTFALL_COLUMNS)
     check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years)
     costs = pd.DataFrame({"year": years})
     costs["hires_wan_yuan"] = [float(hires.loc[hires["year"] <= t, "annual_cost_wan_yuan"].sum()) for t in years]
