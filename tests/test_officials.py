@@ -108,7 +108,7 @@ def test_subsidy_still_to_secure(county, plan) -> None:
 
 
 def test_staff_rules_met_at_the_plan_year_by_the_recruitment_plan(plan, book) -> None:
-    assert plan.plan_year == 2030 and plan.staff_plan.feasible and not plan.problems
+    assert plan.plan_year == 2030 and plan.staff_plan.feasible and not plan.problems and not plan.staff_plan.notes
     final = plan.staff_plan.structure.query("year == 2030")
     assert final["met"].all() and len(final) == 8
     assert plan.staff_plan.head_counts["met"].all() and plan.staff_plan.wisn["met"].all()
@@ -122,6 +122,13 @@ def test_staff_rules_met_at_the_plan_year_by_the_recruitment_plan(plan, book) ->
     assert "人口自然增长率(‰)" in growth and "人口机械增长率(‰)" in growth
     # no person of the roster in the officials' tables: training is counted, not listed
     assert "人员编号" not in [c.value for c in book["培训计划"][1]]
+
+
+def test_dashboard_tables_show_years_as_years(plan) -> None:
+    from fpplan.app.panels.construction import html_table
+
+    html = html_table(officials_tables(plan)["construction"]).value
+    assert "<td>2028</td>" in html and "2,028" not in html and "<td>1,800</td>" in html
 
 
 def test_a_target_below_its_standard_is_refused(demo, tmp_path) -> None:

@@ -64,7 +64,7 @@ class StaffPlan:
     wisn: pd.DataFrame
     shortfalls: pd.DataFrame
     costs: pd.DataFrame  # year, hires_wan_yuan, training_wan_yuan
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # "solver_stopped": the time limit came first (maybe not the smallest)
 
     @property
     def feasible(self) -> bool:
@@ -90,9 +90,10 @@ def _quiet():
             os.close(saved)
 
 
-def _solve(prob: pulp.LpProblem, solver) -> None:
+def _solve(prob: pulp.LpProblem, solver) -> int:
+    """Solve in place; the PuLP status (optimal unless the time limit stopped HiGHS first)."""
     with _quiet():
-        prob.solve(solver)
+        return prob.solve(solver)
 
 
 def retire_years(staff: pd.DataFrame, retirement_age: dict[str, int]) -> pd.Series:
@@ -255,7 +256,9 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     total_hires = linear(hv)
     solver = pulp.HiGHS(msg=False, timeLimit=config.solver_time_limit_s, threads=1)
     prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires)
-    _solve(prob, solver)
+    notes = []
+    if _solve(prob, solver) != pulp.LpStatusOptimal:
+        notes.append("solver_stopped")
     short = [(meta, s.value() or 0.0) for s, meta in slacks]
     infeasible = any(v > 1e-4 for _, v in short)
     if not infeasible:
@@ -272,7 +275,8 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
             linear(qv, np.outer(in_post_years, profiles["annual_cost_wan_yuan"].to_numpy()))
             + linear(uv, np.repeat(pairs["cost_wan_yuan"].to_numpy(float) if len(pairs) else np.zeros(0), ny))
             + linear(hv, 1e-3 * in_post_years[:, None, None] + 1e-2 * fit[None, :, :]))
-        _solve(prob, solver)
+        if _solve(prob, solver) != pulp.LpStatusOptimal:
+            notes.append("solver_stopped")
     h = {(t, s, c): hv[a, b, d] for (a, t), (b, s), (d, c) in itertools.product(
         enumerate(years), enumerate(stations), enumerate(specialties))}
     q = {(t, i): qv[a, i] for a, t in enumerate(years) for i in range(len(profiles))}
@@ -286,7 +290,7 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     costs["hires_wan_yuan"] = [float(hires.loc[hires["year"] <= t, "annual_cost_wan_yuan"].sum()) for t in years]
     costs["training_wan_yuan"] = costs["year"].map(training.groupby("year")["cost_wan_yuan"].sum()).fillna(0.0)
     return StaffPlan(status="infeasible" if infeasible else "optimal", years=years, hires=hires, training=training,
-                     shortfalls=shortfalls, costs=costs, **check)
+                     shortfalls=shortfalls, costs=costs, notes=tuple(dict.fromkeys(notes)), **check)
 
 
 def _value(v: pulp.LpVariable) -> int:
