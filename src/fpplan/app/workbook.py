@@ -72,11 +72,11 @@ def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     out = {
         ui("sheet_money"): (money, [c for c in money.columns if ":" in c]),
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
-        ui("sheet_equipment"): (t["equipment"], ["cost_wan_yuan"]),
+        ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
         ui("sheet_head_counts"): (t["head_counts"], []),
         ui("sheet_structure_after"): (t["structure"], []),
         ui("sheet_hires"): (t["hires"], ["annual_cost_wan_yuan"]),
-        ui("sheet_training"): (t["training"], ["persons", "cost_wan_yuan"]),
+        ui("sheet_training"): (t["training"], ["persons", "training_wan_yuan"]),
         ui("sheet_growth"): (t["growth"], []),
         ui("sheet_cash_flow"): (plan.cash_flow.pivot_table(index="station", columns="year", values="amount_wan_yuan",
                                                             aggfunc="sum", fill_value=0).reset_index().rename(columns=str),

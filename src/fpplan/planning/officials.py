@@ -72,7 +72,7 @@ def equipment_table(plan) -> pd.DataFrame:
     e.insert(1, "station_name", e["station"].map(names(plan)))
     e["item"] = e["item"].map(lambda code: getattr(items[code], lang) if code in items else code)
     e = e.sort_values(["level", "station"], key=lambda s: s.map(LEVEL_ORDER) if s.name == "level" else s, kind="stable")
-    return e.drop(columns="station").reset_index(drop=True)
+    return e.drop(columns="station").rename(columns={"cost_wan_yuan": "purchase_cost_wan_yuan"}).reset_index(drop=True)
 
 
 def head_count_table(plan) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def training_table(plan) -> pd.DataFrame:
     """Training of staff in post, counted by year, station, specialty and training (no person shown)."""
     t = plan.staff_plan.training
     out = t.groupby(["year", "station", "specialty", "upgrade"], as_index=False).agg(
-        persons=("staff_id", "size"), cost_wan_yuan=("cost_wan_yuan", "sum"))
+        persons=("staff_id", "size"), training_wan_yuan=("cost_wan_yuan", "sum"))
     out.insert(1, "station_name", out["station"].map(names(plan)))
     return out.drop(columns="station")
 
@@ -133,6 +133,10 @@ def growth_table(plan) -> pd.DataFrame:
     out = c[["year", "population", "women_15_49", "births", "deaths", "net_migration", "natural_growth_per_mille",
              "mechanical_growth_per_mille"]].copy()
     out["total_growth_per_mille"] = out["natural_growth_per_mille"] + out["mechanical_growth_per_mille"]
+    persons = ["population", "women_15_49", "births", "deaths", "net_migration"]
+    out[persons] = out[persons].round()
+    rates = ["natural_growth_per_mille", "mechanical_growth_per_mille", "total_growth_per_mille"]
+    out[rates] = out[rates].round(2)
     return out[out["year"] <= max(plan.plan_year, int(out["year"].min()))].reset_index(drop=True)
 
 

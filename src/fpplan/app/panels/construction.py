@@ -76,11 +76,11 @@ def construction() -> w.Widget:
         ("sheet_money", html_table(money_table, [c for c in money_table.columns if ":" in c])),
         ("sheet_subsidy", html_table(table("officials_subsidy"), ["subsidy_requested_wan_yuan", "granted_wan_yuan",
                                                                   "still_to_secure_wan_yuan"])),
-        ("sheet_equipment", html_table(table("officials_equipment"), ["cost_wan_yuan"])),
+        ("sheet_equipment", html_table(table("officials_equipment"), ["purchase_cost_wan_yuan"])),
         ("sheet_head_counts", html_table(heads[heads["year"] == plan_year])),
         ("sheet_structure_after", html_table(structure[structure["year"] == plan_year])),
         ("sheet_hires", html_table(table("officials_hires"))),
-        ("sheet_training", html_table(table("officials_training"), ["persons", "cost_wan_yuan"])),
+        ("sheet_training", html_table(table("officials_training"), ["persons", "training_wan_yuan"])),
         ("sheet_growth", html_table(table("officials_growth"))),
     ]
     tabs = w.Tab(children=[page for _, page in pages])
