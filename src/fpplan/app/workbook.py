@@ -61,9 +61,9 @@ def _number_format(name: str, values: pd.Series) -> str | None:
     return "#,##0.00"
 
 
-def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
-    """Sheet name → (table, columns to total), after the 建设项目规划表."""
-    t = officials_tables(plan)
+def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """Sheet name → (table, columns to total), after the 建设项目规划表 (``tables``: officials_tables(plan))."""
+    t = tables or officials_tables(plan)
     wisn = plan.wisn[["station", "cadre", "year", "workload_hours", "available_hours", "service_staff", "caf", "iaf",
                       "required", "existing", "difference", "ratio"]]
     volumes = plan.volumes.pivot_table(index=["station", "service", "cadre"], columns="year", values="volume").reset_index()
@@ -102,9 +102,8 @@ def _print_ready(sheet, header_rows: int) -> None:
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
 
-def _write_plan_table(writer, plan, formats: dict) -> None:
+def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
     """The 建设项目规划表: title row, header row with units, one row per project, totals, notes."""
-    table = officials_tables(plan)["construction"]
     totals = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m2", "cost_wan_yuan",
               "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
     frame = present(table.drop(columns="station"), [])
@@ -190,9 +189,10 @@ def write_workbook(plan, path: str | Path) -> Path:
             "total_text": book.add_format({"bold": True, "top": 2, **border}),
             "note": book.add_format({"italic": True, "font_color": "#555555"}),
         }
-        _write_plan_table(writer, plan, formats)
+        tables = officials_tables(plan)
+        _write_plan_table(writer, plan, tables["construction"], formats)
         equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
-        for name, (table, totals) in sheets(plan).items():
+        for name, (table, totals) in sheets(plan, tables).items():
             frame = present(table, totals)
             note = equipment_note if name == ui("sheet_equipment") else None
             _write_table(writer, name, frame, formats, table.rename(columns=str), note)
