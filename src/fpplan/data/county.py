@@ -110,13 +110,21 @@ def _empty(table: Table) -> pd.DataFrame:
 
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
     """One table file, read and checked column by column (no cross-table rules); raises DataError."""
+    frame, problems = read_table_checked(path, table, county_dir)
+    if problems:
+        raise DataError(problems)
+    return frame
+
+
+def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None
+                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One table file and its problems: the typed table (rows that could be read; None when the file could not
+    be read at all), so that callers can add their own checks and report every problem at once."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
     frame, found = _read(path, TABLES[table], element_aliases(config))
     problems += found
-    if problems:
-        raise DataError(problems)
-    return _finish(frame, TABLES[table])
+    return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
 def _read(path: Path, table: Table, elements: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:

@@ -14,14 +14,18 @@ VERSION_FILES = (".csv", ".xlsx", ".yaml", ".yml", ".geojson")
 
 
 def input_files(folder: Path) -> list[Path]:
-    """The county's input files (tables, configuration, geography), sorted; the store and .fpplan/ excluded."""
-    out = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(root) / name
-            if path.suffix.lower() in VERSION_FILES and not name.startswith(("~$", ".")):
-                out.append(path)
+    """The county's input files, sorted: its tables and geography at the top of the folder and everything under
+    ``config/``; the store, ``.fpplan/`` and any other sub-folder (e.g. files waiting to be imported) are not
+    inputs."""
+    def wanted(path: Path) -> bool:
+        return path.is_file() and path.suffix.lower() in VERSION_FILES and not path.name.startswith(("~$", "."))
+
+    out = sorted(p for p in folder.iterdir() if wanted(p))
+    config = folder / "config"
+    if config.is_dir():
+        for root, dirs, names in os.walk(config):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            out += [Path(root) / n for n in sorted(names) if wanted(Path(root) / n)]
     return out
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fpplan.data.county import County, element_aliases, load_county, read_table
+from fpplan.data.county import County, element_aliases, load_county, read_table_checked
 from fpplan.data.crosschecks import references
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.folder import STATE_DIR, STORE_NAME, input_files
@@ -68,6 +68,9 @@ class Workspace:
         self._static: County | None = None
         store_path = Path(store).resolve() if store is not None else self.folder / STORE_NAME
         self.store = Store(store_path)
+        problems = self.store.problems_opening(write=False)  # a folder where the file belongs, a typo in its folder
+        if problems:
+            raise DataError(problems)
 
     # --- the county ---------------------------------------------------------------------------------------
 
@@ -164,11 +167,11 @@ class Workspace:
         if name not in monthly_tables():
             return [Problem(file=str(path), kind="import_not_monthly", value=name,
                             detail=", ".join(monthly_tables()))], None, name
-        try:
-            frame = read_table(path, name, self.folder)
-        except DataError as error:
-            return error.problems, None, name
-        return against_county(frame, name, county, str(path)), _columns_of(frame, name), name
+        frame, problems = read_table_checked(path, name, self.folder)
+        if frame is None:
+            return problems, None, name
+        problems += against_county(frame, name, county, str(path))
+        return problems, _columns_of(frame, name), name
 
     # --- what the store says ------------------------------------------------------------------------------
 
