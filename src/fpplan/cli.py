@@ -17,7 +17,7 @@ def print_problems(error: DataError) -> None:
     """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
     table = error.table()
     print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).fillna("")
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
@@ -84,15 +84,30 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook."""
+    """Every planning table for a scenario, written as the officials' workbook; a plan that cannot be handed in
+    (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is written."""
     from fpplan.app.workbook import write_workbook
     from fpplan.planning.plan import make_plan
 
     plan = make_plan(open_county(args), args.scenario)
+    if plan.problems:
+        raise DataError(list(plan.problems))
     path = write_workbook(plan, args.out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
+    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
+          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
+          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
+    from fpplan.demography import load_scenarios
+
+    for key, scenario in load_scenarios(args.data_dir).items():
+        print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
     return 0
 
 
@@ -208,6 +223,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
     store_option(cmd)
+    add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
