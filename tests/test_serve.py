@@ -103,6 +103,7 @@ def test_bad_data_stop_the_server_before_it_listens(tmp_path: Path) -> None:
 def test_the_command_culls_and_caps_kernels(host: str, tmp_path: Path) -> None:
     args = serve.command(host, 8866, tmp_path, None, max_kernels=7)
     assert "--KernelManager.transport=ipc" in args
+    assert "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient" in args
     assert "--MappingKernelManager.cull_connected=False" in args
     assert "--CappedKernelManager.max_kernels=7" in args
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in args)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import ensure_async
 from tornado import web
-from traitlets import Float, Integer
+from traitlets import Float, Integer, Type
 
 
 class CappedKernelManager(AsyncMappingKernelManager):
@@ -41,3 +43,31 @@ class CappedKernelManager(AsyncMappingKernelManager):
             if getattr(kernel, "execution_state", "") != "busy" and getattr(kernel, "last_activity", limit) < limit:
                 self.log.info("kernel %s reclaimed for a new visitor (no page connected, idle)", kernel_id)
                 await ensure_async(self.shutdown_kernel(kernel_id))
+
+
+class SteadyChannel(AsyncZMQSocketChannel):
+    """A kernel channel whose wait for a message never depends on one wake-up alone.
+
+    Voila's executor waits for a cell's ``execute_reply`` with no timeout. Seen here (Voila 0.5.13, pyzmq 27, IPC
+    or TCP, worse under load): the kernel has run the cell, sent every output and its reply, and is idle, yet the
+    executor's wait on the shell socket is never woken, so the page streams heartbeats forever ("pages that never
+    load", about one cold visit in sixteen on an idle machine, most visits on a loaded one). The reply is in the
+    socket: a fresh poll finds it, because pyzmq checks the socket's events when a poll starts. So an unbounded
+    wait is made of short polls."""
+
+    SLICE_MS = 500
+
+    async def get_msg(self, timeout: float | None = None):
+        if timeout is not None:
+            return await super().get_msg(timeout)
+        while not await self.socket.poll(self.SLICE_MS):
+            pass
+        return await self._recv()
+
+
+class SteadyKernelClient(AsyncKernelClient):
+    """The kernel client Voila's executor uses (``AsyncKernelManager.client_class``), with steady channels."""
+
+    shell_channel_class = Type(SteadyChannel)
+    iopub_channel_class = Type(SteadyChannel)
+    control_channel_class = Type(SteadyChannel)

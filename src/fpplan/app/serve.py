@@ -11,7 +11,9 @@ the store, the results every page shows computed once for this version of the da
   ``voila.json`` is read; uses the ``fpplan`` template (Voila's lab template with Font Awesome from the installed
   ``fontawesome-free`` package instead of a CDN).
 - Kernels talk to the server over unix sockets (with TCP a kernel started right after another sometimes got a
-  port still held by the first). Idle kernels of closed pages are culled (Voila cannot shut them down when a tab
+  port still held by the first). The executor waits for each cell's reply in short polls
+  (``fpplan.app.kernels.SteadyKernelClient``): a single unbounded wait sometimes missed a reply already in its
+  socket and the page never loaded. Idle kernels of closed pages are culled (Voila cannot shut them down when a tab
   closes: voila-dashboards/voila#1458); open pages keep theirs; at most ``--max-kernels`` run at once.
 """
 
@@ -76,6 +78,7 @@ def build_dashboards(share_staff_pages: bool, root: Path = ROOT) -> Path:
 def command(host: str, port: int, dashboards: Path, token: str | None, max_kernels: int = MAX_KERNELS) -> list[str]:
     args = [sys.executable, "-m", "voila", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
             "--template=fpplan", "--KernelManager.transport=ipc",
+            "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient",
             "--VoilaConfiguration.multi_kernel_manager_class=fpplan.app.kernels.CappedKernelManager",
             f"--CappedKernelManager.max_kernels={max_kernels}",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
@@ -83,6 +86,8 @@ def command(host: str, port: int, dashboards: Path, token: str | None, max_kerne
             "--MappingKernelManager.cull_connected=False"]
     if token:
         args.append(f"--Voila.token={token}")
+    if os.environ.get("FPPLAN_SERVER_DEBUG"):
+        args.append("--Voila.log_level=DEBUG")
     return args
 
 
