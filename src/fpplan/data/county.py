@@ -65,8 +65,9 @@ class County:
 
     def village_population(self) -> pd.DataFrame:
         """Base-year population by place (village_code, township_code, sex, age, population). A township given
-        as a whole is spread over its villages in equal shares (the data say nothing better)."""
+        as a whole is spread over its inhabited villages in equal shares (the data say nothing better)."""
         places = self.places()
+        places = places[~places["code"].isin(self.units.loc[cc.uninhabited(self.units), "code"])]
         pop = self.population
         by_place = pop[pop["unit_code"].isin(places["code"])]
         whole = pop[~pop["unit_code"].isin(places["code"])].rename(columns={"unit_code": "township_code"})
@@ -199,6 +200,7 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
     villages = pd.Index(units.loc[units["level"] == "village", "code"])
     if "population" in clean:
         problems += cc.check_population(t["population"], units, files["population"])
+        problems += cc.check_village_population(t["population"], units, files["population"], files["units"])
     if "vital_history" in clean:
         women = _women_15_49_by_township(t["population"], units) if "population" in clean else pd.Series(dtype=float)
         problems += cc.check_vital_history(t["vital_history"], women, townships, files["vital_history"])

@@ -52,6 +52,8 @@ TABLES: dict[str, Table] = {
                 C("kind", "enum:kind"),
                 C("area_km2", "float", nullable=True, min=0, optional=True),
                 C("distance_km", "float", nullable=True, min=0, optional=True),
+                # a village with no resident population (a new community, an emptied village): blank = no
+                C("uninhabited", "bool", nullable=True, optional=True),
             ),
             key=("code",),
         ),
