@@ -88,3 +88,104 @@ def test_uninhabited_village_with_people_and_a_township_with_nowhere_to_spread(m
     pop.to_csv(mini / "population.csv", index=False)
     problem = next(p for p in problems_of(mini) if p.kind == "all_villages_uninhabited")
     assert problem.value == "100002"
+
+
+# --- 2. scenarios validated with the county ------------------------------------------------------------------
+
+GOOD_SCENARIO = """\
+name: {zh: 中方案, en: medium}
+tfr: {2025: 1.2, 2035: 1.3}
+e0: {male: {2025: 76, 2035: 78}, female: {2025: 81, 2035: 83}}
+net_migration: {2025: -20}
+horizon: 2035
+lump_inflows:
+  - {name: 团场, township: "100002", year: 2028, size: 300}
+project_completion: {F02: 2029}
+"""
+
+
+def write_scenario(county: Path, name: str, text: str) -> Path:
+    folder = county / "config" / "scenarios"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder / f"{name}.yaml"
+
+
+def test_scenarios_are_loaded_with_the_county(mini: Path) -> None:
+    write_scenario(mini, "medium", GOOD_SCENARIO)
+    county = load_county(mini)
+    assert list(county.scenarios) == ["medium"]
+    assert county.scenarios["medium"].lump_inflows[0].size == 300
+
+
+def test_every_implausible_scenario_value_and_reference_is_listed_at_once(mini: Path, capsys) -> None:
+    """TFR 50 and −1, e0 150, a farm of 60 million into a township that does not exist, a project moved to 1800
+    and one for an unknown station, a sex ratio of 2: each named by file and key, in one refusal."""
+    bad = (GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 50, 2035: -1}")
+           .replace("female: {2025: 81, 2035: 83}", "female: {2025: 81, 2035: 150}")
+           .replace('township: "100002", year: 2028, size: 300', 'township: "100009", year: 2028, size: 60000000')
+           .replace("{F02: 2029}", "{F02: 1800, F09: 2030}") + "srb: 2.0\n")
+    path = write_scenario(mini, "bad", bad)
+    write_scenario(mini, "late", GOOD_SCENARIO.replace("horizon: 2035", "horizon: 2000"))
+    problems = problems_of(mini)
+    found = {(Path(p.file).name, p.kind, p.column, p.value) for p in problems}
+    population = 101 * (21 + 41 + 61)
+    assert found == {
+        ("bad.yaml", "scenario_out_of_bounds", "tfr.2025", 50),
+        ("bad.yaml", "scenario_out_of_bounds", "tfr.2035", -1),
+        ("bad.yaml", "scenario_out_of_bounds", "e0.female.2035", 150),
+        ("bad.yaml", "scenario_out_of_bounds", "srb", 2.0),
+        ("bad.yaml", "scenario_out_of_bounds", "lump_inflows.0.size", 60000000),
+        ("bad.yaml", "scenario_unknown_township", "lump_inflows.0.township", "100009"),
+        ("bad.yaml", "scenario_year_outside", "project_completion.F02", 1800),
+        ("bad.yaml", "scenario_unknown_station", "project_completion.F09", "F09"),
+        ("late.yaml", "scenario_out_of_bounds", "horizon", 2000),
+    }
+    size = next(p for p in problems if p.column == "lump_inflows.0.size")
+    assert size.detail == f"[0, {population * 0.5:.0f}]"  # half the county's base-year population
+    horizon = next(p for p in problems if p.column == "horizon")
+    assert horizon.detail == "[2026, 2075]"
+    township = next(p for p in problems if p.kind == "scenario_unknown_township")
+    assert "100001, 100002" in township.message("en") and "不是本县的乡镇" in township.message("zh")
+    out = refused(["validate", str(mini)], capsys, mini.parent)
+    assert "发现 9 个问题" in out and "config/bounds.yaml" in out and str(path) in out
+    # commands that use a scenario refuse the same way and write nothing
+    out = refused(["project", str(mini), "--scenario", "bad", "--out", str(mini.parent / "p.csv")], capsys, mini.parent)
+    assert "e0.female.2035" in out
+
+
+def test_bounds_are_configuration(mini: Path) -> None:
+    """A county that defends a TFR of 4.5 raises the bound in its own config/bounds.yaml."""
+    from fpplan.data.config import default_config_dir
+
+    write_scenario(mini, "high", GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 4.5}"))
+    assert [p.column for p in problems_of(mini)] == ["tfr.2025"]
+    bounds = (default_config_dir() / "bounds.yaml").read_text(encoding="utf-8").replace("max: 4.0", "max: 5.0")
+    (mini / "config" / "bounds.yaml").write_text(bounds, encoding="utf-8")
+    assert load_county(mini).scenarios["high"].tfr == {2025: 4.5}
+
+
+def test_scenario_years_must_lie_between_base_year_and_horizon(mini: Path) -> None:
+    write_scenario(mini, "s", GOOD_SCENARIO.replace("{2025: -20}", "{2024: -20, 2040: -10}")
+                   .replace("year: 2028", "year: 2025"))
+    found = {(p.column, p.value, p.detail) for p in problems_of(mini)}
+    assert found == {("net_migration.2024", 2024, "2025–2035"), ("net_migration.2040", 2040, "2025–2035"),
+                     ("lump_inflows.0.year", 2025, "2026–2035")}
+
+
+def test_projection_notes_are_in_the_interface_language(mini: Path) -> None:
+    from fpplan.data.labels import set_language
+    from fpplan.demography import prepare, project
+
+    write_scenario(mini, "medium", GOOD_SCENARIO)
+    county = load_county(mini)
+    inputs = prepare(county)
+    try:
+        set_language("zh")
+        notes = project(inputs, county.scenarios["medium"], horizon=2027).notes
+        assert "迁入人口「团场」（乡镇 100002，2028年）不在预测期（2026–2027年）内：未计入" in notes
+        set_language("en")
+        notes = project(inputs, county.scenarios["medium"], horizon=2027).notes
+        assert "lump inflow 团场 (100002, 2028) is outside the projection (2026–2027): not counted" in notes
+    finally:
+        set_language("zh")

@@ -18,7 +18,7 @@ from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import ServicesConfig, Standards, WisnConfig
 from fpplan.data.models.rules import RulesConfig
-from fpplan.data.models.scenario import Scenario
+from fpplan.data.models.scenario import Bounds, Scenario
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -31,6 +31,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "indicators": Catalogue,
     "quality": QualityConfig,
     "rules": RulesConfig,
+    "bounds": Bounds,
 }
 
 
@@ -92,18 +93,18 @@ def load(name: str, county_dir: Path | None = None) -> Any:
 
 
 def load_scenarios(county_or_dir) -> dict[str, Scenario]:
-    """Every ``config/scenarios/*.yaml`` of a county (a County or its folder), keyed by file stem."""
-    folder = Path(getattr(county_or_dir, "path", county_or_dir)) / "config" / "scenarios"
-    scenarios, problems = {}, []
-    for path in sorted(folder.glob("*.yaml")):
-        data, found = read_yaml(path)
-        if not found:
-            scenario, found = parse(data, Scenario, str(path))
-            if scenario is not None:
-                scenarios[path.stem] = scenario
-        problems += found
+    """A county's scenarios, keyed by file stem: a County's own (read and checked against the county and
+    config/bounds.yaml by ``load_county``), or a folder's ``config/scenarios/*.yaml`` parsed (not checked against
+    the county: load the county for that). Raises DataError, also when there is none."""
+    from fpplan.data.scenarios import read_scenarios, scenarios_folder
+
+    if hasattr(county_or_dir, "scenarios"):
+        scenarios, problems = county_or_dir.scenarios, []
+    else:
+        scenarios, _, problems = read_scenarios(Path(county_or_dir))
     if problems:
         raise DataError(problems)
     if not scenarios:
+        folder = scenarios_folder(Path(getattr(county_or_dir, "path", county_or_dir)))
         raise DataError([Problem(file=str(folder), kind="missing_file", detail="config/scenarios/*.yaml")])
     return scenarios

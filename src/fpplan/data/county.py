@@ -19,6 +19,7 @@ from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import normalise
 from fpplan.data.readers import find_table_files, read_raw
+from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
 from fpplan.data.validation import validate_table
 
@@ -42,6 +43,7 @@ class County:
     exam_scores: pd.DataFrame
     budget: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
+    scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
 
     @property
     def county_code(self) -> str:
@@ -183,10 +185,31 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if found:
             clean.discard("population")
     problems += _cross_checks(tables, clean, files)
+    scenarios, found = _scenarios(path, tables, clean, config)
+    problems += found
     if problems:
         raise DataError(problems)
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
-    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, **tables)
+    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
+                  **tables)
+
+
+def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]
+               ) -> tuple[dict[str, Any], list[Problem]]:
+    """The county's scenarios, each checked against the bounds and as much of the county as passed its checks."""
+    scenarios, files, problems = read_scenarios(path)
+    if "bounds" not in config:
+        return scenarios, problems
+    population = "population" in clean and len(t["population"])
+    facts = CountyFacts(
+        base_year=int(t["population"]["year"].iloc[0]) if population else None,
+        population=float(t["population"]["population"].sum()) if population else None,
+        townships=pd.Index(t["units"].loc[t["units"]["level"] == "township", "code"]) if "units" in clean else None,
+        plan_stations=pd.Index(t["construction_plan"]["station_code"]) if "construction_plan" in clean else None,
+    )
+    for name, scenario in scenarios.items():
+        problems += check_scenario(scenario, files[name], config["bounds"].scenario, facts)
+    return scenarios, problems
 
 
 def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str]) -> list[Problem]:
