@@ -189,3 +189,105 @@ def test_projection_notes_are_in_the_interface_language(mini: Path) -> None:
         assert "lump inflow 团场 (100002, 2028) is outside the projection (2026–2027): not counted" in notes
     finally:
         set_language("zh")
+
+
+# --- 3. spreadsheets as officials make them ------------------------------------------------------------------
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> Path:
+    """An XLSX file with the given sheets (name → rows, the first row as it will be in row 1) and merged ranges."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        for cells in (merged or {}).get(name, []):
+            sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def rows_of_table(frame: pd.DataFrame) -> list[list]:
+    return [list(frame.columns)] + frame.astype(object).where(frame.notna(), None).values.tolist()
+
+
+def test_a_continuation_sheet_with_the_same_header_is_appended(mini: Path) -> None:
+    from fpplan.data import read_table
+
+    stats = pd.read_csv(mini / "service_stats.csv", dtype=str)
+    rows = rows_of_table(stats)
+    second = [rows[0]] + rows[4:]
+    second[0] = ["村代码", "月份", *second[0][2:]]  # the same header, spelt in Chinese
+    path = workbook(mini.parent / "一月.xlsx", {"Sheet1": rows[:4], "续表": second})
+    frame = read_table(path, "service_stats")
+    assert len(frame) == len(stats) == 6
+    assert frame["village_code"].tolist() == stats["village_code"].tolist()
+    # a problem on the continuation sheet is named by the sheet and the sheet's own row
+    second[2][1] = "2025-13"
+    workbook(path, {"Sheet1": rows[:4], "续表": second})
+    with pytest.raises(DataError) as info:
+        read_table(path, "service_stats")
+    problem = info.value.problems[0]
+    assert (problem.sheet, problem.row, problem.column, problem.value) == ("续表", 3, "month", "2025-13")
+    assert info.value.table().columns.tolist() == ["file", "sheet", "row", "column", "value", "message"]
+
+
+def test_a_township_code_merged_down_is_filled_but_a_merged_quantity_is_refused(mini: Path) -> None:
+    facilities = pd.read_csv(mini / "facilities.csv", dtype=str)
+    facilities.loc[1, "township_code"] = "100001"  # two stations in East Town …
+    rows = rows_of_table(facilities)
+    rows[2][3] = None  # … the second one's code left to the merged cell D2:D3
+    (mini / "facilities.csv").unlink()
+    path = workbook(mini / "facilities.xlsx", {"服务站": rows}, {"服务站": ["D2:D3"]})
+    county = load_county(mini)
+    assert county.facilities["township_code"].tolist()[:2] == ["100001", "100001"]
+    rows[2][5] = None  # the floor area merged too: filling it down would count 900 m² twice
+    workbook(path, {"服务站": rows}, {"服务站": ["D2:D3", "F2:F3"]})
+    problem = next(p for p in problems_of(mini) if p.kind == "merged_quantity")
+    assert (problem.sheet, problem.row, problem.value) == ("服务站", 2, "F2:F3")
+    assert "取消合并" in problem.message("zh") and "unmerge" in problem.message("en")
+
+
+@pytest.mark.parametrize(
+    ("sheets", "merged", "kind", "where", "zh"),
+    [
+        ({"Sheet1": [["2025年服务站统计表"], "HEADER", "DATA"]}, {}, "header_not_first_row", ("Sheet1", 2), "表头应在第1行"),
+        ({"Sheet1": [["基本情况", None, None, "规模"], "HEADER", "DATA"]}, {"Sheet1": ["A1:C1", "D1:H1"]},
+         "header_not_first_row", ("Sheet1", 2), "两行表头请合并成一行"),
+        ({"Sheet1": ["HEADER", [None, None, None, None, None, "m²", None, "年"], "DATA"]}, {}, "two_row_header",
+         ("Sheet1", 2), "表头只能占一行"),
+        ({"说明": [["填表说明：建筑面积按房产证填写"]], "数据": ["HEADER", "DATA"]}, {}, "data_not_first_sheet",
+         ("说明", None), "移到第1个工作表"),
+        ({"数据": ["HEADER", "DATA"], "续表": ["DATA"]}, {}, "sheet_without_header", ("续表", None), "第2个工作表「续表」"),
+        ({"数据": ["HEADER", "DATA"], "续表": ["SHORT_HEADER", "DATA"]}, {}, "sheet_header_differs", ("续表", None),
+         "第2个工作表「续表」"),
+        ({"数据": ["HEADER", "DATA_WIDE"]}, {}, "cell_outside_header", ("数据", 2), "没有表头"),
+    ],
+)
+def test_spreadsheet_layouts_that_cannot_be_read_as_they_are(mini: Path, capsys, sheets, merged, kind, where, zh) -> None:
+    facilities = rows_of_table(pd.read_csv(mini / "facilities.csv", dtype=str))
+    stand_in = {"HEADER": facilities[0], "SHORT_HEADER": facilities[0][:-1], "DATA_WIDE": facilities[1] + [None, "备注"]}
+
+    def expand(row) -> list[list]:
+        if isinstance(row, list):
+            return [row]
+        return facilities[1:] if row == "DATA" else [stand_in[row]]
+
+    filled = {name: [r for row in rows for r in expand(row)] for name, rows in sheets.items()}
+    (mini / "facilities.csv").unlink()
+    workbook(mini / "facilities.xlsx", filled, merged)
+    problem = next(p for p in problems_of(mini) if p.kind == kind)
+    assert (problem.sheet, problem.row) == where
+    assert zh in problem.message("zh") and problem.message("en")
+    out = refused(["validate", str(mini)], capsys, mini.parent)
+    assert zh in out
+
+
+def test_a_title_row_in_a_csv_is_named(mini: Path) -> None:
+    text = (mini / "staff.csv").read_text(encoding="utf-8")
+    (mini / "staff.csv").write_text("2025年技术人员花名册\n" + text, encoding="utf-8")
+    problem = next(p for p in problems_of(mini) if p.kind == "header_not_first_row")
+    assert problem.value == 2 and problem.detail == "2025年技术人员花名册" and problem.sheet is None

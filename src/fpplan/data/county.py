@@ -18,7 +18,7 @@ from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import normalise
-from fpplan.data.readers import find_table_files, read_raw
+from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
 from fpplan.data.validation import validate_table
@@ -105,18 +105,21 @@ def read_table(path: str | Path, table: str, county_dir: str | Path | None = Non
     """One table file, read and checked column by column (no cross-table rules); raises DataError."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
-    frame, found = _read(path, TABLES[table], element_aliases(config))
+    frame, found = _read(path, TABLES[table], element_aliases(config), {})
     problems += found
     if problems:
         raise DataError(problems)
     return _finish(frame, TABLES[table])
 
 
-def _read(path: Path, table: Table, elements: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
-    raw, problems = read_raw(path)
+def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str]
+          ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``)."""
+    raw, problems = read_raw(path, sheets)
     if raw is None:
         return None, problems
-    return validate_table(raw, table, str(path), elements)
+    frame, problems = validate_table(raw, table, str(path), elements)
+    return frame, locate(problems, {str(path): sheets})
 
 
 def _finish(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -157,6 +160,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     problems += found
     elements = element_aliases(config)
     tables: dict[str, pd.DataFrame] = {}
+    sheets: dict[str, dict[int, str]] = {}  # file → sheet position → name
     clean: set[str] = set()
     for name, table in TABLES.items():
         if stored is not None and table.monthly:
@@ -173,7 +177,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
             if table.optional:
                 clean.add(name)
             continue
-        frame, found = _read(files[name], table, elements)
+        frame, found = _read(files[name], table, elements, sheets.setdefault(str(files[name]), {}))
         problems += found
         tables[name] = frame if frame is not None else _empty(table)
         if not found:
@@ -184,7 +188,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         problems += found
         if found:
             clean.discard("population")
-    problems += _cross_checks(tables, clean, files)
+    problems += locate(_cross_checks(tables, clean, files), sheets)
     scenarios, found = _scenarios(path, tables, clean, config)
     problems += found
     if problems:
