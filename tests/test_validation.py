@@ -291,3 +291,20 @@ def test_a_title_row_in_a_csv_is_named(mini: Path) -> None:
     (mini / "staff.csv").write_text("2025年技术人员花名册\n" + text, encoding="utf-8")
     problem = next(p for p in problems_of(mini) if p.kind == "header_not_first_row")
     assert problem.value == 2 and problem.detail == "2025年技术人员花名册" and problem.sheet is None
+
+
+# --- 4. a YAML syntax error names file, line and column ------------------------------------------------------
+
+
+def test_a_yaml_syntax_error_names_file_line_and_column(mini: Path, capsys) -> None:
+    path = write_scenario(mini, "medium", GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 1.2 2035: 1.3}"))
+    (mini / "config" / "standards.yaml").write_text("source: x\nhead_count: [1, 2\n", encoding="utf-8")
+    problems = {Path(p.file).name: p for p in problems_of(mini)}
+    scenario, standards = problems["medium.yaml"], problems["standards.yaml"]
+    line = "tfr: {2025: 1.2 2035: 1.3}"  # the second key's colon is where the flow mapping breaks
+    assert (scenario.kind, scenario.row, scenario.column) == ("yaml_syntax", 2, str(line.index("2035:") + 5))
+    assert scenario.value == line
+    assert (standards.kind, standards.row) == ("yaml_syntax", 3)
+    assert "第2行第21列" in scenario.message("zh") and "line 2, column 21" in scenario.message("en")
+    out = refused(["--lang", "en", "validate", str(mini)], capsys, mini.parent)
+    assert str(path) in out and "YAML syntax error near line 2" in out

@@ -43,8 +43,25 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     """A YAML file's content, or the problem that stops it being read."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER), []
+    except yaml.MarkedYAMLError as exc:  # a syntax error: where it is (line and column from 1) and what
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            what = "; ".join(filter(None, [exc.context, exc.problem]))
+            return None, [Problem(file=str(path), kind="yaml_syntax", row=mark.line + 1, column=str(mark.column + 1),
+                                  value=_line(path, mark.line), detail=what)]
+        return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
+
+
+def _line(path: Path, index: int) -> str | None:
+    """The text of line ``index`` (0-based) of a file, shortened, to show where a syntax error is."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    text = lines[index].strip() if 0 <= index < len(lines) else ""
+    return text[:60] + ("…" if len(text) > 60 else "") or None
 
 
 def parse(data: Any, model: type[Frozen], file: str) -> tuple[Any, list[Problem]]:
