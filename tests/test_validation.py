@@ -20,6 +20,16 @@ def mini(tmp_path: Path) -> Path:
     return write_mini_county(tmp_path / "county")
 
 
+@pytest.fixture(autouse=True)
+def chinese():
+    """Each test starts in Chinese (``fpplan --lang en`` switches the language for the process)."""
+    from fpplan.data.labels import set_language
+
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (relative path → sha256): compared before and after a refused command."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -308,3 +318,59 @@ def test_a_yaml_syntax_error_names_file_line_and_column(mini: Path, capsys) -> N
     assert "第2行第21列" in scenario.message("zh") and "line 2, column 21" in scenario.message("en")
     out = refused(["--lang", "en", "validate", str(mini)], capsys, mini.parent)
     assert str(path) in out and "YAML syntax error near line 2" in out
+
+
+# --- 5. values on import --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def report(mini: Path) -> Path:
+    """A monthly report file beside the county folder (rows 2–7: three villages × 2025-01, 2025-02)."""
+    path = mini.parent / "二月.csv"
+    (mini / "service_stats.csv").rename(path)
+    return path
+
+
+def edit_report(path: Path, row: int, **cells: str) -> None:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column, value in cells.items():
+        frame.loc[row - 2, column] = value
+    frame.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize(
+    ("cells", "kind", "column", "zh"),
+    [
+        ({"village_code": "6.50123E+11"}, "code_scientific", "village_code", "设置为「文本」格式"),
+        ({"village_code": "100001009"}, "unknown_reference", "village_code", "不存在"),
+        ({"month": "2025-03"}, "month_in_future", "month", "还没有到"),
+        ({"month": "0025-01", "reported_on": "0025-02-03"}, "implausible_year", "month", "0025 应为 2025"),
+        ({"month": "2025-01-99"}, "bad_type", "month", "不是月份"),
+        ({"reported_on": "2024-12-30"}, "reported_before_month", "reported_on", "早于所报月份"),
+        ({"reported_on": "2025-03-01"}, "date_in_future", "reported_on", "还没有到"),
+    ],
+)
+def test_report_values_that_cannot_be_true_are_refused(mini: Path, report: Path, monkeypatch, cells, kind, column,
+                                                       zh) -> None:
+    from fpplan.data import read_table, validation
+
+    monkeypatch.setattr(validation, "today", lambda: __import__("datetime").date(2025, 2, 28))
+    read_table(report, "service_stats", mini)  # as it is: clean
+    edit_report(report, 4, **cells)
+    with pytest.raises(DataError) as info:
+        read_table(report, "service_stats", mini)
+    problem = next(p for p in info.value.problems if p.kind == kind)
+    assert (Path(problem.file), problem.row, problem.column) == (report, 4, column)
+    assert zh in problem.message("zh") and problem.message("en")
+
+
+def test_a_report_refused_on_import_leaves_the_workspace_as_it_was(mini: Path, report: Path, capsys) -> None:
+    from fpplan.data.workspace import Workspace
+
+    edit_report(report, 3, village_code="6.50123E+11")
+    Workspace(mini).sync()  # the folder's own monthly tables go into the store first (the workspace's rule)
+    before = snapshot(mini)
+    with pytest.raises(DataError) as info:
+        Workspace(mini).import_files([report])
+    assert [(p.kind, p.row) for p in info.value.problems] == [("code_scientific", 3)]
+    assert snapshot(mini) == before

@@ -17,7 +17,7 @@ from fpplan.data import crosschecks as cc
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import normalise
+from fpplan.data.labels import label, normalise
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
@@ -102,14 +102,45 @@ def _empty(table: Table) -> pd.DataFrame:
 
 
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
-    """One table file, read and checked column by column (no cross-table rules); raises DataError."""
+    """One table file, read and checked column by column; with ``county_dir``, its codes are also checked against
+    the county's (villages, townships, units, stations and staff that exist). Raises DataError."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
-    frame, found = _read(path, TABLES[table], element_aliases(config), {})
+    sheets: dict[int, str] = {}
+    frame, found = _read(path, TABLES[table], element_aliases(config), sheets)
     problems += found
+    if county_dir and not found:
+        problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
     if problems:
         raise DataError(problems)
     return _finish(frame, TABLES[table])
+
+
+# a code column → the table it refers to and the level of unit it must be (None: any)
+REFERENCES = {"village_code": ("units", "village"), "township_code": ("units", "township"), "unit_code": ("units", None),
+              "station_code": ("facilities", None), "staff_id": ("staff", None)}
+_KEYS = {"units": "code", "facilities": "code", "staff": "staff_id"}
+
+
+def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, file: str) -> list[Problem]:
+    """Codes of ``frame`` the county does not have. The county's tables that do not pass their own checks are
+    skipped here (``fpplan validate`` names their problems)."""
+    files, _ = find_table_files(county_dir) if county_dir.is_dir() else ({}, [])
+    known: dict[str, pd.DataFrame | None] = {}
+    problems = []
+    for column, (target, level) in REFERENCES.items():
+        if column not in frame or target == table:
+            continue
+        if target not in known:
+            found = files.get(target)
+            read, bad = _read(found, TABLES[target], {}, {}) if found else (None, [])
+            known[target] = None if bad else read
+        other = known[target]
+        if other is None:
+            continue
+        codes = other[_KEYS[target]] if level is None else other.loc[other["level"] == level, "code"]
+        problems += cc.references(frame, column, pd.Index(codes), file, label("tables", target))
+    return problems
 
 
 def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str]

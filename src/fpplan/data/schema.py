@@ -61,13 +61,13 @@ TABLES: dict[str, Table] = {
         # a file with `age_group` (0-4, 5-9, … 100+) instead of `age` is split to single years on load.
         Table(
             "population",
-            (C("year", "int"), C("unit_code"), C("sex", "enum:sex"), AGE, C("population", **COUNT)),
+            (C("year", "int", min=1990, max=2100), C("unit_code"), C("sex", "enum:sex"), AGE, C("population", **COUNT)),
             key=("unit_code", "sex", "age"),
         ),
         Table(
             "vital_history",
             (
-                C("year", "int"),
+                C("year", "int", min=1949, max=2100),
                 C("township_code"),
                 *(C(n, **COUNT) for n in ("births_male", "births_female", "deaths_male", "deaths_female")),
                 C("in_migrants", **COUNT),
@@ -163,7 +163,7 @@ TABLES: dict[str, Table] = {
             key=("staff_id", "month", "exam_type"),
             monthly=True,
         ),
-        Table("budget", (C("year", "int"), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
+        Table("budget", (C("year", "int", min=1990, max=2100), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
     ]
 }
 
