@@ -374,3 +374,160 @@ def test_a_report_refused_on_import_leaves_the_workspace_as_it_was(mini: Path, r
         Workspace(mini).import_files([report])
     assert [(p.kind, p.row) for p in info.value.problems] == [("code_scientific", 3)]
     assert snapshot(mini) == before
+
+
+# --- 6. outputs ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planned(mini: Path) -> Path:
+    """The mini county with a scenario, so that project, plan and report run on it."""
+    write_scenario(mini, "medium", GOOD_SCENARIO)
+    write_scenario(mini, "low", GOOD_SCENARIO.replace("{zh: 中方案, en: medium}", "{zh: 低方案, en: low}")
+                   .replace("{2025: 1.2, 2035: 1.3}", "{2025: 1.0}"))
+    return mini
+
+
+@pytest.mark.parametrize(
+    ("argv", "kind"),
+    [
+        (["project", "{county}", "--out", "{out}/p.xlsx"], "output_suffix"),
+        (["project", "{county}", "--out", "{out}/p"], "output_suffix"),
+        (["plan", "{county}", "--out", "{out}/plan.csv"], "output_suffix"),
+        (["scorecard", "{county}", "--period", "2025", "--out", "{out}/card.parquet"], "output_suffix"),
+        (["project", "{county}", "--trajectories", "-5", "--out", "{out}/p.csv"], "trajectories_negative"),
+        (["project", "{county}", "--scenario", "high", "--out", "{out}/p.csv"], "unknown_scenario"),
+        (["plan", "{county}", "--scenario", "high", "--out", "{out}/plan.xlsx"], "unknown_scenario"),
+    ],
+)
+def test_outputs_the_command_cannot_write_are_refused_first(planned: Path, capsys, argv, kind) -> None:
+    from fpplan.data.labels import label
+
+    out = planned.parent / "out"
+    out.mkdir()
+    printed = refused([a.format(county=planned, out=out) for a in argv], capsys, planned.parent)
+    assert label("problems", kind).split("{")[0] in printed
+
+
+def test_the_suffix_decides_the_format(planned: Path) -> None:
+    out = planned.parent / "out"
+    assert main(["project", str(planned), "--out", str(out / "p.parquet")]) == 0
+    assert main(["project", str(planned), "--out", str(out / "p.csv")]) == 0
+    assert (out / "p.parquet").read_bytes()[:4] == b"PAR1"
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "p.parquet"), pd.read_csv(out / "p.csv", dtype={"region": str}),
+                                  check_dtype=False)
+
+
+def test_an_interrupted_plan_leaves_the_previous_workbook(planned: Path, capsys, monkeypatch) -> None:
+    from fpplan.app import workbook
+
+    out = planned.parent / "out" / "plan.xlsx"
+    assert main(["plan", str(planned), "--out", str(out)]) == 0
+    before = snapshot(out.parent)
+    calls = {"n": 0}
+    present = workbook._present
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:  # Ctrl-C while the fifth of the nine sheets is written
+            raise KeyboardInterrupt
+        return present(*args, **kwargs)
+
+    monkeypatch.setattr(workbook, "_present", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(["plan", str(planned), "--out", str(out)])
+    assert snapshot(out.parent) == before  # the old workbook, byte for byte, and no partial file beside it
+    monkeypatch.setattr(workbook, "_present", present)
+    assert main(["plan", str(planned), "--out", str(out)]) == 0
+    assert f"将替换已有的文件 {out}" in capsys.readouterr().out
+
+
+def test_a_projection_killed_while_writing_leaves_no_truncated_file(planned: Path) -> None:
+    """kill -9 halfway through writing the CSV: nothing under the final name (the previous file stays)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    out = planned.parent / "out" / "p.csv"
+    out.parent.mkdir()
+    out.write_text("previous\n", encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, signal
+        import pandas as pd
+        from fpplan.cli import main
+        original = pd.DataFrame.to_csv
+        def half_then_killed(self, path, **kwargs):
+            original(self.head(len(self) // 2), path, **kwargs)
+            os.kill(os.getpid(), signal.SIGKILL)
+        pd.DataFrame.to_csv = half_then_killed
+        main(["project", {str(planned)!r}, "--out", {str(out)!r}])
+    """)
+    result = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, timeout=300)
+    assert result.returncode == -9
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    left = [p.name for p in out.parent.iterdir() if p.name != "p.csv"]
+    assert len(left) == 1 and left[0].startswith(".p.partial-")  # the killed process's half file, hidden
+
+
+def test_years_and_whole_numbers_are_formatted_as_such(planned: Path) -> None:
+    import openpyxl
+
+    from fpplan.app.workbook import number_format
+
+    assert number_format("completion_year", pd.Series([2029.0, None])) == "0"
+    assert number_format("hires", pd.Series([3.0, 4.0])) == "#,##0"
+    assert number_format("cost_wan_yuan", pd.Series([480.5, 150.0])) == "#,##0.00"
+    assert number_format("station", pd.Series(["ZD001"])) is None
+    out = planned.parent / "plan.xlsx"
+    assert main(["plan", str(planned), "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)["建设项目规划表"]
+    header = [c.value for c in sheet[1]]
+    years = [sheet.cell(r, header.index("竣工年份") + 1) for r in (2, 3)]
+    assert [(y.value, y.number_format) for y in years] == [(2027, "0"), (2029, "0")]  # F02 moved to 2029
+
+
+def test_report_checks_the_scenario_first_and_keeps_one_folder_per_scenario(planned: Path, capsys, monkeypatch) -> None:
+    from fpplan.app import reports
+    from fpplan.app.reports import run_report
+
+    monkeypatch.setattr(reports, "notebooks", list)  # the notebooks' own test runs them; here the folders
+    out = planned.parent / "reports"
+    with pytest.raises(DataError) as info:
+        run_report(str(planned), "high", str(out), date="2026-01-01")
+    assert info.value.problems[0].kind == "unknown_scenario" and "medium" in info.value.problems[0].detail
+    assert not out.exists()
+    assert run_report(str(planned), "medium", str(out), date="2026-01-01") == 0
+    assert run_report(str(planned), "low", str(out), date="2026-01-01") == 0
+    day = out / "100" / "2026-01-01"
+    assert sorted(p.name for p in day.iterdir()) == ["low", "medium"]
+    assert [p.name for p in (day / "medium").iterdir()] == ["plan_medium.xlsx"]
+    capsys.readouterr()
+    before = snapshot(out)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a notebook failed")
+
+    monkeypatch.setattr("fpplan.app.workbook.write_workbook", broken)
+    with pytest.raises(RuntimeError):
+        run_report(str(planned), "medium", str(out), date="2026-01-01")
+    assert "将替换已有的报告" in capsys.readouterr().out
+    assert snapshot(out) == before and not [p for p in day.iterdir() if p.name.startswith(".")]
+
+
+def test_a_large_stochastic_run_says_its_cost_first_and_is_refused_past_the_memory(planned: Path, capsys,
+                                                                                     monkeypatch) -> None:
+    from fpplan.demography import cost
+
+    county = load_county(planned)
+    estimate = cost.estimate_cost(county, 64, county.scenarios["medium"])
+    out = planned.parent / "p.csv"
+    assert main(["project", str(planned), "--trajectories", "64", "--out", str(out)]) == 0
+    actual = pd.read_csv(out)
+    assert estimate.rows == len(actual) == 64 * 2 * 11 * 202  # trajectories × townships × years × sex-ages
+    assert estimate.output_bytes == pytest.approx(out.stat().st_size, rel=0.05)
+    monkeypatch.setattr(cost, "ESTIMATE_FROM", 10)
+    monkeypatch.setattr(cost, "ANNOUNCE_BYTES", 0)
+    monkeypatch.setattr(cost, "available_memory", lambda: estimate.memory_bytes / 4)
+    printed = refused(["project", str(planned), "--trajectories", "64", "--out", str(out)], capsys, planned.parent)
+    assert "64 条随机轨迹：预计用时约" in printed and "请减少轨迹数" in printed
+    assert "≤ 16" in printed  # a quarter of the memory fits a quarter of the trajectories

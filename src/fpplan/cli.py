@@ -41,42 +41,95 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
-    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_reference",
+    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario",
                               value=name, detail=", ".join(known))])
 
 
-def _project(args: argparse.Namespace) -> int:
-    """Project a county under one of its scenarios and write the tidy result."""
-    from fpplan.data import load_county
-    from fpplan.demography import load_scenarios, prepare, project
+def _scenario(county, data_dir: str, name: str):
+    """The county's scenario ``name`` (checked with the county by load_county), or a DataError naming the others."""
+    from fpplan.demography import load_scenarios
 
-    county = load_county(args.data_dir)
     scenarios = load_scenarios(county)
-    if args.scenario not in scenarios:
-        raise _unknown_scenario(args.data_dir, args.scenario, scenarios)
-    projection = project(prepare(county), scenarios[args.scenario], trajectories=args.trajectories, seed=2025,
-                         scenario_name=args.scenario)
-    path = Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if name not in scenarios:
+        raise _unknown_scenario(data_dir, name, scenarios)
+    return scenarios[name]
+
+
+def _project(args: argparse.Namespace) -> int:
+    """Project a county under one of its scenarios and write the tidy result (.csv or .parquet, by suffix)."""
+    from fpplan.app.output import atomic_path, check_suffix, replacing
+    from fpplan.data import load_county
+    from fpplan.demography import prepare, project
+
+    path = check_suffix(args.out, (".csv", ".parquet"))
+    if args.trajectories < 0:
+        raise DataError([Problem(file="--trajectories", kind="trajectories_negative", column="--trajectories",
+                                 value=args.trajectories)])
+    county = load_county(args.data_dir)
+    scenario = _scenario(county, args.data_dir, args.scenario)
+    inputs = prepare(county)
+    check_cost(county, inputs, scenario, args.trajectories, path)
+    projection = project(inputs, scenario, trajectories=args.trajectories, seed=2025, scenario_name=args.scenario)
     frame = projection.population
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    replaced = replacing(path)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
     for note in projection.notes:
         print(note)
+    if replaced:
+        print(replaced)
     print(f"{path} ({len(frame)} rows)")
     return 0
 
 
+def check_cost(county, inputs, scenario, trajectories: int, path: Path) -> None:
+    """Before a large stochastic run: print its expected time, memory and output size, and refuse it when the
+    machine's available memory or the output folder's free space would not hold it (fpplan.demography.cost)."""
+    import shutil
+
+    from fpplan.demography import cost
+
+    if trajectories < cost.ESTIMATE_FROM:
+        return
+    c = cost.estimate_cost(county, trajectories, scenario, inputs, path.suffix.lower())
+    if c.seconds > cost.ANNOUNCE_SECONDS or c.memory_bytes > cost.ANNOUNCE_BYTES:
+        print(ui("cost_estimate", n=trajectories, minutes=int(c.seconds // 60), seconds=int(c.seconds % 60),
+                 memory=_gb(c.memory_bytes), output=_gb(c.output_bytes), rows=c.rows))
+    problems = []
+    available = cost.available_memory()
+    if c.memory_bytes > available:
+        most = int(trajectories * available / c.memory_bytes)
+        problems.append(Problem(file="--trajectories", kind="too_many_trajectories", column="--trajectories",
+                                value=trajectories, detail=f"{_gb(c.memory_bytes)} > {_gb(available)}; ≤ {most:,}"))
+    free = shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free
+    if c.output_bytes > free:
+        problems.append(Problem(file=str(path), kind="output_too_large", value=_gb(c.output_bytes), detail=_gb(free)))
+    if problems:
+        raise DataError(problems)
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB"
+
+
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook."""
+    """Every planning table for a scenario, written as the officials' workbook (.xlsx)."""
+    from fpplan.app.output import check_suffix, replacing
     from fpplan.app.workbook import write_workbook
     from fpplan.data import load_county
     from fpplan.planning.plan import make_plan
 
-    plan = make_plan(load_county(args.data_dir), args.scenario)
-    path = write_workbook(plan, args.out)
+    out = check_suffix(args.out, (".xlsx",))
+    county = load_county(args.data_dir)
+    _scenario(county, args.data_dir, args.scenario)
+    plan = make_plan(county, args.scenario)
+    replaced = replacing(out)
+    if replaced:
+        print(replaced)
+    path = write_workbook(plan, out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
@@ -109,6 +162,9 @@ def _import_reports(args: argparse.Namespace) -> int:
 
 
 def _scorecard(args: argparse.Namespace) -> int:
+    from fpplan.app.output import atomic_path, check_suffix, replacing
+
+    path = check_suffix(args.out, (".csv", ".xlsx")) if args.out else None
     from fpplan.data import load_county
     from fpplan.data.labels import column_label
     from fpplan.indicators.scorecard import scorecard
@@ -118,13 +174,15 @@ def _scorecard(args: argparse.Namespace) -> int:
     shown = card.reindex(columns=columns)
     shown["status"] = shown["status"].map(lambda s: label("ui", f"status_{s}"))
     print(shown.round(2).to_string(index=False))
-    if args.out:
-        path = Path(args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".xlsx":
-            card.rename(columns=column_label).to_excel(path, index=False)
-        else:
-            card.to_csv(path, index=False)
+    if path is not None:
+        replaced = replacing(path)
+        with atomic_path(path) as tmp:
+            if path.suffix.lower() == ".xlsx":
+                card.rename(columns=column_label).to_excel(tmp, index=False)
+            else:
+                card.to_csv(tmp, index=False)
+        if replaced:
+            print(replaced)
         print(path)
     return 0
 
@@ -154,7 +212,9 @@ def parser() -> argparse.ArgumentParser:
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
-    cmd.add_argument("--trajectories", type=int, default=0, help="随机轨迹数 / stochastic trajectories (0 = deterministic)")
+    cmd.add_argument("--trajectories", type=int, default=0,
+                     help="随机轨迹数（≥0，大量时先估计时间与内存）/ stochastic trajectories (≥ 0; a large count is "
+                          "estimated first; 0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")

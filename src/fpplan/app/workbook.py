@@ -52,24 +52,40 @@ def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     }
 
 
+def number_format(code: str, values: pd.Series) -> str | None:
+    """Excel number format of a column: years as plain integers (2029, never 2,029.00), whole numbers with
+    thousands separators, other numbers with two decimals; None for text."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    if code == "year" or code.endswith("_year"):
+        return "0"
+    finite = values.dropna()
+    whole = pd.api.types.is_integer_dtype(values) or bool((finite == finite.round()).all())
+    return "#,##0" if whole else "#,##0.00"
+
+
 def write_workbook(plan, path: str | Path) -> Path:
-    """Write every planning table to ``path`` (.xlsx) and return it."""
+    """Write every planning table to ``path`` (.xlsx) and return it: written under a temporary name and renamed
+    when complete (fpplan.app.output), so an interruption never leaves a partial or destroyed workbook."""
+    from fpplan.app.output import atomic_path
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
         book = writer.book
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
-        number = book.add_format({"num_format": "#,##0.00"})
+        formats: dict[str, object] = {}
         for name, (table, totals) in sheets(plan).items():
             frame = _present(table, totals)
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
-            for col, title in enumerate(frame.columns):
+            for col, (code, title) in enumerate(zip(table.columns, frame.columns)):
                 sheet.write(0, col, title, header)
                 values = [str(v) for v in frame[title].head(200)]
                 width = max([len(str(title)) * 2] + [len(v) for v in values]) + 2
-                is_number = pd.api.types.is_float_dtype(frame[title])
-                sheet.set_column(col, col, min(max(width, 8), 40), number if is_number else None)
+                fmt = number_format(str(code), frame[title])
+                if fmt is not None and fmt not in formats:
+                    formats[fmt] = book.add_format({"num_format": fmt})
+                sheet.set_column(col, col, min(max(width, 8), 40), formats.get(fmt))
             sheet.freeze_panes(1, 0)
             sheet.set_landscape()
             sheet.set_paper(9)  # A4
