@@ -96,6 +96,17 @@ def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.F
     return fig
 
 
+def township_attention(cards: pd.DataFrame, codes: list[str], names: dict, title: str) -> go.Figure:
+    """Red and amber indicators per township (stacked bars), every township shown, in the given order.
+    ``cards``: unit, red, amber (booleans per indicator)."""
+    counts = cards.groupby("unit")[["red", "amber"]].sum().reindex(codes, fill_value=0)
+    fig = go.Figure(layout=_layout(title, barmode="stack", yaxis_title=ui("indicator_count")))
+    labels = [names.get(c, c) for c in codes]
+    fig.add_bar(x=labels, y=counts["red"].to_numpy(), name=ui("red"), marker_color=STATUS_COLOURS["missed"])
+    fig.add_bar(x=labels, y=counts["amber"].to_numpy(), name=ui("amber"), marker_color=STATUS_COLOURS["within_margin"])
+    return fig
+
+
 def _fmt(value: float) -> str:
     return "" if pd.isna(value) else (f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}")
 

@@ -21,7 +21,7 @@ from fpplan.data.labels import label, normalise
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
-from fpplan.data.validation import validate_table
+from fpplan.data.validation import SCIENTIFIC, validate_table
 
 
 @dataclass(frozen=True)
@@ -104,16 +104,25 @@ def _empty(table: Table) -> pd.DataFrame:
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
     """One table file, read and checked column by column; with ``county_dir``, its codes are also checked against
     the county's (villages, townships, units, stations and staff that exist). Raises DataError."""
+    frame, problems = read_table_checked(path, table, county_dir)
+    if problems:
+        raise DataError(problems)
+    return frame
+
+
+def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None
+                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One table file and its problems: the typed table (rows that could be read; None when the file could not
+    be read at all), so that callers can add their own checks and report every problem at once. With
+    ``county_dir``, codes are checked against the county's (see ``read_table``)."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
     sheets: dict[int, str] = {}
     frame, found = _read(path, TABLES[table], element_aliases(config), sheets)
     problems += found
-    if county_dir and not found:
+    if county_dir and frame is not None:
         problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
-    if problems:
-        raise DataError(problems)
-    return _finish(frame, TABLES[table])
+    return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
 # a code column → the table it refers to and the level of unit it must be (None: any)
@@ -139,7 +148,8 @@ def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, fil
         if other is None:
             continue
         codes = other[_KEYS[target]] if level is None else other.loc[other["level"] == level, "code"]
-        problems += cc.references(frame, column, pd.Index(codes), file, label("tables", target))
+        named = ~frame[column].astype("str").str.match(SCIENTIFIC.pattern, na=False)  # already named as such
+        problems += cc.references(frame[named], column, pd.Index(codes), file, label("tables", target))
     return problems
 
 

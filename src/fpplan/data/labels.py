@@ -136,3 +136,13 @@ def problem_text(kind: str, lang: str | None = None, **fields: Any) -> str:
 def ui(key: str, lang: str | None = None, **fields: Any) -> str:
     """An interface string, formatted with ``fields``."""
     return label("ui", key, lang).format(**fields)
+
+
+def month_text(month: str, lang: str | None = None) -> str:
+    """A month id as people write it: ``2026-01`` → 2026年1月 (zh), January 2026 (en)."""
+    year, number = str(month)[:4], int(str(month)[5:7])
+    if (lang or _language) == "zh":
+        return f"{year}年{number}月"
+    import calendar
+
+    return f"{calendar.month_name[number]} {year}"

@@ -20,6 +20,7 @@ import datetime as dt
 import getpass
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,10 +76,10 @@ class Store:
     """A county's DuckDB store at ``path``. Nothing is created until the first write; a missing folder is never
     created (a typo in a path must not start a second, empty store)."""
 
-    def __init__(self, path: str | Path, county_code: str | None = None, wait_seconds: float = 30.0):
+    def __init__(self, path: str | Path, county_code: str | None = None, wait_seconds: float | None = None):
         self.path = Path(path)
         self.county_code = county_code
-        self.wait_seconds = wait_seconds
+        self.wait_seconds = float(os.environ.get("FPPLAN_STORE_WAIT", "30")) if wait_seconds is None else wait_seconds
 
     # --- opening --------------------------------------------------------------------------------------------
 
@@ -90,8 +91,7 @@ class Store:
             return [Problem(file=file, kind="store_is_folder")]
         if not self.path.parent.is_dir():
             return [Problem(file=file, kind="store_folder_missing", value=str(self.path.parent))]
-        if write and not os.access(self.path.parent, os.W_OK) or (self.path.exists() and write
-                                                                    and not os.access(self.path, os.W_OK)):
+        if write and not _writable(self.path):
             return [Problem(file=file, kind="store_read_only")]
         return []
 
@@ -274,6 +274,19 @@ class Store:
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
+def _writable(path: Path) -> bool:
+    """Whether the store (or, before it exists, its folder) can really be written: tried, not guessed from
+    permission bits (which say yes to root on a read-only mount)."""
+    try:
+        if path.exists():
+            with path.open("r+b"):
+                return True
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".fpplan-probe-"):
+            return True
+    except OSError:
+        return False
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
@@ -392,3 +405,25 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
     """Row count and an order-independent checksum of every value of ``table``."""
     rows, checksum = con.execute(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{table}" t').fetchone()
     return int(rows), int(checksum)
+
+
+class ReportStore:
+    """The monthly village reports of a County in the long layout the indicator engines read (village_code,
+    month, element, value) and its submissions (village_code, month, reported_on); pure pandas over the County's
+    ``service_stats`` (which the workspace fills from the store)."""
+
+    def __init__(self, service_stats: pd.DataFrame):
+        self.stats = service_stats
+
+    @classmethod
+    def from_county(cls, county) -> ReportStore:
+        return cls(county.service_stats)
+
+    def long(self) -> pd.DataFrame:
+        ids = ["village_code", "month"]
+        elements = [c for c in self.stats.columns if c not in (*ids, "reported_on")]
+        long = self.stats.melt(id_vars=ids, value_vars=elements, var_name="element").dropna(subset=["value"])
+        return long.sort_values([*ids, "element"]).reset_index(drop=True)
+
+    def submissions(self) -> pd.DataFrame:
+        return self.stats[["village_code", "month", "reported_on"]].sort_values(["village_code", "month"]).reset_index(drop=True)

@@ -19,7 +19,7 @@ from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
 _BOOL = {normalise(k): v for k, v in {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
                                       "1": True, "0": False, "是": True, "否": False, "有": True, "无": False}.items()}
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.](\d{1,2})日?(?:[T ].*)?)?$")
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")  # what Excel shows for a long number: 6.50123E+11
+SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")  # what Excel shows for a long number: 6.50123E+11
 EARLIEST_YEAR = 1990  # the schema's earliest plan and report year: a month or date before it is a typo (0025)
 
 
@@ -108,7 +108,7 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         problems += found
         typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
     if kind == "str" and column.name.endswith("code"):
-        problems += _problems(values[_text(values).str.match(_SCIENTIFIC.pattern, na=False)], "code_scientific", file,
+        problems += _problems(values[_text(values).str.match(SCIENTIFIC.pattern, na=False)], "code_scientific", file,
                               column.name)
     return typed, problems
 

@@ -18,23 +18,22 @@ read.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from fpplan.data.county import County, element_aliases, load_county, read_table
+from fpplan.data.county import County, element_aliases, load_county, read_table_checked
 from fpplan.data.crosschecks import references
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.folder import STATE_DIR, STORE_NAME, input_files
 from fpplan.data.labels import canonical_column
 from fpplan.data.readers import EXTENSIONS, find_table_files, read_raw
 from fpplan.data.schema import TABLES
 from fpplan.data.store import ImportResult, Store, monthly_tables
-
-STORE_NAME = "fpplan.duckdb"
-STATE_DIR = ".fpplan"
-VERSION_FILES = (".csv", ".xlsx", ".yaml", ".yml", ".geojson")
 
 
 def fpplan_version() -> str:
@@ -69,6 +68,9 @@ class Workspace:
         self._static: County | None = None
         store_path = Path(store).resolve() if store is not None else self.folder / STORE_NAME
         self.store = Store(store_path)
+        problems = self.store.problems_opening(write=False)  # a folder where the file belongs, a typo in its folder
+        if problems:
+            raise DataError(problems)
 
     # --- the county ---------------------------------------------------------------------------------------
 
@@ -116,8 +118,7 @@ class Workspace:
             pending.append((name, frame, path, digest))
         if problems:
             raise DataError(problems)
-        return [self.store.apply(name, frame, str(path), digest, source="folder", backup_dir=self.state / "backups")
-                for name, frame, path, digest in pending]
+        return [self._apply(name, frame, path, digest, "folder") for name, frame, path, digest in pending]
 
     # --- imports ------------------------------------------------------------------------------------------
 
@@ -137,8 +138,19 @@ class Workspace:
                 ready.append((path, frame, name))
         if problems:
             raise DataError(problems)
-        return [self.store.apply(name, frame, str(path), _sha256(path), backup_dir=self.state / "backups")
-                for path, frame, name in ready]
+        return [self._apply(name, frame, path, _sha256(path), "import") for path, frame, name in ready]
+
+    def _apply(self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str) -> ImportResult:
+        """One file into the store (its previous state kept in .fpplan/backups/), then the log's mirror in
+        .fpplan/imports.jsonl, which lets a damaged store be rebuilt from its source files."""
+        result = self.store.apply(name, frame, str(path), digest, source=source, backup_dir=self.state / "backups")
+        if result.import_id is not None:
+            self.state.mkdir(exist_ok=True)
+            entry = {"import_id": result.import_id, "table": name, "file": str(path), "sha256": digest,
+                     "source": source, "store": str(self.store.path)}
+            with (self.state / "imports.jsonl").open("a", encoding="utf-8") as log:
+                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return result
 
     def _validated(self, path: Path, county: County, table: str | None) -> tuple[list[Problem], pd.DataFrame | None, str]:
         if not path.exists():
@@ -155,11 +167,10 @@ class Workspace:
         if name not in monthly_tables():
             return [Problem(file=str(path), kind="import_not_monthly", value=name,
                             detail=", ".join(monthly_tables()))], None, name
-        try:
-            frame = read_table(path, name, self.folder)
-        except DataError as error:
-            return error.problems, None, name
-        return against_county(frame, name, county, str(path)), _columns_of(frame, name), name
+        frame, problems = read_table_checked(path, name, self.folder)  # with the folder: codes checked too
+        if frame is None:
+            return problems, None, name
+        return problems, _columns_of(frame, name), name
 
     # --- what the store says ------------------------------------------------------------------------------
 
@@ -173,6 +184,57 @@ class Workspace:
         except DataError:
             pass  # the folder's own problems are validate's business; the store is checked on its own
         return self.store.check()
+
+    def restore(self) -> tuple[Path, Path]:
+        """Put back the store as it was before the last import (the newest backup); the current file is kept
+        beside it as ``*.replaced-<time>.duckdb``. Returns (backup used, where the replaced store is)."""
+        backups = sorted((self.state / "backups").glob(f"{self.store.path.stem}.before-*.duckdb"))
+        if not backups:
+            raise DataError([Problem(file=str(self.state / "backups"), kind="restore_none")])
+        saved = self._set_aside()
+        shutil.copy2(backups[-1], self.store.path.with_suffix(".restoring"))
+        os.replace(self.store.path.with_suffix(".restoring"), self.store.path)
+        backups[-1].unlink()
+        return backups[-1], saved
+
+    def rebuild(self) -> int:
+        """Rebuild the store from the log's mirror (.fpplan/imports.jsonl): every logged file, in order, whose
+        content is unchanged. A file that is gone or changed is named and nothing is replaced."""
+        log_file = self.state / "imports.jsonl"
+        entries = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()] if log_file.exists() else []
+        entries = [e for e in entries if Path(e["store"]) == self.store.path]
+        county = self.static_county()
+        problems, ready = [], []
+        for entry in entries:
+            path = Path(entry["file"])
+            if not path.is_file() or _sha256(path) != entry["sha256"]:
+                problems.append(Problem(file=str(path), kind="rebuild_missing", value=entry["import_id"]))
+                continue
+            found, frame, _ = self._validated(path, county, entry["table"])
+            problems += found
+            ready.append((entry, frame))
+        if problems:
+            raise DataError(problems)
+        saved = self._set_aside() if self.store.exists else None
+        fresh = Store(self.store.path, county.county_code, self.store.wait_seconds)
+        try:
+            for entry, frame in ready:
+                fresh.apply(entry["table"], frame, entry["file"], entry["sha256"], source=entry["source"])
+        except BaseException:
+            if saved is not None:
+                os.replace(saved, self.store.path)
+            raise
+        return len(ready)
+
+    def _set_aside(self) -> Path:
+        stamp = pd.Timestamp.now().strftime("%Y%m%d-%H%M%S")
+        saved = self.store.path.with_name(f"{self.store.path.stem}.replaced-{stamp}.duckdb")
+        if self.store.path.exists():
+            os.replace(self.store.path, saved)
+        wal = self.store.path.with_name(self.store.path.name + ".wal")
+        if wal.exists():
+            os.replace(wal, saved.with_name(saved.name + ".wal"))
+        return saved
 
     def data_as_of(self, county: County | None = None) -> DataAsOf:
         imports = self.store.imports()
@@ -191,31 +253,6 @@ class Workspace:
         for import_id, digest_of_file in zip(log["import_id"], log["sha256"]):
             digest.update(f"{import_id}:{digest_of_file}".encode())
         return digest.hexdigest()
-
-
-def input_files(folder: Path) -> list[Path]:
-    """The county's input files (tables, configuration, geography), sorted; the store and .fpplan/ excluded."""
-    out = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(root) / name
-            if path.suffix.lower() in VERSION_FILES and not name.startswith(("~$", ".")):
-                out.append(path)
-    return out
-
-
-def fingerprint(folder: Path, store: Path) -> str:
-    """A cheap stand-in for ``version`` (sizes and modification times only) to tell, without reading any content,
-    whether the data may have changed since results were computed."""
-    parts = []
-    for path in [*input_files(folder), store]:
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def recognise_table(path: Path, county: County) -> str | None:
