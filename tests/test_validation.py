@@ -4,6 +4,7 @@ refusal (file, row or sheet, what to do; exit 2; nothing written) or in a comple
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -531,3 +532,92 @@ def test_a_large_stochastic_run_says_its_cost_first_and_is_refused_past_the_memo
     printed = refused(["project", str(planned), "--trajectories", "64", "--out", str(out)], capsys, planned.parent)
     assert "64 条随机轨迹：预计用时约" in printed and "请减少轨迹数" in printed
     assert "≤ 16" in printed  # a quarter of the memory fits a quarter of the trajectories
+
+
+# --- 7. validate reads everything the other commands read ------------------------------------------------------
+
+_OPENED: list[set[str]] = []  # the files opened while a command runs (a stack: the innermost recording)
+HASHING = {"_sha256", "version", "fingerprint"}  # opening a file to hash it (the data version) is not reading it
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event != "open" or not _OPENED or not isinstance(args[0], (str, Path)):
+        return
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in HASHING and "fpplan" in frame.f_code.co_filename:
+            return
+        frame = frame.f_back
+    _OPENED[-1].add(str(Path(args[0]).resolve()))
+
+
+def opened_by(run) -> set[str]:
+    """Every file ``run()`` opens, by Python's audit hook (whatever module opens it, through whatever library)."""
+    if not getattr(opened_by, "hooked", False):
+        sys.addaudithook(_audit)
+        opened_by.hooked = True
+    _OPENED.append(set())
+    try:
+        run()
+    finally:
+        files = _OPENED.pop()
+    return files
+
+
+def test_validate_reads_everything_project_plan_scorecard_and_the_dashboards_read(tmp_path: Path, capsys) -> None:
+    from fpplan.app.results import ensure_results
+    from fpplan.data.config import default_config_dir
+    from fpplan.data.folder import VERSION_FILES
+    from fpplan.data.workspace import Workspace
+    from fpplan.demo import write_demo
+
+    county = write_demo(tmp_path / "county").resolve()
+    out = tmp_path / "out"
+    inputs = (str(county), str(default_config_dir().resolve()))
+
+    def data(files: set[str]) -> set[str]:
+        """The county's input files and the shipped configuration among ``files`` (not the folder itself, the store,
+        .fpplan/ or a probe of whether the folder is writable)."""
+        return {f for f in files if f.startswith(inputs) and Path(f).suffix.lower() in VERSION_FILES
+                and not any(part.startswith(".") for part in Path(f).parts)}
+
+    runs = {
+        "project": lambda: main(["project", str(county), "--out", str(out / "p.csv")]),
+        "plan": lambda: main(["plan", str(county), "--out", str(out / "plan.xlsx")]),
+        "scorecard": lambda: main(["scorecard", str(county), "--period", "2025"]),
+        "dashboards": lambda: ensure_results(Workspace(county)),
+    }
+    read = {name: data(opened_by(run)) for name, run in runs.items()}
+    validated = data(opened_by(lambda: main(["validate", str(county)])))
+    capsys.readouterr()
+    scenarios = {str(p) for p in (county / "config" / "scenarios").glob("*.yaml")}
+    assert scenarios and scenarios <= read["project"] and scenarios <= read["dashboards"]
+    for name, files in read.items():
+        assert files, name
+        assert files <= validated, f"{name} reads what validate does not: {sorted(files - validated)}"
+
+
+def test_validate_lists_every_problem_of_the_folder_at_once(planned: Path, capsys) -> None:
+    """A village without population, a TFR of 50, a YAML typo, a title row in a workbook: one run, one list."""
+    pop = pd.read_csv(planned / "population.csv", dtype=str)
+    pop[pop["unit_code"] != "100001002"].to_csv(planned / "population.csv", index=False)
+    write_scenario(planned, "low", GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 50}"))
+    write_scenario(planned, "typo", "name: {zh: 高, en: high\n")
+    staff = rows_of_table(pd.read_csv(planned / "staff.csv", dtype=str))
+    (planned / "staff.csv").unlink()
+    workbook(planned / "staff.xlsx", {"花名册": [["2025年技术人员花名册"], *staff]})
+    out = refused(["validate", str(planned)], capsys, planned.parent)
+    found = {p.kind for p in problems_of(planned)}
+    assert {"village_without_population", "scenario_out_of_bounds", "yaml_syntax", "header_not_first_row"} <= found
+    assert "发现 4 个问题" in out
+
+
+def test_validate_checks_the_store_against_the_county(planned: Path, capsys) -> None:
+    """Reports imported into the store for a village the county has since removed: named, with the store."""
+    assert main(["plan", str(planned), "--out", str(planned.parent / "plan.xlsx")]) == 0  # the store is filled
+    for name, column in (("units", "code"), ("population", "unit_code"), ("service_stats", "village_code")):
+        frame = pd.read_csv(planned / f"{name}.csv", dtype=str, keep_default_na=False)
+        frame[frame[column] != "100001002"].to_csv(planned / f"{name}.csv", index=False)
+    load_county(planned)  # the folder alone is clean
+    out = refused(["validate", str(planned)], capsys, planned.parent)
+    assert "fpplan.duckdb:service_stats" in out and "100001002" in out

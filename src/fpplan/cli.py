@@ -17,7 +17,8 @@ def print_problems(error: DataError) -> None:
     """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
     table = error.table()
     print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).fillna("")
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object)
+    shown = shown.where(shown.notna(), "")
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
@@ -33,10 +34,29 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Everything the other commands read, checked at once: every table and config file of the folder, its
+    scenarios, and, where the county has a store, the store (whole, of this county, its rows against the county)."""
     from fpplan.data import load_county
+    from fpplan.data.workspace import against_county
 
-    county = load_county(args.data_dir)
-    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
+    problems: list[Problem] = []
+    county = None
+    try:
+        county = load_county(args.data_dir)
+    except DataError as error:
+        problems += error.problems
+    if Path(args.data_dir).is_dir():
+        workspace = open_workspace(args)
+        if workspace.store.exists:
+            problems += workspace.store.check()
+            if county is not None and not problems:
+                for name, frame in workspace.store.snapshot().tables.items():
+                    if len(frame):
+                        problems += against_county(frame, name, county, f"{workspace.store.path}:{name}")
+    if problems:
+        raise DataError(problems)
+    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year}, "
+                            f"{len(county.scenarios)} scenarios)")
     return 0
 
 
@@ -250,8 +270,9 @@ def parser() -> argparse.ArgumentParser:
         return cmd
 
     add("demo", "写出演示县数据 / write the demo county", _demo).add_argument("out_dir", help="输出文件夹 / output folder")
-    add("validate", "检查县数据文件夹 / check a county data folder", _validate).add_argument(
-        "data_dir", help="县数据文件夹 / county data folder")
+    cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
+    store_option(cmd)
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")

@@ -59,6 +59,7 @@ class DataError(Exception):
             for p in self.problems
         ]
         table = pd.DataFrame(rows, columns=["file", "sheet", "row", "column", "value", "message"])
+        table["row"] = table["row"].astype("Int64")  # 12, not 12.0, beside blank rows
         return table if table["sheet"].notna().any() else table.drop(columns="sheet")
 
 
