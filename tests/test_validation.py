@@ -621,3 +621,11 @@ def test_validate_checks_the_store_against_the_county(planned: Path, capsys) -> 
     load_county(planned)  # the folder alone is clean
     out = refused(["validate", str(planned)], capsys, planned.parent)
     assert "fpplan.duckdb:service_stats" in out and "100001002" in out
+
+
+def test_blank_lines_are_no_rows_and_keep_the_row_numbers_right(mini: Path) -> None:
+    lines = (mini / "staff.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("1.0", "1.5")  # the second staff member, on line 3 …
+    (mini / "staff.csv").write_text("\n".join(lines[:2] + ["", ",,,,,,,,,"] + lines[2:]) + "\n", encoding="utf-8")
+    problems = problems_of(mini)  # … now on line 5, after two blank lines
+    assert [(p.kind, p.row, p.column) for p in problems] == [("out_of_range", 5, "fte")]

@@ -314,9 +314,9 @@ def _finish(frame: pd.DataFrame, file: str, problems: list[Problem]) -> tuple[pd
 
 
 def _clean(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    frame = frame.dropna(how="all")
     frame = frame.apply(lambda s: s.str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s)
-    frame = frame.replace("", pd.NA).astype(object).where(frame.notna(), None)
+    frame = frame.replace("", pd.NA).dropna(how="all")  # blank lines (also ",,,," from a spreadsheet) are no rows
+    frame = frame.astype(object).where(frame.notna(), None)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.loc[:, [not c.startswith("Unnamed:") for c in frame.columns]]
     if frame.empty:
