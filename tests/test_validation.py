@@ -629,3 +629,15 @@ def test_blank_lines_are_no_rows_and_keep_the_row_numbers_right(mini: Path) -> N
     (mini / "staff.csv").write_text("\n".join(lines[:2] + ["", ",,,,,,,,,"] + lines[2:]) + "\n", encoding="utf-8")
     problems = problems_of(mini)  # … now on line 5, after two blank lines
     assert [(p.kind, p.row, p.column) for p in problems] == [("out_of_range", 5, "fte")]
+
+
+def test_an_imported_report_keeps_the_rows_of_its_continuation_sheet(mini: Path, report: Path) -> None:
+    """The imported report that lost 936 of its 1,736 rows: every sheet with the first sheet's header lands."""
+    from fpplan.data.workspace import Workspace
+
+    rows = rows_of_table(pd.read_csv(report, dtype=str))
+    path = workbook(mini.parent / "二月.xlsx", {"月报": rows[:3], "续表": [rows[0]] + rows[3:]})
+    result = Workspace(mini).import_files([path])[0]
+    assert (result.rows, result.rows_new) == (6, 6)
+    stored = Workspace(mini).county(sync=False).service_stats
+    assert sorted(zip(stored["village_code"], stored["month"])) == sorted((r[0], r[1]) for r in rows[1:])
