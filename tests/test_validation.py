@@ -386,6 +386,9 @@ def planned(mini: Path) -> Path:
     write_scenario(mini, "medium", GOOD_SCENARIO)
     write_scenario(mini, "low", GOOD_SCENARIO.replace("{zh: 中方案, en: medium}", "{zh: 低方案, en: low}")
                    .replace("{2025: 1.2, 2035: 1.3}", "{2025: 1.0}"))
+    plan = pd.read_csv(mini / "construction_plan.csv", dtype=str)
+    plan["target_floor_area_m2"] = ["1800", "220"]  # the grades' standard areas (plan refuses less)
+    plan.to_csv(mini / "construction_plan.csv", index=False)
     return mini
 
 
@@ -426,19 +429,19 @@ def test_an_interrupted_plan_leaves_the_previous_workbook(planned: Path, capsys,
     assert main(["plan", str(planned), "--out", str(out)]) == 0
     before = snapshot(out.parent)
     calls = {"n": 0}
-    present = workbook._present
+    present = workbook.present
 
     def interrupted(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 5:  # Ctrl-C while the fifth of the nine sheets is written
+        if calls["n"] == 5:  # Ctrl-C while the fifth sheet is written
             raise KeyboardInterrupt
         return present(*args, **kwargs)
 
-    monkeypatch.setattr(workbook, "_present", interrupted)
+    monkeypatch.setattr(workbook, "present", interrupted)
     with pytest.raises(KeyboardInterrupt):
         main(["plan", str(planned), "--out", str(out)])
     assert snapshot(out.parent) == before  # the old workbook, byte for byte, and no partial file beside it
-    monkeypatch.setattr(workbook, "_present", present)
+    monkeypatch.setattr(workbook, "present", present)
     assert main(["plan", str(planned), "--out", str(out)]) == 0
     assert f"将替换已有的文件 {out}" in capsys.readouterr().out
 
@@ -473,17 +476,12 @@ def test_a_projection_killed_while_writing_leaves_no_truncated_file(planned: Pat
 def test_years_and_whole_numbers_are_formatted_as_such(planned: Path) -> None:
     import openpyxl
 
-    from fpplan.app.workbook import number_format
-
-    assert number_format("completion_year", pd.Series([2029.0, None])) == "0"
-    assert number_format("hires", pd.Series([3.0, 4.0])) == "#,##0"
-    assert number_format("cost_wan_yuan", pd.Series([480.5, 150.0])) == "#,##0.00"
-    assert number_format("station", pd.Series(["ZD001"])) is None
     out = planned.parent / "plan.xlsx"
     assert main(["plan", str(planned), "--out", str(out)]) == 0
-    sheet = openpyxl.load_workbook(out)["建设项目规划表"]
-    header = [c.value for c in sheet[1]]
-    years = [sheet.cell(r, header.index("竣工年份") + 1) for r in (2, 3)]
+    cells = [c for sheet in openpyxl.load_workbook(out) for row in sheet.iter_rows() for c in row]
+    header = next(c for c in cells if c.value == "竣工年份")
+    sheet = header.parent
+    years = [sheet.cell(r, header.column) for r in (header.row + 1, header.row + 2)]
     assert [(y.value, y.number_format) for y in years] == [(2027, "0"), (2029, "0")]  # F02 moved to 2029
 
 
@@ -641,3 +639,38 @@ def test_an_imported_report_keeps_the_rows_of_its_continuation_sheet(mini: Path,
     assert (result.rows, result.rows_new) == (6, 6)
     stored = Workspace(mini).county(sync=False).service_stats
     assert sorted(zip(stored["village_code"], stored["month"])) == sorted((r[0], r[1]) for r in rows[1:])
+
+
+def test_stations_a_scenario_adds_or_regrades_are_checked_with_the_county(mini: Path) -> None:
+    added = """stations_added:
+  - {code: F01, name: 团场站, level: township_general, township_code: "100009", start_year: 2020, completion_year: 2040,
+     cost_wan_yuan: 10, self_raised_wan_yuan: 4, subsidy_requested_wan_yuan: 6}
+grade_changes: {F09: A}
+"""
+    write_scenario(mini, "farm", GOOD_SCENARIO + added)
+    found = {(p.kind, p.column, p.value) for p in problems_of(mini)}
+    assert found == {("scenario_station_exists", "stations_added.0.code", "F01"),
+                     ("scenario_unknown_township", "stations_added.0.township_code", "100009"),
+                     ("scenario_year_outside", "stations_added.0.start_year", 2020),
+                     ("scenario_year_outside", "stations_added.0.completion_year", 2040),
+                     ("scenario_unknown_station", "grade_changes.F09", "F09")}
+
+
+def test_a_scenario_saved_from_the_dashboard_is_checked_as_load_county_will(mini: Path) -> None:
+    """A scenario that would make the county fail to load next time is not saved."""
+    import yaml
+
+    from fpplan.data.models.scenario import Scenario
+    from fpplan.data.scenario_files import save_scenario
+
+    good = Scenario.model_validate(yaml.safe_load(GOOD_SCENARIO))
+    bad = good.model_copy(update={"tfr": {2025: 50.0}, "lump_inflows": (good.lump_inflows[0].model_copy(
+        update={"township": "100009"}),)})
+    before = snapshot(mini)
+    with pytest.raises(DataError) as info:
+        save_scenario(mini, "typo", bad)
+    assert {(p.kind, p.column) for p in info.value.problems} == {
+        ("scenario_out_of_bounds", "tfr.2025"), ("scenario_unknown_township", "lump_inflows.0.township")}
+    assert snapshot(mini) == before
+    path = save_scenario(mini, "kept", good)
+    assert load_county(mini).scenarios["kept"] == good and path.parent.name == "scenarios"

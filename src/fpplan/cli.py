@@ -17,8 +17,7 @@ def print_problems(error: DataError) -> None:
     """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
     table = error.table()
     print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object)
-    shown = shown.where(shown.notna(), "")
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
@@ -148,7 +147,9 @@ def _gb(n: float) -> str:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook (.xlsx)."""
+    """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
+    handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
+    written."""
     from fpplan.app.output import check_suffix, replacing
     from fpplan.app.workbook import write_workbook
     from fpplan.planning.plan import make_plan
@@ -157,6 +158,8 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     plan = make_plan(workspace.county(), args.scenario)
+    if plan.problems:
+        raise DataError(list(plan.problems))
     replaced = replacing(out)
     if replaced:
         print(replaced)
@@ -164,6 +167,18 @@ def _plan(args: argparse.Namespace) -> int:
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
+    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
+          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
+          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
+    from fpplan.demography import load_scenarios
+
+    for key, scenario in load_scenarios(args.data_dir).items():
+        print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
     return 0
 
 
@@ -249,7 +264,7 @@ def _scorecard(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
-    return run_report(args.data_dir, args.scenario, args.out)
+    return run_report(args.data_dir, args.scenario, args.out, store=args.store)
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -280,10 +295,13 @@ def parser() -> argparse.ArgumentParser:
                      help="随机轨迹数（≥0，大量时先估计时间与内存）/ stochastic trajectories (≥ 0; a large count is "
                           "estimated first; 0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
+    store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    store_option(cmd)
+    add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
@@ -303,10 +321,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q1、2025-01 / e.g. 2025, 2025Q1")
     cmd.add_argument("--target-set", default=None, help="目标集 / target set")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
+    store_option(cmd)
     cmd = add("report", "生成可重复的分析报告 / render the reproducible report", _report)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", default="reports", help="输出文件夹 / output folder")
+    store_option(cmd)
     return p
 
 

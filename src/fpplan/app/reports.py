@@ -57,7 +57,7 @@ def report_folder(out: str | Path, county_code: str, scenario: str, date: str) -
     return Path(out) / county_code / date / scenario
 
 
-def run_report(data_dir: str, scenario: str, out: str, date: str | None = None) -> int:
+def run_report(data_dir: str, scenario: str, out: str, date: str | None = None, store: str | None = None) -> int:
     """Render every notebook and the plan workbook for ``scenario`` into ``out/<county>/<date>/<scenario>/``.
 
     The county and the scenario are checked before any notebook runs; the report is built in a temporary folder
@@ -65,13 +65,16 @@ def run_report(data_dir: str, scenario: str, out: str, date: str | None = None) 
     was), and a report it replaces is named first."""
     from fpplan.app.output import atomic_folder, replacing
     from fpplan.app.workbook import write_workbook
-    from fpplan.data import DataError, Problem, load_county
+    from fpplan.data import DataError, Problem
+    from fpplan.data.workspace import Workspace
     from fpplan.planning.plan import make_plan
 
-    county = load_county(data_dir)  # a clear error before any notebook runs
-    if scenario not in county.scenarios:
+    workspace = Workspace(data_dir, store)
+    static = workspace.static_county()  # a clear error before any notebook runs
+    if scenario not in static.scenarios:
         raise DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario",
-                                 value=scenario, detail=", ".join(county.scenarios) or "—")])
+                                 value=scenario, detail=", ".join(static.scenarios) or "—")])
+    county = workspace.county()
     final = report_folder(out, county.county_code, scenario, date or dt.date.today().isoformat())
     replaced = replacing(final)
     if replaced:

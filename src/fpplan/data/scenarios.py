@@ -5,7 +5,8 @@ bounds of ``config/bounds.yaml``, so that a typo ends in a refusal instead of a 
   migration as shares of the county's base-year population);
 - every year of a path, lump inflow and project completion between the base year and the scenario's horizon (a
   lump inflow arrives after the base year);
-- lump inflows settle in a township of the county; ``project_completion`` moves a station of the construction plan.
+- lump inflows settle in a township of the county; ``project_completion`` and ``grade_changes`` name a station of the
+  construction plan; a station a scenario adds is new, in a township of the county, and built within the horizon.
 
 Problems name the scenario file and the key path (``tfr.2030``, ``lump_inflows.0.township``), zh and en.
 """
@@ -48,6 +49,7 @@ class CountyFacts:
     population: float | None  # the county's base-year population
     townships: pd.Index | None  # township codes
     plan_stations: pd.Index | None  # stations with a project in the construction plan
+    stations: pd.Index | None = None  # every facility code
 
 
 def check_scenario(scenario: Scenario, file: str, bounds: ScenarioBounds, facts: CountyFacts) -> list[Problem]:
@@ -106,9 +108,49 @@ def check_scenario(scenario: Scenario, file: str, bounds: ScenarioBounds, facts:
             problems.append(Problem(file=file, kind="scenario_unknown_station", column=key, value=station,
                                     detail=_listed(facts.plan_stations)))
         year(key, completion, base)
+    for station in scenario.grade_changes:
+        if facts.plan_stations is not None and station not in facts.plan_stations:
+            problems.append(Problem(file=file, kind="scenario_unknown_station", column=f"grade_changes.{station}",
+                                    value=station, detail=_listed(facts.plan_stations)))
+    for i, added in enumerate(scenario.stations_added):
+        where = f"stations_added.{i}"
+        if facts.townships is not None and added.township_code not in facts.townships:
+            problems.append(Problem(file=file, kind="scenario_unknown_township", column=f"{where}.township_code",
+                                    value=added.township_code, detail=_listed(facts.townships)))
+        if facts.stations is not None and added.code in facts.stations:
+            problems.append(Problem(file=file, kind="scenario_station_exists", column=f"{where}.code",
+                                    value=added.code))
+        year(f"{where}.start_year", added.start_year, base)
+        year(f"{where}.completion_year", added.completion_year, base)
     return problems
 
 
 def _listed(codes: pd.Index, most: int = 12) -> str:
     codes = sorted(map(str, codes))
     return ", ".join(codes[:most]) + (" …" if len(codes) > most else "")
+
+
+def facts_of(county) -> CountyFacts:
+    """What a scenario is checked against, from a loaded County."""
+    plan = county.construction_plan
+    return CountyFacts(base_year=county.base_year, population=float(county.population["population"].sum()),
+                       townships=pd.Index(county.townships()["code"]), plan_stations=pd.Index(plan["station_code"]),
+                       stations=pd.Index(county.facilities["code"]))
+
+
+def check_to_save(scenario: Scenario, file: str, county_dir: Path) -> list[Problem]:
+    """The checks ``load_county`` will run on a scenario saved into ``county_dir``, run before it is written (a
+    saved scenario must not make the county fail to load): the bounds always, the county where it loads."""
+    from fpplan.data.config import load
+    from fpplan.data.county import load_county
+    from fpplan.data.errors import DataError
+
+    try:
+        bounds = load("bounds", county_dir)
+    except DataError as error:
+        return error.problems
+    try:
+        facts = facts_of(load_county(county_dir))
+    except DataError:  # not a county folder, or one with problems of its own (validate names them)
+        facts = CountyFacts(None, None, None, None)
+    return check_scenario(scenario, file, bounds.scenario, facts)
