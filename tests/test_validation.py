@@ -131,11 +131,11 @@ def test_scenarios_are_loaded_with_the_county(mini: Path) -> None:
 
 def test_every_implausible_scenario_value_and_reference_is_listed_at_once(mini: Path, capsys) -> None:
     """TFR 50 and −1, e0 150, a farm of 60 million into a township that does not exist, a project moved to 1800
-    and one for an unknown station, a sex ratio of 2: each named by file and key, in one refusal."""
+    and one for an unknown station, a sex ratio of 1.45: each named by file and key, in one refusal."""
     bad = (GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 50, 2035: -1}")
            .replace("female: {2025: 81, 2035: 83}", "female: {2025: 81, 2035: 150}")
            .replace('township: "100002", year: 2028, size: 300', 'township: "100009", year: 2028, size: 60000000')
-           .replace("{F02: 2029}", "{F02: 1800, F09: 2030}") + "srb: 2.0\n")
+           .replace("{F02: 2029}", "{F02: 1800, F09: 2030}") + "srb: 1.45\n")
     path = write_scenario(mini, "bad", bad)
     write_scenario(mini, "late", GOOD_SCENARIO.replace("horizon: 2035", "horizon: 2000"))
     problems = problems_of(mini)
@@ -145,7 +145,7 @@ def test_every_implausible_scenario_value_and_reference_is_listed_at_once(mini: 
         ("bad.yaml", "scenario_out_of_bounds", "tfr.2025", 50),
         ("bad.yaml", "scenario_out_of_bounds", "tfr.2035", -1),
         ("bad.yaml", "scenario_out_of_bounds", "e0.female.2035", 150),
-        ("bad.yaml", "scenario_out_of_bounds", "srb", 2.0),
+        ("bad.yaml", "scenario_out_of_bounds", "srb", 1.45),
         ("bad.yaml", "scenario_out_of_bounds", "lump_inflows.0.size", 60000000),
         ("bad.yaml", "scenario_unknown_township", "lump_inflows.0.township", "100009"),
         ("bad.yaml", "scenario_year_outside", "project_completion.F02", 1800),
