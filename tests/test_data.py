@@ -210,7 +210,7 @@ def test_read_table_checks_a_single_report_file(mini: Path) -> None:
     stats = read_table(mini / "service_stats.csv", "service_stats")
     assert len(stats) == 6 and stats["month"].tolist()[:2] == ["2025-01", "2025-02"]
     tables = mini_tables()
-    tables["service_stats"].loc[0, "month"] = "2025年3月"
+    tables["service_stats"].loc[0, ["month", "reported_on"]] = ["2025年3月", "2025年4月5日"]
     tables["service_stats"].to_csv(mini / "reports.csv", index=False)
     assert read_table(mini / "reports.csv", "service_stats")["month"][0] == "2025-03"
 

@@ -20,7 +20,7 @@ def report(tmp_path_factory) -> Path:
     data = write_demo(tmp_path_factory.mktemp("demo") / "county")
     out = tmp_path_factory.mktemp("reports")
     assert run_report(str(data), "medium", str(out), date="2026-01-01") == 0
-    return out / "2026-01-01"
+    return out / "650123" / "2026-01-01" / "medium"
 
 
 def test_the_notebooks_are_the_five_planned_ones() -> None:

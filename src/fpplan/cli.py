@@ -33,13 +33,29 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Everything the other commands read, checked at once: every table and config file of the folder, its
+    scenarios, and, where the county has a store, the store (whole, of this county, its rows against the county)."""
     from fpplan.data import load_county
+    from fpplan.data.workspace import against_county
 
-    county = load_county(args.data_dir)
-    problems = open_workspace(args).check()  # the store, read only: validate writes nothing
+    problems: list[Problem] = []
+    county = None
+    try:
+        county = load_county(args.data_dir)
+    except DataError as error:
+        problems += error.problems
+    if Path(args.data_dir).is_dir():
+        workspace = open_workspace(args)
+        if workspace.store.exists:
+            problems += workspace.store.check()
+            if county is not None and not problems:
+                for name, frame in workspace.store.snapshot().tables.items():
+                    if len(frame):
+                        problems += against_county(frame, name, county, f"{workspace.store.path}:{name}")
     if problems:
         raise DataError(problems)
-    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
+    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year}, "
+                            f"{len(county.scenarios)} scenarios)")
     return 0
 
 
@@ -56,43 +72,98 @@ def open_county(args: argparse.Namespace, sync: bool = True):
 
 
 def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
-    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_reference",
+    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario",
                               value=name, detail=", ".join(known))])
 
 
-def _project(args: argparse.Namespace) -> int:
-    """Project a county under one of its scenarios and write the tidy result."""
-    from fpplan.demography import load_scenarios, prepare, project
+def _scenario(county, data_dir: str, name: str):
+    """The county's scenario ``name`` (checked with the county by load_county), or a DataError naming the others."""
+    from fpplan.demography import load_scenarios
 
-    county = open_county(args)
     scenarios = load_scenarios(county)
-    if args.scenario not in scenarios:
-        raise _unknown_scenario(args.data_dir, args.scenario, scenarios)
-    projection = project(prepare(county), scenarios[args.scenario], trajectories=args.trajectories, seed=2025,
-                         scenario_name=args.scenario)
-    path = Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if name not in scenarios:
+        raise _unknown_scenario(data_dir, name, scenarios)
+    return scenarios[name]
+
+
+def _project(args: argparse.Namespace) -> int:
+    """Project a county under one of its scenarios and write the tidy result (.csv or .parquet, by suffix)."""
+    from fpplan.app.output import atomic_path, check_suffix, replacing
+    from fpplan.demography import prepare, project
+
+    path = check_suffix(args.out, (".csv", ".parquet"))
+    if args.trajectories < 0:
+        raise DataError([Problem(file="--trajectories", kind="trajectories_negative", column="--trajectories",
+                                 value=args.trajectories)])
+    workspace = open_workspace(args)
+    scenario = _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
+    county = workspace.county()
+    inputs = prepare(county)
+    check_cost(county, inputs, scenario, args.trajectories, path)
+    projection = project(inputs, scenario, trajectories=args.trajectories, seed=2025, scenario_name=args.scenario)
     frame = projection.population
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    replaced = replacing(path)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
     for note in projection.notes:
         print(note)
+    if replaced:
+        print(replaced)
     print(f"{path} ({len(frame)} rows)")
     return 0
 
 
+def check_cost(county, inputs, scenario, trajectories: int, path: Path) -> None:
+    """Before a large stochastic run: print its expected time, memory and output size, and refuse it when the
+    machine's available memory or the output folder's free space would not hold it (fpplan.demography.cost)."""
+    import shutil
+
+    from fpplan.demography import cost
+
+    if trajectories < cost.ESTIMATE_FROM:
+        return
+    c = cost.estimate_cost(county, trajectories, scenario, inputs, path.suffix.lower())
+    if c.seconds > cost.ANNOUNCE_SECONDS or c.memory_bytes > cost.ANNOUNCE_BYTES:
+        print(ui("cost_estimate", n=trajectories, minutes=int(c.seconds // 60), seconds=int(c.seconds % 60),
+                 memory=_gb(c.memory_bytes), output=_gb(c.output_bytes), rows=c.rows))
+    problems = []
+    available = cost.available_memory()
+    if c.memory_bytes > available:
+        most = int(trajectories * available / c.memory_bytes)
+        problems.append(Problem(file="--trajectories", kind="too_many_trajectories", column="--trajectories",
+                                value=trajectories, detail=f"{_gb(c.memory_bytes)} > {_gb(available)}; ≤ {most:,}"))
+    free = shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free
+    if c.output_bytes > free:
+        problems.append(Problem(file=str(path), kind="output_too_large", value=_gb(c.output_bytes), detail=_gb(free)))
+    if problems:
+        raise DataError(problems)
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB"
+
+
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook; a plan that cannot be handed in
-    (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is written."""
+    """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
+    handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
+    written."""
+    from fpplan.app.output import check_suffix, replacing
     from fpplan.app.workbook import write_workbook
     from fpplan.planning.plan import make_plan
 
-    plan = make_plan(open_county(args), args.scenario)
+    out = check_suffix(args.out, (".xlsx",))
+    workspace = open_workspace(args)
+    _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
+    plan = make_plan(workspace.county(), args.scenario)
     if plan.problems:
         raise DataError(list(plan.problems))
-    path = write_workbook(plan, args.out)
+    replaced = replacing(out)
+    if replaced:
+        print(replaced)
+    path = write_workbook(plan, out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
@@ -166,6 +237,9 @@ def _refresh_results(workspace) -> None:
 
 
 def _scorecard(args: argparse.Namespace) -> int:
+    from fpplan.app.output import atomic_path, check_suffix, replacing
+
+    path = check_suffix(args.out, (".csv", ".xlsx")) if args.out else None
     from fpplan.data.labels import column_label
     from fpplan.indicators.scorecard import scorecard
 
@@ -174,13 +248,15 @@ def _scorecard(args: argparse.Namespace) -> int:
     shown = card.reindex(columns=columns)
     shown["status"] = shown["status"].map(lambda s: label("ui", f"status_{s}"))
     print(shown.round(2).to_string(index=False))
-    if args.out:
-        path = Path(args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".xlsx":
-            card.rename(columns=column_label).to_excel(path, index=False)
-        else:
-            card.to_csv(path, index=False)
+    if path is not None:
+        replaced = replacing(path)
+        with atomic_path(path) as tmp:
+            if path.suffix.lower() == ".xlsx":
+                card.rename(columns=column_label).to_excel(tmp, index=False)
+            else:
+                card.to_csv(tmp, index=False)
+        if replaced:
+            print(replaced)
         print(path)
     return 0
 
@@ -215,7 +291,9 @@ def parser() -> argparse.ArgumentParser:
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
-    cmd.add_argument("--trajectories", type=int, default=0, help="随机轨迹数 / stochastic trajectories (0 = deterministic)")
+    cmd.add_argument("--trajectories", type=int, default=0,
+                     help="随机轨迹数（≥0，大量时先估计时间与内存）/ stochastic trajectories (≥ 0; a large count is "
+                          "estimated first; 0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
     store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)

@@ -1,5 +1,5 @@
 """Reproducible reports: ``fpplan report DATA_DIR --scenario NAME --out reports/`` runs every notebook with
-papermill into ``reports/<date>/`` as executed notebooks and HTML (inputs hidden), PDF through headless
+papermill into ``reports/<county>/<date>/<scenario>/`` as executed notebooks and HTML (inputs hidden), PDF through headless
 chromium where it is installed, plus the plan workbook. Same inputs, same numbers: every random draw is seeded."""
 
 from __future__ import annotations
@@ -52,23 +52,43 @@ def to_pdf(html: Path) -> Path | None:
     return pdf
 
 
+def report_folder(out: str | Path, county_code: str, scenario: str, date: str) -> Path:
+    """One folder per county, period (the run's date) and scenario: two scenarios never share a folder."""
+    return Path(out) / county_code / date / scenario
+
+
 def run_report(data_dir: str, scenario: str, out: str, date: str | None = None, store: str | None = None) -> int:
+    """Render every notebook and the plan workbook for ``scenario`` into ``out/<county>/<date>/<scenario>/``.
+
+    The county and the scenario are checked before any notebook runs; the report is built in a temporary folder
+    that replaces the final one only when complete (an interrupted or failed report leaves the previous one as it
+    was), and a report it replaces is named first."""
+    from fpplan.app.output import atomic_folder, replacing
     from fpplan.app.workbook import write_workbook
+    from fpplan.data import DataError, Problem
     from fpplan.data.workspace import Workspace
     from fpplan.planning.plan import make_plan
 
-    county = Workspace(data_dir, store).county()  # a clear error before any notebook runs
-    out_dir = Path(out) / (date or dt.date.today().isoformat())
-    out_dir.mkdir(parents=True, exist_ok=True)
-    parameters = {"data_dir": str(Path(data_dir).resolve()), "scenario": scenario, "base_year": county.base_year,
-                  "horizon": county.base_year + 10, "output_dir": str(out_dir.resolve())}
-    written = []
-    with tqdm(notebooks(), unit="notebook") as bar:
-        for notebook in bar:
-            bar.set_description(notebook.stem)
-            html = to_html(run_notebook(notebook, out_dir, parameters))
-            written += [html, to_pdf(html)]
-    written.append(write_workbook(make_plan(county, scenario), out_dir / f"plan_{scenario}.xlsx"))
+    workspace = Workspace(data_dir, store)
+    static = workspace.static_county()  # a clear error before any notebook runs
+    if scenario not in static.scenarios:
+        raise DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario",
+                                 value=scenario, detail=", ".join(static.scenarios) or "—")])
+    county = workspace.county()
+    final = report_folder(out, county.county_code, scenario, date or dt.date.today().isoformat())
+    replaced = replacing(final)
+    if replaced:
+        print(replaced)
+    with atomic_folder(final) as out_dir:
+        parameters = {"data_dir": str(Path(data_dir).resolve()), "scenario": scenario, "base_year": county.base_year,
+                      "horizon": county.base_year + 10, "output_dir": str(out_dir.resolve())}
+        written = []
+        with tqdm(notebooks(), unit="notebook") as bar:
+            for notebook in bar:
+                bar.set_description(notebook.stem)
+                html = to_html(run_notebook(notebook, out_dir, parameters))
+                written += [html, to_pdf(html)]
+        written.append(write_workbook(make_plan(county, scenario), out_dir / f"plan_{scenario}.xlsx"))
     for path in filter(None, written):
-        print(path)
+        print(final / path.relative_to(out_dir))
     return 0

@@ -172,10 +172,13 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
 
 
 def write_workbook(plan, path: str | Path) -> Path:
-    """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it."""
+    """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it: written under a
+    temporary name and renamed when complete (fpplan.app.output), so an interruption never leaves a partial or
+    destroyed workbook."""
+    from fpplan.app.output import atomic_path
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
         book = writer.book
         border = {"border": 1, "valign": "vcenter"}
         formats = {

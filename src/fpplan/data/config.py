@@ -18,7 +18,7 @@ from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
 from fpplan.data.models.rules import RulesConfig
-from fpplan.data.models.scenario import Scenario
+from fpplan.data.models.scenario import Bounds, Scenario
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -33,6 +33,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "indicators": Catalogue,
     "quality": QualityConfig,
     "rules": RulesConfig,
+    "bounds": Bounds,
 }
 
 
@@ -44,8 +45,25 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     """A YAML file's content, or the problem that stops it being read."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER), []
+    except yaml.MarkedYAMLError as exc:  # a syntax error: where it is (line and column from 1) and what
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            what = "; ".join(filter(None, [exc.context, exc.problem]))
+            return None, [Problem(file=str(path), kind="yaml_syntax", row=mark.line + 1, column=str(mark.column + 1),
+                                  value=_line(path, mark.line), detail=what)]
+        return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
+
+
+def _line(path: Path, index: int) -> str | None:
+    """The text of line ``index`` (0-based) of a file, shortened, to show where a syntax error is."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    text = lines[index].strip() if 0 <= index < len(lines) else ""
+    return text[:60] + ("…" if len(text) > 60 else "") or None
 
 
 def parse(data: Any, model: type[Frozen], file: str) -> tuple[Any, list[Problem]]:
@@ -94,18 +112,18 @@ def load(name: str, county_dir: Path | None = None) -> Any:
 
 
 def load_scenarios(county_or_dir) -> dict[str, Scenario]:
-    """Every ``config/scenarios/*.yaml`` of a county (a County or its folder), keyed by file stem."""
-    folder = Path(getattr(county_or_dir, "path", county_or_dir)) / "config" / "scenarios"
-    scenarios, problems = {}, []
-    for path in sorted(folder.glob("*.yaml")):
-        data, found = read_yaml(path)
-        if not found:
-            scenario, found = parse(data, Scenario, str(path))
-            if scenario is not None:
-                scenarios[path.stem] = scenario
-        problems += found
+    """A county's scenarios, keyed by file stem: a County's own (read and checked against the county and
+    config/bounds.yaml by ``load_county``), or a folder's ``config/scenarios/*.yaml`` parsed (not checked against
+    the county: load the county for that). Raises DataError, also when there is none."""
+    from fpplan.data.scenarios import read_scenarios, scenarios_folder
+
+    if hasattr(county_or_dir, "scenarios"):
+        scenarios, problems = county_or_dir.scenarios, []
+    else:
+        scenarios, _, problems = read_scenarios(Path(county_or_dir))
     if problems:
         raise DataError(problems)
     if not scenarios:
+        folder = scenarios_folder(Path(getattr(county_or_dir, "path", county_or_dir)))
         raise DataError([Problem(file=str(folder), kind="missing_file", detail="config/scenarios/*.yaml")])
     return scenarios

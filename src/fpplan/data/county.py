@@ -17,10 +17,11 @@ from fpplan.data import crosschecks as cc
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import normalise
-from fpplan.data.readers import find_table_files, read_raw
+from fpplan.data.labels import label, normalise
+from fpplan.data.readers import find_table_files, locate, read_raw
+from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
-from fpplan.data.validation import validate_table
+from fpplan.data.validation import SCIENTIFIC, validate_table
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class County:
     subsidy_granted: pd.DataFrame
     equipment: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
+    scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
 
     @property
     def county_code(self) -> str:
@@ -67,8 +69,9 @@ class County:
 
     def village_population(self) -> pd.DataFrame:
         """Base-year population by place (village_code, township_code, sex, age, population). A township given
-        as a whole is spread over its villages in equal shares (the data say nothing better)."""
+        as a whole is spread over its inhabited villages in equal shares (the data say nothing better)."""
         places = self.places()
+        places = places[~places["code"].isin(self.units.loc[cc.uninhabited(self.units), "code"])]
         pop = self.population
         by_place = pop[pop["unit_code"].isin(places["code"])]
         whole = pop[~pop["unit_code"].isin(places["code"])].rename(columns={"unit_code": "township_code"})
@@ -109,7 +112,8 @@ def _empty(table: Table) -> pd.DataFrame:
 
 
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
-    """One table file, read and checked column by column (no cross-table rules); raises DataError."""
+    """One table file, read and checked column by column; with ``county_dir``, its codes are also checked against
+    the county's (villages, townships, units, stations and staff that exist). Raises DataError."""
     frame, problems = read_table_checked(path, table, county_dir)
     if problems:
         raise DataError(problems)
@@ -119,19 +123,54 @@ def read_table(path: str | Path, table: str, county_dir: str | Path | None = Non
 def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None
                        ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """One table file and its problems: the typed table (rows that could be read; None when the file could not
-    be read at all), so that callers can add their own checks and report every problem at once."""
+    be read at all), so that callers can add their own checks and report every problem at once. With
+    ``county_dir``, codes are checked against the county's (see ``read_table``)."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
-    frame, found = _read(path, TABLES[table], element_aliases(config))
+    sheets: dict[int, str] = {}
+    frame, found = _read(path, TABLES[table], element_aliases(config), sheets)
     problems += found
+    if county_dir and frame is not None:
+        problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
     return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
-def _read(path: Path, table: Table, elements: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
-    raw, problems = read_raw(path)
+# a code column → the table it refers to and the level of unit it must be (None: any)
+REFERENCES = {"village_code": ("units", "village"), "township_code": ("units", "township"), "unit_code": ("units", None),
+              "station_code": ("facilities", None), "staff_id": ("staff", None)}
+_KEYS = {"units": "code", "facilities": "code", "staff": "staff_id"}
+
+
+def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, file: str) -> list[Problem]:
+    """Codes of ``frame`` the county does not have. The county's tables that do not pass their own checks are
+    skipped here (``fpplan validate`` names their problems)."""
+    files, _ = find_table_files(county_dir) if county_dir.is_dir() else ({}, [])
+    known: dict[str, pd.DataFrame | None] = {}
+    problems = []
+    for column, (target, level) in REFERENCES.items():
+        if column not in frame or target == table:
+            continue
+        if target not in known:
+            found = files.get(target)
+            read, bad = _read(found, TABLES[target], {}, {}) if found else (None, [])
+            known[target] = None if bad else read
+        other = known[target]
+        if other is None:
+            continue
+        codes = other[_KEYS[target]] if level is None else other.loc[other["level"] == level, "code"]
+        named = ~frame[column].astype("str").str.match(SCIENTIFIC.pattern, na=False)  # already named as such
+        problems += cc.references(frame[named], column, pd.Index(codes), file, label("tables", target))
+    return problems
+
+
+def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str]
+          ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``)."""
+    raw, problems = read_raw(path, sheets)
     if raw is None:
         return None, problems
-    return validate_table(raw, table, str(path), elements)
+    frame, problems = validate_table(raw, table, str(path), elements)
+    return frame, locate(problems, {str(path): sheets})
 
 
 def _finish(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -172,6 +211,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     problems += found
     elements = element_aliases(config)
     tables: dict[str, pd.DataFrame] = {}
+    sheets: dict[str, dict[int, str]] = {}  # file → sheet position → name
     clean: set[str] = set()
     for name, table in TABLES.items():
         if stored is not None and table.monthly:
@@ -188,7 +228,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
             if table.optional:
                 clean.add(name)
             continue
-        frame, found = _read(files[name], table, elements)
+        frame, found = _read(files[name], table, elements, sheets.setdefault(str(files[name]), {}))
         problems += found
         tables[name] = frame if frame is not None else _empty(table)
         if not found:
@@ -199,12 +239,34 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         problems += found
         if found:
             clean.discard("population")
-    problems += _cross_checks(tables, clean, files, equipment_aliases(config))
+    problems += locate(_cross_checks(tables, clean, files, equipment_aliases(config)), sheets)
+    scenarios, found = _scenarios(path, tables, clean, config)
+    problems += found
     if problems:
         raise DataError(problems)
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
-    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, **tables)
+    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
+                  **tables)
+
+
+def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]
+               ) -> tuple[dict[str, Any], list[Problem]]:
+    """The county's scenarios, each checked against the bounds and as much of the county as passed its checks."""
+    scenarios, files, problems = read_scenarios(path)
+    if "bounds" not in config:
+        return scenarios, problems
+    population = "population" in clean and len(t["population"])
+    facts = CountyFacts(
+        base_year=int(t["population"]["year"].iloc[0]) if population else None,
+        population=float(t["population"]["population"].sum()) if population else None,
+        townships=pd.Index(t["units"].loc[t["units"]["level"] == "township", "code"]) if "units" in clean else None,
+        plan_stations=pd.Index(t["construction_plan"]["station_code"]) if "construction_plan" in clean else None,
+        stations=pd.Index(t["facilities"]["code"]) if "facilities" in clean else None,
+    )
+    for name, scenario in scenarios.items():
+        problems += check_scenario(scenario, files[name], config["bounds"].scenario, facts)
+    return scenarios, problems
 
 
 def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], items: dict[str, str]
@@ -219,6 +281,7 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
     villages = pd.Index(units.loc[units["level"] == "village", "code"])
     if "population" in clean:
         problems += cc.check_population(t["population"], units, files["population"])
+        problems += cc.check_village_population(t["population"], units, files["population"], files["units"])
     if "vital_history" in clean:
         women = _women_15_49_by_township(t["population"], units) if "population" in clean else pd.Series(dtype=float)
         problems += cc.check_vital_history(t["vital_history"], women, townships, files["vital_history"])

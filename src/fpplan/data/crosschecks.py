@@ -60,6 +60,39 @@ def check_population(pop: pd.DataFrame, units: pd.DataFrame, file: str) -> list[
     return problems
 
 
+def uninhabited(units: pd.DataFrame) -> pd.Series:
+    """Per unit, whether it is marked as having no resident population (column ``uninhabited``; blank = no)."""
+    if "uninhabited" not in units:
+        return pd.Series(False, index=units.index)
+    return units["uninhabited"].map(lambda v: v is True or v == 1)
+
+
+def check_village_population(pop: pd.DataFrame, units: pd.DataFrame, file: str, units_file: str) -> list[Problem]:
+    """Every village of a township given by village has its population, unless marked ``uninhabited`` (a
+    village left out would silently shrink its township's projection and every number under it); a village
+    marked uninhabited has none; a township given as a whole has at least one inhabited village to spread over."""
+    villages = units[units["level"] == "village"]
+    empty = uninhabited(units)[villages.index]
+    given = pop.groupby("unit_code")["population"].sum()
+    by_village = set(villages.loc[villages["code"].isin(given.index), "parent_code"])
+    names = units.set_index("code")["name"]
+    missing = villages[~villages["code"].isin(given.index) & ~empty & villages["parent_code"].isin(by_village)]
+    problems = [Problem(file=file, kind="village_without_population", column="unit_code", value=code,
+                        detail=f"{name}, {names.get(parent, parent)}")
+                for code, name, parent in zip(missing["code"], missing["name"], missing["parent_code"])]
+    people = villages["code"].map(given).fillna(0.0)
+    wrong = empty & (people > 0)
+    problems += [Problem(file=units_file, kind="uninhabited_with_population", row=int(r), column="uninhabited",
+                         value=code, detail=f"{n:g}")
+                 for r, code, n in zip(rows_of(villages.index[wrong]), villages.loc[wrong, "code"], people[wrong])]
+    whole = set(given.index) & set(units.loc[units["level"] == "township", "code"])
+    inhabited = set(villages.loc[~empty, "parent_code"])
+    with_villages = set(villages["parent_code"])
+    for code in sorted((whole & with_villages) - inhabited):
+        problems.append(Problem(file=units_file, kind="all_villages_uninhabited", column="uninhabited", value=code))
+    return problems
+
+
 def check_vital_history(vital: pd.DataFrame, township_women: pd.Series, townships: pd.Index, file: str) -> list[Problem]:
     problems = references(vital, "township_code", townships, file, label("tables", "units"))
     births = vital["births_male"] + vital["births_female"]

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in one place: file, row (as the planner counts it: the header is row 1), column, value."""
+    """One thing wrong in one place: file, row (as the planner counts it: the header is row 1), column, value;
+    ``sheet``: the spreadsheet's sheet the row is on."""
 
     file: str
     kind: str
@@ -21,6 +22,7 @@ class Problem:
     column: str | None = None
     value: Any = None
     detail: str = ""
+    sheet: str | None = None
 
     def __post_init__(self) -> None:
         # show 2024.0 as 2024: typed numbers reach problems from cross-table rules
@@ -31,7 +33,8 @@ class Problem:
 
     def message(self, lang: str | None = None) -> str:
         value = "" if self.value is None else str(self.value)
-        return problem_text(self.kind, lang, column=self.column or "", value=value, detail=self.detail)
+        return problem_text(self.kind, lang, column=self.column or "", value=value, detail=self.detail,
+                            row="" if self.row is None else self.row, sheet=self.sheet or "")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"message_zh": self.message("zh"), "message_en": self.message("en")}
@@ -41,17 +44,29 @@ class DataError(Exception):
     """A county's data or configuration cannot be used; ``problems`` lists every reason at once."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        self.problems = list(dict.fromkeys(problems)) if _hashable(problems) else list(problems)  # each once
         head = "; ".join(f"{p.file}:{p.row or ''} {p.column or ''} {p.message('en')}" for p in self.problems[:5])
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"{len(self.problems)} problem(s) in the county data: {head}{more}")
 
     def table(self, lang: str | None = None) -> pd.DataFrame:
-        """The problems as a table (file, row, column, value, message)."""
+        """The problems as a table (file, sheet where a spreadsheet's, row, column, value, message)."""
         import pandas as pd
 
         rows = [
-            {"file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message(lang)}
+            {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value,
+             "message": p.message(lang)}
             for p in self.problems
         ]
-        return pd.DataFrame(rows, columns=["file", "row", "column", "value", "message"])
+        table = pd.DataFrame(rows, columns=["file", "sheet", "row", "column", "value", "message"])
+        table["row"] = table["row"].astype("Int64")  # 12, not 12.0, beside blank rows
+        return table if table["sheet"].notna().any() else table.drop(columns="sheet")
+
+
+def _hashable(problems: list[Problem]) -> bool:
+    try:
+        for p in problems:
+            hash(p)
+    except TypeError:
+        return False
+    return True

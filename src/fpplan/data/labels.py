@@ -130,7 +130,7 @@ def table_aliases() -> dict[str, str]:
 
 def problem_text(kind: str, lang: str | None = None, **fields: Any) -> str:
     """A validation problem as a sentence in the chosen language."""
-    return label("problems", kind, lang).format(**{"column": "", "value": "", "detail": "", **fields})
+    return label("problems", kind, lang).format(**{"column": "", "value": "", "detail": "", "row": "", "sheet": "", **fields})
 
 
 def ui(key: str, lang: str | None = None, **fields: Any) -> str:

@@ -1,21 +1,39 @@
 """Reading a county's table files: CSV (UTF-8, GBK/GB18030) or XLSX, headers in Chinese or English.
 
-Files are opened read-only and never written. Every way a file can fail to be read becomes a Problem.
+Files are opened read-only and never written. Every way a file can fail to be read becomes a Problem, and
+spreadsheets are read as officials make them (docs/data-files.md):
+
+- read correctly: data continued on later sheets ("续表") whose header is the first sheet's are appended; a cell
+  merged down one column over several rows (a township code over its stations) is filled down, where the column
+  holds codes, names, categories, years or dates;
+- refused with a message that says what to do: a title, notes or a second header row above the header ("表头应在
+  第1行"); a two-row header (group headings over the columns); a notes sheet before the data sheet; a later sheet
+  with a different header or with data but no header; a merged cell over a quantity (filling it down would count
+  it twice) or across columns; cells outside the header's columns.
+
+Row numbers are the sheet's own (the header is row 1) and problems name the sheet: the frame's index is
+``sheet position × SHEET_STRIDE + row − 2`` until :func:`locate` turns it back into sheet and row.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import normalise, table_aliases
+from fpplan.data.labels import canonical_column, normalise, table_aliases
 
 EXTENSIONS = (".csv", ".xlsx")
 ENCODINGS = ("utf-8-sig", "gb18030")
+SHEET_STRIDE = 10_000_000  # > the 1,048,576 rows a sheet can hold
+HEADER_SEARCH_ROWS = 10  # a header further down than this is not looked for
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 
 
 def find_table_files(county_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
@@ -36,8 +54,9 @@ def find_table_files(county_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     return found, problems
 
 
-def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """The file as a DataFrame of strings (blank cells NaN), or the problem that stops it being read."""
+def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The file as a DataFrame of strings (blank cells None), or the problems that stop it being read as it is.
+    ``sheets``, when given, receives the sheet names by position (XLSX), for :func:`locate`."""
     file = str(path)
     try:
         data = path.read_bytes()
@@ -46,7 +65,7 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     if not data.strip():
         return None, [Problem(file=file, kind="empty_file")]
     if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(data, file)
+        return _read_xlsx(data, file, {} if sheets is None else sheets)
     if b"\x00" in data[:4096]:
         return None, [Problem(file=file, kind="unreadable", detail="binary content, not a CSV text table")]
     for encoding in ENCODINGS:
@@ -58,37 +77,246 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     else:
         return None, [Problem(file=file, kind="unreadable", detail="text is neither UTF-8 nor GBK/GB18030")]
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        return None, [Problem(file=file, kind="unreadable", detail=str(exc).strip().splitlines()[-1])]
-    return _clean(frame, file)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return None, [Problem(file=file, kind="unreadable", detail=str(exc))]
+    sheet = _Sheet(rows, name=None, position=0)
+    problems = sheet.header_problems(file)
+    if problems:
+        return None, problems
+    frame, problems = sheet.frame(file)
+    return _finish(frame, file, problems)
 
 
-def _read_xlsx(data: bytes, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-        return None, [Problem(file=file, kind="unreadable", detail=f"not a valid XLSX workbook ({exc})")]
-    frame = frame.map(_cell_text)
-    return _clean(frame, file)
+def locate(problems: list[Problem], sheets: dict[str, dict[int, str]]) -> list[Problem]:
+    """Problems with rows as each sheet counts them and the sheet named (``sheets``: file → position → name)."""
+    out = []
+    for p in problems:
+        names = sheets.get(p.file)
+        if names and p.row is not None and p.sheet is None:
+            position, offset = divmod(p.row - 2, SHEET_STRIDE)
+            p = replace(p, row=offset + 2, sheet=names.get(position))
+        out.append(p)
+    return out
 
 
-def _cell_text(value: object) -> object:
-    """XLSX cells as the text a CSV would hold: whole floats without '.0', dates as ISO."""
+# --- spreadsheets ---------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell as the text a CSV would hold: whole floats without '.0', dates as ISO, blanks None."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+    if hasattr(value, "isoformat"):
         text = value.isoformat()
         return text[:10] if text.endswith("00:00:00") else text
-    return str(value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _is_number(text: str | None) -> bool:
+    return text is not None and bool(_NUMBER.match(text.strip().replace(",", "")))
+
+
+_KINDS: dict[str, str] = {}
+
+
+def _column_kind(header: str | None) -> str:
+    """The schema kind of a header's column ('float' for quantities and unknown headers such as data elements)."""
+    if not _KINDS:
+        from fpplan.data.schema import TABLES
+
+        for table in TABLES.values():
+            for column in table.columns:
+                _KINDS.setdefault(column.name, column.kind)
+    code = canonical_column(header) if header else None
+    return _KINDS.get(code, "float") if code else "float"
+
+
+def _filled(cell: str | None) -> bool:
+    return cell is not None and bool(cell.strip())
+
+
+class _Sheet:
+    """One sheet (or a CSV file) as rows of text (blank cells None or empty), with a spreadsheet's merged ranges."""
+
+    def __init__(self, rows: list[list[str | None]], name: str | None, position: int, merged: list | None = None):
+        self.rows, self.name, self.position, self.merged = rows, name, position, merged or []
+        self.header_row = self._find_header()
+
+    def _find_header(self) -> int | None:
+        """0-based row of the header: the first of the first rows with two recognised column names."""
+        for i, row in enumerate(self.rows[:HEADER_SEARCH_ROWS]):
+            if sum(canonical_column(c) is not None for c in row if _filled(c)) >= 2:
+                return i
+        return None
+
+    @property
+    def empty(self) -> bool:
+        return not any(_filled(c) for row in self.rows for c in row)
+
+    @property
+    def data_like(self) -> bool:
+        """Holds figures (a row with two numbers among its first rows): not a sheet of notes."""
+        return any(sum(_is_number(c) for c in row) >= 2 for row in self.rows[:HEADER_SEARCH_ROWS * 5])
+
+    def headers(self) -> list[str]:
+        """The header's names as matched (column codes where recognised, folded text otherwise)."""
+        return [_key(c) for c in self.rows[self.header_row or 0] if _filled(c)]
+
+    def _problem(self, file: str, kind: str, row: int | None = None, column: str | None = None,
+                 value: object = None, detail: str = "") -> Problem:
+        return Problem(file=file, kind=kind, row=row, column=column, value=value, detail=detail, sheet=self.name)
+
+    def header_problems(self, file: str) -> list[Problem]:
+        """A header that is not in row 1, or that takes two rows (group headings merged over columns, or a
+        second row of names under the first)."""
+        h = self.header_row
+        if h is not None and h > 0:
+            above = [c.strip() for row in self.rows[:h] for c in row if _filled(c)]
+            return [self._problem(file, "header_not_first_row", row=h + 1, value=h + 1,
+                                  detail=" / ".join(above[:4]) + (" …" if len(above) > 4 else ""))]
+        if h is None or len(self.rows) < 2:
+            return []
+        spans = [r for r in self.merged if r.min_row == 1 and r.max_col > r.min_col]
+        header, second = self.rows[0], self.rows[1]
+        known = [i for i, c in enumerate(header) if _filled(c) and canonical_column(c) is not None]
+        texts = [c for c in second if _filled(c)]
+        # a second row of names or units: no figures, and only under unrecognised columns, or sparse, or names
+        sub_header = bool(texts) and not any(_is_number(c) for c in texts) and (
+            all(i >= len(second) or not _filled(second[i]) for i in known)
+            or 2 * len(texts) < sum(_filled(c) for c in header)
+            or any(canonical_column(c) is not None for c in texts))
+        if spans or sub_header:
+            shown = [c.strip() for c in (second if sub_header else header) if _filled(c)]
+            return [self._problem(file, "two_row_header", row=2, detail=" / ".join(shown[:4]))]
+        return []
+
+    def fill_merged(self, file: str) -> list[Problem]:
+        """Fill down cells merged over rows of one column holding codes, names, categories, years or dates;
+        refuse merged quantities (filling would count them twice) and cells merged across columns."""
+        problems = []
+        header = self.rows[self.header_row or 0]
+        first_data = (self.header_row or 0) + 2  # 1-based
+        for r in self.merged:
+            if r.max_row < first_data:
+                continue
+            column = header[r.min_col - 1] if r.min_col - 1 < len(header) else None
+            where = f"{_column_letter(r.min_col - 1)}{r.min_row}:{_column_letter(r.max_col - 1)}{r.max_row}"
+            if r.max_col > r.min_col:
+                problems.append(self._problem(file, "merged_across_columns", row=r.min_row, value=where))
+            elif _column_kind(column) == "float":
+                problems.append(self._problem(file, "merged_quantity", row=r.min_row, column=column, value=where))
+            else:
+                value = self.rows[r.min_row - 1][r.min_col - 1]
+                for row in self.rows[r.min_row:r.max_row]:
+                    row[r.min_col - 1] = value
+        return problems
+
+    def frame(self, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+        """The rows under the header as text, indexed by position × SHEET_STRIDE + row − 2; cells outside the
+        header's columns and columns with data but no header are problems (they would be lost)."""
+        h = self.header_row or 0
+        header = list(self.rows[h]) if len(self.rows) > h else []
+        while header and not _filled(header[-1]):
+            header.pop()
+        width = len(header)
+        problems = []
+        body = self.rows[h + 1:]
+        for i in [i for i, row in enumerate(body) if len(row) != width]:
+            extra = [(j, c) for j, c in enumerate(body[i][width:], start=width) if _filled(c)]
+            problems += [self._problem(file, "cell_outside_header", row=h + 2 + i, column=_column_letter(j),
+                                       value=c.strip()) for j, c in extra]
+            body[i] = (list(body[i]) + [None] * width)[:width]
+        names = [name.strip() if _filled(name) else f"Unnamed: {j}" for j, name in enumerate(header)]
+        index = [self.position * SHEET_STRIDE + h + i for i in range(len(body))]  # sheet row − 2, as rows_of counts
+        frame = pd.DataFrame(body, columns=names, index=index, dtype="str") if body else \
+            pd.DataFrame(columns=names, dtype="str")
+        for j, name in enumerate(header):
+            if not _filled(name) and (frame.iloc[:, j].fillna("").str.strip() != "").any():
+                problems.append(self._problem(file, "column_without_header", column=_column_letter(j)))
+        return frame, problems
+
+
+def _read_xlsx(data: bytes, file: str, names: dict[int, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:  # not read-only: merged ranges are only known to a fully loaded workbook
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, ValueError, KeyError, OSError, TypeError) as exc:
+        return None, [Problem(file=file, kind="unreadable", detail=f"not a valid XLSX workbook ({exc})")]
+    sheets = []
+    for position, ws in enumerate(book.worksheets):
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        sheets.append(_Sheet(rows, ws.title, position, list(ws.merged_cells.ranges)))
+    names.update({s.position: s.name for s in sheets})
+    filled = [s for s in sheets if not s.empty]
+    if not filled:
+        return None, [Problem(file=file, kind="empty_file")]
+    first = filled[0]
+    if first.header_row is None:
+        later = next((s for s in filled[1:] if s.header_row is not None), None)
+        if later is not None:
+            return None, [Problem(file=file, kind="data_not_first_sheet", value=first.name, detail=later.name,
+                                  sheet=first.name)]
+    problems = first.header_problems(file)
+    parts = []
+    if not problems:
+        problems += first.fill_merged(file)
+        frame, found = first.frame(file)
+        parts.append(frame)
+        problems += found
+    expected = sorted(first.headers())
+    for sheet in filled[1:]:
+        number = sheet.position + 1
+        if sheet.header_row is None:
+            if sheet.data_like:
+                problems.append(Problem(file=file, kind="sheet_without_header", value=number, sheet=sheet.name,
+                                        detail=first.name))
+            continue  # a sheet of notes
+        found = sheet.header_problems(file)
+        if not found and sorted(sheet.headers()) != expected:
+            ours, theirs = set(first.headers()), set(sheet.headers())
+            differ = [f"−{c}" for c in sorted(ours - theirs)] + [f"+{c}" for c in sorted(theirs - ours)]
+            found = [Problem(file=file, kind="sheet_header_differs", value=number, sheet=sheet.name,
+                             detail=", ".join(differ) or "≠")]
+        if not found:
+            found = sheet.fill_merged(file)
+            frame, more = sheet.frame(file)
+            spelling = {_key(c): c for c in parts[0].columns} if parts else {}
+            frame.columns = [spelling.get(_key(c), c) for c in frame.columns]  # the first sheet's spelling
+            parts.append(frame)
+            found += more
+        problems += found
+    if problems:
+        return None, problems
+    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    return _finish(frame, file, [])
+
+
+def _key(header: object) -> str:
+    return canonical_column(header) or normalise(header)
+
+
+def _finish(frame: pd.DataFrame, file: str, problems: list[Problem]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    if problems:
+        return None, problems
+    return _clean(frame, file)
 
 
 def _clean(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    frame = frame.dropna(how="all")
     frame = frame.apply(lambda s: s.str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s)
-    frame = frame.replace("", pd.NA).astype(object).where(frame.notna(), None)
+    frame = frame.replace("", pd.NA).dropna(how="all")  # blank lines (also ",,,," from a spreadsheet) are no rows
+    frame = frame.astype(object).where(frame.notna(), None)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.loc[:, [not c.startswith("Unnamed:") for c in frame.columns]]
     if frame.empty:

@@ -18,6 +18,7 @@ from fpplan.data.config import parse
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Scenario
+from fpplan.data.scenarios import check_to_save
 
 NAME = re.compile(r"^[\w\-\u4e00-\u9fff（）()]+$")
 MAX_NAME = 60
@@ -53,6 +54,9 @@ def save_scenario(county_dir: str | Path, key: str, scenario: Scenario | dict) -
         raise DataError([Problem(file=str(path), kind="scenario_exists", value=key)])
     data = scenario.model_dump(mode="json", by_alias=True) if isinstance(scenario, Scenario) else scenario
     parsed, problems = parse(data, Scenario, str(path))
+    if problems:
+        raise DataError(problems)
+    problems = check_to_save(parsed, str(path), Path(county_dir))  # as load_county will check it
     if problems:
         raise DataError(problems)
     text = scenario_yaml(parsed)

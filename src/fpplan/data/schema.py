@@ -52,6 +52,8 @@ TABLES: dict[str, Table] = {
                 C("kind", "enum:kind"),
                 C("area_km2", "float", nullable=True, min=0, optional=True),
                 C("distance_km", "float", nullable=True, min=0, optional=True),
+                # a village with no resident population (a new community, an emptied village): blank = no
+                C("uninhabited", "bool", nullable=True, optional=True),
             ),
             key=("code",),
         ),
@@ -59,13 +61,13 @@ TABLES: dict[str, Table] = {
         # a file with `age_group` (0-4, 5-9, … 100+) instead of `age` is split to single years on load.
         Table(
             "population",
-            (C("year", "int"), C("unit_code"), C("sex", "enum:sex"), AGE, C("population", **COUNT)),
+            (C("year", "int", min=1990, max=2100), C("unit_code"), C("sex", "enum:sex"), AGE, C("population", **COUNT)),
             key=("unit_code", "sex", "age"),
         ),
         Table(
             "vital_history",
             (
-                C("year", "int"),
+                C("year", "int", min=1949, max=2100),
                 C("township_code"),
                 *(C(n, **COUNT) for n in ("births_male", "births_female", "deaths_male", "deaths_female")),
                 C("in_migrants", **COUNT),
@@ -181,7 +183,7 @@ TABLES: dict[str, Table] = {
             key=("staff_id", "month", "exam_type"),
             monthly=True,
         ),
-        Table("budget", (C("year", "int"), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
+        Table("budget", (C("year", "int", min=1990, max=2100), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
     ]
 }
 

@@ -6,6 +6,7 @@ Cross-table rules (references, completeness, consistency) are in :mod:`fpplan.da
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -17,7 +18,14 @@ from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
 
 _BOOL = {normalise(k): v for k, v in {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
                                       "1": True, "0": False, "是": True, "否": False, "有": True, "无": False}.items()}
-_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}(?:[T ].*)?)?$")
+_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.](\d{1,2})日?(?:[T ].*)?)?$")
+SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")  # what Excel shows for a long number: 6.50123E+11
+EARLIEST_YEAR = 1990  # the schema's earliest plan and report year: a month or date before it is a typo (0025)
+
+
+def today() -> dt.date:
+    """Today, by the machine's clock: months and dates after it are refused (tests set it)."""
+    return dt.date.today()
 
 
 def rows_of(index: pd.Index) -> np.ndarray:
@@ -72,7 +80,8 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         bad = ~blank & typed.isna()
         detail = label("types", "month")
     elif kind == "date":
-        typed = pd.to_datetime(values, errors="coerce", format="mixed")
+        text = _text(values).str.replace(r"[年月]", "-", regex=True).str.replace("日", "", regex=False)
+        typed = pd.to_datetime(text, errors="coerce", format="mixed")
         bad = ~blank & typed.isna()
         detail = label("types", "date")
     elif kind.startswith("enum:"):
@@ -94,7 +103,49 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         if column.max is not None:
             problems += _problems(values[typed > column.max], "out_of_range", file, column.name, _range(column))
         typed = typed.where(~bad).astype(float)
+    if kind in ("month", "date"):
+        found = _implausible_time(values, typed, kind, file, column.name)
+        problems += found
+        typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
+    if kind == "str" and column.name.endswith("code"):
+        problems += _problems(values[_text(values).str.match(SCIENTIFIC.pattern, na=False)], "code_scientific", file,
+                              column.name)
     return typed, problems
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as strings (blank stays missing), so that string methods work on any column."""
+    return values.astype("str")
+
+
+def _index_of(problem: Problem) -> int:
+    return problem.row - 2
+
+
+def _implausible_time(values: pd.Series, typed: pd.Series, kind: str, file: str, column: str) -> list[Problem]:
+    """Months and dates before EARLIEST_YEAR (a year like 0025) or after today (a month not over yet counts:
+    reports may close before the month's end)."""
+    now = today()
+    if kind == "month":
+        year = pd.to_numeric(typed.str[:4], errors="coerce")
+        future = typed.notna() & (typed > f"{now.year:04d}-{now.month:02d}")
+    else:
+        year = typed.dt.year
+        future = typed.notna() & (typed.dt.normalize() > pd.Timestamp(now))
+    early = year.notna() & (year < EARLIEST_YEAR)
+    return (_problems(values[early], "implausible_year", file, column, f"{EARLIEST_YEAR}–{now.year}")
+            + _problems(values[future & ~early], f"{kind}_in_future", file, column, now.isoformat()))
+
+
+def reported_before_month(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """A report dated before the first day of the month it reports (``reported_on`` < ``month``-01)."""
+    if "reported_on" not in frame or "month" not in frame:
+        return []
+    start = pd.to_datetime(frame["month"] + "-01", errors="coerce", format="%Y-%m-%d")
+    early = frame["reported_on"].notna() & start.notna() & (frame["reported_on"] < start)
+    dates = frame.loc[early, "reported_on"].dt.strftime("%Y-%m-%d")
+    return [Problem(file=file, kind="reported_before_month", row=int(r), column="reported_on", value=d, detail=m)
+            for r, d, m in zip(rows_of(dates.index), dates, frame.loc[early, "month"])]
 
 
 _GROUP = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+|岁及以上|以上)?岁?$")
@@ -126,6 +177,11 @@ def _parse_month(value: object) -> str | None:
     match = _MONTH.match(str(value).strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
+    if match.group(3) is not None:  # a date: its day must exist (2025-01-99 is no month)
+        try:
+            dt.date(max(int(match.group(1)), 1), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
     return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
@@ -178,6 +234,7 @@ def validate_table(raw: pd.DataFrame, table: Table, file: str, elements: dict[st
         problems += found
     result = pd.DataFrame(typed, index=frame.index)
     problems += check_keys(result, table, file)
+    problems += reported_before_month(result, file)
     if table.data_elements:
         problems += half_written(result, element_codes, file)
     return result, problems

@@ -167,10 +167,9 @@ class Workspace:
         if name not in monthly_tables():
             return [Problem(file=str(path), kind="import_not_monthly", value=name,
                             detail=", ".join(monthly_tables()))], None, name
-        frame, problems = read_table_checked(path, name, self.folder)
+        frame, problems = read_table_checked(path, name, self.folder)  # with the folder: codes checked too
         if frame is None:
             return problems, None, name
-        problems += against_county(frame, name, county, str(path))
         return problems, _columns_of(frame, name), name
 
     # --- what the store says ------------------------------------------------------------------------------

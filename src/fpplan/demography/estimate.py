@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import ui
 from fpplan.demography.schedules import asfr_shape, rogers_castro, standard_mx
 
 RECENT_YEARS = 3
@@ -57,7 +58,7 @@ def estimate(county) -> BaseRates:
     recent = _recent(county.vital_history).reindex(regions)
     missing = recent.index[recent.isna().any(axis=1)]
     if len(missing):
-        warnings.append(f"no vital history for townships {', '.join(missing)}: county rates used")
+        warnings.append(ui("note_no_vital_history", townships=", ".join(missing)))
     births = (recent["births_male"] + recent["births_female"]).to_numpy()
     exposure = cube[:, 1, :] @ shape  # births a TFR of 1 would give
     county_tfr = float(np.nansum(births) / exposure[~np.isnan(births)].sum())
@@ -67,9 +68,7 @@ def estimate(county) -> BaseRates:
     county_k = np.nansum(deaths) / expected_deaths[~np.isnan(deaths)].sum()
     k = np.where(np.isnan(deaths), county_k, deaths / expected_deaths)
     net = (recent["in_migrants"] - recent["out_migrants"]).fillna(0.0).to_numpy()
-    warnings.append("fertility: China's ASFR shape (UN WPP 2017) scaled to each township's observed births")
-    warnings.append("mortality: China's 2020-2025 life table (UN WPP 2017) scaled to each township's observed deaths")
-    warnings.append("migration: Rogers–Castro age profile times each township's recent net migration")
+    warnings += [ui("note_fertility_method"), ui("note_mortality_method"), ui("note_migration_method")]
     migration = rogers_castro()
     migration[MIGRATION_MAX_AGE:] = 0  # the constant term would take out-migrants from near-empty oldest cells
     profile = np.stack([migration, migration]) / (2 * migration.sum())

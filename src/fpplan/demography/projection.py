@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Scenario
 from fpplan.demography import engine, stochastic
 from fpplan.demography.estimate import BaseRates, estimate
@@ -132,8 +133,12 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
     for lump in scenario.lump_inflows:
         t = lump.year - inputs.base_year - 1
         where = np.flatnonzero(r.regions == lump.township)
-        if not 0 <= t < steps or not len(where):
-            notes.append(f"lump inflow {lump.name} ({lump.township}, {lump.year}) is outside the projection: ignored")
+        if not len(where):
+            notes.append(ui("note_lump_unknown_township", name=lump.name, township=lump.township))
+            continue
+        if not 0 <= t < steps:
+            notes.append(ui("note_lump_outside", name=lump.name, township=lump.township, year=lump.year,
+                            first=inputs.base_year + 1, last=horizon))
             continue
         lumps.setdefault(t, np.zeros((n_regions, 2, 101)))[where[0]] += lump.size * _lump_profile(lump, r.population[where[0]])
     mig = PerStep(steps, lambda t: region_net[:, t, :, None, None] * r.migration_profile + lumps.get(t, 0.0))
@@ -143,7 +148,7 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
                      timing=scenario.migration_timing, fertile=FERTILE,
                      dtype=np.float32 if stochastic_run else np.float64)
     if out["guarded"].sum():
-        notes.append(f"out-migration exceeded the population in {int(out['guarded'].sum())} cells: limited")
+        notes.append(ui("note_out_migration_limited", n=int(out["guarded"].sum())))
     return Projection(inputs=inputs, scenario=scenario, scenario_name=scenario_name or scenario.name.en,
                       years=np.arange(inputs.base_year, horizon + 1), raw=out, stochastic=stochastic_run,
                       notes=tuple(notes))

@@ -1,5 +1,6 @@
 """Projection scenarios: one YAML file per scenario in a county's ``config/scenarios/`` (see
-``fpplan.demography.scenarios`` for how paths are read)."""
+``fpplan.demography.scenarios`` for how paths are read), and the plausible bounds every scenario is held to
+(``config/bounds.yaml``; checked against the county by ``fpplan.data.scenarios``)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ class Scenario(Frozen):
     source: str = "demo assumption"
     tfr: Path_ | None = None
     e0: E0Path | None = None
-    srb: float = Field(default=1.10, gt=0.8, lt=1.5)
+    srb: float = Field(default=1.10, gt=0.8, lt=1.5)  # what a sex ratio can be; config/bounds.yaml: what is plausible
     net_migration: Path_ | None = None
     migration_timing: Literal["end", "even"] = "even"
     lump_inflows: tuple[LumpInflow, ...] = ()
@@ -73,3 +74,25 @@ class Scenario(Frozen):
     project_completion: dict[str, int] = Field(default_factory=dict)  # station code → completion year, moving a construction project
     grade_changes: dict[str, Literal["A", "B", "C"]] = Field(default_factory=dict)  # station code → target grade of its last project
     stations_added: tuple[NewStation, ...] = ()
+
+
+class Bound(Frozen):
+    """A plausible range; a value outside it is refused as a likely typo. ``source`` says why these numbers."""
+
+    min: float | None = None
+    max: float | None = None
+    source: str
+
+
+class ScenarioBounds(Frozen):
+    tfr: Bound  # children per woman
+    e0: Bound  # years, either sex
+    srb: Bound  # male births per female birth
+    horizon_years: Bound  # horizon − base year
+    lump_inflow_share: Bound  # one lump inflow's size / the county's base-year population
+    net_migration_share: Bound  # |yearly county net migration| / the county's base-year population
+
+
+class Bounds(Frozen):
+    source: str
+    scenario: ScenarioBounds
