@@ -127,7 +127,6 @@ class Workspace:
         each in its own transaction. ``table``: the monthly table the files hold (default: recognised from each
         file's header)."""
         county = self.static_county()
-        self.sync()
         problems: list[Problem] = []
         ready = []
         for file in files:
@@ -138,6 +137,7 @@ class Workspace:
                 ready.append((path, frame, name))
         if problems:
             raise DataError(problems)
+        self.sync()  # the folder's own monthly files first, so that an import given now is the later one
         return [self._apply(name, frame, path, _sha256(path), "import") for path, frame, name in ready]
 
     def _apply(self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str) -> ImportResult:
