@@ -10,7 +10,7 @@ import pandas as pd
 from fpplan.data.labels import column_label, enum_label, label, ui
 
 ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
-                "cadre": "specialty", "specialty": "specialty"}
+                "cadre": "specialty", "specialty": "specialty", "need": "need", "class": "need_class", "status": "status"}
 
 
 def _present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
@@ -54,13 +54,36 @@ def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
 
 def write_workbook(plan, path: str | Path) -> Path:
     """Write every planning table to ``path`` (.xlsx) and return it."""
+    return write_sheets(sheets(plan), path)
+
+
+def exam_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The staff-exam sheets (fpplan.rules.exam_consequences): per pseudonymous staff id, per specialty for the year
+    (prize and fine once), per specialty and month."""
+    people = result["people"][["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average", "average_12",
+                               "tier_fails", "consequence", "allowance_months_deducted", "prize_rank", "prize_yuan",
+                               "prefecture_yuan", "reason"]]
+    return {ui("sheet_exams_people"): (people, ["prize_yuan", "prefecture_yuan"]),
+            ui("sheet_exams_collective"): (result["collective"], ["prize_yuan", "fine_yuan"]),
+            ui("sheet_exams_monthly"): (result["collective_monthly"], [])}
+
+
+def survey_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems."""
+    return {ui("sheet_survey_county"): (result["county"], ["count"]),
+            ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
+            ui("sheet_survey_common"): (result["common_problems"], [])}
+
+
+def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path) -> Path:
+    """Write sheets (name → (table, columns to total)) to ``path`` (.xlsx) in the officials' layout; return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         book = writer.book
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
         number = book.add_format({"num_format": "#,##0.00"})
-        for name, (table, totals) in sheets(plan).items():
+        for name, (table, totals) in tables.items():
             frame = _present(table, totals)
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, undecided
+from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, terms, undecided
 from fpplan.indicators.engine import aggregate, indicator_values, time_types, values, with_extra_elements
 from fpplan.indicators.reports import report_values, unit_map
 
@@ -177,14 +177,16 @@ def forecasts(county, level: str, period: str, target_set: str, history: int = 9
         now = current.get((row.unit, row.indicator), np.nan)
         hit = None
         if target is not None and not meets(np.array([now]), target)[0]:
-            ahead = np.maximum(row.intercept + row.slope * (row.last_x + np.arange(1, horizon + 1)), 0.0)
+            ahead = row.intercept + row.slope * (row.last_x + np.arange(1, horizon + 1))
             met = np.flatnonzero(meets(ahead, target))
             hit = quarters[met[0]] if len(met) else None
         expected.append(hit)
-    # indicators are rates and counts: a trend is not extrapolated below zero
+    # rates and counts of non-negative numerators are not extrapolated below zero (natural growth may be negative)
+    signed = {c for c in codes if any(sign < 0 for sign, _ in terms(catalogue.indicators[c].numerator))}
+    floor = np.where(fit["indicator"].isin(signed), -np.inf, 0.0)
     return pd.DataFrame({"unit": fit["unit"], "indicator": fit["indicator"], "forecast_quarter": quarters[-1],
-                         "forecast": fit["mean"].clip(lower=0), "forecast_lower": fit["lower"].clip(lower=0),
-                         "forecast_upper": fit["upper"].clip(lower=0), "expected_met": expected,
+                         "forecast": np.maximum(fit["mean"], floor), "forecast_lower": np.maximum(fit["lower"], floor),
+                         "forecast_upper": np.maximum(fit["upper"], floor), "expected_met": expected,
                          "trend_per_quarter": fit["slope"]})[columns]
 
 
