@@ -143,7 +143,8 @@ def test_choosing_a_township_shows_its_trend(pages) -> None:
     page, errors, failed = pages["乡镇指标"]
     title = page.locator(".js-plotly-plot .gtitle").last
     before = title.text_content()
-    select = page.locator(".widget-dropdown select").first
+    township = page.locator(".widget-dropdown", has=page.locator("label", has_text="乡镇"))
+    select = township.locator("select").first
     options = select.locator("option").all_inner_texts()
     select.select_option(label=options[3])
     page.wait_for_function("b => [...document.querySelectorAll('.js-plotly-plot .gtitle')].pop().textContent !== b",

@@ -83,6 +83,7 @@ def status_counts(card: pd.DataFrame) -> pd.DataFrame:
     keys = [c for c in ("unit", "period") if c in card]
     counts = card.groupby(keys)["status"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(columns=["green", "amber", "red", "no_data", "no_target"], fill_value=0).reset_index()
+    counts.columns.name = None
     counts["attention"] = np.select([counts["red"] > 0, counts["amber"] > 0], ["red", "amber"], default="green")
     return counts
 
