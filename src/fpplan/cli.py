@@ -123,7 +123,7 @@ def _scorecard(args: argparse.Namespace) -> int:
                                   "expected_met"])
     shown["status"] = status_text(card)
     shown["note"] = note_text(card)
-    print(shown.round(2).fillna("").to_string(index=False))
+    print(shown.round(2).astype(object).where(shown.notna(), "").to_string(index=False))
     counts = status_counts(card)
     print(counts.to_string(index=False))
     _write_table(card.assign(status_text=status_text(card), note_text=note_text(card)), args.out, column_label)
