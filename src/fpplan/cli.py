@@ -151,7 +151,7 @@ def _exams(args: argparse.Namespace) -> int:
     result = exam_consequences(load_county(args.data_dir), args.year)
     for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
         print(label("ui", key))
-        print(table.round(1).fillna("").to_string(index=False))
+        print(table.round(1).astype(object).where(table.notna(), "").to_string(index=False))
     if args.out:
         print(write_sheets(exam_sheets(result), args.out))
     return 0
