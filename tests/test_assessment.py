@@ -102,6 +102,7 @@ def test_survey_rates_with_wilson_intervals_and_the_undecided_flag(cards) -> Non
     t1 = cell(cards, "township", "100001", "satisfaction_rate")  # (19 + 27) / (20 + 30) = 92%
     lo, hi = wilson(np.array([46]), np.array([50]))
     assert t1["value"] == pytest.approx(92.0) and t1["lower"] == pytest.approx(lo[0] * 100)
+    assert t1["upper"] == pytest.approx(hi[0] * 100) and t1["lower"] < 90 < t1["upper"]
     assert t1["status"] == "green" and bool(t1["undecided"])  # 50 asked cannot tell 92% from a miss of 90%
     t2 = cell(cards, "township", "100002", "satisfaction_rate")  # 40 / 50 = 80%, interval wholly below 90
     assert t2["status"] == "red" and not t2["undecided"] and t2["upper"] < 90
@@ -117,10 +118,9 @@ def test_wilson_against_a_published_case_and_the_formula() -> None:
     # Newcombe (1998), Statistics in Medicine 17:857–872: 81/263 → Wilson score interval 0.2553 to 0.3662
     lo, hi = wilson(np.array([81, 0, 5]), np.array([263, 10, 0]))
     assert lo[0] == pytest.approx(0.2553, abs=5e-5) and hi[0] == pytest.approx(0.3662, abs=5e-5)
-    z, n, p = 1.959963984540054, 10, 0.0  # 0 of 10: [0, z²/(n + z²)]
+    z, n = 1.959963984540054, 10  # 0 of 10: [0, z²/(n + z²)]
     assert lo[1] == pytest.approx(0.0, abs=1e-12) and hi[1] == pytest.approx(z * z / (n + z * z))
     assert np.isnan(lo[2]) and np.isnan(hi[2])  # nobody asked: no interval
-    _ = p
 
 
 def test_training_and_exam_rates(cards) -> None:
@@ -173,7 +173,7 @@ def test_each_target_quotes_its_own_source_and_its_number(name) -> None:
     for code, targets in tset.targets.items():
         for target in targets:
             where, _, quote = target.source.partition(": ")
-            assert quote, f"{name}.{code}: source must be '<where>: <words>'"
+            assert where and quote, f"{name}.{code}: source must be '<where>: <words>'"
             words = re.sub(r"\([^)]*\)", "", quote)
             pieces = [p for p in re.split(r"[;…]", words) if p.strip()]
             for piece in pieces:
@@ -319,3 +319,19 @@ def test_exams_and_survey_commands_write_their_workbooks(demo, tmp_path, capsys)
     assert [c.value for c in sheet[1]][:3] == ["专业", "全年集体平均分", "集体奖"] and sheet.max_row == 4 + 2  # + totals
     assert main(["survey", str(demo.path), "--period", "2025Q9"]) == 2
     assert "S0001" in capsys.readouterr().out  # staff appear by pseudonymous id
+
+
+def test_the_who_quality_battery_on_the_demo(demo) -> None:
+    from fpplan.indicators.quality import quality_report, quality_summary
+
+    tables = quality_report(demo, 2025)
+    summary = quality_summary(demo, 2025, tables)
+    completeness = summary[summary["metric"] == "completeness"]
+    # the demo loses 1% of village-months: completeness about 99% everywhere, above the 90% benchmark
+    assert len(completeness) == 9 and completeness["value"].between(95, 100).all() and not completeness["flagged"].any()
+    assert set(summary["metric"]) >= {"timeliness", "outliers_moderate", "outliers_extreme", "consistency_over_time_flags",
+                                      "relation_flags", "denominator_married_women_15_49"}
+    # the six keyed ultrasound errors (ten times the value) are extreme outliers
+    extreme = tables["sd_outliers"]
+    assert (extreme[extreme["element"] == "ultrasound_checks"]["severity"] == "extreme").sum() >= 4
+    assert tables["validation"].empty  # the demo's counts keep their identities (done ≤ due, births by order …)

@@ -198,11 +198,12 @@ def denominators(county, projection_summary: pd.DataFrame | None = None) -> pd.D
     for check in cfg.denominators:
         if check.element not in reported or check.expected not in expected:
             continue
-        both = reported[["township_code", "year", check.element]].merge(
-            expected[["township_code", "year", check.expected]], on=["township_code", "year"])
-        ratio = both[check.element] / both[check.expected].where(both[check.expected] > 0)
+        both = reported[["township_code", "year", check.element]].rename(columns={check.element: "reported"}).merge(
+            expected[["township_code", "year", check.expected]].rename(columns={check.expected: "expected"}),
+            on=["township_code", "year"])
+        ratio = both["reported"] / both["expected"].where(both["expected"] > 0)
         rows.append(pd.DataFrame({"township_code": both["township_code"], "year": both["year"], "element": check.element,
-                                  "reported": both[check.element], "expected": both[check.expected], "ratio": ratio,
+                                  "reported": both["reported"], "expected": both["expected"], "ratio": ratio,
                                   "difference_percent": (ratio - 1) * 100,
                                   "flagged": ((ratio - 1) * 100).abs() > check.threshold_percent}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
