@@ -274,17 +274,18 @@ def test_growth_rates_against_the_limit() -> None:
 
 
 def test_a_red_cell_shows_what_stands_behind_it(demo) -> None:
-    from fpplan.indicators.causes import causes, stations_serving
+    from fpplan.indicators.causes import causes, causes_inputs, stations_serving
     from fpplan.indicators.scorecard import scorecards
 
+    inputs = causes_inputs(demo)
     # township 004 has its own station and village room, is served by the central station ZX002 and vehicle LD01
-    assert set(stations_serving(demo, "650123004")["code"]) == {"ZS004", "CS004", "ZX002", "LD01"}
+    assert set(stations_serving(inputs["facilities"], "650123004")["code"]) == {"ZS004", "CS004", "ZX002", "LD01"}
     card = scorecards(demo, "township", "year")
     wisn = pd.DataFrame({"station": ["ZS004", "ZS004", "ZD001"], "cadre": ["gynaecology", "nursing", "nursing"],
                          "year": 2025, "required": [2.5, 1.0, 9.0], "existing": [1.0, 1.0, 3.0], "ratio": [0.4, 1.0, 0.33]})
     capacity = pd.DataFrame({"station": ["ZS004"], "year": [2025], "women_15_49": [3800.0], "floor_area_m2": [150.0],
                              "need_m2": [220.0], "gap_m2": [70.0]})
-    out = causes(demo, "650123004", "contraceptive_prevalence", "2025", card, wisn, capacity)
+    out = causes(demo.config["indicators"], inputs, "650123004", "contraceptive_prevalence", "2025", card, wisn, capacity)
     staff = out["availability_staff"]
     assert staff["station"].tolist() == ["ZS004", "ZS004"] and staff["gap"].tolist() == [1.5, 0.0]  # not ZD001's
     assert out["availability_floor_area"]["gap_m2"].tolist() == [70.0]

@@ -38,13 +38,6 @@ def test_scorecard_heatmap_colours_by_status() -> None:
     assert colour[statuses.index("red")] == figures.STATUS_COLOURS["red"]
 
 
-def test_status_bars_stack_red_and_amber() -> None:
-    counts = pd.DataFrame({"unit": ["A", "B"], "red": [1, 0], "amber": [0, 2]})
-    fig = figures.status_bars(counts, {"A": "甲"}, "t")
-    assert [t.name for t in fig.data] == ["未达标", "接近"] and list(fig.data[0].y) == [1, 0]
-    assert list(fig.data[1].x) == ["甲", "B"] and fig.layout.barmode == "stack"
-
-
 def test_gantt_spans_start_to_end_of_completion_year() -> None:
     plan = pd.DataFrame({"station_code": ["S"], "mode": ["new_build"], "target_grade": ["B"], "start_year": [2026],
                          "completion_year": [2027]})

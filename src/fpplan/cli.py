@@ -40,6 +40,18 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_workspace(args: argparse.Namespace):
+    """The workspace of the county folder the command names (``--store`` for a store elsewhere)."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(args.data_dir, store=getattr(args, "store", None))
+
+
+def open_county(args: argparse.Namespace, sync: bool = True):
+    """The county the command names, its monthly tables read from its store (imported first from the folder)."""
+    return open_workspace(args).county(sync=sync)
+
+
 def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
     return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_reference",
                               value=name, detail=", ".join(known))])
@@ -47,10 +59,9 @@ def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
 
 def _project(args: argparse.Namespace) -> int:
     """Project a county under one of its scenarios and write the tidy result."""
-    from fpplan.data import load_county
     from fpplan.demography import load_scenarios, prepare, project
 
-    county = load_county(args.data_dir)
+    county = open_county(args)
     scenarios = load_scenarios(county)
     if args.scenario not in scenarios:
         raise _unknown_scenario(args.data_dir, args.scenario, scenarios)
@@ -72,10 +83,9 @@ def _project(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook."""
     from fpplan.app.workbook import write_workbook
-    from fpplan.data import load_county
     from fpplan.planning.plan import make_plan
 
-    plan = make_plan(load_county(args.data_dir), args.scenario)
+    plan = make_plan(open_county(args), args.scenario)
     path = write_workbook(plan, args.out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
@@ -84,38 +94,66 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _import_reports(args: argparse.Namespace) -> int:
-    """Import each file in its own transaction; a bad file is reported and changes nothing (exit 2)."""
-    from fpplan.data.store import ReportStore
+    """Validate every file, then import each into the county's store in its own transaction (exit 2 and nothing
+    written when one is bad); then bring the results every reader sees up to date."""
+    workspace = open_workspace(args)
+    for result in workspace.import_files(args.files, table=args.table):
+        if result.import_id is None:
+            print(f"{result.file}: {ui('import_unchanged')}")
+        else:
+            print(f"{result.file}: " + ui("import_done", table=label("tables", result.table), rows=result.rows,
+                                          new=result.rows_new, replaced=result.rows_replaced,
+                                          values=result.values_replaced))
+    if not args.no_results:
+        _refresh_results(workspace)
+    return 0
 
-    store = ReportStore(args.db)
-    problems = []
-    try:
-        for file in args.files:
-            try:
-                result = store.import_file(file)
-            except DataError as error:
-                problems += error.problems
-                continue
-            if result.import_id is None:
-                print(f"{file}: {label('ui', 'import_unchanged')}")
-            else:
-                print(f"{file}: " + label("ui", "import_done").format(
-                    rows=result.rows, values=result.values_written, replaced=result.values_replaced))
-    finally:
-        store.close()
+
+def _imports(args: argparse.Namespace) -> int:
+    """The store's import log, or its integrity check, or the way back from a damaged store."""
+    from fpplan.data.labels import column_label
+
+    workspace = open_workspace(args)
+    if args.restore:
+        used, saved = workspace.restore()
+        print(ui("store_restored", file=used, saved=saved))
+        return 0
+    if args.rebuild:
+        print(ui("store_rebuilt", n=workspace.rebuild()))
+        return 0
+    problems = workspace.check()
     if problems:
         raise DataError(problems)
+    if args.check:
+        print(ui("store_whole", path=workspace.store.path))
+        return 0
+    log = workspace.imports()
+    if log.empty:
+        print(ui("imports_none"))
+        return 0
+    shown = log[["import_id", "table_name", "file", "imported_at", "imported_by", "source", "rows", "rows_new",
+                 "rows_replaced", "values_replaced"]].copy()
+    shown["table_name"] = shown["table_name"].map(lambda t: label("tables", t))
+    shown["imported_at"] = shown["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
+    print(shown.rename(columns=column_label).to_string(index=False))
     return 0
+
+
+def _refresh_results(workspace) -> None:
+    from fpplan.app.results import ensure_results
+
+    outcome = ensure_results(workspace)
+    key = "results_computed" if outcome.computed else "results_ready"
+    print(ui(key, version=outcome.version[:12], seconds=outcome.seconds))
 
 
 def _scorecard(args: argparse.Namespace) -> int:
     """The scorecard of one period (month 2025-07, quarter 2025Q3, half-year 2025S1 or year 2025) at a level."""
-    from fpplan.data import load_county
     from fpplan.data.labels import column_label
     from fpplan.indicators.scorecard import note_text, scorecard, status_counts, status_text
 
     try:
-        card = scorecard(load_county(args.data_dir), args.level, args.period, args.target_set)
+        card = scorecard(open_county(args), args.level, args.period, args.target_set)
     except ValueError as error:  # a period id or target set that does not exist
         raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
                                  detail=str(error))]) from None
@@ -145,10 +183,9 @@ def _write_table(frame, out: str | None, column_label) -> None:
 def _exams(args: argparse.Namespace) -> int:
     """The year's staff exams: each pseudonymous staff id's results and consequences, collective prizes and fines."""
     from fpplan.app.workbook import exam_sheets, write_sheets
-    from fpplan.data import load_county
     from fpplan.rules import exam_consequences
 
-    result = exam_consequences(load_county(args.data_dir), args.year)
+    result = exam_consequences(open_county(args), args.year)
     for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
         print(label("ui", key))
         print(table.round(1).astype(object).where(table.notna(), "").to_string(index=False))
@@ -160,11 +197,11 @@ def _exams(args: argparse.Namespace) -> int:
 def _survey(args: argparse.Namespace) -> int:
     """The demand survey of a period: needs by class for the county, township quarters, common problems."""
     from fpplan.app.workbook import survey_sheets, write_sheets
-    from fpplan.data import load_county
     from fpplan.rules import survey_rollup
 
+    county = open_county(args)
     try:
-        result = survey_rollup(load_county(args.data_dir), args.period)
+        result = survey_rollup(county, args.period)
     except ValueError as error:
         raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
                                  detail=str(error))]) from None
@@ -181,6 +218,10 @@ def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
     return run_report(args.data_dir, args.scenario, args.out)
+
+
+def store_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--store", default=None, help="数据库文件（默认 县文件夹/fpplan.duckdb）/ store file (default COUNTY/fpplan.duckdb)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -208,9 +249,19 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
-    cmd = add("import-reports", "导入月报到数据库 / import monthly reports into the store", _import_reports)
-    cmd.add_argument("db", help="DuckDB 数据库文件 / DuckDB database file")
+    cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
+    cmd.add_argument("--table", default=None, help="表名（默认按表头识别）/ table (default: from the header)")
+    cmd.add_argument("--no-results", action="store_true", help="不重新计算结果 / do not recompute the results")
+    store_option(cmd)
+    cmd = add("imports", "导入记录与数据库检查 / the store's import log and integrity", _imports)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
+    what = cmd.add_mutually_exclusive_group()
+    what.add_argument("--check", action="store_true", help="检查数据库是否完整 / check the store's integrity")
+    what.add_argument("--restore", action="store_true", help="恢复最近一次导入前的状态 / restore the state before the last import")
+    what.add_argument("--rebuild", action="store_true", help="按导入记录重建数据库 / rebuild the store from its logged files")
+    store_option(cmd)
     cmd = add("scorecard", "指标评分表 / indicator scorecard", _scorecard)
     cmd.add_argument("data_dir")
     cmd.add_argument("--level", default="township", choices=["village", "township", "county"])

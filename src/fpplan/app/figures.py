@@ -99,15 +99,6 @@ def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.F
     return fig
 
 
-def status_bars(counts: pd.DataFrame, unit_names: dict, title: str) -> go.Figure:
-    """Per unit, the indicators missed (red) and nearly met (amber), stacked: a unit with one red is never fine."""
-    fig = go.Figure(layout=_layout(title, barmode="stack"))
-    x = [unit_names.get(u, u) for u in counts["unit"]]
-    for status in ("red", "amber"):
-        fig.add_bar(x=x, y=counts[status], name=enum_label("status", status), marker_color=STATUS_COLOURS[status])
-    return fig
-
-
 def growth_lines(growth: pd.DataFrame, target: float | None = None) -> go.Figure:
     """Natural and mechanical growth rates (‰) by year (fpplan.indicators.growth), the natural-growth limit dashed."""
     fig = go.Figure(layout=_layout(ui("growth_title"), xaxis_title=ui("year"), yaxis_title="‰"))
@@ -115,6 +106,17 @@ def growth_lines(growth: pd.DataFrame, target: float | None = None) -> go.Figure
         fig.add_scatter(x=growth["year"], y=growth[column], mode="lines+markers", name=column_label(column))
     if target is not None:
         fig.add_hline(y=target, line_dash="dot", line_color="#c62828", annotation_text=ui("target"))
+    return fig
+
+
+def township_attention(cards: pd.DataFrame, codes: list[str], names: dict, title: str) -> go.Figure:
+    """Red and amber indicators per township (stacked bars), every township shown, in the given order.
+    ``cards``: unit, red, amber (booleans per indicator)."""
+    counts = cards.groupby("unit")[["red", "amber"]].sum().reindex(codes, fill_value=0)
+    fig = go.Figure(layout=_layout(title, barmode="stack", yaxis_title=ui("indicator_count")))
+    labels = [names.get(c, c) for c in codes]
+    fig.add_bar(x=labels, y=counts["red"].to_numpy(), name=ui("red"), marker_color=STATUS_COLOURS["red"])
+    fig.add_bar(x=labels, y=counts["amber"].to_numpy(), name=ui("amber"), marker_color=STATUS_COLOURS["amber"])
     return fig
 
 

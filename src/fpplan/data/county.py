@@ -102,13 +102,21 @@ def _empty(table: Table) -> pd.DataFrame:
 
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
     """One table file, read and checked column by column (no cross-table rules); raises DataError."""
+    frame, problems = read_table_checked(path, table, county_dir)
+    if problems:
+        raise DataError(problems)
+    return frame
+
+
+def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None
+                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One table file and its problems: the typed table (rows that could be read; None when the file could not
+    be read at all), so that callers can add their own checks and report every problem at once."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
     frame, found = _read(path, TABLES[table], element_aliases(config))
     problems += found
-    if problems:
-        raise DataError(problems)
-    return _finish(frame, TABLES[table])
+    return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
 def _read(path: Path, table: Table, elements: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -142,11 +150,15 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     return out, []
 
 
-def load_county(path: str | Path) -> County:
-    """Read and validate the county folder at ``path``; raises DataError with every problem found."""
+def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None, store_name: str = "") -> County:
+    """Read and validate the county folder at ``path``; raises DataError with every problem found.
+
+    ``stored``: the monthly tables as the workspace's store holds them (``fpplan.data.workspace``): they are
+    taken from there instead of the folder's files (they were validated when imported; cross-table rules still
+    run, naming ``store_name``)."""
     path = Path(path)
     if not path.is_dir():
-        raise DataError([Problem(file=str(path), kind="missing_folder")])
+        raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
     files, problems = find_table_files(path)
     config, found = load_config(path)
     problems += found
@@ -154,6 +166,12 @@ def load_county(path: str | Path) -> County:
     tables: dict[str, pd.DataFrame] = {}
     clean: set[str] = set()
     for name, table in TABLES.items():
+        if stored is not None and table.monthly:
+            frame = stored.get(name)
+            tables[name] = frame.copy() if frame is not None and len(frame) else _empty(table)
+            files[name] = Path(f"{store_name}:{name}")
+            clean.add(name)
+            continue
         if name not in files:
             if not table.optional:
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",

@@ -21,6 +21,7 @@ import yaml
 from fpplan.data.config import default_config_dir
 from fpplan.demo import assessment
 from fpplan.demo import population as dp
+from fpplan.demo.incoming import next_month_reports
 
 COUNTY = "650123"
 # code suffix, name, kind, target population, villages, share of 20–39 lost to out-migration, fertility factor,
@@ -298,6 +299,9 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
     tables = assessment.extend(tables, villages, seed)
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    month, reports = next_month_reports(tables["service_stats"], np.random.default_rng(seed + 1))
+    (out / "incoming").mkdir(exist_ok=True)
+    reports.to_csv(out / "incoming" / f"village_reports_{month}.csv", index=False, lineterminator="\n")
     demo_config = resources.files("fpplan").joinpath("defaults/demo")
     if demo_config.is_dir():
         shutil.copytree(Path(str(demo_config)), out / "config", dirs_exist_ok=True)

@@ -33,13 +33,22 @@ def scorecards(county, level: str, kind: str, target_set: str | None = None, cod
     interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
     target is yearly). Computed in one pass (vectorized over units and periods)."""
     catalogue = county.config["indicators"]
-    target_set = target_set or catalogue.default_target_set
+    return judge(values(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind)
+
+
+def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str) -> pd.DataFrame:
+    """The traffic lights of indicator values (:func:`fpplan.indicators.engine.values`, or a scorecard judged
+    against another set) against ``target_set`` at ``level`` for periods of ``kind``: the columns of
+    :data:`CARD_COLUMNS` (and any others ``card`` has). Cheap: a dashboard re-judges precomputed values when the
+    user picks another target set."""
     targets = targets_for(catalogue, target_set, level, kind)
     yearly = targets_for(catalogue, target_set, level, "year") if kind != "year" else {}
-    card = values(county, level, kind, codes)
+    card = card.copy()
     n = len(card)
     light, flag = np.full(n, "no_data", dtype=object), np.zeros(n, dtype=bool)
-    text, cited, note = np.full(n, "", dtype=object), np.full(n, "", dtype=object), card["note"].to_numpy(object).copy()
+    text, cited = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+    note = card["note"].to_numpy(object).copy()
+    note[note == "annual_target"] = ""  # set again below for this target set
     value, lower, upper = (card[c].to_numpy(float) for c in ("value", "lower", "upper"))
     indicator = card["indicator"].to_numpy(object)
     for code in pd.unique(indicator):  # one vectorized step per indicator (about 40)
@@ -52,14 +61,15 @@ def scorecards(county, level: str, kind: str, target_set: str | None = None, cod
             quiet = rows[note[rows] == ""]
             note[quiet] = "annual_target"
     card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note)
-    ordered = card.sort_values(["unit", "indicator", "period"])
-    previous = ordered.groupby(["unit", "indicator"])["value"].shift(1)
-    card["previous"] = previous.reindex(card.index).astype(float)
-    card["change"] = card["value"] - card["previous"]
+    if "previous" not in card:
+        ordered = card.sort_values(["unit", "indicator", "period"])
+        previous = ordered.groupby(["unit", "indicator"])["value"].shift(1)
+        card["previous"] = previous.reindex(card.index).astype(float)
+        card["change"] = card["value"] - card["previous"]
     lang = language()
     card["name"] = card["indicator"].map({c: getattr(i, lang) for c, i in catalogue.indicators.items()})
     card["unit_label"] = card["indicator"].map({c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()})
-    return card[CARD_COLUMNS]
+    return card[CARD_COLUMNS + [c for c in card.columns if c not in CARD_COLUMNS]]
 
 
 def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,

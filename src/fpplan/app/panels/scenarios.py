@@ -8,18 +8,30 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from fpplan.app import figures
-from fpplan.app.panels.common import PLAN_SCENARIO, county, figure_output, model, recalculate, redraw_output, title
+from fpplan.app import results as results_module
+from fpplan.app.panels.common import figure_output, redraw_output, results, title
 from fpplan.data.labels import ui
+from fpplan.planning.plan import recalculate
+
+
+def model(manifest: dict) -> dict:
+    """What the live recalculation needs, prepared once per data version by fpplan.app.results."""
+    import pickle
+
+    with results_module.file(manifest, "model.pickle").open("rb") as handle:
+        return pickle.load(handle)
 
 
 def scenario_explorer() -> w.Widget:
-    m = model()
-    base = m["scenarios"][PLAN_SCENARIO]
+    manifest = results()
+    m = model(manifest)
+    plan_scenario = manifest["plan_scenario"]
+    base = m["scenarios"][plan_scenario]
     farms = base.lump_inflows
     style = {"description_width": "170px"}
     layout = w.Layout(width="460px")
     controls = {
-        "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=PLAN_SCENARIO,
+        "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=plan_scenario,
                                description=ui("scenario"), style=style, layout=layout),
         "tfr": w.FloatSlider(value=base.tfr[max(base.tfr)], min=0.6, max=2.2, step=0.05, description=ui("tfr_2035"),
                              style=style, layout=layout),
@@ -57,7 +69,7 @@ def scenario_explorer() -> w.Widget:
 
     def scenario_from_controls():
         chosen = m["scenarios"][controls["scenario"].value]
-        first_year = min(chosen.tfr) if chosen.tfr else county().base_year
+        first_year = min(chosen.tfr) if chosen.tfr else m["base_year"]
         tfr = dict(chosen.tfr or {first_year: m["inputs"].rates.county_tfr}) | {2035: controls["tfr"].value}
         e0 = chosen.e0.model_copy(update={"female": dict(chosen.e0.female) | {2035: controls["e0"].value}}) if chosen.e0 else None
         size = controls["farm_size"].value
@@ -65,14 +77,14 @@ def scenario_explorer() -> w.Widget:
         lumps = tuple(f.model_copy(update={"year": controls["farm_year"].value + k * (f.year - chosen.lump_inflows[0].year),
                                            "size": max(size * f.size / total, 1.0)})
                       for k, f in enumerate(chosen.lump_inflows)) if size > 0 else ()
-        plan = county().construction_plan
+        plan = m["construction_plan"]
         completion = {s: int(y) + controls["delay"].value for s, y in plan.groupby("station_code")["completion_year"].max().items()}
         return chosen.model_copy(update={"tfr": tfr, "e0": e0, "lump_inflows": lumps, "project_completion": completion,
-                                         "net_migration": {county().base_year: controls["migration"].value}})
+                                         "net_migration": {m["base_year"]: controls["migration"].value}})
 
     def redraw(*_):
         start = time.perf_counter()
-        fresh = draw(recalculate(scenario_from_controls()))
+        fresh = draw(recalculate(m, scenario_from_controls()))
         for key, out in outputs.items():
             redraw_output(out, fresh[key])
         timing.value = f"<small style='color:#888'>{(time.perf_counter() - start) * 1000:.0f} ms</small>"
@@ -85,10 +97,10 @@ def scenario_explorer() -> w.Widget:
             controls["farm_year"].value = chosen.lump_inflows[0].year
         redraw()
 
-    outputs = {key: figure_output(fig) for key, fig in draw(recalculate(scenario_from_controls())).items()}
+    outputs = {key: figure_output(fig) for key, fig in draw(recalculate(m, scenario_from_controls())).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
             control.observe(redraw, names="value")
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
-    return w.VBox([title("app_scenarios"), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]), grid])
+    return w.VBox([title("app_scenarios", manifest), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]), grid])
