@@ -37,10 +37,11 @@ def terms(expression: str) -> list[tuple[int, str]]:
 
 def evaluate(expression: str, values: pd.DataFrame) -> pd.Series:
     """An expression over the columns (data elements) of ``values``; a missing element counts as 0."""
-    total = pd.Series(0.0, index=values.index)
+    total = np.zeros(len(values))
     for sign, name in terms(expression):
-        total = total + sign * values.get(name, 0.0)
-    return total
+        if name in values:
+            total = total + sign * values[name].to_numpy(dtype=float)
+    return pd.Series(total, index=values.index)
 
 
 def elements_of(expression: str) -> list[str]:

@@ -103,19 +103,20 @@ def ratio(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | 
     """numerator, denominator, value of one indicator over aggregated element columns (``values``: unit, period,
     elements). No denominator: the numerator is the value (a count). ``months``: the length of each row's period,
     for annualised indicators (default from the period id)."""
-    num = evaluate(indicator.numerator, values)
+    num = evaluate(indicator.numerator, values).to_numpy()
     if indicator.denominator:
-        den = evaluate(indicator.denominator, values)
-        value = np.where(den > 0, num / den.where(den > 0) * indicator.factor, np.nan)
+        den = evaluate(indicator.denominator, values).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(den > 0, num / np.where(den > 0, den, 1.0) * indicator.factor, np.nan)
     else:
-        den = pd.Series(np.nan, index=values.index)
+        den = np.full(len(values), np.nan)
         value = num * indicator.factor
     if indicator.annualise:
-        months = values["period"].map(periods.months_in) if months is None else months
+        months = values["period"].map(periods.months_in).to_numpy() if months is None else np.asarray(months)
         value = value * 12 / months
     note = np.where(np.isnan(value) & (den == 0), "zero_denominator", "")
-    return pd.DataFrame({"unit": values["unit"], "period": values["period"], "numerator": num, "denominator": den,
-                         "value": value, "note": note})
+    return pd.DataFrame({"unit": values["unit"].to_numpy(object), "period": values["period"].to_numpy(object),
+                         "numerator": num, "denominator": den, "value": value, "note": note})
 
 
 def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str] | None = None,

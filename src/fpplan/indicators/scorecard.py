@@ -18,8 +18,8 @@ import pandas as pd
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, terms, undecided
-from fpplan.indicators.engine import aggregate, indicator_values, time_types, values, with_extra_elements
-from fpplan.indicators.reports import report_values, unit_map
+from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
+from fpplan.indicators.reports import unit_map
 
 MIN_QUARTERS = 4
 CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper", "unit_label", "target", "status",
@@ -112,18 +112,18 @@ def status_text(card: pd.DataFrame) -> pd.Series:
 
 # ---------------------------------------------------------------------------------------------------- forecasts
 
-def rolling_year(long: pd.DataFrame, county, level: str, quarter_ends: list[str], codes: list[str] | None = None
-                 ) -> pd.DataFrame:
-    """Report indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id)."""
-    full = with_extra_elements(long, county)
+def rolling_year(county, level: str, quarter_ends: list[str], codes: list[str] | None = None,
+                 wide: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Report indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id);
+    ``wide``: :func:`fpplan.indicators.engine.report_table` if already at hand."""
+    wide = report_table(county) if wide is None else wide
     units = unit_map(county, level)
     types = time_types(county)
     frames = []
     for end in quarter_ends:  # one aggregation per window (about ten)
         last = periods.parse(end)[1][-1]
         first = (pd.Period(last, freq="M") - 11).strftime("%Y-%m")
-        window = full[(full["month"] >= first) & (full["month"] <= last)]
-        frames.append(aggregate(window, types, units, end))
+        frames.append(aggregate_wide(wide[(wide["month"] >= first) & (wide["month"] <= last)], types, units, end))
     values_ = pd.concat(frames, ignore_index=True)
     return indicator_values(values_, county.config["indicators"], codes, months=12)
 
@@ -163,19 +163,19 @@ def forecasts(county, level: str, period: str, target_set: str, history: int = 9
     forecast_quarter, forecast, forecast_lower, forecast_upper, expected_met, trend_per_quarter."""
     columns = ["unit", "indicator", "forecast_quarter", "forecast", "forecast_lower", "forecast_upper", "expected_met",
                "trend_per_quarter"]
-    long = report_values(county)
-    if long.empty:
+    wide = report_table(county)
+    if wide.empty:
         return pd.DataFrame(columns=columns)
-    last_month = min(periods.parse(period)[1][-1], long["month"].max())
+    last_month = min(periods.parse(period)[1][-1], wide["month"].max())
     last_quarter = periods.of_months(pd.Series([last_month]), "quarter").iloc[0]
-    first_month = long["month"].min()
+    first_month = wide["month"].min()
     ends = [q for q in periods.sequence(last_quarter, history)
             if (pd.Period(periods.parse(q)[1][-1], freq="M") - 11).strftime("%Y-%m") >= first_month]
     catalogue = county.config["indicators"]
     codes = [c for c, i in catalogue.indicators.items() if i.data == "report" and not i.window_months and level in i.levels]
     if len(ends) < MIN_QUARTERS or not codes:  # less than a year of reports: nothing to forecast from
         return pd.DataFrame(columns=columns)
-    rolling = rolling_year(long, county, level, ends, codes)
+    rolling = rolling_year(county, level, ends, codes, wide)
     rolling["x"] = rolling["period"].map({q: k for k, q in enumerate(ends)}).astype(float)
     horizon = 4
     fit = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=horizon)
@@ -210,9 +210,11 @@ def indicator_series(county, level: str, kind: str = "quarter", unit: str | None
 def rolling_series(county, level: str, last_quarter: str | None = None, count: int = 12) -> pd.DataFrame:
     """Report indicators over rolling years ending at each of the last ``count`` quarters that have a full year of
     reports before them (for trend charts without a seasonal saw-tooth)."""
-    long = report_values(county)
-    last = last_quarter or periods.of_months(pd.Series([long["month"].max()]), "quarter").iloc[0]
-    first_end = periods.of_months(pd.Series([(pd.Period(long["month"].min(), freq="M") + 11).strftime("%Y-%m")]),
+    wide = report_table(county)
+    if wide.empty:
+        return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    last = last_quarter or periods.of_months(pd.Series([wide["month"].max()]), "quarter").iloc[0]
+    first_end = periods.of_months(pd.Series([(pd.Period(wide["month"].min(), freq="M") + 11).strftime("%Y-%m")]),
                                   "quarter").iloc[0]
     ends = [q for q in periods.sequence(last, count) if q >= first_end]
-    return rolling_year(long, county, level, ends) if ends else pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    return rolling_year(county, level, ends, wide=wide) if ends else pd.DataFrame(columns=["unit", "period", "indicator", "value"])
