@@ -257,10 +257,11 @@ def scorecard_tables(county, complete: dict[str, list[str]]):
     the four-quarter forecast."""
     import pandas as pd
 
+    from fpplan.indicators import periods
     from fpplan.indicators.scorecard import forecasts, scorecards
 
     target_set = county.config["indicators"].default_target_set
-    frames = []
+    frames, ahead_of = [], {}
     for level in SCORECARD_LEVELS:
         for kind in SCORECARD_KINDS:
             chosen = complete.get(kind, [])
@@ -268,7 +269,10 @@ def scorecard_tables(county, complete: dict[str, list[str]]):
                 continue
             card = scorecards(county, level, kind, target_set)
             card = card[card["period"].isin(chosen)]
-            ahead = forecasts(county, level, chosen[-1], target_set).assign(period=chosen[-1])
+            end = periods.of_months(pd.Series(periods.parse(chosen[-1])[1][-1:]), "quarter").iloc[0]
+            if (level, end) not in ahead_of:  # the newest year, half-year and quarter often end in the same quarter
+                ahead_of[level, end] = forecasts(county, level, end, target_set)
+            ahead = ahead_of[level, end].assign(period=chosen[-1])
             card = card.merge(ahead, on=["unit", "period", "indicator"], how="left")
             frames.append(card.assign(level=level, kind=kind))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -119,6 +119,7 @@ def township_scorecard() -> w.Widget:
                                description=ui("township_select"))
     pick_indicator = w.Dropdown(description=ui("indicator_select"), layout=w.Layout(width="460px"))
     cause_html = w.HTML()
+    quiet = {"on": False}
 
     def indicator_options() -> None:
         """The township's indicators, red first, then amber, as 'name (status)'."""
@@ -128,10 +129,10 @@ def township_scorecard() -> w.Widget:
         current = pick_indicator.value
         options = [(f"{n}（{enum_label('status', s)}）", i) for n, s, i in zip(here["name"], here["status"], here["indicator"])]
         codes = [i for _, i in options]
-        pick_indicator.unobserve(cell_changed, names="value")
+        quiet["on"] = True  # the caller redraws once
         pick_indicator.options = options
         pick_indicator.value = current if current in codes else (codes[0] if codes else None)
-        pick_indicator.observe(cell_changed, names="value")
+        quiet["on"] = False
 
     def trend_figure() -> go.Figure:
         from fpplan.indicators.catalogue import targets_for
@@ -179,7 +180,7 @@ def township_scorecard() -> w.Widget:
         cause_html.value = "".join(parts)
 
     def cell_changed(*_) -> None:
-        if pick_indicator.value is None:
+        if pick_indicator.value is None or quiet["on"]:
             return
         redraw_output(trend, trend_figure())
         show_causes()
@@ -203,6 +204,7 @@ def township_scorecard() -> w.Widget:
     pick_period.observe(view_changed, names="value")
     pick_set.observe(view_changed, names="value")
     pick_township.observe(lambda *_: (indicator_options(), cell_changed()), names="value")
+    pick_indicator.observe(cell_changed, names="value")
     sections = [exams_panel(), survey_panel()]
     leaders = w.Accordion(children=[box for box, _ in sections], selected_index=None)
     leaders.set_title(0, ui("tab_exams"))
