@@ -8,6 +8,7 @@ import pytest
 
 from fpplan import load_county
 from fpplan.data.config import default_config_dir
+from fpplan.data.labels import ui
 from fpplan.rules import exam_consequences, survey_rollup
 
 from mini_county import mini_tables, write_mini_county
@@ -107,7 +108,7 @@ def test_individual_prizes_eligibility_ranking_and_prefecture_bonus(tmp_path) ->
     p = exam_consequences(county_with_exams(tmp_path, people, roster, pref), 2025)["people"].set_index("staff_id")
     assert p["prize_yuan"].to_dict() == {"G1": 200, "G2": 150, "G3": 0, "L1": 0, "N1": 150, "U1": 200}
     assert p.loc["G3", "prefecture_yuan"] == 200 and p.loc["N1", "prefecture_yuan"] == 0  # 85 inclusive
-    assert "travel costs not refunded" in p.loc["L1", "reason"]
+    assert ui("reason_prefecture_failed") in p.loc["L1", "reason"] and "差旅费不予报销" in p.loc["L1", "reason"]
 
 
 def test_survey_rollup_classes_and_common_problems(tmp_path) -> None:

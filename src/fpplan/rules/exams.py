@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import ui
 from fpplan.data.models.rules import ExamRules
 
 
@@ -90,15 +91,17 @@ def _prefecture(exams: pd.DataFrame, rules: ExamRules) -> pd.DataFrame:
 
 
 def _reason(r, rules: ExamRules) -> str:
+    """Why a person gets a consequence, in the current language (label table, ui.reason_*)."""
     parts = []
     if r.tier_fails:
-        parts.append(f"{r.fails} fails (≥ {r.tier_fails})")
+        parts.append(ui("reason_fails", fails=r.fails, tier=r.tier_fails))
     if r.unexcused_absences:
-        parts.append(f"{r.unexcused_absences} unexcused absences × {rules.absence_allowance_months} month")
+        parts.append(ui("reason_absences", n=r.unexcused_absences, months=rules.absence_allowance_months))
     if r.prize_yuan:
-        parts.append(f"prize rank {int(r.prize_rank)} (12-exam average {r.average_12:.1f} ≥ {rules.individual_prize_min_average:g})")
+        parts.append(ui("reason_prize", rank=int(r.prize_rank), average=f"{r.average_12:.1f}",
+                        minimum=f"{rules.individual_prize_min_average:g}"))
     if r.prefecture_yuan:
-        parts.append(f"prefecture exam ≥ {rules.prefecture_bonus.min_score:g}")
+        parts.append(ui("reason_prefecture", minimum=f"{rules.prefecture_bonus.min_score:g}"))
     if getattr(r, "prefecture_failed", False) is True:
-        parts.append("prefecture exam failed: travel costs not refunded")
-    return "; ".join(parts)
+        parts.append(ui("reason_prefecture_failed"))
+    return "；".join(parts)
