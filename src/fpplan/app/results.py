@@ -274,6 +274,7 @@ def scorecard_tables(county, complete: dict[str, list[str]]):
                 ahead_of[level, end] = forecasts(county, level, end, target_set)
             ahead = ahead_of[level, end].assign(period=chosen[-1])
             card = card.merge(ahead, on=["unit", "period", "indicator"], how="left")
+            card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
             frames.append(card.assign(level=level, kind=kind))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -84,6 +84,7 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, wi
     card = card[card["period"] == period].reset_index(drop=True)
     if with_forecast and level != "village" and len(card):
         card = card.merge(forecasts(county, level, period, target_set), on=["unit", "indicator"], how="left")
+        card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
     return card
 
 
