@@ -51,7 +51,7 @@ def report_counts(stats: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Ge
     v: dict[str, np.ndarray] = {}
     order = rng.multinomial(births, [0.47, 0.41, 0.12])
     v["births_order_1"], v["births_order_2"], v["births_order_3plus"] = order[:, 0], order[:, 1], order[:, 2]
-    v["births_unplanned_higher_order"] = rng.binomial(order[:, 2], by_township(0.0, 0.03))
+    v["births_unplanned_higher_order"] = rng.binomial(order[:, 2], by_township(0.0, 0.012))
     accident = ((stats["village_code"].str[:9] == ACCIDENT[0]) & (stats["month"] == ACCIDENT[1])).to_numpy()
     v["technical_accidents"] = (np.arange(len(stats)) == np.argmax(accident)) & accident.any()
     v["petitions_received"] = rng.poisson(mw * 0.0012)
