@@ -17,7 +17,7 @@ def print_problems(error: DataError) -> None:
     """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
     table = error.table()
     print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).fillna("")
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
@@ -36,6 +36,9 @@ def _validate(args: argparse.Namespace) -> int:
     from fpplan.data import load_county
 
     county = load_county(args.data_dir)
+    problems = open_workspace(args).check()  # the store, read only: validate writes nothing
+    if problems:
+        raise DataError(problems)
     print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
     return 0
 
@@ -81,15 +84,30 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook."""
+    """Every planning table for a scenario, written as the officials' workbook; a plan that cannot be handed in
+    (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is written."""
     from fpplan.app.workbook import write_workbook
     from fpplan.planning.plan import make_plan
 
     plan = make_plan(open_county(args), args.scenario)
+    if plan.problems:
+        raise DataError(list(plan.problems))
     path = write_workbook(plan, args.out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
+    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
+          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
+          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
+    from fpplan.demography import load_scenarios
+
+    for key, scenario in load_scenarios(args.data_dir).items():
+        print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
     return 0
 
 
@@ -217,7 +235,7 @@ def _survey(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
-    return run_report(args.data_dir, args.scenario, args.out)
+    return run_report(args.data_dir, args.scenario, args.out, store=args.store)
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -238,17 +256,21 @@ def parser() -> argparse.ArgumentParser:
         return cmd
 
     add("demo", "写出演示县数据 / write the demo county", _demo).add_argument("out_dir", help="输出文件夹 / output folder")
-    add("validate", "检查县数据文件夹 / check a county data folder", _validate).add_argument(
-        "data_dir", help="县数据文件夹 / county data folder")
+    cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
+    store_option(cmd)
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
     cmd.add_argument("--trajectories", type=int, default=0, help="随机轨迹数 / stochastic trajectories (0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
+    store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    store_option(cmd)
+    add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
@@ -268,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025S1, 2025Q3, 2025-07")
     cmd.add_argument("--target-set", default=None, help="目标集 / target set")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
+    store_option(cmd)
     cmd = add("exams", "技术人员月考奖惩 / staff exams, prizes and penalties", _exams)
     cmd.add_argument("data_dir")
     cmd.add_argument("--year", type=int, required=True, help="年份 / year")
@@ -280,6 +303,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", default="reports", help="输出文件夹 / output folder")
+    store_option(cmd)
     return p
 
 

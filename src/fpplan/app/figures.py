@@ -77,6 +77,15 @@ def cash_flow_bars(flows: pd.DataFrame, names: dict | None = None) -> go.Figure:
     return fig
 
 
+def money_by_source_bars(money: pd.DataFrame) -> go.Figure:
+    """Yearly money (万元) stacked by source (自筹 / 上级补助), construction, equipment and training together."""
+    fig = go.Figure(layout=_layout(ui("money_title"), barmode="stack", xaxis_title=ui("year"), yaxis_title=ui("wan_yuan")))
+    by_year = money.groupby("year")[["self_raised_wan_yuan", "subsidy_wan_yuan"]].sum()
+    for column, funding, colour in (("self_raised_wan_yuan", "self_raised", "#1565c0"), ("subsidy_wan_yuan", "subsidy", "#ef6c00")):
+        fig.add_bar(x=by_year.index, y=by_year[column], name=enum_label("funding", funding), marker_color=colour)
+    return fig
+
+
 def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.Figure:
     """Unit × indicator of one period, coloured by status (green, amber, red, no target, no data), the value written
     in each cell ("?" where a survey's sample is too small to tell met from missed)."""

@@ -41,7 +41,7 @@ def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
         ("women", ui("women_now", year=first), f"{totals.loc[first, 'women_15_49']:,.0f}"),
         ("staff", ui("staff_gap", year=last), f"{shortage.loc[last]:.1f} {ui('persons')}"),
         ("area", ui("area_gap", year=first), f"{gaps.loc[first]:,.0f} m²"),
-        ("money", ui("funding_gap"), f"{county.construction_plan['subsidy_requested_wan_yuan'].sum():,.0f} {ui('wan_yuan')}"),
+        ("money", ui("funding_gap"), f"{plan.subsidy['still_to_secure_wan_yuan'].sum():,.0f} {ui('wan_yuan')}"),
     ]
     if period:
         items += [("red", ui("indicators_red", period=period), f"{red} / {len(county_card)}"),

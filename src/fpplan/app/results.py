@@ -225,12 +225,20 @@ def _parquet(frame, path: Path) -> None:
 
 
 def plan_tables(plan) -> dict:
-    """The planning tables of one scenario, as stored with the results."""
+    """The planning tables of one scenario, as stored with the results; the officials' tables as
+    ``officials_<name>`` (fpplan.planning.officials), the plan year and what stops the plan as ``plan_info``."""
+    import pandas as pd
+
+    from fpplan.planning.officials import officials_tables
+
     county_rows = plan.projection.county_total()
+    messages = [p.message() for p in plan.problems] or [None]
+    info = pd.DataFrame({"plan_year": plan.plan_year, "problem": messages})
     return {"county_series": county_rows, "summary": plan.projection.summary, "volumes": plan.volumes,
             "wisn": plan.wisn, "head_count": plan.head_count, "structure": plan.structure,
             "recruitment": plan.recruitment, "capacity": plan.capacity, "shortfall": plan.shortfall,
-            "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow}
+            "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow,
+            "money": plan.money, "plan_info": info} | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
 
 
 def existing_staff(county):

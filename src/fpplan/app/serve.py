@@ -30,8 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-CULL_IDLE_SECONDS = 300  # a kernel with no page connected for this long is shut down
-CULL_INTERVAL_SECONDS = 30
+CULL_IDLE_SECONDS = int(os.environ.get("FPPLAN_CULL_IDLE", "300"))  # no page connected this long: shut down
+CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
 MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
 
 

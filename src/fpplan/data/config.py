@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
-from fpplan.data.models.planning import ServicesConfig, Standards, WisnConfig
+from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Scenario
 
@@ -28,6 +28,8 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "wisn": WisnConfig,
     "standards": Standards,
     "services": ServicesConfig,
+    "recruitment": RecruitmentConfig,
+    "equipment": EquipmentConfig,
     "indicators": Catalogue,
     "quality": QualityConfig,
     "rules": RulesConfig,

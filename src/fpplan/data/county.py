@@ -43,6 +43,8 @@ class County:
     budget: pd.DataFrame
     survey_rounds: pd.DataFrame
     training_register: pd.DataFrame
+    subsidy_granted: pd.DataFrame
+    equipment: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
 
     @property
@@ -94,6 +96,14 @@ def element_aliases(config: dict[str, Any]) -> dict[str, str]:
     if model is None:
         return {}
     return {normalise(n): code for code, e in model.elements.items() for n in (code, e.zh, e.en)}
+
+
+def equipment_aliases(config: dict[str, Any]) -> dict[str, str]:
+    """Accepted names of each equipment item (code, zh, en; config/equipment.yaml) → item code."""
+    model = config.get("equipment")
+    if model is None:
+        return {}
+    return {normalise(n): code for code, item in model.items.items() for n in (code, item.zh, item.en)}
 
 
 def _empty(table: Table) -> pd.DataFrame:
@@ -191,14 +201,16 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         problems += found
         if found:
             clean.discard("population")
-    problems += _cross_checks(tables, clean, files)
+    problems += _cross_checks(tables, clean, files, equipment_aliases(config))
     if problems:
         raise DataError(problems)
+    tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, **tables)
 
 
-def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str]) -> list[Problem]:
+def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], items: dict[str, str]
+                  ) -> list[Problem]:
     """Cross-table rules, each run only when the tables it reads passed their own checks."""
     problems: list[Problem] = []
     if "units" not in clean:
@@ -223,6 +235,10 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
             problems += cc.check_plan(t["construction_plan"], stations, files["construction_plan"])
             if "disbursement" in clean:
                 problems += cc.check_disbursement(t["disbursement"], t["construction_plan"], files["disbursement"])
+        if "subsidy_granted" in clean:
+            problems += cc.references(t["subsidy_granted"], "station_code", stations, files["subsidy_granted"], "facilities")
+        if {"station_code", "item"} <= set(t["equipment"].columns) and items:  # plain text: checked even when
+            problems += cc.check_equipment(t["equipment"], stations, items, files["equipment"])  # counts are bad
     if "service_stats" in clean:
         problems += cc.references(t["service_stats"], "village_code", villages, files["service_stats"], "villages")
     if "survey" in clean:

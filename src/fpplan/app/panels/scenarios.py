@@ -9,8 +9,11 @@ import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import figure_output, redraw_output, results, title
+from fpplan.app.panels.common import county_path, figure_output, redraw_output, results, title
+from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
+from fpplan.data.models.scenario import Name
+from fpplan.data.scenario_files import save_scenario
 from fpplan.planning.plan import recalculate
 
 
@@ -47,6 +50,9 @@ def scenario_explorer() -> w.Widget:
     }
     headline = w.HTML()
     timing = w.HTML()
+    save_name = w.Text(placeholder=ui("scenario_name"), layout=w.Layout(width="220px"))
+    save_button = w.Button(description=ui("save_scenario"), icon="save")
+    save_message = w.HTML()
 
     def draw(result: dict) -> dict[str, go.Figure]:
         totals = result["county"]
@@ -97,10 +103,25 @@ def scenario_explorer() -> w.Widget:
             controls["farm_year"].value = chosen.lump_inflows[0].year
         redraw()
 
+    def save(_):
+        key = save_name.value.strip()
+        scenario = scenario_from_controls().model_copy(update={"name": Name(zh=key, en=key)})
+        try:
+            path = save_scenario(county_path(), key, scenario)
+        except DataError as error:
+            save_message.value = "<br>".join(f"<span style='color:#c62828'>{p.message()}</span>" for p in error.problems)
+            return
+        m["scenarios"][key] = scenario
+        controls["scenario"].options = [(s.name.zh, k) for k, s in m["scenarios"].items()]
+        save_message.value = f"<span style='color:#2e7d32'>{ui('scenario_saved', name=key, path=path.name)}</span>"
+
+    save_button.on_click(save)
     outputs = {key: figure_output(fig) for key, fig in draw(recalculate(m, scenario_from_controls())).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
             control.observe(redraw, names="value")
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
-    return w.VBox([title("app_scenarios", manifest), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]), grid])
+    saving = w.HBox([save_name, save_button, save_message])
+    return w.VBox([title("app_scenarios", manifest), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]),
+                   saving, grid])
