@@ -19,6 +19,7 @@ from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import ServicesConfig, Standards, WisnConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Scenario
+from fpplan.data.models.spatial import SpatialConfig
 
 # config file stem → the model that parses it (fpplan.data.models)
 CONFIG_MODELS: dict[str, type[Frozen]] = {
@@ -29,6 +30,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "indicators": Catalogue,
     "quality": QualityConfig,
     "rules": RulesConfig,
+    "spatial": SpatialConfig,
 }
 
 

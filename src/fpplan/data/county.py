@@ -17,6 +17,7 @@ from fpplan.data import crosschecks as cc
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.geography import Geography, check_coordinates, load_geography
 from fpplan.data.labels import normalise
 from fpplan.data.readers import find_table_files, read_raw
 from fpplan.data.schema import TABLES, Table
@@ -42,6 +43,7 @@ class County:
     exam_scores: pd.DataFrame
     budget: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
+    geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
 
     @property
     def county_code(self) -> str:
@@ -172,10 +174,22 @@ def load_county(path: str | Path) -> County:
         if found:
             clean.discard("population")
     problems += _cross_checks(tables, clean, files)
+    geography, found = _geography(path, tables, clean, files, config)
+    problems += found
     if problems:
         raise DataError(problems)
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
-    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, **tables)
+    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, geography=geography,
+                  **tables)
+
+
+def _geography(path: Path, t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]
+               ) -> tuple[Geography, list[Problem]]:
+    """Coordinates of units and facilities, and the boundary and road files (fpplan.data.geography)."""
+    extent = config["spatial"].extent if "spatial" in config else None
+    problems = [p for name in ("units", "facilities") if name in clean for p in check_coordinates(t[name], files[name], extent)]
+    geography, found = load_geography(path, t["units"] if "units" in clean else None, config)
+    return geography, problems + found
 
 
 def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str]) -> list[Problem]:
