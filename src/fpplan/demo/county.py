@@ -20,6 +20,7 @@ import yaml
 
 from fpplan.data.config import default_config_dir
 from fpplan.demo import population as dp
+from fpplan.demo.geography import add_geography
 
 COUNTY = "650123"
 # code suffix, name, kind, target population, villages, share of 20–39 lost to out-migration, fertility factor,
@@ -293,6 +294,7 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
         "budget": pd.DataFrame({"year": [2023, 2024, 2025],
                                 "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
     }
+    tables = add_geography(tables, out, seed)  # lon/lat, 乡镇边界.geojson, 道路.geojson, config/spatial.yaml
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     demo_config = resources.files("fpplan").joinpath("defaults/demo")
