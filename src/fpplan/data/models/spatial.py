@@ -87,6 +87,8 @@ class SpatialConfig(Frozen):
     method: Literal["auto", "distance", "travel_time"] = "auto"
     detour_factor: Sourced
     reach: dict[Literal["county_station", "township_central", "township_general", "village_room"], Reach]
+    standard_grade: dict[str, Literal["A", "B", "C"]]  # by level: the grade a station must reach
+    standard_source: str
     travel: Travel
     mobile: Mobile
     siting: Siting = Siting()
