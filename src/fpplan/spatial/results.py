@@ -233,7 +233,8 @@ def _geometry(county, frame: LocalProjection, stations: pd.DataFrame, metric: Me
     townships = [frame.geometry_to_km(g) for g in geo.boundaries["geometry"]]
     outline = shapely.union_all(townships) if townships else None
     boundaries = _vertices("township_code", geo.boundaries["township_code"], townships)
-    roads = _vertices("road_class", geo.roads["road_class"], [frame.geometry_to_km(g) for g in geo.roads["geometry"]])
+    roads = _vertices("feature", geo.roads["feature"], [frame.geometry_to_km(g) for g in geo.roads["geometry"]])
+    roads.insert(1, "road_class", roads["feature"].map(dict(zip(geo.roads["feature"], geo.roads["road_class"]))))
     shapes = []
     for s in stations.itertuples():
         if metric.method == "distance":
