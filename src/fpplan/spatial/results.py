@@ -215,15 +215,17 @@ def _siting(county, places, stations, people, metric: Metric, year: int, new_sit
 
 def _vertices(key: str, values, geometries) -> pd.DataFrame:
     """Outline vertices of (Multi)Polygons or lines as rows (key, part, x_km, y_km), one part per ring/line."""
-    rows = []
-    for value, geometry in zip(values, geometries):
-        if geometry is None or geometry.is_empty:
-            continue
-        for k, part in enumerate(shapely.get_parts(geometry)):
-            ring = part.exterior if part.geom_type == "Polygon" else part
-            xy = np.asarray(ring.coords)[:, :2]
-            rows.append(pd.DataFrame({key: value, "part": k, "x_km": xy[:, 0], "y_km": xy[:, 1]}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[key, "part", "x_km", "y_km"])
+    keep = [(v, g) for v, g in zip(values, geometries) if g is not None and not g.is_empty]
+    if not keep:
+        return pd.DataFrame(columns=[key, "part", "x_km", "y_km"])
+    parts, index = shapely.get_parts([g for _, g in keep], return_index=True)
+    polygon = shapely.get_type_id(parts) == 3
+    rings = np.where(polygon, shapely.get_exterior_ring(np.where(polygon, parts, None)), parts)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    first = np.r_[0, np.flatnonzero(np.diff(index)) + 1]  # part number within its geometry
+    number = np.arange(len(parts)) - np.repeat(first, np.diff(np.r_[first, len(parts)]))
+    owner = np.array([v for v, _ in keep], dtype=object)
+    return pd.DataFrame({key: owner[index[ring]], "part": number[ring], "x_km": xy[:, 0], "y_km": xy[:, 1]})
 
 
 def _geometry(county, frame: LocalProjection, stations: pd.DataFrame, metric: Metric) -> dict[str, pd.DataFrame]:

@@ -58,6 +58,8 @@ def _highs():
         os.dup2(saved, 1)
         os.close(saved)
     h.setOptionValue("output_flag", False)
+    # one thread: these models are small, and HiGHS's idle workers spin, which starved a busy 2-core machine
+    h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
     return h

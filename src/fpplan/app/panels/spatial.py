@@ -157,6 +157,7 @@ def spatial_panel() -> w.Widget:
     note = w.HTML(f"<small style='color:#777'>{label('columns', 'reach')}: "
                   + "；".join(f"{enum_label('station_level', lvl)} {r.radius_km:g} km / {r.minutes:g} {ui('minutes_short')}"
                              for lvl, r in cfg.reach.items()) + "</small>")
-    left = w.VBox([*controls.values(), note, cards], layout=w.Layout(width="440px"))
+    left = w.VBox([*controls.values(), note, cards], layout=w.Layout(flex="0 0 440px", width="440px"))
+    map_out.layout = w.Layout(flex="1 1 0%", min_width="0")
     return w.VBox([title("app_spatial"), w.HBox([left, map_out]), w.HBox([growth_out, w.VBox([plan_html, sites_html])]),
                    beyond_html])
