@@ -216,3 +216,21 @@ def test_demo_vehicles_sites_and_plan_check(results) -> None:
     check = results["plan_check"].iloc[0]
     assert check["stations"] == 8 and check["plan_covered"] <= check["best_covered"] + 1e-6
     assert 0.5 < check["plan_efficiency"] <= 1.0
+
+
+def test_workbook_gets_the_map_tables(county, results, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from fpplan.app.workbook import write_workbook
+    from fpplan.planning.plan import make_plan
+
+    path = write_workbook(make_plan(county, "medium"), tmp_path / "plan.xlsx", spatial=results)
+    book = load_workbook(path, read_only=True)
+    for sheet in ("全县覆盖", "服务站覆盖", "超出服务范围的村", "流动服务车", "建议站址", "规划站点检验"):
+        assert sheet in book.sheetnames
+    beyond = list(book["超出服务范围的村"].iter_rows(values_only=True))
+    assert len(beyond) - 1 == int((results["access"]["access"] != "covered").sum())
+    assert "行程时间(分钟)" in beyond[0] and "超出服务范围" in beyond[1]
+    vehicles = list(book["流动服务车"].iter_rows(values_only=True))
+    needed = vehicles[0].index("需要服务车(辆)")
+    assert [r[needed] for r in vehicles[1:]] == results["vehicles"]["vehicles_needed"].tolist()

@@ -74,9 +74,12 @@ def _plan(args: argparse.Namespace) -> int:
     from fpplan.app.workbook import write_workbook
     from fpplan.data import load_county
     from fpplan.planning.plan import make_plan
+    from fpplan.spatial.results import has_coordinates, spatial_results
 
-    plan = make_plan(load_county(args.data_dir), args.scenario)
-    path = write_workbook(plan, args.out)
+    county = load_county(args.data_dir)
+    plan = make_plan(county, args.scenario)
+    spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
+    path = write_workbook(plan, args.out, spatial=spatial)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")

@@ -91,6 +91,7 @@ def _places(county, projection: LocalProjection) -> pd.DataFrame:
     cols = [c for c in ("name", "lon", "lat") if c in units]
     places = places.join(units[cols], on="village_code")
     places = _xy(places, projection)
+    places["township_name"] = places["township_code"].map(units["name"]) if "name" in units else places["township_code"]
     return places.assign(known=np.isfinite(places["x_km"]) & np.isfinite(places["y_km"]))
 
 
