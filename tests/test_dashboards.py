@@ -7,6 +7,7 @@ larger radius recolours the townships. Screenshots: tests/screenshots/."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 FIGURE = ".js-plotly-plot .main-svg"
+PROCESSES: dict[str, subprocess.Popen] = {}  # server url → its process
 
 
 def free_port() -> int:
@@ -37,14 +39,19 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = write_demo(tmp_path_factory.mktemp("demo") / "county")
+def county(tmp_path_factory) -> Path:
+    return write_demo(tmp_path_factory.mktemp("demo") / "county")
+
+
+@pytest.fixture(scope="module")
+def server(county, tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(data)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    env = os.environ | {"FPPLAN_CULL_IDLE": "20", "FPPLAN_CULL_INTERVAL": "3"}  # closed pages' kernels go soon
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(county)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(1200):  # the workspace is prepared (results computed) before the server listens
         try:
             urllib.request.urlopen(url, timeout=2)
             break
@@ -53,6 +60,7 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("voila did not start")
+    PROCESSES[url] = proc
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -104,7 +112,7 @@ def pages(browser, server):
         page.close()
 
 
-NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "服务半径与选址"]
+NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标"]  # 服务半径与选址: its own test below
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -144,7 +152,7 @@ def test_choosing_a_township_shows_its_trend(pages) -> None:
     page, errors, failed = pages["乡镇指标"]
     title = page.locator(".js-plotly-plot .gtitle").last
     before = title.text_content()
-    select = page.locator(".widget-dropdown select").first
+    select = page.locator(".widget-dropdown", has=page.locator("label", has_text="乡镇")).locator("select").first
     options = select.locator("option").all_inner_texts()
     select.select_option(label=options[3])
     page.wait_for_function("b => [...document.querySelectorAll('.js-plotly-plot .gtitle')].pop().textContent !== b",
@@ -154,6 +162,46 @@ def test_choosing_a_township_shows_its_trend(pages) -> None:
     assert not errors and not failed
 
 
+def test_every_page_says_what_its_data_cover(pages) -> None:
+    for name, (page, _, _) in pages.items():
+        assert "数据截至 2025年12月" in page.locator("#fpplan-as-of").inner_text(), name
+
+
+def test_a_month_imported_shows_on_the_open_dashboards(browser, server, county) -> None:
+    """The planner's monthly routine while the server runs: import next month, reload, see it."""
+    from fpplan.cli import main
+
+    [incoming] = (county / "incoming").glob("*.csv")
+    assert main(["import-reports", str(county), str(incoming)]) == 0
+    page, errors, failed, _ = open_dashboard(browser, server, "领导总览")
+    assert "数据截至 2026年1月" in page.locator("#fpplan-as-of").inner_text()
+    page.screenshot(path=str(SHOTS / "领导总览-2026-01.png"), full_page=True)
+    assert not errors and not failed
+    page.close()
+
+
+def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) -> None:
+    import psutil
+
+    def kernels() -> int:
+        return sum("ipykernel" in " ".join(c.cmdline()) for c in psutil.Process(PROCESSES[server].pid).children(recursive=True))
+
+    kept, *_ = open_dashboard(browser, server, "建设规划")
+    gone, *_ = open_dashboard(browser, server, "领导总览")
+    gone.close()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and kernels() > 5:  # four module pages + the kept one
+        time.sleep(1)
+    assert kernels() <= 5
+    picker = kept.locator(".widget-dropdown select").first  # the kept page still answers
+    title = kept.locator(".js-plotly-plot .gtitle").nth(1)
+    before = title.text_content()
+    picker.select_option(index=2)
+    kept.wait_for_function("b => document.querySelectorAll('.js-plotly-plot .gtitle')[1].textContent !== b",
+                           arg=before, timeout=20_000)
+    kept.close()
+
+
 def test_map_controls_redraw_the_map(browser, server) -> None:
     """服务半径与选址 on its own page: renders offline; the new-sites slider adds a star; the radius slider redraws."""
     page, errors, failed, seconds = open_dashboard(browser, server, "服务半径与选址")
@@ -161,6 +209,7 @@ def test_map_controls_redraw_the_map(browser, server) -> None:
     stars = "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('path.point').length"
     fills = "() => [...document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('path.js-fill')].map(p => p.style.fill).join('|')"
     assert page.locator("h2", has_text="服务半径与选址").count() == 1
+    assert "数据截至" in page.locator("#fpplan-as-of").inner_text()
     assert "育龄妇女覆盖率" in page.content() and "超出服务范围的村" in page.content()
     before_points, before_fills = page.evaluate(stars), page.evaluate(fills)
     sites = page.locator(".widget-slider .noUi-handle").nth(1)  # new sites: 1 → 2

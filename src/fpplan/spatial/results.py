@@ -141,6 +141,7 @@ def spatial_results(county, projection=None, threshold: float | None = None, new
         cfg.reach[cfg.siting.new_level].radius_km if metric.unit == "km" else cfg.reach[cfg.siting.new_level].minutes)
     sites, plan_check = _siting(county, places, stations, people, metric, year, new_sites, float(new_threshold))
     meta = pd.DataFrame([{"method": metric.method, "unit": metric.unit, "year": year, "new_sites": new_sites,
+                          "new_sites_gain": float(sites.attrs["total_gain"]),
                           "threshold": threshold, "new_threshold": float(new_threshold),
                           "detour_factor": metric.detour_factor, "base_year": int(years[0])}])
     geometry = _geometry(county, frame, stations, metric)
@@ -198,7 +199,7 @@ def _siting(county, places, stations, people, metric: Metric, year: int, new_sit
                      "gain_women": float(demand["weight"][within[:, col] & ~covered_before].sum())})
     sites = pd.DataFrame(rows, columns=["rank", "site", "site_name", "township_code", "lon", "lat", "x_km", "y_km", "year",
                                         "threshold", "women_within", "gain_women"])
-    sites.attrs["total_gain"] = best.objective - base.objective
+    sites.attrs["total_gain"] = best.objective - base.objective  # women newly covered by all new sites together
     planned = [s for s in county.construction_plan["station_code"].unique() if s in set(stations["code"])]
     plan_cols = ids.get_indexer(planned)
     plan_covered = float(demand["weight"][within[:, plan_cols].any(axis=1)].sum()) if planned else 0.0

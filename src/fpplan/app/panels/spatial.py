@@ -1,7 +1,9 @@
 """服务半径与选址: the coverage map, villages beyond reach, mobile vehicles and suggested sites.
 
-A thin drawer: every number comes from ``fpplan.spatial.spatial_results`` (cached here per control setting; the
-lead's workspace can precompute it per data version) and every figure from ``fpplan.app.maps``.
+A thin drawer: every number comes from ``fpplan.spatial.spatial_results`` on the workspace's county and the plan
+scenario's projection (computed here per control setting and cached in the kernel; the results of the default
+setting are what a per-data-version cache would hold), every figure from ``fpplan.app.maps``; the floor-area gap
+and the indicator statuses are read from the precomputed results (``fpplan.app.results``).
 """
 
 from __future__ import annotations
@@ -12,30 +14,35 @@ import ipywidgets as w
 import pandas as pd
 
 from fpplan.app import maps
-from fpplan.app.panels.common import (
-    CARD,
-    PLAN_SCENARIO,
-    county,
-    figure_output,
-    model,
-    names,
-    recalculate,
-    redraw_output,
-    title,
-)
+from fpplan.app import results as results_module
+from fpplan.app.panels.common import CARD, county_path, figure_output, names, redraw_output, results, store_path, title
 from fpplan.data.labels import column_label, enum_label, label, ui
 
 
 @cache
+def county():
+    """The workspace's county with its monthly tables (read-only: no import)."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(county_path(), store_path()).county(sync=False)
+
+
+@cache
 def _projection():
+    """The plan scenario's projection, from the inputs prepared with the results (tens of milliseconds)."""
+    import pickle
+
     from fpplan.demography import project
 
-    m = model()
-    return project(m["inputs"], m["scenarios"][PLAN_SCENARIO], scenario_name=PLAN_SCENARIO)
+    manifest = results()
+    with results_module.file(manifest, "model.pickle").open("rb") as handle:
+        model = pickle.load(handle)
+    key = manifest["plan_scenario"]
+    return project(model["inputs"], model["scenarios"][key], scenario_name=key)
 
 
 @lru_cache(maxsize=32)
-def results(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
+def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
     from fpplan.spatial import spatial_results
 
     return spatial_results(county(), projection=_projection(), threshold=threshold, new_sites=new_sites, year=year)
@@ -43,19 +50,24 @@ def results(threshold: float | None, new_sites: int | None, year: int | None) ->
 
 @cache
 def _gaps() -> pd.DataFrame:
-    """Floor-area gap by station and year (the plan scenario's capacity timeline)."""
-    return recalculate(model()["scenarios"][PLAN_SCENARIO])["capacity"][["station", "year", "gap_m2"]]
+    """Floor-area gap by station and year (the plan scenario's capacity timeline, precomputed)."""
+    manifest = results()
+    return results_module.table(manifest, "capacity", scenario=manifest["plan_scenario"])[["station", "year", "gap_m2"]]
 
 
-@lru_cache(maxsize=8)
+@cache
+def _cards() -> pd.DataFrame:
+    return results_module.table(results(), "scorecards")
+
+
 def _status(indicator: str) -> dict[str, str]:
-    """Township → status of ``indicator`` in the base year (the township scorecard)."""
-    from fpplan.data.store import ReportStore
-    from fpplan.indicators.scorecard import scorecard
-
-    c = county()
-    card = scorecard(c, "township", str(c.base_year), store=ReportStore.from_county(c), with_forecast=False)
-    part = card[card["indicator"] == indicator]
+    """Township → status of ``indicator`` in the latest scored year (the township scorecard, precomputed)."""
+    cards = _cards()
+    part = cards[(cards["level"] == "township") & (cards["indicator"] == indicator)] if "level" in cards else cards.iloc[:0]
+    if not len(part):
+        return {}
+    period = sorted(p for p in part["period"].astype(str).unique() if p.isdigit())[-1:] or [part["period"].max()]
+    part = part[part["period"].astype(str) == str(period[0])]
     return dict(zip(part["unit"], part["status"]))
 
 
@@ -78,11 +90,12 @@ def _table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str]) -> s
 def spatial_panel() -> w.Widget:
     from fpplan.spatial.results import has_coordinates
 
+    manifest = results()
     c = county()
     if not has_coordinates(c):
-        return w.VBox([title("app_spatial"), w.HTML(f"<p style='font-size:15px'>{ui('no_coordinates')}</p>")])
+        return w.VBox([title("app_spatial", manifest), w.HTML(f"<p style='font-size:15px'>{ui('no_coordinates')}</p>")])
     labels = names()
-    first = results(None, None, None)
+    first = spatial(None, None, None)
     meta = first["meta"].iloc[0]
     years = sorted(first["county"]["year"].unique())
     cfg = c.config["spatial"]
@@ -107,7 +120,7 @@ def spatial_panel() -> w.Widget:
 
     def current() -> dict[str, pd.DataFrame]:
         threshold = float(controls["threshold"].value) if touched["threshold"] else None
-        return results(threshold, int(controls["new_sites"].value), int(controls["year"].value))
+        return spatial(threshold, int(controls["new_sites"].value), int(controls["year"].value))
 
     def draw(r: dict[str, pd.DataFrame]):
         year = int(controls["year"].value)
@@ -121,7 +134,7 @@ def spatial_panel() -> w.Widget:
         growth = maps.coverage_growth(r["county"], c.construction_plan, short)
         row = r["county"].set_index("year").loc[year]
         vehicles = r["vehicles"].set_index("year").loc[year]
-        gain = r["sites"].attrs.get("total_gain", r["sites"]["gain_women"].sum())
+        gain = r["meta"]["new_sites_gain"].iloc[0]
         cards.value = "".join([
             CARD.format(colour="#1565c0", title=ui("coverage_card", year=year), value=f"{row['share_covered']:.1%}"),
             CARD.format(colour="#c62828", title=ui("beyond_card"),
@@ -159,5 +172,5 @@ def spatial_panel() -> w.Widget:
                              for lvl, r in cfg.reach.items()) + "</small>")
     left = w.VBox([*controls.values(), note, cards], layout=w.Layout(flex="0 0 440px", width="440px"))
     map_out.layout = w.Layout(flex="1 1 0%", min_width="0")
-    return w.VBox([title("app_spatial"), w.HBox([left, map_out]), w.HBox([growth_out, w.VBox([plan_html, sites_html])]),
+    return w.VBox([title("app_spatial", manifest), w.HBox([left, map_out]), w.HBox([growth_out, w.VBox([plan_html, sites_html])]),
                    beyond_html])
