@@ -41,6 +41,14 @@ def _projection():
     return project(model["inputs"], model["scenarios"][key], scenario_name=key)
 
 
+def stored(manifest: dict) -> dict[str, pd.DataFrame] | None:
+    """The map's tables for the default setting, computed with the results (``spatial_*`` of the plan scenario);
+    None when the county has no coordinates."""
+    folder = results_module.file(manifest, "", scenario=manifest["plan_scenario"])
+    files = sorted(folder.glob("spatial_*.parquet"))
+    return {f.stem.removeprefix("spatial_"): pd.read_parquet(f) for f in files} or None
+
+
 @lru_cache(maxsize=32)
 def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
     from fpplan.spatial import spatial_results
@@ -58,6 +66,15 @@ def _gaps() -> pd.DataFrame:
 @cache
 def _cards() -> pd.DataFrame:
     return results_module.table(results(), "scorecards")
+
+
+def _indicators() -> list[tuple[str, str]]:
+    """(name, code) of the indicators scored for townships."""
+    cards = _cards()
+    if not len(cards) or "level" not in cards:
+        return []
+    part = cards[cards["level"] == "township"].drop_duplicates("indicator")
+    return list(zip(part["name"], part["indicator"]))
 
 
 def _status(indicator: str) -> dict[str, str]:
@@ -88,17 +105,15 @@ def _table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str]) -> s
 
 
 def spatial_panel() -> w.Widget:
-    from fpplan.spatial.results import has_coordinates
-
     manifest = results()
-    c = county()
-    if not has_coordinates(c):
+    first = stored(manifest)
+    if first is None:
         return w.VBox([title("app_spatial", manifest), w.HTML(f"<p style='font-size:15px'>{ui('no_coordinates')}</p>")])
     labels = names()
-    first = spatial(None, None, None)
+    plan = results_module.table(manifest, "construction_plan", scenario=manifest["plan_scenario"])
+    facilities = first["station_places"]
     meta = first["meta"].iloc[0]
     years = sorted(first["county"]["year"].unique())
-    cfg = c.config["spatial"]
     km = meta["unit"] == "km"
     default = meta["new_threshold"]
     style, layout = {"description_width": "150px"}, w.Layout(width="420px")
@@ -110,8 +125,8 @@ def spatial_panel() -> w.Widget:
                                  style=style, layout=layout),
         "year": w.SelectionSlider(options=years, value=years[-1], description=ui("year_control"), style=style,
                                   layout=layout),
-        "colour": w.Dropdown(options=[(ui("colour_coverage"), "")] + [(i.zh, k) for k, i in c.config["indicators"].indicators.items()],
-                             value="", description=ui("colour_by"), style=style, layout=layout),
+        "colour": w.Dropdown(options=[(ui("colour_coverage"), "")] + _indicators(), value="", description=ui("colour_by"),
+                             style=style, layout=layout),
         "size": w.ToggleButtons(options=[(ui("station_size_staff"), "staff"), (ui("station_size_gap"), "gap")],
                                 value="staff", style={"button_width": "200px"}),
     }
@@ -120,7 +135,10 @@ def spatial_panel() -> w.Widget:
 
     def current() -> dict[str, pd.DataFrame]:
         threshold = float(controls["threshold"].value) if touched["threshold"] else None
-        return spatial(threshold, int(controls["new_sites"].value), int(controls["year"].value))
+        setting = (threshold, int(controls["new_sites"].value), int(controls["year"].value))
+        if setting == (None, int(meta["new_sites"]), int(meta["year"])):
+            return first
+        return spatial(*setting)
 
     def draw(r: dict[str, pd.DataFrame]):
         year = int(controls["year"].value)
@@ -130,8 +148,8 @@ def spatial_panel() -> w.Widget:
             gaps = g[g["year"] == year].set_index("station")["gap_m2"].to_dict()
         status = _status(controls["colour"].value) if controls["colour"].value else None
         fig = maps.coverage_map(r, year, labels, status=status, size=controls["size"].value, gaps=gaps)
-        short = {s: labels.get(t, s) for s, t in zip(c.facilities["code"], c.facilities["township_code"])}
-        growth = maps.coverage_growth(r["county"], c.construction_plan, short)
+        short = {s: labels.get(t, s) for s, t in zip(facilities["code"], facilities["township_code"])}
+        growth = maps.coverage_growth(r["county"], plan, short)
         row = r["county"].set_index("year").loc[year]
         vehicles = r["vehicles"].set_index("year").loc[year]
         gain = r["meta"]["new_sites_gain"].iloc[0]
@@ -167,9 +185,11 @@ def spatial_panel() -> w.Widget:
 
     for control in controls.values():
         control.observe(redraw, names="value")
+    reach = facilities.drop_duplicates("level")
+    unit = "km" if km else ui("minutes_short")
     note = w.HTML(f"<small style='color:#777'>{label('columns', 'reach')}: "
-                  + "；".join(f"{enum_label('station_level', lvl)} {r.radius_km:g} km / {r.minutes:g} {ui('minutes_short')}"
-                             for lvl, r in cfg.reach.items()) + "</small>")
+                  + "；".join(f"{enum_label('station_level', lvl)} {t:g} {unit}" for lvl, t in zip(reach["level"], reach["threshold"]))
+                  + "</small>")
     left = w.VBox([*controls.values(), note, cards], layout=w.Layout(flex="0 0 440px", width="440px"))
     map_out.layout = w.Layout(flex="1 1 0%", min_width="0")
     return w.VBox([title("app_spatial", manifest), w.HBox([left, map_out]), w.HBox([growth_out, w.VBox([plan_html, sites_html])]),
