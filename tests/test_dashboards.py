@@ -2,7 +2,8 @@
 
 Each page loads on the demo county, shows its title and figures, raises no console error and makes no request
 beyond loopback (any CDN use fails loudly); the scenario explorer's TFR slider changes the projected population;
-choosing a township on the scorecard shows its trend. Screenshots: tests/screenshots/."""
+choosing a township on the scorecard shows its trend; on the map, one more new site adds a suggested site and a
+larger radius recolours the townships. Screenshots: tests/screenshots/."""
 
 from __future__ import annotations
 
@@ -111,7 +112,7 @@ def pages(browser, server):
         page.close()
 
 
-NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标"]
+NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标"]  # 服务半径与选址: its own test below
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -214,3 +215,30 @@ def test_a_quarters_scorecard_a_red_cells_causes_and_the_exams(pages) -> None:
     page.wait_for_selector("text=专业集体奖惩（全年）", timeout=60_000)
     page.screenshot(path=str(SHOTS / "乡镇指标-quarter-causes-exams.png"), full_page=True)
     assert not errors and not failed
+
+
+def test_map_controls_redraw_the_map(browser, server) -> None:
+    """服务半径与选址 on its own page: renders offline; the new-sites slider adds a star; the radius slider redraws."""
+    page, errors, failed, seconds = open_dashboard(browser, server, "服务半径与选址")
+    print(f"服务半径与选址: first render {seconds:.1f} s")
+    stars = "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('path.point').length"
+    fills = "() => [...document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('path.js-fill')].map(p => p.style.fill).join('|')"
+    assert page.locator("h2", has_text="服务半径与选址").count() == 1
+    assert "数据截至" in page.locator("#fpplan-as-of").inner_text()
+    assert "育龄妇女覆盖率" in page.content() and "超出服务范围的村" in page.content()
+    before_points, before_fills = page.evaluate(stars), page.evaluate(fills)
+    sites = page.locator(".widget-slider .noUi-handle").nth(1)  # new sites: 1 → 2
+    sites.focus()
+    start = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"b => ({stars})() !== b", arg=before_points, timeout=30_000)
+    print(f"new sites → redrawn map: {(time.perf_counter() - start) * 1000:.0f} ms")
+    page.locator(".widget-slider .noUi-handle").nth(0).focus()  # radius / travel time: one step up
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"b => ({fills})() !== b", arg=before_fills, timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "服务半径与选址-controls.png"), full_page=True)
+    assert not failed, f"requests outside loopback or failed: {failed}"
+    assert not errors, f"console errors: {errors}"
+    assert "Traceback" not in page.content()
+    page.close()

@@ -153,17 +153,20 @@ def _plan(args: argparse.Namespace) -> int:
     from fpplan.app.output import check_suffix, replacing
     from fpplan.app.workbook import write_workbook
     from fpplan.planning.plan import make_plan
+    from fpplan.spatial.results import has_coordinates, spatial_results
 
     out = check_suffix(args.out, (".xlsx",))
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
-    plan = make_plan(workspace.county(), args.scenario)
+    county = workspace.county()
+    plan = make_plan(county, args.scenario)
     if plan.problems:
         raise DataError(list(plan.problems))
+    spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
     replaced = replacing(out)
     if replaced:
         print(replaced)
-    path = write_workbook(plan, out)
+    path = write_workbook(plan, out, spatial=spatial)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")

@@ -164,8 +164,11 @@ def compute(workspace, out: Path) -> dict:
     as_of = workspace.data_as_of(county)
     scenarios = load_scenarios(county)
     plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
+    from fpplan.spatial.results import has_coordinates, spatial_results
+
     inputs = prepare(county)
     plans = {}
+    mapped = has_coordinates(county)
     for key in scenarios:
         plan = make_plan(county, key, inputs=inputs)
         plans[key] = plan
@@ -173,7 +176,10 @@ def compute(workspace, out: Path) -> dict:
         folder.mkdir(parents=True)
         for name, frame in plan_tables(plan).items():
             _parquet(frame, folder / f"{name}.parquet")
-        write_workbook(plan, folder / "plan.xlsx")
+        spatial = spatial_results(county, projection=plan.projection) if mapped else None  # the map (服务半径与选址)
+        for name, frame in (spatial or {}).items():
+            _parquet(frame, folder / f"spatial_{name}.parquet")
+        write_workbook(plan, folder / "plan.xlsx", spatial=spatial)
     months = county.service_stats["month"]
     available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
     complete = complete_periods(months)

@@ -172,10 +172,42 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
     _print_ready(sheet, 1)
 
 
-def write_workbook(plan, path: str | Path) -> Path:
-    """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it: written under a
-    temporary name and renamed when complete (fpplan.app.output), so an interruption never leaves a partial or
-    destroyed workbook."""
+def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The map's tables (fpplan.spatial.spatial_results) as sheets: coverage by station and year, the county's
+    coverage, villages beyond reach, mobile vehicles, suggested sites and the plan check."""
+    places = results["places"].set_index("village_code")
+    stations = results["station_places"].set_index("code")
+    town = places.drop_duplicates("township_code").set_index("township_code")["township_name"]
+    unit = "cost_km" if results["meta"]["unit"].iloc[0] == "km" else "cost_min"
+    by_station = results["stations"].pivot_table(index=["station", "level", "villages_within"], columns="year",
+                                                 values="women_within").reset_index().rename(columns=str)
+    by_station.insert(1, "station_name", by_station["station"].map(stations["name"]))
+    access = results["access"]
+    beyond = access[access["access"] != "covered"].sort_values(["year", "township_code", "village_code"])
+    beyond = beyond.assign(village_name=beyond["village_code"].map(places["name"]),
+                           township_name=beyond["township_code"].map(town),
+                           station_name=beyond["nearest_station"].map(stations["name"]),
+                           access=beyond["access"].map(lambda v: enum_label("access", v))).rename(columns={"cost": unit})
+    beyond = beyond[["year", "village_code", "village_name", "township_name", "station_name", unit, "access",
+                     "women_15_49", "married_women_15_49", "migrant_women"]]
+    rounds = results["rounds"].pivot_table(index="year", columns="round", values="vehicle_days").reset_index()
+    vehicles = results["vehicles"].merge(rounds, on="year", how="left")
+    sites = results["sites"].assign(township_name=lambda f: f["township_code"].map(town))
+    sites = sites[["rank", "site", "site_name", "township_name", "lon", "lat", "year", "women_within", "gain_women"]]
+    return {
+        ui("sheet_spatial_county"): (results["county"], []),
+        ui("sheet_spatial_coverage"): (by_station, []),
+        ui("sheet_spatial_beyond"): (beyond, []),
+        ui("sheet_spatial_vehicles"): (vehicles, []),
+        ui("sheet_spatial_sites"): (sites, ["gain_women"]),
+        ui("sheet_spatial_plan_check"): (results["plan_check"], []),
+    }
+
+
+def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
+    (fpplan.spatial.spatial_results) the map's tables too. Written under a temporary name and renamed when complete
+    (fpplan.app.output), so an interruption never leaves a partial or destroyed workbook."""
     from fpplan.app.output import atomic_path
 
     path = Path(path)
@@ -196,7 +228,7 @@ def write_workbook(plan, path: str | Path) -> Path:
         tables = officials_tables(plan)
         _write_plan_table(writer, plan, tables["construction"], formats)
         equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
-        for name, (table, totals) in sheets(plan, tables).items():
+        for name, (table, totals) in (sheets(plan, tables) | (spatial_sheets(spatial) if spatial else {})).items():
             frame = present(table, totals)
             note = equipment_note if name == ui("sheet_equipment") else None
             _write_table(writer, name, frame, formats, table.rename(columns=str), note)

@@ -19,6 +19,7 @@ from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
+from fpplan.data.models.spatial import SpatialConfig
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -34,6 +35,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "quality": QualityConfig,
     "rules": RulesConfig,
     "bounds": Bounds,
+    "spatial": SpatialConfig,
 }
 
 

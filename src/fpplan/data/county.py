@@ -17,6 +17,7 @@ from fpplan.data import crosschecks as cc
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.geography import Geography, check_coordinates, load_geography
 from fpplan.data.labels import label, normalise
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
@@ -48,6 +49,7 @@ class County:
     equipment: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
+    geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
 
     @property
     def county_code(self) -> str:
@@ -244,12 +246,14 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     problems += locate(_cross_checks(tables, clean, files, equipment_aliases(config)), sheets)
     scenarios, found = _scenarios(path, tables, clean, config)
     problems += found
+    geography, found = _geography(path, tables, clean, files, config)
+    problems += found
     if problems:
         raise DataError(problems)
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
-                  **tables)
+                  geography=geography, **tables)
 
 
 def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]
@@ -269,6 +273,15 @@ def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: 
     for name, scenario in scenarios.items():
         problems += check_scenario(scenario, files[name], config["bounds"].scenario, facts)
     return scenarios, problems
+
+
+def _geography(path: Path, t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]
+               ) -> tuple[Geography, list[Problem]]:
+    """Coordinates of units and facilities, and the boundary and road files (fpplan.data.geography)."""
+    extent = config["spatial"].extent if "spatial" in config else None
+    problems = [p for name in ("units", "facilities") if name in clean for p in check_coordinates(t[name], files[name], extent)]
+    geography, found = load_geography(path, t["units"] if "units" in clean else None, config)
+    return geography, problems + found
 
 
 def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], items: dict[str, str]

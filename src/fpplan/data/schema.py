@@ -38,6 +38,9 @@ class Table:
 C = Column
 AGE = C("age", "int", min=0, max=100)
 COUNT = {"kind": "float", "min": 0}
+# Optional place of a village's centre or a station (WGS84 / CGCS2000 degrees; fpplan.data.geography checks them).
+GEO = (C("lon", "float", nullable=True, min=-180, max=180, optional=True),
+       C("lat", "float", nullable=True, min=-90, max=90, optional=True))
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -54,6 +57,7 @@ TABLES: dict[str, Table] = {
                 C("distance_km", "float", nullable=True, min=0, optional=True),
                 # a village with no resident population (a new community, an emptied village): blank = no
                 C("uninhabited", "bool", nullable=True, optional=True),
+                *GEO,
             ),
             key=("code",),
         ),
@@ -94,6 +98,7 @@ TABLES: dict[str, Table] = {
                 C("floor_area_m2", "float", min=0),
                 C("grade", "enum:grade"),
                 C("opening_year", "int", min=1900, max=2100),
+                *GEO,
             ),
             key=("code",),
         ),

@@ -22,6 +22,7 @@ from fpplan.data.config import default_config_dir
 from fpplan.demo import assessment
 from fpplan.demo import equipment as de
 from fpplan.demo import population as dp
+from fpplan.demo.geography import add_geography
 from fpplan.demo.incoming import next_month_reports
 
 COUNTY = "650123"
@@ -299,6 +300,7 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
     }
     tables = assessment.extend(tables, villages, seed)
     tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
+    tables = add_geography(tables, out, seed)  # lon/lat, 乡镇边界.geojson, 道路.geojson, config/spatial.yaml
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     month, reports = next_month_reports(tables["service_stats"], np.random.default_rng(seed + 1))

@@ -1,0 +1,156 @@
+"""Map figures drawn from the county's own geometry, offline: plain plotly scatter traces on x/y km axes (a local
+transverse Mercator), no tile server, no map style, nothing fetched. They take ``spatial_results`` tables and
+reshape them only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from fpplan.app.figures import FONT, STATUS_COLOURS, _layout
+from fpplan.data.labels import enum_label, label, ui
+
+COVERAGE_SCALE = "RdYlGn"
+COVERAGE_RANGE = (0.5, 1.0)  # share covered mapped to the colour scale (below 0.5: the reddest)
+ROAD_STYLE = {"national": (3.0, "#b71c1c"), "provincial": (2.6, "#d84315"), "county": (1.8, "#ef6c00"),
+              "township": (1.0, "#8d8d8d"), "village": (0.8, "#a1887f")}
+LEVEL_SYMBOL = {"county_station": "square", "township_central": "diamond", "township_general": "circle"}
+
+
+def _paths(frame: pd.DataFrame, key: str) -> dict:
+    """key value → (x, y) float arrays of every part's vertices, parts separated by NaN (a gap for plotly.js).
+
+    Arrays, not lists: plotly sends them as typed arrays; a figure of some thousand floats as JSON lists in an
+    Output widget hung Voila's page load over the IPC kernel transport (measured here with Voila 0.5)."""
+    out = {}
+    for value, group in frame.groupby(key, sort=True):
+        part = group["part"].to_numpy()
+        breaks = np.flatnonzero(part[1:] != part[:-1]) + 1
+        xs = np.insert(group["x_km"].to_numpy(float), breaks, np.nan)
+        ys = np.insert(group["y_km"].to_numpy(float), breaks, np.nan)
+        out[value] = (np.append(xs, np.nan), np.append(ys, np.nan))
+    return out
+
+
+def _reach_text(meta: pd.Series) -> str:
+    if pd.isna(meta["threshold"]):
+        return ui("reach_by_level")
+    return ui("reach_km" if meta["unit"] == "km" else "reach_min", value=float(meta["threshold"]))
+
+
+def coverage_map(results: dict[str, pd.DataFrame], year: int, names: dict[str, str] | None = None,
+                 status: dict[str, str] | None = None, size: str = "staff", gaps: dict[str, float] | None = None,
+                 height: int = 680) -> go.Figure:
+    """Townships coloured by the share of women 15–49 covered in ``year`` (or by an indicator status per
+    township, ``status``), service catchments, roads, villages within and beyond reach, stations sized by staff
+    (or by ``gaps``, floor-area gap m², when ``size="gap"``), and the suggested sites."""
+    names = names or {}
+    meta = results["meta"].iloc[0]
+    fig = go.Figure(layout=_layout(ui("map_title", year=year, reach=_reach_text(meta)), height=height,
+                                   margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white",
+                                   legend={"orientation": "v", "x": 1.0, "xanchor": "left"}))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    towns = results["townships"][results["townships"]["year"] == year].set_index("township_code")
+    for code, (xs, ys) in _paths(results["boundaries"], "township_code").items():
+        share = towns["share_covered"].get(code, np.nan)
+        if status is not None:
+            colour = STATUS_COLOURS.get(status.get(code, "no_value"), "#e0e0e0")
+        elif pd.notna(share):
+            lo, hi = COVERAGE_RANGE
+            colour = sample_colorscale(COVERAGE_SCALE, [float(np.clip((share - lo) / (hi - lo), 0, 1))])[0]
+        else:
+            colour = "#eeeeee"
+        women = towns["women_15_49"].get(code, np.nan)
+        hover = (f"{names.get(code, code)}<br>{label('columns', 'share_covered')}: {share:.1%}<br>"
+                 f"{label('columns', 'women_15_49')}: {women:,.0f}") if pd.notna(share) else names.get(code, code)
+        fig.add_scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=_alpha(colour, 0.55),
+                        line={"color": "#546e7a", "width": 1.2}, name=names.get(code, code), hoverinfo="text",
+                        hovertext=hover, hoveron="fills+points", showlegend=False)
+    first = True
+    for xs, ys in _paths(results["catchments"], "station").values():
+        fig.add_scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor="rgba(21,101,192,0.10)",
+                        line={"color": "rgba(21,101,192,0.45)", "width": 1, "dash": "dot"}, hoverinfo="skip",
+                        name=ui("legend_catchment"), legendgroup="catchment", showlegend=first)
+        first = False
+    roads = results["roads"]
+    for road_class in [c for c in ROAD_STYLE if c in set(roads["road_class"])]:
+        group = roads[roads["road_class"] == road_class].assign(part=lambda f: f["feature"].astype(str) + "/" + f["part"].astype(str))
+        xs, ys = _paths(group.assign(key=road_class), "key")[road_class]
+        width, colour = ROAD_STYLE[road_class]
+        fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": width}, hoverinfo="skip",
+                        name=enum_label("road_class", road_class), legendgroup="roads")
+    access = results["access"][results["access"]["year"] == year]
+    places = results["places"].set_index("village_code")
+    for kind, style in (("covered", {"color": "#1565c0", "size": 5, "symbol": "circle"}),
+                        ("beyond", {"color": "#c62828", "size": 9, "symbol": "x"})):
+        part = access[access["access"] == kind]
+        at = places.loc[part["village_code"]]
+        unit = "km" if meta["unit"] == "km" else ui("minutes_short")
+        text = [f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{label('columns', 'women_15_49')}: {w:,.0f}"
+                for n, s, c, w in zip(at["name"], part["nearest_station"], part["cost"], part["women_15_49"])]
+        fig.add_scatter(x=at["x_km"], y=at["y_km"], mode="markers", marker=style, hoverinfo="text", hovertext=text,
+                        name=f"{ui('legend_' + kind)}（{len(part)}）")
+    unknown = int((access["access"] == "unknown").sum())
+    if unknown:  # no place to draw them: named in the legend so they are never silently missing
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": "#757575", "symbol": "question"},
+                        name=f"{ui('legend_unknown')}（{unknown}）")
+    stations = results["station_places"]
+    stats = results["stations"][results["stations"]["year"] == year].set_index("station")
+    value = stations["code"].map(gaps or {}).fillna(0.0).clip(lower=0) if size == "gap" else stations["staff"]
+    marker_size = 10 + 26 * np.sqrt(value / value.max()) if value.max() > 0 else np.full(len(stations), 14)
+    for level, group in stations.groupby("level", sort=False):
+        idx = group.index
+        text = [f"{n}<br>{enum_label('station_level', lvl)}<br>{label('columns', 'women_within')}: "
+                f"{stats['women_within'].get(c, 0):,.0f}<br>{label('columns', 'staff')}: {s:g}"
+                + (f"<br>{label('columns', 'gap_m2')}: {(gaps or {}).get(c, 0):,.0f}" if gaps else "")
+                for n, lvl, c, s in zip(group["name"], group["level"], group["code"], group["staff"])]
+        fig.add_scatter(x=group["x_km"], y=group["y_km"], mode="markers+text", text=group["name"],
+                        textposition="top center", textfont={"size": 10, "family": FONT},
+                        marker={"size": marker_size[idx] if hasattr(marker_size, "__getitem__") else 14,
+                                "color": "#263238", "symbol": LEVEL_SYMBOL.get(level, "circle"),
+                                "line": {"color": "white", "width": 1.5}},
+                        hoverinfo="text", hovertext=text, name=enum_label("station_level", level))
+    sites = results["sites"]
+    if len(sites):
+        text = [f"{n}<br>{label('columns', 'gain_women')}: {g:,.0f}" for n, g in zip(sites["site_name"], sites["gain_women"])]
+        fig.add_scatter(x=sites["x_km"], y=sites["y_km"], mode="markers", hoverinfo="text", hovertext=text,
+                        marker={"symbol": "star", "size": 22, "color": "#ffb300", "line": {"color": "#5d4037", "width": 1.5}},
+                        name=ui("legend_suggested"))
+    if status is None:  # the colour scale of the townships
+        lo, hi = COVERAGE_RANGE
+        fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                        marker={"colorscale": COVERAGE_SCALE, "cmin": lo, "cmax": hi, "color": [lo],
+                                "colorbar": {"title": {"text": label("columns", "share_covered")}, "tickformat": ".0%",
+                                             "x": -0.02, "xanchor": "right", "len": 0.6, "thickness": 14}})
+    return fig
+
+
+def _alpha(colour: str, alpha: float) -> str:
+    """'rgb(r, g, b)' or '#rrggbb' → 'rgba(r, g, b, alpha)'."""
+    if colour.startswith("#"):
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def coverage_growth(county_table: pd.DataFrame, completions: pd.DataFrame | None = None,
+                    names: dict[str, str] | None = None) -> go.Figure:
+    """Share of women 15–49 covered by any open station and by stations at standard, by year, with the
+    construction plan's completions marked (``names``: station code → the short name to write there)."""
+    fig = go.Figure(layout=_layout(ui("coverage_growth_title"), xaxis_title=ui("year"), height=340,
+                                   yaxis={"tickformat": ".0%", "range": [0, 1.02]}))
+    fig.add_scatter(x=county_table["year"], y=county_table["share_covered"], mode="lines+markers",
+                    name=label("columns", "share_covered"), line_color="#1565c0")
+    fig.add_scatter(x=county_table["year"], y=county_table["share_standard"], mode="lines+markers", line_shape="hv",
+                    name=label("columns", "share_standard"), line_color="#2e7d32")
+    if completions is not None and len(completions):
+        for year, group in completions.groupby("completion_year"):
+            text = "、".join((names or {}).get(s, s) for s in group["station_code"])
+            fig.add_vline(x=year, line_dash="dot", line_color="#9e9e9e")
+            fig.add_annotation(x=year, y=0.45, text=text, showarrow=False, textangle=-90, xanchor="left",
+                               yanchor="middle", font={"size": 10, "color": "#616161"})
+    return fig

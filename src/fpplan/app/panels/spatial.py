@@ -1,0 +1,196 @@
+"""服务半径与选址: the coverage map, villages beyond reach, mobile vehicles and suggested sites.
+
+A thin drawer: every number comes from ``fpplan.spatial.spatial_results`` on the workspace's county and the plan
+scenario's projection (computed here per control setting and cached in the kernel; the results of the default
+setting are what a per-data-version cache would hold), every figure from ``fpplan.app.maps``; the floor-area gap
+and the indicator statuses are read from the precomputed results (``fpplan.app.results``).
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import ipywidgets as w
+import pandas as pd
+
+from fpplan.app import maps
+from fpplan.app import results as results_module
+from fpplan.app.panels.common import CARD, county_path, figure_output, names, redraw_output, results, store_path, title
+from fpplan.data.labels import column_label, enum_label, label, ui
+
+
+@cache
+def county():
+    """The workspace's county with its monthly tables (read-only: no import)."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(county_path(), store_path()).county(sync=False)
+
+
+@cache
+def _projection():
+    """The plan scenario's projection, from the inputs prepared with the results (tens of milliseconds)."""
+    import pickle
+
+    from fpplan.demography import project
+
+    manifest = results()
+    with results_module.file(manifest, "model.pickle").open("rb") as handle:
+        model = pickle.load(handle)
+    key = manifest["plan_scenario"]
+    return project(model["inputs"], model["scenarios"][key], scenario_name=key)
+
+
+def stored(manifest: dict) -> dict[str, pd.DataFrame] | None:
+    """The map's tables for the default setting, computed with the results (``spatial_*`` of the plan scenario);
+    None when the county has no coordinates."""
+    folder = results_module.file(manifest, "", scenario=manifest["plan_scenario"])
+    files = sorted(folder.glob("spatial_*.parquet"))
+    return {f.stem.removeprefix("spatial_"): pd.read_parquet(f) for f in files} or None
+
+
+@lru_cache(maxsize=32)
+def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
+    from fpplan.spatial import spatial_results
+
+    return spatial_results(county(), projection=_projection(), threshold=threshold, new_sites=new_sites, year=year)
+
+
+@cache
+def _gaps() -> pd.DataFrame:
+    """Floor-area gap by station and year (the plan scenario's capacity timeline, precomputed)."""
+    manifest = results()
+    return results_module.table(manifest, "capacity", scenario=manifest["plan_scenario"])[["station", "year", "gap_m2"]]
+
+
+@cache
+def _cards() -> pd.DataFrame:
+    return results_module.table(results(), "scorecards")
+
+
+def _indicators() -> list[tuple[str, str]]:
+    """(name, code) of the indicators scored for townships."""
+    cards = _cards()
+    if not len(cards) or "level" not in cards:
+        return []
+    part = cards[cards["level"] == "township"].drop_duplicates("indicator")
+    return list(zip(part["name"], part["indicator"]))
+
+
+def _status(indicator: str) -> dict[str, str]:
+    """Township → status of ``indicator`` in the latest scored year (the township scorecard, precomputed)."""
+    cards = _cards()
+    part = cards[(cards["level"] == "township") & (cards["indicator"] == indicator)] if "level" in cards else cards.iloc[:0]
+    if not len(part):
+        return {}
+    period = sorted(p for p in part["period"].astype(str).unique() if p.isdigit())[-1:] or [part["period"].max()]
+    part = part[part["period"].astype(str) == str(period[0])]
+    return dict(zip(part["unit"], part["status"]))
+
+
+def _table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str]) -> str:
+    shown = frame[columns].copy()
+    for column in shown.columns:
+        if column in ("village_code", "township_code", "nearest_station", "site"):
+            shown[column] = shown[column].map(lambda v: labels.get(v, v))
+        elif column == "access":
+            shown[column] = shown[column].map(lambda v: enum_label("access", v))
+        elif pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+    shown.columns = [column_label(c) for c in shown.columns]
+    return ("<div style='max-height:260px;overflow:auto'>" +
+            shown.to_html(index=False, border=0, classes="fpplan-table") + "</div>"
+            "<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table td,.fpplan-table th"
+            "{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}</style>")
+
+
+def spatial_panel() -> w.Widget:
+    manifest = results()
+    first = stored(manifest)
+    if first is None:
+        return w.VBox([title("app_spatial", manifest), w.HTML(f"<p style='font-size:15px'>{ui('no_coordinates')}</p>")])
+    labels = names()
+    plan = results_module.table(manifest, "construction_plan", scenario=manifest["plan_scenario"])
+    facilities = first["station_places"]
+    meta = first["meta"].iloc[0]
+    years = sorted(first["county"]["year"].unique())
+    km = meta["unit"] == "km"
+    default = meta["new_threshold"]
+    style, layout = {"description_width": "150px"}, w.Layout(width="420px")
+    controls = {
+        "threshold": w.FloatSlider(value=default, min=5 if km else 10, max=60 if km else 120, step=5,
+                                   description=ui("radius_control_km" if km else "radius_control_min"), style=style,
+                                   layout=layout),
+        "new_sites": w.IntSlider(value=int(meta["new_sites"]), min=0, max=5, description=ui("new_sites_control"),
+                                 style=style, layout=layout),
+        "year": w.SelectionSlider(options=years, value=years[-1], description=ui("year_control"), style=style,
+                                  layout=layout),
+        "colour": w.Dropdown(options=[(ui("colour_coverage"), "")] + _indicators(), value="", description=ui("colour_by"),
+                             style=style, layout=layout),
+        "size": w.ToggleButtons(options=[(ui("station_size_staff"), "staff"), (ui("station_size_gap"), "gap")],
+                                value="staff", style={"button_width": "200px"}),
+    }
+    touched = {"threshold": False}
+    cards, beyond_html, sites_html, plan_html = w.HTML(), w.HTML(), w.HTML(), w.HTML()
+
+    def current() -> dict[str, pd.DataFrame]:
+        threshold = float(controls["threshold"].value) if touched["threshold"] else None
+        setting = (threshold, int(controls["new_sites"].value), int(controls["year"].value))
+        if setting == (None, int(meta["new_sites"]), int(meta["year"])):
+            return first
+        return spatial(*setting)
+
+    def draw(r: dict[str, pd.DataFrame]):
+        year = int(controls["year"].value)
+        gaps = None
+        if controls["size"].value == "gap":
+            g = _gaps()
+            gaps = g[g["year"] == year].set_index("station")["gap_m2"].to_dict()
+        status = _status(controls["colour"].value) if controls["colour"].value else None
+        fig = maps.coverage_map(r, year, labels, status=status, size=controls["size"].value, gaps=gaps)
+        short = {s: labels.get(t, s) for s, t in zip(facilities["code"], facilities["township_code"])}
+        growth = maps.coverage_growth(r["county"], plan, short)
+        row = r["county"].set_index("year").loc[year]
+        vehicles = r["vehicles"].set_index("year").loc[year]
+        gain = r["meta"]["new_sites_gain"].iloc[0]
+        cards.value = "".join([
+            CARD.format(colour="#1565c0", title=ui("coverage_card", year=year), value=f"{row['share_covered']:.1%}"),
+            CARD.format(colour="#c62828", title=ui("beyond_card"),
+                        value=f"{int(row['villages_beyond'])} · {row['women_beyond']:,.0f} {ui('persons')}"),
+            CARD.format(colour="#6a1b9a", title=ui("vehicles_card"),
+                        value=f"{int(vehicles['vehicles_needed'])}（{int(vehicles['vehicles_existing'])}）"),
+            CARD.format(colour="#ffb300", title=ui("suggested_card", n=len(r["sites"])), value=f"{gain:,.0f} {ui('persons')}"),
+        ])
+        access = r["access"]
+        beyond = access[(access["year"] == year) & (access["access"] != "covered")].sort_values("cost", ascending=False)
+        beyond_html.value = f"<h4>{ui('beyond_table_title')}</h4>" + _table(
+            beyond, ["village_code", "township_code", "nearest_station", "cost", "access", "women_15_49",
+                     "married_women_15_49"], labels)
+        sites_html.value = f"<h4>{ui('sites_table_title')}</h4>" + _table(
+            r["sites"], ["rank", "site", "township_code", "women_within", "gain_women"], labels)
+        check = r["plan_check"].iloc[0]
+        plan_html.value = (f"<p style='font-size:14px'>{ui('plan_check_text', n=int(check['stations']), plan=check['plan_covered'], best=check['best_covered'], share=check['plan_efficiency'])}</p>"
+                           if check["stations"] else "")
+        return fig, growth
+
+    fig, growth = draw(first)
+    map_out, growth_out = figure_output(fig), figure_output(growth)
+
+    def redraw(change=None):
+        if change is not None and change.get("owner") is controls["threshold"]:
+            touched["threshold"] = True
+        fig, growth = draw(current())
+        redraw_output(map_out, fig)
+        redraw_output(growth_out, growth)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    reach = facilities.drop_duplicates("level")
+    unit = "km" if km else ui("minutes_short")
+    note = w.HTML(f"<small style='color:#777'>{label('columns', 'reach')}: "
+                  + "；".join(f"{enum_label('station_level', lvl)} {t:g} {unit}" for lvl, t in zip(reach["level"], reach["threshold"]))
+                  + "</small>")
+    left = w.VBox([*controls.values(), note, cards], layout=w.Layout(flex="0 0 440px", width="440px"))
+    map_out.layout = w.Layout(flex="1 1 0%", min_width="0")
+    return w.VBox([title("app_spatial", manifest), w.HBox([left, map_out]), w.HBox([growth_out, w.VBox([plan_html, sites_html])]),
+                   beyond_html])
