@@ -54,15 +54,19 @@ def survive(pop: np.ndarray, S: np.ndarray, out: np.ndarray | None = None) -> np
     return out
 
 
-def guard(pop: np.ndarray, mig: np.ndarray, scratch: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+def guard(pop: np.ndarray, mig: np.ndarray, work: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """ccmppWPP's guard before the step: migrants where pop + mig ≤ 0 become 0.00001 − pop. Returns the
-    migrants to use and the number of cells where more were to leave than there were (pop + mig < 0)."""
-    total = np.add(pop, mig, out=scratch)
+    migrants to use (in ``work`` when given and needed; ``mig`` itself is never changed) and the number of cells
+    where more were to leave than there were (pop + mig < 0)."""
+    total = np.add(pop, mig, out=work)
     if total.min() > 0:
         return mig, 0
-    empty = total <= 0
-    guarded = int(np.count_nonzero(total < 0))
-    return np.where(empty, KEEP_AFTER_OUT_MIGRATION - pop, mig), guarded
+    cells = np.flatnonzero(total <= 0)  # usually few: only those are rewritten
+    guarded = int(np.count_nonzero(total.reshape(-1)[cells] < 0))
+    guarded_mig = total if work is not None else np.empty_like(total)
+    np.copyto(guarded_mig, mig)
+    guarded_mig.reshape(-1)[cells] = KEEP_AFTER_OUT_MIGRATION - np.broadcast_to(pop, total.shape).reshape(-1)[cells]
+    return guarded_mig, guarded
 
 
 def _fertile(fertile: slice, ages: int, groups: int) -> tuple[slice, slice]:
@@ -77,42 +81,53 @@ def _fertile(fertile: slice, ages: int, groups: int) -> tuple[slice, slice]:
 
 
 def step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb: np.ndarray | float, mig: np.ndarray,
-         width: int = 1, timing: str = "end", fertile: slice = slice(None), out: np.ndarray | None = None,
-         scratch: np.ndarray | None = None) -> Step:
+         width: int = 1, timing: str = "end", fertile: slice = slice(None), out: np.ndarray | None = None) -> Step:
     """One projection step (the module docstring gives the rules). ``asfr[..., g]`` are births per woman per year
     at the ages ``fertile`` selects; ``mig`` are the step's net migrants by age at the end of the step; ``out``
-    optionally receives the end population and ``scratch`` (the population's shape) saves an allocation."""
+    optionally receives the end population. Inputs broadcast against each other."""
     if timing not in TIMINGS:
         raise ValueError("migration timing must be 'end' or 'even'")
-    mig, guarded = guard(pop, mig, scratch)
     shape = np.broadcast_shapes(pop.shape, S.shape, np.shape(mig))
+    pop = np.broadcast_to(np.asarray(pop, dtype=float), shape)
+    mig = np.broadcast_to(np.asarray(mig, dtype=pop.dtype), shape)
     end = out if out is not None else np.empty(shape, dtype=pop.dtype)
-    if timing == "even":
-        half = mig / 2
-        start = pop + half
+    ages, exposed = _fertile(fertile, shape[-1], np.shape(asfr)[-1])
+    return _step(pop, S, np.asarray(asfr)[..., exposed], srb, mig, width, timing == "even", ages, end,
+                 (np.empty(shape), np.empty(shape), np.empty(shape)))
+
+
+def _step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb, mig: np.ndarray, width: int, even: bool,
+          ages: slice, end: np.ndarray, work: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Step:
+    """``step`` with its checks done once: pop, mig, end and the three work arrays all have the full shape; asfr
+    is already cut to the ages that give births. Few numpy calls, no temporaries of the population's size."""
+    mig, guarded = guard(pop, mig, work[0])
+    if even:
+        half = np.multiply(mig, 0.5, out=work[1])
+        start = np.add(pop, half, out=work[2])
         survive(start, S, out=end)
         end[..., 1:] += half[..., 1:]
     else:
         start = pop
         survive(start, S, out=end)
-    ages, exposed = _fertile(fertile, pop.shape[-1], np.shape(asfr)[-1])
     women = start[..., 1, ages] + end[..., 1, ages]
-    births_total = width * np.einsum("...a,...a->...", np.broadcast_to(asfr[..., exposed], women.shape), women) / 2
-    female = births_total / (1 + np.asarray(srb, dtype=pop.dtype))
-    births = np.stack([births_total - female, female], axis=-1)
+    births_total = np.einsum("...a,...a->...", asfr, women) * (width / 2)
+    female = births_total / (1 + srb)
+    births = np.empty(births_total.shape + (2,))
+    births[..., 0] = births_total - female
+    births[..., 1] = female
     end[..., 0] = births * S[..., 0]
-    if timing == "even":
+    added = mig.sum(axis=-1)
+    if even:
         end[..., 0] += half[..., 0]
-        survived = end.sum(axis=-1) - half.sum(axis=-1)
+        survived = end.sum(axis=-1) - added / 2  # the half that joined at the end neither died nor was born
     else:
         survived = end.sum(axis=-1)
         end += mig
-    added = np.broadcast_to(mig, shape).sum(axis=-1)
     if end.min() < 0:
         negative = end < 0
         added = added + np.where(negative, NEGATIVE_BECOMES - end, 0.0).sum(axis=-1)
         end[negative] = NEGATIVE_BECOMES
-    deaths = np.broadcast_to(start, shape).sum(axis=-1) + births - survived
+    deaths = start.sum(axis=-1) + births - survived
     return Step(end, births, deaths, added, guarded)
 
 
@@ -124,21 +139,30 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
 
     Returns population ``[T+1, ..., sex, age]``, births, deaths and migration ``[T, ..., sex]``, guarded ``[T]``.
     ``keep=False`` keeps only the last population (``[1, ...]``) and calls ``each(t, step)`` after every step, so
-    a caller can reduce the trajectories as they go (memory then does not grow with the steps).
+    a caller can reduce the trajectories as they go (memory then does not grow with the steps; ``step.population``
+    is reused two steps later, so copy what you keep).
     """
+    if timing not in TIMINGS:
+        raise ValueError("migration timing must be 'end' or 'even'")
     steps = len(S)
-    pop = np.array(pop0, dtype=dtype)
+    pop = np.array(pop0, dtype=dtype, order="C")  # C order even from a broadcast view (else trajectories vary fastest)
+    shape = pop.shape
     if keep:
-        population = np.empty((steps + 1,) + pop.shape, dtype=dtype)
+        population = np.empty((steps + 1,) + shape, dtype=dtype)
         population[0] = pop
-    buffers = [np.empty_like(pop), np.empty_like(pop)]  # the end population alternates between two buffers
-    scratch = np.empty_like(pop)
-    flows = {k: np.empty((steps,) + pop.shape[:-1], dtype=dtype) for k in ("births", "deaths", "migration")}
+    buffers = (np.empty(shape, dtype), np.empty(shape, dtype))  # the end population alternates between two buffers
+    work = (np.empty(shape, dtype), np.empty(shape, dtype), np.empty(shape, dtype))
+    flows = {k: np.empty((steps,) + shape[:-1], dtype=dtype) for k in ("births", "deaths", "migration")}
     guarded = np.zeros(steps, dtype=int)
+    ages = exposed = None
     for t in range(steps):  # a loop over projection steps; everything inside is vectorized
-        target = population[t + 1] if keep else buffers[t % 2]
-        out = step(pop, np.asarray(S[t], dtype=dtype), np.asarray(asfr[t], dtype=dtype), srb[t],
-                   np.asarray(mig[t], dtype=dtype), width, timing, fertile, out=target, scratch=scratch)
+        rates, m = np.asarray(asfr[t], dtype=dtype), np.asarray(mig[t], dtype=dtype)
+        if ages is None:
+            ages, exposed = _fertile(fertile, shape[-1], rates.shape[-1])
+        if m.shape != shape:
+            m = np.broadcast_to(m, shape)
+        out = _step(pop, np.asarray(S[t], dtype=dtype), rates[..., exposed], np.asarray(srb[t], dtype=dtype), m,
+                    width, timing == "even", ages, population[t + 1] if keep else buffers[t % 2], work)
         pop = out.population
         flows["births"][t], flows["deaths"][t], flows["migration"][t] = out.births, out.deaths, out.migration
         guarded[t] = out.guarded
