@@ -23,12 +23,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import numpy_floor  # noqa: E402
+import numpy_floor
 
-from fpplan import load_county  # noqa: E402
-from fpplan.demo import write_demo  # noqa: E402
-from fpplan.demography import load_scenarios, prepare, project  # noqa: E402
-from fpplan.demography.streaming import project_stochastic  # noqa: E402
+from fpplan import load_county
+from fpplan.demo import write_demo
+from fpplan.demography import load_scenarios, prepare, project
+from fpplan.demography.streaming import project_stochastic
 
 YEARS = 30
 
@@ -70,11 +70,12 @@ def ratios(repeat: int) -> None:
     print("| case | engine | numpy floor | ratio |\n|---|---|---|---|")
     for label, regions, trajectories in cases:
         inputs = widen(base, regions)
-        if trajectories:
-            inputs.uncertainty  # fitted once (statsmodels), as a prepared county has it
-            run = lambda: project_stochastic(inputs, scenario, trajectories, seed=1, horizon=horizon)  # noqa: E731
-        else:
-            run = lambda: project(inputs, scenario, horizon=horizon)  # noqa: E731
+        _ = inputs.uncertainty  # fitted once (statsmodels), as a prepared county has it
+
+        def run(inputs=inputs, trajectories=trajectories):
+            if trajectories:
+                return project_stochastic(inputs, scenario, trajectories, seed=1, horizon=horizon)
+            return project(inputs, scenario, horizon=horizon)
         n = 1 if regions > 2000 else repeat
         engine_s, floor_s = [], []
         for _ in range(n):  # alternate, so both see the same load on a shared machine
@@ -88,7 +89,7 @@ def stochastic_county() -> None:
     """Runs in its own process: 40 townships, ~840,000 people, 1,000 trajectories, 30 years."""
     county, base, scenario = demo_inputs()
     inputs = widen(base, 40, scale=840_600 / (base.rates.population.sum() * 5))
-    inputs.uncertainty
+    _ = inputs.uncertainty
     start = time.perf_counter()
     summary = project_stochastic(inputs, scenario, 1000, seed=1, horizon=county.base_year + YEARS)
     seconds = time.perf_counter() - start

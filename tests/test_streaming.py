@@ -88,7 +88,8 @@ def test_another_seed_gives_other_summaries(setup) -> None:
 
 def test_intervals_widen_with_time_and_nest(setup) -> None:
     county, inputs, scenario = setup
-    iv = st.project_stochastic(inputs, scenario, 200, seed=1).intervals().query("region == @county.county_code")
+    iv = st.project_stochastic(inputs, scenario, 200, seed=1).intervals()
+    iv = iv[iv["region"] == county.county_code]
     width = (iv["upper_95"] - iv["lower_95"]).to_numpy()
     assert width[0] == 0 and np.all(np.diff(width) > 0)
     later = iv.iloc[1:]
