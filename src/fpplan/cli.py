@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fpplan.data.errors import DataError, Problem
+from fpplan.data.errors import DataError
 from fpplan.data.labels import label, set_language, ui
 
 MAX_PRINTED_PROBLEMS = 200
@@ -40,33 +40,12 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
-    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_reference",
-                              value=name, detail=", ".join(known))])
-
-
 def _project(args: argparse.Namespace) -> int:
-    """Project a county under one of its scenarios and write the tidy result."""
-    from fpplan.data import load_county
-    from fpplan.demography import load_scenarios, prepare, project
+    """Project a county (or every county of a region) under one of its scenarios and write the tidy result."""
+    from fpplan.runs import project_command
 
-    county = load_county(args.data_dir)
-    scenarios = load_scenarios(county)
-    if args.scenario not in scenarios:
-        raise _unknown_scenario(args.data_dir, args.scenario, scenarios)
-    projection = project(prepare(county), scenarios[args.scenario], trajectories=args.trajectories, seed=2025,
-                         scenario_name=args.scenario)
-    path = Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame = projection.population
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
-    for note in projection.notes:
-        print(note)
-    print(f"{path} ({len(frame)} rows)")
-    return 0
+    return project_command(args.data_dir, args.scenario, args.trajectories, args.out, seed=args.seed,
+                           scheduler=args.scheduler, workers=args.workers, trajectories_out=args.trajectories_out)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -156,6 +135,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
     cmd.add_argument("--trajectories", type=int, default=0, help="随机轨迹数 / stochastic trajectories (0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
+    cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
+    cmd.add_argument("--scheduler", default=None,
+                     help="在 Dask 上运行：local 或 tcp://HOST:8786 / run on dask.distributed: local or tcp://HOST:8786")
+    cmd.add_argument("--workers", type=int, default=None, help="local 集群的进程数 / worker processes for --scheduler local")
+    cmd.add_argument("--trajectories-out", default=None,
+                     help="全部轨迹写入 .parquet / write every trajectory to this .parquet")
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")

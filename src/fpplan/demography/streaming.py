@@ -269,3 +269,37 @@ class TrajectoryWriter:
             self.writer.close()
         finally:
             self.partial.unlink(missing_ok=True)
+
+
+# CPU seconds per trajectory × township × year measured by benchmarks/bench_demography.py on this project's
+# machine (2 shared cores): an order of magnitude for the estimate printed before a large run, not a promise.
+SECONDS_PER_CELL_YEAR = 4e-6
+PROCESS_BYTES = 400 * 2**20  # Python, numpy, pandas, statsmodels and a loaded county
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Time and memory a stochastic run will take: ``client_bytes`` in the process that collects the summaries,
+    ``worker_bytes`` in each process projecting chunks (the same process when run in-process)."""
+
+    seconds: float
+    client_bytes: float
+    worker_bytes: float
+
+    def total_bytes(self, workers: int = 1, in_process: bool = True) -> float:
+        """Memory on this machine: the client, plus every worker when they run here too."""
+        return self.client_bytes + (self.worker_bytes if in_process else 0.0) * max(workers, 1)
+
+
+def estimate(trajectories: int, regions: int, steps: int, workers: int = 1) -> Estimate:
+    """Time and memory of ``project_stochastic`` for these sizes (see ``Estimate``): the drivers (survival ratios
+    per trajectory and step), a chunk's working arrays (about 14 of the chunk's population size), the per-trajectory
+    county totals and the summaries (arrays and their tidy tables)."""
+    n, years = max(trajectories, 1), steps + 1
+    drivers_bytes = n * steps * (2 * 101 + 4) * 8
+    chunk_bytes = 14 * min(chunk_size(n), regions) * n * 2 * 101 * 8 + n * min(chunk_size(n), regions) * years * 48
+    county_bytes = 2 * n * years * (2 * len(GROUP_STARTS) + len(SERIES)) * 8
+    summary_bytes = 4 * len(QUANTILES) * (regions + 1) * years * (2 * len(GROUP_STARTS) + len(SERIES)) * 8
+    return Estimate(seconds=SECONDS_PER_CELL_YEAR * n * regions * steps / max(workers, 1),
+                    client_bytes=PROCESS_BYTES + drivers_bytes + county_bytes + summary_bytes,
+                    worker_bytes=PROCESS_BYTES + drivers_bytes + chunk_bytes)
