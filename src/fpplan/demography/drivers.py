@@ -29,6 +29,7 @@ from fpplan.demography.schedules import alpha_for_e0, alpha_of, brass_mx, rogers
 
 FERTILE = slice(15, 50)
 SEXES = np.array([0, 1])
+PRECOMPUTE_BYTES = 8 * 2**20  # below this, every step's fertility and migrants are built at once
 
 
 class PerStep:
@@ -94,11 +95,19 @@ class Drivers:
         n, regions = self.trajectories, len(self.regions)
         shape = (n, regions) + self.population.shape[1:]
         last_survival = self.survival.shape[1] - 1
-        S = PerStep(self.steps, lambda t: self.survival[:, min(t, last_survival)])
-        asfr = PerStep(self.steps, lambda t: self.fertility[:, t, None, None] * self.pattern)
-        buffer = np.empty(shape)
+        S = [self.survival[:, min(t, last_survival)] for t in range(self.steps)]  # views
         net = self.net_migration + self.migration_excess[:, :, None] * self.population_share  # (n, steps, R)
         lump_steps = set(self.lump_step.tolist())
+        if n * self.steps * regions * (2 * 101 + 35) * 8 <= PRECOMPUTE_BYTES:  # small runs: every step at once
+            asfr = (self.fertility[:, :, None, None] * self.pattern).swapaxes(0, 1)  # (steps, n, R, 35)
+            mig = np.ascontiguousarray((net[..., None, None] * self.migration_profile).swapaxes(0, 1))
+            for t in lump_steps:
+                now = self.lump_step == t
+                mig[t][:, self.lump_region[now]] += self.lump_persons[now]
+            return engine.run(np.broadcast_to(self.population, shape), S, asfr, self.srb, mig, width=1,
+                              timing=self.timing, fertile=FERTILE, keep=keep, each=each)
+        asfr = PerStep(self.steps, lambda t: self.fertility[:, t, None, None] * self.pattern)
+        buffer = np.empty(shape)
 
         def migrants(t: int) -> np.ndarray:
             np.multiply(net[:, t, :, None, None], self.migration_profile, out=buffer)

@@ -59,14 +59,14 @@ def guard(pop: np.ndarray, mig: np.ndarray, work: np.ndarray | None = None) -> t
     migrants to use (in ``work`` when given and needed; ``mig`` itself is never changed) and the number of cells
     where more were to leave than there were (pop + mig < 0)."""
     total = np.add(pop, mig, out=work)
-    if total.min() > 0:
+    lowest = total.min()
+    if lowest > 0:
         return mig, 0
-    cells = np.flatnonzero(total <= 0)  # usually few: only those are rewritten
-    guarded = int(np.count_nonzero(total.reshape(-1)[cells] < 0))
-    guarded_mig = total if work is not None else np.empty_like(total)
-    np.copyto(guarded_mig, mig)
-    guarded_mig.reshape(-1)[cells] = KEEP_AFTER_OUT_MIGRATION - np.broadcast_to(pop, total.shape).reshape(-1)[cells]
-    return guarded_mig, guarded
+    guarded = int(np.count_nonzero(total < 0)) if lowest < 0 else 0
+    empty = total <= 0
+    np.copyto(total, mig)  # total's buffer now holds the guarded migrants
+    np.subtract(KEEP_AFTER_OUT_MIGRATION, pop, out=total, where=empty)
+    return total, guarded
 
 
 def _fertile(fertile: slice, ages: int, groups: int) -> tuple[slice, slice]:
@@ -92,11 +92,20 @@ def step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb: np.ndarray | flo
     mig = np.broadcast_to(np.asarray(mig, dtype=pop.dtype), shape)
     end = out if out is not None else np.empty(shape, dtype=pop.dtype)
     ages, exposed = _fertile(fertile, shape[-1], np.shape(asfr)[-1])
-    return _step(pop, S, np.asarray(asfr)[..., exposed], srb, mig, width, timing == "even", ages, end,
+    return _step(pop, S, np.asarray(asfr)[..., exposed], _split(srb, width), mig, timing == "even", ages, end,
                  (np.empty(shape), np.empty(shape), np.empty(shape)))
 
 
-def _step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb, mig: np.ndarray, width: int, even: bool,
+def _split(srb, width: int) -> np.ndarray:
+    """Births by sex per unit of Σ asfr · (women at start + at end): width/2 · (srb, 1) / (1 + srb), (..., sex)."""
+    if np.ndim(srb) == 0:
+        s = float(srb)
+        return np.array([s / (1 + s), 1 / (1 + s)]) * (width / 2)
+    srb = np.asarray(srb, dtype=float)
+    return np.stack([srb / (1 + srb), 1 / (1 + srb)], axis=-1) * (width / 2)
+
+
+def _step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, split: np.ndarray, mig: np.ndarray, even: bool,
           ages: slice, end: np.ndarray, work: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Step:
     """``step`` with its checks done once: pop, mig, end and the three work arrays all have the full shape; asfr
     is already cut to the ages that give births. Few numpy calls, no temporaries of the population's size."""
@@ -109,17 +118,12 @@ def _step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb, mig: np.ndarray
     else:
         start = pop
         survive(start, S, out=end)
-    women = start[..., 1, ages] + end[..., 1, ages]
-    births_total = np.einsum("...a,...a->...", asfr, women) * (width / 2)
-    female = births_total / (1 + srb)
-    births = np.empty(births_total.shape + (2,))
-    births[..., 0] = births_total - female
-    births[..., 1] = female
-    end[..., 0] = births * S[..., 0]
+    births = np.vecdot(asfr, start[..., 1, ages] + end[..., 1, ages])[..., None] * split  # (..., sex)
+    np.multiply(births, S[..., 0], out=end[..., 0])
     added = mig.sum(axis=-1)
     if even:
         end[..., 0] += half[..., 0]
-        survived = end.sum(axis=-1) - added / 2  # the half that joined at the end neither died nor was born
+        survived = end.sum(axis=-1) - added * 0.5  # the half that joined at the end neither died nor was born
     else:
         survived = end.sum(axis=-1)
         end += mig
@@ -155,14 +159,17 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
     flows = {k: np.empty((steps,) + shape[:-1], dtype=dtype) for k in ("births", "deaths", "migration")}
     guarded = np.zeros(steps, dtype=int)
     ages = exposed = None
+    even = timing == "even"
+    splits = _split(srb, width) if isinstance(srb, np.ndarray) and srb.ndim == 1 else None  # one per step
     for t in range(steps):  # a loop over projection steps; everything inside is vectorized
         rates, m = np.asarray(asfr[t], dtype=dtype), np.asarray(mig[t], dtype=dtype)
         if ages is None:
             ages, exposed = _fertile(fertile, shape[-1], rates.shape[-1])
         if m.shape != shape:
             m = np.broadcast_to(m, shape)
-        out = _step(pop, np.asarray(S[t], dtype=dtype), rates[..., exposed], np.asarray(srb[t], dtype=dtype), m,
-                    width, timing == "even", ages, population[t + 1] if keep else buffers[t % 2], work)
+        split = splits[t] if splits is not None else _split(srb[t], width)
+        out = _step(pop, np.asarray(S[t], dtype=dtype), rates[..., exposed], split, m, even, ages,
+                    population[t + 1] if keep else buffers[t % 2], work)
         pop = out.population
         flows["births"][t], flows["deaths"][t], flows["migration"][t] = out.births, out.deaths, out.migration
         guarded[t] = out.guarded
