@@ -26,14 +26,21 @@ def print_problems(error: DataError) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     from fpplan.demo import write_demo
+    from fpplan.demo.region import write_demo_region
 
-    out = write_demo(args.out_dir)
+    out = write_demo_region(args.out_dir, args.counties) if args.counties else write_demo(args.out_dir)
     print(out)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     from fpplan.data import load_county
+    from fpplan.data.region import is_region_folder
+
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.runs import validate_region
+
+        return validate_region(args.data_dir)
 
     county = load_county(args.data_dir)
     print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
@@ -52,7 +59,13 @@ def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook."""
     from fpplan.app.workbook import write_workbook
     from fpplan.data import load_county
+    from fpplan.data.region import is_region_folder
     from fpplan.planning.plan import make_plan
+
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.runs import plan_region
+
+        return plan_region(args.data_dir, args.scenario, args.out)
 
     plan = make_plan(load_county(args.data_dir), args.scenario)
     path = write_workbook(plan, args.out)
@@ -90,7 +103,13 @@ def _import_reports(args: argparse.Namespace) -> int:
 def _scorecard(args: argparse.Namespace) -> int:
     from fpplan.data import load_county
     from fpplan.data.labels import column_label
+    from fpplan.data.region import is_region_folder
     from fpplan.indicators.scorecard import scorecard
+
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.runs import scorecard_region
+
+        return scorecard_region(args.data_dir, args.level, args.period, args.target_set, args.out)
 
     card = scorecard(load_county(args.data_dir), args.level, args.period, args.target_set)
     columns = ["unit", "name", "value", "target", "status", "change", "forecast", "expected_met"]
@@ -127,7 +146,10 @@ def parser() -> argparse.ArgumentParser:
         cmd.set_defaults(run=run)
         return cmd
 
-    add("demo", "写出演示县数据 / write the demo county", _demo).add_argument("out_dir", help="输出文件夹 / output folder")
+    cmd = add("demo", "写出演示县数据 / write the demo county", _demo)
+    cmd.add_argument("out_dir", help="输出文件夹 / output folder")
+    cmd.add_argument("--counties", type=int, default=0, choices=[0, 1, 2, 3],
+                     help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)")
     add("validate", "检查县数据文件夹 / check a county data folder", _validate).add_argument(
         "data_dir", help="县数据文件夹 / county data folder")
     cmd = add("project", "人口预测 / project the population", _project)

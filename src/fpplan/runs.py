@@ -151,3 +151,69 @@ def _stochastic(inputs, chosen, scenario, trajectories, seed, scheduler, workers
     write_table(pd.concat(groups, ignore_index=True), out_path)
     write_table(pd.concat(series, ignore_index=True), series_path(out_path))
     return 0
+
+
+def validate_region(data_dir: str) -> int:
+    """``fpplan validate REGION``: every county checked (all problems of all counties at once)."""
+    from fpplan.data.region import load_region
+
+    region = load_region(data_dir)
+    print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
+    for code, name in region.county_names().items():
+        county = region.counties[code]
+        print(ui("county_clean", county=f"{name} ({code})"), f"({county.path}, {len(county.units)} units, "
+              f"base year {county.base_year})")
+    print(ui("data_clean"))
+    return 0
+
+
+def plan_region(data_dir: str, scenario: str, out: str) -> int:
+    """``fpplan plan REGION``: one plan per county; the region workbook (summary + a sheet per county) at ``out``
+    and each county's full workbook beside it (``<stem>_<county code>.xlsx``)."""
+    from fpplan.app.region_workbook import region_summary, write_region_workbook
+    from fpplan.app.workbook import write_workbook
+    from fpplan.data.region import load_region
+    from fpplan.demography import load_scenarios
+    from fpplan.planning.plan import make_plan
+
+    region = load_region(data_dir)
+    problems = [unknown_scenario(c.path, scenario, s) for c in region.counties.values()
+                if scenario not in (s := load_scenarios(c))]
+    if problems:
+        raise DataError(problems)
+    plans = {code: make_plan(county, scenario) for code, county in region.counties.items()}
+    path = write_region_workbook(region.county_names(), plans, out)
+    for code, plan in plans.items():
+        write_workbook(plan, path.with_name(f"{path.stem}_{code}{path.suffix}"))
+    print(ui("region_counties", name=region.name, code=region.code, n=len(plans)))
+    summary = region_summary(region.county_names(), plans)
+    print(summary.round(0).to_string(index=False))
+    print(path)
+    return 0
+
+
+def scorecard_region(data_dir: str, level: str, period: str, target_set: str | None, out: str | None) -> int:
+    """``fpplan scorecard REGION``: every county's scorecard at ``level``, the region roll-up (Σ numerators /
+    Σ denominators) and the units ranked; ``out`` (.csv: every row, region rows with county = region code;
+    .xlsx: ranking, region and county sheets)."""
+    from fpplan.data.labels import column_label
+    from fpplan.data.region import load_region
+    from fpplan.indicators.regions import region_scorecard
+
+    region = load_region(data_dir)
+    result = region_scorecard(region.counties, level, period, target_set)
+    print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
+    print(result.ranking.round(3).to_string(index=False))
+    print(result.region[["indicator", "name", "value", "target", "units_met", "units_counted"]].round(2).to_string(index=False))
+    if out:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        region_rows = result.region.assign(county=region.code, unit=region.code, period=period)
+        if path.suffix == ".xlsx":
+            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+                for name, frame in (("ranking", result.ranking), ("region", region_rows), ("counties", result.cards)):
+                    frame.rename(columns=column_label).to_excel(writer, sheet_name=name, index=False)
+        else:
+            pd.concat([result.cards, region_rows], ignore_index=True).to_csv(path, index=False)
+        print(path)
+    return 0
