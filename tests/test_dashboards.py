@@ -6,6 +6,7 @@ choosing a township on the scorecard shows its trend. Screenshots: tests/screens
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -27,6 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 FIGURE = ".js-plotly-plot .main-svg"
+PROCESSES: dict[str, subprocess.Popen] = {}  # server url → its process
 
 
 def free_port() -> int:
@@ -36,14 +38,19 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = write_demo(tmp_path_factory.mktemp("demo") / "county")
+def county(tmp_path_factory) -> Path:
+    return write_demo(tmp_path_factory.mktemp("demo") / "county")
+
+
+@pytest.fixture(scope="module")
+def server(county, tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(data)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    env = os.environ | {"FPPLAN_CULL_IDLE": "20", "FPPLAN_CULL_INTERVAL": "3"}  # closed pages' kernels go soon
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(county)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(1200):  # the workspace is prepared (results computed) before the server listens
         try:
             urllib.request.urlopen(url, timeout=2)
             break
@@ -52,6 +59,7 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("voila did not start")
+    PROCESSES[url] = proc
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -143,7 +151,7 @@ def test_choosing_a_township_shows_its_trend(pages) -> None:
     page, errors, failed = pages["乡镇指标"]
     title = page.locator(".js-plotly-plot .gtitle").last
     before = title.text_content()
-    select = page.locator(".widget-dropdown select").first
+    select = page.locator(".widget-dropdown", has=page.locator("label", has_text="乡镇")).locator("select").first
     options = select.locator("option").all_inner_texts()
     select.select_option(label=options[3])
     page.wait_for_function("b => [...document.querySelectorAll('.js-plotly-plot .gtitle')].pop().textContent !== b",
@@ -151,3 +159,43 @@ def test_choosing_a_township_shows_its_trend(pages) -> None:
     assert options[3] in title.text_content()
     page.screenshot(path=str(SHOTS / "乡镇指标-trend.png"), full_page=True)
     assert not errors and not failed
+
+
+def test_every_page_says_what_its_data_cover(pages) -> None:
+    for name, (page, _, _) in pages.items():
+        assert "数据截至 2025年12月" in page.locator("#fpplan-as-of").inner_text(), name
+
+
+def test_a_month_imported_shows_on_the_open_dashboards(browser, server, county) -> None:
+    """The planner's monthly routine while the server runs: import next month, reload, see it."""
+    from fpplan.cli import main
+
+    [incoming] = (county / "incoming").glob("*.csv")
+    assert main(["import-reports", str(county), str(incoming)]) == 0
+    page, errors, failed, _ = open_dashboard(browser, server, "领导总览")
+    assert "数据截至 2026年1月" in page.locator("#fpplan-as-of").inner_text()
+    page.screenshot(path=str(SHOTS / "领导总览-2026-01.png"), full_page=True)
+    assert not errors and not failed
+    page.close()
+
+
+def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) -> None:
+    import psutil
+
+    def kernels() -> int:
+        return sum("ipykernel" in " ".join(c.cmdline()) for c in psutil.Process(PROCESSES[server].pid).children(recursive=True))
+
+    kept, *_ = open_dashboard(browser, server, "建设规划")
+    gone, *_ = open_dashboard(browser, server, "领导总览")
+    gone.close()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and kernels() > 5:  # four module pages + the kept one
+        time.sleep(1)
+    assert kernels() <= 5
+    picker = kept.locator(".widget-dropdown select").first  # the kept page still answers
+    title = kept.locator(".js-plotly-plot .gtitle").nth(1)
+    before = title.text_content()
+    picker.select_option(index=2)
+    kept.wait_for_function("b => document.querySelectorAll('.js-plotly-plot .gtitle')[1].textContent !== b",
+                           arg=before, timeout=20_000)
+    kept.close()

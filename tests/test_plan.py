@@ -92,11 +92,11 @@ def test_workbook_layout(plan, tmp_path: Path) -> None:
     path = write_workbook(plan, tmp_path / "plan.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["建设项目规划表"]
-    headers = [c.value for c in sheet[1]]
+    headers = [c.value for c in sheet[2]]  # row 1 is the title
     assert "总投资(万元)" in headers and "竣工年份" in headers
-    assert sheet.freeze_panes == "A2"
-    last = [c.value for c in sheet[sheet.max_row]]
-    assert last[0] == "合计" and last[headers.index("总投资(万元)")] == plan.construction_plan["cost_wan_yuan"].sum()
+    assert sheet.freeze_panes == "A3"
+    totals = next(r for r in sheet.iter_rows(min_row=3) if r[headers.index("服务站名称")].value == "合计")
+    assert totals[headers.index("总投资(万元)")].value == plan.construction_plan["cost_wan_yuan"].sum()
     assert {"人员需求WISN", "招聘计划", "面积缺口", "年度资金"} <= set(book.sheetnames)
 
 

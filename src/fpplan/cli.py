@@ -17,7 +17,7 @@ def print_problems(error: DataError) -> None:
     """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
     table = error.table()
     print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).fillna("")
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
@@ -43,8 +43,23 @@ def _validate(args: argparse.Namespace) -> int:
         return validate_region(args.data_dir)
 
     county = load_county(args.data_dir)
+    problems = open_workspace(args).check()  # the store, read only: validate writes nothing
+    if problems:
+        raise DataError(problems)
     print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year})")
     return 0
+
+
+def open_workspace(args: argparse.Namespace):
+    """The workspace of the county folder the command names (``--store`` for a store elsewhere)."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(args.data_dir, store=getattr(args, "store", None))
+
+
+def open_county(args: argparse.Namespace, sync: bool = True):
+    """The county the command names, its monthly tables read from its store (imported first from the folder)."""
+    return open_workspace(args).county(sync=sync)
 
 
 def _project(args: argparse.Namespace) -> int:
@@ -52,13 +67,14 @@ def _project(args: argparse.Namespace) -> int:
     from fpplan.runs import project_command
 
     return project_command(args.data_dir, args.scenario, args.trajectories, args.out, seed=args.seed,
-                           scheduler=args.scheduler, workers=args.workers, trajectories_out=args.trajectories_out)
+                           scheduler=args.scheduler, workers=args.workers, trajectories_out=args.trajectories_out,
+                           open_county=lambda folder: open_county(args))
 
 
 def _plan(args: argparse.Namespace) -> int:
-    """Every planning table for a scenario, written as the officials' workbook."""
+    """Every planning table for a scenario, written as the officials' workbook; a plan that cannot be handed in
+    (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is written."""
     from fpplan.app.workbook import write_workbook
-    from fpplan.data import load_county
     from fpplan.data.region import is_region_folder
     from fpplan.planning.plan import make_plan
 
@@ -67,41 +83,83 @@ def _plan(args: argparse.Namespace) -> int:
 
         return plan_region(args.data_dir, args.scenario, args.out)
 
-    plan = make_plan(load_county(args.data_dir), args.scenario)
+    plan = make_plan(open_county(args), args.scenario)
+    if plan.problems:
+        raise DataError(list(plan.problems))
     path = write_workbook(plan, args.out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
+    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
+          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
+          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
+    from fpplan.demography import load_scenarios
+
+    for key, scenario in load_scenarios(args.data_dir).items():
+        print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
     return 0
 
 
 def _import_reports(args: argparse.Namespace) -> int:
-    """Import each file in its own transaction; a bad file is reported and changes nothing (exit 2)."""
-    from fpplan.data.store import ReportStore
-
-    store = ReportStore(args.db)
-    problems = []
-    try:
-        for file in args.files:
-            try:
-                result = store.import_file(file)
-            except DataError as error:
-                problems += error.problems
-                continue
-            if result.import_id is None:
-                print(f"{file}: {label('ui', 'import_unchanged')}")
-            else:
-                print(f"{file}: " + label("ui", "import_done").format(
-                    rows=result.rows, values=result.values_written, replaced=result.values_replaced))
-    finally:
-        store.close()
-    if problems:
-        raise DataError(problems)
+    """Validate every file, then import each into the county's store in its own transaction (exit 2 and nothing
+    written when one is bad); then bring the results every reader sees up to date."""
+    workspace = open_workspace(args)
+    for result in workspace.import_files(args.files, table=args.table):
+        if result.import_id is None:
+            print(f"{result.file}: {ui('import_unchanged')}")
+        else:
+            print(f"{result.file}: " + ui("import_done", table=label("tables", result.table), rows=result.rows,
+                                          new=result.rows_new, replaced=result.rows_replaced,
+                                          values=result.values_replaced))
+    if not args.no_results:
+        _refresh_results(workspace)
     return 0
 
 
+def _imports(args: argparse.Namespace) -> int:
+    """The store's import log, or its integrity check, or the way back from a damaged store."""
+    from fpplan.data.labels import column_label
+
+    workspace = open_workspace(args)
+    if args.restore:
+        used, saved = workspace.restore()
+        print(ui("store_restored", file=used, saved=saved))
+        return 0
+    if args.rebuild:
+        print(ui("store_rebuilt", n=workspace.rebuild()))
+        return 0
+    problems = workspace.check()
+    if problems:
+        raise DataError(problems)
+    if args.check:
+        print(ui("store_whole", path=workspace.store.path))
+        return 0
+    log = workspace.imports()
+    if log.empty:
+        print(ui("imports_none"))
+        return 0
+    shown = log[["import_id", "table_name", "file", "imported_at", "imported_by", "source", "rows", "rows_new",
+                 "rows_replaced", "values_replaced"]].copy()
+    shown["table_name"] = shown["table_name"].map(lambda t: label("tables", t))
+    shown["imported_at"] = shown["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
+    print(shown.rename(columns=column_label).to_string(index=False))
+    return 0
+
+
+def _refresh_results(workspace) -> None:
+    from fpplan.app.results import ensure_results
+
+    outcome = ensure_results(workspace)
+    key = "results_computed" if outcome.computed else "results_ready"
+    print(ui(key, version=outcome.version[:12], seconds=outcome.seconds))
+
+
 def _scorecard(args: argparse.Namespace) -> int:
-    from fpplan.data import load_county
     from fpplan.data.labels import column_label
     from fpplan.data.region import is_region_folder
     from fpplan.indicators.scorecard import scorecard
@@ -111,7 +169,7 @@ def _scorecard(args: argparse.Namespace) -> int:
 
         return scorecard_region(args.data_dir, args.level, args.period, args.target_set, args.out)
 
-    card = scorecard(load_county(args.data_dir), args.level, args.period, args.target_set)
+    card = scorecard(open_county(args), args.level, args.period, args.target_set)
     columns = ["unit", "name", "value", "target", "status", "change", "forecast", "expected_met"]
     shown = card.reindex(columns=columns)
     shown["status"] = shown["status"].map(lambda s: label("ui", f"status_{s}"))
@@ -130,7 +188,11 @@ def _scorecard(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
-    return run_report(args.data_dir, args.scenario, args.out)
+    return run_report(args.data_dir, args.scenario, args.out, store=args.store)
+
+
+def store_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--store", default=None, help="数据库文件（默认 县文件夹/fpplan.duckdb）/ store file (default COUNTY/fpplan.duckdb)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -150,8 +212,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("out_dir", help="输出文件夹 / output folder")
     cmd.add_argument("--counties", type=int, default=0, choices=[0, 1, 2, 3],
                      help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)")
-    add("validate", "检查县数据文件夹 / check a county data folder", _validate).add_argument(
-        "data_dir", help="县数据文件夹 / county data folder")
+    cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
+    store_option(cmd)
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
@@ -163,23 +226,38 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--workers", type=int, default=None, help="local 集群的进程数 / worker processes for --scheduler local")
     cmd.add_argument("--trajectories-out", default=None,
                      help="全部轨迹写入 .parquet / write every trajectory to this .parquet")
+    store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
-    cmd = add("import-reports", "导入月报到数据库 / import monthly reports into the store", _import_reports)
-    cmd.add_argument("db", help="DuckDB 数据库文件 / DuckDB database file")
+    store_option(cmd)
+    add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
+    cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     cmd.add_argument("files", nargs="+", help="月报文件 / report files (CSV/XLSX)")
+    cmd.add_argument("--table", default=None, help="表名（默认按表头识别）/ table (default: from the header)")
+    cmd.add_argument("--no-results", action="store_true", help="不重新计算结果 / do not recompute the results")
+    store_option(cmd)
+    cmd = add("imports", "导入记录与数据库检查 / the store's import log and integrity", _imports)
+    cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
+    what = cmd.add_mutually_exclusive_group()
+    what.add_argument("--check", action="store_true", help="检查数据库是否完整 / check the store's integrity")
+    what.add_argument("--restore", action="store_true", help="恢复最近一次导入前的状态 / restore the state before the last import")
+    what.add_argument("--rebuild", action="store_true", help="按导入记录重建数据库 / rebuild the store from its logged files")
+    store_option(cmd)
     cmd = add("scorecard", "指标评分表 / indicator scorecard", _scorecard)
     cmd.add_argument("data_dir")
     cmd.add_argument("--level", default="township", choices=["village", "township", "county"])
     cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q1、2025-01 / e.g. 2025, 2025Q1")
     cmd.add_argument("--target-set", default=None, help="目标集 / target set")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
+    store_option(cmd)
     cmd = add("report", "生成可重复的分析报告 / render the reproducible report", _report)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", default="reports", help="输出文件夹 / output folder")
+    store_option(cmd)
     return p
 
 

@@ -73,17 +73,26 @@ def series_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}_series{out.suffix}")
 
 
+def workspace_county(folder: Path):
+    """A county of a region opened through its own workspace (its monthly tables from its own store)."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(folder).county()
+
+
 def project_command(data_dir: str, scenario: str, trajectories: int, out: str, seed: int = 2025,
                     scheduler: str | None = None, workers: int | None = None, trajectories_out: str | None = None,
-                    horizon: int | None = None) -> int:
+                    horizon: int | None = None, open_county=None) -> int:
     """``fpplan project``: the tidy population (deterministic) or the quantile tables (stochastic) of a county or
-    of every county of a region (a ``county`` column then says which)."""
-    from fpplan.data.region import load_counties
+    of every county of a region (a ``county`` column then says which). ``open_county(folder)`` opens a county
+    folder (the command's workspace); a region's counties are opened through their own workspaces."""
+    from fpplan.data.region import is_region_folder, load_counties
     from fpplan.demography import load_scenarios, prepare, project
 
     if trajectories < 0:
         raise DataError([Problem(file=data_dir, kind="trajectories_negative", column="--trajectories", value=trajectories)])
-    region, counties = load_counties(data_dir)
+    region_folder = is_region_folder(Path(data_dir))
+    region, counties = load_counties(data_dir, workspace_county if region_folder else open_county)
     chosen, problems = {}, []
     for code, county in counties.items():
         scenarios = load_scenarios(county)
@@ -153,11 +162,23 @@ def _stochastic(inputs, chosen, scenario, trajectories, seed, scheduler, workers
     return 0
 
 
+def _checked(folder: Path):
+    """``fpplan validate`` of one county of a region: its folder validated, its store checked read-only."""
+    from fpplan.data.county import load_county
+    from fpplan.data.workspace import Workspace
+
+    county = load_county(folder)
+    problems = Workspace(folder).check()
+    if problems:
+        raise DataError(problems)
+    return county
+
+
 def validate_region(data_dir: str) -> int:
-    """``fpplan validate REGION``: every county checked (all problems of all counties at once)."""
+    """``fpplan validate REGION``: every county checked (all problems of all counties at once); writes nothing."""
     from fpplan.data.region import load_region
 
-    region = load_region(data_dir)
+    region = load_region(data_dir, _checked)
     print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
     for code, name in region.county_names().items():
         county = region.counties[code]
@@ -176,12 +197,15 @@ def plan_region(data_dir: str, scenario: str, out: str) -> int:
     from fpplan.demography import load_scenarios
     from fpplan.planning.plan import make_plan
 
-    region = load_region(data_dir)
+    region = load_region(data_dir, workspace_county)
     problems = [unknown_scenario(c.path, scenario, s) for c in region.counties.values()
                 if scenario not in (s := load_scenarios(c))]
     if problems:
         raise DataError(problems)
     plans = {code: make_plan(county, scenario) for code, county in region.counties.items()}
+    problems = [p for plan in plans.values() for p in getattr(plan, "problems", ())]
+    if problems:  # a plan that cannot be handed in: nothing is written
+        raise DataError(problems)
     path = write_region_workbook(region.county_names(), plans, out)
     for code, plan in plans.items():
         write_workbook(plan, path.with_name(f"{path.stem}_{code}{path.suffix}"))
@@ -200,7 +224,7 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
     from fpplan.data.region import load_region
     from fpplan.indicators.regions import region_scorecard
 
-    region = load_region(data_dir)
+    region = load_region(data_dir, workspace_county)
     result = region_scorecard(region.counties, level, period, target_set)
     print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
     print(result.ranking.round(3).to_string(index=False))

@@ -77,6 +77,15 @@ def cash_flow_bars(flows: pd.DataFrame, names: dict | None = None) -> go.Figure:
     return fig
 
 
+def money_by_source_bars(money: pd.DataFrame) -> go.Figure:
+    """Yearly money (万元) stacked by source (自筹 / 上级补助), construction, equipment and training together."""
+    fig = go.Figure(layout=_layout(ui("money_title"), barmode="stack", xaxis_title=ui("year"), yaxis_title=ui("wan_yuan")))
+    by_year = money.groupby("year")[["self_raised_wan_yuan", "subsidy_wan_yuan"]].sum()
+    for column, funding, colour in (("self_raised_wan_yuan", "self_raised", "#1565c0"), ("subsidy_wan_yuan", "subsidy", "#ef6c00")):
+        fig.add_bar(x=by_year.index, y=by_year[column], name=enum_label("funding", funding), marker_color=colour)
+    return fig
+
+
 def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.Figure:
     """Township × indicator, coloured by status, the value written in each cell."""
     order = list(STATUS_COLOURS)
@@ -93,6 +102,17 @@ def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.F
                     texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
                     hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
     fig.update_xaxes(tickangle=-35)
+    return fig
+
+
+def township_attention(cards: pd.DataFrame, codes: list[str], names: dict, title: str) -> go.Figure:
+    """Red and amber indicators per township (stacked bars), every township shown, in the given order.
+    ``cards``: unit, red, amber (booleans per indicator)."""
+    counts = cards.groupby("unit")[["red", "amber"]].sum().reindex(codes, fill_value=0)
+    fig = go.Figure(layout=_layout(title, barmode="stack", yaxis_title=ui("indicator_count")))
+    labels = [names.get(c, c) for c in codes]
+    fig.add_bar(x=labels, y=counts["red"].to_numpy(), name=ui("red"), marker_color=STATUS_COLOURS["missed"])
+    fig.add_bar(x=labels, y=counts["amber"].to_numpy(), name=ui("amber"), marker_color=STATUS_COLOURS["within_margin"])
     return fig
 
 

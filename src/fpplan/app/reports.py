@@ -52,12 +52,12 @@ def to_pdf(html: Path) -> Path | None:
     return pdf
 
 
-def run_report(data_dir: str, scenario: str, out: str, date: str | None = None) -> int:
+def run_report(data_dir: str, scenario: str, out: str, date: str | None = None, store: str | None = None) -> int:
     from fpplan.app.workbook import write_workbook
-    from fpplan.data import load_county
+    from fpplan.data.workspace import Workspace
     from fpplan.planning.plan import make_plan
 
-    county = load_county(data_dir)  # a clear error before any notebook runs
+    county = Workspace(data_dir, store).county()  # a clear error before any notebook runs
     out_dir = Path(out) / (date or dt.date.today().isoformat())
     out_dir.mkdir(parents=True, exist_ok=True)
     parameters = {"data_dir": str(Path(data_dir).resolve()), "scenario": scenario, "base_year": county.base_year,

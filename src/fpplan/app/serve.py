@@ -1,20 +1,38 @@
 """Serve the dashboards with Voila: ``python -m fpplan.app.serve [--host 127.0.0.1] [--port 8866] [--data DIR]``.
 
-Binds to 127.0.0.1 unless told otherwise; serves ``dashboards/`` only (no data files); runs from the repository
-root so that ``voila.json`` is read; uses the ``fpplan`` template (Voila's lab template with Font Awesome served
-from the installed ``fontawesome-free`` package instead of a CDN), assembled under ``build/``.
+Before the server starts, the county's workspace is brought up to date: its folder's monthly tables imported into
+the store, the results every page shows computed once for this version of the data (``fpplan.app.results``).
+
+- Binds to 127.0.0.1 unless told otherwise. Off the loopback address a login is required: the token given with
+  ``--token`` (or ``$FPPLAN_TOKEN``), else one generated at start and printed once (never stored). Pages that show
+  staff-level results (notebook metadata ``fpplan.staff_level``) are served off loopback only when the county's
+  ``config/server.yaml`` says ``share_staff_pages: true``.
+- Serves only the dashboards (copied under ``build/``), never data files; runs from the repository root so that
+  ``voila.json`` is read; uses the ``fpplan`` template (Voila's lab template with Font Awesome from the installed
+  ``fontawesome-free`` package instead of a CDN).
+- Kernels talk to the server over unix sockets (with TCP a kernel started right after another sometimes got a
+  port still held by the first). Idle kernels of closed pages are culled (Voila cannot shut them down when a tab
+  closes: voila-dashboards/voila#1458); open pages keep theirs; at most ``--max-kernels`` run at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import json
 import os
+import secrets
 import shutil
+import socket
 import sys
 from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+CULL_IDLE_SECONDS = int(os.environ.get("FPPLAN_CULL_IDLE", "300"))  # no page connected this long: shut down
+CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
+MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
 
 
 def build_template(root: Path = ROOT) -> Path:
@@ -29,27 +47,113 @@ def build_template(root: Path = ROOT) -> Path:
     return share
 
 
-def command(host: str, port: int, root: Path = ROOT) -> list[str]:
-    return [sys.executable, "-m", "voila", str(root / "dashboards"), f"--Voila.ip={host}", f"--port={port}",
-            "--no-browser", "--template=fpplan",
-            # kernels talk over unix sockets: with TCP, a kernel started right after another sometimes got a port
-            # still held by the first and its page never finished loading (seen here with Voila 0.5.13)
-            "--KernelManager.transport=ipc"]
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def staff_level(notebook: Path) -> bool:
+    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    return bool(meta.get("fpplan", {}).get("staff_level"))
+
+
+def build_dashboards(share_staff_pages: bool, root: Path = ROOT) -> Path:
+    """The dashboards this server shows, copied into ``build/dashboards`` (staff-level pages left out unless
+    shared)."""
+    target = root / "build" / "dashboards"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for notebook in sorted((root / "dashboards").glob("*.ipynb")):
+        if share_staff_pages or not staff_level(notebook):
+            shutil.copy2(notebook, target / notebook.name)
+    return target
+
+
+def command(host: str, port: int, dashboards: Path, token: str | None, max_kernels: int = MAX_KERNELS) -> list[str]:
+    args = [sys.executable, "-m", "voila", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
+            "--template=fpplan", "--KernelManager.transport=ipc",
+            "--VoilaConfiguration.multi_kernel_manager_class=fpplan.app.kernels.CappedKernelManager",
+            f"--CappedKernelManager.max_kernels={max_kernels}",
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
+            "--MappingKernelManager.cull_connected=False"]
+    if token:
+        args.append(f"--Voila.token={token}")
+    return args
+
+
+def share_staff_pages(county: Path) -> bool:
+    config = county / "config" / "server.yaml"
+    if not config.exists():
+        return False
+    import yaml
+
+    return bool((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("share_staff_pages", False))
+
+
+def prepare(data: Path, store: Path | None) -> None:
+    """The workspace brought up to date before anyone visits; bad data end here with their problems (exit 2)."""
+    from fpplan.app.results import ensure_results
+    from fpplan.cli import print_problems
+    from fpplan.data.errors import DataError
+    from fpplan.data.labels import ui
+    from fpplan.data.workspace import Workspace
+
+    try:
+        outcome = ensure_results(Workspace(data, store))
+    except DataError as error:
+        print_problems(error)
+        sys.exit(2)
+    print(ui("results_computed" if outcome.computed else "results_ready", version=outcome.version[:12],
+             seconds=outcome.seconds), flush=True)
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="serve the fpplan dashboards / 启动仪表盘")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: share on the network (a login is required)")
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--data", default=os.environ.get("FPPLAN_DATA", str(ROOT / "data" / "demo")),
                         help="county data folder / 县数据文件夹")
+    parser.add_argument("--store", default=os.environ.get("FPPLAN_STORE"), help="store file / 数据库文件")
+    parser.add_argument("--token", default=os.environ.get("FPPLAN_TOKEN"),
+                        help="login token off loopback (default: generated and printed once)")
+    parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS)
     args = parser.parse_args(argv)
+    data = Path(args.data).resolve()
+    store = Path(args.store).resolve() if args.store else None
+    prepare(data, store)
+    loopback = is_loopback(args.host)
+    token = None if loopback else (args.token or secrets.token_urlsafe(24))
+    dashboards = build_dashboards(share_staff_pages(data) or loopback)
     share = build_template()
-    env = os.environ | {"FPPLAN_DATA": str(Path(args.data).resolve()),
+    env = os.environ | {"FPPLAN_DATA": str(data),
                         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))}
+    if store:
+        env["FPPLAN_STORE"] = str(store)
+    env.pop("FPPLAN_TOKEN", None)  # kernels never see the token
+    if not port_free(args.host, args.port):
+        print(f"port {args.port} on {args.host} is in use / 端口已被占用: --port", file=sys.stderr)
+        sys.exit(2)
     os.chdir(ROOT)
-    print(f"fpplan dashboards: http://{args.host}:{args.port}/  (county: {env['FPPLAN_DATA']})", flush=True)
-    os.execvpe(sys.executable, command(args.host, args.port), env)
+    shown = args.host if loopback else socket.gethostname()
+    url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
+    print(f"fpplan dashboards: {url}  (county: {data})", flush=True)
+    if token:
+        print("login token (shown once, not stored) / 登录口令（只显示一次）: " + token, flush=True)
+    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels), env)
 
 
 if __name__ == "__main__":

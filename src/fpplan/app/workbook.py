@@ -1,19 +1,28 @@
-"""The plan as an XLSX workbook in the layout officials use: Chinese headers with units, a totals row, frozen
-header row, print-ready column widths (A4 landscape, fit to width), enumerations shown as words."""
+"""The plan as an XLSX workbook in the layout officials use: the 建设项目规划表 first (title row, one row per project
+with station names, levels, current and standard areas, units in the headers, a totals row, notes), then money
+by year and source, equipment, head counts by year, the structure rules after hiring, the recruitment and
+training plans, the projection's growth rates and the working tables. Every sheet is print-ready (A4 landscape,
+fit to width, header rows repeated); enumerations are words; years and whole numbers are shown as such."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fpplan.data.labels import column_label, enum_label, label, ui
+from fpplan.planning.officials import officials_tables
 
 ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
-                "cadre": "specialty", "specialty": "specialty"}
+                "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
+                "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
+                "category": "category", "funding": "funding", "field": "field", "constraint": "constraint"}
+YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
+                "last_short_year", "year_acquired"}
 
 
-def _present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
+def present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
     """Enumerations as words, booleans as 是/否, a totals row over ``totals``, headers with units."""
     out = frame.copy()
     for column, enum in ENUM_COLUMNS.items():
@@ -26,19 +35,49 @@ def _present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
         total = {c: out[c].sum() for c in totals}
         total[out.columns[0]] = label("columns", "total")
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-    return out.rename(columns={c: column_label(c) for c in out.columns})
+    return out.rename(columns={c: _header(c) for c in out.columns})
 
 
-def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
-    """Sheet name → (table, columns to total)."""
+def _header(column) -> str:
+    """``column_label`` for codes; ``<category>:<funding>`` columns of the money table as 类别·来源(万元)."""
+    column = str(column)
+    if ":" in column:
+        category, funding = column.split(":")
+        first = label("columns", "total") if category == "total" else enum_label("category", category)
+        second = label("columns", "total") if funding == "total" else enum_label("funding", funding)
+        return f"{first}·{second}({label('ui', 'wan_yuan')})"
+    return column_label(column)
+
+
+def _number_format(name: str, values: pd.Series) -> str | None:
+    """Years as 2029, whole numbers as 1,234, other numbers with two decimals; None for text."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    finite = values.dropna().to_numpy(float)
+    if name in YEAR_COLUMNS or name.endswith("_year"):
+        return "0"
+    if len(finite) and np.all(np.abs(finite - np.round(finite)) < 1e-9):
+        return "#,##0"
+    return "#,##0.00"
+
+
+def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """Sheet name → (table, columns to total), after the 建设项目规划表 (``tables``: officials_tables(plan))."""
+    t = tables or officials_tables(plan)
     wisn = plan.wisn[["station", "cadre", "year", "workload_hours", "available_hours", "service_staff", "caf", "iaf",
                       "required", "existing", "difference", "ratio"]]
     volumes = plan.volumes.pivot_table(index=["station", "service", "cadre"], columns="year", values="volume").reset_index()
     volumes.columns = [str(c) for c in volumes.columns]
-    return {
-        ui("sheet_plan"): (plan.budget.drop(columns=["m2_per_wan_yuan"]).assign(m2_per_wan_yuan=plan.budget["m2_per_wan_yuan"]),
-                           ["target_floor_area_m2", "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan",
-                            "gap_closed_m2"]),
+    money = t["money"]
+    out = {
+        ui("sheet_money"): (money, [c for c in money.columns if ":" in c]),
+        ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
+        ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        ui("sheet_head_counts"): (t["head_counts"], []),
+        ui("sheet_structure_after"): (t["structure"], []),
+        ui("sheet_hires"): (t["hires"], ["annual_cost_wan_yuan"]),
+        ui("sheet_training"): (t["training"], ["persons", "training_wan_yuan"]),
+        ui("sheet_growth"): (t["growth"], []),
         ui("sheet_cash_flow"): (plan.cash_flow.pivot_table(index="station", columns="year", values="amount_wan_yuan",
                                                             aggfunc="sum", fill_value=0).reset_index().rename(columns=str),
                                 [str(y) for y in sorted(plan.cash_flow["year"].unique())]),
@@ -47,32 +86,114 @@ def sheets(plan) -> dict[str, tuple[pd.DataFrame, list[str]]]:
         ui("sheet_wisn"): (wisn, ["required", "existing", "difference"]),
         ui("sheet_head_count"): (plan.head_count.drop(columns="source"), ["staff", "missing"]),
         ui("sheet_structure"): (plan.structure, []),
-        ui("sheet_recruitment"): (plan.recruitment, ["hires"]),
         ui("sheet_volumes"): (volumes, [c for c in volumes.columns if c.isdigit()]),
     }
+    if len(t["shortfalls"]):
+        out = {ui("sheet_shortfalls"): (pd.DataFrame({"explanation": [p.detail for p in plan.problems]}), [])} | out
+    return out
+
+
+def _print_ready(sheet, header_rows: int) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, header_rows - 1)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+
+def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
+    """The 建设项目规划表: title row, header row with units, one row per project, totals, notes."""
+    totals = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m2", "cost_wan_yuan",
+              "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+    frame = present(table.drop(columns="station"), [])
+    name = ui("sheet_plan_table")[:31]
+    sheet = writer.book.add_worksheet(name)
+    writer.sheets[name] = sheet
+    columns = list(table.drop(columns="station").columns)
+    first, last = int(plan.construction_plan["start_year"].min()), int(plan.construction_plan["completion_year"].max())
+    sheet.merge_range(0, 0, 0, len(columns) - 1, ui("plan_table_title", county=plan.county_name, first=first, last=last),
+                      formats["title"])
+    sheet.set_row(0, 30)
+    for c, title in enumerate(frame.columns):
+        sheet.write(1, c, title, formats["header"])
+    sheet.set_row(1, 36)
+    for r, row in enumerate(frame.itertuples(index=False), start=2):
+        for c, (code, value) in enumerate(zip(columns, row)):
+            fmt = formats["flag"] if code == "below_standard" and bool(table.iloc[r - 2][code]) else formats["cell"]
+            if code in YEAR_COLUMNS or code == "seq":
+                fmt = formats["int_plain"]
+            elif code.endswith(("_m2", "_wan_yuan")):
+                fmt = formats["number"]
+            sheet.write(r, c, value, fmt)
+    end = len(frame) + 2
+    sheet.write(end, columns.index("station_name"), label("columns", "total"), formats["total_text"])
+    for c, code in enumerate(columns):
+        if code in totals:
+            sheet.write(end, c, float(table[code].sum()), formats["total"])
+        elif code != "station_name":
+            sheet.write_blank(end, c, None, formats["total"])
+    standards = plan.config["standards"]
+    notes = [ui("plan_table_note_standard", standard=standards.floor_area_standard, source=standards.floor_area_source),
+             ui("plan_table_note_flag")]
+    for k, note in enumerate(notes, start=end + 2):
+        sheet.write(k, 0, note, formats["note"])
+    widths = {"seq": 5, "station_name": 18, "level": 14, "mode": 9, "target_grade": 9, "below_standard": 9}
+    for c, code in enumerate(columns):
+        sheet.set_column(c, c, widths.get(code, 12))
+    sheet.freeze_panes(2, 0)
+    _print_ready(sheet, 2)
+
+
+def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: pd.DataFrame,
+                 note: str | None = None) -> None:
+    """One table, cell by cell with its column's number format (years as 2029, whole numbers as 1,234)."""
+    name = name[:31]
+    book = writer.book
+    sheet = book.add_worksheet(name)
+    writer.sheets[name] = sheet
+    cached: dict[str, object] = {}
+    for col, (title, code) in enumerate(zip(frame.columns, source.columns)):
+        sheet.write(0, col, title, formats["header"])
+        num = _number_format(str(code), source[code])
+        fmt = cached.setdefault(num, book.add_format({"num_format": num})) if num else None
+        for row, value in enumerate(frame[title].tolist(), start=1):
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            sheet.write(row, col, value.item() if hasattr(value, "item") else value,
+                        fmt if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else None)
+        values = [str(v) for v in frame[title].head(200)]
+        width = max([len(str(title)) * 2] + [len(v) for v in values]) + 2
+        sheet.set_column(col, col, min(max(width, 8), 40))
+    if note:
+        sheet.write(len(frame) + 2, 0, note, formats["note"])
+    sheet.freeze_panes(1, 0)
+    _print_ready(sheet, 1)
 
 
 def write_workbook(plan, path: str | Path) -> Path:
-    """Write every planning table to ``path`` (.xlsx) and return it."""
+    """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         book = writer.book
-        header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
-        number = book.add_format({"num_format": "#,##0.00"})
-        for name, (table, totals) in sheets(plan).items():
-            frame = _present(table, totals)
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for col, title in enumerate(frame.columns):
-                sheet.write(0, col, title, header)
-                values = [str(v) for v in frame[title].head(200)]
-                width = max([len(str(title)) * 2] + [len(v) for v in values]) + 2
-                is_number = pd.api.types.is_float_dtype(frame[title])
-                sheet.set_column(col, col, min(max(width, 8), 40), number if is_number else None)
-            sheet.freeze_panes(1, 0)
-            sheet.set_landscape()
-            sheet.set_paper(9)  # A4
-            sheet.fit_to_pages(1, 0)
-            sheet.repeat_rows(0)
+        border = {"border": 1, "valign": "vcenter"}
+        formats = {
+            "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+            "header": book.add_format({"bold": True, "text_wrap": True, "align": "center", "bg_color": "#DDEBF7", **border}),
+            "cell": book.add_format(border),
+            "int_plain": book.add_format({"num_format": "0", **border}),
+            "number": book.add_format({"num_format": "#,##0.0#", **border}),
+            "flag": book.add_format({"font_color": "#C00000", "bold": True, "bg_color": "#FDE9E9", **border}),
+            "total": book.add_format({"bold": True, "num_format": "#,##0.0#", "top": 2, **border}),
+            "total_text": book.add_format({"bold": True, "top": 2, **border}),
+            "note": book.add_format({"italic": True, "font_color": "#555555"}),
+        }
+        tables = officials_tables(plan)
+        _write_plan_table(writer, plan, tables["construction"], formats)
+        equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
+        for name, (table, totals) in sheets(plan, tables).items():
+            frame = present(table, totals)
+            note = equipment_note if name == ui("sheet_equipment") else None
+            _write_table(writer, name, frame, formats, table.rename(columns=str), note)
     return path

@@ -41,6 +41,8 @@ class County:
     survey: pd.DataFrame
     exam_scores: pd.DataFrame
     budget: pd.DataFrame
+    subsidy_granted: pd.DataFrame
+    equipment: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
 
     @property
@@ -94,19 +96,35 @@ def element_aliases(config: dict[str, Any]) -> dict[str, str]:
     return {normalise(n): code for code, e in model.elements.items() for n in (code, e.zh, e.en)}
 
 
+def equipment_aliases(config: dict[str, Any]) -> dict[str, str]:
+    """Accepted names of each equipment item (code, zh, en; config/equipment.yaml) → item code."""
+    model = config.get("equipment")
+    if model is None:
+        return {}
+    return {normalise(n): code for code, item in model.items.items() for n in (code, item.zh, item.en)}
+
+
 def _empty(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=float if c.kind in ("int", "float") else object) for c in table.columns})
 
 
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
     """One table file, read and checked column by column (no cross-table rules); raises DataError."""
+    frame, problems = read_table_checked(path, table, county_dir)
+    if problems:
+        raise DataError(problems)
+    return frame
+
+
+def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None
+                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One table file and its problems: the typed table (rows that could be read; None when the file could not
+    be read at all), so that callers can add their own checks and report every problem at once."""
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
     frame, found = _read(path, TABLES[table], element_aliases(config))
     problems += found
-    if problems:
-        raise DataError(problems)
-    return _finish(frame, TABLES[table])
+    return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
 def _read(path: Path, table: Table, elements: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -140,11 +158,15 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     return out, []
 
 
-def load_county(path: str | Path) -> County:
-    """Read and validate the county folder at ``path``; raises DataError with every problem found."""
+def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None, store_name: str = "") -> County:
+    """Read and validate the county folder at ``path``; raises DataError with every problem found.
+
+    ``stored``: the monthly tables as the workspace's store holds them (``fpplan.data.workspace``): they are
+    taken from there instead of the folder's files (they were validated when imported; cross-table rules still
+    run, naming ``store_name``)."""
     path = Path(path)
     if not path.is_dir():
-        raise DataError([Problem(file=str(path), kind="missing_folder")])
+        raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
     files, problems = find_table_files(path)
     config, found = load_config(path)
     problems += found
@@ -152,6 +174,12 @@ def load_county(path: str | Path) -> County:
     tables: dict[str, pd.DataFrame] = {}
     clean: set[str] = set()
     for name, table in TABLES.items():
+        if stored is not None and table.monthly:
+            frame = stored.get(name)
+            tables[name] = frame.copy() if frame is not None and len(frame) else _empty(table)
+            files[name] = Path(f"{store_name}:{name}")
+            clean.add(name)
+            continue
         if name not in files:
             if not table.optional:
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
@@ -171,14 +199,16 @@ def load_county(path: str | Path) -> County:
         problems += found
         if found:
             clean.discard("population")
-    problems += _cross_checks(tables, clean, files)
+    problems += _cross_checks(tables, clean, files, equipment_aliases(config))
     if problems:
         raise DataError(problems)
+    tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, **tables)
 
 
-def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str]) -> list[Problem]:
+def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], items: dict[str, str]
+                  ) -> list[Problem]:
     """Cross-table rules, each run only when the tables it reads passed their own checks."""
     problems: list[Problem] = []
     if "units" not in clean:
@@ -203,6 +233,10 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
             problems += cc.check_plan(t["construction_plan"], stations, files["construction_plan"])
             if "disbursement" in clean:
                 problems += cc.check_disbursement(t["disbursement"], t["construction_plan"], files["disbursement"])
+        if "subsidy_granted" in clean:
+            problems += cc.references(t["subsidy_granted"], "station_code", stations, files["subsidy_granted"], "facilities")
+        if {"station_code", "item"} <= set(t["equipment"].columns) and items:  # plain text: checked even when
+            problems += cc.check_equipment(t["equipment"], stations, items, files["equipment"])  # counts are bad
     if "service_stats" in clean:
         problems += cc.references(t["service_stats"], "village_code", villages, files["service_stats"], "villages")
     if "survey" in clean:

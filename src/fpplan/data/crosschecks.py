@@ -114,3 +114,15 @@ def check_disbursement(disb: pd.DataFrame, plan: pd.DataFrame, file: str) -> lis
             problems.append(Problem(file=file, kind="inconsistent", column="amount_wan_yuan", value=code,
                                     detail=f"{code}: yearly amounts add up to {total:g}, the plan's cost is {cost[code]:g} (万元)"))
     return problems
+
+
+def check_equipment(equipment: pd.DataFrame, stations: pd.Index, items: dict[str, str], file: str) -> list[Problem]:
+    """Stations exist and every item is one of config/equipment.yaml (``items``: normalised code/zh/en → code)."""
+    from fpplan.data.labels import normalise
+
+    problems = references(equipment, "station_code", stations, file, label("tables", "facilities"))
+    names = "、".join(dict.fromkeys(items.values()))
+    bad = equipment["item"].notna() & ~equipment["item"].map(lambda v: normalise(v) in items)
+    problems += [Problem(file=file, kind="not_in_enum", row=int(r), column="item", value=v, detail=names)
+                 for r, v in zip(rows_of(equipment.index[bad]), equipment.loc[bad, "item"])]
+    return problems

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from fpplan.data.labels import problem_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class DataError(Exception):
 
     def table(self, lang: str | None = None) -> pd.DataFrame:
         """The problems as a table (file, row, column, value, message)."""
+        import pandas as pd
+
         rows = [
             {"file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message(lang)}
             for p in self.problems

@@ -39,7 +39,7 @@ def table() -> dict[str, Any]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        for section, values in (yaml.safe_load(entry.read_text(encoding="utf-8")) or {}).items():
+        for section, values in (yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).items():
             _merge(merged.setdefault(section, {}), values, f"{entry.name}: {section}")
     return merged
 
@@ -136,3 +136,13 @@ def problem_text(kind: str, lang: str | None = None, **fields: Any) -> str:
 def ui(key: str, lang: str | None = None, **fields: Any) -> str:
     """An interface string, formatted with ``fields``."""
     return label("ui", key, lang).format(**fields)
+
+
+def month_text(month: str, lang: str | None = None) -> str:
+    """A month id as people write it: ``2026-01`` → 2026年1月 (zh), January 2026 (en)."""
+    year, number = str(month)[:4], int(str(month)[5:7])
+    if (lang or _language) == "zh":
+        return f"{year}年{number}月"
+    import calendar
+
+    return f"{calendar.month_name[number]} {year}"

@@ -10,6 +10,7 @@ folder or a region folder, so commands work on either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,13 @@ def county_folders(path: Path) -> list[Path]:
     return [p for p in sorted(Path(path).iterdir()) if not p.name.startswith(".") and is_county_folder(p)]
 
 
-def load_region(path: str | Path) -> Region:
-    """Every county of the region folder at ``path``; raises DataError listing every problem."""
+def load_region(path: str | Path, open_county: Callable[[Path], object] | None = None) -> Region:
+    """Every county of the region folder at ``path``, each opened by ``open_county(folder)`` (default
+    ``load_county``; the commands open each county through its own workspace and store); raises DataError
+    listing every problem."""
     from fpplan.data.county import load_county
 
+    open_county = open_county or load_county
     path = Path(path)
     if not path.is_dir():
         raise DataError([Problem(file=str(path), kind="missing_region")])
@@ -74,7 +78,7 @@ def load_region(path: str | Path) -> Region:
     first_folder: dict[str, Path] = {}
     for folder in folders:  # a handful of counties, each loaded and validated in full
         try:
-            county = load_county(folder)
+            county = open_county(folder)
         except DataError as error:
             problems += error.problems
             continue
@@ -90,12 +94,14 @@ def load_region(path: str | Path) -> Region:
     return Region(path=path, name=name, code=config.code or path.name, counties=counties)
 
 
-def load_counties(path: str | Path) -> tuple[Region | None, dict]:
-    """(region, {county code: County}) for a region folder; (None, {code: County}) for a county folder."""
+def load_counties(path: str | Path, open_county: Callable[[Path], object] | None = None) -> tuple[Region | None, dict]:
+    """(region, {county code: County}) for a region folder; (None, {code: County}) for a county folder. Each
+    county is opened by ``open_county(folder)`` (default ``load_county``)."""
     from fpplan.data.county import load_county
 
+    open_county = open_county or load_county
     if is_region_folder(Path(path)):
-        region = load_region(path)
+        region = load_region(path, open_county)
         return region, region.counties
-    county = load_county(path)
+    county = open_county(Path(path))
     return None, {county.county_code: county}

@@ -134,6 +134,26 @@ TABLES: dict[str, Table] = {
             key=("station_code", "year"),
             optional=True,
         ),
+        # Subsidy from upper levels actually granted, by station and year (optional): "still to secure" =
+        # requested − granted.
+        Table(
+            "subsidy_granted",
+            (C("station_code"), C("year", "int", min=1990, max=2100), C("amount_wan_yuan", "float", min=0)),
+            key=("station_code", "year"),
+            optional=True,
+        ),
+        # Medical equipment each station holds (items: config/equipment.yaml, by code or zh/en name).
+        Table(
+            "equipment",
+            (
+                C("station_code"),
+                C("item"),
+                C("quantity", "int", min=0),
+                C("year_acquired", "int", nullable=True, optional=True, min=1950, max=2100),
+            ),
+            key=("station_code", "item", "year_acquired"),
+            optional=True,
+        ),
         # Monthly village reports: one row per village and month, one column per data element.
         Table(
             "service_stats",

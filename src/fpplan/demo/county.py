@@ -19,7 +19,9 @@ import pandas as pd
 import yaml
 
 from fpplan.data.config import default_config_dir
+from fpplan.demo import equipment as de
 from fpplan.demo import population as dp
+from fpplan.demo.incoming import next_month_reports
 
 COUNTY = "650123"
 # code suffix, name, kind, target population, villages, share of 20–39 lost to out-migration, fertility factor,
@@ -293,8 +295,12 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
         "budget": pd.DataFrame({"year": [2023, 2024, 2025],
                                 "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
     }
+    tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    month, reports = next_month_reports(tables["service_stats"], np.random.default_rng(seed + 1))
+    (out / "incoming").mkdir(exist_ok=True)
+    reports.to_csv(out / "incoming" / f"village_reports_{month}.csv", index=False, lineterminator="\n")
     demo_config = resources.files("fpplan").joinpath("defaults/demo")
     if demo_config.is_dir():
         shutil.copytree(Path(str(demo_config)), out / "config", dirs_exist_ok=True)

@@ -13,6 +13,10 @@ years beyond the last are held at the last value. Example (all keys but ``name``
     lump_inflows:                            # e.g. a regiment farm (团场) settling in a township
       - {name: 第一团场, township: "650123005", year: 2028, size: 6000, male_share: 0.56, profile: working_age}
     project_completion: {ZS007: 2028}         # move a construction project (station code → completion year)
+    grade_changes: {ZS008: A}                 # a station's last project aims at another grade (its standard area)
+    stations_added:                           # a station added to the plan, with the project that builds it
+      - {code: ZS009, name: 第一团场服务站, level: township_general, township_code: "650123005", target_grade: B,
+         start_year: 2028, completion_year: 2029, cost_wan_yuan: 70, self_raised_wan_yuan: 20, subsidy_requested_wan_yuan: 50}
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 - Need of a station in a year = the standard area of its level at the plan's target grade
   (config/standards.yaml ``floor_area``) × max(1, women 15–49 it serves / the standard's reference women):
-  the national grade sets the floor, a larger catchment needs proportionally more.
+  the national grade sets the floor, a larger catchment needs proportionally more. The scaling is a config choice
+  (``scale_need_by_women_served``; off: the standard area alone).
+- A project whose target area is below its grade's standard area is flagged (:func:`below_standard`).
 - Capacity: today's floor area until the project's completion year, the target area from that year on
   (a project completing in year Y serves from Y).
 - Cash flow: the given yearly disbursement, else the cost spread evenly over start … completion years.
@@ -14,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.errors import Problem
+from fpplan.data.labels import enum_label, label, ui
 from fpplan.data.models.planning import Standards
 
 BUILDING_LEVELS = ("county_station", "township_central", "township_general")
@@ -33,10 +37,52 @@ def shift_completion(plan: pd.DataFrame, changes: dict[str, int]) -> pd.DataFram
 
 def served_women(facilities: pd.DataFrame, projected: pd.DataFrame) -> pd.DataFrame:
     """station, year, women_15_49 served: a station serves its own township; the county station serves its
-    township (the county seat). ``projected``: township_code, year, women_15_49."""
+    township (the county seat); stations sharing a township (one added by a scenario) share its women equally.
+    ``projected``: township_code, year, women_15_49."""
     stations = facilities[facilities["level"].isin(BUILDING_LEVELS)][["code", "township_code"]]
     merged = stations.merge(projected[["township_code", "year", "women_15_49"]], on="township_code")
+    merged["women_15_49"] = merged["women_15_49"] / merged["township_code"].map(stations["township_code"].value_counts())
     return merged.rename(columns={"code": "station"})[["station", "year", "women_15_49"]]
+
+
+def apply_scenario(facilities: pd.DataFrame, plan: pd.DataFrame, scenario, standards: Standards, townships,
+                   file: str) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """The stations and the construction plan as a scenario changes them: projects moved (``project_completion``),
+    a station's last project aimed at another grade (``grade_changes``: the target area becomes the grade's
+    standard area; cost, self-raised and subsidy scale with the area, at the project's cost per m²) and stations
+    added with their projects (``stations_added``). Unknown stations or townships, or an added code that exists,
+    are problems (``file``: the scenario)."""
+    problems = [Problem(file=file, kind="unknown_reference", column=key, value=code, detail=label("tables", "construction_plan"))
+                for key, codes in (("project_completion", scenario.project_completion), ("grade_changes", scenario.grade_changes))
+                for code in codes if code not in set(plan["station_code"])]
+    added = pd.DataFrame([s.model_dump() for s in scenario.stations_added])
+    if len(added):
+        problems += [Problem(file=file, kind="duplicate", column="stations_added", value=c, detail=label("columns", "station_code"))
+                     for c in added["code"] if c in set(facilities["code"])]
+        problems += [Problem(file=file, kind="unknown_reference", column="stations_added", value=t, detail=label("tables", "units"))
+                     for t in added["township_code"] if t not in set(townships)]
+    if problems:
+        return facilities, plan, problems
+    plan = shift_completion(plan, scenario.project_completion)
+    if scenario.grade_changes:
+        plan = plan.copy()
+        last = plan.groupby("station_code")["completion_year"].transform("max") == plan["completion_year"]
+        change = last & plan["station_code"].isin(list(scenario.grade_changes))
+        plan.loc[change, "target_grade"] = plan.loc[change, "station_code"].map(scenario.grade_changes)
+        area = standard_area(plan[change], facilities, standards)
+        ratio = area / plan.loc[change, "target_floor_area_m2"].where(plan.loc[change, "target_floor_area_m2"] > 0)
+        for column in ("cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"):
+            plan.loc[change, column] = plan.loc[change, column] * ratio.fillna(1.0)
+        plan.loc[change, "target_floor_area_m2"] = area
+    if len(added):
+        new_fac = added.assign(serves="", grade="none", opening_year=added["completion_year"])[list(facilities.columns)]
+        facilities = pd.concat([facilities, new_fac], ignore_index=True)
+        standard = standard_area(added.rename(columns={"code": "station_code"}), facilities, standards)
+        added["target_floor_area_m2"] = added["target_floor_area_m2"].fillna(standard)
+        dtypes = plan.dtypes.to_dict()
+        plan = pd.concat([plan, added.rename(columns={"code": "station_code"})[list(plan.columns)]], ignore_index=True)
+        plan = plan.astype(dtypes)
+    return facilities, plan, []
 
 
 def capacity_timeline(facilities: pd.DataFrame, plan: pd.DataFrame, standards: Standards, served: pd.DataFrame
@@ -58,10 +104,31 @@ def capacity_timeline(facilities: pd.DataFrame, plan: pd.DataFrame, standards: S
     target_grade = grid["station"].map(final).fillna(grid["station"].map(fac["grade"]))
     standard = [standards.floor_area[lvl].get(g, np.nan) for lvl, g in zip(grid["level"], target_grade)]
     reference = grid["level"].map(lambda lvl: standards.floor_area[lvl]["reference_women_15_49"])
-    grid["need_m2"] = np.asarray(standard, dtype=float) * np.maximum(1.0, grid["women_15_49"] / reference)
+    scale = np.maximum(1.0, grid["women_15_49"] / reference) if standards.scale_need_by_women_served else 1.0
+    grid["need_m2"] = np.asarray(standard, dtype=float) * scale
     grid["gap_m2"] = grid["need_m2"] - grid["floor_area_m2"]
     return grid[["station", "level", "year", "women_15_49", "floor_area_m2", "grade", "need_m2", "gap_m2"]].sort_values(
         ["station", "year"]).reset_index(drop=True)
+
+
+def standard_area(plan: pd.DataFrame, facilities: pd.DataFrame, standards: Standards) -> pd.Series:
+    """The standard floor area (m²) of each project's target grade at its station's level (NaN: no standard)."""
+    level = plan["station_code"].map(facilities.set_index("code")["level"])
+    return pd.Series([standards.floor_area.get(lvl, {}).get(g, np.nan) for lvl, g in zip(level, plan["target_grade"])],
+                     index=plan.index, dtype=float)
+
+
+def below_standard(plan: pd.DataFrame, facilities: pd.DataFrame, standards: Standards, file: str) -> list[Problem]:
+    """Projects whose target floor area is below the standard area of their grade (bad input for the plan)."""
+    standard = standard_area(plan, facilities, standards)
+    level = plan["station_code"].map(facilities.set_index("code")["level"])
+    low = standard.notna() & (plan["target_floor_area_m2"] < standard - 1e-9)
+    return [Problem(file=file, kind="below_standard", row=int(r) + 2, column="target_floor_area_m2", value=area,
+                    detail=ui("grade_standard", station=code, level=enum_label("station_level", lvl),
+                              grade=enum_label("grade", g), area=f"{a:g}"))
+            for r, code, area, lvl, g, a in zip(plan.index[low], plan.loc[low, "station_code"],
+                                               plan.loc[low, "target_floor_area_m2"], level[low],
+                                               plan.loc[low, "target_grade"], standard[low])]
 
 
 def first_shortfall(timeline: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:

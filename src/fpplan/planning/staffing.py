@@ -1,5 +1,6 @@
-"""Staff need: WHO's Workload Indicators of Staffing Need (WISN), the head-count norms and structure rules of
-seed 000 §三(三), and a recruitment plan.
+"""Staff need: WHO's Workload Indicators of Staffing Need (WISN), the head-count norms "按照人口数量与服务半径"
+and the structure rules of seed 000 §三(三) (the recruitment plan that meets them is
+:mod:`fpplan.planning.recruitment`).
 
 WISN (WHO, *Workload Indicators of Staffing Need, user's manual*, 2010):
 - available working time AWT = [A − (B + C + D + E)] × F (A working days, B public holidays, C annual leave,
@@ -104,71 +105,116 @@ def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Se
     return w
 
 
+def technical(staff: pd.DataFrame, standards: Standards) -> pd.Series:
+    """True for the technical staff (技术人员): every specialty but those the config leaves out (finance, other)."""
+    return ~staff["specialty"].isin(standards.technical_staff.exclude_specialties)
+
+
+def with_licence_match(staff: pd.DataFrame, standards: Standards) -> pd.DataFrame:
+    """The roster with ``licence_matches``: the person's licence is one the config lists for the specialty
+    ("其他人员应取得相应的专业资格", seed 000 §三(三)); a specialty the config does not list needs none."""
+    allowed = pd.DataFrame([(s, lic) for s, lics in standards.licence_by_specialty.items() for lic in lics],
+                           columns=["specialty", "licence"]).assign(licence_matches=True)
+    out = staff.drop(columns="licence_matches", errors="ignore").merge(allowed, on=["specialty", "licence"], how="left")
+    unlisted = ~out["specialty"].isin(list(standards.licence_by_specialty))
+    out["licence_matches"] = out["licence_matches"].fillna(False).astype(bool) | unlisted.to_numpy()
+    return out.set_axis(staff.index)
+
+
+def qualified(staff: pd.DataFrame, rule: StructureRule) -> np.ndarray:
+    """Who meets ``rule`` (its field's value is one of its values); the roster needs ``licence_matches`` for the
+    licence-matches-specialty rule (:func:`with_licence_match`)."""
+    return staff[rule.field].isin(rule.values).to_numpy()
+
+
+def station_radius(places: pd.DataFrame, facilities: pd.DataFrame) -> pd.Series:
+    """Service radius (km) of each station: its township's farthest village from the station (``distance_km`` of
+    units.csv; 0 where no distance is given)."""
+    farthest = places.groupby("township_code")["distance_km"].max()
+    return facilities.set_index("code")["township_code"].map(farthest).fillna(0.0).astype(float)
+
+
+def head_count_norms(facilities: pd.DataFrame, served: pd.DataFrame, county_women: pd.DataFrame,
+                     radius: pd.Series, standards: Standards) -> pd.DataFrame:
+    """Technical staff (FTE) each station must have in each year, "按照人口数量与服务半径" (seed 000 §三(三)).
+
+    norm = min(max, min + ⌈(women − reference)⁺ / women_per_extra_staff⌉ + ⌈(radius − reference)⁺ / km_per_extra⌉)
+    (see :class:`fpplan.data.models.planning.HeadCount`). ``served``: station, year, women_15_49 of its own
+    township; ``county_women``: year, women_15_49 of the county (stations whose basis is the county);
+    ``radius``: station → km. Returns station, level, year, women_15_49, radius_km, norm_min, women_term,
+    radius_term, norm_max, norm, source."""
+    fac = facilities[facilities["level"].isin(list(standards.head_count))].set_index("code")
+    grid = served[served["station"].isin(fac.index)].copy()
+    grid["level"] = grid["station"].map(fac["level"])
+    cfg = pd.DataFrame([{"level": lvl, **h.model_dump()} for lvl, h in standards.head_count.items()]).set_index("level")
+    c = cfg.reindex(grid["level"]).reset_index(drop=True).set_index(grid.index)
+    county = grid["year"].map(county_women.set_index("year")["women_15_49"])
+    grid["women_15_49"] = np.where(c["basis"] == "county", county, grid["women_15_49"])
+    grid["radius_km"] = grid["station"].map(radius).fillna(0.0).to_numpy()
+
+    def term(value: pd.Series, reference: pd.Series, step: pd.Series) -> np.ndarray:
+        extra = np.ceil(np.maximum(value - reference, 0.0) / step.astype(float) - 1e-9)
+        return np.where(step.notna(), np.maximum(extra, 0.0), 0.0).astype(int)
+
+    grid["norm_min"] = c["min"].astype(int)
+    grid["women_term"] = term(grid["women_15_49"], c["reference_women_15_49"], c["women_per_extra_staff"])
+    grid["radius_term"] = term(grid["radius_km"], c["reference_radius_km"], c["radius_km_per_extra_staff"])
+    grid["norm_max"] = c["max"].astype("Int64")
+    raw = grid["norm_min"] + grid["women_term"] + grid["radius_term"]
+    grid["norm"] = np.where(grid["norm_max"].notna(), np.minimum(raw, grid["norm_max"].fillna(0).astype(int)), raw)
+    grid["source"] = (c["source"] + "; " + c["terms_source"]).str.strip("; ")
+    columns = ["station", "level", "year", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term",
+               "norm_max", "norm", "source"]
+    return grid[columns].sort_values(["station", "year"]).reset_index(drop=True)
+
+
+def county_norm(norms: pd.DataFrame) -> pd.DataFrame:
+    """The county's technical staff by the norms: year, norm (Σ of the stations' norms, seed 000 §三(三)
+    "我县计划生育技术服务人员应达到＊＊人")."""
+    return norms.groupby("year", as_index=False)["norm"].sum()
+
+
 def head_count_check(staff: pd.DataFrame, facilities: pd.DataFrame, standards: Standards) -> pd.DataFrame:
-    """Technical staff per station against the norm for its level: met, and how many people are missing."""
-    counts = staff.groupby("station_code").size()
+    """Technical staff (FTE) per station today against the minimum of its level: met, and how many are missing."""
+    counts = staff[technical(staff, standards)].groupby("station_code")["fte"].sum()
     rows = []
     for level, norm in standards.head_count.items():
         for code in facilities.loc[facilities["level"] == level, "code"]:
-            have = int(counts.get(code, 0))
+            have = float(counts.get(code, 0.0))
             rows.append({"station": code, "level": level, "staff": have, "norm_min": norm.min, "norm_max": norm.max,
-                         "missing": max(0, norm.min - have), "met": have >= norm.min, "source": norm.source})
+                         "missing": max(0.0, norm.min - have), "met": have >= norm.min - 1e-9, "source": norm.source})
     return pd.DataFrame(rows)
 
 
-def people_to_meet(count: int, total: int, rule: StructureRule) -> int:
+def people_to_meet(count: float, total: float, rule: StructureRule) -> int:
     """How many qualified people must join (new hires counting in the total) for ``rule`` to hold.
 
-    Share rule: the smallest k with (count + k) / (total + k) ≥ t, i.e. k = ⌈(t·total − count)/(1 − t)⌉."""
+    Share rule: the smallest k with (count + k) / (total + k) ≥ t, i.e. k = ⌈(t·total − count)/(1 − t)⌉; a rule
+    on everyone (t = 1) cannot be met by hiring: the answer is then the unqualified people in post, who must gain
+    the qualification (or leave)."""
     if rule.min_count is not None:
-        return max(0, rule.min_count - count)
+        return max(0, math.ceil(rule.min_count - count - 1e-9))
     t = rule.min_share
+    if t >= 1:
+        return max(0, math.ceil(total - count - 1e-9))
     return max(0, math.ceil((t * total - count) / (1 - t) - 1e-9))
 
 
 def structure_check(staff: pd.DataFrame, standards: Standards) -> pd.DataFrame:
-    """Each structure rule on the county's technical staff: value, threshold, met, people needed to meet it."""
-    total = len(staff)
+    """Each structure rule on the county's technical staff today: value (share of FTE, or count of persons),
+    threshold, met, people needed to meet it."""
+    tech = with_licence_match(staff[technical(staff, standards)], standards)
+    fte = tech["fte"].to_numpy(float)
     rows = []
     for rule in standards.structure:
-        count = int(staff[rule.field].isin(rule.values).sum())
-        share = count / total if total else 0.0
-        threshold = rule.min_count if rule.min_count is not None else rule.min_share
-        value = count if rule.min_count is not None else share
+        ok = qualified(tech, rule)
+        if rule.min_count is not None:
+            count, total, value, threshold = float(ok.sum()), float(len(tech)), float(ok.sum()), rule.min_count
+        else:
+            count, total = float(fte[ok].sum()), float(fte.sum())
+            value, threshold = (count / total if total else 0.0), rule.min_share
         needed = people_to_meet(count, total, rule)
         rows.append({"rule": rule.code, "qualified": count, "staff": total, "value": value, "threshold": threshold,
                      "kind": "count" if rule.min_count is not None else "share", "met": needed == 0,
                      "people_needed": needed, "source": rule.source})
     return pd.DataFrame(rows)
-
-
-def recruitment_plan(staff: pd.DataFrame, required: pd.DataFrame, standards: Standards, config: WisnConfig,
-                     years: np.ndarray) -> pd.DataFrame:
-    """Hires by year and specialty so the workload (WISN, county total per cadre) is covered after retirements,
-    with how many of them must hold each qualification for the structure rules to hold.
-
-    ``required``: cadre, year, required (FTE). Staff retire in the year they reach the retirement age of their
-    sex. Hires stay; qualifications of hires are counted towards the structure rules.
-    """
-    retire_year = staff["birth_year"] + staff["sex"].map(config.retirement_age)
-    rows = []
-    hired: dict[str, float] = {}
-    for year in years:  # a loop over plan years (about ten)
-        in_post = staff[retire_year > year]
-        have = in_post.groupby("specialty")["fte"].sum()
-        need = required[required["year"] == year].set_index("cadre")["required"]
-        for cadre in sorted(set(need.index) | set(have.index)):
-            gap = math.ceil(need.get(cadre, 0.0) - have.get(cadre, 0.0) - hired.get(cadre, 0.0) - 1e-9)
-            if gap > 0:
-                hired[cadre] = hired.get(cadre, 0.0) + gap
-                rows.append({"year": int(year), "specialty": cadre, "hires": gap,
-                             "retired_so_far": int((retire_year[staff["specialty"] == cadre] <= year).sum())})
-        total_hires = int(sum(hired.values()))
-        for rule in standards.structure:
-            count = int(in_post[rule.field].isin(rule.values).sum())
-            needed = people_to_meet(count, len(in_post) + total_hires, rule)
-            if needed:
-                rows.append({"year": int(year), "specialty": "", "hires": 0, "qualification": rule.code,
-                             "qualified_needed": needed})
-    return pd.DataFrame(rows, columns=["year", "specialty", "hires", "retired_so_far", "qualification",
-                                       "qualified_needed"])

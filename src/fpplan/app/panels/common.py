@@ -1,7 +1,9 @@
-"""The dashboards' widgets: one module per dashboard (overview, scenarios, construction, scorecard), each
-building one Voila app from the engines and the figure builders; what they share is here.
+"""What the dashboards share: where the county is, its precomputed results, the header every page shows, and how
+a figure is put on the page.
 
-The county comes from ``$FPPLAN_DATA`` (``fpplan.app.serve`` sets it; default ``data/demo`` of the repository).
+The county folder comes from ``$FPPLAN_DATA`` (``fpplan.app.serve`` sets it; default ``data/demo`` of the
+repository), its store from ``$FPPLAN_STORE`` (default inside the folder). Pages read the results computed once
+per data version (``fpplan.app.results``); this module imports nothing heavy, so the landing page starts fast.
 """
 
 from __future__ import annotations
@@ -10,16 +12,11 @@ import os
 from functools import cache
 from pathlib import Path
 
-import ipywidgets as w
-import pandas as pd
-import plotly.graph_objects as go
+from fpplan.app import results as results_module
+from fpplan.data.labels import month_text, ui
 
-from fpplan.data import County, load_county
-from fpplan.data.labels import ui
-from fpplan.demography import load_scenarios, prepare, project
-from fpplan.planning import demand, facilities, staffing
-
-PLAN_SCENARIO = "medium"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10px 14px;border-radius:6px;"
         "background:#f3f6fa;border-left:5px solid {colour}'><div style='font-size:13px;color:#555'>{title}</div>"
         "<div style='font-size:24px;font-weight:600'>{value}</div></div>")
@@ -29,56 +26,71 @@ def county_path() -> Path:
     return Path(os.environ.get("FPPLAN_DATA") or Path(__file__).resolve().parents[4] / "data" / "demo")
 
 
-@cache
-def county() -> County:
-    return load_county(county_path())
+def store_path() -> Path | None:
+    return Path(os.environ["FPPLAN_STORE"]) if os.environ.get("FPPLAN_STORE") else None
 
 
-@cache
-def model():
-    """Everything the fast recalculation needs, prepared once per kernel."""
-    c = county()
-    return {"inputs": prepare(c), "scenarios": load_scenarios(c),
-            "coefficients": demand.coefficients(c, c.config["services"]),
-            "existing": c.staff.groupby(["station_code", "specialty"], as_index=False)["fte"].sum().set_axis(
-                ["station", "cadre", "existing"], axis=1)}
+def results() -> dict:
+    """The manifest of the current results; recomputed first (once, under a lock) if the data changed since."""
+    folder = county_path()
+    manifest = results_module.current(folder)
+    if results_module.is_stale(folder, manifest, store_path()):
+        from fpplan.data.workspace import Workspace
+
+        results_module.ensure_results(Workspace(folder, store_path()))
+        manifest = results_module.current(folder)
+    return manifest
 
 
-def names() -> dict[str, str]:
-    c = county()
-    return dict(zip(c.units["code"], c.units["name"])) | dict(zip(c.facilities["code"], c.facilities["name"]))
+def header_html(key: str, manifest: dict) -> str:
+    """The page title and what the data cover: "数据截至 2026年1月 · 最近导入 2026-01-05 10:12"."""
+    as_of = manifest["data_as_of"]
+    parts = []
+    if as_of.get("last_month"):
+        parts.append(ui("data_as_of", month=month_text(as_of["last_month"])))
+    if as_of.get("last_import"):
+        parts.append(ui("last_import", when=as_of["last_import"].replace("T", " ")))
+    line = " · ".join(parts)
+    return (f"<h2 style='margin:4px 0 2px 0'>{ui(key)}</h2>"
+            f"<div id='fpplan-as-of' style='color:#555;font-size:13px;margin-bottom:8px'>{line}</div>")
 
 
-def title(key: str) -> w.HTML:
-    return w.HTML(f"<h2 style='margin:4px 0 8px 0'>{ui(key)}</h2>")
+def plotly_bundle(spec: dict) -> dict:
+    """A figure (plotly JSON) as the mime bundle JupyterLab's plotly renderer draws (offline: the plotly.js that
+    comes with the installed plotly), without importing plotly's renderer machinery in the kernel."""
+    return {PLOTLY_MIME: {"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG}}
 
 
-def figure_output(fig: go.Figure) -> w.Output:
-    """A figure in an Output widget, drawn by plotly's JupyterLab renderer (the plotly.js bundled with the
-    installed plotly, offline). Static figures need no FigureWidget, whose model carries plotly.js itself."""
+# --- widget helpers (they import ipywidgets and plotly; pages with controls use them) ----------------------------
+
+
+def title(key: str, manifest: dict | None = None):
+    import ipywidgets as w
+
+    return w.HTML(header_html(key, manifest or results()))
+
+
+def figure_output(fig):
+    """A figure in an Output widget, as a plotly mime bundle."""
+    import ipywidgets as w
+
     out = w.Output()
-    with out:
-        fig.show(renderer="plotly_mimetype", config={"displaylogo": False})
+    redraw_output(out, fig)
     return out
 
 
-def redraw_output(out: w.Output, fig: go.Figure) -> None:
+def redraw_output(out, fig) -> None:
     """Replace the figure shown in ``out``."""
+    import json
+
+    from IPython.display import display
+
+    spec = json.loads(fig.to_json()) if hasattr(fig, "to_json") else fig
     out.clear_output(wait=True)
     with out:
-        fig.show(renderer="plotly_mimetype", config={"displaylogo": False})
+        display(plotly_bundle(spec), raw=True)
 
 
-def recalculate(scenario) -> dict[str, pd.DataFrame]:
-    """Projection → demand → WISN → floor area for one scenario, in tens of milliseconds."""
-    c, m = county(), model()
-    projection = project(m["inputs"], scenario)
-    bases = demand.projected_bases(projection)
-    volumes = demand.volumes_from(m["coefficients"], bases)
-    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
-    wisn = staffing.wisn_table(workload, c.config["wisn"], c.facilities.set_index("code")["level"], m["existing"])
-    plan = facilities.shift_completion(c.construction_plan, scenario.project_completion)
-    capacity = facilities.capacity_timeline(c.facilities, plan, c.config["standards"],
-                                            facilities.served_women(c.facilities, bases))
-    county_rows = projection.county_total()
-    return {"county": county_rows, "summary": projection.summary, "wisn": wisn, "capacity": capacity, "plan": plan}
+@cache
+def names() -> dict[str, str]:
+    return results()["names"]

@@ -1,49 +1,26 @@
-"""领导总览: the leader's overview."""
+"""领导总览: the leader's overview, drawn from the document computed once per data version
+(``fpplan.app.overview_content``): cards, the first station to fall short, two figures. The kernel imports
+neither pandas nor plotly: it reads JSON and hands the page HTML and plotly mime bundles (inside an Output widget:
+Voila's page fails on a plotly bundle at the top level, "r.setData is not a function")."""
 
 from __future__ import annotations
 
-import ipywidgets as w
-import plotly.graph_objects as go
-
-from fpplan.app import figures
-from fpplan.app.panels.common import CARD, PLAN_SCENARIO, county, figure_output, model, names, recalculate, title
-from fpplan.data.labels import ui
-from fpplan.planning import facilities
+from fpplan.app import results as results_module
+from fpplan.app.panels.common import CARD, header_html, plotly_bundle, results
 
 
-def overview() -> w.Widget:
-    from fpplan.data.store import ReportStore
-    from fpplan.indicators.scorecard import scorecard
+def overview() -> None:
+    from IPython.display import HTML, display
 
-    c = county()
-    result = recalculate(model()["scenarios"][PLAN_SCENARIO])
-    totals = result["county"].set_index("year")
-    first, last = c.base_year, int(totals.index.max())
-    shortage = (result["wisn"]["required"] - result["wisn"]["existing"]).clip(lower=0).groupby(result["wisn"]["year"]).sum()
-    gaps = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
-    period = str(c.base_year)
-    store = ReportStore.from_county(c)
-    card = scorecard(c, "township", period, store=store, with_forecast=False)
-    county_card = scorecard(c, "county", period, store=store, with_forecast=False)
-    met = int((county_card["status"] == "met").sum())
-    cards = [
-        (ui("population_now", year=first), f"{totals.loc[first, 'population']:,.0f}", "#1565c0"),
-        (ui("population_plan", year=last), f"{totals.loc[last, 'population']:,.0f}", "#1565c0"),
-        (ui("women_now", year=first), f"{totals.loc[first, 'women_15_49']:,.0f}", "#c2185b"),
-        (ui("staff_gap", year=last), f"{shortage.loc[last]:.1f} {ui('persons')}", "#6a1b9a"),
-        (ui("area_gap", year=first), f"{gaps.loc[first]:,.0f} m²", "#ef6c00"),
-        (ui("funding_gap"), f"{c.construction_plan['subsidy_requested_wan_yuan'].sum():,.0f} {ui('wan_yuan')}", "#c62828"),
-        (ui("indicators_met", period=period), f"{met} / {len(county_card)}", "#2e7d32"),
-    ]
-    kpis = w.HTML("".join(CARD.format(title=t, value=v, colour=col) for t, v, col in cards))
-    summary = result["summary"]
-    townships = summary[summary["region"] != c.county_code]
-    population = figure_output(figures.lines(townships, "year", "population", "region", ui("population_by_township"), names()))
-    missed = card[card["status"] == "missed"].groupby("unit").size().reindex(c.townships()["code"], fill_value=0)
-    attention = go.Figure(layout=figures._layout(ui("townships_attention")))
-    attention.add_bar(x=[names()[u] for u in missed.index], y=missed.to_numpy(), marker_color="#c62828")
-    shortfall = facilities.first_shortfall(result["capacity"], result["plan"]).dropna(subset=["first_short_year"])
-    first_short = shortfall.sort_values(["first_short_year", "max_gap_m2"], ascending=[True, False]).iloc[0]
-    note = w.HTML("<p style='font-size:15px'>" + ui("first_short_station", station=names()[first_short["station"]],
-                                                     year=int(first_short["first_short_year"])) + "</p>")
-    return w.VBox([title("app_overview"), kpis, note, w.HBox([population, figure_output(attention)])])
+    manifest = results()
+    doc = results_module.document(manifest, "overview")
+    cards = "".join(CARD.format(title=c["title"], value=c["value"], colour=c["colour"]) for c in doc["cards"])
+    note = f"<p id='fpplan-first-short' style='font-size:15px'>{doc['note']}</p>" if doc["note"] else ""
+    display(HTML(header_html("app_overview", manifest) + f"<div id='fpplan-cards'>{cards}</div>" + note))
+    import ipywidgets as w
+
+    out = w.Output()
+    with out:
+        for spec in doc["figures"].values():
+            display(plotly_bundle(spec), raw=True)
+    display(out)

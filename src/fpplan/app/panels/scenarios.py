@@ -8,18 +8,33 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from fpplan.app import figures
-from fpplan.app.panels.common import PLAN_SCENARIO, county, figure_output, model, recalculate, redraw_output, title
+from fpplan.app import results as results_module
+from fpplan.app.panels.common import county_path, figure_output, redraw_output, results, title
+from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
+from fpplan.data.models.scenario import Name
+from fpplan.data.scenario_files import save_scenario
+from fpplan.planning.plan import recalculate
+
+
+def model(manifest: dict) -> dict:
+    """What the live recalculation needs, prepared once per data version by fpplan.app.results."""
+    import pickle
+
+    with results_module.file(manifest, "model.pickle").open("rb") as handle:
+        return pickle.load(handle)
 
 
 def scenario_explorer() -> w.Widget:
-    m = model()
-    base = m["scenarios"][PLAN_SCENARIO]
+    manifest = results()
+    m = model(manifest)
+    plan_scenario = manifest["plan_scenario"]
+    base = m["scenarios"][plan_scenario]
     farms = base.lump_inflows
     style = {"description_width": "170px"}
     layout = w.Layout(width="460px")
     controls = {
-        "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=PLAN_SCENARIO,
+        "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=plan_scenario,
                                description=ui("scenario"), style=style, layout=layout),
         "tfr": w.FloatSlider(value=base.tfr[max(base.tfr)], min=0.6, max=2.2, step=0.05, description=ui("tfr_2035"),
                              style=style, layout=layout),
@@ -35,6 +50,9 @@ def scenario_explorer() -> w.Widget:
     }
     headline = w.HTML()
     timing = w.HTML()
+    save_name = w.Text(placeholder=ui("scenario_name"), layout=w.Layout(width="220px"))
+    save_button = w.Button(description=ui("save_scenario"), icon="save")
+    save_message = w.HTML()
 
     def draw(result: dict) -> dict[str, go.Figure]:
         totals = result["county"]
@@ -57,7 +75,7 @@ def scenario_explorer() -> w.Widget:
 
     def scenario_from_controls():
         chosen = m["scenarios"][controls["scenario"].value]
-        first_year = min(chosen.tfr) if chosen.tfr else county().base_year
+        first_year = min(chosen.tfr) if chosen.tfr else m["base_year"]
         tfr = dict(chosen.tfr or {first_year: m["inputs"].rates.county_tfr}) | {2035: controls["tfr"].value}
         e0 = chosen.e0.model_copy(update={"female": dict(chosen.e0.female) | {2035: controls["e0"].value}}) if chosen.e0 else None
         size = controls["farm_size"].value
@@ -65,14 +83,14 @@ def scenario_explorer() -> w.Widget:
         lumps = tuple(f.model_copy(update={"year": controls["farm_year"].value + k * (f.year - chosen.lump_inflows[0].year),
                                            "size": max(size * f.size / total, 1.0)})
                       for k, f in enumerate(chosen.lump_inflows)) if size > 0 else ()
-        plan = county().construction_plan
+        plan = m["construction_plan"]
         completion = {s: int(y) + controls["delay"].value for s, y in plan.groupby("station_code")["completion_year"].max().items()}
         return chosen.model_copy(update={"tfr": tfr, "e0": e0, "lump_inflows": lumps, "project_completion": completion,
-                                         "net_migration": {county().base_year: controls["migration"].value}})
+                                         "net_migration": {m["base_year"]: controls["migration"].value}})
 
     def redraw(*_):
         start = time.perf_counter()
-        fresh = draw(recalculate(scenario_from_controls()))
+        fresh = draw(recalculate(m, scenario_from_controls()))
         for key, out in outputs.items():
             redraw_output(out, fresh[key])
         timing.value = f"<small style='color:#888'>{(time.perf_counter() - start) * 1000:.0f} ms</small>"
@@ -85,10 +103,25 @@ def scenario_explorer() -> w.Widget:
             controls["farm_year"].value = chosen.lump_inflows[0].year
         redraw()
 
-    outputs = {key: figure_output(fig) for key, fig in draw(recalculate(scenario_from_controls())).items()}
+    def save(_):
+        key = save_name.value.strip()
+        scenario = scenario_from_controls().model_copy(update={"name": Name(zh=key, en=key)})
+        try:
+            path = save_scenario(county_path(), key, scenario)
+        except DataError as error:
+            save_message.value = "<br>".join(f"<span style='color:#c62828'>{p.message()}</span>" for p in error.problems)
+            return
+        m["scenarios"][key] = scenario
+        controls["scenario"].options = [(s.name.zh, k) for k, s in m["scenarios"].items()]
+        save_message.value = f"<span style='color:#2e7d32'>{ui('scenario_saved', name=key, path=path.name)}</span>"
+
+    save_button.on_click(save)
+    outputs = {key: figure_output(fig) for key, fig in draw(recalculate(m, scenario_from_controls())).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
             control.observe(redraw, names="value")
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
-    return w.VBox([title("app_scenarios"), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]), grid])
+    saving = w.HBox([save_name, save_button, save_message])
+    return w.VBox([title("app_scenarios", manifest), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]),
+                   saving, grid])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fpplan.data.models import Frozen
 
@@ -33,6 +33,33 @@ class LumpInflow(Frozen):
     profile: Literal["working_age", "like_township"] = "working_age"
 
 
+class NewStation(Frozen):
+    """A station the scenario adds to the plan, with the project that builds it (e.g. a general station for a
+    regiment farm). ``target_floor_area_m2``: None takes the standard area of the grade at the level."""
+
+    code: str
+    name: str
+    level: Literal["county_station", "township_central", "township_general"]
+    township_code: str
+    floor_area_m2: float = Field(default=0, ge=0)
+    mode: Literal["new_build", "extend", "renovate_extend"] = "new_build"
+    target_grade: Literal["A", "B", "C"] = "B"
+    target_floor_area_m2: float | None = Field(default=None, ge=0)
+    start_year: int
+    completion_year: int
+    cost_wan_yuan: float = Field(ge=0)
+    self_raised_wan_yuan: float = Field(ge=0)
+    subsidy_requested_wan_yuan: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NewStation:
+        if self.completion_year < self.start_year:
+            raise ValueError(f"completion year {self.completion_year} is before start year {self.start_year}")
+        if abs(self.cost_wan_yuan - self.self_raised_wan_yuan - self.subsidy_requested_wan_yuan) > 0.1:
+            raise ValueError("cost_wan_yuan must equal self_raised_wan_yuan + subsidy_requested_wan_yuan")
+        return self
+
+
 class Scenario(Frozen):
     name: Name
     source: str = "demo assumption"
@@ -44,3 +71,5 @@ class Scenario(Frozen):
     lump_inflows: tuple[LumpInflow, ...] = ()
     horizon: int = 2035
     project_completion: dict[str, int] = Field(default_factory=dict)  # station code → completion year, moving a construction project
+    grade_changes: dict[str, Literal["A", "B", "C"]] = Field(default_factory=dict)  # station code → target grade of its last project
+    stations_added: tuple[NewStation, ...] = ()

@@ -1,0 +1,167 @@
+"""Dashboards in a real browser (Debian chromium, Playwright), several visitors at once.
+
+    .venv/bin/python benchmarks/bench_dashboards.py [--rounds 10] [--sequential 100] [--quick]
+
+Serves the demo county's workspace with ``fpplan.app.serve`` (results computed before the clock starts), then:
+- one leader: request → first figure drawn on the overview (median of several visits);
+- eight leaders at once: each one's request → first figure; server + kernels memory (RSS) during the burst;
+- scenario explorer: control change → redrawn figure;
+- hangs: ``--sequential`` visits one after another and ``--rounds`` bursts of eight; a visit that shows no figure
+  within 60 s is a hang (its kernel id and the server log are printed).
+Targets (issue 10): one leader < 2 s; eight at once each < 5 s; memory for eight < 1.5 GB; redraw < 150 ms.
+Nothing leaves the machine: every host but loopback resolves to nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psutil
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+FIGURE = ".js-plotly-plot .main-svg"
+HANG_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(county: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(county)],
+                            cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("voila did not start: " + log.read_text())
+
+
+def server_rss_mb(proc: subprocess.Popen) -> float:
+    """Resident memory of the server and every kernel it started (MB)."""
+    try:
+        root = psutil.Process(proc.pid)
+        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / 2**20
+    except psutil.NoSuchProcess:
+        return float("nan")
+
+
+async def visit(browser, url: str, name: str = "领导总览") -> tuple[float, str | None]:
+    """Seconds from request to the first figure drawn (inf on a hang) and the page's kernel id."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    start = time.perf_counter()
+    try:
+        await page.goto(f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb", timeout=HANG_SECONDS * 1000)
+        await page.wait_for_selector(FIGURE, timeout=HANG_SECONDS * 1000)
+        return time.perf_counter() - start, None
+    except Exception:
+        kernel = await page.evaluate("() => (document.body.innerHTML.match(/kernelId[^a-f0-9]*([a-f0-9-]{36})/) || [])[1] || null")
+        return float("inf"), kernel or "unknown"
+    finally:
+        await context.close()
+
+
+async def redraw_ms(browser, url: str, presses: int = 5) -> list[float]:
+    """Scenario explorer: ArrowRight on the TFR slider → the first line of the first figure changes."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(f"{url}/voila/render/{urllib.parse.quote('情景分析')}.ipynb", timeout=120_000)
+    await page.wait_for_selector(FIGURE, timeout=120_000)
+    await page.wait_for_timeout(1000)
+    line = "() => { const p = document.querySelector('.js-plotly-plot .scatterlayer path.js-line'); return p && p.getAttribute('d'); }"
+    handle = page.locator(".widget-slider .noUi-handle").nth(0)
+    times = []
+    for _ in range(presses):
+        before = await page.evaluate(line)
+        await handle.focus()
+        start = time.perf_counter()
+        await page.keyboard.press("ArrowRight")
+        await page.wait_for_function(f"b => ({line})() !== b", arg=before, timeout=20_000)
+        times.append((time.perf_counter() - start) * 1000)
+        await page.wait_for_timeout(300)
+    await context.close()
+    return times
+
+
+async def main_async(args) -> None:
+    from fpplan.demo import write_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        county = write_demo(Path(tmp) / "county")
+        log = Path(tmp) / "voila.log"
+        t0 = time.perf_counter()
+        proc, url = start_server(county, log)
+        print(f"server up (workspace synced, results computed) in {time.perf_counter() - t0:.1f} s")
+        hangs = []
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+                await visit(browser, url)  # warm-up: browser cache and server templates
+                ones = [(await visit(browser, url))[0] for _ in range(5)]
+                print(f"one leader: request → first figure {statistics.median(ones):.2f} s median "
+                      f"({min(ones):.2f}–{max(ones):.2f})")
+                peak = 0.0
+                for burst in range(args.rounds):
+                    tasks = [asyncio.create_task(visit(browser, url)) for _ in range(8)]
+                    while not all(t.done() for t in tasks):
+                        peak = max(peak, server_rss_mb(proc))
+                        await asyncio.sleep(0.2)
+                    got = [t.result() for t in tasks]
+                    hangs += [k for s, k in got if s == float("inf")]
+                    seconds = sorted(s for s, _ in got)
+                    print(f"eight at once, round {burst + 1}: slowest {seconds[-1]:.2f} s, median "
+                          f"{statistics.median(seconds):.2f} s; server+kernels peak {peak:.0f} MB")
+                    await asyncio.sleep(2)
+                if not args.quick:
+                    redraw = await redraw_ms(browser, url)
+                    print(f"scenario explorer: control change → redrawn figure {statistics.median(redraw):.0f} ms median "
+                          f"({min(redraw):.0f}–{max(redraw):.0f})")
+                for k in range(args.sequential):
+                    seconds, kernel = await visit(browser, url)
+                    if kernel:
+                        hangs.append(kernel)
+                        print(f"sequential visit {k + 1}: HANG (kernel {kernel})")
+                print(f"hangs: {len(hangs)} of {5 + 8 * args.rounds + args.sequential} visits")
+                print(f"server + kernels now: {server_rss_mb(proc):.0f} MB, "
+                      f"{len(psutil.Process(proc.pid).children(recursive=True))} kernel processes")
+                await browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            if hangs:
+                print("---- server log ----")
+                print(log.read_text()[-20000:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sequential", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="skip the scenario explorer")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""What the workbench shows, computed once per version of the data and read by every visitor.
+
+``ensure_results(workspace)`` computes, for the county's shipped scenarios and periods, every table the
+dashboards and reports show (projection summaries, demand, WISN, floor area, money, scorecards, data quality) and
+the leader's overview as ready-to-draw figures, into ``COUNTY/.fpplan/results/<version>/`` (Parquet and JSON),
+then points ``current.json`` at it. It does nothing when the data have not changed (``Workspace.version``: the
+input files, the store's import log, fpplan's version). Two processes never compute the same version twice (a
+file lock); a version is published whole or not at all (written aside, then renamed).
+
+Readers (``current``, ``table``, ``document``) use only the standard library and pyarrow/pandas when a table is
+asked for, so a dashboard kernel that shows precomputed figures starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+RESULTS = Path(".fpplan") / "results"
+CURRENT = "current.json"
+KEEP = 2  # versions kept besides the current one (a visitor may still be reading one)
+PLAN_SCENARIO = "medium"  # the scenario the overview and the construction plan show first (when the county has it)
+SCORECARD_LEVELS = ("township", "county")
+SCORECARD_KINDS = ("year", "half_year", "quarter")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    version: str
+    folder: Path
+    computed: bool
+    seconds: float
+
+
+# --- reading (light) --------------------------------------------------------------------------------------------
+
+
+def results_root(county_folder: str | Path) -> Path:
+    return Path(county_folder) / RESULTS
+
+
+def current(county_folder: str | Path) -> dict | None:
+    """The manifest of the results in use (version, data as of, scenarios, periods, names), or None."""
+    pointer = results_root(county_folder) / CURRENT
+    try:
+        manifest = json.loads(pointer.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    folder = results_root(county_folder) / manifest["folder"]
+    return manifest | {"path": str(folder)} if folder.is_dir() else None
+
+
+def document(manifest: dict, name: str) -> dict:
+    """A JSON document of the results (e.g. ``overview``)."""
+    return json.loads((Path(manifest["path"]) / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def table(manifest: dict, name: str, scenario: str | None = None):
+    """A table of the results as a DataFrame (``scenario``: one of the scenario tables)."""
+    import pandas as pd
+
+    folder = Path(manifest["path"]) / ("scenarios/" + scenario if scenario else "")
+    return pd.read_parquet(folder / f"{name}.parquet")
+
+
+def file(manifest: dict, name: str, scenario: str | None = None) -> Path:
+    return Path(manifest["path"]) / ("scenarios/" + scenario if scenario else "") / name
+
+
+def is_stale(county_folder: str | Path, manifest: dict | None, store: str | Path | None = None) -> bool:
+    """Whether the data may have changed since ``manifest`` was computed (file sizes and times only)."""
+    from fpplan.data.folder import STORE_NAME, fingerprint
+
+    if manifest is None:
+        return True
+    folder = Path(county_folder).resolve()
+    return fingerprint(folder, Path(store) if store else folder / STORE_NAME) != manifest.get("fingerprint")
+
+
+# --- computing --------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _locked(root: Path):
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # waits while another process computes
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_results(workspace, force: bool = False) -> Outcome:
+    """Results for the workspace's data as they are now: computed if this version has none, else reused."""
+    from fpplan.data.folder import fingerprint
+
+    start = time.perf_counter()
+    root = results_root(workspace.folder)
+    with _locked(root):
+        workspace.county(sync=True)  # the folder's monthly files into the store first: they are part of the version
+        version = workspace.version()
+        name = version[:16]
+        manifest = current(workspace.folder)
+        stamp = fingerprint(workspace.folder, workspace.store.path)
+        if not force and manifest is not None and manifest["version"] == version:
+            if manifest.get("fingerprint") != stamp:  # touched, not changed
+                _publish(root, {k: v for k, v in manifest.items() if k != "path"} | {"fingerprint": stamp})
+            return Outcome(version, root / name, False, time.perf_counter() - start)
+        target = root / name
+        if force or not target.is_dir():
+            staging = root / f".staging-{os.getpid()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            try:
+                info = compute(workspace, staging)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+        else:
+            info = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        _publish(root, info | {"version": version, "folder": name, "fingerprint": stamp})
+        _prune(root, keep=name)
+    return Outcome(version, target, True, time.perf_counter() - start)
+
+
+def _publish(root: Path, manifest: dict) -> None:
+    tmp = root / f".{CURRENT}.{os.getpid()}"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, root / CURRENT)
+
+
+def _prune(root: Path, keep: str) -> None:
+    versions = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in versions if p.name != keep][KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def compute(workspace, out: Path) -> dict:
+    """Every table and figure the workbench shows, for the workspace's data, written into ``out``; returns the
+    manifest (also written as ``out/manifest.json``)."""
+    import pickle
+
+    from fpplan.app import overview_content
+    from fpplan.app.workbook import write_workbook
+    from fpplan.data.config import load_scenarios
+    from fpplan.data.workspace import fpplan_version
+    from fpplan.demography import prepare
+    from fpplan.indicators import periods
+    from fpplan.indicators.quality import quality_report
+    from fpplan.planning import demand
+    from fpplan.planning.plan import make_plan
+
+    county = workspace.county(sync=False)
+    as_of = workspace.data_as_of(county)
+    scenarios = load_scenarios(county)
+    plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
+    inputs = prepare(county)
+    plans = {}
+    for key in scenarios:
+        plan = make_plan(county, key, inputs=inputs)
+        plans[key] = plan
+        folder = out / "scenarios" / key
+        folder.mkdir(parents=True)
+        for name, frame in plan_tables(plan).items():
+            _parquet(frame, folder / f"{name}.parquet")
+        write_workbook(plan, folder / "plan.xlsx")
+    months = county.service_stats["month"]
+    available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
+    complete = complete_periods(months)
+    cards = scorecard_tables(county, complete)
+    _parquet(cards, out / "scorecards.parquet")
+    _parquet(trend_table(county), out / "trends.parquet")
+    for name, frame in quality_report(county).items():
+        _parquet(frame, out / f"quality_{name}.parquet")
+    with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
+        pickle.dump({"inputs": inputs, "scenarios": scenarios,
+                     "coefficients": demand.coefficients(county, county.config["services"]),
+                     "existing": existing_staff(county), "facilities": county.facilities,
+                     "construction_plan": county.construction_plan, "config": {k: county.config[k] for k in
+                                                                               ("wisn", "standards")},
+                     "county_code": county.county_code, "base_year": county.base_year}, handle)
+    names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
+                                                                             county.facilities["name"]))
+    manifest = {
+        "fpplan_version": fpplan_version(),
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "county": {"code": county.county_code, "name": names.get(county.county_code, county.county_code)},
+        "base_year": county.base_year,
+        "data_as_of": {"last_month": as_of.last_month,
+                       "last_import": as_of.last_import.isoformat(timespec="minutes") if as_of.last_import is not None else None},
+        "scenarios": {key: {"zh": s.name.zh, "en": s.name.en} for key, s in scenarios.items()},
+        "plan_scenario": plan_scenario,
+        "periods": available,
+        "scored_periods": complete,
+        "names": names,
+        "townships": county.townships()["code"].tolist(),
+    }
+    overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
+    (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest
+
+
+def _parquet(frame, path: Path) -> None:
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for column in frame.columns:  # mixed object columns (e.g. codes and blanks) as text
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    frame.to_parquet(path, index=False)
+
+
+def plan_tables(plan) -> dict:
+    """The planning tables of one scenario, as stored with the results; the officials' tables as
+    ``officials_<name>`` (fpplan.planning.officials), the plan year and what stops the plan as ``plan_info``."""
+    import pandas as pd
+
+    from fpplan.planning.officials import officials_tables
+
+    county_rows = plan.projection.county_total()
+    messages = [p.message() for p in plan.problems] or [None]
+    info = pd.DataFrame({"plan_year": plan.plan_year, "problem": messages})
+    return {"county_series": county_rows, "summary": plan.projection.summary, "volumes": plan.volumes,
+            "wisn": plan.wisn, "head_count": plan.head_count, "structure": plan.structure,
+            "recruitment": plan.recruitment, "capacity": plan.capacity, "shortfall": plan.shortfall,
+            "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow,
+            "money": plan.money, "plan_info": info} | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
+
+
+def existing_staff(county):
+    return county.staff.groupby(["station_code", "specialty"], as_index=False)["fte"].sum().set_axis(
+        ["station", "cadre", "existing"], axis=1)
+
+
+def complete_periods(months) -> dict[str, list[str]]:
+    """The periods of each kind whose every month has reports (a scorecard of a half-reported quarter would
+    mislead), newest last."""
+    from fpplan.indicators import periods
+
+    have = set(months.unique())
+    out = {}
+    for kind in (*SCORECARD_KINDS, "month"):
+        ids = sorted(periods.of_months(months, kind).unique().tolist())
+        out[kind] = [p for p in ids if set(periods.parse(p)[1]) <= have]
+    return out
+
+
+def scorecard_tables(county, complete: dict[str, list[str]]):
+    """Scorecards of every complete period of the scored kinds, at township and county level; the newest period
+    of each kind and level carries the four-quarter forecast."""
+    import pandas as pd
+
+    from fpplan.indicators.scorecard import scorecard
+
+    frames = []
+    for level in SCORECARD_LEVELS:
+        for kind in SCORECARD_KINDS:
+            chosen = complete.get(kind, [])
+            for period in chosen:
+                card = scorecard(county, level, period, with_forecast=period == chosen[-1])
+                frames.append(card.assign(level=level, kind=kind))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def trend_table(county):
+    """Every indicator over the twelve months ending at each quarter (rolling years), by township: the trend
+    charts' series."""
+    import pandas as pd
+
+    from fpplan.data.store import ReportStore
+    from fpplan.indicators import periods
+    from fpplan.indicators.scorecard import rolling_year
+
+    long = ReportStore.from_county(county).long()
+    if long.empty:
+        return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    last = periods.of_months(pd.Series([long["month"].max()]), "quarter").iloc[0]
+    first_end = periods.of_months(pd.Series([(pd.Period(long["month"].min(), freq="M") + 11).strftime("%Y-%m")]),
+                                  "quarter").iloc[0]
+    ends = [q for q in periods.sequence(last, 12) if q >= first_end]
+    return rolling_year(long, county, "township", ends)

@@ -1,0 +1,42 @@
+"""The layout of a county folder as a workspace, with nothing heavy imported: where its store and state live, which
+files are its inputs, and a cheap fingerprint of them (sizes and modification times) that tells a dashboard
+whether the data may have changed since its results were computed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+STORE_NAME = "fpplan.duckdb"  # the store, inside the county folder unless --store says otherwise
+STATE_DIR = ".fpplan"  # backups, results, locks, the import log's mirror
+VERSION_FILES = (".csv", ".xlsx", ".yaml", ".yml", ".geojson")
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The county's input files, sorted: its tables and geography at the top of the folder and everything under
+    ``config/``; the store, ``.fpplan/`` and any other sub-folder (e.g. files waiting to be imported) are not
+    inputs."""
+    def wanted(path: Path) -> bool:
+        return path.is_file() and path.suffix.lower() in VERSION_FILES and not path.name.startswith(("~$", "."))
+
+    out = sorted(p for p in folder.iterdir() if wanted(p))
+    config = folder / "config"
+    if config.is_dir():
+        for root, dirs, names in os.walk(config):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            out += [Path(root) / n for n in sorted(names) if wanted(Path(root) / n)]
+    return out
+
+
+def fingerprint(folder: Path, store: Path) -> str:
+    """A cheap stand-in for ``version`` (sizes and modification times only) to tell, without reading any content,
+    whether the data may have changed since results were computed."""
+    parts = []
+    for path in [*input_files(folder), store]:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -1,0 +1,156 @@
+"""The plan as officials table it: the 建设项目规划表, money by year and source, equipment, head counts by year,
+the structure rules after hiring, the recruitment and training plans, and the projection's growth rates.
+
+Pure functions of a :class:`fpplan.planning.plan.Plan` returning tables with column codes (labels and formats are
+the workbook's and the dashboard's business); the workbook (``fpplan.app.workbook``) and the construction
+dashboard both show these, so the heavy part can be computed once and cached.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fpplan.data.labels import language
+from fpplan.planning.facilities import standard_area
+
+LEVEL_ORDER = {"county_station": 0, "township_central": 1, "township_general": 2, "mobile_vehicle": 3, "village_room": 4}
+CATEGORIES = ("construction", "equipment", "training")
+FUNDING = ("self_raised", "subsidy")
+
+
+def names(plan) -> dict[str, str]:
+    return dict(zip(plan.facilities["code"], plan.facilities["name"]))
+
+
+def construction_table(plan) -> pd.DataFrame:
+    """The 建设项目规划表: one row per project, county station first, then central and general stations, each by
+    completion year: seq, station, station_name, level, current_floor_area_m2, mode, target_grade,
+    standard_area_m2, target_floor_area_m2, below_standard, completion_year, cost_wan_yuan, self_raised_wan_yuan,
+    subsidy_requested_wan_yuan."""
+    fac = plan.facilities.set_index("code")
+    p = plan.construction_plan.copy()
+    p["standard_area_m2"] = standard_area(p, plan.facilities, plan.config["standards"])
+    p["level"] = p["station_code"].map(fac["level"])
+    p["station_name"] = p["station_code"].map(fac["name"])
+    p["current_floor_area_m2"] = p["station_code"].map(fac["floor_area_m2"])
+    p["below_standard"] = p["target_floor_area_m2"] < p["standard_area_m2"] - 1e-9
+    p = p.sort_values(["level", "completion_year", "station_code"], key=lambda s: s.map(LEVEL_ORDER) if s.name == "level" else s)
+    p.insert(0, "seq", np.arange(1, len(p) + 1))
+    columns = ["seq", "station_code", "station_name", "level", "current_floor_area_m2", "mode", "target_grade",
+               "standard_area_m2", "target_floor_area_m2", "below_standard", "completion_year", "cost_wan_yuan",
+               "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+    return p[columns].rename(columns={"station_code": "station"}).reset_index(drop=True)
+
+
+def money_table(plan) -> pd.DataFrame:
+    """One row per year: for each category (construction, equipment, training) its self-raised and subsidy part,
+    then the year's self-raised, subsidy and total (万元). Columns ``<category>:<funding>`` and
+    ``total:<funding>``, ``total:total``."""
+    m = plan.money
+    wide = m.pivot_table(index="year", columns="category", values=["self_raised_wan_yuan", "subsidy_wan_yuan"],
+                         aggfunc="sum", fill_value=0.0)
+    out = pd.DataFrame({"year": wide.index.astype(int)})
+    for category in CATEGORIES:
+        for funding in FUNDING:
+            key = (f"{funding}_wan_yuan", category)
+            if key in wide.columns and (category != "training" or funding == "self_raised"):
+                out[f"{category}:{funding}"] = wide[key].to_numpy()
+    for funding in FUNDING:
+        out[f"total:{funding}"] = m.groupby("year")[f"{funding}_wan_yuan"].sum().reindex(out["year"]).to_numpy()
+    out["total:total"] = out["total:self_raised"] + out["total:subsidy"]
+    return out
+
+
+def equipment_table(plan) -> pd.DataFrame:
+    """Equipment per station and item with a standard: held, usable at the plan year, gap, price, cost and the
+    purchase year; items by their names in config/equipment.yaml."""
+    lang = language()
+    items = plan.config["equipment"].items
+    e = plan.equipment.merge(plan.equipment_purchases[["station", "item", "purchase_year"]], on=["station", "item"],
+                             how="left")
+    e.insert(1, "station_name", e["station"].map(names(plan)))
+    e["item"] = e["item"].map(lambda code: getattr(items[code], lang) if code in items else code)
+    e = e.sort_values(["level", "station"], key=lambda s: s.map(LEVEL_ORDER) if s.name == "level" else s, kind="stable")
+    return e.drop(columns="station").rename(columns={"cost_wan_yuan": "purchase_cost_wan_yuan"}).reset_index(drop=True)
+
+
+def head_count_table(plan) -> pd.DataFrame:
+    """Technical staff (FTE) per station and year up to the plan year after the recruitment plan, against the
+    norm "按照人口数量与服务半径", with the norm's terms; a county row per year (Σ)."""
+    h = plan.staff_plan.head_counts.merge(
+        plan.norms[["station", "year", "level", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term"]],
+        on=["station", "year"], how="left")
+    h.insert(1, "station_name", h["station"].map(names(plan)))
+    h["women_15_49"] = h["women_15_49"].round()
+    total = h.groupby("year", as_index=False)[["in_post", "hired", "staff", "norm"]].sum()
+    total["station_name"] = plan.county_name
+    total["level"] = ""
+    total["met"] = total["staff"] >= total["norm"] - 1e-9
+    h = pd.concat([h, total], ignore_index=True)
+    h["order"] = h["level"].map(LEVEL_ORDER).fillna(9)
+    columns = ["station_name", "level", "year", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term",
+               "norm", "in_post", "hired", "staff", "met"]
+    return h.sort_values(["year", "order", "station"], kind="stable")[columns].reset_index(drop=True)
+
+
+def structure_table(plan) -> pd.DataFrame:
+    """Each structure rule in each year after hiring and training: qualified, technical staff, value, threshold,
+    whether the rule must hold that year, met."""
+    s = plan.staff_plan.structure.copy()
+    s["value"] = [_share_or_count(v, k) for v, k in zip(s["value"], s["kind"])]
+    s["threshold"] = [_share_or_count(v, k) for v, k in zip(s["threshold"], s["kind"])]
+    return s[["rule", "year", "qualified", "staff", "value", "threshold", "holds", "binding", "met"]]
+
+
+def _share_or_count(value: float, kind: str) -> str:
+    if pd.isna(value):
+        return ""
+    return f"{value:.1%}" if kind == "share" else f"{value:g}"
+
+
+def hires_table(plan) -> pd.DataFrame:
+    """The recruitment plan: one row per hire with year, station, specialty, education, title, licence."""
+    h = plan.recruitment.copy()
+    h.insert(3, "station_name", h["station"].map(names(plan)))
+    return h.drop(columns="station")
+
+
+def training_table(plan) -> pd.DataFrame:
+    """Training of staff in post, counted by year, station, specialty and training (no person shown)."""
+    t = plan.staff_plan.training
+    out = t.groupby(["year", "station", "specialty", "upgrade"], as_index=False).agg(
+        persons=("staff_id", "size"), training_wan_yuan=("cost_wan_yuan", "sum"))
+    out.insert(1, "station_name", out["station"].map(names(plan)))
+    return out.drop(columns="station")
+
+
+def growth_table(plan) -> pd.DataFrame:
+    """The county's projected population with births, deaths, net migration and the growth rates (‰ a year:
+    natural, mechanical and total; "根据人口机械增长率和人口自然增长率测算", seed 000 §三(二)1)."""
+    c = plan.projection.county_total()
+    c = c[c["trajectory"] == 0]
+    out = c[["year", "population", "women_15_49", "births", "deaths", "net_migration", "natural_growth_per_mille",
+             "mechanical_growth_per_mille"]].copy()
+    out["total_growth_per_mille"] = out["natural_growth_per_mille"] + out["mechanical_growth_per_mille"]
+    persons = ["population", "women_15_49", "births", "deaths", "net_migration"]
+    out[persons] = out[persons].round()
+    rates = ["natural_growth_per_mille", "mechanical_growth_per_mille", "total_growth_per_mille"]
+    out[rates] = out[rates].round(2)
+    return out[out["year"] <= max(plan.plan_year, int(out["year"].min()))].reset_index(drop=True)
+
+
+def subsidy_table(plan) -> pd.DataFrame:
+    s = plan.subsidy.copy()
+    s.insert(0, "station_name", s["station"].map(names(plan)))
+    return s.drop(columns="station")
+
+
+def officials_tables(plan) -> dict[str, pd.DataFrame]:
+    """Every table the workbook and the construction dashboard show, by key."""
+    return {
+        "construction": construction_table(plan), "money": money_table(plan), "subsidy": subsidy_table(plan),
+        "equipment": equipment_table(plan), "head_counts": head_count_table(plan),
+        "structure": structure_table(plan), "hires": hires_table(plan), "training": training_table(plan),
+        "growth": growth_table(plan), "shortfalls": plan.staff_plan.shortfalls,
+    }

@@ -1,0 +1,110 @@
+"""The dashboard server without a browser: the workspace is prepared before it listens; off loopback a login is
+required and staff-level pages are not served unless the county allows it; bad data stop it with exit 2."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from fpplan.app import serve
+from fpplan.app.results import current
+from fpplan.demo import write_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def status(url: str) -> int:
+    """The HTTP status of a GET, redirects not followed (a redirect to the login page is a refusal)."""
+    try:
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_loopback_is_recognised() -> None:
+    assert serve.is_loopback("127.0.0.1") and serve.is_loopback("::1") and serve.is_loopback("localhost")
+    assert not serve.is_loopback("0.0.0.0") and not serve.is_loopback("192.168.1.20")
+
+
+def test_staff_level_pages_are_left_out_unless_shared(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "dashboards").mkdir(parents=True)
+    page = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (root / "dashboards" / "总览.ipynb").write_text(json.dumps(page))
+    (root / "dashboards" / "考试.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"staff_level": True}}}))
+    assert sorted(p.name for p in serve.build_dashboards(False, root).iterdir()) == ["总览.ipynb"]
+    assert sorted(p.name for p in serve.build_dashboards(True, root).iterdir()) == ["总览.ipynb", "考试.ipynb"]
+    county = tmp_path / "county"
+    (county / "config").mkdir(parents=True)
+    assert not serve.share_staff_pages(county)
+    (county / "config" / "server.yaml").write_text("share_staff_pages: true\n")
+    assert serve.share_staff_pages(county)
+
+
+def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
+    county = write_demo(tmp_path / "county")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--host", "0.0.0.0", "--port", str(port),
+                                 "--data", str(county), "--token", "s3cret-token"], cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(1200):
+                if "Voil" in log.read_text() and "running at" in log.read_text():
+                    break
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.5)
+            assert current(county) is not None  # results were computed before the server listened
+            page = f"{base}/voila/render/%E9%A2%86%E5%AF%BC%E6%80%BB%E8%A7%88.ipynb"
+            assert status(page) in (302, 401, 403)  # no token: the login page, not the dashboard
+            assert status(f"{base}/?token=wrong") in (302, 401, 403)
+            assert status(f"{base}/?token=s3cret-token") == 200
+            assert status(f"{page}?token=s3cret-token") == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    text = log.read_text()
+    assert text.count("s3cret-token") == 2  # printed once as the URL, once as the token; never stored
+    assert not list(county.rglob("*token*"))
+
+
+def test_bad_data_stop_the_server_before_it_listens(tmp_path: Path) -> None:
+    county = write_demo(tmp_path / "county")
+    (county / "units.csv").write_text("code,name\n1,x\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "fpplan.app.serve", "--port", str(free_port()), "--data",
+                             str(county)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 2
+    assert "units.csv" in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1"])
+def test_the_command_culls_and_caps_kernels(host: str, tmp_path: Path) -> None:
+    args = serve.command(host, 8866, tmp_path, None, max_kernels=7)
+    assert "--KernelManager.transport=ipc" in args
+    assert "--MappingKernelManager.cull_connected=False" in args
+    assert "--CappedKernelManager.max_kernels=7" in args
+    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in args)
+    assert not any(a.startswith("--Voila.token") for a in args)
+    assert "--Voila.token=abc" in serve.command("0.0.0.0", 8866, tmp_path, "abc")
