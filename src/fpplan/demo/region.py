@@ -14,7 +14,9 @@ import yaml
 from fpplan.demo.county import COUNTY, write_demo
 
 REGION = {"name": {"zh": "演示州", "en": "demo prefecture"}, "code": "6523", "source": "demo assumption"}
-COUNTIES = (("650123", "演示县", 2025), ("650124", "演示东县", 2026), ("650125", "演示西县", 2027))
+# code, name, seed: seeds whose staff rosters can meet the shipped staffing standards (fpplan plan refuses a plan
+# that cannot be handed in)
+COUNTIES = (("650123", "演示县", 2025), ("650124", "演示东县", 2026), ("650125", "演示西县", 2029))
 
 
 def write_demo_region(out_dir: str | Path, counties: int = 3) -> Path:
