@@ -71,6 +71,13 @@ def _project(args: argparse.Namespace) -> int:
                            open_county=lambda folder: open_county(args))
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    """Project the county's past population to its base year and report against what happened."""
+    from fpplan.runs import backtest_command
+
+    return backtest_command(open_county(args), args.trajectories, args.seed, args.out)
+
+
 def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook; a plan that cannot be handed in
     (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is written."""
@@ -226,6 +233,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--workers", type=int, default=None, help="local 集群的进程数 / worker processes for --scheduler local")
     cmd.add_argument("--trajectories-out", default=None,
                      help="全部轨迹写入 .parquet / write every trajectory to this .parquet")
+    store_option(cmd)
+    cmd = add("backtest", "回溯检验人口预测 / back-test the projection against what happened", _backtest)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--trajectories", type=int, default=1000, help="随机轨迹数 / stochastic trajectories")
+    cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
+    cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
     store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")

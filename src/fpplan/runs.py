@@ -28,6 +28,8 @@ def human_bytes(n: float) -> str:
 
 
 def human_seconds(s: float) -> str:
+    if s < 1:
+        return "< 1 s"
     if s < 90:
         return f"{s:.0f} s"
     if s < 5400:
@@ -240,4 +242,42 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
         else:
             pd.concat([result.cards, region_rows], ignore_index=True).to_csv(path, index=False)
         print(path)
+    return 0
+
+
+def backtest_command(county, trajectories: int, seed: int | None, out: str | None) -> int:
+    """``fpplan backtest``: project the county's history year to its base year and report against what happened
+    (``fpplan.demography.backtest``); ``out``: the table by township (.csv/.xlsx/.parquet)."""
+    from fpplan.demography.backtest import backtest, history_year
+
+    if trajectories < 1:
+        raise DataError([Problem(file=str(county.path), kind="trajectories_negative", column="--trajectories",
+                                 value=trajectories)])
+    start = history_year(county)
+    check_trajectories(trajectories, len(county.townships()), county.base_year - start, None, None, str(county.path))
+    result = backtest(county, trajectories, seed)
+    print(ui("backtest_title", first=result.first_year, last=result.last_year))
+    shown = result.table[["region", "series", "observed", "projected", "naive", "error_projected_pct",
+                          "error_naive_pct", "inside_80", "inside_95"]]
+    print(shown.round(1).to_string(index=False))
+    print(result.summary.pivot(index="measure", columns="series", values="value").round(2).to_string())
+    for row in result.coverage.itertuples():
+        level, share = round(row.level * 100), f"{row.share:.0%} ({row.inside}/{row.values})"
+        print(ui("backtest_coverage", level=level, share=share))
+        if row.verdict != "about":
+            print(ui("backtest_miscalibrated", direction=ui("narrow" if row.verdict == "too_narrow" else "wide"),
+                     level=level, share=share))
+    for note in result.notes:
+        print(note)
+    if out:
+        path = Path(out)
+        if path.suffix == ".xlsx":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+                for name, frame in (("townships", result.table), ("summary", result.summary),
+                                    ("coverage", result.coverage)):
+                    frame.to_excel(writer, sheet_name=name, index=False)
+            print(ui("written", path=path, rows=f"{len(result.table):,}"))
+        else:
+            write_table(result.table, path)
     return 0

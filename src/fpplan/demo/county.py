@@ -20,6 +20,7 @@ import yaml
 
 from fpplan.data.config import default_config_dir
 from fpplan.demo import equipment as de
+from fpplan.demo import history
 from fpplan.demo import population as dp
 from fpplan.demo.incoming import next_month_reports
 
@@ -296,6 +297,7 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
                                 "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
     }
     tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
+    tables |= history.tables(TOWNSHIPS, population, villages, vital)  # the 2015 population, for back-tests
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     month, reports = next_month_reports(tables["service_stats"], np.random.default_rng(seed + 1))
