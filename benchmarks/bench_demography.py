@@ -79,7 +79,7 @@ def ratios(repeat: int) -> None:
              ("40,000 townships, deterministic", 40000, 0)]
     print("| case | engine | numpy floor | ratio |\n|---|---|---|---|")
     for label, regions, trajectories in cases:
-        repeats = {20: 50 * repeat, 2000: 3 * repeat}.get(regions, repeat) if not trajectories else repeat
+        repeats = {20: 50 * repeat, 2000: 5 * repeat}.get(regions, repeat) if not trajectories else repeat
         inputs = widen(base, regions)
         _ = inputs.uncertainty  # fitted once (statsmodels), as a prepared county has it
 
@@ -88,7 +88,7 @@ def ratios(repeat: int) -> None:
                 return project_stochastic(inputs, scenario, trajectories, seed=1, horizon=horizon)
             return project(inputs, scenario, horizon=horizon)
         engine_s, floor_s = [], []
-        for _ in range(1 if regions > 2000 else repeats):  # alternate, so both see the same load on a shared machine
+        for _ in range(repeats):  # alternate, so both see the same load on a shared machine
             engine_s.append(best(run, 1))
             floor_s.append(numpy_floor.run(max(trajectories, 1), regions, YEARS))
         e, f = min(engine_s), min(floor_s)
