@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fpplan.data.errors import DataError
-from fpplan.data.labels import label, set_language, ui
+from fpplan.data.labels import label, language, set_language, ui
 
 MAX_PRINTED_PROBLEMS = 200
 
@@ -276,12 +276,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = language()
     set_language(args.lang)
     try:
         return args.run(args)
     except DataError as error:
         print_problems(error)
         return 2
+    finally:
+        set_language(previous)  # a command run in-process (tests, notebooks) leaves the language as it found it
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -261,12 +260,23 @@ class Store:
         """The last step inside an import's transaction (tests interrupt an import here)."""
 
     def _backup(self, con: duckdb.DuckDBPyConnection, folder: Path, import_id: int) -> None:
-        """Copy the store, as it is before import ``import_id + 1``, into ``folder``; keep the newest few."""
-        con.execute("CHECKPOINT")
+        """Copy the store, as it is before import ``import_id + 1``, into ``folder``; keep the newest few.
+
+        The copy is made by DuckDB through the open connection (ATTACH, COPY FROM DATABASE): opening the store
+        file a second time in this process and closing it would drop the process's lock on it (POSIX locks
+        belong to the process and go with any descriptor of the file), letting another import in mid-way."""
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{self.path.stem}.before-{import_id + 1:05d}.duckdb"
-        shutil.copy2(self.path, target.with_suffix(".tmp"))
-        os.replace(target.with_suffix(".tmp"), target)
+        partial = target.with_suffix(".partial")
+        for leftover in (partial, partial.with_name(partial.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        database = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(f"ATTACH '{partial}' AS fpplan_backup")
+        try:
+            con.execute(f'COPY FROM DATABASE "{database}" TO fpplan_backup')
+        finally:
+            con.execute("DETACH fpplan_backup")
+        os.replace(partial, target)
         for old in sorted(folder.glob(f"{self.path.stem}.before-*.duckdb"))[:-BACKUPS_KEPT]:
             old.unlink()
 
@@ -277,10 +287,9 @@ class Store:
 def _writable(path: Path) -> bool:
     """Whether the store (or, before it exists, its folder) can really be written: tried, not guessed from
     permission bits (which say yes to root on a read-only mount)."""
+    if path.exists():  # never opened here: closing a second descriptor would drop this process's lock on it
+        return os.access(path, os.W_OK)
     try:
-        if path.exists():
-            with path.open("r+b"):
-                return True
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".fpplan-probe-"):
             return True
     except OSError:
