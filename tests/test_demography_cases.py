@@ -17,8 +17,9 @@ from cases_dir import data_source, validation
 SEXES = ["male", "female"]
 
 
-def test_ccmpp_mexico_single_years_to_1e9() -> None:
-    d = validation("demography", "ccmpp_mexico_1x1")
+def _ccmpp_case(name: str) -> tuple[dict[str, np.ndarray], str, np.ndarray]:
+    """A ccmppWPP case folder as engine inputs, its migration timing, and the expected population (year, sex, age)."""
+    d = validation("demography", name)
     base = pd.read_csv(d / "base_population.csv")
     table = pd.read_csv(d / "life_table.csv")
     fert = pd.read_csv(d / "fertility_asfr.csv")
@@ -27,17 +28,90 @@ def test_ccmpp_mexico_single_years_to_1e9() -> None:
     expected = pd.read_csv(d / "expected_population.csv")
     years = period.index.to_numpy()
 
-    def cube(frame: pd.DataFrame, value: str) -> np.ndarray:
+    def cube(frame: pd.DataFrame, value: str, at: np.ndarray) -> np.ndarray:
         wide = frame.pivot_table(index=["year", "sex"], columns="age", values=value)
-        return wide.reindex(pd.MultiIndex.from_product([years, SEXES])).to_numpy().reshape(len(years), 2, 101)
+        return wide.reindex(pd.MultiIndex.from_product([at, SEXES])).to_numpy().reshape(len(at), 2, 101)
 
-    pop0 = base.pivot(index="sex", columns="age", values="population").loc[SEXES].to_numpy()
-    asfr = fert.pivot(index="year", columns="age", values="asfr").loc[years].to_numpy()
-    assert set(period["migration_timing"]) == {"end"}
-    out = run(pop0, cube(table, "Sx"), asfr, period["srb"].to_numpy(), cube(mig, "net_migrants"), width=1, timing="end")
-    want = expected.pivot_table(index=["year", "sex"], columns="age", values="population")
-    want = want.reindex(pd.MultiIndex.from_product([years + 1, SEXES])).to_numpy().reshape(len(years), 2, 101)
-    np.testing.assert_allclose(out["population"][1:], want, rtol=1e-9)
+    (timing,) = set(period["migration_timing"])
+    inputs = {"pop0": base.pivot(index="sex", columns="age", values="population").loc[SEXES].to_numpy(),
+              "S": cube(table, "Sx", years), "asfr": fert.pivot(index="year", columns="age", values="asfr").loc[years].to_numpy(),
+              "srb": period["srb"].to_numpy(), "mig": cube(mig, "net_migrants", years)}
+    return inputs, timing, cube(expected, "population", years + 1)
+
+
+def _assert_case(got: np.ndarray, want: np.ndarray) -> None:
+    """The cases' tolerance: relative 1e-9 in every cell of at least one person, absolute 1e-6 elsewhere."""
+    big = np.abs(want) >= 1
+    np.testing.assert_allclose(got[big], want[big], rtol=1e-9, atol=0)
+    np.testing.assert_allclose(got[~big], want[~big], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(("case", "timing"), [("ccmpp_mexico_1x1", "end"), ("ccmpp_guard_1x1", "end"),
+                                              ("ccmpp_even_1x1", "even")])
+def test_ccmpp_cases_single_years_to_1e9(case: str, timing: str) -> None:
+    inputs, case_timing, want = _ccmpp_case(case)
+    assert case_timing == timing
+    out = run(width=1, timing=timing, **inputs)
+    _assert_case(out["population"][1:], want)
+    # the balancing equation, with M the migrants actually added (after both guards)
+    flows = out["births"] - out["deaths"] + out["migration"]
+    np.testing.assert_allclose(out["population"][1:].sum(-1), out["population"][:-1].sum(-1) + flows, rtol=1e-12)
+
+
+def test_guard_case_acts_in_hundreds_of_cells() -> None:
+    """The guard case guards hundreds of cells (README); applied to the survivors instead (the engine before this
+    case), the totals drift by far more than the tolerance."""
+    inputs, timing, want = _ccmpp_case("ccmpp_guard_1x1")
+    out = run(width=1, timing=timing, **inputs)
+    assert out["guarded"].sum() > 200
+    plain = run(width=1, timing=timing, **{**inputs, "mig": _ccmpp_case("ccmpp_mexico_1x1")[0]["mig"]})
+    assert plain["guarded"].sum() == 0
+    assert np.abs(out["population"][1:].sum(axis=(1, 2)) / want.sum(axis=(1, 2)) - 1).max() < 1e-12
+    assert np.abs(plain["population"][-1].sum() / want[-1].sum() - 1) > 0.05
+
+
+def test_even_timing_differs_from_end_timing_as_the_readme_says() -> None:
+    """The same inputs under 'end' are off the 'even' case by more than the tolerance (births move)."""
+    inputs, _, want = _ccmpp_case("ccmpp_even_1x1")
+    end = run(width=1, timing="end", **inputs)["population"][1:]
+    assert np.abs(end.sum(axis=(1, 2)) / want.sum(axis=(1, 2)) - 1).max() > 1e-4
+
+
+def test_ccmpp_cases_as_5_year_steps_equal_the_ccmpp_rules_by_hand() -> None:
+    """The 5-year mode: the engine with width 5 on an aggregated case equals the ccmppWPP rules written out
+    by hand for z = 5 (births weighted by z, ages 0 and the open group giving none), both timings, with guards."""
+    rng = np.random.default_rng(11)
+    pop = rng.uniform(0, 5e5, (2, 21))
+    S = np.clip(rng.uniform(0.85, 1.0, (4, 2, 21)), 0, 1)
+    asfr = np.zeros((4, 21))
+    asfr[:, 3:10] = rng.uniform(0.0, 0.12, (4, 7))
+    asfr[:, 0] = asfr[:, 20] = 0.3  # ignored, as in the UN code
+    mig = rng.normal(0, 2e4, (4, 2, 21))
+    mig[1, :, 4:8] = -2e6  # an exodus: the guards act
+    srb = np.array([1.05, 1.06, 1.07, 1.08])
+    for timing in ("end", "even"):
+        got = run(pop, S, asfr, srb, mig, width=5, timing=timing)["population"]
+        p = pop.copy()
+        for t in range(4):
+            m = mig[t].copy()
+            bad = p + m <= 0
+            m[bad] = 0.00001 - p[bad]
+            start = p + m / 2 if timing == "even" else p
+            late = m / 2 if timing == "even" else np.zeros_like(m)
+            end = np.zeros_like(p)
+            for s in (0, 1):
+                for g in range(1, 20):
+                    end[s, g] = start[s, g - 1] - (1 - S[t, s, g]) * start[s, g - 1] + late[s, g]
+                end[s, 20] = start[s, 19] + start[s, 20] - (1 - S[t, s, 20]) * (start[s, 19] + start[s, 20]) + late[s, 20]
+            b = sum(5 * asfr[t, g] * (start[1, g] + end[1, g]) / 2 for g in range(1, 20))
+            female = b * (1 / (1 + srb[t]))
+            for s, births in ((0, b - female), (1, female)):
+                end[s, 0] = births - (1 - S[t, s, 0]) * births + late[s, 0]
+            if timing == "end":
+                end = end + m
+            end[end < 0] = 0.0005
+            p = end
+            np.testing.assert_allclose(got[t + 1], p, rtol=1e-12, atol=1e-9)
 
 
 def _wpp_inputs():

@@ -32,3 +32,13 @@ def test_agreed_layout() -> None:
         assert (ROOT / folder).is_dir(), folder
     for file in ("environment.yml", "README.md", "pyproject.toml", "Makefile", ".ci/run"):
         assert (ROOT / file).is_file(), file
+
+
+def test_the_label_table_defines_every_key_once() -> None:
+    """The label table is split by area over defaults/labels/*.yaml; a key two files define is refused on load."""
+    from fpplan.data import labels
+
+    labels.table.cache_clear()
+    table = labels.table()
+    assert {"tables", "columns", "enums", "problems", "ui"} <= set(table)
+    assert labels.ui("data_as_of", month="2026年1月").startswith("数据截至")

@@ -26,8 +26,9 @@ def print_problems(error: DataError) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     from fpplan.demo import write_demo
+    from fpplan.demo.region import write_demo_region
 
-    out = write_demo(args.out_dir)
+    out = write_demo_region(args.out_dir, args.counties) if args.counties else write_demo(args.out_dir)
     print(out)
     return 0
 
@@ -36,7 +37,13 @@ def _validate(args: argparse.Namespace) -> int:
     """Everything the other commands read, checked at once: every table and config file of the folder, its
     scenarios, and, where the county has a store, the store (whole, of this county, its rows against the county)."""
     from fpplan.data import load_county
+    from fpplan.data.region import is_region_folder
     from fpplan.data.workspace import against_county
+
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.runs import validate_region
+
+        return validate_region(args.data_dir)
 
     problems: list[Problem] = []
     county = None
@@ -71,79 +78,31 @@ def open_county(args: argparse.Namespace, sync: bool = True):
     return open_workspace(args).county(sync=sync)
 
 
-def _unknown_scenario(data_dir: str, name: str, known) -> DataError:
-    return DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario",
-                              value=name, detail=", ".join(known))])
-
-
 def _scenario(county, data_dir: str, name: str):
     """The county's scenario ``name`` (checked with the county by load_county), or a DataError naming the others."""
     from fpplan.demography import load_scenarios
+    from fpplan.runs import unknown_scenario
 
     scenarios = load_scenarios(county)
     if name not in scenarios:
-        raise _unknown_scenario(data_dir, name, scenarios)
+        raise DataError([unknown_scenario(data_dir, name, scenarios)])
     return scenarios[name]
 
 
 def _project(args: argparse.Namespace) -> int:
-    """Project a county under one of its scenarios and write the tidy result (.csv or .parquet, by suffix)."""
-    from fpplan.app.output import atomic_path, check_suffix, replacing
-    from fpplan.demography import prepare, project
+    """Project a county (or every county of a region) under one of its scenarios and write the tidy result."""
+    from fpplan.runs import project_command
 
-    path = check_suffix(args.out, (".csv", ".parquet"))
-    if args.trajectories < 0:
-        raise DataError([Problem(file="--trajectories", kind="trajectories_negative", column="--trajectories",
-                                 value=args.trajectories)])
-    workspace = open_workspace(args)
-    scenario = _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
-    county = workspace.county()
-    inputs = prepare(county)
-    check_cost(county, inputs, scenario, args.trajectories, path)
-    projection = project(inputs, scenario, trajectories=args.trajectories, seed=2025, scenario_name=args.scenario)
-    frame = projection.population
-    replaced = replacing(path)
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-    for note in projection.notes:
-        print(note)
-    if replaced:
-        print(replaced)
-    print(f"{path} ({len(frame)} rows)")
-    return 0
+    return project_command(args.data_dir, args.scenario, args.trajectories, args.out, seed=args.seed,
+                           scheduler=args.scheduler, workers=args.workers, trajectories_out=args.trajectories_out,
+                           open_county=lambda folder: open_county(args))
 
 
-def check_cost(county, inputs, scenario, trajectories: int, path: Path) -> None:
-    """Before a large stochastic run: print its expected time, memory and output size, and refuse it when the
-    machine's available memory or the output folder's free space would not hold it (fpplan.demography.cost)."""
-    import shutil
+def _backtest(args: argparse.Namespace) -> int:
+    """Project the county's past population to its base year and report against what happened."""
+    from fpplan.runs import backtest_command
 
-    from fpplan.demography import cost
-
-    if trajectories < cost.ESTIMATE_FROM:
-        return
-    c = cost.estimate_cost(county, trajectories, scenario, inputs, path.suffix.lower())
-    if c.seconds > cost.ANNOUNCE_SECONDS or c.memory_bytes > cost.ANNOUNCE_BYTES:
-        print(ui("cost_estimate", n=trajectories, minutes=int(c.seconds // 60), seconds=int(c.seconds % 60),
-                 memory=_gb(c.memory_bytes), output=_gb(c.output_bytes), rows=c.rows))
-    problems = []
-    available = cost.available_memory()
-    if c.memory_bytes > available:
-        most = int(trajectories * available / c.memory_bytes)
-        problems.append(Problem(file="--trajectories", kind="too_many_trajectories", column="--trajectories",
-                                value=trajectories, detail=f"{_gb(c.memory_bytes)} > {_gb(available)}; ≤ {most:,}"))
-    free = shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free
-    if c.output_bytes > free:
-        problems.append(Problem(file=str(path), kind="output_too_large", value=_gb(c.output_bytes), detail=_gb(free)))
-    if problems:
-        raise DataError(problems)
-
-
-def _gb(n: float) -> str:
-    return f"{n / 1e9:.1f} GB"
+    return backtest_command(open_county(args), args.trajectories, args.seed, args.out)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -152,10 +111,15 @@ def _plan(args: argparse.Namespace) -> int:
     written."""
     from fpplan.app.output import check_suffix, replacing
     from fpplan.app.workbook import write_workbook
+    from fpplan.data.region import is_region_folder
     from fpplan.planning.plan import make_plan
     from fpplan.spatial.results import has_coordinates, spatial_results
 
     out = check_suffix(args.out, (".xlsx",))
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.runs import plan_region
+
+        return plan_region(args.data_dir, args.scenario, args.out)
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
@@ -246,8 +210,13 @@ def _scorecard(args: argparse.Namespace) -> int:
     if args.out:
         check_suffix(args.out, (".csv", ".xlsx"))  # a wrong suffix is refused before any work
     from fpplan.data.labels import column_label
+    from fpplan.data.region import is_region_folder
     from fpplan.indicators.scorecard import note_text, scorecard, status_counts, status_text
 
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.runs import scorecard_region
+
+        return scorecard_region(args.data_dir, args.level, args.period, args.target_set, args.out)
     try:
         card = scorecard(open_county(args), args.level, args.period, args.target_set)
     except ValueError as error:  # a period id or target set that does not exist
@@ -339,7 +308,10 @@ def parser() -> argparse.ArgumentParser:
         cmd.set_defaults(run=run)
         return cmd
 
-    add("demo", "写出演示县数据 / write the demo county", _demo).add_argument("out_dir", help="输出文件夹 / output folder")
+    cmd = add("demo", "写出演示县数据 / write the demo county", _demo)
+    cmd.add_argument("out_dir", help="输出文件夹 / output folder")
+    cmd.add_argument("--counties", type=int, default=0, choices=[0, 1, 2, 3],
+                     help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)")
     cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     store_option(cmd)
@@ -350,6 +322,18 @@ def parser() -> argparse.ArgumentParser:
                      help="随机轨迹数（≥0，大量时先估计时间与内存）/ stochastic trajectories (≥ 0; a large count is "
                           "estimated first; 0 = deterministic)")
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
+    cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
+    cmd.add_argument("--scheduler", default=None,
+                     help="在 Dask 上运行：local 或 tcp://HOST:8786 / run on dask.distributed: local or tcp://HOST:8786")
+    cmd.add_argument("--workers", type=int, default=None, help="local 集群的进程数 / worker processes for --scheduler local")
+    cmd.add_argument("--trajectories-out", default=None,
+                     help="全部轨迹写入 .parquet / write every trajectory to this .parquet")
+    store_option(cmd)
+    cmd = add("backtest", "回溯检验人口预测 / back-test the projection against what happened", _backtest)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--trajectories", type=int, default=1000, help="随机轨迹数 / stochastic trajectories")
+    cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
+    cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
     store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")

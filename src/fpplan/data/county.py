@@ -47,6 +47,7 @@ class County:
     training_register: pd.DataFrame
     subsidy_granted: pd.DataFrame
     equipment: pd.DataFrame
+    population_history: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
     geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
@@ -302,6 +303,9 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
         problems += cc.check_vital_history(t["vital_history"], women, townships, files["vital_history"])
     if "married_share" in clean:
         problems += cc.check_married_share(t["married_share"], townships, files["married_share"])
+    if "population_history" in clean:
+        problems += cc.references(t["population_history"], "township_code", townships, files["population_history"],
+                                  "townships")
     if "facilities" in clean:
         problems += cc.check_facilities(t["facilities"], units, files["facilities"])
         stations = pd.Index(t["facilities"]["code"])

@@ -209,6 +209,14 @@ TABLES: dict[str, Table] = {
             optional=True,
             monthly=True,
         ),
+        # Population of past years by township, sex and single age (100 = 100+): what a back-test starts from
+        # (fpplan backtest projects it to the base year and compares with the population table).
+        Table(
+            "population_history",
+            (C("year", "int"), C("township_code"), C("sex", "enum:sex"), AGE, C("population", **COUNT)),
+            key=("township_code", "year", "sex", "age"),
+            optional=True,
+        ),
     ]
 }
 

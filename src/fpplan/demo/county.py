@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from fpplan.data.config import default_config_dir
-from fpplan.demo import assessment
+from fpplan.demo import assessment, history
 from fpplan.demo import equipment as de
 from fpplan.demo import population as dp
 from fpplan.demo.geography import add_geography
@@ -301,6 +301,7 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
     tables = assessment.extend(tables, villages, seed)
     tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
     tables = add_geography(tables, out, seed)  # lon/lat, 乡镇边界.geojson, 道路.geojson, config/spatial.yaml
+    tables |= history.tables(TOWNSHIPS, population, villages, vital)  # the 2015 population, for back-tests
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     month, reports = next_month_reports(tables["service_stats"], np.random.default_rng(seed + 1))

@@ -1,45 +1,26 @@
 """Projecting a county's townships under a scenario: ``prepare`` once, then ``project`` as often as a slider moves.
 
 ``project`` runs the cohort-component engine (single years 0–100+, one-year steps, migration timing from the
-scenario) over (trajectory, township) at once. Fertility: each township's ASFR = scenario TFR path × the
-township's estimated relative fertility × the standard shape. Mortality: the scenario's e0 path (Brass logit on
-China's 2020-2025 table, the same for every township) or, without one, each township's estimated table.
-Migration: each township keeps its recent net migration and the difference between the scenario's county total
-and their sum is shared in proportion to population; lump inflows are added in their township in the step that
-ends in their arrival year, so they are counted in that year's population.
+scenario) over (trajectory, township) at once and keeps every cell; how fertility, mortality, migration and lump
+inflows are built is in :mod:`fpplan.demography.drivers`. Stochastic runs of any size are reduced to quantiles
+as they go by :mod:`fpplan.demography.streaming`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Scenario
-from fpplan.demography import engine, stochastic
+from fpplan.demography import stochastic
+from fpplan.demography.drivers import drivers
 from fpplan.demography.estimate import BaseRates, estimate
-from fpplan.demography.lifetable import single_year_survival
-from fpplan.demography.scenarios import along
-from fpplan.demography.schedules import alpha_for_e0, alpha_of, brass_mx, rogers_castro
 
-FERTILE = slice(15, 50)
 SEX = np.array(["male", "female"])
-
-
-class PerStep:
-    """A step-indexed input built on demand, so (step × trajectory × region × sex × age) arrays never exist."""
-
-    def __init__(self, steps: int, build):
-        self.steps, self.build = steps, build
-
-    def __len__(self) -> int:
-        return self.steps
-
-    def __getitem__(self, t: int) -> np.ndarray:
-        return self.build(t)
 
 
 @dataclass(frozen=True)
@@ -64,102 +45,22 @@ def prepare(county) -> ProjectionInputs:
     return ProjectionInputs(county.county_code, county.base_year, estimate(county))
 
 
-def _e0_alpha(scenario: Scenario, years: np.ndarray, standard: np.ndarray) -> np.ndarray | None:
-    """Brass α for each step year and sex (steps, 2) matching the scenario's e0 path, or None."""
-    if scenario.e0 is None:
-        return None
-    key = (tuple(scenario.e0.male.items()), tuple(scenario.e0.female.items()), int(years[0]), len(years))
-    return _alpha_cached(key, standard.tobytes())
-
-
-@lru_cache(maxsize=64)
-def _alpha_cached(key: tuple, standard_bytes: bytes) -> np.ndarray:
-    male, female, first, count = key
-    years = np.arange(first, first + count)
-    standard = np.frombuffer(standard_bytes).reshape(2, 101)
-    target = np.stack([along(dict(male), years), along(dict(female), years)], axis=1)
-    alpha = alpha_for_e0(np.broadcast_to(standard, target.shape + (101,)), target, sex=np.array([0, 1]))
-    alpha.setflags(write=False)
-    return alpha
-
-
 def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = None, trajectories: int = 0,
             seed: int | None = None, scenario_name: str = "") -> Projection:
-    """Project every township from the base year to ``horizon`` (default: the scenario's).
+    """Project every township from the base year to ``horizon`` (default: the scenario's), keeping every
+    trajectory's full detail (``fpplan.demography.drivers`` says how inputs are built).
 
     ``trajectories`` > 0 draws that many stochastic trajectories (fertility, mortality, migration; see
-    fpplan.demography.stochastic) from ``numpy.random.default_rng(seed)``; 0 gives one deterministic run.
+    fpplan.demography.stochastic) from ``numpy.random.default_rng(seed)``; 0 gives one deterministic run. Large
+    stochastic runs belong in ``fpplan.demography.streaming.project_stochastic``, which keeps summaries only.
     """
-    r = inputs.rates
-    horizon = horizon or scenario.horizon
-    steps = horizon - inputs.base_year
-    if steps < 1:
-        raise ValueError("the horizon must be after the base year")
-    years = np.arange(inputs.base_year, horizon)  # step t runs from years[t] to years[t] + 1
-    n = max(trajectories, 1)
-    rng = np.random.default_rng(seed)
-    stochastic_run = trajectories > 0
-    n_regions = len(r.regions)
-
-    tfr_path = along(scenario.tfr, years) if scenario.tfr else np.full(steps, r.county_tfr)
-    fert = np.broadcast_to(tfr_path, (n, steps))
-    if stochastic_run:
-        fert = fert * stochastic.fertility_multipliers(inputs.uncertainty, n, steps, rng)
-    pattern = (r.tfr / r.county_tfr)[:, None] * r.asfr_shape[FERTILE]  # (R, 35)
-    asfr = PerStep(steps, lambda t: fert[:, t, None, None] * pattern)
-
-    alpha = _e0_alpha(scenario, years, r.standard_mx)
-    if alpha is None and not stochastic_run:
-        fixed = single_year_survival(r.standard_mx[None] * r.mortality_factor[:, None, None], sex=np.array([0, 1]))
-        S = PerStep(steps, lambda t: fixed)
-    else:
-        if alpha is None:  # estimated tables: expressed as α around the county-average factor
-            base_mx = r.standard_mx * np.average(r.mortality_factor, weights=r.population.sum(axis=(1, 2)))
-            alpha = np.broadcast_to(alpha_of(base_mx, r.standard_mx, sex=np.array([0, 1])), (steps, 2))
-        a = np.broadcast_to(alpha, (n, steps, 2))
-        if stochastic_run:
-            a = a + stochastic.alpha_walk(inputs.uncertainty, n, steps, rng)[:, :, None]
-        survival = single_year_survival(brass_mx(r.standard_mx, a), sex=np.array([0, 1]))  # (n, steps, 2, 101)
-        S = PerStep(steps, lambda t: survival[:, t, None])
-
-    total = along(scenario.net_migration, years) if scenario.net_migration else np.full(steps, r.net_migration.sum())
-    totals = np.broadcast_to(total, (n, steps))
-    if stochastic_run:
-        totals = totals + stochastic.migration_shocks(inputs.uncertainty, n, steps, float(r.population.sum()), rng)
-    pop_share = r.population.sum(axis=(1, 2)) / r.population.sum()
-    region_net = r.net_migration + (totals - r.net_migration.sum())[:, :, None] * pop_share  # (n, steps, R)
-    lumps: dict[int, np.ndarray] = {}
-    notes = list(r.warnings)
-    for lump in scenario.lump_inflows:
-        t = lump.year - inputs.base_year - 1
-        where = np.flatnonzero(r.regions == lump.township)
-        if not len(where):
-            notes.append(ui("note_lump_unknown_township", name=lump.name, township=lump.township))
-            continue
-        if not 0 <= t < steps:
-            notes.append(ui("note_lump_outside", name=lump.name, township=lump.township, year=lump.year,
-                            first=inputs.base_year + 1, last=horizon))
-            continue
-        lumps.setdefault(t, np.zeros((n_regions, 2, 101)))[where[0]] += lump.size * _lump_profile(lump, r.population[where[0]])
-    mig = PerStep(steps, lambda t: region_net[:, t, :, None, None] * r.migration_profile + lumps.get(t, 0.0))
-
-    srb = np.full(steps, scenario.srb)
-    out = engine.run(np.broadcast_to(r.population, (n,) + r.population.shape), S, asfr, srb, mig, width=1,
-                     timing=scenario.migration_timing, fertile=FERTILE,
-                     dtype=np.float32 if stochastic_run else np.float64)
+    d = drivers(inputs, scenario, horizon, trajectories, seed)
+    out = d.run()
+    notes = list(d.notes)
     if out["guarded"].sum():
         notes.append(ui("note_out_migration_limited", n=int(out["guarded"].sum())))
     return Projection(inputs=inputs, scenario=scenario, scenario_name=scenario_name or scenario.name.en,
-                      years=np.arange(inputs.base_year, horizon + 1), raw=out, stochastic=stochastic_run,
-                      notes=tuple(notes))
-
-
-def _lump_profile(lump, township_population: np.ndarray) -> np.ndarray:
-    """Age–sex structure (sex, age) of an arriving community, summing to 1."""
-    if lump.profile == "like_township":
-        return township_population / township_population.sum()
-    shape = rogers_castro()
-    return np.stack([lump.male_share * shape, (1 - lump.male_share) * shape])
+                      years=d.years, raw=out, stochastic=trajectories > 0, notes=tuple(notes))
 
 
 @dataclass(frozen=True)

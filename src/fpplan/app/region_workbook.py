@@ -1,0 +1,69 @@
+"""A region's plans as one workbook: a region summary sheet (one row per county and a total) and one sheet per
+county (its construction plan with cost, self-raised part and subsidy requested), headers in the label table's
+language with units, frozen header, A4 landscape. Each county's full plan workbook is written beside it by
+``fpplan plan REGION`` (``fpplan.app.workbook.write_workbook``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from fpplan.data.labels import column_label, label, ui
+
+PLAN_COLUMNS = ["station_code", "mode", "target_grade", "target_floor_area_m2", "start_year", "completion_year",
+                "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+MONEY = ["cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+
+
+def plan_summary(code: str, name: str, plan) -> dict:
+    """One county's key numbers: population and women 15–49 in the base and plan years, projects and money,
+    stations short of floor area, staff required in the plan year against existing."""
+    county = plan.projection.county_total().set_index("year")
+    base, horizon = int(plan.years[0]), int(plan.years[-1])
+    wisn = plan.wisn[plan.wisn["year"] == horizon]
+    required, existing = float(wisn["required"].sum()), float(wisn["existing"].sum())
+    cp = plan.construction_plan
+    return {"county": code, "name": name,
+            "population_base": county.loc[base, "population"], "population_horizon": county.loc[horizon, "population"],
+            "women_base": county.loc[base, "women_15_49"], "women_horizon": county.loc[horizon, "women_15_49"],
+            "projects": len(cp), **{m: float(cp[m].sum()) for m in MONEY},
+            "stations_short": int(plan.shortfall["first_short_year"].notna().sum()),
+            "staff_required": required, "staff_existing": existing,
+            "staff_shortfall": max(required - existing, 0.0)}
+
+
+def region_summary(names: dict[str, str], plans: dict) -> pd.DataFrame:
+    """One row per county (``plan_summary``) and a totals row."""
+    rows = pd.DataFrame([plan_summary(code, names.get(code, code), plan) for code, plan in plans.items()])
+    total = {c: rows[c].sum() for c in rows.columns if c not in ("county", "name")}
+    return pd.concat([rows, pd.DataFrame([{"county": label("columns", "total"), "name": "", **total}])],
+                     ignore_index=True)
+
+
+def write_region_workbook(names: dict[str, str], plans: dict, path: str | Path) -> Path:
+    """The region summary and one construction-plan sheet per county (sheet named after the county)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheets = {ui("sheet_region_summary"): region_summary(names, plans)}
+    for code, plan in plans.items():
+        cp = plan.construction_plan[PLAN_COLUMNS]
+        total = {c: cp[c].sum() for c in MONEY + ["target_floor_area_m2"]} | {"station_code": label("columns", "total")}
+        sheets[f"{names.get(code, code)}_{code}"] = pd.concat([cp, pd.DataFrame([total])], ignore_index=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        header = writer.book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
+                                         "bg_color": "#DDEBF7"})
+        number = writer.book.add_format({"num_format": "#,##0.0"})
+        for name, frame in sheets.items():
+            shown = frame.rename(columns={c: column_label(c) for c in frame.columns})
+            shown.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for col, title in enumerate(shown.columns):
+                sheet.write(0, col, title, header)
+                is_number = pd.api.types.is_float_dtype(shown[title])
+                sheet.set_column(col, col, max(10, min(2 * len(str(title)) + 2, 30)), number if is_number else None)
+            sheet.freeze_panes(1, 0)
+            sheet.set_landscape()
+            sheet.set_paper(9)  # A4
+            sheet.fit_to_pages(1, 0)
+    return path
