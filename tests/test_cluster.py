@@ -69,11 +69,11 @@ def test_bad_input_is_refused_with_nothing_written(county, tmp_path: Path, capsy
     out = tmp_path / "x" / "p.csv"
     out.parent.mkdir()
     text = _refused(["project", str(county.path), "--trajectories", "-5", "--out", str(out)], out, capsys)
-    assert "must not be negative: -5" in text and "Traceback" not in text
+    assert "cannot be negative: -5" in text and "Traceback" not in text
     text = _refused(["project", str(county.path), "--trajectories", "100000000", "--out", str(out)], out, capsys)
     assert "estimate: 100,000,000 trajectories" in text and "exceed this machine's memory" in text
     text = _refused(["project", str(county.path), "--scenario", "nope", "--out", str(out)], out, capsys)
-    assert "'nope' does not exist" in text and "medium" in text
+    assert "no scenario 'nope'" in text and "medium" in text
     text = _refused(["project", str(county.path), "--trajectories", "10", "--scheduler", "tcp://127.0.0.1:9",
                      "--out", str(out)], out, capsys)
     assert "scheduler 'tcp://127.0.0.1:9' does not answer" in text

@@ -42,3 +42,16 @@ def test_the_label_table_defines_every_key_once() -> None:
     table = labels.table()
     assert {"tables", "columns", "enums", "problems", "ui"} <= set(table)
     assert labels.ui("data_as_of", month="2026年1月").startswith("数据截至")
+
+
+def test_every_input_column_header_is_recognised_as_itself() -> None:
+    """A header a county's file may carry (code, zh, en, with its unit) maps back to its own column: an output label
+    spelt like an input header (e.g. 月份 for two columns) would make files unreadable."""
+    from fpplan.data.labels import canonical_column, table
+    from fpplan.data.schema import TABLES
+
+    columns = table()["columns"]
+    for name in {c.name for t in TABLES.values() for c in t.columns if c.name in columns}:
+        entry = columns[name]
+        spellings = {name, entry["zh"], entry["en"]} | ({f"{entry['zh']}({entry['unit']})"} if entry.get("unit") else set())
+        assert {s: canonical_column(s) for s in spellings} == dict.fromkeys(spellings, name)

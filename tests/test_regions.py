@@ -69,7 +69,7 @@ def test_roll_up_sums_numerators_and_denominators_never_averages() -> None:
         "county": ["a", "b", "a", "b"], "unit": ["a", "b", "a", "b"], "indicator": ["cpr", "cpr", "pcb", "pcb"],
         "name": ["CPR"] * 2 + ["budget"] * 2, "target": [">= 85"] * 2 + [">= 2"] * 2,
         "numerator": [90.0, 10.0, 500.0, 0.0], "denominator": [100.0, 100.0, 100.0, 300.0],
-        "value": [90.0, 10.0, 5.0, 0.0], "status": ["met", "missed", "met", "missed"]})
+        "value": [90.0, 10.0, 5.0, 0.0], "status": ["green", "red", "green", "red"]})
     region = roll_up(cards).set_index("indicator")
     assert region.loc["cpr", "value"] == pytest.approx(100 * (90 + 10) / 200)  # 50%, the mean of 90% and 10% too
     assert region.loc["pcb", "value"] == pytest.approx(500 / 400)  # 1.25 yuan a head, not the mean 2.5
@@ -101,7 +101,7 @@ def test_cli_plans_a_region(region_dir: Path, tmp_path: Path) -> None:
     assert book.sheetnames[0] == "region summary" and len(book.sheetnames) == 4
     summary = pd.read_excel(out, sheet_name=0)
     assert len(summary) == 4 and summary.iloc[-1, 0] == "total"
-    money = next(c for c in summary.columns if c.startswith("cost"))
+    money = next(c for c in summary.columns if c.startswith("total investment"))
     assert summary[money].iloc[-1] == pytest.approx(summary[money].iloc[:3].sum())
     for code in CODES:
         assert (tmp_path / f"plan_{code}.xlsx").exists()

@@ -15,27 +15,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-RANKED = ("met", "within_margin", "missed")
+RANKED = ("green", "amber", "red")  # the traffic light of fpplan.indicators.catalogue.status
 
 
 @dataclass(frozen=True)
 class RegionScorecard:
     cards: pd.DataFrame  # every county's scorecard rows, with a ``county`` column
     region: pd.DataFrame  # indicator, name, numerator, denominator, value, target, units_met, units_counted
-    ranking: pd.DataFrame  # rank, county, unit, indicators_met, …_within_margin, …_missed, …_with_target, share_met
+    ranking: pd.DataFrame  # rank, county, unit, indicators_green, …_amber, …_red, …_with_target, share_met
 
 
 def roll_up(cards: pd.DataFrame) -> pd.DataFrame:
     """Region rows from county scorecard rows (columns indicator, numerator, denominator, value, status,
     name, target): Σ numerator / Σ denominator × the counties' scale."""
     rows = cards.dropna(subset=["numerator", "denominator"])
-    sums = rows.groupby("indicator")[["numerator", "denominator"]].sum()
+    every = pd.Index(cards["indicator"].unique(), name="indicator")  # one row per indicator, with a value or not
+    sums = rows.groupby("indicator")[["numerator", "denominator"]].sum().reindex(every)
     usable = rows[(rows["numerator"] != 0) & (rows["denominator"] > 0) & rows["value"].notna()]
     scale = (usable["value"] * usable["denominator"] / usable["numerator"]).groupby(usable["indicator"]).median()
     value = np.where(sums["denominator"] > 0,
                      sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
                      * scale.reindex(sums.index).fillna(1.0), np.nan)
-    met = cards.assign(met=cards["status"] == "met").groupby("indicator")["met"].sum()
+    met = cards.assign(met=cards["status"] == "green").groupby("indicator")["met"].sum()
     counted = cards[cards["status"].isin(RANKED)].groupby("indicator").size()
     first = cards.drop_duplicates("indicator").set_index("indicator")
     out = pd.DataFrame({"name": first["name"].reindex(sums.index), "numerator": sums["numerator"],
@@ -52,8 +53,8 @@ def rank(cards: pd.DataFrame) -> pd.DataFrame:
     counts.columns = [f"indicators_{c}" for c in RANKED]
     counts["indicators_with_target"] = counts.sum(axis=1)
     total = counts["indicators_with_target"]
-    counts["share_met"] = counts["indicators_met"] / total.where(total > 0)
-    counts = counts.reset_index().sort_values(["share_met", "indicators_missed", "unit"], ascending=[False, True, True])
+    counts["share_met"] = counts["indicators_green"] / total.where(total > 0)
+    counts = counts.reset_index().sort_values(["share_met", "indicators_red", "unit"], ascending=[False, True, True])
     counts.insert(0, "rank", np.arange(1, len(counts) + 1))
     return counts.reset_index(drop=True)
 

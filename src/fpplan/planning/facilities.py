@@ -75,7 +75,9 @@ def apply_scenario(facilities: pd.DataFrame, plan: pd.DataFrame, scenario, stand
             plan.loc[change, column] = plan.loc[change, column] * ratio.fillna(1.0)
         plan.loc[change, "target_floor_area_m2"] = area
     if len(added):
-        new_fac = added.assign(serves="", grade="none", opening_year=added["completion_year"])[list(facilities.columns)]
+        # a new station's columns the scenario does not give (e.g. coordinates) are unknown, not invented
+        new_fac = added.assign(serves="", grade="none", opening_year=added["completion_year"]).reindex(
+            columns=facilities.columns)
         facilities = pd.concat([facilities, new_fac], ignore_index=True)
         standard = standard_area(added.rename(columns={"code": "station_code"}), facilities, standards)
         added["target_floor_area_m2"] = added["target_floor_area_m2"].fillna(standard)
