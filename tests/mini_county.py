@@ -65,6 +65,8 @@ def mini_tables() -> dict[str, pd.DataFrame]:
         [[v, m, f"{m}-05"] + [1.0] * len(ELEMENTS) for v in ["100001001", "100001002", "100002001"] for m in ["2025-01", "2025-02"]],
         columns=["village_code", "month", "reported_on", *ELEMENTS],
     )
+    # the two births of each report (one boy, one girl) by order: a first and a second child
+    stats[["births_order_3plus", "births_unplanned_higher_order", "technical_accidents"]] = 0.0
     survey = pd.DataFrame([["100001001", "2025-01", "male_health", 3], ["100002001", "2025-01", "infertility", 1]],
                           columns=["village_code", "month", "need", "count"])
     exams = pd.DataFrame([["S1", "2025-01", "monthly", 82, "false"], ["S2", "2025-01", "monthly", None, "false"]],

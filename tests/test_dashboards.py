@@ -199,3 +199,18 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
     kept.wait_for_function("b => document.querySelectorAll('.js-plotly-plot .gtitle')[1].textContent !== b",
                            arg=before, timeout=20_000)
     kept.close()
+
+
+def test_a_quarters_scorecard_a_red_cells_causes_and_the_exams(pages) -> None:
+    page, errors, failed = pages["乡镇指标"]
+    kind = page.locator(".widget-dropdown", has=page.locator("label", has_text="期间类型")).locator("select")
+    kind.select_option(label="季度")
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+                           ".some(t => /20\\d\\dQ[1-4]/.test(t.textContent))", timeout=30_000)
+    cause = page.locator("#fpplan-cause")
+    assert cause.count() == 1 and "原因分析" in cause.inner_text()
+    assert page.get_by_text("可得性：人员缺口（WISN）与用房缺口").count() == 1
+    page.get_by_text("考试奖惩", exact=True).click()
+    page.wait_for_selector("text=专业集体奖惩（全年）", timeout=60_000)
+    page.screenshot(path=str(SHOTS / "乡镇指标-quarter-causes-exams.png"), full_page=True)
+    assert not errors and not failed

@@ -25,13 +25,17 @@ def test_fan_chart_bands_and_median() -> None:
 
 def test_scorecard_heatmap_colours_by_status() -> None:
     card = pd.DataFrame({"unit": ["A", "A", "B", "B"], "indicator": ["x", "y", "x", "y"], "name": ["X", "Y", "X", "Y"],
-                         "value": [96.0, 1.5, 80.0, np.nan], "status": ["met", "missed", "within_margin", "no_value"]})
+                         "value": [96.0, 1.5, 80.0, np.nan], "status": ["green", "red", "amber", "no_data"],
+                         "undecided": [False, False, True, False]})
     fig = figures.scorecard_heatmap(card, {"A": "甲", "B": "乙"}, "2025")
     heat = fig.data[0]
     statuses = list(figures.STATUS_COLOURS)
-    assert heat.z.tolist() == [[statuses.index("met"), statuses.index("missed")],
-                               [statuses.index("within_margin"), statuses.index("no_value")]]
-    assert list(heat.y) == ["甲", "乙"] and heat.text[1][1] == ""
+    assert heat.z.tolist() == [[statuses.index("green"), statuses.index("red")],
+                               [statuses.index("amber"), statuses.index("no_data")]]
+    assert list(heat.y) == ["甲", "乙"] and heat.text[1][1] == "" and heat.text[1][0] == "80.0?"
+    # each status's cells get its own colour: the scale is a step per status
+    colour = {c: col for c, (pos, col) in zip(range(len(statuses)), heat.colorscale[::2])}
+    assert colour[statuses.index("red")] == figures.STATUS_COLOURS["red"]
 
 
 def test_gantt_spans_start_to_end_of_completion_year() -> None:

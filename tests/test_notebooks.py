@@ -13,6 +13,12 @@ from fpplan.demo import write_demo
 
 pytestmark = pytest.mark.notebook
 NAMES = ["01_数据检查", "02_人口预测", "03_服务需求与人员", "04_建设规划", "05_指标评估"]
+# tables each report must show (their headings are the notebooks' Markdown outputs)
+HEADINGS = {
+    "03_服务需求与人员": ["全县各项服务量（人次/年）", "服务量趋势", "人员配备标准", "人员结构标准", "招聘计划"],
+    "05_指标评估": ["各乡镇红灯（未达标）与黄灯（接近）指标数", "每项指标的数值、目标及依据", "人口自然增长率与机械增长率",
+                "群众需求分类", "各乡镇共性问题", "个人考试奖惩", "专业集体奖惩"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +45,11 @@ def test_each_notebook_ran_and_rendered(report: Path, name: str) -> None:
     assert not [o for o in outputs if o.get("output_type") == "error"]
     html = (report / f"{name}.html").read_text(encoding="utf-8")
     assert "Traceback" not in html
-    if name != "03_服务需求与人员" or "plotly" in html:
-        assert "plotly" in html.lower()
+    assert "plotly" in html.lower()  # every notebook draws at least one figure
+    figures = [o for o in outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert figures, f"{name}: no figure was drawn"
+    for heading in HEADINGS.get(name, []):
+        assert heading in html, f"{name}: '{heading}' is missing from the report"
     assert (report / f"{name}.pdf").stat().st_size > 10_000
 
 

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from fpplan import load_county
+from fpplan.data.config import default_config_dir
+from fpplan.data.labels import ui
 from fpplan.rules import exam_consequences, survey_rollup
 
 from mini_county import mini_tables, write_mini_county
@@ -49,34 +51,51 @@ def test_individual_tiers_at_exactly_2_3_6_8_fails(tmp_path) -> None:
     assert result.loc["A1", "reason"] == ""
 
 
+PEOPLE = {"G1": [80] * 12, "G2": [80] * 12, "N1": [75] * 12, "N2": [None] + [75] * 11, "L1": [75] * 12,
+          "U1": [70] * 12, "U2": [70, 70, "excused"] + [70] * 9}
+ROSTER = [("G1", "gynaecology"), ("G2", "gynaecology"), ("N1", "nursing"), ("N2", "nursing"), ("L1", "laboratory"),
+          ("U1", "ultrasound"), ("U2", "ultrasound")]
+
+
 def test_absences_and_collective_prize_boundaries(tmp_path) -> None:
-    # gynaecology: G1 scores 80, G2 scores 80 → collective 80 → first prize (80 inclusive)
+    # gynaecology: G1 and G2 score 80 → collective 80 → first prize (80 inclusive)
     # nursing: N1 75 every month, N2 absent unexcused in January (0 in the collective) → January (75 + 0)/2 = 37.5
     # laboratory: L1 75 → second prize (75–80 includes 75); ultrasound U1 70 → third prize; U2 excused in March
-    people = {"G1": [80] * 12, "G2": [80] * 12, "N1": [75] * 12, "N2": [None] + [75] * 11, "L1": [75] * 12,
-              "U1": [70] * 12, "U2": [70, 70, "excused"] + [70] * 9}
-    roster = staff([("G1", "gynaecology"), ("G2", "gynaecology"), ("N1", "nursing"), ("N2", "nursing"),
-                    ("L1", "laboratory"), ("U1", "ultrasound"), ("U2", "ultrasound")])
-    out = exam_consequences(county_with_exams(tmp_path, people, roster), 2025)
-    c = out["collective"].set_index(["specialty", "month"])
-    assert c.loc[("gynaecology", "2025-01"), "prize_yuan"] == 500
-    assert c.loc[("laboratory", "2025-01"), "prize_yuan"] == 300
-    assert c.loc[("ultrasound", "2025-03"), "average"] == 70 and c.loc[("ultrasound", "2025-03"), "prize_yuan"] == 200
-    assert c.loc[("nursing", "2025-01"), "average"] == 37.5 and c.loc[("nursing", "2025-01"), "prize_yuan"] == 0
-    # nursing's 12-exam collective average: (12 × 75 + 11 × 75 + 0) / 24 = 71.875 ≥ 65: no fine
-    assert c.loc[("nursing", "2025-02"), "year_average"] == pytest.approx(71.875)
-    assert c.loc[("nursing", "2025-02"), "year_fine_yuan"] == 0
+    out = exam_consequences(county_with_exams(tmp_path, PEOPLE, staff(ROSTER)), 2025)
+    m = out["collective_monthly"].set_index(["specialty", "month"])
+    assert m.loc[("ultrasound", "2025-03"), "average"] == 70 and m.loc[("nursing", "2025-01"), "average"] == 37.5
+    assert "fine_yuan" not in m and "prize_yuan" not in m  # the yearly reading: no monthly prizes, the fine only yearly
+    y = out["collective"].set_index("specialty")
+    assert len(out["collective"]) == 4  # one row a specialty: a prize and a fine appear once a year
+    # nursing's 12-exam collective average: (12 × 75 + 11 × 75 + 0) / 24 = 71.875: third prize, no fine
+    assert y.loc["nursing", "year_average"] == pytest.approx(71.875)
+    assert y["prize_yuan"].to_dict() == {"gynaecology": 500, "laboratory": 300, "nursing": 200, "ultrasound": 200}
+    assert y["fine_yuan"].sum() == 0
     p = out["people"].set_index("staff_id")
     assert p.loc["N2", "unexcused_absences"] == 1 and p.loc["N2", "allowance_months_deducted"] == 1
     assert p.loc["U2", "unexcused_absences"] == 0 and p.loc["U2", "allowance_months_deducted"] == 0
 
 
+def test_monthly_reading_of_the_collective_prizes(tmp_path) -> None:
+    county = county_with_exams(tmp_path, PEOPLE, staff(ROSTER))
+    rules = (default_config_dir() / "rules.yaml").read_text(encoding="utf-8")
+    (county.path / "config").mkdir()
+    (county.path / "config" / "rules.yaml").write_text(rules.replace("collective_reading: yearly", "collective_reading: monthly"),
+                                                       encoding="utf-8")
+    out = exam_consequences(load_county(county.path), 2025)
+    m = out["collective_monthly"].set_index(["specialty", "month"])
+    assert m.loc[("gynaecology", "2025-01"), "prize_yuan"] == 500 and m.loc[("nursing", "2025-01"), "prize_yuan"] == 0
+    y = out["collective"].set_index("specialty")["prize_yuan"]
+    # a prize every month: gynaecology 12 × 500; nursing 11 × 300 (January's 37.5 wins nothing)
+    assert y.to_dict() == {"gynaecology": 6000, "laboratory": 3600, "nursing": 3300, "ultrasound": 2400}
+
+
 def test_collective_fine_below_65(tmp_path) -> None:
     people = {"L1": [64] * 12, "L2": [66] * 12, "N1": [64.9] * 12}
     roster = staff([("L1", "laboratory"), ("L2", "laboratory"), ("N1", "nursing")])
-    c = exam_consequences(county_with_exams(tmp_path, people, roster), 2025)["collective"].groupby("specialty").first()
-    assert c.loc["laboratory", "year_average"] == 65 and c.loc["laboratory", "year_fine_yuan"] == 0
-    assert c.loc["nursing", "year_fine_yuan"] == 500
+    c = exam_consequences(county_with_exams(tmp_path, people, roster), 2025)["collective"].set_index("specialty")
+    assert c.loc["laboratory", "year_average"] == 65 and c.loc["laboratory", "fine_yuan"] == 0
+    assert c.loc["nursing", "fine_yuan"] == 500 and c.loc["nursing", "prize_yuan"] == 0
 
 
 def test_individual_prizes_eligibility_ranking_and_prefecture_bonus(tmp_path) -> None:
@@ -89,7 +108,7 @@ def test_individual_prizes_eligibility_ranking_and_prefecture_bonus(tmp_path) ->
     p = exam_consequences(county_with_exams(tmp_path, people, roster, pref), 2025)["people"].set_index("staff_id")
     assert p["prize_yuan"].to_dict() == {"G1": 200, "G2": 150, "G3": 0, "L1": 0, "N1": 150, "U1": 200}
     assert p.loc["G3", "prefecture_yuan"] == 200 and p.loc["N1", "prefecture_yuan"] == 0  # 85 inclusive
-    assert "travel costs not refunded" in p.loc["L1", "reason"]
+    assert ui("reason_prefecture_failed") in p.loc["L1", "reason"] and "差旅费不予报销" in p.loc["L1", "reason"]
 
 
 def test_survey_rollup_classes_and_common_problems(tmp_path) -> None:

@@ -166,22 +166,69 @@ def _refresh_results(workspace) -> None:
 
 
 def _scorecard(args: argparse.Namespace) -> int:
+    """The scorecard of one period (month 2025-07, quarter 2025Q3, half-year 2025S1 or year 2025) at a level."""
     from fpplan.data.labels import column_label
-    from fpplan.indicators.scorecard import scorecard
+    from fpplan.indicators.scorecard import note_text, scorecard, status_counts, status_text
 
-    card = scorecard(open_county(args), args.level, args.period, args.target_set)
-    columns = ["unit", "name", "value", "target", "status", "change", "forecast", "expected_met"]
-    shown = card.reindex(columns=columns)
-    shown["status"] = shown["status"].map(lambda s: label("ui", f"status_{s}"))
-    print(shown.round(2).to_string(index=False))
+    try:
+        card = scorecard(open_county(args), args.level, args.period, args.target_set)
+    except ValueError as error:  # a period id or target set that does not exist
+        raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
+                                 detail=str(error))]) from None
+    shown = card.reindex(columns=["unit", "name", "value", "lower", "upper", "target", "status", "change", "forecast",
+                                  "expected_met"])
+    shown["status"] = status_text(card)
+    shown["note"] = note_text(card)
+    print(shown.round(2).astype(object).where(shown.notna(), "").to_string(index=False))
+    counts = status_counts(card)
+    print(counts.to_string(index=False))
+    _write_table(card.assign(status_text=status_text(card), note_text=note_text(card)), args.out, column_label)
+    return 0
+
+
+def _write_table(frame, out: str | None, column_label) -> None:
+    if not out:
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".xlsx":
+        frame.rename(columns=column_label).to_excel(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+    print(path)
+
+
+def _exams(args: argparse.Namespace) -> int:
+    """The year's staff exams: each pseudonymous staff id's results and consequences, collective prizes and fines."""
+    from fpplan.app.workbook import exam_sheets, write_sheets
+    from fpplan.rules import exam_consequences
+
+    result = exam_consequences(open_county(args), args.year)
+    for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
+        print(label("ui", key))
+        print(table.round(1).astype(object).where(table.notna(), "").to_string(index=False))
     if args.out:
-        path = Path(args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".xlsx":
-            card.rename(columns=column_label).to_excel(path, index=False)
-        else:
-            card.to_csv(path, index=False)
-        print(path)
+        print(write_sheets(exam_sheets(result), args.out))
+    return 0
+
+
+def _survey(args: argparse.Namespace) -> int:
+    """The demand survey of a period: needs by class for the county, township quarters, common problems."""
+    from fpplan.app.workbook import survey_sheets, write_sheets
+    from fpplan.rules import survey_rollup
+
+    county = open_county(args)
+    try:
+        result = survey_rollup(county, args.period)
+    except ValueError as error:
+        raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
+                                 detail=str(error))]) from None
+    for key, part in (("survey_county", "county"), ("survey_township", "township_quarterly"),
+                      ("survey_common", "common_problems")):
+        print(label("ui", key))
+        print(result[part].round(3).to_string(index=False))
+    if args.out:
+        print(write_sheets(survey_sheets(result), args.out))
     return 0
 
 
@@ -240,10 +287,18 @@ def parser() -> argparse.ArgumentParser:
     cmd = add("scorecard", "指标评分表 / indicator scorecard", _scorecard)
     cmd.add_argument("data_dir")
     cmd.add_argument("--level", default="township", choices=["village", "township", "county"])
-    cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q1、2025-01 / e.g. 2025, 2025Q1")
+    cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025S1, 2025Q3, 2025-07")
     cmd.add_argument("--target-set", default=None, help="目标集 / target set")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
     store_option(cmd)
+    cmd = add("exams", "技术人员月考奖惩 / staff exams, prizes and penalties", _exams)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--year", type=int, required=True, help="年份 / year")
+    cmd.add_argument("--out", default=None, help="输出工作簿 .xlsx / output workbook .xlsx")
+    cmd = add("survey", "群众需求调查汇总 / demand-survey roll-up", _survey)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025Q3")
+    cmd.add_argument("--out", default=None, help="输出工作簿 .xlsx / output workbook .xlsx")
     cmd = add("report", "生成可重复的分析报告 / render the reproducible report", _report)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")

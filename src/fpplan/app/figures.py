@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fpplan.data.labels import enum_label, ui
+from fpplan.data.labels import column_label, enum_label, ui
 
-STATUS_COLOURS = {"met": "#2e7d32", "within_margin": "#f9a825", "missed": "#c62828", "no_target": "#9e9e9e",
-                  "no_value": "#e0e0e0"}
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_target": "#9e9e9e",
+                  "no_data": "#e0e0e0"}
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
@@ -87,21 +87,34 @@ def money_by_source_bars(money: pd.DataFrame) -> go.Figure:
 
 
 def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.Figure:
-    """Township × indicator, coloured by status, the value written in each cell."""
+    """Unit × indicator of one period, coloured by status (green, amber, red, no target, no data), the value written
+    in each cell ("?" where a survey's sample is too small to tell met from missed)."""
     order = list(STATUS_COLOURS)
+    card = card[card["period"] == period] if "period" in card else card
     units = sorted(card["unit"].unique())
     indicators = list(dict.fromkeys(card["indicator"]))
     table = card.set_index(["unit", "indicator"])
+    flags = table["undecided"] if "undecided" in table else pd.Series(False, index=table.index)
     z = np.array([[order.index(table.loc[(u, i), "status"]) for i in indicators] for u in units], dtype=float)
-    text = [[_fmt(table.loc[(u, i), "value"]) for i in indicators] for u in units]
+    text = [[_fmt(table.loc[(u, i), "value"]) + ("?" if flags.loc[(u, i)] else "") for i in indicators] for u in units]
     names = dict(zip(card["indicator"], card["name"]))
     n = len(order)
     scale = [[pos / n, colour] for k, colour in enumerate(STATUS_COLOURS.values()) for pos in (k, k + 1)]
-    fig = go.Figure(layout=_layout(ui("scorecard_title", period=period), height=120 + 34 * len(units)))
+    fig = go.Figure(layout=_layout(ui("scorecard_title", period=period), height=160 + 34 * len(units)))
     fig.add_heatmap(z=z, x=[names[i] for i in indicators], y=[unit_names.get(u, u) for u in units], text=text,
                     texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
                     hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
-    fig.update_xaxes(tickangle=-35)
+    fig.update_xaxes(tickangle=-45)
+    return fig
+
+
+def growth_lines(growth: pd.DataFrame, target: float | None = None) -> go.Figure:
+    """Natural and mechanical growth rates (‰) by year (fpplan.indicators.growth), the natural-growth limit dashed."""
+    fig = go.Figure(layout=_layout(ui("growth_title"), xaxis_title=ui("year"), yaxis_title="‰"))
+    for column in ("natural_growth_per_mille", "mechanical_growth_per_mille"):
+        fig.add_scatter(x=growth["year"], y=growth[column], mode="lines+markers", name=column_label(column))
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dot", line_color="#c62828", annotation_text=ui("target"))
     return fig
 
 
@@ -111,8 +124,8 @@ def township_attention(cards: pd.DataFrame, codes: list[str], names: dict, title
     counts = cards.groupby("unit")[["red", "amber"]].sum().reindex(codes, fill_value=0)
     fig = go.Figure(layout=_layout(title, barmode="stack", yaxis_title=ui("indicator_count")))
     labels = [names.get(c, c) for c in codes]
-    fig.add_bar(x=labels, y=counts["red"].to_numpy(), name=ui("red"), marker_color=STATUS_COLOURS["missed"])
-    fig.add_bar(x=labels, y=counts["amber"].to_numpy(), name=ui("amber"), marker_color=STATUS_COLOURS["within_margin"])
+    fig.add_bar(x=labels, y=counts["red"].to_numpy(), name=ui("red"), marker_color=STATUS_COLOURS["red"])
+    fig.add_bar(x=labels, y=counts["amber"].to_numpy(), name=ui("amber"), marker_color=STATUS_COLOURS["amber"])
     return fig
 
 

@@ -13,7 +13,7 @@ from fpplan.planning import facilities
 
 CARD_COLOURS = {"population": "#1565c0", "women": "#c2185b", "staff": "#6a1b9a", "area": "#ef6c00",
                 "money": "#c62828", "red": "#c62828", "amber": "#f9a825", "met": "#2e7d32"}
-RED, AMBER = ("missed",), ("within_margin",)
+RED, AMBER = ("red",), ("amber",)
 
 
 def _figure_json(fig) -> dict:

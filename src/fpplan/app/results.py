@@ -180,6 +180,10 @@ def compute(workspace, out: Path) -> dict:
     cards = scorecard_tables(county, complete)
     _parquet(cards, out / "scorecards.parquet")
     _parquet(trend_table(county), out / "trends.parquet")
+    from fpplan.indicators.causes import causes_inputs
+
+    for name, frame in causes_inputs(county).items():  # what a red cell's cause analysis reads besides the above
+        _parquet(frame, out / f"causes_{name}.parquet")
     for name, frame in quality_report(county).items():
         _parquet(frame, out / f"quality_{name}.parquet")
     with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
@@ -256,36 +260,36 @@ def complete_periods(months) -> dict[str, list[str]]:
 
 
 def scorecard_tables(county, complete: dict[str, list[str]]):
-    """Scorecards of every complete period of the scored kinds, at township and county level; the newest period
-    of each kind and level carries the four-quarter forecast."""
+    """Scorecards of every complete period of the scored kinds, at township and county level (one vectorized pass
+    per level and kind: fpplan.indicators.scorecard.scorecards); the newest period of each kind and level carries
+    the four-quarter forecast."""
     import pandas as pd
 
-    from fpplan.indicators.scorecard import scorecard
+    from fpplan.indicators import periods
+    from fpplan.indicators.scorecard import forecasts, scorecards
 
-    frames = []
+    target_set = county.config["indicators"].default_target_set
+    frames, ahead_of = [], {}
     for level in SCORECARD_LEVELS:
         for kind in SCORECARD_KINDS:
             chosen = complete.get(kind, [])
-            for period in chosen:
-                card = scorecard(county, level, period, with_forecast=period == chosen[-1])
-                frames.append(card.assign(level=level, kind=kind))
+            if not chosen:
+                continue
+            card = scorecards(county, level, kind, target_set)
+            card = card[card["period"].isin(chosen)]
+            end = periods.of_months(pd.Series(periods.parse(chosen[-1])[1][-1:]), "quarter").iloc[0]
+            if (level, end) not in ahead_of:  # the newest year, half-year and quarter often end in the same quarter
+                ahead_of[level, end] = forecasts(county, level, end, target_set)
+            ahead = ahead_of[level, end].assign(period=chosen[-1])
+            card = card.merge(ahead, on=["unit", "period", "indicator"], how="left")
+            card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
+            frames.append(card.assign(level=level, kind=kind))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def trend_table(county):
-    """Every indicator over the twelve months ending at each quarter (rolling years), by township: the trend
-    charts' series."""
-    import pandas as pd
+    """Every report indicator over the twelve months ending at each quarter (rolling years), by township: the
+    trend charts' series."""
+    from fpplan.indicators.scorecard import rolling_series
 
-    from fpplan.data.store import ReportStore
-    from fpplan.indicators import periods
-    from fpplan.indicators.scorecard import rolling_year
-
-    long = ReportStore.from_county(county).long()
-    if long.empty:
-        return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
-    last = periods.of_months(pd.Series([long["month"].max()]), "quarter").iloc[0]
-    first_end = periods.of_months(pd.Series([(pd.Period(long["month"].min(), freq="M") + 11).strftime("%Y-%m")]),
-                                  "quarter").iloc[0]
-    ends = [q for q in periods.sequence(last, 12) if q >= first_end]
-    return rolling_year(long, county, "township", ends)
+    return rolling_series(county, "township")

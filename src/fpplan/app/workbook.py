@@ -17,7 +17,8 @@ from fpplan.planning.officials import officials_tables
 ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
                 "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
                 "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
-                "category": "category", "funding": "funding", "field": "field", "constraint": "constraint"}
+                "category": "category", "funding": "funding", "field": "field", "constraint": "constraint",
+                "need": "need", "class": "need_class", "status": "status"}
 YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
                 "last_short_year", "year_acquired"}
 
@@ -197,3 +198,36 @@ def write_workbook(plan, path: str | Path) -> Path:
             note = equipment_note if name == ui("sheet_equipment") else None
             _write_table(writer, name, frame, formats, table.rename(columns=str), note)
     return path
+
+
+def exam_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The staff-exam sheets (fpplan.rules.exam_consequences): per pseudonymous staff id, per specialty for the year
+    (prize and fine once), per specialty and month."""
+    people = result["people"][["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average", "average_12",
+                               "tier_fails", "consequence", "allowance_months_deducted", "prize_rank", "prize_yuan",
+                               "prefecture_yuan", "reason"]]
+    return {ui("sheet_exams_people"): (people, ["prize_yuan", "prefecture_yuan"]),
+            ui("sheet_exams_collective"): (result["collective"], ["prize_yuan", "fine_yuan"]),
+            ui("sheet_exams_monthly"): (result["collective_monthly"], [])}
+
+
+def survey_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems."""
+    return {ui("sheet_survey_county"): (result["county"], ["count"]),
+            ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
+            ui("sheet_survey_common"): (result["common_problems"], [])}
+
+
+def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path) -> Path:
+    """Write sheets (name → (table, columns to total)) to ``path`` (.xlsx) in the officials' layout; return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        book = writer.book
+        formats = {"header": book.add_format({"bold": True, "text_wrap": True, "align": "center", "bg_color": "#DDEBF7",
+                                              "border": 1, "valign": "vcenter"}),
+                   "note": book.add_format({"italic": True, "font_color": "#555555"})}
+        for name, (table, totals) in tables.items():
+            _write_table(writer, name, present(table, totals), formats, table.rename(columns=str))
+    return path
+

@@ -41,6 +41,8 @@ class County:
     survey: pd.DataFrame
     exam_scores: pd.DataFrame
     budget: pd.DataFrame
+    survey_rounds: pd.DataFrame
+    training_register: pd.DataFrame
     subsidy_granted: pd.DataFrame
     equipment: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
@@ -241,6 +243,14 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
         problems += cc.references(t["service_stats"], "village_code", villages, files["service_stats"], "villages")
     if "survey" in clean:
         problems += cc.references(t["survey"], "village_code", villages, files["survey"], "villages")
+    for name in ("survey_rounds", "training_register"):
+        if name in clean and len(t[name]):
+            problems += cc.references(t[name], "unit_code", pd.Index(units["code"]), files[name], "units")
+    if "survey_rounds" in clean and len(t["survey_rounds"]):
+        rounds = t["survey_rounds"]
+        over = rounds["yes_count"] > rounds["sample_size"]
+        problems += [Problem(file=files["survey_rounds"], kind="inconsistent", row=int(r), column="yes_count", value=v,
+                             detail="yes_count > sample_size") for r, v in zip(cc.rows_of(rounds.index[over]), rounds.loc[over, "yes_count"])]
     if "exam_scores" in clean and "staff" in clean:
         problems += cc.references(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")
     return problems

@@ -182,6 +182,26 @@ TABLES: dict[str, Table] = {
             monthly=True,
         ),
         Table("budget", (C("year", "int"), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
+        # Sample-survey rounds of the assessment standard (satisfaction, awareness): per round (its month), surveyed
+        # unit (village or township), question, persons asked and persons answering yes. Counts only, no persons.
+        Table(
+            "survey_rounds",
+            (C("unit_code"), C("month", "month"), C("question", "enum:survey_question"),
+             C("sample_size", "float", min=1), C("yes_count", "float", min=0)),
+            key=("unit_code", "month", "question"),
+            optional=True,
+            monthly=True,
+        ),
+        # Training register: per unit (county, township or village), month and group, persons in post and persons
+        # who completed their specialised training that month (each person counted once a year).
+        Table(
+            "training_register",
+            (C("unit_code"), C("month", "month"), C("group", "enum:training_group"),
+             C("in_post", "float", min=0), C("trained", "float", min=0)),
+            key=("unit_code", "month", "group"),
+            optional=True,
+            monthly=True,
+        ),
     ]
 }
 

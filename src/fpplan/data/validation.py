@@ -117,7 +117,9 @@ def _age_group_start(values: pd.Series, file: str) -> tuple[pd.Series, list[Prob
 
 
 def _range(column: Column) -> str:
-    return f"[{'' if column.min is None else column.min:g}, {'' if column.max is None else column.max:g}]".replace("[, ", "[−∞, ")
+    low = "−∞" if column.min is None else f"{column.min:g}"
+    high = "∞" if column.max is None else f"{column.max:g}"
+    return f"[{low}, {high}]"
 
 
 def _parse_month(value: object) -> str | None:

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from fpplan.data.config import default_config_dir
+from fpplan.demo import assessment
 from fpplan.demo import equipment as de
 from fpplan.demo import population as dp
 from fpplan.demo.incoming import next_month_reports
@@ -289,12 +290,14 @@ def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
         "staff": staff,
         "construction_plan": plan,
         "disbursement": disbursement,
-        "service_stats": _service_stats(population, villages, married, vital, elements, rng),
+        "service_stats": _service_stats(population, villages, married, vital,
+                                        [e for e in elements if e not in assessment.ELEMENTS], rng),
         "survey": _survey(villages, rng),
         "exam_scores": _exam_scores(staff, rng),
         "budget": pd.DataFrame({"year": [2023, 2024, 2025],
                                 "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
     }
+    tables = assessment.extend(tables, villages, seed)
     tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")

@@ -1,8 +1,8 @@
-"""Indicators, the monthly-report store and data quality (DHIS2-style): see engine, scorecard, store, quality."""
+"""Indicators (DHIS2-style): periods, the catalogue and its target sets, the engine over the County's monthly tables,
+the scorecard with traffic lights and forecasts, growth rates from the projection, data quality, red-cell causes."""
 
-from fpplan.data.store import ReportStore
-from fpplan.indicators.engine import compute
+from fpplan.indicators.engine import compute, values
 from fpplan.indicators.quality import quality_report
-from fpplan.indicators.scorecard import indicator_series, scorecard
+from fpplan.indicators.scorecard import indicator_series, scorecard, scorecards, status_counts
 
-__all__ = ["ReportStore", "compute", "indicator_series", "quality_report", "scorecard"]
+__all__ = ["compute", "indicator_series", "quality_report", "scorecard", "scorecards", "status_counts", "values"]

@@ -1,5 +1,11 @@
-"""The indicator catalogue (config/indicators.yaml): numerator and denominator over data elements, factor,
-targets by named target set, and how a value meets its target."""
+"""The indicator catalogue (config/indicators.yaml): expressions over data elements, the targets of a target set
+(composed through ``extends``), and the traffic light of a value against its target.
+
+Traffic light (DHIS2 legend sets, read against a target): green when the target is met; otherwise the distance
+beyond the target d ≥ 0 (higher is better: target − value; lower is better: value − target; a range: distance to
+the nearer bound; in the indicator's unit, or in % of the target) falls in one band of the indicator's legend,
+[from, to), amber or red; no legend: red. No value: ``no_data``; no target: ``no_target``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ import re
 import numpy as np
 import pandas as pd
 
-from fpplan.data.models.indicators import Target
+from fpplan.data.models.indicators import Catalogue, Indicator, Target
 
 EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
+STATUSES = ("green", "amber", "red", "no_target", "no_data")
 _TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+# a value within this relative distance of its target counts as on it (95.00000000000001 meets 95)
+TOLERANCE = 1e-9
 
 
 def terms(expression: str) -> list[tuple[int, str]]:
@@ -28,30 +37,100 @@ def terms(expression: str) -> list[tuple[int, str]]:
 
 def evaluate(expression: str, values: pd.DataFrame) -> pd.Series:
     """An expression over the columns (data elements) of ``values``; a missing element counts as 0."""
-    total = pd.Series(0.0, index=values.index)
+    total = np.zeros(len(values))
     for sign, name in terms(expression):
-        total = total + sign * values.get(name, 0.0)
-    return total
+        if name in values:
+            total = total + sign * values[name].to_numpy(dtype=float)
+    return pd.Series(total, index=values.index)
 
 
-def status(value: pd.Series, target: Target | None, margin: float) -> pd.Series:
-    """met / within_margin / missed / no_target / no_value for each value."""
-    v = value.to_numpy(dtype=float)
+def elements_of(expression: str) -> list[str]:
+    return [name for _, name in terms(expression)] if expression else []
+
+
+def resolved_targets(catalogue: Catalogue, target_set: str) -> dict[str, tuple[Target, ...]]:
+    """The targets of ``target_set`` with everything it extends: indicator → its targets. Later sets in
+    ``extends`` override earlier ones (indicator by indicator); the set's own targets override them all."""
+    if target_set not in catalogue.target_sets:
+        raise ValueError(f"unknown target set {target_set!r}: {', '.join(catalogue.target_sets)}")
+    tset = catalogue.target_sets[target_set]
+    out: dict[str, tuple[Target, ...]] = {}
+    for parent in tset.extends:
+        out.update(resolved_targets(catalogue, parent))
+    out.update(tset.targets)
+    return out
+
+
+def target_for(targets: tuple[Target, ...] | None, level: str, kind: str) -> Target | None:
+    """The most specific target that applies to ``level`` and period ``kind`` (None: no target)."""
+    applying = [t for t in targets or () if t.applies(level, kind)]
+    return max(applying, key=lambda t: t.specificity) if applying else None
+
+
+def targets_for(catalogue: Catalogue, target_set: str, level: str, kind: str) -> dict[str, Target | None]:
+    """indicator → the target that applies at ``level`` for periods of ``kind`` (None where the set has none)."""
+    resolved = resolved_targets(catalogue, target_set)
+    return {code: target_for(resolved.get(code), level, kind) for code in catalogue.indicators}
+
+
+def target_text(target: Target | None) -> str:
     if target is None:
-        return pd.Series(np.where(np.isnan(v), "no_value", "no_target"), index=value.index)
-    met = meets(v, target)
+        return ""
     if target.op == "between":
-        lo, hi = target.value
-        distance = np.maximum(lo - v, v - hi)
-    else:
-        distance = np.abs(v - float(target.value))
-    result = np.where(met, "met", np.where(distance <= margin, "within_margin", "missed"))
-    return pd.Series(np.where(np.isnan(v), "no_value", result), index=value.index)
+        return f"{target.value[0]:g}–{target.value[1]:g}"
+    return f"{ {'>=': '≥', '<=': '≤'}.get(target.op, target.op)} {float(target.value):g}"
 
 
 def meets(value: np.ndarray, target: Target) -> np.ndarray:
+    """Whether each value meets the target (NaN: False); values within TOLERANCE of a bound count as on it."""
+    v = np.asarray(value, dtype=float)
     if target.op == "between":
         lo, hi = target.value
-        return (value >= lo) & (value <= hi)
+        return (v >= lo - _tol(lo)) & (v <= hi + _tol(hi))
     t = float(target.value)
-    return {">=": value >= t, "<=": value <= t, ">": value > t, "<": value < t}[target.op]
+    return {">=": v >= t - _tol(t), "<=": v <= t + _tol(t), ">": v > t + _tol(t), "<": v < t - _tol(t)}[target.op]
+
+
+def _tol(t: float) -> float:
+    return TOLERANCE * max(1.0, abs(t))
+
+
+def distance(value: np.ndarray, target: Target) -> np.ndarray:
+    """How far each value lies beyond the target on the worse side (0 on the bound), in the indicator's unit."""
+    v = np.asarray(value, dtype=float)
+    if target.op == "between":
+        lo, hi = target.value
+        return np.maximum(np.maximum(lo - v, v - hi), 0.0)
+    t = float(target.value)
+    return np.maximum(t - v if target.op in (">=", ">") else v - t, 0.0)
+
+
+def status(value: pd.Series | np.ndarray, target: Target | None, indicator: Indicator | None = None) -> np.ndarray:
+    """green / amber / red / no_target / no_data for each value (see the module docstring)."""
+    v = np.asarray(value, dtype=float)
+    if target is None:
+        return np.where(np.isnan(v), "no_data", "no_target").astype(object)
+    legend = indicator.legend if indicator is not None else None
+    light = np.full(v.shape, "red", dtype=object)
+    if legend is not None:
+        d = distance(v, target)
+        if legend.basis == "percent_of_target":
+            reference = np.mean(target.value) if target.op == "between" else abs(float(target.value))
+            d = d / reference * 100
+        for band in legend.bands:
+            inside = (d >= band.start - _tol(band.start)) & (d < (np.inf if band.end is None else band.end - _tol(band.end)))
+            light = np.where(inside, band.status, light)
+    light = np.where(meets(v, target), "green", light)
+    return np.where(np.isnan(v), "no_data", light).astype(object)
+
+
+def undecided(lower: np.ndarray, upper: np.ndarray, target: Target | None) -> np.ndarray:
+    """A survey value's 95% interval holds values that meet the target and values that miss it: the sample is too
+    small to tell met from missed."""
+    lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    if target is None:
+        return np.zeros(lo.shape, dtype=bool)
+    both = meets(lo, target) != meets(hi, target)
+    if target.op == "between":  # an interval wider than the range on both sides
+        both |= (lo < target.value[0]) & (hi > target.value[1])
+    return both & ~np.isnan(lo) & ~np.isnan(hi)

@@ -1,163 +1,221 @@
-"""The scorecard: for a level and period, every indicator's value, target, status, change from the previous
-period, and a forecast of the next four quarters with the quarter the target is expected to be met.
+"""The scorecard: every indicator's value, target, traffic light, change from the previous period and a note, for
+every unit at a level and every period of a kind at once (:func:`scorecards`, what dashboards precompute), or for
+one period with a forecast of the next four quarters (:func:`scorecard`).
 
 Forecast: the indicator over the twelve months ending at each past quarter (a rolling year, so screening
-campaigns and check rounds do not make a seasonal saw-tooth) is regressed on time (statsmodels OLS, linear
-trend); the next four quarters are predicted with an 80% prediction interval. The expected quarter is the first
-predicted quarter whose value meets the target, when the current value does not (none when the trend does not
-get there within a year).
+campaigns and check rounds do not make a seasonal saw-tooth) is regressed on time (ordinary least squares, linear
+trend; all unit × indicator series at once, the same numbers as statsmodels OLS ``get_prediction``); the next four
+quarters are predicted with an 80% prediction interval ŷ ± t(n−2) · s · √(1 + 1/n + (x₀ − x̄)² / Sxx). The expected
+quarter is the first predicted quarter whose value meets the year's target, when the current value does not (none
+when the trend does not get there within a year).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
-from fpplan.data.labels import language
-from fpplan.data.store import ReportStore
+from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import meets, status
-from fpplan.indicators.engine import aggregate, compute, indicator_values, time_types, unit_map, with_extra_elements
+from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, terms, undecided
+from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
+from fpplan.indicators.reports import unit_map
 
 MIN_QUARTERS = 4
+CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper", "unit_label", "target", "status",
+                "undecided", "previous", "change", "numerator", "denominator", "note", "note_arg", "target_source"]
 
 
-def _long(county, store: ReportStore | None) -> pd.DataFrame:
-    return (store or ReportStore.from_county(county)).long()
+def scorecards(county, level: str, kind: str, target_set: str | None = None, codes: list[str] | None = None
+               ) -> pd.DataFrame:
+    """Every unit at ``level`` × every period of ``kind`` × every indicator defined there: value (95% interval for
+    survey indicators), target text and source, status (green / amber / red / no_target / no_data), undecided (the
+    interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
+    target is yearly). Computed in one pass (vectorized over units and periods)."""
+    catalogue = county.config["indicators"]
+    return judge(values(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind)
 
 
-def target_text(target) -> str:
-    if target is None:
-        return ""
-    if target.op == "between":
-        return f"{target.value[0]:g}–{target.value[1]:g}"
-    return f"{target.op} {float(target.value):g}"
+def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str) -> pd.DataFrame:
+    """The traffic lights of indicator values (:func:`fpplan.indicators.engine.values`, or a scorecard judged
+    against another set) against ``target_set`` at ``level`` for periods of ``kind``: the columns of
+    :data:`CARD_COLUMNS` (and any others ``card`` has). Cheap: a dashboard re-judges precomputed values when the
+    user picks another target set."""
+    targets = targets_for(catalogue, target_set, level, kind)
+    yearly = targets_for(catalogue, target_set, level, "year") if kind != "year" else {}
+    card = card.copy()
+    n = len(card)
+    light, flag = np.full(n, "no_data", dtype=object), np.zeros(n, dtype=bool)
+    text, cited = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+    note = card["note"].to_numpy(object).copy()
+    note[note == "annual_target"] = ""  # set again below for this target set
+    value, lower, upper = (card[c].to_numpy(float) for c in ("value", "lower", "upper"))
+    indicator = card["indicator"].to_numpy(object)
+    for code in pd.unique(indicator):  # one vectorized step per indicator (about 40)
+        rows = np.flatnonzero(indicator == code)
+        target, ind = targets[code], catalogue.indicators[code]
+        light[rows] = status(value[rows], target, ind)
+        flag[rows] = undecided(lower[rows], upper[rows], target)
+        text[rows], cited[rows] = target_text(target), "" if target is None else target.source
+        if target is None and yearly.get(code) is not None:  # a yearly target, not judged for shorter periods
+            quiet = rows[note[rows] == ""]
+            note[quiet] = "annual_target"
+    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note)
+    if "previous" not in card:
+        ordered = card.sort_values(["unit", "indicator", "period"])
+        previous = ordered.groupby(["unit", "indicator"])["value"].shift(1)
+        card["previous"] = previous.reindex(card.index).astype(float)
+        card["change"] = card["value"] - card["previous"]
+    lang = language()
+    card["name"] = card["indicator"].map({c: getattr(i, lang) for c, i in catalogue.indicators.items()})
+    card["unit_label"] = card["indicator"].map({c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()})
+    return card[CARD_COLUMNS + [c for c in card.columns if c not in CARD_COLUMNS]]
 
 
-def rolling_year(long: pd.DataFrame, county, level: str, quarter_ends: list[str]) -> pd.DataFrame:
-    """Indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id)."""
-    full = with_extra_elements(long, county)
+def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,
+              codes: list[str] | None = None) -> pd.DataFrame:
+    """One row per unit × indicator for ``period`` (2025, 2025S1, 2025Q3 or 2025-07): the columns of
+    :func:`scorecards`, and (township and county levels, ``with_forecast``) the four-quarter forecast."""
+    kind = periods.kind_of(period)
+    catalogue = county.config["indicators"]
+    target_set = target_set or catalogue.default_target_set
+    resolved_targets(catalogue, target_set)  # an unknown set is an error before any work
+    card = scorecards(county, level, kind, target_set, codes)
+    card = card[card["period"] == period].reset_index(drop=True)
+    if with_forecast and level != "village" and len(card):
+        card = card.merge(forecasts(county, level, period, target_set), on=["unit", "indicator"], how="left")
+        card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
+    return card
+
+
+def status_counts(card: pd.DataFrame) -> pd.DataFrame:
+    """Per unit (and period): how many indicators are green, amber, red, without data, without target; a unit
+    with any red needs attention, one with amber but no red is to watch."""
+    keys = [c for c in ("unit", "period") if c in card]
+    counts = card.groupby(keys)["status"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(columns=["green", "amber", "red", "no_data", "no_target"], fill_value=0).reset_index()
+    counts.columns.name = None
+    counts["attention"] = np.select([counts["red"] > 0, counts["amber"] > 0], ["red", "amber"], default="green")
+    return counts
+
+
+def note_text(card: pd.DataFrame) -> pd.Series:
+    """Each row's note as a sentence in the current language (the ui.note_* labels), with the undecided flag."""
+    text = [label("ui", f"note_{n}").format(arg=a) if n else "" for n, a in zip(card["note"], card["note_arg"])]
+    flag = card["undecided"] if "undecided" in card else pd.Series(False, index=card.index)
+    extra = label("ui", "note_undecided")
+    return pd.Series([f"{t}；{extra}" if f and t else (extra if f else t) for t, f in zip(text, flag)], index=card.index)
+
+
+def status_text(card: pd.DataFrame) -> pd.Series:
+    return card["status"].map(lambda s: label("ui", f"status_{s}"))
+
+
+# ---------------------------------------------------------------------------------------------------- forecasts
+
+def rolling_year(county, level: str, quarter_ends: list[str], codes: list[str] | None = None,
+                 wide: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Report indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id);
+    ``wide``: :func:`fpplan.indicators.engine.report_table` if already at hand."""
+    wide = report_table(county) if wide is None else wide
     units = unit_map(county, level)
+    types = time_types(county)
     frames = []
     for end in quarter_ends:  # one aggregation per window (about ten)
         last = periods.parse(end)[1][-1]
         first = (pd.Period(last, freq="M") - 11).strftime("%Y-%m")
-        window = full[(full["month"] >= first) & (full["month"] <= last)]
-        frames.append(aggregate(window, time_types(county), units, end))
-    values = pd.concat(frames, ignore_index=True)
-    return indicator_values(values, county.config["indicators"], months=12)
+        frames.append(aggregate_wide(wide[(wide["month"] >= first) & (wide["month"] <= last)], types, units, end))
+    values_ = pd.concat(frames, ignore_index=True)
+    return indicator_values(values_, county.config["indicators"], codes, months=12)
 
 
-def forecast(series: pd.DataFrame, target, horizon: int = 4, alpha: float = 0.2) -> dict[str, float | str | None]:
-    """Linear-trend forecast of one indicator's rolling-year series (columns period, value)."""
-    import statsmodels.api as sm
+def trend_forecast(series: pd.DataFrame, horizon: int = 4, alpha: float = 0.2) -> pd.DataFrame:
+    """Linear-trend forecasts of many series at once. ``series``: key columns, ``x`` (time index) and ``value``;
+    one row per key with n, slope (trend per step), and the prediction ``horizon`` steps after the last x
+    (mean, lower, upper; (1 − alpha) prediction interval). Fewer than MIN_QUARTERS points: no forecast."""
+    from scipy import stats
 
+    keys = [c for c in series.columns if c not in ("x", "value")]
     s = series.dropna(subset=["value"])
-    if len(s) < MIN_QUARTERS:
-        return {}
-    x = np.arange(len(s), dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = sm.OLS(s["value"].to_numpy(float), sm.add_constant(x)).fit()
-        ahead = np.arange(len(s), len(s) + horizon, dtype=float)
-        frame = fit.get_prediction(sm.add_constant(ahead, has_constant="add")).summary_frame(alpha=alpha)
-    last = s["period"].iloc[-1]
-    quarters = [periods.shift(last, k) for k in range(1, horizon + 1)]
-    expected = None
-    if target is not None and not meets(np.array([s["value"].iloc[-1]]), target)[0]:
-        hit = np.flatnonzero(meets(np.maximum(frame["mean"].to_numpy(), 0.0), target))
-        expected = quarters[hit[0]] if len(hit) else None
-    # indicators are rates and counts: a trend is not extrapolated below zero
-    mean, lower, upper = (max(float(frame[c].iloc[-1]), 0.0) for c in ("mean", "obs_ci_lower", "obs_ci_upper"))
-    return {"forecast_quarter": quarters[-1], "forecast": mean, "forecast_lower": lower, "forecast_upper": upper,
-            "expected_met": expected, "trend_per_quarter": float(fit.params[1])}
+    g = s.groupby(keys)
+    n = g["x"].size()
+    xbar, ybar = g["x"].mean(), g["value"].mean()
+    dx = s["x"] - s.set_index(keys).index.map(xbar).to_numpy()
+    dy = s["value"] - s.set_index(keys).index.map(ybar).to_numpy()
+    sxx = (dx * dx).groupby([s[k] for k in keys]).sum()
+    sxy = (dx * dy).groupby([s[k] for k in keys]).sum()
+    slope = sxy / sxx
+    intercept = ybar - slope * xbar
+    fitted = s.set_index(keys).index.map(intercept).to_numpy() + s.set_index(keys).index.map(slope).to_numpy() * s["x"]
+    sse = ((s["value"] - fitted) ** 2).groupby([s[k] for k in keys]).sum()
+    last_x = g["x"].max()
+    x0 = last_x + horizon
+    mean = intercept + slope * x0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(sse / (n - 2) * (1 + 1 / n + (x0 - xbar) ** 2 / sxx))
+    q = stats.t.ppf(1 - alpha / 2, np.maximum(n - 2, 1))
+    out = pd.DataFrame({"n": n, "slope": slope, "intercept": intercept, "last_x": last_x, "mean": mean,
+                        "lower": mean - q * se, "upper": mean + q * se}).reset_index()
+    return out[out["n"] >= MIN_QUARTERS].reset_index(drop=True)
 
 
-def scorecard(county, level: str, period: str, target_set: str | None = None, store: ReportStore | None = None,
-              with_forecast: bool = True) -> pd.DataFrame:
-    """One row per unit × indicator: value, target, status, previous value, change, and (township and county
-    levels) the four-quarter forecast."""
-    catalogue = county.config["indicators"]
-    target_set = target_set or catalogue.default_target_set
-    if target_set not in catalogue.target_sets:
-        raise ValueError(f"unknown target set {target_set!r}: {', '.join(catalogue.target_sets)}")
-    kind = periods.kind_of(period)
-    previous = periods.shift(period, -1)
-    store = store or ReportStore.from_county(county)
-    long = store.long()
-    values = pd.concat([compute(long, county, level, kind, only=[period, previous]),
-                        computed_values(county, store, level, kind, [period, previous])], ignore_index=True)
-    now = values[values["period"] == period].drop(columns="period")
-    before = values[values["period"] == previous].set_index(["unit", "indicator"])["value"]
-    card = now.assign(previous=pd.MultiIndex.from_frame(now[["unit", "indicator"]]).map(before.to_dict().get))
-    card["previous"] = card["previous"].astype(float)
-    card["change"] = card["value"] - card["previous"]
-    lang = language()
-    card["name"] = card["indicator"].map(lambda c: getattr(catalogue.indicators[c], lang))
-    card["target"] = card["indicator"].map(lambda c: target_text(catalogue.indicators[c].targets.get(target_set)))
-    card["status"] = "no_target"
-    for code, ind in catalogue.indicators.items():
-        rows = card["indicator"] == code
-        card.loc[rows, "status"] = status(card.loc[rows, "value"], ind.targets.get(target_set), catalogue.margin)
-    if with_forecast and level != "village":
-        card = card.merge(forecasts(county, long, level, period, target_set), on=["unit", "indicator"], how="left")
-    card.insert(1, "period", period)
-    return card.sort_values(["unit", "indicator"]).reset_index(drop=True)
-
-
-def computed_values(county, store: ReportStore, level: str, kind: str, wanted: list[str]) -> pd.DataFrame:
-    """The catalogue's computed indicators (report timeliness, statistics accuracy, per-capita budget) in the
-    layout of indicator values: unit, period, indicator, numerator, denominator, value."""
-    from fpplan.indicators.quality import completeness, statistics_accuracy
-
-    catalogue = county.config["indicators"]
-    rows = []
-    for code, ind in catalogue.indicators.items():
-        if ind.computed == "report_timeliness":
-            c = completeness(county, store, kind, level)
-            rows.append(pd.DataFrame({"unit": c["unit"], "period": c["period"], "numerator": c["on_time"],
-                                      "denominator": c["expected"], "value": c["timeliness"]}).assign(indicator=code))
-        elif ind.computed == "statistics_accuracy" and kind == "year" and level != "village":
-            a = statistics_accuracy(county, store)
-            unit = a["township_code"] if level == "township" else pd.Series(county.county_code, index=a.index)
-            sums = a.assign(unit=unit, period=a["year"].astype(str), gap=(a["reported"] - a["registered"]).abs())
-            sums = sums.groupby(["unit", "period"], as_index=False)[["gap", "registered"]].sum()
-            rows.append(sums.assign(indicator=code, numerator=sums["registered"] - sums["gap"],
-                                    denominator=sums["registered"],
-                                    value=100 * (1 - sums["gap"] / sums["registered"])).drop(columns=["gap", "registered"]))
-        elif ind.computed == "per_capita_budget" and kind == "year" and level == "county" and len(county.budget):
-            people = county.population["population"].sum()
-            b = county.budget
-            rows.append(pd.DataFrame({"unit": county.county_code, "period": b["year"].astype(str), "indicator": code,
-                                      "numerator": b["fp_budget_yuan"], "denominator": people,
-                                      "value": b["fp_budget_yuan"] / people * ind.factor}))
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["unit", "period", "indicator"])
-    return out[out["period"].isin(wanted)]
-
-
-def forecasts(county, long: pd.DataFrame, level: str, period: str, target_set: str, history: int = 9) -> pd.DataFrame:
-    """The forecast columns for every unit × indicator at ``level``, from rolling years up to ``period``'s end."""
-    last_month = periods.parse(period)[1][-1]
+def forecasts(county, level: str, period: str, target_set: str, history: int = 9) -> pd.DataFrame:
+    """The forecast columns for every unit × report indicator at ``level``, from rolling years up to ``period``'s end:
+    forecast_quarter, forecast, forecast_lower, forecast_upper, expected_met, trend_per_quarter."""
+    columns = ["unit", "indicator", "forecast_quarter", "forecast", "forecast_lower", "forecast_upper", "expected_met",
+               "trend_per_quarter"]
+    wide = report_table(county)
+    if wide.empty:
+        return pd.DataFrame(columns=columns)
+    last_month = min(periods.parse(period)[1][-1], wide["month"].max())
     last_quarter = periods.of_months(pd.Series([last_month]), "quarter").iloc[0]
-    first_month = long["month"].min()
+    first_month = wide["month"].min()
     ends = [q for q in periods.sequence(last_quarter, history)
             if (pd.Period(periods.parse(q)[1][-1], freq="M") - 11).strftime("%Y-%m") >= first_month]
-    if not ends:  # less than a year of reports: nothing to forecast from
-        return pd.DataFrame(columns=["unit", "indicator", "forecast_quarter", "forecast", "forecast_lower",
-                                     "forecast_upper", "expected_met", "trend_per_quarter"])
-    rolling = rolling_year(long, county, level, ends)
     catalogue = county.config["indicators"]
-    rows = []
-    for (unit, code), series in rolling.groupby(["unit", "indicator"]):  # units × indicators (about 150)
-        rows.append({"unit": unit, "indicator": code,
-                     **forecast(series.sort_values("period"), catalogue.indicators[code].targets.get(target_set))})
-    return pd.DataFrame(rows)
+    codes = [c for c, i in catalogue.indicators.items() if i.data == "report" and not i.window_months and level in i.levels]
+    if len(ends) < MIN_QUARTERS or not codes:  # less than a year of reports: nothing to forecast from
+        return pd.DataFrame(columns=columns)
+    rolling = rolling_year(county, level, ends, codes, wide)
+    rolling["x"] = rolling["period"].map({q: k for k, q in enumerate(ends)}).astype(float)
+    horizon = 4
+    fit = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=horizon)
+    targets = targets_for(catalogue, target_set, level, "year")
+    current = rolling[rolling["period"] == ends[-1]].set_index(["unit", "indicator"])["value"]
+    quarters = [periods.shift(ends[-1], k) for k in range(1, horizon + 1)]
+    expected = []
+    for row in fit.itertuples():  # one small check per unit × indicator
+        target = targets.get(row.indicator)
+        now = current.get((row.unit, row.indicator), np.nan)
+        hit = None
+        if target is not None and not meets(np.array([now]), target)[0]:
+            ahead = row.intercept + row.slope * (row.last_x + np.arange(1, horizon + 1))
+            met = np.flatnonzero(meets(ahead, target))
+            hit = quarters[met[0]] if len(met) else None
+        expected.append(hit)
+    # rates and counts of non-negative numerators are not extrapolated below zero (natural growth may be negative)
+    signed = {c for c in codes if any(sign < 0 for sign, _ in terms(catalogue.indicators[c].numerator))}
+    floor = np.where(fit["indicator"].isin(signed), -np.inf, 0.0)
+    return pd.DataFrame({"unit": fit["unit"], "indicator": fit["indicator"], "forecast_quarter": quarters[-1],
+                         "forecast": np.maximum(fit["mean"], floor), "forecast_lower": np.maximum(fit["lower"], floor),
+                         "forecast_upper": np.maximum(fit["upper"], floor), "expected_met": expected,
+                         "trend_per_quarter": fit["slope"]})[columns]
 
 
-def indicator_series(county, level: str, kind: str = "quarter", unit: str | None = None,
-                     store: ReportStore | None = None) -> pd.DataFrame:
+def indicator_series(county, level: str, kind: str = "quarter", unit: str | None = None) -> pd.DataFrame:
     """Every indicator by period for the units at ``level`` (one unit if given): for trend charts."""
-    values = compute(_long(county, store), county, level, kind)
-    return values if unit is None else values[values["unit"] == unit].reset_index(drop=True)
+    frame = values(county, level, kind)
+    return frame if unit is None else frame[frame["unit"] == unit].reset_index(drop=True)
+
+
+def rolling_series(county, level: str, last_quarter: str | None = None, count: int = 12) -> pd.DataFrame:
+    """Report indicators over rolling years ending at each of the last ``count`` quarters that have a full year of
+    reports before them (for trend charts without a seasonal saw-tooth)."""
+    wide = report_table(county)
+    if wide.empty:
+        return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    last = last_quarter or periods.of_months(pd.Series([wide["month"].max()]), "quarter").iloc[0]
+    first_end = periods.of_months(pd.Series([(pd.Period(wide["month"].min(), freq="M") + 11).strftime("%Y-%m")]),
+                                  "quarter").iloc[0]
+    ends = [q for q in periods.sequence(last, count) if q >= first_end]
+    return rolling_year(county, level, ends, wide=wide) if ends else pd.DataFrame(columns=["unit", "period", "indicator", "value"])

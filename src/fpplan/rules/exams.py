@@ -5,15 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import ui
 from fpplan.data.models.rules import ExamRules
 
 
 def exam_consequences(county, year: int) -> dict[str, pd.DataFrame]:
-    """The year's consequences of the monthly exams: per person (fails, absences, tier, allowance months deducted,
-    prizes, prefecture bonuses, with the reason for each) and per specialty (monthly collective prizes and the
-    yearly fine). A blank score is an absence: excused absences are left out, unexcused ones deduct a month's
-    allowance and count as 0 in the collective average. A tie for an individual prize goes to the lower staff
-    id (the text is silent on ties)."""
+    """The year's consequences of the monthly exams.
+
+    - ``people``: per pseudonymous staff id: fails, absences, tier, allowance months deducted, individual prize,
+      prefecture bonus, and the reason for each;
+    - ``collective``: per specialty, once for the year: the 12-exam collective average, the collective prize
+      (yearly reading: one prize tier on that average; monthly reading: the sum of the monthly prizes) and the fine
+      (12-exam average below the threshold), each appearing once;
+    - ``collective_monthly``: per specialty and month: the collective average (and, in the monthly reading, that
+      month's prize); the yearly fine is not repeated here.
+
+    A blank score is an absence: excused absences are left out, unexcused ones deduct a month's allowance and count
+    as 0 in the collective average. A tie for an individual prize goes to the lower staff id (the text is silent)."""
     rules = county.config["rules"].exams
     exams = county.exam_scores[county.exam_scores["month"].str[:4] == str(year)]
     staff = county.staff.set_index("staff_id")
@@ -35,22 +43,33 @@ def exam_consequences(county, year: int) -> dict[str, pd.DataFrame]:
     people = people.merge(_individual_prizes(people, rules), on="staff_id", how="left")
     people = people.merge(_prefecture(exams, rules), on="staff_id", how="left").fillna({"prize_yuan": 0, "prefecture_yuan": 0})
     people["reason"] = [_reason(r, rules) for r in people.itertuples()]
-    return {"people": people, "collective": _collective(monthly, unexcused, rules)}
+    by_month, by_year = _collective(monthly, unexcused, rules)
+    return {"people": people, "collective": by_year, "collective_monthly": by_month}
 
 
-def _collective(monthly: pd.DataFrame, unexcused: pd.Series, rules: ExamRules) -> pd.DataFrame:
-    """Per specialty and month: collective average (unexcused absences as 0, excused left out) and the prize;
-    per specialty for the year: the 12-exam average and the fine below the threshold."""
+def _prize(average: pd.Series, rules: ExamRules) -> tuple[np.ndarray, np.ndarray]:
+    """The prize tier (text) and yuan of each collective average (lower bounds inclusive)."""
+    prizes = sorted(rules.collective_prizes, key=lambda p: -p.min)
+    reached = [average >= p.min for p in prizes]
+    return (np.select(reached, [p.zh for p in prizes], default=""),
+            np.select(reached, [p.yuan for p in prizes], default=0.0))
+
+
+def _collective(monthly: pd.DataFrame, unexcused: pd.Series, rules: ExamRules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per specialty and month: the collective average (unexcused absences as 0, excused left out); per specialty
+    for the year: the 12-exam average, the prize of the configured reading and the fine below the threshold."""
     counted = monthly[monthly["specialty"].isin(rules.collective_specialties) & (monthly["score"].notna() | unexcused)]
     counted = counted.assign(score=counted["score"].fillna(0.0))
     by_month = counted.groupby(["specialty", "month"], as_index=False)["score"].mean().rename(columns={"score": "average"})
-    prizes = sorted(rules.collective_prizes, key=lambda p: -p.min)
-    by_month["prize"] = np.select([by_month["average"] >= p.min for p in prizes], [p.zh for p in prizes], default="")
-    by_month["prize_yuan"] = np.select([by_month["average"] >= p.min for p in prizes], [p.yuan for p in prizes], default=0.0)
-    yearly = counted.groupby("specialty")["score"].mean().rename("year_average")
-    by_month["year_average"] = by_month["specialty"].map(yearly)
-    by_month["year_fine_yuan"] = np.where(by_month["year_average"] < rules.collective_fine.below, rules.collective_fine.yuan, 0.0)
-    return by_month
+    yearly = counted.groupby("specialty", as_index=False)["score"].mean().rename(columns={"score": "year_average"})
+    if rules.collective_reading == "monthly":
+        by_month["prize"], by_month["prize_yuan"] = _prize(by_month["average"], rules)
+        yearly["prize"] = "monthly"
+        yearly["prize_yuan"] = yearly["specialty"].map(by_month.groupby("specialty")["prize_yuan"].sum())
+    else:
+        yearly["prize"], yearly["prize_yuan"] = _prize(yearly["year_average"], rules)
+    yearly["fine_yuan"] = np.where(yearly["year_average"] < rules.collective_fine.below, rules.collective_fine.yuan, 0.0)
+    return by_month, yearly
 
 
 def _individual_prizes(people: pd.DataFrame, rules: ExamRules) -> pd.DataFrame:
@@ -72,15 +91,17 @@ def _prefecture(exams: pd.DataFrame, rules: ExamRules) -> pd.DataFrame:
 
 
 def _reason(r, rules: ExamRules) -> str:
+    """Why a person gets a consequence, in the current language (label table, ui.reason_*)."""
     parts = []
     if r.tier_fails:
-        parts.append(f"{r.fails} fails (≥ {r.tier_fails})")
+        parts.append(ui("reason_fails", fails=r.fails, tier=r.tier_fails))
     if r.unexcused_absences:
-        parts.append(f"{r.unexcused_absences} unexcused absences × {rules.absence_allowance_months} month")
+        parts.append(ui("reason_absences", n=r.unexcused_absences, months=rules.absence_allowance_months))
     if r.prize_yuan:
-        parts.append(f"prize rank {int(r.prize_rank)} (12-exam average {r.average_12:.1f} ≥ {rules.individual_prize_min_average:g})")
+        parts.append(ui("reason_prize", rank=int(r.prize_rank), average=f"{r.average_12:.1f}",
+                        minimum=f"{rules.individual_prize_min_average:g}"))
     if r.prefecture_yuan:
-        parts.append(f"prefecture exam ≥ {rules.prefecture_bonus.min_score:g}")
+        parts.append(ui("reason_prefecture", minimum=f"{rules.prefecture_bonus.min_score:g}"))
     if getattr(r, "prefecture_failed", False) is True:
-        parts.append("prefecture exam failed: travel costs not refunded")
-    return "; ".join(parts)
+        parts.append(ui("reason_prefecture_failed"))
+    return "；".join(parts)

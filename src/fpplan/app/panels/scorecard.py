@@ -1,53 +1,272 @@
-"""乡镇指标: the township scorecard of any scored period (year, half-year, quarter), and one township's
-indicator over rolling years; both read from the results computed once per data version."""
+"""乡镇指标: the township scorecard of any scored period (year, half-year, quarter) against any target set, what stands
+behind a red cell (Tanahashi stages: WISN staff gap and floor-area gap, distance, the related indicators, trend and
+forecast), and, for leaders, the staff exams and the demand survey.
+
+Read from the results computed once per data version (``fpplan.app.results``: scorecards, trends, the plan
+scenario's WISN and capacity, the cause analysis's facilities and villages); another target set re-judges the
+precomputed values (``fpplan.indicators.scorecard.judge``). The exams and the survey are computed from the county
+when their section is first opened (``fpplan.rules``).
+"""
 
 from __future__ import annotations
 
+from functools import cache
+
 import ipywidgets as w
+import pandas as pd
 import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import county_path, figure_output, names, redraw_output, results, title
-from fpplan.data.labels import ui
+from fpplan.app.panels.common import county_path, figure_output, names, redraw_output, results, store_path, title
+from fpplan.data.labels import column_label, enum_label, language, ui
+
+LEVEL = "township"
+KINDS = ("year", "half_year", "quarter", "month")
+ORDER = {"red": 0, "amber": 1, "green": 2, "no_target": 3, "no_data": 4}
+
+
+@cache
+def catalogue():
+    from fpplan.data.config import load
+
+    return load("indicators", county_path())
+
+
+@cache
+def precomputed() -> dict[str, pd.DataFrame]:
+    manifest = results()
+    cards = results_module.table(manifest, "scorecards")
+    out = {"cards": cards[cards["level"] == LEVEL], "trends": results_module.table(manifest, "trends")}
+    scenario = manifest.get("plan_scenario")
+    for name in ("wisn", "capacity"):
+        try:
+            out[name] = results_module.table(manifest, name, scenario=scenario)
+        except (FileNotFoundError, OSError):
+            out[name] = None
+    for name in ("facilities", "villages"):
+        try:
+            out[name] = results_module.table(manifest, f"causes_{name}")
+        except (FileNotFoundError, OSError):  # results computed before these tables existed
+            from fpplan.indicators.causes import causes_inputs
+
+            out[name] = causes_inputs(county())[name]
+    return out
+
+
+@cache
+def county():
+    """The county itself (its monthly tables from the store), loaded only when a section needs it."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(county_path(), store_path()).county(sync=False)
+
+
+@cache
+def judged(kind: str, target_set: str) -> pd.DataFrame:
+    """The precomputed scorecards of ``kind``, judged against ``target_set``."""
+    from fpplan.indicators.scorecard import judge
+
+    cards = precomputed()["cards"]
+    card = cards[cards["kind"] == kind]
+    if target_set == catalogue().default_target_set:
+        return card
+    return judge(card, catalogue(), target_set, LEVEL, kind)
+
+
+def html_table(frame: pd.DataFrame | None, enums: dict[str, str] | None = None, digits: int = 1) -> str:
+    """A small table as HTML with the label table's headers (and enumeration words)."""
+    if frame is None or frame.empty:
+        return "<p>—</p>"
+    shown = frame.copy()
+    for column, enum in (enums or {}).items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda v, e=enum: enum_label(e, v) if isinstance(v, str) else v)
+    shown = shown.round(digits).astype(object).where(shown.notna(), "").rename(columns=column_label)
+    return shown.to_html(index=False, border=0, classes="fpplan-table")
 
 
 def township_scorecard() -> w.Widget:
-    from fpplan.data.config import load
-
     manifest = results()
-    cards = results_module.table(manifest, "scorecards")
-    cards = cards[cards["level"] == "township"]
-    trends = results_module.table(manifest, "trends")
-    catalogue = load("indicators", county_path())
-    target_set = catalogue.default_target_set
+    cat = catalogue()
     labels = names()
     scored = manifest["scored_periods"]
-    periods = [p for kind in ("year", "half_year", "quarter") for p in reversed(scored.get(kind, []))]
-    pick_period = w.Dropdown(options=[(p, p) for p in periods], value=periods[0], description=ui("period_select"))
+    kinds = [k for k in KINDS if scored.get(k)]
+    pick_kind = w.Dropdown(options=[(ui(f"kind_{k}"), k) for k in kinds], value=kinds[0], description=ui("period_kind"))
+    pick_period = w.Dropdown(options=list(reversed(scored[kinds[0]])), description=ui("period_select"))
+    pick_set = w.Dropdown(options=[(getattr(s, language()), k) for k, s in cat.target_sets.items()],
+                          value=cat.default_target_set, description=ui("target_set_select"))
+    counts_html = w.HTML()
+
+    def card_now() -> pd.DataFrame:
+        card = judged(pick_kind.value, pick_set.value)
+        return card[card["period"] == pick_period.value]
 
     def heat_figure() -> go.Figure:
-        period = pick_period.value
-        return figures.scorecard_heatmap(cards[cards["period"] == period], labels, period)
+        return figures.scorecard_heatmap(card_now(), labels, pick_period.value)
 
+    def show_counts() -> None:
+        from fpplan.indicators.scorecard import status_counts
+
+        counts = status_counts(card_now()).drop(columns=["period"])
+        counts.insert(0, "name", counts.pop("unit").map(labels))
+        counts_html.value = html_table(counts, {"attention": "status"})
+
+    show_counts()
     heat = figure_output(heat_figure())
     townships = manifest["townships"]
     pick_township = w.Dropdown(options=[(labels[t], t) for t in townships], value=townships[0],
                                description=ui("township_select"))
-    pick_indicator = w.Dropdown(options=[(i.zh, k)
-                                         for k, i in catalogue.indicators.items() if not i.computed],
-                                value="contraceptive_prevalence", description=ui("indicator_select"))
+    pick_indicator = w.Dropdown(description=ui("indicator_select"), layout=w.Layout(width="460px"))
+    cause_html = w.HTML()
+    quiet = {"on": False}
+
+    def indicator_options() -> None:
+        """The township's indicators, red first, then amber, as 'name (status)'."""
+        here = card_now()
+        here = here[here["unit"] == pick_township.value]
+        here = here.assign(_o=here["status"].map(ORDER)).sort_values("_o", kind="stable")
+        current = pick_indicator.value
+        options = [(f"{n}（{enum_label('status', s)}）", i) for n, s, i in zip(here["name"], here["status"], here["indicator"])]
+        codes = [i for _, i in options]
+        quiet["on"] = True  # the caller redraws once
+        pick_indicator.options = options
+        pick_indicator.value = current if current in codes else (codes[0] if codes else None)
+        quiet["on"] = False
 
     def trend_figure() -> go.Figure:
+        from fpplan.indicators.catalogue import targets_for
+
         unit, code = pick_township.value, pick_indicator.value
+        trends = precomputed()["trends"]
         series = trends[(trends["unit"] == unit) & (trends["indicator"] == code)].sort_values("period")
-        target = catalogue.indicators[code].targets.get(target_set)
+        if series.empty:  # survey, exams, windows: the period kind's own series
+            card = judged(pick_kind.value, pick_set.value)
+            series = card[(card["unit"] == unit) & (card["indicator"] == code)].sort_values("period")
+        target = targets_for(cat, pick_set.value, LEVEL, "year").get(code)
         line = None if target is None else (tuple(target.value) if target.op == "between" else float(target.value))
         return figures.indicator_trend(series, ui("trend_title", township=labels[unit],
-                                                  indicator=catalogue.indicators[code].zh), line)
+                                                  indicator=getattr(cat.indicators[code], language())), line)
 
+    def show_causes() -> None:
+        from fpplan.indicators.causes import causes
+
+        code = pick_indicator.value
+        if code is None:
+            cause_html.value = ""
+            return
+        data = precomputed()
+        card = judged(pick_kind.value, pick_set.value)
+        tables = causes(cat, data, pick_township.value, code, pick_period.value, card, data["wisn"], data["capacity"],
+                        forecast=card[card["period"] == pick_period.value])
+        heading = ui("cause_title", township=labels[pick_township.value], indicator=getattr(cat.indicators[code], language()))
+        parts = [f"<h3 id='fpplan-cause'>{heading}</h3>"]
+        sections = [("cause_availability", "availability_staff", {"cadre": "specialty"}),
+                    (None, "availability_floor_area", {}),
+                    ("cause_accessibility", "accessibility", {}),
+                    ("cause_acceptability", "acceptability", {"status": "status"}),
+                    ("cause_contact", "contact", {"status": "status"}),
+                    ("cause_effective", "effective", {"status": "status"}),
+                    ("cause_trend", "forecast", {})]
+        for key_heading, key, enums in sections:
+            if key not in tables:
+                continue
+            table = tables[key]
+            if "station" in table:
+                table = table.assign(station=table["station"].map(labels).fillna(table["station"]))
+            if key == "accessibility":
+                table = table.head(8)
+            parts.append((f"<h4>{ui(key_heading)}</h4>" if key_heading else "") + html_table(table, enums))
+        cause_html.value = "".join(parts)
+
+    def cell_changed(*_) -> None:
+        if pick_indicator.value is None or quiet["on"]:
+            return
+        redraw_output(trend, trend_figure())
+        show_causes()
+
+    def view_changed(*_) -> None:
+        show_counts()
+        redraw_output(heat, heat_figure())
+        indicator_options()
+        cell_changed()
+
+    def kind_changed(*_) -> None:
+        pick_period.unobserve(view_changed, names="value")
+        pick_period.options = list(reversed(scored[pick_kind.value]))
+        pick_period.observe(view_changed, names="value")
+        view_changed()
+
+    indicator_options()
     trend = figure_output(trend_figure())
-    pick_period.observe(lambda *_: redraw_output(heat, heat_figure()), names="value")
-    pick_township.observe(lambda *_: redraw_output(trend, trend_figure()), names="value")
-    pick_indicator.observe(lambda *_: redraw_output(trend, trend_figure()), names="value")
-    return w.VBox([title("app_scorecard", manifest), pick_period, heat, w.HBox([pick_township, pick_indicator]), trend])
+    show_causes()
+    pick_kind.observe(kind_changed, names="value")
+    pick_period.observe(view_changed, names="value")
+    pick_set.observe(view_changed, names="value")
+    pick_township.observe(lambda *_: (indicator_options(), cell_changed()), names="value")
+    pick_indicator.observe(cell_changed, names="value")
+    sections = [exams_panel(), survey_panel()]
+    leaders = w.Accordion(children=[box for box, _ in sections], selected_index=None)
+    leaders.set_title(0, ui("tab_exams"))
+    leaders.set_title(1, ui("tab_survey"))
+    leaders.observe(lambda change: None if change["new"] is None else sections[change["new"]][1](), names="selected_index")
+    return w.VBox([title("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts_html, heat,
+                   w.HTML(f"<h3>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]), trend, cause_html,
+                   leaders])
+
+
+def exams_panel() -> tuple[w.Widget, object]:
+    """The year's staff exams: each pseudonymous staff id's results and consequences, collective prizes and fines
+    (computed when its section is first opened); returns the section and what opens it."""
+    pick = w.Dropdown(description=ui("year"))
+    out = w.HTML()
+
+    def show(*_) -> None:
+        from fpplan.rules import exam_consequences
+
+        result = exam_consequences(county(), pick.value)
+        people = result["people"][["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average_12",
+                                   "consequence", "allowance_months_deducted", "prize_yuan", "prefecture_yuan", "reason"]]
+        out.value = (f"<h3>{ui('exams_title')}</h3><h4>{ui('exams_collective')}</h4>"
+                     + html_table(result["collective"], {"specialty": "specialty"})
+                     + f"<h4>{ui('exams_people')}</h4>" + html_table(people, {"specialty": "specialty"}))
+
+    def first(*_) -> None:
+        years = sorted(county().exam_scores["month"].str[:4].astype(int).unique().tolist())
+        if years and not pick.options:
+            pick.options, pick.value = years, years[-1]
+            pick.observe(show, names="value")
+            show()
+
+    return w.VBox([pick, out]), first
+
+
+def survey_panel() -> tuple[w.Widget, object]:
+    """The demand survey of a period: needs by class, the common problems to feed back, township quarters
+    (computed when its section is first opened); returns the section and what opens it."""
+    from fpplan.indicators import periods
+
+    pick = w.Dropdown(description=ui("period_select"))
+    out = w.HTML()
+    labels = names()
+
+    def show(*_) -> None:
+        from fpplan.rules import survey_rollup
+
+        result = survey_rollup(county(), pick.value)
+        common = result["common_problems"].assign(township_code=lambda f: f["township_code"].map(labels))
+        township = result["township_quarterly"].assign(township_code=lambda f: f["township_code"].map(labels))
+        enums = {"need": "need", "class": "need_class"}
+        out.value = (f"<h3>{ui('survey_title')}</h3><h4>{ui('survey_county')}</h4>" + html_table(result["county"], enums, 3)
+                     + f"<h4>{ui('survey_common')}</h4>" + html_table(common, enums, 2)
+                     + f"<h4>{ui('survey_township')}</h4>" + html_table(township, enums))
+
+    def first(*_) -> None:
+        months = county().survey["month"].drop_duplicates()
+        options = [p for kind in ("year", "half_year", "quarter") for p in sorted(periods.of_months(months, kind).unique())]
+        if options and not pick.options:
+            pick.options, pick.value = options, options[0]
+            pick.observe(show, names="value")
+            show()
+
+    return w.VBox([pick, out]), first

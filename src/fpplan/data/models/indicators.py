@@ -1,13 +1,28 @@
 """Configuration of the indicators: the monthly report's data elements (data_elements.yaml), the indicator
-catalogue with its target sets (indicators.yaml) and the data-quality checks (quality.yaml)."""
+catalogue with its target sets (indicators.yaml) and the data-quality checks (quality.yaml).
+
+The traffic light of an indicator (the DHIS2 way): its direction says which side of the target is better; a value
+that meets the target is green; a value that misses it is placed by how far beyond the target it lies (in the
+indicator's own unit, or in % of the target) in the bands of the indicator's legend: amber where the legend says so,
+red otherwise. Without a legend every miss is red. Bands are half-open [from, to), start at 0, end at infinity
+(no ``to``), with no gaps and no overlaps; the last band is red (a far miss is never amber). Checked on loading.
+"""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from fpplan.data.models import Frozen
+
+LEVELS = ("village", "township", "county")
+PERIOD_KINDS = ("month", "quarter", "half_year", "year")
+# unit → factor applied to numerator / denominator
+UNIT_FACTORS = {"percent": 100.0, "per_mille": 1000.0, "ratio": 1.0, "per_100": 100.0, "yuan": 1.0, "count": 1.0}
+# a range indicator (neither more nor less is better in itself) may still have a one-sided target (seed 004: SRB <= 125)
+DIRECTION_OPS = {"higher": (">=", ">"), "lower": ("<=", "<"), "range": ("between", "<=", "<", ">=", ">")}
 
 
 class DataElement(Frozen):
@@ -21,37 +36,200 @@ class DataElements(Frozen):
     elements: dict[str, DataElement]
 
 
+class Band(Frozen):
+    """One band of a legend over the distance beyond the target: [from, to); no ``to`` = infinity."""
+
+    start: float = Field(alias="from", ge=0)
+    end: float | None = Field(default=None, alias="to")
+    status: Literal["amber", "red"]
+
+
+class Legend(Frozen):
+    """How far beyond its target a missed value lies, in the indicator's unit (``unit``) or in % of the target
+    (``percent_of_target``), and the colour of each band."""
+
+    basis: Literal["unit", "percent_of_target"] = "unit"
+    bands: tuple[Band, ...]
+
+
 class Target(Frozen):
+    """A target: operator and value (two values for a range); optionally only for some levels and period kinds
+    (none given: all); ``source`` cites where it is stated."""
+
     op: Literal[">=", "<=", ">", "<", "between"]
     value: float | tuple[float, float]
+    levels: tuple[Literal["village", "township", "county"], ...] | None = None
+    period_kinds: tuple[Literal["month", "quarter", "half_year", "year"], ...] | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Target:
+        if self.op == "between":
+            if not isinstance(self.value, tuple) or self.value[0] > self.value[1]:
+                raise ValueError("a 'between' target needs two values [low, high] with low <= high")
+        elif isinstance(self.value, tuple):
+            raise ValueError(f"a '{self.op}' target needs one value")
+        return self
+
+    def applies(self, level: str, kind: str) -> bool:
+        return (self.levels is None or level in self.levels) and (self.period_kinds is None or kind in self.period_kinds)
+
+    @property
+    def specificity(self) -> int:
+        return (self.levels is not None) + (self.period_kinds is not None)
 
 
 class TargetSet(Frozen):
+    """Targets as one source states them, or a county's own composition: ``extends`` other sets (later ones
+    override earlier ones) and ``targets`` overrides them all."""
+
     zh: str
     en: str
     source: str
+    extends: tuple[str, ...] = ()
+    targets: dict[str, tuple[Target, ...]] = Field(default_factory=dict)
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, dict) else v for k, v in value.items()}
+        return value
 
 
 class Indicator(Frozen):
-    """A ratio of data elements, or (``computed``) one of the values the quality checks and the budget give."""
+    """An indicator: where its data come from (``data``), numerator and denominator (data elements of that source
+    joined by + or -; no denominator: a count), the unit (which fixes the factor), the direction, the legend.
+
+    ``data``: report (the monthly village report), survey (sample-survey rounds: ``question``), exams (staff exams:
+    share of sat exams passed), training (training register: ``group``), submissions (reports on time),
+    vital_registration (reported births against registered births), budget (per-capita budget).
+    ``window_months``: the value over that many months ending with the period (e.g. 36 for "three years").
+    ``levels``: the levels the indicator is defined at. ``stage``: Tanahashi stage it measures; ``related``: the
+    indicators that stand behind it (shown from a red cell)."""
 
     zh: str
     en: str
+    data: Literal["report", "survey", "exams", "training", "submissions", "vital_registration", "budget"] = "report"
     numerator: str = ""
     denominator: str = ""
-    computed: Literal["report_timeliness", "statistics_accuracy", "per_capita_budget"] | None = None
-    factor: float = Field(default=100, gt=0)
+    question: str | None = None
+    group: str | None = None
+    unit: Literal["percent", "per_mille", "ratio", "per_100", "yuan", "count"] = "percent"
+    direction: Literal["higher", "lower", "range"]
+    legend: Legend | None = None
+    window_months: int | None = Field(default=None, ge=2)
     annualise: bool = False
-    targets: dict[str, Target] = Field(default_factory=dict)
+    levels: tuple[Literal["village", "township", "county"], ...] = LEVELS
+    stage: Literal["availability", "accessibility", "acceptability", "contact", "effective", "information"] = "contact"
+    related: tuple[str, ...] = ()
     source: str
+
+    @property
+    def factor(self) -> float:
+        return UNIT_FACTORS[self.unit]
+
+    @model_validator(mode="after")
+    def _data_needs(self) -> Indicator:
+        if self.data == "report" and not self.numerator:
+            raise ValueError("a report indicator needs a numerator")
+        if self.data == "survey" and not self.question:
+            raise ValueError("a survey indicator needs its question")
+        if self.data == "training" and not self.group:
+            raise ValueError("a training indicator needs its group")
+        return self
 
 
 class Catalogue(Frozen):
     source: str
     default_target_set: str
-    margin: float = 5
-    target_sets: dict[str, TargetSet]
     indicators: dict[str, Indicator]
+    target_sets: dict[str, TargetSet]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        problems: list[str] = []
+        for code, ind in self.indicators.items():
+            problems += legend_problems(code, ind)
+            problems += [f"indicator {code}: related indicator {r!r} is not in the catalogue"
+                         for r in ind.related if r not in self.indicators]
+        if self.default_target_set not in self.target_sets:
+            problems.append(f"default_target_set {self.default_target_set!r} is not a target set")
+        for name, tset in self.target_sets.items():
+            problems += [f"target set {name}: extends unknown set {e!r}" for e in tset.extends if e not in self.target_sets]
+            for code, targets in tset.targets.items():
+                if code not in self.indicators:
+                    problems.append(f"target set {name}: {code!r} is not an indicator of the catalogue")
+                    continue
+                problems += target_problems(name, code, self.indicators[code], targets)
+        problems += cycle_problems(self.target_sets)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def legend_problems(code: str, ind: Indicator) -> list[str]:
+    """Bands start at 0, each begins where the previous ends (no gap, no overlap), only the last is open-ended and
+    it is red."""
+    if ind.legend is None:
+        return []
+    bands, where = ind.legend.bands, f"indicator {code}: legend"
+    if not bands:
+        return [f"{where} has no bands"]
+    problems = []
+    if bands[0].start != 0:
+        problems.append(f"{where} must start at 0 (the target), not {bands[0].start:g}")
+    for k, (band, after) in enumerate(pairwise(bands), start=1):
+        if band.end is None:
+            problems.append(f"{where} band {k} is open-ended but band {k + 1} follows")
+        elif band.end <= band.start:
+            problems.append(f"{where} band {k} is empty or reversed: [{band.start:g}, {band.end:g})")
+        elif after.start > band.end:
+            problems.append(f"{where} has a gap between {band.end:g} and {after.start:g}")
+        elif after.start < band.end:
+            problems.append(f"{where} bands {k} and {k + 1} overlap ({after.start:g} < {band.end:g})")
+    if bands[-1].end is not None:
+        problems.append(f"{where} must end with a band open to infinity (no 'to'), not at {bands[-1].end:g}")
+    if bands[-1].status != "red":
+        problems.append(f"{where}: the last band (the farthest misses) must be red")
+    return problems
+
+
+def target_problems(set_name: str, code: str, ind: Indicator, targets: tuple[Target, ...]) -> list[str]:
+    where = f"target set {set_name}, indicator {code}"
+    problems = [f"{where}: operator {t.op!r} does not fit direction {ind.direction!r} (use {' or '.join(DIRECTION_OPS[ind.direction])})"
+                for t in targets if t.op not in DIRECTION_OPS[ind.direction]]
+    if ind.legend is not None and ind.legend.basis == "percent_of_target":
+        problems += [f"{where}: a legend in % of the target needs a non-zero target" for t in targets
+                     if t.op != "between" and float(t.value) == 0]
+    problems += [f"{where}: target for level {lvl!r} where the indicator is not defined" for t in targets
+                 for lvl in (t.levels or ()) if lvl not in ind.levels]
+    for i, a in enumerate(targets):
+        for b in targets[i + 1:]:
+            if a.specificity == b.specificity and _overlap(a.levels, b.levels) and _overlap(a.period_kinds, b.period_kinds):
+                problems.append(f"{where}: two targets apply to the same level and period kind")
+    return problems
+
+
+def _overlap(a: tuple | None, b: tuple | None) -> bool:
+    return a is None or b is None or bool(set(a) & set(b))
+
+
+def cycle_problems(sets: dict[str, TargetSet]) -> list[str]:
+    problems = []
+    for start in sets:
+        seen, stack = set(), [start]
+        while stack:
+            name = stack.pop()
+            for parent in sets[name].extends if name in sets else ():
+                if parent == start:
+                    problems.append(f"target set {start} extends itself (through {name})")
+                    stack = []
+                    break
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return problems
 
 
 class ValidationRule(Frozen):
@@ -63,10 +241,41 @@ class ValidationRule(Frozen):
     source: str
 
 
+class Relation(Frozen):
+    """Two related data elements (sums over a year and unit) expected in a ratio ``expected`` (WHO DQR
+    'consistency between related data'): flagged when off by more than ``threshold_percent``."""
+
+    code: str
+    a: str
+    b: str
+    expected: float = 1.0
+    threshold_percent: float
+    source: str
+
+
+class DenominatorCheck(Frozen):
+    """A reported denominator (a data element) against the same quantity from the population data / projection
+    (``expected``: women_15_49, married_women_15_49, population or births)."""
+
+    element: str
+    expected: Literal["women_15_49", "married_women_15_49", "population", "births"]
+    threshold_percent: float
+    source: str
+
+
 class QualityConfig(Frozen):
     source: str
     timely_days: int
+    completeness_threshold: float = 90
+    timeliness_threshold: float = 90
+    outlier_moderate_sd: float = 2
+    outlier_extreme_sd: float = 3
     outlier_threshold: float
     outlier_min_months: int
     outlier_min_difference: float = 0
+    consistency_threshold_percent: float = 33
+    consistency_years: int = 3
+    consistency_elements: tuple[str, ...] = ()
     validation_rules: tuple[ValidationRule, ...]
+    relations: tuple[Relation, ...] = ()
+    denominators: tuple[DenominatorCheck, ...] = ()

@@ -3,6 +3,8 @@ exam rewards and penalties."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fpplan.data.models import Frozen
 
 
@@ -54,6 +56,7 @@ class ExamRules(Frozen):
     individual_tiers: tuple[Tier, ...]
     absence_allowance_months: int
     collective_specialties: tuple[str, ...]
+    collective_reading: Literal["yearly", "monthly"] = "yearly"
     collective_prizes: tuple[Prize, ...]
     collective_fine: Fine
     individual_prize_min_average: float
