@@ -29,12 +29,13 @@ demo: $(DEMO)/units.csv
 dashboards: install demo
 	$(BIN)/python -m fpplan.app.serve --host $(HOST) --port $(PORT)
 
-# Debian chromium and CJK fonts for the browser tests and PDF reports (only as root, only when missing).
+# Debian chromium and CJK fonts for the browser tests and PDF reports, poppler-utils (pdftotext, pdftoppm) for the
+# report tests (only as root, only when missing).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk" || [ ! -x /usr/bin/pdftoppm ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "note: install chromium and fonts-noto-cjk (apt-get) for the browser tests"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	  else echo "note: install chromium, fonts-noto-cjk and poppler-utils (apt-get) for the browser and report tests"; fi; \
 	fi
 
 test: install system-deps
