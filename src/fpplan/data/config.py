@@ -17,6 +17,7 @@ from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
+from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Scenario
 
@@ -33,6 +34,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "indicators": Catalogue,
     "quality": QualityConfig,
     "rules": RulesConfig,
+    "report": ReportConfig,
 }
 
 
