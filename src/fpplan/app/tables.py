@@ -157,8 +157,11 @@ def present(frame: pd.DataFrame, names: Mapping[str, str] | None = None, keep_co
             title = (headers or {}).get(key) or _code_header(key)
         elif key in enum_of and not pd.api.types.is_numeric_dtype(values):
             text = [enum_label(enum_of[key], v) if isinstance(v, str) and v else NO_VALUE for v in values]
-        elif pd.api.types.is_bool_dtype(values):
-            text = [enum_label("bool", str(bool(v)).lower()) for v in values]
+        elif pd.api.types.is_bool_dtype(values) or (len(values) and values.map(
+                lambda v: isinstance(v, (bool, np.bool_)) or v is None or v == "").all() and
+                values.map(lambda v: isinstance(v, (bool, np.bool_))).any()):
+            text = [enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_)) else NO_VALUE
+                    for v in values]
         elif key in YEAR_COLUMNS or key.endswith("_year"):
             text = [year(v) for v in values]
         elif pd.api.types.is_numeric_dtype(values):
@@ -210,10 +213,10 @@ def html_table(frame: pd.DataFrame | Presented, caption: str | None = None, tabl
             tds.append(f"<td{attr}>{html.escape(str(value))}</td>")
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</tbody></table>")
+    if not len(cells):
+        out.append(f"<p class='fp-note'>{html.escape(ui('no_rows'))}</p>")
     if note:
         out.append(f"<p class='fp-note'>{html.escape(note)}</p>")
-    if not len(cells):
-        out.insert(-1 if not note else -2, f"<p class='fp-note'>{html.escape(ui('no_rows'))}</p>")
     return "".join(out)
 
 
@@ -239,8 +242,10 @@ def css() -> str:
     return ("table.fp-table{border-collapse:collapse;width:100%;margin:4px 0 10px 0;font-size:9pt;table-layout:auto;}"
             "table.fp-table caption{caption-side:top;text-align:left;font-weight:600;font-size:10.5pt;padding:4px 0;}"
             "table.fp-table th,table.fp-table td{border:0.5pt solid #9e9e9e;padding:2px 4px;vertical-align:top;"
-            "word-break:normal;overflow-wrap:anywhere;}"
-            "table.fp-table th{background:#eceff1;font-weight:600;text-align:center;}"
+            "word-break:normal;overflow-wrap:break-word;}"
+            "table.fp-table th{background:#eceff1 !important;font-weight:600;text-align:center !important;"
+            "vertical-align:middle;}"
+            "table.fp-table td{text-align:left;}"
             "table.fp-table td.fp-num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;}"
             "table.fp-table thead{display:table-header-group;}"
             "table.fp-table tr{break-inside:avoid;page-break-inside:avoid;}"
@@ -311,3 +316,20 @@ def _first(by: pd.DataFrame, units: list[str], code: str, column: str) -> str:
             value = by.loc[(unit, code), column]
             return str(value) if isinstance(value, str) and value else NO_VALUE
     return NO_VALUE
+
+
+def period_text(period: str) -> str:
+    """A period id as officials write it: 2025 → 2025年, 2025S1 → 2025年上半年, 2025Q3 → 2025年第三季度,
+    2025-07 → 2025年7月."""
+    from fpplan.indicators import periods
+
+    kind = periods.kind_of(period)
+    year_ = period[:4]
+    if kind == "year":
+        return ui("period_year", year=year_)
+    if kind == "half_year":
+        return ui("period_half_year", year=year_, half=ui(f"half_{period[-1]}"))
+    if kind == "quarter":
+        quarter = period[-1]
+        return ui("period_quarter", year=year_, quarter=ui("quarter_numbers")[int(quarter) - 1])
+    return ui("period_month", year=year_, month=int(period[5:7]))
