@@ -162,7 +162,7 @@ def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int,
         fig.add_bar(y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"),
                     marker_color="#c2185b", showlegend=k == 0, row=row, col=col)
     fig.update_layout(**_layout(ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0,
-                                height=230 * rows + 80))
+                                height=205 * rows + 60))
     return fig
 
 

@@ -20,6 +20,8 @@ from fpplan.data.errors import DataError, Problem
 
 PORTRAIT_WIDTH = 660  # px: A4 portrait less 15 mm margins is 680 CSS px
 LANDSCAPE_WIDTH = 980  # px: A4 landscape less 15 mm margins is 1009 CSS px
+PORTRAIT_HEIGHT = 940  # px: what an A4 portrait page holds under a caption (267 mm = 1009 CSS px)
+LANDSCAPE_HEIGHT = 640  # px: the same for A4 landscape (184 mm = 695 CSS px)
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": False, "staticPlot": False}
 
 
@@ -59,6 +61,10 @@ class Session:
         show_figure(fig, landscape)
 
 
+def _county_folder(manifest: dict) -> str:
+    return str(Path(manifest["path"]).parents[2]) if manifest.get("path") else ""
+
+
 def period_of(manifest: dict, period: str | None) -> str:
     """The period asked for, checked against the periods the results have scorecards for; default the newest
     complete quarter. A DataError (zh/en) names the periods there are."""
@@ -68,18 +74,17 @@ def period_of(manifest: dict, period: str | None) -> str:
     if period is None:
         quarters = scored.get("quarter") or scored.get("year") or []
         if not quarters:
-            raise DataError([Problem(file=manifest.get("path", ""), kind="unknown_period", value="",
-                                     detail="—")])
+            raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value="", detail="—")])
         return quarters[-1]
     period = str(period)
     try:
         kind = periods_module.kind_of(period)
     except ValueError:
-        raise DataError([Problem(file=manifest.get("path", ""), kind="bad_period", value=period)]) from None
+        raise DataError([Problem(file=_county_folder(manifest), kind="bad_period", value=period)]) from None
     have = scored.get(kind, [])
     if period not in have:
         choices = ", ".join(p for k in ("year", "half_year", "quarter") for p in scored.get(k, [])[-6:])
-        raise DataError([Problem(file=manifest.get("path", ""), kind="unknown_period", value=period, detail=choices)])
+        raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value=period, detail=choices)])
     return period
 
 
@@ -87,9 +92,8 @@ def scenario_of(manifest: dict, scenario: str | None) -> str:
     known = manifest.get("scenarios", {})
     scenario = scenario or manifest.get("plan_scenario")
     if scenario not in known:
-        raise DataError([Problem(file=str(Path(manifest.get("path", "")).parents[2] / "config" / "scenarios")
-                                 if manifest.get("path") else "", kind="unknown_scenario", value=scenario,
-                                 detail=", ".join(known))])
+        raise DataError([Problem(file=str(Path(_county_folder(manifest)) / "config" / "scenarios"),
+                                 kind="unknown_scenario", value=scenario, detail=", ".join(known))])
     return scenario
 
 
@@ -159,8 +163,10 @@ def fit(fig, landscape: bool = False):
                       title_yanchor="top", title_pad_t=10,
                       legend={"orientation": "h", "yref": "container", "yanchor": "top", "y": 1 - 40 / (height + top),
                               "xanchor": "left", "x": 0})
-    fig.update_xaxes(exponentformat="none", separatethousands=True)
-    fig.update_yaxes(exponentformat="none", separatethousands=True)
+    fig.update_yaxes(exponentformat="none", separatethousands=True)  # 174,000 rather than 174k; years stay 2030
+    limit = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
+    if fig.layout.height > limit:
+        fig.update_layout(height=limit)
     return fig
 
 

@@ -166,7 +166,9 @@ def print_css() -> str:
             ".jp-RenderedHTMLCommon table.fp-table td{text-align:left !important;}"
             ".jp-RenderedHTMLCommon table.fp-table td.fp-num{text-align:right !important;}"
             ".jp-RenderedHTMLCommon table.fp-table tbody tr:nth-child(odd){background:transparent;}"
-            ".fp-cover table.fp-meta td{border:none !important;padding:2px 10px 2px 0 !important;font-size:10.5pt;}"
+            ".fp-cover table.fp-meta{margin:6px 0 12px 0 !important;}"
+            ".fp-cover table.fp-meta td{border:none !important;padding:2px 10px 2px 0 !important;font-size:10.5pt;"
+            "text-align:left !important;}"
             ".fp-contents li{font-size:11pt;margin:3px 0;}"
             + tables.css())
 

@@ -157,9 +157,7 @@ def present(frame: pd.DataFrame, names: Mapping[str, str] | None = None, keep_co
             title = (headers or {}).get(key) or _code_header(key)
         elif key in enum_of and not pd.api.types.is_numeric_dtype(values):
             text = [enum_label(enum_of[key], v) if isinstance(v, str) and v else NO_VALUE for v in values]
-        elif pd.api.types.is_bool_dtype(values) or (len(values) and values.map(
-                lambda v: isinstance(v, (bool, np.bool_)) or v is None or v == "").all() and
-                values.map(lambda v: isinstance(v, (bool, np.bool_))).any()):
+        elif pd.api.types.is_bool_dtype(values) or _booleans(values):
             text = [enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_)) else NO_VALUE
                     for v in values]
         elif key in YEAR_COLUMNS or key.endswith("_year"):
@@ -183,6 +181,15 @@ def present(frame: pd.DataFrame, names: Mapping[str, str] | None = None, keep_co
         statuses[title] = status
         numeric.append(is_number)
     return Presented(pd.DataFrame(cells, dtype=object), pd.DataFrame(statuses, dtype=object), numeric)
+
+
+def _booleans(values: pd.Series) -> bool:
+    """A column of booleans with blanks (object dtype): shown as 是/否."""
+    if values.dtype != object or not len(values):
+        return False
+    flags = values.map(lambda v: isinstance(v, (bool, np.bool_)))
+    blank = values.map(lambda v: v is None or v == "" or (isinstance(v, float) and math.isnan(v)))
+    return bool(flags.any() and (flags | blank).all())
 
 
 def _code_header(key: str) -> str:
@@ -220,11 +227,13 @@ def html_table(frame: pd.DataFrame | Presented, caption: str | None = None, tabl
     return "".join(out)
 
 
-def show(frame: pd.DataFrame | Presented, caption: str | None = None, landscape: bool = False, **kwargs) -> None:
-    """Display the table in a notebook (the same HTML the report prints); ``landscape`` puts it on landscape pages."""
+def show(frame: pd.DataFrame | Presented, caption: str | None = None, landscape: bool = False, legend: bool = False,
+         **kwargs) -> None:
+    """Display the table in a notebook (the same HTML the report prints); ``landscape`` puts it on landscape pages,
+    ``legend`` adds what each status colour means under it."""
     from IPython.display import HTML, display
 
-    body = html_table(frame, caption, **kwargs)
+    body = html_table(frame, caption, **kwargs) + (status_legend() if legend else "")
     display(HTML(f"<div class='fp-landscape'>{body}</div>" if landscape else body))
 
 
@@ -267,6 +276,8 @@ def scorecard_rows(card: pd.DataFrame, catalogue, names: Mapping[str, str] | Non
     card = card.reset_index(drop=True)
     digits = pd.Series([indicator_decimals(catalogue, cfg).get(code, 2) for code in card["indicator"]])
     frame = card.assign(note_text=note_text(card)) if "note_text" in columns else card
+    if "target_source" in frame:  # the item of the target set (its name goes under the table): 二7
+        frame = frame.assign(target_source=frame["target_source"].map(source_item))
     keep = (["unit"] if by_unit else []) + [c for c in columns if c in frame]
     headers = {"name": label("columns", "indicator_name"), "note_text": label("columns", "note"),
                "unit": label("enums.level", "township"), "value": ui("scorecard_value")}
@@ -274,6 +285,12 @@ def scorecard_rows(card: pd.DataFrame, catalogue, names: Mapping[str, str] | Non
                    row_decimal_columns=("value", "previous", "change", "forecast", "forecast_lower", "forecast_upper",
                                         "lower", "upper"),
                    headers=headers, cfg=cfg)
+
+
+def source_item(source) -> str:
+    """The item a target's source cites, as officials refer to it: ``二7: 近三年出生性别比…`` → ``二7``."""
+    text = str(source or "").strip()
+    return text.split(":", 1)[0].strip() if text else NO_VALUE
 
 
 def scorecard_matrix(card: pd.DataFrame, catalogue, names: Mapping[str, str], units: list[str],
