@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = ROOT / "notebooks"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FIGURE_MIME = "application/vnd.plotly.v1+json"
+CELL_TIMEOUT = 900  # s: a cell still running after this stops the report with an error instead of hanging
 FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 
 
@@ -76,7 +77,7 @@ def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
     executed = out_dir / notebook.name
     os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"  # figures as JSON: the report draws them itself
     papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                               cwd=str(out_dir), progress_bar=False)
+                               cwd=str(out_dir), progress_bar=False, execution_timeout=CELL_TIMEOUT)
     return executed
 
 
@@ -121,6 +122,8 @@ def bind(executed: list[Path], cover: str):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
                     continue
+                if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                    continue  # live controls (the scenario explorer) have nothing to print
                 data = output.get("data", {})
                 if FIGURE_MIME in data:
                     number += 1
@@ -217,7 +220,7 @@ def cover(manifest: dict, period: str, scenario: str, sections: list[str], date:
     as_of = manifest.get("data_as_of", {})
     rows = [(ui("cover_county"), f"{county}（{manifest['county']['code']}）"),
             (ui("cover_period"), f"{period_text(period)}（{period}）"),
-            (ui("cover_scenario"), f"{manifest['scenarios'][scenario][language()]}（{scenario}）"),
+            (ui("cover_scenario"), manifest["scenarios"][scenario][language()]),
             (ui("cover_version"), manifest["version"][:12]),
             (ui("cover_as_of"), month_text(as_of["last_month"]) if as_of.get("last_month") else "—"),
             (ui("cover_last_import"), (as_of.get("last_import") or "—").replace("T", " ")),
