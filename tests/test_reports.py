@@ -30,7 +30,7 @@ PERIOD, SCENARIO = "2025Q3", "medium"
 # what may be written in Latin letters in a Chinese report: the tool's and two methods' names
 LATIN_ALLOWED = {"fpplan", "WISN", "ETS"}
 # a table's middle left out, as pandas writes it
-ROW_MARKERS = (re.compile(r"^\s*(…|\.\.\.)\s*$", re.M), re.compile(r"\d+\s*rows\s*×"), re.compile(r"\d+\s*行\s*×"))
+ROW_MARKERS = (re.compile(r"^\s*(…|\.\.\.)\s*$", re.MULTILINE), re.compile(r"\d+\s*rows\s*×"), re.compile(r"\d+\s*行\s*×"))
 # headings each section must show (the indicators' helper's list, kept)
 HEADINGS = {
     "03_服务需求与人员": ["全县各项服务量（人次/年）", "服务量趋势", "人员配备标准", "人员结构标准", "招聘计划"],
