@@ -47,7 +47,7 @@ system-deps:
 lab: install demo
 	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
 	  --ServerApp.root_dir=. --ServerApp.open_browser=False --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-	  --LabApp.news_url=None
+	  --LabApp.news_url=None --LabApp.extension_manager=readonly --ServerApp.allow_root=True
 
 test: install system-deps
 	$(BIN)/python -m pytest -q
