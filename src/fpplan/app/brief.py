@@ -19,6 +19,7 @@ import pandas as pd
 from fpplan.app.tables import NO_VALUE, number, period_text
 from fpplan.data.labels import enum_label, language, month_text, ui
 
+ZOOMS = (1.0, 0.92, 0.85, 0.78)
 TABLES = ("county_series", "wisn", "capacity", "shortfall", "officials_subsidy", "money", "plan_info")
 
 
@@ -78,13 +79,16 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
         towns = township_now[township_now["indicator"] == code]
         red = [names.get(u, u) for u in towns.loc[towns["status"] == "red", "unit"]]
         amber = [names.get(u, u) for u in towns.loc[towns["status"] == "amber", "unit"]]
+        every = len(manifest.get("townships", [])) or len(towns)
+        red_text = ui("brief_all_townships", n=every) if red and len(red) == every else "、".join(red)
+        amber_text = ui("brief_all_townships", n=every) if amber and len(amber) == every else "、".join(amber)
         status = here["status"].iloc[0] if len(here) else ""
         if status in order or red or amber:
             row = here.iloc[0] if len(here) else towns.iloc[0]
             flagged.append({"indicator": code, "name": row["name"], "status": status,
                             "value": float(here["value"].iloc[0]) if len(here) else float("nan"),
                             "target": row["target"], "unit_label": row["unit_label"], "red_townships": red,
-                            "amber_townships": amber})
+                            "amber_townships": amber, "red_text": red_text, "amber_text": amber_text})
     flagged.sort(key=lambda f: (order.get(f["status"], 2), -len(f["red_townships"]), -len(f["amber_townships"])))
     previous = periods.shift(period, -1)
     before = cards[(cards["period"] == previous) & (cards["kind"] == kind)]
@@ -177,8 +181,8 @@ def light_rows(c: dict) -> tuple[list[str], list[list[str]], list[str]]:
         unit = f["unit_label"] if f["unit_label"] in ("%", "‰") else ""
         value = NO_VALUE if pd.isna(f["value"]) else f"{number(f['value'], 2)}{unit}"
         word = enum_label("status", f["status"]) if f["status"] else NO_VALUE
-        row = [f["name"], value, word, f["target"] or NO_VALUE, "、".join(f["red_townships"]) or NO_VALUE]
-        rows.append(row + (["、".join(f["amber_townships"]) or NO_VALUE] if any_amber else []))
+        row = [f["name"], value, word, f["target"] or NO_VALUE, f["red_text"] or NO_VALUE]
+        rows.append(row + ([f["amber_text"] or NO_VALUE] if any_amber else []))
         statuses.append(f["status"])
     return header, rows, statuses
 
@@ -215,8 +219,8 @@ def key_numbers_html(c: dict) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def to_html(c: dict) -> str:
-    """The brief as one A4 page of HTML (the PDF is printed from it)."""
+def to_html(c: dict, zoom: float = 1.0) -> str:
+    """The brief as one A4 page of HTML (the PDF is printed from it); ``zoom`` below 1 when it would spill over."""
     from fpplan.app.reports import FONT
     from fpplan.app.tables import css
 
@@ -236,7 +240,8 @@ def to_html(c: dict) -> str:
              ".sub{text-align:center;color:#424242;font-size:9pt;margin-bottom:6px;}"
              "h2{font-size:11pt;margin:8px 0 3px 0;}p{margin:2px 0;}ol{margin:2px 0 0 0;padding-left:20px;}"
              "li{margin:2px 0;}" + css() + "table.fp-table{font-size:8.5pt;margin:2px 0 4px 0;}"
-             "table.fp-table td{padding:1px 3px;}table.fp-table td:first-child{white-space:nowrap;}")
+             "table.fp-table td{padding:1px 3px;}table.fp-table td:first-child,table.fp-table th{white-space:nowrap;}"
+             f"body{{zoom:{zoom};}}")
     return (f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>"
             f"<div class='sub'>{html.escape(sub)}</div>"
@@ -315,15 +320,19 @@ def to_docx(c: dict, path: Path) -> Path:
 
 def write(c: dict, folder: Path) -> dict[str, Path | None]:
     """The brief as Word and PDF in ``folder`` (named by county and period)."""
-    from fpplan.app.reports import to_pdf
+    from fpplan.app.reports import page_count, to_pdf
 
     folder.mkdir(parents=True, exist_ok=True)
     name = ui("brief_file", county=c["county"], period=c["period_text"])
     docx = to_docx(c, folder / f"{name}.docx")
     page = folder / f".{name}.html"
-    page.write_text(to_html(c), encoding="utf-8")
+    pdf = None
     try:
-        pdf = to_pdf(page, folder / f"{name}.pdf")
+        for zoom in ZOOMS:  # one page: printed smaller only when a long list of townships would spill over
+            page.write_text(to_html(c, zoom), encoding="utf-8")
+            pdf = to_pdf(page, folder / f"{name}.pdf")
+            if pdf is None or page_count(pdf) <= 1:
+                break
     finally:
         page.unlink(missing_ok=True)
     return {"docx": docx, "pdf": pdf}
