@@ -86,6 +86,8 @@ def test_each_notebook_ran_and_drew_its_figures(run) -> None:
         outputs = [o for c in executed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
         assert not [o for o in outputs if o.get("output_type") == "error"], path.name
         assert [o for o in outputs if "application/vnd.plotly.v1+json" in o.get("data", {})], f"{path.name}: no figure"
+        if path.stem == "02_人口预测":  # the scenario explorer, the dashboard's controls, in the notebook
+            assert [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         for heading in HEADINGS.get(path.stem, []):
             assert heading in html, f"{path.stem}: '{heading}' is missing from the report"
 
