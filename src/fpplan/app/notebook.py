@@ -34,7 +34,7 @@ class Session:
     period: str | None = None
     scenario: str | None = None
 
-    def table(self, name: str, scenario: str | None = "", **_) -> pd.DataFrame:
+    def table(self, name: str, scenario: str | None = "") -> pd.DataFrame:
         """A table of the results: a scenario's (``scenario`` default: the session's) or, with ``scenario=None``, one
         of the county's (scorecards, trends, quality_*)."""
         from fpplan.app import results
