@@ -209,14 +209,22 @@ def short_line(c: dict) -> str:
     return ui("brief_first_short", station=s["station"], year=s["year"], gap=number(s["max_gap_m2"]))
 
 
-def key_numbers_html(c: dict) -> str:
+def key_numbers_html(c: dict, caption: str | None = None) -> str:
     """The key numbers as a small table (the report's cover shows them too)."""
     header, rows = key_rows(c)
+    caption = caption or ui("brief_key_numbers")
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td{' class=fp-num' if k else ''}>{html.escape(v)}</td>" for k, v in enumerate(r))
                    + "</tr>" for r in rows)
-    return (f"<table class='fp-table fp-key'><caption>{html.escape(ui('brief_key_numbers'))}</caption>"
+    return (f"<table class='fp-table fp-key'><caption>{html.escape(caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def summary_html(c: dict) -> str:
+    """The key numbers and the findings, for the report's first page."""
+    found = "".join(f"<li>{html.escape(s)}</li>" for s in c["findings"])
+    return (key_numbers_html(c, ui("cover_key_numbers")) + f"<p class='fp-caption'><b>{html.escape(ui('cover_findings'))}</b></p>"
+            f"<ol class='fp-findings'>{found}</ol>")
 
 
 def to_html(c: dict, zoom: float = 1.0) -> str:

@@ -172,7 +172,8 @@ def print_css() -> str:
             ".fp-cover table.fp-meta{margin:6px 0 12px 0 !important;}"
             ".fp-cover table.fp-meta td{border:none !important;padding:2px 10px 2px 0 !important;font-size:10.5pt;"
             "text-align:left !important;}"
-            ".fp-contents li{font-size:11pt;margin:3px 0;}"
+            ".fp-contents{list-style:none;padding-left:8px;}.fp-contents li{font-size:11pt;margin:3px 0;}"
+            ".fp-findings li{font-size:10pt;margin:3px 0;line-height:1.5;}"
             + tables.css())
 
 
@@ -230,7 +231,7 @@ def cover(manifest: dict, period: str, scenario: str, sections: list[str], date:
     contents = "".join(f"<li>{html.escape(s)}</li>" for s in sections)
     title = ui("report_title", county=county, period=period_text(period))
     return (f"<div class='fp-cover'><h1>{html.escape(title)}</h1><table class='fp-meta'>{meta}</table>"
-            f"{key_numbers}<h3>{html.escape(ui('contents'))}</h3><ol class='fp-contents'>{contents}</ol></div>")
+            f"{key_numbers}<h3>{html.escape(ui('contents'))}</h3><ul class='fp-contents'>{contents}</ul></div>")
 
 
 def section_titles(paths: list[Path]) -> list[str]:
@@ -282,7 +283,7 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
             from fpplan.app import brief as brief_module
 
             content = brief_module.content(manifest, period, scenario, date)
-            key_numbers = brief_module.key_numbers_html(content)
+            key_numbers = brief_module.summary_html(content)
             brief_module.write(content, staging)
         book = bind(executed, cover(manifest, period, scenario, section_titles(executed), date, key_numbers))
         name = ui("report_file", county=county, period=period_text(period))
