@@ -288,7 +288,14 @@ def _survey(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
-    return run_report(args.data_dir, args.scenario, args.out, store=args.store)
+    return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
+                      store=args.store)
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from fpplan.app.brief import run_brief
+
+    return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store)
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -369,10 +376,18 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025Q3")
     cmd.add_argument("--out", default=None, help="输出工作簿 .xlsx / output workbook .xlsx")
-    cmd = add("report", "生成可重复的分析报告 / render the reproducible report", _report)
+    cmd = add("report", "生成某一报告期、某一情景的分析报告与简报 / the report and brief of a period and scenario", _report)
     cmd.add_argument("data_dir")
+    cmd.add_argument("--period", default=None, help="报告期，如 2025Q3、2025（默认最近一个完整季度）/ period, e.g. 2025Q3, 2025 (default: the newest complete quarter)")
     cmd.add_argument("--scenario", default="medium")
-    cmd.add_argument("--out", default="reports", help="输出文件夹 / output folder")
+    cmd.add_argument("--out", default="reports", help="输出文件夹，报告写入其中的 县代码_报告期_情景/ / output folder (the report goes into COUNTY_PERIOD_SCENARIO/)")
+    cmd.add_argument("--replace", action="store_true", help="替换已有的同一报告 / replace an existing report of the same county, period and scenario")
+    store_option(cmd)
+    cmd = add("brief", "一页简报（Word 与 PDF）/ the one-page brief (Word and PDF)", _brief)
+    cmd.add_argument("data_dir")
+    cmd.add_argument("--period", default=None, help="报告期，如 2025Q3 / period, e.g. 2025Q3")
+    cmd.add_argument("--scenario", default="medium")
+    cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
     store_option(cmd)
     return p
 

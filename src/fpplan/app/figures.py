@@ -143,3 +143,43 @@ def indicator_trend(series: pd.DataFrame, title: str, target: float | tuple | No
         fig.add_hline(y=target, line_dash="dot", line_color="green", annotation_text=ui("target"))
     return fig
 
+
+
+def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int, columns: int = 2) -> go.Figure:
+    """Population pyramids of several units on one page (``columns`` per row): population with township_code, sex,
+    age; men to the left, women to the right, one shared legend."""
+    from plotly.subplots import make_subplots
+
+    rows = -(-len(codes) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[names.get(c, c) for c in codes],
+                        horizontal_spacing=0.08, vertical_spacing=0.06)
+    for k, code in enumerate(codes):
+        by = population[population["township_code"] == code].groupby(["sex", "age"])["population"].sum().unstack("sex")
+        by = by.fillna(0.0)
+        row, col = k // columns + 1, k % columns + 1
+        fig.add_bar(y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"),
+                    marker_color="#1565c0", showlegend=k == 0, row=row, col=col)
+        fig.add_bar(y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"),
+                    marker_color="#c2185b", showlegend=k == 0, row=row, col=col)
+    fig.update_layout(**_layout(ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0,
+                                height=205 * rows + 60))
+    return fig
+
+
+def capacity_grid(capacity: pd.DataFrame, stations: list[str], names: dict, columns: int = 2) -> go.Figure:
+    """Floor area against need (m²) by year for several stations on one page, one shared legend."""
+    from plotly.subplots import make_subplots
+
+    rows = -(-len(stations) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[names.get(s, s) for s in stations],
+                        horizontal_spacing=0.1, vertical_spacing=0.08)
+    for k, station in enumerate(stations):
+        c = capacity[capacity["station"] == station]
+        row, col = k // columns + 1, k % columns + 1
+        fig.add_scatter(x=c["year"], y=c["floor_area_m2"], mode="lines+markers", name=ui("capacity"), line_shape="hv",
+                        line_color="#1565c0", showlegend=k == 0, row=row, col=col)
+        fig.add_scatter(x=c["year"], y=c["need_m2"], mode="lines", name=ui("need"), line_dash="dash",
+                        line_color="#ef6c00", showlegend=k == 0, row=row, col=col)
+    fig.update_layout(**_layout(ui("capacity_title", station="").strip("：: "), height=210 * rows + 80))
+    fig.update_yaxes(title_text="m²", col=1)
+    return fig

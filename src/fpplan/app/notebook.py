@@ -1,15 +1,28 @@
-"""What every planner's notebook starts with: the county read through its workspace (its monthly tables from the
-store, the folder's own monthly files imported first), the names of its units and stations, display options."""
+"""What every planner's notebook starts with, in one call: the county read through its workspace (its monthly tables
+from the store, the folder's own monthly files imported first), the results the dashboards show (computed once per
+data version: the report prints the same numbers), the period and scenario asked for, the names of its units and
+stations, the report's table and figure styles.
+
+``session = open_county(data_dir, base_year, period=period, scenario=scenario)`` then ``session.table("wisn")`` (a
+table of the scenario's results), ``session.card("township")`` (the period's scorecard), ``session.show(frame, ...)``
+(a table as officials read it) and ``session.figure(fig)`` (a figure that fits the page).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from fpplan.data.county import County
-from fpplan.data.errors import DataError
+from fpplan.data.errors import DataError, Problem
+
+PORTRAIT_WIDTH = 660  # px: A4 portrait less 15 mm margins is 680 CSS px
+LANDSCAPE_WIDTH = 980  # px: A4 landscape less 15 mm margins is 1009 CSS px
+PORTRAIT_HEIGHT = 940  # px: what an A4 portrait page holds under a caption (267 mm = 1009 CSS px)
+LANDSCAPE_HEIGHT = 640  # px: the same for A4 landscape (184 mm = 695 CSS px)
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": False, "staticPlot": False}
 
 
 @dataclass(frozen=True)
@@ -17,19 +30,92 @@ class Session:
     county: County
     names: dict[str, str]  # unit and station code → name
     workspace: object  # fpplan.data.workspace.Workspace
+    manifest: dict = field(default_factory=dict)  # the results in use (fpplan.app.results.current)
+    period: str | None = None
+    scenario: str | None = None
+
+    def table(self, name: str, scenario: str | None = "") -> pd.DataFrame:
+        """A table of the results: a scenario's (``scenario`` default: the session's) or, with ``scenario=None``, one
+        of the county's (scorecards, trends, quality_*)."""
+        from fpplan.app import results
+
+        return results.table(self.manifest, name, self.scenario if scenario == "" else scenario)
+
+    def card(self, level: str = "township", period: str | None = None) -> pd.DataFrame:
+        """The scorecard of ``period`` (default: the session's) at ``level``, as the dashboards show it."""
+        cards = self.table("scorecards", None)
+        return cards[(cards["level"] == level) & (cards["period"] == (period or self.period))].reset_index(drop=True)
+
+    @property
+    def townships(self) -> list[str]:
+        return list(self.manifest.get("townships") or self.county.townships()["code"])
+
+    def show(self, frame, caption: str | None = None, **kwargs) -> None:
+        """A table as officials read it (fpplan.app.tables.show), names from the county."""
+        from fpplan.app import tables
+
+        kwargs.setdefault("names", self.names)
+        tables.show(frame, caption, **kwargs)
+
+    def figure(self, fig, landscape: bool = False) -> None:
+        show_figure(fig, landscape)
 
 
-def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None) -> Session:
-    """The county of ``data_dir`` through its workspace; shows every problem as a table and stops when the data
-    are bad; checks the base year the notebook was written for."""
+def _county_folder(manifest: dict) -> str:
+    return str(Path(manifest["path"]).parents[2]) if manifest.get("path") else ""
+
+
+def period_of(manifest: dict, period: str | None) -> str:
+    """The period asked for, checked against the periods the results have scorecards for; default the newest
+    complete quarter. A DataError (zh/en) names the periods there are."""
+    from fpplan.indicators import periods as periods_module
+
+    scored = manifest.get("scored_periods", {})
+    if period is None:
+        quarters = scored.get("quarter") or scored.get("year") or []
+        if not quarters:
+            raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value="", detail="—")])
+        return quarters[-1]
+    period = str(period)
+    try:
+        kind = periods_module.kind_of(period)
+    except ValueError:
+        raise DataError([Problem(file=_county_folder(manifest), kind="bad_period", value=period)]) from None
+    have = scored.get(kind, [])
+    if period not in have:
+        choices = ", ".join(p for k in ("year", "half_year", "quarter") for p in scored.get(k, [])[-6:])
+        raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value=period, detail=choices)])
+    return period
+
+
+def scenario_of(manifest: dict, scenario: str | None) -> str:
+    known = manifest.get("scenarios", {})
+    scenario = scenario or manifest.get("plan_scenario")
+    if scenario not in known:
+        raise DataError([Problem(file=str(Path(_county_folder(manifest)) / "config" / "scenarios"),
+                                 kind="unknown_scenario", value=scenario, detail=", ".join(known))])
+    return scenario
+
+
+def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None,
+                period: str | None = None, scenario: str | None = None) -> Session:
+    """The county of ``data_dir`` through its workspace, with its results brought up to date; shows every problem as
+    a table and stops when the data are bad; checks the base year the notebook was written for, the period and the
+    scenario."""
     from IPython.display import display
 
+    from fpplan.app import results
     from fpplan.data.workspace import Workspace
 
     pd.set_option("display.max_columns", 30)
     try:
         workspace = Workspace(data_dir, store)
         county = workspace.county()
+        if results.is_stale(workspace.folder, results.current(workspace.folder), store):
+            results.ensure_results(workspace)
+        manifest = results.current(workspace.folder)
+        period = period_of(manifest, period)
+        scenario = scenario_of(manifest, scenario)
     except DataError as error:  # every problem, with file, row and column
         display(error.table())
         raise
@@ -37,4 +123,59 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
         raise ValueError(f"the data's base year is {county.base_year}, the notebook's parameter says {base_year}")
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
                                                                              county.facilities["name"]))
-    return Session(county, names, workspace)
+    use_report_styles()
+    return Session(county, names, workspace, manifest, period, scenario)
+
+
+def use_report_styles() -> None:
+    """Tables and figures in the notebook as the report prints them: the table CSS, plotly figures at the page's
+    width with a CJK font and no toolbar."""
+    from IPython.display import HTML, display
+
+    from fpplan.app import tables
+
+    display(HTML(f"<style>{tables.css()}</style>"))
+    try:
+        import plotly.io as pio
+
+        for name in ("plotly_mimetype", "jupyterlab", "notebook", "notebook_connected"):
+            if name in pio.renderers:
+                pio.renderers[name].config = dict(PLOTLY_CONFIG)
+    except ImportError:  # plotly is a dependency; a slim kernel without it still shows the tables
+        pass
+
+
+def fit(fig, landscape: bool = False):
+    """The figure at the printed page's width (A4 portrait, or landscape) with the CJK font; the legend in rows
+    under the title, the top margin grown to hold them (nothing drawn outside the figure)."""
+    import math
+
+    from fpplan.app.figures import FONT
+
+    width = LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH
+    height = int(fig.layout.height or 360)
+    items = sum(1 for trace in fig.data if trace.showlegend is not False and trace.name)
+    rows = math.ceil(items * 110 / width) if items > 1 else 0
+    subplot_titles = 24 if fig.layout.annotations else 0
+    top = 46 + rows * 22 + subplot_titles
+    fig.update_layout(width=width, autosize=False, font_family=FONT, showlegend=rows > 0, margin_t=top,
+                      height=height + max(0, top - int(fig.layout.margin.t or 50)), title_y=1.0, title_yref="container",
+                      title_yanchor="top", title_pad_t=10,
+                      legend={"orientation": "h", "yref": "container", "yanchor": "top", "y": 1 - 40 / (height + top),
+                              "xanchor": "left", "x": 0})
+    fig.update_yaxes(exponentformat="none", separatethousands=True)  # 174,000 rather than 174k; years stay 2030
+    limit = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
+    if fig.layout.height > limit:
+        fig.update_layout(height=limit)
+    return fig
+
+
+def show_figure(fig, landscape: bool = False) -> None:
+    """Draw a figure fitted to the page (``fit``) without plotly's toolbar."""
+    from IPython.display import display
+
+    fit(fig, landscape)
+    import json
+
+    spec = json.loads(fig.to_json())
+    display({"application/vnd.plotly.v1+json": {**spec, "config": PLOTLY_CONFIG}}, raw=True)

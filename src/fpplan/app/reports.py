@@ -1,24 +1,73 @@
-"""Reproducible reports: ``fpplan report DATA_DIR --scenario NAME --out reports/`` runs every notebook with
-papermill into ``reports/<county>/<date>/<scenario>/`` as executed notebooks and HTML (inputs hidden), PDF through headless
-chromium where it is installed, plus the plan workbook. Same inputs, same numbers: every random draw is seeded."""
+"""Reports an office can hand in: ``fpplan report COUNTY --period 2025Q3 --scenario medium --out reports/``.
+
+The period and scenario are checked against the workspace's results first (a clear zh/en message and exit 2, before
+any notebook runs). The five notebooks then run with papermill on those results (the numbers the dashboards show),
+and are bound into ONE document: a cover block (county, period, scenario, data version, 数据截至, date, fpplan's
+version) with the key numbers and a short contents, then a section per notebook, each starting on a new page; print
+CSS for A4 (tables' headers repeated on every page, landscape pages where a section asks, page numbers), figures at
+the page's width without plotly's toolbar, the CJK font. HTML, then PDF by headless chromium; the brief (简报) as
+Word and PDF; the plan workbook. Everything goes into ``OUT/<county code>_<period>_<scenario>/``: built aside and
+put in place whole; an existing folder is replaced only with ``replace=True`` (``--replace``), otherwise refused.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import os
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
-from tqdm import tqdm
+from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import language, month_text, ui
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = ROOT / "notebooks"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FIGURE_MIME = "application/vnd.plotly.v1+json"
+CELL_TIMEOUT = 900  # s: a cell still running after this stops the report with an error instead of hanging
+FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 
 
 def notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+# --- what the report is for -------------------------------------------------------------------------------------
+
+
+def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None):
+    """The workspace's results brought up to date, the period and scenario checked against them: (manifest, period,
+    scenario). A DataError (zh/en) when the data are bad, or the period or scenario is not there."""
+    from fpplan.app import results
+    from fpplan.app.notebook import period_of, scenario_of
+    from fpplan.data.workspace import Workspace
+
+    workspace = Workspace(data_dir, store)
+    workspace.county()  # bad data: every problem at once, before anything runs
+    results.ensure_results(workspace)
+    manifest = results.current(workspace.folder)
+    problems = []
+    for check, value in ((period_of, period), (scenario_of, scenario)):
+        try:
+            check(manifest, value)
+        except DataError as error:
+            problems += error.problems
+    if problems:
+        raise DataError(problems)
+    return manifest, period_of(manifest, period), scenario_of(manifest, scenario)
+
+
+def folder_name(manifest: dict, period: str, scenario: str) -> str:
+    """One folder per county, period and scenario: ``650123_2025Q3_medium``."""
+    return f"{manifest['county']['code']}_{period}_{scenario}"
+
+
+# --- running and binding ----------------------------------------------------------------------------------------
 
 
 def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
@@ -26,69 +75,241 @@ def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
     import papermill
 
     executed = out_dir / notebook.name
-    os.environ["PLOTLY_RENDERER"] = "plotly_mimetype+notebook"  # figures in the HTML export, plotly.js inline
+    os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"  # figures as JSON: the report draws them itself
     papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                               cwd=str(out_dir), progress_bar=False)
+                               cwd=str(out_dir), progress_bar=False, execution_timeout=CELL_TIMEOUT)
     return executed
 
 
-def to_html(executed: Path) -> Path:
+def _figure_html(spec: dict, number: int) -> str:
+    """A plotly figure as a static drawing at its fitted width (no toolbar, no hover)."""
+    layout = dict(spec.get("layout", {}))
+    layout["width"] = min(int(layout.get("width") or 660), 980)
+    layout.setdefault("height", 360)
+    layout["autosize"] = False
+    div = f"fp-figure-{number}"
+    data = json.dumps(spec.get("data", []), ensure_ascii=False)
+    config = json.dumps({"displayModeBar": False, "staticPlot": True, "responsive": False})
+    return (f"<div class='fp-figure' style='width:{layout['width']}px;height:{layout['height']}px'>"
+            f"<div id='{div}' style='width:{layout['width']}px;height:{layout['height']}px'></div></div>"
+            f"<script>Plotly.newPlot('{div}', {data}, {json.dumps(layout, ensure_ascii=False)}, {config});</script>")
+
+
+def bind(executed: list[Path], cover: str):
+    """One notebook of the report: the cover, then every executed notebook's outputs (inputs hidden by the export),
+    figures as drawings, warnings and other stderr left out (they are for the planner, not the office)."""
+    import nbformat
+
+    book = nbformat.v4.new_notebook()
+    book.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    cover_cell = nbformat.v4.new_code_cell("")
+    cover_cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": cover})]
+    book.cells.append(cover_cell)
+    number = 0
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":  # the title and what it answers; the parameters are for the planner
+                skip = f"**{ui('notebook_parameters')}**"
+                text = "\n".join(line for line in cell.source.splitlines() if not line.startswith(skip))
+                shown = nbformat.v4.new_code_cell("")
+                shown.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": text})]
+                book.cells.append(shown)
+                continue
+            if cell.cell_type != "code":
+                continue
+            outputs = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    continue
+                if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                    continue  # live controls (the scenario explorer) have nothing to print
+                data = output.get("data", {})
+                if FIGURE_MIME in data:
+                    number += 1
+                    output = nbformat.v4.new_output("display_data", data={"text/html": _figure_html(data[FIGURE_MIME], number)})
+                outputs.append(output)
+            cell.outputs = outputs
+            cell.source = ""
+            book.cells.append(cell)
+    for k, cell in enumerate(book.cells):
+        cell["id"] = f"report-{k}"
+    return book
+
+
+def print_css() -> str:
+    """A4 pages (named page ``wide`` in landscape), page numbers, a page break before every section, figures whole,
+    no toolbar, the CJK font; the tables' own styles (fpplan.app.tables.css)."""
+    from fpplan.app import tables
+
+    footer = ui("page_of", page="{page}", pages="{pages}")
+    footer = '"' + footer.replace("{page}", '" counter(page) "').replace("{pages}", '" counter(pages) "') + '"'
+    box = f"@bottom-center{{content:{footer};font-family:{FONT};font-size:8pt;color:#616161;}}"
+    return (f"@page{{size:A4 portrait;margin:14mm 14mm 16mm 14mm;{box}}}"
+            f"@page wide{{size:A4 landscape;margin:12mm 14mm 14mm 14mm;{box}}}"
+            ".fp-landscape{page:wide;}"
+            f"html,body{{background:#fff !important;font-family:{FONT} !important;font-size:10pt;}}"
+            "body{margin:0 !important;padding:0 !important;}"
+            ".jp-Notebook,main{padding:0 !important;margin:0 !important;}"
+            ".jp-Cell,.jp-Cell-outputWrapper,.jp-OutputArea,.jp-OutputArea-child,.jp-OutputArea-output{"
+            "padding:0 !important;margin:0 !important;overflow:visible !important;max-width:100% !important;}"
+            ".jp-InputArea,.jp-InputPrompt,.jp-OutputPrompt,.jp-Collapser{display:none !important;}"
+            ".jp-RenderedHTMLCommon{padding:0 !important;font-size:10pt !important;}"
+            f".jp-RenderedHTMLCommon,.jp-RenderedMarkdown{{font-family:{FONT} !important;}}"
+            "h1{break-before:page;page-break-before:always;font-size:17pt !important;margin:0 0 8px 0 !important;}"
+            ".fp-cover h1{break-before:avoid;page-break-before:avoid;font-size:20pt !important;}"
+            "h2,h3{break-after:avoid;}"
+            ".fp-figure{break-inside:avoid;page-break-inside:avoid;margin:6px 0 10px 0;}"
+            ".modebar,.modebar-container{display:none !important;}"
+            "pre{white-space:pre-wrap !important;word-break:break-all;}"
+            ".jp-RenderedHTMLCommon table.fp-table{table-layout:auto !important;margin:4px 0 10px 0 !important;"
+            "font-size:9pt !important;}"
+            ".jp-RenderedHTMLCommon table.fp-table td,.jp-RenderedHTMLCommon table.fp-table th{"
+            "padding:2px 4px !important;max-width:none !important;}"
+            ".jp-RenderedHTMLCommon table.fp-table td{text-align:left !important;}"
+            ".jp-RenderedHTMLCommon table.fp-table td.fp-num{text-align:right !important;}"
+            ".jp-RenderedHTMLCommon table.fp-table tbody tr:nth-child(odd){background:transparent;}"
+            ".fp-cover table.fp-meta{margin:6px 0 12px 0 !important;}"
+            ".fp-cover table.fp-meta td{border:none !important;padding:2px 10px 2px 0 !important;font-size:10.5pt;"
+            "text-align:left !important;}"
+            ".fp-contents{list-style:none;padding-left:8px;}.fp-contents li{font-size:11pt;margin:3px 0;}"
+            ".fp-findings li{font-size:10pt;margin:3px 0;line-height:1.5;}"
+            + tables.css())
+
+
+def to_html(book, path: Path) -> Path:
+    """The bound notebook as one self-contained HTML page: inputs hidden, the print CSS and plotly.js (the installed
+    plotly's copy) in the head, no script or style from the internet."""
     from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
 
-    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True).from_filename(str(executed))
-    html = executed.with_suffix(".html")
-    html.write_text(body, encoding="utf-8")
-    return html
+    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(book)
+    body = re.sub(r"<script[^>]*src=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)  # offline: no CDN scripts
+    body = re.sub(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", "", body)
+    head = f"<style>{print_css()}</style><script>{get_plotlyjs()}</script>"
+    body = body.replace("</head>", head + "</head>", 1)
+    path.write_text(body, encoding="utf-8")
+    return path
 
 
-def to_pdf(html: Path) -> Path | None:
+def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:
     """PDF by headless chromium (offline, CJK fonts from fonts-noto-cjk); None where chromium is missing."""
     if not Path(CHROMIUM).exists():
         return None
-    pdf = html.with_suffix(".pdf")
+    pdf = pdf or page.with_suffix(".pdf")
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--no-pdf-header-footer", "--virtual-time-budget=15000", f"--print-to-pdf={pdf}", html.as_uri()],
-                   check=True, capture_output=True, timeout=180)
+                    "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
+                    "--virtual-time-budget=20000", f"--print-to-pdf={pdf}", page.as_uri()],
+                   check=True, capture_output=True, timeout=300)
     return pdf
 
 
-def report_folder(out: str | Path, county_code: str, scenario: str, date: str) -> Path:
-    """One folder per county, period (the run's date) and scenario: two scenarios never share a folder."""
-    return Path(out) / county_code / date / scenario
+def page_count(pdf: Path) -> int:
+    """Pages of a PDF (chromium writes one ``/Type /Page`` object per page)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
 
 
-def run_report(data_dir: str, scenario: str, out: str, date: str | None = None, store: str | None = None) -> int:
-    """Render every notebook and the plan workbook for ``scenario`` into ``out/<county>/<date>/<scenario>/``.
+# --- the cover ----------------------------------------------------------------------------------------------------
 
-    The county and the scenario are checked before any notebook runs; the report is built in a temporary folder
-    that replaces the final one only when complete (an interrupted or failed report leaves the previous one as it
-    was), and a report it replaces is named first."""
-    from fpplan.app.output import atomic_folder, replacing
-    from fpplan.app.workbook import write_workbook
-    from fpplan.data import DataError, Problem
-    from fpplan.data.workspace import Workspace
-    from fpplan.planning.plan import make_plan
 
-    workspace = Workspace(data_dir, store)
-    static = workspace.static_county()  # a clear error before any notebook runs
-    if scenario not in static.scenarios:
-        raise DataError([Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario",
-                                 value=scenario, detail=", ".join(static.scenarios) or "—")])
-    county = workspace.county()
-    final = report_folder(out, county.county_code, scenario, date or dt.date.today().isoformat())
-    replaced = replacing(final)
-    if replaced:
-        print(replaced)
-    with atomic_folder(final) as out_dir:
-        parameters = {"data_dir": str(Path(data_dir).resolve()), "scenario": scenario, "base_year": county.base_year,
-                      "horizon": county.base_year + 10, "output_dir": str(out_dir.resolve())}
-        written = []
+def cover(manifest: dict, period: str, scenario: str, sections: list[str], date: str, key_numbers: str = "") -> str:
+    """The cover block: title, county, period, scenario, data version and 数据截至 (from the workspace's results),
+    date, fpplan's version; the key numbers; a short contents."""
+    from fpplan.app.tables import period_text
+
+    county = manifest["county"]["name"]
+    as_of = manifest.get("data_as_of", {})
+    rows = [(ui("cover_county"), f"{county}（{manifest['county']['code']}）"),
+            (ui("cover_period"), f"{period_text(period)}（{period}）"),
+            (ui("cover_scenario"), manifest["scenarios"][scenario][language()]),
+            (ui("cover_version"), manifest["version"][:12]),
+            (ui("cover_as_of"), month_text(as_of["last_month"]) if as_of.get("last_month") else "—"),
+            (ui("cover_last_import"), (as_of.get("last_import") or "—").replace("T", " ")),
+            (ui("cover_date"), date),
+            (ui("cover_fpplan"), f"fpplan {manifest.get('fpplan_version', '')}")]
+    meta = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    contents = "".join(f"<li>{html.escape(s)}</li>" for s in sections)
+    title = ui("report_title", county=county, period=period_text(period))
+    return (f"<div class='fp-cover'><h1>{html.escape(title)}</h1><table class='fp-meta'>{meta}</table>"
+            f"{key_numbers}<h3>{html.escape(ui('contents'))}</h3><ul class='fp-contents'>{contents}</ul></div>")
+
+
+def section_titles(paths: list[Path]) -> list[str]:
+    """Each notebook's title (its first heading)."""
+    import nbformat
+
+    titles = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        first = next((c.source for c in nb.cells if c.cell_type == "markdown"), path.stem)
+        titles.append(re.sub(r"^#+\s*", "", first.strip().splitlines()[0]))
+    return titles
+
+
+# --- the command ------------------------------------------------------------------------------------------------
+
+
+def run_report(data_dir: str, scenario: str | None = "medium", out: str = "reports", period: str | None = None,
+               replace: bool = False, date: str | None = None, store: str | None = None, brief: bool = True) -> int:
+    """The period's report for a scenario into ``out/<county>_<period>_<scenario>/``: the bound report (HTML, PDF), the
+    executed notebooks, the brief (Word, PDF), the plan workbook, and ``report.json`` saying what the folder holds."""
+    from tqdm import tqdm
+
+    from fpplan.app import results
+    from fpplan.app.tables import period_text
+
+    start = time.perf_counter()
+    manifest, period, scenario = prepare(data_dir, period, scenario, store)
+    target = Path(out) / folder_name(manifest, period, scenario)
+    if target.exists() and not replace:
+        raise DataError([Problem(file=str(target), kind="report_exists", detail=str(target))])
+    date = date or dt.date.today().isoformat()
+    staging = Path(out) / f".{target.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    try:
+        parameters = {"data_dir": str(Path(data_dir).resolve()), "scenario": scenario, "period": period,
+                      "base_year": manifest["base_year"], "horizon": manifest["base_year"] + 10}
+        if store:
+            parameters["store"] = str(Path(store).resolve())
+        executed = []
         with tqdm(notebooks(), unit="notebook") as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
-                html = to_html(run_notebook(notebook, out_dir, parameters))
-                written += [html, to_pdf(html)]
-        written.append(write_workbook(make_plan(county, scenario), out_dir / f"plan_{scenario}.xlsx"))
-    for path in filter(None, written):
-        print(final / path.relative_to(out_dir))
+                executed.append(run_notebook(notebook, staging / "notebooks", parameters))
+        county = manifest["county"]["name"]
+        key_numbers = ""
+        if brief:
+            from fpplan.app import brief as brief_module
+
+            content = brief_module.content(manifest, period, scenario, date)
+            key_numbers = brief_module.summary_html(content)
+            brief_module.write(content, staging)
+        book = bind(executed, cover(manifest, period, scenario, section_titles(executed), date, key_numbers))
+        name = ui("report_file", county=county, period=period_text(period))
+        page = to_html(book, staging / f"{name}.html")
+        pdf = to_pdf(page)
+        shutil.copy2(results.file(manifest, "plan.xlsx", scenario), staging / f"plan_{scenario}.xlsx")
+        info = {"county": manifest["county"], "period": period, "scenario": scenario, "version": manifest["version"],
+                "data_as_of": manifest.get("data_as_of"), "date": date, "fpplan_version": manifest.get("fpplan_version"),
+                "pages": page_count(pdf) if pdf else None,
+                "files": sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())}
+        (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        _put_in_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for path in sorted(p for p in target.iterdir() if p.is_file()):
+        print(path)
+    print(ui("report_written", path=target, pages=info["pages"] or "—", seconds=time.perf_counter() - start))
     return 0
+
+
+def _put_in_place(staging: Path, target: Path) -> None:
+    """The new folder in place of the old one (the old one is removed only once the new one is complete)."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+        print(ui("report_replaced", path=target))
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -17,6 +17,7 @@ from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
+from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
 from fpplan.data.models.spatial import SpatialConfig
@@ -36,6 +37,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "rules": RulesConfig,
     "bounds": Bounds,
     "spatial": SpatialConfig,
+    "report": ReportConfig,
 }
 
 

@@ -25,8 +25,21 @@ def model(manifest: dict) -> dict:
         return pickle.load(handle)
 
 
-def scenario_explorer() -> w.Widget:
-    manifest = results()
+def scenario_explorer(data_dir=None, store=None) -> w.Widget:
+    """The scenario dashboard's controls and figures; in a notebook, for the county folder ``data_dir`` (its results
+    brought up to date first), on a dashboard for the served county."""
+    from pathlib import Path
+
+    if data_dir is None:
+        manifest, folder = results(), county_path()
+    else:
+        from fpplan.data.workspace import Workspace
+
+        folder = Path(data_dir)
+        manifest = results_module.current(folder)  # a notebook's open_county has just brought them up to date
+        if manifest is None:
+            results_module.ensure_results(Workspace(folder, store))
+            manifest = results_module.current(folder)
     m = model(manifest)
     plan_scenario = manifest["plan_scenario"]
     base = m["scenarios"][plan_scenario]
@@ -107,7 +120,7 @@ def scenario_explorer() -> w.Widget:
         key = save_name.value.strip()
         scenario = scenario_from_controls().model_copy(update={"name": Name(zh=key, en=key)})
         try:
-            path = save_scenario(county_path(), key, scenario)
+            path = save_scenario(folder, key, scenario)
         except DataError as error:
             save_message.value = "<br>".join(f"<span style='color:#c62828'>{p.message()}</span>" for p in error.problems)
             return
