@@ -30,8 +30,8 @@ def test_periods_and_scenarios_are_checked_with_a_clear_message() -> None:
     assert scenario_of(MANIFEST, None) == "medium" and scenario_of(MANIFEST, "low") == "low"
     with pytest.raises(DataError) as error:
         scenario_of(MANIFEST, "high")
-    assert error.value.problems[0].message("zh") == "情景「high」不存在（可选：medium, low）"
-    assert error.value.problems[0].message("en") == "the scenario 'high' does not exist (choose one of: medium, low)"
+    assert error.value.problems[0].message("zh") == "没有名为「high」的情景（config/scenarios/ 中有：medium, low）"
+    assert error.value.problems[0].message("en") == "there is no scenario 'high' (config/scenarios/ has: medium, low)"
 
 
 def test_one_folder_per_county_period_and_scenario_replaced_whole(tmp_path) -> None:

@@ -485,34 +485,6 @@ def test_years_and_whole_numbers_are_formatted_as_such(planned: Path) -> None:
     assert [(y.value, y.number_format) for y in years] == [(2027, "0"), (2029, "0")]  # F02 moved to 2029
 
 
-def test_report_checks_the_scenario_first_and_keeps_one_folder_per_scenario(planned: Path, capsys, monkeypatch) -> None:
-    from fpplan.app import reports
-    from fpplan.app.reports import run_report
-
-    monkeypatch.setattr(reports, "notebooks", list)  # the notebooks' own test runs them; here the folders
-    out = planned.parent / "reports"
-    with pytest.raises(DataError) as info:
-        run_report(str(planned), "high", str(out), date="2026-01-01")
-    assert info.value.problems[0].kind == "unknown_scenario" and "medium" in info.value.problems[0].detail
-    assert not out.exists()
-    assert run_report(str(planned), "medium", str(out), date="2026-01-01") == 0
-    assert run_report(str(planned), "low", str(out), date="2026-01-01") == 0
-    day = out / "100" / "2026-01-01"
-    assert sorted(p.name for p in day.iterdir()) == ["low", "medium"]
-    assert [p.name for p in (day / "medium").iterdir()] == ["plan_medium.xlsx"]
-    capsys.readouterr()
-    before = snapshot(out)
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("a notebook failed")
-
-    monkeypatch.setattr("fpplan.app.workbook.write_workbook", broken)
-    with pytest.raises(RuntimeError):
-        run_report(str(planned), "medium", str(out), date="2026-01-01")
-    assert "将替换已有的报告" in capsys.readouterr().out
-    assert snapshot(out) == before and not [p for p in day.iterdir() if p.name.startswith(".")]
-
-
 def test_a_large_stochastic_run_says_its_cost_first_and_is_refused_past_the_memory(planned: Path, capsys,
                                                                                      monkeypatch) -> None:
     import types

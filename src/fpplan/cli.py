@@ -91,8 +91,11 @@ def _scenario(county, data_dir: str, name: str):
 
 def _project(args: argparse.Namespace) -> int:
     """Project a county (or every county of a region) under one of its scenarios and write the tidy result."""
+    from fpplan.data.region import is_region_folder
     from fpplan.runs import project_command
 
+    if not is_region_folder(Path(args.data_dir)):
+        _scenario(open_workspace(args).static_county(), args.data_dir, args.scenario)  # before the store is touched
     return project_command(args.data_dir, args.scenario, args.trajectories, args.out, seed=args.seed,
                            scheduler=args.scheduler, workers=args.workers, trajectories_out=args.trajectories_out,
                            open_county=lambda folder: open_county(args))

@@ -48,7 +48,20 @@ def prepare(data_dir: str | Path, period: str | None, scenario: str | None, stor
     from fpplan.data.workspace import Workspace
 
     workspace = Workspace(data_dir, store)
-    workspace.county()  # bad data: every problem at once, before anything runs
+    static = workspace.static_county()  # bad data: every problem at once, before anything runs or is written
+    if scenario is not None and scenario not in static.scenarios:
+        from fpplan.runs import unknown_scenario
+
+        raise DataError([unknown_scenario(workspace.folder, scenario, static.scenarios)])
+    if period is not None:
+        from fpplan.indicators import periods
+
+        try:
+            periods.parse(period)
+        except ValueError as error:
+            raise DataError([Problem(file=str(workspace.folder), kind="unknown_reference", value=period,
+                                     detail=str(error))]) from None
+    workspace.county()
     results.ensure_results(workspace)
     manifest = results.current(workspace.folder)
     problems = []
