@@ -200,5 +200,5 @@ def test_a_second_run_is_refused_and_bad_requests_stop_before_any_notebook(run, 
     code = main(["report", str(data), "--period", "2031Q3", "--scenario", "high", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 2 and "2031Q3" in printed and "high" in printed and "Traceback" not in printed
-    assert "没有完整的月报数据" in printed and "情景「high」不存在" in printed
+    assert "没有完整的月报数据" in printed and "没有名为「high」的情景" in printed
     assert sorted(p.name for p in out.iterdir()) == [folder.name]  # nothing started, nothing left behind

@@ -49,18 +49,19 @@ def prepare(data_dir: str | Path, period: str | None, scenario: str | None, stor
 
     workspace = Workspace(data_dir, store)
     static = workspace.static_county()  # bad data: every problem at once, before anything runs or is written
+    problems = []
     if scenario is not None and scenario not in static.scenarios:
         from fpplan.runs import unknown_scenario
 
-        raise DataError([unknown_scenario(workspace.folder, scenario, static.scenarios)])
-    if period is not None:
-        from fpplan.indicators import periods
-
+        problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
+    known = results.current(workspace.folder)  # the periods the data had last time, read only
+    if period is not None and known is not None:
         try:
-            periods.parse(period)
-        except ValueError as error:
-            raise DataError([Problem(file=str(workspace.folder), kind="unknown_reference", value=period,
-                                     detail=str(error))]) from None
+            period_of(known, period)
+        except DataError as error:
+            problems += error.problems
+    if problems:
+        raise DataError(problems)
     workspace.county()
     results.ensure_results(workspace)
     manifest = results.current(workspace.folder)

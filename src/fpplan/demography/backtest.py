@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name, Scenario
 from fpplan.demography.estimate import RECENT_YEARS
 from fpplan.demography.projection import ProjectionInputs, prepare, project
@@ -77,7 +78,7 @@ def backtest_inputs(county) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, l
         window = earlier[earlier["year"] > earlier["year"].max() - RECENT_YEARS]
     else:
         window = vital[vital["year"] < start + RECENT_YEARS]
-        notes.append(f"no vital history before {start}: rates from {start}–{start + RECENT_YEARS - 1} (a look-ahead)")
+        notes.append(ui("note_backtest_lookahead_rates", start=start, end=start + RECENT_YEARS - 1))
     if window.empty:
         raise DataError([Problem(file=str(county.path / "vital_history.csv"), kind="no_history",
                                  detail=f"vital_history: years around {start}")])
@@ -86,8 +87,7 @@ def backtest_inputs(county) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, l
     inputs = prepare(past)
     fit_years = earlier if earlier["year"].nunique() >= MIN_FIT_YEARS else vital[vital["year"] < county.base_year]
     if fit_years is not earlier:
-        notes.append(f"uncertainty fitted to the vital history {int(fit_years['year'].min())}–"
-                     f"{int(fit_years['year'].max())} (fewer than {MIN_FIT_YEARS} years before {start}: a look-ahead)")
+        notes.append(ui("note_backtest_lookahead_fit", first=int(fit_years["year"].min()), last=int(fit_years["year"].max())))
     totals = fit_years.groupby("year").sum(numeric_only=True)
     history = pd.DataFrame({"births": totals["births_male"] + totals["births_female"],
                             "deaths": totals["deaths_male"] + totals["deaths_female"],

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import ui
+
 ALPHA_STEP_SD = 0.03
 FALLBACK = {"phi": 0.5, "sigma": 0.05, "migration_sd": 0.002}  # when the history is too short to fit
 
@@ -35,7 +37,7 @@ class Uncertainty:
 def fit(history: pd.DataFrame, population: float) -> Uncertainty:
     """Fit the fertility and migration uncertainty to the county's yearly history (≥ 6 years)."""
     if len(history) < 6:
-        return Uncertainty(**FALLBACK, note="history shorter than 6 years: fallback parameters")
+        return Uncertainty(**FALLBACK, note=ui("note_uncertainty_fallback"))
     from statsmodels.tsa.arima.model import ARIMA
 
     cbr = np.log(history["births"].to_numpy(dtype=float) / population)
@@ -47,7 +49,7 @@ def fit(history: pd.DataFrame, population: float) -> Uncertainty:
     migration = history["net_migration"].to_numpy(dtype=float)
     migration_sd = float(np.std(migration, ddof=1) / population)
     return Uncertainty(phi=phi, sigma=sigma, migration_sd=migration_sd,
-                       note=f"ARIMA(1,0,0)+trend on log CBR: phi={phi:.3f}, sigma={sigma:.4f}")
+                       note=ui("note_uncertainty_fit", phi=phi, sigma=sigma))
 
 
 def fertility_multipliers(u: Uncertainty, trajectories: int, steps: int, rng: np.random.Generator) -> np.ndarray:
