@@ -51,6 +51,7 @@ class County:
     config: dict[str, Any] = field(repr=False)
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
     geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
+    files: dict[str, str] = field(default_factory=dict, repr=False)  # table → the file it was read from (problems)
 
     @property
     def county_code(self) -> str:
@@ -254,7 +255,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
-                  geography=geography, **tables)
+                  geography=geography, files=files, **tables)
 
 
 def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]

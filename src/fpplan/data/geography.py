@@ -25,8 +25,9 @@ import shapely
 from shapely.validation import explain_validity
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import canonical_column, enum_aliases, normalise, table_aliases
+from fpplan.data.labels import canonical_column, enum_aliases, normalise
 from fpplan.data.models.spatial import CHINA_EXTENT, Extent
+from fpplan.data.readers import find_table_files
 from fpplan.data.validation import rows_of
 
 GEO_FILES = ("boundaries", "roads")
@@ -55,18 +56,7 @@ class Geography:
 
 def find_geo_files(county_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     """boundaries / roads → file, by stem in English or Chinese (``roads.geojson``, ``道路.geojson``)."""
-    aliases = table_aliases()
-    found: dict[str, Path] = {}
-    problems = []
-    for path in sorted(county_dir.iterdir()):
-        code = aliases.get(normalise(path.stem))
-        if path.suffix.lower() not in SUFFIXES or code not in GEO_FILES:
-            continue
-        if code in found:
-            problems.append(Problem(file=str(path), kind="duplicate", value=path.name, detail=f"GeoJSON ({found[code].name})"))
-            continue
-        found[code] = path
-    return found, problems
+    return find_table_files(county_dir, SUFFIXES, GEO_FILES, "GeoJSON")
 
 
 def _extent_text(extent: Extent) -> str:

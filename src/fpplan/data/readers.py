@@ -36,19 +36,22 @@ HEADER_SEARCH_ROWS = 10  # a header further down than this is not looked for
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 
 
-def find_table_files(county_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """Map table code → file, by stem in English or Chinese (``population.csv``, ``人口.xlsx``)."""
+def find_table_files(county_dir: Path, suffixes: tuple[str, ...] = EXTENSIONS, codes: tuple[str, ...] | None = None,
+                     what: str = "table file") -> tuple[dict[str, Path], list[Problem]]:
+    """Map table code → file, by stem in English or Chinese (``population.csv``, ``人口.xlsx``); ``suffixes`` and
+    ``codes`` narrow it (the geography files: ``.geojson``, boundaries and roads). A second file for one code is a
+    problem."""
     found: dict[str, Path] = {}
     problems = []
     aliases = table_aliases()
     for path in sorted(county_dir.iterdir()):
-        if path.suffix.lower() not in EXTENSIONS or path.name.startswith(("~$", ".")):
+        if path.suffix.lower() not in suffixes or path.name.startswith(("~$", ".")):
             continue
         code = aliases.get(normalise(path.stem))
-        if code is None:
+        if code is None or (codes is not None and code not in codes):
             continue
         if code in found:
-            problems.append(Problem(file=str(path), kind="duplicate", value=path.name, detail=f"table file ({found[code].name})"))
+            problems.append(Problem(file=str(path), kind="duplicate", value=path.name, detail=f"{what} ({found[code].name})"))
             continue
         found[code] = path
     return found, problems

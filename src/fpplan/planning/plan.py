@@ -12,7 +12,6 @@ import pandas as pd
 
 from fpplan.data.config import config_path
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.readers import find_table_files
 from fpplan.demography import Scenario, load_scenarios, prepare, project
 from fpplan.planning import demand, equipment, facilities, money, recruitment, staffing
 
@@ -92,7 +91,8 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment, cfg["equipment"], plan_year)
     purchases = equipment.purchases(gap, plan_table, first_year, cfg["equipment"])
     flows = facilities.cash_flow(plan_table, county.disbursement)
-    problems = facilities.below_standard(plan_table, fac, standards, str(_table_file(path, "construction_plan")))
+    problems = facilities.below_standard(plan_table, fac, standards,
+                                         county.files.get("construction_plan", str(path / "construction_plan.csv")))
     config_of = {"structure": "standards", "head_count": "standards", "wisn_cadre": "wisn", "wisn_station": "wisn",
                  "hire_cap": "recruitment", "training_min": "recruitment"}
     problems += [Problem(file=str(config_path(path, config_of[r.constraint])), kind="unmeetable",
@@ -110,11 +110,6 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         subsidy=money.subsidy_status(plan_table, county.subsidy_granted, purchases), problems=tuple(problems),
         county_name=str(county.units.loc[county.units["level"] == "county", "name"].iloc[0]), config=cfg,
     )
-
-
-def _table_file(path: Path, table: str) -> Path:
-    """The county's file of ``table`` (CSV or XLSX, English or Chinese name) for problem messages."""
-    return find_table_files(path)[0].get(table, path / f"{table}.csv")
 
 
 def recalculate(model: dict, scenario: Scenario) -> dict[str, pd.DataFrame]:
