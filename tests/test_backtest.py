@@ -48,7 +48,7 @@ def test_backtest_starts_from_what_a_planner_had(county) -> None:
     inputs, scenario, window, notes = backtest_inputs(county)
     assert inputs.base_year == 2015 and scenario.horizon == 2025 and scenario.tfr is None
     assert sorted(window["year"].unique()) == [2015, 2016, 2017]
-    assert any("look-ahead" in n for n in notes)
+    assert any("用到了回溯期内的数据" in n for n in notes)  # a look-ahead, said so
     assert inputs.rates.population.sum() == pytest.approx(county.population_history["population"].sum())
 
 
