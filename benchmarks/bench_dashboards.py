@@ -3,8 +3,11 @@
     .venv/bin/python benchmarks/bench_dashboards.py [--rounds 10] [--sequential 100] [--quick]
 
 Serves the demo county's workspace with ``fpplan.app.serve`` (results computed before the clock starts), then:
-- one leader: request → first figure drawn on the overview (median of several visits);
-- eight leaders at once: each one's request → first figure; server + kernels memory (RSS) during the burst;
+- one leader: request → first figure drawn on the overview (median of several visits), and request → page complete
+  from the server (the server's part; the rest is the browser's);
+- eight leaders at once (bursts ``--pause`` seconds apart): each one's request → first figure and → page complete;
+  the CPU seconds the server + kernels and the browsers used during the burst (the browsers run on this same
+  2-core machine, which a leader's own computer would not); server + kernels memory (RSS) during the burst;
 - scenario explorer: control change → redrawn figure;
 - hangs: ``--sequential`` visits one after another and ``--rounds`` bursts of eight; a visit that shows no figure
   within 60 s is a hang (its kernel id and the server log are printed).
@@ -67,15 +70,48 @@ def server_rss_mb(proc: subprocess.Popen) -> float:
         return float("nan")
 
 
-async def visit(browser, url: str, name: str = "领导总览") -> tuple[float, str | None]:
-    """Seconds from request to the first figure drawn (inf on a hang) and the page's kernel id."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (kernels, browser renderers)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return float("nan")
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def browser_cpu_seconds() -> float:
+    """CPU time used so far by the headless chromium's processes (the visitors' browsers, on this same machine)."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if "chrom" in (process.info["name"] or "") and process.info["cpu_times"]:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
+
+
+HTML_DONE = "() => performance.getEntriesByType('navigation')[0].responseEnd / 1000"
+
+
+async def visit(browser, url: str, name: str = "领导总览", html: list | None = None) -> tuple[float, str | None]:
+    """Seconds from request to the first figure drawn (inf on a hang) and the page's kernel id; the seconds to the
+    complete page from the server (the server's part) are appended to ``html``."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     start = time.perf_counter()
     try:
         await page.goto(f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb", timeout=HANG_SECONDS * 1000)
         await page.wait_for_selector(FIGURE, timeout=HANG_SECONDS * 1000)
-        return time.perf_counter() - start, None
+        seconds = time.perf_counter() - start
+        if html is not None:
+            html.append(await page.evaluate(HTML_DONE))
+        return seconds, None
     except Exception:
         kernel = await page.evaluate("() => (document.body.innerHTML.match(/kernelId[^a-f0-9]*([a-f0-9-]{36})/) || [])[1] || null")
         return float("inf"), kernel or "unknown"
@@ -118,22 +154,32 @@ async def main_async(args) -> None:
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                await visit(browser, url)  # warm-up: browser cache and server templates
-                ones = [(await visit(browser, url))[0] for _ in range(5)]
+                await visit(browser, url)  # warm-up: server templates
+                ones, html = [], []
+                for _ in range(5):
+                    ones.append((await visit(browser, url, html=html))[0])
+                    await asyncio.sleep(1)
                 print(f"one leader: request → first figure {statistics.median(ones):.2f} s median "
-                      f"({min(ones):.2f}–{max(ones):.2f})")
+                      f"({min(ones):.2f}–{max(ones):.2f}); page complete from the server {statistics.median(html):.2f} s")
                 peak = 0.0
                 for burst in range(args.rounds):
-                    tasks = [asyncio.create_task(visit(browser, url)) for _ in range(8)]
+                    await asyncio.sleep(args.pause)  # leaders come in bursts: the pool refills in between
+                    html = []
+                    cpu_server = cpu_seconds(proc.pid)
+                    cpu_browser = browser_cpu_seconds()
+                    tasks = [asyncio.create_task(visit(browser, url, html=html)) for _ in range(8)]
                     while not all(t.done() for t in tasks):
                         peak = max(peak, server_rss_mb(proc))
                         await asyncio.sleep(0.2)
                     got = [t.result() for t in tasks]
                     hangs += [k for s, k in got if s == float("inf")]
                     seconds = sorted(s for s, _ in got)
-                    print(f"eight at once, round {burst + 1}: slowest {seconds[-1]:.2f} s, median "
-                          f"{statistics.median(seconds):.2f} s; server+kernels peak {peak:.0f} MB")
-                    await asyncio.sleep(2)
+                    print(f"eight at once, round {burst + 1}: first figure slowest {seconds[-1]:.2f} s, median "
+                          f"{statistics.median(seconds):.2f} s; page complete from the server slowest "
+                          f"{max(html, default=float('nan')):.2f} s; CPU during the burst: server+kernels "
+                          f"{cpu_seconds(proc.pid) - cpu_server:.1f} s, browser "
+                          f"{browser_cpu_seconds() - cpu_browser:.1f} s; "
+                          f"server+kernels peak {peak:.0f} MB")
                 if not args.quick:
                     redraw = await redraw_ms(browser, url)
                     print(f"scenario explorer: control change → redrawn figure {statistics.median(redraw):.0f} ms median "
@@ -158,6 +204,7 @@ async def main_async(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pause", type=float, default=40, help="seconds between bursts (the pool refills)")
     parser.add_argument("--sequential", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="skip the scenario explorer")
     asyncio.run(main_async(parser.parse_args()))

@@ -109,3 +109,56 @@ def test_the_command_culls_and_caps_kernels(host: str, tmp_path: Path) -> None:
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in args)
     assert not any(a.startswith("--Voila.token") for a in args)
     assert "--Voila.token=abc" in serve.command("0.0.0.0", 8866, tmp_path, "abc")
+
+
+def test_the_landing_page_is_preheated_only_when_asked(tmp_path: Path) -> None:
+    args = serve.command("127.0.0.1", 8866, tmp_path, None, pool_size=3)
+    assert "--VoilaConfiguration.preheat_kernel=True" in args
+    [pools] = [a.split("=", 1)[1] for a in args if a.startswith("--VoilaKernelManager.kernel_pools_config=")]
+    assert json.loads(pools) == {serve.LANDING: {"pool_size": 3}, "default": {"pool_size": 0}}
+    assert not any("preheat" in a or "kernel_pools" in a for a in serve.command("127.0.0.1", 8866, tmp_path, None, pool_size=0))
+
+
+def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) -> None:
+    """The pool's pages rendered before an import are shut down when a visitor comes; fresh ones are given out."""
+    import asyncio
+    import logging
+
+    from fpplan.app import voila_server
+
+    state = {"now": "v1"}
+    monkeypatch.setattr(voila_server, "data_state", lambda: state["now"])
+    shut, refills = [], []
+
+    class Base:  # what Voila's factory returns: pools of render tasks
+        log = logging.getLogger("test")
+
+        def __init__(self):
+            self._pools = {}
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **_):
+            refills.append(notebook_name)
+
+        async def shutdown_kernel(self, kernel_id):
+            shut.append(kernel_id)
+
+    manager = voila_server.fresh_pools(lambda base, *a, **k: Base)(None, True, 1)()
+
+    async def run():
+        def rendered(kernel_id, data):
+            task = asyncio.get_running_loop().create_future()
+            task.set_result({"kernel_id": kernel_id, "data_state": data})
+            return task
+
+        manager._pools["领导总览.ipynb"] = [rendered("a", "v1"), rendered("b", "v1")]
+        assert manager.get_pool_size("领导总览.ipynb") == 2  # nothing changed
+        state["now"] = "v2"  # an import
+        manager._pools["领导总览.ipynb"].append(rendered("c", "v2"))
+        size = manager.get_pool_size("领导总览.ipynb")
+        await asyncio.sleep(0)
+        return size
+
+    size = asyncio.run(run())
+    assert size == 0  # this visitor's page is rendered now
+    assert sorted(shut) == ["a", "b"] and refills == ["领导总览.ipynb"]
+    assert [t.result()["kernel_id"] for t in manager._pools["领导总览.ipynb"]] == ["c"]

@@ -35,6 +35,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CULL_IDLE_SECONDS = int(os.environ.get("FPPLAN_CULL_IDLE", "300"))  # no page connected this long: shut down
 CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
 MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
+LANDING = "领导总览.ipynb"  # the page leaders open first: kept preheated
+POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "8"))  # landing pages run ahead, waiting for visitors
+FILL_DELAY_SECONDS = 20  # after a visitor takes one, the pool refills later, not while a burst of pages loads
 
 
 def build_template(root: Path = ROOT) -> Path:
@@ -75,8 +78,10 @@ def build_dashboards(share_staff_pages: bool, root: Path = ROOT) -> Path:
     return target
 
 
-def command(host: str, port: int, dashboards: Path, token: str | None, max_kernels: int = MAX_KERNELS) -> list[str]:
-    args = [sys.executable, "-m", "voila", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
+def command(host: str, port: int, dashboards: Path, token: str | None, max_kernels: int = MAX_KERNELS,
+            pool_size: int = POOL_SIZE) -> list[str]:
+    pools = {LANDING: {"pool_size": pool_size}, "default": {"pool_size": 0}}
+    args = [sys.executable, "-m", "fpplan.app.voila_server", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
             "--template=fpplan", "--KernelManager.transport=ipc",
             "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient",
             "--VoilaConfiguration.multi_kernel_manager_class=fpplan.app.kernels.CappedKernelManager",
@@ -84,6 +89,9 @@ def command(host: str, port: int, dashboards: Path, token: str | None, max_kerne
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
             "--MappingKernelManager.cull_connected=False"]
+    if pool_size:
+        args += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaKernelManager.fill_delay={FILL_DELAY_SECONDS}",
+                 "--VoilaKernelManager.kernel_pools_config=" + json.dumps(pools, ensure_ascii=False)]
     if token:
         args.append(f"--Voila.token={token}")
     if os.environ.get("FPPLAN_SERVER_DEBUG"):
@@ -136,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default=os.environ.get("FPPLAN_TOKEN"),
                         help="login token off loopback (default: generated and printed once)")
     parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS)
+    parser.add_argument("--pool", type=int, default=POOL_SIZE,
+                        help="landing pages kept rendered ahead for visitors (0: none) / 预先准备的总览页数")
     args = parser.parse_args(argv)
     data = Path(args.data).resolve()
     store = Path(args.store).resolve() if args.store else None
@@ -158,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"fpplan dashboards: {url}  (county: {data})", flush=True)
     if token:
         print("login token (shown once, not stored) / 登录口令（只显示一次）: " + token, flush=True)
-    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels), env)
+    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels, args.pool), env)
 
 
 if __name__ == "__main__":

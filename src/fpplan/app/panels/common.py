@@ -61,6 +61,24 @@ def plotly_bundle(spec: dict) -> dict:
     return {PLOTLY_MIME: {"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG}}
 
 
+PLOTLY_BASIC = "../templates/fpplan/static/plotly/plotly-basic.min.js"  # from /voila/render/<page>.ipynb
+PLOTLY_SCRIPT = f"<script src='{PLOTLY_BASIC}'></script>"
+
+
+def plotly_html(element_id: str, spec: dict) -> str:
+    """A figure (plotly JSON: scatter and bar traces) as HTML that draws itself, once the page shows it, with the
+    template's small plotly.js bundle (``PLOTLY_SCRIPT``, placed once before the figures of a page written into the
+    page by the template). For pages without controls: no widget, no kernel round trip."""
+    import json
+
+    figure = json.dumps({"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG},
+                        ensure_ascii=False).replace("</", "<\\/")
+    return (f"<div id='{element_id}' class='fpplan-figure'></div><script>(function () {{"
+            f"const f = {figure}; const el = document.getElementById('{element_id}');"
+            f"const draw = () => window.Plotly && el.offsetParent ? Plotly.newPlot(el, f.data, f.layout, f.config)"
+            f" : setTimeout(draw, 25); draw(); }})();</script>")
+
+
 # --- widget helpers (they import ipywidgets and plotly; pages with controls use them) ----------------------------
 
 

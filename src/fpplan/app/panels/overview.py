@@ -1,12 +1,14 @@
 """领导总览: the leader's overview, drawn from the document computed once per data version
-(``fpplan.app.overview_content``): cards, the first station to fall short, two figures. The kernel imports
-neither pandas nor plotly: it reads JSON and hands the page HTML and plotly mime bundles (inside an Output widget:
-Voila's page fails on a plotly bundle at the top level, "r.setData is not a function")."""
+(``fpplan.app.overview_content``): cards, the first station to fall short, two figures.
+
+The page is plain HTML: the kernel imports neither pandas, plotly nor ipywidgets, and the figures are drawn in the
+browser by the small plotly.js bundle served with the template (``fpplan.app.panels.common.plotly_html``), so they
+appear as soon as the page has loaded, without the widget round trip or the 4.8 MB full plotly.js."""
 
 from __future__ import annotations
 
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, header_html, plotly_bundle, results
+from fpplan.app.panels.common import CARD, PLOTLY_SCRIPT, header_html, plotly_html, results
 
 
 def overview() -> None:
@@ -16,11 +18,6 @@ def overview() -> None:
     doc = results_module.document(manifest, "overview")
     cards = "".join(CARD.format(title=c["title"], value=c["value"], colour=c["colour"]) for c in doc["cards"])
     note = f"<p id='fpplan-first-short' style='font-size:15px'>{doc['note']}</p>" if doc["note"] else ""
-    display(HTML(header_html("app_overview", manifest) + f"<div id='fpplan-cards'>{cards}</div>" + note))
-    import ipywidgets as w
-
-    out = w.Output()
-    with out:
-        for spec in doc["figures"].values():
-            display(plotly_bundle(spec), raw=True)
-    display(out)
+    figures = "".join(plotly_html(f"fpplan-figure-{name}", spec) for name, spec in doc["figures"].items())
+    page = header_html("app_overview", manifest) + f"<div id='fpplan-cards'>{cards}</div>" + note + PLOTLY_SCRIPT + figures
+    display(HTML(page), metadata={"fpplan_static": True})  # written into the page by the fpplan template

@@ -1,0 +1,115 @@
+"""The Voila server of the dashboards: Voila with two additions, started by ``fpplan.app.serve``.
+
+- A preheated pool (pages run ahead in waiting kernels) that never shows data older than the store's: a waiting
+  page rendered before an import is discarded when a visitor comes (``fresh_pools``).
+- Static pages (notebook metadata ``fpplan.static_page``: plain HTML written into the page by the fpplan template,
+  figures drawn by the template's small plotly.js) do not load the JupyterLab plotly renderer (``page_config``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from functools import cache
+from pathlib import Path
+
+from jupyter_server.utils import ensure_async
+
+NOT_ON_STATIC_PAGES = {"jupyterlab-plotly", "anywidget"}
+STATIC_KERNEL_GRACE_SECONDS = 5
+
+
+def data_state() -> str:
+    """What a page rendered now would show: the results in use and the county's data files (sizes and times)."""
+    from fpplan.app import results
+    from fpplan.app.panels.common import county_path, store_path
+    from fpplan.data.folder import STORE_NAME, fingerprint
+
+    folder = county_path().resolve()
+    manifest = results.current(folder) or {}
+    store = store_path() or folder / STORE_NAME
+    return f"{manifest.get('version')}:{fingerprint(folder, store)}"
+
+
+def fresh_pools(factory):
+    """Wrap Voila's ``voila_kernel_manager_factory`` so that a preheated page (the notebook already run in a waiting
+    kernel) is given to a visitor only if the data have not changed since it ran: after an import its kernel is
+    shut down and the visitor gets a page rendered now (the pool refills with fresh ones)."""
+
+    def make(base, preheat_kernel, default_pool_size, **kwargs):
+        manager = factory(base, preheat_kernel, default_pool_size, **kwargs)
+        if not preheat_kernel:
+            return manager
+
+        class FreshPoolKernelManager(manager):
+            async def _initialize(self, notebook_path, kernel_id=None, **kw):
+                state = data_state()
+                content = await super()._initialize(notebook_path, kernel_id, **kw)
+                return content | {"data_state": state}
+
+            async def get_rendered_notebook(self, notebook_name: str, *args, **kw):
+                """A static page's kernel is not needed once its page is written (the page never connects to it)."""
+                task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kw)
+                if is_static(Path(self.root_dir) / notebook_name):
+                    def shut_down(_):
+                        asyncio.get_event_loop().call_later(
+                            STATIC_KERNEL_GRACE_SECONDS,
+                            lambda: asyncio.ensure_future(ensure_async(self.shutdown_kernel(kernel_id))))
+                    task.add_done_callback(shut_down)
+                return task, rendered, kernel_id
+
+            def get_pool_size(self, notebook_name: str) -> int:
+                pool = self._pools.get(notebook_name, [])
+                state = data_state()
+                stale = [task for task in pool if task.done() and not task.cancelled() and task.exception() is None
+                         and task.result().get("data_state") != state]
+                for task in stale:
+                    pool.remove(task)
+                    self.log.info("preheated kernel %s shows data since changed: shut down", task.result()["kernel_id"])
+                    asyncio.ensure_future(ensure_async(self.shutdown_kernel(task.result()["kernel_id"])))
+                if stale:
+                    self.fill_if_needed(delay=0, notebook_name=notebook_name)
+                    return 0  # the refill is under way: this visitor's page is rendered now
+                return len(pool)
+
+        return FreshPoolKernelManager
+
+    return make
+
+
+@cache
+def _static_page(notebook: str, modified: float) -> bool:
+    metadata = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    return bool(metadata.get("fpplan", {}).get("static_page"))
+
+
+def is_static(notebook: Path) -> bool:
+    """Whether the notebook is a static page (metadata ``fpplan.static_page``)."""
+    return notebook.is_file() and _static_page(str(notebook), notebook.stat().st_mtime)
+
+
+def page_config(config: dict, notebook_path: str | None = None, **_) -> dict:
+    """A page whose notebook says ``fpplan.static_page`` (plain HTML, figures drawn by the small plotly.js bundle)
+    does not load the JupyterLab plotly renderer (4.8 MB of JavaScript to evaluate) or anywidget."""
+    from voila.app import Voila
+
+    if notebook_path and is_static(Path(Voila.instance().root_dir) / notebook_path):
+        config["federated_extensions"] = [extension for extension in config.get("federated_extensions", [])
+                                          if extension.get("name") not in NOT_ON_STATIC_PAGES]
+    return config
+
+
+def main() -> None:
+    """Voila with fresh preheated pools and light static pages (``python -m fpplan.app.voila_server`` + Voila's
+    arguments; ``fpplan.app.serve`` starts it)."""
+    import voila.app
+    from traitlets.config import Config
+
+    voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
+    config = Config()
+    config.VoilaConfiguration.page_config_hook = page_config
+    voila.app.Voila.launch_instance(config=config)
+
+
+if __name__ == "__main__":
+    main()
