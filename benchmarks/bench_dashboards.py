@@ -70,30 +70,41 @@ def server_rss_mb(proc: subprocess.Popen) -> float:
         return float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its children (kernels, browser renderers)."""
+class CpuMeter:
+    """CPU time (user + system) used by a set of processes while it watches them: ``sample()`` often (processes
+    that end during a burst, such as kernels shut down, keep what they used until their last sample)."""
+
+    def __init__(self, processes):
+        self.processes = processes  # () -> iterable of psutil.Process
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.sample()
+        self.first = dict(self.last)
+
+    def sample(self) -> None:
+        for process in self.processes():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            self.last[process.pid] = times.user + times.system
+            self.first.setdefault(process.pid, 0.0)  # started while watched: all of its time counts
+
+    def seconds(self) -> float:
+        self.sample()
+        return sum(self.last[pid] - self.first.get(pid, 0.0) for pid in self.last)
+
+
+def server_processes(pid: int):
     try:
         root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
+        return [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return float("nan")
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+        return []
 
 
-def browser_cpu_seconds() -> float:
-    """CPU time used so far by the headless chromium's processes (the visitors' browsers, on this same machine)."""
-    total = 0.0
-    for process in psutil.process_iter(["name", "cpu_times"]):
-        if "chrom" in (process.info["name"] or "") and process.info["cpu_times"]:
-            total += process.info["cpu_times"].user + process.info["cpu_times"].system
-    return total
+def browser_processes():
+    return [p for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")]
 
 
 HTML_DONE = "() => performance.getEntriesByType('navigation')[0].responseEnd / 1000"
@@ -165,11 +176,13 @@ async def main_async(args) -> None:
                 for burst in range(args.rounds):
                     await asyncio.sleep(args.pause)  # leaders come in bursts: the pool refills in between
                     html = []
-                    cpu_server = cpu_seconds(proc.pid)
-                    cpu_browser = browser_cpu_seconds()
+                    cpu_server = CpuMeter(lambda: server_processes(proc.pid))
+                    cpu_browser = CpuMeter(browser_processes)
                     tasks = [asyncio.create_task(visit(browser, url, html=html)) for _ in range(8)]
                     while not all(t.done() for t in tasks):
                         peak = max(peak, server_rss_mb(proc))
+                        cpu_server.sample()
+                        cpu_browser.sample()
                         await asyncio.sleep(0.2)
                     got = [t.result() for t in tasks]
                     hangs += [k for s, k in got if s == float("inf")]
@@ -177,8 +190,7 @@ async def main_async(args) -> None:
                     print(f"eight at once, round {burst + 1}: first figure slowest {seconds[-1]:.2f} s, median "
                           f"{statistics.median(seconds):.2f} s; page complete from the server slowest "
                           f"{max(html, default=float('nan')):.2f} s; CPU during the burst: server+kernels "
-                          f"{cpu_seconds(proc.pid) - cpu_server:.1f} s, browser "
-                          f"{browser_cpu_seconds() - cpu_browser:.1f} s; "
+                          f"{cpu_server.seconds():.1f} s, browsers {cpu_browser.seconds():.1f} s; "
                           f"server+kernels peak {peak:.0f} MB")
                 if not args.quick:
                     redraw = await redraw_ms(browser, url)

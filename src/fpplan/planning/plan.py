@@ -112,12 +112,18 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     )
 
 
-def recalculate(model: dict, scenario: Scenario) -> dict[str, pd.DataFrame]:
+def project_scenario(model: dict, scenario: Scenario):
+    """The scenario's projection from the prepared ``model`` (the first step of ``recalculate``)."""
+    return project(model["inputs"], scenario)
+
+
+def recalculate(model: dict, scenario: Scenario, projection=None) -> dict[str, pd.DataFrame]:
     """Projection → demand → WISN → floor area for one scenario in tens of milliseconds, from what
     ``fpplan.app.results`` prepared once (``model``: inputs, coefficients, existing staff, facilities,
-    construction_plan and the wisn and standards config). What the scenario explorer redraws as a control moves."""
+    construction_plan and the wisn and standards config). What the scenario explorer redraws as a control moves
+    (``projection``: the scenario's projection when already made, e.g. to draw the population first)."""
     config = model["config"]
-    projection = project(model["inputs"], scenario)
+    projection = projection if projection is not None else project_scenario(model, scenario)
     bases = demand.projected_bases(projection)
     volumes = demand.volumes_from(model["coefficients"], bases)
     workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()

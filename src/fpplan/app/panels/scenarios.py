@@ -14,7 +14,7 @@ from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name
 from fpplan.data.scenario_files import save_scenario
-from fpplan.planning.plan import recalculate
+from fpplan.planning.plan import project_scenario, recalculate
 
 
 def model(manifest: dict) -> dict:
@@ -67,23 +67,29 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     save_button = w.Button(description=ui("save_scenario"), icon="save")
     save_message = w.HTML()
 
-    def draw(result: dict) -> dict[str, go.Figure]:
-        totals = result["county"]
-        wisn = result["wisn"].groupby("year")[["required", "existing"]].sum()
-        gap = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
-        figs = {key: go.Figure(layout=figures._layout(ui(t), height=300, xaxis_title=ui("year")))
-                for key, t in (("population", "county_population"), ("women", "women_15_49_title"),
-                               ("staff", "staff_need_title"), ("area", "area_gap_title"))}
+    def figure(title_key: str) -> go.Figure:
+        return go.Figure(layout=figures._layout(ui(title_key), height=300, xaxis_title=ui("year")))
+
+    def draw_population(totals) -> dict[str, go.Figure]:
+        """The figures of the projection alone (drawn first when a control moves), and the headline."""
+        figs = {"population": figure("county_population"), "women": figure("women_15_49_title")}
         figs["population"].add_scatter(x=totals["year"], y=totals["population"], mode="lines+markers",
                                        name=ui("county_population"))
         figs["women"].add_scatter(x=totals["year"], y=totals["women_15_49"], mode="lines+markers",
                                   name=ui("women_15_49_title"), line_color="#c2185b")
-        figs["staff"].add_scatter(x=wisn.index, y=wisn["required"], mode="lines+markers", name=ui("required_staff"))
-        figs["staff"].add_scatter(x=wisn.index, y=wisn["existing"], mode="lines", name=ui("existing_staff"), line_dash="dash")
-        figs["area"].add_bar(x=gap.index, y=gap.to_numpy(), name=ui("area_gap_title"), marker_color="#ef6c00")
         last = totals.iloc[-1]
         headline.value = (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
                           f"<b>{last['population']:,.0f}</b> · {ui('women_15_49_title')}：<b>{last['women_15_49']:,.0f}</b></p>")
+        return figs
+
+    def draw_services(result: dict) -> dict[str, go.Figure]:
+        """The figures of what follows from the projection: WISN staff need and the floor-area gap."""
+        wisn = result["wisn"].groupby("year")[["required", "existing"]].sum()
+        gap = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
+        figs = {"staff": figure("staff_need_title"), "area": figure("area_gap_title")}
+        figs["staff"].add_scatter(x=wisn.index, y=wisn["required"], mode="lines+markers", name=ui("required_staff"))
+        figs["staff"].add_scatter(x=wisn.index, y=wisn["existing"], mode="lines", name=ui("existing_staff"), line_dash="dash")
+        figs["area"].add_bar(x=gap.index, y=gap.to_numpy(), name=ui("area_gap_title"), marker_color="#ef6c00")
         return figs
 
     def scenario_from_controls():
@@ -102,10 +108,14 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
                                          "net_migration": {m["base_year"]: controls["migration"].value}})
 
     def redraw(*_):
+        """The projection's figures first (what a planner moving a control looks at), then staff and floor area."""
         start = time.perf_counter()
-        fresh = draw(recalculate(m, scenario_from_controls()))
-        for key, out in outputs.items():
-            redraw_output(out, fresh[key])
+        scenario = scenario_from_controls()
+        projection = project_scenario(m, scenario)
+        for key, fig in draw_population(projection.county_total()).items():
+            redraw_output(outputs[key], fig)
+        for key, fig in draw_services(recalculate(m, scenario, projection)).items():
+            redraw_output(outputs[key], fig)
         timing.value = f"<small style='color:#888'>{(time.perf_counter() - start) * 1000:.0f} ms</small>"
 
     def choose_scenario(change):
@@ -129,7 +139,8 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         save_message.value = f"<span style='color:#2e7d32'>{ui('scenario_saved', name=key, path=path.name)}</span>"
 
     save_button.on_click(save)
-    outputs = {key: figure_output(fig) for key, fig in draw(recalculate(m, scenario_from_controls())).items()}
+    first = recalculate(m, scenario_from_controls())
+    outputs = {key: figure_output(fig) for key, fig in (draw_population(first["county"]) | draw_services(first)).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
