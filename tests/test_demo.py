@@ -5,20 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from fpplan import load_county
 from fpplan.demo import write_demo
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return write_demo(tmp_path_factory.mktemp("demo") / "county")
-
-
-@pytest.fixture(scope="module")
-def county(demo: Path):
-    return load_county(demo)
 
 
 def test_same_bytes_every_run(demo: Path, tmp_path: Path) -> None:

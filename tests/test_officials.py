@@ -14,20 +14,9 @@ import pytest
 from fpplan import load_county
 from fpplan.app.workbook import write_workbook
 from fpplan.cli import main
-from fpplan.demo import write_demo
 from fpplan.planning import money
 from fpplan.planning.officials import officials_tables
 from fpplan.planning.plan import make_plan
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return write_demo(tmp_path_factory.mktemp("demo") / "county")
-
-
-@pytest.fixture(scope="module")
-def county(demo):
-    return load_county(demo)
 
 
 @pytest.fixture(scope="module")

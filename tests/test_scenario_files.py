@@ -3,27 +3,14 @@ change the plan (a project moved, a grade changed, a station added)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from fpplan import DataError, load_county
+from fpplan import DataError
 from fpplan.cli import main
 from fpplan.data.models.scenario import Name, NewStation
 from fpplan.data.scenario_files import save_scenario
-from fpplan.demo import write_demo
 from fpplan.demography import load_scenarios
 from fpplan.planning.plan import make_plan
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return write_demo(tmp_path_factory.mktemp("demo") / "county")
-
-
-@pytest.fixture(scope="module")
-def county(demo):
-    return load_county(demo)
 
 
 def medium(county):

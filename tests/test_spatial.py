@@ -12,9 +12,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from fpplan import load_county
 from fpplan.data.models.spatial import Mobile
-from fpplan.demo import write_demo
 from fpplan.spatial import LocalProjection, Metric, spatial_results
 from fpplan.spatial.coverage import coverage, mobile_rounds, standard_year
 from fpplan.spatial.network import road_graph
@@ -123,15 +121,6 @@ def test_mobile_rounds_by_hand() -> None:
     assert v.loc[2030, "vehicles_needed"] == 6  # ⌈10.65 ÷ (24 ÷ 12)⌉
     assert v.loc[2029, "vehicles_needed"] == 0 and v.loc[2029, "vehicle_days"] == 0.0
 
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return write_demo(tmp_path_factory.mktemp("demo") / "county")
-
-
-@pytest.fixture(scope="module")
-def county(demo: Path):
-    return load_county(demo)
 
 
 def test_demo_distances_agree_with_coordinates(county) -> None:
