@@ -2,8 +2,9 @@
 
 - A preheated pool (pages run ahead in waiting kernels) that never shows data older than the store's: a waiting
   page rendered before an import is discarded when a visitor comes (``fresh_pools``).
-- Static pages (notebook metadata ``fpplan.static_page``: plain HTML written into the page by the fpplan template,
-  figures drawn by the template's small plotly.js) do not load the JupyterLab plotly renderer (``page_config``).
+- A static page (notebook metadata ``fpplan.static_page``: plain HTML written into the page by the fpplan template,
+  which loads no front end; figures drawn by the template's small plotly.js) has its kernel shut down once the page
+  is written.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 
 from jupyter_server.utils import ensure_async
 
-NOT_ON_STATIC_PAGES = {"jupyterlab-plotly", "anywidget"}
 STATIC_KERNEL_GRACE_SECONDS = 5
 
 
@@ -88,27 +88,13 @@ def is_static(notebook: Path) -> bool:
     return notebook.is_file() and _static_page(str(notebook), notebook.stat().st_mtime)
 
 
-def page_config(config: dict, notebook_path: str | None = None, **_) -> dict:
-    """A page whose notebook says ``fpplan.static_page`` (plain HTML, figures drawn by the small plotly.js bundle)
-    does not load the JupyterLab plotly renderer (4.8 MB of JavaScript to evaluate) or anywidget."""
-    from voila.app import Voila
-
-    if notebook_path and is_static(Path(Voila.instance().root_dir) / notebook_path):
-        config["federated_extensions"] = [extension for extension in config.get("federated_extensions", [])
-                                          if extension.get("name") not in NOT_ON_STATIC_PAGES]
-    return config
-
-
 def main() -> None:
-    """Voila with fresh preheated pools and light static pages (``python -m fpplan.app.voila_server`` + Voila's
-    arguments; ``fpplan.app.serve`` starts it)."""
+    """Voila with fresh preheated pools (``python -m fpplan.app.voila_server`` + Voila's arguments;
+    ``fpplan.app.serve`` starts it)."""
     import voila.app
-    from traitlets.config import Config
 
     voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
-    config = Config()
-    config.VoilaConfiguration.page_config_hook = page_config
-    voila.app.Voila.launch_instance(config=config)
+    voila.app.main()
 
 
 if __name__ == "__main__":

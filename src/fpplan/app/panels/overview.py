@@ -7,6 +7,8 @@ appear as soon as the page has loaded, without the widget round trip or the 4.8 
 
 from __future__ import annotations
 
+from html import escape
+
 from fpplan.app import results as results_module
 from fpplan.app.panels.common import CARD, PLOTLY_SCRIPT, header_html, plotly_html, results
 
@@ -16,8 +18,8 @@ def overview() -> None:
 
     manifest = results()
     doc = results_module.document(manifest, "overview")
-    cards = "".join(CARD.format(title=c["title"], value=c["value"], colour=c["colour"]) for c in doc["cards"])
-    note = f"<p id='fpplan-first-short' style='font-size:15px'>{doc['note']}</p>" if doc["note"] else ""
+    cards = "".join(CARD.format(title=escape(c["title"]), value=escape(c["value"]), colour=c["colour"]) for c in doc["cards"])
+    note = f"<p id='fpplan-first-short' style='font-size:15px'>{escape(doc['note'])}</p>" if doc["note"] else ""
     figures = "".join(plotly_html(f"fpplan-figure-{name}", spec) for name, spec in doc["figures"].items())
     page = header_html("app_overview", manifest) + f"<div id='fpplan-cards'>{cards}</div>" + note + PLOTLY_SCRIPT + figures
     display(HTML(page), metadata={"fpplan_static": True})  # written into the page by the fpplan template
