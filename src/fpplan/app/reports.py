@@ -56,24 +56,27 @@ def prepare(data_dir: str | Path, period: str | None, scenario: str | None, stor
         problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
     known = results.current(workspace.folder)  # the periods the data had last time, read only
     if period is not None and known is not None:
-        try:
-            period_of(known, period)
-        except DataError as error:
-            problems += error.problems
+        problems += _problems(lambda: period_of(known, period))
     if problems:
         raise DataError(problems)
     workspace.county()
     results.ensure_results(workspace)
     manifest = results.current(workspace.folder)
-    problems = []
-    for check, value in ((period_of, period), (scenario_of, scenario)):
-        try:
-            check(manifest, value)
-        except DataError as error:
-            problems += error.problems
+    problems = _problems(lambda: period_of(manifest, period), lambda: scenario_of(manifest, scenario))
     if problems:
         raise DataError(problems)
     return manifest, period_of(manifest, period), scenario_of(manifest, scenario)
+
+
+def _problems(*checks) -> list:
+    """The problems of every check (a call that raises DataError), all of them, not only the first's."""
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except DataError as error:
+            problems += error.problems
+    return problems
 
 
 def folder_name(manifest: dict, period: str, scenario: str) -> str:

@@ -136,7 +136,10 @@ def _trainable(groups: pd.DataFrame, standards: Standards, config: RecruitmentCo
     if upgrades.empty:
         return pd.DataFrame(columns=["group", "upgrade", "cost_wan_yuan"])
     pairs = groups.reset_index(names="group").merge(upgrades, how="cross")
-    value = pairs.apply(lambda r: r[r["field"]], axis=1) if len(pairs) else pd.Series(dtype=object)
+    value = pd.Series(None, index=pairs.index, dtype=object)  # each pair's value of the field its upgrade changes
+    for column in pairs["field"].unique():
+        chosen = pairs["field"] == column
+        value[chosen] = pairs.loc[chosen, column]
     applies = [v in f and (not sp or s in sp) for v, f, sp, s in
                zip(value, pairs["from_values"], pairs["specialties"], pairs["specialty"])]
     pairs = pairs[np.asarray(applies, dtype=bool)].reset_index(drop=True)
