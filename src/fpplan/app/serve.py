@@ -61,9 +61,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def staff_level(notebook: Path) -> bool:
+def page_flag(notebook: Path, key: str) -> bool:
+    """A flag in the notebook's metadata ``fpplan`` (``staff_level``, ``static_page``)."""
     meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
-    return bool(meta.get("fpplan", {}).get("staff_level"))
+    return bool(meta.get("fpplan", {}).get(key))
 
 
 def build_dashboards(share_staff_pages: bool, root: Path = ROOT) -> Path:
@@ -73,7 +74,7 @@ def build_dashboards(share_staff_pages: bool, root: Path = ROOT) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for notebook in sorted((root / "dashboards").glob("*.ipynb")):
-        if share_staff_pages or not staff_level(notebook):
+        if share_staff_pages or not page_flag(notebook, "staff_level"):
             shutil.copy2(notebook, target / notebook.name)
     return target
 

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from functools import cache
 from pathlib import Path
 
@@ -79,8 +78,9 @@ def fresh_pools(factory):
 
 @cache
 def _static_page(notebook: str, modified: float) -> bool:
-    metadata = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
-    return bool(metadata.get("fpplan", {}).get("static_page"))
+    from fpplan.app.serve import page_flag
+
+    return page_flag(Path(notebook), "static_page")
 
 
 def is_static(notebook: Path) -> bool:
