@@ -28,7 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 # Every host but loopback resolves to nothing, so a CDN dependency fails loudly (and shows in requestfailed).
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-FIGURE = ".js-plotly-plot .main-svg"
+FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
 PROCESSES: dict[str, subprocess.Popen] = {}  # server url → its process
 POOL = 2  # overview pages rendered ahead
 
@@ -207,17 +207,30 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
 
 def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, server) -> None:
     """The landing page arrives complete (preheated): no Voila front end, no plotly renderer, no kernel connection;
-    its figures are drawn by the template's small plotly.js."""
+    its figures are SVG images (drawn once per data version), and plotly.js-basic is loaded only when the pointer
+    first reaches a figure, which then becomes interactive (hover labels) at the image's size."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requests, sockets = [], []
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda ws: sockets.append(ws.url))
     page.goto(f"{server}/voila/render/{urllib.parse.quote('领导总览')}.ipynb", timeout=120_000)
     page.wait_for_selector(FIGURE, timeout=120_000)
-    page.wait_for_timeout(1500)
-    assert page.locator("#fpplan-figure-population .main-svg").count() >= 1  # drawn into its own element
-    assert page.locator("#fpplan-figure-attention .main-svg").count() >= 1
+    page.wait_for_timeout(1000)
+    for name in ("population", "attention"):  # each in its own element, as an image with the figure's text
+        assert page.locator(f"#fpplan-figure-{name} > svg.main-svg").count() == 1
+    assert "各乡镇人口预测" in page.locator("#fpplan-figure-population svg .gtitle").text_content()
+    assert page.locator("#fpplan-figure-attention svg .bars path").count() >= 8  # a bar per township at least
+    assert not [url for url in requests if url.endswith(".js")], requests  # the page needs no script file
+    assert not sockets
+    image_height = page.locator("#fpplan-figure-population").bounding_box()["height"]
+    page.hover("#fpplan-figure-population")
+    page.wait_for_selector("#fpplan-figure-population.js-plotly-plot .main-svg", timeout=30_000)
     assert any(url.endswith("plotly-basic.min.js") for url in requests)
+    assert page.locator("#fpplan-figure-attention > svg.main-svg").count() == 1  # the other stays an image
+    assert abs(page.locator("#fpplan-figure-population").bounding_box()["height"] - image_height) <= 2
+    box = page.locator("#fpplan-figure-population .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#fpplan-figure-population .hoverlayer .hovertext", timeout=10_000)
     assert not [url for url in requests if "voila.js" in url or "jupyterlab-plotly" in url], requests
     assert not sockets
     page.close()

@@ -43,3 +43,33 @@ def test_gantt_spans_start_to_end_of_completion_year() -> None:
                          "completion_year": [2027]})
     bar = figures.gantt(plan, {"S": "站"}).data[0]
     assert list(bar.base) == [2026] and list(bar.x) == [2] and list(bar.y) == ["站"]
+
+
+def test_figures_become_svg_images_drawn_by_plotly() -> None:
+    """Bars of 1, 2 and 4 on an axis from 0 to 5 are drawn 1:2:4 tall, in an SVG that scales to its container."""
+    import re
+
+    from fpplan.app.figure_images import svg_images
+
+    spec = {"data": [{"type": "bar", "x": ["甲", "乙", "丙"], "y": [1, 2, 4]}],
+            "layout": {"title": {"text": "测试图"}, "height": 300, "yaxis": {"range": [0, 5]}}}
+    svg = svg_images({"bars": spec}, width=800)["bars"]
+    assert svg.startswith('<svg class="main-svg"') and 'width="100%"' in svg and 'viewBox="0 0 800 300"' in svg
+    assert "测试图" in svg and all(f">{name}<" in svg for name in "甲乙丙")
+    bars = [(float(top), float(bottom)) for bottom, top in re.findall(r'<path d="M[\d.]+,([\d.]+)V([\d.]+)H[\d.]+V[\d.]+Z"', svg)]
+    heights = [bottom - top for top, bottom in bars]
+    assert len(heights) == 3 and np.allclose(np.array(heights) / heights[0], [1, 2, 4], atol=0.02)
+
+
+def test_without_chromium_figures_are_left_to_the_browser(monkeypatch) -> None:
+    from fpplan.app import figure_images
+    from fpplan.app.panels.common import static_figure_html
+
+    monkeypatch.setattr(figure_images, "CHROMIUM", "/nonexistent/chromium")
+    spec = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": "</script>"}}}
+    assert figure_images.svg_images({"bars": spec}) == {}
+    page = static_figure_html("f", spec)  # drawn by the page's script: an empty element and the figure as JSON
+    assert page.startswith("<div id='f' class='fpplan-figure' tabindex='0'></div>")
+    assert "</script>\"" not in page and '<\\/script>' in page  # the title cannot end the script element
+    with_image = static_figure_html("f", spec, "<svg class='main-svg'></svg>")
+    assert "tabindex='0'><svg class='main-svg'></svg></div>" in with_image

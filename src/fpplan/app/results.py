@@ -150,7 +150,7 @@ def compute(workspace, out: Path) -> dict:
     manifest (also written as ``out/manifest.json``)."""
     import pickle
 
-    from fpplan.app import overview_content
+    from fpplan.app import figure_images, overview_content
     from fpplan.app.workbook import write_workbook
     from fpplan.data.config import load_scenarios
     from fpplan.data.workspace import fpplan_version
@@ -216,6 +216,7 @@ def compute(workspace, out: Path) -> dict:
         "townships": county.townships()["code"].tolist(),
     }
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
+    overview["images"] = figure_images.svg_images(overview["figures"])  # the landing page shows them without JS
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest

@@ -62,21 +62,32 @@ def plotly_bundle(spec: dict) -> dict:
 
 
 PLOTLY_BASIC = "../templates/fpplan/static/plotly/plotly-basic.min.js"  # from /voila/render/<page>.ipynb
-PLOTLY_SCRIPT = f"<script src='{PLOTLY_BASIC}'></script>"
+# One script per static page: a figure given as an image (fpplan.app.figure_images) becomes interactive when the
+# pointer or the keyboard first reaches it (plotly.js-basic loaded then, once); a figure without one is drawn at once.
+STATIC_FIGURES_SCRIPT = ("<script>(function () { let plotly = null;"
+                         " const load = () => plotly || (plotly = new Promise((ok, fail) => {"
+                         " const s = document.createElement('script'); s.src = '" + PLOTLY_BASIC + "';"
+                         " s.onload = () => ok(window.Plotly); s.onerror = fail; document.head.appendChild(s); }));"
+                         " const draw = el => { if (el.dataset.drawn) return; el.dataset.drawn = 'yes';"
+                         " const f = JSON.parse(document.getElementById(el.id + '-spec').textContent);"
+                         " const h = Math.round(el.getBoundingClientRect().height); if (h) f.layout.height = h;"  # as tall as the image
+                         " load().then(P => { el.replaceChildren(); P.newPlot(el, f.data, f.layout, f.config); }); };"
+                         " const whenShown = el => el.offsetParent ? draw(el) : setTimeout(() => whenShown(el), 25);"
+                         " document.querySelectorAll('.fpplan-figure').forEach(el => { if (!el.querySelector('svg'))"
+                         " return whenShown(el); for (const e of ['pointerenter', 'focusin', 'touchstart'])"
+                         " el.addEventListener(e, () => draw(el), {once: true}); }); })();</script>")
 
 
-def plotly_html(element_id: str, spec: dict) -> str:
-    """A figure (plotly JSON: scatter and bar traces) as HTML that draws itself, once the page shows it, with the
-    template's small plotly.js bundle (``PLOTLY_SCRIPT``, placed once before the figures of a page written into the
-    page by the template). For pages without controls: no widget, no kernel round trip."""
+def static_figure_html(element_id: str, spec: dict, image: str | None = None) -> str:
+    """A figure (plotly JSON: scatter and bar traces) for a page written into the HTML by the template (no widget,
+    no kernel round trip): its SVG image when there is one, interactive on first touch, else drawn on load by the
+    template's small plotly.js. ``STATIC_FIGURES_SCRIPT`` follows the page's figures once."""
     import json
 
     figure = json.dumps({"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG},
                         ensure_ascii=False).replace("</", "<\\/")
-    return (f"<div id='{element_id}' class='fpplan-figure'></div><script>(function () {{"
-            f"const f = {figure}; const el = document.getElementById('{element_id}');"
-            f"const draw = () => window.Plotly && el.offsetParent ? Plotly.newPlot(el, f.data, f.layout, f.config)"
-            f" : setTimeout(draw, 25); draw(); }})();</script>")
+    return (f"<div id='{element_id}' class='fpplan-figure' tabindex='0'>{image or ''}</div>"
+            f"<script type='application/json' id='{element_id}-spec'>{figure}</script>")
 
 
 # --- widget helpers (they import ipywidgets and plotly; pages with controls use them) ----------------------------

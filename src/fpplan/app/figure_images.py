@@ -1,0 +1,71 @@
+"""Figures as SVG images, drawn once per data version so that a page can show them without any JavaScript.
+
+The leader's overview is the page everyone opens at once; drawing its figures with plotly.js in each visitor's
+browser costs about a CPU-second per visit (benchmarks/README.md). Here plotly.js itself draws them, once, in
+headless chromium (kaleido), with the template's vendored plotly.js-basic and no MathJax: the same figure the page
+would draw, nothing fetched from outside the machine. Where chromium (or kaleido) is missing, no images are made
+and the page draws the figures in the browser as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+from pathlib import Path
+
+PLOTLY_BASIC_FILE = (Path(__file__).resolve().parents[3] / "share" / "jupyter" / "voila" / "templates" / "fpplan"
+                     / "static" / "plotly" / "plotly-basic.min.js")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WIDTH = 1280  # px the SVG is drawn at; it scales to the page's width (viewBox)
+TIMEOUT_SECONDS = 60
+NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer cannot reach outside the machine
+
+log = logging.getLogger(__name__)
+
+
+def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
+    """``{name: svg}`` for each figure (plotly JSON with ``data`` and ``layout``; its layout's height is kept), or
+    ``{}`` where they cannot be drawn here (the reason is logged; pages then draw the figures themselves)."""
+    if not specs:
+        return {}
+    try:
+        import kaleido
+    except ImportError:
+        log.info("kaleido is not installed: figures are drawn in the browser")
+        return {}
+    if not Path(CHROMIUM).exists():
+        log.info("chromium is not installed (%s): figures are drawn in the browser", CHROMIUM)
+        return {}
+
+    async def draw() -> list[bytes]:
+        async with kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_BASIC_FILE), mathjax=False,
+                                   path=CHROMIUM, proxy_server=NO_PROXY) as renderer:
+            return [await renderer.calc_fig(spec, opts={"format": "svg", "width": width,
+                                                        "height": spec.get("layout", {}).get("height") or 400})
+                    for spec in specs.values()]
+
+    try:
+        images = _run(draw())
+    except Exception as error:  # an optional speed-up: any failure leaves the figures to the browser
+        log.warning("figures not drawn as images (%s: %s): they are drawn in the browser", type(error).__name__, error)
+        return {}
+    return {name: responsive(svg.decode("utf-8")) for name, svg in zip(specs, images)}
+
+
+def responsive(svg: str) -> str:
+    """The SVG scaled to its container's width (its viewBox keeps the proportions), instead of a fixed size."""
+    return re.sub(r'^<svg([^>]*?) width="[\d.]+" height="[\d.]+"', r'<svg\1 width="100%"', svg, count=1)
+
+
+def _run(coroutine):
+    """Run ``coroutine`` to the end, also from code that already runs in an event loop (a notebook's kernel)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
