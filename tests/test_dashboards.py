@@ -228,9 +228,11 @@ def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, serv
     assert any(url.endswith("plotly-basic.min.js") for url in requests)
     assert page.locator("#fpplan-figure-attention > svg.main-svg").count() == 1  # the other stays an image
     assert abs(page.locator("#fpplan-figure-population").bounding_box()["height"] - image_height) <= 2
-    box = page.locator("#fpplan-figure-population .nsewdrag").first.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_selector("#fpplan-figure-population .hoverlayer .hovertext", timeout=10_000)
+    page.hover("#fpplan-figure-attention")
+    page.wait_for_selector("#fpplan-figure-attention.js-plotly-plot .bars path", timeout=30_000)
+    box = page.locator("#fpplan-figure-attention .bars path").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # onto a bar: its hover label
+    page.wait_for_selector("#fpplan-figure-attention .hoverlayer .hovertext", timeout=10_000)
     assert not [url for url in requests if "voila.js" in url or "jupyterlab-plotly" in url], requests
     assert not sockets
     page.close()
