@@ -73,3 +73,36 @@ def test_without_chromium_figures_are_left_to_the_browser(monkeypatch) -> None:
     assert "</script>\"" not in page and '<\\/script>' in page  # the title cannot end the script element
     with_image = static_figure_html("f", spec, "<svg class='main-svg'></svg>")
     assert "tabindex='0'><svg class='main-svg'></svg></div>" in with_image
+
+
+def test_live_figure_values_are_strict_json() -> None:
+    import json
+
+    from fpplan.app.panels.live_figure import values
+
+    out = values(pd.Series([1, np.nan, 2.5]))
+    assert out == [1.0, None, 2.5] and json.dumps(out, allow_nan=False) == "[1.0, null, 2.5]"
+
+
+def test_scenario_explorer_redraws_its_figures_in_place(demo) -> None:
+    """Moving the 2035 TFR down lowers the projected 2035 population in the same figure widget; every figure's
+    JSON is strict (no NaN), with the plotly template sent once beside it."""
+    import json
+
+    import ipywidgets as w
+
+    from fpplan.app.panels.live_figure import LiveFigure
+    from fpplan.app.panels.scenarios import scenario_explorer
+
+    page = scenario_explorer(demo)
+    live = [c for c in page.children[-1].children if isinstance(c, LiveFigure)]
+    assert len(live) == 4 and all(json.dumps(f.figure, allow_nan=False) for f in live)
+    population = live[0]
+    assert population.figure["layout"]["title"]["text"] == "全县总人口" and population.template["layout"]
+    tfr = next(c for c in page.children[1].children[0].children if isinstance(c, w.FloatSlider))
+    before = population.figure["data"][0]["y"][-1]
+    tfr.value = tfr.min
+    after = population.figure["data"][0]["y"][-1]
+    assert page.children[-1].children[0] is population and after < before
+    first_year = population.figure["data"][0]["x"][0]
+    assert population.figure["data"][0]["x"][-1] == 2035 and first_year < 2035

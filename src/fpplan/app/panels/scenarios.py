@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import county_path, figure_output, redraw_output, results, title
+from fpplan.app.panels.common import county_path, results, title
+from fpplan.app.panels.live_figure import LiveFigure, values
 from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name
@@ -67,30 +67,34 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     save_button = w.Button(description=ui("save_scenario"), icon="save")
     save_message = w.HTML()
 
-    def figure(title_key: str) -> go.Figure:
-        return go.Figure(layout=figures._layout(ui(title_key), height=300, xaxis_title=ui("year")))
+    def figure(title_key: str, *traces: dict) -> dict:
+        """Plain plotly JSON (no plotly import, no validation: the figures follow every control move)."""
+        layout = figures._layout(ui(title_key), height=300, xaxis={"title": {"text": ui("year")}})
+        return {"data": list(traces), "layout": layout}
 
-    def draw_population(totals) -> dict[str, go.Figure]:
+    def line(x, y, name: str, **style) -> dict:
+        return {"type": "scatter", "x": values(x), "y": values(y), "mode": "lines+markers", "name": name, **style}
+
+    def draw_population(totals) -> dict[str, dict]:
         """The figures of the projection alone (drawn first when a control moves), and the headline."""
-        figs = {"population": figure("county_population"), "women": figure("women_15_49_title")}
-        figs["population"].add_scatter(x=totals["year"], y=totals["population"], mode="lines+markers",
-                                       name=ui("county_population"))
-        figs["women"].add_scatter(x=totals["year"], y=totals["women_15_49"], mode="lines+markers",
-                                  name=ui("women_15_49_title"), line_color="#c2185b")
+        years = totals["year"]
+        figs = {"population": figure("county_population", line(years, totals["population"], ui("county_population"))),
+                "women": figure("women_15_49_title", line(years, totals["women_15_49"], ui("women_15_49_title"),
+                                                          line={"color": "#c2185b"}))}
         last = totals.iloc[-1]
         headline.value = (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
                           f"<b>{last['population']:,.0f}</b> · {ui('women_15_49_title')}：<b>{last['women_15_49']:,.0f}</b></p>")
         return figs
 
-    def draw_services(result: dict) -> dict[str, go.Figure]:
+    def draw_services(result: dict) -> dict[str, dict]:
         """The figures of what follows from the projection: WISN staff need and the floor-area gap."""
         wisn = result["wisn"].groupby("year")[["required", "existing"]].sum()
         gap = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
-        figs = {"staff": figure("staff_need_title"), "area": figure("area_gap_title")}
-        figs["staff"].add_scatter(x=wisn.index, y=wisn["required"], mode="lines+markers", name=ui("required_staff"))
-        figs["staff"].add_scatter(x=wisn.index, y=wisn["existing"], mode="lines", name=ui("existing_staff"), line_dash="dash")
-        figs["area"].add_bar(x=gap.index, y=gap.to_numpy(), name=ui("area_gap_title"), marker_color="#ef6c00")
-        return figs
+        return {"staff": figure("staff_need_title", line(wisn.index, wisn["required"], ui("required_staff")),
+                                line(wisn.index, wisn["existing"], ui("existing_staff"), mode="lines",
+                                     line={"dash": "dash"})),
+                "area": figure("area_gap_title", {"type": "bar", "x": values(gap.index), "y": values(gap),
+                                                  "name": ui("area_gap_title"), "marker": {"color": "#ef6c00"}})}
 
     def scenario_from_controls():
         chosen = m["scenarios"][controls["scenario"].value]
@@ -113,9 +117,9 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         scenario = scenario_from_controls()
         projection = project_scenario(m, scenario)
         for key, fig in draw_population(projection.county_total()).items():
-            redraw_output(outputs[key], fig)
+            outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
         for key, fig in draw_services(recalculate(m, scenario, projection)).items():
-            redraw_output(outputs[key], fig)
+            outputs[key].figure = fig
         timing.value = f"<small style='color:#888'>{(time.perf_counter() - start) * 1000:.0f} ms</small>"
 
     def choose_scenario(change):
@@ -140,7 +144,7 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
 
     save_button.on_click(save)
     first = recalculate(m, scenario_from_controls())
-    outputs = {key: figure_output(fig) for key, fig in (draw_population(first["county"]) | draw_services(first)).items()}
+    outputs = {key: LiveFigure(fig) for key, fig in (draw_population(first["county"]) | draw_services(first)).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
