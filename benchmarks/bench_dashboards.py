@@ -8,7 +8,7 @@ Serves the demo county's workspace with ``fpplan.app.serve`` (results computed b
 - eight leaders at once (bursts ``--pause`` seconds apart): each one's request → first figure and → page complete;
   the CPU seconds the server + kernels and the browsers used during the burst (the browsers run on this same
   2-core machine, which a leader's own computer would not); server + kernels memory (RSS) during the burst;
-- scenario explorer: control change → redrawn figure;
+- scenario explorer: control change → redrawn figure; ``--scenario-visits`` loads, each drawing its four figures;
 - hangs: ``--sequential`` visits one after another and ``--rounds`` bursts of eight; a visit that shows no figure
   within 60 s is a hang (its kernel id and the server log are printed).
 Targets (issue 10): one leader < 2 s; eight at once each < 5 s; memory for eight < 1.5 GB; redraw < 150 ms.
@@ -37,6 +37,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
+FIGURE_ROOTS = ".fpplan-figure > svg.main-svg, .js-plotly-plot"  # one per figure
 HANG_SECONDS = 60
 
 
@@ -110,15 +111,19 @@ def browser_processes():
 HTML_DONE = "() => performance.getEntriesByType('navigation')[0].responseEnd / 1000"
 
 
-async def visit(browser, url: str, name: str = "领导总览", html: list | None = None) -> tuple[float, str | None]:
-    """Seconds from request to the first figure drawn (inf on a hang) and the page's kernel id; the seconds to the
-    complete page from the server (the server's part) are appended to ``html``."""
+async def visit(browser, url: str, name: str = "领导总览", html: list | None = None,
+                figures: int = 1) -> tuple[float, str | None]:
+    """Seconds from request to the first ``figures`` figures drawn (inf on a hang) and the page's kernel id; the
+    seconds to the complete page from the server (the server's part) are appended to ``html``."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     start = time.perf_counter()
     try:
         await page.goto(f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb", timeout=HANG_SECONDS * 1000)
         await page.wait_for_selector(FIGURE, timeout=HANG_SECONDS * 1000)
+        if figures > 1:
+            await page.wait_for_function(f"n => document.querySelectorAll('{FIGURE_ROOTS}').length >= n", arg=figures,
+                                         timeout=HANG_SECONDS * 1000)
         seconds = time.perf_counter() - start
         if html is not None:
             html.append(await page.evaluate(HTML_DONE))
@@ -161,7 +166,7 @@ async def main_async(args) -> None:
         t0 = time.perf_counter()
         proc, url = start_server(county, log)
         print(f"server up (workspace synced, results computed) in {time.perf_counter() - t0:.1f} s")
-        hangs = []
+        hangs, visits = [], 0
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -196,12 +201,23 @@ async def main_async(args) -> None:
                     redraw = await redraw_ms(browser, url)
                     print(f"scenario explorer: control change → redrawn figure {statistics.median(redraw):.0f} ms median "
                           f"({min(redraw):.0f}–{max(redraw):.0f})")
+                    loads = []
+                    for k in range(args.scenario_visits):  # its figures are widgets: each load must draw them all
+                        seconds, kernel = await visit(browser, url, "情景分析", figures=4)
+                        loads.append(seconds)
+                        if kernel:
+                            hangs.append(kernel)
+                            print(f"scenario explorer visit {k + 1}: HANG (kernel {kernel})")
+                    if loads:
+                        print(f"scenario explorer: request → its four figures {statistics.median(loads):.2f} s median "
+                              f"over {len(loads)} visits")
+                    visits += len(loads)
                 for k in range(args.sequential):
                     seconds, kernel = await visit(browser, url)
                     if kernel:
                         hangs.append(kernel)
                         print(f"sequential visit {k + 1}: HANG (kernel {kernel})")
-                print(f"hangs: {len(hangs)} of {5 + 8 * args.rounds + args.sequential} visits")
+                print(f"hangs: {len(hangs)} of {visits + 5 + 8 * args.rounds + args.sequential} visits")
                 print(f"server + kernels now: {server_rss_mb(proc):.0f} MB, "
                       f"{len(psutil.Process(proc.pid).children(recursive=True))} kernel processes")
                 await browser.close()
@@ -218,6 +234,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pause", type=float, default=40, help="seconds between bursts (the pool refills)")
     parser.add_argument("--sequential", type=int, default=10)
+    parser.add_argument("--scenario-visits", type=int, default=20, help="loads of the scenario explorer (hang check)")
     parser.add_argument("--quick", action="store_true", help="skip the scenario explorer")
     asyncio.run(main_async(parser.parse_args()))
 

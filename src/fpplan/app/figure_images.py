@@ -46,9 +46,11 @@ def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
                                                         "height": spec.get("layout", {}).get("height") or 400})
                     for spec in specs.values()]
 
+    from kaleido.errors import JavascriptError, KaleidoError
+
     try:
         images = _run(draw())
-    except Exception as error:  # an optional speed-up: any failure leaves the figures to the browser
+    except (RuntimeError, OSError, TimeoutError, KaleidoError, JavascriptError) as error:  # browser failed or hung
         log.warning("figures not drawn as images (%s: %s): they are drawn in the browser", type(error).__name__, error)
         return {}
     return {name: responsive(svg.decode("utf-8")) for name, svg in zip(specs, images)}
