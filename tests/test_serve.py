@@ -162,3 +162,19 @@ def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) ->
     assert size == 0  # this visitor's page is rendered now
     assert sorted(shut) == ["a", "b"] and refills == ["领导总览.ipynb"]
     assert [t.result()["kernel_id"] for t in manager._pools["领导总览.ipynb"]] == ["c"]
+
+
+def test_a_static_page_started_for_one_visitor_is_recognised() -> None:
+    """Its kernel is shut down once idle (the page never connects to it); preheated kernels and pages with
+    controls are left alone."""
+    from urllib.parse import quote
+
+    from fpplan.app.kernels import is_static_visit
+
+    root = str(serve.ROOT / "dashboards")
+    url = "http://127.0.0.1:8866/voila/render/{}.ipynb?voila-template=fpplan"
+    assert is_static_visit(root, {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": url.format(quote("领导总览"))})
+    assert not is_static_visit(root, {"VOILA_PREHEAT": "True", "VOILA_REQUEST_URL": url.format(quote("领导总览"))})
+    assert not is_static_visit(root, {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": url.format(quote("情景分析"))})
+    assert not is_static_visit(root, {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": url.format("nothing")})
+    assert not is_static_visit(root, {})

@@ -3,12 +3,16 @@ voila-dashboards/voila#617), so a burst of visitors cannot take the machine's me
 
 When the cap is reached, kernels whose page has gone (no connection) and that have been idle for a while are shut
 down first (Voila cannot shut a kernel down when its tab closes: voila#1458; the culler does it later); if none can
-go, the visitor gets "503: too many visitors, try again in a minute" instead of a page that never loads.
+go, the visitor gets "503: too many visitors, try again in a minute" instead of a page that never loads. A static
+page's kernel started for one visitor (the pool empty) is shut down once idle: its page never connects to it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
@@ -25,13 +29,34 @@ class CappedKernelManager(AsyncMappingKernelManager):
                           help="Seconds without activity after which a kernel with no page connected may be shut "
                                "down to make room for a new visitor.")
 
+    static_idle_seconds = Float(20.0, config=True,
+                                help="Seconds a static page's kernel, started for one visitor, may stay idle before it is "
+                                     "shut down (its page never connects to it).")
+
     async def start_kernel(self, *args, **kwargs):
         if self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:
             await self._reclaim()
             if len(self.list_kernel_ids()) >= self.max_kernels:
                 self.log.warning("kernel limit %d reached: visitor asked to retry", self.max_kernels)
                 raise web.HTTPError(503, "too many visitors at once: please try again in a minute / 访问人数过多，请稍后再试")
-        return await super().start_kernel(*args, **kwargs)
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        if is_static_visit(self.root_dir, kwargs.get("env") or {}):
+            asyncio.ensure_future(self._shut_down_when_idle(kernel_id))
+        return kernel_id
+
+    async def _shut_down_when_idle(self, kernel_id: str) -> None:
+        """Shut down a static page's kernel once it has been idle ``static_idle_seconds`` with no page connected
+        (its page is written by then). Preheated static pages are shut down by fpplan.app.voila_server."""
+        idle = timedelta(seconds=self.static_idle_seconds)
+        while kernel_id in self:
+            await asyncio.sleep(1)
+            kernel = self._kernels.get(kernel_id)
+            if kernel is None or self._kernel_connections.get(kernel_id, 0):
+                continue
+            if getattr(kernel, "execution_state", "") == "idle" and utcnow() - kernel.last_activity > idle:
+                self.log.info("kernel %s of a static page shut down (page written)", kernel_id)
+                await ensure_async(self.shutdown_kernel(kernel_id))
+                return
 
     async def _reclaim(self) -> None:
         """Shut down the kernels no page is connected to and that have been idle ``reclaim_after`` seconds."""
@@ -43,6 +68,17 @@ class CappedKernelManager(AsyncMappingKernelManager):
             if getattr(kernel, "execution_state", "") != "busy" and getattr(kernel, "last_activity", limit) < limit:
                 self.log.info("kernel %s reclaimed for a new visitor (no page connected, idle)", kernel_id)
                 await ensure_async(self.shutdown_kernel(kernel_id))
+
+
+def is_static_visit(root_dir: str, env: dict) -> bool:
+    """Whether a kernel is started for one visitor of a static page (not for the preheated pool): Voila passes the
+    request's address and the preheat flag in the kernel's environment."""
+    if env.get("VOILA_PREHEAT") != "False" or "/voila/render/" not in env.get("VOILA_REQUEST_URL", ""):
+        return False
+    from fpplan.app.voila_server import is_static
+
+    name = unquote(urlparse(env["VOILA_REQUEST_URL"]).path).split("/voila/render/", 1)[1]
+    return is_static(Path(root_dir) / name)
 
 
 class SteadyChannel(AsyncZMQSocketChannel):
