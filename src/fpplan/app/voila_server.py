@@ -3,8 +3,8 @@
 - A preheated pool (pages run ahead in waiting kernels) that never shows data older than the store's: a waiting
   page rendered before an import is discarded when a visitor comes (``fresh_pools``).
 - A static page (notebook metadata ``fpplan.static_page``: plain HTML written into the page by the fpplan template,
-  which loads no front end; figures drawn by the template's small plotly.js) has its kernel shut down once the page
-  is written.
+  which loads no front end; figures as SVG images, or drawn by the template's small plotly.js) has its kernel shut
+  down once the page is written.
 """
 
 from __future__ import annotations
