@@ -278,3 +278,18 @@ def test_map_controls_redraw_the_map(browser, server) -> None:
     assert not errors, f"console errors: {errors}"
     assert "Traceback" not in page.content()
     page.close()
+
+
+def test_the_index_lists_the_dashboards_offline(browser, server) -> None:
+    """The page the README sends users to: every dashboard listed, nothing requested beyond loopback (Voila's
+    base page links Font Awesome from a CDN; the fpplan template's page.html serves it locally)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if urllib.parse.urlparse(r.url).hostname not in
+            (None, "127.0.0.1", "localhost") else None)
+    page.goto(f"{server}/", timeout=60_000)
+    page.wait_for_selector("text=领导总览.ipynb", timeout=30_000)
+    for name in [*NAMES, "服务半径与选址"]:
+        assert page.get_by_text(f"{name}.ipynb").count() == 1
+    assert not outside, outside
+    page.close()
