@@ -8,6 +8,7 @@ larger radius recolours the townships. Screenshots: tests/screenshots/."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -114,7 +116,7 @@ def pages(browser, server):
         page.close()
 
 
-NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标"]  # 服务半径与选址: its own test below
+NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "技术人员月考"]  # 服务半径与选址: its own test below
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -191,7 +193,7 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
     kept, *_ = open_dashboard(browser, server, "建设规划")
     gone, *_ = open_dashboard(browser, server, "情景分析")
     gone.close()
-    open_pages = 3 + 1  # the module's three pages with controls + the kept one (the overview keeps no kernel)
+    open_pages = 4 + 1  # the module's four pages with controls + the kept one (the overview keeps no kernel)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and kernels() > open_pages + POOL:
         time.sleep(1)
@@ -238,7 +240,7 @@ def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, serv
     page.close()
 
 
-def test_a_quarters_scorecard_a_red_cells_causes_and_the_exams(pages) -> None:
+def test_a_quarters_scorecard_and_a_red_cells_causes(pages) -> None:
     page, errors, failed = pages["乡镇指标"]
     kind = page.locator(".widget-dropdown", has=page.locator("label", has_text="期间类型")).locator("select")
     kind.select_option(label="季度")
@@ -247,10 +249,84 @@ def test_a_quarters_scorecard_a_red_cells_causes_and_the_exams(pages) -> None:
     cause = page.locator("#fpplan-cause")
     assert cause.count() == 1 and "原因分析" in cause.inner_text()
     assert page.get_by_text("可得性：人员缺口（WISN）与用房缺口").count() == 1
-    page.get_by_text("考试奖惩", exact=True).click()
-    page.wait_for_selector("text=专业集体奖惩（全年）", timeout=60_000)
-    page.screenshot(path=str(SHOTS / "乡镇指标-quarter-causes-exams.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "乡镇指标-quarter-causes.png"), full_page=True)
     assert not errors and not failed
+
+
+def staff_ids(county: Path) -> set[str]:
+    return set(pd.read_csv(county / "staff.csv", dtype=str)["staff_id"])
+
+
+def open_every_section(page) -> None:
+    """Click every accordion section and tab of a widget page (the closed ones hold content loaded on opening)."""
+    for selector in (".jupyter-widget-Collapse-header", ".lm-TabBar-tab"):
+        for i in range(page.locator(selector).count()):
+            page.locator(selector).nth(i).click()
+            page.wait_for_timeout(3000)
+
+
+def test_the_exams_page_shows_each_staff_members_results_on_this_machine(pages, county) -> None:
+    page, errors, failed = pages["技术人员月考"]
+    text = page.inner_text("body")
+    assert "专业集体奖惩（全年）" in text and "个人考试结果与处理" in text
+    assert len({s for s in staff_ids(county) if s in text}) >= 10  # the check below can see staff ids
+    assert not errors and not failed
+
+
+def test_pages_leave_out_every_staff_id_off_loopback(browser, county, tmp_path) -> None:
+    """Served on all addresses with a token, as a county shares it on its network, and visited at the machine's
+    network address: the index lists no staff-level page, its address answers 404, and no section of any page
+    (every accordion and tab opened) shows a staff id."""
+    port, token, host = free_port(), "t0ken-for-the-test", network_address()
+    browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                          args=[*ARGS[:-1], f"{ARGS[-1]} , EXCLUDE {host}"])
+    log = (tmp_path / "voila.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--host", "0.0.0.0", "--port", str(port),
+                             "--data", str(county), "--token", token, "--pool", "0"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{host}:{port}"
+    try:
+        for _ in range(1200):
+            try:
+                urllib.request.urlopen(f"{base}/?token={token}", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None
+                time.sleep(0.5)
+        index = browser.new_page(viewport={"width": 1400, "height": 1000})
+        index.goto(f"{base}/?token={token}", timeout=60_000)
+        index.wait_for_selector("text=领导总览.ipynb", timeout=30_000)
+        listed = [name for name in [*NAMES, "服务半径与选址", "技术人员月考"] if index.get_by_text(f"{name}.ipynb").count()]
+        assert "技术人员月考" not in listed and len(listed) == 5
+        withheld = index.goto(f"{base}/voila/render/{urllib.parse.quote('技术人员月考')}.ipynb?token={token}")
+        assert withheld.status == 404
+        index.close()
+        ids = staff_ids(county)
+        for name in listed:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/voila/render/{urllib.parse.quote(name)}.ipynb?token={token}", timeout=120_000)
+            page.wait_for_selector(FIGURE, timeout=120_000)
+            open_every_section(page)
+            text = page.content()
+            assert "数据截至" in text, name
+            shown = sorted(s for s in ids if re.search(rf"\b{s}\b", text))
+            assert not shown, f"{name} shows staff ids off loopback: {shown[:5]}"
+            page.close()
+    finally:
+        browser.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def network_address() -> str:
+    """This machine's address on its network (what a colleague's browser would use); loopback if it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
 
 
 def test_map_controls_redraw_the_map(browser, server) -> None:

@@ -52,8 +52,8 @@ def test_staff_level_pages_are_left_out_unless_shared(tmp_path: Path) -> None:
     page = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (root / "dashboards" / "总览.ipynb").write_text(json.dumps(page))
     (root / "dashboards" / "考试.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"staff_level": True}}}))
-    assert sorted(p.name for p in serve.build_dashboards(False, root).iterdir()) == ["总览.ipynb"]
-    assert sorted(p.name for p in serve.build_dashboards(True, root).iterdir()) == ["总览.ipynb", "考试.ipynb"]
+    assert sorted(p.name for p in serve.build_dashboards(False, tmp_path / "a", root).iterdir()) == ["总览.ipynb"]
+    assert sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", root).iterdir()) == ["总览.ipynb", "考试.ipynb"]
     county = tmp_path / "county"
     (county / "config").mkdir(parents=True)
     assert not serve.share_staff_pages(county)

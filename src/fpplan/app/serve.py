@@ -7,7 +7,7 @@ the store, the results every page shows computed once for this version of the da
   ``--token`` (or ``$FPPLAN_TOKEN``), else one generated at start and printed once (never stored). Pages that show
   staff-level results (notebook metadata ``fpplan.staff_level``) are served off loopback only when the county's
   ``config/server.yaml`` says ``share_staff_pages: true``.
-- Serves only the dashboards (copied under ``build/``), never data files; runs from the repository root so that
+- Serves only the dashboards (copied into a folder of its own under the system's temporary folder), never data files; runs from the repository root so that
   ``voila.json`` is read; uses the ``fpplan`` template (Voila's lab template with Font Awesome from the installed
   ``fontawesome-free`` package instead of a CDN).
 - Kernels talk to the server over unix sockets (with TCP a kernel started right after another sometimes got a
@@ -27,6 +27,7 @@ import secrets
 import shutil
 import socket
 import sys
+import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -40,9 +41,10 @@ POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "8"))  # landing pages run ah
 FILL_DELAY_SECONDS = 20  # after a visitor takes one, the pool refills later, not while a burst of pages loads
 
 
-def build_template(root: Path = ROOT) -> Path:
-    """Assemble the template (our index.html.j2 + Font Awesome's css and webfonts); return the JUPYTER_PATH dir."""
-    share = root / "build" / "share" / "jupyter"
+def build_template(work: Path, root: Path = ROOT) -> Path:
+    """Assemble the template (our index.html.j2 + Font Awesome's css and webfonts) under ``work``; return the
+    JUPYTER_PATH dir."""
+    share = work / "share" / "jupyter"
     target = share / "voila" / "templates" / "fpplan"
     shutil.copytree(root / "share" / "jupyter" / "voila" / "templates" / "fpplan", target, dirs_exist_ok=True)
     package = Path(find_spec("fontawesome-free").submodule_search_locations[0])  # PyPI's fontawesome-free
@@ -67,11 +69,10 @@ def page_flag(notebook: Path, key: str) -> bool:
     return bool(meta.get("fpplan", {}).get(key))
 
 
-def build_dashboards(share_staff_pages: bool, root: Path = ROOT) -> Path:
-    """The dashboards this server shows, copied into ``build/dashboards`` (staff-level pages left out unless
-    shared)."""
-    target = root / "build" / "dashboards"
-    shutil.rmtree(target, ignore_errors=True)
+def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT) -> Path:
+    """The dashboards this server shows, copied into ``work/dashboards`` (staff-level pages left out unless
+    shared). Each server has its own ``work`` folder: two servers of one installation never serve each other's."""
+    target = work / "dashboards"
     target.mkdir(parents=True)
     for notebook in sorted((root / "dashboards").glob("*.ipynb")):
         if share_staff_pages or not page_flag(notebook, "staff_level"):
@@ -153,8 +154,9 @@ def main(argv: list[str] | None = None) -> None:
     prepare(data, store)
     loopback = is_loopback(args.host)
     token = None if loopback else (args.token or secrets.token_urlsafe(24))
-    dashboards = build_dashboards(share_staff_pages(data) or loopback)
-    share = build_template()
+    work = Path(tempfile.mkdtemp(prefix="fpplan-serve-"))
+    dashboards = build_dashboards(share_staff_pages(data) or loopback, work)
+    share = build_template(work)
     env = os.environ | {"FPPLAN_DATA": str(data),
                         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))}
     if store:

@@ -1,11 +1,12 @@
 """乡镇指标: the township scorecard of any scored period (year, half-year, quarter) against any target set, what stands
 behind a red cell (Tanahashi stages: WISN staff gap and floor-area gap, distance, the related indicators, trend and
-forecast), and, for leaders, the staff exams and the demand survey.
+forecast), and, for leaders, the demand survey (the staff exams, staff-level, are a page of their own:
+``fpplan.app.panels.exams``).
 
 Read from the results computed once per data version (``fpplan.app.results``: scorecards, trends, the plan
 scenario's WISN and capacity, the cause analysis's facilities and villages); another target set re-judges the
-precomputed values (``fpplan.indicators.scorecard.judge``). The exams and the survey are computed from the county
-when their section is first opened (``fpplan.rules``).
+precomputed values (``fpplan.indicators.scorecard.judge``). The survey is computed from the county
+when its section is first opened (``fpplan.rules``).
 """
 
 from __future__ import annotations
@@ -205,40 +206,13 @@ def township_scorecard() -> w.Widget:
     pick_set.observe(view_changed, names="value")
     pick_township.observe(lambda *_: (indicator_options(), cell_changed()), names="value")
     pick_indicator.observe(cell_changed, names="value")
-    sections = [exams_panel(), survey_panel()]
-    leaders = w.Accordion(children=[box for box, _ in sections], selected_index=None)
-    leaders.set_title(0, ui("tab_exams"))
-    leaders.set_title(1, ui("tab_survey"))
-    leaders.observe(lambda change: None if change["new"] is None else sections[change["new"]][1](), names="selected_index")
+    survey, open_survey = survey_panel()
+    leaders = w.Accordion(children=[survey], selected_index=None)
+    leaders.set_title(0, ui("tab_survey"))
+    leaders.observe(lambda change: None if change["new"] is None else open_survey(), names="selected_index")
     return w.VBox([title("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts_html, heat,
                    w.HTML(f"<h3>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]), trend, cause_html,
                    leaders])
-
-
-def exams_panel() -> tuple[w.Widget, object]:
-    """The year's staff exams: each pseudonymous staff id's results and consequences, collective prizes and fines
-    (computed when its section is first opened); returns the section and what opens it."""
-    pick = w.Dropdown(description=ui("year"))
-    out = w.HTML()
-
-    def show(*_) -> None:
-        from fpplan.rules import exam_consequences
-
-        result = exam_consequences(county(), pick.value)
-        people = result["people"][["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average_12",
-                                   "consequence", "allowance_months_deducted", "prize_yuan", "prefecture_yuan", "reason"]]
-        out.value = (f"<h3>{ui('exams_title')}</h3><h4>{ui('exams_collective')}</h4>"
-                     + html_table(result["collective"], {"specialty": "specialty"})
-                     + f"<h4>{ui('exams_people')}</h4>" + html_table(people, {"specialty": "specialty"}))
-
-    def first(*_) -> None:
-        years = sorted(county().exam_scores["month"].str[:4].astype(int).unique().tolist())
-        if years and not pick.options:
-            pick.options, pick.value = years, years[-1]
-            pick.observe(show, names="value")
-            show()
-
-    return w.VBox([pick, out]), first
 
 
 def survey_panel() -> tuple[w.Widget, object]:
