@@ -34,9 +34,9 @@ def county():
 
 def monthly_figure(monthly: pd.DataFrame, rules, year: int) -> go.Figure:
     """Each specialty's collective monthly average, with the collective prize thresholds as dotted lines."""
-    fig = go.Figure(layout=figures._layout(ui("exams_monthly_title", year=year), xaxis_title=column_label("month"),
-                                           yaxis_title=column_label("score"),
-                                           xaxis={"tickformat": "%-m月", "dtick": "M1"})))
+    fig = go.Figure(layout=figures._layout(ui("exams_monthly_title", year=year), yaxis_title=column_label("score"),
+                                           xaxis={"title": {"text": column_label("month")}, "tickformat": "%-m月",
+                                                  "dtick": "M1"}))
     for specialty, part in monthly.groupby("specialty", sort=True):
         fig.add_scatter(x=part["month"], y=part["average"].round(1), mode="lines+markers",
                         name=enum_label("specialty", specialty))
