@@ -28,7 +28,12 @@ def _demo(args: argparse.Namespace) -> int:
     from fpplan.demo import write_demo
     from fpplan.demo.region import write_demo_region
 
-    out = write_demo_region(args.out_dir, args.counties) if args.counties else write_demo(args.out_dir)
+    if args.shape:
+        from fpplan.demo.shapes import write_county
+
+        out = write_county(args.out_dir, args.shape, seed=args.seed)
+    else:
+        out = write_demo_region(args.out_dir, args.counties) if args.counties else write_demo(args.out_dir)
     print(out)
     return 0
 
@@ -322,6 +327,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("out_dir", help="输出文件夹 / output folder")
     cmd.add_argument("--counties", type=int, default=0, choices=[0, 1, 2, 3],
                      help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)")
+    cmd.add_argument("--shape", default=None, choices=["small", "seed003"],
+                     help="另一形态的生成县：small（3乡镇15村）、seed003（16乡镇448村）/ a generated county of another shape")
+    cmd.add_argument("--seed", type=int, default=3, help="生成县的随机种子 / seed of a generated county (--shape)")
     cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     store_option(cmd)
