@@ -100,3 +100,56 @@ def read_report(sheet: Sheet, places: Places, elements: dict[str, str], log: Log
     for e, c in columns.items():
         frame[e] = [sheet.cell(r, c) for r in rows]
     return frame, list(columns), problems
+
+
+def collected(county_config: dict, county_dir) -> list[str]:
+    """The data elements the county's reports carry: every element of config/data_elements.yaml but those its
+    config/collection.yaml lists as not collected (written by ``fpplan init``)."""
+    from pathlib import Path
+
+    import yaml
+
+    elements = list(county_config["data_elements"].elements)
+    path = Path(county_dir) / "config" / "collection.yaml"
+    if path.is_file():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        absent = {str(e.get("element")) for e in data.get("not_collected") or [] if isinstance(e, dict)}
+        elements = [e for e in elements if e not in absent]
+    return elements
+
+
+def read_official(path, county) -> tuple[pd.DataFrame | None, list[Problem]] | None:
+    """A file of official monthly reports (one sheet a month, or one) as service_stats rows of ``county``; None
+    when no sheet of it is in that layout."""
+    from pathlib import Path
+
+    from fpplan.data.county import element_aliases
+    from fpplan.data.intake.layout import read_sheets
+    from fpplan.data.intake.tables import finish
+
+    elements = element_aliases(county.config)
+    sheets, problems = read_sheets(Path(path))
+    reports = [s for s in sheets if looks_like_report(s, elements)]
+    if not reports:
+        return None
+    places = Places(county.units)
+    wanted = collected(county.config, county.path)
+    log = Log()
+    frames, months = [], {}
+    for sheet in reports:
+        frame, _, found = read_report(sheet, places, elements, log)
+        problems += found
+        if frame is None:
+            continue
+        for month in sorted(set(frame["month"].dropna().astype(str))):
+            if month in months:
+                problems.append(sheet.problem("intake_duplicate_month", None, None, value=month,
+                                              detail=f"{months[month]}、{sheet.label}"))
+            months[month] = sheet.label
+        read = finish(sheet, "service_stats", frame, {}, log, {e: e for e in wanted})
+        problems += read.problems
+        frames.append(read.frame)
+    if problems or not frames:
+        return None, problems
+    stats = pd.concat(frames, ignore_index=True)
+    return stats[["village_code", "month", "reported_on", *wanted]], []
