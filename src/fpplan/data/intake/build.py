@@ -25,7 +25,7 @@ from fpplan.data.config import load_config
 from fpplan.data.county import element_aliases, load_county
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.intake import census, monthly, report, tables
-from fpplan.data.intake.layout import Sheet, fold, match_fields, read_sheets, year_in
+from fpplan.data.intake.layout import Sheet, fold, match_fields, month_in, read_sheets, year_in
 from fpplan.data.intake.words import Log, Places, Vocabulary
 from fpplan.data.labels import label, normalise
 from fpplan.data.labels import table as label_table
@@ -116,6 +116,14 @@ def init_county(target: str | Path, files: list[str | Path], name: str | None = 
         if kind not in ("monthly",) and len(items) > 1:
             problems.append(Problem(file=items[1][0].file, kind="intake_duplicate_table", value=KIND_NAMES[kind],
                                     detail="、".join(s.label for s, _ in items), sheet=items[1][0].name))
+    months: dict[str, str] = {}
+    for sheet, _ in found.get("monthly", []):  # a month given twice (by the titles), found before anything is read
+        month = month_in(sheet.text())
+        if month in months:
+            problems.append(sheet.problem("intake_duplicate_month", None, None, value=month,
+                                          detail=f"{months[month]}、{sheet.label}"))
+        if month:
+            months[month] = sheet.label
     for kind in REQUIRED:
         if kind not in found:
             problems.append(Problem(file=str(target), kind="intake_missing_table", value=KIND_NAMES[kind],
@@ -295,7 +303,11 @@ def _write(target: Path, out: dict[str, pd.DataFrame], present: list[str], confi
         try:
             load_county(temp)
         except DataError as error:
-            raise DataError([_relabel(p, temp, target) for p in error.problems]) from None
+            # an element the county does not collect is declared in config/collection.yaml: its absent column is
+            # the declaration's business (the loader's model of it), not a problem of the files
+            left = [p for p in error.problems if not (p.kind == "missing_column" and p.column in absent)]
+            if left:
+                raise DataError([_relabel(p, temp, target) for p in left]) from None
         (temp / "导入说明.md").write_text(report.markdown(log, target), encoding="utf-8")
         if target.exists():
             target.rmdir()
