@@ -151,7 +151,7 @@ def test_seed003_county(tmp_path: Path) -> None:
     style = OfficeStyle(census="wide", report_format="csv", months=months,
                         drop_elements=("migrant_women_served", "migrant_women"))
     files = write_office_files(canonical, tmp_path / "office", style)
-    path, log = init_county(tmp_path / "county", files, name="华阳县", code="410991")
+    path, _ = init_county(tmp_path / "county", files, name="华阳县", code="410991")
     county_units = pd.read_csv(path / "units.csv", dtype=str)
     assert (county_units["level"] == "village").sum() == 448 and (county_units["level"] == "township").sum() == 16
     pop = pd.read_csv(path / "population.csv")
