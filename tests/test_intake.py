@@ -287,3 +287,68 @@ def test_init_refuses_a_folder_with_data(small: Path, small_office: Path) -> Non
     with pytest.raises(DataError) as error:
         init_county(small, office_files(small_office))
     assert error.value.problems[0].kind == "intake_folder_exists"
+
+
+def test_template_filled_in_and_read_back(small_canonical: Path, tmp_path: Path) -> None:
+    """fpplan template for a county, filled in as a planner would (names and words from its drop-down lists), read
+    back by fpplan init: the county, its own target set and its scenario."""
+    from fpplan.data.labels import enum_label
+
+    book_path = tmp_path / "模板.xlsx"
+    assert main(["template", str(book_path), "--county", str(small_canonical)]) == 0
+    county = load_county(small_canonical)
+    book = openpyxl.load_workbook(book_path)
+    for ws in book.worksheets[2:]:  # every coded column has its drop-down list (not 说明, 取值)
+        headers = [c.value for c in ws[1]]
+        for coded in ("性别", "学历", "职称", "专业", "执业资格", "机构级别", "建设性质", "设备名称", "指标"):
+            if coded in headers:
+                letter = openpyxl.utils.get_column_letter(headers.index(coded) + 1)
+                assert any(f"{letter}2:" in str(v.sqref) for v in ws.data_validations.dataValidation), (ws.title, coded)
+    names = county.units.set_index("code")["name"]
+    stations = county.facilities.set_index("code")["name"]
+    pop = county.township_population()
+    ws = book["人口"]
+    for (town, sex), part in pop.groupby(["township_code", "sex"]):
+        counts = part.set_index("age")["population"]
+        for first in range(0, 100, 5):
+            ws.append([2025, names[town], enum_label("sex", sex, "zh"), f"{first}-{first + 4}岁",
+                       int(counts.loc[first:first + 4].sum())])
+        ws.append([2025, names[town], enum_label("sex", sex, "zh"), "100岁及以上", int(counts.loc[100])])
+    for p in county.construction_plan.itertuples():
+        book["建设项目规划表"].append([stations[p.station_code], enum_label("mode", p.mode, "zh"),
+                                 enum_label("grade", p.target_grade, "zh"), p.target_floor_area_m2, p.start_year,
+                                 p.completion_year, p.cost_wan_yuan, p.self_raised_wan_yuan, p.subsidy_requested_wan_yuan])
+    for s in county.staff.itertuples():
+        book["技术人员"].append([s.staff_id, stations[s.station_code], enum_label("sex", s.sex, "zh"), s.birth_year,
+                             enum_label("education", s.education, "zh"), enum_label("specialty", s.specialty, "zh"),
+                             enum_label("title", s.title, "zh"), enum_label("licence", s.licence, "zh"),
+                             "是" if s.medical else "否", "专职" if s.fte >= 1 else "兼职"])
+    for v in county.vital_history.itertuples():
+        book["人口变动"].append([v.year, names[v.township_code], v.births_male, v.births_female, v.deaths_male,
+                             v.deaths_female, v.in_migrants, v.out_migrants])
+    stats = county.service_stats[county.service_stats["month"] == "2025-12"].set_index("village_code")
+    elements = list(county.config["data_elements"].elements)
+    village_codes = {(names[c[:9]], n): c for c, n in county.villages()[["code", "name"]].itertuples(index=False)}
+    for ws in book.worksheets:
+        if ws.title.startswith("月报-"):
+            for row in ws.iter_rows(min_row=2):
+                code = village_codes[(row[1].value, row[2].value)]
+                if code in stats.index:
+                    row[0].value = "2025-12"
+                    for cell, e in zip(row[3:], elements):
+                        cell.value = float(stats.loc[code, e])
+    book["目标"].append(["已婚育龄妇女综合避孕率", "≥", 90, "县人口计生目标责任书第3条"])
+    book["情景"].append(["中方案", 2025, 1.2, 76.0, 81.5, -300])
+    book["情景"].append(["中方案", 2035, 1.1, 78.0, 83.0, -200])
+    book.save(book_path)
+    path, _ = init_county(tmp_path / "county", [book_path])
+    loaded = load_county(path)
+    assert loaded.population["population"].sum() == county.population["population"].sum()
+    assert len(loaded.staff) == len(county.staff) and len(loaded.service_stats) == len(stats)
+    catalogue = loaded.config["indicators"]
+    assert catalogue.default_target_set == "county"
+    target = catalogue.target_sets["county"].targets["contraceptive_prevalence"][0]
+    assert (target.op, target.value, target.source) == (">=", 90, "县人口计生目标责任书第3条")
+    medium = loaded.scenarios["medium"]
+    assert medium.tfr == {2025: 1.2, 2035: 1.1} and medium.net_migration == {2025: -300, 2035: -200}
+    assert medium.e0.female[2035] == 83.0 and medium.horizon == 2035

@@ -24,8 +24,8 @@ import yaml
 from fpplan.data.config import load_config
 from fpplan.data.county import element_aliases, load_county
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.intake import census, monthly, report, tables
-from fpplan.data.intake.layout import Sheet, fold, match_fields, month_in, read_sheets, year_in
+from fpplan.data.intake import census, monthly, report, tables, template
+from fpplan.data.intake.layout import Sheet, fold, match_fields, read_sheets, year_in
 from fpplan.data.intake.words import Log, Places, Vocabulary
 from fpplan.data.labels import label, normalise
 from fpplan.data.labels import table as label_table
@@ -106,6 +106,8 @@ def init_county(target: str | Path, files: list[str | Path], name: str | None = 
         sheets, found_problems = read_sheets(path)
         problems += found_problems
         for sheet in sheets:
+            if not sheet.data:
+                continue  # a sheet of notes, or a template sheet left empty
             kind, fields = recognise(sheet, elements)
             if kind is None:
                 if sheet.data and any(sheet.header):
@@ -116,21 +118,13 @@ def init_county(target: str | Path, files: list[str | Path], name: str | None = 
         if kind not in ("monthly",) and len(items) > 1:
             problems.append(Problem(file=items[1][0].file, kind="intake_duplicate_table", value=KIND_NAMES[kind],
                                     detail="、".join(s.label for s, _ in items), sheet=items[1][0].name))
-    months: dict[str, str] = {}
-    for sheet, _ in found.get("monthly", []):  # a month given twice (by the titles), found before anything is read
-        month = month_in(sheet.text())
-        if month in months:
-            problems.append(sheet.problem("intake_duplicate_month", None, None, value=month,
-                                          detail=f"{months[month]}、{sheet.label}"))
-        if month:
-            months[month] = sheet.label
     for kind in REQUIRED:
         if kind not in found:
             problems.append(Problem(file=str(target), kind="intake_missing_table", value=KIND_NAMES[kind],
                                     detail=_MISSING[kind]))
-    if problems:
+    if any(p.kind == "intake_missing_table" for p in problems):
         raise DataError(problems)
-    vocab = Vocabulary(county_words)
+    vocab = Vocabulary(county_words)  # with unrecognised or duplicate files, the rest is still read: every problem at once
     out, elements_present, found_problems = _tables(found, vocab, log, config, elements, name, code, year)
     problems += found_problems
     if problems:
@@ -167,7 +161,8 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
         log.names[("村名单", n)] = c
     # the population table
     sheet, fields = one("census")
-    year = year or year_in(" ".join(sheet.title + [sheet.name or ""]))
+    in_column = [tables.year_of(sheet.cell(r, fields["year"])) for r in sheet.data] if "year" in fields else []
+    year = year or (int(in_column[0]) if in_column and in_column[0] else None) or year_in(" ".join(sheet.title + [sheet.name or ""]))
     if year is None:
         problems.append(sheet.problem("intake_no_year"))
     if "age" in fields and len(fields) == 1:
@@ -230,16 +225,21 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
         problems += found_problems + read.problems
         out["equipment"] = read.frame
     # the monthly reports: one sheet a month, each month once
-    frames, present, months = [], None, {}
+    frames, present, months, seen = [], None, {}, {}
     for sheet, _ in found["monthly"]:
         frame, columns, found_problems = monthly.read_report(sheet, places, elements, log)
         problems += found_problems
         if frame is None:
             continue
-        for month in sorted(set(frame["month"].dropna().astype(str))):
-            if month in months:
-                problems.append(sheet.problem("intake_duplicate_month", None, None, value=month,
-                                              detail=f"{months[month]}、{sheet.label}"))
+        # a village-month given twice (two files or sheets of one month; a township a sheet is fine)
+        twice = {}
+        for key in zip(frame["village_code"], frame["month"].astype(str)):
+            if key in seen and key[0] is not None:
+                twice.setdefault(key[1], seen[key])
+            seen[key] = sheet.label
+        problems += [sheet.problem("intake_duplicate_month", None, None, value=m, detail=f"{other}、{sheet.label}")
+                     for m, other in sorted(twice.items())]
+        for month in set(frame["month"].dropna().astype(str)):
             months[month] = sheet.label
         present = columns if present is None else [e for e in present if e in columns]
         read = tables.finish(sheet, "service_stats", frame, {}, log, {e: e for e in columns})
@@ -248,6 +248,19 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
         for e, c in monthly.element_columns(sheet, elements).items():
             if len(frames) == 1:
                 log.column_map(sheet.label, sheet.column_name(c), label("columns", e) if False else config["data_elements"].elements[e].zh)
+    settings: dict[str, Any] = {}
+    if "targets" in found:
+        sheet, fields = one("targets")
+        catalogue, found_problems = template.read_targets(sheet, fields, config)
+        problems += found_problems
+        if catalogue is not None:
+            settings["indicators"] = catalogue
+            log.files.append((sheet.label, "本县目标（config/indicators.yaml 的目标集 county）", len(sheet.data)))
+    if "scenario_paths" in found:
+        sheet, fields = one("scenario_paths")
+        settings["scenarios"] = template.read_scenarios(sheet, fields)
+        log.files.append((sheet.label, "情景（config/scenarios/*.yaml）", len(settings["scenarios"])))
+    out["_settings"] = settings
     if frames and not problems:
         stats = pd.concat(frames, ignore_index=True)
         present = [e for e in config["data_elements"].elements if e in (present or [])]
@@ -265,6 +278,7 @@ def _write(target: Path, out: dict[str, pd.DataFrame], present: list[str], confi
     if temp.exists():
         shutil.rmtree(temp)
     (temp / "config" / "scenarios").mkdir(parents=True)
+    settings = out.pop("_settings", {})
     try:
         intake = config["intake"]
         if "married_share" not in out:
@@ -289,14 +303,22 @@ def _write(target: Path, out: dict[str, pd.DataFrame], present: list[str], confi
         if county_words:
             (temp / "config" / "vocabulary.yaml").write_text(
                 yaml.safe_dump({"vocabulary": county_words}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        if "indicators" in settings:
+            (temp / "config" / "indicators.yaml").write_text(
+                "# 指标目录（随 fpplan 发布）加上本县目标集 county（由填报模板「目标」表写出）\n"
+                + yaml.safe_dump(settings["indicators"], allow_unicode=True, sort_keys=False), encoding="utf-8")
+        for key, content in settings.get("scenarios", {}).items():
+            (temp / "config" / "scenarios" / f"{key}.yaml").write_text(
+                yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
         scenario = _default_scenario(out, intake.default_scenario)
-        (temp / "config" / "scenarios" / "medium.yaml").write_text(
-            "# fpplan init 写出的默认情景：请按本县情况修改（或在填报模板的「情景」表中填写）\n"
-            + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        log.rules.append(f"默认情景 config/scenarios/medium.yaml：总和生育率 {scenario['tfr'][min(scenario['tfr'])]:g}、"
-                         f"预期寿命 男 {intake.default_scenario.e0_male:g} 女 {intake.default_scenario.e0_female:g}"
-                         f"（{intake.default_scenario.tfr_source}；{intake.default_scenario.e0_source}），"
-                         f"净迁移 {scenario['net_migration'][min(scenario['net_migration'])]:g} 人/年（本县人口变动表最近三年的迁入减迁出）")
+        if "medium" not in settings.get("scenarios", {}):
+            (temp / "config" / "scenarios" / "medium.yaml").write_text(
+                "# fpplan init 写出的默认情景：请按本县情况修改（或在填报模板的「情景」表中填写）\n"
+                + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            log.rules.append(f"默认情景 config/scenarios/medium.yaml：总和生育率 {scenario['tfr'][min(scenario['tfr'])]:g}、"
+                             f"预期寿命 男 {intake.default_scenario.e0_male:g} 女 {intake.default_scenario.e0_female:g}"
+                             f"（{intake.default_scenario.tfr_source}；{intake.default_scenario.e0_source}），"
+                             f"净迁移 {scenario['net_migration'][min(scenario['net_migration'])]:g} 人/年（本县人口变动表最近三年的迁入减迁出）")
         for kind, meaning in _OPTIONAL.items():
             if kind not in out:
                 log.missing.append((label("tables", kind), meaning))

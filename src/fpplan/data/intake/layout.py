@@ -81,6 +81,8 @@ def read_sheets(path: Path) -> tuple[list[Sheet], list[Problem]]:
             return [], [Problem(file=file, kind="unreadable", detail=f"not a valid XLSX workbook ({exc})")]
         sheets = []
         for ws in book.worksheets:
+            if ws.sheet_state != "visible":
+                continue  # hidden sheets hold drop-down lists, not data
             rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
             merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
             sheets.append(_layout(file, ws.title, rows, merged))

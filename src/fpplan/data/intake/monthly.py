@@ -58,6 +58,8 @@ def read_report(sheet: Sheet, places: Places, elements: dict[str, str], log: Log
     town_col, village_col = fields.get("township"), fields["village"]
     rows, totals = [], []
     for r in sheet.data:
+        if all(sheet.cell(r, c) is None for c in columns.values()):
+            continue  # a village row not filled in (the template lists every village)
         town, village = (sheet.cell(r, town_col) if town_col is not None else None), sheet.cell(r, village_col)
         (totals if is_total(town) or is_total(village) else rows).append(r)
     codes, towns = [], []
