@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
-from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
+from fpplan.data.models.planning import (
+    EquipmentConfig,
+    IntakeConfig,
+    RecruitmentConfig,
+    ServicesConfig,
+    Standards,
+    WisnConfig,
+)
 from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
@@ -38,6 +45,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "bounds": Bounds,
     "spatial": SpatialConfig,
     "report": ReportConfig,
+    "intake": IntakeConfig,
 }
 
 
