@@ -103,7 +103,9 @@ def test_intake_report_names_every_mapping(small: Path) -> None:
                         ("注册护士", "护士"), ("县级指导站", "县计生指导站"), ("兼职", "0.5")):
         assert re.search(rf"\| {re.escape(word)} \| {re.escape(value)} \| \d+ \|", text), word
     assert "资金来源/自筹 | 自筹" in text  # the two-level header
-    assert "合计行：总投资" in text and "总计行" in text  # totals checked, then skipped
+    # totals checked, then skipped: the plan's one 合计 row (area and three money columns), the census's 总计 row and columns
+    assert re.search(r"\| 建设项目规划表\.xlsx「规划表」 \| 4 \| \d+ \| 均等于各部分之和 \|", text)
+    assert re.search(r"\| 清溪县2025年人口统计表\.xlsx「人口」 \| \d{2,} \| 5–\d+ \| 均等于各部分之和 \|", text)
     assert "Sprague" in text and "85岁及以上" in text and "Lx" in text  # how the open group was split
     assert "已婚比例" in text  # what is missing and what it means
     assert "| 乡镇 | 云台乡 | 430591201 |" in text
@@ -287,6 +289,20 @@ def test_init_refuses_a_folder_with_data(small: Path, small_office: Path) -> Non
     with pytest.raises(DataError) as error:
         init_county(small, office_files(small_office))
     assert error.value.problems[0].kind == "intake_folder_exists"
+
+
+def test_a_folder_is_read_whole_without_excel_lock_files(small: Path, small_office: Path, tmp_path: Path) -> None:
+    """``--from FOLDER``: every file in it and its sub-folders (here 下月, next month's report), in month order;
+    an Excel lock file (~$…, left by an open workbook) is not a file of the county's."""
+    office = tmp_path / "office"
+    shutil.copytree(small_office, office)
+    (office / "~$建设项目规划表.xlsx").write_bytes(b"\x00lock")
+    target = tmp_path / "county"
+    assert main(["init", str(target), "--from", str(office)]) == 0
+    months = pd.read_csv(target / "service_stats.csv", dtype=str)["month"]
+    assert months.max() == "2026-01" and months.nunique() == pd.read_csv(small / "service_stats.csv", dtype=str)["month"].nunique() + 1
+    text = (target / "导入说明.md").read_text(encoding="utf-8")
+    assert text.index("2023年2月村级") < text.index("2023年10月村级") and "~$" not in text
 
 
 def test_template_filled_in_and_read_back(small_canonical: Path, tmp_path: Path) -> None:

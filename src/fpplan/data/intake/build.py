@@ -12,6 +12,7 @@ written. 导入说明.md says what was read and how.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -73,6 +74,22 @@ def _needs() -> str:
     return "；".join(parts)
 
 
+def office_files(given: list[str | Path]) -> list[Path]:
+    """The files to read: each file given, and every file inside each folder given (sub-folders too), in natural
+    order (2023年2月 before 2023年10月); Excel's lock files (``~$…``) and hidden files are left out."""
+    def natural(path: Path) -> list:
+        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(path))]
+
+    out: list[Path] = []
+    for item in map(Path, given):
+        if item.is_dir():
+            out += [p for p in item.rglob("*") if p.is_file()
+                    and not any(part.startswith((".", "~$")) for part in p.relative_to(item).parts)]
+        else:
+            out.append(item)
+    return sorted(dict.fromkeys(out), key=natural)
+
+
 def init_county(target: str | Path, files: list[str | Path], name: str | None = None, code: str | None = None,
                 year: int | None = None) -> tuple[Path, Log]:
     """Write the county folder ``target`` from the office ``files``; raises DataError (nothing written) listing every
@@ -83,6 +100,7 @@ def init_county(target: str | Path, files: list[str | Path], name: str | None = 
         raise DataError([Problem(file=str(target), kind="intake_folder_exists")])
     if not files:
         raise DataError([Problem(file=str(target), kind="intake_no_files")])
+    files = office_files(files)
     config, _ = load_config(None)
     elements = element_aliases(config)
     log = Log()
