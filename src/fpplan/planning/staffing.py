@@ -82,7 +82,8 @@ def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Se
     """WISN for every station × cadre × year at once.
 
     ``workload``: station, cadre, year, workload_hours (Σ annual workload × unit time); ``station_levels``: station
-    code → level; ``existing``: station, cadre, existing (FTE). Same formulas as :func:`wisn`.
+    code → level; ``existing``: station, cadre, existing (FTE), with a ``year`` column when the staff in post
+    change by year (the projected roster). Same formulas as :func:`wisn`.
     """
     awt = available_hours(config.calendar)
     caf = category_allowance([s.model_dump() for s in config.support], config.calendar)
@@ -99,7 +100,8 @@ def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Se
     w["iaf"] = 0.0
     w.loc[lead, "iaf"] = level.loc[lead].map(iaf_by_level).to_numpy()
     w["required"] = w["service_staff"] * w["caf"] + w["iaf"]
-    w = w.merge(existing, on=["station", "cadre"], how="left").fillna({"existing": 0.0})
+    keys = ["station", "cadre"] + (["year"] if "year" in existing else [])
+    w = w.merge(existing[keys + ["existing"]], on=keys, how="left").fillna({"existing": 0.0})
     w["difference"] = w["existing"] - w["required"]
     w["ratio"] = np.where(w["required"] > 0, w["existing"] / w["required"].where(w["required"] > 0, 1), np.nan)
     return w
