@@ -23,14 +23,15 @@ def plan(county):
     return make_plan(county, "medium")
 
 
-def brute_force(staff: pd.DataFrame, hires: pd.DataFrame, years, retirement: dict, tenure: int | None):
-    """Person by person, year by year: (station, specialty, year) → (FTE, persons) in post, and retired."""
+def brute_force(staff: pd.DataFrame, hires: pd.DataFrame, years, retirement: dict, tenure: int | None, as_of: int):
+    """Person by person, year by year: (station, specialty, year) → (FTE, persons) in post, and retired (everyone
+    listed is in post in the roster's year ``as_of``)."""
     in_post, retired = {}, {}
     for y in years:
         for r in staff.itertuples():
             key = (r.station_code, r.specialty, int(y))
             leaves = r.birth_year + retirement[r.sex]
-            target = in_post if y < leaves else retired
+            target = in_post if y < leaves or y == as_of else retired
             fte, persons = target.get(key, (0.0, 0))
             target[key] = (fte + r.fte, persons + 1)
         for h in hires.itertuples():
@@ -45,7 +46,7 @@ def test_staff_in_post_is_the_brute_force_count(county, plan) -> None:
     """Every station × specialty × year of the demo: today's roster still in post plus the hires entered."""
     retirement = county.config["wisn"].retirement_age
     tenure = hire_tenure(retirement, county.config["recruitment"].hiring.age_at_hire)
-    in_post, retired = brute_force(county.staff, plan.recruitment, plan.years, retirement, tenure)
+    in_post, retired = brute_force(county.staff, plan.recruitment, plan.years, retirement, tenure, county.base_year)
     r = plan.roster.set_index(["station", "specialty", "year"])
     for key, (fte, persons) in in_post.items():
         assert r.loc[key, "staff_fte"] == pytest.approx(fte) and r.loc[key, "staff_persons"] == persons
@@ -182,3 +183,14 @@ def test_per_capita_budget_over_each_years_population(county, plan) -> None:
     total = plan.money.groupby("year")["total_wan_yuan"].sum()
     assert pc.loc[2030, "plan_spending_per_capita_yuan"] == pytest.approx(total.loc[2030] * 1e4 / c.loc[2030, "population"])
     assert np.isnan(pc.loc[2030, "fp_budget_yuan"])  # no budget given: no data, not 0
+
+
+def test_every_head_count_of_today_agrees(plan) -> None:
+    """Today's technical staff is one number: the head-count check (every unit, mobile vehicles too), the structure
+    rules' FTE and the plan's base-year staff in post (the roster's own year: everyone listed is in post)."""
+    today = plan.head_count["staff"].sum()
+    shares = plan.structure.loc[plan.structure["kind"] == "share", "staff"]
+    base = plan.county_by_year.set_index("year").loc[2025]
+    assert today == 39.5 and (shares == today).all() and base["technical_in_post_fte"] == today
+    assert base["wisn_need_fte"] == pytest.approx(plan.wisn.query("year == 2025")["required"].sum())
+    assert base["wisn_in_post_fte"] == pytest.approx(plan.wisn.query("year == 2025")["existing"].sum())

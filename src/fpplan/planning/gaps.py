@@ -10,9 +10,10 @@ the larger of the two shortfalls the recruitment plan must close at the station 
 :mod:`fpplan.planning.recruitment`, and the norm "按照人口数量与服务半径", seed 000 §三(三)); surpluses at one
 station never offset a shortfall at another. "Before hires" counts today's roster still in post; "after hires" adds
 the plan's hires in post that year. In whole persons a station's gap is ⌈gap FTE⌉ (a hire is one full-time
-person). The county's gap is Σ over stations. Stations are those with a head-count norm (the stations the
-recruitment plan staffs); the WISN need of units without one (mobile vehicles) is met by the county's staff of
-the cadre (:func:`cadre_gap`, the recruitment plan's per-cadre rule).
+person). The county's gap is Σ over stations. The gap is the stations' with a head-count norm (those the
+recruitment plan staffs); a unit without one (a mobile vehicle) has its row, with its staff and WISN need, but
+no gap of its own: its need is met by the county's staff of the cadre (:func:`cadre_gap`, the recruitment plan's
+per-cadre rule). So the rows add up to the county's technical staff and WISN need.
 
 Column names say the unit: ``*_fte`` (全时当量) and ``*_persons`` (whole persons); floor area ``*_m2``; money
 ``*_wan_yuan``.
@@ -41,8 +42,8 @@ def staff_gap(wisn: pd.DataFrame, roster: pd.DataFrame, norms: pd.DataFrame, tec
     retirements and hires, and the gap before and after hires (FTE and whole persons; see the module docstring).
 
     ``wisn``: station, cadre, year, required (FTE); ``roster``: projected_roster(...); ``norms``: station, year, norm
-    (the stations planned for; without any norms, every station with WISN need); ``technical_specialties``: the
-    specialties counted as technical staff."""
+    (the stations planned for; without any norms every station's gap is its WISN term); ``technical_specialties``:
+    the specialties counted as technical staff."""
     cadres = set(wisn["cadre"].unique())
     years = sorted(set(wisn["year"].astype(int)))
     r = roster[roster["year"].isin(years)]
@@ -51,7 +52,8 @@ def staff_gap(wisn: pd.DataFrame, roster: pd.DataFrame, norms: pd.DataFrame, tec
         ["in_post_fte", "in_post_persons", "retired_fte", "retired_persons", "hired_fte", "hired_persons"]].sum()
     need = wisn.groupby(["station", "year"])["required"].sum()
     norm = norms.set_index(["station", "year"])["norm"].astype(float) if len(norms) else pd.Series(dtype=float)
-    stations = sorted(set(norm.index.get_level_values(0)) if len(norm) else set(need.index.get_level_values(0)))
+    stations = sorted(set(norm.index.get_level_values(0)) | set(need.index.get_level_values(0))
+                      | set(tech.index.get_level_values(0)))
     index = pd.MultiIndex.from_product([stations, years], names=["station", "year"])
     out = index.to_frame(index=False)
     out["wisn_need_fte"] = need.reindex(index, fill_value=0.0).to_numpy(float)
@@ -65,8 +67,9 @@ def staff_gap(wisn: pd.DataFrame, roster: pd.DataFrame, norms: pd.DataFrame, tec
     before = np.maximum(out["wisn_need_fte"] - out["wisn_in_post_fte"], norm_term - out["technical_in_post_fte"])
     after = np.maximum(out["wisn_need_fte"] - out["wisn_in_post_fte"] - out["wisn_hired_fte"],
                        norm_term - out["technical_in_post_fte"] - out["technical_hired_fte"])
-    out["gap_before_fte"] = before.clip(lower=0.0).where(lambda v: v > EPS, 0.0)
-    out["gap_after_fte"] = after.clip(lower=0.0).where(lambda v: v > EPS, 0.0)
+    planned = out["norm_fte"].notna() if len(norm) else pd.Series(True, index=out.index)
+    out["gap_before_fte"] = before.where(planned & (before > EPS), 0.0)
+    out["gap_after_fte"] = after.where(planned & (after > EPS), 0.0)
     out["gap_before_persons"] = _persons(out["gap_before_fte"])
     out["gap_after_persons"] = _persons(out["gap_after_fte"])
     return out[STATION_GAP_COLUMNS]

@@ -136,7 +136,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     volumes = demand.volumes(county, services, projection)
     retirement = wisn_config.retirement_age
     tenure = roster.hire_tenure(retirement, cfg["recruitment"].hiring.age_at_hire)
-    today = roster.projected_roster(county.staff, NO_HIRES, years, retirement)
+    today = roster.projected_roster(county.staff, NO_HIRES, years, retirement, as_of=county.base_year)
     need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
     wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
@@ -145,7 +145,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]], in_plan,
                                         standards, cfg["recruitment"], retirement, np.arange(first_year, plan_year + 1),
                                         tenure)
-    projected = roster.projected_roster(county.staff, staff_plan.hires, years, retirement, tenure)
+    projected = roster.projected_roster(county.staff, staff_plan.hires, years, retirement, tenure, county.base_year)
     county_total = projection.county_total()
     staff = staff_tables(wisn, projected, norms, capacity, county_total, standards)
     villages = county.villages().groupby("township_code").size()

@@ -2,7 +2,8 @@
 
 - People in post today leave in the year they reach the retirement age of their sex (``wisn.yaml``
   ``retirement_age``: 男60、女55, the county's configuration): a person born in year b with retirement age a is in
-  post in year y iff y < b + a (:func:`retire_years`).
+  post in year y iff y < b + a (:func:`retire_years`). In the roster's own year (``as_of``, the base year) everyone
+  listed is in post, as the data say (someone kept on past the age leaves at that year's end).
 - The recruitment plan's hires enter in their hiring year and stay until they too reach the retirement age: a hire
   is taken to be ``age_at_hire`` old when hired (recruitment.yaml) and, the sex of a future hire being unknown, to
   retire at the earlier of the configured ages (:func:`hire_tenure`): in post in years t … t + tenure − 1.
@@ -42,17 +43,20 @@ def _counts(station, specialty, fte, start, stop, years: np.ndarray) -> pd.DataF
 
 
 def projected_roster(staff: pd.DataFrame, hires: pd.DataFrame, years, retirement_age: dict[str, int],
-                     tenure: int | None = None) -> pd.DataFrame:
+                     tenure: int | None = None, as_of: int | None = None) -> pd.DataFrame:
     """Staff in post by station × specialty × year.
 
     ``staff``: the roster (station_code, specialty, fte, sex, birth_year); ``hires``: the recruitment plan (year,
-    station, specialty; each hire 1 FTE); ``tenure``: years a hire stays (:func:`hire_tenure`; None: to the end).
+    station, specialty; each hire 1 FTE); ``tenure``: years a hire stays (:func:`hire_tenure`; None: to the end);
+    ``as_of``: the roster's year (everyone listed is in post then; None: the retirement rule in every year).
     Returns station, specialty, year, in_post_fte / in_post_persons (today's roster still in post),
     retired_fte / retired_persons (today's roster gone by that year), hired_fte / hired_persons (hires in post),
     staff_fte / staff_persons (in post + hired); every station × specialty of roster or hires in every year."""
     years = np.asarray(sorted(int(y) for y in years))
     far = 10**6
     leave = retire_years(staff, retirement_age).to_numpy()
+    if as_of is not None:
+        leave = np.maximum(leave, int(as_of) + 1)
     roster = _counts(staff["station_code"], staff["specialty"], staff["fte"], np.full(len(staff), -far), leave, years)
     everyone = _counts(staff["station_code"], staff["specialty"], staff["fte"], np.full(len(staff), -far),
                        np.full(len(staff), far), years)

@@ -177,7 +177,9 @@ def county_norm(norms: pd.DataFrame) -> pd.DataFrame:
 
 
 def head_count_check(staff: pd.DataFrame, facilities: pd.DataFrame, standards: Standards) -> pd.DataFrame:
-    """Technical staff (FTE) per station today against the minimum of its level: met, and how many are missing."""
+    """Technical staff (FTE) per station today against the minimum of its level: met, and how many are missing.
+    Units without a head-count norm (mobile vehicles) that have technical staff are listed too (norm blank, nothing
+    missing), so the rows add up to the county's technical staff."""
     counts = staff[technical(staff, standards)].groupby("station_code")["fte"].sum()
     rows = []
     for level, norm in standards.head_count.items():
@@ -185,6 +187,12 @@ def head_count_check(staff: pd.DataFrame, facilities: pd.DataFrame, standards: S
             have = float(counts.get(code, 0.0))
             rows.append({"station": code, "level": level, "staff": have, "norm_min": norm.min, "norm_max": norm.max,
                          "missing": max(0.0, norm.min - have), "met": have >= norm.min - 1e-9, "source": norm.source})
+    normed = {r["station"] for r in rows}
+    level = facilities.set_index("code")["level"]
+    for code, have in counts.items():
+        if code not in normed:
+            rows.append({"station": code, "level": level.get(code, ""), "staff": float(have), "norm_min": np.nan,
+                         "norm_max": np.nan, "missing": 0.0, "met": True, "source": ""})
     return pd.DataFrame(rows)
 
 
