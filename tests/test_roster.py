@@ -8,14 +8,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from test_recruitment import NORMS, RETIREMENT, SECONDARY, YEARS, config, roster, standards
 
 from fpplan.data.config import config_path
 from fpplan.planning.gaps import staff_gap
 from fpplan.planning.plan import make_plan
 from fpplan.planning.recruitment import plan_staff
 from fpplan.planning.roster import hire_tenure, projected_roster
-
-from tests.test_recruitment import NORMS, RETIREMENT, SECONDARY, YEARS, config, roster, standards
 
 
 @pytest.fixture(scope="module")

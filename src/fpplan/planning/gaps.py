@@ -135,7 +135,7 @@ def headline(county_rows: pd.DataFrame, hires: pd.DataFrame, hire_costs: pd.Data
         "plan_year_gap_before_fte": float(p["gap_before_fte"]),
         "plan_year_gap_before_persons": int(p["gap_before_persons"]),
         "plan_year_gap_after_fte": float(p["gap_after_fte"]), "plan_year_gap_after_persons": int(p["gap_after_persons"]),
-        "hires_persons": int(len(hires)),
+        "hires_persons": len(hires),
         "hires_cost_plan_year_wan_yuan": float(cost.get(at_plan, 0.0)),
         "area_gap_base_m2": float(b["area_gap_m2"]), "area_gap_horizon_m2": float(h["area_gap_m2"]),
         "total_cost_wan_yuan": float(money["total_wan_yuan"].sum()) if len(money) else 0.0,

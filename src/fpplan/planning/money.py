@@ -16,9 +16,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 MONEY_COLUMNS = ["year", "category", "self_raised_wan_yuan", "subsidy_wan_yuan", "total_wan_yuan"]
 CATEGORY_ORDER = {"construction": 0, "equipment": 1, "staff": 2, "training": 3}
@@ -105,7 +104,7 @@ def per_capita(budget: pd.DataFrame, population: pd.Series, money: pd.DataFrame)
     year with a budget or with plan spending; no budget or no population is "no data" (NaN), not 0."""
     spending = money.groupby("year")["total_wan_yuan"].sum() if len(money) else pd.Series(dtype=float)
     given = budget.set_index("year")["fp_budget_yuan"] if len(budget) else pd.Series(dtype=float)
-    years = sorted(set(int(y) for y in given.index) | set(int(y) for y in spending.index))
+    years = sorted({int(y) for y in given.index} | {int(y) for y in spending.index})
     out = pd.DataFrame({"year": years})
     out["population"] = out["year"].map(population)
     out["fp_budget_yuan"] = out["year"].map(given)
