@@ -193,3 +193,16 @@ def test_every_head_count_of_today_agrees(plan) -> None:
     assert today == 39.5 and (shares == today).all() and base["technical_in_post_fte"] == today
     assert base["wisn_need_fte"] == pytest.approx(plan.wisn.query("year == 2025")["required"].sum())
     assert base["wisn_in_post_fte"] == pytest.approx(plan.wisn.query("year == 2025")["existing"].sum())
+
+
+def test_the_per_capita_indicator_is_the_plans(county, plan) -> None:
+    """The scorecard's 人均计划生育事业费 divides each year's budget by that year's population, as the plan does."""
+    from fpplan.indicators.sources import budget_values
+
+    indicators = {"per_capita_budget": county.config["indicators"].indicators["per_capita_budget"]}
+    values = budget_values(county, "county", "year", indicators).dropna(subset=["value"])
+    mine = values.set_index(values["period"].astype(int))["value"]
+    plans = plan.per_capita.set_index("year")["budget_per_capita_yuan"]
+    assert len(mine) == 3 and np.allclose(mine, plans.reindex(mine.index))
+    assert mine.loc[2023] != pytest.approx(county.budget.set_index("year").loc[2023, "fp_budget_yuan"]
+                                           / county.population["population"].sum())
