@@ -76,8 +76,9 @@ def equipment_table(plan) -> pd.DataFrame:
 
 
 def head_count_table(plan) -> pd.DataFrame:
-    """Technical staff (FTE) per station and year up to the plan year after the recruitment plan, against the
-    norm "按照人口数量与服务半径", with the norm's terms; a county row per year (Σ)."""
+    """Technical staff per station and year up to the plan year after the recruitment plan, against the norm
+    "按照人口数量与服务半径", with the norm's terms; a county row per year (Σ). Staff and norm in FTE (全时当量):
+    in_post_fte, hired_fte, staff_fte, norm_fte."""
     h = plan.staff_plan.head_counts.merge(
         plan.norms[["station", "year", "level", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term"]],
         on=["station", "year"], how="left")
@@ -91,7 +92,8 @@ def head_count_table(plan) -> pd.DataFrame:
     h["order"] = h["level"].map(LEVEL_ORDER).fillna(9)
     columns = ["station_name", "level", "year", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term",
                "norm", "in_post", "hired", "staff", "met"]
-    return h.sort_values(["year", "order", "station"], kind="stable")[columns].reset_index(drop=True)
+    fte = {"norm": "norm_fte", "in_post": "in_post_fte", "hired": "hired_fte", "staff": "staff_fte"}
+    return h.sort_values(["year", "order", "station"], kind="stable")[columns].rename(columns=fte).reset_index(drop=True)
 
 
 def structure_table(plan) -> pd.DataFrame:
