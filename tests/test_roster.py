@@ -206,3 +206,15 @@ def test_the_per_capita_indicator_is_the_plans(county, plan) -> None:
     assert len(mine) == 3 and np.allclose(mine, plans.reindex(mine.index))
     assert mine.loc[2023] != pytest.approx(county.budget.set_index("year").loc[2023, "fp_budget_yuan"]
                                            / county.population["population"].sum())
+
+
+def test_population_taken_back_stops_where_the_history_does() -> None:
+    """Each history year changes the population by births − deaths + in − out = 10 − 4 + 6 = 12: 2024 has 988,
+    2023 976; 2022 is missing, so 2021 cannot be taken back (absent, not guessed)."""
+    from fpplan.planning.money import county_population
+
+    projected = pd.DataFrame({"year": [2025, 2026], "population": [1000.0, 1010.0]})
+    vital = pd.DataFrame({"year": [2021, 2023, 2024], "township_code": "T", "births_male": 5, "births_female": 5,
+                          "deaths_male": 2, "deaths_female": 2, "in_migrants": 10, "out_migrants": 4})
+    population = county_population(projected, vital)
+    assert population.to_dict() == {2023: 976.0, 2024: 988.0, 2025: 1000.0, 2026: 1010.0}

@@ -89,13 +89,11 @@ def county_population(projected: pd.DataFrame, vital_history: pd.DataFrame) -> p
                                        "out_migrants"]].sum()
     change = (v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"]
               - v["out_migrants"])
-    past, population = {}, float(known.loc[first])
-    for year in range(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1):
-        if year not in change.index:  # a gap in the history: earlier years cannot be taken back
-            break
-        population -= float(change.loc[year])
-        past[year] = population
-    return pd.concat([pd.Series(past, dtype=float), known]).sort_index().rename_axis("year").rename("population")
+    back = np.arange(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1)
+    present = np.isin(back, change.index)
+    back = back[:int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
+    past = pd.Series(float(known.loc[first]) - np.cumsum(change.reindex(back).to_numpy(float)), index=back)
+    return pd.concat([past, known]).sort_index().rename_axis("year").rename("population")
 
 
 def per_capita(budget: pd.DataFrame, population: pd.Series, money: pd.DataFrame) -> pd.DataFrame:
