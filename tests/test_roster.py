@@ -218,3 +218,19 @@ def test_population_taken_back_stops_where_the_history_does() -> None:
                           "deaths_male": 2, "deaths_female": 2, "in_migrants": 10, "out_migrants": 4})
     population = county_population(projected, vital)
     assert population.to_dict() == {2023: 976.0, 2024: 988.0, 2025: 1000.0, 2026: 1010.0}
+
+
+def test_the_training_minimum_trains_whoever_can_be_trained() -> None:
+    """Two trainees a year (seed 000) with one upgrade possible in the whole roster (S4, the only junior
+    gynaecologist, to intermediate title): one trainee in the first year, and the years short of the minimum are
+    reported, not a refused plan."""
+    upgrade = {"code": "title_intermediate", "field": "title", "from": ["junior"], "to": "intermediate",
+               "specialties": ["gynaecology"], "cost_wan_yuan": 0.6}
+    cfg = config(max_trainees=3, upgrades=(upgrade,))
+    cfg = cfg.model_copy(update={"training": cfg.training.model_copy(update={"min_per_year": 2})})
+    empty = pd.DataFrame(columns=["station", "cadre", "year", "required"])
+    p = plan_staff(roster(), empty, NORMS, standards(SECONDARY), cfg, RETIREMENT, YEARS, 25)
+    assert p.feasible and list(p.training["staff_id"]) == ["S4"]
+    short = p.training_shortfalls.set_index("year")["short_by"]
+    trained_in = int(p.training["year"].iloc[0])
+    assert short.sum() == 2 * len(YEARS) - 1 and short.get(trained_in, 0) == 1

@@ -255,10 +255,15 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         }
         tables = officials_tables(plan)
         _write_plan_table(writer, plan, tables["construction"], formats)
-        equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
+        notes = {ui("sheet_equipment"): ui("equipment_note", source=plan.config["equipment"].source)}
+        short = plan.staff_plan.training_shortfalls
+        if len(short):
+            training = plan.config["recruitment"].training
+            notes[ui("sheet_training")] = ui("training_short_note", years="、".join(str(int(y)) for y in short["year"]),
+                                             minimum=training.min_per_year, source=training.source)
         for name, (table, totals) in (sheets(plan, tables) | (spatial_sheets(spatial) if spatial else {})).items():
             frame = present(table, totals)
-            note = equipment_note if name == ui("sheet_equipment") else None
+            note = notes.get(name)
             _write_table(writer, name, frame, formats, table.rename(columns=str), note)
     return path
 

@@ -9,13 +9,15 @@ the plan's first year to the plan year, given retirements,
 An integer program solved by HiGHS through PuLP. Decisions: hires h[year, station, specialty] (each 1 FTE, in post
 from the hiring year to the plan year), the qualifications of the hires q[year, specialty, profile] (education ×
 title × a licence matching the specialty, recruitment.yaml), and training of the people in post up one level
-u[group, upgrade, year] (at most once per person, at least ``min_per_year`` and at most ``max_per_year`` a year,
-seed 000 §三(三)2③). People in post are grouped by everything the rules read (no decision per person). Staff leave in
+u[group, upgrade, year] (at most once per person, at most ``max_per_year`` a year and at least ``min_per_year`` as far
+as anyone in post is left to train, seed 000 §三(三)2③). People in post are grouped by everything the rules read (no decision per person). Staff leave in
 the year they reach the retirement age of their sex (wisn.yaml); a hire stays ``tenure`` years
 (:func:`fpplan.planning.roster.hire_tenure`): the roster the rules see is :func:`fpplan.planning.roster.projected_roster`.
 
 Stage 1 minimises 1000 × Σ slack + Σ hires, every constraint having a slack (the amount it is short by). Non-zero
-slack means no plan can meet the rules: the slacks say which rule, which year and by how many. Stage 2 keeps the
+slack means no plan can meet the rules: the slacks say which rule, which year and by how many. The yearly training
+minimum is the exception: its slack weighs 0.01 (training is free in stage 1, so the plan trains as many as it can)
+and a year short of it, once everyone trainable is trained, is reported (``training_shortfalls``), not refused. Stage 2 keeps the
 fewest hires and minimises the cost: hires' yearly cost × years in post up to the plan year + training costs.
 """
 
@@ -37,6 +39,7 @@ from fpplan.planning.roster import retire_years
 from fpplan.planning.staffing import qualified, technical, with_licence_match
 
 PENALTY = 1000.0  # per unit of slack, against 1 per hire: any feasible plan beats any infeasible one
+SOFT = 0.01  # per trainee short of the yearly minimum: train whoever can be trained, never at the cost of a hire
 TOLERANCE = 1e-6
 ATTRIBUTES = ["station_code", "specialty", "education", "title", "licence", "medical", "fte", "retire_year"]
 HIRE_COLUMNS = ["hire_id", "year", "station", "specialty", "education", "title", "licence", "medical",
@@ -67,6 +70,8 @@ class StaffPlan:
     shortfalls: pd.DataFrame
     costs: pd.DataFrame  # year, hires_wan_yuan, training_wan_yuan
     notes: tuple[str, ...] = field(default=())  # "solver_stopped": the time limit came first (maybe not the smallest)
+    # year, short_by: years with fewer trainees than training.min_per_year because nobody in post was left to train
+    training_shortfalls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "short_by"]))
 
     @property
     def feasible(self) -> bool:
@@ -189,6 +194,7 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     for p, k in zip(*np.nonzero(in_post[pair_group])):
         uv[p, k] = prob.add_variable(f"u_{p}_{years[k]}", lowBound=0, upBound=int(group_n[pair_group[p]]), cat="Integer")
     slacks: list[tuple[pulp.LpVariable, dict]] = []
+    soft: list[tuple[pulp.LpVariable, int]] = []  # the training minimum's slack per year
 
     def linear(variables, coefficients=None) -> pulp.LpAffineExpression:
         variables = np.asarray(variables, dtype=object).ravel()
@@ -250,7 +256,9 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         trainees = linear(uv[:, k])
         prob.addConstraint(trainees <= config.training.max_per_year)
         if config.training.min_per_year:
-            at_least(trainees, config.training.min_per_year, {"constraint": "training_min", "year": t, "unit": "persons"})
+            slack = prob.add_variable(f"t_{t}", lowBound=0)
+            prob.addConstraint(trainees + slack >= config.training.min_per_year)
+            soft.append((slack, int(t)))
         if config.hiring.max_per_year is not None:
             slack = prob.add_variable(f"s_{len(slacks)}", lowBound=0)
             prob.addConstraint(linear(hv[k]) - slack <= config.hiring.max_per_year)
@@ -260,7 +268,7 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
 
     total_hires = linear(hv)
     solver = pulp.HiGHS(msg=False, timeLimit=config.solver_time_limit_s, threads=1)
-    prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires)
+    prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires + SOFT * pulp.lpSum(s for s, _ in soft))
     notes = []
     if _solve(prob, solver) != pulp.LpStatusOptimal:
         notes.append("solver_stopped")
@@ -270,6 +278,8 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         n_hires = round(pulp.value(total_hires) or 0.0)
         for s, _ in slacks:
             s.upBound = 0
+        for s, _ in soft:  # as many trainees as stage 1 found possible
+            s.upBound = round(s.value() or 0.0)
         prob.addConstraint(total_hires <= n_hires)
         in_post_years = (np.minimum(plan_year + 1, years + stay) - years).astype(float)
         # tie-breaks, far below any cost difference: hire late, and into the cadres with the most need there
@@ -290,13 +300,16 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     training = _training_table(u, pairs, groups)
     shortfalls = pd.DataFrame([dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)}
                                for meta, v in short if v > 1e-4], columns=SHORTFALL_COLUMNS)
+    training_short = pd.DataFrame([(t, round(s.value() or 0.0)) for s, t in soft if round(s.value() or 0.0) > 0],
+                                  columns=["year", "short_by"])
     check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years, tenure)
     costs = pd.DataFrame({"year": years})
     costs["hires_wan_yuan"] = [float(hires.loc[(hires["year"] <= t) & (hires["year"] + stay > t),
                                                "annual_cost_wan_yuan"].sum()) for t in years]
     costs["training_wan_yuan"] = costs["year"].map(training.groupby("year")["cost_wan_yuan"].sum()).fillna(0.0)
     return StaffPlan(status="infeasible" if infeasible else "optimal", years=years, hires=hires, training=training,
-                     shortfalls=shortfalls, costs=costs, notes=tuple(dict.fromkeys(notes)), **check)
+                     shortfalls=shortfalls, costs=costs, notes=tuple(dict.fromkeys(notes)),
+                     training_shortfalls=training_short, **check)
 
 
 def _value(v: pulp.LpVariable) -> int:
