@@ -135,10 +135,8 @@ def _plan(args: argparse.Namespace) -> int:
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
     written."""
     from fpplan.app.output import check_suffix, replacing
-    from fpplan.app.workbook import write_workbook
+    from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
     from fpplan.data.region import is_region_folder
-    from fpplan.planning.plan import make_plan
-    from fpplan.spatial.results import has_coordinates, spatial_results
 
     out = check_suffix(args.out, (".xlsx",))
     if is_region_folder(Path(args.data_dir)):
@@ -148,14 +146,14 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
-    plan = make_plan(county, args.scenario)
+    outputs = plan_outputs(county, args.scenario)
+    plan = outputs.plan
     if plan.problems:
         raise DataError(list(plan.problems))
-    spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
     replaced = replacing(out)
     if replaced:
         print(replaced)
-    path = write_workbook(plan, out, spatial=spatial)
+    path = write_plan_workbook(outputs, out)
     short = plan.shortfall.dropna(subset=["first_short_year"])
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")

@@ -62,6 +62,25 @@ def _number_format(name: str, values: pd.Series) -> str | None:
     return "#,##0.00"
 
 
+def headline_sheet(plan, table: pd.DataFrame) -> pd.DataFrame:
+    """The headline numbers (officials.headline_table) with their labels, years filled in: whole persons and
+    people as integers, FTE to one decimal, m² to whole metres, money to two decimals."""
+    h = plan.headline
+    years = {k: h[k] for k in ("base_year", "plan_year", "horizon")}
+    item = [label("enums.headline", code).format(**years) for code in table["headline_item"]]
+
+    def rounded(code: str, value):
+        if code.endswith("_persons") or code.startswith(("population", "women")):
+            return round(value)
+        if code.endswith("_m2"):
+            return round(value)
+        return round(float(value), 2 if code.endswith("_wan_yuan") else 1)
+
+    return pd.DataFrame({"headline_item": item,
+                         "headline_value": [rounded(c, v) for c, v in zip(table["headline_item"], table["headline_value"])]},
+                        dtype=object)
+
+
 def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """Sheet name → (table, columns to total), after the 建设项目规划表 (``tables``: officials_tables(plan))."""
     t = tables or officials_tables(plan)
@@ -71,9 +90,13 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
     volumes.columns = [str(c) for c in volumes.columns]
     money = t["money"]
     out = {
+        ui("sheet_headline"): (headline_sheet(plan, t["headline"]), []),
         ui("sheet_money"): (money, [c for c in money.columns if ":" in c]),
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
+        ui("sheet_per_capita"): (t["per_capita"], []),
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        ui("sheet_staff_by_year"): (t["staff_by_year"], []),
+        ui("sheet_station_gap"): (t["station_gap"], []),
         ui("sheet_head_counts"): (t["head_counts"], []),
         ui("sheet_structure_after"): (t["structure"], []),
         ui("sheet_hires"): (t["hires"], ["annual_cost_wan_yuan"]),
@@ -161,8 +184,13 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
         for row, value in enumerate(frame[title].tolist(), start=1):
             if value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
-            sheet.write(row, col, value.item() if hasattr(value, "item") else value,
-                        fmt if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else None)
+            numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+            cell = fmt if numeric else None
+            if numeric and num is None:  # a column of mixed items (the headline): whole numbers whole
+                whole = isinstance(value, (int, np.integer))
+                code_ = "#,##0" if whole else "#,##0.0#"
+                cell = cached.setdefault(code_, book.add_format({"num_format": code_}))
+            sheet.write(row, col, value.item() if hasattr(value, "item") else value, cell)
         values = [str(v) for v in frame[title].head(200)]
         width = max([len(str(title)) * 2] + [len(v) for v in values]) + 2
         sheet.set_column(col, col, min(max(width, 8), 40))
@@ -227,10 +255,15 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         }
         tables = officials_tables(plan)
         _write_plan_table(writer, plan, tables["construction"], formats)
-        equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
+        notes = {ui("sheet_equipment"): ui("equipment_note", source=plan.config["equipment"].source)}
+        short = plan.staff_plan.training_shortfalls
+        if len(short):
+            training = plan.config["recruitment"].training
+            notes[ui("sheet_training")] = ui("training_short_note", years="、".join(str(int(y)) for y in short["year"]),
+                                             minimum=training.min_per_year, source=training.source)
         for name, (table, totals) in (sheets(plan, tables) | (spatial_sheets(spatial) if spatial else {})).items():
             frame = present(table, totals)
-            note = equipment_note if name == ui("sheet_equipment") else None
+            note = notes.get(name)
             _write_table(writer, name, frame, formats, table.rename(columns=str), note)
     return path
 

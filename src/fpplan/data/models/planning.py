@@ -126,6 +126,8 @@ class Hiring(Frozen):
     titles: tuple[str, ...]
     annual_cost_wan_yuan: dict[str, float]
     max_per_year: int | None = Field(default=None, ge=0)
+    age_at_hire: int = Field(default=30, ge=16, le=70)  # a hire retires at the earlier retirement age (sex unknown)
+    age_at_hire_source: str = ""
     source: str = ""
 
 
