@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,13 +37,22 @@ from fpplan.data.schema import TABLES
 from fpplan.data.store import ImportResult, Store, monthly_tables
 
 
+@cache
 def fpplan_version() -> str:
+    """fpplan's release and a digest of its own code and shipped defaults: results computed by other code (a
+    newer release, or the same release edited in place) never pass for this code's."""
+    from importlib import resources
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("fpplan")
+        release = version("fpplan")
     except PackageNotFoundError:
-        return "0"
+        release = "0"
+    digest = hashlib.sha256(release.encode())
+    root = Path(str(resources.files("fpplan")))
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".ipynb") and p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
