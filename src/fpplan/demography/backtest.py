@@ -33,6 +33,7 @@ from fpplan.demography.projection import ProjectionInputs, prepare, project
 from fpplan.demography.stochastic import fit
 from fpplan.demography.streaming import column, project_stochastic
 
+TABLES = ("units", "population", "vital_history", "married_share", "population_history")  # what a back-test reads
 MAX_YEARS_BACK = 10
 MIN_FIT_YEARS = 6
 SERIES = ("population", "women_15_49")
@@ -47,6 +48,14 @@ class Backtest:
     summary: pd.DataFrame  # measure, series, value
     coverage: pd.DataFrame  # level, values, inside, share, low, high, verdict (about / too_narrow / too_wide)
     notes: tuple[str, ...]
+
+
+def load_backtest_county(path):
+    """The county folder's tables a back-test reads (``TABLES``; married shares optional), validated; the folder
+    is only read: no store, no import, nothing written (``fpplan.data.county.load_county``)."""
+    from fpplan.data.county import load_county
+
+    return load_county(path, only=TABLES, optional=("married_share",))
 
 
 def history_year(county) -> int:

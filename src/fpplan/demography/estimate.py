@@ -81,6 +81,7 @@ def estimate(county) -> BaseRates:
 
 
 def _married(share: pd.DataFrame, regions: np.ndarray) -> np.ndarray:
+    """Married shares (R, 35); NaN (no data, never 0) where the county has none (a back-test's folder)."""
     county = share[share["township_code"].isna()].set_index("age")["share"].reindex(range(15, 50)).to_numpy()
     out = np.tile(county, (len(regions), 1))
     own = share[share["township_code"].notna()]
