@@ -21,6 +21,7 @@ from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
 from fpplan.data.models.spatial import SpatialConfig
+from fpplan.data.models.uncertainty import UncertaintyConfig
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -38,6 +39,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "bounds": Bounds,
     "spatial": SpatialConfig,
     "report": ReportConfig,
+    "uncertainty": UncertaintyConfig,
 }
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name, Scenario
-from fpplan.demography.estimate import RECENT_YEARS
+from fpplan.demography.estimate import RECENT_YEARS, _history, yearly_rates
 from fpplan.demography.projection import ProjectionInputs, prepare, project
 from fpplan.demography.stochastic import fit
 from fpplan.demography.streaming import column, project_stochastic
@@ -77,34 +77,38 @@ def _cube_frame(history: pd.DataFrame, year: int) -> pd.DataFrame:
                          "age": rows["age"].to_numpy(), "population": rows["population"].to_numpy(float)})
 
 
-def backtest_inputs(county) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, list[str]]:
-    """What a planner had in the history year: inputs, the no-scenario scenario, the rate years' vital history."""
-    start = history_year(county)
+def backtest_inputs(county, start: int | None = None, end: int | None = None, migration_years: int | None = None
+                    ) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, list[str]]:
+    """What a planner had in the history year ``start`` (default ``history_year``) projecting to ``end``
+    (default the base year): inputs (rates from the vital history before ``start``), the no-scenario scenario,
+    the rate years' vital history, and notes."""
+    start = history_year(county) if start is None else start
+    end = county.base_year if end is None else end
     vital = county.vital_history
     notes = []
     earlier = vital[vital["year"] < start]
     if earlier["year"].nunique() >= 1:
+        rate_vital = earlier
         window = earlier[earlier["year"] > earlier["year"].max() - RECENT_YEARS]
     else:
-        window = vital[vital["year"] < start + RECENT_YEARS]
+        rate_vital = window = vital[vital["year"] < start + RECENT_YEARS]
         notes.append(ui("note_backtest_lookahead_rates", start=start, end=start + RECENT_YEARS - 1))
     if window.empty:
         raise DataError([Problem(file=str(county.path / "vital_history.csv"), kind="no_history",
                                  detail=f"vital_history: years around {start}")])
-    past = dataclasses.replace(county, population=_cube_frame(county.population_history, start), vital_history=window,
-                               base_year=start)
-    inputs = prepare(past)
-    fit_years = earlier if earlier["year"].nunique() >= MIN_FIT_YEARS else vital[vital["year"] < county.base_year]
-    if fit_years is not earlier:
+    population = county.population_history if start != county.base_year else None
+    past = dataclasses.replace(county, population=_cube_frame(population, start) if population is not None
+                               else county.population, vital_history=rate_vital, base_year=start)
+    inputs = prepare(past, migration_years)
+    if earlier["year"].nunique() < MIN_FIT_YEARS:  # fit the uncertainty to the years up to the end: a look-ahead
+        fit_years = vital[vital["year"] < end]
         notes.append(ui("note_backtest_lookahead_fit", first=int(fit_years["year"].min()), last=int(fit_years["year"].max())))
-    totals = fit_years.groupby("year").sum(numeric_only=True)
-    history = pd.DataFrame({"births": totals["births_male"] + totals["births_female"],
-                            "deaths": totals["deaths_male"] + totals["deaths_female"],
-                            "net_migration": totals["in_migrants"] - totals["out_migrants"]})
-    inputs.__dict__["uncertainty"] = fit(history, float(inputs.rates.population.sum()))  # the cached property
+        r = inputs.rates
+        yearly = yearly_rates(fit_years, r.regions, r.population, r.asfr_shape, r.standard_mx, inputs.config.base_rates)
+        inputs.__dict__["uncertainty"] = fit(_history(fit_years), float(r.population.sum()), r, inputs.config, yearly)
     srb = float(window["births_male"].sum() / window["births_female"].sum())
     scenario = Scenario(name=Name(zh="回溯检验", en="back-test"), source=f"back-test from {start}",
-                        srb=float(np.clip(srb, 0.81, 1.49)), migration_timing="even", horizon=county.base_year)
+                        srb=float(np.clip(srb, 0.81, 1.49)), migration_timing="even", horizon=end)
     return inputs, scenario, window, notes
 
 
