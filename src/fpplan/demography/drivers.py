@@ -115,7 +115,7 @@ class Drivers:
     fertility: np.ndarray  # (n, steps) county TFR of each trajectory in each step
     pattern: np.ndarray  # (R, 35) township ASFR at ages 15–49 per unit of county TFR
     survival: np.ndarray  # (1, steps or 1, R or 1, sex, age) deterministic survival ratios
-    net_migration: np.ndarray  # (R,) each township's own net migrants a year
+    net_migration: np.ndarray  # (steps, R) each township's own net migrants in each step
     migration_excess: np.ndarray  # (n, steps) deterministic county net migration − Σ township nets, shared by population
     population_share: np.ndarray  # (R,) share of the county's base population
     migration_profile: np.ndarray  # (sex, age) age–sex pattern of net migrants, sums to 1
@@ -149,7 +149,7 @@ class Drivers:
         survival = self.survival[:, :, positions] if self.survival.shape[2] > 1 else self.survival
         return dataclasses.replace(
             self, regions=self.regions[positions], population=self.population[positions],
-            pattern=self.pattern[positions], survival=survival, net_migration=self.net_migration[positions],
+            pattern=self.pattern[positions], survival=survival, net_migration=self.net_migration[:, positions],
             population_share=self.population_share[positions], lump_step=self.lump_step[keep],
             lump_region=remap[self.lump_region[keep]], lump_persons=self.lump_persons[keep],
             married_share=self.married_share[positions],
@@ -231,7 +231,7 @@ def check_finite(d: Drivers) -> None:
     regions = len(d.regions)
     survival = np.broadcast_to(d.survival, d.survival.shape[:2] + (regions,) + d.survival.shape[3:])
     per_township = {"population": d.population.reshape(regions, -1), "fertility": d.pattern,
-                    "mortality": np.moveaxis(survival, 2, 0).reshape(regions, -1), "net_migration": d.net_migration[:, None]}
+                    "mortality": np.moveaxis(survival, 2, 0).reshape(regions, -1), "net_migration": d.net_migration.T}
     problems = [not_finite(code, int(d.years[0]), name) for name, values in per_township.items()
                 for code in d.regions[~np.isfinite(values).all(axis=1)]]
     problems += [not_finite("*", int(d.years[0]), name) for name, values in
@@ -347,7 +347,8 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
         walk = stochastic.e0_walk(u, n, steps, rng)[:, :, None] / grid.slope(county_theta)  # (n, steps, sex)
         mortality = MortalityShocks(grid=grid, theta=theta, county=walk)
 
-    total = along(scenario.net_migration, years) if scenario.net_migration else np.full(steps, r.net_migration.sum())
+    own = r.net_migration_path(steps)  # (steps, R)
+    total = along(scenario.net_migration, years) if scenario.net_migration else own.sum(axis=1)
     totals = np.broadcast_to(total, (n, steps))
     county_migration = (stochastic.migration_shocks(u, n, steps, float(r.population.sum()), rng)
                         if stochastic_run else None)
@@ -377,8 +378,8 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
     return Drivers(
         regions=r.regions, years=np.arange(inputs.base_year, horizon + 1), population=r.population,
         fertility=np.ascontiguousarray(fertility), pattern=(r.tfr / r.county_tfr)[:, None] * r.asfr_shape[FERTILE],
-        survival=survival, net_migration=r.net_migration,
-        migration_excess=np.ascontiguousarray(totals - r.net_migration.sum()),
+        survival=survival, net_migration=np.ascontiguousarray(own),
+        migration_excess=np.ascontiguousarray(totals - own.sum(axis=1)),
         population_share=r.population.sum(axis=(1, 2)) / r.population.sum(), migration_profile=r.migration_profile,
         lump_step=np.array([c[0] for c in chosen], dtype=int), lump_region=np.array([c[1] for c in chosen], dtype=int),
         lump_persons=np.array([c[2] for c in chosen]).reshape(len(chosen), 2, 101), srb=np.full(steps, scenario.srb),

@@ -9,8 +9,11 @@ so age patterns come from standard schedules scaled to the observed levels (the 
 Each is a yearly value per township; the township's rate is the ``statistic`` (median, trimmed mean or mean;
 ``config/uncertainty.yaml`` ``base_rates``) of its recent years (``recent_years``; migration over the window
 ``migration_years`` chooses), leaving out every year whose modified z-score 0.6745·|x − median| / MAD over the
-township's ``outlier_reference_years`` exceeds ``outlier_threshold`` (Iglewicz & Hoaglin 1993; a mortality crisis,
-a migration spike): such a year never sets a township's rates, and the notes say which years were left out.
+township's ``outlier_reference_years`` exceeds ``outlier_threshold`` (Iglewicz & Hoaglin 1993) and does so too
+against the median of its own window of recent years (with the same MAD): a spike — a mortality crisis, a
+migration surge — never sets a township's rates, while a lasting change of level (every recent year moved
+together, as Curaçao's migration turning from −2,900 to +1,000 a year in 2002) is the township's new level, not
+an outlier. The notes say which years were left out.
 Without history for a township, county rates are used and a warning says so.
 """
 
@@ -47,6 +50,17 @@ class BaseRates:
     yearly: pd.DataFrame | None = None  # township_code, year, tfr, k, net (persons), outlier_k, outlier_net
     statistic: str = "mean"
     migration_years: int = RECENT_YEARS
+    net_migration_long: np.ndarray | None = None  # (R,) mean over the last ``fit_years`` years, outliers left out
+    migration_rho: float = 0.0  # yearly AR(1) persistence of net migration per person (pooled over townships)
+    migration_reversion: bool = False  # the deterministic path reverts from the recent to the long level
+
+    def net_migration_path(self, steps: int) -> np.ndarray:
+        """Each township's net migrants in each step (steps, R): its recent level held, or, with
+        ``migration_reversion``, long + ρ^(t+1)·(recent − long) (the AR(1) forecast of the stochastic model)."""
+        if not self.migration_reversion or self.net_migration_long is None:
+            return np.broadcast_to(self.net_migration, (steps, len(self.net_migration)))
+        decay = self.migration_rho ** np.arange(1, steps + 1)[:, None]
+        return self.net_migration_long + decay * (self.net_migration - self.net_migration_long)
 
 
 def rules(county):
@@ -66,7 +80,7 @@ def _cube(pop: pd.DataFrame, regions: np.ndarray) -> np.ndarray:
 
 
 def yearly_rates(vital: pd.DataFrame, regions: np.ndarray, cube: np.ndarray, shape: np.ndarray, std: np.ndarray,
-                 cfg) -> pd.DataFrame:
+                 cfg, migration_years: int | None = None) -> pd.DataFrame:
     """Each township's yearly TFR (births / base-year women × shape), mortality factor k (deaths / expected
     deaths of the base-year population) and net migrants, with the outlier flags of k and of net migration per
     person (modified z-score over the township's reference years; see the module docstring)."""
@@ -82,24 +96,31 @@ def yearly_rates(vital: pd.DataFrame, regions: np.ndarray, cube: np.ndarray, sha
         "net": (v["in_migrants"] - v["out_migrants"]).to_numpy(float),
     }).sort_values(["township_code", "year"]).reset_index(drop=True)
     out["net_rate"] = out["net"] / out["township_code"].map(size).where(lambda s: s > 0).to_numpy(float)
+    migration_years = migration_years or cfg.migration_years[0]
     last = out.groupby("township_code")["year"].transform("max")
     reference = out["year"] > last - cfg.outlier_reference_years
-    for column, flag in (("k", "outlier_k"), ("net_rate", "outlier_net")):
-        out[flag] = _outliers(out["township_code"], out[column].where(reference), cfg)
+    for column, flag, window in (("k", "outlier_k", cfg.recent_years), ("net_rate", "outlier_net", migration_years)):
+        local = out["year"] > last - window
+        out[flag] = _outliers(out["township_code"], out[column].where(reference), local.to_numpy(), cfg)
     return out
 
 
-def _outliers(group: pd.Series, values: pd.Series, cfg) -> np.ndarray:
-    """Modified z-score above the threshold within each group (NaN values are not judged)."""
+def _outliers(group: pd.Series, values: pd.Series, local: np.ndarray, cfg) -> np.ndarray:
+    """Values whose modified z-score exceeds the threshold within their group, both against the group's median
+    and against the median of the group's ``local`` values (NaN values are not judged)."""
     by = values.groupby(group)
-    median = by.transform("median")
-    deviation = (values - median).abs()
+    deviation = (values - by.transform("median")).abs()
     mad = deviation.groupby(group).transform("median")
     mean_abs = deviation.groupby(group).transform("mean")
     scale = np.where(mad > 0, mad / MAD_TO_SD, mean_abs * MEAN_ABS_TO_SD)
-    z = np.divide(deviation.to_numpy(float), scale, out=np.zeros(len(values)), where=scale > 0)
-    enough = by.transform("count") >= cfg.outlier_min_years
-    return ((z > cfg.outlier_threshold) & enough.to_numpy() & values.notna().to_numpy())
+
+    def z(dev: pd.Series) -> np.ndarray:
+        return np.divide(dev.to_numpy(float), scale, out=np.zeros(len(values)), where=scale > 0)
+
+    local_median = values.where(local).groupby(group).transform("median")
+    enough = (by.transform("count") >= cfg.outlier_min_years).to_numpy()
+    return ((z(deviation) > cfg.outlier_threshold) & (z((values - local_median).abs()) > cfg.outlier_threshold)
+            & enough & values.notna().to_numpy())
 
 
 def _statistic(frame: pd.DataFrame, column: str, years: int, flag: str | None, cfg, regions: np.ndarray) -> pd.Series:
@@ -136,11 +157,15 @@ def estimate(county, migration_years: int | None = None) -> BaseRates:
     vital = county.vital_history[county.vital_history["year"] < county.base_year]
     if vital.empty:  # a back-test whose history starts at its base year (its rates from the years after)
         vital = county.vital_history
-    yearly = yearly_rates(vital, regions, cube, shape, std, cfg)
     window = migration_years or cfg.migration_years[0]
+    yearly = yearly_rates(vital, regions, cube, shape, std, cfg, window)
     tfr = _statistic(yearly, "tfr", cfg.recent_years, None, cfg, regions).to_numpy()
     k = _statistic(yearly, "k", cfg.recent_years, "outlier_k", cfg, regions).to_numpy()
     net = _statistic(yearly, "net", window, "outlier_net", cfg, regions).to_numpy()
+    mig = rules(county).migration
+    long = _statistic(yearly, "net", mig.fit_years, "outlier_net",
+                      cfg.model_copy(update={"statistic": "mean"}), regions).to_numpy()
+    rho = migration_persistence(yearly, regions, mig.fit_years, mig.max_rho)
     missing = regions[np.isnan(tfr) | np.isnan(k)]
     if len(missing):
         warnings.append(ui("note_no_vital_history", townships=", ".join(missing)))
@@ -168,7 +193,25 @@ def estimate(county, migration_years: int | None = None) -> BaseRates:
         net_migration=np.nan_to_num(net, nan=0.0), migration_profile=profile,
         married_share=_married(county.married_share, regions), history=_history(vital),
         warnings=tuple(warnings), yearly=yearly, statistic=cfg.statistic, migration_years=window,
+        net_migration_long=np.where(np.isnan(long), np.nan_to_num(net), long), migration_rho=rho,
+        migration_reversion=cfg.migration_reversion,
     )
+
+
+def migration_persistence(yearly: pd.DataFrame, regions: np.ndarray, fit_years: int, max_rho: float) -> float:
+    """The AR(1) coefficient of yearly net migration per person around each township's mean over its last
+    ``fit_years`` years, pooled over townships (Σ d_t·d_(t−1) / Σ d_(t−1)²), in [0, ``max_rho``]; 0 without
+    pairs of years."""
+    if yearly is None or yearly.empty:
+        return 0.0
+    recent = yearly[yearly["year"] > yearly["year"].max() - fit_years]
+    wide = recent.pivot_table(index="year", columns="township_code", values="net_rate").reindex(columns=regions)
+    dev = (wide - wide.mean()).to_numpy()
+    now, before = dev[1:], dev[:-1]
+    pairs = ~np.isnan(now) & ~np.isnan(before)
+    if not pairs.any():
+        return 0.0
+    return float(np.clip((now[pairs] * before[pairs]).sum() / max((before[pairs] ** 2).sum(), 1e-300), 0.0, max_rho))
 
 
 def _married(share: pd.DataFrame, regions: np.ndarray) -> np.ndarray:

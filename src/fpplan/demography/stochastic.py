@@ -2,8 +2,9 @@
 history (``fit``) with the parameters of ``config/uncertainty.yaml``.
 
 County level (one draw per trajectory, shared by the townships):
-- fertility: the log of the county's crude birth rate as an AR(1) around a linear trend (statsmodels
-  ARIMA(1,0,0), trend "ct"); its φ and innovation σ drive multiplicative deviations exp(u_t) of the TFR path,
+- fertility: the log of the county's crude birth rate as an AR(1) around a linear trend (statsmodels AutoReg,
+  one lag, trend "ct", conditional least squares); its φ and innovation σ drive multiplicative deviations exp(u_t)
+  of the TFR path,
   u_t = φ·u_(t−1) + σ·ε_t, u_0 = 0;
 - mortality: a random walk of the county's e0 (``county_e0_step_sd`` years a year);
 - migration: the county's yearly net migration per person as an AR(1) (ρ pooled over the townships, see below)
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.labels import ui
+from fpplan.demography.estimate import migration_persistence
 from fpplan.demography.lifetable import life_table, single_year_survival
 
 FALLBACK = {"phi": 0.5, "sigma": 0.05}  # county fertility when the history is too short to fit
@@ -90,14 +92,14 @@ def fit(history: pd.DataFrame, population: float, rates=None, config=None, yearl
     if len(history) < 6:
         phi, sigma, note = FALLBACK["phi"], FALLBACK["sigma"], ui("note_uncertainty_fallback")
     else:
-        from statsmodels.tsa.arima.model import ARIMA
+        from statsmodels.tsa.ar_model import AutoReg
 
         cbr = np.log(history["births"].to_numpy(dtype=float) / population)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = ARIMA(cbr, order=(1, 0, 0), trend="ct").fit()
+            result = AutoReg(cbr, lags=1, trend="ct").fit()
         phi = float(np.clip(result.params[2], -0.95, 0.95))
-        sigma = float(np.sqrt(result.params[3]))
+        sigma = float(np.sqrt(result.sigma2))
         note = ui("note_uncertainty_fit", phi=phi, sigma=sigma)
     out = {"phi": phi, "sigma": sigma, "e0_step_sd": config.mortality.county_e0_step_sd,
            "lump_delays": tuple(sorted(config.lump_inflows.delay_years.items())),
@@ -152,8 +154,7 @@ def _migration(rates, yearly: pd.DataFrame, cfg) -> dict:
         return fallback
     dev = wide - wide.mean()
     now, before = dev.to_numpy()[1:], dev.to_numpy()[:-1]
-    pairs = ~np.isnan(now) & ~np.isnan(before)
-    rho = float(np.clip((now[pairs] * before[pairs]).sum() / max((before[pairs] ** 2).sum(), 1e-300), 0.0, cfg.max_rho))
+    rho = migration_persistence(yearly, regions, cfg.fit_years, cfg.max_rho)
     innovations = (now - rho * before) * size  # persons, (years − 1, R)
     rows = ~np.isnan(innovations[:, known]).any(axis=1)
     u = np.nan_to_num(innovations[rows][:, known])

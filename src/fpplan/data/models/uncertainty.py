@@ -18,6 +18,7 @@ class BaseRateRules(Frozen):
     trim: float = Field(default=0.2, ge=0, lt=0.5)  # share cut from each end for trimmed_mean
     recent_years: int = Field(default=3, ge=1)  # fertility and mortality
     migration_years: list[int] = Field(default=[3], min_length=1)  # candidate windows; the back-test chooses
+    migration_reversion: bool = False  # recent level reverts to the long one as the AR(1) forecasts
     outlier_threshold: float = Field(default=3.5, gt=0)  # modified z-score over the reference years
     outlier_reference_years: int = Field(default=10, ge=3)
     outlier_min_years: int = Field(default=5, ge=3)  # years a township needs before outliers are judged
