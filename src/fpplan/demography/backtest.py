@@ -198,13 +198,13 @@ def backtest(county, trajectories: int = 1000, seed: int | None = 2025) -> Backt
     Intervals are calibrated on the back-tests that end at or before the history year (what a planner had then;
     ``fpplan.demography.calibration``), so the coverage reported here is out of sample; the model's own intervals
     (``model_lower_80`` …) and their coverage are reported beside them."""
-    from fpplan.demography.calibration import calibrate, widen
+    from fpplan.demography.calibration import calibrate
 
     start = history_year(county)
     calibration = calibrate(county, until=start, seed=seed)
     table, inputs, notes = compare(county, start, county.base_year, trajectories, seed, calibration.migration_years)
     model = table[[c for c in table.columns if c.startswith(("lower_", "upper_"))]].add_prefix("model_")
-    table = _inside(pd.concat([widen(table, calibration.factors), model], axis=1))
+    table = _inside(pd.concat([calibration.apply(table, county.base_year - start), model], axis=1))
     for level in LEVELS:
         k = round(level * 100)
         table[f"model_inside_{k}"] = ((table["observed"] >= table[f"model_lower_{k}"])

@@ -14,9 +14,13 @@ Intervals (split-conformal with normalised scores; Vovk, Gammerman & Shafer 2005
 intervals of past forecast errors of Rayer, Smith & Tayman 2009, scaled by each township's own model spread): for
 every past observed value and level L, the score s = |log(observed / median)| / w_L, where w_L is the log
 half-width of the model's L interval on the side the value fell; the factor λ_L is the ⌈(n + 1)·L⌉-th smallest of
-the n scores; the calibrated interval is median · (bound / median)^λ_L. With fewer than ``min_values`` scores the
-model's intervals are kept (λ = 1) and the notes say so. The back-tested coverage stated beside each interval is
-leave-one-origin-out: each origin's values judged with λ computed from the other origins only.
+the n scores; the calibrated interval is median · (bound / median)^λ_L. The back-tested coverage stated beside
+each interval is leave-one-origin-out: each origin's values judged with λ computed from the other origins only.
+
+With fewer than ``min_values`` scores of its own, a county's intervals are at least as wide as the shipped
+empirical errors of areas of township size (``calibration.empirical``: quantiles of |log(observed / projected)|
+by series and horizon, from fpplan's back-tests of UN WPP areas; Rayer, Smith & Tayman 2009): bounds
+min(model, median·e^(−q)) and max(model, median·e^q); without those, the model's intervals, and the notes say so.
 """
 
 from __future__ import annotations
@@ -41,19 +45,54 @@ class Calibration:
     migration_years: int = 3
     calibrated: bool = False
     notes: tuple[str, ...] = ()
+    empirical: object = None  # fpplan.data.models.uncertainty.EmpiricalErrors, used when not calibrated
 
     @property
     def method(self) -> str:
-        return "calibrated" if self.calibrated else "model"
+        """calibrated (own back-tests) | empirical (errors of areas of a like size) | model."""
+        return "calibrated" if self.calibrated else ("empirical" if self.empirical is not None else "model")
 
     def coverage_text(self, level: int, lang: str | None = None) -> str:
-        """The back-tested coverage of the ``level`` % interval, in words (zh/en)."""
+        """What backs the ``level`` % interval, in words (zh/en): its back-tested coverage, or the published errors
+        it rests on, or that it was not back-tested."""
+        text = (lambda key, **f: ui(key, **f)) if lang is None else (lambda key, **f: _ui(lang, key, **f))
         row = self.coverage[self.coverage["level"] == level]
-        if row.empty or not row["values"].iloc[0]:
-            return ui("coverage_none", level=level) if lang is None else _ui(lang, "coverage_none", level=level)
+        if self.method == "empirical":
+            return text("coverage_empirical", level=level, values=self.empirical.values)
+        if row.empty or not row["values"].iloc[0] or not np.isfinite(row["share"].iloc[0]):
+            return text("coverage_none", level=level)
         r = row.iloc[0]
-        fields = {"level": level, "share": f"{r['share']:.0%}", "inside": int(r["inside"]), "values": int(r["values"])}
-        return ui("coverage_note", **fields) if lang is None else _ui(lang, "coverage_note", **fields)
+        return text("coverage_note", level=level, share=f"{r['share']:.0%}", inside=int(r["inside"]),
+                    values=int(r["values"]))
+
+    def apply(self, frame: pd.DataFrame, horizon) -> pd.DataFrame:
+        """``frame``'s intervals (columns series, median, lower_80 … upper_95) as this calibration gives them;
+        ``horizon``: years since the origin of each row (array or number)."""
+        if self.method == "calibrated":
+            return widen(frame, self.factors)
+        if self.method == "model":
+            return frame.copy()
+        out = frame.copy()
+        median = out["median"].to_numpy(float)
+        horizon = np.broadcast_to(np.asarray(horizon, dtype=float), len(out))
+        for i, level in enumerate((80, 95)):
+            q = np.zeros(len(out))
+            for name, table in self.empirical.errors.items():
+                rows = (out["series"] == name).to_numpy()
+                q[rows] = _by_horizon(table, i, horizon[rows])
+            out[f"lower_{level}"] = np.minimum(out[f"lower_{level}"].to_numpy(float), median * np.exp(-q))
+            out[f"upper_{level}"] = np.maximum(out[f"upper_{level}"].to_numpy(float), median * np.exp(q))
+        return out
+
+
+def _by_horizon(table: dict[int, list[float]], index: int, horizon: np.ndarray) -> np.ndarray:
+    """A quantile at ``horizon`` years: linear between 0 and the tabulated horizons, and beyond the last along
+    the last segment."""
+    known = sorted(table)
+    x = np.array([0.0] + [float(h) for h in known])
+    y = np.array([0.0] + [table[h][index] for h in known])
+    slope = (y[-1] - y[-2]) / (x[-1] - x[-2])
+    return np.where(horizon <= x[-1], np.interp(horizon, x, y), y[-1] + slope * (horizon - x[-1]))
 
 
 def _ui(lang: str, key: str, **fields) -> str:
@@ -141,7 +180,8 @@ def calibrate(county, until: int | None = None, trajectories: int | None = None,
     frame = rolling(county, chosen, trajectories or cfg.trajectories, seed, years) if chosen else pd.DataFrame()
     levels = [round(level * 100) for level in LEVELS]
     if frame.empty or len(frame) < cfg.min_values:
-        notes.append(ui("note_not_calibrated", min=cfg.min_values))
+        notes.append(ui("note_empirical", min=cfg.min_values, values=cfg.empirical.values) if cfg.empirical
+                     else ui("note_not_calibrated", min=cfg.min_values))
         coverage = pd.DataFrame({"level": levels, "values": len(frame), "inside": 0, "share": np.nan,
                                  "model_inside": 0, "model_share": np.nan})
         if not frame.empty:
@@ -149,7 +189,8 @@ def calibrate(county, until: int | None = None, trajectories: int | None = None,
                 inside = int((scores(frame, level) <= 1).sum())
                 coverage.loc[i, ["inside", "share", "model_inside", "model_share"]] = [
                     inside, inside / len(frame), inside, inside / len(frame)]
-        return Calibration({level: 1.0 for level in levels}, coverage, frame, years, False, tuple(notes))
+        return Calibration({level: 1.0 for level in levels}, coverage, frame, years, False, tuple(notes),
+                           cfg.empirical)
     factors, rows = {}, []
     origin = frame["origin"].to_numpy()
     for level in levels:

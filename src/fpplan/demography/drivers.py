@@ -71,6 +71,8 @@ class TownshipShocks:
     migration_loading: np.ndarray  # (R,) share of the county's migration draw
     migration_weight: np.ndarray  # (R,) share of the idiosyncratic sum each township gives back (Σ over the county = 1)
     migration_sum: np.ndarray  # (n, steps) the county's idiosyncratic migration shocks summed over every township
+    profile_peak_sd: float = 0.0  # years (Rogers–Castro μ2)
+    profile_decline_log_sd: float = 0.0  # log of α2
 
     def take(self, positions: np.ndarray) -> TownshipShocks:
         return dataclasses.replace(
@@ -91,6 +93,18 @@ class TownshipShocks:
         own = stochastic.ar1(normals("migration") * self.migration_sd, self.migration_rho)
         migration = own - self.migration_sum[:, :, None] * self.migration_weight
         return np.maximum(fertility, 0.0), offset, migration
+
+    def profiles(self, n: int) -> np.ndarray | None:
+        """Each trajectory's and township's migrant age profile (n, R, sex, age), or None when it is fixed."""
+        if not (self.profile_peak_sd or self.profile_decline_log_sd) or not len(self.position):
+            return None
+        from fpplan.demography.estimate import MIGRATION_MAX_AGE
+        from fpplan.demography.schedules import ROGERS_CASTRO
+
+        z = np.stack([stochastic.township_normals(self.entropy, p, "profile", n, 2) for p in self.position], axis=1)
+        peak = ROGERS_CASTRO["mu2"] + self.profile_peak_sd * z[..., 0]
+        decline = ROGERS_CASTRO["alpha2"] * np.exp(self.profile_decline_log_sd * z[..., 1])
+        return stochastic.migration_profiles(peak, decline, MIGRATION_MAX_AGE)
 
 
 @dataclass(frozen=True)
@@ -166,6 +180,8 @@ class Drivers:
         shape = (n, regions) + self.population.shape[1:]
         fertility_factor, offset, own = (self.shocks.draw(n, steps) if self.shocks is not None
                                          else (None, None, None))
+        profile = self.shocks.profiles(n) if self.shocks is not None else None
+        profile = self.migration_profile if profile is None else profile
         net = self.net_migration + self.migration_excess[:, :, None] * self.population_share  # (n, steps, R)
         if self.county_migration is not None:
             net = net + self.county_migration[:, :, None] * (
@@ -194,7 +210,7 @@ class Drivers:
                 return self.survival[:, min(t, last)]
 
         def migrants(t: int, out: np.ndarray | None = None) -> np.ndarray:
-            out = np.multiply(net[:, t, :, None, None], self.migration_profile, out=out)
+            out = np.multiply(net[:, t, :, None, None], profile, out=out)
             for region, persons, when in arrivals.get(t, ()):
                 out[slice(None) if when is None else when, region] += persons if when is None else persons[when]
             return out
@@ -406,4 +422,5 @@ def _township_shocks(u, r, entropy: int, n: int, steps: int, slope: np.ndarray) 
         entropy=entropy, position=np.arange(regions), fertility_rho=u.fertility_rho, fertility_sigma=u.fertility_sigma,
         mortality_rho=u.mortality_rho, mortality_sigma=u.mortality_sigma / np.abs(slope),
         migration_rho=u.migration_rho, migration_sd=sd, migration_loading=loading, migration_weight=weight,
-        migration_sum=stochastic.ar1(innovations, u.migration_rho))
+        migration_sum=stochastic.ar1(innovations, u.migration_rho), profile_peak_sd=u.profile_peak_sd,
+        profile_decline_log_sd=u.profile_decline_log_sd)

@@ -28,6 +28,9 @@ trajectory stays on the deterministic projection):
   on log population across townships; small areas move more, Rayer, Smith & Tayman 2009); the idiosyncratic
   parts are conditioned to sum to zero (Gaussian conditioning: each less its variance share of their sum), so
   the townships add up to the county's draw.
+- the age pattern of each township's net migrants (no county table gives migrants' ages): Rogers–Castro with the
+  labour-force peak μ2 moved by ``profile_peak_sd`` years and its decline α2 scaled by exp(``profile_decline_log_sd``
+  · z), one draw per trajectory and township (medians: the standard schedule the deterministic run uses);
 - lump inflows (regiment farms): arrival delayed by a drawn number of years (``delay_years``) and size times a
   log-normal multiplier with median 1 (``size_sd``).
 
@@ -49,7 +52,7 @@ from fpplan.demography.lifetable import life_table, single_year_survival
 
 FALLBACK = {"phi": 0.5, "sigma": 0.05}  # county fertility when the history is too short to fit
 ALPHA_STEP_SD = 0.03  # kept for callers of alpha_walk (Brass α random walk, demo assumption)
-COMPONENTS = {"fertility": 0, "mortality": 1, "migration": 2}
+COMPONENTS = {"fertility": 0, "mortality": 1, "migration": 2, "profile": 3}
 
 
 def per_year(rho_5y: float, sigma_5y: float) -> tuple[float, float]:
@@ -74,6 +77,8 @@ class Uncertainty:
     mortality_sigma: float = 0.0  # years of e0
     township_migration_sd: np.ndarray | None = None  # (R,) idiosyncratic innovation s.d., persons a year
     township_migration_loading: np.ndarray | None = None  # (R,) share of the county's innovation, Σ = 1
+    profile_peak_sd: float = 0.0  # years
+    profile_decline_log_sd: float = 0.0
     lump_delays: tuple[tuple[int, float], ...] = ((0, 1.0),)
     lump_size_sd: float = 0.0
     alpha_sd: float = ALPHA_STEP_SD
@@ -102,6 +107,8 @@ def fit(history: pd.DataFrame, population: float, rates=None, config=None, yearl
         sigma = float(np.sqrt(result.sigma2))
         note = ui("note_uncertainty_fit", phi=phi, sigma=sigma)
     out = {"phi": phi, "sigma": sigma, "e0_step_sd": config.mortality.county_e0_step_sd,
+           "profile_peak_sd": config.migration.profile_peak_sd,
+           "profile_decline_log_sd": config.migration.profile_decline_log_sd,
            "lump_delays": tuple(sorted(config.lump_inflows.delay_years.items())),
            "lump_size_sd": config.lump_inflows.size_sd, "note": note}
     if rates is None:  # county level only
@@ -222,10 +229,26 @@ def migration_shocks(u: Uncertainty, trajectories: int, steps: int, population: 
 
 
 def township_normals(entropy: int, township: int, component: str, trajectories: int, steps: int) -> np.ndarray:
-    """Standard normal draws (trajectories, steps) of one township and component, from a generator keyed by
-    (entropy, township position, component): the same whichever other townships are projected with it."""
+    """Standard normal draws (trajectories, steps) of one township and component (``steps``: any second size),
+    from a generator keyed by (entropy, township position, component): the same whichever other townships are
+    projected with it."""
     rng = np.random.default_rng([entropy, int(township), COMPONENTS[component]])
     return rng.standard_normal((trajectories, steps))
+
+
+def migration_profiles(peak: np.ndarray, decline: np.ndarray, max_age: int) -> np.ndarray:
+    """Rogers–Castro net-migration profiles (..., sex, age), both sexes alike, summing to 1, with the labour-force
+    peak μ2 = ``peak`` and decline α2 = ``decline`` (arrays of the same shape; the other parameters standard), no
+    migrants from ``max_age`` on (as ``fpplan.demography.estimate``)."""
+    from fpplan.demography.schedules import AGES, ROGERS_CASTRO as p
+
+    x = AGES + 0.5
+    mu, alpha = np.asarray(peak)[..., None], np.asarray(decline)[..., None]
+    m = (p["a1"] * np.exp(-p["alpha1"] * x) + p["a2"] * np.exp(-alpha * (x - mu) - np.exp(-p["lambda2"] * (x - mu)))
+         + p["c"])
+    m[..., max_age:] = 0
+    m = m / (2 * m.sum(axis=-1, keepdims=True))
+    return np.stack([m, m], axis=-2)
 
 
 def lump_draws(u: Uncertainty, trajectories: int, lumps: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

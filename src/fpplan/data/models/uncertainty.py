@@ -54,6 +54,8 @@ class MigrationShocks(Frozen):
     prior_years: float = Field(default=5, ge=0)  # weight of the size-based s.d. against the township's own
     max_rho: float = Field(default=0.95, ge=0, lt=1)
     fallback_sd: float = Field(default=0.004, ge=0)  # per person a year when the history is too short
+    profile_peak_sd: float = Field(default=0.0, ge=0)  # years: s.d. of the Rogers–Castro labour-force peak
+    profile_decline_log_sd: float = Field(default=0.0, ge=0)  # s.d. of the log of its decline rate α2
     source: str
 
 
@@ -71,14 +73,25 @@ class LumpShocks(Frozen):
         return self
 
 
+class EmpiricalErrors(Frozen):
+    """Quantiles of |log(observed / projected)| of past forecasts of areas of a size, by series and horizon
+    (years): series → horizon → [80% quantile, 95% quantile] (Rayer, Smith & Tayman 2009)."""
+
+    errors: dict[str, dict[int, list[float]]]
+    values: int
+    source: str
+
+
 class CalibrationRules(Frozen):
-    """Empirical (conformal) widening of the model's intervals from rolling-origin back-tests."""
+    """Empirical (conformal) widening of the model's intervals from rolling-origin back-tests; without enough
+    of them, the empirical errors of areas of a like size."""
 
     enabled: bool = True
     horizons: list[int] = Field(default=[5, 10], min_length=1)  # back-test horizons used, years
     min_values: int = Field(default=20, ge=1)  # past observed values needed to calibrate
     min_fit_years: int = Field(default=6, ge=1)  # vital history years before an origin needed to use it
     trajectories: int = Field(default=200, ge=20)  # per rolling back-test
+    empirical: EmpiricalErrors | None = None
     source: str
 
 
