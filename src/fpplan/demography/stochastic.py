@@ -240,7 +240,8 @@ def migration_profiles(peak: np.ndarray, decline: np.ndarray, max_age: int) -> n
     """Rogers–Castro net-migration profiles (..., sex, age), both sexes alike, summing to 1, with the labour-force
     peak μ2 = ``peak`` and decline α2 = ``decline`` (arrays of the same shape; the other parameters standard), no
     migrants from ``max_age`` on (as ``fpplan.demography.estimate``)."""
-    from fpplan.demography.schedules import AGES, ROGERS_CASTRO as p
+    from fpplan.demography.schedules import AGES
+    from fpplan.demography.schedules import ROGERS_CASTRO as p
 
     x = AGES + 0.5
     mu, alpha = np.asarray(peak)[..., None], np.asarray(decline)[..., None]
