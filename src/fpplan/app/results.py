@@ -28,6 +28,7 @@ KEEP = 2  # versions kept besides the current one (a visitor may still be readin
 PLAN_SCENARIO = "medium"  # the scenario the overview and the construction plan show first (when the county has it)
 SCORECARD_LEVELS = ("township", "county")
 SCORECARD_KINDS = ("year", "half_year", "quarter")
+INTERVAL_TRAJECTORIES = 500  # stochastic trajectories behind the stored projection intervals
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,12 @@ def compute(workspace, out: Path) -> dict:
     as_of = workspace.data_as_of(county)
     scenarios = load_scenarios(county)
     plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
+    from fpplan.demography.calibration import calibrate, scenario_intervals
+    from fpplan.demography.calibration import document as calibration_document
     from fpplan.spatial.results import has_coordinates, spatial_results
 
-    inputs = prepare(county)
+    calibration = calibrate(county)  # rolling-origin back-tests: the migration window and the intervals' coverage
+    inputs = prepare(county, calibration.migration_years)
     plans = {}
     mapped = has_coordinates(county)
     for key in scenarios:
@@ -176,10 +180,15 @@ def compute(workspace, out: Path) -> dict:
         folder.mkdir(parents=True)
         for name, frame in plan_tables(plan).items():
             _parquet(frame, folder / f"{name}.parquet")
+        intervals = scenario_intervals(inputs, scenarios[key], calibration, INTERVAL_TRAJECTORIES, seed=2025)
+        _parquet(intervals, folder / "intervals.parquet")  # calibrated, with their back-tested coverage
         spatial = spatial_results(county, projection=plan.projection) if mapped else None  # the map (服务半径与选址)
         for name, frame in (spatial or {}).items():
             _parquet(frame, folder / f"spatial_{name}.parquet")
-        write_workbook(plan, folder / "plan.xlsx", spatial=spatial)
+        unit_names = dict(zip(county.units["code"], county.units["name"]))
+        write_workbook(plan, folder / "plan.xlsx", spatial=spatial,
+                       intervals=(intervals.assign(region=intervals["region"].map(unit_names)),
+                                  calibration_document(calibration)))
     months = county.service_stats["month"]
     available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
     complete = complete_periods(months)
@@ -218,6 +227,8 @@ def compute(workspace, out: Path) -> dict:
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
     overview["images"] = figure_images.svg_images(overview["figures"])  # the landing page shows them without JS
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
+    (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
+                                          encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 

@@ -219,3 +219,57 @@ def widen(frame: pd.DataFrame, factors: dict[int, float]) -> pd.DataFrame:
             ratio = np.divide(bound, median, out=np.ones(len(median)), where=median > 0)
             out[f"{side}_{level}"] = median * np.power(np.maximum(ratio, 1e-12), factor)
     return out
+
+
+INTERVAL_SERIES = ("population", "women_15_49")
+
+
+def scenario_intervals(inputs, scenario, calibration: Calibration, trajectories: int = 500, seed: int | None = 2025,
+                       horizon: int | None = None) -> pd.DataFrame:
+    """The intervals every page, report and sheet shows (one number, one place): by region (townships and the
+    county), series (``INTERVAL_SERIES``) and year, the stochastic median and the 80% and 95% intervals as
+    ``calibration`` gives them (``Calibration.apply``, horizon = year − base year), with the interval method and
+    each level's back-tested coverage (share, and the number of past values it rests on)."""
+    from fpplan.demography.streaming import project_stochastic
+
+    summary = project_stochastic(inputs, scenario, trajectories, seed=seed, horizon=horizon)
+    frames = [summary.intervals(name).assign(series=name) for name in INTERVAL_SERIES]
+    frame = pd.concat(frames, ignore_index=True)
+    out = calibration.apply(frame, frame["year"].to_numpy() - inputs.base_year)
+    out["method"] = calibration.method
+    cov = calibration.coverage.set_index("level")
+    for level in (80, 95):
+        share = cov["share"].get(level, np.nan) if calibration.method == "calibrated" else np.nan
+        out[f"coverage_{level}"] = share
+    out["coverage_values"] = (int(cov["values"].max()) if calibration.method == "calibrated" and len(cov)
+                              else (calibration.empirical.values if calibration.method == "empirical" else 0))
+    return out[["region", "series", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95", "method",
+                "coverage_80", "coverage_95", "coverage_values"]]
+
+
+def document(calibration: Calibration) -> dict:
+    """The calibration as stored with the results (JSON): method, factors, coverage, the legend and coverage
+    sentences in both languages, notes."""
+    return {
+        "method": calibration.method, "factors": {str(k): v for k, v in calibration.factors.items()},
+        "migration_years": calibration.migration_years,
+        "coverage": calibration.coverage.replace({np.nan: None}).to_dict(orient="records"),
+        "text": {str(level): {lang: calibration.coverage_text(level, lang) for lang in ("zh", "en")}
+                 for level in (80, 95)},
+        "legend": {str(level): {lang: legend(calibration, level, lang) for lang in ("zh", "en")} for level in (80, 95)},
+        "notes": list(calibration.notes),
+        "backtests": sorted({f"{int(o)}→{int(t)}" for o, t in zip(calibration.backtests.get("origin", []),
+                                                                  calibration.backtests.get("target", []))}),
+    }
+
+
+def legend(calibration: Calibration, level: int, lang: str | None = None) -> str:
+    """A fan chart's legend entry: the interval and what backs it, short."""
+    text = (lambda key, **f: ui(key, **f)) if lang is None else (lambda key, **f: _ui(lang, key, **f))
+    row = calibration.coverage[calibration.coverage["level"] == level]
+    if calibration.method == "calibrated" and len(row):
+        r = row.iloc[0]
+        return text("legend_backtested", level=level, share=f"{r['share']:.0%}", values=int(r["values"]))
+    if calibration.method == "empirical":
+        return text("legend_empirical", level=level, values=calibration.empirical.values)
+    return text("legend_untested", level=level)
