@@ -41,6 +41,24 @@ def run(trajectories: int = 1000, seed: int = 2025, cases=CASES) -> tuple[pd.Dat
     return pd.concat(tables, ignore_index=True), notes
 
 
+def empirical(trajectories: int = 0) -> pd.DataFrame:
+    """Quantiles of |log(observed / projected)| of every back-test of the small areas (1985–2020, horizons 5 and
+    10): what config/uncertainty.yaml ``calibration.empirical`` ships."""
+    from fpplan.demography.backtest import compare
+    from fpplan.demography.calibration import pairs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        c = load_backtest_county(write_county(Path(tmp), "small", 2020))
+        frames = []
+        for o, t in pairs(c, 2020, [5, 10], 6):
+            table = compare(c, o, t, 0, None)[0]
+            frames.append(table[table["region"] != c.county_code].assign(horizon=t - o))
+    f = pd.concat(frames)
+    f["e"] = np.log(f["observed"] / f["projected"]).abs()
+    print(len(f), "values")
+    return f.groupby(["series", "horizon"])["e"].quantile([0.8, 0.95]).unstack().round(4)
+
+
 def coverage(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for level in (80, 95):
@@ -54,12 +72,21 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--trajectories", type=int, default=1000)
+    p.add_argument("--empirical", action="store_true", help="print the shipped empirical error quantiles and stop")
     args = p.parse_args()
+    if args.empirical:
+        print(empirical())
+        return
     start = time.perf_counter()
     table, results = run(args.trajectories)
     seconds = time.perf_counter() - start
     print(f"{len(results)} cases, {args.trajectories} trajectories, {seconds:.1f} s")
     print(coverage(table).round(3).to_string(index=False))
+    model = table[["model_inside_80", "model_inside_95"]].set_axis(["inside_80", "inside_95"], axis=1)
+    print("model intervals before calibration:")
+    print(coverage(model).round(3).to_string(index=False))
+    width = (table["model_upper_80"] / table["model_lower_80"] - 1) * 100
+    print(f"median width of the model's 80% interval: {width.median():.1f}%")
     for keys, part in table.groupby(["county", "target"]):
         c = coverage(part)
         print(keys, "80%:", f"{c['share'][0]:.0%}", "95%:", f"{c['share'][1]:.0%}")
