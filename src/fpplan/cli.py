@@ -124,10 +124,12 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    """Project the county's past population to its base year and report against what happened."""
+    """Project the county's past population to its base year and report against what happened. Reads only the
+    folder's demographic tables (no store, nothing written there)."""
+    from fpplan.demography.backtest import load_backtest_county
     from fpplan.runs import backtest_command
 
-    return backtest_command(open_county(args), args.trajectories, args.seed, args.out)
+    return backtest_command(load_backtest_county(args.data_dir), args.trajectories, args.seed, args.out)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -377,7 +379,6 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--trajectories", type=int, default=1000, help="随机轨迹数 / stochastic trajectories")
     cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
-    store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")

@@ -96,7 +96,7 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
     folder (the command's workspace); a region's counties are opened through their own workspaces."""
     from fpplan.app.output import check_suffix
     from fpplan.data.region import is_region_folder, load_counties
-    from fpplan.demography import load_scenarios, prepare, project
+    from fpplan.demography import county_inputs, load_scenarios, project
 
     check_suffix(out, (".csv", ".parquet"))  # the suffix decides the format; a wrong one is refused before any work
     if trajectories < 0:
@@ -112,7 +112,7 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
             problems.append(unknown_scenario(county.path, scenario, scenarios))
     if problems:
         raise DataError(problems)
-    inputs = {code: prepare(county) for code, county in counties.items()}
+    inputs = {code: county_inputs(county) for code, county in counties.items()}
     regions = sum(len(i.regions) for i in inputs.values())
     steps = max((horizon or chosen[code].horizon) - inputs[code].base_year for code in inputs)
     check_trajectories(trajectories, regions, steps, scheduler, workers, data_dir)

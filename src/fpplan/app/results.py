@@ -151,10 +151,10 @@ def compute(workspace, out: Path) -> dict:
     import pickle
 
     from fpplan.app import figure_images, overview_content
-    from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
+    from fpplan.app.plan_outputs import plan_outputs, projection_inputs, write_plan_workbook
     from fpplan.data.config import load_scenarios
     from fpplan.data.workspace import fpplan_version
-    from fpplan.demography import prepare
+    from fpplan.demography.calibration import document as calibration_document
     from fpplan.indicators import periods
     from fpplan.indicators.quality import quality_report
     from fpplan.planning.plan import explorer_model
@@ -163,15 +163,16 @@ def compute(workspace, out: Path) -> dict:
     as_of = workspace.data_as_of(county)
     scenarios = load_scenarios(county)
     plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
-    inputs = prepare(county)
+    calibration, inputs = projection_inputs(county)  # back-tests: the migration window, the intervals' coverage
     plans = {}
     for key in scenarios:
-        outputs = plan_outputs(county, key, inputs=inputs)  # the plan and the map (服务半径与选址)
+        outputs = plan_outputs(county, key, inputs=inputs, calibration=calibration)  # plan, map, intervals
         plan = plans[key] = outputs.plan
         folder = out / "scenarios" / key
         folder.mkdir(parents=True)
         for name, frame in plan_tables(plan).items():
             _parquet(frame, folder / f"{name}.parquet")
+        _parquet(outputs.intervals, folder / "intervals.parquet")  # calibrated, with their back-tested coverage
         for name, frame in (outputs.spatial or {}).items():
             _parquet(frame, folder / f"spatial_{name}.parquet")
         write_plan_workbook(outputs, folder / "plan.xlsx")
@@ -208,6 +209,8 @@ def compute(workspace, out: Path) -> dict:
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
     overview["images"] = figure_images.svg_images(overview["figures"])  # the landing page shows them without JS
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
+    (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
+                                          encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fpplan.data.labels import column_label, enum_label, label, ui
+from fpplan.data.labels import column_label, enum_label, label, language, ui
 from fpplan.planning.officials import officials_tables
 
 ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
@@ -232,10 +232,13 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
     }
 
 
-def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None) -> Path:
+def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None,
+                   intervals: tuple[pd.DataFrame, dict] | None = None) -> Path:
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
-    (fpplan.spatial.spatial_results) the map's tables too. Written under a temporary name and renamed when complete
-    (fpplan.app.output), so an interruption never leaves a partial or destroyed workbook."""
+    (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
+    calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
+    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.app.output), so
+    an interruption never leaves a partial or destroyed workbook."""
     from fpplan.app.output import atomic_path
 
     path = Path(path)
@@ -265,6 +268,13 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
             frame = present(table, totals)
             note = notes.get(name)
             _write_table(writer, name, frame, formats, table.rename(columns=str), note)
+        if intervals is not None:
+            table, calibration = intervals
+            shown = table[["region", "series", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95"]].copy()
+            shown[shown.columns[3:]] = shown[shown.columns[3:]].round()  # persons, whole
+            shown["series"] = shown["series"].map(lambda v: enum_label("backtest_series", v))
+            note = "；".join(calibration["text"][level][language()] for level in ("80", "95"))
+            _write_table(writer, ui("sheet_intervals"), present(shown, []), formats, shown, note)
     return path
 
 

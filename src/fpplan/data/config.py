@@ -28,6 +28,7 @@ from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
 from fpplan.data.models.spatial import SpatialConfig
+from fpplan.data.models.uncertainty import UncertaintyConfig
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -46,6 +47,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "spatial": SpatialConfig,
     "report": ReportConfig,
     "intake": IntakeConfig,
+    "uncertainty": UncertaintyConfig,
 }
 
 

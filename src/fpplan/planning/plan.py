@@ -20,7 +20,7 @@ import pandas as pd
 
 from fpplan.data.config import config_path
 from fpplan.data.errors import DataError, Problem
-from fpplan.demography import Scenario, load_scenarios, prepare, project
+from fpplan.demography import Scenario, county_inputs, load_scenarios, project
 from fpplan.planning import demand, equipment, facilities, gaps, money, recruitment, roster, staffing
 
 
@@ -113,7 +113,7 @@ NO_HIRES = pd.DataFrame({"year": pd.Series(dtype=int), "station": pd.Series(dtyp
 def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
     """Every planning table for ``county`` under ``scenario`` (a name from config/scenarios or a Scenario).
 
-    ``inputs`` (from ``fpplan.demography.prepare``) and ``projection`` may be passed to reuse them. A scenario that
+    ``inputs`` (from ``fpplan.demography.county_inputs``) and ``projection`` may be passed to reuse them. A scenario that
     names unknown stations raises DataError; a plan that cannot be handed in (a target area below its grade's
     standard, rules no hiring plan can meet) comes back with its ``problems`` (``fpplan plan`` refuses it)."""
     path = Path(county.path)
@@ -131,7 +131,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     services, standards, wisn_config = cfg["services"], cfg["standards"], cfg["wisn"]
     fac, plan_table = scenario_network(county.facilities, county.construction_plan, scenario, standards,
                                        county.townships()["code"], scenario_file)
-    projection = projection or project(inputs or prepare(county), scenario, scenario_name=name)
+    projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
     volumes = demand.volumes(county, services, projection)
     retirement = wisn_config.retirement_age
