@@ -19,9 +19,9 @@ INTERVAL_SEED = 2025
 class PlanOutputs:
     plan: object  # fpplan.planning.plan.Plan
     spatial: dict[str, pd.DataFrame] | None  # fpplan.spatial.spatial_results; None: the county has no coordinates
-    intervals: pd.DataFrame  # fpplan.demography.calibration.scenario_intervals (region codes)
-    calibration: object  # fpplan.demography.calibration.Calibration
-    unit_names: dict[str, str]  # unit code → name, for the workbook's interval sheet
+    intervals: pd.DataFrame | None = None  # fpplan.demography.calibration.scenario_intervals (region codes)
+    calibration: object = None  # fpplan.demography.calibration.Calibration
+    unit_names: dict[str, str] | None = None  # unit code → name, for the workbook's interval sheet
 
 
 def projection_inputs(county):
@@ -58,5 +58,8 @@ def write_plan_workbook(outputs: PlanOutputs, path: str | Path) -> Path:
     from fpplan.app.workbook import write_workbook
     from fpplan.demography.calibration import document
 
-    intervals = outputs.intervals.assign(region=outputs.intervals["region"].map(outputs.unit_names))
-    return write_workbook(outputs.plan, path, spatial=outputs.spatial, intervals=(intervals, document(outputs.calibration)))
+    intervals = None
+    if outputs.intervals is not None:
+        named = outputs.intervals.assign(region=outputs.intervals["region"].map(outputs.unit_names or {}))
+        intervals = (named, document(outputs.calibration))
+    return write_workbook(outputs.plan, path, spatial=outputs.spatial, intervals=intervals)
