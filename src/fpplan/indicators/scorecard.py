@@ -3,11 +3,14 @@ every unit at a level and every period of a kind at once (:func:`scorecards`, wh
 one period with a forecast of the next four quarters (:func:`scorecard`).
 
 Forecast: the indicator over the twelve months ending at each past quarter (a rolling year, so screening
-campaigns and check rounds do not make a seasonal saw-tooth) is regressed on time (ordinary least squares, linear
-trend; all unit × indicator series at once, the same numbers as statsmodels OLS ``get_prediction``); the next four
-quarters are predicted with an 80% prediction interval ŷ ± t(n−2) · s · √(1 + 1/n + (x₀ − x̄)² / Sxx). The expected
-quarter is the first predicted quarter whose value meets the year's target, when the current value does not (none
-when the trend does not get there within a year).
+campaigns and check rounds do not make a seasonal saw-tooth) is regressed on time on the indicator's bounded scale
+(:mod:`fpplan.indicators.scales`: logit for a percentage, log for a non-negative rate; ordinary least squares, a
+linear trend there; all unit × indicator series at once, the same numbers as statsmodels OLS ``get_prediction``);
+the next four quarters are predicted with an 80% prediction interval ŷ ± t(n−2) · s · √(1 + 1/n + (x₀ − x̄)² / Sxx)
+and back-transformed, so a percentage's forecast and both bounds stay within [0, 100] and a rate's stay ≥ 0. The
+expected quarter is the first predicted quarter whose back-transformed trend meets the year's target, when the
+current value does not (none when the trend does not get there within a year; a trend on the logit scale never
+reaches 100%, so a target of 100% is never "expected").
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, terms, undecided
+from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, undecided
 from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
 from fpplan.indicators.reports import unit_map
+from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
 
 MIN_QUARTERS = 4
 CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper", "unit_label", "target", "status",
@@ -178,28 +182,58 @@ def forecasts(county, level: str, period: str, target_set: str, history: int = 9
         return pd.DataFrame(columns=columns)
     rolling = rolling_year(county, level, ends, codes, wide)
     rolling["x"] = rolling["period"].map({q: k for k, q in enumerate(ends)}).astype(float)
-    horizon = 4
-    fit = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=horizon)
-    targets = targets_for(catalogue, target_set, level, "year")
-    current = rolling[rolling["period"] == ends[-1]].set_index(["unit", "indicator"])["value"]
-    quarters = [periods.shift(ends[-1], k) for k in range(1, horizon + 1)]
-    expected = []
-    for row in fit.itertuples():  # one small check per unit × indicator
-        target = targets.get(row.indicator)
-        now = current.get((row.unit, row.indicator), np.nan)
-        hit = None
-        if target is not None and not meets(np.array([now]), target)[0]:
-            ahead = row.intercept + row.slope * (row.last_x + np.arange(1, horizon + 1))
-            met = np.flatnonzero(meets(ahead, target))
-            hit = quarters[met[0]] if len(met) else None
-        expected.append(hit)
-    # rates and counts of non-negative numerators are not extrapolated below zero (natural growth may be negative)
-    signed = {c for c in codes if any(sign < 0 for sign, _ in terms(catalogue.indicators[c].numerator))}
-    floor = np.where(fit["indicator"].isin(signed), -np.inf, 0.0)
+    return bounded_forecast(rolling, catalogue, targets_for(catalogue, target_set, level, "year"), ends[-1])[columns]
+
+
+def bounded_forecast(rolling: pd.DataFrame, catalogue, targets: dict, last_quarter: str, horizon: int = 4,
+                     alpha: float = 0.2) -> pd.DataFrame:
+    """The forecast ``horizon`` quarters after ``last_quarter`` of every unit × indicator series in ``rolling``
+    (unit, indicator, x, value, denominator), each fitted on its indicator's bounded scale
+    (:mod:`fpplan.indicators.scales`: logit for a percentage, log for a non-negative rate) and back-transformed,
+    so the forecast and its (1 − alpha) prediction interval stay in the indicator's range. expected_met: the first
+    of the next ``horizon`` quarters whose back-transformed trend meets the year's target (``targets``:
+    indicator → Target or None), when neither the current value nor the trend's value for the current quarter
+    does (the trend crosses the target); trend_per_quarter: the trend's change over the
+    next quarter, in the indicator's unit."""
+    scale = rolling["indicator"].map({c: scale_of(i) for c, i in catalogue.indicators.items()})
+    factor = rolling["indicator"].map({c: i.factor for c, i in catalogue.indicators.items()}).to_numpy(float)
+    z = np.full(len(rolling), np.nan)
+    for name in SCALES:  # three vectorized steps
+        rows = (scale == name).to_numpy()
+        z[rows] = to_scale(rolling["value"].to_numpy(float)[rows], rolling["denominator"].to_numpy(float)[rows], name,
+                           factor[rows])
+    fit = trend_forecast(rolling[["unit", "indicator", "x"]].assign(value=z), horizon=horizon, alpha=alpha)
+    fit_scale = fit["indicator"].map({c: scale_of(i) for c, i in catalogue.indicators.items()}).to_numpy(object)
+    fit_factor = fit["indicator"].map({c: i.factor for c, i in catalogue.indicators.items()}).to_numpy(float)
+    steps = np.arange(horizon + 1)
+    path_z = fit["intercept"].to_numpy()[:, None] + fit["slope"].to_numpy()[:, None] * (
+        fit["last_x"].to_numpy()[:, None] + steps)  # the fitted last quarter, then the next ``horizon``
+    path = np.full(path_z.shape, np.nan)
+    mean, lower, upper = (np.full(len(fit), np.nan) for _ in range(3))
+    for name in SCALES:
+        rows = fit_scale == name
+        f = fit_factor[rows]
+        path[rows] = from_scale(path_z[rows], name, f[:, None])
+        mean[rows] = from_scale(fit["mean"].to_numpy()[rows], name, f)
+        lower[rows] = from_scale(fit["lower"].to_numpy()[rows], name, f)
+        upper[rows] = from_scale(fit["upper"].to_numpy()[rows], name, f)
+    current = rolling[rolling["x"] == rolling["x"].max()].set_index(["unit", "indicator"])["value"]
+    quarters = [periods.shift(last_quarter, k) for k in range(1, horizon + 1)]
+    expected = np.full(len(fit), None, dtype=object)
+    for code in pd.unique(fit["indicator"]):  # one vectorized check per indicator
+        target = targets.get(code)
+        if target is None:
+            continue
+        rows = np.flatnonzero(fit["indicator"].to_numpy(object) == code)
+        keys = pd.MultiIndex.from_arrays([fit["unit"].to_numpy(object)[rows], fit["indicator"].to_numpy(object)[rows]])
+        now = current.reindex(keys).to_numpy(float)
+        missed = ~meets(now, target) & ~np.isnan(now) & ~meets(path[rows, 0], target)  # the trend itself crosses
+        met = meets(path[rows, 1:], target) & missed[:, None]
+        first = np.where(met.any(axis=1), met.argmax(axis=1), -1)
+        expected[rows] = [quarters[k] if k >= 0 else None for k in first]
     return pd.DataFrame({"unit": fit["unit"], "indicator": fit["indicator"], "forecast_quarter": quarters[-1],
-                         "forecast": np.maximum(fit["mean"], floor), "forecast_lower": np.maximum(fit["lower"], floor),
-                         "forecast_upper": np.maximum(fit["upper"], floor), "expected_met": expected,
-                         "trend_per_quarter": fit["slope"]})[columns]
+                         "forecast": mean, "forecast_lower": lower, "forecast_upper": upper, "expected_met": expected,
+                         "trend_per_quarter": path[:, 1] - path[:, 0]})
 
 
 def indicator_series(county, level: str, kind: str = "quarter", unit: str | None = None) -> pd.DataFrame:
