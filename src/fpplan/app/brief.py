@@ -113,7 +113,8 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
     lights = {"total": int(county_now["status"].isin(["green", "amber", "red"]).sum()),
               "red": int((county_now["status"] == "red").sum()), "amber": int((county_now["status"] == "amber").sum()),
               "worst_township": names.get(township_red.index[0], township_red.index[0]) if len(township_red) else None,
-              "worst_count": int(township_red.iloc[0]) if len(township_red) else 0}
+              "worst_count": int(township_red.iloc[0]) if len(township_red) else 0,
+              "small_sample": county_now.loc[county_now["status"] == "small_sample", "name"].tolist()}
     scenario_name = manifest["scenarios"][scenario][language()]
     as_of = manifest.get("data_as_of", {}).get("last_month")
     return {"county": manifest["county"]["name"], "county_code": county_code, "period": period,
@@ -137,6 +138,8 @@ def findings(key: dict, lights: dict, first_short: dict | None, scenario_name: s
                       amber=lights["amber"], township=lights["worst_township"] or NO_VALUE, n=lights["worst_count"]))
     else:
         out.append(ui("finding_lights_none", period=period_name, total=lights["total"]))
+    if lights.get("small_sample"):  # shown, not judged: never counted as missed
+        out.append(ui("finding_small_sample", n=len(lights["small_sample"]), items="、".join(lights["small_sample"])))
     gap = key["staff_gap"][1]
     if gap > 0:
         out.append(ui("finding_staff", year=key["last_year"], required=number(key["required_staff"], 1),

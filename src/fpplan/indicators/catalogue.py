@@ -4,7 +4,8 @@
 Traffic light (DHIS2 legend sets, read against a target): green when the target is met; otherwise the distance
 beyond the target d ≥ 0 (higher is better: target − value; lower is better: value − target; a range: distance to
 the nearer bound; in the indicator's unit, or in % of the target) falls in one band of the indicator's legend,
-[from, to), amber or red; no legend: red. No value: ``no_data``; no target: ``no_target``.
+[from, to), amber or red; no legend: red. No value: ``no_data``; no target: ``no_target``; a value resting on less
+than the indicator's ``minimum_exposure`` (a rare event on a small base): ``small_sample`` (样本不足), not judged.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import pandas as pd
 from fpplan.data.models.indicators import Catalogue, Indicator, Target
 
 EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
-STATUSES = ("green", "amber", "red", "no_target", "no_data")
+STATUSES = ("green", "amber", "red", "small_sample", "no_target", "no_data")
+JUDGED = ("green", "amber", "red")
 _TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 # a value within this relative distance of its target counts as on it (95.00000000000001 meets 95)
 TOLERANCE = 1e-9
@@ -122,6 +124,21 @@ def status(value: pd.Series | np.ndarray, target: Target | None, indicator: Indi
             light = np.where(inside, band.status, light)
     light = np.where(meets(v, target), "green", light)
     return np.where(np.isnan(v), "no_data", light).astype(object)
+
+
+def short_of_exposure(indicator: Indicator, target: Target | None, denominator, kind: str) -> np.ndarray:
+    """Whether each value rests on less than the indicator's minimum exposure for periods of ``kind`` (False where
+    the indicator has none, or the target is zero: one event misses "none at all" on any base)."""
+    d = np.asarray(denominator, dtype=float)
+    rule = indicator.minimum_exposure
+    if rule is None or target is None or (target.op != "between" and float(target.value) == 0):
+        return np.zeros(d.shape, dtype=bool)
+    short = np.zeros(d.shape, dtype=bool)
+    if rule.period_kinds is not None and kind not in rule.period_kinds:
+        short[:] = True
+    if rule.denominator is not None:
+        short |= ~(d >= rule.denominator)
+    return short
 
 
 def undecided(lower: np.ndarray, upper: np.ndarray, target: Target | None) -> np.ndarray:

@@ -20,7 +20,16 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, undecided
+from fpplan.indicators.catalogue import (
+    JUDGED,
+    meets,
+    resolved_targets,
+    short_of_exposure,
+    status,
+    target_text,
+    targets_for,
+    undecided,
+)
 from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
 from fpplan.indicators.reports import unit_map
 from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
@@ -33,7 +42,8 @@ CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper"
 def scorecards(county, level: str, kind: str, target_set: str | None = None, codes: list[str] | None = None
                ) -> pd.DataFrame:
     """Every unit at ``level`` × every period of ``kind`` × every indicator defined there: value (95% interval for
-    survey indicators), target text and source, status (green / amber / red / no_target / no_data), undecided (the
+    survey indicators), target text and source, status (green / amber / red / small_sample / no_target / no_data:
+    small_sample below the indicator's minimum exposure), undecided (the
     interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
     target is yearly). Computed in one pass (vectorized over units and periods)."""
     catalogue = county.config["indicators"]
@@ -52,19 +62,29 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     light, flag = np.full(n, "no_data", dtype=object), np.zeros(n, dtype=bool)
     text, cited = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
     note = card["note"].to_numpy(object).copy()
-    note[note == "annual_target"] = ""  # set again below for this target set
+    again = np.isin(note, ("annual_target", "small_sample"))  # set again below for this target set
+    note[again] = ""
     value, lower, upper = (card[c].to_numpy(float) for c in ("value", "lower", "upper"))
+    denominator = card["denominator"].to_numpy(float)
+    arg = card["note_arg"].to_numpy(object).copy()
     indicator = card["indicator"].to_numpy(object)
     for code in pd.unique(indicator):  # one vectorized step per indicator (about 40)
         rows = np.flatnonzero(indicator == code)
         target, ind = targets[code], catalogue.indicators[code]
         light[rows] = status(value[rows], target, ind)
+        small = short_of_exposure(ind, target, denominator[rows], kind) & np.isin(light[rows], JUDGED)
+        if small.any():  # a rare event on a small base: shown, not judged
+            light[rows[small]] = "small_sample"
+            quiet = rows[small & (note[rows] == "")]
+            note[quiet] = "small_sample"
+            minimum = ind.minimum_exposure.denominator
+            arg[quiet] = "" if minimum is None else f"{minimum:g}"
         flag[rows] = undecided(lower[rows], upper[rows], target)
         text[rows], cited[rows] = target_text(target), "" if target is None else target.source
         if target is None and yearly.get(code) is not None:  # a yearly target, not judged for shorter periods
             quiet = rows[note[rows] == ""]
             note[quiet] = "annual_target"
-    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note)
+    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note, note_arg=arg)
     if "previous" not in card:
         ordered = card.sort_values(["unit", "indicator", "period"])
         previous = ordered.groupby(["unit", "indicator"])["value"].shift(1)
@@ -93,11 +113,12 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, wi
 
 
 def status_counts(card: pd.DataFrame) -> pd.DataFrame:
-    """Per unit (and period): how many indicators are green, amber, red, without data, without target; a unit
-    with any red needs attention, one with amber but no red is to watch."""
+    """Per unit (and period): how many indicators are green, amber, red, on too small a sample, without data, without
+    target; a unit with any red needs attention, one with amber but no red is to watch."""
     keys = [c for c in ("unit", "period") if c in card]
     counts = card.groupby(keys)["status"].value_counts().unstack(fill_value=0)
-    counts = counts.reindex(columns=["green", "amber", "red", "no_data", "no_target"], fill_value=0).reset_index()
+    counts = counts.reindex(columns=["green", "amber", "red", "small_sample", "no_data", "no_target"],
+                            fill_value=0).reset_index()
     counts.columns.name = None
     counts["attention"] = np.select([counts["red"] > 0, counts["amber"] > 0], ["red", "amber"], default="green")
     return counts

@@ -24,7 +24,7 @@ from fpplan.data.labels import column_label, enum_label, language, ui
 
 LEVEL = "township"
 KINDS = ("year", "half_year", "quarter", "month")
-ORDER = {"red": 0, "amber": 1, "green": 2, "no_target": 3, "no_data": 4}
+ORDER = {"red": 0, "amber": 1, "green": 2, "small_sample": 3, "no_target": 4, "no_data": 5}
 
 
 @cache

@@ -97,6 +97,23 @@ class TargetSet(Frozen):
         return value
 
 
+class Exposure(Frozen):
+    """The least a rate must rest on before it is judged against a target (rare events): a ``denominator`` of at
+    least this much (operations, births …) and, if given, only periods of ``period_kinds``. Below it the value is
+    shown and its status is ``small_sample`` (样本不足), never a colour. Not applied to a target of zero (none at all:
+    one event misses it on any base). ``source``: the reasoning or where the rule is stated."""
+
+    denominator: float | None = Field(default=None, gt=0)
+    period_kinds: tuple[Literal["month", "quarter", "half_year", "year"], ...] | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _something(self) -> Exposure:
+        if self.denominator is None and self.period_kinds is None:
+            raise ValueError("a minimum exposure needs a denominator or period_kinds")
+        return self
+
+
 class Indicator(Frozen):
     """An indicator: where its data come from (``data``), numerator and denominator (data elements of that source
     joined by + or -; no denominator: a count), the unit (which fixes the factor), the direction, the legend.
@@ -106,7 +123,8 @@ class Indicator(Frozen):
     vital_registration (reported births against registered births), budget (per-capita budget).
     ``window_months``: the value over that many months ending with the period (e.g. 36 for "three years").
     ``levels``: the levels the indicator is defined at. ``stage``: Tanahashi stage it measures; ``related``: the
-    indicators that stand behind it (shown from a red cell)."""
+    indicators that stand behind it (shown from a red cell). ``minimum_exposure``: below it, 样本不足 instead of a
+    colour (:class:`Exposure`)."""
 
     zh: str
     en: str
@@ -123,6 +141,7 @@ class Indicator(Frozen):
     levels: tuple[Literal["village", "township", "county"], ...] = LEVELS
     stage: Literal["availability", "accessibility", "acceptability", "contact", "effective", "information"] = "contact"
     related: tuple[str, ...] = ()
+    minimum_exposure: Exposure | None = None
     source: str
 
     @property
