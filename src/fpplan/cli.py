@@ -292,13 +292,18 @@ def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
     return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
-                      store=args.store)
+                      store=args.store, target_set=args.targets)
 
 
 def _brief(args: argparse.Namespace) -> int:
     from fpplan.app.brief import run_brief
 
-    return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store)
+    return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store, target_set=args.targets)
+
+
+def targets_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--targets", default=None, help="评价指标所用的目标集（默认本县目标）/ the target set indicators are "
+                                                     "judged against (default: the county's own)")
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -385,12 +390,14 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", default="reports", help="输出文件夹，报告写入其中的 县代码_报告期_情景/ / output folder (the report goes into COUNTY_PERIOD_SCENARIO/)")
     cmd.add_argument("--replace", action="store_true", help="替换已有的同一报告 / replace an existing report of the same county, period and scenario")
+    targets_option(cmd)
     store_option(cmd)
     cmd = add("brief", "一页简报（Word 与 PDF）/ the one-page brief (Word and PDF)", _brief)
     cmd.add_argument("data_dir")
     cmd.add_argument("--period", default=None, help="报告期，如 2025Q3 / period, e.g. 2025Q3")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
+    targets_option(cmd)
     store_option(cmd)
     return p
 

@@ -33,6 +33,7 @@ class Session:
     manifest: dict = field(default_factory=dict)  # the results in use (fpplan.app.results.current)
     period: str | None = None
     scenario: str | None = None
+    target_set: str | None = None  # the set the indicators are judged against (None: the county's default, 本县目标)
 
     def table(self, name: str, scenario: str | None = "") -> pd.DataFrame:
         """A table of the results: a scenario's (``scenario`` default: the session's) or, with ``scenario=None``, one
@@ -42,9 +43,22 @@ class Session:
         return results.table(self.manifest, name, self.scenario if scenario == "" else scenario)
 
     def card(self, level: str = "township", period: str | None = None) -> pd.DataFrame:
-        """The scorecard of ``period`` (default: the session's) at ``level``, as the dashboards show it."""
+        """The scorecard of ``period`` (default: the session's) at ``level``, as the dashboards show it, judged against
+        the session's target set."""
+        from fpplan.app import results
+
         cards = self.table("scorecards", None)
-        return cards[(cards["level"] == level) & (cards["period"] == (period or self.period))].reset_index(drop=True)
+        cards = cards[(cards["level"] == level) & (cards["period"] == (period or self.period))]
+        if self.target_set is not None:
+            cards = results.scorecards(self.manifest, self.target_set).loc[cards.index]
+        return cards.reset_index(drop=True)
+
+    @property
+    def target_set_name(self) -> str:
+        """The name of the set the indicators are judged against: 本县目标."""
+        from fpplan.app import results
+
+        return results.target_set_name(self.manifest, self.target_set)
 
     @property
     def townships(self) -> list[str]:
@@ -98,10 +112,10 @@ def scenario_of(manifest: dict, scenario: str | None) -> str:
 
 
 def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None,
-                period: str | None = None, scenario: str | None = None) -> Session:
+                period: str | None = None, scenario: str | None = None, target_set: str | None = None) -> Session:
     """The county of ``data_dir`` through its workspace, with its results brought up to date; shows every problem as
-    a table and stops when the data are bad; checks the base year the notebook was written for, the period and the
-    scenario."""
+    a table and stops when the data are bad; checks the base year the notebook was written for, the period, the
+    scenario and the target set (None: the county's default)."""
     from IPython.display import display
 
     from fpplan.app import results
@@ -116,6 +130,10 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
         manifest = results.current(workspace.folder)
         period = period_of(manifest, period)
         scenario = scenario_of(manifest, scenario)
+        sets = county.config["indicators"].target_sets
+        if target_set is not None and target_set not in sets:
+            raise DataError([Problem(file=str(Path(data_dir) / "config" / "indicators.yaml"), kind="unknown_target_set",
+                                     value=target_set, detail="、".join(sets))])
     except DataError as error:  # every problem, with file, row and column
         display(error.table())
         raise
@@ -124,7 +142,7 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
                                                                              county.facilities["name"]))
     use_report_styles()
-    return Session(county, names, workspace, manifest, period, scenario)
+    return Session(county, names, workspace, manifest, period, scenario, target_set)
 
 
 def use_report_styles() -> None:

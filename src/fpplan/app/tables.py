@@ -289,7 +289,8 @@ def scorecard_rows(card: pd.DataFrame, catalogue, names: Mapping[str, str] | Non
 
 
 def source_item(source) -> str:
-    """The item a target's source cites, as officials refer to it: ``二7: 近三年出生性别比…`` → ``二7``."""
+    """A target's citation as officials refer to it (the scorecard's target_source: ``《…》二7``; a bare config source
+    ``二7: 近三年出生性别比…`` → ``二7``)."""
     text = str(source or "").strip()
     return text.split(":", 1)[0].strip() if text else NO_VALUE
 

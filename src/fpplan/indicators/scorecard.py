@@ -26,6 +26,7 @@ from fpplan.indicators.catalogue import (
     resolved_targets,
     short_of_exposure,
     status,
+    target_citation,
     target_text,
     targets_for,
     undecided,
@@ -54,7 +55,8 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     """The traffic lights of indicator values (:func:`fpplan.indicators.engine.values`, or a scorecard judged
     against another set) against ``target_set`` at ``level`` for periods of ``kind``: the columns of
     :data:`CARD_COLUMNS` (and any others ``card`` has). Cheap: a dashboard re-judges precomputed values when the
-    user picks another target set."""
+    user picks another target set; an ``expected_met`` computed against another set's target is kept only where the
+    target is the same."""
     targets = targets_for(catalogue, target_set, level, kind)
     yearly = targets_for(catalogue, target_set, level, "year") if kind != "year" else {}
     card = card.copy()
@@ -80,10 +82,13 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
             minimum = ind.minimum_exposure.denominator
             arg[quiet] = "" if minimum is None else f"{minimum:g}"
         flag[rows] = undecided(lower[rows], upper[rows], target)
-        text[rows], cited[rows] = target_text(target), "" if target is None else target.source
+        text[rows], cited[rows] = target_text(target), target_citation(target)
         if target is None and yearly.get(code) is not None:  # a yearly target, not judged for shorter periods
             quiet = rows[note[rows] == ""]
             note[quiet] = "annual_target"
+    if "expected_met" in card and "target" in card:  # computed against another target: kept only where it is the same
+        same = card["target"].to_numpy(object) == text
+        card["expected_met"] = card["expected_met"].where(same, "")
     card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note, note_arg=arg)
     if "previous" not in card:
         ordered = card.sort_values(["unit", "indicator", "period"])
@@ -94,6 +99,16 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     card["name"] = card["indicator"].map({c: getattr(i, lang) for c, i in catalogue.indicators.items()})
     card["unit_label"] = card["indicator"].map({c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()})
     return card[CARD_COLUMNS + [c for c in card.columns if c not in CARD_COLUMNS]]
+
+
+def rejudge(cards: pd.DataFrame, catalogue, target_set: str) -> pd.DataFrame:
+    """Precomputed scorecards of several levels and period kinds (columns ``level`` and ``kind``, as
+    fpplan.app.results stores them) judged against ``target_set`` (:func:`judge`, one pass per level and kind)."""
+    resolved_targets(catalogue, target_set)  # an unknown set is an error before any work
+    if cards.empty:
+        return cards
+    parts = [judge(part, catalogue, target_set, level, kind) for (level, kind), part in cards.groupby(["level", "kind"])]
+    return pd.concat(parts).loc[cards.index]
 
 
 def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,
