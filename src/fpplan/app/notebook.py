@@ -53,6 +53,17 @@ class Session:
             cards = results.scorecards(self.manifest, self.target_set).loc[cards.index]
         return cards.reset_index(drop=True)
 
+    def judged_against(self, target_set: str | None) -> Session:
+        """The session with its indicators judged against ``target_set`` (None: the county's default, 本县目标); an
+        unknown set is a DataError naming the sets there are."""
+        from dataclasses import replace
+
+        sets = self.county.config["indicators"].target_sets
+        if target_set is not None and target_set not in sets:
+            raise DataError([Problem(file=str(Path(self.county.path) / "config" / "indicators.yaml"),
+                                     kind="unknown_target_set", value=target_set, detail="、".join(sets))])
+        return replace(self, target_set=target_set)
+
     @property
     def target_set_name(self) -> str:
         """The name of the set the indicators are judged against: 本县目标."""
@@ -112,10 +123,10 @@ def scenario_of(manifest: dict, scenario: str | None) -> str:
 
 
 def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None,
-                period: str | None = None, scenario: str | None = None, target_set: str | None = None) -> Session:
+                period: str | None = None, scenario: str | None = None) -> Session:
     """The county of ``data_dir`` through its workspace, with its results brought up to date; shows every problem as
-    a table and stops when the data are bad; checks the base year the notebook was written for, the period, the
-    scenario and the target set (None: the county's default)."""
+    a table and stops when the data are bad; checks the base year the notebook was written for, the period and the
+    scenario."""
     from IPython.display import display
 
     from fpplan.app import results
@@ -130,10 +141,6 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
         manifest = results.current(workspace.folder)
         period = period_of(manifest, period)
         scenario = scenario_of(manifest, scenario)
-        sets = county.config["indicators"].target_sets
-        if target_set is not None and target_set not in sets:
-            raise DataError([Problem(file=str(Path(data_dir) / "config" / "indicators.yaml"), kind="unknown_target_set",
-                                     value=target_set, detail="、".join(sets))])
     except DataError as error:  # every problem, with file, row and column
         display(error.table())
         raise
@@ -142,7 +149,7 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
                                                                              county.facilities["name"]))
     use_report_styles()
-    return Session(county, names, workspace, manifest, period, scenario, target_set)
+    return Session(county, names, workspace, manifest, period, scenario)
 
 
 def use_report_styles() -> None:
