@@ -61,8 +61,8 @@ def _validate(args: argparse.Namespace) -> int:
                         problems += against_county(frame, name, county, f"{workspace.store.path}:{name}")
     if problems:
         raise DataError(problems)
-    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year}, "
-                            f"{len(county.scenarios)} scenarios)")
+    print(ui("data_clean"), ui("data_clean_summary", path=county.path, units=len(county.units), year=county.base_year,
+                               scenarios=len(county.scenarios)))
     return 0
 
 
@@ -134,12 +134,9 @@ def _plan(args: argparse.Namespace) -> int:
     if replaced:
         print(replaced)
     path = write_workbook(plan, out, spatial=spatial)
-    short = plan.shortfall.dropna(subset=["first_short_year"])
-    print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
-          f"{len(short)} stations short of floor area at some point")
-    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
-          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
-          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    from fpplan.app.printouts import plan_lines
+
+    print("\n".join(plan_lines(plan, path)))
     return 0
 
 
@@ -212,33 +209,31 @@ def _scorecard(args: argparse.Namespace) -> int:
 
     if args.out:
         check_suffix(args.out, (".csv", ".xlsx"))  # a wrong suffix is refused before any work
-    from fpplan.data.labels import column_label
+    from fpplan.app.printouts import county_names, scorecard_sheets, scorecard_text
     from fpplan.data.region import is_region_folder
-    from fpplan.indicators.scorecard import note_text, scorecard, status_counts, status_text
+    from fpplan.indicators.scorecard import scorecard
 
     if is_region_folder(Path(args.data_dir)):
         from fpplan.runs import scorecard_region
 
         return scorecard_region(args.data_dir, args.level, args.period, args.target_set, args.out)
+    county = open_county(args)
     try:
-        card = scorecard(open_county(args), args.level, args.period, args.target_set)
+        card = scorecard(county, args.level, args.period, args.target_set)
     except ValueError as error:  # a period id or target set that does not exist
         raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
                                  detail=str(error))]) from None
-    shown = card.reindex(columns=["unit", "name", "value", "lower", "upper", "target", "status", "change", "forecast",
-                                  "expected_met"])
-    shown["status"] = status_text(card)
-    shown["note"] = note_text(card)
-    print(shown.round(2).astype(object).where(shown.notna(), "").to_string(index=False))
-    counts = status_counts(card)
-    print(counts.to_string(index=False))
-    _write_table(card.assign(status_text=status_text(card), note_text=note_text(card)), args.out, column_label)
+    catalogue, names = county.config["indicators"], county_names(county)
+    print(scorecard_text(card, catalogue, names, args.period))
+    _write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
     return 0
 
 
-def _write_table(frame, out: str | None, column_label) -> None:
-    """A table to ``out`` (.csv or .xlsx), written whole or not at all, saying what it replaces."""
+def _write_table(frame, out: str | None, sheets, names: dict) -> None:
+    """A table to ``out``: .csv the data as computed (codes, for other programs), .xlsx the officials' sheets
+    (``sheets()``: name → (table, totals)); written whole or not at all, saying what it replaces."""
     from fpplan.app.output import atomic_path, check_suffix, replacing
+    from fpplan.app.workbook import write_sheets
 
     if not out:
         return
@@ -246,7 +241,7 @@ def _write_table(frame, out: str | None, column_label) -> None:
     replaced = replacing(path)
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".xlsx":
-            frame.rename(columns=column_label).to_excel(tmp, index=False)
+            write_sheets(sheets(), tmp, names)
         else:
             frame.to_csv(tmp, index=False)
     if replaced:
@@ -256,24 +251,29 @@ def _write_table(frame, out: str | None, column_label) -> None:
 
 def _exams(args: argparse.Namespace) -> int:
     """The year's staff exams: each pseudonymous staff id's results and consequences, collective prizes and fines."""
+    from fpplan.app.printouts import county_names, text_table
     from fpplan.app.workbook import exam_sheets, write_sheets
     from fpplan.rules import exam_consequences
 
-    result = exam_consequences(open_county(args), args.year)
+    county = open_county(args)
+    names = county_names(county)
+    result = exam_consequences(county, args.year)
     for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
         print(label("ui", key))
-        print(table.round(1).astype(object).where(table.notna(), "").to_string(index=False))
+        print(text_table(table, names))
     if args.out:
-        print(write_sheets(exam_sheets(result), args.out))
+        print(write_sheets(exam_sheets(result), args.out, names))
     return 0
 
 
 def _survey(args: argparse.Namespace) -> int:
     """The demand survey of a period: needs by class for the county, township quarters, common problems."""
+    from fpplan.app.printouts import county_names, text_table
     from fpplan.app.workbook import survey_sheets, write_sheets
     from fpplan.rules import survey_rollup
 
     county = open_county(args)
+    names = county_names(county)
     try:
         result = survey_rollup(county, args.period)
     except ValueError as error:
@@ -282,9 +282,9 @@ def _survey(args: argparse.Namespace) -> int:
     for key, part in (("survey_county", "county"), ("survey_township", "township_quarterly"),
                       ("survey_common", "common_problems")):
         print(label("ui", key))
-        print(result[part].round(3).to_string(index=False))
+        print(text_table(result[part], names))
     if args.out:
-        print(write_sheets(survey_sheets(result), args.out))
+        print(write_sheets(survey_sheets(result), args.out, names))
     return 0
 
 

@@ -220,6 +220,8 @@ def to_html(book, path: Path) -> Path:
     body = re.sub(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", "", body)
     head = f"<style>{print_css()}</style><script>{get_plotlyjs()}</script>"
     body = body.replace("</head>", head + "</head>", 1)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(path.stem)}</title>", body, count=1, flags=re.DOTALL)
+    body = body.replace('<html lang="en">', '<html lang="zh">', 1) if language() == "zh" else body
     path.write_text(body, encoding="utf-8")
     return path
 

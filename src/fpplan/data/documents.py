@@ -39,3 +39,36 @@ def cite(text: str | None, lang: str | None = None) -> str:
         return named + (part if part and key == f"seed {seed}" else "")
 
     return _SEED.sub(one, str(text))
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+_KEPT_WORDS = {"km", "WISN", "TFR"}
+
+
+def official_source(text: str | None, lang: str | None = None) -> str:
+    """A configuration's ``source`` as an official reads it: seed ids as document titles; in Chinese, "demo
+    assumption" as 演示假设 and the English remarks left out (the parts that are only for the planner), e.g.
+    ``kinds: seed 003 §(二); quantities and unit prices: demo assumption until …`` →
+    ``《我国计划生育技术规范与优质服务》(二)；演示假设``."""
+    if not text:
+        return ""
+    lang = lang or language()
+    if text in table().get("documents", {}):
+        return title(text, lang)
+    cited = cite(text, lang)
+    if lang != "zh":
+        return cited
+    kept: list[str] = []
+    for part in re.split(r"\s*[;；]\s*", cited):
+        pieces = []
+        for piece in re.split(r":\s+|：", part):
+            piece = piece.strip(" ,，")
+            if "demo assumption" in piece:
+                pieces.append(label("ui", "demo_assumption"))
+            elif piece and not [w for w in _ASCII_WORD.findall(re.sub(r"\([^()]*[A-Za-z][^()]*\)", "", piece))
+                                if w not in _KEPT_WORDS]:
+                pieces.append(re.sub(r"\s*\([^()]*[A-Za-z]{2,}[^()]*\)", "", piece))
+        text_part = "：".join(dict.fromkeys(p for p in pieces if p))
+        if text_part and text_part not in kept:
+            kept.append(text_part)
+    return "；".join(kept) or label("ui", "source_in_config")
