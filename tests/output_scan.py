@@ -2,7 +2,9 @@
 codes are English words; unit, station and indicator codes), NaN / None, and persons in fractions.
 
 Allowed English (stated here, short on purpose): units and names officials use as they are — km, WISN (the WHO
-method's name), TFR, PDF, fpplan (the program's name on the report's cover), A4.
+method's name), TFR, PDF, fpplan (the program's name on the report's cover), A4; also left out: file paths a
+command names, pseudonymous staff ids (S0001), the data version's 12-character id on the report's cover, and the
+county's name with its administrative code in parentheses.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
 MISSING = re.compile(r"(?<![A-Za-z])(nan|NaN|None|NaT|<NA>|inf|-inf)(?![A-Za-z])")
 STAFF_ID = re.compile(r"\bS\d{3,}\b")  # pseudonymous staff ids (exam outputs)
 PATH = re.compile(r"\S*/\S*")  # file paths a command names (what it wrote)
+VERSION = re.compile(r"\b[0-9a-f]{12}\b")  # the data version's id (report cover)
 # a column of persons: its unit is 人 (not 人年, 人次 or 全时当量); "(人)" in the header, or a count of people
 PERSON_HEADER = re.compile(r"\(人\)|（人）|人数$")
 FTE_HEADER = re.compile(r"人年|全时当量")
@@ -36,7 +39,7 @@ def scan_text(text: str, codes: set[str], findings: Findings, place: str, allowe
     (the county's name with its administrative code on a cover)."""
     for phrase in allowed:
         text = text.replace(phrase, "")
-    text = STAFF_ID.sub("", PATH.sub("", text))
+    text = STAFF_ID.sub("", VERSION.sub("", PATH.sub("", text)))
     for word in WORD.findall(text):
         if word not in ALLOWED_WORDS:
             findings.add(place, "English or a code", f"{word} in {text}")

@@ -299,7 +299,7 @@ def test_a_red_cell_shows_what_stands_behind_it(demo) -> None:
     staff = out["availability_staff"]
     assert staff["station"].tolist() == ["ZS004", "ZS004"] and staff["gap"].tolist() == [1.5, 0.0]  # not ZD001's
     assert out["availability_floor_area"]["gap_m2"].tolist() == [70.0]
-    assert out["accessibility"]["distance_km"].is_monotonic_decreasing
+    assert out["accessibility_villages"]["distance_km"].is_monotonic_decreasing  # no spatial results: distances
     assert set(out["contact"]["indicator"]) == {"contraceptive_timeliness", "follow_up_rate", "free_services_rate",
                                                 "migrant_service_rate"}
     assert out["effective"]["indicator"].tolist() == ["contraceptive_prevalence"]

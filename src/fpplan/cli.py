@@ -18,6 +18,8 @@ def print_problems(error: DataError) -> None:
     table = error.table()
     print(ui("problems_found", n=len(table)))
     shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
+    if "column" in shown:  # a column the program knows by its label (a file's own unknown header stays as it is)
+        shown["column"] = shown["column"].map(lambda c: label("columns", c) if isinstance(c, str) and c else c)
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
