@@ -226,7 +226,7 @@ def _scorecard(args: argparse.Namespace) -> int:
         raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
                                  detail=str(error))]) from None
     catalogue, names = county.config["indicators"], county_names(county)
-    print(scorecard_text(card, catalogue, names, args.period))
+    print(scorecard_text(card, catalogue, names, args.period, args.level))
     _write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
     return 0
 

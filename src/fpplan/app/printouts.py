@@ -33,17 +33,19 @@ def text_table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, **pr
     return cells.to_string(index=False) if len(cells) else ui("no_rows")
 
 
-def scorecard_text(card: pd.DataFrame, catalogue, names: Mapping[str, str], period: str) -> str:
+def scorecard_text(card: pd.DataFrame, catalogue, names: Mapping[str, str], period: str, level: str = "township"
+                   ) -> str:
     """The scorecard of a period as printed: a title, one row per unit × indicator (unit name, indicator, value to
     its decimals, interval, unit, target, status in words, change, forecast, expected quarter, note), then the
     count of each status per unit."""
     from fpplan.app.tables import period_text, scorecard_rows
     from fpplan.indicators.scorecard import status_counts
 
-    rows = scorecard_rows(_expected_text(card), catalogue, names, columns=SCORECARD_PRINTED, by_unit=True)
+    rows = scorecard_rows(_expected_text(card), catalogue, names, columns=SCORECARD_PRINTED, by_unit=True).cells
+    rows = rows.rename(columns={label("enums.level", "township"): label("enums.level", level)})
     counts = status_counts(card).drop(columns="period", errors="ignore")
-    lines = [ui("scorecard_title", period=period_text(period)), rows.cells.to_string(index=False), "",
-             text_table(counts, names, enums={"attention": "status"})]
+    lines = [ui("scorecard_title", period=period_text(period)), rows.to_string(index=False), "",
+             text_table(counts, names, enums={"attention": "status"}, headers={"unit": label("enums.level", level)})]
     return "\n".join(lines)
 
 
