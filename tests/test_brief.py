@@ -87,7 +87,7 @@ def test_what_changed_the_first_station_short_and_the_findings(tables) -> None:
     assert 3 <= len(findings) <= 5
     assert "100,000" in findings[0] and "110,000" in findings[0] and "增加10,000" in findings[0]
     assert "1项未达标、1项接近目标" in findings[1] and "东乡（2项）" in findings[1]
-    assert "仍缺3.0人" in findings[2]
+    assert "仍缺折合全时3.0人" in findings[2]
     assert "县站自2025年起" in findings[3]
     assert "200.00万元" in findings[4] and "50.50万元" in findings[4]
 
