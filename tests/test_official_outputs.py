@@ -63,6 +63,11 @@ def outputs(request, tmp_path_factory) -> dict:
         "report": ["report", str(folder), "--period", PERIOD, "--out", str(out / "reports")],
         "brief": ["brief", str(folder), "--period", "2025", "--targets", "seed001_article5", "--out", str(out / "brief")],
     }
+    if request.param == "second":  # the region the second county belongs to: its printouts and workbooks too
+        region = folder.parent
+        runs["region_scorecard"] = ["scorecard", str(region), "--level", "county", "--period", "2025",
+                                    "--out", str(out / "region_scorecard.xlsx")]
+        runs["region_plan"] = ["plan", str(region), "--out", str(out / "region_plan.xlsx")]
     for key, argv in runs.items():
         code, text = _run(argv)
         assert code == 0, (key, text[-2000:])
@@ -70,8 +75,10 @@ def outputs(request, tmp_path_factory) -> dict:
     code, printed["validate_error"] = _run(["validate", str(_planted_error(folder, root / "bad"))])
     assert code == 2
     name = dict(zip(county.units["code"], county.units["name"]))[county.county_code]
-    codes = (set(county.units["code"]) | set(county.facilities["code"]) | set(county.config["indicators"].indicators)
-             | set(county.config["services"].services))
+    counties = [county] + ([load_county(f) for f in folder.parent.iterdir() if f.is_dir() and f != folder]
+                           if request.param == "second" else [])
+    codes = set().union(*[set(c.units["code"]) | set(c.facilities["code"]) for c in counties])
+    codes |= set(county.config["indicators"].indicators) | set(county.config["services"].services)
     workbooks = sorted(out.glob("*.xlsx")) + sorted(out.glob("reports/*/*.xlsx"))
     report = next(out.glob("reports/*/*分析报告.html"))
     briefs = sorted(out.glob("reports/*/*简报.docx")) + sorted(out.glob("brief/*简报.docx"))

@@ -102,4 +102,4 @@ def test_the_brief_does_not_list_it_red_and_says_why(county) -> None:
     assert "complication_rate" not in [f["indicator"] for f in c["flagged"] if f["status"] == "red"]
     assert "手术并发症发生率" in c["lights"]["small_sample"]
     sentence = [s for s in c["findings"] if "样本不足" in s]
-    assert len(sentence) == 1 and "手术并发症发生率" in sentence[0]
+    assert len(sentence) == 1 and "手术并发症发生率" in sentence[0] and "未达标" in sentence[0]  # with the lights

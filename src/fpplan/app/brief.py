@@ -139,8 +139,8 @@ def findings(key: dict, lights: dict, first_short: dict | None, scenario_name: s
                       amber=lights["amber"], township=lights["worst_township"] or NO_VALUE, n=lights["worst_count"]))
     else:
         out.append(ui("finding_lights_none", period=period_name, total=lights["total"]))
-    if lights.get("small_sample"):  # shown, not judged: never counted as missed
-        out.append(ui("finding_small_sample", n=len(lights["small_sample"]), items="、".join(lights["small_sample"])))
+    if lights.get("small_sample"):  # shown, not judged: never counted as missed (said with the lights)
+        out[-1] += ui("finding_small_sample", n=len(lights["small_sample"]), items="、".join(lights["small_sample"]))
     gap = key["staff_gap"][1]
     if gap > 0:
         out.append(ui("finding_staff", year=key["last_year"], required=number(key["required_staff"], 1),
