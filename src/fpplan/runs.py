@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import ui
+from fpplan.data.labels import label, ui
 
 
 def unknown_scenario(data_dir: str | Path, name: str, known) -> Problem:
@@ -221,7 +221,10 @@ def plan_region(data_dir: str, scenario: str, out: str) -> int:
         write_workbook(plan, path.with_name(f"{path.stem}_{code}{path.suffix}"))
     print(ui("region_counties", name=region.name, code=region.code, n=len(plans)))
     summary = region_summary(region.county_names(), plans)
-    print(summary.round(0).to_string(index=False))
+    from fpplan.app.printouts import text_table
+
+    shown = summary.assign(county=summary["name"].where(summary["name"] != "", summary["county"])).drop(columns="name")
+    print(text_table(shown, headers={"county": label("enums.level", "county")}))
     print(path)
     return 0
 
@@ -232,7 +235,6 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
     .xlsx: ranking, region and county sheets)."""
     from fpplan.app.printouts import county_names, text_table
     from fpplan.app.workbook import write_sheets
-    from fpplan.data.labels import label
     from fpplan.data.region import load_region
     from fpplan.indicators.regions import region_scorecard
 
