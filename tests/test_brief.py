@@ -26,18 +26,17 @@ def _card(period: str, rows: list[tuple[str, str, str, float, str]]) -> pd.DataF
 
 @pytest.fixture
 def tables() -> dict[str, pd.DataFrame]:
-    series = pd.DataFrame({"year": [2025, 2030, 2035], "population": [100_000.0, 104_500.4, 110_000.0],
-                           "women_15_49": [25_000.0, 24_000.0, 23_000.0]})
-    # staff gap in 2035: S1 gyn short 2.5, S1 nursing over 1.0 (not netted), S2 gyn short 0.5 → 3.0
-    wisn = pd.DataFrame({"station": ["S1", "S1", "S2", "S1", "S1", "S2"], "cadre": ["gyn", "nur", "gyn"] * 2,
-                         "year": [2025] * 3 + [2035] * 3, "required": [3.0, 2.0, 1.0, 5.5, 2.0, 1.5],
-                         "existing": [3.0, 3.0, 1.0, 3.0, 3.0, 1.0]})
-    capacity = pd.DataFrame({"station": ["S1", "S2", "S1", "S2"], "year": [2025, 2025, 2035, 2035],
-                             "gap_m2": [120.0, -30.0, 0.0, 45.0]})
+    # the plan's numbers (fpplan.planning.gaps.headline, county_by_year): the brief only formats them
+    headline = pd.DataFrame([{
+        "base_year": 2025, "plan_year": 2030, "horizon": 2035, "population_base": 100_000.0,
+        "population_horizon": 110_000.0, "women_15_49_base": 25_000.0, "women_15_49_horizon": 23_000.0,
+        "wisn_need_fte": 9.0, "wisn_in_post_fte": 6.5, "technical_retired_persons": 2,
+        "staff_gap_before_fte": 2.5, "staff_gap_before_persons": 3, "staff_gap_after_fte": 0.5,
+        "staff_gap_after_persons": 1, "hires_persons": 4, "area_gap_base_m2": 120.0, "area_gap_horizon_m2": 45.0,
+        "total_cost_wan_yuan": 200.0, "subsidy_requested_wan_yuan": 150.0, "still_to_secure_wan_yuan": 50.5}])
+    by_year = pd.DataFrame({"year": [2025, 2035], "gap_before_fte": [0.0, 2.5], "gap_before_persons": [0, 3],
+                            "gap_after_fte": [0.0, 0.5], "gap_after_persons": [0, 1]})
     shortfall = pd.DataFrame({"station": ["S1", "S2"], "first_short_year": [2025.0, 2031.0], "max_gap_m2": [120.0, 45.0]})
-    subsidy = pd.DataFrame({"station_name": ["县站", "东乡站"], "subsidy_requested_wan_yuan": [100.0, 50.0],
-                            "still_to_secure_wan_yuan": [40.0, 10.5]})
-    money = pd.DataFrame({"year": [2026, 2027], "self_raised_wan_yuan": [30.0, 20.0], "subsidy_wan_yuan": [100.0, 50.0]})
     now = _card("2025Q3", [("county", "C", "cpr", 88.0, "red"), ("county", "C", "fu", 91.0, "green"),
                            ("county", "C", "srb", 95.0, "amber"),
                            ("township", "T1", "cpr", 80.0, "red"), ("township", "T2", "cpr", 92.0, "green"),
@@ -45,8 +44,7 @@ def tables() -> dict[str, pd.DataFrame]:
                            ("township", "T1", "srb", 95.0, "green"), ("township", "T2", "srb", 96.0, "green")])
     before = _card("2025Q2", [("county", "C", "cpr", 91.0, "green"), ("county", "C", "fu", 80.0, "red"),
                               ("county", "C", "srb", 94.0, "amber"), ("township", "T1", "cpr", 91.0, "red")])
-    return {"county_series": series, "wisn": wisn, "capacity": capacity, "shortfall": shortfall,
-            "officials_subsidy": subsidy, "money": money, "plan_info": pd.DataFrame({"plan_year": [2030]}),
+    return {"headline": headline, "county_by_year": by_year, "shortfall": shortfall,
             "scorecards": pd.concat([before, now], ignore_index=True)}
 
 
@@ -55,13 +53,14 @@ def test_key_numbers_against_the_plan(tables) -> None:
     c = content_from(tables, MANIFEST, "2025Q3", "medium", "2026-01-01")
     k = c["key"]
     assert k["population"] == (100_000.0, 110_000.0) and k["women_15_49"] == (25_000.0, 23_000.0)
-    assert k["staff_gap"] == (0.0, 3.0)  # shortages summed station by station, surpluses not netted
+    assert k["staff_gap_persons"] == (0, 3) and k["staff_gap_after_persons"] == (0, 1) and k["hires_persons"] == 4
     assert k["area_gap_m2"] == (120.0, 45.0)
     assert k["still_to_secure_wan_yuan"] == 50.5 and k["subsidy_requested_wan_yuan"] == 150.0
     assert k["total_cost_wan_yuan"] == 200.0
     header, rows = key_rows(c)
     assert header == ["项目", "现状（2025年）", "2035年（预测）"]
-    assert rows[0][1:] == ["100,000", "110,000"] and rows[2][1:] == ["0.0", "3.0"] and rows[4][1] == "50.50"
+    assert rows[0][1:] == ["100,000", "110,000"] and rows[2][1:] == ["0", "3"] and rows[3][1:] == ["0", "1"]
+    assert rows[4][1:] == ["—", "4"] and rows[6][1] == "50.50"
 
 
 def test_red_and_amber_indicators_with_their_townships(tables) -> None:
@@ -87,7 +86,8 @@ def test_what_changed_the_first_station_short_and_the_findings(tables) -> None:
     assert 3 <= len(findings) <= 5
     assert "100,000" in findings[0] and "110,000" in findings[0] and "增加10,000" in findings[0]
     assert "1项未达标、1项接近目标" in findings[1] and "东乡（2项）" in findings[1]
-    assert "仍缺折合全时3.0人" in findings[2]
+    assert "共需技术人员9.0全时当量，原有人员届时在岗6.5全时当量（2人到龄退休）" in findings[2]
+    assert "未计新招聘缺3人，到2030年规划招聘4人后2035年缺1人" in findings[2]
     assert "县站自2025年起" in findings[3]
     assert "200.00万元" in findings[4] and "50.50万元" in findings[4]
 

@@ -103,8 +103,21 @@ def test_cli_plans_a_region(region_dir: Path, tmp_path: Path) -> None:
     assert len(summary) == 4 and summary.iloc[-1, 0] == "total"
     money = next(c for c in summary.columns if c.startswith("total investment"))
     assert summary[money].iloc[-1] == pytest.approx(summary[money].iloc[:3].sum())
-    for code in CODES:
-        assert (tmp_path / f"plan_{code}.xlsx").exists()
+    from fpplan.data.labels import ui
+
+    map_sheets = {ui(k, "en") for k in ("sheet_spatial_county", "sheet_spatial_coverage", "sheet_spatial_beyond",
+                                        "sheet_spatial_vehicles", "sheet_spatial_sites", "sheet_spatial_plan_check")}
+    for k, code in enumerate(CODES):
+        county_book = tmp_path / f"plan_{code}.xlsx"
+        names = load_workbook(county_book, read_only=True).sheetnames
+        assert map_sheets <= set(names), code  # each county's workbook carries the map, as the county's own does
+        # the summary's staff numbers are the county workbook's headline
+        headline = pd.read_excel(county_book, sheet_name=ui("sheet_headline", "en")).set_index("item")["value"]
+        hires = next(v for i, v in headline.items() if i.startswith("hires planned"))
+        gap = next(v for i, v in headline.items() if i.startswith("staff gap 2035 before hires (persons)"))
+        row = summary.iloc[k]
+        assert row[next(c for c in summary.columns if c.startswith("hires planned"))] == hires
+        assert row[next(c for c in summary.columns if c.startswith("gap before hires"))] == gap
 
 
 def _copy_region(region_dir: Path, tmp_path: Path) -> Path:

@@ -30,8 +30,30 @@ def _demo(args: argparse.Namespace) -> int:
     from fpplan.demo import write_demo
     from fpplan.demo.region import write_demo_region
 
-    out = write_demo_region(args.out_dir, args.counties) if args.counties else write_demo(args.out_dir)
+    if args.shape:
+        from fpplan.demo.shapes import write_county
+
+        out = write_county(args.out_dir, args.shape, seed=args.seed)
+    else:
+        out = write_demo_region(args.out_dir, args.counties) if args.counties else write_demo(args.out_dir)
     print(out)
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    """A county folder from the files a county office keeps (fpplan.data.intake)."""
+    from fpplan.data.intake import init_county
+
+    path, log = init_county(args.data_dir, args.from_files, name=args.name, code=args.code, year=args.year)
+    print(ui("intake_written", path=path, tables=len({t for _, t, _ in log.files}), report=path / "导入说明.md"))
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    """A workbook to fill in instead of the office's own files (fpplan.data.intake.template)."""
+    from fpplan.data.intake.template import write_template
+
+    print(ui("template_written", path=write_template(args.out, args.county)))
     return 0
 
 
@@ -104,10 +126,12 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    """Project the county's past population to its base year and report against what happened."""
+    """Project the county's past population to its base year and report against what happened. Reads only the
+    folder's demographic tables (no store, nothing written there)."""
+    from fpplan.demography.backtest import load_backtest_county
     from fpplan.runs import backtest_command
 
-    return backtest_command(open_county(args), args.trajectories, args.seed, args.out)
+    return backtest_command(load_backtest_county(args.data_dir), args.trajectories, args.seed, args.out)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -115,10 +139,8 @@ def _plan(args: argparse.Namespace) -> int:
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
     written."""
     from fpplan.app.output import check_suffix, replacing
-    from fpplan.app.workbook import write_workbook
+    from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
     from fpplan.data.region import is_region_folder
-    from fpplan.planning.plan import make_plan
-    from fpplan.spatial.results import has_coordinates, spatial_results
 
     out = check_suffix(args.out, (".xlsx",))
     if is_region_folder(Path(args.data_dir)):
@@ -128,14 +150,14 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
-    plan = make_plan(county, args.scenario)
+    outputs = plan_outputs(county, args.scenario)
+    plan = outputs.plan
     if plan.problems:
         raise DataError(list(plan.problems))
-    spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
     replaced = replacing(out)
     if replaced:
         print(replaced)
-    path = write_workbook(plan, out, spatial=spatial)
+    path = write_plan_workbook(outputs, out)
     from fpplan.app.printouts import plan_lines
 
     print("\n".join(plan_lines(plan, path)))
@@ -329,6 +351,19 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("out_dir", help="输出文件夹 / output folder")
     cmd.add_argument("--counties", type=int, default=0, choices=[0, 1, 2, 3],
                      help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)")
+    cmd.add_argument("--shape", default=None, choices=["small", "seed003"],
+                     help="另一形态的生成县：small（3乡镇15村）、seed003（16乡镇448村）/ a generated county of another shape")
+    cmd.add_argument("--seed", type=int, default=3, help="生成县的随机种子 / seed of a generated county (--shape)")
+    cmd = add("init", "由县里原样的表格文件建立县文件夹 / make the county folder from the county office's own files", _init)
+    cmd.add_argument("data_dir", help="要建立的县文件夹（新的或空的）/ the county folder to write (new or empty)")
+    cmd.add_argument("--from", dest="from_files", nargs="+", required=True,
+                     help="县里的表格文件（CSV/XLSX，按内容识别）/ the county's files (CSV/XLSX, recognised by content)")
+    cmd.add_argument("--name", default=None, help="县名，如 新河县 / county name")
+    cmd.add_argument("--code", default=None, help="县代码（6位），须与村名单一致 / county code (6 digits)")
+    cmd.add_argument("--year", type=int, default=None, help="人口表的年份（标题中没有时）/ the population table's year")
+    cmd = add("template", "写出填报模板（.xlsx）/ write the fill-in template workbook", _template)
+    cmd.add_argument("out", help="输出 .xlsx / output .xlsx")
+    cmd.add_argument("--county", default=None, help="已有的县文件夹：填入乡镇、村、服务站 / a county folder whose names to fill in")
     cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     store_option(cmd)
@@ -351,7 +386,6 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--trajectories", type=int, default=1000, help="随机轨迹数 / stochastic trajectories")
     cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
-    store_option(cmd)
     cmd = add("plan", "服务需求、人员与建设规划 / demand, staffing and construction plan", _plan)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")

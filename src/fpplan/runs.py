@@ -96,7 +96,7 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
     folder (the command's workspace); a region's counties are opened through their own workspaces."""
     from fpplan.app.output import check_suffix
     from fpplan.data.region import is_region_folder, load_counties
-    from fpplan.demography import load_scenarios, prepare, project
+    from fpplan.demography import county_inputs, load_scenarios, project
 
     check_suffix(out, (".csv", ".parquet"))  # the suffix decides the format; a wrong one is refused before any work
     if trajectories < 0:
@@ -112,7 +112,7 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
             problems.append(unknown_scenario(county.path, scenario, scenarios))
     if problems:
         raise DataError(problems)
-    inputs = {code: prepare(county) for code, county in counties.items()}
+    inputs = {code: county_inputs(county) for code, county in counties.items()}
     regions = sum(len(i.regions) for i in inputs.values())
     steps = max((horizon or chosen[code].horizon) - inputs[code].base_year for code in inputs)
     check_trajectories(trajectories, regions, steps, scheduler, workers, data_dir)
@@ -201,24 +201,24 @@ def validate_region(data_dir: str) -> int:
 def plan_region(data_dir: str, scenario: str, out: str) -> int:
     """``fpplan plan REGION``: one plan per county; the region workbook (summary + a sheet per county) at ``out``
     and each county's full workbook beside it (``<stem>_<county code>.xlsx``)."""
+    from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
     from fpplan.app.region_workbook import region_summary, write_region_workbook
-    from fpplan.app.workbook import write_workbook
     from fpplan.data.region import load_region
     from fpplan.demography import load_scenarios
-    from fpplan.planning.plan import make_plan
 
     region = load_region(data_dir, workspace_county)
     problems = [unknown_scenario(c.path, scenario, s) for c in region.counties.values()
                 if scenario not in (s := load_scenarios(c))]
     if problems:
         raise DataError(problems)
-    plans = {code: make_plan(county, scenario) for code, county in region.counties.items()}
+    outputs = {code: plan_outputs(county, scenario) for code, county in region.counties.items()}
+    plans = {code: o.plan for code, o in outputs.items()}
     problems = [p for plan in plans.values() for p in getattr(plan, "problems", ())]
     if problems:  # a plan that cannot be handed in: nothing is written
         raise DataError(problems)
     path = write_region_workbook(region.county_names(), plans, out)
-    for code, plan in plans.items():
-        write_workbook(plan, path.with_name(f"{path.stem}_{code}{path.suffix}"))
+    for code, o in outputs.items():  # each county's full workbook, the map's sheets included
+        write_plan_workbook(o, path.with_name(f"{path.stem}_{code}{path.suffix}"))
     print(ui("region_counties", name=region.name, code=region.code, n=len(plans)))
     summary = region_summary(region.county_names(), plans)
     from fpplan.app.printouts import text_table

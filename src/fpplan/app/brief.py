@@ -2,8 +2,9 @@
 forward Word) and as PDF (the same content as HTML, printed by headless chromium).
 
 ``content_from(tables, manifest, period, scenario, date)`` is a pure function of the workspace's results (the
-tables the dashboards read): the key numbers against the plan (population, women 15–49, staff gap, floor-area gap,
-subsidy still to secure; computed as the overview's cards are), the indicators that are red or amber with their
+tables the dashboards read): the key numbers against the plan (population, women 15–49, staff gap before and after
+hires, floor-area gap, subsidy still to secure: the plan's own ``headline`` and ``county_by_year``, as the overview's
+cards and the workbook show them; nothing recomputed here), the indicators that are red or amber with their
 townships, what changed since the previous period, the first station to fall short, and findings: sentences of the
 label table filled with those numbers (never written by hand). ``content`` reads the tables; ``write`` writes both
 files.
@@ -20,7 +21,7 @@ from fpplan.app.tables import NO_VALUE, number, period_text
 from fpplan.data.labels import enum_label, language, month_text, ui
 
 ZOOMS = (1.0, 0.92, 0.85, 0.78)
-TABLES = ("county_series", "wisn", "capacity", "shortfall", "officials_subsidy", "money", "plan_info")
+TABLES = ("headline", "county_by_year", "shortfall")
 
 
 def content(manifest: dict, period: str, scenario: str, date: str, target_set: str | None = None) -> dict:
@@ -45,27 +46,23 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
 
     names = manifest["names"]
     county_code = manifest["county"]["code"]
-    series = tables["county_series"].set_index("year")
-    first, last = int(manifest["base_year"]), int(series.index.max())
-    plan_year = int(tables["plan_info"]["plan_year"].iloc[0])
-    wisn = tables["wisn"]
-    staff_gap = (wisn["required"] - wisn["existing"]).clip(lower=0).groupby(wisn["year"]).sum()
-    capacity = tables["capacity"]
-    area_gap = capacity["gap_m2"].clip(lower=0).groupby(capacity["year"]).sum()
-    still = float(tables["officials_subsidy"]["still_to_secure_wan_yuan"].sum())
-    subsidy = tables["officials_subsidy"]
-    requested = float(subsidy["subsidy_requested_wan_yuan"].sum())
-    money = tables["money"]
-    total_cost = float(money[["self_raised_wan_yuan", "subsidy_wan_yuan"]].to_numpy().sum())
+    h = tables["headline"].iloc[0]
+    rows = tables["county_by_year"].set_index("year")
+    first, last, plan_year = int(h["base_year"]), int(h["horizon"]), int(h["plan_year"])
     key = {
         "first_year": first, "last_year": last, "plan_year": plan_year,
-        "population": (float(series.loc[first, "population"]), float(series.loc[last, "population"])),
-        "women_15_49": (float(series.loc[first, "women_15_49"]), float(series.loc[last, "women_15_49"])),
-        "staff_gap": (float(staff_gap.get(first, 0.0)), float(staff_gap.get(last, 0.0))),
-        "area_gap_m2": (float(area_gap.get(first, 0.0)), float(area_gap.get(last, 0.0))),
-        "still_to_secure_wan_yuan": still, "subsidy_requested_wan_yuan": requested, "total_cost_wan_yuan": total_cost,
-        "required_staff": float(wisn.loc[wisn["year"] == last, "required"].sum()),
-        "existing_staff": float(wisn.loc[wisn["year"] == last, "existing"].sum()),
+        "population": (float(h["population_base"]), float(h["population_horizon"])),
+        "women_15_49": (float(h["women_15_49_base"]), float(h["women_15_49_horizon"])),
+        "staff_gap_persons": (int(rows.loc[first, "gap_before_persons"]), int(h["staff_gap_before_persons"])),
+        "staff_gap_after_persons": (int(rows.loc[first, "gap_after_persons"]), int(h["staff_gap_after_persons"])),
+        "staff_gap_fte": (float(rows.loc[first, "gap_before_fte"]), float(h["staff_gap_before_fte"])),
+        "hires_persons": int(h["hires_persons"]),
+        "area_gap_m2": (float(h["area_gap_base_m2"]), float(h["area_gap_horizon_m2"])),
+        "still_to_secure_wan_yuan": float(h["still_to_secure_wan_yuan"]),
+        "subsidy_requested_wan_yuan": float(h["subsidy_requested_wan_yuan"]),
+        "total_cost_wan_yuan": float(h["total_cost_wan_yuan"]),
+        "wisn_need_fte": float(h["wisn_need_fte"]), "wisn_in_post_fte": float(h["wisn_in_post_fte"]),
+        "technical_retired_persons": int(h["technical_retired_persons"]),
     }
     cards = tables["scorecards"]
     kind = _period_kind(period)
@@ -141,12 +138,13 @@ def findings(key: dict, lights: dict, first_short: dict | None, scenario_name: s
         out.append(ui("finding_lights_none", period=period_name, total=lights["total"]))
     if lights.get("small_sample"):  # shown, not judged: never counted as missed (said with the lights)
         out[-1] += ui("finding_small_sample", n=len(lights["small_sample"]), items="、".join(lights["small_sample"]))
-    gap = key["staff_gap"][1]
-    if gap > 0:
-        out.append(ui("finding_staff", year=key["last_year"], required=number(key["required_staff"], 1),
-                      existing=number(key["existing_staff"], 1), gap=number(gap, 1)))
+    staff = {"year": key["last_year"], "required": number(key["wisn_need_fte"], 1),
+             "existing": number(key["wisn_in_post_fte"], 1), "retired": key["technical_retired_persons"]}
+    if key["staff_gap_persons"][1] > 0:
+        out.append(ui("finding_staff", **staff, gap=key["staff_gap_persons"][1], plan_year=key["plan_year"],
+                      hires=key["hires_persons"], after=key["staff_gap_after_persons"][1]))
     else:
-        out.append(ui("finding_staff_none", year=key["last_year"], required=number(key["required_staff"], 1)))
+        out.append(ui("finding_staff_none", **staff))
     if first_short:
         out.append(ui("finding_area", station=first_short["station"], year=first_short["year"],
                       count=first_short["stations_short"]))
@@ -170,7 +168,10 @@ def key_rows(c: dict) -> tuple[list[str], list[list[str]]]:
     header = [ui("brief_item"), ui("brief_now", year=k["first_year"]), ui("brief_plan", year=k["last_year"])]
     rows = [[ui("brief_population"), number(k["population"][0]), number(k["population"][1])],
             [ui("brief_women"), number(k["women_15_49"][0]), number(k["women_15_49"][1])],
-            [ui("brief_staff_gap"), number(k["staff_gap"][0], 1), number(k["staff_gap"][1], 1)],
+            [ui("brief_staff_gap"), number(k["staff_gap_persons"][0]), number(k["staff_gap_persons"][1])],
+            [ui("brief_staff_gap_after"), number(k["staff_gap_after_persons"][0]),
+             number(k["staff_gap_after_persons"][1])],
+            [ui("brief_hires"), NO_VALUE, number(k["hires_persons"])],
             [ui("brief_area_gap"), number(k["area_gap_m2"][0]), number(k["area_gap_m2"][1])],
             [ui("brief_money"), number(k["still_to_secure_wan_yuan"], 2), NO_VALUE]]
     return header, rows

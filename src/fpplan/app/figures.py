@@ -37,13 +37,16 @@ def pyramid(population: pd.DataFrame, unit: str, year: int) -> go.Figure:
     return fig
 
 
-def fan_chart(intervals: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Median with 80% and 95% bands (columns year, median, lower_80, upper_80, lower_95, upper_95)."""
+def fan_chart(intervals: pd.DataFrame, title: str | None = None, legend: dict | None = None) -> go.Figure:
+    """Median with 80% and 95% bands (columns year, median, lower_80, upper_80, lower_95, upper_95); ``legend``:
+    level ("80", "95") → its legend entry, stating the interval's back-tested coverage (the results'
+    ``calibration`` document, ``fpplan.demography.calibration.legend``)."""
     fig = go.Figure(layout=_layout(title or ui("fan_title"), xaxis_title=ui("year")))
     for level, colour in (("95", "rgba(21,101,192,0.15)"), ("80", "rgba(21,101,192,0.3)")):
+        name = (legend or {}).get(level) or (legend or {}).get(int(level)) or ui(f"interval_{level}")
         fig.add_scatter(x=intervals["year"], y=intervals[f"upper_{level}"], mode="lines", line_width=0, showlegend=False)
         fig.add_scatter(x=intervals["year"], y=intervals[f"lower_{level}"], mode="lines", line_width=0, fill="tonexty",
-                        fillcolor=colour, name=ui(f"interval_{level}"))
+                        fillcolor=colour, name=name)
     fig.add_scatter(x=intervals["year"], y=intervals["median"], mode="lines", name=ui("median"), line_color="#0d47a1")
     return fig
 

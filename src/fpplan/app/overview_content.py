@@ -22,13 +22,11 @@ def _figure_json(fig) -> dict:
 
 def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
     """Cards and figures for the overview of ``plan`` (the plan scenario) and the newest complete year's
-    scorecards (township and county level)."""
+    scorecards (township and county level). The plan's numbers are the plan's headline
+    (fpplan.planning.gaps.headline), only formatted here."""
     names = manifest["names"]
-    totals = plan.projection.county_total().set_index("year")
-    first, last = county.base_year, int(totals.index.max())
-    wisn = plan.wisn
-    shortage = (wisn["required"] - wisn["existing"]).clip(lower=0).groupby(wisn["year"]).sum()
-    gaps = plan.capacity.assign(gap=plan.capacity["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
+    h = plan.headline
+    first, last = h["base_year"], h["horizon"]
     years = manifest["scored_periods"].get("year", [])
     period = years[-1] if years else None
     township = cards[(cards["level"] == "township") & (cards["period"] == period)] if period else cards.iloc[0:0]
@@ -36,12 +34,14 @@ def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
     red = int(county_card["status"].isin(RED).sum())
     amber = int(county_card["status"].isin(AMBER).sum())
     items = [
-        ("population", ui("population_now", year=first), f"{totals.loc[first, 'population']:,.0f}"),
-        ("population", ui("population_plan", year=last), f"{totals.loc[last, 'population']:,.0f}"),
-        ("women", ui("women_now", year=first), f"{totals.loc[first, 'women_15_49']:,.0f}"),
-        ("staff", ui("staff_gap", year=last), f"{shortage.loc[last]:.1f} {ui('persons')}"),
-        ("area", ui("area_gap", year=first), f"{gaps.loc[first]:,.0f} m²"),
-        ("money", ui("funding_gap"), f"{plan.subsidy['still_to_secure_wan_yuan'].sum():,.0f} {ui('wan_yuan')}"),
+        ("population", ui("population_now", year=first), f"{h['population_base']:,.0f}"),
+        ("population", ui("population_plan", year=last), f"{h['population_horizon']:,.0f}"),
+        ("women", ui("women_now", year=first), f"{h['women_15_49_base']:,.0f}"),
+        ("staff", ui("staff_gap", year=last), f"{h['staff_gap_before_persons']} {ui('persons')}"),
+        ("staff", ui("hires_card", plan_year=h["plan_year"], year=last),
+         ui("hires_card_value", hires=h["hires_persons"], after=h["staff_gap_after_persons"])),
+        ("area", ui("area_gap", year=first), f"{h['area_gap_base_m2']:,.0f} m²"),
+        ("money", ui("funding_gap"), f"{h['still_to_secure_wan_yuan']:,.0f} {ui('wan_yuan')}"),
     ]
     if period:
         items += [("red", ui("indicators_red", period=period), f"{red} / {len(county_card)}"),

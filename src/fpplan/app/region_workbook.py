@@ -17,20 +17,20 @@ MONEY = ["cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
 
 
 def plan_summary(code: str, name: str, plan) -> dict:
-    """One county's key numbers: population and women 15–49 in the base and plan years, projects and money,
-    stations short of floor area, staff required in the plan year against existing."""
-    county = plan.projection.county_total().set_index("year")
-    base, horizon = int(plan.years[0]), int(plan.years[-1])
-    wisn = plan.wisn[plan.wisn["year"] == horizon]
-    required, existing = float(wisn["required"].sum()), float(wisn["existing"].sum())
+    """One county's key numbers, the plan's headline (fpplan.planning.gaps.headline) as the county's own
+    workbook and overview show them: population and women 15–49 in the base year and at the horizon, projects and
+    money, stations short of floor area, at the horizon the WISN need and staff in post (FTE) and the staff gap
+    before and after the planned hires (whole persons), hires planned."""
+    h = plan.headline
     cp = plan.construction_plan
     return {"county": code, "name": name,
-            "population_base": county.loc[base, "population"], "population_horizon": county.loc[horizon, "population"],
-            "women_base": county.loc[base, "women_15_49"], "women_horizon": county.loc[horizon, "women_15_49"],
+            "population_base": h["population_base"], "population_horizon": h["population_horizon"],
+            "women_base": h["women_15_49_base"], "women_horizon": h["women_15_49_horizon"],
             "projects": len(cp), **{m: float(cp[m].sum()) for m in MONEY},
             "stations_short": int(plan.shortfall["first_short_year"].notna().sum()),
-            "staff_required": required, "staff_existing": existing,
-            "staff_shortfall": max(required - existing, 0.0)}
+            "wisn_need_fte": h["wisn_need_fte"], "wisn_in_post_fte": h["wisn_in_post_fte"],
+            "gap_before_persons": h["staff_gap_before_persons"], "hires_persons": h["hires_persons"],
+            "gap_after_persons": h["staff_gap_after_persons"]}
 
 
 def region_summary(names: dict[str, str], plans: dict) -> pd.DataFrame:

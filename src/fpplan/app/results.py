@@ -183,35 +183,31 @@ def compute(workspace, out: Path) -> dict:
     import pickle
 
     from fpplan.app import figure_images, overview_content
-    from fpplan.app.workbook import write_workbook
+    from fpplan.app.plan_outputs import plan_outputs, projection_inputs, write_plan_workbook
     from fpplan.data.config import load_scenarios
     from fpplan.data.workspace import fpplan_version
-    from fpplan.demography import prepare
+    from fpplan.demography.calibration import document as calibration_document
     from fpplan.indicators import periods
     from fpplan.indicators.quality import quality_report
-    from fpplan.planning import demand
-    from fpplan.planning.plan import make_plan
+    from fpplan.planning.plan import explorer_model
 
     county = workspace.county(sync=False)
     as_of = workspace.data_as_of(county)
     scenarios = load_scenarios(county)
     plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
-    from fpplan.spatial.results import has_coordinates, spatial_results
-
-    inputs = prepare(county)
+    calibration, inputs = projection_inputs(county)  # back-tests: the migration window, the intervals' coverage
     plans = {}
-    mapped = has_coordinates(county)
     for key in scenarios:
-        plan = make_plan(county, key, inputs=inputs)
-        plans[key] = plan
+        outputs = plan_outputs(county, key, inputs=inputs, calibration=calibration)  # plan, map, intervals
+        plan = plans[key] = outputs.plan
         folder = out / "scenarios" / key
         folder.mkdir(parents=True)
         for name, frame in plan_tables(plan).items():
             _parquet(frame, folder / f"{name}.parquet")
-        spatial = spatial_results(county, projection=plan.projection) if mapped else None  # the map (服务半径与选址)
-        for name, frame in (spatial or {}).items():
+        _parquet(outputs.intervals, folder / "intervals.parquet")  # calibrated, with their back-tested coverage
+        for name, frame in (outputs.spatial or {}).items():
             _parquet(frame, folder / f"spatial_{name}.parquet")
-        write_workbook(plan, folder / "plan.xlsx", spatial=spatial)
+        write_plan_workbook(outputs, folder / "plan.xlsx")
     months = county.service_stats["month"]
     available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
     complete = complete_periods(months)
@@ -225,12 +221,7 @@ def compute(workspace, out: Path) -> dict:
     for name, frame in quality_report(county).items():
         _parquet(frame, out / f"quality_{name}.parquet")
     with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
-        pickle.dump({"inputs": inputs, "scenarios": scenarios,
-                     "coefficients": demand.coefficients(county, county.config["services"]),
-                     "existing": existing_staff(county), "facilities": county.facilities,
-                     "construction_plan": county.construction_plan, "config": {k: county.config[k] for k in
-                                                                               ("wisn", "standards")},
-                     "county_code": county.county_code, "base_year": county.base_year}, handle)
+        pickle.dump(explorer_model(county, plans, inputs, scenarios), handle)
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
                                                                              county.facilities["name"]))
     manifest = {
@@ -250,6 +241,8 @@ def compute(workspace, out: Path) -> dict:
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
     overview["images"] = figure_images.svg_images(overview["figures"])  # the landing page shows them without JS
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
+    (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
+                                          encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
@@ -277,12 +270,9 @@ def plan_tables(plan) -> dict:
             "wisn": plan.wisn, "head_count": plan.head_count, "structure": plan.structure,
             "recruitment": plan.recruitment, "capacity": plan.capacity, "shortfall": plan.shortfall,
             "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow,
-            "money": plan.money, "plan_info": info} | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
-
-
-def existing_staff(county):
-    return county.staff.groupby(["station_code", "specialty"], as_index=False)["fte"].sum().set_axis(
-        ["station", "cadre", "existing"], axis=1)
+            "money": plan.money, "plan_info": info, "roster": plan.roster, "station_gap": plan.station_gap,
+            "cadre_gap": plan.cadre_gap, "county_by_year": plan.county_by_year, "per_capita": plan.per_capita,
+            "headline": pd.DataFrame([plan.headline])} | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
 
 
 def complete_periods(months) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fpplan.data.labels import column_label, enum_label, label, ui
+from fpplan.data.labels import column_label, enum_label, label, language, ui
 from fpplan.planning.officials import officials_tables
 
 ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
@@ -144,6 +144,25 @@ def _number_format(digits: int) -> str:
     return "#,##0" if digits == 0 else "#,##0." + "0" * digits
 
 
+def headline_sheet(plan, table: pd.DataFrame) -> pd.DataFrame:
+    """The headline numbers (officials.headline_table) with their labels, years filled in: whole persons and
+    people as integers, FTE to one decimal, m² to whole metres, money to two decimals."""
+    h = plan.headline
+    years = {k: h[k] for k in ("base_year", "plan_year", "horizon")}
+    item = [label("enums.headline", code).format(**years) for code in table["headline_item"]]
+
+    def rounded(code: str, value):
+        if code.endswith("_persons") or code.startswith(("population", "women")):
+            return round(value)
+        if code.endswith("_m2"):
+            return round(value)
+        return round(float(value), 2 if code.endswith("_wan_yuan") else 1)
+
+    return pd.DataFrame({"headline_item": item,
+                         "headline_value": [rounded(c, v) for c, v in zip(table["headline_item"], table["headline_value"])]},
+                        dtype=object)
+
+
 def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """Sheet name → (table, columns to total), after the 建设项目规划表 (``tables``: officials_tables(plan))."""
     t = tables or officials_tables(plan)
@@ -153,9 +172,13 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
     volumes.columns = [str(c) for c in volumes.columns]
     money = t["money"]
     out = {
+        ui("sheet_headline"): (headline_sheet(plan, t["headline"]), []),
         ui("sheet_money"): (money, [c for c in money.columns if ":" in c]),
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
+        ui("sheet_per_capita"): (t["per_capita"], []),
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        ui("sheet_staff_by_year"): (t["staff_by_year"], []),
+        ui("sheet_station_gap"): (t["station_gap"], []),
         ui("sheet_head_counts"): (t["head_counts"], []),
         ui("sheet_structure_after"): (t["structure"], []),
         ui("sheet_hires"): (t["hires"], ["annual_cost_wan_yuan"]),
@@ -248,8 +271,13 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
         for row, value in enumerate(frame[title].tolist(), start=1):
             if value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
-            sheet.write(row, col, value.item() if hasattr(value, "item") else value,
-                        fmt if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else None)
+            numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+            cell = fmt if numeric else None
+            if numeric and num is None:  # a column of mixed items (the headline): whole numbers whole
+                whole = isinstance(value, (int, np.integer))
+                code_ = "#,##0" if whole else "#,##0.0#"
+                cell = cached.setdefault(code_, book.add_format({"num_format": code_}))
+            sheet.write(row, col, value.item() if hasattr(value, "item") else value, cell)
         values = [str(v) for v in frame[title].head(200)]
         width = max([len(str(title)) * 2] + [len(v) for v in values]) + 2
         sheet.set_column(col, col, min(max(width, 8), 40))
@@ -298,10 +326,13 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
     }
 
 
-def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None) -> Path:
+def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None,
+                   intervals: tuple[pd.DataFrame, dict] | None = None) -> Path:
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
-    (fpplan.spatial.spatial_results) the map's tables too. Written under a temporary name and renamed when complete
-    (fpplan.app.output), so an interruption never leaves a partial or destroyed workbook."""
+    (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
+    calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
+    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.app.output), so
+    an interruption never leaves a partial or destroyed workbook."""
     from fpplan.app.output import atomic_path
 
     path = Path(path)
@@ -323,15 +354,26 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         _write_plan_table(writer, plan, tables["construction"], formats)
         from fpplan.data.documents import official_source
 
-        equipment_note = ui("equipment_note", source=official_source(plan.config["equipment"].source))
+        notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))}
+        short = plan.staff_plan.training_shortfalls
+        if len(short):
+            training = plan.config["recruitment"].training
+            notes[ui("sheet_training")] = ui("training_short_note", years="、".join(str(int(y)) for y in short["year"]),
+                                             minimum=training.min_per_year, source=official_source(training.source))
         names = dict(zip(plan.facilities["code"], plan.facilities["name"]))
         if spatial:
             names = dict(zip(spatial["places"]["village_code"], spatial["places"]["name"])) | names
         units = {ui(key): unit for key, unit in YEAR_COLUMN_UNITS.items()}
         for name, (table, totals) in (sheets(plan, tables) | (spatial_sheets(spatial) if spatial else {})).items():
             frame = present(table, totals, names, units.get(name))
-            note = equipment_note if name == ui("sheet_equipment") else None
-            _write_table(writer, name, frame, formats, note=note)
+            _write_table(writer, name, frame, formats, note=notes.get(name))
+        if intervals is not None:
+            table, calibration = intervals
+            shown = table[["region", "series", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95"]].copy()
+            shown[shown.columns[3:]] = shown[shown.columns[3:]].round()  # persons, whole
+            shown["series"] = shown["series"].map(lambda v: enum_label("backtest_series", v))
+            note = "；".join(calibration["text"][level][language()] for level in ("80", "95"))
+            _write_table(writer, ui("sheet_intervals"), present(shown, [], names), formats, note=note)
     return path
 
 

@@ -16,11 +16,19 @@ from pydantic import ValidationError
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
-from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
+from fpplan.data.models.planning import (
+    EquipmentConfig,
+    IntakeConfig,
+    RecruitmentConfig,
+    ServicesConfig,
+    Standards,
+    WisnConfig,
+)
 from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
 from fpplan.data.models.spatial import SpatialConfig
+from fpplan.data.models.uncertainty import UncertaintyConfig
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -38,6 +46,8 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "bounds": Bounds,
     "spatial": SpatialConfig,
     "report": ReportConfig,
+    "intake": IntakeConfig,
+    "uncertainty": UncertaintyConfig,
 }
 
 

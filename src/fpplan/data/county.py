@@ -203,12 +203,14 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     return out, []
 
 
-def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None, store_name: str = "") -> County:
+def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None, store_name: str = "",
+                only: tuple[str, ...] | None = None, optional: tuple[str, ...] = ()) -> County:
     """Read and validate the county folder at ``path``; raises DataError with every problem found.
 
     ``stored``: the monthly tables as the workspace's store holds them (``fpplan.data.workspace``): they are
     taken from there instead of the folder's files (they were validated when imported; cross-table rules still
-    run, naming ``store_name``)."""
+    run, naming ``store_name``). ``only``: read only these tables (each required unless optional in the schema or in
+    ``optional``); the others are left empty, and scenarios and geography are not read (``fpplan backtest``)."""
     path = Path(path)
     if not path.is_dir():
         raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
@@ -220,6 +222,9 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     sheets: dict[str, dict[int, str]] = {}  # file → sheet position → name
     clean: set[str] = set()
     for name, table in TABLES.items():
+        if only is not None and name not in only:
+            tables[name] = _empty(table)
+            continue
         if stored is not None and table.monthly:
             frame = stored.get(name)
             tables[name] = frame.copy() if frame is not None and len(frame) else _empty(table)
@@ -227,7 +232,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
             clean.add(name)
             continue
         if name not in files:
-            if not table.optional:
+            if not table.optional and name not in optional:
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
                                         detail=f"{name}.csv / {name}.xlsx"))
             tables[name] = _empty(table)
@@ -246,10 +251,12 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if found:
             clean.discard("population")
     problems += locate(_cross_checks(tables, clean, files, equipment_aliases(config)), sheets)
-    scenarios, found = _scenarios(path, tables, clean, config)
-    problems += found
-    geography, found = _geography(path, tables, clean, files, config)
-    problems += found
+    scenarios, geography = {}, Geography()
+    if only is None:
+        scenarios, found = _scenarios(path, tables, clean, config)
+        problems += found
+        geography, found = _geography(path, tables, clean, files, config)
+        problems += found
     if problems:
         raise DataError(problems)
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])

@@ -114,12 +114,18 @@ def canonical_column(header: Any, extra: dict[str, str] | None = None) -> str | 
 
 @cache
 def enum_aliases(enum: str) -> dict[str, str]:
-    """Accepted spellings of an enumeration's values (code, zh, en) → value code."""
-    aliases = {}
+    """Accepted spellings of an enumeration's values (code, zh, en, and the words offices use: the label table's
+    ``synonyms``, e.g. 大专 → associate) → value code."""
+    aliases = {normalise(word): str(code) for word, code in _section(f"synonyms.{enum}").items()}
     for code, entry in _section(f"enums.{enum}").items():
         for name in (code, entry["zh"], entry["en"]):
             aliases[normalise(name)] = code
     return aliases
+
+
+def allowed_values(enum: str, lang: str | None = None) -> str:
+    """An enumeration's values as a reader names them, in the interface language: 大学本科、大学专科…"""
+    return "、".join(enum_label(enum, code, lang) for code in _section(f"enums.{enum}"))
 
 
 @cache

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import canonical_column, enum_aliases, label, normalise
+from fpplan.data.labels import allowed_values, canonical_column, enum_aliases, label, normalise
 from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
 
 _BOOL = {normalise(k): v for k, v in {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
@@ -89,7 +89,7 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         aliases = enum_aliases(enum)
         typed = values.map(lambda v: aliases.get(normalise(v)) if v is not None else None)
         bad = ~blank & typed.isna()
-        detail = "、".join(aliases[normalise(v)] for v in dict.fromkeys(aliases.values()))
+        detail = allowed_values(enum)
     else:
         typed, bad, detail = values, pd.Series(False, index=values.index), ""
     problems = _problems(values[bad], "not_in_enum" if kind.startswith("enum:") else "bad_type", file, column.name, detail)

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,13 +37,22 @@ from fpplan.data.schema import TABLES
 from fpplan.data.store import ImportResult, Store, monthly_tables
 
 
+@cache
 def fpplan_version() -> str:
+    """fpplan's release and a digest of its own code and shipped defaults: results computed by other code (a
+    newer release, or the same release edited in place) never pass for this code's."""
+    from importlib import resources
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("fpplan")
+        release = version("fpplan")
     except PackageNotFoundError:
-        return "0"
+        release = "0"
+    digest = hashlib.sha256(release.encode())
+    root = Path(str(resources.files("fpplan")))
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".ipynb") and p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,7 @@ class Workspace:
             problems += found
             if not found:
                 ready.append((path, frame, name))
+        problems += _same_months(ready)
         if problems:
             raise DataError(problems)
         self.sync()  # the folder's own monthly files first, so that an import given now is the later one
@@ -162,6 +173,13 @@ class Workspace:
         if path.resolve() == self.store.path.resolve():
             return [Problem(file=str(path), kind="import_is_store")], None, ""
         name = table or recognise_table(path, county)
+        if name in (None, "service_stats"):  # the official monthly report as townships send it
+            from fpplan.data.intake.monthly import read_official
+
+            official = read_official(path, county)
+            if official is not None:
+                frame, problems = official
+                return problems, frame, "service_stats"
         if name is None:
             return [Problem(file=str(path), kind="import_unknown_table", detail=", ".join(monthly_tables()))], None, ""
         if name not in monthly_tables():
@@ -253,6 +271,21 @@ class Workspace:
         for import_id, digest_of_file in zip(log["import_id"], log["sha256"]):
             digest.update(f"{import_id}:{digest_of_file}".encode())
         return digest.hexdigest()
+
+
+def _same_months(ready: list[tuple[Path, pd.DataFrame, str]]) -> list[Problem]:
+    """Two files of one import giving the same table and month: which one is meant cannot be told."""
+    seen: dict[tuple[str, str], Path] = {}
+    problems = []
+    for path, frame, name in ready:
+        if frame is None or "month" not in frame:
+            continue
+        for month in sorted(set(frame["month"].dropna().astype(str))):
+            if (name, month) in seen:
+                problems.append(Problem(file=str(path), kind="intake_duplicate_month", value=month,
+                                        detail=f"{seen[(name, month)].name}、{path.name}"))
+            seen[(name, month)] = path
+    return problems
 
 
 def recognise_table(path: Path, county: County) -> str | None:

@@ -11,6 +11,7 @@ published source is a demo assumption; docs/demo-county.md lists them.
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -45,21 +46,66 @@ TOWNSHIPS = pd.DataFrame(
 TOWNSHIPS.insert(0, "code", COUNTY + TOWNSHIPS["suffix"])
 MONTHS = pd.period_range("2023-01", "2025-12", freq="M")
 VILLAGE_NAME_PARTS = ("东", "西", "南", "北", "前", "后", "上", "下", "新", "老", "大", "小")
+FACILITY_COLUMNS = ["code", "name", "level", "township_code", "serves", "floor_area_m2", "grade", "opening_year"]
+PLAN_COLUMNS = ["station_code", "mode", "target_grade", "target_floor_area_m2", "start_year", "completion_year",
+                "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
 
 
-def _villages(rng: np.random.Generator) -> pd.DataFrame:
+@dataclass(frozen=True)
+class StaffMix:
+    """A roster's make-up: the station of each person, and exact counts of each specialty, education and title
+    (each summing to the head count); ``physicians`` and ``assistants`` are drawn among gynaecology and
+    B-ultrasound staff, ``nurses`` are the first nursing staff."""
+
+    stations: tuple[str, ...]
+    specialty: dict[str, int]
+    education: dict[str, int]
+    title: dict[str, int]
+    physicians: int
+    assistants: int
+    nurses: int
+
+
+@dataclass(frozen=True, eq=False)
+class CountySpec:
+    """Everything that makes one generated county differ from another: its codes and names, its townships
+    (``TOWNSHIPS``' columns), villages' names and communities, stations and plan, staff, report months.
+
+    ``village_names``: township code → the names of its villages in order (their count is the township's
+    ``villages``); ``communities``: township code → how many of its first villages are 社区; ``fringe``: townships
+    whose last two villages are remote (26–58 km); ``early_marriage``: townships whose women marry a year earlier
+    (their own married_share rows); ``village_rooms``: township codes with a village service room (in its first
+    village), or None for every township."""
+
+    code: str
+    name: str
+    area_km2: float
+    townships: pd.DataFrame
+    village_names: dict[str, list[str]]
+    communities: dict[str, int]
+    fringe: tuple[str, ...]
+    early_marriage: tuple[str, ...]
+    stations: pd.DataFrame
+    plan: pd.DataFrame
+    disbursement: pd.DataFrame
+    staff: StaffMix
+    months: pd.PeriodIndex = field(default_factory=lambda: MONTHS)
+    village_rooms: tuple[str, ...] | None = None
+
+
+def _villages(spec: CountySpec, rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    for t in TOWNSHIPS.itertuples():
+    for t in spec.townships.itertuples():
         n = t.villages
         weight = rng.lognormal(0, 0.45, n)
         distance = np.round(rng.gamma(2.0, 4.0, n), 1)
-        distance[-2:] = np.round(rng.uniform(26, 58, 2), 1) if t.suffix in ("004", "007", "008") else distance[-2:]
+        distance[-2:] = np.round(rng.uniform(26, 58, 2), 1) if t.code in spec.fringe else distance[-2:]
+        communities = spec.communities.get(t.code, 0)
         rows.append(pd.DataFrame({
             "code": [f"{t.code}{i + 1:03d}" for i in range(n)],
-            "name": [f"{VILLAGE_NAME_PARTS[i % 12]}{t.name[:2]}{'社区' if t.suffix == '001' and i < 6 else '村'}{i // 12 + 1 if i >= 12 else ''}"
-                     for i in range(n)],
+            "name": spec.village_names[t.code][:n],
             "township_code": t.code,
-            "kind": ["community" if t.suffix == "001" and i < 6 else "village" for i in range(n)],
+            "kind": ["community" if i < communities else "village" for i in range(n)],
             "weight": weight / weight.sum(),
             "area_km2": np.round(rng.uniform(4, 40, n), 1),
             "distance_km": distance,
@@ -67,16 +113,31 @@ def _villages(rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def _units(villages: pd.DataFrame) -> pd.DataFrame:
-    county = pd.DataFrame([[COUNTY, "演示县", "county", "", "county", 3860.0, ""]],
+def _units(spec: CountySpec, villages: pd.DataFrame) -> pd.DataFrame:
+    county = pd.DataFrame([[spec.code, spec.name, "county", "", "county", spec.area_km2, ""]],
                           columns=["code", "name", "level", "parent_code", "kind", "area_km2", "distance_km"])
-    towns = TOWNSHIPS.assign(level="township", parent_code=COUNTY, distance_km="")
+    towns = spec.townships.assign(level="township", parent_code=spec.code, distance_km="")
     towns["area_km2"] = villages.groupby("township_code")["area_km2"].sum().round(1).to_numpy() * 1.6
     vill = villages.assign(level="village", parent_code=villages["township_code"])
     return pd.concat([county, towns[county.columns], vill[county.columns]], ignore_index=True)
 
 
-def _facilities(villages: pd.DataFrame) -> pd.DataFrame:
+def _facilities(spec: CountySpec, villages: pd.DataFrame) -> pd.DataFrame:
+    rows = spec.stations[FACILITY_COLUMNS].values.tolist()
+    first = villages.groupby("township_code").head(1)
+    if spec.village_rooms is not None:
+        first = first[first["township_code"].isin(spec.village_rooms)]
+    for i, v in enumerate(first.itertuples()):
+        rows.append([f"CS{i + 1:03d}", f"{v.name}服务室", "village_room", v.township_code, "", 40, "none", 2010])
+    return pd.DataFrame(rows, columns=FACILITY_COLUMNS)
+
+
+def _demo_village_names() -> dict[str, list[str]]:
+    return {t.code: [f"{VILLAGE_NAME_PARTS[i % 12]}{t.name[:2]}{'社区' if t.suffix == '001' and i < 6 else '村'}"
+                     f"{i // 12 + 1 if i >= 12 else ''}" for i in range(t.villages)] for t in TOWNSHIPS.itertuples()}
+
+
+def _demo_stations() -> pd.DataFrame:
     t = TOWNSHIPS["code"].tolist()
     rows = [
         ["ZD001", "县计生指导站", "county_station", t[0], "", 960, "B", 1996],
@@ -90,36 +151,44 @@ def _facilities(villages: pd.DataFrame) -> pd.DataFrame:
         ["LD01", "流动服务车一号", "mobile_vehicle", t[0], f"{t[3]};{t[6]}", 0, "none", 2012],
         ["LD02", "流动服务车二号", "mobile_vehicle", t[0], t[7], 0, "none", 2018],
     ]
-    for i, v in enumerate(villages.groupby("township_code").head(1).itertuples()):
-        rows.append([f"CS{i + 1:03d}", f"{v.name}服务室", "village_room", v.township_code, "", 40, "none", 2010])
-    return pd.DataFrame(rows, columns=["code", "name", "level", "township_code", "serves", "floor_area_m2", "grade",
-                                       "opening_year"])
+    return pd.DataFrame(rows, columns=FACILITY_COLUMNS)
 
 
-def _staff(rng: np.random.Generator) -> pd.DataFrame:
-    """45 technical staff whose mix misses some of seed 000's structure rules (bachelor 13% < 20%,
-    associate-senior 7% < 10%) and meets others (associate 40%, intermediate 31%, medical 78%, 7 licensed
-    assistant physicians or above ≥ 5)."""
-    stations = ["ZD001"] * 19 + ["ZX002"] * 5 + ["ZX003"] * 5 + [f"ZS00{i}" for i in range(4, 9) for _ in range(3)] + ["LD01"]
+# 45 technical staff whose mix misses some of seed 000's structure rules (bachelor 13% < 20%, associate-senior 7% <
+# 10%) and meets others (associate 40%, intermediate 31%, medical 78%, 7 licensed assistant physicians or above ≥ 5).
+DEMO_STAFF = StaffMix(
+    stations=tuple(["ZD001"] * 19 + ["ZX002"] * 5 + ["ZX003"] * 5 + [f"ZS00{i}" for i in range(4, 9) for _ in range(3)]
+                   + ["LD01"]),
+    specialty={"gynaecology": 11, "ultrasound": 7, "laboratory": 6, "nursing": 10, "pharmacy": 3,
+               "health_education": 4, "finance": 3, "other": 1},
+    education={"bachelor": 6, "associate": 18, "secondary_vocational": 19, "below_secondary": 2},
+    title={"associate_senior": 3, "intermediate": 14, "junior": 20, "none": 8},
+    physicians=3, assistants=4, nurses=8,
+)
+
+
+def _staff(mix: StaffMix, rng: np.random.Generator) -> pd.DataFrame:
+    """The technical staff roster of ``mix`` (pseudonymous ids S0001 …)."""
+    stations = list(mix.stations)
     n = len(stations)
 
     def exact(counts: dict[str, int]) -> np.ndarray:
         return rng.permutation(np.repeat(list(counts), list(counts.values())))
 
-    specialty = exact({"gynaecology": 11, "ultrasound": 7, "laboratory": 6, "nursing": 10, "pharmacy": 3,
-                       "health_education": 4, "finance": 3, "other": 1})
+    specialty = exact(mix.specialty)
     medical = np.isin(specialty, ["gynaecology", "ultrasound", "laboratory", "nursing", "pharmacy"])
     licence = np.where(medical, "other", "none").astype(object)
-    doctors = rng.choice(np.flatnonzero(np.isin(specialty, ["gynaecology", "ultrasound"])), 7, replace=False)
-    licence[doctors[:3]] = "physician"
-    licence[doctors[3:]] = "assistant_physician"
-    licence[np.flatnonzero(specialty == "nursing")[:8]] = "nurse"
+    doctors = rng.choice(np.flatnonzero(np.isin(specialty, ["gynaecology", "ultrasound"])),
+                         mix.physicians + mix.assistants, replace=False)
+    licence[doctors[:mix.physicians]] = "physician"
+    licence[doctors[mix.physicians:]] = "assistant_physician"
+    licence[np.flatnonzero(specialty == "nursing")[:mix.nurses]] = "nurse"
     return pd.DataFrame({
         "staff_id": [f"S{i + 1:04d}" for i in range(n)],
         "station_code": stations,
         "specialty": specialty,
-        "education": exact({"bachelor": 6, "associate": 18, "secondary_vocational": 19, "below_secondary": 2}),
-        "title": exact({"associate_senior": 3, "intermediate": 14, "junior": 20, "none": 8}),
+        "education": exact(mix.education),
+        "title": exact(mix.title),
         "medical": np.where(medical, "true", "false"),
         "licence": licence,
         "fte": np.where(rng.random(n) < 0.1, 0.5, 1.0),
@@ -128,7 +197,7 @@ def _staff(rng: np.random.Generator) -> pd.DataFrame:
     })
 
 
-def _construction_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
+def _demo_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
     plan = pd.DataFrame(
         [
             ["ZD001", "renovate_extend", "A", 1800, 2026, 2028, 480.0, 180.0, 300.0],
@@ -140,8 +209,7 @@ def _construction_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
             ["ZS007", "new_build", "B", 220, 2029, 2030, 66.0, 18.0, 48.0],
             ["ZS008", "new_build", "B", 220, 2029, 2030, 64.0, 16.0, 48.0],
         ],
-        columns=["station_code", "mode", "target_grade", "target_floor_area_m2", "start_year", "completion_year",
-                 "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"],
+        columns=PLAN_COLUMNS,
     )
     disbursement = pd.DataFrame(
         [["ZD001", 2026, 120.0], ["ZD001", 2027, 220.0], ["ZD001", 2028, 140.0],
@@ -152,8 +220,8 @@ def _construction_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd.DataFrame, vital: pd.DataFrame,
-                   elements: list[str], rng: np.random.Generator) -> pd.DataFrame:
-    """36 months of reports per village (village × month arrays, no loop over cells). Rates are demo
+                   elements: list[str], rng: np.random.Generator, months: pd.PeriodIndex = MONTHS) -> pd.DataFrame:
+    """A report per village and month (36 months in the demo; (village × month arrays, no loop over cells). Rates are demo
     assumptions shaped by the seeds' achieved values (prevalence ~95%, follow-up ~97.5%, male share ~20%)."""
     pop = population.pivot_table(index="unit_code", columns=["sex", "age"], values="population").reindex(villages["code"])
     share = married[married["township_code"] == ""].set_index("age")["share"]
@@ -161,8 +229,8 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
     mw0 = (women * share.to_numpy()).sum(axis=1).to_numpy()
     total0 = pop.sum(axis=1).to_numpy()
     men0 = pop["male"].loc[:, 15:].sum(axis=1).to_numpy()
-    nv, nm = len(villages), len(MONTHS)
-    month = np.array([p.month for p in MONTHS])
+    nv, nm = len(villages), len(months)
+    month = np.array([p.month for p in months])
     trend = 1 - 0.015 * (np.arange(nm) - nm + 1) / 12  # about 1.5% fewer people a year back in time
     mw = mw0[:, None] * trend[None, :]
     people = total0[:, None] * trend[None, :]
@@ -211,7 +279,7 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
     if missing:
         raise ValueError(f"demo generator has no rule for data elements {missing}")
     stats = pd.DataFrame({"village_code": np.repeat(villages["code"].to_numpy(), nm),
-                          "month": np.tile(MONTHS.astype(str), nv)})
+                          "month": np.tile(months.astype(str), nv)})
     for element in elements:
         stats[element] = np.asarray(v[element], dtype=float).reshape(-1)
     # a few clear outliers (a keying error: ten times the value)
@@ -219,7 +287,7 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
     stats.loc[outliers, "ultrasound_checks"] = (stats.loc[outliers, "ultrasound_checks"] + 3) * 10
     # reported within 1–5 days after the month, 3% late (20–40 days), 1% of village-months never received
     delay = np.where(rng.random(len(stats)) < 0.03, rng.integers(20, 41, len(stats)), rng.integers(1, 6, len(stats)))
-    month_end = MONTHS.to_timestamp(how="end").normalize()
+    month_end = months.to_timestamp(how="end").normalize()
     stats.insert(2, "reported_on", (np.tile(month_end, nv) + pd.to_timedelta(delay, unit="D")).strftime("%Y-%m-%d"))
     stats = stats[rng.random(len(stats)) >= 0.01]
     return stats.astype({e: int for e in elements})
@@ -270,43 +338,62 @@ def _exam_scores(staff: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return exams
 
 
-def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
-    """Write the demo county to ``out_dir`` (created if needed) and return its path. Same bytes every run."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+DEMO = CountySpec(
+    code=COUNTY, name="演示县", area_km2=3860.0, townships=TOWNSHIPS, village_names=_demo_village_names(),
+    communities={COUNTY + "001": 6}, fringe=tuple(COUNTY + s for s in ("004", "007", "008")),
+    early_marriage=tuple(TOWNSHIPS["code"].iloc[[4, 6]]), stations=_demo_stations(), plan=_demo_plan()[0],
+    disbursement=_demo_plan()[1], staff=DEMO_STAFF,
+)
+
+
+def county_tables(spec: CountySpec, seed: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Every table of the county ``spec`` but its geography, equipment and scenarios (which depend on where it
+    lies and what it holds), and its villages (code, township_code, weight …). Same tables every run."""
     rng = np.random.default_rng(seed)
-    villages = _villages(rng)
-    population = dp.village_population(TOWNSHIPS, villages, rng)
-    married = dp.married_share(TOWNSHIPS)
+    villages = _villages(spec, rng)
+    population = dp.village_population(spec.townships, villages, rng)
+    married = dp.married_share(spec.townships, spec.early_marriage)
     elements = list(yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))["elements"])
-    plan, disbursement = _construction_plan()
-    staff = _staff(rng)
-    vital = dp.vital_history(TOWNSHIPS, population, villages, rng)
+    staff = _staff(spec.staff, rng)
+    vital = dp.vital_history(spec.townships, population, villages, rng)
     tables = {
-        "units": _units(villages),
+        "units": _units(spec, villages),
         "population": population,
         "vital_history": vital,
         "married_share": married,
-        "facilities": _facilities(villages),
+        "facilities": _facilities(spec, villages),
         "staff": staff,
-        "construction_plan": plan,
-        "disbursement": disbursement,
+        "construction_plan": spec.plan,
+        "disbursement": spec.disbursement,
         "service_stats": _service_stats(population, villages, married, vital,
-                                        [e for e in elements if e not in assessment.ELEMENTS], rng),
+                                        [e for e in elements if e not in assessment.ELEMENTS], rng, spec.months),
         "survey": _survey(villages, rng),
         "exam_scores": _exam_scores(staff, rng),
         "budget": pd.DataFrame({"year": [2023, 2024, 2025],
                                 "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
     }
     tables = assessment.extend(tables, villages, seed)
-    tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
-    tables = add_geography(tables, out, seed)  # lon/lat, 乡镇边界.geojson, 道路.geojson, config/spatial.yaml
-    tables |= history.tables(TOWNSHIPS, population, villages, vital)  # the 2015 population, for back-tests
+    return tables, villages
+
+
+def write_tables(out: Path, tables: dict[str, pd.DataFrame], seed: int) -> None:
+    """The tables as UTF-8 CSV files, and next month's village reports in ``incoming/``."""
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     month, reports = next_month_reports(tables["service_stats"], np.random.default_rng(seed + 1))
     (out / "incoming").mkdir(exist_ok=True)
     reports.to_csv(out / "incoming" / f"village_reports_{month}.csv", index=False, lineterminator="\n")
+
+
+def write_demo(out_dir: str | Path, seed: int = 2025) -> Path:
+    """Write the demo county to ``out_dir`` (created if needed) and return its path. Same bytes every run."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables, villages = county_tables(DEMO, seed)
+    tables |= de.tables()  # equipment inventory and subsidy granted (optional tables)
+    tables = add_geography(tables, out, seed)  # lon/lat, 乡镇边界.geojson, 道路.geojson, config/spatial.yaml
+    tables |= history.tables(TOWNSHIPS, tables["population"], villages, tables["vital_history"])  # 2015, for back-tests
+    write_tables(out, tables, seed)
     demo_config = resources.files("fpplan").joinpath("defaults/demo")
     if demo_config.is_dir():
         shutil.copytree(Path(str(demo_config)), out / "config", dirs_exist_ok=True)

@@ -106,15 +106,16 @@ def vital_history(townships: pd.DataFrame, population: pd.DataFrame, villages: p
     return frame
 
 
-def married_share(townships: pd.DataFrame) -> pd.DataFrame:
+def married_share(townships: pd.DataFrame, early: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Share of women married by age 15–49: a logistic rise to 0.93 centred at age 25 (demo assumption shaped
-    like China's 2020 census marital-status tables); two rural townships marry a year earlier."""
+    like China's 2020 census marital-status tables); the townships ``early`` (default: the fifth and seventh, two
+    rural townships of the demo) marry a year earlier."""
     ages = np.arange(15, 50)
 
     def curve(shift: float) -> np.ndarray:
         return np.round(0.93 / (1 + np.exp(-(ages - 25 + shift) / 1.9)), 4)
 
     rows = [pd.DataFrame({"township_code": "", "age": ages, "share": curve(0)})]
-    for code in townships["code"].iloc[[4, 6]]:
+    for code in (townships["code"].iloc[[4, 6]] if early is None else early):
         rows.append(pd.DataFrame({"township_code": code, "age": ages, "share": curve(1.0)}))
     return pd.concat(rows, ignore_index=True)

@@ -8,7 +8,8 @@ uncertainty in :mod:`fpplan.demography.stochastic`; how base rates come from cou
 
 from fpplan.data.config import load_scenarios
 from fpplan.data.models.scenario import Scenario
+from fpplan.demography.calibration import county_inputs
 from fpplan.demography.projection import Projection, ProjectionInputs, prepare, project, reconcile
 from fpplan.demography.scenarios import variants
 
-__all__ = ["Projection", "ProjectionInputs", "Scenario", "load_scenarios", "prepare", "project", "reconcile", "variants"]
+__all__ = ["Projection", "ProjectionInputs", "Scenario", "county_inputs", "load_scenarios", "prepare", "project", "reconcile", "variants"]

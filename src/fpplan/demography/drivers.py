@@ -2,16 +2,25 @@
 
 ``drivers(inputs, scenario, …)`` turns a county's base rates and a scenario into :class:`Drivers`: the base
 population, the county TFR of each trajectory and step (scenario path × stochastic multipliers), each
-township's ASFR pattern, survival ratios, net migration (each township's own recent level plus its population
-share of the county-level excess over their sum) and lump inflows. Chance enters only through county-level
-shocks drawn up front for all trajectories (trajectories × steps, see ``fpplan.demography.stochastic``), so a
-group of townships (``Drivers.take``) projects the same way alone or with the rest of the county: that is what
-lets stochastic runs go chunk by chunk, in-process or on a cluster, and give the same result.
+township's ASFR pattern, its mortality level, net migration (each township's own recent level plus its population
+share of the county-level excess over their sum) and lump inflows. A stochastic run adds the shocks of
+``fpplan.demography.stochastic``: county-level ones drawn up front (trajectories × steps), and township-level ones
+drawn, in ``Drivers.run``, from generators keyed by the township's position, so that a group of townships
+(``Drivers.take``) projects the same way alone or with the rest of the county: that is what lets stochastic runs
+go chunk by chunk, in-process or on a cluster, and give the same result. The only township quantity that needs
+every township, the sum of the idiosyncratic migration shocks (which the townships' own parts are conditioned on),
+is computed up front (trajectories × steps).
 
-Fertility: each township's ASFR = county TFR × (township TFR / county TFR) × the standard shape. Mortality: the
-scenario's e0 path (Brass logit on China's 2020-2025 table, the same for every township) or, without one, each
-township's estimated table (deterministic) or the county-average table around which α walks (stochastic).
-Lump inflows are added in their township in the step that ends in their arrival year.
+Every stochastic driver is its deterministic counterpart plus a shock with median 0 (or a factor with median 1),
+around the same township rates: the intervals are centred on the deterministic projection.
+
+Fertility: each township's ASFR = county TFR × (township TFR / county TFR) × the standard shape (× the township
+factor). Mortality: the scenario's e0 path (Brass logit on China's 2020-2025 table, the same for every township)
+or, without one, each township's estimated table (mx = standard × k); stochastic runs move the level θ (Brass α,
+or log k) by the county walk and the township offset and read survival from ``stochastic.SurvivalGrid``. Lump
+inflows are added in their township in the step that ends in their arrival year (stochastic: delayed and scaled).
+Before a run every input is checked finite; a projection with a NaN or infinite value raises DataError naming the
+township, year and input (``check_finite``), never a silent number.
 """
 
 from __future__ import annotations
@@ -22,11 +31,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import ui
 from fpplan.demography import engine, stochastic
 from fpplan.demography.lifetable import single_year_survival
 from fpplan.demography.scenarios import along
-from fpplan.demography.schedules import alpha_for_e0, alpha_of, brass_mx, rogers_castro
+from fpplan.demography.schedules import alpha_for_e0, brass_mx, rogers_castro
 
 FERTILE = slice(15, 50)
 SEXES = np.array([0, 1])
@@ -47,6 +57,69 @@ class PerStep:
 
 
 @dataclass(frozen=True)
+class TownshipShocks:
+    """What a stochastic run needs to draw each township's own shocks (``stochastic`` module docstring)."""
+
+    entropy: int  # seed of the township generators (with the township's position and the component)
+    position: np.ndarray  # (R,) each township's position in the county (keys its generators)
+    fertility_rho: float
+    fertility_sigma: float
+    mortality_rho: float
+    mortality_sigma: np.ndarray  # (R, sex) innovation s.d. in units of θ (e0 s.d. / the slope of e0 in θ)
+    migration_rho: float
+    migration_sd: np.ndarray  # (R,) idiosyncratic innovation s.d., persons a year
+    migration_loading: np.ndarray  # (R,) share of the county's migration draw
+    migration_weight: np.ndarray  # (R,) share of the idiosyncratic sum each township gives back (Σ over the county = 1)
+    migration_sum: np.ndarray  # (n, steps) the county's idiosyncratic migration shocks summed over every township
+    profile_peak_sd: float = 0.0  # years (Rogers–Castro μ2)
+    profile_decline_log_sd: float = 0.0  # log of α2
+
+    def take(self, positions: np.ndarray) -> TownshipShocks:
+        return dataclasses.replace(
+            self, position=self.position[positions], mortality_sigma=self.mortality_sigma[positions],
+            migration_sd=self.migration_sd[positions], migration_loading=self.migration_loading[positions],
+            migration_weight=self.migration_weight[positions])
+
+    def draw(self, n: int, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fertility factors, mortality offsets θ (per sex) and migration shocks (persons) of these townships,
+        shaped (n, steps, R), (n, steps, R, sex), (n, steps, R). A loop over townships draws each from its own
+        generator; everything else is vectorized."""
+        def normals(component: str) -> np.ndarray:
+            return np.stack([stochastic.township_normals(self.entropy, p, component, n, steps)
+                             for p in self.position], axis=-1) if len(self.position) else np.zeros((n, steps, 0))
+
+        fertility = 1 + stochastic.ar1(normals("fertility") * self.fertility_sigma, self.fertility_rho)
+        offset = stochastic.ar1(normals("mortality"), self.mortality_rho)[..., None] * self.mortality_sigma
+        own = stochastic.ar1(normals("migration") * self.migration_sd, self.migration_rho)
+        migration = own - self.migration_sum[:, :, None] * self.migration_weight
+        return np.maximum(fertility, 0.0), offset, migration
+
+    def profiles(self, n: int) -> np.ndarray | None:
+        """Each trajectory's and township's migrant age profile (n, R, sex, age), or None when it is fixed."""
+        if not (self.profile_peak_sd or self.profile_decline_log_sd) or not len(self.position):
+            return None
+        from fpplan.demography.estimate import MIGRATION_MAX_AGE
+        from fpplan.demography.schedules import ROGERS_CASTRO
+
+        z = np.stack([stochastic.township_normals(self.entropy, p, "profile", n, 2) for p in self.position], axis=1)
+        peak = ROGERS_CASTRO["mu2"] + self.profile_peak_sd * z[..., 0]
+        decline = ROGERS_CASTRO["alpha2"] * np.exp(self.profile_decline_log_sd * z[..., 1])
+        return stochastic.migration_profiles(peak, decline, MIGRATION_MAX_AGE)
+
+
+@dataclass(frozen=True)
+class MortalityShocks:
+    """Stochastic mortality: each trajectory's, township's and year's level θ on ``grid``."""
+
+    grid: stochastic.SurvivalGrid
+    theta: np.ndarray  # (steps or 1, R or 1, sex) deterministic level: Brass α of the e0 path, or log k
+    county: np.ndarray  # (n, steps, sex) the county walk in θ
+
+    def take(self, positions: np.ndarray) -> MortalityShocks:
+        return dataclasses.replace(self, theta=self.theta[:, positions] if self.theta.shape[1] > 1 else self.theta)
+
+
+@dataclass(frozen=True)
 class Drivers:
     """The inputs of every step, by trajectory (n) and township (R); see the module docstring."""
 
@@ -55,18 +128,23 @@ class Drivers:
     population: np.ndarray  # (R, sex, age) base year
     fertility: np.ndarray  # (n, steps) county TFR of each trajectory in each step
     pattern: np.ndarray  # (R, 35) township ASFR at ages 15–49 per unit of county TFR
-    survival: np.ndarray  # (n or 1, steps or 1, R or 1, sex, age) survival ratios
-    net_migration: np.ndarray  # (R,) each township's own net migrants a year
-    migration_excess: np.ndarray  # (n, steps) county net migration − Σ township nets, shared by population
+    survival: np.ndarray  # (1, steps or 1, R or 1, sex, age) deterministic survival ratios
+    net_migration: np.ndarray  # (steps, R) each township's own net migrants in each step
+    migration_excess: np.ndarray  # (n, steps) deterministic county net migration − Σ township nets, shared by population
     population_share: np.ndarray  # (R,) share of the county's base population
     migration_profile: np.ndarray  # (sex, age) age–sex pattern of net migrants, sums to 1
-    lump_step: np.ndarray  # (L,) the step in which a lump inflow arrives (unique step × township pairs)
+    lump_step: np.ndarray  # (L,) the step in which a lump inflow arrives
     lump_region: np.ndarray  # (L,) its township's index
     lump_persons: np.ndarray  # (L, sex, age) persons arriving
     srb: np.ndarray  # (steps,) male births per female birth
     timing: str  # migration timing, "end" or "even"
     married_share: np.ndarray  # (R, 35) share of women married at ages 15–49
     notes: tuple[str, ...] = ()
+    county_migration: np.ndarray | None = None  # (n, steps) the county's stochastic migration draw, persons
+    mortality: MortalityShocks | None = None
+    shocks: TownshipShocks | None = None
+    lump_delay: np.ndarray | None = None  # (n, L) years
+    lump_size: np.ndarray | None = None  # (n, L) multiplier
 
     @property
     def trajectories(self) -> int:
@@ -85,40 +163,112 @@ class Drivers:
         survival = self.survival[:, :, positions] if self.survival.shape[2] > 1 else self.survival
         return dataclasses.replace(
             self, regions=self.regions[positions], population=self.population[positions],
-            pattern=self.pattern[positions], survival=survival, net_migration=self.net_migration[positions],
+            pattern=self.pattern[positions], survival=survival, net_migration=self.net_migration[:, positions],
             population_share=self.population_share[positions], lump_step=self.lump_step[keep],
             lump_region=remap[self.lump_region[keep]], lump_persons=self.lump_persons[keep],
-            married_share=self.married_share[positions])
+            married_share=self.married_share[positions],
+            mortality=self.mortality.take(positions) if self.mortality is not None else None,
+            shocks=self.shocks.take(positions) if self.shocks is not None else None,
+            lump_delay=self.lump_delay[:, keep] if self.lump_delay is not None else None,
+            lump_size=self.lump_size[:, keep] if self.lump_size is not None else None)
 
     def run(self, keep: bool = True, each=None) -> dict[str, np.ndarray]:
         """Project the base population over every step (``fpplan.demography.engine.run``; ``keep`` and
         ``each`` as there). Arrays are shaped (…, trajectory, township, sex, age)."""
-        n, regions = self.trajectories, len(self.regions)
+        check_finite(self)
+        n, regions, steps = self.trajectories, len(self.regions), self.steps
         shape = (n, regions) + self.population.shape[1:]
-        last_survival = self.survival.shape[1] - 1
-        S = [self.survival[:, min(t, last_survival)] for t in range(self.steps)]  # views
+        fertility_factor, offset, own = (self.shocks.draw(n, steps) if self.shocks is not None
+                                         else (None, None, None))
+        profile = self.shocks.profiles(n) if self.shocks is not None else None
+        profile = self.migration_profile if profile is None else profile
         net = self.net_migration + self.migration_excess[:, :, None] * self.population_share  # (n, steps, R)
-        lump_steps = set(self.lump_step.tolist())
-        if n * self.steps * regions * (2 * 101 + 35) * 8 <= PRECOMPUTE_BYTES:  # small runs: every step at once
-            asfr = (self.fertility[:, :, None, None] * self.pattern).swapaxes(0, 1)  # (steps, n, R, 35)
-            mig = np.ascontiguousarray((net[..., None, None] * self.migration_profile).swapaxes(0, 1))
-            for t in lump_steps:
-                now = self.lump_step == t
-                mig[t][:, self.lump_region[now]] += self.lump_persons[now]
-            return engine.run(np.broadcast_to(self.population, shape), S, asfr, self.srb, mig, width=1,
-                              timing=self.timing, fertile=FERTILE, keep=keep, each=each)
-        asfr = PerStep(self.steps, lambda t: self.fertility[:, t, None, None] * self.pattern)
+        if self.county_migration is not None:
+            net = net + self.county_migration[:, :, None] * (
+                self.shocks.migration_loading if self.shocks is not None else self.population_share)
+        if own is not None:
+            net = net + own
+        arrivals = self._arrivals()
+
+        def asfr(t: int) -> np.ndarray:
+            level = self.fertility[:, t, None, None] * self.pattern  # (n, R, 35)
+            return level * fertility_factor[:, t, :, None] if fertility_factor is not None else level
+
+        if self.mortality is not None:
+            m = self.mortality
+            last = m.theta.shape[0] - 1
+
+            def survival(t: int) -> np.ndarray:
+                theta = m.theta[min(t, last)] + m.county[:, t, None, :]  # (n, R or 1, sex)
+                if offset is not None:
+                    theta = theta + offset[:, t]
+                return m.grid.lookup(np.broadcast_to(theta, (n, regions, 2)))
+        else:
+            last = self.survival.shape[1] - 1
+
+            def survival(t: int) -> np.ndarray:
+                return self.survival[:, min(t, last)]
+
+        def migrants(t: int, out: np.ndarray | None = None) -> np.ndarray:
+            out = np.multiply(net[:, t, :, None, None], profile, out=out)
+            for region, persons, when in arrivals.get(t, ()):
+                out[slice(None) if when is None else when, region] += persons if when is None else persons[when]
+            return out
+
+        S = PerStep(steps, survival)
+        if n * steps * regions * (2 * 101 + 35) * 8 <= PRECOMPUTE_BYTES:  # small runs: every step at once
+            return engine.run(np.broadcast_to(self.population, shape), S, np.stack([asfr(t) for t in range(steps)]),
+                              self.srb, np.stack([migrants(t) for t in range(steps)]), width=1, timing=self.timing,
+                              fertile=FERTILE, keep=keep, each=each)
         buffer = np.empty(shape)
+        return engine.run(np.broadcast_to(self.population, shape), S, PerStep(steps, asfr), self.srb,
+                          PerStep(steps, lambda t: migrants(t, buffer)), width=1, timing=self.timing,
+                          fertile=FERTILE, keep=keep, each=each)
 
-        def migrants(t: int) -> np.ndarray:
-            np.multiply(net[:, t, :, None, None], self.migration_profile, out=buffer)
-            if t in lump_steps:  # one row per township arriving in this step
-                now = self.lump_step == t
-                buffer[:, self.lump_region[now]] += self.lump_persons[now]
-            return buffer
+    def _arrivals(self) -> dict[int, list]:
+        """Step → [(township index, persons, trajectories arriving or None for all)]: deterministic lumps arrive in
+        their step for every trajectory; stochastic ones in their step plus each trajectory's delay, scaled by its
+        size draw (persons then (n, sex, age))."""
+        out: dict[int, list] = {}
+        for lump in range(len(self.lump_step)):  # a loop over lump inflows (a few regiment farms)
+            region, persons = int(self.lump_region[lump]), self.lump_persons[lump]
+            if self.lump_delay is None:
+                out.setdefault(int(self.lump_step[lump]), []).append((region, persons, None))
+                continue
+            step = np.maximum(self.lump_step[lump] + self.lump_delay[:, lump], 0)
+            scaled = self.lump_size[:, lump, None, None] * persons  # (n, sex, age)
+            for t in np.unique(step[step < self.steps]).tolist():
+                out.setdefault(int(t), []).append((region, scaled, step == t))
+        return out
 
-        return engine.run(np.broadcast_to(self.population, shape), S, asfr, self.srb, PerStep(self.steps, migrants),
-                          width=1, timing=self.timing, fertile=FERTILE, keep=keep, each=each)
+
+def check_finite(d: Drivers) -> None:
+    """DataError naming the township, year and input of every non-finite input of a projection."""
+    regions = len(d.regions)
+    survival = np.broadcast_to(d.survival, d.survival.shape[:2] + (regions,) + d.survival.shape[3:])
+    per_township = {"population": d.population.reshape(regions, -1), "fertility": d.pattern,
+                    "mortality": np.moveaxis(survival, 2, 0).reshape(regions, -1), "net_migration": d.net_migration.T}
+    problems = [not_finite(code, int(d.years[0]), name) for name, values in per_township.items()
+                for code in d.regions[~np.isfinite(values).all(axis=1)]]
+    problems += [not_finite("*", int(d.years[0]), name) for name, values in
+                 (("fertility", d.fertility), ("net_migration", d.migration_excess)) if not np.isfinite(values).all()]
+    if problems:
+        raise DataError(problems)
+
+
+def not_finite(township: str, year: int, what: str) -> Problem:
+    return Problem(file="", kind="projection_not_finite", column=what, value=township,
+                   detail=f"{year}, {ui('input_' + what)}")
+
+
+def check_output(regions: np.ndarray, years: np.ndarray, population: np.ndarray) -> None:
+    """DataError naming township and year wherever a projected population (year, …, region, sex, age) is not
+    finite."""
+    if np.isfinite(population).all():
+        return
+    by = np.moveaxis(population, -3, 1).reshape(population.shape[0], population.shape[-3], -1)
+    bad = ~np.isfinite(by).all(axis=2)
+    raise DataError([not_finite(str(regions[r]), int(years[y]), "projection") for y, r in zip(*np.nonzero(bad))][:50])
 
 
 def _e0_key(scenario, years: np.ndarray) -> tuple:
@@ -173,8 +323,9 @@ def lump_profile(lump, township_population: np.ndarray) -> np.ndarray:
 def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0, seed: int | None = None) -> Drivers:
     """The drivers of projecting ``inputs`` (``fpplan.demography.ProjectionInputs``) under ``scenario`` from the
     base year to ``horizon`` (default: the scenario's). ``trajectories`` > 0 draws that many stochastic
-    trajectories from ``numpy.random.default_rng(seed)`` (fertility, mortality, migration shocks in that order;
-    ``fpplan.demography.stochastic``); 0 gives one deterministic run."""
+    trajectories from ``numpy.random.default_rng(seed)`` (county fertility, mortality and migration shocks, lump
+    draws and the township generators' entropy, in that order; ``fpplan.demography.stochastic``); 0 gives one
+    deterministic run."""
     r = inputs.rates
     horizon = horizon or scenario.horizon
     steps = horizon - inputs.base_year
@@ -184,32 +335,42 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
     n = max(trajectories, 1)
     rng = np.random.default_rng(seed)
     stochastic_run = trajectories > 0
+    u = inputs.uncertainty if stochastic_run else None
 
     tfr_path = along(scenario.tfr, years) if scenario.tfr else np.full(steps, r.county_tfr)
     fertility = np.broadcast_to(tfr_path, (n, steps))
     if stochastic_run:
-        fertility = fertility * stochastic.fertility_multipliers(inputs.uncertainty, n, steps, rng)
+        fertility = fertility * stochastic.fertility_multipliers(u, n, steps, rng)
 
     alpha = _e0_alpha(scenario, years, r.standard_mx)
-    if alpha is None and not stochastic_run:
-        fixed = single_year_survival(r.standard_mx[None] * r.mortality_factor[:, None, None], sex=SEXES)
-        survival = fixed[None, None]  # (1, 1, R, sex, age)
-    elif alpha is not None and not stochastic_run:
-        survival = _e0_survival(_e0_key(scenario, years), r.standard_mx.tobytes())[None, :, None]  # (1, steps, 1, sex, age)
+    k = np.clip(r.mortality_factor, np.exp(stochastic.PROPORTIONAL[0]), np.exp(stochastic.PROPORTIONAL[1]))
+    if alpha is None:
+        survival = single_year_survival(r.standard_mx[None] * k[:, None, None], sex=SEXES)[None, None]  # (1, 1, R, …)
     else:
-        if alpha is None:  # estimated tables: expressed as α around the county-average factor
-            base_mx = r.standard_mx * np.average(r.mortality_factor, weights=r.population.sum(axis=(1, 2)))
-            alpha = np.broadcast_to(alpha_of(base_mx, r.standard_mx, sex=SEXES), (steps, 2))
-        a = alpha + stochastic.alpha_walk(inputs.uncertainty, n, steps, rng)[:, :, None]
-        survival = survival_from_alpha(r.standard_mx, a)[:, :, None]  # (n, steps, 1, sex, age)
-
-    total = along(scenario.net_migration, years) if scenario.net_migration else np.full(steps, r.net_migration.sum())
-    totals = np.broadcast_to(total, (n, steps))
+        survival = _e0_survival(_e0_key(scenario, years), r.standard_mx.tobytes())[None, :, None]  # (1, steps, 1, …)
+    mortality, slope = None, None
     if stochastic_run:
-        totals = totals + stochastic.migration_shocks(inputs.uncertainty, n, steps, float(r.population.sum()), rng)
+        grid = stochastic.survival_grid(r.standard_mx, "proportional" if alpha is None else "brass")
+        regions = len(r.regions)
+        if alpha is None:  # each township's own level log k, the county's its population-weighted mean
+            theta = np.broadcast_to(np.log(k)[None, :, None], (1, regions, 2))
+            weights = np.maximum(r.population.sum(axis=(1, 2)), 1e-9)
+            county_theta = np.full(2, np.log(np.average(k, weights=weights)))
+        else:  # the scenario's e0 path, the same for every township
+            theta = np.asarray(alpha)[:, None, :]
+            county_theta = np.asarray(alpha)[0]
+        slope = grid.slope(np.broadcast_to(theta[0], (regions, 2)))  # (R, sex) e0 years per unit of θ
+        walk = stochastic.e0_walk(u, n, steps, rng)[:, :, None] / grid.slope(county_theta)  # (n, steps, sex)
+        mortality = MortalityShocks(grid=grid, theta=theta, county=walk)
+
+    own = r.net_migration_path(steps)  # (steps, R)
+    total = along(scenario.net_migration, years) if scenario.net_migration else own.sum(axis=1)
+    totals = np.broadcast_to(total, (n, steps))
+    county_migration = (stochastic.migration_shocks(u, n, steps, float(r.population.sum()), rng)
+                        if stochastic_run else None)
 
     notes = list(r.warnings)
-    lumps: dict[tuple[int, int], np.ndarray] = {}
+    chosen = []
     for lump in scenario.lump_inflows:
         t = lump.year - inputs.base_year - 1
         where = np.flatnonzero(r.regions == lump.township)
@@ -220,15 +381,46 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
             notes.append(ui("note_lump_outside", name=lump.name, township=lump.township, year=lump.year,
                             first=inputs.base_year + 1, last=horizon))
             continue
-        key = (t, int(where[0]))
-        lumps[key] = lumps.get(key, 0.0) + lump.size * lump_profile(lump, r.population[where[0]])
-    keys = sorted(lumps)
+        chosen.append((t, int(where[0]), lump.size * lump_profile(lump, r.population[where[0]])))
+    lump_delay = lump_size = None
+    if stochastic_run:
+        lump_delay, lump_size = stochastic.lump_draws(u, n, len(chosen), rng)
+
+    shocks = None
+    if stochastic_run:
+        entropy = int(rng.integers(2**62))
+        shocks = _township_shocks(u, r, entropy, n, steps, slope)
+        notes.append(ui("note_township_uncertainty"))
     return Drivers(
         regions=r.regions, years=np.arange(inputs.base_year, horizon + 1), population=r.population,
         fertility=np.ascontiguousarray(fertility), pattern=(r.tfr / r.county_tfr)[:, None] * r.asfr_shape[FERTILE],
-        survival=survival, net_migration=r.net_migration,
-        migration_excess=np.ascontiguousarray(totals - r.net_migration.sum()),
+        survival=survival, net_migration=np.ascontiguousarray(own),
+        migration_excess=np.ascontiguousarray(totals - own.sum(axis=1)),
         population_share=r.population.sum(axis=(1, 2)) / r.population.sum(), migration_profile=r.migration_profile,
-        lump_step=np.array([k[0] for k in keys], dtype=int), lump_region=np.array([k[1] for k in keys], dtype=int),
-        lump_persons=np.array([lumps[k] for k in keys]).reshape(len(keys), 2, 101), srb=np.full(steps, scenario.srb),
-        timing=scenario.migration_timing, married_share=r.married_share, notes=tuple(notes))
+        lump_step=np.array([c[0] for c in chosen], dtype=int), lump_region=np.array([c[1] for c in chosen], dtype=int),
+        lump_persons=np.array([c[2] for c in chosen]).reshape(len(chosen), 2, 101), srb=np.full(steps, scenario.srb),
+        timing=scenario.migration_timing, married_share=r.married_share, notes=tuple(notes),
+        county_migration=county_migration, mortality=mortality, shocks=shocks, lump_delay=lump_delay,
+        lump_size=lump_size)
+
+
+def _township_shocks(u, r, entropy: int, n: int, steps: int, slope: np.ndarray) -> TownshipShocks:
+    """The townships' shock parameters, and the sum over every township of their idiosyncratic migration shocks
+    (drawn here as the chunks will draw them)."""
+    regions = len(r.regions)
+    size = r.population.sum(axis=(1, 2))
+    sd = u.township_migration_sd if u.township_migration_sd is not None else np.zeros(regions)
+    loading = (u.township_migration_loading if u.township_migration_loading is not None
+               else size / max(size.sum(), 1e-300))
+    variance = sd ** 2
+    weight = variance / variance.sum() if variance.sum() > 0 else np.zeros(regions)
+    innovations = np.zeros((n, steps))
+    for p in range(regions):  # a loop over townships, each from its own generator (see the module docstring)
+        if sd[p] > 0:
+            innovations += sd[p] * stochastic.township_normals(entropy, p, "migration", n, steps)
+    return TownshipShocks(
+        entropy=entropy, position=np.arange(regions), fertility_rho=u.fertility_rho, fertility_sigma=u.fertility_sigma,
+        mortality_rho=u.mortality_rho, mortality_sigma=u.mortality_sigma / np.abs(slope),
+        migration_rho=u.migration_rho, migration_sd=sd, migration_loading=loading, migration_weight=weight,
+        migration_sum=stochastic.ar1(innovations, u.migration_rho), profile_peak_sd=u.profile_peak_sd,
+        profile_decline_log_sd=u.profile_decline_log_sd)

@@ -6,6 +6,8 @@ Conventions (Preston, Heuveline & Guillot, *Demography*, 2001, ch. 3):
 - ax: Coale–Demeny for ages 0 and 1–4 (by sex, from m0), n/2 elsewhere.
 - Survival ratios on a grid of width ``w`` (1 or 5): S[0] = wL0 / (w·l0) (births → the first age group),
   S[g] = L(g) / L(g−1), and the open group S[last] = T(last) / T(last−1) (the last two groups merged).
+  Survival never leaves [0, 1]: where nobody is left to survive (L(g−1) = 0, as under death rates so high that
+  qx = 1), the ratio is 0, not 0/0; ex is 0 where lx is 0.
 All functions are vectorized over leading axes (e.g. year, region, sex).
 """
 
@@ -48,9 +50,10 @@ def life_table(mx: np.ndarray, widths: np.ndarray, ax: np.ndarray | None = None,
     dx = lx * qx
     lnext = np.concatenate([lx[..., 1:], np.zeros(mx.shape[:-1] + (1,))], axis=-1)
     Lx = n * lnext + ax * dx
-    Lx[..., -1] = lx[..., -1] / mx[..., -1]
+    np.divide(lx[..., -1], mx[..., -1], out=Lx[..., -1], where=mx[..., -1] > 0)
     Tx = np.cumsum(Lx[..., ::-1], axis=-1)[..., ::-1]
-    return {"qx": qx, "lx": lx, "dx": dx, "Lx": Lx, "Tx": Tx, "ex": Tx / lx, "ax": ax}
+    ex = np.divide(Tx, lx, out=np.zeros_like(Tx), where=lx > 0)
+    return {"qx": qx, "lx": lx, "dx": dx, "Lx": Lx, "Tx": Tx, "ex": ex, "ax": ax}
 
 
 def e0(mx: np.ndarray, widths: np.ndarray, sex: np.ndarray | int = FEMALE) -> np.ndarray:
@@ -69,11 +72,11 @@ def abridged_to_grid(Lx: np.ndarray, Tx: np.ndarray, width: int) -> tuple[np.nda
 
 def survival_ratios(Lx: np.ndarray, Tx: np.ndarray, width: int) -> np.ndarray:
     """Projection survival ratios on the age grid of ``Lx`` (one entry per age group, radix l0 = 1)."""
-    S = np.empty_like(Lx)
+    S = np.zeros_like(Lx)
     S[..., 0] = Lx[..., 0] / width
-    S[..., 1:-1] = Lx[..., 1:-1] / Lx[..., :-2]
-    S[..., -1] = Tx[..., -1] / Tx[..., -2]
-    return S
+    np.divide(Lx[..., 1:-1], Lx[..., :-2], out=S[..., 1:-1], where=Lx[..., :-2] > 0)
+    np.divide(Tx[..., -1], Tx[..., -2], out=S[..., -1], where=Tx[..., -2] > 0)
+    return np.clip(S, 0.0, 1.0, out=S)
 
 
 def single_year_survival(mx: np.ndarray, sex: np.ndarray | int) -> np.ndarray:

@@ -17,8 +17,8 @@ import pandas as pd
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Scenario
 from fpplan.demography import stochastic
-from fpplan.demography.drivers import drivers
-from fpplan.demography.estimate import BaseRates, estimate
+from fpplan.demography.drivers import check_output, drivers
+from fpplan.demography.estimate import BaseRates, estimate, rules
 
 SEX = np.array(["male", "female"])
 
@@ -30,6 +30,7 @@ class ProjectionInputs:
     county_code: str
     base_year: int
     rates: BaseRates
+    config: object = None  # config/uncertainty.yaml (fpplan.data.models.uncertainty.UncertaintyConfig)
 
     @property
     def regions(self) -> np.ndarray:
@@ -38,11 +39,14 @@ class ProjectionInputs:
     @cached_property
     def uncertainty(self) -> stochastic.Uncertainty:
         """Fitted on first use (only stochastic runs need it; deterministic ones skip statsmodels)."""
-        return stochastic.fit(self.rates.history, float(self.rates.population.sum()))
+        return stochastic.fit(self.rates.history, float(self.rates.population.sum()), self.rates, self.config)
 
 
-def prepare(county) -> ProjectionInputs:
-    return ProjectionInputs(county.county_code, county.base_year, estimate(county))
+def prepare(county, migration_years: int | None = None) -> ProjectionInputs:
+    """Base rates of ``county`` (``fpplan.demography.estimate``); ``migration_years``: the net-migration window
+    (default: the first of config ``base_rates.migration_years``). The county's own projections start from
+    ``fpplan.demography.calibration.county_inputs``, which passes the window its back-tests chose."""
+    return ProjectionInputs(county.county_code, county.base_year, estimate(county, migration_years), rules(county))
 
 
 def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = None, trajectories: int = 0,
@@ -56,6 +60,7 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
     """
     d = drivers(inputs, scenario, horizon, trajectories, seed)
     out = d.run()
+    check_output(d.regions, d.years, out["population"])
     notes = list(d.notes)
     if out["guarded"].sum():
         notes.append(ui("note_out_migration_limited", n=int(out["guarded"].sum())))

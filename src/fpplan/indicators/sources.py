@@ -10,7 +10,8 @@
 - submissions: village reports received within ``timely_days`` of the month's end / reports expected;
 - vital_registration: statistics accuracy 100 × (1 − Σ|reported − registered| / Σ registered) births, per year,
   townships summed for the county;
-- budget: the year's family-planning budget / base-year population (yuan a head), county and years only.
+- budget: the year's family-planning budget / that year's population (yuan a head; before the base year taken back
+  through the vital history), county and years only.
 
 Each returns the layout of :data:`fpplan.indicators.engine.COLUMNS`; rows without a value carry a note.
 """
@@ -178,13 +179,24 @@ def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
 
 
+def _population_by_year(county) -> pd.Series:
+    """The county's population of each year: the base year's, the years before taken back through the vital history
+    (fpplan.planning.money.county_population); a later year has the base year's, the latest known."""
+    from fpplan.planning.money import county_population
+
+    base = pd.DataFrame({"year": [county.base_year], "population": [float(county.population["population"].sum())]})
+    known = county_population(base, county.vital_history)
+    years = range(int(known.index.min()), max(int(county.budget["year"].max()), county.base_year) + 1)
+    return known.reindex(years).ffill()
+
+
 def budget_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
     rows = []
     for code, ind in indicators.items():
         have: set[str] = set()
         if kind == "year" and level == "county" and len(county.budget):
-            people = county.population["population"].sum()
             b = county.budget
+            people = _population_by_year(county).reindex(b["year"]).to_numpy()
             rows.append(pd.DataFrame({"unit": county.county_code, "period": b["year"].astype(str), "indicator": code,
                                       "numerator": b["fp_budget_yuan"], "denominator": people,
                                       "value": b["fp_budget_yuan"] / people * ind.factor, "note": ""}))

@@ -5,15 +5,24 @@
   self-raised to subsidy (Σ over its projects): the years add up to the 建设项目规划表's 自筹 and 争取上级补助.
 - Equipment: purchases in their year, split by the equipment config's self-raised share.
 - Training of staff in post: the county's own money (self-raised), in the training year.
+- Staff: the yearly cost of the recruitment plan's hires in post (salary and on-costs by title, recruitment.yaml),
+  the county's own money, in every year from the first hire to the plan year.
 - Still to secure = subsidy requested (construction + equipment) − subsidy granted (subsidy_granted.csv), per
   station, never below 0.
+- Per capita: each year's family-planning budget (budget.csv) and the plan's spending over that year's population
+  (the projection from the base year on; before it, the base year's population taken back through the vital
+  history, P(y) = P(y+1) − births(y) + deaths(y) − in-migrants(y) + out-migrants(y)).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 MONEY_COLUMNS = ["year", "category", "self_raised_wan_yuan", "subsidy_wan_yuan", "total_wan_yuan"]
+CATEGORY_ORDER = {"construction": 0, "equipment": 1, "staff": 2, "training": 3}
+PER_CAPITA_COLUMNS = ["year", "population", "fp_budget_yuan", "budget_per_capita_yuan", "plan_spending_wan_yuan",
+                      "plan_spending_per_capita_yuan"]
 
 
 def construction_by_source(plan: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
@@ -28,23 +37,27 @@ def construction_by_source(plan: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFr
 
 def money_by_source(plan: pd.DataFrame, flows: pd.DataFrame, equipment: pd.DataFrame | None = None,
                     training: pd.DataFrame | None = None) -> pd.DataFrame:
-    """year, category (construction, equipment, training), self_raised_wan_yuan, subsidy_wan_yuan, total_wan_yuan.
+    """year, category (construction, equipment, staff, training), self_raised_wan_yuan, subsidy_wan_yuan,
+    total_wan_yuan.
 
     ``equipment``: purchase_year, self_raised_wan_yuan, subsidy_wan_yuan (:func:`fpplan.planning.equipment.purchases`);
-    ``training``: year, training_wan_yuan."""
+    ``training``: year, training_wan_yuan and, when given, hires_wan_yuan (the yearly cost of the hires in post:
+    :class:`fpplan.planning.recruitment.StaffPlan` ``costs``)."""
     parts = [construction_by_source(plan, flows).assign(category="construction")]
     if equipment is not None and len(equipment):
         parts.append(equipment.rename(columns={"purchase_year": "year"}).assign(category="equipment"))
     if training is not None and len(training):
         parts.append(pd.DataFrame({"year": training["year"], "self_raised_wan_yuan": training["training_wan_yuan"],
                                    "subsidy_wan_yuan": 0.0, "category": "training"}))
+        if "hires_wan_yuan" in training:
+            parts.append(pd.DataFrame({"year": training["year"], "self_raised_wan_yuan": training["hires_wan_yuan"],
+                                       "subsidy_wan_yuan": 0.0, "category": "staff"}))
     money = pd.concat([p[["year", "category", "self_raised_wan_yuan", "subsidy_wan_yuan"]] for p in parts])
     money = money.groupby(["year", "category"], as_index=False, sort=True).sum()
     money = money[(money["self_raised_wan_yuan"] + money["subsidy_wan_yuan"]).abs() > 0]
     money["total_wan_yuan"] = money["self_raised_wan_yuan"] + money["subsidy_wan_yuan"]
     money["year"] = money["year"].astype(int)
-    order = {"construction": 0, "equipment": 1, "training": 2}
-    return money.sort_values(["year", "category"], key=lambda s: s.map(order) if s.name == "category" else s)[
+    return money.sort_values(["year", "category"], key=lambda s: s.map(CATEGORY_ORDER) if s.name == "category" else s)[
         MONEY_COLUMNS].reset_index(drop=True)
 
 
@@ -65,3 +78,36 @@ def subsidy_status(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.Data
 def still_to_secure(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.DataFrame | None = None) -> float:
     """The county's subsidy still to secure (万元): requested − granted, station by station (the overview card)."""
     return float(subsidy_status(plan, granted, equipment)["still_to_secure_wan_yuan"].sum())
+
+
+def county_population(projected: pd.DataFrame, vital_history: pd.DataFrame) -> pd.Series:
+    """The county's population by year: ``projected`` (year, population) from the base year on; the years before
+    it taken back through the vital history (module docstring); a year the history does not reach is absent."""
+    known = projected.set_index("year")["population"].astype(float)
+    first = int(known.index.min())
+    v = vital_history.groupby("year")[["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants",
+                                       "out_migrants"]].sum()
+    change = (v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"]
+              - v["out_migrants"])
+    back = np.arange(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1)
+    present = np.isin(back, change.index)
+    back = back[:int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
+    past = pd.Series(float(known.loc[first]) - np.cumsum(change.reindex(back).to_numpy(float)), index=back)
+    return pd.concat([past, known]).sort_index().rename_axis("year").rename("population")
+
+
+def per_capita(budget: pd.DataFrame, population: pd.Series, money: pd.DataFrame) -> pd.DataFrame:
+    """year, population, fp_budget_yuan, budget_per_capita_yuan (yuan a head), plan_spending_wan_yuan,
+    plan_spending_per_capita_yuan: each year over that year's population (:func:`county_population`), for every
+    year with a budget or with plan spending; no budget or no population is "no data" (NaN), not 0."""
+    spending = money.groupby("year")["total_wan_yuan"].sum() if len(money) else pd.Series(dtype=float)
+    given = budget.set_index("year")["fp_budget_yuan"] if len(budget) else pd.Series(dtype=float)
+    years = sorted({int(y) for y in given.index} | {int(y) for y in spending.index})
+    out = pd.DataFrame({"year": years})
+    out["population"] = out["year"].map(population)
+    out["fp_budget_yuan"] = out["year"].map(given)
+    out["budget_per_capita_yuan"] = out["fp_budget_yuan"] / out["population"].where(out["population"] > 0)
+    out["plan_spending_wan_yuan"] = out["year"].map(spending)
+    out["plan_spending_per_capita_yuan"] = (out["plan_spending_wan_yuan"] * 10_000
+                                            / out["population"].where(out["population"] > 0))
+    return out[PER_CAPITA_COLUMNS].astype({"population": float}).replace({np.inf: np.nan})

@@ -15,7 +15,7 @@ from fpplan.data.labels import language
 from fpplan.planning.facilities import standard_area
 
 LEVEL_ORDER = {"county_station": 0, "township_central": 1, "township_general": 2, "mobile_vehicle": 3, "village_room": 4}
-CATEGORIES = ("construction", "equipment", "training")
+CATEGORIES = ("construction", "equipment", "staff", "training")
 FUNDING = ("self_raised", "subsidy")
 
 
@@ -54,7 +54,7 @@ def money_table(plan) -> pd.DataFrame:
     for category in CATEGORIES:
         for funding in FUNDING:
             key = (f"{funding}_wan_yuan", category)
-            if key in wide.columns and (category != "training" or funding == "self_raised"):
+            if key in wide.columns and (category not in ("staff", "training") or funding == "self_raised"):
                 out[f"{category}:{funding}"] = wide[key].to_numpy()
     for funding in FUNDING:
         out[f"total:{funding}"] = m.groupby("year")[f"{funding}_wan_yuan"].sum().reindex(out["year"]).to_numpy()
@@ -76,8 +76,9 @@ def equipment_table(plan) -> pd.DataFrame:
 
 
 def head_count_table(plan) -> pd.DataFrame:
-    """Technical staff (FTE) per station and year up to the plan year after the recruitment plan, against the
-    norm "按照人口数量与服务半径", with the norm's terms; a county row per year (Σ)."""
+    """Technical staff per station and year up to the plan year after the recruitment plan, against the norm
+    "按照人口数量与服务半径", with the norm's terms; a county row per year (Σ). Staff and norm in FTE (全时当量):
+    in_post_fte, hired_fte, staff_fte, norm_fte."""
     h = plan.staff_plan.head_counts.merge(
         plan.norms[["station", "year", "level", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term"]],
         on=["station", "year"], how="left")
@@ -91,7 +92,8 @@ def head_count_table(plan) -> pd.DataFrame:
     h["order"] = h["level"].map(LEVEL_ORDER).fillna(9)
     columns = ["station_name", "level", "year", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term",
                "norm", "in_post", "hired", "staff", "met"]
-    return h.sort_values(["year", "order", "station"], kind="stable")[columns].reset_index(drop=True)
+    fte = {"norm": "norm_fte", "in_post": "in_post_fte", "hired": "hired_fte", "staff": "staff_fte"}
+    return h.sort_values(["year", "order", "station"], kind="stable")[columns].rename(columns=fte).reset_index(drop=True)
 
 
 def structure_table(plan) -> pd.DataFrame:
@@ -146,6 +148,48 @@ def subsidy_table(plan) -> pd.DataFrame:
     return s.drop(columns="station")
 
 
+HEADLINE_ORDER = ("population_base", "population_horizon", "women_15_49_base", "women_15_49_horizon", "wisn_need_fte",
+                  "wisn_in_post_fte", "technical_in_post_fte", "technical_in_post_persons", "technical_retired_fte",
+                  "technical_retired_persons", "staff_gap_before_fte", "staff_gap_before_persons",
+                  "plan_year_gap_before_fte", "plan_year_gap_before_persons", "hires_persons",
+                  "plan_year_gap_after_fte", "plan_year_gap_after_persons", "staff_gap_after_fte",
+                  "staff_gap_after_persons", "hires_cost_plan_year_wan_yuan", "area_gap_base_m2", "area_gap_horizon_m2",
+                  "total_cost_wan_yuan", "subsidy_requested_wan_yuan", "still_to_secure_wan_yuan")
+
+
+def headline_table(plan) -> pd.DataFrame:
+    """The headline numbers (Plan.headline) one per row: headline_item (a code; its label in ``enums.headline``
+    takes the headline's years), headline_value."""
+    h = plan.headline
+    return pd.DataFrame({"headline_item": list(HEADLINE_ORDER), "headline_value": [h[k] for k in HEADLINE_ORDER]})
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """People to whole persons, FTE and money to two decimals, m² to whole metres (the plan's own numbers,
+    rounded only to be read)."""
+    out = frame.copy()
+    for column in out.columns:
+        if column in ("population", "women_15_49") or column.endswith("_m2"):
+            out[column] = out[column].round()
+        elif column.endswith(("_fte", "_yuan")):
+            out[column] = out[column].round(2)
+    return out
+
+
+def staff_by_year_table(plan) -> pd.DataFrame:
+    """The county's staff, need, gap before and after hires and floor-area gap by year (Plan.county_by_year)."""
+    return _rounded(plan.county_by_year)
+
+
+def station_gap_table(plan) -> pd.DataFrame:
+    """Each station's staff gap by year (Plan.station_gap), with the station's name, stations in level order."""
+    g = plan.station_gap.copy()
+    level = g["station"].map(plan.facilities.set_index("code")["level"])
+    g.insert(1, "station_name", g["station"].map(names(plan)))
+    g = g.assign(order=level.map(LEVEL_ORDER).fillna(9)).sort_values(["year", "order", "station"], kind="stable")
+    return _rounded(g.drop(columns=["order", "station"]).reset_index(drop=True))
+
+
 def officials_tables(plan) -> dict[str, pd.DataFrame]:
     """Every table the workbook and the construction dashboard show, by key."""
     return {
@@ -153,4 +197,6 @@ def officials_tables(plan) -> dict[str, pd.DataFrame]:
         "equipment": equipment_table(plan), "head_counts": head_count_table(plan),
         "structure": structure_table(plan), "hires": hires_table(plan), "training": training_table(plan),
         "growth": growth_table(plan), "shortfalls": plan.staff_plan.shortfalls,
+        "headline": headline_table(plan), "staff_by_year": staff_by_year_table(plan),
+        "station_gap": station_gap_table(plan), "per_capita": _rounded(plan.per_capita),
     }

@@ -1,6 +1,14 @@
-"""One call from a county and a scenario to every planning table: demand, staff need, head-count norms and the
-recruitment plan to the plan year, floor area against need, equipment, and the plan's money by year and source
-(``fpplan plan``)."""
+"""One plan, computed once, per county, scenario and data version (``make_plan``): every number leaders see is in
+it and every reader (overview, brief, report, workbook, scenario explorer, notebooks) only formats it.
+
+The chain: the scenario's stations and construction plan → projection → service volumes → WISN need by station ×
+cadre × year and the head-count norms → the roster projected year by year (today's staff minus those who reach
+retirement age, :mod:`fpplan.planning.roster`) → the recruitment plan against that roster
+(:mod:`fpplan.planning.recruitment`) → staff in post, need, gap before and after hires by station and year and for
+the county (:mod:`fpplan.planning.gaps`) → floor area against need, equipment, and money by year and source
+(construction, equipment, staff, training) → the headline numbers (``Plan.headline``). ``recalculate`` runs the
+same chain without the integer program for the scenario explorer.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +20,21 @@ import pandas as pd
 
 from fpplan.data.config import config_path
 from fpplan.data.errors import DataError, Problem
-from fpplan.demography import Scenario, load_scenarios, prepare, project
-from fpplan.planning import demand, equipment, facilities, money, recruitment, staffing
+from fpplan.demography import Scenario, county_inputs, load_scenarios, project
+from fpplan.planning import demand, equipment, facilities, gaps, money, recruitment, roster, staffing
 
 
 @dataclass(frozen=True)
 class Plan:
+    """Every planning table of one scenario. Units are in the column names: ``*_fte`` full-time equivalents
+    (全时当量), ``*_persons`` whole persons, ``*_m2``, ``*_wan_yuan``."""
+
     scenario: str
-    years: np.ndarray
+    years: np.ndarray  # base year … horizon
     projection: object  # fpplan.demography.Projection
     volumes: pd.DataFrame  # station, service, cadre, year, volume, workload_hours
     rates: pd.DataFrame  # township_code, service, annual_volume, base, base_value, rate
-    wisn: pd.DataFrame  # station, cadre, year, workload_hours, …, required, existing, difference, ratio
+    wisn: pd.DataFrame  # station, cadre, year, workload_hours, …, required, existing (FTE in post that year before hires), difference, ratio
     head_count: pd.DataFrame  # today's technical staff per station against the level's minimum
     structure: pd.DataFrame  # today's structure rules
     recruitment: pd.DataFrame  # one row per hire (fpplan.planning.recruitment.StaffPlan.hires)
@@ -34,21 +45,75 @@ class Plan:
     cash_flow: pd.DataFrame  # station, year, amount_wan_yuan (construction)
     plan_year: int
     facilities: pd.DataFrame  # the stations, with any the scenario adds
-    norms: pd.DataFrame  # station, level, year, women_15_49, radius_km, norm_min, women_term, radius_term, norm_max, norm
+    norms: pd.DataFrame  # station, level, year, women_15_49, radius_km, norm_min, women_term, radius_term, norm_max, norm (every year)
     staff_plan: recruitment.StaffPlan
     equipment: pd.DataFrame  # station, level, item, standard_quantity, quantity, usable_quantity, gap_quantity, …
     equipment_purchases: pd.DataFrame  # station, item, purchase_year, gap_quantity, cost, self-raised, subsidy
-    money: pd.DataFrame  # year, category, self_raised_wan_yuan, subsidy_wan_yuan, total_wan_yuan
+    money: pd.DataFrame  # year, category (construction, equipment, staff, training), self_raised_wan_yuan, subsidy_wan_yuan, total_wan_yuan
     subsidy: pd.DataFrame  # station, subsidy_requested_wan_yuan, granted_wan_yuan, still_to_secure_wan_yuan
     problems: tuple[Problem, ...]  # what stops the plan being handed in (targets below standard, unmeetable rules)
     county_name: str
     config: dict  # the county's configuration the plan was made with
+    roster: pd.DataFrame  # fpplan.planning.roster.projected_roster with the plan's hires: station, specialty, year, in_post_*, retired_*, hired_*, staff_*
+    station_gap: pd.DataFrame  # fpplan.planning.gaps.staff_gap: station × year, need, norm, in post, gap before/after hires
+    cadre_gap: pd.DataFrame  # fpplan.planning.gaps.cadre_gap: cadre × year, county WISN need against staff in post
+    county_by_year: pd.DataFrame  # fpplan.planning.gaps.county_by_year: the county's staff and floor-area numbers by year
+    per_capita: pd.DataFrame  # fpplan.planning.money.per_capita: budget and plan spending per head, by year
+    headline: dict  # fpplan.planning.gaps.headline: the numbers leaders read (JSON-able)
+
+
+def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
+                     townships, scenario_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stations and construction plan as ``scenario`` leaves them (moved, regraded, added projects); unknown
+    stations are a DataError."""
+    fac, plan_table, found = facilities.apply_scenario(fac, construction_plan, scenario, standards, townships,
+                                                       scenario_file)
+    if found:
+        raise DataError(found)
+    return fac, plan_table
+
+
+def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.DataFrame, config: dict,
+          places: pd.DataFrame, in_post: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What the projection asks of the network: WISN by station × cadre × year (``existing``: the roster in post
+    that year, before hires), the capacity timeline and the head-count norms of every year.
+
+    ``in_post``: station, specialty, year, in_post_fte (:func:`fpplan.planning.roster.projected_roster`)."""
+    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
+    existing = in_post[["station", "specialty", "year", "in_post_fte"]].set_axis(
+        ["station", "cadre", "year", "existing"], axis=1)
+    wisn = staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], existing)
+    served = facilities.served_women(fac, demand.projected_bases(projection))
+    capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
+    county_women = projection.county_total()
+    county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
+    norms = staffing.head_count_norms(fac, served, county_women, staffing.station_radius(places, fac),
+                                      config["standards"])
+    return {"wisn": wisn, "capacity": capacity, "norms": norms}
+
+
+def technical_specialties(specialties, standards) -> list[str]:
+    """The specialties counted as technical staff (技术人员): all but those standards.yaml leaves out."""
+    return sorted(set(specialties) - set(standards.technical_staff.exclude_specialties))
+
+
+def staff_tables(wisn: pd.DataFrame, projected: pd.DataFrame, norms: pd.DataFrame, capacity: pd.DataFrame,
+                 county_total: pd.DataFrame, standards) -> dict[str, pd.DataFrame]:
+    """The station gap, the cadre gap and the county's numbers by year (fpplan.planning.gaps) of one scenario."""
+    tech = technical_specialties(set(projected["specialty"]) | set(wisn["cadre"]), standards)
+    station_gap = gaps.staff_gap(wisn, projected, norms, tech)
+    return {"station_gap": station_gap, "cadre_gap": gaps.cadre_gap(wisn, projected),
+            "county_by_year": gaps.county_by_year(station_gap, capacity, county_total)}
+
+
+NO_HIRES = pd.DataFrame({"year": pd.Series(dtype=int), "station": pd.Series(dtype=object),
+                         "specialty": pd.Series(dtype=object)})
 
 
 def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
     """Every planning table for ``county`` under ``scenario`` (a name from config/scenarios or a Scenario).
 
-    ``inputs`` (from ``fpplan.demography.prepare``) and ``projection`` may be passed to reuse them. A scenario that
+    ``inputs`` (from ``fpplan.demography.county_inputs``) and ``projection`` may be passed to reuse them. A scenario that
     names unknown stations raises DataError; a plan that cannot be handed in (a target area below its grade's
     standard, rules no hiring plan can meet) comes back with its ``problems`` (``fpplan plan`` refuses it)."""
     path = Path(county.path)
@@ -64,28 +129,25 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         name = scenario.name.en
     cfg = county.config
     services, standards, wisn_config = cfg["services"], cfg["standards"], cfg["wisn"]
-    fac, plan_table, found = facilities.apply_scenario(county.facilities, county.construction_plan, scenario,
-                                                       standards, county.townships()["code"], scenario_file)
-    if found:
-        raise DataError(found)
-    projection = projection or project(inputs or prepare(county), scenario, scenario_name=name)
+    fac, plan_table = scenario_network(county.facilities, county.construction_plan, scenario, standards,
+                                       county.townships()["code"], scenario_file)
+    projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
     volumes = demand.volumes(county, services, projection)
-    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
-    existing = county.staff.groupby(["station_code", "specialty"], as_index=False)["fte"].sum()
-    existing.columns = ["station", "cadre", "existing"]
-    wisn = staffing.wisn_table(workload, wisn_config, fac.set_index("code")["level"], existing)
-    served = facilities.served_women(fac, demand.projected_bases(projection))
-    capacity = facilities.capacity_timeline(fac, plan_table, standards, served)
+    retirement = wisn_config.retirement_age
+    tenure = roster.hire_tenure(retirement, cfg["recruitment"].hiring.age_at_hire)
+    today = roster.projected_roster(county.staff, NO_HIRES, years, retirement, as_of=county.base_year)
+    need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
+    wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
     first_year = cfg["recruitment"].first_year or county.base_year + 1
-    county_women = projection.county_total()
-    county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
-    norms = staffing.head_count_norms(fac, served, county_women, staffing.station_radius(county.places(), fac), standards)
-    norms = norms[norms["year"] <= plan_year].reset_index(drop=True)
-    staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]],
-                                        norms[norms["year"] >= first_year], standards, cfg["recruitment"],
-                                        wisn_config.retirement_age, np.arange(first_year, plan_year + 1))
+    in_plan = norms[(norms["year"] >= first_year) & (norms["year"] <= plan_year)]
+    staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]], in_plan,
+                                        standards, cfg["recruitment"], retirement, np.arange(first_year, plan_year + 1),
+                                        tenure)
+    projected = roster.projected_roster(county.staff, staff_plan.hires, years, retirement, tenure, county.base_year)
+    county_total = projection.county_total()
+    staff = staff_tables(wisn, projected, norms, capacity, county_total, standards)
     villages = county.villages().groupby("township_code").size()
     gap = equipment.gap_table(
         equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment, cfg["equipment"], plan_year)
@@ -99,17 +161,36 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                          column=r.rule or r.constraint, value=r.short_by, detail=text)
                  for r, text in zip(staff_plan.shortfalls.itertuples(), recruitment.explain(
                      staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))))]
+    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs)
+    subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases)
+    population = money.county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
     return Plan(
         scenario=name, years=years, projection=projection, volumes=volumes, rates=demand.service_rates(county, services),
         wisn=wisn, head_count=staffing.head_count_check(county.staff, fac, standards),
         structure=staffing.structure_check(county.staff, standards), recruitment=staff_plan.hires,
         capacity=capacity, shortfall=facilities.first_shortfall(capacity, plan_table), construction_plan=plan_table,
         budget=facilities.budget(plan_table, capacity), cash_flow=flows, plan_year=plan_year, facilities=fac,
-        norms=norms, staff_plan=staff_plan, equipment=gap, equipment_purchases=purchases,
-        money=money.money_by_source(plan_table, flows, purchases, staff_plan.costs),
-        subsidy=money.subsidy_status(plan_table, county.subsidy_granted, purchases), problems=tuple(problems),
+        norms=norms, staff_plan=staff_plan, equipment=gap, equipment_purchases=purchases, money=spending,
+        subsidy=subsidy, problems=tuple(problems),
         county_name=str(county.units.loc[county.units["level"] == "county", "name"].iloc[0]), config=cfg,
+        roster=projected, station_gap=staff["station_gap"], cadre_gap=staff["cadre_gap"],
+        county_by_year=staff["county_by_year"], per_capita=money.per_capita(county.budget, population, spending),
+        headline=gaps.headline(staff["county_by_year"], staff_plan.hires, staff_plan.costs, subsidy, spending,
+                               county.base_year, plan_year),
     )
+
+
+def explorer_model(county, plans: dict, inputs, scenarios: dict) -> dict:
+    """What the scenario explorer needs to recalculate any scenario live (``recalculate``), prepared once per data
+    version: the projection inputs, the service coefficients, the stations, construction plan and places, the
+    config, and per scenario the roster projected with that scenario's hires (aggregated: no person)."""
+    return {"inputs": inputs, "scenarios": dict(scenarios),
+            "coefficients": demand.coefficients(county, county.config["services"]),
+            "rosters": {key: plan.roster for key, plan in plans.items()},
+            "facilities": county.facilities, "construction_plan": county.construction_plan,
+            "places": county.places(), "townships": county.townships()["code"].tolist(),
+            "config": {k: county.config[k] for k in ("wisn", "standards")},
+            "county_code": county.county_code, "base_year": county.base_year}
 
 
 def project_scenario(model: dict, scenario: Scenario):
@@ -117,19 +198,25 @@ def project_scenario(model: dict, scenario: Scenario):
     return project(model["inputs"], scenario)
 
 
-def recalculate(model: dict, scenario: Scenario, projection=None) -> dict[str, pd.DataFrame]:
-    """Projection → demand → WISN → floor area for one scenario in tens of milliseconds, from what
-    ``fpplan.app.results`` prepared once (``model``: inputs, coefficients, existing staff, facilities,
-    construction_plan and the wisn and standards config). What the scenario explorer redraws as a control moves
-    (``projection``: the scenario's projection when already made, e.g. to draw the population first)."""
+def recalculate(model: dict, scenario: Scenario, projection=None, roster_of: str | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """The same chain as ``make_plan`` without the recruitment program, for one scenario in tens of milliseconds,
+    from what :func:`explorer_model` prepared once. What the scenario explorer redraws as a control moves
+    (``projection``: the scenario's projection when already made, e.g. to draw the population first;
+    ``roster_of``: the stored scenario whose projected roster, with its hires, the staff are counted from).
+
+    Returns the county's series, the summary, WISN, capacity, the construction plan and the county's numbers by
+    year (``county_by_year``, :func:`fpplan.planning.gaps.county_by_year`: for the stored scenario unchanged, the
+    plan's own numbers)."""
     config = model["config"]
     projection = projection if projection is not None else project_scenario(model, scenario)
-    bases = demand.projected_bases(projection)
-    volumes = demand.volumes_from(model["coefficients"], bases)
-    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
-    fac = model["facilities"]
-    wisn = staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], model["existing"])
-    plan = facilities.shift_completion(model["construction_plan"], scenario.project_completion)
-    capacity = facilities.capacity_timeline(fac, plan, config["standards"], facilities.served_women(fac, bases))
-    return {"county": projection.county_total(), "summary": projection.summary, "wisn": wisn, "capacity": capacity,
-            "plan": plan}
+    fac, plan_table = scenario_network(model["facilities"], model["construction_plan"], scenario, config["standards"],
+                                       model["townships"], "scenario")
+    volumes = demand.volumes_from(model["coefficients"], demand.projected_bases(projection))
+    rosters = model["rosters"]
+    projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
+    need = needs(volumes, projection, fac, plan_table, config, model["places"], projected)
+    county_total = projection.county_total()
+    staff = staff_tables(need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"])
+    return {"county": county_total, "summary": projection.summary, "wisn": need["wisn"],
+            "capacity": need["capacity"], "plan": plan_table, "county_by_year": staff["county_by_year"]}

@@ -9,12 +9,15 @@ the plan's first year to the plan year, given retirements,
 An integer program solved by HiGHS through PuLP. Decisions: hires h[year, station, specialty] (each 1 FTE, in post
 from the hiring year to the plan year), the qualifications of the hires q[year, specialty, profile] (education ×
 title × a licence matching the specialty, recruitment.yaml), and training of the people in post up one level
-u[group, upgrade, year] (at most once per person, at most ``max_per_year`` a year, seed 000 §三(三)2③). People in
-post are grouped by everything the rules read (no decision per person). Staff leave in the year they reach the
-retirement age of their sex (wisn.yaml), as the WISN counts do.
+u[group, upgrade, year] (at most once per person, at most ``max_per_year`` a year and at least ``min_per_year`` as far
+as anyone in post is left to train, seed 000 §三(三)2③). People in post are grouped by everything the rules read (no decision per person). Staff leave in
+the year they reach the retirement age of their sex (wisn.yaml); a hire stays ``tenure`` years
+(:func:`fpplan.planning.roster.hire_tenure`): the roster the rules see is :func:`fpplan.planning.roster.projected_roster`.
 
 Stage 1 minimises 1000 × Σ slack + Σ hires, every constraint having a slack (the amount it is short by). Non-zero
-slack means no plan can meet the rules: the slacks say which rule, which year and by how many. Stage 2 keeps the
+slack means no plan can meet the rules: the slacks say which rule, which year and by how many. The yearly training
+minimum is the exception: its slack weighs 0.01 (training is free in stage 1, so the plan trains as many as it can)
+and a year short of it, once everyone trainable is trained, is reported (``training_shortfalls``), not refused. Stage 2 keeps the
 fewest hires and minimises the cost: hires' yearly cost × years in post up to the plan year + training costs.
 """
 
@@ -32,9 +35,11 @@ import pulp
 
 from fpplan.data.labels import enum_label, label, ui
 from fpplan.data.models.planning import RecruitmentConfig, Standards
+from fpplan.planning.roster import retire_years
 from fpplan.planning.staffing import qualified, technical, with_licence_match
 
 PENALTY = 1000.0  # per unit of slack, against 1 per hire: any feasible plan beats any infeasible one
+SOFT = 0.01  # per trainee short of the yearly minimum: train whoever can be trained, never at the cost of a hire
 TOLERANCE = 1e-6
 ATTRIBUTES = ["station_code", "specialty", "education", "title", "licence", "medical", "fte", "retire_year"]
 HIRE_COLUMNS = ["hire_id", "year", "station", "specialty", "education", "title", "licence", "medical",
@@ -65,6 +70,8 @@ class StaffPlan:
     shortfalls: pd.DataFrame
     costs: pd.DataFrame  # year, hires_wan_yuan, training_wan_yuan
     notes: tuple[str, ...] = field(default=())  # "solver_stopped": the time limit came first (maybe not the smallest)
+    # year, short_by: years with fewer trainees than training.min_per_year because nobody in post was left to train
+    training_shortfalls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "short_by"]))
 
     @property
     def feasible(self) -> bool:
@@ -94,11 +101,6 @@ def _solve(prob: pulp.LpProblem, solver) -> int:
     """Solve in place; the PuLP status (optimal unless the time limit stopped HiGHS first)."""
     with _quiet():
         return prob.solve(solver)
-
-
-def retire_years(staff: pd.DataFrame, retirement_age: dict[str, int]) -> pd.Series:
-    """The year a person leaves: birth year + retirement age of their sex (in post in year y iff y < it)."""
-    return (staff["birth_year"] + staff["sex"].map(retirement_age)).astype(int)
 
 
 def hire_profiles(specialties: list[str], standards: Standards, config: RecruitmentConfig) -> pd.DataFrame:
@@ -154,12 +156,14 @@ def _trainable(groups: pd.DataFrame, standards: Standards, config: RecruitmentCo
 
 
 def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame, standards: Standards,
-               config: RecruitmentConfig, retirement_age: dict[str, int], years) -> StaffPlan:
+               config: RecruitmentConfig, retirement_age: dict[str, int], years, tenure: int | None = None
+               ) -> StaffPlan:
     """The smallest recruitment plan for ``years`` (first year … plan year; the last is the plan year).
 
     ``staff``: the roster; ``required``: station, cadre, year, required (WISN FTE); ``norms``: station, year, norm
-    (head-count norms; the stations hires go to). Raises nothing for rules that cannot be met: the plan comes back
-    with ``status == "infeasible"`` and its ``shortfalls``."""
+    (head-count norms; the stations hires go to); ``tenure``: years a hire stays in post (None: to the plan year).
+    Raises nothing for rules that cannot be met: the plan comes back with ``status == "infeasible"`` and its
+    ``shortfalls``."""
     years = np.asarray(sorted(int(y) for y in years))
     plan_year = int(years[-1])
     groups = _groups(staff, standards, retirement_age)
@@ -172,6 +176,9 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     profiles = hire_profiles(specialties, standards, config)
     pairs = _trainable(groups, standards, config)
     in_post = groups["retire_year"].to_numpy()[:, None] > years[None, :]  # group × year
+    stay = tenure if tenure is not None else 10**6
+    # hires of year j still in post in year k (hired in or before k, not yet retired)
+    hired_in_post = (years[None, :] <= years[:, None]) & (years[:, None] < years[None, :] + stay)  # k × j
 
     prob = pulp.LpProblem("recruitment", pulp.LpMinimize)
     ny, ns, nc = len(years), len(stations), len(specialties)
@@ -187,6 +194,7 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     for p, k in zip(*np.nonzero(in_post[pair_group])):
         uv[p, k] = prob.add_variable(f"u_{p}_{years[k]}", lowBound=0, upBound=int(group_n[pair_group[p]]), cat="Integer")
     slacks: list[tuple[pulp.LpVariable, dict]] = []
+    soft: list[tuple[pulp.LpVariable, int]] = []  # the training minimum's slack per year
 
     def linear(variables, coefficients=None) -> pulp.LpAffineExpression:
         variables = np.asarray(variables, dtype=object).ravel()
@@ -214,17 +222,17 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         by_cadre = need.groupby("cadre")["required"].sum()
         for c in cadres:
             have = fte_n[now & (g_spec == c)].sum()
-            at_least(have + linear(hv[:k + 1, :, spec == c]), float(by_cadre.get(c, 0.0)) - TOLERANCE,
+            at_least(have + linear(hv[hired_in_post[k]][:, :, spec == c]), float(by_cadre.get(c, 0.0)) - TOLERANCE,
                      {"constraint": "wisn_cadre", "year": t, "cadre": c, "unit": "fte"})
         by_station = need.groupby("station")["required"].sum()
         for j, s in enumerate(stations):
             have = fte_n[now & (g_station == s) & np.isin(g_spec, cadres)].sum()
-            at_least(have + linear(hv[:k + 1, j, is_cadre]), float(by_station.get(s, 0.0)) - TOLERANCE,
+            at_least(have + linear(hv[hired_in_post[k]][:, j, is_cadre]), float(by_station.get(s, 0.0)) - TOLERANCE,
                      {"constraint": "wisn_station", "year": t, "station": s, "unit": "fte"})
         # head-count norms (technical FTE)
         for s, norm in norms[norms["year"] == t].set_index("station")["norm"].items():
             have = fte_n[now & tech & (g_station == s)].sum()
-            at_least(have + linear(hv[:k + 1, stations.index(s), is_tech]), float(norm) - TOLERANCE,
+            at_least(have + linear(hv[hired_in_post[k]][:, stations.index(s), is_tech]), float(norm) - TOLERANCE,
                      {"constraint": "head_count", "year": t, "station": s, "unit": "fte"})
         # structure rules on the technical staff (hires, training and people in post)
         for rule in standards.structure:
@@ -235,7 +243,7 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
             weight = fte if share else np.ones(len(groups))
             const = float(((qualified(groups, rule) - theta) * weight * group_n)[now & tech].sum())
             p_coef = np.where(p_tech, qualified(profiles, rule) - theta, 0.0)
-            hires = linear(qv[:k + 1], np.tile(p_coef, k + 1))
+            hires = linear(qv[hired_in_post[k]], np.tile(p_coef, int(hired_in_post[k].sum())))
             delta = pairs[f"delta_{rule.code}"].to_numpy(float) if len(pairs) else np.zeros(0)
             coef = delta * weight[pair_group] * (tech & now)[pair_group]
             trained = linear(uv[:, :k + 1], np.repeat(coef, k + 1))
@@ -248,7 +256,9 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         trainees = linear(uv[:, k])
         prob.addConstraint(trainees <= config.training.max_per_year)
         if config.training.min_per_year:
-            at_least(trainees, config.training.min_per_year, {"constraint": "training_min", "year": t, "unit": "persons"})
+            slack = prob.add_variable(f"t_{t}", lowBound=0)
+            prob.addConstraint(trainees + slack >= config.training.min_per_year)
+            soft.append((slack, int(t)))
         if config.hiring.max_per_year is not None:
             slack = prob.add_variable(f"s_{len(slacks)}", lowBound=0)
             prob.addConstraint(linear(hv[k]) - slack <= config.hiring.max_per_year)
@@ -258,7 +268,7 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
 
     total_hires = linear(hv)
     solver = pulp.HiGHS(msg=False, timeLimit=config.solver_time_limit_s, threads=1)
-    prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires)
+    prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires + SOFT * pulp.lpSum(s for s, _ in soft))
     notes = []
     if _solve(prob, solver) != pulp.LpStatusOptimal:
         notes.append("solver_stopped")
@@ -268,8 +278,10 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         n_hires = round(pulp.value(total_hires) or 0.0)
         for s, _ in slacks:
             s.upBound = 0
+        for s, _ in soft:  # as many trainees as stage 1 found possible
+            s.upBound = round(s.value() or 0.0)
         prob.addConstraint(total_hires <= n_hires)
-        in_post_years = (plan_year - years + 1).astype(float)
+        in_post_years = (np.minimum(plan_year + 1, years + stay) - years).astype(float)
         # tie-breaks, far below any cost difference: hire late, and into the cadres with the most need there
         last = req[req["year"] == plan_year].pivot_table(index="station", columns="cadre", values="required",
                                                          aggfunc="sum").reindex(index=stations, columns=specialties)
@@ -288,12 +300,16 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     training = _training_table(u, pairs, groups)
     shortfalls = pd.DataFrame([dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)}
                                for meta, v in short if v > 1e-4], columns=SHORTFALL_COLUMNS)
-    check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years)
+    training_short = pd.DataFrame([(t, round(s.value() or 0.0)) for s, t in soft if round(s.value() or 0.0) > 0],
+                                  columns=["year", "short_by"])
+    check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years, tenure)
     costs = pd.DataFrame({"year": years})
-    costs["hires_wan_yuan"] = [float(hires.loc[hires["year"] <= t, "annual_cost_wan_yuan"].sum()) for t in years]
+    costs["hires_wan_yuan"] = [float(hires.loc[(hires["year"] <= t) & (hires["year"] + stay > t),
+                                               "annual_cost_wan_yuan"].sum()) for t in years]
     costs["training_wan_yuan"] = costs["year"].map(training.groupby("year")["cost_wan_yuan"].sum()).fillna(0.0)
     return StaffPlan(status="infeasible" if infeasible else "optimal", years=years, hires=hires, training=training,
-                     shortfalls=shortfalls, costs=costs, notes=tuple(dict.fromkeys(notes)), **check)
+                     shortfalls=shortfalls, costs=costs, notes=tuple(dict.fromkeys(notes)),
+                     training_shortfalls=training_short, **check)
 
 
 def _value(v: pulp.LpVariable) -> int:
@@ -336,14 +352,15 @@ def _training_table(u: dict, pairs: pd.DataFrame, groups: pd.DataFrame) -> pd.Da
 
 
 def evaluate(staff: pd.DataFrame, hires: pd.DataFrame, training: pd.DataFrame, required: pd.DataFrame,
-             norms: pd.DataFrame, standards: Standards, retirement_age: dict[str, int], years) -> dict[str, pd.DataFrame]:
+             norms: pd.DataFrame, standards: Standards, retirement_age: dict[str, int], years,
+             tenure: int | None = None) -> dict[str, pd.DataFrame]:
     """The staff a plan leaves in each year, checked rule by rule directly (not through the program): head counts
     per station against the norms, each structure rule, the WISN need per cadre. Independent of the solver, so
-    it also verifies what the solver returned."""
+    it also verifies what the solver returned. ``tenure``: years a hire stays in post (None: to the end)."""
     years = np.asarray(years, dtype=int)
     people = staff.assign(start=-10**6, retire_year=retire_years(staff, retirement_age), medical=staff["medical"].astype(bool))
     new = hires.rename(columns={"station": "station_code", "year": "start"}).assign(
-        staff_id=hires["hire_id"], fte=1.0, retire_year=10**6)
+        staff_id=hires["hire_id"], fte=1.0, retire_year=hires["year"] + (tenure if tenure is not None else 10**6))
     people = pd.concat([people, new], ignore_index=True)
     grid = people.loc[people.index.repeat(len(years))].assign(year=np.tile(years, len(people)))
     grid = grid[(grid["start"] <= grid["year"]) & (grid["year"] < grid["retire_year"])].reset_index(drop=True)

@@ -82,7 +82,8 @@ def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Se
     """WISN for every station × cadre × year at once.
 
     ``workload``: station, cadre, year, workload_hours (Σ annual workload × unit time); ``station_levels``: station
-    code → level; ``existing``: station, cadre, existing (FTE). Same formulas as :func:`wisn`.
+    code → level; ``existing``: station, cadre, existing (FTE), with a ``year`` column when the staff in post
+    change by year (the projected roster). Same formulas as :func:`wisn`.
     """
     awt = available_hours(config.calendar)
     caf = category_allowance([s.model_dump() for s in config.support], config.calendar)
@@ -99,7 +100,8 @@ def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Se
     w["iaf"] = 0.0
     w.loc[lead, "iaf"] = level.loc[lead].map(iaf_by_level).to_numpy()
     w["required"] = w["service_staff"] * w["caf"] + w["iaf"]
-    w = w.merge(existing, on=["station", "cadre"], how="left").fillna({"existing": 0.0})
+    keys = ["station", "cadre"] + (["year"] if "year" in existing else [])
+    w = w.merge(existing[keys + ["existing"]], on=keys, how="left").fillna({"existing": 0.0})
     w["difference"] = w["existing"] - w["required"]
     w["ratio"] = np.where(w["required"] > 0, w["existing"] / w["required"].where(w["required"] > 0, 1), np.nan)
     return w
@@ -175,7 +177,9 @@ def county_norm(norms: pd.DataFrame) -> pd.DataFrame:
 
 
 def head_count_check(staff: pd.DataFrame, facilities: pd.DataFrame, standards: Standards) -> pd.DataFrame:
-    """Technical staff (FTE) per station today against the minimum of its level: met, and how many are missing."""
+    """Technical staff (FTE) per station today against the minimum of its level: met, and how many are missing.
+    Units without a head-count norm (mobile vehicles) that have technical staff are listed too (norm blank, nothing
+    missing), so the rows add up to the county's technical staff."""
     counts = staff[technical(staff, standards)].groupby("station_code")["fte"].sum()
     rows = []
     for level, norm in standards.head_count.items():
@@ -183,6 +187,12 @@ def head_count_check(staff: pd.DataFrame, facilities: pd.DataFrame, standards: S
             have = float(counts.get(code, 0.0))
             rows.append({"station": code, "level": level, "staff": have, "norm_min": norm.min, "norm_max": norm.max,
                          "missing": max(0.0, norm.min - have), "met": have >= norm.min - 1e-9, "source": norm.source})
+    normed = {r["station"] for r in rows}
+    level = facilities.set_index("code")["level"]
+    for code, have in counts.items():
+        if code not in normed:
+            rows.append({"station": code, "level": level.get(code, ""), "staff": float(have), "norm_min": np.nan,
+                         "norm_max": np.nan, "missing": 0.0, "met": True, "source": ""})
     return pd.DataFrame(rows)
 
 

@@ -119,9 +119,9 @@ def spatial_results(county, projection=None, threshold: float | None = None, new
     townships, county, rounds, vehicles, sites, plan_check, boundaries, roads, catchments."""
     cfg: SpatialConfig = county.config["spatial"]
     if projection is None:
-        from fpplan.demography import load_scenarios, prepare, project
+        from fpplan.demography import county_inputs, load_scenarios, project
 
-        projection = project(prepare(county), load_scenarios(county)[scenario], scenario_name=scenario)
+        projection = project(county_inputs(county), load_scenarios(county)[scenario], scenario_name=scenario)
     frame = county_projection(county)
     metric = metric_for(county, frame)
     places = _places(county, frame)

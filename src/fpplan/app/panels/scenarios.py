@@ -1,4 +1,6 @@
-"""情景分析: the scenario explorer (live recalculation)."""
+"""情景分析: the scenario explorer (live recalculation). The controls start at the chosen scenario's own values
+and change it only when moved (fpplan.app.explorer); the numbers come from fpplan.planning.plan.recalculate, the
+plan's chain, and are only drawn here."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import ipywidgets as w
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
+from fpplan.app.explorer import scenario_with, starting_values
 from fpplan.app.panels.common import county_path, results, title
 from fpplan.app.panels.live_figure import LiveFigure, values
 from fpplan.data.errors import DataError
@@ -43,22 +46,28 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     m = model(manifest)
     plan_scenario = manifest["plan_scenario"]
     base = m["scenarios"][plan_scenario]
-    farms = base.lump_inflows
+    start = starting_values(base, m["inputs"].rates.county_tfr, 2028)
+    every = [starting_values(sc, m["inputs"].rates.county_tfr, 2028) for sc in m["scenarios"].values()]
+
+    def around(key: str, low: float, high: float) -> dict:
+        """The slider's range, widened to hold every scenario's own value (a slider never clamps a start)."""
+        return {"min": min([low] + [v[key] for v in every]), "max": max([high] + [v[key] for v in every])}
+
     style = {"description_width": "170px"}
     layout = w.Layout(width="460px")
     controls = {
         "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=plan_scenario,
                                description=ui("scenario"), style=style, layout=layout),
-        "tfr": w.FloatSlider(value=base.tfr[max(base.tfr)], min=0.6, max=2.2, step=0.05, description=ui("tfr_2035"),
+        "tfr": w.FloatSlider(value=start["tfr"], **around("tfr", 0.6, 2.2), step=0.05, description=ui("tfr_2035"),
                              style=style, layout=layout),
-        "e0": w.FloatSlider(value=base.e0.female[max(base.e0.female)], min=76, max=90, step=0.5,
+        "e0": w.FloatSlider(value=start["e0"], **around("e0", 76, 90), step=0.5,
                             description=ui("e0_female"), style=style, layout=layout),
-        "migration": w.IntSlider(value=int(base.net_migration[max(base.net_migration)]), min=-3000, max=1000, step=100,
-                                 description=ui("net_migration"), style=style, layout=layout),
-        "farm_year": w.IntSlider(value=farms[0].year if farms else 2028, min=2026, max=2035,
+        "migration": w.FloatSlider(value=start["migration"], **around("migration", -3000, 1000), step=100,
+                                   readout_format=".0f", description=ui("net_migration"), style=style, layout=layout),
+        "farm_year": w.IntSlider(value=start["farm_year"], **around("farm_year", 2026, 2035),
                                  description=ui("farm_year"), style=style, layout=layout),
-        "farm_size": w.IntSlider(value=int(sum(f.size for f in farms)), min=0, max=20000, step=500,
-                                 description=ui("farm_size"), style=style, layout=layout),
+        "farm_size": w.FloatSlider(value=start["farm_size"], **around("farm_size", 0, 20000), step=500,
+                                   readout_format=".0f", description=ui("farm_size"), style=style, layout=layout),
         "delay": w.IntSlider(value=0, min=-2, max=5, description=ui("completion_shift"), style=style, layout=layout),
     }
     headline = w.HTML()
@@ -87,47 +96,41 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         return figs
 
     def draw_services(result: dict) -> dict[str, dict]:
-        """The figures of what follows from the projection: WISN staff need and the floor-area gap."""
-        wisn = result["wisn"].groupby("year")[["required", "existing"]].sum()
-        gap = result["capacity"].assign(gap=lambda f: f["gap_m2"].clip(lower=0)).groupby("year")["gap"].sum()
-        return {"staff": figure("staff_need_title", line(wisn.index, wisn["required"], ui("required_staff")),
-                                line(wisn.index, wisn["existing"], ui("existing_staff"), mode="lines",
-                                     line={"dash": "dash"})),
-                "area": figure("area_gap_title", {"type": "bar", "x": values(gap.index), "y": values(gap),
+        """The figures of what follows from the projection: the plan's staff numbers by year (WISN need, staff in
+        post, gap before hires) and the floor-area gap (fpplan.planning.gaps.county_by_year)."""
+        c = result["county_by_year"]
+        return {"staff": figure("staff_need_title", line(c["year"], c["wisn_need_fte"], ui("staff_need_line")),
+                                line(c["year"], c["wisn_in_post_fte"], ui("staff_in_post_line"), mode="lines",
+                                     line={"dash": "dash"}),
+                                {"type": "bar", "x": values(c["year"]), "y": values(c["gap_before_persons"]),
+                                 "name": ui("staff_gap_line"), "marker": {"color": "#6a1b9a"}, "opacity": 0.5}),
+                "area": figure("area_gap_title", {"type": "bar", "x": values(c["year"]), "y": values(c["area_gap_m2"]),
                                                   "name": ui("area_gap_title"), "marker": {"color": "#ef6c00"}})}
 
     def scenario_from_controls():
+        """The chosen scenario as the moved controls change it (unchanged while none is moved)."""
         chosen = m["scenarios"][controls["scenario"].value]
-        first_year = min(chosen.tfr) if chosen.tfr else m["base_year"]
-        tfr = dict(chosen.tfr or {first_year: m["inputs"].rates.county_tfr}) | {2035: controls["tfr"].value}
-        e0 = chosen.e0.model_copy(update={"female": dict(chosen.e0.female) | {2035: controls["e0"].value}}) if chosen.e0 else None
-        size = controls["farm_size"].value
-        total = sum(f.size for f in chosen.lump_inflows) or 1
-        lumps = tuple(f.model_copy(update={"year": controls["farm_year"].value + k * (f.year - chosen.lump_inflows[0].year),
-                                           "size": max(size * f.size / total, 1.0)})
-                      for k, f in enumerate(chosen.lump_inflows)) if size > 0 else ()
-        plan = m["construction_plan"]
-        completion = {s: int(y) + controls["delay"].value for s, y in plan.groupby("station_code")["completion_year"].max().items()}
-        return chosen.model_copy(update={"tfr": tfr, "e0": e0, "lump_inflows": lumps, "project_completion": completion,
-                                         "net_migration": {m["base_year"]: controls["migration"].value}})
+        now = {key: controls[key].value for key in start}
+        return scenario_with(chosen, now, start, m["construction_plan"], m["base_year"])
 
     def redraw(*_):
         """The projection's figures first (what a planner moving a control looks at), then staff and floor area."""
-        start = time.perf_counter()
+        began = time.perf_counter()
         scenario = scenario_from_controls()
         projection = project_scenario(m, scenario)
         for key, fig in draw_population(projection.county_total()).items():
             outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
-        for key, fig in draw_services(recalculate(m, scenario, projection)).items():
+        for key, fig in draw_services(recalculate(m, scenario, projection, controls["scenario"].value)).items():
             outputs[key].figure = fig
-        timing.value = f"<small style='color:#888'>{(time.perf_counter() - start) * 1000:.0f} ms</small>"
+        timing.value = f"<small style='color:#888'>{(time.perf_counter() - began) * 1000:.0f} ms</small>"
 
     def choose_scenario(change):
-        chosen = m["scenarios"][change["new"]]
-        with controls["tfr"].hold_trait_notifications():
-            controls["tfr"].value = chosen.tfr[max(chosen.tfr)] if chosen.tfr else controls["tfr"].value
-        if chosen.lump_inflows:
-            controls["farm_year"].value = chosen.lump_inflows[0].year
+        """Every control to the chosen scenario's own values, then one redraw."""
+        start.update(starting_values(m["scenarios"][change["new"]], m["inputs"].rates.county_tfr, 2028))
+        for key, value in start.items():
+            controls[key].unobserve(redraw, names="value")
+            controls[key].value = value
+            controls[key].observe(redraw, names="value")
         redraw()
 
     def save(_):
@@ -143,7 +146,7 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         save_message.value = f"<span style='color:#2e7d32'>{ui('scenario_saved', name=key, path=path.name)}</span>"
 
     save_button.on_click(save)
-    first = recalculate(m, scenario_from_controls())
+    first = recalculate(m, scenario_from_controls(), roster_of=plan_scenario)
     outputs = {key: LiveFigure(fig) for key, fig in (draw_population(first["county"]) | draw_services(first)).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():

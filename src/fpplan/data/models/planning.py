@@ -126,6 +126,8 @@ class Hiring(Frozen):
     titles: tuple[str, ...]
     annual_cost_wan_yuan: dict[str, float]
     max_per_year: int | None = Field(default=None, ge=0)
+    age_at_hire: int = Field(default=30, ge=16, le=70)  # a hire retires at the earlier retirement age (sex unknown)
+    age_at_hire_source: str = ""
     source: str = ""
 
 
@@ -192,3 +194,38 @@ class ServicesConfig(Frozen):
     mobile_distance_km: float = 25
     rate_months: int = 12
     services: dict[str, Service]
+
+
+class IntakeRule(Frozen):
+    method: str
+    source: str
+
+
+class MarriedShareDefault(Frozen):
+    source: str
+    by_age: dict[int, float]
+
+
+class SourcedValue(Frozen):
+    value: float
+    source: str
+
+
+class DefaultScenario(Frozen):
+    tfr: float
+    tfr_source: str
+    e0_male: float
+    e0_female: float
+    e0_source: str
+    horizon_years: int = 10
+
+
+class IntakeConfig(Frozen):
+    """config/intake.yaml: how ``fpplan init`` reads a county's office files (fpplan.data.intake)."""
+
+    source: str
+    open_age_group: IntakeRule
+    closed_age_groups: IntakeRule
+    married_share: MarriedShareDefault
+    part_time_fte: SourcedValue
+    default_scenario: DefaultScenario

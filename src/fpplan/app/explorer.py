@@ -1,0 +1,58 @@
+"""The scenario explorer's controls as scenario edits (no widgets here, so they are unit-tested): the controls'
+starting values read from a stored scenario, and the scenario the controls describe. A control left at its
+starting value changes nothing: with no control touched the explorer recalculates the stored scenario itself, so
+its numbers are the overview's, the command line's and the report's for that scenario."""
+
+from __future__ import annotations
+
+CONTROLS = ("tfr", "e0", "migration", "farm_year", "farm_size", "delay")
+
+
+def _last(path: dict | None):
+    return path[max(path)] if path else None
+
+
+def starting_values(scenario, county_tfr: float, default_farm_year: int) -> dict:
+    """Each control's value for ``scenario``: the last point of its TFR, female e0 and net-migration paths (the
+    county's estimated TFR, 80 and 0 when the scenario has no path), the first lump inflow's year and the inflows'
+    total size, no shift of the construction projects."""
+    farms = scenario.lump_inflows
+    return {"tfr": float(_last(scenario.tfr) if scenario.tfr else county_tfr),
+            "e0": float(_last(scenario.e0.female)) if scenario.e0 else 80.0,
+            "migration": float(_last(scenario.net_migration)) if scenario.net_migration else 0.0,
+            "farm_year": int(farms[0].year) if farms else int(default_farm_year),
+            "farm_size": float(sum(f.size for f in farms)), "delay": 0}
+
+
+def _moved(values: dict, start: dict, key: str) -> bool:
+    return abs(float(values[key]) - float(start[key])) > 1e-9
+
+
+def scenario_with(scenario, values: dict, start: dict, construction_plan, base_year: int):
+    """``scenario`` as the controls change it; only a moved control (``values[k]`` ≠ ``start[k]``) edits it:
+
+    - tfr / e0: the last point of the scenario's path (the path up to it kept), or a path from the base year;
+    - migration: the last point of the net-migration path (earlier points kept);
+    - farm_year / farm_size: the lump inflows moved together (their spacing kept) and scaled to the total;
+    - delay: every station's last project completing that many years later than the scenario has it."""
+    update = {}
+    if _moved(values, start, "tfr"):
+        path = dict(scenario.tfr or {base_year: start["tfr"]})
+        update["tfr"] = path | {max(path): float(values["tfr"])}
+    if _moved(values, start, "e0") and scenario.e0:
+        female = dict(scenario.e0.female)
+        update["e0"] = scenario.e0.model_copy(update={"female": female | {max(female): float(values["e0"])}})
+    if _moved(values, start, "migration"):
+        path = dict(scenario.net_migration or {base_year: 0.0})
+        update["net_migration"] = path | {max(path): float(values["migration"])}
+    if (_moved(values, start, "farm_year") or _moved(values, start, "farm_size")) and scenario.lump_inflows:
+        farms = scenario.lump_inflows
+        size, total = float(values["farm_size"]), sum(f.size for f in farms)
+        update["lump_inflows"] = tuple(
+            f.model_copy(update={"year": int(values["farm_year"]) + (f.year - farms[0].year),
+                                 "size": max(size * f.size / total, 1.0)}) for f in farms) if size > 0 else ()
+    if _moved(values, start, "delay"):
+        last = construction_plan.groupby("station_code")["completion_year"].max()
+        update["project_completion"] = {s: int(scenario.project_completion.get(s, y)) + int(values["delay"])
+                                        for s, y in last.items()}
+    return scenario.model_copy(update=update) if update else scenario
