@@ -88,13 +88,17 @@ def test_the_brief_does_not_list_it_red_and_says_why(county) -> None:
 
     set_language("zh")
     cards = scorecard_tables(county, complete_periods(county.service_stats["month"]))
-    plan = {"county_series": pd.DataFrame({"year": [2025, 2035], "population": [1.0, 1.0], "women_15_49": [1.0, 1.0]}),
-            "wisn": pd.DataFrame({"year": [2035], "required": [1.0], "existing": [1.0]}),
-            "capacity": pd.DataFrame({"year": [2025], "gap_m2": [0.0]}),
-            "shortfall": pd.DataFrame({"station": [], "first_short_year": [], "max_gap_m2": []}),
-            "officials_subsidy": pd.DataFrame({"subsidy_requested_wan_yuan": [0.0], "still_to_secure_wan_yuan": [0.0]}),
-            "money": pd.DataFrame({"self_raised_wan_yuan": [0.0], "subsidy_wan_yuan": [0.0]}),
-            "plan_info": pd.DataFrame({"plan_year": [2030]}), "scorecards": cards}
+    headline = pd.DataFrame([{  # the plan's numbers: any will do, the brief only formats them
+        "base_year": 2025, "plan_year": 2030, "horizon": 2035, "population_base": 1.0, "population_horizon": 1.0,
+        "women_15_49_base": 1.0, "women_15_49_horizon": 1.0, "wisn_need_fte": 1.0, "wisn_in_post_fte": 1.0,
+        "technical_retired_persons": 0, "staff_gap_before_fte": 0.0, "staff_gap_before_persons": 0,
+        "staff_gap_after_fte": 0.0, "staff_gap_after_persons": 0, "hires_persons": 0, "area_gap_base_m2": 0.0,
+        "area_gap_horizon_m2": 0.0, "total_cost_wan_yuan": 0.0, "subsidy_requested_wan_yuan": 0.0,
+        "still_to_secure_wan_yuan": 0.0}])
+    by_year = pd.DataFrame({"year": [2025, 2035], "gap_before_fte": 0.0, "gap_before_persons": 0,
+                            "gap_after_fte": 0.0, "gap_after_persons": 0})
+    plan = {"headline": headline, "county_by_year": by_year,
+            "shortfall": pd.DataFrame({"station": [], "first_short_year": [], "max_gap_m2": []}), "scorecards": cards}
     manifest = {"county": {"code": county.county_code, "name": "演示县"}, "base_year": 2025, "version": "0" * 16,
                 "names": dict(zip(county.units["code"], county.units["name"])),
                 "townships": county.townships()["code"].tolist(), "scenarios": {"medium": {"zh": "中", "en": "m"}}}
