@@ -78,14 +78,15 @@ def cell(cards, level, unit, code):
     ("township", "100002", "staff_pay_rate", 100.0, "green"),
     ("county", "100", "rewards_paid_rate", 100 * 1499 / 1500, "red"),  # 99.93% is not 100%
     ("county", "100", "free_services_rate", 100.0, "green"),
-    ("county", "100", "unplanned_higher_order_birth_rate", 100 / 12, "red"),  # 1 of 12 births against ≤ 0.1%
-    ("township", "100001", "unplanned_higher_order_birth_rate", 0.0, "green"),
+    # 1 of 12 births against ≤ 0.1%: below the 1,000 births a rare event needs (minimum_exposure), not judged
+    ("county", "100", "unplanned_higher_order_birth_rate", 100 / 12, "small_sample"),
+    ("township", "100001", "unplanned_higher_order_birth_rate", 0.0, "small_sample"),
     ("township", "100001", "technical_accidents_3y", 1.0, "red"),  # one accident: "no accident in three years" missed
     ("township", "100002", "technical_accidents_3y", 0.0, "green"),
     ("county", "100", "married_women_info_coverage", 98.0, "green"),  # 49 of 50 on the 98% boundary
     ("county", "100", "birth_defect_intervention_rate", 90.0, "green"),  # 9 of 10 against 90 (三大工程)
     ("county", "100", "policy_compliant_birth_rate_3y", 50.0, "red"),  # 1 compliant of every 2 births
-    ("county", "100", "sex_ratio_at_birth_3y", 100.0, "red"),  # 12 boys : 12 girls, below 103
+    ("county", "100", "sex_ratio_at_birth_3y", 100.0, "small_sample"),  # 12 boys : 12 girls, below 500 girls
 ])
 def test_new_report_indicators_by_hand(cards, level, unit, code, value, status) -> None:
     row = cell(cards, level, unit, code)
@@ -237,15 +238,24 @@ def test_a_clear_miss_is_red_whatever_its_unit(demo) -> None:
             d = distance(part["value"].to_numpy(), target)
             if ind.legend is not None and ind.legend.basis == "percent_of_target":
                 d = d / abs(float(np.mean(target.value))) * 100
-            clear = part[d > widest + 1e-9]
+            rule = ind.minimum_exposure
+            small = np.zeros(len(part), dtype=bool) if rule is None or float(np.max(target.value)) == 0 else (
+                part["denominator"].to_numpy() < rule.denominator)
+            clear = part[(d > widest + 1e-9) & ~small]
             assert (clear["status"] == "red").all(), f"{target_set} {code}: a clear miss not red"
-    # the issue's cases: births : abortions above 0.25 (no legend) and any complication rate above 1‰ are red
+            judged = part[part["value"].notna() & ~small]
+            assert (judged["status"] != "small_sample").all() and (part[small & part["value"].notna().to_numpy()][
+                "status"] == "small_sample").all()
+    # the issue's cases: births : abortions above 0.25 (no legend) is red; a complication rate above 1‰ is red where
+    # it rests on 1,000 operations or more, else 样本不足 (a township's year has 139-690)
     art3 = scorecard(demo, "township", "2025", target_set="seed001_article3", with_forecast=False)
     ratio = art3[art3["indicator"] == "abortion_birth_ratio"]
     assert (ratio["value"] > 0.25).sum() >= 5
     assert ((ratio["status"] == "red") == (ratio["value"] > 0.25)).all()
     complication = art3[(art3["indicator"] == "complication_rate") & (art3["value"] > 1)]
-    assert len(complication) and (complication["status"] == "red").all()
+    enough = complication["denominator"] >= 1000
+    assert len(complication) and (complication.loc[enough, "status"] == "red").all()
+    assert (complication.loc[~enough, "status"] == "small_sample").all()
 
 
 def test_demo_survey_and_training_look_like_the_seeds(demo) -> None:
@@ -289,7 +299,7 @@ def test_a_red_cell_shows_what_stands_behind_it(demo) -> None:
     staff = out["availability_staff"]
     assert staff["station"].tolist() == ["ZS004", "ZS004"] and staff["gap"].tolist() == [1.5, 0.0]  # not ZD001's
     assert out["availability_floor_area"]["gap_m2"].tolist() == [70.0]
-    assert out["accessibility"]["distance_km"].is_monotonic_decreasing
+    assert out["accessibility_villages"]["distance_km"].is_monotonic_decreasing  # no spatial results: distances
     assert set(out["contact"]["indicator"]) == {"contraceptive_timeliness", "follow_up_rate", "free_services_rate",
                                                 "migrant_service_rate"}
     assert out["effective"]["indicator"].tolist() == ["contraceptive_prevalence"]

@@ -81,7 +81,7 @@ def test_what_changed_the_first_station_short_and_the_findings(tables) -> None:
     assert ch["previous"] == "2025Q2" and ch["to_red"] == ["CPR"] and ch["to_green"] == ["FU"]
     assert (ch["township_red_now"], ch["township_red_before"]) == (2, 1)
     assert c["first_short"] == {"station": "县站", "year": 2025, "max_gap_m2": 120.0, "stations_short": 2}
-    assert c["lights"] == {"total": 3, "red": 1, "amber": 1, "worst_township": "东乡", "worst_count": 2}
+    assert c["lights"] == {"total": 3, "red": 1, "amber": 1, "worst_township": "东乡", "worst_count": 2, "small_sample": []}
     findings = c["findings"]
     assert 3 <= len(findings) <= 5
     assert "100,000" in findings[0] and "110,000" in findings[0] and "增加10,000" in findings[0]

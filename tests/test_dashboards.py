@@ -255,6 +255,12 @@ def test_a_quarters_scorecard_and_a_red_cells_causes(pages) -> None:
     cause = page.locator("#fpplan-cause")
     assert cause.count() == 1 and "原因分析" in cause.inner_text()
     assert page.get_by_text("可得性：人员缺口（WISN）与用房缺口").count() == 1
+    # accessibility from the spatial coverage: the township's women within reach, its villages beyond, in words
+    section = page.locator("#fpplan-cause").locator("xpath=..")
+    text = section.inner_text()
+    assert "可及性：服务半径内的育龄妇女" in text and "覆盖率(%)" in text and "行程时间(分钟)" in text
+    assert "nan" not in text and "空间分析完成后" not in text
+    assert set(re.findall(r"[A-Za-z_]{2,}", text)) <= {"WISN"}
     page.screenshot(path=str(SHOTS / "乡镇指标-quarter-causes.png"), full_page=True)
     assert not errors and not failed
 

@@ -164,7 +164,7 @@ def test_incomplete_population_and_births_implausible(mini: Path) -> None:
     break_table(mini, "vital_history", lambda f: f.__setitem__("births_male", ["5000", "3"]))
     problems = problems_of(mini)
     incomplete = only(problems, "incomplete")
-    assert incomplete[0].value == "100001001" and "200 of 202" in incomplete[0].detail
+    assert incomplete[0].value == "100001001" and "只有200个" in incomplete[0].detail and "应为202个" in incomplete[0].detail
     births = only(problems, "inconsistent")
     assert births[0].row == 2 and births[0].column == "births_female"
 

@@ -79,6 +79,7 @@ def test_statistics_accuracy_against_vital_history(tmp_path) -> None:
     # township 100001: 2 villages × 2 months × (1 + 1) births reported = 8; registered 5 + 4 = 9
     assert acc.loc["100001", "reported"] == 8 and acc.loc["100001", "registered"] == 9
     assert acc.loc["100001", "accuracy"] == pytest.approx(100 - 100 / 9)
+    assert acc.loc["100001", "births_gap"] == 1 and acc.loc["100001", "discrepancy"] == pytest.approx(100 / 9)
 
 
 def monthly_county(tmp_path, months, values: dict[str, list]):

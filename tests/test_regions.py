@@ -83,7 +83,7 @@ def test_cli_scores_and_ranks_the_counties(region_dir: Path, tmp_path: Path, cap
     assert main(["--lang", "en", "scorecard", str(region_dir), "--level", "county", "--period", "2025",
                  "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "rank" in text and "share_met" in text
+    assert "rank" in text and "share met" in text and "650124" not in text  # words and names, not codes
     rows = pd.read_csv(out, dtype={"county": str, "unit": str})
     counties = rows[rows["county"].isin(CODES)]
     region = rows[rows["county"] == "6523"].set_index("indicator")

@@ -18,6 +18,8 @@ def print_problems(error: DataError) -> None:
     table = error.table()
     print(ui("problems_found", n=len(table)))
     shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
+    if "column" in shown:  # a column the program knows by its label (a file's own unknown header stays as it is)
+        shown["column"] = shown["column"].map(lambda c: label("columns", c) if isinstance(c, str) and c else c)
     headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
     print(shown.rename(columns=headers).to_string(index=False))
     if len(table) > MAX_PRINTED_PROBLEMS:
@@ -83,8 +85,8 @@ def _validate(args: argparse.Namespace) -> int:
                         problems += against_county(frame, name, county, f"{workspace.store.path}:{name}")
     if problems:
         raise DataError(problems)
-    print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year}, "
-                            f"{len(county.scenarios)} scenarios)")
+    print(ui("data_clean"), ui("data_clean_summary", path=county.path, units=len(county.units), year=county.base_year,
+                               scenarios=len(county.scenarios)))
     return 0
 
 
@@ -156,12 +158,9 @@ def _plan(args: argparse.Namespace) -> int:
     if replaced:
         print(replaced)
     path = write_plan_workbook(outputs, out)
-    short = plan.shortfall.dropna(subset=["first_short_year"])
-    print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
-          f"{len(short)} stations short of floor area at some point")
-    print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
-          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
-          f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    from fpplan.app.printouts import plan_lines
+
+    print("\n".join(plan_lines(plan, path)))
     return 0
 
 
@@ -234,33 +233,31 @@ def _scorecard(args: argparse.Namespace) -> int:
 
     if args.out:
         check_suffix(args.out, (".csv", ".xlsx"))  # a wrong suffix is refused before any work
-    from fpplan.data.labels import column_label
+    from fpplan.app.printouts import county_names, scorecard_sheets, scorecard_text
     from fpplan.data.region import is_region_folder
-    from fpplan.indicators.scorecard import note_text, scorecard, status_counts, status_text
+    from fpplan.indicators.scorecard import scorecard
 
     if is_region_folder(Path(args.data_dir)):
         from fpplan.runs import scorecard_region
 
         return scorecard_region(args.data_dir, args.level, args.period, args.target_set, args.out)
+    county = open_county(args)
     try:
-        card = scorecard(open_county(args), args.level, args.period, args.target_set)
+        card = scorecard(county, args.level, args.period, args.target_set)
     except ValueError as error:  # a period id or target set that does not exist
         raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
                                  detail=str(error))]) from None
-    shown = card.reindex(columns=["unit", "name", "value", "lower", "upper", "target", "status", "change", "forecast",
-                                  "expected_met"])
-    shown["status"] = status_text(card)
-    shown["note"] = note_text(card)
-    print(shown.round(2).astype(object).where(shown.notna(), "").to_string(index=False))
-    counts = status_counts(card)
-    print(counts.to_string(index=False))
-    _write_table(card.assign(status_text=status_text(card), note_text=note_text(card)), args.out, column_label)
+    catalogue, names = county.config["indicators"], county_names(county)
+    print(scorecard_text(card, catalogue, names, args.period, args.level))
+    _write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
     return 0
 
 
-def _write_table(frame, out: str | None, column_label) -> None:
-    """A table to ``out`` (.csv or .xlsx), written whole or not at all, saying what it replaces."""
+def _write_table(frame, out: str | None, sheets, names: dict) -> None:
+    """A table to ``out``: .csv the data as computed (codes, for other programs), .xlsx the officials' sheets
+    (``sheets()``: name → (table, totals)); written whole or not at all, saying what it replaces."""
     from fpplan.app.output import atomic_path, check_suffix, replacing
+    from fpplan.app.workbook import write_sheets
 
     if not out:
         return
@@ -268,7 +265,7 @@ def _write_table(frame, out: str | None, column_label) -> None:
     replaced = replacing(path)
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".xlsx":
-            frame.rename(columns=column_label).to_excel(tmp, index=False)
+            write_sheets(sheets(), tmp, names)
         else:
             frame.to_csv(tmp, index=False)
     if replaced:
@@ -278,24 +275,29 @@ def _write_table(frame, out: str | None, column_label) -> None:
 
 def _exams(args: argparse.Namespace) -> int:
     """The year's staff exams: each pseudonymous staff id's results and consequences, collective prizes and fines."""
+    from fpplan.app.printouts import county_names, text_table
     from fpplan.app.workbook import exam_sheets, write_sheets
     from fpplan.rules import exam_consequences
 
-    result = exam_consequences(open_county(args), args.year)
+    county = open_county(args)
+    names = county_names(county)
+    result = exam_consequences(county, args.year)
     for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
         print(label("ui", key))
-        print(table.round(1).astype(object).where(table.notna(), "").to_string(index=False))
+        print(text_table(table, names))
     if args.out:
-        print(write_sheets(exam_sheets(result), args.out))
+        print(write_sheets(exam_sheets(result), args.out, names))
     return 0
 
 
 def _survey(args: argparse.Namespace) -> int:
     """The demand survey of a period: needs by class for the county, township quarters, common problems."""
+    from fpplan.app.printouts import county_names, text_table
     from fpplan.app.workbook import survey_sheets, write_sheets
     from fpplan.rules import survey_rollup
 
     county = open_county(args)
+    names = county_names(county)
     try:
         result = survey_rollup(county, args.period)
     except ValueError as error:
@@ -304,9 +306,9 @@ def _survey(args: argparse.Namespace) -> int:
     for key, part in (("survey_county", "county"), ("survey_township", "township_quarterly"),
                       ("survey_common", "common_problems")):
         print(label("ui", key))
-        print(result[part].round(3).to_string(index=False))
+        print(text_table(result[part], names))
     if args.out:
-        print(write_sheets(survey_sheets(result), args.out))
+        print(write_sheets(survey_sheets(result), args.out, names))
     return 0
 
 
@@ -314,13 +316,18 @@ def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
 
     return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
-                      store=args.store)
+                      store=args.store, target_set=args.targets)
 
 
 def _brief(args: argparse.Namespace) -> int:
     from fpplan.app.brief import run_brief
 
-    return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store)
+    return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store, target_set=args.targets)
+
+
+def targets_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--targets", default=None, help="评价指标所用的目标集（默认本县目标）/ the target set indicators are "
+                                                     "judged against (default: the county's own)")
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -419,12 +426,14 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", default="reports", help="输出文件夹，报告写入其中的 县代码_报告期_情景/ / output folder (the report goes into COUNTY_PERIOD_SCENARIO/)")
     cmd.add_argument("--replace", action="store_true", help="替换已有的同一报告 / replace an existing report of the same county, period and scenario")
+    targets_option(cmd)
     store_option(cmd)
     cmd = add("brief", "一页简报（Word 与 PDF）/ the one-page brief (Word and PDF)", _brief)
     cmd.add_argument("data_dir")
     cmd.add_argument("--period", default=None, help="报告期，如 2025Q3 / period, e.g. 2025Q3")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
+    targets_option(cmd)
     store_option(cmd)
     return p
 

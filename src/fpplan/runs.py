@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import ui
+from fpplan.data.labels import label, ui
 
 
 def unknown_scenario(data_dir: str | Path, name: str, known) -> Problem:
@@ -221,7 +221,10 @@ def plan_region(data_dir: str, scenario: str, out: str) -> int:
         write_plan_workbook(o, path.with_name(f"{path.stem}_{code}{path.suffix}"))
     print(ui("region_counties", name=region.name, code=region.code, n=len(plans)))
     summary = region_summary(region.county_names(), plans)
-    print(summary.round(0).to_string(index=False))
+    from fpplan.app.printouts import text_table
+
+    shown = summary.assign(county=summary["name"].where(summary["name"] != "", summary["county"])).drop(columns="name")
+    print(text_table(shown, headers={"county": label("enums.level", "county")}))
     print(path)
     return 0
 
@@ -230,23 +233,31 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
     """``fpplan scorecard REGION``: every county's scorecard at ``level``, the region roll-up (Σ numerators /
     Σ denominators) and the units ranked; ``out`` (.csv: every row, region rows with county = region code;
     .xlsx: ranking, region and county sheets)."""
-    from fpplan.data.labels import column_label
+    from fpplan.app.printouts import county_names, text_table
+    from fpplan.app.workbook import write_sheets
     from fpplan.data.region import load_region
     from fpplan.indicators.regions import region_scorecard
 
     region = load_region(data_dir, workspace_county)
     result = region_scorecard(region.counties, level, period, target_set)
+    names = {code: name for county in region.counties.values() for code, name in county_names(county).items()}
+    ranking = result.ranking.assign(county=result.ranking["county"].map(names))
+    shown = result.region[["name", "value", "target", "units_met", "units_counted"]].rename(
+        columns={"name": "indicator_name"})
     print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
-    print(result.ranking.round(3).to_string(index=False))
-    print(result.region[["indicator", "name", "value", "target", "units_met", "units_counted"]].round(2).to_string(index=False))
+    print(text_table(ranking.drop(columns="county") if level == "county" else ranking, names,
+                     headers={"unit": label("enums.level", level), "county": label("enums.level", "county")}))
+    print(text_table(shown, names, headers={"value": ui("scorecard_value")}))
     if out:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         region_rows = result.region.assign(county=region.code, unit=region.code, period=period)
-        if path.suffix == ".xlsx":
-            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-                for name, frame in (("ranking", result.ranking), ("region", region_rows), ("counties", result.cards)):
-                    frame.rename(columns=column_label).to_excel(writer, sheet_name=name, index=False)
+        if path.suffix == ".xlsx":  # the officials' sheets: names, words, decimals
+            cards = result.cards.drop(columns=[c for c in ("indicator", "note", "note_arg", "undecided", "period",
+                                                           "target_source") if c in result.cards])
+            cards = cards.assign(county=cards["county"].map(names)).rename(columns={"name": "indicator_name"})
+            write_sheets({label("columns", "rank"): (ranking, []), region.name: (shown, []),
+                          label("enums.level", level): (cards, [])}, path, names)
         else:
             pd.concat([result.cards, region_rows], ignore_index=True).to_csv(path, index=False)
         print(path)

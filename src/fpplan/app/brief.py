@@ -24,13 +24,14 @@ ZOOMS = (1.0, 0.92, 0.85, 0.78)
 TABLES = ("headline", "county_by_year", "shortfall")
 
 
-def content(manifest: dict, period: str, scenario: str, date: str) -> dict:
-    """The brief's content from the results in use (``fpplan.app.results.current``)."""
+def content(manifest: dict, period: str, scenario: str, date: str, target_set: str | None = None) -> dict:
+    """The brief's content from the results in use (``fpplan.app.results.current``), the indicators judged against
+    ``target_set`` (default: the county's default set, as the results are)."""
     from fpplan.app import results
 
     tables = {name: results.table(manifest, name, scenario) for name in TABLES}
-    tables["scorecards"] = results.table(manifest, "scorecards")
-    return content_from(tables, manifest, period, scenario, date)
+    tables["scorecards"] = results.scorecards(manifest, target_set)
+    return content_from(tables, manifest, period, scenario, date) | {"target_set": results.target_set_name(manifest, target_set)}
 
 
 def _period_kind(period: str) -> str:
@@ -110,7 +111,8 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
     lights = {"total": int(county_now["status"].isin(["green", "amber", "red"]).sum()),
               "red": int((county_now["status"] == "red").sum()), "amber": int((county_now["status"] == "amber").sum()),
               "worst_township": names.get(township_red.index[0], township_red.index[0]) if len(township_red) else None,
-              "worst_count": int(township_red.iloc[0]) if len(township_red) else 0}
+              "worst_count": int(township_red.iloc[0]) if len(township_red) else 0,
+              "small_sample": county_now.loc[county_now["status"] == "small_sample", "name"].tolist()}
     scenario_name = manifest["scenarios"][scenario][language()]
     as_of = manifest.get("data_as_of", {}).get("last_month")
     return {"county": manifest["county"]["name"], "county_code": county_code, "period": period,
@@ -134,6 +136,8 @@ def findings(key: dict, lights: dict, first_short: dict | None, scenario_name: s
                       amber=lights["amber"], township=lights["worst_township"] or NO_VALUE, n=lights["worst_count"]))
     else:
         out.append(ui("finding_lights_none", period=period_name, total=lights["total"]))
+    if lights.get("small_sample"):  # shown, not judged: never counted as missed (said with the lights)
+        out[-1] += ui("finding_small_sample", n=len(lights["small_sample"]), items="、".join(lights["small_sample"]))
     staff = {"year": key["last_year"], "required": number(key["wisn_need_fte"], 1),
              "existing": number(key["wisn_in_post_fte"], 1), "retired": key["technical_retired_persons"]}
     if key["staff_gap_persons"][1] > 0:
@@ -151,6 +155,11 @@ def findings(key: dict, lights: dict, first_short: dict | None, scenario_name: s
 
 
 # --- presenting ---------------------------------------------------------------------------------------------------
+
+
+def _targets_text(c: dict) -> str:
+    """`` · 评价目标：本县目标`` (the target set the indicators are judged against), or "" when not known."""
+    return ui("brief_target_set", name=c["target_set"]) if c.get("target_set") else ""
 
 
 def key_rows(c: dict) -> tuple[list[str], list[list[str]]]:
@@ -234,7 +243,7 @@ def to_html(c: dict, zoom: float = 1.0) -> str:
     from fpplan.app.tables import css
 
     title = ui("brief_title", county=c["county"], period=c["period_text"])
-    sub = ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"])
+    sub = ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"]) + _targets_text(c)
     header, rows, statuses = light_rows(c)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td{f' class=fp-{s}' if k == 2 and s else (' class=fp-num' if k == 1 else '')}>"
@@ -307,7 +316,8 @@ def to_docx(c: dict, path: Path) -> Path:
         return t
 
     paragraph(ui("brief_title", county=c["county"], period=c["period_text"]), 16, True, "黑体", center=True)
-    paragraph(ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"]), 9, center=True)
+    paragraph(ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"]) + _targets_text(c), 9,
+              center=True)
     paragraph(ui("brief_key_numbers"), 11, True, "黑体")
     table(*key_rows(c))
     paragraph(ui("brief_lights"), 11, True, "黑体")
@@ -348,14 +358,14 @@ def write(c: dict, folder: Path) -> dict[str, Path | None]:
 
 
 def run_brief(data_dir: str, period: str | None, scenario: str | None, out: str, date: str | None = None,
-              store: str | None = None) -> int:
-    """``fpplan brief COUNTY --period 2025Q3 --out DIR``: the brief of the period into DIR."""
+              store: str | None = None, target_set: str | None = None) -> int:
+    """``fpplan brief COUNTY --period 2025Q3 [--targets SET] --out DIR``: the brief of the period into DIR."""
     import datetime as dt
 
     from fpplan.app.reports import prepare
 
-    manifest, period, scenario = prepare(data_dir, period, scenario, store)
-    c = content(manifest, period, scenario, date or dt.date.today().isoformat())
+    manifest, period, scenario = prepare(data_dir, period, scenario, store, target_set)
+    c = content(manifest, period, scenario, date or dt.date.today().isoformat(), target_set)
     for path in write(c, Path(out)).values():
         if path is not None:
             print(path)

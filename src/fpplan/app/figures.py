@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 
 from fpplan.data.labels import column_label, enum_label, ui
 
-STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_target": "#9e9e9e",
-                  "no_data": "#e0e0e0"}
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "small_sample": "#b3c7d6",
+                  "no_target": "#9e9e9e", "no_data": "#e0e0e0"}
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
@@ -90,8 +90,8 @@ def money_by_source_bars(money: pd.DataFrame) -> go.Figure:
 
 
 def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.Figure:
-    """Unit × indicator of one period, coloured by status (green, amber, red, no target, no data), the value written
-    in each cell ("?" where a survey's sample is too small to tell met from missed)."""
+    """Unit × indicator of one period, coloured by status (green, amber, red, sample too small, no target, no data),
+    the value written in each cell ("?" where a survey's sample is too small to tell met from missed)."""
     order = list(STATUS_COLOURS)
     card = card[card["period"] == period] if "period" in card else card
     units = sorted(card["unit"].unique())

@@ -33,6 +33,7 @@ class Session:
     manifest: dict = field(default_factory=dict)  # the results in use (fpplan.app.results.current)
     period: str | None = None
     scenario: str | None = None
+    target_set: str | None = None  # the set the indicators are judged against (None: the county's default, 本县目标)
 
     def table(self, name: str, scenario: str | None = "") -> pd.DataFrame:
         """A table of the results: a scenario's (``scenario`` default: the session's) or, with ``scenario=None``, one
@@ -42,9 +43,33 @@ class Session:
         return results.table(self.manifest, name, self.scenario if scenario == "" else scenario)
 
     def card(self, level: str = "township", period: str | None = None) -> pd.DataFrame:
-        """The scorecard of ``period`` (default: the session's) at ``level``, as the dashboards show it."""
+        """The scorecard of ``period`` (default: the session's) at ``level``, as the dashboards show it, judged against
+        the session's target set."""
+        from fpplan.app import results
+
         cards = self.table("scorecards", None)
-        return cards[(cards["level"] == level) & (cards["period"] == (period or self.period))].reset_index(drop=True)
+        cards = cards[(cards["level"] == level) & (cards["period"] == (period or self.period))]
+        if self.target_set is not None:
+            cards = results.scorecards(self.manifest, self.target_set).loc[cards.index]
+        return cards.reset_index(drop=True)
+
+    def judged_against(self, target_set: str | None) -> Session:
+        """The session with its indicators judged against ``target_set`` (None: the county's default, 本县目标); an
+        unknown set is a DataError naming the sets there are."""
+        from dataclasses import replace
+
+        sets = self.county.config["indicators"].target_sets
+        if target_set is not None and target_set not in sets:
+            raise DataError([Problem(file=str(Path(self.county.path) / "config" / "indicators.yaml"),
+                                     kind="unknown_target_set", value=target_set, detail="、".join(sets))])
+        return replace(self, target_set=target_set)
+
+    @property
+    def target_set_name(self) -> str:
+        """The name of the set the indicators are judged against: 本县目标."""
+        from fpplan.app import results
+
+        return results.target_set_name(self.manifest, self.target_set)
 
     @property
     def townships(self) -> list[str]:

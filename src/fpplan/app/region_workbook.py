@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fpplan.data.labels import column_label, label, ui
+from fpplan.data.labels import label, ui
 
 PLAN_COLUMNS = ["station_code", "mode", "target_grade", "target_floor_area_m2", "start_year", "completion_year",
                 "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
@@ -42,28 +42,15 @@ def region_summary(names: dict[str, str], plans: dict) -> pd.DataFrame:
 
 
 def write_region_workbook(names: dict[str, str], plans: dict, path: str | Path) -> Path:
-    """The region summary and one construction-plan sheet per county (sheet named after the county)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sheets = {ui("sheet_region_summary"): region_summary(names, plans)}
+    """The region summary and one construction-plan sheet per county (sheet named after the county), in the
+    officials' layout (fpplan.app.workbook.write_sheets: station names, words, decimals, totals)."""
+    from fpplan.app.workbook import write_sheets
+
+    summary = region_summary(names, plans)
+    summary = summary.assign(county=summary["name"].where(summary["name"] != "", summary["county"])).drop(columns="name")
+    sheets = {ui("sheet_region_summary"): (summary, [])}
+    stations: dict[str, str] = {}
     for code, plan in plans.items():
-        cp = plan.construction_plan[PLAN_COLUMNS]
-        total = {c: cp[c].sum() for c in MONEY + ["target_floor_area_m2"]} | {"station_code": label("columns", "total")}
-        sheets[f"{names.get(code, code)}_{code}"] = pd.concat([cp, pd.DataFrame([total])], ignore_index=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        header = writer.book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
-                                         "bg_color": "#DDEBF7"})
-        number = writer.book.add_format({"num_format": "#,##0.0"})
-        for name, frame in sheets.items():
-            shown = frame.rename(columns={c: column_label(c) for c in frame.columns})
-            shown.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for col, title in enumerate(shown.columns):
-                sheet.write(0, col, title, header)
-                is_number = pd.api.types.is_float_dtype(shown[title])
-                sheet.set_column(col, col, max(10, min(2 * len(str(title)) + 2, 30)), number if is_number else None)
-            sheet.freeze_panes(1, 0)
-            sheet.set_landscape()
-            sheet.set_paper(9)  # A4
-            sheet.fit_to_pages(1, 0)
-    return path
+        stations |= dict(zip(plan.facilities["code"], plan.facilities["name"]))
+        sheets[names.get(code, code)] = (plan.construction_plan[PLAN_COLUMNS], MONEY + ["target_floor_area_m2"])
+    return write_sheets(sheets, path, stations)

@@ -40,9 +40,11 @@ def notebooks() -> list[Path]:
 # --- what the report is for -------------------------------------------------------------------------------------
 
 
-def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None):
-    """The workspace's results brought up to date, the period and scenario checked against them: (manifest, period,
-    scenario). A DataError (zh/en) when the data are bad, or the period or scenario is not there."""
+def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None,
+            target_set: str | None = None):
+    """The workspace's results brought up to date, the period, scenario and target set checked against them:
+    (manifest, period, scenario). A DataError (zh/en) when the data are bad, or the period, scenario or target set
+    is not there."""
     from fpplan.app import results
     from fpplan.app.notebook import period_of, scenario_of
     from fpplan.data.workspace import Workspace
@@ -54,6 +56,10 @@ def prepare(data_dir: str | Path, period: str | None, scenario: str | None, stor
         from fpplan.runs import unknown_scenario
 
         problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
+    sets = static.config["indicators"].target_sets
+    if target_set is not None and target_set not in sets:
+        problems.append(Problem(file=str(workspace.folder / "config" / "indicators.yaml"), kind="unknown_target_set",
+                                value=target_set, detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items())))
     known = results.current(workspace.folder)  # the periods the data had last time, read only
     if period is not None and known is not None:
         problems += _problems(lambda: period_of(known, period))
@@ -96,6 +102,15 @@ def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
     papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
                                cwd=str(out_dir), progress_bar=False, execution_timeout=CELL_TIMEOUT)
     return executed
+
+
+def _target_parameter(notebook: Path, target_set: str | None) -> dict:
+    """``{"target_set": …}`` for a notebook whose parameters name one (the indicator notebook), else nothing."""
+    if target_set is None:
+        return {}
+    import papermill
+
+    return {"target_set": target_set} if "target_set" in papermill.inspect_notebook(str(notebook)) else {}
 
 
 def _figure_html(spec: dict, number: int) -> str:
@@ -205,6 +220,8 @@ def to_html(book, path: Path) -> Path:
     body = re.sub(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", "", body)
     head = f"<style>{print_css()}</style><script>{get_plotlyjs()}</script>"
     body = body.replace("</head>", head + "</head>", 1)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(path.stem)}</title>", body, count=1, flags=re.DOTALL)
+    body = body.replace('<html lang="en">', '<html lang="zh">', 1) if language() == "zh" else body
     path.write_text(body, encoding="utf-8")
     return path
 
@@ -267,16 +284,18 @@ def section_titles(paths: list[Path]) -> list[str]:
 
 
 def run_report(data_dir: str, scenario: str | None = "medium", out: str = "reports", period: str | None = None,
-               replace: bool = False, date: str | None = None, store: str | None = None, brief: bool = True) -> int:
+               replace: bool = False, date: str | None = None, store: str | None = None, brief: bool = True,
+               target_set: str | None = None) -> int:
     """The period's report for a scenario into ``out/<county>_<period>_<scenario>/``: the bound report (HTML, PDF), the
-    executed notebooks, the brief (Word, PDF), the plan workbook, and ``report.json`` saying what the folder holds."""
+    executed notebooks, the brief (Word, PDF), the plan workbook, and ``report.json`` saying what the folder holds.
+    ``target_set``: the indicators judged against it (default: the county's default set, 本县目标)."""
     from tqdm import tqdm
 
     from fpplan.app import results
     from fpplan.app.tables import period_text
 
     start = time.perf_counter()
-    manifest, period, scenario = prepare(data_dir, period, scenario, store)
+    manifest, period, scenario = prepare(data_dir, period, scenario, store, target_set)
     target = Path(out) / folder_name(manifest, period, scenario)
     if target.exists() and not replace:
         raise DataError([Problem(file=str(target), kind="report_exists", detail=str(target))])
@@ -293,13 +312,13 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         with tqdm(notebooks(), unit="notebook") as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
-                executed.append(run_notebook(notebook, staging / "notebooks", parameters))
+                executed.append(run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set)))
         county = manifest["county"]["name"]
         key_numbers = ""
         if brief:
             from fpplan.app import brief as brief_module
 
-            content = brief_module.content(manifest, period, scenario, date)
+            content = brief_module.content(manifest, period, scenario, date, target_set)
             key_numbers = brief_module.summary_html(content)
             brief_module.write(content, staging)
         book = bind(executed, cover(manifest, period, scenario, section_titles(executed), date, key_numbers))

@@ -69,6 +69,38 @@ def table(manifest: dict, name: str, scenario: str | None = None):
     return pd.read_parquet(folder / f"{name}.parquet")
 
 
+def county_folder(manifest: dict) -> Path:
+    """The county folder whose results ``manifest`` describes."""
+    return Path(manifest["path"]).parents[2]
+
+
+def catalogue(manifest: dict):
+    """The county's indicator catalogue (its config/indicators.yaml, else the package's)."""
+    from fpplan.data.config import load
+
+    return load("indicators", county_folder(manifest))
+
+
+def scorecards(manifest: dict, target_set: str | None = None):
+    """The precomputed scorecards (every level, kind and period), judged against ``target_set`` (default: the
+    county's default set, against which they were computed)."""
+    from fpplan.indicators.scorecard import rejudge
+
+    cards = table(manifest, "scorecards")
+    cat = catalogue(manifest)
+    if target_set is None or target_set == cat.default_target_set:
+        return cards
+    return rejudge(cards, cat, target_set)
+
+
+def target_set_name(manifest: dict, target_set: str | None = None) -> str:
+    """The name of ``target_set`` (default: the county's default) in the current language: 本县目标."""
+    from fpplan.data.labels import language
+
+    cat = catalogue(manifest)
+    return getattr(cat.target_sets[target_set or cat.default_target_set], language())
+
+
 def file(manifest: dict, name: str, scenario: str | None = None) -> Path:
     return Path(manifest["path"]) / ("scenarios/" + scenario if scenario else "") / name
 

@@ -24,7 +24,8 @@ from fpplan.data.labels import table as label_table
 
 # status → (background, text colour); the same colours as the dashboards' traffic lights
 STATUS_COLOURS = {"green": ("#2e7d32", "#ffffff"), "amber": ("#f9a825", "#000000"), "red": ("#c62828", "#ffffff"),
-                  "no_target": ("#9e9e9e", "#ffffff"), "no_data": ("#e0e0e0", "#000000")}
+                  "small_sample": ("#b3c7d6", "#000000"), "no_target": ("#9e9e9e", "#ffffff"),
+                  "no_data": ("#e0e0e0", "#000000")}
 STATUS_COLUMNS = {"status": "status", "attention": "status"}
 # columns holding codes of units or stations: shown as names
 CODE_COLUMNS = {"unit", "station", "station_code", "township_code", "village_code", "region", "facility_code"}
@@ -288,7 +289,8 @@ def scorecard_rows(card: pd.DataFrame, catalogue, names: Mapping[str, str] | Non
 
 
 def source_item(source) -> str:
-    """The item a target's source cites, as officials refer to it: ``二7: 近三年出生性别比…`` → ``二7``."""
+    """A target's citation as officials refer to it (the scorecard's target_source: ``《…》二7``; a bare config source
+    ``二7: 近三年出生性别比…`` → ``二7``)."""
     text = str(source or "").strip()
     return text.split(":", 1)[0].strip() if text else NO_VALUE
 

@@ -18,48 +18,130 @@ ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade
                 "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
                 "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
                 "category": "category", "funding": "funding", "field": "field", "constraint": "constraint",
-                "need": "need", "class": "need_class", "status": "status"}
+                "need": "need", "class": "need_class", "status": "status", "service": "service", "access": "access",
+                "exam_type": "exam_type", "sex": "sex", "consequence": "consequence"}
 YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
                 "last_short_year", "year_acquired"}
+# columns holding codes of stations, townships or villages: written as their names
+CODE_COLUMNS = {"station", "station_code", "township_code", "village_code", "unit", "nearest_station", "site"}
+# sheets whose year columns (a table pivoted by year) hold one unit: the label unit that fixes their decimals
+YEAR_COLUMN_UNITS = {"sheet_cash_flow": "万元", "sheet_volumes": "人次", "sheet_spatial_coverage": "人"}
 
 
-def present(frame: pd.DataFrame, totals: list[str]) -> pd.DataFrame:
-    """Enumerations as words, booleans as 是/否, a totals row over ``totals``, headers with units."""
+def present(frame: pd.DataFrame, totals: list[str], names: dict | None = None, year_unit: str | None = None
+            ) -> pd.DataFrame:
+    """The table as an official reads it, column for column: codes of stations, townships and villages as their
+    names (``names``), enumerations as words, booleans as 是/否, sources as document titles, numbers rounded to their
+    column's decimals (config/report.yaml: persons whole, 万元 to 0.01, …; ``year_unit``: the unit of columns named
+    by a year) and whole numbers as integers, blanks for missing values; a totals row over ``totals`` (the sum of the
+    numbers as shown); headers with units. ``attrs["formats"]``: header → Excel number format of each numeric
+    column (years as 2029, whole numbers as 1,234, others to their decimals)."""
+    from fpplan.app.tables import column_decimals
+    from fpplan.data.documents import official_source
+
+    names = names or {}
     out = frame.copy()
-    for column, enum in ENUM_COLUMNS.items():
-        if column in out:
-            out[column] = out[column].map(lambda v, e=enum: enum_label(e, v) if isinstance(v, str) and v else v)
-    for column in out.columns:
-        if out[column].dtype == bool:
-            out[column] = out[column].map(lambda v: enum_label("bool", str(v).lower()))
+    decimals: dict[str, int] = {}
+    formats: dict[str, str] = {}
+    if {"kind", "value", "threshold"} <= set(out.columns):  # structure rules: a share in %, a count in persons
+        out = _rule_values(out)
+    for column in list(out.columns):
+        code, values = str(column), out[column]
+        if code in CODE_COLUMNS:
+            out[column] = values.map(lambda v: names.get(str(v), v) if isinstance(v, str) and v else None)
+        elif code in ENUM_COLUMNS and not pd.api.types.is_numeric_dtype(values):
+            out[column] = values.map(lambda v, e=ENUM_COLUMNS[code]: enum_label(e, v) if isinstance(v, str) and v else None)
+        elif code == "source":
+            out[column] = values.map(lambda v: official_source(v) if isinstance(v, str) else None)
+        elif pd.api.types.is_bool_dtype(values) or _booleans(values):
+            out[column] = values.map(lambda v: enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_))
+                                     else None)
+        elif pd.api.types.is_numeric_dtype(values):
+            if code in YEAR_COLUMNS or code.endswith("_year"):
+                digits, formats[code] = 0, "0"
+            elif code.isdigit() and len(code) == 4 and year_unit is not None:
+                digits = _unit_decimals(year_unit)
+            else:
+                digits = column_decimals(code, values)
+            out[column] = _rounded(values, digits)
+            decimals[code] = digits
+        else:
+            out[column] = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else v)
     if totals and len(out):
-        total = {c: out[c].sum() for c in totals}
+        total = {c: _rounded(pd.Series([sum(v for v in out[c] if isinstance(v, (int, float)))]), decimals.get(c, 2))[0]
+                 for c in totals}
         total[out.columns[0]] = label("columns", "total")
-        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-    return out.rename(columns={c: _header(c) for c in out.columns})
+        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True).astype(object)
+        out = out.where(out.notna(), None)
+    shown = out.rename(columns={c: _header(c) for c in out.columns})
+    shown.attrs["formats"] = {_header(c): formats.get(c) or _number_format(d) for c, d in decimals.items()}
+    return shown
+
+
+def _unit_decimals(unit: str) -> int:
+    from fpplan.app.tables import config
+
+    cfg = config()
+    return cfg.label_units.get(unit, cfg.default)
+
+
+def _rounded(values: pd.Series, digits: int) -> list:
+    """Numbers rounded half up to ``digits`` (as officials round: 2.675 → 2.68); whole numbers as int; NaN → None."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    out = []
+    for v in values.tolist():
+        if v is None or (isinstance(v, float) and not np.isfinite(v)):
+            out.append(None)
+            continue
+        r = Decimal(repr(float(v))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        out.append(int(r) if digits == 0 else float(r))
+    return out
+
+
+def _booleans(values: pd.Series) -> bool:
+    if values.dtype != object or not len(values):
+        return False
+    flags = values.map(lambda v: isinstance(v, (bool, np.bool_)))
+    blank = values.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)))
+    return bool(flags.any() and (flags | blank).all())
+
+
+def _rule_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A structure rule's value and threshold as officials write them: a share in % (13.0%), a count in persons (4人);
+    the ``kind`` column (share / count) is then said by the unit."""
+    share = frame["kind"] == "share"
+
+    def text(v, is_share: bool) -> str | None:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        return f"{float(v) * 100:.1f}%" if is_share else f"{float(v):g}{ui('persons')}"
+
+    return frame.assign(value=[text(v, k) for v, k in zip(frame["value"], share)],
+                        threshold=[text(v, k) for v, k in zip(frame["threshold"], share)]).drop(columns="kind")
 
 
 def _header(column) -> str:
-    """``column_label`` for codes; ``<category>:<funding>`` columns of the money table as 类别·来源(万元)."""
+    """``column_label`` for codes; ``<category>:<funding>`` columns of the money table as 类别·来源(万元); code columns
+    shown as names under 服务站 / 乡镇 / 村."""
     column = str(column)
     if ":" in column:
         category, funding = column.split(":")
         first = label("columns", "total") if category == "total" else enum_label("category", category)
         second = label("columns", "total") if funding == "total" else enum_label("funding", funding)
         return f"{first}·{second}({label('ui', 'wan_yuan')})"
+    if column in ("station", "station_code", "nearest_station"):
+        return label("columns", "station")
+    if column == "township_code":
+        return label("enums.level", "township")
+    if column in ("village_code", "site"):
+        return label("enums.level", "village")
     return column_label(column)
 
 
-def _number_format(name: str, values: pd.Series) -> str | None:
-    """Years as 2029, whole numbers as 1,234, other numbers with two decimals; None for text."""
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return None
-    finite = values.dropna().to_numpy(float)
-    if name in YEAR_COLUMNS or name.endswith("_year"):
-        return "0"
-    if len(finite) and np.all(np.abs(finite - np.round(finite)) < 1e-9):
-        return "#,##0"
-    return "#,##0.00"
+def _number_format(digits: int) -> str:
+    """Whole numbers as 1,234, others with their decimals (1,234.5)."""
+    return "#,##0" if digits == 0 else "#,##0." + "0" * digits
 
 
 def headline_sheet(plan, table: pd.DataFrame) -> pd.DataFrame:
@@ -152,14 +234,17 @@ def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
             sheet.write(r, c, value, fmt)
     end = len(frame) + 2
     sheet.write(end, columns.index("station_name"), label("columns", "total"), formats["total_text"])
-    for c, code in enumerate(columns):
-        if code in totals:
-            sheet.write(end, c, float(table[code].sum()), formats["total"])
+    for c, (code, title) in enumerate(zip(columns, frame.columns)):
+        if code in totals:  # the sum of the numbers as shown
+            sheet.write(end, c, _rounded(pd.Series([sum(v for v in frame[title] if isinstance(v, (int, float)))]), 2)[0],
+                        formats["total"])
         elif code != "station_name":
             sheet.write_blank(end, c, None, formats["total"])
+    from fpplan.data.documents import official_source
+
     standards = plan.config["standards"]
-    notes = [ui("plan_table_note_standard", standard=standards.floor_area_standard, source=standards.floor_area_source),
-             ui("plan_table_note_flag")]
+    notes = [ui("plan_table_note_standard", standard=official_source(standards.floor_area_standard),
+                source=official_source(standards.floor_area_source)), ui("plan_table_note_flag")]
     for k, note in enumerate(notes, start=end + 2):
         sheet.write(k, 0, note, formats["note"])
     widths = {"seq": 5, "station_name": 18, "level": 14, "mode": 9, "target_grade": 9, "below_standard": 9}
@@ -169,17 +254,19 @@ def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
     _print_ready(sheet, 2)
 
 
-def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: pd.DataFrame,
+def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: pd.DataFrame | None = None,
                  note: str | None = None) -> None:
-    """One table, cell by cell with its column's number format (years as 2029, whole numbers as 1,234)."""
+    """One table (:func:`present`), cell by cell with its column's number format (years as 2029, whole numbers as
+    1,234, others to their decimals)."""
     name = name[:31]
     book = writer.book
     sheet = book.add_worksheet(name)
     writer.sheets[name] = sheet
     cached: dict[str, object] = {}
-    for col, (title, code) in enumerate(zip(frame.columns, source.columns)):
+    number_formats = frame.attrs.get("formats", {})
+    for col, title in enumerate(frame.columns):
         sheet.write(0, col, title, formats["header"])
-        num = _number_format(str(code), source[code])
+        num = number_formats.get(title)
         fmt = cached.setdefault(num, book.add_format({"num_format": num})) if num else None
         for row, value in enumerate(frame[title].tolist(), start=1):
             if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -210,25 +297,32 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
     by_station = results["stations"].pivot_table(index=["station", "level", "villages_within"], columns="year",
                                                  values="women_within").reset_index().rename(columns=str)
     by_station.insert(1, "station_name", by_station["station"].map(stations["name"]))
+    by_station = by_station.drop(columns="station")  # the name stands for the code
     access = results["access"]
     beyond = access[access["access"] != "covered"].sort_values(["year", "township_code", "village_code"])
     beyond = beyond.assign(village_name=beyond["village_code"].map(places["name"]),
                            township_name=beyond["township_code"].map(town),
                            station_name=beyond["nearest_station"].map(stations["name"]),
                            access=beyond["access"].map(lambda v: enum_label("access", v))).rename(columns={"cost": unit})
-    beyond = beyond[["year", "village_code", "village_name", "township_name", "station_name", unit, "access",
+    beyond = beyond[["year", "village_name", "township_name", "station_name", unit, "access",
                      "women_15_49", "married_women_15_49", "migrant_women"]]
     rounds = results["rounds"].pivot_table(index="year", columns="round", values="vehicle_days").reset_index()
     vehicles = results["vehicles"].merge(rounds, on="year", how="left")
     sites = results["sites"].assign(township_name=lambda f: f["township_code"].map(town))
-    sites = sites[["rank", "site", "site_name", "township_name", "lon", "lat", "year", "women_within", "gain_women"]]
+    sites = sites[["rank", "site_name", "township_name", "lon", "lat", "year", "women_within", "gain_women"]]
+    named = dict(zip(results["places"]["village_code"], results["places"]["name"])) | dict(stations["name"])
+    check = results["plan_check"].copy()
+    for column in ("best_sites", "plan_sites"):  # ';'-separated codes of villages and stations → their names
+        if column in check:
+            check[column] = check[column].map(lambda v: "、".join(named.get(c, c) for c in str(v).split(";") if c)
+                                              if isinstance(v, str) else v)
     return {
         ui("sheet_spatial_county"): (results["county"], []),
         ui("sheet_spatial_coverage"): (by_station, []),
         ui("sheet_spatial_beyond"): (beyond, []),
         ui("sheet_spatial_vehicles"): (vehicles, []),
         ui("sheet_spatial_sites"): (sites, ["gain_women"]),
-        ui("sheet_spatial_plan_check"): (results["plan_check"], []),
+        ui("sheet_spatial_plan_check"): (check, []),
     }
 
 
@@ -258,23 +352,28 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         }
         tables = officials_tables(plan)
         _write_plan_table(writer, plan, tables["construction"], formats)
-        notes = {ui("sheet_equipment"): ui("equipment_note", source=plan.config["equipment"].source)}
+        from fpplan.data.documents import official_source
+
+        notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))}
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training
             notes[ui("sheet_training")] = ui("training_short_note", years="、".join(str(int(y)) for y in short["year"]),
-                                             minimum=training.min_per_year, source=training.source)
+                                             minimum=training.min_per_year, source=official_source(training.source))
+        names = dict(zip(plan.facilities["code"], plan.facilities["name"]))
+        if spatial:
+            names = dict(zip(spatial["places"]["village_code"], spatial["places"]["name"])) | names
+        units = {ui(key): unit for key, unit in YEAR_COLUMN_UNITS.items()}
         for name, (table, totals) in (sheets(plan, tables) | (spatial_sheets(spatial) if spatial else {})).items():
-            frame = present(table, totals)
-            note = notes.get(name)
-            _write_table(writer, name, frame, formats, table.rename(columns=str), note)
+            frame = present(table, totals, names, units.get(name))
+            _write_table(writer, name, frame, formats, note=notes.get(name))
         if intervals is not None:
             table, calibration = intervals
             shown = table[["region", "series", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95"]].copy()
             shown[shown.columns[3:]] = shown[shown.columns[3:]].round()  # persons, whole
             shown["series"] = shown["series"].map(lambda v: enum_label("backtest_series", v))
             note = "；".join(calibration["text"][level][language()] for level in ("80", "95"))
-            _write_table(writer, ui("sheet_intervals"), present(shown, []), formats, shown, note)
+            _write_table(writer, ui("sheet_intervals"), present(shown, [], names), formats, note=note)
     return path
 
 
@@ -296,8 +395,9 @@ def survey_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFra
             ui("sheet_survey_common"): (result["common_problems"], [])}
 
 
-def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path) -> Path:
-    """Write sheets (name → (table, columns to total)) to ``path`` (.xlsx) in the officials' layout; return it."""
+def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path, names: dict | None = None) -> Path:
+    """Write sheets (name → (table, columns to total)) to ``path`` (.xlsx) in the officials' layout (``names``: codes
+    of units and stations → names); return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
@@ -306,6 +406,6 @@ def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | 
                                               "border": 1, "valign": "vcenter"}),
                    "note": book.add_format({"italic": True, "font_color": "#555555"})}
         for name, (table, totals) in tables.items():
-            _write_table(writer, name, present(table, totals), formats, table.rename(columns=str))
+            _write_table(writer, name, present(table, totals, names), formats)
     return path
 

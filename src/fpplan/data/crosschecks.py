@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import label
+from fpplan.data.labels import enum_label, label, ui
 from fpplan.data.validation import rows_of
 
 AGES = np.arange(101)
@@ -28,11 +28,11 @@ def check_units(units: pd.DataFrame, file: str) -> list[Problem]:
     expected = units["level"].map({"township": "county", "village": "township"})
     wrong = expected.notna() & parent_level.notna() & (parent_level != expected)
     problems += [Problem(file=file, kind="inconsistent", row=int(r), column="parent_code", value=v,
-                         detail=f"parent of a {lvl} must be a {exp}")
+                         detail=ui("detail_parent_level", level=enum_label("level", lvl), parent=enum_label("level", exp)))
                  for r, v, lvl, exp in zip(rows_of(units.index[wrong]), units.loc[wrong, "parent_code"],
                                            units.loc[wrong, "level"], expected[wrong])]
     if (units["level"] == "county").sum() != 1:
-        problems.append(Problem(file=file, kind="inconsistent", column="level", detail="exactly one county row is needed"))
+        problems.append(Problem(file=file, kind="inconsistent", column="level", detail=ui("detail_one_county")))
     return problems
 
 
@@ -43,20 +43,20 @@ def check_population(pop: pd.DataFrame, units: pd.DataFrame, file: str) -> list[
     cells = pop.groupby("unit_code").size()
     for code, n in cells[cells != 2 * len(AGES)].items():
         problems.append(Problem(file=file, kind="incomplete", column="unit_code", value=code,
-                                detail=f"{code}: {n} of {2 * len(AGES)} sex × age cells (0–100, both sexes)"))
+                                detail=ui("detail_age_cells", code=code, n=n, total=2 * len(AGES))))
     if pop["year"].nunique() > 1:
-        problems.append(Problem(file=file, kind="inconsistent", column="year", detail="one base year only"))
+        problems.append(Problem(file=file, kind="inconsistent", column="year", detail=ui("detail_one_base_year")))
     parents = units.set_index("code")["parent_code"]
     given = pd.Index(pop["unit_code"].unique())
     townships = units.loc[units["level"] == "township", "code"]
     covered = set(given[given.map(level) == "township"]) | set(given[given.map(level) == "village"].map(parents))
     for code in sorted(set(townships) - covered):
         problems.append(Problem(file=file, kind="incomplete", column="unit_code", value=code,
-                                detail=f"township {code} has no population (neither its own nor its villages')"))
+                                detail=ui("detail_township_no_population", code=code)))
     both = set(given[given.map(level) == "township"]) & set(given[given.map(level) == "village"].map(parents))
     for code in sorted(both):
         problems.append(Problem(file=file, kind="inconsistent", column="unit_code", value=code,
-                                detail=f"township {code} is given both as a whole and by village (counted twice)"))
+                                detail=ui("detail_township_twice", code=code)))
     return problems
 
 
@@ -99,7 +99,7 @@ def check_vital_history(vital: pd.DataFrame, township_women: pd.Series, township
     women = vital["township_code"].map(township_women)
     bad = women.notna() & (births > MAX_BIRTHS_PER_WOMAN_15_49 * women)
     problems += [Problem(file=file, kind="inconsistent", row=int(r), column="births_female", value=b,
-                         detail=f"{b:g} births > {MAX_BIRTHS_PER_WOMAN_15_49:.0%} of {w:g} women 15–49")
+                         detail=ui("detail_births_women", births=f"{b:g}", share=f"{MAX_BIRTHS_PER_WOMAN_15_49:.0%}", women=f"{w:g}"))
                  for r, b, w in zip(rows_of(vital.index[bad]), births[bad], women[bad])]
     return problems
 
@@ -110,7 +110,7 @@ def check_married_share(share: pd.DataFrame, townships: pd.Index, file: str) -> 
     missing = sorted(set(range(15, 50)) - set(county["age"].astype(int)))
     if missing:
         problems.append(Problem(file=file, kind="incomplete", column="age", value=missing[0],
-                                detail=f"county-wide shares missing for ages {missing[0]}–{missing[-1]} ({len(missing)} ages)"))
+                                detail=ui("detail_shares_missing", first=missing[0], last=missing[-1], n=len(missing))))
     return problems
 
 
@@ -128,12 +128,12 @@ def check_plan(plan: pd.DataFrame, stations: pd.Index, file: str) -> list[Proble
     problems = references(plan, "station_code", stations, file, label("tables", "facilities"))
     early = plan["completion_year"] < plan["start_year"]
     problems += [Problem(file=file, kind="inconsistent", row=int(r), column="completion_year", value=v,
-                         detail=f"completion year {v:g} is before start year {s:g}")
+                         detail=ui("detail_completion_before_start", completion=f"{v:g}", start=f"{s:g}"))
                  for r, v, s in zip(rows_of(plan.index[early]), plan.loc[early, "completion_year"], plan.loc[early, "start_year"])]
     parts = plan["self_raised_wan_yuan"] + plan["subsidy_requested_wan_yuan"]
     off = (plan["cost_wan_yuan"] - parts).abs() > COST_TOLERANCE_WAN_YUAN
     problems += [Problem(file=file, kind="inconsistent", row=int(r), column="cost_wan_yuan", value=c,
-                         detail=f"cost {c:g} ≠ self-raised + subsidy = {p:g} (万元)")
+                         detail=ui("detail_cost_parts", cost=f"{c:g}", parts=f"{p:g}"))
                  for r, c, p in zip(rows_of(plan.index[off]), plan.loc[off, "cost_wan_yuan"], parts[off])]
     return problems
 
@@ -145,7 +145,7 @@ def check_disbursement(disb: pd.DataFrame, plan: pd.DataFrame, file: str) -> lis
     for code, total in totals.items():
         if code in cost.index and abs(total - cost[code]) > COST_TOLERANCE_WAN_YUAN:
             problems.append(Problem(file=file, kind="inconsistent", column="amount_wan_yuan", value=code,
-                                    detail=f"{code}: yearly amounts add up to {total:g}, the plan's cost is {cost[code]:g} (万元)"))
+                                    detail=ui("detail_disbursement_total", code=code, total=f"{total:g}", cost=f"{cost[code]:g}")))
     return problems
 
 

@@ -1,10 +1,12 @@
 """The indicator catalogue (config/indicators.yaml): expressions over data elements, the targets of a target set
 (composed through ``extends``), and the traffic light of a value against its target.
 
-Traffic light (DHIS2 legend sets, read against a target): green when the target is met; otherwise the distance
+Traffic light (DHIS2 legend sets, read against a target): green when the target is met (and its ``aim``, if it has
+one: a value that holds the line but misses the aim is amber); otherwise the distance
 beyond the target d ≥ 0 (higher is better: target − value; lower is better: value − target; a range: distance to
 the nearer bound; in the indicator's unit, or in % of the target) falls in one band of the indicator's legend,
-[from, to), amber or red; no legend: red. No value: ``no_data``; no target: ``no_target``.
+[from, to), amber or red; no legend: red. No value: ``no_data``; no target: ``no_target``; a value resting on less
+than the indicator's ``minimum_exposure`` (a rare event on a small base): ``small_sample`` (样本不足), not judged.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pandas as pd
 from fpplan.data.models.indicators import Catalogue, Indicator, Target
 
 EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
-STATUSES = ("green", "amber", "red", "no_target", "no_data")
+STATUSES = ("green", "amber", "red", "small_sample", "no_target", "no_data")
+JUDGED = ("green", "amber", "red")
 _TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 # a value within this relative distance of its target counts as on it (95.00000000000001 meets 95)
 TOLERANCE = 1e-9
@@ -57,8 +60,17 @@ def resolved_targets(catalogue: Catalogue, target_set: str) -> dict[str, tuple[T
     out: dict[str, tuple[Target, ...]] = {}
     for parent in tset.extends:
         out.update(resolved_targets(catalogue, parent))
-    out.update(tset.targets)
+    out.update({code: tuple(_with_document(t, tset.document) for t in targets) for code, targets in tset.targets.items()})
     return out
+
+
+def _with_document(target: Target, document: str | None) -> Target:
+    """The target with its document (its own, else its set's) and its aim's (its own, else the target's)."""
+    doc = target.document or document
+    aim = target.aim
+    if aim is not None and aim.document is None:
+        aim = aim.model_copy(update={"document": doc})
+    return target if (doc, aim) == (target.document, target.aim) else target.model_copy(update={"document": doc, "aim": aim})
 
 
 def target_for(targets: tuple[Target, ...] | None, level: str, kind: str) -> Target | None:
@@ -74,11 +86,32 @@ def targets_for(catalogue: Catalogue, target_set: str, level: str, kind: str) ->
 
 
 def target_text(target: Target | None) -> str:
+    """``≥ 95``, ``103–107``; with an aim ``≤ 125，力争120`` (the label table's ui.target_aim)."""
     if target is None:
         return ""
     if target.op == "between":
         return f"{target.value[0]:g}–{target.value[1]:g}"
-    return f"{ {'>=': '≥', '<=': '≤'}.get(target.op, target.op)} {float(target.value):g}"
+    text = f"{ {'>=': '≥', '<=': '≤'}.get(target.op, target.op)} {float(target.value):g}"
+    if target.aim is not None:
+        from fpplan.data.labels import ui
+
+        text = ui("target_aim", target=text, aim=f"{target.aim.value:g}")
+    return text
+
+
+def target_citation(target: Target | None) -> str:
+    """Where a target is stated, as officials cite it: the document's title and the item (``《…实施方案》二1``), and
+    the aim's (``；力争：《全县计划生育工作要点》第一篇 二``)."""
+    from fpplan.data.documents import cite_item
+
+    if target is None:
+        return ""
+    text = cite_item(target.document, target.source)
+    if target.aim is not None:
+        from fpplan.data.labels import ui
+
+        text += ui("target_aim_source", source=cite_item(target.aim.document, target.aim.source))
+    return text
 
 
 def meets(value: np.ndarray, target: Target) -> np.ndarray:
@@ -121,7 +154,25 @@ def status(value: pd.Series | np.ndarray, target: Target | None, indicator: Indi
             inside = (d >= band.start - _tol(band.start)) & (d < (np.inf if band.end is None else band.end - _tol(band.end)))
             light = np.where(inside, band.status, light)
     light = np.where(meets(v, target), "green", light)
+    if target.aim is not None:  # the line held, the aim not reached
+        aim = target.model_copy(update={"value": target.aim.value, "aim": None})
+        light = np.where((light == "green") & ~meets(v, aim), "amber", light)
     return np.where(np.isnan(v), "no_data", light).astype(object)
+
+
+def short_of_exposure(indicator: Indicator, target: Target | None, denominator, kind: str) -> np.ndarray:
+    """Whether each value rests on less than the indicator's minimum exposure for periods of ``kind`` (False where
+    the indicator has none, or the target is zero: one event misses "none at all" on any base)."""
+    d = np.asarray(denominator, dtype=float)
+    rule = indicator.minimum_exposure
+    if rule is None or target is None or (target.op != "between" and float(target.value) == 0):
+        return np.zeros(d.shape, dtype=bool)
+    short = np.zeros(d.shape, dtype=bool)
+    if rule.period_kinds is not None and kind not in rule.period_kinds:
+        short[:] = True
+    if rule.denominator is not None:
+        short |= ~(d >= rule.denominator)
+    return short
 
 
 def undecided(lower: np.ndarray, upper: np.ndarray, target: Target | None) -> np.ndarray:

@@ -3,11 +3,14 @@ every unit at a level and every period of a kind at once (:func:`scorecards`, wh
 one period with a forecast of the next four quarters (:func:`scorecard`).
 
 Forecast: the indicator over the twelve months ending at each past quarter (a rolling year, so screening
-campaigns and check rounds do not make a seasonal saw-tooth) is regressed on time (ordinary least squares, linear
-trend; all unit × indicator series at once, the same numbers as statsmodels OLS ``get_prediction``); the next four
-quarters are predicted with an 80% prediction interval ŷ ± t(n−2) · s · √(1 + 1/n + (x₀ − x̄)² / Sxx). The expected
-quarter is the first predicted quarter whose value meets the year's target, when the current value does not (none
-when the trend does not get there within a year).
+campaigns and check rounds do not make a seasonal saw-tooth) is regressed on time on the indicator's bounded scale
+(:mod:`fpplan.indicators.scales`: logit for a percentage, log for a non-negative rate; ordinary least squares, a
+linear trend there; all unit × indicator series at once, the same numbers as statsmodels OLS ``get_prediction``);
+the next four quarters are predicted with an 80% prediction interval ŷ ± t(n−2) · s · √(1 + 1/n + (x₀ − x̄)² / Sxx)
+and back-transformed, so a percentage's forecast and both bounds stay within [0, 100] and a rate's stay ≥ 0. The
+expected quarter is the first predicted quarter whose back-transformed trend meets the year's target, when the
+current value does not (none when the trend does not get there within a year; a trend on the logit scale never
+reaches 100%, so a target of 100% is never "expected").
 """
 
 from __future__ import annotations
@@ -17,9 +20,20 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import meets, resolved_targets, status, target_text, targets_for, terms, undecided
+from fpplan.indicators.catalogue import (
+    JUDGED,
+    meets,
+    resolved_targets,
+    short_of_exposure,
+    status,
+    target_citation,
+    target_text,
+    targets_for,
+    undecided,
+)
 from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
 from fpplan.indicators.reports import unit_map
+from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
 
 MIN_QUARTERS = 4
 CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper", "unit_label", "target", "status",
@@ -29,7 +43,8 @@ CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper"
 def scorecards(county, level: str, kind: str, target_set: str | None = None, codes: list[str] | None = None
                ) -> pd.DataFrame:
     """Every unit at ``level`` × every period of ``kind`` × every indicator defined there: value (95% interval for
-    survey indicators), target text and source, status (green / amber / red / no_target / no_data), undecided (the
+    survey indicators), target text and source, status (green / amber / red / small_sample / no_target / no_data:
+    small_sample below the indicator's minimum exposure), undecided (the
     interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
     target is yearly). Computed in one pass (vectorized over units and periods)."""
     catalogue = county.config["indicators"]
@@ -40,7 +55,8 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     """The traffic lights of indicator values (:func:`fpplan.indicators.engine.values`, or a scorecard judged
     against another set) against ``target_set`` at ``level`` for periods of ``kind``: the columns of
     :data:`CARD_COLUMNS` (and any others ``card`` has). Cheap: a dashboard re-judges precomputed values when the
-    user picks another target set."""
+    user picks another target set; an ``expected_met`` computed against another set's target is kept only where the
+    target is the same."""
     targets = targets_for(catalogue, target_set, level, kind)
     yearly = targets_for(catalogue, target_set, level, "year") if kind != "year" else {}
     card = card.copy()
@@ -48,19 +64,32 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     light, flag = np.full(n, "no_data", dtype=object), np.zeros(n, dtype=bool)
     text, cited = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
     note = card["note"].to_numpy(object).copy()
-    note[note == "annual_target"] = ""  # set again below for this target set
+    again = np.isin(note, ("annual_target", "small_sample"))  # set again below for this target set
+    note[again] = ""
     value, lower, upper = (card[c].to_numpy(float) for c in ("value", "lower", "upper"))
+    denominator = card["denominator"].to_numpy(float)
+    arg = card["note_arg"].to_numpy(object).copy()
     indicator = card["indicator"].to_numpy(object)
     for code in pd.unique(indicator):  # one vectorized step per indicator (about 40)
         rows = np.flatnonzero(indicator == code)
         target, ind = targets[code], catalogue.indicators[code]
         light[rows] = status(value[rows], target, ind)
+        small = short_of_exposure(ind, target, denominator[rows], kind) & np.isin(light[rows], JUDGED)
+        if small.any():  # a rare event on a small base: shown, not judged
+            light[rows[small]] = "small_sample"
+            quiet = rows[small & (note[rows] == "")]
+            note[quiet] = "small_sample"
+            minimum = ind.minimum_exposure.denominator
+            arg[quiet] = "" if minimum is None else f"{minimum:g}"
         flag[rows] = undecided(lower[rows], upper[rows], target)
-        text[rows], cited[rows] = target_text(target), "" if target is None else target.source
+        text[rows], cited[rows] = target_text(target), target_citation(target)
         if target is None and yearly.get(code) is not None:  # a yearly target, not judged for shorter periods
             quiet = rows[note[rows] == ""]
             note[quiet] = "annual_target"
-    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note)
+    if "expected_met" in card and "target" in card:  # computed against another target: kept only where it is the same
+        same = card["target"].to_numpy(object) == text
+        card["expected_met"] = card["expected_met"].where(same, "")
+    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note, note_arg=arg)
     if "previous" not in card:
         ordered = card.sort_values(["unit", "indicator", "period"])
         previous = ordered.groupby(["unit", "indicator"])["value"].shift(1)
@@ -70,6 +99,16 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     card["name"] = card["indicator"].map({c: getattr(i, lang) for c, i in catalogue.indicators.items()})
     card["unit_label"] = card["indicator"].map({c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()})
     return card[CARD_COLUMNS + [c for c in card.columns if c not in CARD_COLUMNS]]
+
+
+def rejudge(cards: pd.DataFrame, catalogue, target_set: str) -> pd.DataFrame:
+    """Precomputed scorecards of several levels and period kinds (columns ``level`` and ``kind``, as
+    fpplan.app.results stores them) judged against ``target_set`` (:func:`judge`, one pass per level and kind)."""
+    resolved_targets(catalogue, target_set)  # an unknown set is an error before any work
+    if cards.empty:
+        return cards
+    parts = [judge(part, catalogue, target_set, level, kind) for (level, kind), part in cards.groupby(["level", "kind"])]
+    return pd.concat(parts).loc[cards.index]
 
 
 def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,
@@ -89,11 +128,12 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, wi
 
 
 def status_counts(card: pd.DataFrame) -> pd.DataFrame:
-    """Per unit (and period): how many indicators are green, amber, red, without data, without target; a unit
-    with any red needs attention, one with amber but no red is to watch."""
+    """Per unit (and period): how many indicators are green, amber, red, on too small a sample, without data, without
+    target; a unit with any red needs attention, one with amber but no red is to watch."""
     keys = [c for c in ("unit", "period") if c in card]
     counts = card.groupby(keys)["status"].value_counts().unstack(fill_value=0)
-    counts = counts.reindex(columns=["green", "amber", "red", "no_data", "no_target"], fill_value=0).reset_index()
+    counts = counts.reindex(columns=["green", "amber", "red", "small_sample", "no_data", "no_target"],
+                            fill_value=0).reset_index()
     counts.columns.name = None
     counts["attention"] = np.select([counts["red"] > 0, counts["amber"] > 0], ["red", "amber"], default="green")
     return counts
@@ -178,28 +218,58 @@ def forecasts(county, level: str, period: str, target_set: str, history: int = 9
         return pd.DataFrame(columns=columns)
     rolling = rolling_year(county, level, ends, codes, wide)
     rolling["x"] = rolling["period"].map({q: k for k, q in enumerate(ends)}).astype(float)
-    horizon = 4
-    fit = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=horizon)
-    targets = targets_for(catalogue, target_set, level, "year")
-    current = rolling[rolling["period"] == ends[-1]].set_index(["unit", "indicator"])["value"]
-    quarters = [periods.shift(ends[-1], k) for k in range(1, horizon + 1)]
-    expected = []
-    for row in fit.itertuples():  # one small check per unit × indicator
-        target = targets.get(row.indicator)
-        now = current.get((row.unit, row.indicator), np.nan)
-        hit = None
-        if target is not None and not meets(np.array([now]), target)[0]:
-            ahead = row.intercept + row.slope * (row.last_x + np.arange(1, horizon + 1))
-            met = np.flatnonzero(meets(ahead, target))
-            hit = quarters[met[0]] if len(met) else None
-        expected.append(hit)
-    # rates and counts of non-negative numerators are not extrapolated below zero (natural growth may be negative)
-    signed = {c for c in codes if any(sign < 0 for sign, _ in terms(catalogue.indicators[c].numerator))}
-    floor = np.where(fit["indicator"].isin(signed), -np.inf, 0.0)
+    return bounded_forecast(rolling, catalogue, targets_for(catalogue, target_set, level, "year"), ends[-1])[columns]
+
+
+def bounded_forecast(rolling: pd.DataFrame, catalogue, targets: dict, last_quarter: str, horizon: int = 4,
+                     alpha: float = 0.2) -> pd.DataFrame:
+    """The forecast ``horizon`` quarters after ``last_quarter`` of every unit × indicator series in ``rolling``
+    (unit, indicator, x, value, denominator), each fitted on its indicator's bounded scale
+    (:mod:`fpplan.indicators.scales`: logit for a percentage, log for a non-negative rate) and back-transformed,
+    so the forecast and its (1 − alpha) prediction interval stay in the indicator's range. expected_met: the first
+    of the next ``horizon`` quarters whose back-transformed trend meets the year's target (``targets``:
+    indicator → Target or None), when neither the current value nor the trend's value for the current quarter
+    does (the trend crosses the target); trend_per_quarter: the trend's change over the
+    next quarter, in the indicator's unit."""
+    scale = rolling["indicator"].map({c: scale_of(i) for c, i in catalogue.indicators.items()})
+    factor = rolling["indicator"].map({c: i.factor for c, i in catalogue.indicators.items()}).to_numpy(float)
+    z = np.full(len(rolling), np.nan)
+    for name in SCALES:  # three vectorized steps
+        rows = (scale == name).to_numpy()
+        z[rows] = to_scale(rolling["value"].to_numpy(float)[rows], rolling["denominator"].to_numpy(float)[rows], name,
+                           factor[rows])
+    fit = trend_forecast(rolling[["unit", "indicator", "x"]].assign(value=z), horizon=horizon, alpha=alpha)
+    fit_scale = fit["indicator"].map({c: scale_of(i) for c, i in catalogue.indicators.items()}).to_numpy(object)
+    fit_factor = fit["indicator"].map({c: i.factor for c, i in catalogue.indicators.items()}).to_numpy(float)
+    steps = np.arange(horizon + 1)
+    path_z = fit["intercept"].to_numpy()[:, None] + fit["slope"].to_numpy()[:, None] * (
+        fit["last_x"].to_numpy()[:, None] + steps)  # the fitted last quarter, then the next ``horizon``
+    path = np.full(path_z.shape, np.nan)
+    mean, lower, upper = (np.full(len(fit), np.nan) for _ in range(3))
+    for name in SCALES:
+        rows = fit_scale == name
+        f = fit_factor[rows]
+        path[rows] = from_scale(path_z[rows], name, f[:, None])
+        mean[rows] = from_scale(fit["mean"].to_numpy()[rows], name, f)
+        lower[rows] = from_scale(fit["lower"].to_numpy()[rows], name, f)
+        upper[rows] = from_scale(fit["upper"].to_numpy()[rows], name, f)
+    current = rolling[rolling["x"] == rolling["x"].max()].set_index(["unit", "indicator"])["value"]
+    quarters = [periods.shift(last_quarter, k) for k in range(1, horizon + 1)]
+    expected = np.full(len(fit), None, dtype=object)
+    for code in pd.unique(fit["indicator"]):  # one vectorized check per indicator
+        target = targets.get(code)
+        if target is None:
+            continue
+        rows = np.flatnonzero(fit["indicator"].to_numpy(object) == code)
+        keys = pd.MultiIndex.from_arrays([fit["unit"].to_numpy(object)[rows], fit["indicator"].to_numpy(object)[rows]])
+        now = current.reindex(keys).to_numpy(float)
+        missed = ~meets(now, target) & ~np.isnan(now) & ~meets(path[rows, 0], target)  # the trend itself crosses
+        met = meets(path[rows, 1:], target) & missed[:, None]
+        first = np.where(met.any(axis=1), met.argmax(axis=1), -1)
+        expected[rows] = [quarters[k] if k >= 0 else None for k in first]
     return pd.DataFrame({"unit": fit["unit"], "indicator": fit["indicator"], "forecast_quarter": quarters[-1],
-                         "forecast": np.maximum(fit["mean"], floor), "forecast_lower": np.maximum(fit["lower"], floor),
-                         "forecast_upper": np.maximum(fit["upper"], floor), "expected_met": expected,
-                         "trend_per_quarter": fit["slope"]})[columns]
+                         "forecast": mean, "forecast_lower": lower, "forecast_upper": upper, "expected_met": expected,
+                         "trend_per_quarter": path[:, 1] - path[:, 0]})
 
 
 def indicator_series(county, level: str, kind: str = "quarter", unit: str | None = None) -> pd.DataFrame:

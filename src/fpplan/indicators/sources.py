@@ -126,8 +126,9 @@ def completeness(county, kind: str = "month", level: str = "township") -> pd.Dat
 
 
 def statistics_accuracy(county) -> pd.DataFrame:
-    """township_code, year, reported births (monthly reports), registered births (vital history), discrepancy %
-    and accuracy % = 100 − discrepancy, for the years both cover."""
+    """township_code, year, reported births (monthly reports), registered births (vital history), births_gap =
+    |reported − registered| (births, 差数), discrepancy % = births_gap / registered × 100 (差错率) and accuracy % =
+    100 − discrepancy, for the years both cover. The indicator (``accuracy_values``) sums the same births_gap."""
     stats = county.service_stats
     births = stats[["births_male", "births_female"]].sum(axis=1, min_count=1)
     parent = county.villages().set_index("code")["township_code"]
@@ -136,7 +137,8 @@ def statistics_accuracy(county) -> pd.DataFrame:
     vital = county.vital_history.set_index(["township_code", "year"])
     registered = (vital["births_male"] + vital["births_female"]).rename("registered")
     out = pd.concat([reported, registered], axis=1, join="inner").reset_index()
-    out["discrepancy"] = (out["reported"] - out["registered"]).abs() / out["registered"] * 100
+    out["births_gap"] = (out["reported"] - out["registered"]).abs()
+    out["discrepancy"] = out["births_gap"] / out["registered"] * 100
     out["accuracy"] = 100 - out["discrepancy"]
     return out
 
@@ -167,7 +169,7 @@ def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
         have: set[str] = set()
         if len(a):
             unit = a["township_code"].map(rollup(county, level))
-            sums = a.assign(unit=unit, period=a["year"].astype(str), gap=(a["reported"] - a["registered"]).abs())
+            sums = a.assign(unit=unit, period=a["year"].astype(str), gap=a["births_gap"])
             sums = sums.groupby(["unit", "period"], as_index=False)[["gap", "registered"]].sum()
             rows.append(pd.DataFrame({"unit": sums["unit"], "period": sums["period"], "indicator": code,
                                       "numerator": sums["registered"] - sums["gap"], "denominator": sums["registered"],

@@ -24,7 +24,7 @@ from fpplan.data.labels import column_label, enum_label, language, ui
 
 LEVEL = "township"
 KINDS = ("year", "half_year", "quarter", "month")
-ORDER = {"red": 0, "amber": 1, "green": 2, "no_target": 3, "no_data": 4}
+ORDER = {"red": 0, "amber": 1, "green": 2, "small_sample": 3, "no_target": 4, "no_data": 5}
 
 
 @cache
@@ -45,6 +45,16 @@ def precomputed() -> dict[str, pd.DataFrame]:
             out[name] = results_module.table(manifest, name, scenario=scenario)
         except (FileNotFoundError, OSError):
             out[name] = None
+    from fpplan.indicators.causes import SPATIAL_TABLES
+
+    spatial = {}
+    for name in SPATIAL_TABLES:  # the map's coverage, computed once with the plan (absent without coordinates)
+        try:
+            spatial[name] = results_module.table(manifest, f"spatial_{name}", scenario=scenario)
+        except (FileNotFoundError, OSError):
+            spatial = {}
+            break
+    out["spatial"] = spatial or None
     for name in ("facilities", "villages"):
         try:
             out[name] = results_module.table(manifest, f"causes_{name}")
@@ -85,6 +95,30 @@ def html_table(frame: pd.DataFrame | None, enums: dict[str, str] | None = None, 
             shown[column] = shown[column].map(lambda v, e=enum: enum_label(e, v) if isinstance(v, str) else v)
     shown = shown.round(digits).astype(object).where(shown.notna(), "").rename(columns=column_label)
     return shown.to_html(index=False, border=0, classes="fpplan-table")
+
+
+CAUSE_SECTIONS = (("cause_availability", "availability_staff"), (None, "availability_floor_area"),
+                  ("cause_accessibility", "accessibility"), (None, "accessibility_villages"),
+                  ("cause_acceptability", "acceptability"), ("cause_contact", "contact"),
+                  ("cause_effective", "effective"), ("cause_trend", "forecast"))
+CAUSE_ROWS = 8  # villages beyond reach shown (the farthest first)
+
+
+def cause_table(table: pd.DataFrame, key: str, names: dict) -> str:
+    """One table of the cause analysis as officials read it (fpplan.app.tables: names for codes, words for statuses
+    and specialties, numbers to their decimals, the indicator's own decimals for its values, — for a blank)."""
+    from fpplan.app import tables as officials
+
+    if table is None or table.empty:
+        return f"<p>{ui('no_rows')}</p>"
+    table = table.drop(columns=[c for c in ("indicator", "note") if c in table])  # codes: the name and status say it
+    if key == "accessibility_villages":
+        table = table.head(CAUSE_ROWS)
+    if key == "forecast" and "expected_met" in table:
+        table = table.assign(expected_met=table["expected_met"].map(
+            lambda q: officials.period_text(q) if isinstance(q, str) and q else ""),
+            forecast_quarter=table["forecast_quarter"].map(lambda q: officials.period_text(q) if isinstance(q, str) else q))
+    return officials.html_table(table, names=names)
 
 
 def township_scorecard() -> w.Widget:
@@ -159,25 +193,15 @@ def township_scorecard() -> w.Widget:
         data = precomputed()
         card = judged(pick_kind.value, pick_set.value)
         tables = causes(cat, data, pick_township.value, code, pick_period.value, card, data["wisn"], data["capacity"],
-                        forecast=card[card["period"] == pick_period.value])
+                        forecast=card[card["period"] == pick_period.value], spatial=data["spatial"])
         heading = ui("cause_title", township=labels[pick_township.value], indicator=getattr(cat.indicators[code], language()))
-        parts = [f"<h3 id='fpplan-cause'>{heading}</h3>"]
-        sections = [("cause_availability", "availability_staff", {"cadre": "specialty"}),
-                    (None, "availability_floor_area", {}),
-                    ("cause_accessibility", "accessibility", {}),
-                    ("cause_acceptability", "acceptability", {"status": "status"}),
-                    ("cause_contact", "contact", {"status": "status"}),
-                    ("cause_effective", "effective", {"status": "status"}),
-                    ("cause_trend", "forecast", {})]
-        for key_heading, key, enums in sections:
+        from fpplan.app.tables import css
+
+        parts = [f"<style>{css()}</style><h3 id='fpplan-cause'>{heading}</h3>"]
+        for key_heading, key in CAUSE_SECTIONS:
             if key not in tables:
                 continue
-            table = tables[key]
-            if "station" in table:
-                table = table.assign(station=table["station"].map(labels).fillna(table["station"]))
-            if key == "accessibility":
-                table = table.head(8)
-            parts.append((f"<h4>{ui(key_heading)}</h4>" if key_heading else "") + html_table(table, enums))
+            parts.append((f"<h4>{ui(key_heading)}</h4>" if key_heading else "") + cause_table(tables[key], key, labels))
         cause_html.value = "".join(parts)
 
     def cell_changed(*_) -> None:
@@ -210,7 +234,10 @@ def township_scorecard() -> w.Widget:
     leaders = w.Accordion(children=[survey], selected_index=None)
     leaders.set_title(0, ui("tab_survey"))
     leaders.observe(lambda change: None if change["new"] is None else open_survey(), names="selected_index")
-    return w.VBox([title("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts_html, heat,
+    from fpplan.app.tables import css, status_legend
+
+    legend = w.HTML(f"<style>{css()}</style>{status_legend()}")
+    return w.VBox([title("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts_html, heat, legend,
                    w.HTML(f"<h3>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]), trend, cause_html,
                    leaders])
 

@@ -52,14 +52,27 @@ class Legend(Frozen):
     bands: tuple[Band, ...]
 
 
+class Aim(Frozen):
+    """What a source asks beyond the line it sets ("力争达到100%", "控制在120左右"): a value on the same side of the
+    target as the target's operator; a value that meets the target but not its aim is amber."""
+
+    value: float
+    document: str | None = None
+    source: str
+
+
 class Target(Frozen):
     """A target: operator and value (two values for a range); optionally only for some levels and period kinds
-    (none given: all); ``source`` cites where it is stated."""
+    (none given: all); ``source`` cites where it is stated ("<where>: <the source's own words>"), ``document`` the
+    document it is stated in (an id of the label table's ``documents``; default: its target set's), ``aim`` what
+    the source asks beyond the line."""
 
     op: Literal[">=", "<=", ">", "<", "between"]
     value: float | tuple[float, float]
     levels: tuple[Literal["village", "township", "county"], ...] | None = None
     period_kinds: tuple[Literal["month", "quarter", "half_year", "year"], ...] | None = None
+    document: str | None = None
+    aim: Aim | None = None
     source: str
 
     @model_validator(mode="after")
@@ -67,8 +80,12 @@ class Target(Frozen):
         if self.op == "between":
             if not isinstance(self.value, tuple) or self.value[0] > self.value[1]:
                 raise ValueError("a 'between' target needs two values [low, high] with low <= high")
+            if self.aim is not None:
+                raise ValueError("a 'between' target takes no aim")
         elif isinstance(self.value, tuple):
             raise ValueError(f"a '{self.op}' target needs one value")
+        elif self.aim is not None and (self.aim.value - float(self.value)) * (1 if self.op in (">=", ">") else -1) < 0:
+            raise ValueError(f"the aim {self.aim.value:g} must ask more than the target {self.op} {self.value:g}")
         return self
 
     def applies(self, level: str, kind: str) -> bool:
@@ -81,11 +98,13 @@ class Target(Frozen):
 
 class TargetSet(Frozen):
     """Targets as one source states them, or a county's own composition: ``extends`` other sets (later ones
-    override earlier ones) and ``targets`` overrides them all."""
+    override earlier ones) and ``targets`` overrides them all. ``document``: the document its targets are stated in
+    (an id of the label table's ``documents``, which gives its title)."""
 
     zh: str
     en: str
     source: str
+    document: str | None = None
     extends: tuple[str, ...] = ()
     targets: dict[str, tuple[Target, ...]] = Field(default_factory=dict)
 
@@ -97,6 +116,23 @@ class TargetSet(Frozen):
         return value
 
 
+class Exposure(Frozen):
+    """The least a rate must rest on before it is judged against a target (rare events): a ``denominator`` of at
+    least this much (operations, births …) and, if given, only periods of ``period_kinds``. Below it the value is
+    shown and its status is ``small_sample`` (样本不足), never a colour. Not applied to a target of zero (none at all:
+    one event misses it on any base). ``source``: the reasoning or where the rule is stated."""
+
+    denominator: float | None = Field(default=None, gt=0)
+    period_kinds: tuple[Literal["month", "quarter", "half_year", "year"], ...] | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _something(self) -> Exposure:
+        if self.denominator is None and self.period_kinds is None:
+            raise ValueError("a minimum exposure needs a denominator or period_kinds")
+        return self
+
+
 class Indicator(Frozen):
     """An indicator: where its data come from (``data``), numerator and denominator (data elements of that source
     joined by + or -; no denominator: a count), the unit (which fixes the factor), the direction, the legend.
@@ -106,7 +142,8 @@ class Indicator(Frozen):
     vital_registration (reported births against registered births), budget (per-capita budget).
     ``window_months``: the value over that many months ending with the period (e.g. 36 for "three years").
     ``levels``: the levels the indicator is defined at. ``stage``: Tanahashi stage it measures; ``related``: the
-    indicators that stand behind it (shown from a red cell)."""
+    indicators that stand behind it (shown from a red cell). ``minimum_exposure``: below it, 样本不足 instead of a
+    colour (:class:`Exposure`)."""
 
     zh: str
     en: str
@@ -123,6 +160,7 @@ class Indicator(Frozen):
     levels: tuple[Literal["village", "township", "county"], ...] = LEVELS
     stage: Literal["availability", "accessibility", "acceptability", "contact", "effective", "information"] = "contact"
     related: tuple[str, ...] = ()
+    minimum_exposure: Exposure | None = None
     source: str
 
     @property
