@@ -25,6 +25,7 @@ from fpplan.data.models.planning import (
     WisnConfig,
 )
 from fpplan.data.models.report import ReportConfig
+from fpplan.data.models.rhythm import ContraceptivesConfig, RhythmConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
 from fpplan.data.models.spatial import SpatialConfig
@@ -46,6 +47,8 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "spatial": SpatialConfig,
     "report": ReportConfig,
     "intake": IntakeConfig,
+    "rhythm": RhythmConfig,
+    "contraceptives": ContraceptivesConfig,
 }
 
 

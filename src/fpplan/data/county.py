@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data import crosschecks as cc
+from fpplan.data import rhythm_checks
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
@@ -48,6 +49,10 @@ class County:
     subsidy_granted: pd.DataFrame
     equipment: pd.DataFrame
     population_history: pd.DataFrame
+    supervision: pd.DataFrame  # the working rhythm (fpplan.data.rhythm_checks; docs/architecture.md)
+    work_register: pd.DataFrame
+    contraceptive_supply: pd.DataFrame
+    village_rooms: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
     geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
@@ -246,6 +251,8 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if found:
             clean.discard("population")
     problems += locate(_cross_checks(tables, clean, files, equipment_aliases(config)), sheets)
+    if "units" in clean:
+        problems += locate(rhythm_checks.check(tables, clean, files, config), sheets)
     scenarios, found = _scenarios(path, tables, clean, config)
     problems += found
     geography, found = _geography(path, tables, clean, files, config)
@@ -253,6 +260,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     if problems:
         raise DataError(problems)
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
+    tables = rhythm_checks.canonical(tables, config)
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
                   geography=geography, files=files, **tables)
