@@ -120,7 +120,11 @@ def _supervision(frame: pd.DataFrame, level: pd.Series, items: dict[str, str], c
     failed = frame["passed"].astype(object).map(lambda v: v is False or v == "false")
     deadline = pd.to_datetime(frame["deadline"]) if "deadline" in frame else pd.Series(pd.NaT, index=frame.index)
     closed = pd.to_datetime(frame["closed_on"]) if "closed_on" in frame else pd.Series(pd.NaT, index=frame.index)
-    problems += _problems(frame, failed & deadline.isna(), file, "supervision_no_deadline", "check_item")
+    rectify = pd.Series(True, index=frame.index)
+    if "rhythm" in config:
+        code = frame["check_item"].map(lambda v: items.get(normalise(v)))
+        rectify = code.map({c: i.rectify for c, i in config["rhythm"].checklist.items()}).fillna(True).astype(bool)
+    problems += _problems(frame, failed & rectify & deadline.isna(), file, "supervision_no_deadline", "check_item")
     early = deadline.notna() & (deadline < date)
     problems += _problems(frame, early, file, "supervision_before_visit", "deadline", values=deadline.dt.strftime("%Y-%m-%d"))
     early = closed.notna() & (closed < date)

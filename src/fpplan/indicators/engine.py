@@ -29,7 +29,9 @@ from fpplan.indicators.reports import unit_map, units_at
 COLUMNS = ["unit", "period", "indicator", "numerator", "denominator", "value", "lower", "upper", "note", "note_arg"]
 # the note of a unit-period that has no row from an indicator's source
 ABSENT_NOTE = {"report": "no_reports", "survey": "no_survey_round", "exams": "no_exam",
-               "training": "no_training_record", "submissions": "no_reports"}
+               "training": "no_training_record", "submissions": "no_reports",
+               "supervision": "no_supervision", "rectification": "no_rectification_due", "checklist": "no_supervision",
+               "work": "no_work_record"}  # the working rhythm's (fpplan.indicators.rhythm)
 
 
 def time_types(county) -> dict[str, str]:

@@ -48,7 +48,9 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     light, flag = np.full(n, "no_data", dtype=object), np.zeros(n, dtype=bool)
     text, cited = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
     note = card["note"].to_numpy(object).copy()
-    note[note == "annual_target"] = ""  # set again below for this target set
+    note_arg = card["note_arg"].to_numpy(object).copy() if "note_arg" in card else np.full(n, "", dtype=object)
+    note_arg[np.isin(note, ["annual_target", "pro_rata"])] = ""
+    note[np.isin(note, ["annual_target", "pro_rata"])] = ""  # set again below for this target set
     value, lower, upper = (card[c].to_numpy(float) for c in ("value", "lower", "upper"))
     indicator = card["indicator"].to_numpy(object)
     for code in pd.unique(indicator):  # one vectorized step per indicator (about 40)
@@ -58,9 +60,16 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
         flag[rows] = undecided(lower[rows], upper[rows], target)
         text[rows], cited[rows] = target_text(target), "" if target is None else target.source
         if target is None and yearly.get(code) is not None:  # a yearly target, not judged for shorter periods
+            share = pro_rata(yearly[code], ind, kind)
+            if share is not None:  # … unless it accumulates over the year: progress toward it, pro rata
+                light[rows] = status(value[rows], share, ind)
+                text[rows], cited[rows] = target_text(share), share.source
+                quiet = rows[note[rows] == ""]
+                note[quiet], note_arg[quiet] = "pro_rata", target_text(yearly[code])
+                continue
             quiet = rows[note[rows] == ""]
             note[quiet] = "annual_target"
-    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note)
+    card = card.assign(status=light, undecided=flag, target=text, target_source=cited, note=note, note_arg=note_arg)
     if "previous" not in card:
         ordered = card.sort_values(["unit", "indicator", "period"])
         previous = ordered.groupby(["unit", "indicator"])["value"].shift(1)
@@ -70,6 +79,21 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     card["name"] = card["indicator"].map({c: getattr(i, lang) for c, i in catalogue.indicators.items()})
     card["unit_label"] = card["indicator"].map({c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()})
     return card[CARD_COLUMNS + [c for c in card.columns if c not in CARD_COLUMNS]]
+
+
+def pro_rata(yearly, indicator, kind: str):
+    """The share of a yearly target a half-year or a quarter should reach (× months / 12), for indicators that
+    accumulate over the year (``pro_rata: true``: meetings held, staff sent, persons trained); None where that does
+    not make sense: months, a range target, an indicator that does not accumulate, a count whose share is not whole
+    (4 meetings a year: 2 by the half-year, 1 by a quarter; 2 staff sent: 1 by the half-year, none for a quarter)."""
+    from fpplan.data.models.indicators import COUNT_UNITS
+
+    if not indicator.pro_rata or yearly.op == "between" or kind not in ("quarter", "half_year"):
+        return None
+    share = float(yearly.value) * {"quarter": 3, "half_year": 6}[kind] / 12
+    if indicator.unit in COUNT_UNITS and abs(share - round(share)) > 1e-9:
+        return None
+    return yearly.model_copy(update={"value": share, "period_kinds": None})
 
 
 def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,

@@ -12,11 +12,14 @@ from fpplan.data.models import Frozen
 
 
 class ChecklistItem(Frozen):
-    """One item a supervisor checks (督导检查项目): at units of ``level`` (villages or townships)."""
+    """One item a supervisor checks (督导检查项目): at units of ``level`` (villages or townships). ``rectify``: a
+    failed item is a finding to rectify by a deadline (false: only recorded, e.g. what a village builds "where
+    conditions allow")."""
 
     zh: str
     en: str
     level: Literal["village", "township"] = "village"
+    rectify: bool = True
     source: str
 
 
