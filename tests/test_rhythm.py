@@ -266,6 +266,8 @@ def test_bad_registers_are_refused_with_every_problem(tmp_path) -> None:
     bad.loc[4, "check_item"] = "no such item"
     bad.loc[5, "inspector_level"] = "village"
     bad.loc[1, "closed_on"] = "2025-03-01"  # closed before the visit
+    bad.loc[3, "closed_on"] = "2099-01-01"  # closed in the future
+    bad.loc[16, "deadline"] = "2099-07-10"  # a deadline may lie ahead
     t["supervision"] = bad
     t["work_register"] = pd.concat([t["work_register"], pd.DataFrame(
         [[V11, "2025-01", "township_meetings", 1]], columns=["unit_code", "month", "element", "amount"])], ignore_index=True)
@@ -277,7 +279,8 @@ def test_bad_registers_are_refused_with_every_problem(tmp_path) -> None:
     assert {("supervision_inspector_name", "inspector", 2), ("supervision_no_deadline", "check_item", 5),
             ("not_in_enum", "check_item", 6), ("supervision_inspector_level", "inspector_level", 7),
             ("supervision_before_visit", "closed_on", 3), ("rhythm_wrong_level", "unit_code", len(work()) + 2),
-            ("supply_in_report", "method", 2)} <= found
+            ("supply_in_report", "method", 2), ("date_in_future", "closed_on", 5)} <= found
+    assert not any(p.column == "deadline" for p in error.value.problems)
     assert not any(p.file.endswith("contraceptive_supply.csv") and p.row == 3 for p in error.value.problems)  # 口服避孕药 is a name
     message = next(p for p in error.value.problems if p.kind == "supervision_inspector_name").message("zh")
     assert "不要填写姓名" in message and "张三" in message
@@ -305,3 +308,29 @@ def test_the_demo_county_scorecard_carries_every_rhythm_item(county_demo) -> Non
     assert len(rooms) == len(county_demo.villages()) and rooms["village_code"].is_unique  # every village has its room
     np.testing.assert_allclose(card.loc["village_rooms_standard", "value"], 100 * (rooms["room"] == "up_to_standard").mean())
     assert card.loc["staff_sent", "value"] == 3 and card.loc["skills_competition_quarters", "value"] == 100
+
+
+def test_the_page_tables_this_quarter_by_township(county) -> None:
+    from fpplan.indicators import supervision
+
+    tables = supervision.page_tables(county, pd.DataFrame({"imported_at": pd.to_datetime(["2025-06-24 10:00", "2025-06-25 09:00"])}))
+    assert tables["info"].iloc[0][["month", "quarter"]].tolist() == ["2025-06", "2025Q2"]
+    status = tables["township"].set_index("township_code")
+    # Q2: the county visited T1 on 20 May, not T2; in June the townships checked V11, V12 and V21
+    assert status.loc[T1, ["supervision_due", "supervision_done", "villages_total", "villages_checked"]].tolist() == [1, 1, 2, 2]
+    assert status.loc[T1, "last_visit"] == pd.Timestamp("2025-05-20") and pd.isna(status.loc[T2, "last_visit"])
+    assert status.loc[T2, ["supervision_done", "villages_total", "villages_checked"]].tolist() == [0, 1, 1]
+    # open at 30 June: F3 (T1, overdue since 9 April) and F4 (T2, due 10 July)
+    assert status.loc[T1, ["findings_open", "findings_overdue"]].tolist() == [1, 1]
+    assert status.loc[T2, ["findings_open", "findings_overdue"]].tolist() == [1, 0]
+    assert "inspector" not in status.columns and "finding" not in status.columns
+    items = tables["items"].set_index("check_item")
+    assert items.loc["records_complete", "findings_overdue"] == 1 and items.loc["four_public_board", "findings_open"] == 1
+    weeks = tables["weeks"].set_index("week")
+    assert weeks.index[-1] == "2025W27" and len(weeks) == 8  # 30 June is the Monday of week 27
+    # week 24 (9–15 June): V21 on the 10th (a finding), V11 on the 12th, V12 on Sunday the 15th; none in week 25
+    assert weeks.loc["2025W24", ["inspections", "findings_opened"]].tolist() == [3, 1]
+    assert weeks.loc["2025W25", "inspections"] == 0 and weeks.loc["2025W26", "imports"] == 2
+    # a month earlier, in the same quarter: F3 open and overdue, F4 not yet found
+    may = supervision.township_status(county, "2025-05").set_index("township_code")
+    assert may.loc[T2, "findings_open"] == 0 and may.loc[T1, "villages_checked"] == 1

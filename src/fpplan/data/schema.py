@@ -20,6 +20,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     optional: bool = False  # the column may be absent from the file
+    future: bool = False  # a date that may lie ahead (a deadline): not refused as "after today"
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ TABLES: dict[str, Table] = {
             "supervision",
             (C("date", "date"), C("inspector_level", "enum:level"), C("inspector", nullable=True, optional=True),
              C("unit_code"), C("check_item"), C("passed", "bool"), C("finding", nullable=True, optional=True),
-             C("deadline", "date", nullable=True, optional=True), C("closed_on", "date", nullable=True, optional=True)),
+             C("deadline", "date", nullable=True, optional=True, future=True), C("closed_on", "date", nullable=True, optional=True)),
             key=("unit_code", "date", "inspector_level", "check_item"),
             optional=True,
             monthly=True,
