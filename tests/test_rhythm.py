@@ -334,3 +334,22 @@ def test_the_page_tables_this_quarter_by_township(county) -> None:
     # a month earlier, in the same quarter: F3 open and overdue, F4 not yet found
     may = supervision.township_status(county, "2025-05").set_index("township_code")
     assert may.loc[T2, "findings_open"] == 0 and may.loc[T1, "villages_checked"] == 1
+
+
+def test_an_import_with_a_name_for_an_inspector_is_refused_and_writes_nothing(tmp_path) -> None:
+    from fpplan.data.workspace import Workspace
+
+    folder = write_mini_county(tmp_path / "c", tables())
+    workspace = Workspace(folder)
+    before = len(workspace.county().supervision)
+    new = register().iloc[:2].assign(date=["2025-06-20", "2025-06-21"], inspector=["C07", "李四"], closed_on=None,
+                                     deadline=["2025-07-01", "2025-07-21"])
+    path = tmp_path / "督导检查记录_2025-06.csv"
+    new.to_csv(path, index=False)
+    with pytest.raises(DataError) as error:
+        workspace.import_files([path])
+    assert [(p.kind, p.row) for p in error.value.problems] == [("supervision_inspector_name", 3)]
+    assert len(workspace.county().supervision) == before
+    new.assign(inspector="C07").to_csv(path, index=False)
+    workspace.import_files([path])
+    assert len(workspace.county().supervision) == before + 2

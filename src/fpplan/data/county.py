@@ -143,6 +143,9 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
     problems += found
     if county_dir and frame is not None:
         problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
+    if frame is not None and table in rhythm_checks.TABLES:  # the working rhythm's own rules, before any import
+        units = _units_of(Path(county_dir)) if county_dir else None
+        problems += locate(rhythm_checks.check_table(frame, table, str(path), units, config), {str(path): sheets})
     return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
@@ -150,6 +153,15 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
 REFERENCES = {"village_code": ("units", "village"), "township_code": ("units", "township"), "unit_code": ("units", None),
               "station_code": ("facilities", None), "staff_id": ("staff", None)}
 _KEYS = {"units": "code", "facilities": "code", "staff": "staff_id"}
+
+
+def _units_of(county_dir: Path) -> pd.DataFrame | None:
+    """The county folder's units table, when it reads without problems."""
+    files, _ = find_table_files(county_dir) if county_dir.is_dir() else ({}, [])
+    if "units" not in files:
+        return None
+    units, bad = _read(files["units"], TABLES["units"], {}, {})
+    return None if bad else units
 
 
 def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, file: str) -> list[Problem]:

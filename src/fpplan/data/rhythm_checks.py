@@ -63,37 +63,49 @@ def _unknown_name(frame: pd.DataFrame, column: str, names: dict[str, str], file:
 
 
 def check(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]) -> list[Problem]:
-    """Every problem of the working-rhythm tables that passed their own checks (``clean``), against the units."""
+    """Every problem of the working-rhythm tables against the units (``t["units"]``, which passed its checks): for a
+    table with problems of its own (``clean`` lacks it), its rows that could be read, so that all come at once."""
     from fpplan.data.crosschecks import references
+    from fpplan.data.schema import TABLES as SCHEMA
 
     units = t["units"]
-    level = units.set_index("code")["level"]
-    names = aliases(config)
     problems: list[Problem] = []
     for name, column in (("supervision", "unit_code"), ("work_register", "unit_code"),
                          ("contraceptive_supply", "unit_code"), ("village_rooms", "village_code")):
-        if name in clean and len(t[name]):
-            known = units["code"] if name != "village_rooms" else units.loc[units["level"] == "village", "code"]
-            problems += references(t[name], column, pd.Index(known), files[name], label("tables", "units"))
-    if "supervision" in clean and len(t["supervision"]):
-        problems += _supervision(t["supervision"], level, names["check_item"], config, files["supervision"])
-    if "work_register" in clean and len(t["work_register"]):
-        frame = t["work_register"]
-        problems += _unknown_name(frame, "element", names["element"], files["work_register"])
+        frame = t[name]
+        required = {c.name for c in SCHEMA[name].columns if not c.optional}
+        if not len(frame) or not required <= set(frame.columns):
+            continue
+        known = units["code"] if name != "village_rooms" else units.loc[units["level"] == "village", "code"]
+        problems += references(frame, column, pd.Index(known), files[name], label("tables", "units"))
+        problems += check_table(frame, name, files[name], units, config)
+    return problems
+
+
+def check_table(frame: pd.DataFrame, name: str, file: str, units: pd.DataFrame | None, config: dict[str, Any]
+                ) -> list[Problem]:
+    """One working-rhythm table's own rules (names, inspectors, deadlines, procedures counted twice) and, with the
+    county's ``units``, the level of each unit: what an import checks before anything is written."""
+    level = units.set_index("code")["level"] if units is not None else pd.Series(dtype=object)
+    names = aliases(config)
+    problems: list[Problem] = []
+    if name == "supervision" and len(frame):
+        problems += _supervision(frame, level, names["check_item"], config, file)
+    if name == "work_register" and len(frame):
+        problems += _unknown_name(frame, "element", names["element"], file)
         if "rhythm" in config:
             code = frame["element"].map(lambda v: names["element"].get(normalise(v)))
             wanted = code.map({c: e.level for c, e in config["rhythm"].elements.items()})
             have = frame["unit_code"].map(level)
             bad = wanted.notna() & have.notna() & (wanted != have)
-            problems += _problems(frame, bad, files["work_register"], "rhythm_wrong_level", "unit_code",
+            problems += _problems(frame, bad, file, "rhythm_wrong_level", "unit_code",
                                   values=frame["unit_code"] + " → " + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""))
-    if "contraceptive_supply" in clean and len(t["contraceptive_supply"]):
-        frame = t["contraceptive_supply"]
-        problems += _unknown_name(frame, "method", names["method"], files["contraceptive_supply"])
+    if name == "contraceptive_supply" and len(frame):
+        problems += _unknown_name(frame, "method", names["method"], file)
         if "contraceptives" in config:
             code = frame["method"].map(lambda v: names["method"].get(normalise(v)))
             counted = code.map({c: m.report_element for c, m in config["contraceptives"].methods.items()})
-            problems += _problems(frame, counted.notna(), files["contraceptive_supply"], "supply_in_report", "method",
+            problems += _problems(frame, counted.notna(), file, "supply_in_report", "method",
                                   values=frame["method"] + " → " + counted.fillna("").astype(str))
     return problems
 
