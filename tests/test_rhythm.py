@@ -353,3 +353,14 @@ def test_an_import_with_a_name_for_an_inspector_is_refused_and_writes_nothing(tm
     new.assign(inspector="C07").to_csv(path, index=False)
     workspace.import_files([path])
     assert len(workspace.county().supervision) == before + 2
+
+
+def test_a_weeks_scorecard_holds_the_dated_indicators(county, tmp_path) -> None:
+    card = scorecard(county, "county", "2025W14", target_set="work_rhythm").set_index("indicator")
+    assert set(card.index) == {"rectification_on_time", "four_public_current", "publicity_board_villages",
+                               "slogans_villages", "culture_courtyard_villages"}
+    assert (card.loc["rectification_on_time", "value"], card.loc["rectification_on_time", "status"]) == (100.0, "green")
+    w15 = scorecard(county, "county", "2025W15", target_set="work_rhythm").set_index("indicator")
+    assert w15.loc["rectification_on_time", "value"] == 0.0  # F3's deadline, Wednesday 9 April, passed open
+    bare = load_county(write_mini_county(tmp_path / "bare"))
+    assert scorecard(bare, "county", "2025W14").empty  # no dated data: no week to score, no error

@@ -41,6 +41,21 @@ def register_months(county) -> pd.Series:
     return pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype=object)
 
 
+WEEKLY = ("checklist", "rectification")  # the sources whose data are dated: they have week values
+
+
+def register_weeks(county) -> list[str]:
+    """The ISO weeks of the supervision register's visits and of its findings' deadlines up to the data's last
+    month."""
+    s = county.supervision
+    if s.empty:
+        return []
+    dates = pd.to_datetime(s["date"])
+    deadlines = pd.to_datetime(s["deadline"]).dropna() if "deadline" in s else pd.Series(dtype="datetime64[ns]")
+    deadlines = deadlines[deadlines <= month_end(as_of_month(county))]
+    return sorted(periods.of_dates(pd.concat([dates, deadlines], ignore_index=True), periods.WEEK).unique())
+
+
 def as_of_month(county) -> str | None:
     """The last month any monthly table covers: what the data are "as of" (a cycle ending later is still running)."""
     from fpplan.indicators.sources import MONTHLY_TABLES

@@ -106,7 +106,7 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, wi
     resolved_targets(catalogue, target_set)  # an unknown set is an error before any work
     card = scorecards(county, level, kind, target_set, codes)
     card = card[card["period"] == period].reset_index(drop=True)
-    if with_forecast and level != "village" and len(card):
+    if with_forecast and level != "village" and kind != periods.WEEK and len(card):
         card = card.merge(forecasts(county, level, period, target_set), on=["unit", "indicator"], how="left")
         card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
     return card

@@ -30,8 +30,10 @@ MONTHLY_TABLES = ("service_stats", "survey_rounds", "exam_scores", "training_reg
 def periods_covered(county, kind: str) -> list[str]:
     """Every period of ``kind`` that holds a month of any monthly table (reports, survey rounds, exams, training, the
     working-rhythm registers)."""
-    from fpplan.indicators.rhythm import register_months
+    from fpplan.indicators.rhythm import register_months, register_weeks
 
+    if kind == periods.WEEK:  # weeks: where the data are dated (the supervision register)
+        return register_weeks(county)
     months = pd.concat([*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))),
                         register_months(county)], ignore_index=True)
     if months.empty:
