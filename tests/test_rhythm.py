@@ -334,6 +334,9 @@ def test_the_page_tables_this_quarter_by_township(county) -> None:
     # a month earlier, in the same quarter: F3 open and overdue, F4 not yet found
     may = supervision.township_status(county, "2025-05").set_index("township_code")
     assert may.loc[T2, "findings_open"] == 0 and may.loc[T1, "villages_checked"] == 1
+    # a month the register has not reached (reports imported first): every visit still due, none done
+    july = supervision.township_status(county, "2025-07")
+    assert july["supervision_done"].sum() == 0 and july["last_visit"].isna().all() and july["villages_checked"].sum() == 0
 
 
 def test_an_import_with_a_name_for_an_inspector_is_refused_and_writes_nothing(tmp_path) -> None:

@@ -177,10 +177,8 @@ def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame],
                               "amount": amount.reshape(-1)})
         rows.append(frame[frame["amount"] > 0] if element not in STOCKS else frame)
 
-    meetings = np.zeros((nt, 12))
-    held = np.clip(rng.integers(3, 7, nt), 0, 12)
-    for t in range(nt):  # a few townships
-        meetings[t, np.sort(rng.choice(12, held[t], replace=False))] = 1
+    held = rng.integers(3, 7, nt)  # meetings in the year, in months drawn at random (ranks of random keys)
+    meetings = rng.random((nt, 12)).argsort(axis=1).argsort(axis=1) < held[:, None]
     add(towns, "township_meetings", meetings)
     village_p = rng.uniform(0.85, 1.0, nv)[:, None]
     add(villages["code"].to_numpy(), "self_governance_meetings", rng.random((nv, 12)) < village_p)
@@ -203,17 +201,13 @@ def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame],
     with_staff = towns[in_post > 0]
     add(with_staff, "township_technical_staff", np.repeat(in_post[in_post > 0][:, None], 12, axis=1))
     course = np.zeros((len(with_staff), 12))
-    done = rng.binomial(in_post[in_post > 0].astype(int), 0.85)
-    for k, n in enumerate(done):  # cohorts finish at the end of each quarter
-        np.add.at(course[k], rng.choice([2, 5, 8, 11], n), 1)
+    course[:, [2, 5, 8, 11]] = rng.multinomial(rng.binomial(in_post[in_post > 0].astype(int), 0.85), [0.25] * 4)
     add(with_staff, "county_station_course", course)
     add(towns, "computer_staff", np.repeat(np.where(rng.random(nt) < 0.75, 2, 1)[:, None], 12, axis=1))
     poor = rng.poisson(3, nv) + 1
     add(villages["code"].to_numpy(), "poor_couples", np.repeat(poor[:, None], 12, axis=1))
     served = np.zeros((nv, 12))
-    got = rng.binomial(poor, 0.95)
-    for k in np.flatnonzero(got):  # one visit month per village (a village's served couples at once)
-        served[k, rng.integers(0, 12)] = got[k]
+    served[np.arange(nv), rng.integers(0, 12, nv)] = rng.binomial(poor, 0.95)  # one visit month per village
     add(villages["code"].to_numpy(), "poor_couples_served", served)
     stats = tables["service_stats"]
     stats = stats[stats["month"].isin(m)]

@@ -26,7 +26,7 @@ import pandas as pd
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import elements_of, evaluate
 from fpplan.indicators.engine import COLUMNS, aggregate, time_types
-from fpplan.indicators.reports import report_values, rollup, units_at
+from fpplan.indicators.reports import rollup, units_at
 
 MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 AGGREGATE = {"sum": "sum", "last": "last", "average": "mean"}
@@ -36,7 +36,7 @@ def register_months(county) -> pd.Series:
     """Every month the working-rhythm registers cover (supervision dates, work register, contraceptive supply)."""
     parts = [county.work_register["month"], county.contraceptive_supply["month"]]
     if len(county.supervision):
-        parts.append(pd.to_datetime(county.supervision["date"]).dt.strftime("%Y-%m"))
+        parts.append(months_of(county.supervision["date"]))
     parts = [p.astype(str) for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype=object)
 
@@ -65,6 +65,17 @@ def as_of_month(county) -> str | None:
     if len(months):
         found.append(months.max())
     return max(found) if found else None
+
+
+def months_of(dates: pd.Series) -> pd.Series:
+    """'YYYY-MM' of each date (vectorized through numpy months)."""
+    return pd.Series(pd.to_datetime(dates).to_numpy().astype("datetime64[M]").astype(str), index=dates.index)
+
+
+def passed(values: pd.Series) -> pd.Series:
+    """A yes/no column as 1.0 / 0.0 (blank: NaN), whether read from a file (Python booleans) or from the store."""
+    return values.map(lambda v: np.nan if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                      else float(bool(v)))
 
 
 def month_end(month: str) -> pd.Timestamp:
@@ -142,7 +153,7 @@ def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.Da
     register, last = county.supervision, as_of_month(county)
     if not indicators or register.empty or last is None:
         return _empty()
-    month = pd.to_datetime(register["date"]).dt.strftime("%Y-%m")
+    month = months_of(register["date"])
     rows = []
     for code, ind in indicators.items():
         cycle = ind.cycle
@@ -172,7 +183,7 @@ def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     last = as_of_month(county)
     as_of = as_of if as_of is not None else month_end(last)
     rectify = s["check_item"].map({c: i.rectify for c, i in county.config["rhythm"].checklist.items()}).fillna(True)
-    failed = s[s["passed"].astype(object).map(lambda v: v is False) & rectify.astype(bool)]
+    failed = s[(passed(s["passed"]) == 0) & rectify.astype(bool)]
     deadline = pd.to_datetime(failed.get("deadline", pd.Series(pd.NaT, index=failed.index)))
     closed = pd.to_datetime(failed.get("closed_on", pd.Series(pd.NaT, index=failed.index)))
     closed = closed.where(closed <= as_of)  # closed after the day looked at: still open that day
@@ -206,7 +217,7 @@ def checklist_values(county, level: str, kind: str, indicators: dict) -> pd.Data
     if not indicators or s.empty:
         return _empty()
     s = s.assign(period=periods.of_dates(s["date"], kind), unit=s["unit_code"].map(rollup(county, level)),
-                 passed=s["passed"].astype(object).map(lambda v: v is True).astype(float))
+                 passed=passed(s["passed"]).fillna(0.0))
     rows = []
     for code, ind in indicators.items():
         part = s[s["check_item"] == ind.item].sort_values("date")
@@ -223,9 +234,10 @@ def work_long(county, elements: list[str]) -> pd.DataFrame:
     ``elements``."""
     work = county.work_register.rename(columns={"unit_code": "village_code", "amount": "value"})
     work = work[work["element"].isin(elements)]
-    wanted = set(elements) - set(work["element"])
-    report = report_values(county) if wanted & set(county.service_stats.columns) else pd.DataFrame(columns=work.columns)
-    report = report[report["element"].isin(wanted)]
+    wanted = sorted((set(elements) - set(work["element"])) & set(county.service_stats.columns))
+    stats = county.service_stats
+    report = stats[["village_code", "month", *wanted]].melt(id_vars=["village_code", "month"], var_name="element")
+    report = report.dropna(subset=["value"]).astype({"value": float})
     return pd.concat([work[["village_code", "month", "element", "value"]], report], ignore_index=True)
 
 
@@ -250,8 +262,13 @@ def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
             out = cycle_values(events, bases, units_at(county, level), ind.cycle.every, ind.cycle.quota,
                                types.get(element, "sum"), kind, _periods(county, kind), register["month"].min(), last)
             rows.append(out.assign(indicator=code))
-            continue
-        rows.append(_work_ratio(county, level, kind, code, ind, types))
+    ratios = {code: ind for code, ind in indicators.items() if ind.cycle is None}
+    if ratios and kind in MONTHS:
+        needed = sorted({e for ind in ratios.values() for e in elements_of(ind.numerator) + elements_of(ind.denominator)})
+        long = work_long(county, needed)
+        values = aggregate(long, types, rollup(county, level), kind) if len(long) else pd.DataFrame(columns=["unit", "period"])
+        values = _with_zeros(county, values, level, kind, needed, types)
+        rows += [_work_ratio(county, level, kind, code, ind, values) for code, ind in ratios.items()]
     rows = [r for r in rows if len(r)]
     return pd.concat(rows, ignore_index=True) if rows else _empty()
 
@@ -278,20 +295,17 @@ def _with_zeros(county, values: pd.DataFrame, level: str, kind: str, elements: l
     return out
 
 
-def _work_ratio(county, level: str, kind: str, code: str, ind, types: dict[str, str]) -> pd.DataFrame:
-    """numerator / denominator over the elements (a count without denominator), the denominator's persons owing
-    ``per_year`` checks a year; a unit-period where none of the numerator's elements was recorded has no value."""
+def _work_ratio(county, level: str, kind: str, code: str, ind, values: pd.DataFrame) -> pd.DataFrame:
+    """numerator / denominator over the elements (``values``: unit, period, element columns; a count without
+    denominator), the denominator's persons owing ``per_year`` checks a year; a unit-period where none of the
+    numerator's elements was recorded has no value."""
     top = elements_of(ind.numerator)
-    needed = top + elements_of(ind.denominator)
-    long = work_long(county, needed)
-    if long.empty or kind not in MONTHS:
-        return _empty()
     if ind.per_year and MONTHS[kind] < 12 / ind.per_year - 1e-9:  # a month of a quarterly check: not judged
         cycle = {1: "year", 2: "half_year", 4: "quarter"}.get(int(ind.per_year), "month")
         return _notes(units_at(county, level), _periods(county, kind), code, f"cycle_{cycle}")
-    values = aggregate(long, types, rollup(county, level), kind)
-    values = _with_zeros(county, values, level, kind, needed, types)
     values = values[values.reindex(columns=top).notna().any(axis=1)].reset_index(drop=True)
+    if values.empty:
+        return _empty()
     num = evaluate(ind.numerator, values).to_numpy()
     out = pd.DataFrame({"unit": values["unit"], "period": values["period"], "indicator": code, "numerator": num})
     if not ind.denominator:

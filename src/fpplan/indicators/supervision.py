@@ -39,7 +39,7 @@ def township_status(county, month: str | None = None) -> pd.DataFrame:
     f = findings(county, month_end(month))
     open_ = f[f["status"] == "open"]
     out["supervision_due"] = 1
-    out["last_visit"] = out["township_code"].map(visits)
+    out["last_visit"] = pd.to_datetime(visits.reindex(out["township_code"]).to_numpy())
     out["supervision_done"] = out["last_visit"].notna().astype(int)
     out["villages_total"] = out["township_code"].map(villages.groupby("township_code").size()).fillna(0).astype(int)
     out["villages_checked"] = out["township_code"].map(
