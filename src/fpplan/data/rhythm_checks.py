@@ -129,8 +129,7 @@ def _supervision(frame: pd.DataFrame, level: pd.Series, items: dict[str, str], c
         problems += _problems(frame, bad, file, "rhythm_wrong_level", "unit_code",
                               values=frame["unit_code"] + " → " + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""))
     date = pd.to_datetime(frame["date"])
-    failed = frame["passed"].map(lambda v: v is not None and v is not pd.NA and not (isinstance(v, float) and v != v)
-                                 and not bool(v))
+    failed = frame["passed"].map(lambda v: not pd.isna(v) and not bool(v))
     deadline = pd.to_datetime(frame["deadline"]) if "deadline" in frame else pd.Series(pd.NaT, index=frame.index)
     closed = pd.to_datetime(frame["closed_on"]) if "closed_on" in frame else pd.Series(pd.NaT, index=frame.index)
     rectify = pd.Series(True, index=frame.index)
