@@ -367,3 +367,17 @@ def test_a_weeks_scorecard_holds_the_dated_indicators(county, tmp_path) -> None:
     assert w15.loc["rectification_on_time", "value"] == 0.0  # F3's deadline, Wednesday 9 April, passed open
     bare = load_county(write_mini_county(tmp_path / "bare"))
     assert scorecard(bare, "county", "2025W14").empty  # no dated data: no week to score, no error
+
+
+def test_reports_imported_before_the_registers_do_not_turn_into_misses(tmp_path) -> None:
+    """July's reports arrive while the registers end in June: July is not a month of missed checks and meetings."""
+    t = tables()
+    july = t["service_stats"][t["service_stats"]["month"] == "2025-02"].assign(month="2025-07", reported_on="2025-08-03")
+    t["service_stats"] = pd.concat([t["service_stats"], july], ignore_index=True)
+    later = load_county(write_mini_county(tmp_path / "c", t))
+    assert rhythm.as_of_month(later) == "2025-07" and rhythm.covered_until(later, "work_register") == "2025-06"
+    card = scorecards(later, "county", "month", "work_rhythm").set_index(["period", "indicator"])
+    for code in ("township_check_coverage", "self_governance_meeting_rate", "central_training_months"):
+        assert np.isnan(card.loc[("2025-07", code), "value"]), code
+        assert card.loc[("2025-07", code), "status"] == "no_data"
+    np.testing.assert_allclose(card.loc[("2025-06", "township_check_coverage"), "value"], 100.0)  # V11, V12, V21

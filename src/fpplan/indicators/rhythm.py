@@ -4,7 +4,7 @@ the village rooms table, for every unit at a level and every period of a kind at
 - supervision (``cycle``): every unit at level ``cycle.of`` inspected by level ``cycle.by`` in every cycle — the
   county each township once a quarter, each township office its villages once a month (seed 000 第二篇 ⑴强化督导
   检查). Value: unit × cycle pairs done / due, where due are the cycles lying wholly in the period, begun after the
-  register's first month and ended by the data's last month (:func:`as_of_month`);
+  register's first month and ended by its last month (:func:`covered_until`);
 - rectification: findings (failed items) whose deadline falls in the period and has passed, closed on or before it
   / all of them (seed 004: 发现问题，限期整改);
 - checklist: units whose latest inspection of ``item`` in the period passed / units inspected on it;
@@ -52,8 +52,17 @@ def register_weeks(county) -> list[str]:
         return []
     dates = pd.to_datetime(s["date"])
     deadlines = pd.to_datetime(s["deadline"]).dropna() if "deadline" in s else pd.Series(dtype="datetime64[ns]")
-    deadlines = deadlines[deadlines <= month_end(as_of_month(county))]
+    deadlines = deadlines[deadlines <= month_end(covered_until(county, "supervision"))]
     return sorted(periods.of_dates(pd.concat([dates, deadlines], ignore_index=True), periods.WEEK).unique())
+
+
+def covered_until(county, table: str) -> str | None:
+    """The last month a register covers (supervision: its last visit's month): its indicators judge the cycles and
+    deadlines up to there, so that reports imported before the register do not turn its next month into misses."""
+    frame = getattr(county, table)
+    if frame.empty:
+        return None
+    return months_of(frame["date"]).max() if table == "supervision" else str(frame["month"].max())
 
 
 def as_of_month(county) -> str | None:
@@ -150,7 +159,7 @@ def _bases(county, of: str, level: str) -> pd.Series:
 
 
 def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
-    register, last = county.supervision, as_of_month(county)
+    register, last = county.supervision, covered_until(county, "supervision")
     if not indicators or register.empty or last is None:
         return _empty()
     month = months_of(register["date"])
@@ -174,14 +183,13 @@ def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.Da
 def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Every finding of the supervision register (a failed item to rectify, config/rhythm.yaml): unit_code, township_code, date, inspector_level,
     check_item, deadline, closed_on, status (open / closed), due (deadline passed by ``as_of``, default the end of
-    the data's last month), on_time (closed on or before the deadline), overdue (open past its deadline)."""
+    the supervision register's last month), on_time (closed on or before the deadline), overdue (open past its deadline)."""
     s = county.supervision
     columns = ["unit_code", "township_code", "date", "inspector_level", "check_item", "deadline", "closed_on", "status",
                "due", "on_time", "overdue"]
     if s.empty:
         return pd.DataFrame(columns=columns)
-    last = as_of_month(county)
-    as_of = as_of if as_of is not None else month_end(last)
+    as_of = as_of if as_of is not None else month_end(covered_until(county, "supervision"))
     rectify = s["check_item"].map({c: i.rectify for c, i in county.config["rhythm"].checklist.items()}).fillna(True)
     failed = s[(passed(s["passed"]) == 0) & rectify.astype(bool)]
     deadline = pd.to_datetime(failed.get("deadline", pd.Series(pd.NaT, index=failed.index)))
@@ -246,7 +254,7 @@ def work_types(county) -> dict[str, str]:
 
 
 def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
-    register, last = county.work_register, as_of_month(county)
+    register, last = county.work_register, covered_until(county, "work_register")
     if not indicators or register.empty or last is None:
         return _empty()
     types = work_types(county)
@@ -284,7 +292,8 @@ def _with_zeros(county, values: pd.DataFrame, level: str, kind: str, elements: l
              and (county.work_register["element"] == e).any()]
     if not flows:
         return values
-    span = pd.Series(pd.period_range(county.work_register["month"].min(), as_of_month(county), freq="M").strftime("%Y-%m"))
+    span = pd.Series(pd.period_range(county.work_register["month"].min(), covered_until(county, "work_register"),
+                                     freq="M").strftime("%Y-%m"))
     covered = span.groupby(periods.of_months(span, kind)).size()
     whole = covered[covered == MONTHS[kind]].index
     grid = pd.MultiIndex.from_product([units_at(county, level), whole], names=["unit", "period"]).to_frame(index=False)

@@ -104,7 +104,7 @@ class Cycle(Frozen):
     reach ``quota`` (the element of a work indicator aggregated over the cycle by its time type; inspections by level
     ``by`` for a supervision indicator) in every cycle (``every``). The value over a period is the share of unit ×
     cycle pairs done among those due: the cycles lying wholly in the period, begun after the register's first month
-    and ended by the data's last month (a cycle still running is not yet due); a period shorter than the cycle has
+    and ended by the register's last month (a cycle still running is not yet due); a period shorter than the cycle has
     no value (“按季度考核，本期不评”)."""
 
     every: Literal["month", "quarter", "half_year", "year"]
