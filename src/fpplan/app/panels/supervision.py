@@ -49,12 +49,13 @@ def township_figure(status: pd.DataFrame, labels: dict, quarter: str, month: str
                                            yaxis={"title": {"text": column_label("villages_checked") + "（%）"},
                                                   "range": [0, 105]},
                                            yaxis2={"title": {"text": column_label("findings_open")}, "overlaying": "y",
-                                                   "side": "right", "rangemode": "tozero"},
+                                                   "side": "right", "rangemode": "tozero", "tickformat": "d",
+                                                   "showgrid": False},
                                            legend={"orientation": "h", "y": -0.2}))
     colours = [GREEN if d else AMBER for d in status["supervision_done"]]
     fig.add_bar(x=x, y=share, marker_color=colours, name=f"{column_label('villages_checked')}（{month_text(month)}）",
                 text=[ui("supervision_cards_done") if d else ui("supervision_in_progress") for d in status["supervision_done"]],
-                hovertemplate="%{x}: %{y}%<br>%{text}<extra></extra>")
+                textposition="none", hovertemplate="%{x}: %{y}%<br>%{text}<extra></extra>")
     fig.add_scatter(x=x, y=status["findings_open"], mode="markers", marker={"color": GREY, "size": 11}, yaxis="y2",
                     name=column_label("findings_open"))
     fig.add_scatter(x=x, y=status["findings_overdue"], mode="markers", marker={"color": RED, "size": 11, "symbol": "x"},
