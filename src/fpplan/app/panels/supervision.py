@@ -76,7 +76,7 @@ def _cards(status: pd.DataFrame) -> str:
 
 def _scores(manifest: dict, catalogue, labels: dict) -> str:
     """The rhythm's indicators at county level for the latest scored year and quarter: value, target, status."""
-    from fpplan.indicators.scorecard import judge, status_text
+    from fpplan.indicators.scorecard import judge, note_text, status_text
 
     cards = results_module.table(manifest, "scorecards")
     codes = rhythm_codes(catalogue)
@@ -90,9 +90,9 @@ def _scores(manifest: dict, catalogue, labels: dict) -> str:
                      & cards["indicator"].isin(codes)]
         if chosen != catalogue.default_target_set:
             card = judge(card, catalogue, chosen, "county", kind)
-        card = card.assign(status=status_text(card), indicator_name=card["indicator"].map(
+        card = card.assign(status=status_text(card), note=note_text(card), indicator_name=card["indicator"].map(
             {c: getattr(i, language()) for c, i in catalogue.indicators.items()}))
-        shown = card[["indicator_name", "value", "unit_label", "target", "status", "target_source"]]
+        shown = card[["indicator_name", "value", "unit_label", "target", "status", "note", "target_source"]]
         parts.append(f"<h3>{ui('scorecard_title', period=scored[-1])}</h3>" + html_table(shown))
     return "".join(parts)
 
