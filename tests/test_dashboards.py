@@ -116,7 +116,7 @@ def pages(browser, server):
         page.close()
 
 
-NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "技术人员月考"]  # 服务半径与选址: its own test below
+NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "技术人员月考", "督导与考核"]  # 服务半径与选址: its own test below
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -285,6 +285,22 @@ def test_the_exams_page_shows_each_staff_members_results_on_this_machine(pages, 
     assert not errors and not failed
 
 
+def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, county) -> None:
+    """督导与考核: the quarter's county visits done and due, villages checked, findings open and overdue by township,
+    the rhythm's indicators with their targets; no inspector and no staff id."""
+    page, errors, failed = pages["督导与考核"]
+    text = page.inner_text("body")
+    for words in ("本季度县级督导已完成乡镇", "2025Q4 县级督导（每季度每乡镇一次）", "逾期未整改", "未整改问题按检查项目",
+                  "近八周督导与导入", "县级每季度督导乡镇完成率", "村级服务室达标率", "选送区、州跟班学习骨干人数", "北山乡"):
+        assert words in text, words
+    assert page.locator(".js-plotly-plot .gtitle", has_text="各乡镇督导检查完成情况").count() == 1
+    register = pd.read_csv(county / "supervision.csv")
+    assert not any(role in text for role in set(register["inspector"]))  # inspectors' roles are never shown
+    assert not {s for s in staff_ids(county) if re.search(rf"\b{s}\b", text)}
+    page.screenshot(path=str(SHOTS / "督导与考核.png"), full_page=True)
+    assert not errors and not failed
+
+
 def test_pages_leave_out_every_staff_id_off_loopback(browser, county, tmp_path) -> None:
     """Served on all addresses with a token, as a county shares it on its network, and visited at the machine's
     network address: the index lists no staff-level page, its address answers 404, and no section of any page
@@ -309,7 +325,7 @@ def test_pages_leave_out_every_staff_id_off_loopback(browser, county, tmp_path) 
         index.goto(f"{base}/?token={token}", timeout=60_000)
         index.wait_for_selector("text=领导总览.ipynb", timeout=30_000)
         listed = [name for name in [*NAMES, "服务半径与选址", "技术人员月考"] if index.get_by_text(f"{name}.ipynb").count()]
-        assert "技术人员月考" not in listed and len(listed) == 5
+        assert "技术人员月考" not in listed and len(listed) == 6
         withheld = index.goto(f"{base}/voila/render/{urllib.parse.quote('技术人员月考')}.ipynb?token={token}")
         assert withheld.status == 404
         index.close()

@@ -220,6 +220,10 @@ def compute(workspace, out: Path) -> dict:
         _parquet(frame, out / f"causes_{name}.parquet")
     for name, frame in quality_report(county).items():
         _parquet(frame, out / f"quality_{name}.parquet")
+    from fpplan.indicators.supervision import page_tables
+
+    for name, frame in page_tables(county, workspace.store.imports()).items():  # the 督导与考核 page
+        _parquet(frame, out / f"supervision_{name}.parquet")
     with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
         pickle.dump(explorer_model(county, plans, inputs, scenarios), handle)
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],

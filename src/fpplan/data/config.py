@@ -25,6 +25,7 @@ from fpplan.data.models.planning import (
     WisnConfig,
 )
 from fpplan.data.models.report import ReportConfig
+from fpplan.data.models.rhythm import ContraceptivesConfig, RhythmConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds, Scenario
 from fpplan.data.models.spatial import SpatialConfig
@@ -48,6 +49,8 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "report": ReportConfig,
     "intake": IntakeConfig,
     "uncertainty": UncertaintyConfig,
+    "rhythm": RhythmConfig,
+    "contraceptives": ContraceptivesConfig,
 }
 
 

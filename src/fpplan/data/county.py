@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data import crosschecks as cc
+from fpplan.data import rhythm_checks
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
@@ -48,6 +49,10 @@ class County:
     subsidy_granted: pd.DataFrame
     equipment: pd.DataFrame
     population_history: pd.DataFrame
+    supervision: pd.DataFrame  # the working rhythm (fpplan.data.rhythm_checks; docs/architecture.md)
+    work_register: pd.DataFrame
+    contraceptive_supply: pd.DataFrame
+    village_rooms: pd.DataFrame
     config: dict[str, Any] = field(repr=False)
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
     geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
@@ -138,6 +143,9 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
     problems += found
     if county_dir and frame is not None:
         problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
+    if frame is not None and table in rhythm_checks.TABLES:  # the working rhythm's own rules, before any import
+        units = _units_of(Path(county_dir)) if county_dir else None
+        problems += locate(rhythm_checks.check_table(frame, table, str(path), units, config), {str(path): sheets})
     return (None if frame is None else _finish(frame, TABLES[table])), problems
 
 
@@ -145,6 +153,15 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
 REFERENCES = {"village_code": ("units", "village"), "township_code": ("units", "township"), "unit_code": ("units", None),
               "station_code": ("facilities", None), "staff_id": ("staff", None)}
 _KEYS = {"units": "code", "facilities": "code", "staff": "staff_id"}
+
+
+def _units_of(county_dir: Path) -> pd.DataFrame | None:
+    """The county folder's units table, when it reads without problems."""
+    files, _ = find_table_files(county_dir) if county_dir.is_dir() else ({}, [])
+    if "units" not in files:
+        return None
+    units, bad = _read(files["units"], TABLES["units"], {}, {})
+    return None if bad else units
 
 
 def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, file: str) -> list[Problem]:
@@ -251,6 +268,8 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if found:
             clean.discard("population")
     problems += locate(_cross_checks(tables, clean, files, equipment_aliases(config)), sheets)
+    if "units" in clean and only is None:
+        problems += locate(rhythm_checks.check(tables, clean, files, config), sheets)
     scenarios, geography = {}, Geography()
     if only is None:
         scenarios, found = _scenarios(path, tables, clean, config)
@@ -260,6 +279,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     if problems:
         raise DataError(problems)
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
+    tables = rhythm_checks.canonical(tables, config)
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
                   geography=geography, files=files, **tables)

@@ -20,6 +20,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     optional: bool = False  # the column may be absent from the file
+    future: bool = False  # a date that may lie ahead (a deadline): not refused as "after today"
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,46 @@ TABLES: dict[str, Table] = {
             key=("unit_code", "month", "group"),
             optional=True,
             monthly=True,
+        ),
+        # 督导检查记录 (seed 000/002: the county supervises every township each quarter, township offices check their
+        # villages' staff each month): one row per inspection of a unit (township or village) and checklist item
+        # (config/rhythm.yaml; code, zh or en name). The inspector is a role or a pseudonymous id, never a name; a
+        # failed item is a finding with its rectification deadline, closed when closed_on is given.
+        Table(
+            "supervision",
+            (C("date", "date"), C("inspector_level", "enum:level"), C("inspector", nullable=True, optional=True),
+             C("unit_code"), C("check_item"), C("passed", "bool"), C("finding", nullable=True, optional=True),
+             C("deadline", "date", nullable=True, optional=True, future=True), C("closed_on", "date", nullable=True, optional=True)),
+            key=("unit_code", "date", "inspector_level", "check_item"),
+            optional=True,
+            monthly=True,
+        ),
+        # 工作台账: the working rhythm's counts by unit and month (meetings held, trainings, competitions, staff sent,
+        # outreach done and due …): one row per unit, month and element of config/rhythm.yaml (code, zh or en name).
+        Table(
+            "work_register",
+            (C("unit_code"), C("month", "month"), C("element"), C("amount", "float", min=0)),
+            key=("unit_code", "month", "element"),
+            optional=True,
+            monthly=True,
+        ),
+        # 避孕药具发放: contraceptives given out by unit (township or village) and month, per method of
+        # config/contraceptives.yaml (cycles of pills, pieces of condoms, doses of injectables, implants …).
+        Table(
+            "contraceptive_supply",
+            (C("unit_code"), C("month", "month"), C("method"), C("units_distributed", "float", min=0)),
+            key=("unit_code", "month", "method"),
+            optional=True,
+            monthly=True,
+        ),
+        # 村服务室和人口学校: each village's service room and population school as at the end of a year (seed 001
+        # 第五篇: 村级服务室和人口学校应全部达标); merged_clinic: the room shares the village clinic (二室合一).
+        Table(
+            "village_rooms",
+            (C("village_code"), C("year", "int", min=1990, max=2100), C("room", "enum:base_status"),
+             C("merged_clinic", "bool", nullable=True, optional=True), C("school", "enum:base_status")),
+            key=("village_code", "year"),
+            optional=True,
         ),
         # Population of past years by township, sex and single age (100 = 100+): what a back-test starts from
         # (fpplan backtest projects it to the base year and compares with the population table).

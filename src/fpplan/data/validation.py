@@ -105,6 +105,8 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         typed = typed.where(~bad).astype(float)
     if kind in ("month", "date"):
         found = _implausible_time(values, typed, kind, file, column.name)
+        if column.future:
+            found = [p for p in found if not p.kind.endswith("_in_future")]
         problems += found
         typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
     if kind == "str" and column.name.endswith("code"):

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from fpplan.data.config import default_config_dir
-from fpplan.demo import assessment, history
+from fpplan.demo import assessment, history, rhythm
 from fpplan.demo import equipment as de
 from fpplan.demo import population as dp
 from fpplan.demo.geography import add_geography
@@ -373,6 +373,7 @@ def county_tables(spec: CountySpec, seed: int) -> tuple[dict[str, pd.DataFrame],
                                 "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
     }
     tables = assessment.extend(tables, villages, seed)
+    tables |= rhythm.tables(spec, villages, tables, seed)  # supervision, work register, supply, village rooms
     return tables, villages
 
 

@@ -29,7 +29,9 @@ from fpplan.indicators.reports import unit_map, units_at
 COLUMNS = ["unit", "period", "indicator", "numerator", "denominator", "value", "lower", "upper", "note", "note_arg"]
 # the note of a unit-period that has no row from an indicator's source
 ABSENT_NOTE = {"report": "no_reports", "survey": "no_survey_round", "exams": "no_exam",
-               "training": "no_training_record", "submissions": "no_reports"}
+               "training": "no_training_record", "submissions": "no_reports",
+               "supervision": "no_supervision", "rectification": "no_rectification_due", "checklist": "no_supervision",
+               "work": "no_work_record"}  # the working rhythm's (fpplan.indicators.rhythm)
 
 
 def time_types(county) -> dict[str, str]:
@@ -193,8 +195,14 @@ def values(county, level: str, kind: str, codes: list[str] | None = None) -> pd.
 
     catalogue = county.config["indicators"]
     chosen = [c for c, ind in catalogue.indicators.items() if level in ind.levels and (codes is None or c in codes)]
-    parts = [report_indicators(county, level, kind, chosen), sources.other_indicators(county, level, kind, chosen)]
-    found = pd.concat([p.reindex(columns=COLUMNS) for p in parts if len(p)], ignore_index=True)
+    if kind == periods.WEEK:  # weeks: only the dated sources (fpplan.indicators.rhythm.WEEKLY)
+        from fpplan.indicators.rhythm import WEEKLY
+
+        chosen = [c for c in chosen if catalogue.indicators[c].data in WEEKLY]
+    parts = [report_indicators(county, level, kind, chosen) if kind != periods.WEEK else pd.DataFrame(),
+             sources.other_indicators(county, level, kind, chosen)]
+    found = pd.concat([p.reindex(columns=COLUMNS) for p in parts if len(p)] or [pd.DataFrame(columns=COLUMNS)],
+                      ignore_index=True)
     all_periods = sources.periods_covered(county, kind)
     grid = pd.MultiIndex.from_product([units_at(county, level), all_periods, chosen],
                                       names=["unit", "period", "indicator"]).to_frame(index=False)
@@ -202,7 +210,7 @@ def values(county, level: str, kind: str, codes: list[str] | None = None) -> pd.
     data = out["indicator"].map({c: catalogue.indicators[c].data for c in chosen})
     absent = out["value"].isna() & out["note"].isna()
     out["note"] = out["note"].where(~absent, data.map(ABSENT_NOTE)).fillna("")
-    out["note_arg"] = out["note_arg"].fillna("").astype(str)
+    out["note_arg"] = out["note_arg"].astype(object).fillna("").astype(str)
     order = {c: k for k, c in enumerate(catalogue.indicators)}
     out = out.assign(_o=out["indicator"].map(order)).sort_values(["unit", "period", "_o"]).drop(columns="_o")
     return out.reset_index(drop=True)[COLUMNS]

@@ -1,5 +1,8 @@
 """Periods with ISO-like ids, as DHIS2 names them: ``2025`` (year), ``2025S1`` (half-year), ``2025Q1`` (quarter),
-``2025-01`` (month). Months are the unit of the reports; every other period is a set of months."""
+``2025-01`` (month), and ``2025W07`` (ISO 8601 week: Monday to Sunday, week 1 holds the year's first Thursday).
+Months are the unit of the reports; year, half-year and quarter are sets of months. A week is a set of days (it may
+straddle two months): it is used where the data are dated (the supervision register, imports), through
+:func:`of_dates` and :func:`bounds`."""
 
 from __future__ import annotations
 
@@ -9,14 +12,20 @@ import numpy as np
 import pandas as pd
 
 _ID = re.compile(r"^(\d{4})(?:(S)([12])|(Q)([1-4])|-(\d{2}))?$")
-KINDS = ("month", "quarter", "half_year", "year")
+_WEEK = re.compile(r"^(\d{4})W(\d{2})$")
+KINDS = ("month", "quarter", "half_year", "year")  # the kinds made of whole months
+WEEK = "week"
 
 
 def parse(period: str) -> tuple[str, list[str]]:
-    """(kind, months 'YYYY-MM') of a period id; ValueError for anything else."""
+    """(kind, months 'YYYY-MM') of a period id; a week's months are those its days fall in. ValueError for anything
+    else."""
+    if _WEEK.match(str(period)):
+        first, last = bounds(period)
+        return WEEK, sorted({first.strftime("%Y-%m"), last.strftime("%Y-%m")})
     match = _ID.match(str(period))
     if not match:
-        raise ValueError(f"not a period id: {period!r} (use 2025, 2025S1, 2025Q1 or 2025-01)")
+        raise ValueError(f"not a period id: {period!r} (use 2025, 2025S1, 2025Q1, 2025-01 or 2025W07)")
     year, _, half, _, quarter, month = match.groups()
     if half:
         first, count, kind = (int(half) - 1) * 6 + 1, 6, "half_year"
@@ -53,14 +62,46 @@ def of_months(months: pd.Series, kind: str) -> pd.Series:
 def shift(period: str, steps: int) -> str:
     """The period ``steps`` periods after (negative: before) ``period``, of the same kind."""
     kind, months = parse(period)
+    if kind == WEEK:
+        return of_dates(pd.Series([bounds(period)[0] + pd.Timedelta(days=7 * int(steps))]), WEEK).iloc[0]
     per = pd.Period(months[0], freq="M")
     width = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[kind]
     first = per + steps * width
     return of_months(pd.Series([first.strftime("%Y-%m")]), kind).iloc[0]
 
 
-def months_in(period: str) -> int:
-    return len(parse(period)[1])
+def months_in(period: str) -> float:
+    """The length of a period in months (a week: 7 days of an average Gregorian month, 7 × 12 / 365.2425)."""
+    kind, months = parse(period)
+    return 7 * 12 / 365.2425 if kind == WEEK else len(months)
+
+
+def bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and the last day of a period (any kind)."""
+    week = _WEEK.match(str(period))
+    if week:
+        year, number = int(week.group(1)), int(week.group(2))
+        if not 1 <= number <= weeks_in(year):
+            raise ValueError(f"not a period id: {period!r} ({year} has {weeks_in(year)} ISO weeks)")
+        first = pd.Timestamp.fromisocalendar(year, number, 1)
+        return first, first + pd.Timedelta(days=6)
+    months = parse(period)[1]
+    return pd.Timestamp(f"{months[0]}-01"), pd.Period(months[-1], freq="M").to_timestamp(how="end").normalize()
+
+
+def weeks_in(year: int) -> int:
+    """52 or 53: the ISO week of 28 December (always in the year's last week)."""
+    return int(pd.Timestamp(year=year, month=12, day=28).isocalendar()[1])
+
+
+def of_dates(dates: pd.Series, kind: str) -> pd.Series:
+    """The period id of each date for any kind, weeks included (vectorized; ISO weeks: ``2025W07``; a date early in
+    January may belong to the previous year's last week)."""
+    dates = pd.to_datetime(pd.Series(dates))
+    if kind == WEEK:
+        iso = dates.dt.isocalendar()
+        return iso["year"].astype(str) + "W" + iso["week"].astype(int).map("{:02d}".format)
+    return of_months(dates.dt.strftime("%Y-%m"), kind)
 
 
 def sequence(last: str, count: int) -> list[str]:

@@ -64,11 +64,11 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
     light, flag = np.full(n, "no_data", dtype=object), np.zeros(n, dtype=bool)
     text, cited = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
     note = card["note"].to_numpy(object).copy()
-    again = np.isin(note, ("annual_target", "small_sample"))  # set again below for this target set
-    note[again] = ""
+    arg = card["note_arg"].to_numpy(object).copy() if "note_arg" in card else np.full(n, "", dtype=object)
+    again = np.isin(note, ("annual_target", "small_sample", "pro_rata"))  # set again below for this target set
+    note[again], arg[again] = "", ""
     value, lower, upper = (card[c].to_numpy(float) for c in ("value", "lower", "upper"))
     denominator = card["denominator"].to_numpy(float)
-    arg = card["note_arg"].to_numpy(object).copy()
     indicator = card["indicator"].to_numpy(object)
     for code in pd.unique(indicator):  # one vectorized step per indicator (about 40)
         rows = np.flatnonzero(indicator == code)
@@ -84,6 +84,13 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
         flag[rows] = undecided(lower[rows], upper[rows], target)
         text[rows], cited[rows] = target_text(target), target_citation(target)
         if target is None and yearly.get(code) is not None:  # a yearly target, not judged for shorter periods
+            share = pro_rata(yearly[code], ind, kind)
+            if share is not None:  # … unless it accumulates over the year: progress toward it, pro rata
+                light[rows] = status(value[rows], share, ind)
+                text[rows], cited[rows] = target_text(share), share.source
+                quiet = rows[note[rows] == ""]
+                note[quiet], arg[quiet] = "pro_rata", target_text(yearly[code])
+                continue
             quiet = rows[note[rows] == ""]
             note[quiet] = "annual_target"
     if "expected_met" in card and "target" in card:  # computed against another target: kept only where it is the same
@@ -111,6 +118,21 @@ def rejudge(cards: pd.DataFrame, catalogue, target_set: str) -> pd.DataFrame:
     return pd.concat(parts).loc[cards.index]
 
 
+def pro_rata(yearly, indicator, kind: str):
+    """The share of a yearly target a half-year or a quarter should reach (× months / 12), for indicators that
+    accumulate over the year (``pro_rata: true``: meetings held, staff sent, persons trained); None where that does
+    not make sense: months, a range target, an indicator that does not accumulate, a count whose share is not whole
+    (4 meetings a year: 2 by the half-year, 1 by a quarter; 2 staff sent: 1 by the half-year, none for a quarter)."""
+    from fpplan.data.models.indicators import COUNT_UNITS
+
+    if not indicator.pro_rata or yearly.op == "between" or kind not in ("quarter", "half_year"):
+        return None
+    share = float(yearly.value) * {"quarter": 3, "half_year": 6}[kind] / 12
+    if indicator.unit in COUNT_UNITS and abs(share - round(share)) > 1e-9:
+        return None
+    return yearly.model_copy(update={"value": share, "period_kinds": None})
+
+
 def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,
               codes: list[str] | None = None) -> pd.DataFrame:
     """One row per unit × indicator for ``period`` (2025, 2025S1, 2025Q3 or 2025-07): the columns of
@@ -121,7 +143,7 @@ def scorecard(county, level: str, period: str, target_set: str | None = None, wi
     resolved_targets(catalogue, target_set)  # an unknown set is an error before any work
     card = scorecards(county, level, kind, target_set, codes)
     card = card[card["period"] == period].reset_index(drop=True)
-    if with_forecast and level != "village" and len(card):
+    if with_forecast and level != "village" and kind != periods.WEEK and len(card):
         card = card.merge(forecasts(county, level, period, target_set), on=["unit", "indicator"], how="left")
         card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
     return card

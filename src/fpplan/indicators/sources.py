@@ -29,8 +29,14 @@ MONTHLY_TABLES = ("service_stats", "survey_rounds", "exam_scores", "training_reg
 
 
 def periods_covered(county, kind: str) -> list[str]:
-    """Every period of ``kind`` that holds a month of any monthly table (reports, survey rounds, exams, training)."""
-    months = pd.concat([getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))], ignore_index=True)
+    """Every period of ``kind`` that holds a month of any monthly table (reports, survey rounds, exams, training, the
+    working-rhythm registers)."""
+    from fpplan.indicators.rhythm import register_months, register_weeks
+
+    if kind == periods.WEEK:  # weeks: where the data are dated (the supervision register)
+        return register_weeks(county)
+    months = pd.concat([*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))),
+                        register_months(county)], ignore_index=True)
     if months.empty:
         return []
     return sorted(periods.of_months(months.drop_duplicates(), kind).unique())
@@ -207,6 +213,15 @@ def budget_values(county, level: str, kind: str, indicators: dict) -> pd.DataFra
 
 SOURCES = {"survey": survey_values, "exams": exam_values, "training": training_values,
            "submissions": timeliness_values, "vital_registration": accuracy_values, "budget": budget_values}
+
+
+def _rhythm_sources() -> dict:
+    from fpplan.indicators import rhythm  # the working rhythm's registers (supervision, work, village rooms)
+
+    return rhythm.SOURCES
+
+
+SOURCES |= _rhythm_sources()
 
 
 def other_indicators(county, level: str, kind: str, codes: list[str]) -> pd.DataFrame:

@@ -20,7 +20,9 @@ from fpplan.data.models import Frozen
 LEVELS = ("village", "township", "county")
 PERIOD_KINDS = ("month", "quarter", "half_year", "year")
 # unit → factor applied to numerator / denominator
-UNIT_FACTORS = {"percent": 100.0, "per_mille": 1000.0, "ratio": 1.0, "per_100": 100.0, "yuan": 1.0, "count": 1.0}
+UNIT_FACTORS = {"percent": 100.0, "per_mille": 1000.0, "ratio": 1.0, "per_100": 100.0, "yuan": 1.0, "count": 1.0,
+                "times": 1.0, "persons": 1.0}
+COUNT_UNITS = ("count", "times", "persons")  # whole events or persons: a pro-rata target must be whole
 # a range indicator (neither more nor less is better in itself) may still have a one-sided target (seed 004: SRB <= 125)
 DIRECTION_OPS = {"higher": (">=", ">"), "lower": ("<=", "<"), "range": ("between", "<=", "<", ">=", ">")}
 
@@ -133,13 +135,34 @@ class Exposure(Frozen):
         return self
 
 
+class Cycle(Frozen):
+    """A duty done every cycle for every unit (the working rhythm, domain.md §9): each unit at level ``of`` must
+    reach ``quota`` (the element of a work indicator aggregated over the cycle by its time type; inspections by level
+    ``by`` for a supervision indicator) in every cycle (``every``). The value over a period is the share of unit ×
+    cycle pairs done among those due: the cycles lying wholly in the period, begun after the register's first month
+    and ended by the register's last month (a cycle still running is not yet due); a period shorter than the cycle has
+    no value (“按季度考核，本期不评”)."""
+
+    every: Literal["month", "quarter", "half_year", "year"]
+    of: Literal["village", "township", "county"]
+    quota: float = Field(default=1, gt=0)
+    by: Literal["county", "township"] | None = None
+
+
 class Indicator(Frozen):
     """An indicator: where its data come from (``data``), numerator and denominator (data elements of that source
     joined by + or -; no denominator: a count), the unit (which fixes the factor), the direction, the legend.
 
     ``data``: report (the monthly village report), survey (sample-survey rounds: ``question``), exams (staff exams:
     share of sat exams passed), training (training register: ``group``), submissions (reports on time),
-    vital_registration (reported births against registered births), budget (per-capita budget).
+    vital_registration (reported births against registered births), budget (per-capita budget); the working
+    rhythm (fpplan.indicators.rhythm): supervision (``cycle``: inspections done), rectification (findings closed by
+    their deadline), checklist (units passing ``item`` at their latest inspection), work (the work register:
+    numerator / denominator over its elements and the report's, or a ``cycle``), village_rooms (``item`` room or
+    school up to standard, years only).
+    ``per_year``: a work indicator's checks due per person a year (the denominator's persons × per_year × the
+    period's months / 12; periods shorter than 12 / per_year months have no value). ``pro_rata``: at half-years,
+    quarters and months a yearly target is applied pro rata (× months / 12; for counts only where that is whole).
     ``window_months``: the value over that many months ending with the period (e.g. 36 for "three years").
     ``levels``: the levels the indicator is defined at. ``stage``: Tanahashi stage it measures; ``related``: the
     indicators that stand behind it (shown from a red cell). ``minimum_exposure``: below it, 样本不足 instead of a
@@ -147,12 +170,17 @@ class Indicator(Frozen):
 
     zh: str
     en: str
-    data: Literal["report", "survey", "exams", "training", "submissions", "vital_registration", "budget"] = "report"
+    data: Literal["report", "survey", "exams", "training", "submissions", "vital_registration", "budget",
+                  "supervision", "rectification", "checklist", "work", "village_rooms"] = "report"
     numerator: str = ""
     denominator: str = ""
     question: str | None = None
     group: str | None = None
-    unit: Literal["percent", "per_mille", "ratio", "per_100", "yuan", "count"] = "percent"
+    cycle: Cycle | None = None
+    item: str | None = None
+    per_year: float | None = Field(default=None, gt=0)
+    pro_rata: bool = False
+    unit: Literal["percent", "per_mille", "ratio", "per_100", "yuan", "count", "times", "persons"] = "percent"
     direction: Literal["higher", "lower", "range"]
     legend: Legend | None = None
     window_months: int | None = Field(default=None, ge=2)
@@ -175,6 +203,14 @@ class Indicator(Frozen):
             raise ValueError("a survey indicator needs its question")
         if self.data == "training" and not self.group:
             raise ValueError("a training indicator needs its group")
+        if self.data == "supervision" and (self.cycle is None or self.cycle.by is None):
+            raise ValueError("a supervision indicator needs its cycle with the inspecting level (cycle.by)")
+        if self.data == "work" and not self.numerator:
+            raise ValueError("a work indicator needs a numerator (the element of its cycle, or an expression)")
+        if self.data in ("checklist", "village_rooms") and not self.item:
+            raise ValueError(f"a {self.data} indicator needs its item")
+        if self.data == "village_rooms" and self.item not in ("room", "school"):
+            raise ValueError("a village_rooms indicator's item is room or school")
         return self
 
 

@@ -1,0 +1,126 @@
+"""督导与考核: where the county's working rhythm stands (domain.md §9) — this quarter's county supervision done and
+still due by township, the villages each township checked this month, findings open and rectifications overdue,
+open findings by checklist item, the last eight weeks, and the rhythm's indicators of the latest scored quarter and
+year against their targets.
+
+A leaders' page: counts by township only, never an inspector, a staff id or a finding's words. Everything is read
+from the results computed once per data version (``fpplan.indicators.supervision.page_tables`` and the scorecards
+of ``fpplan.app.results``).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from fpplan.app import figures
+from fpplan.app import results as results_module
+from fpplan.app.panels.common import CARD, county_path, figure_output, names, results, title
+from fpplan.app.panels.scorecard import html_table
+from fpplan.data.labels import column_label, language, month_text, ui
+
+GREEN, AMBER, RED, GREY = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e"
+
+
+def rhythm_codes(catalogue) -> list[str]:
+    """The catalogue's working-rhythm indicators (fpplan.indicators.rhythm's sources)."""
+    from fpplan.indicators.rhythm import SOURCES
+
+    return [code for code, ind in catalogue.indicators.items() if ind.data in SOURCES]
+
+
+def target_set(catalogue) -> str:
+    """The default target set when it sets the rhythm's targets, else the rhythm's own set (work_rhythm)."""
+    from fpplan.indicators.catalogue import resolved_targets
+
+    default = catalogue.default_target_set
+    if set(resolved_targets(catalogue, default)) & set(rhythm_codes(catalogue)) or "work_rhythm" not in catalogue.target_sets:
+        return default
+    return "work_rhythm"
+
+
+def township_figure(status: pd.DataFrame, labels: dict, quarter: str, month: str) -> go.Figure:
+    """By township: the share of villages checked this month (bars coloured by the county's visit this quarter:
+    green done, amber still due) and the findings open and overdue (second axis)."""
+    x = status["township_code"].map(lambda c: labels.get(c, c))
+    share = (status["villages_checked"] / status["villages_total"].where(status["villages_total"] > 0) * 100).round(1)
+    fig = go.Figure(layout=figures._layout(ui("supervision_figure", period=quarter), barmode="group", height=400,
+                                           yaxis={"title": {"text": column_label("villages_checked") + "（%）"},
+                                                  "range": [0, 105]},
+                                           yaxis2={"title": {"text": column_label("findings_open")}, "overlaying": "y",
+                                                   "side": "right", "rangemode": "tozero", "tickformat": "d",
+                                                   "showgrid": False},
+                                           legend={"orientation": "h", "y": -0.2}))
+    colours = [GREEN if d else AMBER for d in status["supervision_done"]]
+    fig.add_bar(x=x, y=share, marker_color=colours, name=f"{column_label('villages_checked')}（{month_text(month)}）",
+                text=[ui("supervision_cards_done") if d else ui("supervision_in_progress") for d in status["supervision_done"]],
+                textposition="none", hovertemplate="%{x}: %{y}%<br>%{text}<extra></extra>")
+    fig.add_scatter(x=x, y=status["findings_open"], mode="markers", marker={"color": GREY, "size": 11}, yaxis="y2",
+                    name=column_label("findings_open"))
+    fig.add_scatter(x=x, y=status["findings_overdue"], mode="markers", marker={"color": RED, "size": 11, "symbol": "x"},
+                    yaxis="y2", name=column_label("findings_overdue"))
+    return fig
+
+
+def _cards(status: pd.DataFrame) -> str:
+    done, due = int(status["supervision_done"].sum()), int(status["supervision_due"].sum())
+    checked, villages = int(status["villages_checked"].sum()), int(status["villages_total"].sum())
+    opened, overdue = int(status["findings_open"].sum()), int(status["findings_overdue"].sum())
+    cards = [(ui("supervision_cards_done"), f"{done} / {due}", GREEN if done == due else AMBER),
+             (ui("supervision_cards_checks"), f"{checked} / {villages}", GREEN if checked == villages else AMBER),
+             (ui("supervision_cards_open"), f"{opened}", GREY),
+             (ui("supervision_cards_overdue"), f"{overdue}", RED if overdue else GREEN)]
+    return "".join(CARD.format(title=t, value=v, colour=c) for t, v, c in cards)
+
+
+def _scores(manifest: dict, catalogue, labels: dict) -> str:
+    """The rhythm's indicators at county level for the latest scored year and quarter: value, target, status."""
+    from fpplan.indicators.scorecard import judge, note_text, status_text
+
+    cards = results_module.table(manifest, "scorecards")
+    codes = rhythm_codes(catalogue)
+    chosen = target_set(catalogue)
+    parts = []
+    for kind in ("year", "quarter"):
+        scored = manifest.get("scored_periods", {}).get(kind) or []
+        if not scored:
+            continue
+        card = cards[(cards["level"] == "county") & (cards["kind"] == kind) & (cards["period"] == scored[-1])
+                     & cards["indicator"].isin(codes)]
+        if chosen != catalogue.default_target_set:
+            card = judge(card, catalogue, chosen, "county", kind)
+        card = card.assign(status=status_text(card), note=note_text(card), indicator_name=card["indicator"].map(
+            {c: getattr(i, language()) for c, i in catalogue.indicators.items()}))
+        shown = card[["indicator_name", "value", "unit_label", "target", "status", "note", "target_source"]]
+        parts.append(f"<h3>{ui('scorecard_title', period=scored[-1])}</h3>" + html_table(shown))
+    return "".join(parts)
+
+
+def supervision_page() -> w.Widget:
+    from fpplan.data.config import load
+
+    manifest = results()
+    labels = names()
+    try:
+        tables = {n: results_module.table(manifest, f"supervision_{n}") for n in ("township", "items", "weeks", "info")}
+    except (FileNotFoundError, OSError):
+        tables = None
+    if tables is None or not bool(tables["info"]["has_register"].iloc[0]):
+        return w.VBox([title("app_supervision", manifest), w.HTML(f"<p>{ui('supervision_none')}</p>")])
+    info = tables["info"].iloc[0]
+    status = tables["township"]
+    catalogue = load("indicators", county_path())
+    checklist = load("rhythm", county_path()).checklist
+    shown = status.assign(township_code=status["township_code"].map(lambda c: labels.get(c, c)),
+                          last_visit=pd.to_datetime(status["last_visit"]).dt.strftime("%Y-%m-%d").fillna("—"))
+    items = tables["items"].assign(check_item=tables["items"]["check_item"].map(
+        lambda c: getattr(checklist[c], language()) if c in checklist else c))
+    html = (f"<div>{_cards(status)}</div>"
+            f"<h3>{ui('supervision_quarter', period=info['quarter'])} · {ui('supervision_month', period=month_text(info['month']))}</h3>"
+            + html_table(shown.rename(columns={"township_code": "township_name"}))
+            + f"<h3>{ui('supervision_items')}</h3>" + html_table(items)
+            + f"<h3>{ui('supervision_weeks')}</h3>" + html_table(tables["weeks"])
+            + _scores(manifest, catalogue, labels))
+    figure = figure_output(township_figure(status, labels, info["quarter"], info["month"]))
+    return w.VBox([title("app_supervision", manifest), figure, w.HTML(html)])
