@@ -29,9 +29,13 @@ def content(manifest: dict, period: str, scenario: str, date: str, target_set: s
     ``target_set`` (default: the county's default set, as the results are)."""
     from fpplan.app import results
 
+    from fpplan.data.config import load
+
     tables = {name: results.table(manifest, name, scenario) for name in TABLES}
     tables["scorecards"] = results.scorecards(manifest, target_set)
-    return content_from(tables, manifest, period, scenario, date) | {"target_set": results.target_set_name(manifest, target_set)}
+    limit = load("report", results.county_folder(manifest)).brief_indicators
+    return (content_from(tables, manifest, period, scenario, date, limit)
+            | {"target_set": results.target_set_name(manifest, target_set)})
 
 
 def _period_kind(period: str) -> str:
@@ -40,8 +44,11 @@ def _period_kind(period: str) -> str:
     return periods.kind_of(period)
 
 
-def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, scenario: str, date: str) -> dict:
-    """Everything the brief says, as numbers and sentences (no formatting of pages): see the module docstring."""
+def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, scenario: str, date: str,
+                 limit: int = 12) -> dict:
+    """Everything the brief says, as numbers and sentences (no formatting of pages): see the module docstring. The
+    table of red and amber indicators lists the ``limit`` most pressing (reds first, then by the townships red and
+    amber); the others are counted under it (config/report.yaml ``brief_indicators``: the brief is one page)."""
     from fpplan.indicators import periods
 
     names = manifest["names"]
@@ -118,8 +125,16 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
     return {"county": manifest["county"]["name"], "county_code": county_code, "period": period,
             "period_text": period_text(period), "scenario": scenario, "scenario_name": scenario_name,
             "as_of": month_text(as_of) if as_of else NO_VALUE, "date": date, "version": manifest["version"][:12],
-            "key": key, "flagged": flagged, "changes": changes, "first_short": first_short, "lights": lights,
+            "key": key, "flagged": flagged[:limit], "not_listed": _not_listed(flagged[limit:]), "changes": changes, "first_short": first_short, "lights": lights,
             "findings": findings(key, lights, first_short, scenario_name, period_text(period))}
+
+
+def _not_listed(rest: list[dict]) -> str:
+    """The line under the indicator table naming how many red and amber indicators it leaves out ("" for none)."""
+    if not rest:
+        return ""
+    red = sum(f["status"] == "red" for f in rest)
+    return ui("brief_not_listed", red=red, amber=len(rest) - red)
 
 
 def _change(value: float, decimals: int = 0) -> str:
@@ -189,7 +204,8 @@ def light_rows(c: dict) -> tuple[list[str], list[list[str]], list[str]]:
     rows, statuses = [], []
     for f in c["flagged"]:
         unit = f["unit_label"] if f["unit_label"] in ("%", "‰") else ""
-        value = NO_VALUE if pd.isna(f["value"]) else f"{number(f['value'], 2)}{unit}"
+        whole = not pd.isna(f["value"]) and float(f["value"]).is_integer() and not unit  # a count: 1 起, not 1.00
+        value = NO_VALUE if pd.isna(f["value"]) else f"{number(f['value'], 0 if whole else 2)}{unit}"
         word = enum_label("status", f["status"]) if f["status"] else NO_VALUE
         row = [f["name"], value, word, f["target"] or NO_VALUE, f["red_text"] or NO_VALUE]
         rows.append(row + ([f["amber_text"] or NO_VALUE] if any_amber else []))
@@ -251,6 +267,8 @@ def to_html(c: dict, zoom: float = 1.0) -> str:
                                     for k, v in enumerate(r)) + "</tr>" for r, s in zip(rows, statuses))
     lights = (f"<table class='fp-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if rows
               else f"<p>{html.escape(ui('brief_none_red'))}</p>")
+    if c.get("not_listed"):
+        lights += f"<p>{html.escape(c['not_listed'])}</p>"
     changes = "".join(f"<p>{html.escape(line)}</p>" for line in change_lines(c) + [short_line(c)])
     found = "".join(f"<li>{html.escape(s)}</li>" for s in c["findings"])
     style = (f"@page{{size:A4 portrait;margin:11mm 12mm 11mm 12mm;}}body{{font-family:{FONT};font-size:9.5pt;"
@@ -326,6 +344,8 @@ def to_docx(c: dict, path: Path) -> Path:
         table(header, rows, statuses)
     else:
         paragraph(ui("brief_none_red"))
+    if c.get("not_listed"):
+        paragraph(c["not_listed"])
     paragraph(ui("brief_changes"), 11, True, "黑体")
     for line in change_lines(c) + [short_line(c)]:
         paragraph(line)

@@ -20,3 +20,4 @@ class ReportConfig(Frozen):
     columns: dict[str, int] = Field(default_factory=dict)
     indicator_units: dict[str, int] = Field(default_factory=dict)
     indicators: dict[str, int] = Field(default_factory=dict)
+    brief_indicators: int = Field(default=12, ge=1)  # red and amber indicators the one-page brief lists
