@@ -28,7 +28,6 @@ def content(manifest: dict, period: str, scenario: str, date: str, target_set: s
     """The brief's content from the results in use (``fpplan.app.results.current``), the indicators judged against
     ``target_set`` (default: the county's default set, as the results are)."""
     from fpplan.app import results
-
     from fpplan.data.config import load
 
     tables = {name: results.table(manifest, name, scenario) for name in TABLES}
