@@ -103,7 +103,8 @@ def test_every_reader_shows_the_plans_headline(county, second, which, tmp_path) 
     assert _card(doc, ui("funding_gap")) == f"{mine['still_to_secure_wan_yuan']:,.0f} 万元"
     # the brief (from the stored tables, as the results hold them)
     tables = {k: v for k, v in plan_tables(plan).items() if k in ("headline", "county_by_year", "shortfall")}
-    tables["scorecards"] = pd.DataFrame(columns=["period", "kind", "level", "indicator", "unit", "status"])
+    tables["scorecards"] = pd.DataFrame(columns=["period", "kind", "level", "indicator", "unit", "status", "name",
+                                                 "value", "target", "unit_label"])
     manifest |= {"county": {"code": c.county_code, "name": plan.county_name}, "base_year": base, "version": "v" * 16,
                  "scenarios": {"medium": {"zh": "中方案", "en": "medium"}}}
     brief = content_from(tables, manifest, "2025", "medium", "2026-01-01")

@@ -362,8 +362,8 @@ def test_template_filled_in_and_read_back(small_canonical: Path, tmp_path: Path)
     assert loaded.population["population"].sum() == county.population["population"].sum()
     assert len(loaded.staff) == len(county.staff) and len(loaded.service_stats) == len(stats)
     catalogue = loaded.config["indicators"]
-    assert catalogue.default_target_set == "county"
-    target = catalogue.target_sets["county"].targets["contraceptive_prevalence"][0]
+    assert catalogue.default_target_set == "own" and catalogue.target_sets["own"].extends == ("county",)
+    target = catalogue.target_sets["own"].targets["contraceptive_prevalence"][0]
     assert (target.op, target.value, target.source) == (">=", 90, "县人口计生目标责任书第3条")
     medium = loaded.scenarios["medium"]
     assert medium.tfr == {2025: 1.2, 2035: 1.1} and medium.net_migration == {2025: -300, 2035: -200}

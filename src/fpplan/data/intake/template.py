@@ -145,11 +145,13 @@ def write_template(out: str | Path, county_dir: str | Path | None = None) -> Pat
 
 OPS = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", ">": ">", "<": "<", "不低于": ">=", "不高于": "<="}
 SCENARIO_KEYS = {"中方案": "medium", "低方案": "low", "高方案": "high"}
+OWN_SET = "own"  # the target set the template's 目标 sheet writes (the shipped default is ``county``, 本县目标)
 
 
 def read_targets(sheet: Sheet, fields: dict[str, int], config: dict[str, Any]) -> tuple[dict | None, list[Problem]]:
     """The 目标 sheet as the county's own target set (config/indicators.yaml form: the shipped catalogue with a
-    set ``county`` that extends the default set), checked by the catalogue's model."""
+    set ``own``, 本县自定目标, that extends the shipped default set and becomes the default), checked by the
+    catalogue's model."""
     catalogue = config["indicators"]
     by_name = {fold(i.zh): code for code, i in catalogue.indicators.items()} | {fold(c): c for c in catalogue.indicators}
     op_column = next((c for c, p in enumerate(sheet.header) if p and fold(p[-1]) == fold("条件")), None)
@@ -170,9 +172,9 @@ def read_targets(sheet: Sheet, fields: dict[str, int], config: dict[str, Any]) -
     if problems:
         return None, problems
     data = yaml.safe_load((default_config_dir() / "indicators.yaml").read_text(encoding="utf-8"))
-    data["target_sets"]["county"] = {"zh": "本县目标", "en": "county targets", "source": "填报模板「目标」表",
-                                     "extends": [data["default_target_set"]], "targets": targets}
-    data["default_target_set"] = "county"
+    data["target_sets"][OWN_SET] = {"zh": "本县自定目标", "en": "the county's own targets", "source": "填报模板「目标」表",
+                                    "extends": [data["default_target_set"]], "targets": targets}
+    data["default_target_set"] = OWN_SET
     _, found = parse(data, Catalogue, sheet.file)
     return (data, []) if not found else (None, [sheet.problem("intake_setting", None, None, detail=p.detail) for p in found])
 
