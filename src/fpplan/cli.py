@@ -135,11 +135,15 @@ def _plan(args: argparse.Namespace) -> int:
         print(replaced)
     path = write_workbook(plan, out, spatial=spatial)
     short = plan.shortfall.dropna(subset=["first_short_year"])
+    equipment = (f"{plan.equipment['cost_wan_yuan'].sum():g} 万元" if plan.equipment_reported
+                 else ui("equipment_not_reported"))
     print(f"{path}: {len(plan.construction_plan)} projects, {plan.construction_plan['cost_wan_yuan'].sum():g} 万元; "
           f"{len(short)} stations short of floor area at some point")
     print(f"{ui('plan_year_is', year=plan.plan_year)}: {len(plan.recruitment)} {label('columns', 'hires')}, "
-          f"{label('tables', 'equipment')} {plan.equipment['cost_wan_yuan'].sum():g} 万元, "
+          f"{label('tables', 'equipment')} {equipment}, "
           f"{ui('still_to_secure')} {plan.subsidy['still_to_secure_wan_yuan'].sum():g} 万元")
+    for note in plan.notes:
+        print(f"- {note}")
     return 0
 
 

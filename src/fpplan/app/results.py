@@ -245,7 +245,8 @@ def plan_tables(plan) -> dict:
             "wisn": plan.wisn, "head_count": plan.head_count, "structure": plan.structure,
             "recruitment": plan.recruitment, "capacity": plan.capacity, "shortfall": plan.shortfall,
             "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow,
-            "money": plan.money, "plan_info": info} | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
+            "money": plan.money, "plan_info": info, "plan_notes": pd.DataFrame({"note": pd.Series(plan.notes, dtype=object)})
+            } | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
 
 
 def existing_staff(county):

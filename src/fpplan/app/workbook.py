@@ -136,7 +136,7 @@ def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
             sheet.write_blank(end, c, None, formats["total"])
     standards = plan.config["standards"]
     notes = [ui("plan_table_note_standard", standard=standards.floor_area_standard, source=standards.floor_area_source),
-             ui("plan_table_note_flag")]
+             ui("plan_table_note_flag"), *plan.notes]
     for k, note in enumerate(notes, start=end + 2):
         sheet.write(k, 0, note, formats["note"])
     widths = {"seq": 5, "station_name": 18, "level": 14, "mode": 9, "target_grade": 9, "below_standard": 9}
@@ -227,7 +227,8 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         }
         tables = officials_tables(plan)
         _write_plan_table(writer, plan, tables["construction"], formats)
-        equipment_note = ui("equipment_note", source=plan.config["equipment"].source)
+        equipment_note = (ui("equipment_note", source=plan.config["equipment"].source) if plan.equipment_reported
+                          else ui("plan_note_equipment_not_reported"))
         for name, (table, totals) in (sheets(plan, tables) | (spatial_sheets(spatial) if spatial else {})).items():
             frame = present(table, totals)
             note = equipment_note if name == ui("sheet_equipment") else None

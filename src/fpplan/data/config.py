@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
+from fpplan.data.models.collection import Collection, PopulationRates, Timeline
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import EquipmentConfig, RecruitmentConfig, ServicesConfig, Standards, WisnConfig
 from fpplan.data.models.report import ReportConfig
@@ -38,6 +39,9 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "bounds": Bounds,
     "spatial": SpatialConfig,
     "report": ReportConfig,
+    "collection": Collection,
+    "population_rates": PopulationRates,
+    "timeline": Timeline,
 }
 
 

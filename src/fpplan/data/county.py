@@ -52,6 +52,16 @@ class County:
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
     geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
     files: dict[str, str] = field(default_factory=dict, repr=False)  # table → the file it was read from (problems)
+    # optional tables the county did not hand in (no file; a monthly table with no rows in the store): commands say
+    # what they could not assess instead of reading an empty table as "nothing there"
+    absent: frozenset[str] = field(default_factory=frozenset, repr=False)
+    # the population table as read (``population`` may have been brought forward to ``base_year``: census_year)
+    census_year: int | None = field(default=None, repr=False)
+    census_population: pd.DataFrame | None = field(default=None, repr=False)
+
+    def has(self, table: str) -> bool:
+        """Whether the county handed in ``table`` (an optional table may be absent)."""
+        return table not in self.absent
 
     @property
     def county_code(self) -> str:
@@ -105,6 +115,42 @@ def element_aliases(config: dict[str, Any]) -> dict[str, str]:
     return {normalise(n): code for code, e in model.elements.items() for n in (code, e.zh, e.en)}
 
 
+def not_collected(config: dict[str, Any]) -> dict[str, str]:
+    """Data elements the county does not collect (config/collection.yaml) → the reason."""
+    model = config.get("collection")
+    return model.reasons() if model is not None else {}
+
+
+def with_all_elements(stats: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
+    """``service_stats`` with a column for every data element: an element the county does not collect (or a store
+    that never held it) is a blank column, so every reader finds it and reads "no data"."""
+    model = config.get("data_elements")
+    if model is None:
+        return stats
+    missing = [code for code in model.elements if code not in stats.columns]
+    return stats.assign(**{code: np.nan for code in missing}) if missing else stats
+
+
+def collection_problems(config: dict[str, Any], county_dir: Path | None) -> list[Problem]:
+    """config/collection.yaml against the other config: every element it names is a data element, and every
+    service whose element is not collected has a population-based rate (config/population_rates.yaml)."""
+    from fpplan.data.config import config_path
+
+    if any(config.get(name) is None for name in ("collection", "data_elements", "services", "population_rates")):
+        return []
+    known = config["data_elements"].elements
+    file = str(config_path(county_dir, "collection"))
+    problems = [Problem(file=file, kind="unknown_element", column=f"not_collected.{k}.element", value=n.element,
+                        detail=", ".join(known))
+                for k, n in enumerate(config["collection"].not_collected) if n.element not in known]
+    uncollected = not_collected(config)
+    rates = config["population_rates"].rates
+    problems += [Problem(file=str(config_path(county_dir, "population_rates")), kind="no_population_rate",
+                         column=s.element, value=name)
+                 for name, s in config["services"].services.items() if s.element in uncollected and name not in rates]
+    return problems
+
+
 def equipment_aliases(config: dict[str, Any]) -> dict[str, str]:
     """Accepted names of each equipment item (code, zh, en; config/equipment.yaml) → item code."""
     model = config.get("equipment")
@@ -134,7 +180,7 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
     sheets: dict[int, str] = {}
-    frame, found = _read(path, TABLES[table], element_aliases(config), sheets)
+    frame, found = _read(path, TABLES[table], element_aliases(config), sheets, frozenset(not_collected(config)))
     problems += found
     if county_dir and frame is not None:
         problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
@@ -169,13 +215,14 @@ def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, fil
     return problems
 
 
-def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str]
-          ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``)."""
+def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str],
+          uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``);
+    ``uncollected``: data elements the county does not collect (they may be absent)."""
     raw, problems = read_raw(path, sheets)
     if raw is None:
         return None, problems
-    frame, problems = validate_table(raw, table, str(path), elements)
+    frame, problems = validate_table(raw, table, str(path), elements, uncollected)
     return frame, locate(problems, {str(path): sheets})
 
 
@@ -214,15 +261,19 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
     files, problems = find_table_files(path)
     config, found = load_config(path)
-    problems += found
+    problems += found + collection_problems(config, path)
     elements = element_aliases(config)
+    uncollected = frozenset(not_collected(config))
     tables: dict[str, pd.DataFrame] = {}
     sheets: dict[str, dict[int, str]] = {}  # file → sheet position → name
     clean: set[str] = set()
+    absent: set[str] = set()
     for name, table in TABLES.items():
         if stored is not None and table.monthly:
             frame = stored.get(name)
             tables[name] = frame.copy() if frame is not None and len(frame) else _empty(table)
+            if not len(tables[name]):
+                absent.add(name)
             files[name] = Path(f"{store_name}:{name}")
             clean.add(name)
             continue
@@ -231,10 +282,11 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
                                         detail=f"{name}.csv / {name}.xlsx"))
             tables[name] = _empty(table)
+            absent.add(name)
             if table.optional:
                 clean.add(name)
             continue
-        frame, found = _read(files[name], table, elements, sheets.setdefault(str(files[name]), {}))
+        frame, found = _read(files[name], table, elements, sheets.setdefault(str(files[name]), {}), uncollected)
         problems += found
         tables[name] = frame if frame is not None else _empty(table)
         if not found:
@@ -254,8 +306,11 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         raise DataError(problems)
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
-    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
-                  geography=geography, files=files, **tables)
+    tables["service_stats"] = with_all_elements(tables["service_stats"], config)
+    census_year = int(tables["population"]["year"].iloc[0])
+    return County(path=path, base_year=census_year, config=config, scenarios=scenarios, geography=geography,
+                  files=files, absent=frozenset(absent), census_year=census_year,
+                  census_population=tables["population"], **tables)
 
 
 def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]

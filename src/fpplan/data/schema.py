@@ -173,6 +173,7 @@ TABLES: dict[str, Table] = {
             "survey",
             (C("village_code"), C("month", "month"), C("need", "enum:need"), C("count", **COUNT)),
             key=("village_code", "month", "need"),
+            optional=True,
             monthly=True,
         ),
         # Exam scores; a blank score is an absence (counted 0 in the collective average unless excused).
@@ -186,6 +187,7 @@ TABLES: dict[str, Table] = {
                 C("excused", "bool", optional=True),
             ),
             key=("staff_id", "month", "exam_type"),
+            optional=True,
             monthly=True,
         ),
         Table("budget", (C("year", "int", min=1990, max=2100), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),

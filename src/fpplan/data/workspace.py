@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fpplan.data.county import County, element_aliases, load_county, read_table_checked
+from fpplan.data.county import County, element_aliases, load_county, read_table_checked, with_all_elements
 from fpplan.data.crosschecks import references
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.folder import STATE_DIR, STORE_NAME, input_files
@@ -98,7 +98,9 @@ class Workspace:
                 tables[name] = frame
         if problems:
             raise DataError(problems)
-        return replace(base, **tables)
+        if "service_stats" in tables:
+            tables["service_stats"] = with_all_elements(tables["service_stats"], base.config)
+        return replace(base, absent=base.absent - set(tables), **tables)
 
     def sync(self) -> list[ImportResult]:
         """Import the folder's own monthly tables whose content the store has not seen (first use, or edited):

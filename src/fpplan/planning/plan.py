@@ -13,7 +13,7 @@ import pandas as pd
 from fpplan.data.config import config_path
 from fpplan.data.errors import DataError, Problem
 from fpplan.demography import Scenario, load_scenarios, prepare, project
-from fpplan.planning import demand, equipment, facilities, money, recruitment, staffing
+from fpplan.planning import demand, equipment, facilities, money, notes, recruitment, staffing
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class Plan:
     problems: tuple[Problem, ...]  # what stops the plan being handed in (targets below standard, unmeetable rules)
     county_name: str
     config: dict  # the county's configuration the plan was made with
+    first_year: int = 0  # the plan's first year: nothing is hired, trained or bought before it
+    equipment_reported: bool = True  # False: no equipment file, equipment left out of the gap and the money
+    notes: tuple[str, ...] = ()  # what the plan could not take from the county's data, and what it used instead
 
 
 def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
@@ -87,8 +90,9 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                                         norms[norms["year"] >= first_year], standards, cfg["recruitment"],
                                         wisn_config.retirement_age, np.arange(first_year, plan_year + 1))
     villages = county.villages().groupby("township_code").size()
-    gap = equipment.gap_table(
-        equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment, cfg["equipment"], plan_year)
+    reported = county.has("equipment")
+    gap = equipment.gap_table(equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment,
+                              cfg["equipment"], plan_year) if reported else equipment.not_reported()
     purchases = equipment.purchases(gap, plan_table, first_year, cfg["equipment"])
     flows = facilities.cash_flow(plan_table, county.disbursement)
     problems = facilities.below_standard(plan_table, fac, standards,
@@ -109,6 +113,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         money=money.money_by_source(plan_table, flows, purchases, staff_plan.costs),
         subsidy=money.subsidy_status(plan_table, county.subsidy_granted, purchases), problems=tuple(problems),
         county_name=str(county.units.loc[county.units["level"] == "county", "name"].iloc[0]), config=cfg,
+        first_year=first_year, equipment_reported=reported, notes=notes.plan_notes(county, services, reported),
     )
 
 
