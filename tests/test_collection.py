@@ -118,3 +118,29 @@ def test_without_an_equipment_file_no_purchase_is_invented(demo: Path, tmp_path:
     assert with_file.subsidy["still_to_secure_wan_yuan"].sum() > expected
     frame = pd.DataFrame(plan.equipment)
     assert list(frame.columns)[:3] == ["station", "level", "item"]
+
+
+def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(demo: Path, tmp_path: Path) -> None:
+    from fpplan.data.readiness import has_coordinates, not_assessed
+    from fpplan.demography import load_scenarios, prepare, project
+    from fpplan.spatial.seat import seat_results
+
+    folder = variants.drop(variants.copy(demo, tmp_path / "county"), "geography")
+    county = load_county(folder)
+    assert not has_coordinates(county)
+    assert any("lon、lat" in line for line in not_assessed(county))
+    projection = project(prepare(county), load_scenarios(county)["medium"])
+    r = seat_results(county, projection)
+    # independently: a village is beyond reach when its distance exceeds the radius of its township's station level
+    radius = {k: v.radius_km for k, v in county.config["spatial"].reach.items()}
+    fac = county.facilities
+    town_radius = fac[fac["level"].isin(list(radius))].groupby("township_code")["level"].first().map(radius)
+    villages = county.villages()
+    beyond = set(villages.loc[villages["distance_km"] > villages["township_code"].map(town_radius), "code"])
+    base = r["access"][r["access"]["year"] == county.base_year]
+    assert set(base.loc[base["access"] == "beyond", "village_code"]) == beyond and beyond
+    women = base.set_index("village_code")["women_15_49"]
+    row = r["county"].set_index("year").loc[county.base_year]
+    assert row["villages_beyond"] == len(beyond)
+    assert row["women_beyond"] == pytest.approx(women[list(beyond)].sum())
+    assert row["women_covered"] + row["women_beyond"] == pytest.approx(women.sum())

@@ -63,6 +63,12 @@ def _validate(args: argparse.Namespace) -> int:
         raise DataError(problems)
     print(ui("data_clean"), f"({county.path}, {len(county.units)} units, base year {county.base_year}, "
                             f"{len(county.scenarios)} scenarios)")
+    from fpplan.data.readiness import readiness
+
+    stored = open_county(args, sync=False) if Path(args.data_dir).is_dir() and workspace.store.exists else county
+    print(ui("readiness_title") + ":")
+    for line in readiness(stored):
+        print(f"- {line}")
     return 0
 
 
@@ -263,7 +269,11 @@ def _exams(args: argparse.Namespace) -> int:
     from fpplan.app.workbook import exam_sheets, write_sheets
     from fpplan.rules import exam_consequences
 
-    result = exam_consequences(open_county(args), args.year)
+    county = open_county(args)
+    if not county.has("exam_scores"):  # nothing to assess: say so rather than print empty tables
+        print(ui("absent_exam_scores"))
+        return 0
+    result = exam_consequences(county, args.year)
     for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
         print(label("ui", key))
         print(table.round(1).astype(object).where(table.notna(), "").to_string(index=False))
@@ -278,6 +288,9 @@ def _survey(args: argparse.Namespace) -> int:
     from fpplan.rules import survey_rollup
 
     county = open_county(args)
+    if not county.has("survey"):
+        print(ui("absent_survey"))
+        return 0
     try:
         result = survey_rollup(county, args.period)
     except ValueError as error:

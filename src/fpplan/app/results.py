@@ -292,7 +292,11 @@ def scorecard_tables(county, complete: dict[str, list[str]]):
             card = card.merge(ahead, on=["unit", "period", "indicator"], how="left")
             card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
             frames.append(card.assign(level=level, kind=kind))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:  # not one complete quarter yet: an empty scorecard with its columns
+        from fpplan.indicators.scorecard import CARD_COLUMNS
+
+        return pd.DataFrame(columns=[*CARD_COLUMNS, "level", "kind"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def trend_table(county):
