@@ -132,7 +132,7 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
-    plan = make_plan(county, args.scenario)
+    plan = make_plan(county, args.scenario, start_year=args.start_year)
     if plan.problems:
         raise DataError(list(plan.problems))
     spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
@@ -157,8 +157,17 @@ def _scenarios(args: argparse.Namespace) -> int:
     """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
     from fpplan.demography import load_scenarios
 
-    for key, scenario in load_scenarios(args.data_dir).items():
+    scenarios = load_scenarios(args.data_dir)
+    for key, scenario in scenarios.items():
         print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
+    from fpplan.app.observed_view import observed_lines
+    from fpplan.data import load_county
+
+    try:
+        county = load_county(args.data_dir)
+    except DataError:
+        return 0  # the scenarios are listed; `fpplan validate` names what is wrong with the county's tables
+    print("\n".join(observed_lines(county, scenarios)))
     return 0
 
 
@@ -366,6 +375,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    cmd.add_argument("--start-year", type=int, default=None,
+                     help="规划起始年（默认基年的下一年）/ the plan's first year (default: the year after the base year)")
     store_option(cmd)
     add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)

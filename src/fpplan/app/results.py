@@ -186,6 +186,9 @@ def compute(workspace, out: Path) -> dict:
     cards = scorecard_tables(county, complete)
     _parquet(cards, out / "scorecards.parquet")
     _parquet(trend_table(county), out / "trends.parquet")
+    from fpplan.demography.observed import observed
+
+    _parquet(observed(county), out / "observed.parquet")  # the recent records beside the scenarios' inputs
     from fpplan.indicators.causes import causes_inputs
 
     for name, frame in causes_inputs(county).items():  # what a red cell's cause analysis reads besides the above

@@ -6,7 +6,7 @@ and raises :class:`fpplan.DataError` listing all problems at once; it never writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,12 @@ class County:
     def has(self, table: str) -> bool:
         """Whether the county handed in ``table`` (an optional table may be absent)."""
         return table not in self.absent
+
+    def census(self) -> County:
+        """The county with its population table as read (the census year as base year), e.g. to back-test."""
+        if self.census_population is None or self.census_year == self.base_year:
+            return self
+        return replace(self, population=self.census_population, base_year=self.census_year)
 
     @property
     def county_code(self) -> str:
@@ -308,9 +314,48 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     tables["service_stats"] = with_all_elements(tables["service_stats"], config)
     census_year = int(tables["population"]["year"].iloc[0])
-    return County(path=path, base_year=census_year, config=config, scenarios=scenarios, geography=geography,
-                  files=files, absent=frozenset(absent), census_year=census_year,
-                  census_population=tables["population"], **tables)
+    county = County(path=path, base_year=census_year, config=config, scenarios=scenarios, geography=geography,
+                    files=files, absent=frozenset(absent), census_year=census_year,
+                    census_population=tables["population"], **tables)
+    return brought_forward(county)
+
+
+def brought_forward(county: County) -> County:
+    """The county with its population brought forward from the population table's year (a census) to the latest
+    complete year of its vital history, or to the year before config/timeline.yaml's ``start_year``
+    (fpplan.demography.forward); unchanged when that is not later, or ``bring_forward`` is off. DataError when a
+    year in between lacks a township's records, or the start year is not after the population table's year."""
+    from fpplan.data.config import config_path
+    from fpplan.demography.forward import bring_forward, complete_years, target_year, to_villages
+
+    timeline = county.config.get("timeline")
+    if timeline is None or county.census_year is None:
+        return county
+    census = county.census_year
+    if timeline.start_year is not None and timeline.start_year <= census:
+        raise DataError([Problem(file=str(config_path(county.path, "timeline")), kind="start_before_base",
+                                 column="start_year", value=timeline.start_year, detail=str(census))])
+    if not timeline.bring_forward:
+        return county
+    townships = county.township_population()
+    codes = sorted(townships["township_code"].unique())
+    target = target_year(census, county.vital_history, codes, timeline.start_year)
+    if target <= census:
+        return county
+    complete = set(complete_years(county.vital_history, codes))
+    gaps = [y for y in range(census, target) if y not in complete]
+    if gaps:
+        vital = county.vital_history
+        problems = [Problem(file=county.files.get("vital_history", str(county.path / "vital_history.csv")),
+                            kind="vital_history_gap", column=str(census), value=y,
+                            detail=", ".join(sorted(set(codes) - set(vital.loc[vital["year"] == y, "township_code"]))))
+                    for y in gaps]
+        raise DataError(problems)
+    forward = bring_forward(townships, county.vital_history, census, target)
+    villages = to_villages(county.village_population(), forward.population, target - census)
+    population = pd.DataFrame({"year": np.int64(target), "unit_code": villages["village_code"], "sex": villages["sex"],
+                               "age": villages["age"].astype(np.int64), "population": villages["population"]})
+    return replace(county, base_year=target, population=population)
 
 
 def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]

@@ -51,6 +51,7 @@ class Backtest:
 
 def history_year(county) -> int:
     """The past year the back-test starts from (see the module docstring); DataError when there is none."""
+    county = county.census()  # against the population table as read, not one brought forward from it
     history = county.population_history
     years = sorted(int(y) for y in history["year"].unique()) if len(history) else []
     before = [y for y in years if y < county.base_year]
@@ -70,6 +71,7 @@ def _cube_frame(history: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def backtest_inputs(county) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, list[str]]:
     """What a planner had in the history year: inputs, the no-scenario scenario, the rate years' vital history."""
+    county = county.census()
     start = history_year(county)
     vital = county.vital_history
     notes = []
@@ -113,6 +115,7 @@ def backtest(county, trajectories: int = 1000, seed: int | None = 2025) -> Backt
     """Project the county's history year to its base year and compare with the observed base-year population."""
     from scipy.stats import binom
 
+    county = county.census()  # the observed population is the population table's, not one brought forward
     inputs, scenario, window, notes = backtest_inputs(county)
     start, end = inputs.base_year, county.base_year
     r = inputs.rates

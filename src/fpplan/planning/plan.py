@@ -48,11 +48,13 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan could not take from the county's data, and what it used instead
 
 
-def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
+def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None,
+              start_year: int | None = None) -> Plan:
     """Every planning table for ``county`` under ``scenario`` (a name from config/scenarios or a Scenario).
 
     ``inputs`` (from ``fpplan.demography.prepare``) and ``projection`` may be passed to reuse them. A scenario that
-    names unknown stations raises DataError; a plan that cannot be handed in (a target area below its grade's
+    names unknown stations raises DataError; ``start_year``: the plan's first year (default config/timeline.yaml, else
+    the year after the base year; never the base year or before: DataError); a plan that cannot be handed in (a target area below its grade's
     standard, rules no hiring plan can meet) comes back with its ``problems`` (``fpplan plan`` refuses it)."""
     path = Path(county.path)
     scenario_file = str(path / "config" / "scenarios")
@@ -81,7 +83,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     served = facilities.served_women(fac, demand.projected_bases(projection))
     capacity = facilities.capacity_timeline(fac, plan_table, standards, served)
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
-    first_year = cfg["recruitment"].first_year or county.base_year + 1
+    first_year = notes.plan_start(county, start_year)
     county_women = projection.county_total()
     county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
     norms = staffing.head_count_norms(fac, served, county_women, staffing.station_radius(county.places(), fac), standards)
