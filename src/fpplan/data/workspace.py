@@ -53,6 +53,16 @@ class DataAsOf:
     last_import: pd.Timestamp | None
 
 
+@dataclass(frozen=True)
+class FileCheck:
+    """A file that passed its checks: the monthly table it holds, its rows and months."""
+
+    file: str
+    table: str
+    rows: int
+    months: tuple[str, ...]
+
+
 class Workspace:
     """The county folder ``folder`` and its store. A missing folder is refused, never created; a file given
     where the folder belongs is refused before anything is opened."""
@@ -141,6 +151,21 @@ class Workspace:
             raise DataError(problems)
         self.sync()  # the folder's own monthly files first, so that an import given now is the later one
         return [self._apply(name, frame, path, _sha256(path), "import") for path, frame, name in ready]
+
+    def check_files(self, files: list[str | Path], table: str | None = None) -> tuple[list[Problem], list[FileCheck]]:
+        """Validate files as ``import_files`` would, writing nothing: every problem of every file, and for each
+        file that passed, what it holds (table, rows, months)."""
+        county = self.static_county()
+        problems: list[Problem] = []
+        ready = []
+        for file in files:
+            path = Path(file).resolve()
+            found, frame, name = self._validated(path, county, table)
+            problems += found
+            if not found and frame is not None:
+                months = sorted(frame["month"].dropna().unique()) if "month" in frame else []
+                ready.append(FileCheck(str(path), name, len(frame), tuple(months)))
+        return problems, ready
 
     def _apply(self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str) -> ImportResult:
         """One file into the store (its previous state kept in .fpplan/backups/), then the log's mirror in
