@@ -144,3 +144,19 @@ def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(
     assert row["villages_beyond"] == len(beyond)
     assert row["women_beyond"] == pytest.approx(women[list(beyond)].sum())
     assert row["women_covered"] + row["women_beyond"] == pytest.approx(women.sum())
+
+
+def test_an_element_cut_from_the_data_elements_is_named_with_what_to_do(demo: Path, tmp_path: Path) -> None:
+    """Cutting an element from data_elements.yaml used to crash `plan` (KeyError) and score its indicators 0."""
+    folder = variants.copy(demo, tmp_path / "county")
+    elements = yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))
+    del elements["elements"]["migrant_women_served"]
+    (folder / "config" / "data_elements.yaml").write_text(yaml.safe_dump(elements, allow_unicode=True), encoding="utf-8")
+    stats = variants.read(folder, "service_stats")
+    variants.write(folder, "service_stats", stats.drop(columns=["migrant_women_served"]))
+    with pytest.raises(DataError) as info:
+        load_county(folder)
+    found = {(Path(p.file).name, p.column) for p in info.value.problems if p.kind == "element_not_defined"}
+    assert found == {("services.yaml", "services.migrant_service.element"),
+                     ("indicators.yaml", "indicators.migrant_service_rate")}
+    assert all("config/collection.yaml" in p.message("zh") for p in info.value.problems)

@@ -149,11 +149,32 @@ def collection_problems(config: dict[str, Any], county_dir: Path | None) -> list
     problems = [Problem(file=file, kind="unknown_element", column=f"not_collected.{k}.element", value=n.element,
                         detail=", ".join(known))
                 for k, n in enumerate(config["collection"].not_collected) if n.element not in known]
+    problems += _undefined_elements(config, county_dir)
     uncollected = not_collected(config)
     rates = config["population_rates"].rates
     problems += [Problem(file=str(config_path(county_dir, "population_rates")), kind="no_population_rate",
                          column=s.element, value=name)
                  for name, s in config["services"].services.items() if s.element in uncollected and name not in rates]
+    return problems
+
+
+def _undefined_elements(config: dict[str, Any], county_dir: Path | None) -> list[Problem]:
+    """Services and report indicators that count a data element config/data_elements.yaml does not define (an
+    element cut from it instead of being declared not collected)."""
+    from fpplan.data.config import config_path
+    from fpplan.indicators.catalogue import EXTRA_ELEMENTS, elements_of
+
+    known = set(config["data_elements"].elements) | set(EXTRA_ELEMENTS)
+    problems = [Problem(file=str(config_path(county_dir, "services")), kind="element_not_defined",
+                        column=f"services.{name}.element", value=s.element)
+                for name, s in config["services"].services.items() if s.element not in known]
+    catalogue = config.get("indicators")
+    for code, ind in (catalogue.indicators.items() if catalogue is not None else ()):
+        if ind.data == "report":
+            problems += [Problem(file=str(config_path(county_dir, "indicators")), kind="element_not_defined",
+                                 column=f"indicators.{code}", value=e)
+                         for e in dict.fromkeys(elements_of(ind.numerator) + elements_of(ind.denominator or ""))
+                         if e not in known]
     return problems
 
 
