@@ -159,3 +159,15 @@ def test_the_demo_is_not_moved(county) -> None:
     assert county.base_year == county.census_year == 2025
     assert county.population is county.census_population
     assert isinstance(county.population, pd.DataFrame)
+
+
+def test_a_township_without_records_since_the_census_keeps_the_census_year_and_says_so(census: Path,
+                                                                                          tmp_path: Path) -> None:
+    from fpplan.data.readiness import readiness
+
+    folder = variants.copy(census, tmp_path / "county")
+    vital = variants.read(folder, "vital_history")
+    variants.write(folder, "vital_history", vital[~((vital["township_code"] == "650123004") & (vital["year"] >= "2020"))])
+    county = load_county(folder)
+    assert county.base_year == 2020
+    assert any("缺少乡镇 650123004" in line and "人口未向后推算" in line for line in readiness(county))

@@ -66,8 +66,17 @@ def uncollected(county) -> list[str]:
 
 def brought_forward(county) -> list[str]:
     """The population brought forward from an older census, when it was."""
-    if county.census_year is None or county.census_year == county.base_year:
+    if county.census_year is None:
         return []
+    if county.census_year == county.base_year:
+        vital = county.vital_history
+        later = vital[vital["year"] >= county.census_year]
+        timeline = county.config.get("timeline")
+        if later.empty or (timeline is not None and not timeline.bring_forward):
+            return []
+        towns = set(county.township_population()["township_code"])
+        missing = sorted(towns - set(later["township_code"]))  # records after the census, but not for every township
+        return [ui("ready_not_forward", census=county.census_year, townships="、".join(missing))] if missing else []
     return [ui("ready_brought_forward", census=county.census_year, base=county.base_year,
                last=county.base_year - 1, start=county.base_year + 1)]
 
