@@ -53,9 +53,10 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     """Every planning table for ``county`` under ``scenario`` (a name from config/scenarios or a Scenario).
 
     ``inputs`` (from ``fpplan.demography.prepare``) and ``projection`` may be passed to reuse them. A scenario that
-    names unknown stations raises DataError; ``start_year``: the plan's first year (default config/timeline.yaml, else
-    the year after the base year; never the base year or before: DataError); a plan that cannot be handed in (a target area below its grade's
-    standard, rules no hiring plan can meet) comes back with its ``problems`` (``fpplan plan`` refuses it)."""
+    names unknown stations raises DataError; ``start_year``: the plan's first year (default config/timeline.yaml,
+    else the year after the base year; never the base year or before: DataError); a plan that cannot be handed in
+    (a target area below its grade's standard, rules no hiring plan can meet) comes back with its ``problems``
+    (``fpplan plan`` refuses it)."""
     path = Path(county.path)
     scenario_file = str(path / "config" / "scenarios")
     if isinstance(scenario, str):
