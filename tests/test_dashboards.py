@@ -323,9 +323,11 @@ def test_pages_leave_out_every_staff_id_off_loopback(browser, county, tmp_path) 
                 time.sleep(0.5)
         index = browser.new_page(viewport={"width": 1400, "height": 1000})
         index.goto(f"{base}/?token={token}", timeout=60_000)
-        index.wait_for_selector("text=领导总览.ipynb", timeout=30_000)
-        listed = [name for name in [*NAMES, "服务半径与选址", "技术人员月考"] if index.get_by_text(f"{name}.ipynb").count()]
-        assert "技术人员月考" not in listed and len(listed) == 6
+        listed = list(index_links(index))
+        assert "技术人员月考" not in listed and "数据导入" not in listed and len(listed) == 6
+        assert "技术人员月考、数据导入只在本机提供" in index.inner_text("body")
+        assert index.goto(f"{base}/voila/render/{urllib.parse.quote('数据导入')}.ipynb?token={token}").status == 404
+        index.goto(f"{base}/?token={token}", timeout=60_000)
         withheld = index.goto(f"{base}/voila/render/{urllib.parse.quote('技术人员月考')}.ipynb?token={token}")
         assert withheld.status == 404
         index.close()
@@ -384,16 +386,65 @@ def test_map_controls_redraw_the_map(browser, server) -> None:
     page.close()
 
 
+def index_links(page) -> dict[str, str]:
+    """The index's pages: title → the line saying what it is for."""
+    page.wait_for_selector("#fpplan-index ul.pages a", timeout=30_000)
+    return {a.query_selector(".page-title").inner_text().strip(): a.query_selector(".page-line").inner_text().strip()
+            for a in page.query_selector_all("#fpplan-index ul.pages a")}
+
+
 def test_the_index_lists_the_dashboards_offline(browser, server) -> None:
-    """The page the README sends users to: every dashboard listed, nothing requested beyond loopback (Voila's
-    base page links Font Awesome from a CDN; the fpplan template's page.html serves it locally)."""
+    """The page the README sends users to, in Chinese: the county's name, every dashboard with a line on what it is
+    for, no file names or English; nothing requested beyond loopback (Voila's base page links Font Awesome from a
+    CDN; the fpplan template's page.html serves it locally)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     outside = []
     page.on("request", lambda r: outside.append(r.url) if urllib.parse.urlparse(r.url).hostname not in
             (None, "127.0.0.1", "localhost") else None)
     page.goto(f"{server}/", timeout=60_000)
-    page.wait_for_selector("text=领导总览.ipynb", timeout=30_000)
-    for name in [*NAMES, "服务半径与选址"]:
-        assert page.get_by_text(f"{name}.ipynb").count() == 1
+    links = index_links(page)
+    assert set(links) == {*NAMES, "服务半径与选址", "数据导入"}
+    assert all(len(line) >= 10 and not line.isascii() for line in links.values()), links
+    assert "演示县" in page.title() and "看板" in page.title()
+    text = page.inner_text("body")
+    assert "演示县" in text and ".ipynb" not in text and "Select items" not in text and "Voil" not in text
+    href = page.query_selector("#fpplan-index a").get_attribute("href")
+    assert href.endswith(".ipynb?") or ".ipynb?" in href  # the page itself is still the notebook
+    with page.expect_popup() as popup:
+        page.click("text=建设规划")
+    opened = popup.value
+    opened.wait_for_selector(FIGURE, timeout=120_000)
+    assert "建设规划" in opened.inner_text("body")
+    opened.close()
     assert not outside, outside
     page.close()
+
+
+def test_the_import_page_takes_a_month_and_the_dashboards_show_it(browser, server, county) -> None:
+    """数据导入 on this machine: the demo's next month uploaded in the browser, checked, imported on confirmation; the
+    page and then the overview say the data reach 2026年1月 (the import through the CLI above may have come first:
+    the same file again changes nothing and the month shows all the same)."""
+    [incoming] = (county / "incoming").glob("*.csv")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/voila/render/{urllib.parse.quote('数据导入')}.ipynb", timeout=120_000)
+    page.wait_for_selector("button.widget-upload", timeout=120_000)
+    assert "数据导入" in page.inner_text("body") and "选择本月的月报文件" in page.inner_text("body")
+    with page.expect_file_chooser() as chooser:  # the widget makes its file input when clicked
+        page.click("button.widget-upload")
+    chooser.value.set_files(str(incoming))
+    page.wait_for_selector("text=选择文件 (1)", timeout=30_000)
+    page.click("button:has-text('检查')")
+    page.wait_for_selector("#fpplan-upload-ready", timeout=120_000)
+    assert incoming.name in page.inner_text("body") and "2026年1月" in page.inner_text("body")
+    page.click("button:has-text('确认导入')")
+    page.wait_for_selector("#fpplan-import-done", timeout=600_000)
+    assert "2026年1月" in page.inner_text("#fpplan-import-done")
+    assert "数据截至 2026年1月" in page.locator("#fpplan-as-of").inner_text()
+    page.screenshot(path=str(SHOTS / "数据导入.png"), full_page=True)
+    assert not errors, errors
+    page.close()
+    overview, _, _, _ = open_dashboard(browser, server, "领导总览")
+    assert "数据截至 2026年1月" in overview.locator("#fpplan-as-of").inner_text()
+    overview.close()

@@ -176,13 +176,14 @@ def test_personal_identifiers_are_refused(mini: Path) -> None:
 
 
 def test_missing_empty_binary_and_badly_encoded_files(mini: Path) -> None:
-    (mini / "vital_history.csv").unlink()  # survey is optional (issue 22)
+    (mini / "vital_history.csv").unlink()
+    (mini / "survey.csv").unlink()  # optional: a county without a demand survey
     (mini / "staff.csv").write_bytes(b"")
     (mini / "exam_scores.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (mini / "married_share.csv").write_bytes(b"township_code,age,share\n\xff\xff\xff,15,0.1\n")
     problems = problems_of(mini)
     by_file = {Path(p.file).name: p.kind for p in problems}
-    assert by_file["vital_history.csv"] == "missing_file"
+    assert by_file["vital_history.csv"] == "missing_file" and "survey.csv" not in by_file
     assert by_file["staff.csv"] == "empty_file"
     assert by_file["exam_scores.csv"] == "unreadable"
     assert by_file["married_share.csv"] == "unreadable"

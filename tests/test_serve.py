@@ -61,6 +61,37 @@ def test_staff_level_pages_are_left_out_unless_shared(tmp_path: Path) -> None:
     assert serve.share_staff_pages(county)
 
 
+def test_pages_for_this_machine_are_left_out_unless_shared(tmp_path: Path) -> None:
+    """数据导入 (notebook metadata fpplan.local_only) is served on loopback, or when config/server.yaml allows it."""
+    root = tmp_path / "repo"
+    (root / "dashboards").mkdir(parents=True)
+    page = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (root / "dashboards" / "总览.ipynb").write_text(json.dumps(page))
+    (root / "dashboards" / "导入.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"local_only": True}}}))
+    assert [p.name for p in serve.build_dashboards(True, tmp_path / "a", root).iterdir()] == ["总览.ipynb"]
+    shared = serve.build_dashboards(False, tmp_path / "b", root, share_local_pages=True)
+    assert sorted(p.name for p in shared.iterdir()) == ["导入.ipynb", "总览.ipynb"]
+    county = tmp_path / "county"
+    (county / "config").mkdir(parents=True)
+    (county / "config" / "server.yaml").write_text("share_staff_pages: true\n")
+    assert not serve.server_flag(county, "share_import_page")
+    (county / "config" / "server.yaml").write_text("share_import_page: true\n")
+    assert serve.server_flag(county, "share_import_page") and not serve.share_staff_pages(county)
+    # the real page carries the flag
+    assert serve.page_flag(ROOT / "dashboards" / "数据导入.ipynb", "local_only")
+
+
+def test_the_index_page_names_the_county_and_each_page(tmp_path: Path) -> None:
+    from fpplan.app.index_page import tree_template
+
+    text = tree_template(["领导总览", "数据导入"], "新河县", ["技术人员月考"], ["没有医疗设备表（equipment）：…"])
+    assert text.startswith('{% extends "page.html" %}') and "新河县 · 计划生育服务网络规划看板" in text
+    assert "{{ base_url }}{{ frontend }}/render/领导总览.ipynb?{{ query }}" in text
+    assert "全县现状与规划年的关键数字" in text and "上传本月的月报文件" in text
+    assert "技术人员月考只在本机提供" in text and "没有医疗设备表" in text
+    assert "Select items" not in text and "http" not in text  # nothing from outside the machine
+
+
 def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     county = write_demo(tmp_path / "county")
     port = free_port()

@@ -87,6 +87,12 @@ def _validate(args: argparse.Namespace) -> int:
         raise DataError(problems)
     print(ui("data_clean"), ui("data_clean_summary", path=county.path, units=len(county.units), year=county.base_year,
                                scenarios=len(county.scenarios)))
+    from fpplan.data.readiness import readiness
+
+    stored = open_county(args, sync=False) if Path(args.data_dir).is_dir() and workspace.store.exists else county
+    print(ui("readiness_title") + ":")
+    for line in readiness(stored):
+        print(f"- {line}")
     return 0
 
 
@@ -150,7 +156,7 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
-    outputs = plan_outputs(county, args.scenario)
+    outputs = plan_outputs(county, args.scenario, start_year=args.start_year)
     plan = outputs.plan
     if plan.problems:
         raise DataError(list(plan.problems))
@@ -168,8 +174,17 @@ def _scenarios(args: argparse.Namespace) -> int:
     """The county's scenarios (config/scenarios/*.yaml), saved ones included."""
     from fpplan.demography import load_scenarios
 
-    for key, scenario in load_scenarios(args.data_dir).items():
+    scenarios = load_scenarios(args.data_dir)
+    for key, scenario in scenarios.items():
         print(f"{key}\t{scenario.name.zh}\t{scenario.name.en}")
+    from fpplan.app.observed_view import observed_lines
+    from fpplan.data import load_county
+
+    try:
+        county = load_county(args.data_dir)
+    except DataError:
+        return 0  # the scenarios are listed; `fpplan validate` names what is wrong with the county's tables
+    print("\n".join(observed_lines(county, scenarios)))
     return 0
 
 
@@ -280,6 +295,9 @@ def _exams(args: argparse.Namespace) -> int:
     from fpplan.rules import exam_consequences
 
     county = open_county(args)
+    if not county.has("exam_scores"):  # nothing to assess: say so rather than print empty tables
+        print(ui("absent_exam_scores"))
+        return 0
     names = county_names(county)
     result = exam_consequences(county, args.year)
     for key, table in (("exams_people", result["people"]), ("exams_collective", result["collective"])):
@@ -297,6 +315,9 @@ def _survey(args: argparse.Namespace) -> int:
     from fpplan.rules import survey_rollup
 
     county = open_county(args)
+    if not county.has("survey"):
+        print(ui("absent_survey"))
+        return 0
     names = county_names(county)
     try:
         result = survey_rollup(county, args.period)
@@ -390,6 +411,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
+    cmd.add_argument("--start-year", type=int, default=None,
+                     help="规划起始年（默认基年的下一年）/ the plan's first year (default: the year after the base year)")
     store_option(cmd)
     add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)

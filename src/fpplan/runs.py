@@ -125,6 +125,13 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
             projection = project(county_inputs, chosen[code], horizon=horizon, scenario_name=scenario)
             for note in projection.notes:
                 print(note)
+            if region is None:  # one county: its recent records beside the scenario's inputs
+                from fpplan.app.observed_view import first_year_check, observed_lines
+
+                print("\n".join(observed_lines(counties[code], {scenario: chosen[code]})))
+                check = first_year_check(counties[code], projection)
+                if check:
+                    print(check)
             frames.append(_with_county(projection.population, code, region))
         write_table(pd.concat(frames, ignore_index=True), out_path)
         return 0

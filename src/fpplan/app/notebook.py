@@ -98,8 +98,10 @@ def period_of(manifest: dict, period: str | None) -> str:
     scored = manifest.get("scored_periods", {})
     if period is None:
         quarters = scored.get("quarter") or scored.get("year") or []
-        if not quarters:
-            raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value="", detail="—")])
+        if not quarters:  # fewer than three months, or no three of one quarter
+            months = manifest.get("periods", {}).get("month", [])
+            raise DataError([Problem(file=_county_folder(manifest), kind="no_complete_period", value=len(months),
+                                     detail=f"{months[0]}–{months[-1]}" if months else "—")])
         return quarters[-1]
     period = str(period)
     try:

@@ -35,10 +35,11 @@ def projection_inputs(county):
     return calibration, prepare(county, calibration.migration_years)
 
 
-def plan_outputs(county, scenario, inputs=None, calibration=None) -> PlanOutputs:
+def plan_outputs(county, scenario, inputs=None, calibration=None, start_year: int | None = None) -> PlanOutputs:
     """The plan of ``county`` under ``scenario`` (fpplan.planning.plan.make_plan), the map's tables for the
     plan's projection (fpplan.spatial.spatial_results) when the county has coordinates, and the calibrated
-    projection intervals; ``inputs`` and ``calibration`` from :func:`projection_inputs` (computed when not given)."""
+    projection intervals; ``inputs`` and ``calibration`` from :func:`projection_inputs` (computed when not given);
+    ``start_year``: the plan's first year (fpplan.planning.plan.make_plan)."""
     from fpplan.data.config import load_scenarios
     from fpplan.demography.calibration import scenario_intervals
     from fpplan.planning.plan import make_plan
@@ -46,7 +47,7 @@ def plan_outputs(county, scenario, inputs=None, calibration=None) -> PlanOutputs
 
     if inputs is None or calibration is None:
         calibration, inputs = projection_inputs(county)
-    plan = make_plan(county, scenario, inputs=inputs)
+    plan = make_plan(county, scenario, inputs=inputs, start_year=start_year)
     spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
     chosen = load_scenarios(county)[scenario] if isinstance(scenario, str) else scenario
     intervals = scenario_intervals(inputs, chosen, calibration, INTERVAL_TRAJECTORIES, seed=INTERVAL_SEED)

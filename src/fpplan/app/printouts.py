@@ -84,8 +84,9 @@ def plan_lines(plan, path) -> list[str]:
     from fpplan.app.tables import number
 
     short = plan.shortfall.dropna(subset=["first_short_year"])
+    equipment = (ui("amount_wan_yuan", amount=number(plan.equipment["cost_wan_yuan"].sum(), 2))
+                 if plan.equipment_reported else ui("equipment_not_reported"))
     return [ui("plan_written", path=path, projects=len(plan.construction_plan),
                cost=number(plan.construction_plan["cost_wan_yuan"].sum(), 2), short=len(short)),
-            ui("plan_year_summary", year=plan.plan_year, hires=len(plan.recruitment),
-               equipment=number(plan.equipment["cost_wan_yuan"].sum(), 2),
-               still=number(plan.subsidy["still_to_secure_wan_yuan"].sum(), 2))]
+            ui("plan_year_summary", year=plan.plan_year, hires=len(plan.recruitment), equipment=equipment,
+               still=number(plan.subsidy["still_to_secure_wan_yuan"].sum(), 2))] + [f"- {note}" for note in plan.notes]

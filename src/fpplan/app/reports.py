@@ -230,7 +230,8 @@ def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:
     """PDF by headless chromium (offline, CJK fonts from fonts-noto-cjk); None where chromium is missing."""
     if not Path(CHROMIUM).exists():
         return None
-    pdf = pdf or page.with_suffix(".pdf")
+    page = Path(page).resolve()  # a file URI needs an absolute path (``--out briefs/`` is relative)
+    pdf = Path(pdf).resolve() if pdf is not None else page.with_suffix(".pdf")
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
                     "--virtual-time-budget=20000", f"--print-to-pdf={pdf}", page.as_uri()],

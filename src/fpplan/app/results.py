@@ -214,6 +214,9 @@ def compute(workspace, out: Path) -> dict:
     cards = scorecard_tables(county, complete)
     _parquet(cards, out / "scorecards.parquet")
     _parquet(trend_table(county), out / "trends.parquet")
+    from fpplan.demography.observed import observed
+
+    _parquet(observed(county), out / "observed.parquet")  # the recent records beside the scenarios' inputs
     from fpplan.indicators.causes import causes_inputs
 
     for name, frame in causes_inputs(county).items():  # what a red cell's cause analysis reads besides the above
@@ -276,7 +279,9 @@ def plan_tables(plan) -> dict:
             "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow,
             "money": plan.money, "plan_info": info, "roster": plan.roster, "station_gap": plan.station_gap,
             "cadre_gap": plan.cadre_gap, "county_by_year": plan.county_by_year, "per_capita": plan.per_capita,
-            "headline": pd.DataFrame([plan.headline])} | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
+            "headline": pd.DataFrame([plan.headline]),
+            "plan_notes": pd.DataFrame({"note": pd.Series(plan.notes, dtype=object)}),
+            } | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
 
 
 def complete_periods(months) -> dict[str, list[str]]:
@@ -317,7 +322,11 @@ def scorecard_tables(county, complete: dict[str, list[str]]):
             card = card.merge(ahead, on=["unit", "period", "indicator"], how="left")
             card["expected_met"] = card["expected_met"].astype(object).where(card["expected_met"].notna(), "")
             frames.append(card.assign(level=level, kind=kind))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:  # not one complete quarter yet: an empty scorecard with its columns
+        from fpplan.indicators.scorecard import CARD_COLUMNS
+
+        return pd.DataFrame(columns=[*CARD_COLUMNS, "level", "kind"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def trend_table(county):

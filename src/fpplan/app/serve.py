@@ -6,7 +6,10 @@ the store, the results every page shows computed once for this version of the da
 - Binds to 127.0.0.1 unless told otherwise. Off the loopback address a login is required: the token given with
   ``--token`` (or ``$FPPLAN_TOKEN``), else one generated at start and printed once (never stored). Pages that show
   staff-level results (notebook metadata ``fpplan.staff_level``) are served off loopback only when the county's
-  ``config/server.yaml`` says ``share_staff_pages: true``.
+  ``config/server.yaml`` says ``share_staff_pages: true``; pages that change the county's data (``fpplan.local_only``:
+  数据导入) only when it says ``share_import_page: true``.
+- The index (Voila's tree page) is the county's, in Chinese: its name, one line on what each page is for, the pages
+  kept on this machine and what the county's data do not allow (``fpplan.app.index_page``).
 - Serves only the dashboards (copied into a folder of its own under the system's temporary folder), never data files; runs from the repository root so that
   ``voila.json`` is read; uses the ``fpplan`` template (Voila's lab template with Font Awesome from the installed
   ``fontawesome-free`` package instead of a CDN).
@@ -69,13 +72,15 @@ def page_flag(notebook: Path, key: str) -> bool:
     return bool(meta.get("fpplan", {}).get(key))
 
 
-def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT) -> Path:
+def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT, share_local_pages: bool = False) -> Path:
     """The dashboards this server shows, copied into ``work/dashboards`` (staff-level pages left out unless
-    shared). Each server has its own ``work`` folder: two servers of one installation never serve each other's."""
+    shared; pages for this machine only, ``local_only`` such as 数据导入, left out unless shared). Each server has its
+    own ``work`` folder: two servers of one installation never serve each other's."""
     target = work / "dashboards"
     target.mkdir(parents=True)
     for notebook in sorted((root / "dashboards").glob("*.ipynb")):
-        if share_staff_pages or not page_flag(notebook, "staff_level"):
+        if ((share_staff_pages or not page_flag(notebook, "staff_level"))
+                and (share_local_pages or not page_flag(notebook, "local_only"))):
             shutil.copy2(notebook, target / notebook.name)
     return target
 
@@ -101,30 +106,40 @@ def command(host: str, port: int, dashboards: Path, token: str | None, max_kerne
     return args
 
 
-def share_staff_pages(county: Path) -> bool:
+def server_flag(county: Path, key: str) -> bool:
+    """A flag of the county's ``config/server.yaml`` (``share_staff_pages``, ``share_import_page``); False without it."""
     config = county / "config" / "server.yaml"
     if not config.exists():
         return False
     import yaml
 
-    return bool((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("share_staff_pages", False))
+    return bool((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get(key, False))
 
 
-def prepare(data: Path, store: Path | None) -> None:
-    """The workspace brought up to date before anyone visits; bad data end here with their problems (exit 2)."""
-    from fpplan.app.results import ensure_results
+def share_staff_pages(county: Path) -> bool:
+    return server_flag(county, "share_staff_pages")
+
+
+def prepare(data: Path, store: Path | None) -> tuple[str, list[str]]:
+    """The workspace brought up to date before anyone visits; bad data end here with their problems (exit 2).
+    Returns the county's name and what its data do not allow (for the index)."""
+    from fpplan.app.results import current, ensure_results
     from fpplan.cli import print_problems
     from fpplan.data.errors import DataError
     from fpplan.data.labels import ui
+    from fpplan.data.readiness import not_assessed
     from fpplan.data.workspace import Workspace
 
     try:
-        outcome = ensure_results(Workspace(data, store))
+        workspace = Workspace(data, store)
+        outcome = ensure_results(workspace)
+        notes = not_assessed(workspace.county(sync=False))
     except DataError as error:
         print_problems(error)
         sys.exit(2)
     print(ui("results_computed" if outcome.computed else "results_ready", version=outcome.version[:12],
              seconds=outcome.seconds), flush=True)
+    return current(data)["county"]["name"], notes
 
 
 def port_free(host: str, port: int) -> bool:
@@ -151,12 +166,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     data = Path(args.data).resolve()
     store = Path(args.store).resolve() if args.store else None
-    prepare(data, store)
+    county_name, notes = prepare(data, store)
     loopback = is_loopback(args.host)
     token = None if loopback else (args.token or secrets.token_urlsafe(24))
     work = Path(tempfile.mkdtemp(prefix="fpplan-serve-"))
-    dashboards = build_dashboards(share_staff_pages(data) or loopback, work)
+    dashboards = build_dashboards(share_staff_pages(data) or loopback, work,
+                                  share_local_pages=server_flag(data, "share_import_page") or loopback)
     share = build_template(work)
+    from fpplan.app.index_page import write_tree
+
+    withheld = sorted({p.stem for p in (ROOT / "dashboards").glob("*.ipynb")} - {p.stem for p in dashboards.glob("*.ipynb")})
+    write_tree(share / "voila" / "templates" / "fpplan", dashboards, county_name, withheld, notes)
     env = os.environ | {"FPPLAN_DATA": str(data),
                         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))}
     if store:

@@ -244,7 +244,7 @@ def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
 
     standards = plan.config["standards"]
     notes = [ui("plan_table_note_standard", standard=official_source(standards.floor_area_standard),
-                source=official_source(standards.floor_area_source)), ui("plan_table_note_flag")]
+                source=official_source(standards.floor_area_source)), ui("plan_table_note_flag"), *plan.notes]
     for k, note in enumerate(notes, start=end + 2):
         sheet.write(k, 0, note, formats["note"])
     widths = {"seq": 5, "station_name": 18, "level": 14, "mode": 9, "target_grade": 9, "below_standard": 9}
@@ -354,7 +354,8 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         _write_plan_table(writer, plan, tables["construction"], formats)
         from fpplan.data.documents import official_source
 
-        notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))}
+        notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
+                 if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.models import Frozen
+from fpplan.data.models.collection import Collection, PopulationRates, Timeline
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
 from fpplan.data.models.planning import (
     EquipmentConfig,
@@ -51,6 +52,9 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "uncertainty": UncertaintyConfig,
     "rhythm": RhythmConfig,
     "contraceptives": ContraceptivesConfig,
+    "collection": Collection,
+    "population_rates": PopulationRates,
+    "timeline": Timeline,
 }
 
 

@@ -6,7 +6,7 @@ and raises :class:`fpplan.DataError` listing all problems at once; it never writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,22 @@ class County:
     scenarios: dict[str, Any] = field(default_factory=dict, repr=False)  # file stem → checked Scenario
     geography: Geography = field(default_factory=Geography, repr=False)  # boundary and road files (data.geography)
     files: dict[str, str] = field(default_factory=dict, repr=False)  # table → the file it was read from (problems)
+    # optional tables the county did not hand in (no file; a monthly table with no rows in the store): commands say
+    # what they could not assess instead of reading an empty table as "nothing there"
+    absent: frozenset[str] = field(default_factory=frozenset, repr=False)
+    # the population table as read (``population`` may have been brought forward to ``base_year``: census_year)
+    census_year: int | None = field(default=None, repr=False)
+    census_population: pd.DataFrame | None = field(default=None, repr=False)
+
+    def has(self, table: str) -> bool:
+        """Whether the county handed in ``table`` (an optional table may be absent)."""
+        return table not in self.absent
+
+    def census(self) -> County:
+        """The county with its population table as read (the census year as base year), e.g. to back-test."""
+        if self.census_population is None or self.census_year == self.base_year:
+            return self
+        return replace(self, population=self.census_population, base_year=self.census_year)
 
     @property
     def county_code(self) -> str:
@@ -110,6 +126,63 @@ def element_aliases(config: dict[str, Any]) -> dict[str, str]:
     return {normalise(n): code for code, e in model.elements.items() for n in (code, e.zh, e.en)}
 
 
+def not_collected(config: dict[str, Any]) -> dict[str, str]:
+    """Data elements the county does not collect (config/collection.yaml) → the reason."""
+    model = config.get("collection")
+    return model.reasons() if model is not None else {}
+
+
+def with_all_elements(stats: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
+    """``service_stats`` with a column for every data element: an element the county does not collect (or a store
+    that never held it) is a blank column, so every reader finds it and reads "no data"."""
+    model = config.get("data_elements")
+    if model is None:
+        return stats
+    missing = [code for code in model.elements if code not in stats.columns]
+    return stats.assign(**{code: np.nan for code in missing}) if missing else stats
+
+
+def collection_problems(config: dict[str, Any], county_dir: Path | None) -> list[Problem]:
+    """config/collection.yaml against the other config: every element it names is a data element, and every
+    service whose element is not collected has a population-based rate (config/population_rates.yaml)."""
+    from fpplan.data.config import config_path
+
+    if any(config.get(name) is None for name in ("collection", "data_elements", "services", "population_rates")):
+        return []
+    known = config["data_elements"].elements
+    file = str(config_path(county_dir, "collection"))
+    problems = [Problem(file=file, kind="unknown_element", column=f"not_collected.{k}.element", value=n.element,
+                        detail=", ".join(known))
+                for k, n in enumerate(config["collection"].not_collected) if n.element not in known]
+    problems += _undefined_elements(config, county_dir)
+    uncollected = not_collected(config)
+    rates = config["population_rates"].rates
+    problems += [Problem(file=str(config_path(county_dir, "population_rates")), kind="no_population_rate",
+                         column=s.element, value=name)
+                 for name, s in config["services"].services.items() if s.element in uncollected and name not in rates]
+    return problems
+
+
+def _undefined_elements(config: dict[str, Any], county_dir: Path | None) -> list[Problem]:
+    """Services and report indicators that count a data element config/data_elements.yaml does not define (an
+    element cut from it instead of being declared not collected)."""
+    from fpplan.data.config import config_path
+    from fpplan.indicators.catalogue import EXTRA_ELEMENTS, elements_of
+
+    known = set(config["data_elements"].elements) | set(EXTRA_ELEMENTS)
+    problems = [Problem(file=str(config_path(county_dir, "services")), kind="element_not_defined",
+                        column=f"services.{name}.element", value=s.element)
+                for name, s in config["services"].services.items() if s.element not in known]
+    catalogue = config.get("indicators")
+    for code, ind in (catalogue.indicators.items() if catalogue is not None else ()):
+        if ind.data == "report":
+            problems += [Problem(file=str(config_path(county_dir, "indicators")), kind="element_not_defined",
+                                 column=f"indicators.{code}", value=e)
+                         for e in dict.fromkeys(elements_of(ind.numerator) + elements_of(ind.denominator or ""))
+                         if e not in known]
+    return problems
+
+
 def equipment_aliases(config: dict[str, Any]) -> dict[str, str]:
     """Accepted names of each equipment item (code, zh, en; config/equipment.yaml) → item code."""
     model = config.get("equipment")
@@ -139,7 +212,7 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
     path = Path(path)
     config, problems = load_config(Path(county_dir) if county_dir else None)
     sheets: dict[int, str] = {}
-    frame, found = _read(path, TABLES[table], element_aliases(config), sheets)
+    frame, found = _read(path, TABLES[table], element_aliases(config), sheets, frozenset(not_collected(config)))
     problems += found
     if county_dir and frame is not None:
         problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
@@ -186,13 +259,14 @@ def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, fil
     return problems
 
 
-def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str]
-          ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``)."""
+def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str],
+          uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``);
+    ``uncollected``: data elements the county does not collect (they may be absent)."""
     raw, problems = read_raw(path, sheets)
     if raw is None:
         return None, problems
-    frame, problems = validate_table(raw, table, str(path), elements)
+    frame, problems = validate_table(raw, table, str(path), elements, uncollected)
     return frame, locate(problems, {str(path): sheets})
 
 
@@ -233,11 +307,13 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
     files, problems = find_table_files(path)
     config, found = load_config(path)
-    problems += found
+    problems += found + collection_problems(config, path)
     elements = element_aliases(config)
+    uncollected = frozenset(not_collected(config))
     tables: dict[str, pd.DataFrame] = {}
     sheets: dict[str, dict[int, str]] = {}  # file → sheet position → name
     clean: set[str] = set()
+    absent: set[str] = set()
     for name, table in TABLES.items():
         if only is not None and name not in only:
             tables[name] = _empty(table)
@@ -245,6 +321,8 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if stored is not None and table.monthly:
             frame = stored.get(name)
             tables[name] = frame.copy() if frame is not None and len(frame) else _empty(table)
+            if not len(tables[name]):
+                absent.add(name)
             files[name] = Path(f"{store_name}:{name}")
             clean.add(name)
             continue
@@ -253,10 +331,11 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
                                         detail=f"{name}.csv / {name}.xlsx"))
             tables[name] = _empty(table)
+            absent.add(name)
             if table.optional:
                 clean.add(name)
             continue
-        frame, found = _read(files[name], table, elements, sheets.setdefault(str(files[name]), {}))
+        frame, found = _read(files[name], table, elements, sheets.setdefault(str(files[name]), {}), uncollected)
         problems += found
         tables[name] = frame if frame is not None else _empty(table)
         if not found:
@@ -281,8 +360,50 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     tables["equipment"]["item"] = tables["equipment"]["item"].map(lambda v: equipment_aliases(config)[normalise(v)])
     tables = rhythm_checks.canonical(tables, config)
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
-    return County(path=path, base_year=int(tables["population"]["year"].iloc[0]), config=config, scenarios=scenarios,
-                  geography=geography, files=files, **tables)
+    tables["service_stats"] = with_all_elements(tables["service_stats"], config)
+    census_year = int(tables["population"]["year"].iloc[0])
+    county = County(path=path, base_year=census_year, config=config, scenarios=scenarios, geography=geography,
+                    files=files, absent=frozenset(absent), census_year=census_year,
+                    census_population=tables["population"], **tables)
+    return brought_forward(county)
+
+
+def brought_forward(county: County) -> County:
+    """The county with its population brought forward from the population table's year (a census) to the latest
+    complete year of its vital history, or to the year before config/timeline.yaml's ``start_year``
+    (fpplan.demography.forward); unchanged when that is not later, or ``bring_forward`` is off. DataError when a
+    year in between lacks a township's records, or the start year is not after the population table's year."""
+    from fpplan.data.config import config_path
+    from fpplan.demography.forward import bring_forward, complete_years, target_year, to_villages
+
+    timeline = county.config.get("timeline")
+    if timeline is None or county.census_year is None:
+        return county
+    census = county.census_year
+    if timeline.start_year is not None and timeline.start_year <= census:
+        raise DataError([Problem(file=str(config_path(county.path, "timeline")), kind="start_before_base",
+                                 column="start_year", value=timeline.start_year, detail=str(census))])
+    if not timeline.bring_forward:
+        return county
+    townships = county.township_population()
+    codes = sorted(townships["township_code"].unique())
+    target = target_year(census, county.vital_history, codes, timeline.start_year)
+    if target <= census:
+        return county
+    complete = set(complete_years(county.vital_history, codes))
+    gaps = [y for y in range(census, target) if y not in complete]
+    if gaps:
+        vital = county.vital_history
+        problems = [Problem(file=county.files.get("vital_history", str(county.path / "vital_history.csv")),
+                            kind="vital_history_gap", column=str(census), value=y,
+                            detail=", ".join(sorted(set(codes) - set(vital.loc[vital["year"] == y, "township_code"]))))
+                    for y in gaps]
+        raise DataError(problems)
+    forward = bring_forward(townships, county.vital_history, census, target)
+    villages = to_villages(county.village_population(), forward.population, target - census)
+    population = pd.DataFrame({"year": np.int64(target), "unit_code": villages["village_code"], "sex": villages["sex"],
+                               "age": villages["age"].astype(np.int64), "population": villages["population"]})
+    return replace(county, base_year=target, population=population)
 
 
 def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]

@@ -33,9 +33,11 @@ def rows_of(index: pd.Index) -> np.ndarray:
     return np.asarray(index, dtype=int) + 2
 
 
-def map_headers(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None
-                ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Rename headers to column codes; report unknown, forbidden, duplicate and missing columns."""
+def map_headers(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None,
+                uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rename headers to column codes; report unknown, forbidden, duplicate and missing columns. A data element
+    the county declares not collected (``uncollected``, config/collection.yaml) may be absent; any other missing
+    element is named with how to declare it."""
     problems, names = [], {}
     allowed = {c.name for c in table.columns} | ({"age_group"} if table.name == "population" else set())
     element_codes = list(dict.fromkeys((elements or {}).values())) if table.data_elements else []
@@ -55,11 +57,13 @@ def map_headers(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, 
     required = [c.name for c in table.columns if not c.optional]
     if table.name == "population" and "age_group" in frame.columns:
         required.remove("age")
-    if table.data_elements:
-        required += element_codes
     for name in required:
         if name not in frame.columns:
             problems.append(Problem(file=file, kind="missing_column", column=name))
+    for code in element_codes:
+        if code not in frame.columns and code not in uncollected:
+            name = next((a for a, c in (elements or {}).items() if c == code and not a.isascii()), code)
+            problems.append(Problem(file=file, kind="missing_element", column=code, detail=name))
     return frame, problems
 
 
@@ -218,10 +222,11 @@ def half_written(frame: pd.DataFrame, elements: list[str], file: str) -> list[Pr
             for r, b in zip(rows_of(frame.index[partly]), blank.to_numpy()[partly])]
 
 
-def validate_table(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None
-                   ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Headers, every column's type and range, and the table's key; returns the typed table."""
-    frame, problems = map_headers(raw, table, file, elements)
+def validate_table(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None,
+                   uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Headers, every column's type and range, and the table's key; returns the typed table (``uncollected``: see
+    :func:`map_headers`)."""
+    frame, problems = map_headers(raw, table, file, elements, uncollected)
     typed = {}
     for column in table.columns:
         if column.name in frame.columns:

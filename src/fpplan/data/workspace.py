@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fpplan.data.county import County, element_aliases, load_county, read_table_checked
+from fpplan.data.county import County, element_aliases, load_county, read_table_checked, with_all_elements
 from fpplan.data.crosschecks import references
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.folder import STATE_DIR, STORE_NAME, input_files
@@ -61,6 +61,16 @@ class DataAsOf:
 
     last_month: str | None
     last_import: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """A file that passed its checks: the monthly table it holds, its rows and months."""
+
+    file: str
+    table: str
+    rows: int
+    months: tuple[str, ...]
 
 
 class Workspace:
@@ -108,7 +118,9 @@ class Workspace:
                 tables[name] = frame
         if problems:
             raise DataError(problems)
-        return replace(base, **tables)
+        if "service_stats" in tables:
+            tables["service_stats"] = with_all_elements(tables["service_stats"], base.config)
+        return replace(base, absent=base.absent - set(tables), **tables)
 
     def sync(self) -> list[ImportResult]:
         """Import the folder's own monthly tables whose content the store has not seen (first use, or edited):
@@ -150,6 +162,21 @@ class Workspace:
             raise DataError(problems)
         self.sync()  # the folder's own monthly files first, so that an import given now is the later one
         return [self._apply(name, frame, path, _sha256(path), "import") for path, frame, name in ready]
+
+    def check_files(self, files: list[str | Path], table: str | None = None) -> tuple[list[Problem], list[FileCheck]]:
+        """Validate files as ``import_files`` would, writing nothing: every problem of every file, and for each
+        file that passed, what it holds (table, rows, months)."""
+        county = self.static_county()
+        problems: list[Problem] = []
+        ready = []
+        for file in files:
+            path = Path(file).resolve()
+            found, frame, name = self._validated(path, county, table)
+            problems += found
+            if not found and frame is not None:
+                months = sorted(frame["month"].dropna().unique()) if "month" in frame else []
+                ready.append(FileCheck(str(path), name, len(frame), tuple(months)))
+        return problems, ready
 
     def _apply(self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str) -> ImportResult:
         """One file into the store (its previous state kept in .fpplan/backups/), then the log's mirror in

@@ -62,6 +62,7 @@ def load_backtest_county(path):
 
 def history_year(county) -> int:
     """The past year the back-test starts from (see the module docstring); DataError when there is none."""
+    county = county.census()  # against the population table as read, not one brought forward from it
     history = county.population_history
     years = sorted(int(y) for y in history["year"].unique()) if len(history) else []
     before = [y for y in years if y < county.base_year]
@@ -84,6 +85,7 @@ def backtest_inputs(county, start: int | None = None, end: int | None = None, mi
     """What a planner had in the history year ``start`` (default ``history_year``) projecting to ``end``
     (default the base year): inputs (rates from the vital history before ``start``), the no-scenario scenario,
     the rate years' vital history, and notes."""
+    county = county.census()  # against the population table as read, not one brought forward from it
     start = history_year(county) if start is None else start
     end = county.base_year if end is None else end
     vital = county.vital_history
@@ -133,6 +135,7 @@ def compare(county, start: int, end: int, trajectories: int, seed: int | None, m
     """Project ``start`` → ``end`` as a planner in ``start`` would have (``backtest_inputs``) and compare with
     what was observed in ``end``: by region (townships and the county) and series, start, observed, projected
     (deterministic), naive, the stochastic median and model intervals (none when ``trajectories`` is 0), errors."""
+    county = county.census()  # the observed population is the population table's, not one brought forward
     inputs, scenario, window, notes = backtest_inputs(county, start, end, migration_years)
     r = inputs.rates
     deterministic = project(inputs, scenario, scenario_name="back-test").summary
@@ -200,6 +203,7 @@ def backtest(county, trajectories: int = 1000, seed: int | None = 2025) -> Backt
     (``model_lower_80`` …) and their coverage are reported beside them."""
     from fpplan.demography.calibration import calibrate
 
+    county = county.census()  # the observed population is the population table's, not one brought forward
     start = history_year(county)
     calibration = calibrate(county, until=start, seed=seed)
     table, inputs, notes = compare(county, start, county.base_year, trajectories, seed, calibration.migration_years)

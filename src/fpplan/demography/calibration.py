@@ -171,6 +171,7 @@ def conformal(values: np.ndarray, level: float) -> float:
 def migration_window(county) -> int:
     """The net-migration window of the county's point forecast, chosen by its back-tests (choose_migration_years
     over every pair the history allows; the first configured window without any)."""
+    county = county.census()  # back-tests against populations as read, never one brought forward
     cfg = _config(county)
     chosen = pairs(county, county.base_year, cfg.horizons, cfg.min_fit_years) if cfg.enabled else []
     return choose_migration_years(county, chosen)[0]
@@ -188,6 +189,7 @@ def calibrate(county, until: int | None = None, trajectories: int | None = None,
               ) -> Calibration:
     """Back-test every pair the history allows with targets up to ``until`` (default: the base year), choose the
     migration window and compute the interval factors and their leave-one-origin-out coverage."""
+    county = county.census()  # back-tests against populations as read, never one brought forward
     cfg = _config(county)
     until = county.base_year if until is None else until
     chosen = pairs(county, until, cfg.horizons, cfg.min_fit_years) if cfg.enabled else []

@@ -211,9 +211,42 @@ def values(county, level: str, kind: str, codes: list[str] | None = None) -> pd.
     absent = out["value"].isna() & out["note"].isna()
     out["note"] = out["note"].where(~absent, data.map(ABSENT_NOTE)).fillna("")
     out["note_arg"] = out["note_arg"].astype(object).fillna("").astype(str)
+    out = without_uncollected(out, county)
     order = {c: k for k, c in enumerate(catalogue.indicators)}
     out = out.assign(_o=out["indicator"].map(order)).sort_values(["unit", "period", "_o"]).drop(columns="_o")
     return out.reset_index(drop=True)[COLUMNS]
+
+
+def uncollected_reasons(county) -> dict[str, str]:
+    """Report indicator → why it has no value: the data elements it needs that the county does not collect
+    (config/collection.yaml), each with its name and reason ("流动育龄妇女服务人数：本县月报表无此栏目")."""
+    collection = county.config.get("collection")
+    reasons = collection.reasons() if collection is not None else {}
+    if not reasons:
+        return {}
+    names = county.config["data_elements"].elements
+    out = {}
+    for code, ind in county.config["indicators"].indicators.items():
+        if ind.data != "report":
+            continue
+        needed = dict.fromkeys(e for e in elements_of(ind.numerator) + elements_of(ind.denominator) if e in reasons)
+        if needed:
+            out[code] = "；".join(f"{names[e].zh if e in names else e}：{reasons[e]}" for e in needed)
+    return out
+
+
+def without_uncollected(card: pd.DataFrame, county) -> pd.DataFrame:
+    """Rows of indicators that need an element the county does not collect: no value (never 0), note
+    ``not_collected`` with the reason. A declared element is not collected even where a stray value was reported."""
+    reasons = uncollected_reasons(county)
+    hit = card["indicator"].isin(list(reasons)).to_numpy()
+    if not hit.any():
+        return card
+    card = card.copy()
+    card.loc[hit, ["numerator", "denominator", "value", "lower", "upper"]] = np.nan
+    card.loc[hit, "note"] = "not_collected"
+    card.loc[hit, "note_arg"] = card.loc[hit, "indicator"].map(reasons)
+    return card
 
 
 def compute(long: pd.DataFrame, county, level: str, kind: str, only: list[str] | None = None,

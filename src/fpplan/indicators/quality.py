@@ -133,8 +133,8 @@ def consistency_over_time(county, year: int, level: str = "township") -> pd.Data
     out["ratio"] = out["value"] / out["previous_mean"].where(out["previous_mean"] > 0)
     county_ratio = out[out["level"] == "county"].set_index("element")["ratio"]
     out = out[out["level"] == level].drop(columns="level")
-    out["county_ratio"] = out["element"].map(county_ratio)
-    out["difference_percent"] = (out["ratio"] / out["county_ratio"] - 1) * 100
+    out["county_ratio"] = out["element"].map(county_ratio).astype(float)  # float also when no year came before
+    out["difference_percent"] = (out["ratio"].astype(float) / out["county_ratio"] - 1) * 100
     out["flagged"] = out["difference_percent"].abs() > cfg.consistency_threshold_percent
     return out.reset_index(drop=True)
 

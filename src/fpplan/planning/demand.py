@@ -5,14 +5,18 @@ per station from the population projection.
   goes to the central station whose ``serves`` lists the township (its own station otherwise), ``county`` to
   the county station, ``mobile`` to the mobile vehicle serving the township for villages farther than
   ``mobile_distance_km`` from their station.
-- Rate of a service in a township = its volume over the last ``rate_months`` months of reports (months a village
-  did not report are filled with that village's mean) / the township's population base in the base year.
+- Rate of a service in a township = its yearly volume (the mean month over the last ``rate_months`` months of
+  reports × 12; months a village did not report are filled with that village's mean) / the township's population
+  base in the base year.
 - Volume(station, service, year) = Σ over its villages of rate × the village's share of the township base ×
   the township's projected base in that year.
 - Forecast: each service's county monthly volume, ETS(A,N,A) (additive level and 12-month season, statsmodels
   ``ETSModel``) for the next 12 months with an 80% interval: a check on the rates. With three years of reports a
   damped trend over-fits the campaign months (it forecast RTI screening 32% down on flat demo data), so no trend
-  term is fitted; a rate that really moves shows as a level shift.
+  term is fitted; a rate that really moves shows as a level shift. A season needs two full cycles: with 6–23 months
+  of reports the forecast is ETS(A,N,N) without a season (the report says so), with fewer there is none.
+- Services whose data element the county does not collect (config/collection.yaml) take their rate from
+  config/population_rates.yaml (``rate_from`` = ``population_rate``).
 """
 
 from __future__ import annotations
@@ -81,14 +85,25 @@ def village_bases(county) -> pd.DataFrame:
     return frame.rename_axis("village_code").reset_index()
 
 
+def uncollected_services(county, config: ServicesConfig) -> dict[str, str]:
+    """service → its data element, for the services whose element the county does not collect
+    (config/collection.yaml): they are planned from config/population_rates.yaml."""
+    model = county.config.get("collection")
+    missing = model.reasons() if model is not None else {}
+    return {name: s.element for name, s in config.services.items() if s.element in missing}
+
+
 def service_rates(county, config: ServicesConfig) -> pd.DataFrame:
-    """township_code, service, annual_volume, base, base_value, rate (per person of the base per year)."""
+    """township_code, service, annual_volume, base, base_value, rate (per person of the base per year), rate_from
+    (``reports``, or ``population_rate`` for a service whose element the county does not collect: the rate of
+    config/population_rates.yaml, the volume that rate × the base)."""
     stats = county.service_stats
     months = sorted(stats["month"].unique())[-config.rate_months:]
     recent = stats[stats["month"].isin(months)]
     elements = sorted({s.element for s in config.services.values()})
-    # a village's missing months are filled with its mean month, so a missing report does not lower the rate
-    per_village = recent.groupby("village_code")[elements].mean() * len(months)
+    # a village's missing months are filled with its mean month, so a missing report does not lower the rate; the
+    # mean month times 12 is a year's volume (also when fewer than 12 months have been reported)
+    per_village = recent.groupby("village_code")[elements].mean() * 12
     bases = village_bases(county).set_index("village_code")
     per_village = per_village.reindex(bases.index).fillna(0.0)
     by_township = per_village.groupby(bases["township_code"]).sum()
@@ -101,7 +116,16 @@ def service_rates(county, config: ServicesConfig) -> pd.DataFrame:
                                   "base": s.base, "base_value": base.reindex(volume.index).to_numpy()}))
     rates = pd.concat(rows, ignore_index=True)
     rates["rate"] = rates["annual_volume"] / rates["base_value"].where(rates["base_value"] > 0)
-    return rates.fillna({"rate": 0.0})
+    rates = rates.fillna({"rate": 0.0})
+    fallback = uncollected_services(county, config)
+    by_population = rates["service"].isin(list(fallback))
+    if by_population.any():
+        table = county.config["population_rates"].rates
+        rates.loc[by_population, "rate"] = rates.loc[by_population, "service"].map(
+            {name: table[name].per_person_year for name in fallback}).to_numpy(float)
+        rates.loc[by_population, "annual_volume"] = rates.loc[by_population, "rate"] * rates.loc[by_population, "base_value"]
+    rates["rate_from"] = np.where(by_population, "population_rate", "reports")
+    return rates
 
 
 def projected_bases(projection, trajectory: int = 0) -> pd.DataFrame:
@@ -148,26 +172,48 @@ def volumes(county, config: ServicesConfig, projection) -> pd.DataFrame:
     return volumes_from(coefficients(county, config), projected_bases(projection))
 
 
+SEASONAL_MIN_MONTHS = 24  # ETS with a 12-month season needs two full cycles to start its seasonal states
+FORECAST_MIN_MONTHS = 6  # fewer months of reports: no forecast at all
+
+
+def forecast_method(months: int) -> str:
+    """The forecast ``forecast`` makes from ``months`` months of reports: ``seasonal`` ETS(A,N,A) from 24 months,
+    ``level`` ETS(A,N,N) (simple exponential smoothing, no season: a flat forecast at the smoothed level) from 6,
+    ``none`` below."""
+    return "seasonal" if months >= SEASONAL_MIN_MONTHS else "level" if months >= FORECAST_MIN_MONTHS else "none"
+
+
 def forecast(county, config: ServicesConfig, months_ahead: int = 12, alpha: float = 0.2) -> pd.DataFrame:
-    """service, last_12_months, forecast_12_months, lower, upper (80%), trend (forecast / last year)."""
+    """service, method, last_12_months, forecast_12_months, lower, upper (80%), trend (forecast / last year), one
+    row per service the county reports (services of uncollected elements are left out). ``method``: see
+    :func:`forecast_method`; with fewer than 12 months, ``last_12_months`` is the mean month × 12. Months with no
+    report at all are interpolated."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+    columns = ["service", "method", "last_12_months", "forecast_12_months", "lower", "upper", "trend"]
+    chosen = {name: s for name, s in config.services.items() if name not in uncollected_services(county, config)}
     stats = county.service_stats
-    monthly = stats.groupby("month")[[s.element for s in config.services.values()]].sum().sort_index()
+    if stats.empty or not chosen:
+        return pd.DataFrame(columns=columns)
+    monthly = stats.groupby("month")[sorted({s.element for s in chosen.values()})].sum().sort_index()
     monthly.index = pd.PeriodIndex(monthly.index, freq="M").to_timestamp()
-    monthly = monthly.asfreq("MS")
+    monthly = monthly.asfreq("MS").interpolate()
+    method = forecast_method(len(monthly))
+    if method == "none":
+        return pd.DataFrame(columns=columns)
+    seasonal = {"seasonal": "add", "seasonal_periods": 12} if method == "seasonal" else {}
     rows = []
-    for name, s in config.services.items():  # about fifteen services
+    for name, s in chosen.items():  # about fifteen services
         series = monthly[s.element].astype(float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = ETSModel(series, error="add", trend=None, seasonal="add", seasonal_periods=12).fit(disp=False)
+            fit = ETSModel(series, error="add", trend=None, **seasonal).fit(disp=False)
             pred = fit.get_prediction(start=len(series), end=len(series) + months_ahead - 1)
             frame = pred.summary_frame(alpha=alpha)
-        last = series.iloc[-12:].sum()
+        last = series.iloc[-12:].mean() * 12
         total = float(frame["mean"].sum())
         # interval of the 12-month total from the monthly intervals' half-widths, treated as independent
         half = float(np.sqrt(((frame["pi_upper"] - frame["mean"]) ** 2).sum()))
-        rows.append({"service": name, "last_12_months": last, "forecast_12_months": total,
+        rows.append({"service": name, "method": method, "last_12_months": last, "forecast_12_months": total,
                      "lower": total - half, "upper": total + half, "trend": total / last if last else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)

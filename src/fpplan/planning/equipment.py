@@ -6,8 +6,9 @@ station at the plan year, its cost, and when it is bought.
 - Usable at the plan year: items whose year_acquired + service life > plan year (no year or no life given:
   usable). Gap = max(0, standard − usable); cost = gap × unit price (万元).
 - Bought (by public tender, seed 000 §三(二)2) in the completion year of the station's last construction project
-  (it equips the new building), else in the plan's first year; paid self_raised_share by the county, the rest
-  sought as subsidy.
+  (it equips the new building), else (or when that year is past) in the plan's first year; paid self_raised_share
+  by the county, the rest sought as subsidy.
+- A county without an equipment file has not reported what it holds: no gap, no purchase (``not_reported``).
 """
 
 from __future__ import annotations
@@ -56,12 +57,18 @@ def gap_table(standard: pd.DataFrame, inventory: pd.DataFrame, config: Equipment
     return out[GAP_COLUMNS]
 
 
+def not_reported() -> pd.DataFrame:
+    """The gap table of a county that did not report its equipment (no equipment file): no rows. What it holds is
+    unknown, so no gap and no purchase are invented; the plan says equipment was not reported."""
+    return pd.DataFrame({c: pd.Series(dtype=object if c in ("station", "level", "item") else float) for c in GAP_COLUMNS})
+
+
 def purchases(gap: pd.DataFrame, plan: pd.DataFrame, first_year: int, config: EquipmentConfig) -> pd.DataFrame:
     """station, item, purchase_year, gap_quantity, cost_wan_yuan, self_raised_wan_yuan, subsidy_wan_yuan for every
-    item with a gap."""
+    item with a gap; never before ``first_year`` (a project completed before the plan starts equips nothing then)."""
     buy = gap[gap["gap_quantity"] > 0].copy()
     last = plan.groupby("station_code")["completion_year"].max()
-    buy["purchase_year"] = buy["station"].map(last).fillna(first_year).astype(int)
+    buy["purchase_year"] = buy["station"].map(last).fillna(first_year).clip(lower=first_year).astype(int)
     buy["self_raised_wan_yuan"] = buy["cost_wan_yuan"] * config.self_raised_share
     buy["subsidy_wan_yuan"] = buy["cost_wan_yuan"] - buy["self_raised_wan_yuan"]
     columns = ["station", "item", "purchase_year", "gap_quantity", "cost_wan_yuan", "self_raised_wan_yuan",

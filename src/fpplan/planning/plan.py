@@ -21,7 +21,7 @@ import pandas as pd
 from fpplan.data.config import config_path
 from fpplan.data.errors import DataError, Problem
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
-from fpplan.planning import demand, equipment, facilities, gaps, money, recruitment, roster, staffing
+from fpplan.planning import demand, equipment, facilities, gaps, money, notes, recruitment, roster, staffing
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ class Plan:
     county_by_year: pd.DataFrame  # fpplan.planning.gaps.county_by_year: the county's staff and floor-area numbers by year
     per_capita: pd.DataFrame  # fpplan.planning.money.per_capita: budget and plan spending per head, by year
     headline: dict  # fpplan.planning.gaps.headline: the numbers leaders read (JSON-able)
+    first_year: int = 0  # the plan's first year: nothing is hired, trained or bought before it
+    equipment_reported: bool = True  # False: no equipment file, equipment left out of the gap and the money
+    notes: tuple[str, ...] = ()  # what the plan could not take from the county's data, and what it used instead
 
 
 def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
@@ -110,12 +113,15 @@ NO_HIRES = pd.DataFrame({"year": pd.Series(dtype=int), "station": pd.Series(dtyp
                          "specialty": pd.Series(dtype=object)})
 
 
-def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None) -> Plan:
+def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None,
+              start_year: int | None = None) -> Plan:
     """Every planning table for ``county`` under ``scenario`` (a name from config/scenarios or a Scenario).
 
     ``inputs`` (from ``fpplan.demography.county_inputs``) and ``projection`` may be passed to reuse them. A scenario that
-    names unknown stations raises DataError; a plan that cannot be handed in (a target area below its grade's
-    standard, rules no hiring plan can meet) comes back with its ``problems`` (``fpplan plan`` refuses it)."""
+    names unknown stations raises DataError; ``start_year``: the plan's first year (default config/timeline.yaml,
+    else the year after the base year; never the base year or before: DataError); a plan that cannot be handed in
+    (a target area below its grade's standard, rules no hiring plan can meet) comes back with its ``problems``
+    (``fpplan plan`` refuses it)."""
     path = Path(county.path)
     scenario_file = str(path / "config" / "scenarios")
     if isinstance(scenario, str):
@@ -140,7 +146,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
     wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
-    first_year = cfg["recruitment"].first_year or county.base_year + 1
+    first_year = notes.plan_start(county, start_year)
     in_plan = norms[(norms["year"] >= first_year) & (norms["year"] <= plan_year)]
     staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]], in_plan,
                                         standards, cfg["recruitment"], retirement, np.arange(first_year, plan_year + 1),
@@ -149,8 +155,9 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     county_total = projection.county_total()
     staff = staff_tables(wisn, projected, norms, capacity, county_total, standards)
     villages = county.villages().groupby("township_code").size()
-    gap = equipment.gap_table(
-        equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment, cfg["equipment"], plan_year)
+    reported = county.has("equipment")
+    gap = equipment.gap_table(equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment,
+                              cfg["equipment"], plan_year) if reported else equipment.not_reported()
     purchases = equipment.purchases(gap, plan_table, first_year, cfg["equipment"])
     flows = facilities.cash_flow(plan_table, county.disbursement)
     problems = facilities.below_standard(plan_table, fac, standards,
@@ -177,6 +184,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         county_by_year=staff["county_by_year"], per_capita=money.per_capita(county.budget, population, spending),
         headline=gaps.headline(staff["county_by_year"], staff_plan.hires, staff_plan.costs, subsidy, spending,
                                county.base_year, plan_year),
+        first_year=first_year, equipment_reported=reported, notes=notes.plan_notes(county, services, reported),
     )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from fpplan.data.models.spatial import SpatialConfig
+from fpplan.data.readiness import has_coordinates  # noqa: F401 (the map needs them; callers import it here)
 from fpplan.spatial import coverage as cov
 from fpplan.spatial.distance import Metric
 from fpplan.spatial.network import node_xy, road_graph
@@ -20,12 +21,6 @@ from fpplan.spatial.projection import LocalProjection
 from fpplan.spatial.siting import choose_sites
 
 CIRCLE_SEGMENTS = 24  # quarter-circle segments of a drawn service radius
-
-
-def has_coordinates(county) -> bool:
-    """True when at least one village and one station have lon/lat."""
-    units, fac = county.units, county.facilities
-    return all("lon" in f and f["lon"].notna().any() for f in (units[units["level"] == "village"], fac))
 
 
 def county_projection(county) -> LocalProjection:

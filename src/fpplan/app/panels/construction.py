@@ -69,6 +69,7 @@ def construction() -> w.Widget:
     if len(problems):
         items = "".join(f"<li>{p}</li>" for p in problems)
         warning.value = f"<div id='fpplan-plan-problems' style='color:#c62828'><b>{ui('plan_problems')}</b><ul>{items}</ul></div>"
+    notes = w.HTML(plan_notes_html(manifest, scenario))  # what the plan could not take from the county's data
     money_table = table("officials_money")
     heads, structure = table("officials_head_counts"), table("officials_structure")
     pages = [
@@ -90,5 +91,18 @@ def construction() -> w.Widget:
     link = w.HTML(f"<a download='建设规划.xlsx' style='font-size:15px' href='data:application/vnd.openxmlformats-"
                   f"officedocument.spreadsheetml.sheet;base64,{data}'>⬇ {ui('download_workbook')}</a>")
     year = w.HTML(f"<p id='fpplan-plan-year' style='font-size:15px'>{ui('plan_year_is', year=plan_year)}</p>")
-    return w.VBox([title("app_construction", manifest), year, warning, gantt,
+    return w.VBox([title("app_construction", manifest), year, warning, notes, gantt,
                    w.HBox([w.VBox([picker, capacity]), money]), tabs, link])
+
+
+def plan_notes_html(manifest: dict, scenario: str) -> str:
+    """The plan's notes (services from population-based rates, equipment not reported …) as a list; empty when the
+    plan has none or the results predate them."""
+    import html
+
+    path = results_module.file(manifest, "plan_notes.parquet", scenario)
+    notes = results_module.table(manifest, "plan_notes", scenario)["note"].dropna() if path.exists() else []
+    if not len(notes):
+        return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"<div id='fpplan-plan-notes' style='color:#555;font-size:14px'><ul>{items}</ul></div>"

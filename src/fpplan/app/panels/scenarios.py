@@ -154,5 +154,20 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
             control.observe(redraw, names="value")
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
     saving = w.HBox([save_name, save_button, save_message])
-    return w.VBox([title("app_scenarios", manifest), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]),
-                   saving, grid])
+    recorded = w.HTML(observed_html(manifest))  # what the county recorded, beside the sliders' assumptions
+    return w.VBox([title("app_scenarios", manifest),
+                   w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving, grid])
+
+
+def observed_html(manifest: dict) -> str:
+    """The recent records (births, deaths, migration, the TFR they imply) as a small table, from the results."""
+    from fpplan.app.observed_view import format_observed
+
+    path = results_module.file(manifest, "observed.parquet")
+    if not path.exists():
+        return ""
+    table = format_observed(results_module.table(manifest, "observed"))
+    return (f"<div id='fpplan-observed'><h4 style='margin:6px 0'>{ui('observed_title')}</h4>"
+            + table.to_html(index=False, border=0, classes="fpplan-observed")
+            + "</div><style>.fpplan-observed{border-collapse:collapse;font-size:13px}.fpplan-observed td,"
+              ".fpplan-observed th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}</style>")

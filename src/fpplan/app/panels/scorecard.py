@@ -126,7 +126,12 @@ def township_scorecard() -> w.Widget:
     cat = catalogue()
     labels = names()
     scored = manifest["scored_periods"]
-    kinds = [k for k in KINDS if scored.get(k)]
+    have = set(precomputed()["cards"].get("kind", pd.Series(dtype=object)))
+    kinds = [k for k in KINDS if scored.get(k) and k in have]
+    if not kinds:  # not one complete quarter of reports yet: say so instead of an empty page
+        months = manifest.get("periods", {}).get("month", [])
+        return w.VBox([title("app_scorecard", manifest), w.HTML(
+            f"<p id='fpplan-no-scorecard' style='font-size:15px'>{ui('scorecard_none', n=len(months))}</p>")])
     pick_kind = w.Dropdown(options=[(ui(f"kind_{k}"), k) for k in kinds], value=kinds[0], description=ui("period_kind"))
     pick_period = w.Dropdown(options=list(reversed(scored[kinds[0]])), description=ui("period_select"))
     pick_set = w.Dropdown(options=[(getattr(s, language()), k) for k, s in cat.target_sets.items()],

@@ -108,7 +108,7 @@ def spatial_panel() -> w.Widget:
     manifest = results()
     first = stored(manifest)
     if first is None:
-        return w.VBox([title("app_spatial", manifest), w.HTML(f"<p style='font-size:15px'>{ui('no_coordinates')}</p>")])
+        return seat_panel(manifest)
     labels = names()
     plan = results_module.table(manifest, "construction_plan", scenario=manifest["plan_scenario"])
     facilities = first["station_places"]
@@ -194,3 +194,52 @@ def spatial_panel() -> w.Widget:
     map_out.layout = w.Layout(flex="1 1 0%", min_width="0")
     return w.VBox([title("app_spatial", manifest), w.HBox([left, map_out]), w.HBox([growth_out, w.VBox([plan_html, sites_html])]),
                    beyond_html])
+
+
+@cache
+def _seat() -> dict[str, pd.DataFrame]:
+    from fpplan.spatial.seat import seat_results
+
+    return seat_results(county(), _projection())
+
+
+def seat_panel(manifest: dict) -> w.Widget:
+    """The page of a county without coordinates: coverage from each village's distance to its township seat
+    (fpplan.spatial.seat), by year; how to add coordinates for the map."""
+    r = _seat()
+    labels = names()
+    years = sorted(int(y) for y in r["county"]["year"].unique())
+    year = w.SelectionSlider(options=years, value=years[-1], description=ui("year_control"),
+                             style={"description_width": "150px"}, layout=w.Layout(width="420px"))
+    body = w.HTML()
+
+    def draw(change=None) -> None:
+        y = int(year.value)
+        row = r["county"].set_index("year").loc[y]
+        vehicles = r["vehicles"].set_index("year").loc[y]
+        cards = "".join([
+            CARD.format(colour="#1565c0", title=ui("coverage_card", year=y), value=f"{row['share_covered']:.1%}"),
+            CARD.format(colour="#c62828", title=ui("beyond_card"),
+                        value=f"{int(row['villages_beyond'])} · {row['women_beyond']:,.0f} {ui('persons')}"),
+            CARD.format(colour="#6a1b9a", title=ui("vehicles_card"),
+                        value=f"{int(vehicles['vehicles_needed'])}（{int(vehicles['vehicles_existing'])}）"),
+        ])
+        towns = r["townships"][r["townships"]["year"] == y]
+        access = r["access"]
+        beyond = access[(access["year"] == y) & (access["access"] != "covered")].sort_values("cost", ascending=False)
+        beyond = beyond.rename(columns={"cost": "distance_km"})
+        body.value = (f"<div>{cards}</div><h4>{ui('seat_townships_title', year=y)}</h4>"
+                      + _table(towns, ["township_code", "women_15_49", "women_covered", "women_beyond", "villages_beyond"],
+                               labels)
+                      + f"<h4>{ui('beyond_table_title')}</h4>"
+                      + _table(beyond, ["village_code", "township_code", "distance_km", "access", "women_15_49",
+                                        "married_women_15_49"], labels))
+
+    draw()
+    year.observe(draw, names="value")
+    reach = r["station_places"].drop_duplicates("level")
+    note = w.HTML(f"<p style='font-size:15px'>{ui('seat_method')}</p><p style='font-size:14px;color:#555'>"
+                  f"{ui('absent_geography')}</p><small style='color:#777'>{label('columns', 'reach')}: "
+                  + "；".join(f"{enum_label('station_level', lvl)} {t:g} km" for lvl, t in zip(reach["level"], reach["threshold"]))
+                  + "</small>")
+    return w.VBox([title("app_spatial", manifest), note, year, body])
