@@ -301,6 +301,13 @@ def _brief(args: argparse.Namespace) -> int:
     return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from fpplan.app.serve import run
+
+    run(args)  # replaces this process with the dashboard server
+    return 0
+
+
 def store_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--store", default=None, help="数据库文件（默认 县文件夹/fpplan.duckdb）/ store file (default COUNTY/fpplan.duckdb)")
 
@@ -392,6 +399,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
     store_option(cmd)
+    from fpplan.app.serve import add_arguments
+
+    add_arguments(add("serve", "启动仪表盘（县或地区文件夹）/ serve the dashboards of a county or a region", _serve))
     return p
 
 

@@ -136,8 +136,8 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="serve the fpplan dashboards / 启动仪表盘")
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The server's options (``python -m fpplan.app.serve`` and ``fpplan serve``)."""
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: share on the network (a login is required)")
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--data", default=os.environ.get("FPPLAN_DATA", str(ROOT / "data" / "demo")),
@@ -148,7 +148,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS)
     parser.add_argument("--pool", type=int, default=POOL_SIZE,
                         help="landing pages kept rendered ahead for visitors (0: none) / 预先准备的总览页数")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    run(add_arguments(argparse.ArgumentParser(description="serve the fpplan dashboards / 启动仪表盘")).parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> None:
+    """Prepare the data, then replace this process with the Voila server."""
     data = Path(args.data).resolve()
     store = Path(args.store).resolve() if args.store else None
     prepare(data, store)
