@@ -25,9 +25,18 @@ NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer
 log = logging.getLogger(__name__)
 
 
+PHONE_WIDTH = 400  # px the phone's copy is drawn at: its text stays legible on a 375-px screen
+
+
 def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
     """``{name: svg}`` for each figure (plotly JSON with ``data`` and ``layout``; its layout's height is kept), or
     ``{}`` where they cannot be drawn here (the reason is logged; pages then draw the figures themselves)."""
+    return svg_image_sets(specs, (width,)).get(width, {})
+
+
+def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHONE_WIDTH)) -> dict[int, dict[str, str]]:
+    """``{width: {name: svg}}``: every figure drawn at each width in one browser session (the phone's copy keeps
+    the figure's height), or ``{}`` where they cannot be drawn here."""
     if not specs:
         return {}
     try:
@@ -44,16 +53,16 @@ def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
                                    path=CHROMIUM, proxy_server=NO_PROXY) as renderer:
             return [await renderer.calc_fig(spec, opts={"format": "svg", "width": width,
                                                         "height": spec.get("layout", {}).get("height") or 400})
-                    for spec in specs.values()]
+                    for width in widths for spec in specs.values()]
 
     from kaleido.errors import JavascriptError, KaleidoError
 
     try:
-        images = _run(draw())
+        images = iter(_run(draw()))
     except (RuntimeError, OSError, TimeoutError, KaleidoError, JavascriptError) as error:  # browser failed or hung
         log.warning("figures not drawn as images (%s: %s): they are drawn in the browser", type(error).__name__, error)
         return {}
-    return {name: responsive(svg.decode("utf-8")) for name, svg in zip(specs, images)}
+    return {width: {name: responsive(next(images).decode("utf-8")) for name in specs} for width in widths}
 
 
 def responsive(svg: str) -> str:
