@@ -369,3 +369,24 @@ def test_the_index_lists_the_dashboards_offline(browser, server) -> None:
         assert page.get_by_text(f"{name}.ipynb").count() == 1
     assert not outside, outside
     page.close()
+
+
+def test_the_overview_on_a_phone_offers_a_png_of_itself(browser, server) -> None:
+    """375 px: one column, no sideways scrolling, the figures drawn for a phone; "保存为图片" gives a PNG of the page
+    (drawn on the server for this data version) and "打印/PDF" a PDF."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{server}/voila/render/{urllib.parse.quote('领导总览')}.ipynb", timeout=120_000)
+    page.locator(".fp-narrow svg.main-svg").first.wait_for(timeout=120_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(SHOTS / "领导总览-375px-county.png"), full_page=True)
+    href = page.locator("#fp-save-image").get_attribute("href")
+    assert "width=phone" in href and "county=" not in href  # one county served: no county in the address
+    png = page.request.get(urllib.parse.urljoin(page.url, href), timeout=120_000).body()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 750
+    assert int.from_bytes(png[20:24], "big") > 2000
+    pdf = page.request.get(urllib.parse.urljoin(page.url, page.locator("#fp-save-pdf").get_attribute("href")),
+                           timeout=120_000).body()
+    assert pdf[:4] == b"%PDF"
+    context.close()
