@@ -185,3 +185,49 @@ def test_the_server_renders_ahead_only_the_region_landing_page(tmp_path: Path) -
     county = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "a", root).iterdir())
     region = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", root, region=True).iterdir())
     assert "地区总览.ipynb" not in county and set(region) - set(county) == {"地区总览.ipynb"}
+
+
+def test_the_region_brief_and_report(region: Path, tmp_path: Path, capsys) -> None:
+    """``fpplan brief REGION``: one page of the region, then each county's brief; ``fpplan report REGION``: the
+    same with the ranking table, the figures and the region's indicators rolled up (Σ numerators / Σ denominators
+    of the counties' own scorecards)."""
+    import subprocess
+
+    assert main(["brief", str(region), "--out", str(tmp_path / "brief")]) == 0
+    pdf = tmp_path / "brief" / "演示州_地区简报.pdf"
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    briefs = sorted(p.name for p in (tmp_path / "brief" / "各县简报").iterdir())
+    assert len(briefs) == 6 and all(any(n in b for b in briefs) for n in NAMES.values())
+    if shutil.which("pdftotext"):
+        first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout
+        assert "演示州" in first and all(n in first for n in NAMES.values())
+        summary = region_results.current(region)
+        assert f"{summary['totals']['population_base']:,.0f}" in first
+        every = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert all(f"{n}2025年第四季度" in every for n in NAMES.values())  # each county's brief follows
+    assert main(["report", str(region), "--out", str(tmp_path / "reports")]) == 0
+    folder = tmp_path / "reports" / "6523_2025Q4_medium"
+    info = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert info["counties"] == 3 and info["pages"] >= 5 and "演示州_地区简报.pdf" in info["files"]
+    page = (folder / "演示州_地区报告.html").read_text(encoding="utf-8")
+    frames = []
+    for code in CODES:
+        cards = results.table(results.current(region / code), "scorecards")
+        frames.append(cards[(cards["level"] == "county") & (cards["period"] == "2025Q4")])
+    cards = pd.concat(frames)
+    percent = cards[(cards["unit_label"] == "%") & (cards["denominator"] > 0)]
+    indicator = percent["indicator"].iloc[0]
+    rows = percent[percent["indicator"] == indicator]
+    assert len(rows) == 3
+    expected = 100 * rows["numerator"].sum() / rows["denominator"].sum()
+    from fpplan.app.tables import number
+
+    assert f"{rows['name'].iloc[0]}</td><td class='fp-num'>{number(expected, 2)}</td>" in page
+    assert main(["report", str(region), "--out", str(tmp_path / "reports")]) == 2  # there already: refused
+
+
+def test_a_period_a_county_lacks_is_refused_for_every_county(region: Path, tmp_path: Path, capsys) -> None:
+    assert main(["brief", str(region), "--period", "1999Q1", "--out", str(tmp_path / "b")]) == 2
+    text = capsys.readouterr().out
+    assert text.count("1999Q1") >= 3 and not (tmp_path / "b").exists()

@@ -290,14 +290,24 @@ def _survey(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
+    from fpplan.data.region import is_region_folder
 
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.app.region_reports import run_region_report
+
+        return run_region_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace)
     return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
                       store=args.store)
 
 
 def _brief(args: argparse.Namespace) -> int:
     from fpplan.app.brief import run_brief
+    from fpplan.data.region import is_region_folder
 
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.app.region_reports import run_region_brief
+
+        return run_region_brief(args.data_dir, args.period, args.scenario, args.out)
     return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store)
 
 
