@@ -196,7 +196,9 @@ def _map(folders: list[str], scheduler: str, workers: int) -> list[dict]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from fpplan.app.figure_images import keep_renderer_open
+
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=keep_renderer_open) as pool:
         return list(pool.map(county_task, folders))
 
 
