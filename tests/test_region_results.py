@@ -231,3 +231,66 @@ def test_a_period_a_county_lacks_is_refused_for_every_county(region: Path, tmp_p
     assert main(["brief", str(region), "--period", "1999Q1", "--out", str(tmp_path / "b")]) == 2
     text = capsys.readouterr().out
     assert text.count("1999Q1") >= 3 and not (tmp_path / "b").exists()
+
+
+def test_a_large_demo_region_is_the_three_counties_again(tmp_path: Path) -> None:
+    from fpplan.demo.region import write_demo_region
+
+    folder = write_demo_region(tmp_path / "large", 5)
+    folders = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    assert folders == ["650123", "650124", "650125", "660003", "660004"]
+    units = {f: pd.read_csv(folder / f / "units.csv", dtype=str) for f in folders}
+    counties = {f: units[f].loc[units[f]["level"] == "county"].iloc[0] for f in folders}
+    assert all(row["code"] == f for f, row in counties.items())
+    assert [counties[f]["name"] for f in folders[3:]] == ["演示4号县", "演示5号县"]
+    assert (units["660003"]["name"].tolist() == units["650123"]["name"].replace("演示县", "演示4号县").tolist())
+    population = {f: pd.read_csv(folder / f / "population.csv")["population"].sum() for f in ("650124", "660004")}
+    assert population["650124"] == population["660004"]  # the second county's data again
+
+
+def test_a_region_keeps_no_store_of_its_own(region: Path, capsys) -> None:
+    from fpplan.app import serve
+
+    with pytest.raises(SystemExit) as stop:
+        serve.prepare(region, region / "x.duckdb", region=True)
+    assert stop.value.code == 2 and "--store" in capsys.readouterr().out
+
+
+def test_the_counties_on_a_dask_cluster_give_the_same_rows(region: Path) -> None:
+    """``scheduler:`` in region.yaml: each county a task on dask.distributed (here a LocalCluster of two processes);
+    the counties' results are up to date, so each task finds them and reads the same numbers."""
+    summary = region_results.current(region)
+    rows = region_results._map([str(region / c) for c in CODES], "local", 2)
+    assert [r["code"] for r in rows] == CODES and not any(r["computed"] for r in rows)
+    for row, stored in zip(rows, summary["counties"]):
+        assert {k: row[k] for k in stored} == stored
+
+
+def test_a_renderer_kept_open_draws_the_same_images(region: Path, monkeypatch) -> None:
+    """A region's worker keeps one chromium open for every county's figures: the images are those a fresh one draws."""
+    import asyncio
+    import re
+
+    from fpplan.app import figure_images
+
+    def drawn(images: dict) -> dict:  # what an image shows: its size, its texts, its shapes (plotly's ids are random)
+        return {(w, name): (re.search(r'viewBox="[^"]*"', svg).group(0), re.findall(r">([^<]+)</text>", svg),
+                            svg.count("<path"))
+                for w, found in images.items() for name, svg in found.items()}
+
+    specs = results.document(results.current(region / "650123"), "overview")["figures"]
+    fresh = figure_images.svg_image_sets(specs)
+    if not fresh:
+        pytest.fail("Debian chromium is needed: apt-get install chromium (make test does it as root)")
+    assert len(drawn(fresh)) == 4 and all(texts for _, texts, _ in drawn(fresh).values())
+    monkeypatch.setattr(figure_images, "_KEPT", {})
+    figure_images.keep_renderer_open()
+    try:
+        assert drawn(figure_images.svg_image_sets(specs)) == drawn(fresh)
+        renderer = figure_images._KEPT["renderer"]
+        assert drawn(figure_images.svg_image_sets(specs)) == drawn(fresh)
+        assert figure_images._KEPT["renderer"] is renderer  # the same browser again
+    finally:
+        kept = figure_images._KEPT
+        asyncio.run_coroutine_threadsafe(kept["renderer"].close(), kept["loop"]).result(30)
+        kept["loop"].call_soon_threadsafe(kept["loop"].stop)
