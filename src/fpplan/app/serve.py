@@ -200,6 +200,11 @@ def run(args: argparse.Namespace) -> None:
     shown = args.host if loopback else socket.gethostname()
     url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
     print(f"fpplan dashboards: {url}  ({'region' if region else 'county'}: {data})", flush=True)
+    if region:
+        from urllib.parse import quote
+
+        print(f"地区总览 / region overview: http://{shown}:{args.port}/voila/render/{quote(REGION_LANDING)}"
+              + (f"?token={token}" if token else ""), flush=True)
     if token:
         print("login token (shown once, not stored) / 登录口令（只显示一次）: " + token, flush=True)
     os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels, args.pool,
