@@ -294,3 +294,17 @@ def test_a_renderer_kept_open_draws_the_same_images(region: Path, monkeypatch) -
         kept = figure_images._KEPT
         asyncio.run_coroutine_threadsafe(kept["renderer"].close(), kept["loop"]).result(30)
         kept["loop"].call_soon_threadsafe(kept["loop"].stop)
+
+
+def test_a_bad_county_stops_the_region_with_its_problems(region: Path, tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "region"
+    shutil.copytree(region, copy)
+    before = region_results.current(copy)
+    (copy / "650124" / "units.csv").write_text("code,name\n1,x\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        region_results.ensure_region_results(copy)
+    assert error.value.problems and all("650124" in p.file for p in error.value.problems)
+    assert region_results.current(copy)["version"] == before["version"]  # nothing published
+    assert main(["brief", str(copy), "--out", str(tmp_path / "b")]) == 2
+    out = capsys.readouterr().out
+    assert "units.csv" in out and "Traceback" not in out and not (tmp_path / "b").exists()
