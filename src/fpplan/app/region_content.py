@@ -15,6 +15,7 @@ from fpplan.app.tables import NO_VALUE, number
 from fpplan.data.labels import ui
 
 ROW_HEIGHT = 22  # px per county in the figures (they grow with the region)
+FIGURE_MAX = 30  # counties a figure shows at most (those first by its measure; the table has them all)
 # the ranking table's columns: key, decimals (None: the column is text)
 COLUMNS = (("population_base", 0), ("population_horizon", 0), ("population_change_pct", 1), ("women_15_49_base", 0),
            ("red", 0), ("amber", 0), ("staff_gap", None), ("area_gap_m2", 0), ("still_to_secure_wan_yuan", 0))
@@ -76,10 +77,11 @@ def build(summary: dict) -> dict:
 
 
 def _layout(title: str, n: int) -> dict:
-    return {"title": {"text": title, "y": 0.99, "yanchor": "top"}, "font": {"family": FONT}, "barmode": "stack",
-            "height": 140 + ROW_HEIGHT * n,
-            "margin": {"l": 90, "r": 20, "t": 90, "b": 40},
-            "legend": {"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
+    """Horizontal bars, one row per county: the title above the bars (as many lines as it has), the legend below."""
+    return {"title": {"text": title, "yref": "paper", "y": 1, "yanchor": "bottom", "automargin": True, "pad": {"b": 8}},
+            "font": {"family": FONT}, "barmode": "stack", "height": 130 + ROW_HEIGHT * n,
+            "margin": {"l": 90, "r": 20, "t": 30, "b": 70},
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
             "yaxis": {"autorange": "reversed", "automargin": True}, "xaxis": {"automargin": True}}
 
 
@@ -87,12 +89,20 @@ def _json(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())
 
 
+def _first(order: list[dict], title: str) -> tuple[list[dict], str]:
+    """At most FIGURE_MAX counties, the title saying so when there are more."""
+    if len(order) <= FIGURE_MAX:
+        return order, title
+    return order[:FIGURE_MAX], f"{title}<br><sup>{ui('region_figure_first', n=FIGURE_MAX, total=len(order))}</sup>"
+
+
 def lights_figure(summary: dict, period: str) -> dict:
     """Red and amber county indicators by county, in the order of the default ranking (most red first)."""
     by_code = {c["code"]: c for c in summary["counties"]}
-    order = [by_code[code] for code in summary["rankings"][summary["measures"][0]]]
+    order, title = _first([by_code[code] for code in summary["rankings"][summary["measures"][0]]],
+                          ui("region_figure_lights", period=period))
     names = [c["name"] for c in order]
-    fig = go.Figure(layout=_layout(ui("region_figure_lights", period=period), len(order)))
+    fig = go.Figure(layout=_layout(title, len(order)))
     for status in ("red", "amber"):
         fig.add_bar(y=names, x=[c[status] or 0 for c in order], orientation="h", name=ui(f"region_measure_{status}"),
                     marker_color=STATUS_COLOURS[status])
@@ -102,9 +112,10 @@ def lights_figure(summary: dict, period: str) -> dict:
 def population_figure(summary: dict, first: str, last: str) -> dict:
     """Each county's population change from the base year to the horizon (%), largest growth first."""
     by_code = {c["code"]: c for c in summary["counties"]}
-    order = [by_code[code] for code in summary["rankings"]["population_change_pct"]
-             if by_code[code]["population_change_pct"] is not None]
-    fig = go.Figure(layout=_layout(ui("region_figure_population", first=first, last=last), len(order)))
+    order, title = _first([by_code[code] for code in summary["rankings"]["population_change_pct"]
+                           if by_code[code]["population_change_pct"] is not None],
+                          ui("region_figure_population", first=first, last=last))
+    fig = go.Figure(layout=_layout(title, len(order)))
     fig.add_bar(y=[c["name"] for c in order], x=[round(c["population_change_pct"], 1) for c in order],
                 orientation="h", marker_color=CARD_COLOURS["population"], showlegend=False,
                 text=[change_text(c["population_change_pct"]) for c in order], textposition="auto")

@@ -203,8 +203,9 @@ def _map(folders: list[str], scheduler: str, workers: int) -> list[dict]:
 
 
 def ensure_region_results(region: str | Path, force: bool = False, workers: int | None = None) -> RegionOutcome:
-    """The region's results for its counties' data as they are now (see the module docstring). Raises DataError
-    with every problem of every county (and of ``region.yaml``) at once."""
+    """The region's results for its counties' data as they are now (see the module docstring); ``force``: the
+    summary written anew even if its version is there (the counties' results are recomputed only when their data
+    changed). Raises DataError with every problem of every county (and of ``region.yaml``) at once."""
     from fpplan.data.errors import DataError, Problem
     from fpplan.data.readers import find_table_files
     from fpplan.data.region import county_folders, read_region_config, region_name
@@ -225,7 +226,7 @@ def ensure_region_results(region: str | Path, force: bool = False, workers: int 
         summary = current(region)
         known = {c["folder"]: c for c in (summary or {}).get("counties", [])}
         now = fingerprints(region)
-        todo = [f for f in folders if force or f.name not in known or known[f.name]["fingerprint"] != now[f.name]]
+        todo = [f for f in folders if f.name not in known or known[f.name]["fingerprint"] != now[f.name]]
         done = _map([str(f) for f in todo], config.scheduler, workers if workers is not None else config.workers)
         problems = [p for row in done for p in row.get("problems", [])]
         rows = {f.name: known.get(f.name) for f in folders} | {row["folder"]: row for row in done}

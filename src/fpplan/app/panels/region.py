@@ -103,8 +103,8 @@ def region_html(summary: dict, doc: dict, by: str | None = None, toolbar: str = 
                       for name, spec in doc["figures"].items())
     rankings = json.dumps(doc["rankings"], ensure_ascii=False).replace("</", "<\\/")
     return (leader.CSS + "<div class='fp-leader'>" + header + toolbar + leader.cards_html(doc["cards"])
-            + f"<h3 style='margin:12px 0 4px 0'>{escape(ui('region_ranking'))}</h3>" + measure_html(doc, by)
-            + table_html(doc, by, links) + figures
+            + figures + f"<h3 style='margin:12px 0 4px 0'>{escape(ui('region_ranking'))}</h3>"
+            + measure_html(doc, by) + table_html(doc, by, links)
             + f"<script type='application/json' id='fpplan-rankings'>{rankings}</script></div>")
 
 
