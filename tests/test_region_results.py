@@ -254,6 +254,8 @@ def test_a_region_keeps_no_store_of_its_own(region: Path, capsys) -> None:
     with pytest.raises(SystemExit) as stop:
         serve.prepare(region, region / "x.duckdb", region=True)
     assert stop.value.code == 2 and "--store" in capsys.readouterr().out
+    assert main(["brief", str(region), "--out", str(region / "b"), "--store", "x.duckdb"]) == 2
+    assert "--store" in capsys.readouterr().out and not (region / "b").exists()
 
 
 def test_the_counties_on_a_dask_cluster_give_the_same_rows(region: Path) -> None:

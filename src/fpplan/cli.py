@@ -293,8 +293,9 @@ def _report(args: argparse.Namespace) -> int:
     from fpplan.data.region import is_region_folder
 
     if is_region_folder(Path(args.data_dir)):
-        from fpplan.app.region_reports import run_region_report
+        from fpplan.app.region_reports import no_store, run_region_report
 
+        no_store(args.data_dir, args.store)
         return run_region_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace)
     return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
                       store=args.store)
@@ -305,8 +306,9 @@ def _brief(args: argparse.Namespace) -> int:
     from fpplan.data.region import is_region_folder
 
     if is_region_folder(Path(args.data_dir)):
-        from fpplan.app.region_reports import run_region_brief
+        from fpplan.app.region_reports import no_store, run_region_brief
 
+        no_store(args.data_dir, args.store)
         return run_region_brief(args.data_dir, args.period, args.scenario, args.out)
     return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store)
 

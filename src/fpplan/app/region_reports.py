@@ -31,6 +31,14 @@ TOP = 5  # counties named per measure on the first page
 TABLE_MAX = 15  # counties whose whole ranking table still fits on the brief's first page
 
 
+def no_store(region_dir: str | Path, store: str | None) -> None:
+    """A region's counties keep their own stores: ``--store`` is refused (DataError) rather than ignored."""
+    if store:
+        from fpplan.data.errors import Problem
+
+        raise DataError([Problem(file=str(region_dir), kind="region_store", value=str(store))])
+
+
 def prepare(region_dir: str | Path, period: str | None, scenario: str | None):
     """The region's results brought up to date, the period and scenario checked against every county's results
     (all problems at once): (summary, overview document, {code: (manifest, period, scenario)})."""
