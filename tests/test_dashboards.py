@@ -218,17 +218,19 @@ def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, serv
     page.goto(f"{server}/voila/render/{urllib.parse.quote('领导总览')}.ipynb", timeout=120_000)
     page.wait_for_selector(FIGURE, timeout=120_000)
     page.wait_for_timeout(1000)
-    for name in ("population", "attention"):  # each in its own element, as an image with the figure's text
-        assert page.locator(f"#fpplan-figure-{name} > svg.main-svg").count() == 1
-    assert "各乡镇人口预测" in page.locator("#fpplan-figure-population svg .gtitle").text_content()
-    assert page.locator("#fpplan-figure-attention svg .bars path").count() >= 8  # a bar per township at least
+    for name in ("population", "attention"):  # each in its own element, as an image with the figure's text, drawn
+        assert page.locator(f"#fpplan-figure-{name} > .fp-wide > svg.main-svg").is_visible()  # for a desktop
+        assert page.locator(f"#fpplan-figure-{name} > .fp-narrow > svg.main-svg").count() == 1  # and a phone
+        assert not page.locator(f"#fpplan-figure-{name} > .fp-narrow").is_visible()
+    assert "各乡镇人口预测" in page.locator("#fpplan-figure-population .fp-wide svg .gtitle").text_content()
+    assert page.locator("#fpplan-figure-attention .fp-wide svg .bars path").count() >= 8  # a bar per township
     assert not [url for url in requests if url.endswith(".js")], requests  # the page needs no script file
     assert not sockets
     image_height = page.locator("#fpplan-figure-population").bounding_box()["height"]
     page.hover("#fpplan-figure-population")
     page.wait_for_selector("#fpplan-figure-population.js-plotly-plot .main-svg", timeout=30_000)
     assert any(url.endswith("plotly-basic.min.js") for url in requests)
-    assert page.locator("#fpplan-figure-attention > svg.main-svg").count() == 1  # the other stays an image
+    assert page.locator("#fpplan-figure-attention > .fp-wide > svg.main-svg").count() == 1  # the other stays an image
     assert abs(page.locator("#fpplan-figure-population").bounding_box()["height"] - image_height) <= 2
     page.hover("#fpplan-figure-attention")
     page.wait_for_selector("#fpplan-figure-attention.js-plotly-plot .bars path", timeout=30_000)
