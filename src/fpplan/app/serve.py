@@ -190,6 +190,7 @@ def run(args: argparse.Namespace) -> None:
                         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))}
     if store:
         env["FPPLAN_STORE"] = str(store)
+    env.pop("FPPLAN_REGION", None)
     if region:
         env["FPPLAN_REGION"] = "1"  # pages show the county their address names (?county=)
     env.pop("FPPLAN_TOKEN", None)  # kernels never see the token
