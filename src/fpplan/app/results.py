@@ -246,7 +246,9 @@ def compute(workspace, out: Path) -> dict:
         "townships": county.townships()["code"].tolist(),
     }
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
-    overview["images"] = figure_images.svg_images(overview["figures"])  # the landing page shows them without JS
+    images = figure_images.svg_image_sets(overview["figures"])  # the landing page shows them without JS
+    overview["images"] = images.get(figure_images.WIDTH, {})
+    overview["images_phone"] = images.get(figure_images.PHONE_WIDTH, {})  # the same at a phone's width
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
     (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
                                           encoding="utf-8")
