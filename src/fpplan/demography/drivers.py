@@ -198,11 +198,11 @@ class Drivers:
             m = self.mortality
             last = m.theta.shape[0] - 1
 
-            def survival(t: int) -> np.ndarray:
+            def survival(t: int, out: np.ndarray | None = None) -> np.ndarray:
                 theta = m.theta[min(t, last)] + m.county[:, t, None, :]  # (n, R or 1, sex)
                 if offset is not None:
                     theta = theta + offset[:, t]
-                return m.grid.lookup(np.broadcast_to(theta, (n, regions, 2)))
+                return m.grid.lookup(np.broadcast_to(theta, (n, regions, 2)), out)
         else:
             last = self.survival.shape[1] - 1
 
@@ -215,15 +215,28 @@ class Drivers:
                 out[slice(None) if when is None else when, region] += persons if when is None else persons[when]
             return out
 
-        S = PerStep(steps, survival)
-        if n * steps * regions * (2 * 101 + 35) * 8 <= PRECOMPUTE_BYTES:  # small runs: every step at once
-            return engine.run(np.broadcast_to(self.population, shape), S, np.stack([asfr(t) for t in range(steps)]),
-                              self.srb, np.stack([migrants(t) for t in range(steps)]), width=1, timing=self.timing,
+        small = n * steps * regions * (2 * 101 + 35) * 8 <= PRECOMPUTE_BYTES  # every step's inputs at once
+        if self.mortality is None:  # the same tables for every trajectory: a view of every step, never a copy
+            at = np.minimum(np.arange(steps), last) if self.survival.shape[1] not in (1, steps) else slice(None)
+            S = np.moveaxis(self.survival[:, at], 1, 0)
+            S = np.broadcast_to(S, (steps,) + S.shape[1:])
+        else:
+            ratios = None if small else np.empty(shape)  # each step's survival ratios, used by its step only
+            S = np.stack([survival(t) for t in range(steps)]) if small else PerStep(steps, lambda t: survival(t, ratios))
+        if not small:
+            buffer = np.empty(shape)
+            return engine.run(np.broadcast_to(self.population, shape), S, PerStep(steps, asfr), self.srb,
+                              PerStep(steps, lambda t: migrants(t, buffer)), width=1, timing=self.timing,
                               fertile=FERTILE, keep=keep, each=each)
-        buffer = np.empty(shape)
-        return engine.run(np.broadcast_to(self.population, shape), S, PerStep(steps, asfr), self.srb,
-                          PerStep(steps, lambda t: migrants(t, buffer)), width=1, timing=self.timing,
-                          fertile=FERTILE, keep=keep, each=each)
+        rates = self.fertility.T[:, :, None, None] * self.pattern  # (steps, n, R, 35)
+        if fertility_factor is not None:
+            rates *= fertility_factor.transpose(1, 0, 2)[..., None]
+        mig = net.transpose(1, 0, 2)[..., None, None] * profile  # (steps, n, R, sex, age)
+        for t, lumps in arrivals.items():
+            for region, persons, when in lumps:
+                mig[t, slice(None) if when is None else when, region] += persons if when is None else persons[when]
+        return engine.run(np.broadcast_to(self.population, shape), S, rates, self.srb, mig, width=1,
+                          timing=self.timing, fertile=FERTILE, keep=keep, each=each)
 
     def _arrivals(self) -> dict[int, list]:
         """Step → [(township index, persons, trajectories arriving or None for all)]: deterministic lumps arrive in

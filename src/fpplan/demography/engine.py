@@ -28,11 +28,10 @@ actually added (guarded migrants + the 0.0005 corrections), so P(t+1) = P(t) + B
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
-KEEP_AFTER_OUT_MIGRATION = 1e-5  # persons left where migrants would empty a cell (ccmppWPP)
-NEGATIVE_BECOMES = 5e-4  # an end-of-step cell still negative (ccmppWPP, "same as Abacus")
 TIMINGS = ("end", "even")
 
 
@@ -43,30 +42,6 @@ class Step:
     deaths: np.ndarray  # (..., sex) deaths during the step (of the exposed population and of the newborns)
     migration: np.ndarray  # (..., sex) net migrants actually added
     guarded: int  # cells where out-migration exceeded the population
-
-
-def survive(pop: np.ndarray, S: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Survivors at the end of the step by age at the end (the first group left for births)."""
-    if out is None:
-        out = np.empty(np.broadcast_shapes(pop.shape, S.shape), dtype=pop.dtype)
-    np.multiply(pop[..., :-2], S[..., 1:-1], out=out[..., 1:-1])
-    np.multiply(pop[..., -2] + pop[..., -1], S[..., -1], out=out[..., -1])
-    return out
-
-
-def guard(pop: np.ndarray, mig: np.ndarray, work: np.ndarray | None = None) -> tuple[np.ndarray, int]:
-    """ccmppWPP's guard before the step: migrants where pop + mig ≤ 0 become 0.00001 − pop. Returns the
-    migrants to use (in ``work`` when given and needed; ``mig`` itself is never changed) and the number of cells
-    where more were to leave than there were (pop + mig < 0)."""
-    total = np.add(pop, mig, out=work)
-    lowest = total.min()
-    if lowest > 0:
-        return mig, 0
-    guarded = int(np.count_nonzero(total < 0)) if lowest < 0 else 0
-    empty = total <= 0
-    np.copyto(total, mig)  # total's buffer now holds the guarded migrants
-    np.subtract(KEEP_AFTER_OUT_MIGRATION, pop, out=total, where=empty)
-    return total, guarded
 
 
 def _fertile(fertile: slice, ages: int, groups: int) -> tuple[slice, slice]:
@@ -85,15 +60,15 @@ def step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb: np.ndarray | flo
     """One projection step (the module docstring gives the rules). ``asfr[..., g]`` are births per woman per year
     at the ages ``fertile`` selects; ``mig`` are the step's net migrants by age at the end of the step; ``out``
     optionally receives the end population. Inputs broadcast against each other."""
-    if timing not in TIMINGS:
-        raise ValueError("migration timing must be 'end' or 'even'")
-    shape = np.broadcast_shapes(pop.shape, S.shape, np.shape(mig))
-    pop = np.broadcast_to(np.asarray(pop, dtype=float), shape)
-    mig = np.broadcast_to(np.asarray(mig, dtype=pop.dtype), shape)
-    end = out if out is not None else np.empty(shape, dtype=pop.dtype)
-    ages, exposed = _fertile(fertile, shape[-1], np.shape(asfr)[-1])
-    return _step(pop, S, np.asarray(asfr)[..., exposed], _split(srb, width), mig, timing == "even", ages, end,
-                 (np.empty(shape), np.empty(shape), np.empty(shape)))
+    shape = np.broadcast_shapes(np.shape(pop), np.shape(S), np.shape(mig))
+    result = run(np.broadcast_to(np.asarray(pop, dtype=float), shape), np.asarray(S, dtype=float)[None],
+                 np.asarray(asfr, dtype=float)[None], np.asarray(srb, dtype=float)[None],
+                 np.asarray(mig, dtype=float)[None], width, timing, fertile)
+    end = result["population"][1]
+    if out is not None:
+        out[...] = end
+        end = out
+    return Step(end, result["births"][0], result["deaths"][0], result["migration"][0], int(result["guarded"][0]))
 
 
 def _split(srb, width: int) -> np.ndarray:
@@ -105,34 +80,32 @@ def _split(srb, width: int) -> np.ndarray:
     return np.stack([srb / (1 + srb), 1 / (1 + srb)], axis=-1) * (width / 2)
 
 
-def _step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, split: np.ndarray, mig: np.ndarray, even: bool,
-          ages: slice, end: np.ndarray, work: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Step:
-    """``step`` with its checks done once: pop, mig, end and the three work arrays all have the full shape; asfr
-    is already cut to the ages that give births. Few numpy calls, no temporaries of the population's size."""
-    mig, guarded = guard(pop, mig, work[0])
-    if even:
-        half = np.multiply(mig, 0.5, out=work[1])
-        start = np.add(pop, half, out=work[2])
-        survive(start, S, out=end)
-        end[..., 1:] += half[..., 1:]
-    else:
-        start = pop
-        survive(start, S, out=end)
-    births = np.vecdot(asfr, start[..., 1, ages] + end[..., 1, ages])[..., None] * split  # (..., sex)
-    np.multiply(births, S[..., 0], out=end[..., 0])
-    added = mig.sum(axis=-1)
-    if even:
-        end[..., 0] += half[..., 0]
-        survived = end.sum(axis=-1) - added * 0.5  # the half that joined at the end neither died nor was born
-    else:
-        survived = end.sum(axis=-1)
-        end += mig
-    if end.min() < 0:
-        negative = end < 0
-        added = added + np.where(negative, NEGATIVE_BECOMES - end, 0.0).sum(axis=-1)
-        end[negative] = NEGATIVE_BECOMES
-    deaths = start.sum(axis=-1) + births - survived
-    return Step(end, births, deaths, added, guarded)
+@cache
+def _kernels():
+    """The compiled loops, loaded on the first projection (``fpplan.demography.kernels``)."""
+    from fpplan.demography import kernels
+
+    return kernels
+
+
+def _two(lead: tuple[int, ...]) -> tuple[int, int]:
+    """The kernel's two leading axes (trajectory and region) for any leading shape (more axes merge into the first)."""
+    return (1, 1) if not lead else ((1, lead[0]) if len(lead) == 1 else (int(np.prod(lead[:-1])), lead[-1]))
+
+
+def _cells(values, steps: int, lead: tuple[int, ...], last: tuple[int, ...]) -> np.ndarray:
+    """An input ``values`` (steps, …) broadcast to (steps, *lead, *last), seen as (steps, L1, L2, *last)."""
+    values = np.asarray(values, dtype=np.float64)
+    missing = len(lead) + len(last) + 1 - values.ndim  # a step's array may have fewer leading axes than lead
+    if missing > 0:
+        values = values.reshape(values.shape[:1] + (1,) * missing + values.shape[1:])
+    full = np.broadcast_to(values, (steps,) + lead + last)
+    return full if len(lead) == 2 else full.reshape((steps,) + _two(lead) + last)
+
+
+def _out(array: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+    """An output (k, *lead, *last), C-contiguous, seen as (k, L1, L2, *last) (a view: the kernel writes into it)."""
+    return array.reshape(array.shape[:1] + _two(lead) + array.shape[1 + len(lead):])
 
 
 def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end",
@@ -145,34 +118,50 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
     ``keep=False`` keeps only the last population (``[1, ...]``) and calls ``each(t, step)`` after every step, so
     a caller can reduce the trajectories as they go (memory then does not grow with the steps; ``step.population``
     is reused two steps later, so copy what you keep).
+
+    When S, asfr and mig are arrays of every step and every year is kept, one call of the compiled kernel
+    (``fpplan.demography.kernels.project``) runs all steps; otherwise it runs step by step as the inputs are built.
+    Computed in float64 (``dtype`` any other is refused).
     """
     if timing not in TIMINGS:
         raise ValueError("migration timing must be 'end' or 'even'")
+    if np.dtype(dtype) != np.float64:
+        raise ValueError("the engine computes in float64")
+    kernels = _kernels()
     steps = len(S)
-    pop = np.array(pop0, dtype=dtype, order="C")  # C order even from a broadcast view (else trajectories vary fastest)
+    pop = np.array(pop0, dtype=np.float64, order="C")  # C order even from a broadcast view
     shape = pop.shape
-    if keep:
-        population = np.empty((steps + 1,) + shape, dtype=dtype)
-        population[0] = pop
-    buffers = (np.empty(shape, dtype), np.empty(shape, dtype))  # the end population alternates between two buffers
-    work = (np.empty(shape, dtype), np.empty(shape, dtype), np.empty(shape, dtype))
-    flows = {k: np.empty((steps,) + shape[:-1], dtype=dtype) for k in ("births", "deaths", "migration")}
-    guarded = np.zeros(steps, dtype=int)
-    ages = exposed = None
+    lead, cells = shape[:-2], shape[-2:]
+    flows = {k: np.empty((steps,) + shape[:-1]) for k in ("births", "deaths", "migration")}
+    flat = [_out(flows[k], lead) for k in ("births", "deaths", "migration")]
+    groups = np.shape(asfr[0])[-1] if steps else 0
+    ages, exposed = _fertile(fertile, shape[-1], groups)
+    shift = ages.start - exposed.start  # the rate of age a is asfr[..., a - shift]
     even = timing == "even"
-    splits = _split(srb, width) if isinstance(srb, np.ndarray) and srb.ndim == 1 else None  # one per step
-    for t in range(steps):  # a loop over projection steps; everything inside is vectorized
-        rates, m = np.asarray(asfr[t], dtype=dtype), np.asarray(mig[t], dtype=dtype)
-        if ages is None:
-            ages, exposed = _fertile(fertile, shape[-1], rates.shape[-1])
-        if m.shape != shape:
-            m = np.broadcast_to(m, shape)
-        split = splits[t] if splits is not None else _split(srb[t], width)
-        out = _step(pop, np.asarray(S[t], dtype=dtype), rates[..., exposed], split, m, even, ages,
-                    population[t + 1] if keep else buffers[t % 2], work)
-        pop = out.population
-        flows["births"][t], flows["deaths"][t], flows["migration"][t] = out.births, out.deaths, out.migration
-        guarded[t] = out.guarded
+    pops = np.empty(((steps + 1) if keep else 2,) + shape)
+    pops[0] = pop
+    view = _out(pops, lead)
+    if keep and all(isinstance(x, np.ndarray) for x in (S, asfr, mig)) and len(S) == len(asfr) == len(mig):
+        split = _split(np.asarray(srb, dtype=float) if isinstance(srb, np.ndarray) else
+                       np.stack([np.asarray(srb[t], dtype=float) for t in range(steps)]), width)
+        guarded = kernels.project(view, 0, _cells(S, steps, lead, cells), _cells(asfr, steps, lead, (groups,)), shift,
+                                  ages.start, ages.stop, _cells(split, steps, lead, (2,)), _cells(mig, steps, lead, cells),
+                                  even, *flat)
         if each is not None:
-            each(t, out)
-    return {"population": population if keep else pop[None], **flows, "guarded": guarded}
+            for t in range(steps):  # a loop over projection steps, after the kernel has run them all
+                each(t, Step(pops[t + 1], flows["births"][t], flows["deaths"][t], flows["migration"][t],
+                             int(guarded[t])))
+        return {"population": pops, **flows, "guarded": guarded.astype(int)}
+    guarded = np.zeros(steps, dtype=int)
+    splits = _split(srb, width) if isinstance(srb, np.ndarray) and srb.ndim == 1 else None  # one per step
+    for t in range(steps):  # a loop over projection steps; each step is one call of the compiled kernel
+        split = splits[t] if splits is not None else _split(srb[t], width)
+        first = t if keep else t % 2
+        guarded[t] = kernels.project(
+            view, first, _cells(np.asarray(S[t])[None], 1, lead, cells), _cells(np.asarray(asfr[t])[None], 1, lead, (groups,)),
+            shift, ages.start, ages.stop, _cells(split[None], 1, lead, (2,)), _cells(np.asarray(mig[t])[None], 1, lead, cells),
+            even, *(f[t:t + 1] for f in flat))[0]
+        if each is not None:
+            each(t, Step(pops[(first + 1) % len(pops)], flows["births"][t], flows["deaths"][t], flows["migration"][t],
+                         int(guarded[t])))
+    return {"population": pops if keep else pops[steps % 2][None], **flows, "guarded": guarded}
