@@ -7,9 +7,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fpplan.demography.drivers import PerStep
-from fpplan.demography.engine import run
+from fpplan.demography.engine import Interpolated, Scaled, run
 from fpplan.demography.stochastic import SurvivalGrid
+
+
+class PerStep:
+    """An input built step by step (any object whose [t] gives the step's array)."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return self.values[t].copy()
 
 
 def _case(seed: int = 3):
@@ -72,8 +84,7 @@ def test_kernel_equals_the_rules_by_hand_every_way_its_inputs_come(timing: str) 
     want, births, deaths, added, guarded = _by_hand(pop, S, asfr, srb, mig, timing == "even")
     assert guarded.sum() > 0 and (want[1:] == 5e-4).any()  # both guards act
     at_once = run(pop, S, asfr, srb, mig, timing=timing, fertile=slice(2, 6))
-    stepwise = run(pop, PerStep(4, lambda t: S[t]), PerStep(4, lambda t: asfr[t]), srb, PerStep(4, lambda t: mig[t]),
-                   timing=timing, fertile=slice(2, 6))
+    stepwise = run(pop, PerStep(S), PerStep(asfr), srb, PerStep(mig), timing=timing, fertile=slice(2, 6))
     seen = []
     streamed = run(pop, S, asfr, srb, mig, timing=timing, fertile=slice(2, 6), keep=False,
                    each=lambda t, s: seen.append(s.population.copy()))
@@ -119,3 +130,65 @@ def test_survival_lookup_interpolates_like_numpy_and_holds_the_ends() -> None:
     assert grid.lookup(theta, out) is out
     with pytest.raises(ValueError):
         grid.lookup(theta, np.empty((4, 3, 2, 101))[..., ::2])
+
+
+def test_factored_inputs_project_as_their_arrays_and_bands_sum_the_regions() -> None:
+    """Scaled fertility and migrants (with arrivals, two in one cell), survival read off a grid: the same projection
+    as the arrays they stand for, every year kept, streamed, or only the last; the band sums are the kept years'
+    sums over regions."""
+    pop, _, asfr, srb, _ = _case()
+    rng = np.random.default_rng(8)
+    level = rng.uniform(0.5, 1.5, (4, 2, 3))
+    pattern = asfr[0, 0]  # (3 regions, 4 ages)
+    scale = rng.normal(0, 30, (4, 2, 3))
+    profile = rng.uniform(-1, 1, (2, 8))
+    arrivals = (np.array([1, 1, 3]), np.array([[0, 2], [0, 2], [1, 0]]), rng.uniform(0, 500, (3, 2, 8)))
+    table = np.sort(rng.uniform(0.8, 1.0, (6, 2, 8)), axis=0)
+    position = rng.uniform(0, 4.999, (4, 2, 3, 2))
+    factored = {"S": Interpolated(table, position), "asfr": Scaled(level, pattern, cells=1),
+                "mig": Scaled(scale, profile, cells=2, arrivals=arrivals)}
+    arrays = {key: np.stack([value[t] for t in range(4)]) for key, value in factored.items()}
+    np.testing.assert_allclose(arrays["mig"][1, 0, 2], scale[1, 0, 2] * profile + arrivals[2][:2].sum(0))
+    k = position.astype(int)
+    np.testing.assert_allclose(arrays["S"][2, 1, 0, 1], table[k[2, 1, 0, 1], 1] + (position[2, 1, 0, 1] % 1) * (
+        table[k[2, 1, 0, 1] + 1, 1] - table[k[2, 1, 0, 1], 1]))
+    bands = ((0, 0, 8), (1, 0, 8), (1, 2, 6))
+    for timing in ("end", "even"):
+        want = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), **arrays)
+        got = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), bands=bands, **factored)
+        np.testing.assert_allclose(got["population"], want["population"], rtol=1e-13, atol=1e-9)
+        np.testing.assert_allclose(got["deaths"], want["deaths"], rtol=1e-12, atol=1e-9)
+        np.testing.assert_array_equal(got["guarded"], want["guarded"])
+        p = want["population"]
+        by_hand = np.stack([p[..., 0, :].sum(axis=(2, 3)), p[..., 1, :].sum(axis=(2, 3)),
+                            p[..., 1, 2:6].sum(axis=(2, 3))], axis=-1)  # (years, trajectories, band)
+        np.testing.assert_allclose(got["sums"], by_hand, rtol=1e-13)
+        last = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), keep=False, bands=bands, **factored)
+        np.testing.assert_allclose(last["population"][0], p[-1], rtol=1e-13, atol=1e-9)
+        np.testing.assert_allclose(last["sums"], by_hand, rtol=1e-13)
+        seen: list = []
+        streamed = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), keep=False, bands=bands,
+                       each=lambda t, s, seen=seen: seen.append(s.births.copy()), **factored)
+        np.testing.assert_allclose(np.stack(seen), want["births"], rtol=1e-13)
+        np.testing.assert_allclose(streamed["sums"], by_hand, rtol=1e-13)
+
+
+def test_a_projection_that_turns_infinite_names_its_township_and_year() -> None:
+    """Finite inputs whose projection overflows (a survival ratio of 1e300): the flows say so, the check names
+    where."""
+    from fpplan.data.errors import DataError
+    from fpplan.demography.drivers import check_output
+
+    pop, S, asfr, srb, mig = _case()
+    S = S.copy()
+    S[2, 0, 1, 0, 5] = 1e300
+    S[3, 0, 1, 0, 6] = 1e300
+    out = run(pop, S, asfr, srb, mig, fertile=slice(2, 6))
+    assert not np.isfinite(out["population"]).all()
+    with pytest.raises(DataError) as error:
+        check_output(np.array(["A", "B", "C"]), np.arange(2025, 2030), out["population"],
+                     (out["births"], out["deaths"], out["migration"]))
+    assert {(p.value, p.detail.split(",")[0]) for p in error.value.problems} >= {("B", "2029")}
+    fine = run(pop, S.clip(0, 1), asfr, srb, mig, fertile=slice(2, 6))
+    check_output(np.array(["A", "B", "C"]), np.arange(2025, 2030), fine["population"],
+                 (fine["births"], fine["deaths"], fine["migration"]))

@@ -93,14 +93,26 @@ def _two(lead: tuple[int, ...]) -> tuple[int, int]:
     return (1, 1) if not lead else ((1, lead[0]) if len(lead) == 1 else (int(np.prod(lead[:-1])), lead[-1]))
 
 
-def _cells(values, steps: int, lead: tuple[int, ...], last: tuple[int, ...]) -> np.ndarray:
-    """An input ``values`` (steps, …) broadcast to (steps, *lead, *last), seen as (steps, L1, L2, *last)."""
-    values = np.asarray(values, dtype=np.float64)
-    missing = len(lead) + len(last) + 1 - values.ndim  # a step's array may have fewer leading axes than lead
+def _cells(values, lead: tuple[int, ...], last: tuple[int, ...]) -> np.ndarray:
+    """An input ``values`` (k, …) that broadcasts against (k, *lead, *last), as the kernel reads it: C-contiguous
+    (k, L1, L2, *last) with axes of length 1 where ``values`` is the same along them (broadcast views are made
+    compact again, so the same table for every township is never copied)."""
+    x = np.asarray(values, dtype=np.float64)
+    missing = 1 + len(lead) + len(last) - x.ndim  # a step's array may have fewer leading axes than lead
     if missing > 0:
-        values = values.reshape(values.shape[:1] + (1,) * missing + values.shape[1:])
-    full = np.broadcast_to(values, (steps,) + lead + last)
-    return full if len(lead) == 2 else full.reshape((steps,) + _two(lead) + last)
+        x = x.reshape(x.shape[:1] + (1,) * missing + x.shape[1:])
+    x = x[tuple(slice(0, 1) if stride == 0 and size > 1 else slice(None) for stride, size in zip(x.strides, x.shape))]
+    np.broadcast_shapes(x.shape[1:], lead + last)  # a ValueError when they do not broadcast
+    if x.shape[x.ndim - len(last):] != last:
+        x = np.broadcast_to(x, x.shape[:x.ndim - len(last)] + last)
+    middle = x.shape[1:1 + len(lead)]
+    if len(lead) < 2:
+        x = x.reshape(x.shape[:1] + (1,) * (2 - len(lead)) + x.shape[1:])
+    elif len(lead) > 2:
+        if any(size > 1 for size in middle[:-1]):
+            x = np.broadcast_to(x, x.shape[:1] + lead + last)
+        x = x.reshape(x.shape[:1] + (int(np.prod(x.shape[1:len(lead)])), x.shape[len(lead)]) + last)
+    return np.ascontiguousarray(x)
 
 
 def _out(array: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
@@ -108,20 +120,117 @@ def _out(array: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
     return array.reshape(array.shape[:1] + _two(lead) + array.shape[1 + len(lead):])
 
 
+@dataclass(frozen=True)
+class Scaled:
+    """A step-indexed input kept as factors, so that (step × trajectory × region × sex × age) arrays never exist:
+    step t is ``scale[t]`` (over the leading axes) times ``pattern`` (over the leading axes and the ``cells`` last
+    ones), plus the ``arrivals`` of step t: (step, index into the leading axes, values over the last axes), e.g. a
+    regiment farm arriving in its township."""
+
+    scale: np.ndarray  # (steps, …leading axes, broadcasting)
+    pattern: np.ndarray  # (…leading axes, broadcasting, *last axes)
+    cells: int  # how many of pattern's axes are the last axes (age groups: 1; sex and age: 2)
+    arrivals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # step (m,), leading index (m, axes), values (m, *last)
+
+    def __len__(self) -> int:
+        return len(self.scale)
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        """Step t as an array (the arrivals' leading indices must lie within scale[t] × pattern's leading axes)."""
+        scale = np.asarray(self.scale[t], dtype=float)
+        value = scale.reshape(scale.shape + (1,) * self.cells) * self.pattern
+        if self.arrivals is not None:
+            step, index, values = self.arrivals
+            now = step == t
+            np.add.at(value, tuple(index[now].T), values[now])
+        return value
+
+
+@dataclass(frozen=True)
+class Interpolated:
+    """Survival ratios of every step read off a grid of life tables: step t, at the leading index ``…`` and sex
+    s, is ``table[k, s] + w · (table[k + 1, s] − table[k, s])`` where ``position[t][…, s]`` = k + w (0 ≤ k + w <
+    G − 1; ``fpplan.demography.stochastic.SurvivalGrid.positions``)."""
+
+    table: np.ndarray  # (G, sex, age)
+    position: np.ndarray  # (steps, …leading axes, broadcasting, sex)
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        x = np.asarray(self.position[t], dtype=float)
+        k = x.astype(int)
+        below = self.table[k, np.arange(self.table.shape[1])]
+        return below + (x - k)[..., None] * (self.table[k + 1, np.arange(self.table.shape[1])] - below)
+
+
+NONE_AT = np.zeros((0, 3), dtype=np.int64)
+
+
+def _factors(values, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's (values, scale) of a step-indexed input over the steps ``t``: a Scaled input's factors, or the
+    input itself (arrays, or anything indexed by step, one step at a time) with the scale 1."""
+    if isinstance(values, Scaled):
+        return _cells(values.pattern[None], lead, last), _cells(values.scale[t], lead, ())
+    if isinstance(values, np.ndarray):
+        return _cells(values[t], lead, last), ONE
+    return _cells(np.asarray(values[t.start])[None], lead, last), ONE
+
+
+def _arrivals(values, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tuple[np.ndarray, np.ndarray]:
+    """The arrivals of a Scaled input in the steps ``t`` as the kernel reads them: (step − t.start, L1 index, L2
+    index) sorted, and their values (rows, *last)."""
+    if getattr(values, "arrivals", None) is None:
+        return NONE_AT, np.zeros((0,) + last)
+    step, index, arriving = values.arrivals
+    now = (step >= t.start) & (step < t.stop)
+    index = np.asarray(index, dtype=np.int64)[now].reshape(-1, len(lead))
+    if len(lead) > 2:
+        first = np.ravel_multi_index(tuple(index[:, :-1].T), lead[:-1])
+    else:
+        first = index[:, 0] if len(lead) == 2 else np.zeros(len(index), dtype=np.int64)
+    at = np.stack([step[now] - t.start, first, index[:, -1] if lead else np.zeros(len(index), dtype=np.int64)], axis=1)
+    order = np.lexsort((at[:, 2], at[:, 1], at[:, 0]))
+    values = np.broadcast_to(np.asarray(arriving, dtype=np.float64)[now], (len(at),) + last)
+    return np.ascontiguousarray(at[order], dtype=np.int64), np.ascontiguousarray(values[order])
+
+
+ONE = np.ones((1, 1, 1))
+NO_POSITION = np.zeros((0, 1, 1, 2))
+NO_BANDS = np.zeros((0, 3), dtype=np.int64)
+NO_SUMS = np.zeros((0, 1, 1))
+
+
+def _survival(S, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's (survival, position) over the steps ``t``."""
+    if isinstance(S, Interpolated):
+        return (np.ascontiguousarray(S.table[:, None, None], dtype=np.float64),
+                _cells(S.position[t], lead, last[:1]))
+    if isinstance(S, np.ndarray):
+        return _cells(S[t], lead, last), NO_POSITION
+    return _cells(np.asarray(S[t.start])[None], lead, last), NO_POSITION
+
+
 def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end",
-        fertile: slice = slice(None), dtype=np.float64, keep: bool = True, each=None) -> dict[str, np.ndarray]:
+        fertile: slice = slice(None), dtype=np.float64, keep: bool = True, each=None,
+        bands: tuple[tuple[int, int, int], ...] = ()) -> dict[str, np.ndarray]:
     """Project ``pop0[..., sex, age]`` over ``len(S)`` steps. The inputs are indexed by step (``S[t]``,
-    ``asfr[t]``, ``srb[t]``, ``mig[t]``: arrays, or any object whose ``[t]`` gives the step's array) and broadcast
-    against ``pop0``: S (..., sex, age), asfr (..., g), srb (...), mig (..., sex, age).
+    ``asfr[t]``, ``srb[t]``, ``mig[t]``) and broadcast against ``pop0``: S (..., sex, age), asfr (..., g), srb
+    (...), mig (..., sex, age). Each is an array of every step, a factored form (``Scaled`` for asfr and mig,
+    ``Interpolated`` for S: nothing of the population's size is built for them), or any object whose ``[t]``
+    gives the step's array.
 
     Returns population ``[T+1, ..., sex, age]``, births, deaths and migration ``[T, ..., sex]``, guarded ``[T]``.
     ``keep=False`` keeps only the last population (``[1, ...]``) and calls ``each(t, step)`` after every step, so
     a caller can reduce the trajectories as they go (memory then does not grow with the steps; ``step.population``
-    is reused two steps later, so copy what you keep).
+    is reused two steps later, so copy what you keep). ``bands`` ((sex, first age, age after the last), …) adds
+    ``sums`` [T+1, …leading axes but the last, band]: the population of each band summed over the last leading
+    axis (the regions), every year, computed as the steps go.
 
-    When S, asfr and mig are arrays of every step and every year is kept, one call of the compiled kernel
-    (``fpplan.demography.kernels.project``) runs all steps; otherwise it runs step by step as the inputs are built.
-    Computed in float64 (``dtype`` any other is refused).
+    Without ``each`` (or with every year kept), inputs of every step at hand run as one call of the compiled
+    kernel (``fpplan.demography.kernels.project``); otherwise it runs step by step. Computed in float64 (``dtype``
+    any other is refused).
     """
     if timing not in TIMINGS:
         raise ValueError("migration timing must be 'end' or 'even'")
@@ -134,34 +243,41 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
     lead, cells = shape[:-2], shape[-2:]
     flows = {k: np.empty((steps,) + shape[:-1]) for k in ("births", "deaths", "migration")}
     flat = [_out(flows[k], lead) for k in ("births", "deaths", "migration")]
-    groups = np.shape(asfr[0])[-1] if steps else 0
+    groups = (asfr.pattern.shape if isinstance(asfr, Scaled) else np.shape(asfr[0]))[-1] if steps else 0
     ages, exposed = _fertile(fertile, shape[-1], groups)
     shift = ages.start - exposed.start  # the rate of age a is asfr[..., a - shift]
     even = timing == "even"
     pops = np.empty(((steps + 1) if keep else 2,) + shape)
     pops[0] = pop
     view = _out(pops, lead)
-    if keep and all(isinstance(x, np.ndarray) for x in (S, asfr, mig)) and len(S) == len(asfr) == len(mig):
-        split = _split(np.asarray(srb, dtype=float) if isinstance(srb, np.ndarray) else
-                       np.stack([np.asarray(srb[t], dtype=float) for t in range(steps)]), width)
-        guarded = kernels.project(view, 0, _cells(S, steps, lead, cells), _cells(asfr, steps, lead, (groups,)), shift,
-                                  ages.start, ages.stop, _cells(split, steps, lead, (2,)), _cells(mig, steps, lead, cells),
-                                  even, *flat)
-        if each is not None:
-            for t in range(steps):  # a loop over projection steps, after the kernel has run them all
-                each(t, Step(pops[t + 1], flows["births"][t], flows["deaths"][t], flows["migration"][t],
-                             int(guarded[t])))
-        return {"population": pops, **flows, "guarded": guarded.astype(int)}
+    band_index = np.array(bands, dtype=np.int64).reshape(-1, 3)
+    sums = np.empty((steps + 1,) + _two(lead)[:1] + (len(band_index),)) if len(band_index) else None
+    if sums is not None:
+        whole = view[0]
+        sums[0] = np.stack([whole[:, :, sex, lo:hi].sum(axis=(1, 2)) for sex, lo, hi in band_index], axis=-1)
+    at_once = (each is None or keep) and all(isinstance(x, (np.ndarray, Scaled, Interpolated)) for x in (S, asfr, mig))
+    splits = _split(srb if isinstance(srb, np.ndarray) else np.stack([np.asarray(srb[t], dtype=float)
+                                                                      for t in range(steps)]), width)
+    blocks = [slice(0, steps)] if at_once else [slice(t, t + 1) for t in range(steps)]
     guarded = np.zeros(steps, dtype=int)
-    splits = _split(srb, width) if isinstance(srb, np.ndarray) and srb.ndim == 1 else None  # one per step
-    for t in range(steps):  # a loop over projection steps; each step is one call of the compiled kernel
-        split = splits[t] if splits is not None else _split(srb[t], width)
-        first = t if keep else t % 2
+    for t in blocks:  # one block of every step, or a loop over projection steps (one kernel call each)
+        first = t.start if keep else t.start % 2
+        survival, position = _survival(S, lead, cells, t)
+        rates, rate_scale = _factors(asfr, lead, (groups,), t)
+        migrants, migrant_scale = _factors(mig, lead, cells, t)
+        arrive_at, arriving = _arrivals(mig, lead, cells, t)
         guarded[t] = kernels.project(
-            view, first, _cells(np.asarray(S[t])[None], 1, lead, cells), _cells(np.asarray(asfr[t])[None], 1, lead, (groups,)),
-            shift, ages.start, ages.stop, _cells(split[None], 1, lead, (2,)), _cells(np.asarray(mig[t])[None], 1, lead, cells),
-            even, *(f[t:t + 1] for f in flat))[0]
-        if each is not None:
-            each(t, Step(pops[(first + 1) % len(pops)], flows["births"][t], flows["deaths"][t], flows["migration"][t],
-                         int(guarded[t])))
-    return {"population": pops if keep else pops[steps % 2][None], **flows, "guarded": guarded}
+            view, first, survival, position, rates, rate_scale, shift, ages.start, ages.stop,
+            _cells(splits[t], lead, (2,)), migrants, migrant_scale, arrive_at, arriving, even,
+            *(f[t] for f in flat), band_index if sums is not None else NO_BANDS,
+            sums[1:][t] if sums is not None else NO_SUMS)
+        if each is not None and not at_once:
+            each(t.start, Step(pops[(first + 1) % len(pops)], flows["births"][t.start],
+                               flows["deaths"][t.start], flows["migration"][t.start], int(guarded[t.start])))
+    if each is not None and at_once:
+        for t in range(steps):  # a loop over projection steps, after the kernel has run them all
+            each(t, Step(pops[t + 1], flows["births"][t], flows["deaths"][t], flows["migration"][t], int(guarded[t])))
+    out = {"population": pops if keep else pops[steps % 2][None], **flows, "guarded": guarded}
+    if sums is not None:
+        out["sums"] = sums.reshape((steps + 1,) + (lead[:-1] if len(lead) > 1 else ()) + (len(band_index),))
+    return out

@@ -281,13 +281,17 @@ class SurvivalGrid:
         held at its ends. One pass of a compiled loop (``fpplan.demography.kernels.interpolate``)."""
         from fpplan.demography.engine import _kernels
 
-        position = np.clip((np.asarray(theta, dtype=float) - self.start) / self.step, 0, len(self.survival) - 1 - 1e-9)
+        position = self.positions(theta)
         shape = position.shape + self.survival.shape[-1:]
         out = np.empty(shape) if out is None else out
         if out.shape != shape or not out.flags.c_contiguous:
             raise ValueError("lookup's out must be C-contiguous and shaped like its result")
         _kernels().interpolate(self.survival, position.reshape(-1, position.shape[-1]), out.reshape(-1, *shape[-2:]))
         return out
+
+    def positions(self, theta: np.ndarray) -> np.ndarray:
+        """Where ``theta`` falls on the grid, in table rows (k + w: between tables k and k + 1), held at its ends."""
+        return np.clip((np.asarray(theta, dtype=float) - self.start) / self.step, 0, len(self.survival) - 1 - 1e-9)
 
     def e0_at(self, theta: np.ndarray) -> np.ndarray:
         """e0 (..., sex) at ``theta`` (..., sex)."""
