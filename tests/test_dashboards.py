@@ -7,7 +7,6 @@ larger radius recolours the townships. Screenshots: tests/screenshots/."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -178,12 +177,13 @@ def test_the_scenario_explorer_draws_the_80_band_live(browser, server, county) -
         np.testing.assert_allclose(band["lower"], want[series]["lower_80"], rtol=1e-9)
         np.testing.assert_allclose(band["upper"], want[series]["upper_80"], rtol=1e-9)
     assert "80%" in page.locator("#fpplan-headline").inner_text()
-    changed = "b => { const f = document.querySelector('.fpplan-live-figure'); const t = f.data.find(t => t.fill === 'tonexty'); return JSON.stringify(t.y) !== b; }"
+    lower = "() => JSON.stringify(document.querySelector('.fpplan-live-figure').data.find(t => t.fill === 'tonexty').y)"
+    changed = f"b => ({lower})() !== b"
     handle = page.locator(".widget-slider .noUi-handle").nth(0)  # TFR
     handle.focus()
     times = []
     for key in ("ArrowRight", "ArrowLeft"):
-        before = json.dumps(page.evaluate(BAND)[0]["lower"])
+        before = page.evaluate(lower)
         start = time.perf_counter()
         page.keyboard.press(key)
         page.wait_for_function(changed, arg=before, timeout=20_000)

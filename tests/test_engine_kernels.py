@@ -1,6 +1,6 @@
 """The compiled engine (fpplan.demography.kernels) against the ccmppWPP rules written out by hand, on trajectories ×
-regions with guards acting, whichever way its inputs come (every step at once, or built step by step), and the
-survival interpolation against numpy's."""
+regions with guards acting, whichever way its inputs come (every step at once, built step by step, or as factors),
+and the survival interpolation on the grid against numpy's."""
 
 from __future__ import annotations
 
@@ -126,10 +126,7 @@ def test_survival_lookup_interpolates_like_numpy_and_holds_the_ends() -> None:
     for index in np.ndindex(theta.shape):
         want = [np.interp(theta[index], x, table[:, index[-1], a]) for a in range(101)]
         np.testing.assert_allclose(got[index], want, rtol=0, atol=1e-9)  # the top end: 1e-9 of a step below it
-    out = np.empty((4, 3, 2, 101))
-    assert grid.lookup(theta, out) is out
-    with pytest.raises(ValueError):
-        grid.lookup(theta, np.empty((4, 3, 2, 101))[..., ::2])
+    np.testing.assert_allclose(Interpolated(table, grid.positions(theta)[None])[0], got, rtol=1e-15)  # the engine's
 
 
 def test_factored_inputs_project_as_their_arrays_and_bands_sum_the_regions() -> None:

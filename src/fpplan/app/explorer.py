@@ -85,3 +85,10 @@ def band_legend(model: dict, level: int = 80) -> str:
     from fpplan.demography.calibration import legend
 
     return legend(model["band"]["calibration"], level)
+
+
+def warm_up(model: dict, scenario) -> None:
+    """Run ``band`` once and drop it: what a first control move would otherwise pay once per kernel (the grid of
+    life tables of stochastic mortality, the compiled engine's first stochastic call; ~0.2 s). The explorer calls
+    it in a background thread when the page is built (the compiled loop releases the GIL)."""
+    band(model, scenario)

@@ -81,8 +81,10 @@ def _split(srb, width: int) -> np.ndarray:
 
 
 @cache
-def _kernels():
-    """The compiled loops, loaded on the first projection (``fpplan.demography.kernels``)."""
+def compiled():
+    """The compiled loop (``fpplan.demography.kernels``), loaded on the first projection of a process: ~0.3 s of
+    CPU (numba and the machine code cached next to the module; compiled once, a few seconds, where there is no
+    cache yet). A server may call it ahead of a visitor."""
     from fpplan.demography import kernels
 
     return kernels
@@ -180,7 +182,7 @@ def _factors(values, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> 
 
 def _arrivals(values, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tuple[np.ndarray, np.ndarray]:
     """The arrivals of a Scaled input in the steps ``t`` as the kernel reads them: (step − t.start, L1 index, L2
-    index) sorted, and their values (rows, *last)."""
+    index) sorted by L1 index, L2 index and step, and their values (rows, *last)."""
     if getattr(values, "arrivals", None) is None:
         return NONE_AT, np.zeros((0,) + last)
     step, index, arriving = values.arrivals
@@ -191,7 +193,7 @@ def _arrivals(values, lead: tuple[int, ...], last: tuple[int, ...], t: slice) ->
     else:
         first = index[:, 0] if len(lead) == 2 else np.zeros(len(index), dtype=np.int64)
     at = np.stack([step[now] - t.start, first, index[:, -1] if lead else np.zeros(len(index), dtype=np.int64)], axis=1)
-    order = np.lexsort((at[:, 2], at[:, 1], at[:, 0]))
+    order = np.lexsort((at[:, 0], at[:, 2], at[:, 1]))  # by L1 index, L2 index, step: the kernel's loop order
     values = np.broadcast_to(np.asarray(arriving, dtype=np.float64)[now], (len(at),) + last)
     return np.ascontiguousarray(at[order], dtype=np.int64), np.ascontiguousarray(values[order])
 
@@ -236,7 +238,7 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
         raise ValueError("migration timing must be 'end' or 'even'")
     if np.dtype(dtype) != np.float64:
         raise ValueError("the engine computes in float64")
-    kernels = _kernels()
+    kernels = compiled()
     steps = len(S)
     pop = np.array(pop0, dtype=np.float64, order="C")  # C order even from a broadcast view
     shape = pop.shape

@@ -1,10 +1,12 @@
-"""Compiled loops (numba) behind the projection engine: the cohort-component step fused over steps, trajectories,
-townships, sexes and ages, and the interpolation of survival ratios on a grid of life tables.
+"""The compiled loop (numba) behind the projection engine: the cohort-component step fused over steps, trajectories,
+townships, sexes and ages, reading its inputs as factors (survival interpolated on a grid of life tables, migrants
+as scale × pattern + arrivals).
 
-Each kernel reads its inputs once and writes its outputs once (a numpy step makes a dozen passes over arrays of
+It reads its inputs once and writes its outputs once (a numpy step makes a dozen passes over arrays of
 the population's size), and one call runs every step whose inputs are at hand. The rules are those of
-:mod:`fpplan.demography.engine` (its module docstring); this module is imported on the first projection only, so
-that what never projects does not load numba. Compiled code is cached next to this file (``cache=True``): a new
+:mod:`fpplan.demography.engine` (its module docstring); this module is imported on the first projection only
+(``engine.compiled``: ~0.3 s of CPU once per process, numba and the cached machine code), so that what never
+projects does not load numba. Compiled code is cached next to this file (``cache=True``): a new
 process loads it instead of compiling again.
 
 Inputs are C-contiguous and broadcast inside the kernel: an input axis of length 1 serves every step, trajectory
@@ -18,9 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, types
 
-# One signature per kernel (C-contiguous, inputs read-only), so that a kernel is compiled, or loaded from the cache,
-# once.
-_IN = {n: types.Array(types.float64, n, "C", readonly=True) for n in (1, 2, 3, 4, 5)}
+# One signature (C-contiguous, inputs read-only), so that the kernel is compiled, or loaded from the cache, once.
+_IN = {n: types.Array(types.float64, n, "C", readonly=True) for n in (3, 4, 5)}
 _OUT = {n: types.Array(types.float64, n, "C") for n in (3, 4, 5)}
 _INDEX = types.Array(types.int64, 2, "C", readonly=True)
 _I = types.int64
@@ -45,7 +46,7 @@ def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, sp
     - fertility: ``asfr_scale[t, i, j] · asfr[t, i, j, a − shift]`` at ages ``lo`` … ``hi`` − 1 (0 < lo,
       hi < age groups); ``split[t, i, j, s]``: births by sex per unit of Σ asfr · (women at start + at end);
     - migrants: ``mig_scale[t, i, j] · mig[t, i, j, s]`` plus ``arriving[q, s]`` for every row q of ``arrive_at``
-      (t, i, j), sorted;
+      (t, i, j), sorted by i, j and t (each row goes through every step before the next: it stays in the cache);
     - flows into ``births``, ``deaths``, ``added`` [t, i, j, s]; and, when ``sums`` is not empty, the end
       population summed over regions within each band (sex, first age, age after the last) of ``bands`` into
       ``sums[t, i, band]``.
@@ -66,32 +67,31 @@ def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, sp
     survived = np.empty(2)  # survivors at the end, without the migrants who join at the end
     moved = np.empty(2)  # migrants actually added
     half = 0.5 if even else 0.0  # the share of the migrants exposed in the step
-    q = 0  # the next arrival
-    for t in range(steps):
-        src = pops[(first + t) % K]
-        dst = pops[(first + t + 1) % K]
-        tS, tP = min(t, survival.shape[0] - 1), min(t, position.shape[0] - 1)
-        tA, tF, tB = min(t, asfr.shape[0] - 1), min(t, asfr_scale.shape[0] - 1), min(t, split.shape[0] - 1)
-        tM, tN = min(t, mig.shape[0] - 1), min(t, mig_scale.shape[0] - 1)
-        count = 0
-        for i in range(L1):
-            iS, iP, iA, iF = (min(i, survival.shape[1] - 1), min(i, position.shape[1] - 1), min(i, asfr.shape[1] - 1),
-                              min(i, asfr_scale.shape[1] - 1))
-            iB, iM, iN = min(i, split.shape[1] - 1), min(i, mig.shape[1] - 1), min(i, mig_scale.shape[1] - 1)
-            if summing:
-                for band in range(bands.shape[0]):
-                    sums[t, i, band] = 0.0
-            for j in range(L2):
-                jS, jP, jA, jF = (min(j, survival.shape[2] - 1), min(j, position.shape[2] - 1),
-                                  min(j, asfr.shape[2] - 1), min(j, asfr_scale.shape[2] - 1))
-                jB, jM, jN = min(j, split.shape[2] - 1), min(j, mig.shape[2] - 1), min(j, mig_scale.shape[2] - 1)
+    q = 0  # the next arrival (sorted by trajectory, region and step: the order of the loops below)
+    if summing:
+        sums[:] = 0.0
+    for i in range(L1):  # each row (trajectory × region) through every step while it is in the cache
+        iS, iP, iA, iF = (min(i, survival.shape[1] - 1), min(i, position.shape[1] - 1), min(i, asfr.shape[1] - 1),
+                          min(i, asfr_scale.shape[1] - 1))
+        iB, iM, iN = min(i, split.shape[1] - 1), min(i, mig.shape[1] - 1), min(i, mig_scale.shape[1] - 1)
+        for j in range(L2):
+            jS, jP, jA, jF = (min(j, survival.shape[2] - 1), min(j, position.shape[2] - 1),
+                              min(j, asfr.shape[2] - 1), min(j, asfr_scale.shape[2] - 1))
+            jB, jM, jN = min(j, split.shape[2] - 1), min(j, mig.shape[2] - 1), min(j, mig_scale.shape[2] - 1)
+            for t in range(steps):
+                src = pops[(first + t) % K]
+                dst = pops[(first + t + 1) % K]
+                tS, tP = min(t, survival.shape[0] - 1), min(t, position.shape[0] - 1)
+                tA, tF, tB = min(t, asfr.shape[0] - 1), min(t, asfr_scale.shape[0] - 1), min(t, split.shape[0] - 1)
+                tM, tN = min(t, mig.shape[0] - 1), min(t, mig_scale.shape[0] - 1)
+                count = 0
                 scale = mig_scale[tN, iN, jN]
                 for s in range(2):
                     m_row = mig[tM, iM, jM, s]
                     g_row = moving[s]
                     for a in range(A):
                         g_row[a] = scale * m_row[a]
-                while q < arrive_at.shape[0] and arrive_at[q, 0] == t and arrive_at[q, 1] == i and arrive_at[q, 2] == j:
+                while q < arrive_at.shape[0] and arrive_at[q, 1] == i and arrive_at[q, 2] == j and arrive_at[q, 0] == t:
                     for s in range(2):
                         for a in range(A):
                             moving[s, a] += arriving[q, s, a]
@@ -157,25 +157,5 @@ def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, sp
                         for a in range(bands[band, 1], bands[band, 2]):
                             total += row[a]
                         sums[t, i, band] += total
-        guarded[t] = count
+                guarded[t] += count
     return guarded
-
-
-@njit(_OUT[3](_IN[3], _IN[2], _OUT[3]), cache=True, nogil=True)
-def interpolate(table, position, out):  # pragma: no cover
-    """out[r, s, :] = table[k, s] + (position[r, s] − k) · (table[k + 1, s] − table[k, s]), k = ⌊position[r, s]⌋:
-    linear interpolation between the grid's survival ratios (table (G, sex, age), position (rows, sex) already
-    clipped to [0, G − 1))."""
-    rows, sexes = position.shape
-    A = table.shape[2]
-    for r in range(rows):
-        for s in range(sexes):
-            x = position[r, s]
-            k = int(x)
-            w = x - k
-            below = table[k, s]
-            above = table[k + 1, s]
-            row = out[r, s]
-            for a in range(A):
-                row[a] = below[a] + w * (above[a] - below[a])
-    return out

@@ -276,18 +276,15 @@ class SurvivalGrid:
     survival: np.ndarray  # (G, sex, age)
     e0: np.ndarray  # (G, sex)
 
-    def lookup(self, theta: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Survival ratios (..., sex, age) at ``theta`` (..., sex), in ``out`` when given; θ beyond the grid is
-        held at its ends. One pass of a compiled loop (``fpplan.demography.kernels.interpolate``)."""
-        from fpplan.demography.engine import _kernels
-
+    def lookup(self, theta: np.ndarray) -> np.ndarray:
+        """Survival ratios (..., sex, age) at ``theta`` (..., sex); θ beyond the grid is held at its ends. (A
+        projection does not build these: it hands ``positions`` to the compiled engine, ``engine.Interpolated``.)"""
         position = self.positions(theta)
-        shape = position.shape + self.survival.shape[-1:]
-        out = np.empty(shape) if out is None else out
-        if out.shape != shape or not out.flags.c_contiguous:
-            raise ValueError("lookup's out must be C-contiguous and shaped like its result")
-        _kernels().interpolate(self.survival, position.reshape(-1, position.shape[-1]), out.reshape(-1, *shape[-2:]))
-        return out
+        low = position.astype(int)
+        weight = (position - low)[..., None]
+        sex = np.arange(2)
+        below = self.survival[low, sex]
+        return below + weight * (self.survival[low + 1, sex] - below)
 
     def positions(self, theta: np.ndarray) -> np.ndarray:
         """Where ``theta`` falls on the grid, in table rows (k + w: between tables k and k + 1), held at its ends."""

@@ -5,13 +5,14 @@ intervals' own calibration, trajectories and seed); they are only drawn here."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import ipywidgets as w
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.explorer import band, band_legend, projection_key, scenario_with, starting_values
+from fpplan.app.explorer import band, band_legend, projection_key, scenario_with, starting_values, warm_up
 from fpplan.app.panels.common import county_path, results, title
 from fpplan.app.panels.live_figure import LiveFigure, values
 from fpplan.data.errors import DataError
@@ -194,6 +195,8 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     for key, control in controls.items():
         if key != "scenario":
             control.observe(redraw, names="value")
+    if m.get("band"):  # the first control move then costs what every other does
+        threading.Thread(target=warm_up, args=(m, m["scenarios"][plan_scenario]), daemon=True).start()
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
     saving = w.HBox([save_name, save_button, save_message])
     return w.VBox([title("app_scenarios", manifest), w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing])]),
