@@ -126,7 +126,7 @@ def explorer_band(repeat: int) -> None:
         scenario = load_scenarios(county)["medium"]
         calibration, inputs = projection_inputs(county)
     _ = inputs.uncertainty
-    print("| live band (county population and women 15-49, 30 years) | wall | CPU | load average |\n|---|---|---|---|")
+    print("\n| live band (county population and women 15-49, 30 years) | wall | CPU | load average |\n|---|---|---|---|")
     for trajectories in (INTERVAL_TRAJECTORIES, 200):
         county_intervals(inputs, scenario, calibration, trajectories, INTERVAL_SEED)  # compiled code loaded
         wall, cpu = [], []

@@ -189,3 +189,16 @@ def test_a_projection_that_turns_infinite_names_its_township_and_year() -> None:
     fine = run(pop, S.clip(0, 1), asfr, srb, mig, fertile=slice(2, 6))
     check_output(np.array(["A", "B", "C"]), np.arange(2025, 2030), fine["population"],
                  (fine["births"], fine["deaths"], fine["migration"]))
+
+
+def test_inputs_the_kernel_would_read_out_of_bounds_are_refused() -> None:
+    pop, S, asfr, srb, mig = _case()
+    table = np.full((3, 2, 8), 0.9)
+    with pytest.raises(ValueError, match="positions"):
+        run(pop, Interpolated(table, np.full((4, 2, 3, 2), 2.0)), asfr, srb, mig, fertile=slice(2, 6))
+    outside = Scaled(np.ones((4, 2, 3)), np.zeros((2, 8)), cells=2,
+                     arrivals=(np.array([0]), np.array([[0, 3]]), np.ones((1, 2, 8))))
+    with pytest.raises(ValueError, match="arrival"):
+        run(pop, S, asfr, srb, outside, fertile=slice(2, 6))
+    with pytest.raises(ValueError, match="bands"):
+        run(pop, S, asfr, srb, mig, fertile=slice(2, 6), bands=((1, 2, 9),))

@@ -192,6 +192,8 @@ def _arrivals(values, lead: tuple[int, ...], last: tuple[int, ...], t: slice) ->
         first = np.ravel_multi_index(tuple(index[:, :-1].T), lead[:-1])
     else:
         first = index[:, 0] if len(lead) == 2 else np.zeros(len(index), dtype=np.int64)
+    if len(lead) and ((index < 0) | (index >= np.array(lead))).any():
+        raise ValueError("an arrival's index lies outside the projected population")
     at = np.stack([step[now] - t.start, first, index[:, -1] if lead else np.zeros(len(index), dtype=np.int64)], axis=1)
     order = np.lexsort((at[:, 0], at[:, 2], at[:, 1]))  # by L1 index, L2 index, step: the kernel's loop order
     values = np.broadcast_to(np.asarray(arriving, dtype=np.float64)[now], (len(at),) + last)
@@ -207,8 +209,10 @@ NO_SUMS = np.zeros((0, 1, 1))
 def _survival(S, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tuple[np.ndarray, np.ndarray]:
     """The kernel's (survival, position) over the steps ``t``."""
     if isinstance(S, Interpolated):
-        return (np.ascontiguousarray(S.table[:, None, None], dtype=np.float64),
-                _cells(S.position[t], lead, last[:1]))
+        position = _cells(S.position[t], lead, last[:1])
+        if position.size and not (position.min() >= 0 and position.max() < len(S.table) - 1):
+            raise ValueError("survival positions must lie in [0, G - 1) of the grid")
+        return np.ascontiguousarray(S.table[:, None, None], dtype=np.float64), position
     if isinstance(S, np.ndarray):
         return _cells(S[t], lead, last), NO_POSITION
     return _cells(np.asarray(S[t.start])[None], lead, last), NO_POSITION
@@ -253,6 +257,9 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
     pops[0] = pop
     view = _out(pops, lead)
     band_index = np.array(bands, dtype=np.int64).reshape(-1, 3)
+    if len(band_index) and not (np.isin(band_index[:, 0], (0, 1)).all() and (band_index[:, 1] >= 0).all()
+                                and (band_index[:, 1] <= band_index[:, 2]).all() and (band_index[:, 2] <= shape[-1]).all()):
+        raise ValueError("bands are (sex 0 or 1, first age, age after the last) within the age groups")
     sums = np.empty((steps + 1,) + _two(lead)[:1] + (len(band_index),)) if len(band_index) else None
     if sums is not None:
         whole = view[0]
