@@ -127,16 +127,18 @@ def explorer_band(repeat: int) -> None:
         calibration, inputs = projection_inputs(county)
     _ = inputs.uncertainty
     print("\n| live band (county population and women 15-49, 30 years) | wall | CPU | load average |\n|---|---|---|---|")
-    for trajectories in (INTERVAL_TRAJECTORIES, 200):
+    from fpplan.app.explorer import THREADS
+
+    for trajectories, threads in ((INTERVAL_TRAJECTORIES, 1), (INTERVAL_TRAJECTORIES, THREADS), (200, 1)):
         county_intervals(inputs, scenario, calibration, trajectories, INTERVAL_SEED)  # compiled code loaded
         wall, cpu = [], []
         for _ in range(5 * repeat):
             start, start_cpu = time.perf_counter(), time.process_time()
-            county_intervals(inputs, scenario, calibration, trajectories, INTERVAL_SEED)
+            county_intervals(inputs, scenario, calibration, trajectories, INTERVAL_SEED, threads=threads)
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
-        print(f"| {trajectories} trajectories × {len(inputs.regions)} townships | {min(wall) * 1000:.0f} ms | "
-              f"{min(cpu) * 1000:.0f} ms | {os.getloadavg()[0]:.1f} |", flush=True)
+        print(f"| {trajectories} trajectories × {len(inputs.regions)} townships, {threads} thread(s) | "
+              f"{min(wall) * 1000:.0f} ms | {min(cpu) * 1000:.0f} ms | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

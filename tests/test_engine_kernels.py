@@ -202,3 +202,14 @@ def test_inputs_the_kernel_would_read_out_of_bounds_are_refused() -> None:
         run(pop, S, asfr, srb, outside, fertile=slice(2, 6))
     with pytest.raises(ValueError, match="bands"):
         run(pop, S, asfr, srb, mig, fertile=slice(2, 6), bands=((1, 2, 9),))
+
+
+def test_threads_split_the_trajectories_and_give_the_same_numbers() -> None:
+    pop, S, asfr, srb, mig = _case()
+    arrivals = (np.array([1, 2]), np.array([[1, 2], [0, 1]]), np.full((2, 2, 8), 300.0))
+    scaled = Scaled(np.ones((4, 2, 3)), mig.mean(axis=(0, 1, 2)), cells=2, arrivals=arrivals)
+    bands = ((0, 0, 8), (1, 2, 6))
+    one = run(pop, S, asfr, srb, scaled, fertile=slice(2, 6), bands=bands, keep=False)
+    two = run(pop, S, asfr, srb, scaled, fertile=slice(2, 6), bands=bands, keep=False, threads=2)
+    for key in ("population", "births", "deaths", "migration", "sums", "guarded"):
+        np.testing.assert_array_equal(two[key], one[key])

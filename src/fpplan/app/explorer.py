@@ -6,6 +6,8 @@ population and women 15-49 follows the controls too (``band``), made as the stor
 
 from __future__ import annotations
 
+import os
+
 CONTROLS = ("tfr", "e0", "migration", "farm_year", "farm_size", "delay")
 
 
@@ -59,6 +61,7 @@ def scenario_with(scenario, values: dict, start: dict, construction_plan, base_y
     return scenario.model_copy(update=update) if update else scenario
 
 
+THREADS = min(os.cpu_count() or 1, 4)  # the band's trajectories split among the cores (the same numbers)
 DEMOGRAPHIC = {"tfr", "e0", "srb", "net_migration", "migration_timing", "lump_inflows", "horizon"}  # what projects
 
 
@@ -77,7 +80,8 @@ def band(model: dict, scenario):
     made = model.get("band")
     if not made:
         return None
-    return county_intervals(model["inputs"], scenario, made["calibration"], made["trajectories"], made["seed"])
+    return county_intervals(model["inputs"], scenario, made["calibration"], made["trajectories"], made["seed"],
+                            threads=THREADS)
 
 
 def band_legend(model: dict, level: int = 80) -> str:

@@ -257,17 +257,18 @@ COUNTY_BANDS = ((0, 0, 101), (1, 0, 101), (1, 15, 50))  # (sex, first age, age a
 
 
 def county_intervals(inputs, scenario, calibration: Calibration, trajectories: int = 500, seed: int | None = 2025,
-                     horizon: int | None = None) -> pd.DataFrame:
+                     horizon: int | None = None, threads: int = 1) -> pd.DataFrame:
     """The county's rows of :func:`scenario_intervals` alone (the layout and the calibration of that table), fast
     enough to follow a slider: the same trajectories (same draws for the same ``trajectories`` and ``seed``),
     projected in one call of the compiled engine that keeps only the county's population and women 15-49 of each
     trajectory and year (``engine.run(bands=…)``), then the same quantiles (``streaming.quantiles``). For the same
-    scenario, trajectories and seed it equals scenario_intervals' county rows to rounding."""
+    scenario, trajectories and seed it equals scenario_intervals' county rows to rounding (``threads``: the
+    trajectories split among that many threads, the same numbers)."""
     from fpplan.demography.drivers import drivers
     from fpplan.demography.streaming import QUANTILES, quantiles
 
     d = drivers(inputs, scenario, horizon, trajectories, seed)
-    sums = d.run(keep=False, bands=COUNTY_BANDS)["sums"]  # (year, trajectory, band)
+    sums = d.run(keep=False, bands=COUNTY_BANDS, threads=threads)["sums"]  # (year, trajectory, band)
     frames = []
     for name, values in (("population", sums[..., 0] + sums[..., 1]), ("women_15_49", sums[..., 2])):
         q = quantiles(values.T)  # (quantile, year)

@@ -158,9 +158,9 @@ class Drivers:
             lump_delay=self.lump_delay[:, keep] if self.lump_delay is not None else None,
             lump_size=self.lump_size[:, keep] if self.lump_size is not None else None)
 
-    def run(self, keep: bool = True, each=None, bands: tuple = ()) -> dict[str, np.ndarray]:
-        """Project the base population over every step (``fpplan.demography.engine.run``; ``keep``, ``each`` and
-        ``bands`` as there). Arrays are shaped (…, trajectory, township, sex, age). Every step's inputs go to the
+    def run(self, keep: bool = True, each=None, bands: tuple = (), threads: int = 1) -> dict[str, np.ndarray]:
+        """Project the base population over every step (``fpplan.demography.engine.run``; ``keep``, ``each``,
+        ``bands`` and ``threads`` as there). Arrays are shaped (…, trajectory, township, sex, age). Every step's inputs go to the
         engine as factors (``engine.Scaled``, ``engine.Interpolated``): nothing of the population's size is built
         for them."""
         check_finite(self)
@@ -194,7 +194,7 @@ class Drivers:
             S = np.moveaxis(table, 1, 0)
             S = np.broadcast_to(S, (steps,) + S.shape[1:])  # (steps, 1, R or 1, sex, age), a view
         return engine.run(np.broadcast_to(self.population, shape), S, asfr, self.srb, mig, width=1,
-                          timing=self.timing, fertile=FERTILE, keep=keep, each=each, bands=bands)
+                          timing=self.timing, fertile=FERTILE, keep=keep, each=each, bands=bands, threads=threads)
 
     def _arrivals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The lump inflows as ``engine.Scaled`` arrivals: (step, (trajectory, township), persons (sex, age)) for

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -220,7 +221,7 @@ def _survival(S, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tupl
 
 def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end",
         fertile: slice = slice(None), dtype=np.float64, keep: bool = True, each=None,
-        bands: tuple[tuple[int, int, int], ...] = ()) -> dict[str, np.ndarray]:
+        bands: tuple[tuple[int, int, int], ...] = (), threads: int = 1) -> dict[str, np.ndarray]:
     """Project ``pop0[..., sex, age]`` over ``len(S)`` steps. The inputs are indexed by step (``S[t]``,
     ``asfr[t]``, ``srb[t]``, ``mig[t]``) and broadcast against ``pop0``: S (..., sex, age), asfr (..., g), srb
     (...), mig (..., sex, age). Each is an array of every step, a factored form (``Scaled`` for asfr and mig,
@@ -235,8 +236,9 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
     axis (the regions), every year, computed as the steps go.
 
     Without ``each`` (or with every year kept), inputs of every step at hand run as one call of the compiled
-    kernel (``fpplan.demography.kernels.project``); otherwise it runs step by step. Computed in float64 (``dtype``
-    any other is refused).
+    kernel (``fpplan.demography.kernels.project``); otherwise it runs step by step. ``threads`` > 1 splits the
+    trajectories (first leading axis) of such a call among that many threads (the same numbers: each row is
+    projected alone). Computed in float64 (``dtype`` any other is refused).
     """
     if timing not in TIMINGS:
         raise ValueError("migration timing must be 'end' or 'even'")
@@ -275,11 +277,21 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
         rates, rate_scale = _factors(asfr, lead, (groups,), t)
         migrants, migrant_scale = _factors(mig, lead, cells, t)
         arrive_at, arriving = _arrivals(mig, lead, cells, t)
-        guarded[t] = kernels.project(
-            view, first, survival, position, rates, rate_scale, shift, ages.start, ages.stop,
-            _cells(splits[t], lead, (2,)), migrants, migrant_scale, arrive_at, arriving, even,
-            *(f[t] for f in flat), band_index if sums is not None else NO_BANDS,
-            sums[1:][t] if sums is not None else NO_SUMS)
+        args = (view, first, survival, position, rates, rate_scale, shift, ages.start, ages.stop,
+                _cells(splits[t], lead, (2,)), migrants, migrant_scale, arrive_at, arriving, even,
+                *(f[t] for f in flat), band_index if sums is not None else NO_BANDS,
+                sums[1:][t] if sums is not None else NO_SUMS)
+        rows = view.shape[1]
+        parts = min(max(int(threads), 1), rows) if at_once else 1
+        if parts == 1:
+            guarded[t] = kernels.project(*args, 0, rows)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            edges = np.linspace(0, rows, parts + 1).astype(int)
+            with ThreadPoolExecutor(parts) as pool:  # disjoint trajectories; the loop releases the GIL
+                runs = [pool.submit(kernels.project, *args, int(a), int(b)) for a, b in pairwise(edges)]
+                guarded[t] = sum(run.result() for run in runs)
         if each is not None and not at_once:
             each(t.start, Step(pops[(first + 1) % len(pops)], flows["births"][t.start],
                                flows["deaths"][t.start], flows["migration"][t.start], int(guarded[t.start])))

@@ -32,10 +32,10 @@ NEGATIVE_BECOMES = 5e-4  # an end-of-step cell still negative (ccmppWPP, "same a
 
 
 @njit(types.int64[:](_OUT[5], _I, _IN[5], _IN[4], _IN[4], _IN[3], _I, _I, _I, _IN[4], _IN[5], _IN[3], _INDEX,
-                    _IN[3], types.boolean, _OUT[4], _OUT[4], _OUT[4], _INDEX, _OUT[3]),
+                    _IN[3], types.boolean, _OUT[4], _OUT[4], _OUT[4], _INDEX, _OUT[3], _I, _I),
       cache=True, nogil=True, fastmath=FASTMATH)
 def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, split, mig, mig_scale, arrive_at,
-            arriving, even, births, deaths, added, bands, sums):  # pragma: no cover
+            arriving, even, births, deaths, added, bands, sums, i_start, i_stop):  # pragma: no cover
     """Run ``len(births)`` steps. Step t reads the population ``pops[(first + t) % K]`` and writes its end into
     ``pops[(first + t + 1) % K]`` (K = len(pops): every year kept when K > steps, two alternating buffers when 2).
     pops[k] is (L1, L2, sex, age): trajectories (or any leading axes) × regions. An input's axis of length 1
@@ -51,10 +51,11 @@ def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, sp
       population summed over regions within each band (sex, first age, age after the last) of ``bands`` into
       ``sums[t, i, band]``.
 
-    Returns the guarded cells of each step."""
+    Only the trajectories (first leading index) ``i_start`` … ``i_stop`` − 1 are projected: calls on disjoint
+    ranges may run at once in threads (the loop releases the GIL). Returns the guarded cells of each step."""
     steps = births.shape[0]
     K = pops.shape[0]
-    L1, L2, _, A = pops.shape[1:]
+    L2, _, A = pops.shape[2:]
     interpolated = position.shape[0] > 0
     summing = sums.shape[0] > 0
     guarded = np.zeros(steps, np.int64)
@@ -68,9 +69,11 @@ def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, sp
     moved = np.empty(2)  # migrants actually added
     half = 0.5 if even else 0.0  # the share of the migrants exposed in the step
     q = 0  # the next arrival (sorted by trajectory, region and step: the order of the loops below)
+    while q < arrive_at.shape[0] and arrive_at[q, 1] < i_start:
+        q += 1
     if summing:
-        sums[:] = 0.0
-    for i in range(L1):  # each row (trajectory × region) through every step while it is in the cache
+        sums[:, i_start:i_stop, :] = 0.0
+    for i in range(i_start, i_stop):  # each row (trajectory × region) through every step while it is in the cache
         iS, iP, iA, iF = (min(i, survival.shape[1] - 1), min(i, position.shape[1] - 1), min(i, asfr.shape[1] - 1),
                           min(i, asfr_scale.shape[1] - 1))
         iB, iM, iN = min(i, split.shape[1] - 1), min(i, mig.shape[1] - 1), min(i, mig_scale.shape[1] - 1)
