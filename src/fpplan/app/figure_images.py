@@ -18,6 +18,7 @@ from fpplan.app.reports import CHROMIUM  # the one headless chromium of the work
 
 PLOTLY_BASIC_FILE = (Path(__file__).resolve().parents[3] / "share" / "jupyter" / "voila" / "templates" / "fpplan"
                      / "static" / "plotly" / "plotly-basic.min.js")
+PLOTLY_CARTESIAN_FILE = PLOTLY_BASIC_FILE.with_name("plotly-cartesian.min.js")  # with heatmaps (fpplan.app.pages)
 WIDTH = 1280  # px the SVG is drawn at; it scales to the page's width (viewBox)
 TIMEOUT_SECONDS = 60
 NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer cannot reach outside the machine
@@ -37,7 +38,14 @@ def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
 def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHONE_WIDTH)) -> dict[int, dict[str, str]]:
     """``{width: {name: svg}}``: every figure drawn at each width in one browser session (the phone's copy keeps
     the figure's height), or ``{}`` where they cannot be drawn here."""
-    if not specs:
+    drawn = svg_figures({(width, name): (spec, width) for width in widths for name, spec in specs.items()})
+    return {width: {name: drawn[width, name] for name in specs} for width in widths} if drawn else {}
+
+
+def svg_figures(figures: dict) -> dict:
+    """``{key: svg}`` for ``{key: (spec, width)}``: each figure (plotly JSON; its layout's height kept) drawn at its
+    own width, all in one browser session, or ``{}`` where they cannot be drawn here (the reason is logged)."""
+    if not figures:
         return {}
     try:
         import kaleido
@@ -51,7 +59,7 @@ def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHO
     async def calc(renderer) -> list[bytes]:
         return [await renderer.calc_fig(spec, opts={"format": "svg", "width": width,
                                                     "height": spec.get("layout", {}).get("height") or 400})
-                for width in widths for spec in specs.values()]
+                for spec, width in figures.values()]
 
     async def draw() -> list[bytes]:
         async with _renderer(kaleido) as renderer:
@@ -64,12 +72,14 @@ def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHO
     except (RuntimeError, OSError, TimeoutError, KaleidoError, JavascriptError) as error:  # browser failed or hung
         log.warning("figures not drawn as images (%s: %s): they are drawn in the browser", type(error).__name__, error)
         return {}
-    return {width: {name: responsive(next(images).decode("utf-8")) for name in specs} for width in widths}
+    return {key: responsive(next(images).decode("utf-8")) for key in figures}
 
 
 def _renderer(kaleido):
-    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_BASIC_FILE), mathjax=False, path=CHROMIUM,
-                           proxy_server=NO_PROXY)
+    """Headless chromium with the template's plotly.js-cartesian (the traces of plotly.js-basic and heatmaps: the
+    same plotly.js 4.1.1, so the same drawing of a scatter or a bar)."""
+    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_CARTESIAN_FILE), mathjax=False,
+                           path=CHROMIUM, proxy_server=NO_PROXY)
 
 
 _KEPT: dict = {}  # this process's open renderer and the event loop (in a thread of its own) it runs in

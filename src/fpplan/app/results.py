@@ -260,6 +260,9 @@ def compute(workspace, out: Path) -> dict:
     (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
                                           encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    from fpplan.app.pages.build import write_pages
+
+    write_pages(county, manifest, out)  # every page rendered ahead, its figures as images (fpplan.app.pages)
     return manifest
 
 

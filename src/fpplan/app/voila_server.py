@@ -99,8 +99,10 @@ def main() -> None:
     ``fpplan.app.serve`` starts it)."""
     import voila.app
 
+    from fpplan.app.pages.serving import with_pages
+
     voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
-    voila.app.Voila.init_handlers = with_exports(voila.app.Voila.init_handlers)
+    voila.app.Voila.init_handlers = with_pages(with_exports(voila.app.Voila.init_handlers))  # pages from the results
     voila.app.main()
 
 

@@ -93,6 +93,7 @@ def plotly_bundle(spec: dict) -> dict:
 
 
 PLOTLY_BASIC = "../templates/fpplan/static/plotly/plotly-basic.min.js"  # from /voila/render/<page>.ipynb
+PLOTLY_CARTESIAN = "../templates/fpplan/static/plotly/plotly-cartesian.min.js"  # the same with heatmaps
 # One script per static page: a figure given as an image (fpplan.app.figure_images) becomes interactive when the
 # pointer or the keyboard first reaches it (plotly.js-basic loaded then, once); a figure without one is drawn at once.
 STATIC_FIGURES_SCRIPT = ("<script>(function () { let plotly = null;"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import figure_output, names, redraw_output, results, title
+from fpplan.app.panels.common import figure_output, redraw_output, results, title
 from fpplan.data.labels import ui
 
 PLAN_TOTALS = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m2", "cost_wan_yuan",
@@ -19,6 +19,11 @@ PLAN_TOTALS = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m
 
 
 def html_table(frame: pd.DataFrame, totals: list[str] | None = None) -> w.HTML:
+    """A table as officials read it, as a widget (``table_html``)."""
+    return w.HTML(table_html(frame, totals))
+
+
+def table_html(frame: pd.DataFrame, totals: list[str] | None = None) -> str:
     """A table as officials read it: labelled headers, enumerations as words, years and whole numbers as such."""
     from fpplan.app.workbook import YEAR_COLUMNS, present
 
@@ -40,11 +45,13 @@ def html_table(frame: pd.DataFrame, totals: list[str] | None = None) -> w.HTML:
     style = ("<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table th{background:#ddebf7;"
              "padding:4px 8px;border:1px solid #bbb}.fpplan-table td{padding:3px 8px;border:1px solid #ddd;"
              "text-align:right}</style>")
-    return w.HTML(style + f"<div style='max-height:420px;overflow:auto'>{body}</div>")
+    return style + f"<div style='max-height:420px;overflow:auto'>{body}</div>"
 
 
-def construction() -> w.Widget:
-    manifest = results()
+def page_parts(manifest: dict) -> dict:
+    """The page's pieces from the results of the plan scenario: ``intro`` (plan year, what stops the plan, its
+    notes; HTML), ``gantt`` and ``money`` (figures), ``stations`` (code, name) in completion order and ``capacity``
+    (station code → its figure), ``tables`` (title, HTML) as the workbook's sheets, ``link`` (the workbook)."""
     scenario = manifest["plan_scenario"]
 
     def table(name: str) -> pd.DataFrame:
@@ -53,46 +60,54 @@ def construction() -> w.Widget:
     construction_plan, capacity_table = table("construction_plan"), table("capacity")
     info = table("plan_info")
     plan_year = int(info["plan_year"].iloc[0])
-    labels = names() | dict(zip(table("officials_construction")["station"], table("officials_construction")["station_name"]))
-    gantt = figure_output(figures.gantt(construction_plan, labels))
+    officials = table("officials_construction")
+    labels = manifest["names"] | dict(zip(officials["station"], officials["station_name"]))
     stations = list(construction_plan.sort_values("completion_year")["station_code"].drop_duplicates())
-    picker = w.Dropdown(options=[(labels[s], s) for s in stations], value=stations[0], description=ui("station_select"))
-    capacity = figure_output(figures.capacity_vs_need(capacity_table, stations[0], labels[stations[0]]))
-
-    def show(change):
-        redraw_output(capacity, figures.capacity_vs_need(capacity_table, change["new"], labels[change["new"]]))
-
-    picker.observe(show, names="value")
-    money = figure_output(figures.money_by_source_bars(table("money")))
     problems = info["problem"].dropna()
-    warning = w.HTML("")
+    warning = ""
     if len(problems):
         items = "".join(f"<li>{p}</li>" for p in problems)
-        warning.value = f"<div id='fpplan-plan-problems' style='color:#c62828'><b>{ui('plan_problems')}</b><ul>{items}</ul></div>"
-    notes = w.HTML(plan_notes_html(manifest, scenario))  # what the plan could not take from the county's data
+        warning = f"<div id='fpplan-plan-problems' style='color:#c62828'><b>{ui('plan_problems')}</b><ul>{items}</ul></div>"
+    intro = (f"<p id='fpplan-plan-year' style='font-size:15px'>{ui('plan_year_is', year=plan_year)}</p>" + warning
+             + plan_notes_html(manifest, scenario))  # what the plan could not take from the county's data
     money_table = table("officials_money")
     heads, structure = table("officials_head_counts"), table("officials_structure")
-    pages = [
-        ("sheet_plan_table", html_table(table("officials_construction").drop(columns="station"), PLAN_TOTALS)),
-        ("sheet_money", html_table(money_table, [c for c in money_table.columns if ":" in c])),
-        ("sheet_subsidy", html_table(table("officials_subsidy"), ["subsidy_requested_wan_yuan", "granted_wan_yuan",
+    tables = [
+        ("sheet_plan_table", table_html(officials.drop(columns="station"), PLAN_TOTALS)),
+        ("sheet_money", table_html(money_table, [c for c in money_table.columns if ":" in c])),
+        ("sheet_subsidy", table_html(table("officials_subsidy"), ["subsidy_requested_wan_yuan", "granted_wan_yuan",
                                                                   "still_to_secure_wan_yuan"])),
-        ("sheet_equipment", html_table(table("officials_equipment"), ["purchase_cost_wan_yuan"])),
-        ("sheet_head_counts", html_table(heads[heads["year"] == plan_year])),
-        ("sheet_structure_after", html_table(structure[structure["year"] == plan_year])),
-        ("sheet_hires", html_table(table("officials_hires"))),
-        ("sheet_training", html_table(table("officials_training"), ["persons", "training_wan_yuan"])),
-        ("sheet_growth", html_table(table("officials_growth"))),
+        ("sheet_equipment", table_html(table("officials_equipment"), ["purchase_cost_wan_yuan"])),
+        ("sheet_head_counts", table_html(heads[heads["year"] == plan_year])),
+        ("sheet_structure_after", table_html(structure[structure["year"] == plan_year])),
+        ("sheet_hires", table_html(table("officials_hires"))),
+        ("sheet_training", table_html(table("officials_training"), ["persons", "training_wan_yuan"])),
+        ("sheet_growth", table_html(table("officials_growth"))),
     ]
-    tabs = w.Tab(children=[page for _, page in pages])
-    for k, (key, _) in enumerate(pages):
-        tabs.set_title(k, ui(key))
     data = base64.b64encode(results_module.file(manifest, "plan.xlsx", scenario).read_bytes()).decode()
-    link = w.HTML(f"<a download='建设规划.xlsx' style='font-size:15px' href='data:application/vnd.openxmlformats-"
-                  f"officedocument.spreadsheetml.sheet;base64,{data}'>⬇ {ui('download_workbook')}</a>")
-    year = w.HTML(f"<p id='fpplan-plan-year' style='font-size:15px'>{ui('plan_year_is', year=plan_year)}</p>")
-    return w.VBox([title("app_construction", manifest), year, warning, notes, gantt,
-                   w.HBox([w.VBox([picker, capacity]), money]), tabs, link])
+    link = (f"<a download='建设规划.xlsx' style='font-size:15px' href='data:application/vnd.openxmlformats-"
+            f"officedocument.spreadsheetml.sheet;base64,{data}'>⬇ {ui('download_workbook')}</a>")
+    return {"intro": intro, "gantt": figures.gantt(construction_plan, labels),
+            "money": figures.money_by_source_bars(table("money")),
+            "stations": [(s, labels[s]) for s in stations],
+            "capacity": {s: figures.capacity_vs_need(capacity_table, s, labels[s]) for s in stations},
+            "tables": [(ui(key), html) for key, html in tables], "link": link}
+
+
+def construction() -> w.Widget:
+    """The page from its kernel (when the server could not answer it from the results: fpplan.app.pages.serving)."""
+    manifest = results()
+    parts = page_parts(manifest)
+    stations = parts["stations"]
+    picker = w.Dropdown(options=[(name, code) for code, name in stations], value=stations[0][0],
+                        description=ui("station_select"))
+    capacity = figure_output(parts["capacity"][stations[0][0]])
+    picker.observe(lambda change: redraw_output(capacity, parts["capacity"][change["new"]]), names="value")
+    tabs = w.Tab(children=[w.HTML(html) for _, html in parts["tables"]])
+    for k, (name, _) in enumerate(parts["tables"]):
+        tabs.set_title(k, name)
+    return w.VBox([title("app_construction", manifest), w.HTML(parts["intro"]), figure_output(parts["gantt"]),
+                   w.HBox([w.VBox([picker, capacity]), figure_output(parts["money"])]), tabs, w.HTML(parts["link"])])
 
 
 def plan_notes_html(manifest: dict, scenario: str) -> str:

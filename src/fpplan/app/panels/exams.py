@@ -45,25 +45,35 @@ def monthly_figure(monthly: pd.DataFrame, rules, year: int) -> go.Figure:
     return fig
 
 
+def exam_years(county) -> list[int]:
+    return sorted(county.exam_scores["month"].str[:4].astype(int).unique().tolist())
+
+
+def year_content(county, year: int) -> tuple[go.Figure, str]:
+    """A year's figure (each specialty's monthly average against the prize thresholds) and tables (the collective
+    prizes and fines, each staff member's results and consequences)."""
+    from fpplan.rules import exam_consequences
+
+    result = exam_consequences(county, year)
+    tables = (f"<h3>{ui('exams_collective')}</h3>"
+              + html_table(result["collective"], {"specialty": "specialty"})
+              + f"<h3>{ui('exams_people')}</h3>"
+              + html_table(result["people"][PEOPLE_COLUMNS], {"specialty": "specialty"}))
+    return monthly_figure(result["collective_monthly"], county.config["rules"].exams, year), tables
+
+
 def exams_page() -> w.Widget:
+    """The page from its kernel (when the server could not answer it from the results: fpplan.app.pages.serving)."""
     manifest = results()
-    scores = county().exam_scores
-    years = sorted(scores["month"].str[:4].astype(int).unique().tolist())
+    years = exam_years(county())
     if not years:
         return w.VBox([title("app_exams", manifest), w.HTML(f"<p>{ui('exams_none')}</p>")])
-    rules = county().config["rules"].exams
     pick = w.Dropdown(options=years, value=years[-1], description=ui("year"))
     tables = w.HTML()
 
     def content(year: int):
-        from fpplan.rules import exam_consequences
-
-        result = exam_consequences(county(), year)
-        tables.value = (f"<h3>{ui('exams_collective')}</h3>"
-                        + html_table(result["collective"], {"specialty": "specialty"})
-                        + f"<h3>{ui('exams_people')}</h3>"
-                        + html_table(result["people"][PEOPLE_COLUMNS], {"specialty": "specialty"}))
-        return monthly_figure(result["collective_monthly"], rules, year)
+        fig, tables.value = year_content(county(), year)
+        return fig
 
     figure = figure_output(content(pick.value))
     pick.observe(lambda change: redraw_output(figure, content(change["new"])), names="value")

@@ -1,9 +1,16 @@
-"""A figure that follows a control: redrawn in place when its data change, for the scenario explorer.
+"""Figures and HTML that follow a control: redrawn in place when their data change (the pages with controls).
 
 An ``Output`` with a plotly mime bundle (``common.figure_output``) builds a new plot at every change; here the
 figure is a widget whose ``figure`` (plain plotly JSON: ``data`` and ``layout``) is sent as it changes and drawn by
-``Plotly.react`` into the same element, by plotly.js-basic (scatter and bar traces) from the template's static
-folder. Elsewhere (JupyterLab: the planner's notebooks), the widget asks its kernel for that file once per page.
+``Plotly.react`` into the same element, by a plotly.js partial bundle from the template's static folder
+(plotly.js-basic: scatter and bar; plotly.js-cartesian: also heatmaps). Elsewhere (JupyterLab: the planner's
+notebooks), the widget asks its kernel for that file once per page.
+
+A page rendered ahead (``fpplan.app.pages``) already shows each figure as an SVG image and each table as HTML in an
+element of its own: a widget given that element's id (``target``) adopts it instead of drawing itself — the figure
+is drawn there by plotly.js when the browser is idle (the image replaced by the same figure, now interactive) and
+redrawn there at each change; ``LiveHTML`` replaces the element's content. Where the element is missing (a
+notebook; a page rendered by its kernel alone) the widget draws in its own place.
 """
 
 from __future__ import annotations
@@ -14,8 +21,8 @@ import anywidget
 import numpy as np
 import traitlets
 
-from fpplan.app.figure_images import PLOTLY_BASIC_FILE
-from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CONFIG
+from fpplan.app.figure_images import PLOTLY_BASIC_FILE, PLOTLY_CARTESIAN_FILE
+from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN, PLOTLY_CONFIG
 
 ESM = """
 const LOADED = "__fpplanPlotly";
@@ -44,19 +51,28 @@ function plotly(model) {
   });
   return window[LOADED];
 }
+const idle = (f) => (window.requestIdleCallback ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 50));
 export default {
   async render({ model, el }) {
-    const div = document.createElement("div");
-    div.className = "fpplan-live-figure";
-    el.appendChild(div);
+    const target = model.get("target") ? document.getElementById(model.get("target")) : null;
+    let div = target;
+    if (target) {  // the page's own element (an SVG image of the same figure): drawn there, nothing here
+      el.style.display = "none";
+    } else {
+      div = document.createElement("div");
+      el.appendChild(div);
+    }
+    div.classList.add("fpplan-live-figure");
     const Plotly = await plotly(model);
     const config = model.get("config");
     const template = model.get("template");  // the plotly.py template the other figures have, sent once
+    let drawn = !target;
     const draw = () => {
       const f = model.get("figure");
+      if (!drawn) { div.replaceChildren(); drawn = true; }  // the image goes: plotly.js draws the same figure
       Plotly.react(div, f.data || [], { template, ...(f.layout || {}) }, config);
     };
-    draw();
+    if (target) idle(() => drawn || draw()); else draw();
     model.on("change:figure", draw);
     const resized = new ResizeObserver(() => div.offsetParent && Plotly.Plots.resize(div));
     resized.observe(div);
@@ -67,21 +83,53 @@ export default {
 
 
 class LiveFigure(anywidget.AnyWidget):
-    """A plotly figure (plain JSON, scatter and bar traces) redrawn in place whenever ``figure`` is set."""
+    """A plotly figure (plain JSON) redrawn in place whenever ``figure`` is set; ``target``: the id of the page's
+    element to draw in (its image adopted), else its own; ``bundle``: "basic" (scatter and bar traces) or
+    "cartesian" (also heatmaps)."""
 
     _esm = ESM
     figure = traitlets.Dict().tag(sync=True)
     config = traitlets.Dict(PLOTLY_CONFIG).tag(sync=True)
     template = traitlets.Dict().tag(sync=True)
+    target = traitlets.Unicode("").tag(sync=True)
     plotly_url = traitlets.Unicode(PLOTLY_BASIC).tag(sync=True)  # relative to a Voila page (/voila/render/...)
 
-    def __init__(self, figure: dict, **kwargs) -> None:
-        super().__init__(figure=figure, template=default_template(), **kwargs)
+    def __init__(self, figure: dict, target: str = "", bundle: str = "basic", **kwargs) -> None:
+        url = PLOTLY_BASIC if bundle == "basic" else PLOTLY_CARTESIAN
+        super().__init__(figure=figure, template=default_template(), target=target, plotly_url=url, **kwargs)
+        self._bundle = bundle
         self.on_msg(self._send_plotly)
 
     def _send_plotly(self, _widget, content, _buffers) -> None:
         if content.get("need") == "plotly":  # the page could not load the file: send its text
-            self.send({"plotly_source": PLOTLY_BASIC_FILE.read_text(encoding="utf-8")})
+            path = PLOTLY_BASIC_FILE if self._bundle == "basic" else PLOTLY_CARTESIAN_FILE
+            self.send({"plotly_source": path.read_text(encoding="utf-8")})
+
+
+LIVE_HTML_ESM = """
+export default {
+  render({ model, el }) {
+    const target = model.get("target") ? document.getElementById(model.get("target")) : null;
+    const host = target || el;
+    if (target) el.style.display = "none";  // the page's own element shows it: replaced at each change
+    const show = () => { host.innerHTML = model.get("html"); };
+    if (!target) show();
+    model.on("change:html", show);
+  },
+};
+"""
+
+
+class LiveHTML(anywidget.AnyWidget):
+    """HTML that follows a control: ``html`` written into the page's element ``target`` at each change (the
+    element already shows the first value), else into its own place."""
+
+    _esm = LIVE_HTML_ESM
+    html = traitlets.Unicode("").tag(sync=True)
+    target = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, html: str = "", target: str = "", **kwargs) -> None:
+        super().__init__(html=html, target=target, **kwargs)
 
 
 @cache

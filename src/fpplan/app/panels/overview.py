@@ -34,12 +34,16 @@ def overview_html(manifest: dict, doc: dict, toolbar: str = "") -> str:
             + leader.cards_html(doc["cards"]) + note + figures + "</div>")
 
 
-def overview() -> None:
-    from IPython.display import HTML, display
-
-    manifest = results()
+def page_html(manifest: dict) -> str:
+    """The page as a visitor gets it: the overview with its links and its one script."""
     doc = results_module.document(manifest, "overview")
     query = {"county": manifest["county"]["code"] if region_mode() else None, "v": manifest["version"][:12]}
     toolbar = leader.toolbar_html("overview", query, file_stem(manifest))
-    display(HTML(overview_html(manifest, doc, toolbar) + STATIC_FIGURES_SCRIPT),
-            metadata={"fpplan_static": True})  # written into the page by the fpplan template
+    return overview_html(manifest, doc, toolbar) + STATIC_FIGURES_SCRIPT
+
+
+def overview() -> None:
+    """The page from its kernel (when the server could not answer it from the results: fpplan.app.pages.serving)."""
+    from IPython.display import HTML, display
+
+    display(HTML(page_html(results())), metadata={"fpplan_static": True})  # written into the page by the template

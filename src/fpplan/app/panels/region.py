@@ -108,12 +108,16 @@ def region_html(summary: dict, doc: dict, by: str | None = None, toolbar: str = 
             + f"<script type='application/json' id='fpplan-rankings'>{rankings}</script></div>")
 
 
-def region_page() -> None:
-    from IPython.display import HTML, display
-
-    current = summary()
+def page_html(current: dict) -> str:
+    """The page as a visitor gets it (``current``: the region summary in use)."""
     doc = region_results.document(current, "overview")
     by = current["measures"][0]
     toolbar = leader.toolbar_html("region", {"by": by, "v": current["version"][:12]}, file_stem(current))
-    display(HTML(region_html(current, doc, by, toolbar) + RANK_SCRIPT + STATIC_FIGURES_SCRIPT),
-            metadata={"fpplan_static": True})  # written into the page by the fpplan template
+    return region_html(current, doc, by, toolbar) + RANK_SCRIPT + STATIC_FIGURES_SCRIPT
+
+
+def region_page() -> None:
+    """The page from its kernel (when the server could not answer it from the summary: fpplan.app.pages.serving)."""
+    from IPython.display import HTML, display
+
+    display(HTML(page_html(summary())), metadata={"fpplan_static": True})  # written into the page by the template

@@ -13,8 +13,8 @@ import ipywidgets as w
 from fpplan.app import figures
 from fpplan.app import results as results_module
 from fpplan.app.explorer import band, band_legend, projection_key, scenario_with, starting_values, warm_up
-from fpplan.app.panels.common import county_path, results, title
-from fpplan.app.panels.live_figure import LiveFigure, values
+from fpplan.app.panels.common import county_path, header_html, results
+from fpplan.app.panels.live_figure import LiveFigure, LiveHTML, values
 from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name
@@ -28,6 +28,84 @@ def model(manifest: dict) -> dict:
 
     with results_module.file(manifest, "model.pickle").open("rb") as handle:
         return pickle.load(handle)
+
+
+FIGURES = ("population", "women", "staff", "area")  # the explorer's figures, in the page's order
+TARGETS = {key: f"fpplan-figure-{key}" for key in FIGURES}  # their elements on a page rendered ahead
+HEADLINE, RECORDED, HEADER = "fpplan-headline-box", "fpplan-observed-box", "fpplan-header"
+
+
+def _figure(title_key: str, *traces: dict) -> dict:
+    """Plain plotly JSON (no plotly import, no validation: the figures follow every control move)."""
+    layout = figures._layout(ui(title_key), height=300, xaxis={"title": {"text": ui("year")}})
+    return {"data": list(traces), "layout": layout}
+
+
+def _line(x, y, name: str, **style) -> dict:
+    return {"type": "scatter", "x": values(x), "y": values(y), "mode": "lines+markers", "name": name, **style}
+
+
+def _band_traces(interval, series: str, colour: str, legend_80: str) -> list[dict]:
+    """The 80% band of ``series`` (an upper edge and a lower edge filled up to it), or none without a band."""
+    if interval is None:
+        return []
+    b = interval[interval["series"] == series]
+    edge = {"type": "scatter", "x": values(b["year"]), "mode": "lines", "line": {"width": 0}, "hoverinfo": "x+y"}
+    return [edge | {"y": values(b["upper_80"]), "showlegend": False, "name": ui("interval_80")},
+            edge | {"y": values(b["lower_80"]), "fill": "tonexty", "fillcolor": colour, "name": legend_80}]
+
+
+def population_figures(totals, interval, legend_80: str) -> dict[str, dict]:
+    """The figures of the projection alone (drawn first when a control moves) with their 80% bands."""
+    years = totals["year"]
+    return {"population": _figure("county_population",
+                                  *_band_traces(interval, "population", "rgba(21,101,192,0.25)", legend_80),
+                                  _line(years, totals["population"], ui("county_population"))),
+            "women": _figure("women_15_49_title",
+                             *_band_traces(interval, "women_15_49", "rgba(194,24,91,0.2)", legend_80),
+                             _line(years, totals["women_15_49"], ui("women_15_49_title"), line={"color": "#c2185b"}))}
+
+
+def headline_html(totals, interval) -> str:
+    """The population and women 15-49 at the horizon, with their 80% ranges."""
+    last = totals.iloc[-1]
+
+    def at_horizon(series: str) -> str:
+        if interval is None:
+            return ""
+        row = interval[(interval["series"] == series) & (interval["year"] == last["year"])].iloc[0]
+        return ui("explorer_band_range", interval=ui("interval_80"), low=f"{row['lower_80']:,.0f}",
+                  high=f"{row['upper_80']:,.0f}")
+
+    return (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
+            f"<b>{last['population']:,.0f}</b>{at_horizon('population')} · {ui('women_15_49_title')}："
+            f"<b>{last['women_15_49']:,.0f}</b>{at_horizon('women_15_49')}</p>")
+
+
+def services_figures(result: dict) -> dict[str, dict]:
+    """The figures of what follows from the projection: the plan's staff numbers by year (WISN need, staff in
+    post, gap before hires) and the floor-area gap (fpplan.planning.gaps.county_by_year)."""
+    c = result["county_by_year"]
+    return {"staff": _figure("staff_need_title", _line(c["year"], c["wisn_need_fte"], ui("staff_need_line")),
+                             _line(c["year"], c["wisn_in_post_fte"], ui("staff_in_post_line"), mode="lines",
+                                   line={"dash": "dash"}),
+                             {"type": "bar", "x": values(c["year"]), "y": values(c["gap_before_persons"]),
+                              "name": ui("staff_gap_line"), "marker": {"color": "#6a1b9a"}, "opacity": 0.5}),
+            "area": _figure("area_gap_title", {"type": "bar", "x": values(c["year"]), "y": values(c["area_gap_m2"]),
+                                               "name": ui("area_gap_title"), "marker": {"color": "#ef6c00"}})}
+
+
+def first_view(manifest: dict, m: dict) -> tuple[dict[str, dict], str, object]:
+    """What the explorer shows before any control moves: the plan scenario recalculated (its plan's own numbers),
+    its stored 80% band (the county's rows of its intervals), the figures and the headline."""
+    plan_scenario = manifest["plan_scenario"]
+    first = recalculate(m, m["scenarios"][plan_scenario], roster_of=plan_scenario)
+    stored = results_module.table(manifest, "intervals", plan_scenario) if m.get("band") else None
+    if stored is not None:  # the stored band itself (what band() gives for the scenario unchanged)
+        stored = stored[stored["region"] == manifest["county"]["code"]]
+    legend_80 = band_legend(m) if m.get("band") else ui("interval_80")
+    figs = population_figures(first["county"], stored, legend_80) | services_figures(first)
+    return figs, headline_html(first["county"], stored), stored
 
 
 def scenario_explorer(data_dir=None, store=None) -> w.Widget:
@@ -72,52 +150,11 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
                                    readout_format=".0f", description=ui("farm_size"), style=style, layout=layout),
         "delay": w.IntSlider(value=0, min=-2, max=5, description=ui("completion_shift"), style=style, layout=layout),
     }
-    headline = w.HTML()
     legend_80 = band_legend(m) if m.get("band") else ui("interval_80")
     timing = w.HTML()
     save_name = w.Text(placeholder=ui("scenario_name"), layout=w.Layout(width="220px"))
     save_button = w.Button(description=ui("save_scenario"), icon="save")
     save_message = w.HTML()
-
-    def figure(title_key: str, *traces: dict) -> dict:
-        """Plain plotly JSON (no plotly import, no validation: the figures follow every control move)."""
-        layout = figures._layout(ui(title_key), height=300, xaxis={"title": {"text": ui("year")}})
-        return {"data": list(traces), "layout": layout}
-
-    def line(x, y, name: str, **style) -> dict:
-        return {"type": "scatter", "x": values(x), "y": values(y), "mode": "lines+markers", "name": name, **style}
-
-    def band_traces(interval, series: str, colour: str) -> list[dict]:
-        """The 80% band of ``series`` (an upper edge and a lower edge filled up to it), or none without a band."""
-        if interval is None:
-            return []
-        b = interval[interval["series"] == series]
-        edge = {"type": "scatter", "x": values(b["year"]), "mode": "lines", "line": {"width": 0}, "hoverinfo": "x+y"}
-        return [edge | {"y": values(b["upper_80"]), "showlegend": False, "name": ui("interval_80")},
-                edge | {"y": values(b["lower_80"]), "fill": "tonexty", "fillcolor": colour, "name": legend_80}]
-
-    def draw_population(totals, interval=None) -> dict[str, dict]:
-        """The figures of the projection alone (drawn first when a control moves) with their 80% bands, and the
-        headline."""
-        years = totals["year"]
-        figs = {"population": figure("county_population",
-                                     *band_traces(interval, "population", "rgba(21,101,192,0.25)"),
-                                     line(years, totals["population"], ui("county_population"))),
-                "women": figure("women_15_49_title", *band_traces(interval, "women_15_49", "rgba(194,24,91,0.2)"),
-                                line(years, totals["women_15_49"], ui("women_15_49_title"), line={"color": "#c2185b"}))}
-        last = totals.iloc[-1]
-
-        def at_horizon(series: str) -> str:
-            if interval is None:
-                return ""
-            row = interval[(interval["series"] == series) & (interval["year"] == last["year"])].iloc[0]
-            return ui("explorer_band_range", interval=ui("interval_80"), low=f"{row['lower_80']:,.0f}",
-                      high=f"{row['upper_80']:,.0f}")
-
-        headline.value = (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
-                          f"<b>{last['population']:,.0f}</b>{at_horizon('population')} · {ui('women_15_49_title')}："
-                          f"<b>{last['women_15_49']:,.0f}</b>{at_horizon('women_15_49')}</p>")
-        return figs
 
     bands: dict[str, object] = {}  # projection key → band: a control that moves only construction reuses it
 
@@ -127,18 +164,6 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
             bands.clear()  # only the last: a slider's path is not revisited often enough to keep more
             bands[key] = band(m, scenario)
         return bands[key]
-
-    def draw_services(result: dict) -> dict[str, dict]:
-        """The figures of what follows from the projection: the plan's staff numbers by year (WISN need, staff in
-        post, gap before hires) and the floor-area gap (fpplan.planning.gaps.county_by_year)."""
-        c = result["county_by_year"]
-        return {"staff": figure("staff_need_title", line(c["year"], c["wisn_need_fte"], ui("staff_need_line")),
-                                line(c["year"], c["wisn_in_post_fte"], ui("staff_in_post_line"), mode="lines",
-                                     line={"dash": "dash"}),
-                                {"type": "bar", "x": values(c["year"]), "y": values(c["gap_before_persons"]),
-                                 "name": ui("staff_gap_line"), "marker": {"color": "#6a1b9a"}, "opacity": 0.5}),
-                "area": figure("area_gap_title", {"type": "bar", "x": values(c["year"]), "y": values(c["area_gap_m2"]),
-                                                  "name": ui("area_gap_title"), "marker": {"color": "#ef6c00"}})}
 
     def scenario_from_controls():
         """The chosen scenario as the moved controls change it (unchanged while none is moved)."""
@@ -154,9 +179,11 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         projected = time.perf_counter()
         interval = band_of(scenario)
         banded = time.perf_counter()
-        for key, fig in draw_population(projection.county_total(), interval).items():
+        totals = projection.county_total()
+        for key, fig in population_figures(totals, interval, legend_80).items():
             outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
-        for key, fig in draw_services(recalculate(m, scenario, projection, controls["scenario"].value)).items():
+        headline.html = headline_html(totals, interval)
+        for key, fig in services_figures(recalculate(m, scenario, projection, controls["scenario"].value)).items():
             outputs[key].figure = fig
         timing.value = "<small id='fpplan-timing' style='color:#888'>" + ui(
             "explorer_band_timing", projection=f"{(projected - began) * 1000:.0f}",
@@ -184,13 +211,12 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         save_message.value = f"<span style='color:#2e7d32'>{ui('scenario_saved', name=key, path=path.name)}</span>"
 
     save_button.on_click(save)
-    first = recalculate(m, scenario_from_controls(), roster_of=plan_scenario)
-    stored = results_module.table(manifest, "intervals", plan_scenario) if m.get("band") else None
-    if stored is not None:  # the stored band itself (what band() gives for the scenario unchanged)
-        stored = stored[stored["region"] == manifest["county"]["code"]]
+    figs, first_headline, stored = first_view(manifest, m)
+    if stored is not None:
         bands[projection_key(m["scenarios"][plan_scenario])] = stored
-    outputs = {key: LiveFigure(fig) for key, fig in (draw_population(first["county"], stored)
-                                                     | draw_services(first)).items()}
+    # on a page rendered ahead these adopt its figures and tables (fpplan.app.pages.scenarios); elsewhere they draw
+    outputs = {key: LiveFigure(fig, target=TARGETS[key], bundle="cartesian") for key, fig in figs.items()}
+    headline = LiveHTML(first_headline, target=HEADLINE)
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
@@ -199,9 +225,10 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         threading.Thread(target=warm_up, args=(m, m["scenarios"][plan_scenario]), daemon=True).start()
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
     saving = w.HBox([save_name, save_button, save_message])
-    recorded = w.HTML(observed_html(manifest))  # what the county recorded, beside the sliders' assumptions
-    return w.VBox([title("app_scenarios", manifest),
-                   w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving, grid])
+    recorded = LiveHTML(observed_html(manifest), target=RECORDED)  # what the county recorded, beside the assumptions
+    heading = LiveHTML(header_html("app_scenarios", manifest), target=HEADER)
+    return w.VBox([heading, w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving,
+                   grid])
 
 
 def observed_html(manifest: dict) -> str:

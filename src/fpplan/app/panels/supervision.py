@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, county_path, figure_output, names, results, title
+from fpplan.app.panels.common import CARD, county_path, figure_output, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.data.labels import column_label, language, month_text, ui
 
@@ -97,21 +97,22 @@ def _scores(manifest: dict, catalogue, labels: dict) -> str:
     return "".join(parts)
 
 
-def supervision_page() -> w.Widget:
+def page_content(manifest: dict, folder) -> tuple[go.Figure | None, str]:
+    """The page below its title: the figure by township (None without a register) and the HTML (cards, tables,
+    the rhythm's indicators), from the results ``manifest``; ``folder``: the county's (its configuration)."""
     from fpplan.data.config import load
 
-    manifest = results()
-    labels = names()
+    labels = manifest["names"]
     try:
         tables = {n: results_module.table(manifest, f"supervision_{n}") for n in ("township", "items", "weeks", "info")}
     except (FileNotFoundError, OSError):
         tables = None
     if tables is None or not bool(tables["info"]["has_register"].iloc[0]):
-        return w.VBox([title("app_supervision", manifest), w.HTML(f"<p>{ui('supervision_none')}</p>")])
+        return None, f"<p>{ui('supervision_none')}</p>"
     info = tables["info"].iloc[0]
     status = tables["township"]
-    catalogue = load("indicators", county_path())
-    checklist = load("rhythm", county_path()).checklist
+    catalogue = load("indicators", folder)
+    checklist = load("rhythm", folder).checklist
     shown = status.assign(township_code=status["township_code"].map(lambda c: labels.get(c, c)),
                           last_visit=pd.to_datetime(status["last_visit"]).dt.strftime("%Y-%m-%d").fillna("—"))
     items = tables["items"].assign(check_item=tables["items"]["check_item"].map(
@@ -122,5 +123,13 @@ def supervision_page() -> w.Widget:
             + f"<h3>{ui('supervision_items')}</h3>" + html_table(items)
             + f"<h3>{ui('supervision_weeks')}</h3>" + html_table(tables["weeks"])
             + _scores(manifest, catalogue, labels))
-    figure = figure_output(township_figure(status, labels, info["quarter"], info["month"]))
-    return w.VBox([title("app_supervision", manifest), figure, w.HTML(html)])
+    return township_figure(status, labels, info["quarter"], info["month"]), html
+
+
+def supervision_page() -> w.Widget:
+    """The page from its kernel (when the server could not answer it from the results: fpplan.app.pages.serving)."""
+    manifest = results()
+    figure, html = page_content(manifest, county_path())
+    if figure is None:
+        return w.VBox([title("app_supervision", manifest), w.HTML(html)])
+    return w.VBox([title("app_supervision", manifest), figure_output(figure), w.HTML(html)])

@@ -1,0 +1,227 @@
+"""Every dashboard in a real browser (Debian chromium, Playwright): first figure and control → redraw, page by page.
+
+    .venv/bin/python benchmarks/bench_pages.py --data FOLDER [--pages 情景分析,建设规划] [--visits 5] [--bursts 1]
+
+Serves FOLDER (a county, or a region: then 地区总览 and the county pages of its first county) with
+``fpplan.app.serve`` (its results computed before the clock starts; compute them first for a fair start), then for
+each page:
+- one visitor: request → first figure drawn (an SVG image or a plotly.js figure; median of ``--visits`` fresh
+  browser contexts, one after another);
+- eight at once (``--bursts`` bursts of eight fresh contexts, ``--pause`` seconds apart, as bench_dashboards.py
+  does): each one's request → first figure; server + kernels memory (RSS) at its peak during the burst;
+- each control: the control moved (a key press on a slider, a choice in a list) → the figure it changes redrawn
+  in the page (timed in the page: from just before the input to the first frame after the figure's DOM changed),
+  ``--presses`` times, alternating directions;
+- the load average (1 minute) before and after each page's measurements (the machine is shared).
+Targets (issue 27): first figure < 1 s for one visitor and < 3 s each for eight at once; redraw < 150 ms.
+Nothing leaves the machine: every host but loopback resolves to nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dashboards import ARGS, CHROMIUM, HANG_SECONDS, server_rss_mb, start_server  # noqa: E402
+
+FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
+ROOTS = ".fpplan-figure, .js-plotly-plot:not(.fpplan-figure)"  # one element a figure, in the page's order
+# A figure's signature: its paths, fills, texts and images (a redraw changes at least one).
+SIGNATURE = """(i) => { const el = document.querySelectorAll('%s')[i]; if (!el) return null;
+  let h = 0, n = 0; const add = s => { for (let k = 0; k < s.length; k++) { h = (h * 31 + s.charCodeAt(k)) | 0; } n += s.length; };
+  el.querySelectorAll('path, text, image, rect').forEach(p => { add(p.getAttribute('d') || ''); add(p.getAttribute('style') || '');
+    add(p.textContent || ''); add(String((p.getAttribute('href') || '').length)); });
+  return n + ':' + h; }""" % ROOTS
+WATCH = """([i, before]) => new Promise(done => {
+  const sig = %s;
+  const check = () => { if (sig(i) !== before) { observer.disconnect();
+    requestAnimationFrame(() => setTimeout(() => done(performance.now() - window.__fpplanT0), 0)); return true; } return false; };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  window.__fpplanWatching = true;
+  setTimeout(() => { observer.disconnect(); done(-1); }, 20000); })""" % SIGNATURE
+
+
+@dataclass
+class Control:
+    """A control of a page: how to move it (forward, back) and which figure (index among the page's figures) it
+    redraws."""
+    name: str
+    kind: str  # "key": a slider's handle focused, then ArrowRight/ArrowLeft; "select": a list's option chosen
+    selector: str  # the slider handle or the <select>
+    figure: int
+    nth: int = 0
+
+
+# Every page's controls (the pages' own elements; ipywidgets sliders and lists or the static pages' plain ones).
+CONTROLS = {
+    "情景分析": [Control("TFR 2035 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 0),
+             Control("female e0 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 1),
+             Control("completion shift → floor-area figure", "key", ".widget-slider .noUi-handle", 3, 5)],
+    "建设规划": [Control("station → capacity figure", "select", "#fpplan-station, .widget-dropdown select", 1, 0)],
+    "乡镇指标": [Control("period → heatmap", "select", "#fpplan-period, .widget-dropdown select", 0, 1),
+             Control("target set → heatmap", "select", "#fpplan-target-set, .widget-dropdown select", 0, 2),
+             Control("township → trend", "select", "#fpplan-township, .widget-dropdown select", 1, 3)],
+    "服务半径与选址": [Control("travel time slider → map", "key", "#fpplan-threshold, .widget-slider .noUi-handle", 0, 0),
+                Control("new sites slider → map", "key", "#fpplan-new-sites, .widget-slider .noUi-handle", 0, 1),
+                Control("year slider → map", "key", "#fpplan-year, .widget-slider .noUi-handle", 0, 2)],
+    "技术人员月考": [Control("year → monthly figure", "select", "#fpplan-exam-year, .widget-dropdown select", 0, 0)],
+}
+COUNTY_PAGES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "服务半径与选址", "督导与考核", "技术人员月考"]
+
+
+def page_url(url: str, name: str, query: str = "") -> str:
+    return f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb" + (f"?{query}" if query else "")
+
+
+async def first_figure(browser, address: str) -> float:
+    """Seconds from the request to the first figure drawn in a fresh context (inf: none within the hang limit)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    start = time.perf_counter()
+    try:
+        await page.goto(address, timeout=HANG_SECONDS * 1000, wait_until="commit")
+        await page.wait_for_selector(FIGURE, timeout=HANG_SECONDS * 1000)
+        return time.perf_counter() - start
+    except Exception:  # noqa: BLE001 — a hang or an error page: no figure
+        return float("inf")
+    finally:
+        await context.close()
+
+
+async def move(page, control: Control, forward: bool) -> None:
+    target = page.locator(control.selector).nth(control.nth)
+    if control.kind == "key":
+        await target.focus()
+        await page.evaluate("window.__fpplanT0 = performance.now()")
+        await page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
+    else:
+        count = await target.locator("option").count()
+        index = await target.evaluate("s => s.selectedIndex")
+        await page.evaluate("window.__fpplanT0 = performance.now()")
+        await target.select_option(index=(index + 1) % count if forward else (index - 1) % count)
+
+
+async def redraws(browser, address: str, controls: list[Control], presses: int) -> dict[str, list[float]]:
+    """Control → figure redrawn (ms, in the page) for each control, ``presses`` times each."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(address, timeout=120_000)
+    await page.wait_for_selector(FIGURE, timeout=120_000)
+    out = {}
+    for control in controls:
+        try:
+            await page.locator(control.selector).nth(control.nth).wait_for(timeout=60_000)
+        except Exception:  # noqa: BLE001
+            out[control.name] = []
+            continue
+        await page.wait_for_timeout(3000)  # the page settles (widgets attached, warm-up done)
+        times = []
+        for k in range(presses):
+            before = await page.evaluate(f"({SIGNATURE})({control.figure})")
+            watch = asyncio.ensure_future(page.evaluate(WATCH, [control.figure, before]))
+            await page.wait_for_function("() => window.__fpplanWatching")
+            await page.evaluate("window.__fpplanWatching = false")
+            await move(page, control, forward=k % 2 == 0)
+            times.append(await watch)
+            await page.wait_for_timeout(1500)  # whatever follows the first figure settles
+        out[control.name] = times
+    await context.close()
+    return out
+
+
+async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[dict]:
+    rows = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for name, query in pages:
+            address = page_url(url, name, query)
+            row = {"page": name, "load_before": os.getloadavg()[0]}
+            await first_figure(browser, address)  # warm-up: templates, the OS's file cache
+            ones = []
+            for _ in range(args.visits):
+                ones.append(await first_figure(browser, address))
+                await asyncio.sleep(1)
+            row["one"] = ones
+            bursts, peak = [], 0.0
+            for _ in range(args.bursts):
+                await asyncio.sleep(args.pause)  # pools refill, kernels of the last visits settle
+                tasks = [asyncio.create_task(first_figure(browser, address)) for _ in range(8)]
+                while not all(t.done() for t in tasks):
+                    peak = max(peak, server_rss_mb(proc))
+                    await asyncio.sleep(0.2)
+                bursts.append(sorted(t.result() for t in tasks))
+            row["eight"], row["rss_peak_mb"] = bursts, peak
+            if name in CONTROLS and args.presses:
+                row["controls"] = await redraws(browser, address, CONTROLS[name], args.presses)
+            row["load_after"] = os.getloadavg()[0]
+            row["rss_after_mb"] = server_rss_mb(proc)
+            rows.append(row)
+            print(summary(row), flush=True)
+            await asyncio.sleep(args.pause)
+        await browser.close()
+    return rows
+
+
+def summary(row: dict) -> str:
+    ones = row["one"]
+    text = (f"{row['page']}: one visitor {statistics.median(ones):.2f} s ({min(ones):.2f}–{max(ones):.2f})")
+    for burst in row["eight"]:
+        text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
+    text += f"; server+kernels peak {row['rss_peak_mb']:.0f} MB"
+    for name, times in row.get("controls", {}).items():
+        good = [t for t in times if t >= 0]
+        text += (f"; {name}: {statistics.median(good):.0f} ms ({min(good):.0f}–{max(good):.0f})" if good
+                 else f"; {name}: no redraw")
+    return text + f"; load {row['load_before']:.1f} → {row['load_after']:.1f}"
+
+
+async def main_async(args) -> None:
+    from fpplan.data.region import county_folders, is_region_folder
+
+    data = Path(args.data).resolve()
+    region = is_region_folder(data)
+    names = args.pages.split(",") if args.pages else (["地区总览"] + COUNTY_PAGES if region else COUNTY_PAGES)
+    query = f"county={county_folders(data)[0].name}" if region else ""
+    pages = [(n, "" if n == "地区总览" else query) for n in names]
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "voila.log"
+        t0 = time.perf_counter()
+        proc, url = start_server(data, log)
+        print(f"server up in {time.perf_counter() - t0:.1f} s; {url}", flush=True)
+        await asyncio.sleep(args.pause)  # the pools fill
+        try:
+            rows = await measure(url, proc, pages, args)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="a county or region folder (results computed)")
+    parser.add_argument("--pages", help="comma-separated page names (default: every page)")
+    parser.add_argument("--visits", type=int, default=5)
+    parser.add_argument("--bursts", type=int, default=1)
+    parser.add_argument("--pause", type=float, default=25)
+    parser.add_argument("--presses", type=int, default=6)
+    parser.add_argument("--json", help="write the measurements to this file")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

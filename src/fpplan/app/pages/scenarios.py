@@ -1,0 +1,35 @@
+"""情景分析 rendered ahead: the plan scenario as it stands (its four figures with the stored 80% bands, the headline,
+the recent records) shown while the kernel starts; its controls then attach and the figures are redrawn in place
+as they move (``panels.scenarios``)."""
+
+from __future__ import annotations
+
+from fpplan.app.pages import Page
+from fpplan.app.pages import html as page
+from fpplan.app.pages.store import HEADER_MARK
+from fpplan.data.labels import ui
+
+
+def build(county, manifest: dict) -> Page:
+    from fpplan.app.panels.live_figure import default_template
+    from fpplan.app.panels.scenarios import (
+        FIGURES,
+        HEADER,
+        HEADLINE,
+        RECORDED,
+        TARGETS,
+        first_view,
+        model,
+        observed_html,
+    )
+
+    m = model(manifest)
+    figs, headline, _ = first_view(manifest, m)
+    template = default_template()  # what the live figures add to each layout
+    figures = {TARGETS[k]: ({"data": figs[k]["data"], "layout": {"template": template, **figs[k]["layout"]}}, page.HALF)
+               for k in FIGURES}
+    grid = "<div class='fp-grid2'>" + "".join(page.figure(TARGETS[k], {}, embed_spec=False) for k in FIGURES) + "</div>"
+    body = (f"<div class='fp-row'><div id='{HEADLINE}' class='fp-half'>{headline}</div>"
+            f"<div id='{RECORDED}' class='fp-half'>{observed_html(manifest)}</div></div>" + grid)
+    html = page.CSS + page.live_page(f"<div id='{HEADER}'>{HEADER_MARK}</div>", body, ui("pages_controls_loading"))
+    return Page("live", "app_scenarios", html, figures, "cartesian")

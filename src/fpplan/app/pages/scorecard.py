@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def build(county, manifest):
+    return None
