@@ -31,7 +31,7 @@ def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
     for key, build in builders().items():
         try:
             page = build(county, here)
-        except Exception:  # noqa: BLE001 — its kernel still renders it (and shows the error there)
+        except Exception:  # its kernel still renders it (and shows the error there)
             log.exception("page %s not rendered ahead: its kernel renders it at each visit", key)
             continue
         if page is not None:

@@ -99,7 +99,7 @@ def prelaunch(handler, notebook, cwd: str):
         return notebook
     try:
         found = page(key, handler.request.query if handler is not None else "")
-    except Exception:  # noqa: BLE001 — a page the results cannot give is rendered by its kernel, as before
+    except Exception:  # a page the results cannot give is rendered by its kernel, as before
         log.exception("page %s not answered from the results: its kernel renders it", key)
         return notebook
     if found is None:

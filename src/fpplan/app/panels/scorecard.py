@@ -15,11 +15,12 @@ from functools import cache
 
 import ipywidgets as w
 import pandas as pd
-import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import county_path, figure_output, names, redraw_output, results, store_path, title
+from fpplan.app.pages.html import spec
+from fpplan.app.panels.common import county_path, header_html, names, results, store_path
+from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
 from fpplan.data.labels import column_label, enum_label, language, ui
 
 LEVEL = "township"
@@ -34,11 +35,14 @@ def catalogue():
     return load("indicators", county_path())
 
 
-@cache
-def precomputed() -> dict[str, pd.DataFrame]:
-    manifest = results()
+def load_tables(manifest: dict, county_of=None) -> dict[str, pd.DataFrame]:
+    """What the page reads from the results: township scorecards (judged against every target set when the results
+    hold them: ``fpplan.app.pages.scorecard``), trends, the plan scenario's WISN and capacity, the map's coverage and
+    the cause analysis's facilities and villages (``county_of()``: the county, for results made before these)."""
     cards = results_module.table(manifest, "scorecards")
     out = {"cards": cards[cards["level"] == LEVEL], "trends": results_module.table(manifest, "trends")}
+    every = results_module.file(manifest, "pages/scorecard_cards.parquet")
+    out["every_set"] = pd.read_parquet(every) if every.exists() else None
     scenario = manifest.get("plan_scenario")
     for name in ("wisn", "capacity"):
         try:
@@ -61,8 +65,13 @@ def precomputed() -> dict[str, pd.DataFrame]:
         except (FileNotFoundError, OSError):  # results computed before these tables existed
             from fpplan.indicators.causes import causes_inputs
 
-            out[name] = causes_inputs(county())[name]
+            out[name] = causes_inputs((county_of or county)())[name]
     return out
+
+
+@cache
+def precomputed() -> dict[str, pd.DataFrame]:
+    return load_tables(results())
 
 
 @cache
@@ -73,16 +82,126 @@ def county():
     return Workspace(county_path(), store_path()).county(sync=False)
 
 
-@cache
-def judged(kind: str, target_set: str) -> pd.DataFrame:
-    """The precomputed scorecards of ``kind``, judged against ``target_set``."""
+def every_set(cards: pd.DataFrame, cat) -> pd.DataFrame:
+    """The township scorecards judged against every target set of the catalogue (column ``target_set``), kept with
+    the results so that choosing a set is a lookup (``fpplan.indicators.scorecard.judge``)."""
     from fpplan.indicators.scorecard import judge
 
-    cards = precomputed()["cards"]
-    card = cards[cards["kind"] == kind]
-    if target_set == catalogue().default_target_set:
-        return card
-    return judge(card, catalogue(), target_set, LEVEL, kind)
+    parts = []
+    for target_set in cat.target_sets:
+        for kind, card in cards.groupby("kind", sort=False):
+            judged_card = card if target_set == cat.default_target_set else judge(card, cat, target_set, LEVEL, kind)
+            parts.append(judged_card.assign(target_set=target_set, kind=kind))
+    return pd.concat(parts, ignore_index=True) if parts else cards.assign(target_set=pd.Series(dtype=object))
+
+
+class Views:
+    """The page's lookups: the scorecard of a period kind and target set (from the results' every-set table, else
+    judged once and kept), each period's card."""
+
+    def __init__(self, tables: dict, cat) -> None:
+        self.tables, self.cat = tables, cat
+        self._judged: dict[tuple[str, str], pd.DataFrame] = {}
+        every = tables.get("every_set")
+        if every is not None:
+            for (kind, target_set), card in every.groupby(["kind", "target_set"], sort=False):
+                self._judged[kind, target_set] = card.drop(columns="target_set")
+
+    def judged(self, kind: str, target_set: str) -> pd.DataFrame:
+        if (kind, target_set) not in self._judged:
+            from fpplan.indicators.scorecard import judge
+
+            card = self.tables["cards"][self.tables["cards"]["kind"] == kind]
+            if target_set != self.cat.default_target_set:
+                card = judge(card, self.cat, target_set, LEVEL, kind)
+            self._judged[kind, target_set] = card
+        return self._judged[kind, target_set]
+
+    def card(self, kind: str, target_set: str, period: str) -> pd.DataFrame:
+        card = self.judged(kind, target_set)
+        return card[card["period"] == period]
+
+
+HEATMAP, TREND, COUNTS, CAUSES, LEGEND, HEADER = ("fpplan-figure-heatmap", "fpplan-figure-trend", "fpplan-counts",
+                                                  "fpplan-causes-box", "fpplan-legend", "fpplan-header")
+
+
+def counts_html(card: pd.DataFrame, labels: dict) -> str:
+    from fpplan.indicators.scorecard import status_counts
+
+    counts = status_counts(card).drop(columns=["period"])
+    counts.insert(0, "name", counts.pop("unit").map(labels))
+    return html_table(counts, {"attention": "status"})
+
+
+def indicator_options(card: pd.DataFrame, township: str) -> list[tuple[str, str]]:
+    """The township's indicators, red first, then amber, as 'name (status)'."""
+    here = card[card["unit"] == township]
+    here = here.assign(_o=here["status"].map(ORDER)).sort_values("_o", kind="stable")
+    return [(f"{n}（{enum_label('status', s)}）", i) for n, s, i in zip(here["name"], here["status"], here["indicator"])]
+
+
+def trend_figure(views: Views, kind: str, target_set: str, unit: str, code: str, labels: dict):
+    from fpplan.indicators.catalogue import targets_for
+
+    cat = views.cat
+    trends = views.tables["trends"]
+    series = trends[(trends["unit"] == unit) & (trends["indicator"] == code)].sort_values("period")
+    if series.empty:  # survey, exams, windows: the period kind's own series
+        card = views.judged(kind, target_set)
+        series = card[(card["unit"] == unit) & (card["indicator"] == code)].sort_values("period")
+    target = targets_for(cat, target_set, LEVEL, "year").get(code)
+    line = None if target is None else (tuple(target.value) if target.op == "between" else float(target.value))
+    return figures.indicator_trend(series, ui("trend_title", township=labels[unit],
+                                              indicator=getattr(cat.indicators[code], language())), line)
+
+
+def causes_html(views: Views, kind: str, target_set: str, period: str, unit: str, code: str | None,
+                labels: dict) -> str:
+    from fpplan.indicators.causes import causes
+
+    if code is None:
+        return ""
+    data, cat = views.tables, views.cat
+    card = views.judged(kind, target_set)
+    tables = causes(cat, data, unit, code, period, card, data["wisn"], data["capacity"],
+                    forecast=card[card["period"] == period], spatial=data["spatial"])
+    heading = ui("cause_title", township=labels[unit], indicator=getattr(cat.indicators[code], language()))
+    from fpplan.app.tables import css
+
+    parts = [f"<style>{css()}</style><h3 id='fpplan-cause'>{heading}</h3>"]
+    for key_heading, key in CAUSE_SECTIONS:
+        if key not in tables:
+            continue
+        parts.append((f"<h4>{ui(key_heading)}</h4>" if key_heading else "") + cause_table(tables[key], key, labels))
+    return "".join(parts)
+
+
+def legend_html() -> str:
+    from fpplan.app.tables import css, status_legend
+
+    return f"<style>{css()}</style>{status_legend()}"
+
+
+def kinds_scored(manifest: dict, tables: dict) -> list[str]:
+    scored = manifest["scored_periods"]
+    have = set(tables["cards"].get("kind", pd.Series(dtype=object)))
+    return [k for k in KINDS if scored.get(k) and k in have]
+
+
+def first_view(manifest: dict, views: Views) -> dict:
+    """The page's default choices (the first period kind's newest period, the default target set, the first
+    township and its first indicator, red first) and what they show: counts, heatmap, trend, causes."""
+    labels, kinds = manifest["names"], kinds_scored(manifest, views.tables)
+    kind, target_set, township = kinds[0], views.cat.default_target_set, manifest["townships"][0]
+    period = manifest["scored_periods"][kind][-1]
+    card = views.card(kind, target_set, period)
+    options = indicator_options(card, township)
+    code = options[0][1] if options else None
+    return {"kind": kind, "period": period, "target_set": target_set, "township": township, "indicator": code,
+            "counts": counts_html(card, labels), "heatmap": figures.scorecard_heatmap(card, labels, period),
+            "trend": trend_figure(views, kind, target_set, township, code, labels) if code else None,
+            "causes": causes_html(views, kind, target_set, period, township, code, labels)}
 
 
 def html_table(frame: pd.DataFrame | None, enums: dict[str, str] | None = None, digits: int = 1) -> str:
@@ -121,104 +240,66 @@ def cause_table(table: pd.DataFrame, key: str, names: dict) -> str:
     return officials.html_table(table, names=names)
 
 
-def township_scorecard() -> w.Widget:
+def township_scorecard(parts: bool = False):
+    """The page's widgets (``parts``: the page without and the survey section apart, for a page rendered ahead
+    whose cells place them). On a page rendered ahead the figures and tables are adopted (``fpplan.app.pages``)."""
     manifest = results()
     cat = catalogue()
-    labels = names()
+    labels = manifest["names"]
     scored = manifest["scored_periods"]
-    have = set(precomputed()["cards"].get("kind", pd.Series(dtype=object)))
-    kinds = [k for k in KINDS if scored.get(k) and k in have]
+    views = Views(precomputed(), cat)
+    kinds = kinds_scored(manifest, views.tables)
+    heading = LiveHTML(header_html("app_scorecard", manifest), target=HEADER)
     if not kinds:  # not one complete quarter of reports yet: say so instead of an empty page
         months = manifest.get("periods", {}).get("month", [])
-        return w.VBox([title("app_scorecard", manifest), w.HTML(
-            f"<p id='fpplan-no-scorecard' style='font-size:15px'>{ui('scorecard_none', n=len(months))}</p>")])
-    pick_kind = w.Dropdown(options=[(ui(f"kind_{k}"), k) for k in kinds], value=kinds[0], description=ui("period_kind"))
-    pick_period = w.Dropdown(options=list(reversed(scored[kinds[0]])), description=ui("period_select"))
+        page = w.VBox([heading, LiveHTML(
+            f"<p id='fpplan-no-scorecard' style='font-size:15px'>{ui('scorecard_none', n=len(months))}</p>",
+            target="fpplan-no-scorecard-box")])
+        return (page, w.VBox([])) if parts else page
+    first = first_view(manifest, views)
+    pick_kind = w.Dropdown(options=[(ui(f"kind_{k}"), k) for k in kinds], value=first["kind"],
+                           description=ui("period_kind"))
+    pick_period = w.Dropdown(options=list(reversed(scored[first["kind"]])), value=first["period"],
+                             description=ui("period_select"))
     pick_set = w.Dropdown(options=[(getattr(s, language()), k) for k, s in cat.target_sets.items()],
-                          value=cat.default_target_set, description=ui("target_set_select"))
-    counts_html = w.HTML()
-
-    def card_now() -> pd.DataFrame:
-        card = judged(pick_kind.value, pick_set.value)
-        return card[card["period"] == pick_period.value]
-
-    def heat_figure() -> go.Figure:
-        return figures.scorecard_heatmap(card_now(), labels, pick_period.value)
-
-    def show_counts() -> None:
-        from fpplan.indicators.scorecard import status_counts
-
-        counts = status_counts(card_now()).drop(columns=["period"])
-        counts.insert(0, "name", counts.pop("unit").map(labels))
-        counts_html.value = html_table(counts, {"attention": "status"})
-
-    show_counts()
-    heat = figure_output(heat_figure())
+                          value=first["target_set"], description=ui("target_set_select"))
     townships = manifest["townships"]
-    pick_township = w.Dropdown(options=[(labels[t], t) for t in townships], value=townships[0],
+    pick_township = w.Dropdown(options=[(labels[t], t) for t in townships], value=first["township"],
                                description=ui("township_select"))
-    pick_indicator = w.Dropdown(description=ui("indicator_select"), layout=w.Layout(width="460px"))
-    cause_html = w.HTML()
+    options = indicator_options(views.card(first["kind"], first["target_set"], first["period"]), first["township"])
+    pick_indicator = w.Dropdown(options=options, value=first["indicator"], description=ui("indicator_select"),
+                                layout=w.Layout(width="460px"))
+    counts = LiveHTML(first["counts"], target=COUNTS)
+    heat = LiveFigure(spec(first["heatmap"]), target=HEATMAP, bundle="cartesian")
+    trend = LiveFigure(spec(first["trend"]) if first["trend"] is not None else {}, target=TREND, bundle="cartesian")
+    cause_html = LiveHTML(first["causes"], target=CAUSES)
     quiet = {"on": False}
 
-    def indicator_options() -> None:
-        """The township's indicators, red first, then amber, as 'name (status)'."""
-        here = card_now()
-        here = here[here["unit"] == pick_township.value]
-        here = here.assign(_o=here["status"].map(ORDER)).sort_values("_o", kind="stable")
+    def card_now() -> pd.DataFrame:
+        return views.card(pick_kind.value, pick_set.value, pick_period.value)
+
+    def set_indicator_options() -> None:
         current = pick_indicator.value
-        options = [(f"{n}（{enum_label('status', s)}）", i) for n, s, i in zip(here["name"], here["status"], here["indicator"])]
+        options = indicator_options(card_now(), pick_township.value)
         codes = [i for _, i in options]
         quiet["on"] = True  # the caller redraws once
         pick_indicator.options = options
         pick_indicator.value = current if current in codes else (codes[0] if codes else None)
         quiet["on"] = False
 
-    def trend_figure() -> go.Figure:
-        from fpplan.indicators.catalogue import targets_for
-
-        unit, code = pick_township.value, pick_indicator.value
-        trends = precomputed()["trends"]
-        series = trends[(trends["unit"] == unit) & (trends["indicator"] == code)].sort_values("period")
-        if series.empty:  # survey, exams, windows: the period kind's own series
-            card = judged(pick_kind.value, pick_set.value)
-            series = card[(card["unit"] == unit) & (card["indicator"] == code)].sort_values("period")
-        target = targets_for(cat, pick_set.value, LEVEL, "year").get(code)
-        line = None if target is None else (tuple(target.value) if target.op == "between" else float(target.value))
-        return figures.indicator_trend(series, ui("trend_title", township=labels[unit],
-                                                  indicator=getattr(cat.indicators[code], language())), line)
-
-    def show_causes() -> None:
-        from fpplan.indicators.causes import causes
-
-        code = pick_indicator.value
-        if code is None:
-            cause_html.value = ""
-            return
-        data = precomputed()
-        card = judged(pick_kind.value, pick_set.value)
-        tables = causes(cat, data, pick_township.value, code, pick_period.value, card, data["wisn"], data["capacity"],
-                        forecast=card[card["period"] == pick_period.value], spatial=data["spatial"])
-        heading = ui("cause_title", township=labels[pick_township.value], indicator=getattr(cat.indicators[code], language()))
-        from fpplan.app.tables import css
-
-        parts = [f"<style>{css()}</style><h3 id='fpplan-cause'>{heading}</h3>"]
-        for key_heading, key in CAUSE_SECTIONS:
-            if key not in tables:
-                continue
-            parts.append((f"<h4>{ui(key_heading)}</h4>" if key_heading else "") + cause_table(tables[key], key, labels))
-        cause_html.value = "".join(parts)
-
     def cell_changed(*_) -> None:
         if pick_indicator.value is None or quiet["on"]:
             return
-        redraw_output(trend, trend_figure())
-        show_causes()
+        trend.figure = spec(trend_figure(views, pick_kind.value, pick_set.value, pick_township.value,
+                                         pick_indicator.value, labels))  # the figure first, then the causes
+        cause_html.html = causes_html(views, pick_kind.value, pick_set.value, pick_period.value, pick_township.value,
+                                      pick_indicator.value, labels)
 
     def view_changed(*_) -> None:
-        show_counts()
-        redraw_output(heat, heat_figure())
-        indicator_options()
+        card = card_now()
+        heat.figure = spec(figures.scorecard_heatmap(card, labels, pick_period.value))
+        counts.html = counts_html(card, labels)
+        set_indicator_options()
         cell_changed()
 
     def kind_changed(*_) -> None:
@@ -227,24 +308,23 @@ def township_scorecard() -> w.Widget:
         pick_period.observe(view_changed, names="value")
         view_changed()
 
-    indicator_options()
-    trend = figure_output(trend_figure())
-    show_causes()
     pick_kind.observe(kind_changed, names="value")
     pick_period.observe(view_changed, names="value")
     pick_set.observe(view_changed, names="value")
-    pick_township.observe(lambda *_: (indicator_options(), cell_changed()), names="value")
+    pick_township.observe(lambda *_: (set_indicator_options(), cell_changed()), names="value")
     pick_indicator.observe(cell_changed, names="value")
     survey, open_survey = survey_panel()
     leaders = w.Accordion(children=[survey], selected_index=None)
     leaders.set_title(0, ui("tab_survey"))
     leaders.observe(lambda change: None if change["new"] is None else open_survey(), names="selected_index")
-    from fpplan.app.tables import css, status_legend
-
-    legend = w.HTML(f"<style>{css()}</style>{status_legend()}")
-    return w.VBox([title("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts_html, heat, legend,
-                   w.HTML(f"<h3>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]), trend, cause_html,
-                   leaders])
+    legend = LiveHTML(legend_html(), target=LEGEND)
+    page = w.VBox([heading, w.HBox([pick_kind, pick_period, pick_set]), counts, heat, legend,
+                   w.HTML(f"<h3 class='fp-pick-cell'>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]),
+                   trend, cause_html])
+    if parts:
+        return page, leaders
+    page.children = (*page.children, leaders)
+    return page
 
 
 def survey_panel() -> tuple[w.Widget, object]:
