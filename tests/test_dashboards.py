@@ -248,7 +248,7 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
     kept, *_ = open_dashboard(browser, server, "建设规划")
     gone, *_ = open_dashboard(browser, server, "情景分析")
     gone.close()
-    open_pages = 4 + 1  # the module's four pages with controls + the kept one (the overview keeps no kernel)
+    open_pages = 5 + 1  # the module's five pages with controls + the kept one (the overview keeps no kernel)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and kernels() > open_pages + POOL:
         time.sleep(1)
