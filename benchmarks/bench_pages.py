@@ -34,12 +34,16 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_dashboards import ARGS, CHROMIUM, HANG_SECONDS, server_rss_mb, start_server  # noqa: E402
+from bench_dashboards import ARGS, CHROMIUM, HANG_SECONDS, server_rss_mb, start_server
 
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
+# the first content of a page: a figure, or (服务半径与选址 of a county without coordinates, which has none) its year
+FIRST = FIGURE + ", [data-fp-section='seat-year']:not([hidden]) div"
 ROOTS = ".fpplan-figure, .js-plotly-plot:not(.fpplan-figure)"  # one element a figure, in the page's order
-# A figure's signature: its paths, fills, texts and images (a redraw changes at least one).
-SIGNATURE = """(i) => { const el = document.querySelectorAll('%s')[i]; if (!el) return null;
+# The signature of the page's i-th visible figure: its paths, fills, texts and images (a redraw changes at least one;
+# a choice that shows another prepared figure changes which one is visible).
+SIGNATURE = """(i) => { const el = [...document.querySelectorAll('%s')].filter(e => e.offsetParent !== null)[i];
+  if (!el) return null;
   let h = 0, n = 0; const add = s => { for (let k = 0; k < s.length; k++) { h = (h * 31 + s.charCodeAt(k)) | 0; } n += s.length; };
   el.querySelectorAll('path, text, image, rect').forEach(p => { add(p.getAttribute('d') || ''); add(p.getAttribute('style') || '');
     add(p.textContent || ''); add(String((p.getAttribute('href') || '').length)); });
@@ -71,12 +75,13 @@ CONTROLS = {
              Control("female e0 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 1),
              Control("completion shift → floor-area figure", "key", ".widget-slider .noUi-handle", 3, 5)],
     "建设规划": [Control("station → capacity figure", "select", "#fpplan-station, .widget-dropdown select", 1, 0)],
-    "乡镇指标": [Control("period → heatmap", "select", "#fpplan-period, .widget-dropdown select", 0, 1),
-             Control("target set → heatmap", "select", "#fpplan-target-set, .widget-dropdown select", 0, 2),
-             Control("township → trend", "select", "#fpplan-township, .widget-dropdown select", 1, 3)],
-    "服务半径与选址": [Control("travel time slider → map", "key", "#fpplan-threshold, .widget-slider .noUi-handle", 0, 0),
-                Control("new sites slider → map", "key", "#fpplan-new-sites, .widget-slider .noUi-handle", 0, 1),
-                Control("year slider → map", "key", "#fpplan-year, .widget-slider .noUi-handle", 0, 2)],
+    "乡镇指标": [Control("period → heatmap", "select", ".widget-dropdown select", 0, 1),
+             Control("target set → heatmap", "select", ".widget-dropdown select", 0, 2),
+             Control("period kind → heatmap", "select", ".widget-dropdown select", 0, 0),
+             Control("township → trend", "select", ".widget-dropdown select", 1, 3)],
+    "服务半径与选址": [Control("new sites slider → map", "key", ".widget-slider .noUi-handle", 0, 1),
+                Control("year slider → map", "key", ".widget-slider .noUi-handle", 0, 2),
+                Control("travel time slider → map", "key", ".widget-slider .noUi-handle", 0, 0)],
     "技术人员月考": [Control("year → monthly figure", "select", "#fpplan-exam-year, .widget-dropdown select", 0, 0)],
 }
 COUNTY_PAGES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "服务半径与选址", "督导与考核", "技术人员月考"]
@@ -93,7 +98,7 @@ async def first_figure(browser, address: str) -> float:
     start = time.perf_counter()
     try:
         await page.goto(address, timeout=HANG_SECONDS * 1000, wait_until="commit")
-        await page.wait_for_selector(FIGURE, timeout=HANG_SECONDS * 1000)
+        await page.wait_for_selector(FIRST, timeout=HANG_SECONDS * 1000)
         return time.perf_counter() - start
     except Exception:  # noqa: BLE001 — a hang or an error page: no figure
         return float("inf")
@@ -119,13 +124,16 @@ async def redraws(browser, address: str, controls: list[Control], presses: int) 
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     await page.goto(address, timeout=120_000)
-    await page.wait_for_selector(FIGURE, timeout=120_000)
+    await page.wait_for_selector(FIRST, timeout=120_000)
     out = {}
     for control in controls:
         try:
             await page.locator(control.selector).nth(control.nth).wait_for(timeout=60_000)
         except Exception:  # noqa: BLE001
             out[control.name] = []
+            continue
+        if control.kind == "select" and await page.locator(control.selector).nth(control.nth).locator("option").count() < 2:
+            out[control.name] = []  # one choice only (e.g. one year of exams): nothing to redraw
             continue
         await page.wait_for_timeout(3000)  # the page settles (widgets attached, warm-up done)
         times = []
@@ -180,11 +188,11 @@ def summary(row: dict) -> str:
     text = (f"{row['page']}: one visitor {statistics.median(ones):.2f} s ({min(ones):.2f}–{max(ones):.2f})")
     for burst in row["eight"]:
         text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
-    text += f"; server+kernels peak {row['rss_peak_mb']:.0f} MB"
+    text += f"; server+kernels peak {row['rss_peak_mb']:.0f} MB, after {row['rss_after_mb']:.0f} MB"
     for name, times in row.get("controls", {}).items():
         good = [t for t in times if t >= 0]
         text += (f"; {name}: {statistics.median(good):.0f} ms ({min(good):.0f}–{max(good):.0f})" if good
-                 else f"; {name}: no redraw")
+                 else f"; {name}: not measured (one choice only, or no redraw)")
     return text + f"; load {row['load_before']:.1f} → {row['load_after']:.1f}"
 
 

@@ -92,23 +92,33 @@ def money_by_source_bars(money: pd.DataFrame) -> go.Figure:
 def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.Figure:
     """Unit × indicator of one period, coloured by status (green, amber, red, sample too small, no target, no data),
     the value written in each cell ("?" where a survey's sample is too small to tell met from missed)."""
+    spec = scorecard_heatmap_spec(card, unit_names, period)
+    heat = spec["data"][0]
+    spec["data"] = [heat | {"z": np.array([[np.nan if v is None else v for v in row] for row in heat["z"]], dtype=float)}]
+    return go.Figure(spec)
+
+
+def scorecard_heatmap_spec(card: pd.DataFrame, unit_names: dict, period: str) -> dict:
+    """``scorecard_heatmap`` as plain plotly JSON, made in a few milliseconds (a page redraws it at every choice)."""
     order = list(STATUS_COLOURS)
     card = card[card["period"] == period] if "period" in card else card
     units = sorted(card["unit"].unique())
     indicators = list(dict.fromkeys(card["indicator"]))
-    table = card.set_index(["unit", "indicator"])
-    flags = table["undecided"] if "undecided" in table else pd.Series(False, index=table.index)
-    z = np.array([[order.index(table.loc[(u, i), "status"]) for i in indicators] for u in units], dtype=float)
-    text = [[_fmt(table.loc[(u, i), "value"]) + ("?" if flags.loc[(u, i)] else "") for i in indicators] for u in units]
+    flags = card["undecided"].fillna(False).astype(bool) if "undecided" in card else pd.Series(False, index=card.index)
+    cells = card.assign(z=card["status"].map({s: k for k, s in enumerate(order)}).astype(float),
+                        t=card["value"].map(_fmt) + np.where(flags, "?", ""))
+    z = cells.pivot(index="unit", columns="indicator", values="z").reindex(index=units, columns=indicators)
+    text = cells.pivot(index="unit", columns="indicator", values="t").reindex(index=units, columns=indicators)
     names = dict(zip(card["indicator"], card["name"]))
     n = len(order)
     scale = [[pos / n, colour] for k, colour in enumerate(STATUS_COLOURS.values()) for pos in (k, k + 1)]
-    fig = go.Figure(layout=_layout(ui("scorecard_title", period=period), height=160 + 34 * len(units)))
-    fig.add_heatmap(z=z, x=[names[i] for i in indicators], y=[unit_names.get(u, u) for u in units], text=text,
-                    texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
-                    hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
-    fig.update_xaxes(tickangle=-45)
-    return fig
+    layout = _layout(ui("scorecard_title", period=period), height=160 + 34 * len(units), xaxis={"tickangle": -45})
+    return {"data": [{"type": "heatmap", "z": z.astype(object).where(z.notna(), None).to_numpy().tolist(),
+                      "x": [names[i] for i in indicators], "y": [unit_names.get(u, u) for u in units],
+                      "text": text.fillna("").to_numpy().tolist(), "texttemplate": "%{text}", "colorscale": scale,
+                      "zmin": -0.5, "zmax": n - 0.5, "showscale": False,
+                      "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
+            "layout": layout}
 
 
 def growth_lines(growth: pd.DataFrame, target: float | None = None) -> go.Figure:
@@ -138,14 +148,24 @@ def _fmt(value: float) -> str:
 
 def indicator_trend(series: pd.DataFrame, title: str, target: float | tuple | None = None) -> go.Figure:
     """An indicator's values by period, with its target as a horizontal line (or band)."""
-    fig = go.Figure(layout=_layout(title))
-    fig.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=title)
-    if isinstance(target, tuple):
-        fig.add_hrect(y0=target[0], y1=target[1], fillcolor="green", opacity=0.1, line_width=0)
-    elif target is not None:
-        fig.add_hline(y=target, line_dash="dot", line_color="green", annotation_text=ui("target"))
-    return fig
+    return go.Figure(indicator_trend_spec(series, title, target))
 
+
+def indicator_trend_spec(series: pd.DataFrame, title: str, target: float | tuple | None = None) -> dict:
+    """``indicator_trend`` as plain plotly JSON (missing values as null)."""
+    values = series["value"].astype(float)
+    data = [{"type": "scatter", "x": [str(p) for p in series["period"]],
+             "y": values.astype(object).where(values.notna(), None).tolist(), "mode": "lines+markers", "name": title}]
+    shapes, annotations = [], []
+    if isinstance(target, tuple):
+        shapes.append({"type": "rect", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": target[0],
+                       "y1": target[1], "fillcolor": "green", "opacity": 0.1, "line": {"width": 0}})
+    elif target is not None:
+        shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": target, "y1": target,
+                       "line": {"dash": "dot", "color": "green"}})
+        annotations.append({"xref": "x domain", "x": 1, "yref": "y", "y": target, "text": ui("target"),
+                            "showarrow": False, "xanchor": "right", "yanchor": "bottom"})
+    return {"data": data, "layout": _layout(title) | {"shapes": shapes, "annotations": annotations}}
 
 
 def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int, columns: int = 2) -> go.Figure:

@@ -23,8 +23,17 @@ def build(county, manifest: dict) -> Page:
         observed_html,
     )
 
+    import json
+    from pathlib import Path
+
+    from fpplan.app.panels.scenarios import FIRST_VIEW
+
     m = model(manifest)
-    figs, headline, _ = first_view(manifest, m)
+    figs, headline, _ = first_view(manifest, m, computed=True)
+    kept = Path(manifest["path"]) / FIRST_VIEW  # the kernels start from it (no projection needed to show the page)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps({"figures": figs, "headline": headline}, ensure_ascii=False, allow_nan=False),
+                    encoding="utf-8")
     template = default_template()  # what the live figures add to each layout
     figures = {TARGETS[k]: ({"data": figs[k]["data"], "layout": {"template": template, **figs[k]["layout"]}}, page.HALF)
                for k in FIGURES}

@@ -95,14 +95,24 @@ def services_figures(result: dict) -> dict[str, dict]:
                                                "name": ui("area_gap_title"), "marker": {"color": "#ef6c00"}})}
 
 
-def first_view(manifest: dict, m: dict) -> tuple[dict[str, dict], str, object]:
+FIRST_VIEW = "pages/scenarios_first.json"  # the first view as fpplan.app.pages.scenarios kept it
+
+
+def first_view(manifest: dict, m: dict, computed: bool = False) -> tuple[dict[str, dict], str, object]:
     """What the explorer shows before any control moves: the plan scenario recalculated (its plan's own numbers),
-    its stored 80% band (the county's rows of its intervals), the figures and the headline."""
+    its stored 80% band (the county's rows of its intervals), the figures and the headline. Read from the results
+    where they keep it (``FIRST_VIEW``: a kernel then needs no projection to start), else (or ``computed``) made."""
+    import json
+
     plan_scenario = manifest["plan_scenario"]
-    first = recalculate(m, m["scenarios"][plan_scenario], roster_of=plan_scenario)
     stored = results_module.table(manifest, "intervals", plan_scenario) if m.get("band") else None
     if stored is not None:  # the stored band itself (what band() gives for the scenario unchanged)
         stored = stored[stored["region"] == manifest["county"]["code"]]
+    kept = results_module.file(manifest, FIRST_VIEW)
+    if kept.exists() and not computed:
+        view = json.loads(kept.read_text(encoding="utf-8"))
+        return view["figures"], view["headline"], stored
+    first = recalculate(m, m["scenarios"][plan_scenario], roster_of=plan_scenario)
     legend_80 = band_legend(m) if m.get("band") else ui("interval_80")
     figs = population_figures(first["county"], stored, legend_80) | services_figures(first)
     return figs, headline_html(first["county"], stored), stored

@@ -18,7 +18,6 @@ import pandas as pd
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.pages.html import spec
 from fpplan.app.panels.common import county_path, header_html, names, results, store_path
 from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
 from fpplan.data.labels import column_label, enum_label, language, ui
@@ -152,8 +151,8 @@ def trend_figure(views: Views, kind: str, target_set: str, unit: str, code: str,
         series = card[(card["unit"] == unit) & (card["indicator"] == code)].sort_values("period")
     target = targets_for(cat, target_set, LEVEL, "year").get(code)
     line = None if target is None else (tuple(target.value) if target.op == "between" else float(target.value))
-    return figures.indicator_trend(series, ui("trend_title", township=labels[unit],
-                                              indicator=getattr(cat.indicators[code], language())), line)
+    return figures.indicator_trend_spec(series, ui("trend_title", township=labels[unit],
+                                                   indicator=getattr(cat.indicators[code], language())), line)
 
 
 def causes_html(views: Views, kind: str, target_set: str, period: str, unit: str, code: str | None,
@@ -199,7 +198,7 @@ def first_view(manifest: dict, views: Views) -> dict:
     options = indicator_options(card, township)
     code = options[0][1] if options else None
     return {"kind": kind, "period": period, "target_set": target_set, "township": township, "indicator": code,
-            "counts": counts_html(card, labels), "heatmap": figures.scorecard_heatmap(card, labels, period),
+            "counts": counts_html(card, labels), "heatmap": figures.scorecard_heatmap_spec(card, labels, period),
             "trend": trend_figure(views, kind, target_set, township, code, labels) if code else None,
             "causes": causes_html(views, kind, target_set, period, township, code, labels)}
 
@@ -270,8 +269,8 @@ def township_scorecard(parts: bool = False):
     pick_indicator = w.Dropdown(options=options, value=first["indicator"], description=ui("indicator_select"),
                                 layout=w.Layout(width="460px"))
     counts = LiveHTML(first["counts"], target=COUNTS)
-    heat = LiveFigure(spec(first["heatmap"]), target=HEATMAP, bundle="cartesian")
-    trend = LiveFigure(spec(first["trend"]) if first["trend"] is not None else {}, target=TREND, bundle="cartesian")
+    heat = LiveFigure(first["heatmap"], target=HEATMAP, bundle="cartesian")
+    trend = LiveFigure(first["trend"] or {}, target=TREND, bundle="cartesian")
     cause_html = LiveHTML(first["causes"], target=CAUSES)
     quiet = {"on": False}
 
@@ -290,14 +289,14 @@ def township_scorecard(parts: bool = False):
     def cell_changed(*_) -> None:
         if pick_indicator.value is None or quiet["on"]:
             return
-        trend.figure = spec(trend_figure(views, pick_kind.value, pick_set.value, pick_township.value,
-                                         pick_indicator.value, labels))  # the figure first, then the causes
+        trend.figure = trend_figure(views, pick_kind.value, pick_set.value, pick_township.value,
+                                    pick_indicator.value, labels)  # the figure first, then the causes
         cause_html.html = causes_html(views, pick_kind.value, pick_set.value, pick_period.value, pick_township.value,
                                       pick_indicator.value, labels)
 
     def view_changed(*_) -> None:
         card = card_now()
-        heat.figure = spec(figures.scorecard_heatmap(card, labels, pick_period.value))
+        heat.figure = figures.scorecard_heatmap_spec(card, labels, pick_period.value)
         counts.html = counts_html(card, labels)
         set_indicator_options()
         cell_changed()
