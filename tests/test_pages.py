@@ -34,11 +34,11 @@ def test_every_page_is_kept_with_the_results_with_its_figures_drawn(manifest) ->
                                                             "supervision", "exams")}
     assert kinds == {"scenarios": "live", "scorecard": "live", "spatial": "live", "construction": "static",
                      "supervision": "static", "exams": "static"}
-    for key in kinds:
+    for key, kind in kinds.items():
         html = stored(manifest, key)["html"]
         assert "<!--fpplan-figure:" not in html, key  # every figure's image filled in
         assert html.count("<svg class=\"main-svg\"") >= 1, key
-        assert ("<script>" in html) == (kinds[key] == "static"), key  # a live page's kernel makes it interactive
+        assert ("<script>" in html) == (kind == "static"), key  # a live page's kernel makes it interactive
     scenarios = stored(manifest, "scenarios")["html"]
     for element in ("fpplan-figure-population", "fpplan-figure-women", "fpplan-figure-staff", "fpplan-figure-area",
                     "fpplan-headline", "fpplan-observed"):
@@ -91,7 +91,8 @@ def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, cou
     """Every step of the travel-time slider and every number of new sites is kept; a step's tables are those
     fpplan.spatial.spatial_results gives for that travel time, called again here."""
     from fpplan.app.pages.spatial import projection
-    from fpplan.app.panels.spatial import NEW_SITES, load_lookup, lookup_key, slider_steps, stored as first_tables
+    from fpplan.app.panels.spatial import NEW_SITES, load_lookup, lookup_key, slider_steps
+    from fpplan.app.panels.spatial import stored as first_tables
     from fpplan.spatial import spatial_results
 
     first = first_tables(manifest)
@@ -123,7 +124,7 @@ def test_the_map_is_plain_json_with_its_coordinates_as_typed_arrays(manifest) ->
     json.dumps(spec, allow_nan=False)  # strict JSON: coordinates (and their NaN gaps) are inside base64 strings
     township = spec["data"][0]
     xs = np.frombuffer(base64.b64decode(township["x"]["bdata"]), dtype="<f8")
-    code = sorted(first["boundaries"]["township_code"].unique())[0]
+    code = min(first["boundaries"]["township_code"].unique())
     outline = first["boundaries"][first["boundaries"]["township_code"] == code]
     assert np.allclose(xs[~np.isnan(xs)], outline["x_km"].to_numpy(float))
     assert township["name"] == manifest["names"][code]

@@ -11,9 +11,13 @@ from fpplan.data.labels import ui
 
 
 def build(county, manifest: dict) -> Page:
+    import json
+    from pathlib import Path
+
     from fpplan.app.panels.live_figure import default_template
     from fpplan.app.panels.scenarios import (
         FIGURES,
+        FIRST_VIEW,
         HEADER,
         HEADLINE,
         RECORDED,
@@ -22,11 +26,6 @@ def build(county, manifest: dict) -> Page:
         model,
         observed_html,
     )
-
-    import json
-    from pathlib import Path
-
-    from fpplan.app.panels.scenarios import FIRST_VIEW
 
     m = model(manifest)
     figs, headline, _ = first_view(manifest, m, computed=True)
