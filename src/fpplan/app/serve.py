@@ -44,7 +44,7 @@ CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
 MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
 LANDING = "领导总览.ipynb"  # the page leaders open first: kept preheated
 REGION_LANDING = "地区总览.ipynb"  # the same when the data are a region (its county pages are rendered per visit)
-POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "8"))  # landing pages run ahead, waiting for visitors
+POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "0"))  # landing pages run ahead in kernels (fpplan.app.pages: none needed)
 FILL_DELAY_SECONDS = 20  # after a visitor takes one, the pool refills later, not while a burst of pages loads
 
 
