@@ -58,6 +58,18 @@ WATCH = """([i, before]) => new Promise(done => {
   setTimeout(() => { observer.disconnect(); done(-1); }, 20000); })""" % SIGNATURE
 
 
+def server_pss_mb(proc) -> float:
+    """Proportional memory of the server and its kernels (MB): shared pages (numpy's, numba's and pyarrow's libraries
+    every kernel maps) counted once in all, unlike the sum of RSS."""
+    import psutil
+
+    try:
+        root = psutil.Process(proc.pid)
+        return sum(p.memory_full_info().pss for p in [root, *root.children(recursive=True)]) / 2**20
+    except psutil.Error:
+        return float("nan")
+
+
 @dataclass
 class Control:
     """A control of a page: how to move it (forward, back) and which figure (index among the page's figures) it
@@ -163,7 +175,7 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
                 ones.append(await first_figure(browser, address))
                 await asyncio.sleep(1)
             row["one"] = ones
-            bursts, peak = [], 0.0
+            bursts, peak, peak_pss = [], 0.0, 0.0
             for _ in range(args.bursts):
                 await asyncio.sleep(args.pause)  # pools refill, kernels of the last visits settle
                 tasks = [asyncio.create_task(first_figure(browser, address)) for _ in range(8)]
@@ -171,7 +183,9 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
                     peak = max(peak, server_rss_mb(proc))
                     await asyncio.sleep(0.2)
                 bursts.append(sorted(t.result() for t in tasks))
-            row["eight"], row["rss_peak_mb"] = bursts, peak
+                await asyncio.sleep(5)  # the eight pages' kernels have started and built their widgets
+                peak_pss = max(peak_pss, server_pss_mb(proc))
+            row["eight"], row["rss_peak_mb"], row["pss_after_burst_mb"] = bursts, peak, peak_pss
             if name in CONTROLS and args.presses:
                 row["controls"] = await redraws(browser, address, CONTROLS[name], args.presses)
             row["load_after"] = os.getloadavg()[0]
@@ -188,7 +202,8 @@ def summary(row: dict) -> str:
     text = (f"{row['page']}: one visitor {statistics.median(ones):.2f} s ({min(ones):.2f}–{max(ones):.2f})")
     for burst in row["eight"]:
         text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
-    text += f"; server+kernels peak {row['rss_peak_mb']:.0f} MB, after {row['rss_after_mb']:.0f} MB"
+    text += (f"; server+kernels RSS peak {row['rss_peak_mb']:.0f} MB (PSS 5 s after the burst "
+             f"{row['pss_after_burst_mb']:.0f} MB), RSS after the page's measurements {row['rss_after_mb']:.0f} MB")
     for name, times in row.get("controls", {}).items():
         good = [t for t in times if t >= 0]
         text += (f"; {name}: {statistics.median(good):.0f} ms ({min(good):.0f}–{max(good):.0f})" if good
