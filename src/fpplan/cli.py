@@ -144,7 +144,7 @@ def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
     written."""
-    from fpplan.app.output import check_suffix, replacing
+    from fpplan.data.output import check_suffix, replacing
     from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
     from fpplan.data.region import is_region_folder
 
@@ -244,7 +244,7 @@ def _refresh_results(workspace) -> None:
 
 def _scorecard(args: argparse.Namespace) -> int:
     """The scorecard of one period (month 2025-07, quarter 2025Q3, half-year 2025S1 or year 2025) at a level."""
-    from fpplan.app.output import check_suffix
+    from fpplan.data.output import check_suffix
 
     if args.out:
         check_suffix(args.out, (".csv", ".xlsx"))  # a wrong suffix is refused before any work
@@ -271,7 +271,7 @@ def _scorecard(args: argparse.Namespace) -> int:
 def _write_table(frame, out: str | None, sheets, names: dict) -> None:
     """A table to ``out``: .csv the data as computed (codes, for other programs), .xlsx the officials' sheets
     (``sheets()``: name → (table, totals)); written whole or not at all, saying what it replaces."""
-    from fpplan.app.output import atomic_path, check_suffix, replacing
+    from fpplan.data.output import atomic_path, check_suffix, replacing
     from fpplan.app.workbook import write_sheets
 
     if not out:

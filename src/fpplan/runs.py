@@ -63,7 +63,7 @@ def check_trajectories(trajectories: int, regions: int, steps: int, scheduler: s
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """A table to ``path`` (.csv or .parquet by its suffix), written whole or not at all, saying what it replaces."""
-    from fpplan.app.output import atomic_path, replacing
+    from fpplan.data.output import atomic_path, replacing
 
     replaced = replacing(path)
     with atomic_path(path) as tmp:
@@ -94,7 +94,7 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
     """``fpplan project``: the tidy population (deterministic) or the quantile tables (stochastic) of a county or
     of every county of a region (a ``county`` column then says which). ``open_county(folder)`` opens a county
     folder (the command's workspace); a region's counties are opened through their own workspaces."""
-    from fpplan.app.output import check_suffix
+    from fpplan.data.output import check_suffix
     from fpplan.data.region import is_region_folder, load_counties
     from fpplan.demography import county_inputs, load_scenarios, project
 

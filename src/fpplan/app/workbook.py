@@ -331,9 +331,9 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
     (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
     calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
-    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.app.output), so
+    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.data.output), so
     an interruption never leaves a partial or destroyed workbook."""
-    from fpplan.app.output import atomic_path
+    from fpplan.data.output import atomic_path
 
     path = Path(path)
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
