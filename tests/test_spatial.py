@@ -12,10 +12,10 @@ import pytest
 import shapely
 from pyproj import Geod
 
+from fpplan.data.base.road_network import road_graph
 from fpplan.data.models.spatial import Mobile
 from fpplan.spatial import LocalProjection, Metric, spatial_results
 from fpplan.spatial.coverage import coverage, mobile_rounds, standard_year
-from fpplan.spatial.network import road_graph
 from fpplan.spatial.results import county_projection
 
 SPEEDS = {"national": 60.0, "county": 40.0, "village": 20.0}

@@ -144,8 +144,8 @@ def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
     written."""
-    from fpplan.data.output import check_suffix, replacing
     from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
+    from fpplan.data.output import check_suffix, replacing
     from fpplan.data.region import is_region_folder
 
     out = check_suffix(args.out, (".xlsx",))
@@ -271,8 +271,8 @@ def _scorecard(args: argparse.Namespace) -> int:
 def _write_table(frame, out: str | None, sheets, names: dict) -> None:
     """A table to ``out``: .csv the data as computed (codes, for other programs), .xlsx the officials' sheets
     (``sheets()``: name → (table, totals)); written whole or not at all, saying what it replaces."""
-    from fpplan.data.output import atomic_path, check_suffix, replacing
     from fpplan.app.workbook import write_sheets
+    from fpplan.data.output import atomic_path, check_suffix, replacing
 
     if not out:
         return

@@ -371,10 +371,10 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
 def brought_forward(county: County) -> County:
     """The county with its population brought forward from the population table's year (a census) to the latest
     complete year of its vital history, or to the year before config/timeline.yaml's ``start_year``
-    (fpplan.demography.forward); unchanged when that is not later, or ``bring_forward`` is off. DataError when a
+    (fpplan.data.forward); unchanged when that is not later, or ``bring_forward`` is off. DataError when a
     year in between lacks a township's records, or the start year is not after the population table's year."""
     from fpplan.data.config import config_path
-    from fpplan.demography.forward import bring_forward, complete_years, target_year, to_villages
+    from fpplan.data.forward import bring_forward, complete_years, target_year, to_villages
 
     timeline = county.config.get("timeline")
     if timeline is None or county.census_year is None:

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fpplan.data.base.schedules import asfr_shape, rogers_castro, standard_mx
 from fpplan.data.labels import ui
-from fpplan.demography.schedules import asfr_shape, rogers_castro, standard_mx
 
 RECENT_YEARS = 3  # the default of config/uncertainty.yaml base_rates.recent_years (the back-test's rate window)
 MIGRATION_MAX_AGE = 90

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from fpplan.data.base.local_projection import LocalProjection
+from fpplan.data.base.road_network import node_xy, road_graph
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.data.readiness import has_coordinates  # noqa: F401 (the map needs them; callers import it here)
 from fpplan.spatial import coverage as cov
 from fpplan.spatial.distance import Metric
-from fpplan.spatial.network import node_xy, road_graph
-from fpplan.spatial.projection import LocalProjection
 from fpplan.spatial.siting import choose_sites
 
 CIRCLE_SEGMENTS = 24  # quarter-circle segments of a drawn service radius

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from fpplan.data.agesplit import split_groups
-from fpplan.demography.lifetable import life_table
+from fpplan.data.base.lifetable import life_table
 
 AGES = np.arange(101)
 
