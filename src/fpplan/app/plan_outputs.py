@@ -40,7 +40,7 @@ def plan_outputs(county, scenario, inputs=None, calibration=None, start_year: in
     plan's projection (fpplan.spatial.spatial_results) when the county has coordinates, and the calibrated
     projection intervals; ``inputs`` and ``calibration`` from :func:`projection_inputs` (computed when not given);
     ``start_year``: the plan's first year (fpplan.planning.plan.make_plan)."""
-    from fpplan.data.config import load_scenarios
+    from fpplan.data.scenarios import load_scenarios
     from fpplan.demography.calibration import scenario_intervals
     from fpplan.planning.plan import make_plan
     from fpplan.spatial.results import has_coordinates, spatial_results

@@ -184,7 +184,7 @@ def compute(workspace, out: Path) -> dict:
 
     from fpplan.app import figure_images, overview_content
     from fpplan.app.plan_outputs import plan_outputs, projection_inputs, write_plan_workbook
-    from fpplan.data.config import load_scenarios
+    from fpplan.data.scenarios import load_scenarios
     from fpplan.data.workspace import fpplan_version
     from fpplan.demography.calibration import document as calibration_document
     from fpplan.indicators import periods

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fpplan.data.base.schedules import rogers_castro, standard_mx
-from fpplan.demography.estimate import MIGRATION_MAX_AGE
+from fpplan.data.base.schedules import MIGRATION_MAX_AGE, rogers_castro, standard_mx
 
 SEXES = ("male", "female")
 FLOWS = ("births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants")

@@ -6,8 +6,8 @@ uncertainty in :mod:`fpplan.demography.stochastic`; how base rates come from cou
 :mod:`fpplan.demography.estimate`.
 """
 
-from fpplan.data.config import load_scenarios
 from fpplan.data.models.scenario import Scenario
+from fpplan.data.scenarios import load_scenarios
 from fpplan.demography.calibration import county_inputs
 from fpplan.demography.projection import Projection, ProjectionInputs, prepare, project, reconcile
 from fpplan.demography.scenarios import variants
