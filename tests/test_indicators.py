@@ -11,9 +11,9 @@ import yaml
 
 from fpplan import DataError, load_county
 from fpplan.data.config import default_config_dir
-from fpplan.data.models.indicators import Catalogue, Indicator, Target
+from fpplan.data.models.indicators import Catalogue, Indicator, Target, terms
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import resolved_targets, status, target_text, terms, undecided
+from fpplan.indicators.catalogue import resolved_targets, status, target_text, undecided
 from fpplan.indicators.engine import aggregate, compute
 from fpplan.indicators.scorecard import scorecard, scorecards, status_counts, trend_forecast
 

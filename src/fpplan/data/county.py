@@ -167,7 +167,7 @@ def _undefined_elements(config: dict[str, Any], county_dir: Path | None) -> list
     """Services and report indicators that count a data element config/data_elements.yaml does not define (an
     element cut from it instead of being declared not collected)."""
     from fpplan.data.config import config_path
-    from fpplan.indicators.catalogue import EXTRA_ELEMENTS, elements_of
+    from fpplan.data.models.indicators import EXTRA_ELEMENTS, elements_of
 
     known = set(config["data_elements"].elements) | set(EXTRA_ELEMENTS)
     problems = [Problem(file=str(config_path(county_dir, "services")), kind="element_not_defined",

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fpplan.data.models.indicators import Catalogue, Indicator
+from fpplan.data.models.indicators import EXTRA_ELEMENTS, Catalogue, Indicator, elements_of
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import EXTRA_ELEMENTS, elements_of, evaluate
+from fpplan.indicators.catalogue import evaluate
 from fpplan.indicators.reports import unit_map, units_at
 
 COLUMNS = ["unit", "period", "indicator", "numerator", "denominator", "value", "lower", "upper", "note", "note_arg"]

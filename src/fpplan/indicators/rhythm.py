@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.models.indicators import elements_of
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import elements_of, evaluate
+from fpplan.indicators.catalogue import evaluate
 from fpplan.indicators.engine import COLUMNS, aggregate, time_types
 from fpplan.indicators.reports import rollup, units_at
 

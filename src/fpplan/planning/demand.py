@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.models.planning import ServicesConfig
+from fpplan.data.readiness import FORECAST_MIN_MONTHS, SEASONAL_MIN_MONTHS  # what each use of the reports needs
 
 BASES = ("married_women_15_49", "women_15_49", "births", "population", "men_15_64")
 
@@ -170,10 +171,6 @@ def volumes_from(coef: pd.DataFrame, bases: pd.DataFrame) -> pd.DataFrame:
 def volumes(county, config: ServicesConfig, projection) -> pd.DataFrame:
     """station, service, cadre, year, volume, workload_hours: yearly service volumes per station."""
     return volumes_from(coefficients(county, config), projected_bases(projection))
-
-
-SEASONAL_MIN_MONTHS = 24  # ETS with a 12-month season needs two full cycles to start its seasonal states
-FORECAST_MIN_MONTHS = 6  # fewer months of reports: no forecast at all
 
 
 def forecast_method(months: int) -> str:
