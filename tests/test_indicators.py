@@ -13,8 +13,9 @@ from fpplan import DataError, load_county
 from fpplan.data.config import default_config_dir
 from fpplan.data.models.indicators import Catalogue, Indicator, Target, terms
 from fpplan.indicators import periods
+from fpplan.indicators.aggregate import aggregate
 from fpplan.indicators.catalogue import resolved_targets, status, target_text, undecided
-from fpplan.indicators.engine import aggregate, compute
+from fpplan.indicators.engine import compute
 from fpplan.indicators.scorecard import scorecard, scorecards, status_counts, trend_forecast
 
 from mini_county import mini_tables, write_mini_county

@@ -20,6 +20,7 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
+from fpplan.indicators.aggregate import aggregate_wide, indicator_values, report_table, time_types
 from fpplan.indicators.catalogue import (
     JUDGED,
     meets,
@@ -31,7 +32,7 @@ from fpplan.indicators.catalogue import (
     targets_for,
     undecided,
 )
-from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
+from fpplan.indicators.engine import values
 from fpplan.indicators.reports import unit_map
 from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
 
@@ -178,7 +179,7 @@ def status_text(card: pd.DataFrame) -> pd.Series:
 def rolling_year(county, level: str, quarter_ends: list[str], codes: list[str] | None = None,
                  wide: pd.DataFrame | None = None) -> pd.DataFrame:
     """Report indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id);
-    ``wide``: :func:`fpplan.indicators.engine.report_table` if already at hand."""
+    ``wide``: :func:`fpplan.indicators.aggregate.report_table` if already at hand."""
     wide = report_table(county) if wide is None else wide
     units = unit_map(county, level)
     types = time_types(county)
