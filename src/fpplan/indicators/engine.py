@@ -12,7 +12,7 @@ period's last month (cumulative sums over a unit × month grid); a window that r
 computed on the months there are, with a note. The other sources (sample survey, exams, training register,
 submissions, vital registration, budget) are in :mod:`fpplan.indicators.sources`.
 
-Output columns (``values``): unit, period, indicator, numerator, denominator, value, lower, upper (95% interval,
+Output columns (``indicator_grid``): unit, period, indicator, numerator, denominator, value, lower, upper (95% interval,
 survey indicators), note, note_arg (why there is no value, or a caveat; label keys ``ui.note_<note>``).
 """
 
@@ -91,7 +91,7 @@ def report_indicators(county, level: str, kind: str, codes: list[str], wide: pd.
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
-def values(county, level: str, kind: str, codes: list[str] | None = None) -> pd.DataFrame:
+def indicator_grid(county, level: str, kind: str, codes: list[str] | None = None) -> pd.DataFrame:
     """Every indicator (or ``codes``) defined at ``level``, for every unit at that level and every period of
     ``kind`` that any monthly table covers: one row per unit × period × indicator, with a value or a note saying
     why there is none. Sorted by unit, period and catalogue order."""
@@ -153,8 +153,8 @@ def without_uncollected(card: pd.DataFrame, county) -> pd.DataFrame:
     return card
 
 
-def compute(long: pd.DataFrame, county, level: str, kind: str, only: list[str] | None = None,
-            codes: list[str] | None = None) -> pd.DataFrame:
+def report_values(long: pd.DataFrame, county, level: str, kind: str, only: list[str] | None = None,
+                  codes: list[str] | None = None) -> pd.DataFrame:
     """The plain report indicators for every unit at ``level`` and every period of ``kind`` from a long table."""
     full = with_extra_elements(long, county)
     values_ = aggregate(full, time_types(county), unit_map(county, level), kind, only)
