@@ -274,7 +274,8 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
 def backtest_command(county, trajectories: int, seed: int | None, out: str | None) -> int:
     """``fpplan backtest``: project the county's history year to its base year and report against what happened
     (``fpplan.demography.backtest``); ``out``: the table by township (.csv/.xlsx/.parquet)."""
-    from fpplan.demography.backtest import backtest, history_year
+    from fpplan.demography.backtest import backtest
+    from fpplan.demography.hindcast import history_year
 
     if trajectories < 1:
         raise DataError([Problem(file=str(county.path), kind="trajectories_negative", column="--trajectories",
