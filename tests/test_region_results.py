@@ -155,7 +155,7 @@ def test_a_county_page_shows_the_county_its_address_names(region: Path, monkeypa
 
 def test_the_overview_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> None:
     from fpplan.app import export
-    from fpplan.app.reports import CHROMIUM
+    from fpplan.app.printing import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is needed: apt-get install chromium (make test does it as root)")

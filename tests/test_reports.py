@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from fpplan.app import results
-from fpplan.app.reports import notebooks, page_count, run_report
+from fpplan.app.printing import page_count
+from fpplan.app.reports import notebooks, run_report
 from fpplan.app.tables import indicator_decimals, number
 from fpplan.cli import main
 from fpplan.data.config import load

@@ -86,44 +86,6 @@ class Session:
         show_figure(fig, landscape)
 
 
-def _county_folder(manifest: dict) -> str:
-    return str(Path(manifest["path"]).parents[2]) if manifest.get("path") else ""
-
-
-def period_of(manifest: dict, period: str | None) -> str:
-    """The period asked for, checked against the periods the results have scorecards for; default the newest
-    complete quarter. A DataError (zh/en) names the periods there are."""
-    from fpplan.indicators import periods as periods_module
-
-    scored = manifest.get("scored_periods", {})
-    if period is None:
-        quarters = scored.get("quarter") or scored.get("year") or []
-        if not quarters:  # fewer than three months, or no three of one quarter
-            months = manifest.get("periods", {}).get("month", [])
-            raise DataError([Problem(file=_county_folder(manifest), kind="no_complete_period", value=len(months),
-                                     detail=f"{months[0]}–{months[-1]}" if months else "—")])
-        return quarters[-1]
-    period = str(period)
-    try:
-        kind = periods_module.kind_of(period)
-    except ValueError:
-        raise DataError([Problem(file=_county_folder(manifest), kind="bad_period", value=period)]) from None
-    have = scored.get(kind, [])
-    if period not in have:
-        choices = ", ".join(p for k in ("year", "half_year", "quarter") for p in scored.get(k, [])[-6:])
-        raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value=period, detail=choices)])
-    return period
-
-
-def scenario_of(manifest: dict, scenario: str | None) -> str:
-    known = manifest.get("scenarios", {})
-    scenario = scenario or manifest.get("plan_scenario")
-    if scenario not in known:
-        raise DataError([Problem(file=str(Path(_county_folder(manifest)) / "config" / "scenarios"),
-                                 kind="unknown_scenario", value=scenario, detail=", ".join(known))])
-    return scenario
-
-
 def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None,
                 period: str | None = None, scenario: str | None = None) -> Session:
     """The county of ``data_dir`` through its workspace, with its results brought up to date; shows every problem as
@@ -132,6 +94,7 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
     from IPython.display import display
 
     from fpplan.app import results
+    from fpplan.app.results import period_of, scenario_of
     from fpplan.data.workspace import Workspace
 
     pd.set_option("display.max_columns", 30)

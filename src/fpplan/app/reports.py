@@ -18,71 +18,21 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
+from fpplan.app.printing import FONT, page_count, to_pdf
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import language, month_text, ui
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FIGURE_MIME = "application/vnd.plotly.v1+json"
 CELL_TIMEOUT = 900  # s: a cell still running after this stops the report with an error instead of hanging
-FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 
 
 def notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-# --- what the report is for -------------------------------------------------------------------------------------
-
-
-def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None,
-            target_set: str | None = None):
-    """The workspace's results brought up to date, the period, scenario and target set checked against them:
-    (manifest, period, scenario). A DataError (zh/en) when the data are bad, or the period, scenario or target set
-    is not there."""
-    from fpplan.app import results
-    from fpplan.app.notebook import period_of, scenario_of
-    from fpplan.data.workspace import Workspace
-
-    workspace = Workspace(data_dir, store)
-    static = workspace.static_county()  # bad data: every problem at once, before anything runs or is written
-    problems = []
-    if scenario is not None and scenario not in static.scenarios:
-        from fpplan.runs import unknown_scenario
-
-        problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
-    sets = static.config["indicators"].target_sets
-    if target_set is not None and target_set not in sets:
-        problems.append(Problem(file=str(workspace.folder / "config" / "indicators.yaml"), kind="unknown_target_set",
-                                value=target_set, detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items())))
-    known = results.current(workspace.folder)  # the periods the data had last time, read only
-    if period is not None and known is not None:
-        problems += _problems(lambda: period_of(known, period))
-    if problems:
-        raise DataError(problems)
-    workspace.county()
-    results.ensure_results(workspace)
-    manifest = results.current(workspace.folder)
-    problems = _problems(lambda: period_of(manifest, period), lambda: scenario_of(manifest, scenario))
-    if problems:
-        raise DataError(problems)
-    return manifest, period_of(manifest, period), scenario_of(manifest, scenario)
-
-
-def _problems(*checks) -> list:
-    """The problems of every check (a call that raises DataError), all of them, not only the first's."""
-    problems = []
-    for check in checks:
-        try:
-            check()
-        except DataError as error:
-            problems += error.problems
-    return problems
 
 
 def folder_name(manifest: dict, period: str, scenario: str) -> str:
@@ -226,24 +176,6 @@ def to_html(book, path: Path) -> Path:
     return path
 
 
-def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:
-    """PDF by headless chromium (offline, CJK fonts from fonts-noto-cjk); None where chromium is missing."""
-    if not Path(CHROMIUM).exists():
-        return None
-    page = Path(page).resolve()  # a file URI needs an absolute path (``--out briefs/`` is relative)
-    pdf = Path(pdf).resolve() if pdf is not None else page.with_suffix(".pdf")
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-                    "--virtual-time-budget=20000", f"--print-to-pdf={pdf}", page.as_uri()],
-                   check=True, capture_output=True, timeout=300)
-    return pdf
-
-
-def page_count(pdf: Path) -> int:
-    """Pages of a PDF (chromium writes one ``/Type /Page`` object per page)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
-
-
 # --- the cover ----------------------------------------------------------------------------------------------------
 
 
@@ -296,7 +228,7 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
     from fpplan.app.tables import period_text
 
     start = time.perf_counter()
-    manifest, period, scenario = prepare(data_dir, period, scenario, store, target_set)
+    manifest, period, scenario = results.prepare(data_dir, period, scenario, store, target_set)
     target = Path(out) / folder_name(manifest, period, scenario)
     if target.exists() and not replace:
         raise DataError([Problem(file=str(target), kind="report_exists", detail=str(target))])
