@@ -1,4 +1,5 @@
-"""The ``fpplan`` command: one subcommand per task, bilingual help, no traceback for bad data."""
+"""The ``fpplan`` command: one subcommand per task, bilingual help, no traceback for bad data (every problem printed
+by ``fpplan.data.errors.print_problems``, exit 2)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fpplan.data.errors import DataError, Problem
+from fpplan.data.errors import DataError, Problem, print_problems
 from fpplan.data.labels import label, language, set_language, ui
-
-MAX_PRINTED_PROBLEMS = 200
-
-
-def print_problems(error: DataError) -> None:
-    """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
-    table = error.table()
-    print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
-    if "column" in shown:  # a column the program knows by its label (a file's own unknown header stays as it is)
-        shown["column"] = shown["column"].map(lambda c: label("columns", c) if isinstance(c, str) and c else c)
-    headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
-    print(shown.rename(columns=headers).to_string(index=False))
-    if len(table) > MAX_PRINTED_PROBLEMS:
-        print(f"… (+{len(table) - MAX_PRINTED_PROBLEMS})")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -110,8 +96,8 @@ def open_county(args: argparse.Namespace, sync: bool = True):
 
 def _scenario(county, data_dir: str, name: str):
     """The county's scenario ``name`` (checked with the county by load_county), or a DataError naming the others."""
+    from fpplan.data.scenarios import unknown_scenario
     from fpplan.demography import load_scenarios
-    from fpplan.runs import unknown_scenario
 
     scenarios = load_scenarios(county)
     if name not in scenarios:

@@ -12,11 +12,7 @@ import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import label, ui
-
-
-def unknown_scenario(data_dir: str | Path, name: str, known) -> Problem:
-    return Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario", value=name,
-                   detail=", ".join(known))
+from fpplan.data.scenarios import unknown_scenario
 
 
 def human_bytes(n: float) -> str:

@@ -354,7 +354,7 @@ def prepare(data_dir: str | Path, period: str | None, scenario: str | None, stor
     static = workspace.static_county()  # bad data: every problem at once, before anything runs or is written
     problems = []
     if scenario is not None and scenario not in static.scenarios:
-        from fpplan.runs import unknown_scenario
+        from fpplan.data.scenarios import unknown_scenario
 
         problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
     sets = static.config["indicators"].target_sets
@@ -419,6 +419,7 @@ def scenario_of(manifest: dict, scenario: str | None) -> str:
     known = manifest.get("scenarios", {})
     scenario = scenario or manifest.get("plan_scenario")
     if scenario not in known:
-        raise DataError([Problem(file=str(Path(_county_folder(manifest)) / "config" / "scenarios"),
-                                 kind="unknown_scenario", value=scenario, detail=", ".join(known))])
+        from fpplan.data.scenarios import unknown_scenario
+
+        raise DataError([unknown_scenario(_county_folder(manifest), scenario, known)])
     return scenario

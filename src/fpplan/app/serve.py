@@ -134,8 +134,7 @@ def prepare(data: Path, store: Path | None, region: bool = False) -> tuple[str, 
     their problems (exit 2). Returns the county's (or region's) name and what its data do not allow (for the
     index)."""
     from fpplan.app.results import current, ensure_results
-    from fpplan.cli import print_problems
-    from fpplan.data.errors import DataError, Problem
+    from fpplan.data.errors import DataError, Problem, print_problems
     from fpplan.data.labels import ui
     from fpplan.data.readiness import not_assessed
     from fpplan.data.workspace import Workspace

@@ -130,6 +130,13 @@ def _listed(codes: pd.Index, most: int = 12) -> str:
     return ", ".join(codes[:most]) + (" …" if len(codes) > most else "")
 
 
+def unknown_scenario(county_dir: str | Path, name: str, known) -> Problem:
+    """The problem of a scenario name the county does not have, naming the ones it has (every command, page and
+    notebook that is asked for a scenario says it so)."""
+    return Problem(file=str(scenarios_folder(Path(county_dir))), kind="unknown_scenario", value=name,
+                   detail=", ".join(known))
+
+
 def load_scenarios(county_or_dir) -> dict[str, Scenario]:
     """A county's scenarios, keyed by file stem: a County's own (read and checked against the county and
     config/bounds.yaml by ``load_county``), or a folder's ``config/scenarios/*.yaml`` parsed (not checked against

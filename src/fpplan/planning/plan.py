@@ -20,6 +20,7 @@ import pandas as pd
 
 from fpplan.data.config import config_path
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.scenarios import unknown_scenario
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
 from fpplan.planning import demand, equipment, facilities, gaps, money, notes, recruitment, roster, staffing
 
@@ -127,8 +128,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     if isinstance(scenario, str):
         scenarios = load_scenarios(county)
         if scenario not in scenarios:
-            raise DataError([Problem(file=scenario_file, kind="unknown_reference", value=scenario,
-                                     detail=", ".join(scenarios))])
+            raise DataError([unknown_scenario(path, scenario, scenarios)])
         name, scenario = scenario, scenarios[scenario]
         scenario_file = str(path / "config" / "scenarios" / f"{name}.yaml")
     else:
