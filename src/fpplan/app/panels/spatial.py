@@ -51,9 +51,11 @@ def stored(manifest: dict) -> dict[str, pd.DataFrame] | None:
 
 @lru_cache(maxsize=32)
 def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
+    from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
 
-    return spatial_results(county(), projection=_projection(), threshold=threshold, new_sites=new_sites, year=year)
+    return spatial_results(county(), village_people(county(), _projection()), threshold=threshold, new_sites=new_sites,
+                           year=year)
 
 
 @cache
@@ -198,9 +200,10 @@ def spatial_panel() -> w.Widget:
 
 @cache
 def _seat() -> dict[str, pd.DataFrame]:
+    from fpplan.planning.demand import village_people
     from fpplan.spatial.seat import seat_results
 
-    return seat_results(county(), _projection())
+    return seat_results(county(), village_people(county(), _projection()))
 
 
 def seat_panel(manifest: dict) -> w.Widget:
