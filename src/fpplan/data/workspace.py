@@ -212,7 +212,7 @@ class Workspace:
         if name not in monthly_tables():
             return [Problem(file=str(path), kind="import_not_monthly", value=name,
                             detail=", ".join(monthly_tables()))], None, name
-        frame, problems = read_table_checked(path, name, self.folder)  # with the folder: codes checked too
+        frame, problems = read_table_checked(path, name, county=county)  # against the County held: codes too
         if frame is None:
             return problems, None, name
         return problems, _columns_of(frame, name), name
