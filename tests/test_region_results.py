@@ -154,8 +154,8 @@ def test_a_county_page_shows_the_county_its_address_names(region: Path, monkeypa
 
 
 def test_the_overview_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> None:
-    from fpplan.app import export
     from fpplan.app.printing import CHROMIUM
+    from fpplan.server import export
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is needed: apt-get install chromium (make test does it as root)")
@@ -176,7 +176,7 @@ def test_the_overview_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> Non
 
 
 def test_the_server_renders_ahead_only_the_region_landing_page(tmp_path: Path) -> None:
-    from fpplan.app import serve
+    from fpplan.server import serve
 
     args = serve.command("127.0.0.1", 8866, tmp_path, None, pool_size=3, landing=serve.REGION_LANDING)
     [pools] = [a.split("=", 1)[1] for a in args if a.startswith("--VoilaKernelManager.kernel_pools_config=")]
@@ -249,7 +249,7 @@ def test_a_large_demo_region_is_the_three_counties_again(tmp_path: Path) -> None
 
 
 def test_a_region_keeps_no_store_of_its_own(region: Path, capsys) -> None:
-    from fpplan.app import serve
+    from fpplan.server import serve
 
     with pytest.raises(SystemExit) as stop:
         serve.prepare(region, region / "x.duckdb", region=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from fpplan.app import serve
 from fpplan.app.results import current
 from fpplan.demo import write_demo
+from fpplan.server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,7 +97,7 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--host", "0.0.0.0", "--port", str(port),
+        proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--host", "0.0.0.0", "--port", str(port),
                                  "--data", str(county), "--token", "s3cret-token"], cwd=ROOT, stdout=out,
                                 stderr=subprocess.STDOUT)
         try:
@@ -121,9 +121,9 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     assert not list(county.rglob("*token*"))
 
 
-@pytest.mark.parametrize("launcher", [["fpplan.app.serve"], ["fpplan.cli", "serve"]])
+@pytest.mark.parametrize("launcher", [["fpplan.server.serve"], ["fpplan.cli", "serve"]])
 def test_bad_data_stop_the_server_before_it_listens(launcher: list[str], tmp_path: Path) -> None:
-    """``python -m fpplan.app.serve`` and ``fpplan serve`` are the same server."""
+    """``python -m fpplan.server.serve`` and ``fpplan serve`` are the same server."""
     county = write_demo(tmp_path / "county")
     (county / "units.csv").write_text("code,name\n1,x\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", *launcher, "--port", str(free_port()), "--data",
@@ -136,7 +136,7 @@ def test_bad_data_stop_the_server_before_it_listens(launcher: list[str], tmp_pat
 def test_the_command_culls_and_caps_kernels(host: str, tmp_path: Path) -> None:
     args = serve.command(host, 8866, tmp_path, None, max_kernels=7)
     assert "--KernelManager.transport=ipc" in args
-    assert "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient" in args
+    assert "--AsyncKernelManager.client_class=fpplan.server.kernels.SteadyKernelClient" in args
     assert "--MappingKernelManager.cull_connected=False" in args
     assert "--CappedKernelManager.max_kernels=7" in args
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in args)
@@ -157,10 +157,10 @@ def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) ->
     import asyncio
     import logging
 
-    from fpplan.app import voila_server
+    from fpplan.server import voila_app
 
     state = {"now": "v1"}
-    monkeypatch.setattr(voila_server, "data_state", lambda: state["now"])
+    monkeypatch.setattr(voila_app, "data_state", lambda: state["now"])
     shut, refills = [], []
 
     class Base:  # what Voila's factory returns: pools of render tasks
@@ -175,7 +175,7 @@ def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) ->
         async def shutdown_kernel(self, kernel_id):
             shut.append(kernel_id)
 
-    manager = voila_server.fresh_pools(lambda base, *a, **k: Base)(None, True, 1)()
+    manager = voila_app.fresh_pools(lambda base, *a, **k: Base)(None, True, 1)()
 
     async def run():
         def rendered(kernel_id, data):
@@ -202,7 +202,7 @@ def test_a_static_page_started_for_one_visitor_is_recognised() -> None:
     controls are left alone."""
     from urllib.parse import quote
 
-    from fpplan.app.kernels import is_static_visit
+    from fpplan.server.kernels import is_static_visit
 
     root = str(serve.ROOT / "dashboards")
     url = "http://127.0.0.1:8866/voila/render/{}.ipynb?voila-template=fpplan"

@@ -350,7 +350,7 @@ def targets_option(cmd: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from fpplan.app.serve import run
+    from fpplan.server.serve import run
 
     run(args)  # replaces this process with the dashboard server
     return 0
@@ -463,7 +463,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
     targets_option(cmd)
     store_option(cmd)
-    from fpplan.app.serve import add_arguments
+    from fpplan.server.serve import add_arguments
 
     add_arguments(add("serve", "启动仪表盘（县或地区文件夹）/ serve the dashboards of a county or a region", _serve))
     return p

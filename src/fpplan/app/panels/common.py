@@ -1,7 +1,7 @@
 """What the dashboards share: where the county is, its precomputed results, the header every page shows, and how
 a figure is put on the page.
 
-The county folder comes from ``$FPPLAN_DATA`` (``fpplan.app.serve`` sets it; default ``data/demo`` of the
+The county folder comes from ``$FPPLAN_DATA`` (``fpplan.server.serve`` sets it; default ``data/demo`` of the
 repository), its store from ``$FPPLAN_STORE`` (default inside the folder); when the server serves a region
 (``$FPPLAN_REGION``), ``$FPPLAN_DATA`` is the region's folder and a page shows the county its address names
 (``?county=650124``). Pages read the results computed once

@@ -3,7 +3,7 @@ against the prize and fine thresholds, the collective prizes and fines of the ye
 member's results and consequences.
 
 A staff-level page: its notebook carries the metadata flag ``fpplan.staff_level``, so the server leaves it out
-off this machine unless the county's ``config/server.yaml`` allows staff pages (``fpplan.app.serve``). Nothing
+off this machine unless the county's ``config/server.yaml`` allows staff pages (``fpplan.server.serve``). Nothing
 staff-level is shown on any other page. Computed from the county's exam table (``fpplan.rules.exam_consequences``)
 when the page opens and when another year is chosen.
 """

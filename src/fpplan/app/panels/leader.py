@@ -2,7 +2,7 @@
 scrolling, figures drawn at a phone's width), print CSS, and the two links "保存为图片" and "打印/PDF".
 
 The image and the PDF of a static page are made on the server, once per data version, by headless chromium
-(``fpplan.app.export``) and fetched with plain links (``download`` names the file; no pop-up, no
+(``fpplan.server.export``) and fetched with plain links (``download`` names the file; no pop-up, no
 ``window.open``): in WeChat's browser the link shows the image, which a long press saves or forwards. Nothing here
 imports anything heavy (the landing page's kernel uses it)."""
 
@@ -85,7 +85,7 @@ def figure_html(element_id: str, spec: dict, wide: str | None, narrow: str | Non
 
 
 def export_link(page: str, fmt: str, query: dict) -> str:
-    """The address of a page's image or PDF, relative to the page (``fpplan.app.export.ExportHandler``)."""
+    """The address of a page's image or PDF, relative to the page (``fpplan.server.export.ExportHandler``)."""
     return f"{EXPORT_URL}{page}.{fmt}?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 

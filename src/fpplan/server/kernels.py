@@ -46,7 +46,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     async def _shut_down_when_idle(self, kernel_id: str) -> None:
         """Shut down a static page's kernel once it has been idle ``static_idle_seconds`` with no page connected
-        (its page is written by then). Preheated static pages are shut down by fpplan.app.voila_server."""
+        (its page is written by then). Preheated static pages are shut down by fpplan.server.voila_app."""
         idle = timedelta(seconds=self.static_idle_seconds)
         while kernel_id in self:
             await asyncio.sleep(1)
@@ -75,7 +75,7 @@ def is_static_visit(root_dir: str, env: dict) -> bool:
     request's address and the preheat flag in the kernel's environment."""
     if env.get("VOILA_PREHEAT") != "False" or "/voila/render/" not in env.get("VOILA_REQUEST_URL", ""):
         return False
-    from fpplan.app.voila_server import is_static
+    from fpplan.server.voila_app import is_static
 
     name = unquote(urlparse(env["VOILA_REQUEST_URL"]).path).split("/voila/render/", 1)[1]
     return is_static(Path(root_dir) / name)

@@ -1,4 +1,4 @@
-"""Serve the dashboards with Voila: ``python -m fpplan.app.serve [--host 127.0.0.1] [--port 8866] [--data DIR]``.
+"""Serve the dashboards with Voila: ``python -m fpplan.server.serve [--host 127.0.0.1] [--port 8866] [--data DIR]``.
 
 Before the server starts, the county's workspace is brought up to date: its folder's monthly tables imported into
 the store, the results every page shows computed once for this version of the data (``fpplan.app.results``). A
@@ -18,7 +18,7 @@ pages at ``?county=CODE``.
   ``fontawesome-free`` package instead of a CDN).
 - Kernels talk to the server over unix sockets (with TCP a kernel started right after another sometimes got a
   port still held by the first). The executor waits for each cell's reply in short polls
-  (``fpplan.app.kernels.SteadyKernelClient``): a single unbounded wait sometimes missed a reply already in its
+  (``fpplan.server.kernels.SteadyKernelClient``): a single unbounded wait sometimes missed a reply already in its
   socket and the page never loaded. Idle kernels of closed pages are culled (Voila cannot shut them down when a tab
   closes: voila-dashboards/voila#1458); open pages keep theirs; at most ``--max-kernels`` run at once.
 """
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[3]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CULL_IDLE_SECONDS = int(os.environ.get("FPPLAN_CULL_IDLE", "300"))  # no page connected this long: shut down
 CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
-MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
+MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.server.kernels)
 LANDING = "领导总览.ipynb"  # the page leaders open first: kept preheated
 REGION_LANDING = "地区总览.ipynb"  # the same when the data are a region (its county pages are rendered per visit)
 POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "8"))  # landing pages run ahead, waiting for visitors
@@ -97,10 +97,10 @@ def command(host: str, port: int, dashboards: Path, token: str | None, max_kerne
     """Voila's command line. Only ``landing`` is rendered ahead: a page that depends on the request (a region's
     county pages: ``?county=``) must never be (Voila's pool ignores the query string)."""
     pools = {landing: {"pool_size": pool_size}, "default": {"pool_size": 0}}
-    args = [sys.executable, "-m", "fpplan.app.voila_server", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
+    args = [sys.executable, "-m", "fpplan.server.voila_app", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
             "--template=fpplan", "--KernelManager.transport=ipc",
-            "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient",
-            "--VoilaConfiguration.multi_kernel_manager_class=fpplan.app.kernels.CappedKernelManager",
+            "--AsyncKernelManager.client_class=fpplan.server.kernels.SteadyKernelClient",
+            "--VoilaConfiguration.multi_kernel_manager_class=fpplan.server.kernels.CappedKernelManager",
             f"--CappedKernelManager.max_kernels={max_kernels}",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
@@ -171,7 +171,7 @@ def port_free(host: str, port: int) -> bool:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The server's options (``python -m fpplan.app.serve`` and ``fpplan serve``)."""
+    """The server's options (``python -m fpplan.server.serve`` and ``fpplan serve``)."""
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: share on the network (a login is required)")
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--data", default=os.environ.get("FPPLAN_DATA", str(ROOT / "data" / "demo")),
