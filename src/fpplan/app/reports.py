@@ -24,15 +24,10 @@ from pathlib import Path
 from fpplan.app.printing import FONT, page_count, to_pdf
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import language, month_text, ui
+from fpplan.data.shipped import notebooks  # the package's (a DataError when the installation lost them)
 
-ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOKS = ROOT / "notebooks"
 FIGURE_MIME = "application/vnd.plotly.v1+json"
 CELL_TIMEOUT = 900  # s: a cell still running after this stops the report with an error instead of hanging
-
-
-def notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def folder_name(manifest: dict, period: str, scenario: str) -> str:
@@ -75,6 +70,19 @@ def _figure_html(spec: dict, number: int) -> str:
     return (f"<div class='fp-figure' style='width:{layout['width']}px;height:{layout['height']}px'>"
             f"<div id='{div}' style='width:{layout['width']}px;height:{layout['height']}px'></div></div>"
             f"<script>Plotly.newPlot('{div}', {data}, {json.dumps(layout, ensure_ascii=False)}, {config});</script>")
+
+
+def check_sections(executed: list[Path]) -> None:
+    """Every section has something to show: a notebook that ran but put out nothing (no table, figure or text) is
+    a DataError naming it, never a report with a section silently missing."""
+    import nbformat
+
+    empty = [path.stem for path in executed
+             if not any(o.get("output_type") != "stream" or o.get("name") != "stderr"
+                        for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+                        for o in cell.get("outputs", []))]
+    if empty:
+        raise DataError([Problem(file=str(executed[0].parent), kind="report_section_empty", value=stem) for stem in empty])
 
 
 def bind(executed: list[Path], cover: str):
@@ -228,6 +236,7 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
     from fpplan.app.tables import period_text
 
     start = time.perf_counter()
+    books = notebooks()  # an installation without its notebooks ends here, before anything is computed
     manifest, period, scenario = results.prepare(data_dir, period, scenario, store, target_set)
     target = Path(out) / folder_name(manifest, period, scenario)
     if target.exists() and not replace:
@@ -242,10 +251,11 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         if store:
             parameters["store"] = str(Path(store).resolve())
         executed = []
-        with tqdm(notebooks(), unit="notebook") as bar:
+        with tqdm(books, unit="notebook") as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
                 executed.append(run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set)))
+        check_sections(executed)
         county = manifest["county"]["name"]
         key_numbers = ""
         if brief:

@@ -29,6 +29,7 @@ from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rhythm import ContraceptivesConfig, RhythmConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds
+from fpplan.data.models.server import ServerConfig
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.data.models.uncertainty import UncertaintyConfig
 
@@ -48,6 +49,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "bounds": Bounds,
     "spatial": SpatialConfig,
     "report": ReportConfig,
+    "server": ServerConfig,
     "intake": IntakeConfig,
     "uncertainty": UncertaintyConfig,
     "rhythm": RhythmConfig,

@@ -30,6 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from fpplan.data import environment
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.schema import TABLES
 
@@ -78,7 +79,7 @@ class Store:
     def __init__(self, path: str | Path, county_code: str | None = None, wait_seconds: float | None = None):
         self.path = Path(path)
         self.county_code = county_code
-        self.wait_seconds = float(os.environ.get("FPPLAN_STORE_WAIT", "30")) if wait_seconds is None else wait_seconds
+        self.wait_seconds = environment.store_wait_seconds() if wait_seconds is None else wait_seconds
 
     # --- opening --------------------------------------------------------------------------------------------
 

@@ -22,14 +22,18 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 from traitlets import Float, Integer, Type
 
+from fpplan.data.models.server import ServerConfig
+
+DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes the county's settings
+
 
 class CappedKernelManager(AsyncMappingKernelManager):
-    max_kernels = Integer(24, config=True, help="Kernels that may run at once (0: no limit).")
-    reclaim_after = Float(60.0, config=True,
+    max_kernels = Integer(DEFAULTS.max_kernels, config=True, help="Kernels that may run at once (0: no limit).")
+    reclaim_after = Float(DEFAULTS.reclaim_after_seconds, config=True,
                           help="Seconds without activity after which a kernel with no page connected may be shut "
                                "down to make room for a new visitor.")
 
-    static_idle_seconds = Float(20.0, config=True,
+    static_idle_seconds = Float(DEFAULTS.static_idle_seconds, config=True,
                                 help="Seconds a static page's kernel, started for one visitor, may stay idle before it is "
                                      "shut down (its page never connects to it).")
 

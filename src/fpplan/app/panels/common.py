@@ -2,9 +2,9 @@
 a figure is put on the page.
 
 The county folder comes from ``$FPPLAN_DATA`` (``fpplan.server.serve`` sets it; default ``data/demo`` of the
-repository), its store from ``$FPPLAN_STORE`` (default inside the folder); when the server serves a region
+current folder), its store from ``$FPPLAN_STORE`` (default inside the folder); when the server serves a region
 (``$FPPLAN_REGION``), ``$FPPLAN_DATA`` is the region's folder and a page shows the county its address names
-(``?county=650124``). Pages read the results computed once
+(``?county=650124``); all three read by ``fpplan.data.environment``. Pages read the results computed once
 per data version (``fpplan.app.results``); this module imports nothing heavy, so the landing page starts fast.
 """
 
@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from fpplan.app import results as results_module
+from fpplan.data import environment
 from fpplan.data.labels import month_text, ui
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -28,11 +29,11 @@ CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10p
 
 def data_path() -> Path:
     """The folder served: a county's, or a region's (``$FPPLAN_REGION`` set by the server)."""
-    return Path(os.environ.get("FPPLAN_DATA") or Path(__file__).resolve().parents[4] / "data" / "demo")
+    return environment.data_folder()
 
 
 def region_mode() -> bool:
-    return bool(os.environ.get("FPPLAN_REGION"))
+    return environment.region_mode()
 
 
 def query_county() -> str | None:
@@ -54,7 +55,7 @@ def county_path() -> Path:
 
 
 def store_path() -> Path | None:
-    return Path(os.environ["FPPLAN_STORE"]) if os.environ.get("FPPLAN_STORE") else None
+    return environment.store_file()
 
 
 def results() -> dict:
