@@ -237,6 +237,7 @@ def _scorecard(args: argparse.Namespace) -> int:
     from fpplan.app.printouts import county_names, scorecard_sheets, scorecard_text
     from fpplan.data.region import is_region_folder
     from fpplan.indicators.scorecard import scorecard
+    from fpplan.runs import write_table
 
     if is_region_folder(Path(args.data_dir)):
         from fpplan.runs import scorecard_region
@@ -250,28 +251,9 @@ def _scorecard(args: argparse.Namespace) -> int:
                                  detail=str(error))]) from None
     catalogue, names = county.config["indicators"], county_names(county)
     print(scorecard_text(card, catalogue, names, args.period, args.level))
-    _write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
+    if args.out:
+        write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
     return 0
-
-
-def _write_table(frame, out: str | None, sheets, names: dict) -> None:
-    """A table to ``out``: .csv the data as computed (codes, for other programs), .xlsx the officials' sheets
-    (``sheets()``: name → (table, totals)); written whole or not at all, saying what it replaces."""
-    from fpplan.app.workbook import write_sheets
-    from fpplan.data.output import atomic_path, check_suffix, replacing
-
-    if not out:
-        return
-    path = check_suffix(out, (".csv", ".xlsx"))
-    replaced = replacing(path)
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".xlsx":
-            write_sheets(sheets(), tmp, names)
-        else:
-            frame.to_csv(tmp, index=False)
-    if replaced:
-        print(replaced)
-    print(path)
 
 
 def _exams(args: argparse.Namespace) -> int:

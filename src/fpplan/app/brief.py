@@ -254,7 +254,7 @@ def summary_html(c: dict) -> str:
 
 def to_html(c: dict, zoom: float = 1.0) -> str:
     """The brief as one A4 page of HTML (the PDF is printed from it); ``zoom`` below 1 when it would spill over."""
-    from fpplan.app.printing import FONT
+    from fpplan.app.style import FONT
     from fpplan.app.tables import css
 
     title = ui("brief_title", county=c["county"], period=c["period_text"])

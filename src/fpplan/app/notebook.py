@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fpplan.app.style import NOTEBOOK_PLOTLY_CONFIG
 from fpplan.data.county import County
 from fpplan.data.errors import DataError, Problem
 
@@ -22,7 +23,6 @@ PORTRAIT_WIDTH = 660  # px: A4 portrait less 15 mm margins is 680 CSS px
 LANDSCAPE_WIDTH = 980  # px: A4 landscape less 15 mm margins is 1009 CSS px
 PORTRAIT_HEIGHT = 940  # px: what an A4 portrait page holds under a caption (267 mm = 1009 CSS px)
 LANDSCAPE_HEIGHT = 640  # px: the same for A4 landscape (184 mm = 695 CSS px)
-PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": False, "staticPlot": False}
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def use_report_styles() -> None:
 
         for name in ("plotly_mimetype", "jupyterlab", "notebook", "notebook_connected"):
             if name in pio.renderers:
-                pio.renderers[name].config = dict(PLOTLY_CONFIG)
+                pio.renderers[name].config = dict(NOTEBOOK_PLOTLY_CONFIG)
     except ImportError:  # plotly is a dependency; a slim kernel without it still shows the tables
         pass
 
@@ -140,7 +140,7 @@ def fit(fig, landscape: bool = False):
     under the title, the top margin grown to hold them (nothing drawn outside the figure)."""
     import math
 
-    from fpplan.app.figures import FONT
+    from fpplan.app.style import FONT
 
     width = LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH
     height = int(fig.layout.height or 360)
@@ -168,4 +168,4 @@ def show_figure(fig, landscape: bool = False) -> None:
     import json
 
     spec = json.loads(fig.to_json())
-    display({"application/vnd.plotly.v1+json": {**spec, "config": PLOTLY_CONFIG}}, raw=True)
+    display({"application/vnd.plotly.v1+json": {**spec, "config": NOTEBOOK_PLOTLY_CONFIG}}, raw=True)

@@ -1,5 +1,5 @@
-"""Printing with the workbench's one headless chromium (Debian ``/usr/bin/chromium``): the CJK font every printed
-page and figure names, a page printed to PDF, a PDF's page count. The report, the brief, the leader pages' exports
+"""Printing with the workbench's one headless chromium (Debian ``/usr/bin/chromium``): a page printed to PDF, a
+PDF's page count (the CJK font every printed page names is ``fpplan.app.style.FONT``). The report, the brief, the leader pages' exports
 and the figures drawn as images (kaleido) all use it; nothing it opens reaches outside the machine.
 """
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer cannot reach outside the machine
-FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 
 
 def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:

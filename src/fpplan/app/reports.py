@@ -21,7 +21,8 @@ import shutil
 import time
 from pathlib import Path
 
-from fpplan.app.printing import FONT, page_count, to_pdf
+from fpplan.app.printing import page_count, to_pdf
+from fpplan.app.style import FONT, REPORT_PLOTLY_CONFIG
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import language, month_text, ui
 from fpplan.data.shipped import notebooks  # the package's (a DataError when the installation lost them)
@@ -66,7 +67,7 @@ def _figure_html(spec: dict, number: int) -> str:
     layout["autosize"] = False
     div = f"fp-figure-{number}"
     data = json.dumps(spec.get("data", []), ensure_ascii=False)
-    config = json.dumps({"displayModeBar": False, "staticPlot": True, "responsive": False})
+    config = json.dumps(REPORT_PLOTLY_CONFIG)
     return (f"<div class='fp-figure' style='width:{layout['width']}px;height:{layout['height']}px'>"
             f"<div id='{div}' style='width:{layout['width']}px;height:{layout['height']}px'></div></div>"
             f"<script>Plotly.newPlot('{div}', {data}, {json.dumps(layout, ensure_ascii=False)}, {config});</script>")

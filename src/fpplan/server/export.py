@@ -25,7 +25,8 @@ from urllib.parse import quote
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 
-from fpplan.app.printing import CHROMIUM, FONT, NO_PROXY
+from fpplan.app.printing import CHROMIUM, NO_PROXY
+from fpplan.app.style import FONT
 
 # width name → (CSS px, device pixels per CSS px, mobile layout)
 WIDTHS = {"phone": (375, 2, True), "desktop": (1280, 1, False)}

@@ -16,12 +16,12 @@ from html import escape
 from pathlib import Path
 
 from fpplan.app import results as results_module
+from fpplan.app.style import PLOTLY_CONFIG
 from fpplan.data import environment
 from fpplan.data.labels import month_text, ui
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 REGION_PAGE = "地区总览.ipynb"  # the region's landing page, beside the county pages
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10px 14px;border-radius:6px;"
         "background:#f3f6fa;border-left:5px solid {colour}'><div style='font-size:13px;color:#555'>{title}</div>"
         "<div style='font-size:24px;font-weight:600'>{value}</div></div>")
@@ -56,6 +56,15 @@ def county_path() -> Path:
 
 def store_path() -> Path | None:
     return environment.store_file()
+
+
+@cache
+def county():
+    """The county a page shows, with its monthly tables from the store (read-only: no import), loaded once per
+    kernel and only when a section needs it."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 def results() -> dict:

@@ -10,26 +10,17 @@ when the page opens and when another year is chosen.
 
 from __future__ import annotations
 
-from functools import cache
-
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
 from fpplan.app import figures
-from fpplan.app.panels.common import county_path, figure_output, redraw_output, results, store_path, title
+from fpplan.app.panels.common import county, figure_output, redraw_output, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.data.labels import column_label, enum_label, ui
 
 PEOPLE_COLUMNS = ["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average_12", "consequence",
                   "allowance_months_deducted", "prize_yuan", "prefecture_yuan", "reason"]
-
-
-@cache
-def county():
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 def monthly_figure(monthly: pd.DataFrame, rules, year: int) -> go.Figure:

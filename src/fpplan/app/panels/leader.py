@@ -12,7 +12,7 @@ import json
 from html import escape
 from urllib.parse import urlencode
 
-from fpplan.app.panels.common import PLOTLY_CONFIG
+from fpplan.app.style import PLOTLY_CONFIG
 
 PHONE_MAX_PX = 600  # below this width the page is one column and shows the figures drawn for a phone
 EXPORT_URL = "../../fpplan/export/"  # from /voila/render/<page>.ipynb (any base URL)

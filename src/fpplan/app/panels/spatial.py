@@ -15,16 +15,16 @@ import pandas as pd
 
 from fpplan.app import maps
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, county_path, figure_output, names, redraw_output, results, store_path, title
+from fpplan.app.panels.common import (
+    CARD,
+    county,
+    figure_output,
+    names,
+    redraw_output,
+    results,
+    title,
+)
 from fpplan.data.labels import column_label, enum_label, label, ui
-
-
-@cache
-def county():
-    """The workspace's county with its monthly tables (read-only: no import)."""
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 @cache
