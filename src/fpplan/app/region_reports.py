@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 import shutil
 import time
@@ -228,7 +227,7 @@ def run_region_report(region_dir: str, scenario: str | None = "medium", out: str
                       period: str | None = None, replace: bool = False, date: str | None = None) -> int:
     """``fpplan report REGION``: the region report (HTML, PDF) and brief into ``OUT/<region>_<period>_<scenario>/``."""
     from fpplan.app.printing import page_count
-    from fpplan.app.reports import _put_in_place
+    from fpplan.app.reports import print_written, put_in_place
     from fpplan.data.errors import Problem
 
     start = time.perf_counter()
@@ -251,14 +250,10 @@ def run_region_report(region_dir: str, scenario: str | None = "medium", out: str
         brief_files(summary, doc, counties, staging, date)
         info = {"region": summary["region"], "version": summary["version"], "counties": len(counties),
                 "periods": {code: period for code, (_, period, _) in counties.items()}, "scenario": scenario_used,
-                "date": date, "pages": page_count(pdf) if pdf else None,
-                "files": sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())}
-        (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-        _put_in_place(staging, target)
+                "date": date, "pages": page_count(pdf) if pdf else None}
+        put_in_place(staging, target, info)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for path in sorted(p for p in target.iterdir() if p.is_file()):
-        print(path)
-    print(ui("report_written", path=target, pages=info["pages"] or NO_VALUE, seconds=time.perf_counter() - start))
+    print_written(target, info, start)
     return 0

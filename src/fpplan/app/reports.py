@@ -272,17 +272,30 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         shutil.copy2(results.file(manifest, "plan.xlsx", scenario), staging / f"plan_{scenario}.xlsx")
         info = {"county": manifest["county"], "period": period, "scenario": scenario, "version": manifest["version"],
                 "data_as_of": manifest.get("data_as_of"), "date": date, "fpplan_version": manifest.get("fpplan_version"),
-                "pages": page_count(pdf) if pdf else None,
-                "files": sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())}
-        (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-        _put_in_place(staging, target)
+                "pages": page_count(pdf) if pdf else None}
+        put_in_place(staging, target, info)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    print_written(target, info, start)
+    return 0
+
+
+def put_in_place(staging: Path, target: Path, info: dict) -> None:
+    """``report.json`` (``info`` and the files the folder holds) written into ``staging``, then the folder put in
+    place of ``target`` whole."""
+    info["files"] = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+    (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    _put_in_place(staging, target)
+
+
+def print_written(target: Path, info: dict, start: float) -> None:
+    """The report folder's files, then how many pages and how long it took."""
+    from fpplan.app.tables import NO_VALUE
+
     for path in sorted(p for p in target.iterdir() if p.is_file()):
         print(path)
-    print(ui("report_written", path=target, pages=info["pages"] or "—", seconds=time.perf_counter() - start))
-    return 0
+    print(ui("report_written", path=target, pages=info["pages"] or NO_VALUE, seconds=time.perf_counter() - start))
 
 
 def _put_in_place(staging: Path, target: Path) -> None:
