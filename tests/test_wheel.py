@@ -1,7 +1,8 @@
 """A real package: a wheel built from the repository, installed into a fresh virtual environment, runs ``fpplan
 demo``, ``plan``, ``serve`` (the overview answers with its figure) and ``report`` from a folder outside the
 checkout. The fresh environment reuses this environment's installed libraries through a ``.pth`` line (installing
-them again would take minutes and the network) but not its fpplan: the one that runs is the wheel's, checked."""
+them again would take minutes and the network), and their data files (``JUPYTER_PATH``), but not its fpplan: the one
+that runs is the wheel's, checked."""
 
 from __future__ import annotations
 
@@ -47,7 +48,9 @@ def installed(tmp_path_factory) -> tuple[Path, dict]:
                     base, env).stdout.strip())
     (site / "libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")  # after its own
     run([sys.executable, "-m", "pip", "--python", fresh / "bin" / "python", "install", "--no-deps", "-q", wheel], base, env)
-    env = env | {"PATH": f"{fresh / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
+    env = env | {"PATH": f"{fresh / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+                 # the reused libraries' own data files (nbconvert's and Voila's templates) where they were installed
+                 "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     where = run([fresh / "bin" / "python", "-c", "import fpplan; print(fpplan.__file__)"], base, env).stdout.strip()
     assert Path(where).is_relative_to(site), where  # the wheel's fpplan, not the checkout's
     return fresh / "bin", env
