@@ -177,6 +177,9 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
         ui("sheet_per_capita"): (t["per_capita"], []),
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        ui("sheet_rooms"): (t["rooms"], [c for c in t["rooms"].columns if c != "township_name"]),
+        ui("sheet_rooms_by_year"): (t["rooms_by_year"], [c for c in t["rooms_by_year"].columns
+                                                          if c not in ("township_name", "year")]),
         ui("sheet_staff_by_year"): (t["staff_by_year"], []),
         ui("sheet_station_gap"): (t["station_gap"], []),
         ui("sheet_head_counts"): (t["head_counts"], []),
@@ -287,6 +290,23 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
     _print_ready(sheet, 1)
 
 
+def rooms_note(plan) -> str:
+    """The note under the rooms sheet: what the year columns count, the schedule rule, unit costs and the split
+    with their sources; or that the county's rooms and schools were not assessed."""
+    from fpplan.data.documents import official_source
+
+    if not plan.rooms_assessed:
+        return ui("plan_note_rooms_not_assessed")
+    cfg = plan.config["rooms"]
+    costs = "、".join(ui("rooms_cost_item", what=ui(f"rooms_work_{key}"), cost=f"{c.cost_wan_yuan:g}",
+                         source=official_source(c.source)) for key, c in cfg.costs.items())
+    if cfg.merged_clinic_share < 1:
+        costs += "；" + ui("rooms_merged_note", share=f"{cfg.merged_clinic_share:.0%}")
+    return ui("rooms_note", schedule=ui(f"rooms_schedule_{cfg.schedule}"), costs=costs,
+              subsidy=f"{cfg.subsidy_share:.0%}", subsidy_source=official_source(cfg.subsidy_source),
+              source=official_source(cfg.source))
+
+
 def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """The map's tables (fpplan.spatial.spatial_results) as sheets: coverage by station and year, the county's
     coverage, villages beyond reach, mobile vehicles, suggested sites and the plan check."""
@@ -356,6 +376,7 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
 
         notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
                  if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
+        notes[ui("sheet_rooms")] = rooms_note(plan)
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training

@@ -12,16 +12,17 @@ same chain without the integer program for the scenario explorer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from fpplan.data.config import config_path
+from fpplan.data.crosschecks import uninhabited
 from fpplan.data.errors import DataError, Problem
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
-from fpplan.planning import demand, equipment, facilities, gaps, money, notes, recruitment, roster, staffing
+from fpplan.planning import demand, equipment, facilities, gaps, money, notes, recruitment, rooms, roster, staffing
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ class Plan:
     first_year: int = 0  # the plan's first year: nothing is hired, trained or bought before it
     equipment_reported: bool = True  # False: no equipment file, equipment left out of the gap and the money
     notes: tuple[str, ...] = ()  # what the plan could not take from the county's data, and what it used instead
+    # village service rooms and population schools (fpplan.planning.rooms): works one per village and kind, by
+    # township (now, to build, to upgrade, cost), by township and year; rooms_assessed False: no village_rooms table
+    room_works: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rooms_by_township: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rooms_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rooms_assessed: bool = True
+    township_names: dict = field(default_factory=dict)  # township code → name, for the tables by township
 
 
 def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
@@ -168,8 +176,10 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                          column=r.rule or r.constraint, value=r.short_by, detail=text)
                  for r, text in zip(staff_plan.shortfalls.itertuples(), recruitment.explain(
                      staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))))]
-    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs)
-    subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases)
+    village_plan = village_rooms(county, first_year, plan_year)
+    room_money = rooms.money(village_plan["works"])
+    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs, rooms=room_money)
+    subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases, rooms=room_money)
     population = money.county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
     return Plan(
         scenario=name, years=years, projection=projection, volumes=volumes, rates=demand.service_rates(county, services),
@@ -184,8 +194,25 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         county_by_year=staff["county_by_year"], per_capita=money.per_capita(county.budget, population, spending),
         headline=gaps.headline(staff["county_by_year"], staff_plan.hires, staff_plan.costs, subsidy, spending,
                                county.base_year, plan_year),
-        first_year=first_year, equipment_reported=reported, notes=notes.plan_notes(county, services, reported),
+        first_year=first_year, equipment_reported=reported,
+        notes=notes.plan_notes(county, services, reported),
+        room_works=village_plan["works"], rooms_by_township=village_plan["by_township"],
+        rooms_by_year=village_plan["by_year"], rooms_assessed=village_plan["assessed"],
+        township_names=dict(zip(county.townships()["code"], county.townships()["name"])),
     )
+
+
+def village_rooms(county, first_year: int, plan_year: int) -> dict:
+    """The village rooms and schools brought to standard (:mod:`fpplan.planning.rooms`) over the inhabited
+    villages: works, by_township, by_year, assessed (False without the village_rooms table: no rows, and a note)."""
+    villages = county.villages()
+    villages = villages[~uninhabited(villages).to_numpy()][["code", "township_code"]]
+    assessed = county.has("village_rooms")
+    table = county.village_rooms if assessed else county.village_rooms.iloc[:0]
+    works = rooms.works(table, villages, county.config["rooms"], first_year, plan_year)
+    township = rooms.by_township(table, villages, works)
+    return {"works": works, "by_township": township if assessed else township.iloc[:0], "by_year": rooms.by_year(works),
+            "assessed": assessed}
 
 
 def explorer_model(county, plans: dict, inputs, scenarios: dict) -> dict:
