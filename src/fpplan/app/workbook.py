@@ -177,6 +177,8 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
         ui("sheet_per_capita"): (t["per_capita"], []),
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        ui("sheet_survey_effect"): (survey_effect_sheet(t["survey_effect"]),
+                                    ["volume_without", "volume_with", "staff_without_fte", "staff_with_fte"]),
         ui("sheet_rooms"): (t["rooms"], [c for c in t["rooms"].columns if c != "township_name"]),
         ui("sheet_rooms_by_year"): (t["rooms_by_year"], [c for c in t["rooms_by_year"].columns
                                                           if c not in ("township_name", "year")]),
@@ -307,6 +309,43 @@ def rooms_note(plan) -> str:
               source=official_source(cfg.source))
 
 
+def survey_effect_sheet(table: pd.DataFrame) -> pd.DataFrame:
+    """The survey's effect with the needs asking for each service as their names (、-joined)."""
+    if table.empty or "needs" not in table:
+        return table
+    return table.assign(needs=table["needs"].map(
+        lambda v: "、".join(enum_label("need", c) for c in v.split(";")) if isinstance(v, str) and v else None))
+
+
+def survey_effect_note(plan) -> str:
+    """The note under 需求调查对规划的影响: the survey's year and months, the class rule, the core needs, the uplift by
+    class with its source, the needs set aside as unlawful, the WISN need at the plan year without and with the
+    survey; or that the county has no survey."""
+    from fpplan.data.documents import official_source
+
+    survey = plan.survey
+    if survey is None or survey.year is None:
+        return ui("survey_effect_none")
+    rules = plan.config["rules"].survey
+
+    def names(codes) -> str:
+        return "、".join(enum_label("need", c) for c in codes)
+
+    classes = survey.classes
+    core = classes.loc[(classes["class"] == rules.classes[0].code) & ~classes["conflict"], "need"]
+    uplift = "、".join(ui("survey_effect_uplift", class_=enum_label("need_class", k), uplift=f"{u.uplift:.0%}",
+                          source=official_source(u.source)) for k, u in rules.uplift.items())
+    unlawful = classes.loc[classes["conflict"], "need"].tolist()
+    conflicts = ui("survey_effect_conflicts", needs=names(unlawful), source="；".join(
+        dict.fromkeys(official_source(rules.conflicts[n].source) for n in unlawful))) if unlawful else \
+        ui("survey_effect_no_conflict")
+    wisn = plan.survey_wisn
+    return ui("survey_effect_note", year=survey.year, months=survey.months, rule=official_source(rules.class_source),
+              core=ui("survey_effect_core", needs=names(core)) if len(core) else "", next=survey.year + 1,
+              uplift=uplift, conflicts=conflicts, plan_year=wisn["year"], without=f"{wisn['without_fte']:.1f}",
+              with_=f"{wisn['with_fte']:.1f}")
+
+
 def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """The map's tables (fpplan.spatial.spatial_results) as sheets: coverage by station and year, the county's
     coverage, villages beyond reach, mobile vehicles, suggested sites and the plan check."""
@@ -377,6 +416,7 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
                  if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
         notes[ui("sheet_rooms")] = rooms_note(plan)
+        notes[ui("sheet_survey_effect")] = survey_effect_note(plan)
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training

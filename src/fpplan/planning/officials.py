@@ -218,6 +218,19 @@ def station_gap_table(plan) -> pd.DataFrame:
     return _rounded(g.drop(columns=["order", "station"]).reset_index(drop=True))
 
 
+def survey_effect_table(plan) -> pd.DataFrame:
+    """需求调查对规划的影响, one row per service at the plan year: cadre, the needs asking for it, their class, the
+    uplift (%), the county's volume and the service's staff need (FTE) without and with the survey
+    (Plan.survey_change)."""
+    e = plan.survey_change.copy()
+    if e.empty:
+        return e
+    e["uplift_percent"] = e.pop("uplift") * 100
+    columns = ["service", "cadre", "needs", "class", "uplift_percent", "volume_without", "volume_with",
+               "staff_without_fte", "staff_with_fte"]
+    return e[columns]
+
+
 def officials_tables(plan) -> dict[str, pd.DataFrame]:
     """Every table the workbook and the construction dashboard show, by key."""
     return {
@@ -228,4 +241,5 @@ def officials_tables(plan) -> dict[str, pd.DataFrame]:
         "headline": headline_table(plan), "staff_by_year": staff_by_year_table(plan),
         "station_gap": station_gap_table(plan), "per_capita": _rounded(plan.per_capita),
         "rooms": rooms_table(plan), "rooms_by_year": rooms_by_year_table(plan),
+        "survey_effect": survey_effect_table(plan),
     }

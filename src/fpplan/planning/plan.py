@@ -22,7 +22,19 @@ from fpplan.data.config import config_path
 from fpplan.data.crosschecks import uninhabited
 from fpplan.data.errors import DataError, Problem
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
-from fpplan.planning import demand, equipment, facilities, gaps, money, notes, recruitment, rooms, roster, staffing
+from fpplan.planning import (
+    demand,
+    equipment,
+    facilities,
+    gaps,
+    money,
+    notes,
+    recruitment,
+    rooms,
+    roster,
+    staffing,
+    survey_effect,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,13 @@ class Plan:
     rooms_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
     rooms_assessed: bool = True
     township_names: dict = field(default_factory=dict)  # township code → name, for the tables by township
+    # the demand survey's effect (fpplan.planning.survey_effect): what the survey brought (year, classes, uplift by
+    # service), the volumes without it, per service at the plan year volume and staff need without and with it, and
+    # the county's WISN need at the plan year without and with it (survey_wisn: without_fte, with_fte)
+    survey: survey_effect.SurveyInputs | None = None
+    volumes_without_survey: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_change: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_wisn: dict = field(default_factory=dict)
 
 
 def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
@@ -90,10 +109,7 @@ def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.D
     that year, before hires), the capacity timeline and the head-count norms of every year.
 
     ``in_post``: station, specialty, year, in_post_fte (:func:`fpplan.planning.roster.projected_roster`)."""
-    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
-    existing = in_post[["station", "specialty", "year", "in_post_fte"]].set_axis(
-        ["station", "cadre", "year", "existing"], axis=1)
-    wisn = staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], existing)
+    wisn = wisn_of(volumes, config, fac, in_post)
     served = facilities.served_women(fac, demand.projected_bases(projection))
     capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
     county_women = projection.county_total()
@@ -101,6 +117,14 @@ def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.D
     norms = staffing.head_count_norms(fac, served, county_women, staffing.station_radius(places, fac),
                                       config["standards"])
     return {"wisn": wisn, "capacity": capacity, "norms": norms}
+
+
+def wisn_of(volumes: pd.DataFrame, config: dict, fac: pd.DataFrame, in_post: pd.DataFrame) -> pd.DataFrame:
+    """WISN by station × cadre × year of ``volumes`` against the roster in post that year (``in_post``)."""
+    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
+    existing = in_post[["station", "specialty", "year", "in_post_fte"]].set_axis(
+        ["station", "cadre", "year", "existing"], axis=1)
+    return staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], existing)
 
 
 def technical_specialties(specialties, standards) -> list[str]:
@@ -147,13 +171,20 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                                        county.townships()["code"], scenario_file)
     projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
-    volumes = demand.volumes(county, services, projection)
+    survey = survey_effect.survey_inputs(county)
+    volumes_without = demand.volumes(county, services, projection)
+    volumes = survey_effect.apply(volumes_without, survey.factors(), survey.year)
     retirement = wisn_config.retirement_age
     tenure = roster.hire_tenure(retirement, cfg["recruitment"].hiring.age_at_hire)
     today = roster.projected_roster(county.staff, NO_HIRES, years, retirement, as_of=county.base_year)
     need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
     wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
+    at_plan_year = plan_year if plan_year in set(years) else int(years[-1])
+    wisn_without = wisn_of(volumes_without, cfg, fac, today)
+    calendar = staffing.available_hours(wisn_config.calendar)
+    caf = staffing.category_allowance([s.model_dump() for s in wisn_config.support], wisn_config.calendar)
+    effect = survey_effect.effect_table(volumes_without, volumes, survey.uplift, at_plan_year, calendar, caf)
     first_year = notes.plan_start(county, start_year)
     in_plan = norms[(norms["year"] >= first_year) & (norms["year"] <= plan_year)]
     staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]], in_plan,
@@ -199,6 +230,10 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         room_works=village_plan["works"], rooms_by_township=village_plan["by_township"],
         rooms_by_year=village_plan["by_year"], rooms_assessed=village_plan["assessed"],
         township_names=dict(zip(county.townships()["code"], county.townships()["name"])),
+        survey=survey, volumes_without_survey=volumes_without, survey_change=effect,
+        survey_wisn={"year": at_plan_year,
+                     "without_fte": float(wisn_without.loc[wisn_without["year"] == at_plan_year, "required"].sum()),
+                     "with_fte": float(wisn.loc[wisn["year"] == at_plan_year, "required"].sum())},
     )
 
 
@@ -221,6 +256,7 @@ def explorer_model(county, plans: dict, inputs, scenarios: dict) -> dict:
     config, and per scenario the roster projected with that scenario's hires (aggregated: no person)."""
     return {"inputs": inputs, "scenarios": dict(scenarios),
             "coefficients": demand.coefficients(county, county.config["services"]),
+            "survey": survey_effect.survey_inputs(county),
             "rosters": {key: plan.roster for key, plan in plans.items()},
             "facilities": county.facilities, "construction_plan": county.construction_plan,
             "places": county.places(), "townships": county.townships()["code"].tolist(),
@@ -248,6 +284,9 @@ def recalculate(model: dict, scenario: Scenario, projection=None, roster_of: str
     fac, plan_table = scenario_network(model["facilities"], model["construction_plan"], scenario, config["standards"],
                                        model["townships"], "scenario")
     volumes = demand.volumes_from(model["coefficients"], demand.projected_bases(projection))
+    survey = model.get("survey")
+    if survey is not None:
+        volumes = survey_effect.apply(volumes, survey.factors(), survey.year)
     rosters = model["rosters"]
     projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
     need = needs(volumes, projection, fac, plan_table, config, model["places"], projected)
