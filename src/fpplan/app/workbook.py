@@ -179,6 +179,7 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
         ui("sheet_survey_effect"): (survey_effect_sheet(t["survey_effect"]),
                                     ["volume_without", "volume_with", "staff_without_fte", "staff_with_fte"]),
+        ui("sheet_supply_need"): supply_sheet(plan, t["supply"]),
         ui("sheet_rooms"): (t["rooms"], [c for c in t["rooms"].columns if c != "township_name"]),
         ui("sheet_rooms_by_year"): (t["rooms_by_year"], [c for c in t["rooms_by_year"].columns
                                                           if c not in ("township_name", "year")]),
@@ -309,6 +310,35 @@ def rooms_note(plan) -> str:
               source=official_source(cfg.source))
 
 
+def supply_sheet(plan, table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """药具需求: one row per township and year, one column per method (its units a year, whole units, headed by the
+    method's name and unit), then users and couple-years of protection (whole); totals over the plan's years."""
+    methods = plan.config["contraceptives"].methods
+    lang = language()
+    heads = {code: f"{getattr(m, lang)}({getattr(m, 'unit_' + lang)})" for code, m in methods.items()}
+    if table.empty:
+        return pd.DataFrame(columns=["township_name", "year", *heads.values(), "users", "cyp"]), []
+    wide = table.pivot_table(index=["township_name", "year"], columns="method", values="units_needed", aggfunc="sum",
+                             sort=False)
+    wide = wide[[c for c in methods if c in wide.columns]].round().rename(columns=heads)
+    sums = table.groupby(["township_name", "year"], sort=False)[["users", "cyp"]].sum().round()
+    out = wide.join(sums).reset_index()
+    return out, [c for c in out.columns if c not in ("township_name", "year")]
+
+
+def supply_note(plan) -> str:
+    """The note under 药具需求: the rule, where the mix and the prevalence come from, the CYP factors' source."""
+    from fpplan.data.documents import official_source
+
+    supply, config = plan.supply, plan.config["contraceptives"]
+    mix = ui("supply_mix_county", year=supply.mix_year) if supply.mix_year is not None else \
+        ui("supply_mix_config", source=official_source(config.default_mix_source))
+    rate = supply.prevalence.get("county")
+    prevalence = ui("supply_prevalence_reports", rate=f"{rate:.1%}") if supply.prevalence_from == "reports" else \
+        ui("supply_prevalence_config", rate=f"{rate:.0%}", source=official_source(config.default_prevalence_source))
+    return ui("supply_note", mix=mix, prevalence=prevalence)
+
+
 def survey_effect_sheet(table: pd.DataFrame) -> pd.DataFrame:
     """The survey's effect with the needs asking for each service as their names (、-joined)."""
     if table.empty or "needs" not in table:
@@ -417,6 +447,7 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
                  if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
         notes[ui("sheet_rooms")] = rooms_note(plan)
         notes[ui("sheet_survey_effect")] = survey_effect_note(plan)
+        notes[ui("sheet_supply_need")] = supply_note(plan)
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training

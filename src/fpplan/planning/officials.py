@@ -231,6 +231,16 @@ def survey_effect_table(plan) -> pd.DataFrame:
     return e[columns]
 
 
+def supply_table(plan) -> pd.DataFrame:
+    """药具需求 by township and year (Plan.supply.need): township_name, year, method, users, units_needed, cyp; the
+    townships in code order."""
+    need = plan.supply.need if plan.supply is not None else pd.DataFrame(
+        columns=["township_code", "year", "method", "users", "units_needed", "cyp"])
+    t = need.sort_values(["township_code", "year", "method"]).copy()
+    t.insert(0, "township_name", t["township_code"].map(plan.township_names))
+    return t.drop(columns="township_code").reset_index(drop=True)
+
+
 def officials_tables(plan) -> dict[str, pd.DataFrame]:
     """Every table the workbook and the construction dashboard show, by key."""
     return {
@@ -241,5 +251,5 @@ def officials_tables(plan) -> dict[str, pd.DataFrame]:
         "headline": headline_table(plan), "staff_by_year": staff_by_year_table(plan),
         "station_gap": station_gap_table(plan), "per_capita": _rounded(plan.per_capita),
         "rooms": rooms_table(plan), "rooms_by_year": rooms_by_year_table(plan),
-        "survey_effect": survey_effect_table(plan),
+        "survey_effect": survey_effect_table(plan), "supply": supply_table(plan),
     }

@@ -35,6 +35,7 @@ from fpplan.planning import (
     staffing,
     survey_effect,
 )
+from fpplan.supply.need import supply_plan
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Plan:
     volumes_without_survey: pd.DataFrame = field(default_factory=pd.DataFrame)
     survey_change: pd.DataFrame = field(default_factory=pd.DataFrame)
     survey_wisn: dict = field(default_factory=dict)
+    supply: object = None  # fpplan.supply.need.SupplyPlan: contraceptive supply needed by township and year (药具需求)
 
 
 def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
@@ -230,6 +232,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         room_works=village_plan["works"], rooms_by_township=village_plan["by_township"],
         rooms_by_year=village_plan["by_year"], rooms_assessed=village_plan["assessed"],
         township_names=dict(zip(county.townships()["code"], county.townships()["name"])),
+        supply=supply_plan(county, demand.projected_bases(projection), range(first_year, plan_year + 1)),
         survey=survey, volumes_without_survey=volumes_without, survey_change=effect,
         survey_wisn={"year": at_plan_year,
                      "without_fte": float(wisn_without.loc[wisn_without["year"] == at_plan_year, "required"].sum()),
