@@ -119,12 +119,25 @@ def hires_table(plan) -> pd.DataFrame:
 
 
 def training_table(plan) -> pd.DataFrame:
-    """Training of staff in post, counted by year, station, specialty and training (no person shown)."""
+    """Training of staff in post, counted by year, station, specialty and training (no person shown); then in each
+    year the county station's course for township technical staff (Plan.courses: station_name 各乡镇服务站, upgrade
+    ``county_station_course``)."""
+    from fpplan.data.labels import ui
+
     t = plan.staff_plan.training
     out = t.groupby(["year", "station", "specialty", "upgrade"], as_index=False).agg(
         persons=("staff_id", "size"), training_wan_yuan=("cost_wan_yuan", "sum"))
     out.insert(1, "station_name", out["station"].map(names(plan)))
-    return out.drop(columns="station")
+    out = out.drop(columns="station")
+    c = plan.courses
+    if c is None or c.empty:
+        return out
+    course = pd.DataFrame({"year": c["year"], "station_name": ui("township_stations"), "specialty": None,
+                           "upgrade": "county_station_course", "persons": c["persons"],
+                           "training_wan_yuan": c["cost_wan_yuan"]})
+    course = course[course["persons"] > 0]
+    both = pd.concat([out.assign(order=0), course.assign(order=1)], ignore_index=True)
+    return both.sort_values(["year", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
 
 
 def growth_table(plan) -> pd.DataFrame:

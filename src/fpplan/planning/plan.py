@@ -23,6 +23,7 @@ from fpplan.data.crosschecks import uninhabited
 from fpplan.data.errors import DataError, Problem
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
 from fpplan.planning import (
+    courses,
     demand,
     equipment,
     facilities,
@@ -92,6 +93,7 @@ class Plan:
     survey_change: pd.DataFrame = field(default_factory=pd.DataFrame)
     survey_wisn: dict = field(default_factory=dict)
     supply: object = None  # fpplan.supply.need.SupplyPlan: contraceptive supply needed by township and year (药具需求)
+    courses: pd.DataFrame = field(default_factory=pd.DataFrame)  # fpplan.planning.courses: the county station's course by year
 
 
 def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
@@ -211,7 +213,10 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                      staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))))]
     village_plan = village_rooms(county, first_year, plan_year)
     room_money = rooms.money(village_plan["works"])
-    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs, rooms=room_money)
+    course = courses.county_station_courses(
+        today, staff_plan.hires, fac, technical_specialties(set(county.staff["specialty"]) | set(staff_plan.hires["specialty"]), standards),
+        cfg["recruitment"].training.county_station_course, first_year, plan_year)
+    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs, rooms=room_money, courses=course)
     subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases, rooms=room_money)
     population = money.county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
     return Plan(
@@ -232,7 +237,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         room_works=village_plan["works"], rooms_by_township=village_plan["by_township"],
         rooms_by_year=village_plan["by_year"], rooms_assessed=village_plan["assessed"],
         township_names=dict(zip(county.townships()["code"], county.townships()["name"])),
-        supply=supply_plan(county, demand.projected_bases(projection), range(first_year, plan_year + 1)),
+        courses=course, supply=supply_plan(county, demand.projected_bases(projection), range(first_year, plan_year + 1)),
         survey=survey, volumes_without_survey=volumes_without, survey_change=effect,
         survey_wisn={"year": at_plan_year,
                      "without_fte": float(wisn_without.loc[wisn_without["year"] == at_plan_year, "required"].sum()),
