@@ -1,12 +1,15 @@
 """One plan, computed once, per county, scenario and data version (``make_plan``): every number leaders see is in
 it and every reader (overview, brief, report, workbook, scenario explorer, notebooks) only formats it.
 
-The chain: the scenario's stations and construction plan → projection → service volumes → WISN need by station ×
-cadre × year and the head-count norms → the roster projected year by year (today's staff minus those who reach
-retirement age, :mod:`fpplan.planning.roster`) → the recruitment plan against that roster
-(:mod:`fpplan.planning.recruitment`) → staff in post, need, gap before and after hires by station and year and for
-the county (:mod:`fpplan.planning.gaps`) → floor area against need, equipment, and money by year and source
-(construction, equipment, staff, training) → the headline numbers (``Plan.headline``). ``recalculate`` runs the
+The chain: the scenario's stations and construction plan → projection → service volumes, raised where the demand
+survey's core needs ask (:mod:`fpplan.planning.survey_effect`) → WISN need by station × cadre × year and the
+head-count norms → the roster projected year by year (today's staff minus those who reach retirement age,
+:mod:`fpplan.planning.roster`) → the recruitment plan against that roster (:mod:`fpplan.planning.recruitment`) →
+staff in post, need, gap before and after hires by station and year and for the county (:mod:`fpplan.planning.gaps`)
+→ floor area against need, equipment, the village rooms and schools brought to standard
+(:mod:`fpplan.planning.rooms`), the county station's course (:mod:`fpplan.planning.courses`) and money by year and
+source (construction, equipment, village rooms, staff, training) → the headline numbers (``Plan.headline``); beside
+them the contraceptive supply needed by township and year (:mod:`fpplan.supply.need`). ``recalculate`` runs the
 same chain without the integer program for the scenario explorer.
 """
 
