@@ -293,6 +293,10 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
     _print_ready(sheet, 1)
 
 
+def _list_sep() -> str:
+    return "、" if language() == "zh" else ", "
+
+
 def rooms_note(plan) -> str:
     """The note under the rooms sheet: what the year columns count, the schedule rule, unit costs and the split
     with their sources; or that the county's rooms and schools were not assessed."""
@@ -301,10 +305,10 @@ def rooms_note(plan) -> str:
     if not plan.rooms_assessed:
         return ui("plan_note_rooms_not_assessed")
     cfg = plan.config["rooms"]
-    costs = "、".join(ui("rooms_cost_item", what=ui(f"rooms_work_{key}"), cost=f"{c.cost_wan_yuan:g}",
+    costs = _list_sep().join(ui("rooms_cost_item", what=ui(f"rooms_work_{key}"), cost=f"{c.cost_wan_yuan:g}",
                          source=official_source(c.source)) for key, c in cfg.costs.items())
     if cfg.merged_clinic_share < 1:
-        costs += "；" + ui("rooms_merged_note", share=f"{cfg.merged_clinic_share:.0%}")
+        costs += ("；" if language() == "zh" else "; ") + ui("rooms_merged_note", share=f"{cfg.merged_clinic_share:.0%}")
     return ui("rooms_note", schedule=ui(f"rooms_schedule_{cfg.schedule}"), costs=costs,
               subsidy=f"{cfg.subsidy_share:.0%}", subsidy_source=official_source(cfg.subsidy_source),
               source=official_source(cfg.source))
@@ -344,7 +348,7 @@ def survey_effect_sheet(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty or "needs" not in table:
         return table
     return table.assign(needs=table["needs"].map(
-        lambda v: "、".join(enum_label("need", c) for c in v.split(";")) if isinstance(v, str) and v else None))
+        lambda v: _list_sep().join(enum_label("need", c) for c in v.split(";")) if isinstance(v, str) and v else None))
 
 
 def survey_effect_note(plan) -> str:
@@ -359,11 +363,11 @@ def survey_effect_note(plan) -> str:
     rules = plan.config["rules"].survey
 
     def names(codes) -> str:
-        return "、".join(enum_label("need", c) for c in codes)
+        return _list_sep().join(enum_label("need", c) for c in codes)
 
     classes = survey.classes
     core = classes.loc[(classes["class"] == rules.classes[0].code) & ~classes["conflict"], "need"]
-    uplift = "、".join(ui("survey_effect_uplift", class_=enum_label("need_class", k), uplift=f"{u.uplift:.0%}",
+    uplift = _list_sep().join(ui("survey_effect_uplift", class_=enum_label("need_class", k), uplift=f"{u.uplift:.0%}",
                           source=official_source(u.source)) for k, u in rules.uplift.items())
     unlawful = classes.loc[classes["conflict"], "need"].tolist()
     conflicts = ui("survey_effect_conflicts", needs=names(unlawful), source="；".join(
