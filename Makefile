@@ -30,7 +30,7 @@ $(DEMO)/units.csv: | $(STAMP)
 demo: $(DEMO)/units.csv
 
 dashboards: install demo
-	$(BIN)/python -m fpplan.app.serve --host $(HOST) --port $(PORT)
+	$(BIN)/fpplan serve --host $(HOST) --port $(PORT)
 
 # Debian chromium and CJK fonts for the browser tests and PDF reports, poppler-utils (pdftotext, pdftoppm) for the
 # report tests (only as root, only when missing).

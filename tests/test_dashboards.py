@@ -147,9 +147,58 @@ def test_tfr_slider_changes_the_projected_population(pages) -> None:
     page.wait_for_timeout(1000)
     after = headline.inner_text()
     page.screenshot(path=str(SHOTS / "情景分析-tfr.png"), full_page=True)
-    population = lambda text: int(text.split("：")[1].split(" ")[0].replace(",", ""))
+    population = lambda text: int(re.search(r"：([\d,]+)", text).group(1).replace(",", ""))
     assert population(after) > population(before)  # a higher TFR gives more people in 2035
     assert not errors and not failed
+
+
+BAND = """() => Array.from(document.querySelectorAll('.fpplan-live-figure')).slice(0, 2).map(div => {
+    const i = div.data.findIndex(t => t.fill === 'tonexty');
+    return i < 1 ? null : {lower: div.data[i].y, upper: div.data[i - 1].y, name: div.data[i].name};
+})"""  # the 80% band of the explorer's population and women figures: the filled trace and the edge above it
+
+
+def test_the_scenario_explorer_draws_the_80_band_live(browser, server, county) -> None:
+    """The population and women 15-49 figures show the 80% band of the stored scenario (intervals.parquet, county
+    rows); a TFR step redraws it (timed: key press → band redrawn in the page); stepping back recomputes the stored
+    band itself."""
+    import numpy as np
+
+    from fpplan.app import results
+
+    manifest = results.current(county)
+    stored = results.table(manifest, "intervals", manifest["plan_scenario"])
+    stored = stored[stored["region"] == manifest["county"]["code"]]
+    want = {series: stored[stored["series"] == series].sort_values("year") for series in ("population", "women_15_49")}
+    page, errors, failed, _ = open_dashboard(browser, server, "情景分析")
+    shown = page.evaluate(BAND)
+    for band, series in zip(shown, ("population", "women_15_49")):
+        assert "80%" in band["name"]
+        np.testing.assert_allclose(band["lower"], want[series]["lower_80"], rtol=1e-9)
+        np.testing.assert_allclose(band["upper"], want[series]["upper_80"], rtol=1e-9)
+    assert "80%" in page.locator("#fpplan-headline").inner_text()
+    lower = "() => JSON.stringify(document.querySelector('.fpplan-live-figure').data.find(t => t.fill === 'tonexty').y)"
+    changed = f"b => ({lower})() !== b"
+    handle = page.locator(".widget-slider .noUi-handle").nth(0)  # TFR
+    handle.focus()
+    times = []
+    for key in ("ArrowRight", "ArrowLeft"):
+        before = page.evaluate(lower)
+        start = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function(changed, arg=before, timeout=20_000)
+        times.append((time.perf_counter() - start) * 1000)
+        page.wait_for_timeout(1500)  # the services figures follow
+    print("control change → band redrawn: " + ", ".join(f"{t:.0f} ms" for t in times)
+          + "; in the kernel: " + page.locator("#fpplan-timing").inner_text())
+    back = page.evaluate(BAND)  # TFR back at its start: the band recomputed live is the stored one
+    for band, series in zip(back, ("population", "women_15_49")):
+        np.testing.assert_allclose(band["lower"], want[series]["lower_80"], rtol=1e-9)
+        np.testing.assert_allclose(band["upper"], want[series]["upper_80"], rtol=1e-9)
+    assert max(times) < 5000  # ~150-300 ms here (benchmarks/README.md); generous for a shared machine
+    page.screenshot(path=str(SHOTS / "情景分析-band.png"), full_page=True)
+    assert not errors and not failed
+    page.close()
 
 
 def test_choosing_a_township_shows_its_trend(pages) -> None:
@@ -224,17 +273,19 @@ def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, serv
     page.goto(f"{server}/voila/render/{urllib.parse.quote('领导总览')}.ipynb", timeout=120_000)
     page.wait_for_selector(FIGURE, timeout=120_000)
     page.wait_for_timeout(1000)
-    for name in ("population", "attention"):  # each in its own element, as an image with the figure's text
-        assert page.locator(f"#fpplan-figure-{name} > svg.main-svg").count() == 1
-    assert "各乡镇人口预测" in page.locator("#fpplan-figure-population svg .gtitle").text_content()
-    assert page.locator("#fpplan-figure-attention svg .bars path").count() >= 8  # a bar per township at least
+    for name in ("population", "attention"):  # each in its own element, as an image with the figure's text, drawn
+        assert page.locator(f"#fpplan-figure-{name} > .fp-wide > svg.main-svg").is_visible()  # for a desktop
+        assert page.locator(f"#fpplan-figure-{name} > .fp-narrow > svg.main-svg").count() == 1  # and a phone
+        assert not page.locator(f"#fpplan-figure-{name} > .fp-narrow").is_visible()
+    assert "各乡镇人口预测" in page.locator("#fpplan-figure-population .fp-wide svg .gtitle").text_content()
+    assert page.locator("#fpplan-figure-attention .fp-wide svg .bars path").count() >= 8  # a bar per township
     assert not [url for url in requests if url.endswith(".js")], requests  # the page needs no script file
     assert not sockets
     image_height = page.locator("#fpplan-figure-population").bounding_box()["height"]
     page.hover("#fpplan-figure-population")
     page.wait_for_selector("#fpplan-figure-population.js-plotly-plot .main-svg", timeout=30_000)
     assert any(url.endswith("plotly-basic.min.js") for url in requests)
-    assert page.locator("#fpplan-figure-attention > svg.main-svg").count() == 1  # the other stays an image
+    assert page.locator("#fpplan-figure-attention > .fp-wide > svg.main-svg").count() == 1  # the other stays an image
     assert abs(page.locator("#fpplan-figure-population").bounding_box()["height"] - image_height) <= 2
     page.hover("#fpplan-figure-attention")
     page.wait_for_selector("#fpplan-figure-attention.js-plotly-plot .bars path", timeout=30_000)
@@ -448,3 +499,22 @@ def test_the_import_page_takes_a_month_and_the_dashboards_show_it(browser, serve
     overview, _, _, _ = open_dashboard(browser, server, "领导总览")
     assert "数据截至 2026年1月" in overview.locator("#fpplan-as-of").inner_text()
     overview.close()
+def test_the_overview_on_a_phone_offers_a_png_of_itself(browser, server) -> None:
+    """375 px: one column, no sideways scrolling, the figures drawn for a phone; "保存为图片" gives a PNG of the page
+    (drawn on the server for this data version) and "打印/PDF" a PDF."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{server}/voila/render/{urllib.parse.quote('领导总览')}.ipynb", timeout=120_000)
+    page.locator(".fp-narrow svg.main-svg").first.wait_for(timeout=120_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(SHOTS / "领导总览-375px-county.png"), full_page=True)
+    href = page.locator("#fp-save-image").get_attribute("href")
+    assert "width=phone" in href and "county=" not in href  # one county served: no county in the address
+    png = page.request.get(urllib.parse.urljoin(page.url, href), timeout=120_000).body()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 750
+    assert int.from_bytes(png[20:24], "big") > 2000
+    pdf = page.request.get(urllib.parse.urljoin(page.url, page.locator("#fp-save-pdf").get_attribute("href")),
+                           timeout=120_000).body()
+    assert pdf[:4] == b"%PDF"
+    context.close()

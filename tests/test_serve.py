@@ -121,10 +121,12 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     assert not list(county.rglob("*token*"))
 
 
-def test_bad_data_stop_the_server_before_it_listens(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launcher", [["fpplan.app.serve"], ["fpplan.cli", "serve"]])
+def test_bad_data_stop_the_server_before_it_listens(launcher: list[str], tmp_path: Path) -> None:
+    """``python -m fpplan.app.serve`` and ``fpplan serve`` are the same server."""
     county = write_demo(tmp_path / "county")
     (county / "units.csv").write_text("code,name\n1,x\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "fpplan.app.serve", "--port", str(free_port()), "--data",
+    result = subprocess.run([sys.executable, "-m", *launcher, "--port", str(free_port()), "--data",
                              str(county)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 2
     assert "units.csv" in result.stdout and "Traceback" not in result.stdout + result.stderr

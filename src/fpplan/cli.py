@@ -335,20 +335,39 @@ def _survey(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from fpplan.app.reports import run_report
+    from fpplan.data.region import is_region_folder
 
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.app.region_reports import no_store, run_region_report
+
+        no_store(args.data_dir, args.store)
+        return run_region_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace)
     return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
                       store=args.store, target_set=args.targets)
 
 
 def _brief(args: argparse.Namespace) -> int:
     from fpplan.app.brief import run_brief
+    from fpplan.data.region import is_region_folder
 
+    if is_region_folder(Path(args.data_dir)):
+        from fpplan.app.region_reports import no_store, run_region_brief
+
+        no_store(args.data_dir, args.store)
+        return run_region_brief(args.data_dir, args.period, args.scenario, args.out)
     return run_brief(args.data_dir, args.period, args.scenario, args.out, store=args.store, target_set=args.targets)
 
 
 def targets_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--targets", default=None, help="评价指标所用的目标集（默认本县目标）/ the target set indicators are "
                                                      "judged against (default: the county's own)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from fpplan.app.serve import run
+
+    run(args)  # replaces this process with the dashboard server
+    return 0
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
@@ -458,6 +477,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
     targets_option(cmd)
     store_option(cmd)
+    from fpplan.app.serve import add_arguments
+
+    add_arguments(add("serve", "启动仪表盘（县或地区文件夹）/ serve the dashboards of a county or a region", _serve))
     return p
 
 

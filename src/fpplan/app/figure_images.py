@@ -25,9 +25,18 @@ NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer
 log = logging.getLogger(__name__)
 
 
+PHONE_WIDTH = 400  # px the phone's copy is drawn at: its text stays legible on a 375-px screen
+
+
 def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
     """``{name: svg}`` for each figure (plotly JSON with ``data`` and ``layout``; its layout's height is kept), or
     ``{}`` where they cannot be drawn here (the reason is logged; pages then draw the figures themselves)."""
+    return svg_image_sets(specs, (width,)).get(width, {})
+
+
+def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHONE_WIDTH)) -> dict[int, dict[str, str]]:
+    """``{width: {name: svg}}``: every figure drawn at each width in one browser session (the phone's copy keeps
+    the figure's height), or ``{}`` where they cannot be drawn here."""
     if not specs:
         return {}
     try:
@@ -39,21 +48,64 @@ def svg_images(specs: dict[str, dict], width: int = WIDTH) -> dict[str, str]:
         log.info("chromium is not installed (%s): figures are drawn in the browser", CHROMIUM)
         return {}
 
+    async def calc(renderer) -> list[bytes]:
+        return [await renderer.calc_fig(spec, opts={"format": "svg", "width": width,
+                                                    "height": spec.get("layout", {}).get("height") or 400})
+                for width in widths for spec in specs.values()]
+
     async def draw() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_BASIC_FILE), mathjax=False,
-                                   path=CHROMIUM, proxy_server=NO_PROXY) as renderer:
-            return [await renderer.calc_fig(spec, opts={"format": "svg", "width": width,
-                                                        "height": spec.get("layout", {}).get("height") or 400})
-                    for spec in specs.values()]
+        async with _renderer(kaleido) as renderer:
+            return await calc(renderer)
 
     from kaleido.errors import JavascriptError, KaleidoError
 
     try:
-        images = _run(draw())
+        images = iter(_draw_kept(kaleido, calc) if _KEPT.get("on") else _run(draw()))
     except (RuntimeError, OSError, TimeoutError, KaleidoError, JavascriptError) as error:  # browser failed or hung
         log.warning("figures not drawn as images (%s: %s): they are drawn in the browser", type(error).__name__, error)
         return {}
-    return {name: responsive(svg.decode("utf-8")) for name, svg in zip(specs, images)}
+    return {width: {name: responsive(next(images).decode("utf-8")) for name in specs} for width in widths}
+
+
+def _renderer(kaleido):
+    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_BASIC_FILE), mathjax=False, path=CHROMIUM,
+                           proxy_server=NO_PROXY)
+
+
+_KEPT: dict = {}  # this process's open renderer and the event loop (in a thread of its own) it runs in
+
+
+def keep_renderer_open() -> None:
+    """Keep one headless chromium open for the rest of this process instead of one per call: a region's worker
+    processes draw many counties' figures (``fpplan.app.region_results``); starting chromium costs ~2 s each time."""
+    _KEPT["on"] = True
+
+
+def _draw_kept(kaleido, calc) -> list[bytes]:
+    """``calc(renderer)`` on the renderer kept open (opened at first use; dropped, to be opened again, if it fails)."""
+    import threading
+
+    if "loop" not in _KEPT:
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, daemon=True, name="fpplan-figure-images").start()
+        _KEPT["loop"] = loop
+
+    async def run() -> list[bytes]:
+        if "renderer" not in _KEPT:
+            renderer = _renderer(kaleido)
+            await renderer.open()
+            _KEPT["renderer"] = renderer
+        try:
+            return await asyncio.wait_for(calc(_KEPT["renderer"]), TIMEOUT_SECONDS)
+        except BaseException:
+            renderer = _KEPT.pop("renderer")
+            try:
+                await asyncio.wait_for(renderer.close(), 10)
+            except Exception as error:  # noqa: BLE001 — a broken browser is left to exit with this process
+                log.info("figure renderer not closed (%s)", error)
+            raise
+
+    return asyncio.run_coroutine_threadsafe(run(), _KEPT["loop"]).result()
 
 
 def responsive(svg: str) -> str:

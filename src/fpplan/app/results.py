@@ -183,7 +183,13 @@ def compute(workspace, out: Path) -> dict:
     import pickle
 
     from fpplan.app import figure_images, overview_content
-    from fpplan.app.plan_outputs import plan_outputs, projection_inputs, write_plan_workbook
+    from fpplan.app.plan_outputs import (
+        INTERVAL_SEED,
+        INTERVAL_TRAJECTORIES,
+        plan_outputs,
+        projection_inputs,
+        write_plan_workbook,
+    )
     from fpplan.data.config import load_scenarios
     from fpplan.data.workspace import fpplan_version
     from fpplan.demography.calibration import document as calibration_document
@@ -228,7 +234,8 @@ def compute(workspace, out: Path) -> dict:
     for name, frame in page_tables(county, workspace.store.imports()).items():  # the 督导与考核 page
         _parquet(frame, out / f"supervision_{name}.parquet")
     with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
-        pickle.dump(explorer_model(county, plans, inputs, scenarios), handle)
+        band = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
+        pickle.dump(explorer_model(county, plans, inputs, scenarios, band), handle)
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
                                                                              county.facilities["name"]))
     manifest = {
@@ -246,7 +253,9 @@ def compute(workspace, out: Path) -> dict:
         "townships": county.townships()["code"].tolist(),
     }
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
-    overview["images"] = figure_images.svg_images(overview["figures"])  # the landing page shows them without JS
+    images = figure_images.svg_image_sets(overview["figures"])  # the landing page shows them without JS
+    overview["images"] = images.get(figure_images.WIDTH, {})
+    overview["images_phone"] = images.get(figure_images.PHONE_WIDTH, {})  # the same at a phone's width
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
     (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
                                           encoding="utf-8")

@@ -1,7 +1,10 @@
 """Serve the dashboards with Voila: ``python -m fpplan.app.serve [--host 127.0.0.1] [--port 8866] [--data DIR]``.
 
 Before the server starts, the county's workspace is brought up to date: its folder's monthly tables imported into
-the store, the results every page shows computed once for this version of the data (``fpplan.app.results``).
+the store, the results every page shows computed once for this version of the data (``fpplan.app.results``). A
+region folder (a folder of county folders, ``fpplan.data.region``) is served as a region: every county's results
+and the region's summary computed first (``fpplan.app.region_results``), 地区总览 its landing page, each county's
+pages at ``?county=CODE``.
 
 - Binds to 127.0.0.1 unless told otherwise. Off the loopback address a login is required: the token given with
   ``--token`` (or ``$FPPLAN_TOKEN``), else one generated at start and printed once (never stored). Pages that show
@@ -40,6 +43,7 @@ CULL_IDLE_SECONDS = int(os.environ.get("FPPLAN_CULL_IDLE", "300"))  # no page co
 CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
 MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
 LANDING = "领导总览.ipynb"  # the page leaders open first: kept preheated
+REGION_LANDING = "地区总览.ipynb"  # the same when the data are a region (its county pages are rendered per visit)
 POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "8"))  # landing pages run ahead, waiting for visitors
 FILL_DELAY_SECONDS = 20  # after a visitor takes one, the pool refills later, not while a burst of pages loads
 
@@ -72,22 +76,27 @@ def page_flag(notebook: Path, key: str) -> bool:
     return bool(meta.get("fpplan", {}).get(key))
 
 
-def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT, share_local_pages: bool = False) -> Path:
-    """The dashboards this server shows, copied into ``work/dashboards`` (staff-level pages left out unless
-    shared; pages for this machine only, ``local_only`` such as 数据导入, left out unless shared). Each server has its
-    own ``work`` folder: two servers of one installation never serve each other's."""
+def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT, share_local_pages: bool = False,
+                     region: bool = False) -> Path:
+    """The dashboards this server shows, copied into ``work/dashboards``: staff-level pages left out unless shared;
+    pages for this machine only (``local_only``, such as 数据导入) left out unless shared; the region's pages
+    (``region_page``) only when the data are a region. Each server has its own ``work`` folder: two servers of one
+    installation never serve each other's."""
     target = work / "dashboards"
     target.mkdir(parents=True)
     for notebook in sorted((root / "dashboards").glob("*.ipynb")):
         if ((share_staff_pages or not page_flag(notebook, "staff_level"))
-                and (share_local_pages or not page_flag(notebook, "local_only"))):
+                and (share_local_pages or not page_flag(notebook, "local_only"))
+                and region >= page_flag(notebook, "region_page")):
             shutil.copy2(notebook, target / notebook.name)
     return target
 
 
 def command(host: str, port: int, dashboards: Path, token: str | None, max_kernels: int = MAX_KERNELS,
-            pool_size: int = POOL_SIZE) -> list[str]:
-    pools = {LANDING: {"pool_size": pool_size}, "default": {"pool_size": 0}}
+            pool_size: int = POOL_SIZE, landing: str = LANDING) -> list[str]:
+    """Voila's command line. Only ``landing`` is rendered ahead: a page that depends on the request (a region's
+    county pages: ``?county=``) must never be (Voila's pool ignores the query string)."""
+    pools = {landing: {"pool_size": pool_size}, "default": {"pool_size": 0}}
     args = [sys.executable, "-m", "fpplan.app.voila_server", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
             "--template=fpplan", "--KernelManager.transport=ipc",
             "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient",
@@ -120,17 +129,28 @@ def share_staff_pages(county: Path) -> bool:
     return server_flag(county, "share_staff_pages")
 
 
-def prepare(data: Path, store: Path | None) -> tuple[str, list[str]]:
-    """The workspace brought up to date before anyone visits; bad data end here with their problems (exit 2).
-    Returns the county's name and what its data do not allow (for the index)."""
+def prepare(data: Path, store: Path | None, region: bool = False) -> tuple[str, list[str]]:
+    """The workspace (a region: every county's) brought up to date before anyone visits; bad data end here with
+    their problems (exit 2). Returns the county's (or region's) name and what its data do not allow (for the
+    index)."""
     from fpplan.app.results import current, ensure_results
     from fpplan.cli import print_problems
-    from fpplan.data.errors import DataError
+    from fpplan.data.errors import DataError, Problem
     from fpplan.data.labels import ui
     from fpplan.data.readiness import not_assessed
     from fpplan.data.workspace import Workspace
 
     try:
+        if region:
+            from fpplan.app.region_results import ensure_region_results
+            from fpplan.data.region import county_folders, read_region_config, region_name
+
+            if store:
+                raise DataError([Problem(file=str(data), kind="region_store", value=str(store))])
+            done = ensure_region_results(data)
+            print(ui("region_written", n=len(county_folders(data)), computed=done.counties_computed,
+                     seconds=done.seconds), flush=True)
+            return region_name(read_region_config(data)[0], data), []
         workspace = Workspace(data, store)
         outcome = ensure_results(workspace)
         notes = not_assessed(workspace.county(sync=False))
@@ -151,27 +171,38 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="serve the fpplan dashboards / 启动仪表盘")
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The server's options (``python -m fpplan.app.serve`` and ``fpplan serve``)."""
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: share on the network (a login is required)")
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--data", default=os.environ.get("FPPLAN_DATA", str(ROOT / "data" / "demo")),
-                        help="county data folder / 县数据文件夹")
+                        help="county or region folder / 县或地区数据文件夹")
     parser.add_argument("--store", default=os.environ.get("FPPLAN_STORE"), help="store file / 数据库文件")
     parser.add_argument("--token", default=os.environ.get("FPPLAN_TOKEN"),
                         help="login token off loopback (default: generated and printed once)")
     parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS)
     parser.add_argument("--pool", type=int, default=POOL_SIZE,
                         help="landing pages kept rendered ahead for visitors (0: none) / 预先准备的总览页数")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    run(add_arguments(argparse.ArgumentParser(description="serve the fpplan dashboards / 启动仪表盘")).parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> None:
+    """Prepare the data, then replace this process with the Voila server."""
+    from fpplan.data.region import is_region_folder
+
     data = Path(args.data).resolve()
     store = Path(args.store).resolve() if args.store else None
-    county_name, notes = prepare(data, store)
+    region = is_region_folder(data)
+    county_name, notes = prepare(data, store, region)
     loopback = is_loopback(args.host)
     token = None if loopback else (args.token or secrets.token_urlsafe(24))
     work = Path(tempfile.mkdtemp(prefix="fpplan-serve-"))
     dashboards = build_dashboards(share_staff_pages(data) or loopback, work,
-                                  share_local_pages=server_flag(data, "share_import_page") or loopback)
+                                  share_local_pages=server_flag(data, "share_import_page") or loopback, region=region)
     share = build_template(work)
     from fpplan.app.index_page import write_tree
 
@@ -181,6 +212,9 @@ def main(argv: list[str] | None = None) -> None:
                         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))}
     if store:
         env["FPPLAN_STORE"] = str(store)
+    env.pop("FPPLAN_REGION", None)
+    if region:
+        env["FPPLAN_REGION"] = "1"  # pages show the county their address names (?county=)
     env.pop("FPPLAN_TOKEN", None)  # kernels never see the token
     if not port_free(args.host, args.port):
         print(f"port {args.port} on {args.host} is in use / 端口已被占用: --port", file=sys.stderr)
@@ -188,10 +222,16 @@ def main(argv: list[str] | None = None) -> None:
     os.chdir(ROOT)
     shown = args.host if loopback else socket.gethostname()
     url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
-    print(f"fpplan dashboards: {url}  (county: {data})", flush=True)
+    print(f"fpplan dashboards: {url}  ({'region' if region else 'county'}: {data})", flush=True)
+    if region:
+        from urllib.parse import quote
+
+        print(f"地区总览 / region overview: http://{shown}:{args.port}/voila/render/{quote(REGION_LANDING)}"
+              + (f"?token={token}" if token else ""), flush=True)
     if token:
         print("login token (shown once, not stored) / 登录口令（只显示一次）: " + token, flush=True)
-    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels, args.pool), env)
+    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels, args.pool,
+                                       REGION_LANDING if region else LANDING), env)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 - A static page (notebook metadata ``fpplan.static_page``: plain HTML written into the page by the fpplan template,
   which loads no front end; figures as SVG images, or drawn by the template's small plotly.js) has its kernel shut
   down once the page is written.
+- The leader pages' image and PDF at ``/fpplan/export/…`` (``fpplan.app.export.ExportHandler``).
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ STATIC_KERNEL_GRACE_SECONDS = 5
 
 
 def data_state() -> str:
-    """What a page rendered now would show: the results in use and the county's data files (sizes and times)."""
+    """What a page rendered now would show: the results in use and the county's data files (sizes and times); for
+    a region (its landing page is the one rendered ahead), the region's summary and every county's files."""
     from fpplan.app import results
-    from fpplan.app.panels.common import county_path, store_path
+    from fpplan.app.panels.common import county_path, data_path, region_mode, store_path
     from fpplan.data.folder import STORE_NAME, fingerprint
 
+    if region_mode():
+        from fpplan.app import region_results
+
+        return region_results.state(data_path())
     folder = county_path().resolve()
     manifest = results.current(folder) or {}
     store = store_path() or folder / STORE_NAME
@@ -94,7 +100,22 @@ def main() -> None:
     import voila.app
 
     voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
+    voila.app.Voila.init_handlers = with_exports(voila.app.Voila.init_handlers)
     voila.app.main()
+
+
+def with_exports(init_handlers):
+    """Voila's handlers and, first, the leader pages' image and PDF (``fpplan.app.export``)."""
+
+    def handlers(self) -> list:
+        from jupyter_server.utils import url_path_join
+
+        from fpplan.app.export import ExportHandler
+
+        route = url_path_join(self.server_url, r"/fpplan/export/(overview|region)\.(png|pdf)")
+        return [(route, ExportHandler)] + init_handlers(self)
+
+    return handlers
 
 
 if __name__ == "__main__":

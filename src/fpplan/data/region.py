@@ -53,6 +53,23 @@ def county_folders(path: Path) -> list[Path]:
     return [p for p in sorted(Path(path).iterdir()) if not p.name.startswith(".") and is_county_folder(p)]
 
 
+def read_region_config(path: Path) -> tuple[RegionConfig, list[Problem]]:
+    """The region folder's ``region.yaml`` (defaults where there is none) and its problems."""
+    config, problems = RegionConfig(), []
+    if (path / REGION_FILE).exists():
+        data, found = read_yaml(path / REGION_FILE)
+        if not found:
+            parsed, found = parse(data or {}, RegionConfig, str(path / REGION_FILE))
+            config = parsed or config
+        problems += found
+    return config, problems
+
+
+def region_name(config: RegionConfig, path: Path) -> str:
+    """The region's name in the interface language (else any, else the folder's name)."""
+    return config.name.get(language()) or next(iter(config.name.values()), "") or Path(path).name
+
+
 def load_region(path: str | Path, open_county: Callable[[Path], object] | None = None) -> Region:
     """Every county of the region folder at ``path``, each opened by ``open_county(folder)`` (default
     ``load_county``; the commands open each county through its own workspace and store); raises DataError
@@ -63,14 +80,7 @@ def load_region(path: str | Path, open_county: Callable[[Path], object] | None =
     path = Path(path)
     if not path.is_dir():
         raise DataError([Problem(file=str(path), kind="missing_region")])
-    problems: list[Problem] = []
-    config = RegionConfig()
-    if (path / REGION_FILE).exists():
-        data, found = read_yaml(path / REGION_FILE)
-        if not found:
-            parsed, found = parse(data or {}, RegionConfig, str(path / REGION_FILE))
-            config = parsed or config
-        problems += found
+    config, problems = read_region_config(path)
     folders = county_folders(path)
     if not folders:
         problems.append(Problem(file=str(path), kind="empty_region"))
@@ -90,8 +100,7 @@ def load_region(path: str | Path, open_county: Callable[[Path], object] | None =
         counties[code], first_folder[code] = county, folder
     if problems:
         raise DataError(problems)
-    name = config.name.get(language()) or next(iter(config.name.values()), "") or path.name
-    return Region(path=path, name=name, code=config.code or path.name, counties=counties)
+    return Region(path=path, name=region_name(config, path), code=config.code or path.name, counties=counties)
 
 
 def load_counties(path: str | Path, open_county: Callable[[Path], object] | None = None) -> tuple[Region | None, dict]:

@@ -19,14 +19,23 @@ REGION = {"name": {"zh": "演示州", "en": "demo prefecture"}, "code": "6523", 
 COUNTIES = (("650123", "演示县", 2025), ("650124", "演示东县", 2026), ("650125", "演示西县", 2029))
 
 
+def county_list(counties: int) -> list[tuple[str, str, int]]:
+    """(code, name, seed) of ``counties`` demo counties: the three above, then copies of them in turn (codes
+    660003, 660004 …, names 演示4号县 …) for a large region (benchmarks/bench_region.py)."""
+    extra = [(f"66{i:04d}", f"演示{i + 1}号县", COUNTIES[i % len(COUNTIES)][2]) for i in range(len(COUNTIES), counties)]
+    return [*COUNTIES[:counties], *extra]
+
+
 def write_demo_region(out_dir: str | Path, counties: int = 3) -> Path:
-    """Write a region of ``counties`` (1–3) demo counties to ``out_dir`` and return its path."""
+    """Write a region of ``counties`` demo counties to ``out_dir`` and return its path (beyond three, the three
+    counties' data again under new codes and names)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "region.yaml").write_text(yaml.safe_dump(REGION, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    for code, name, seed in COUNTIES[:counties]:
-        with tempfile.TemporaryDirectory() as tmp:
-            source = write_demo(Path(tmp) / "county", seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = {seed: write_demo(Path(tmp) / str(seed), seed=seed) for _, _, seed in COUNTIES[:counties]}
+        for code, name, seed in county_list(counties):
+            source = sources[seed]
             for path in sorted(source.rglob("*")):
                 if path.is_dir():
                     continue

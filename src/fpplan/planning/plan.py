@@ -261,11 +261,13 @@ def village_rooms(county, first_year: int, plan_year: int) -> dict:
             "assessed": assessed}
 
 
-def explorer_model(county, plans: dict, inputs, scenarios: dict) -> dict:
+def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | None = None) -> dict:
     """What the scenario explorer needs to recalculate any scenario live (``recalculate``), prepared once per data
     version: the projection inputs, the service coefficients, the stations, construction plan and places, the
-    config, and per scenario the roster projected with that scenario's hires (aggregated: no person)."""
-    return {"inputs": inputs, "scenarios": dict(scenarios),
+    config, and per scenario the roster projected with that scenario's hires (aggregated: no person). ``band``:
+    how the stored intervals were made (calibration, trajectories, seed), so the explorer's live band is theirs
+    (``fpplan.app.explorer.band``)."""
+    return {"inputs": inputs, "scenarios": dict(scenarios), "band": band,
             "coefficients": demand.coefficients(county, county.config["services"]),
             "survey": survey_effect.survey_inputs(county),
             "rosters": {key: plan.roster for key, plan in plans.items()},

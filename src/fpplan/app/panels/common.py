@@ -2,7 +2,9 @@
 a figure is put on the page.
 
 The county folder comes from ``$FPPLAN_DATA`` (``fpplan.app.serve`` sets it; default ``data/demo`` of the
-repository), its store from ``$FPPLAN_STORE`` (default inside the folder). Pages read the results computed once
+repository), its store from ``$FPPLAN_STORE`` (default inside the folder); when the server serves a region
+(``$FPPLAN_REGION``), ``$FPPLAN_DATA`` is the region's folder and a page shows the county its address names
+(``?county=650124``). Pages read the results computed once
 per data version (``fpplan.app.results``); this module imports nothing heavy, so the landing page starts fast.
 """
 
@@ -10,20 +12,45 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from html import escape
 from pathlib import Path
 
 from fpplan.app import results as results_module
 from fpplan.data.labels import month_text, ui
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+REGION_PAGE = "地区总览.ipynb"  # the region's landing page, beside the county pages
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10px 14px;border-radius:6px;"
         "background:#f3f6fa;border-left:5px solid {colour}'><div style='font-size:13px;color:#555'>{title}</div>"
         "<div style='font-size:24px;font-weight:600'>{value}</div></div>")
 
 
-def county_path() -> Path:
+def data_path() -> Path:
+    """The folder served: a county's, or a region's (``$FPPLAN_REGION`` set by the server)."""
     return Path(os.environ.get("FPPLAN_DATA") or Path(__file__).resolve().parents[4] / "data" / "demo")
+
+
+def region_mode() -> bool:
+    return bool(os.environ.get("FPPLAN_REGION"))
+
+
+def query_county() -> str | None:
+    """The county code the page was asked for (``?county=650124``: Voila gives a kernel started for one visitor the
+    request's query string; a page rendered ahead has none)."""
+    from urllib.parse import parse_qs
+
+    return (parse_qs(os.environ.get("QUERY_STRING", "")).get("county") or [None])[0]
+
+
+def county_path() -> Path:
+    """The county folder a page shows: the served county, or in a region the county of the request's query
+    string (the region's first county without one)."""
+    if region_mode():
+        from fpplan.app.region_results import county_folder
+
+        return county_folder(data_path(), query_county())
+    return data_path()
 
 
 def store_path() -> Path | None:
@@ -51,7 +78,11 @@ def header_html(key: str, manifest: dict) -> str:
     if as_of.get("last_import"):
         parts.append(ui("last_import", when=as_of["last_import"].replace("T", " ")))
     line = " · ".join(parts)
-    return (f"<h2 style='margin:4px 0 2px 0'>{ui(key)}</h2>"
+    county = manifest.get("county", {}).get("name")
+    named = f"<span class='fpplan-county'> · {escape(county)}</span>" if county else ""
+    back = (f"<div class='fp-back' style='font-size:13px;margin:2px 0'><a href='{REGION_PAGE}'>← "
+            f"{ui('region_back')}</a></div>" if region_mode() else "")
+    return (f"{back}<h2 style='margin:4px 0 2px 0'>{ui(key)}{named}</h2>"
             f"<div id='fpplan-as-of' style='color:#555;font-size:13px;margin-bottom:8px'>{line}</div>")
 
 

@@ -1,17 +1,37 @@
 """领导总览: the leader's overview, drawn from the document computed once per data version
-(``fpplan.app.overview_content``): cards, the first station to fall short, two figures.
+(``fpplan.app.overview_content``): cards, the first station to fall short, two figures; "保存为图片" and "打印/PDF"
+(``fpplan.app.panels.leader``).
 
 The page is plain HTML: the kernel imports neither pandas, plotly nor ipywidgets. The figures arrive as SVG images
-drawn once per data version (``fpplan.app.figure_images``), so the page needs no JavaScript to show them; they
-become interactive (plotly.js-basic, served with the template) when the pointer first reaches them. Without images
-(no chromium where the results were computed) the browser draws them on load."""
+drawn once per data version (``fpplan.app.figure_images``), at a desktop and at a phone's width, so the page needs
+no JavaScript to show them; they become interactive (plotly.js-basic, served with the template) when the pointer
+first reaches them. Without images (no chromium where the results were computed) the browser draws them on load.
+``overview_html`` is also what the page's image and PDF are made of (``fpplan.app.export``)."""
 
 from __future__ import annotations
 
 from html import escape
 
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, STATIC_FIGURES_SCRIPT, header_html, results, static_figure_html
+from fpplan.app.panels import leader
+from fpplan.app.panels.common import STATIC_FIGURES_SCRIPT, header_html, region_mode, results
+from fpplan.data.labels import month_text, ui
+
+
+def file_stem(manifest: dict) -> str:
+    """The image's and PDF's file name: county, page, data as of."""
+    month = (manifest.get("data_as_of") or {}).get("last_month")
+    return ui("leader_file_overview", county=manifest["county"]["name"], as_of=month_text(month) if month else "")
+
+
+def overview_html(manifest: dict, doc: dict, toolbar: str = "") -> str:
+    """The page as HTML (the layout CSS included; no script but the figures' specifications)."""
+    note = f"<p id='fpplan-first-short' style='font-size:15px'>{escape(doc['note'])}</p>" if doc["note"] else ""
+    images, phone = doc.get("images", {}), doc.get("images_phone", {})
+    figures = "".join(leader.figure_html(f"fpplan-figure-{name}", spec, images.get(name), phone.get(name))
+                      for name, spec in doc["figures"].items())
+    return (leader.CSS + "<div class='fp-leader'>" + header_html("app_overview", manifest) + toolbar
+            + leader.cards_html(doc["cards"]) + note + figures + "</div>")
 
 
 def overview() -> None:
@@ -19,11 +39,7 @@ def overview() -> None:
 
     manifest = results()
     doc = results_module.document(manifest, "overview")
-    cards = "".join(CARD.format(title=escape(c["title"]), value=escape(c["value"]), colour=c["colour"]) for c in doc["cards"])
-    note = f"<p id='fpplan-first-short' style='font-size:15px'>{escape(doc['note'])}</p>" if doc["note"] else ""
-    images = doc.get("images", {})
-    figures = "".join(static_figure_html(f"fpplan-figure-{name}", spec, images.get(name))
-                      for name, spec in doc["figures"].items())
-    page = (header_html("app_overview", manifest) + f"<div id='fpplan-cards'>{cards}</div>" + note + figures
-            + STATIC_FIGURES_SCRIPT)
-    display(HTML(page), metadata={"fpplan_static": True})  # written into the page by the fpplan template
+    query = {"county": manifest["county"]["code"] if region_mode() else None, "v": manifest["version"][:12]}
+    toolbar = leader.toolbar_html("overview", query, file_stem(manifest))
+    display(HTML(overview_html(manifest, doc, toolbar) + STATIC_FIGURES_SCRIPT),
+            metadata={"fpplan_static": True})  # written into the page by the fpplan template
