@@ -485,11 +485,37 @@ def exam_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame
             ui("sheet_exams_monthly"): (result["collective_monthly"], [])}
 
 
-def survey_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
-    """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems."""
-    return {ui("sheet_survey_county"): (result["county"], ["count"]),
-            ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
-            ui("sheet_survey_common"): (result["common_problems"], [])}
+def survey_sheets(result: dict[str, pd.DataFrame], rules=None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems;
+    with ``rules`` (config/rules.yaml ``survey``) the survey's design as the county set it: rounds a year, contents,
+    channels, methods, the class rule and the needs that conflict with law or policy."""
+    out = {ui("sheet_survey_county"): (result["county"], ["count"]),
+           ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
+           ui("sheet_survey_common"): (result["common_problems"], [])}
+    if rules is not None:
+        out[ui("sheet_survey_design")] = (survey_design(rules), [])
+    return out
+
+
+def survey_design(rules) -> pd.DataFrame:
+    """The survey's design, one line per item: survey_part, survey_item (words in the interface's language)."""
+    from fpplan.data.documents import official_source
+
+    lang = language()
+    rows = [(ui("survey_part_rounds"), ui("survey_rounds_text", n=rules.rounds_per_year))]
+    rows += [(ui("survey_part_content"), getattr(c, lang)) for c in rules.contents]
+    rows += [(ui("survey_part_channel"), f"{getattr(c, lang)}：{getattr(c, 'through_' + lang)}")
+             for c in rules.channels.values()]
+    rows += [(ui("survey_part_method"), _list_sep().join(getattr(m, lang) for m in rules.methods))] if rules.methods else []
+    for c in rules.classes:  # four classes
+        key = "survey_class_rest" if c.min_count_share <= 0 and c.min_village_share <= 0 else \
+            "survey_class_count" if c.min_village_share <= 0 else "survey_class_text"
+        rows.append((ui("survey_part_class"), ui(key, name=getattr(c, lang), count=f"{c.min_count_share:.0%}",
+                                                 villages=f"{c.min_village_share:.0%}")))
+    rows += [(ui("survey_part_conflict"), f"{enum_label('need', need)}（{official_source(c.source)}）")
+             for need, c in rules.conflicts.items()]
+    rows += [(ui("survey_part_source"), official_source(rules.source))]
+    return pd.DataFrame(rows, columns=["survey_part", "survey_item"])
 
 
 def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path, names: dict | None = None) -> Path:
