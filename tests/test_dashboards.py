@@ -147,9 +147,58 @@ def test_tfr_slider_changes_the_projected_population(pages) -> None:
     page.wait_for_timeout(1000)
     after = headline.inner_text()
     page.screenshot(path=str(SHOTS / "情景分析-tfr.png"), full_page=True)
-    population = lambda text: int(text.split("：")[1].split(" ")[0].replace(",", ""))
+    population = lambda text: int(re.search(r"：([\d,]+)", text).group(1).replace(",", ""))
     assert population(after) > population(before)  # a higher TFR gives more people in 2035
     assert not errors and not failed
+
+
+BAND = """() => Array.from(document.querySelectorAll('.fpplan-live-figure')).slice(0, 2).map(div => {
+    const i = div.data.findIndex(t => t.fill === 'tonexty');
+    return i < 1 ? null : {lower: div.data[i].y, upper: div.data[i - 1].y, name: div.data[i].name};
+})"""  # the 80% band of the explorer's population and women figures: the filled trace and the edge above it
+
+
+def test_the_scenario_explorer_draws_the_80_band_live(browser, server, county) -> None:
+    """The population and women 15-49 figures show the 80% band of the stored scenario (intervals.parquet, county
+    rows); a TFR step redraws it (timed: key press → band redrawn in the page); stepping back recomputes the stored
+    band itself."""
+    import numpy as np
+
+    from fpplan.app import results
+
+    manifest = results.current(county)
+    stored = results.table(manifest, "intervals", manifest["plan_scenario"])
+    stored = stored[stored["region"] == manifest["county"]["code"]]
+    want = {series: stored[stored["series"] == series].sort_values("year") for series in ("population", "women_15_49")}
+    page, errors, failed, _ = open_dashboard(browser, server, "情景分析")
+    shown = page.evaluate(BAND)
+    for band, series in zip(shown, ("population", "women_15_49")):
+        assert "80%" in band["name"]
+        np.testing.assert_allclose(band["lower"], want[series]["lower_80"], rtol=1e-9)
+        np.testing.assert_allclose(band["upper"], want[series]["upper_80"], rtol=1e-9)
+    assert "80%" in page.locator("#fpplan-headline").inner_text()
+    lower = "() => JSON.stringify(document.querySelector('.fpplan-live-figure').data.find(t => t.fill === 'tonexty').y)"
+    changed = f"b => ({lower})() !== b"
+    handle = page.locator(".widget-slider .noUi-handle").nth(0)  # TFR
+    handle.focus()
+    times = []
+    for key in ("ArrowRight", "ArrowLeft"):
+        before = page.evaluate(lower)
+        start = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function(changed, arg=before, timeout=20_000)
+        times.append((time.perf_counter() - start) * 1000)
+        page.wait_for_timeout(1500)  # the services figures follow
+    print("control change → band redrawn: " + ", ".join(f"{t:.0f} ms" for t in times)
+          + "; in the kernel: " + page.locator("#fpplan-timing").inner_text())
+    back = page.evaluate(BAND)  # TFR back at its start: the band recomputed live is the stored one
+    for band, series in zip(back, ("population", "women_15_49")):
+        np.testing.assert_allclose(band["lower"], want[series]["lower_80"], rtol=1e-9)
+        np.testing.assert_allclose(band["upper"], want[series]["upper_80"], rtol=1e-9)
+    assert max(times) < 5000  # ~150-300 ms here (benchmarks/README.md); generous for a shared machine
+    page.screenshot(path=str(SHOTS / "情景分析-band.png"), full_page=True)
+    assert not errors and not failed
+    page.close()
 
 
 def test_choosing_a_township_shows_its_trend(pages) -> None:
@@ -199,7 +248,7 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
     kept, *_ = open_dashboard(browser, server, "建设规划")
     gone, *_ = open_dashboard(browser, server, "情景分析")
     gone.close()
-    open_pages = 4 + 1  # the module's four pages with controls + the kept one (the overview keeps no kernel)
+    open_pages = 5 + 1  # the module's five pages with controls + the kept one (the overview keeps no kernel)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and kernels() > open_pages + POOL:
         time.sleep(1)

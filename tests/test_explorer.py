@@ -85,3 +85,48 @@ def test_the_migration_path_is_what_made_the_populations_differ(second) -> None:
     assert later.project_completion == {s: int(y) + 2 for s, y in last.items()}
     assert [f.year for f in later.lump_inflows] == [2030, 2032]
     assert np.isclose(sum(f.size for f in later.lump_inflows), 10500)
+
+
+def test_the_live_band_is_the_stored_scenarios_band_and_follows_the_controls(county) -> None:
+    """With no control touched the explorer's 80% band (and 95%, median) of the county's population and women
+    15-49 is the stored intervals.parquet's county rows, made the same way (calibration, trajectories, seed);
+    moving TFR moves it; a control that moves only construction keeps the projection's key."""
+    import time
+
+    from fpplan.app.explorer import band, projection_key
+    from fpplan.app.plan_outputs import INTERVAL_SEED, INTERVAL_TRAJECTORIES, plan_outputs, projection_inputs
+
+    calibration, inputs = projection_inputs(county)
+    scenarios = load_scenarios(county)
+    outputs = plan_outputs(county, "medium", inputs=inputs, calibration=calibration)
+    made = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
+    model = explorer_model(county, {"medium": outputs.plan}, inputs, scenarios, made)
+    medium = scenarios["medium"]
+    start = starting_values(medium, inputs.rates.county_tfr, 2028)
+    untouched = scenario_with(medium, dict(start), start, model["construction_plan"], county.base_year)
+    live = band(model, untouched)
+    stored = outputs.intervals[outputs.intervals["region"] == county.county_code].reset_index(drop=True)
+    pd.testing.assert_frame_equal(live.reset_index(drop=True), stored, rtol=1e-9, check_dtype=False)
+    assert set(live["series"]) == {"population", "women_15_49"}
+    later = live[live["year"] > county.base_year]
+    assert (later["lower_80"] < later["median"]).all() and (later["median"] < later["upper_80"]).all()
+    assert (later["lower_95"] < later["lower_80"]).all() and (later["upper_80"] < later["upper_95"]).all()
+
+    higher = scenario_with(medium, start | {"tfr": start["tfr"] + 0.4}, start, model["construction_plan"],
+                           county.base_year)
+    began = time.perf_counter()
+    moved = band(model, higher)
+    seconds = time.perf_counter() - began
+    print(f"live band, {INTERVAL_TRAJECTORIES} trajectories: {seconds * 1000:.0f} ms")
+    assert seconds < 3.0  # ~50 ms on a quiet machine (benchmarks/README.md); generous for a shared one
+    horizon = int(live["year"].max())
+
+    def at(frame, series):
+        return frame[(frame["series"] == series) & (frame["year"] == horizon)].iloc[0]
+
+    assert at(moved, "population")["lower_80"] > at(live, "population")["lower_80"]
+    assert at(moved, "population")["upper_80"] > at(live, "population")["upper_80"]
+    later_start = start | {"delay": 2}
+    delayed = scenario_with(medium, later_start, start, model["construction_plan"], county.base_year)
+    assert delayed != untouched and projection_key(delayed) == projection_key(untouched)
+    assert projection_key(higher) != projection_key(untouched)

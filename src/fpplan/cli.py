@@ -297,7 +297,7 @@ def _survey(args: argparse.Namespace) -> int:
         print(label("ui", key))
         print(text_table(result[part], names))
     if args.out:
-        print(write_sheets(survey_sheets(result), args.out, names))
+        print(write_sheets(survey_sheets(result, county.config["rules"].survey), args.out, names))
     return 0
 
 

@@ -1,9 +1,12 @@
 """The scenario explorer's controls as scenario edits (no widgets here, so they are unit-tested): the controls'
 starting values read from a stored scenario, and the scenario the controls describe. A control left at its
 starting value changes nothing: with no control touched the explorer recalculates the stored scenario itself, so
-its numbers are the overview's, the command line's and the report's for that scenario."""
+its numbers are the overview's, the command line's and the report's for that scenario. The 80% band of the county's
+population and women 15-49 follows the controls too (``band``), made as the stored intervals are."""
 
 from __future__ import annotations
+
+import os
 
 CONTROLS = ("tfr", "e0", "migration", "farm_year", "farm_size", "delay")
 
@@ -71,3 +74,40 @@ def scenario_with(scenario, values: dict, start: dict, construction_plan, base_y
         update["project_completion"] = {s: int(scenario.project_completion.get(s, y)) + int(values["delay"])
                                         for s, y in last.items()}
     return scenario.model_copy(update=update) if update else scenario
+
+
+THREADS = min(os.cpu_count() or 1, 4)  # the band's trajectories split among the cores (the same numbers)
+DEMOGRAPHIC = {"tfr", "e0", "srb", "net_migration", "migration_timing", "lump_inflows", "horizon"}  # what projects
+
+
+def projection_key(scenario) -> str:
+    """The part of ``scenario`` a projection depends on (a control that moves only construction projects keeps it)."""
+    return scenario.model_dump_json(include=DEMOGRAPHIC)
+
+
+def band(model: dict, scenario):
+    """The county's population and women 15-49 intervals of ``scenario`` as the stored results make them
+    (``fpplan.demography.calibration.county_intervals`` with the stored intervals' calibration, trajectories and
+    seed: for a stored scenario unchanged, its ``intervals.parquet`` county rows), or None for results stored
+    without them."""
+    from fpplan.demography.calibration import county_intervals
+
+    made = model.get("band")
+    if not made:
+        return None
+    return county_intervals(model["inputs"], scenario, made["calibration"], made["trajectories"], made["seed"],
+                            threads=THREADS)
+
+
+def band_legend(model: dict, level: int = 80) -> str:
+    """The band's legend entry, stating what backs it (``fpplan.demography.calibration.legend``)."""
+    from fpplan.demography.calibration import legend
+
+    return legend(model["band"]["calibration"], level)
+
+
+def warm_up(model: dict, scenario) -> None:
+    """Run ``band`` once and drop it: what a first control move would otherwise pay once per kernel (the grid of
+    life tables of stochastic mortality, the compiled engine's first stochastic call; ~0.2 s). The explorer calls
+    it in a background thread when the page is built (the compiled loop releases the GIL)."""
+    band(model, scenario)

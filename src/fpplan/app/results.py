@@ -184,7 +184,13 @@ def compute(workspace, out: Path) -> dict:
     import pickle
 
     from fpplan.app import figure_images, overview_content
-    from fpplan.app.plan_outputs import plan_outputs, projection_inputs, write_plan_workbook
+    from fpplan.app.plan_outputs import (
+        INTERVAL_SEED,
+        INTERVAL_TRAJECTORIES,
+        plan_outputs,
+        projection_inputs,
+        write_plan_workbook,
+    )
     from fpplan.data.scenarios import load_scenarios
     from fpplan.data.workspace import fpplan_version
     from fpplan.demography.calibration import document as calibration_document
@@ -229,7 +235,8 @@ def compute(workspace, out: Path) -> dict:
     for name, frame in page_tables(county, workspace.store.imports()).items():  # the 督导与考核 page
         _parquet(frame, out / f"supervision_{name}.parquet")
     with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
-        pickle.dump(explorer_model(county, plans, inputs, scenarios), handle)
+        band = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
+        pickle.dump(explorer_model(county, plans, inputs, scenarios, band), handle)
     names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
                                                                              county.facilities["name"]))
     manifest = {

@@ -27,6 +27,7 @@ from fpplan.data.models.planning import (
 )
 from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rhythm import ContraceptivesConfig, RhythmConfig
+from fpplan.data.models.rooms import RoomsConfig
 from fpplan.data.models.rules import RulesConfig
 from fpplan.data.models.scenario import Bounds
 from fpplan.data.models.server import ServerConfig
@@ -54,6 +55,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "uncertainty": UncertaintyConfig,
     "rhythm": RhythmConfig,
     "contraceptives": ContraceptivesConfig,
+    "rooms": RoomsConfig,
     "collection": Collection,
     "population_rates": PopulationRates,
     "timeline": Timeline,

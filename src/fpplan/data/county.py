@@ -314,7 +314,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
     files, problems = find_table_files(path)
     config, found = load_config(path)
-    problems += found + collection_problems(config, path)
+    problems += found + collection_problems(config, path) + rhythm_checks.config_problems(config, path)
     elements = element_aliases(config)
     uncollected = frozenset(not_collected(config))
     tables: dict[str, pd.DataFrame] = {}

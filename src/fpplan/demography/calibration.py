@@ -252,8 +252,41 @@ def scenario_intervals(inputs, scenario, calibration: Calibration, trajectories:
 
     summary = project_stochastic(inputs, scenario, trajectories, seed=seed, horizon=horizon)
     frames = [summary.intervals(name).assign(series=name) for name in INTERVAL_SERIES]
-    frame = pd.concat(frames, ignore_index=True)
-    out = calibration.apply(frame, frame["year"].to_numpy() - inputs.base_year)
+    return _calibrated(pd.concat(frames, ignore_index=True), calibration, inputs.base_year)
+
+
+COUNTY_BANDS = ((0, 0, 101), (1, 0, 101), (1, 15, 50))  # (sex, first age, age after the last): men, women, women 15-49
+
+
+def county_intervals(inputs, scenario, calibration: Calibration, trajectories: int = 500, seed: int | None = 2025,
+                     horizon: int | None = None, threads: int = 1) -> pd.DataFrame:
+    """The county's rows of :func:`scenario_intervals` alone (the layout and the calibration of that table), fast
+    enough to follow a slider: the same trajectories (same draws for the same ``trajectories`` and ``seed``),
+    projected in one call of the compiled engine that keeps only the county's population and women 15-49 of each
+    trajectory and year (``engine.run(bands=…)``), then the same quantiles (``streaming.quantiles``). For the same
+    scenario, trajectories and seed it equals scenario_intervals' county rows to rounding (``threads``: the
+    trajectories split among that many threads, the same numbers)."""
+    from fpplan.demography.drivers import drivers
+    from fpplan.demography.streaming import QUANTILES, quantiles
+
+    d = drivers(inputs, scenario, horizon, trajectories, seed)
+    sums = d.run(keep=False, bands=COUNTY_BANDS, threads=threads)["sums"]  # (year, trajectory, band)
+    frames = []
+    for name, values in (("population", sums[..., 0] + sums[..., 1]), ("women_15_49", sums[..., 2])):
+        q = quantiles(values.T)  # (quantile, year)
+        frame = pd.DataFrame({"region": inputs.county_code, "year": d.years, "median": q[QUANTILES.index(0.5)]})
+        for level in LEVELS:
+            tail = round((1 - level) / 2, 4)
+            frame[f"lower_{round(level * 100)}"] = q[QUANTILES.index(tail)]
+            frame[f"upper_{round(level * 100)}"] = q[QUANTILES.index(round(1 - tail, 4))]
+        frames.append(frame.assign(series=name))
+    return _calibrated(pd.concat(frames, ignore_index=True), calibration, inputs.base_year)
+
+
+def _calibrated(frame: pd.DataFrame, calibration: Calibration, base_year: int) -> pd.DataFrame:
+    """Model intervals (region, year, series, median, lower_80 … upper_95) as ``calibration`` gives them, with the
+    method and the back-tested coverage of each level."""
+    out = calibration.apply(frame, frame["year"].to_numpy() - base_year)
     out["method"] = calibration.method
     cov = calibration.coverage.set_index("level")
     for level in (80, 95):

@@ -40,20 +40,6 @@ from fpplan.demography.scenarios import along
 
 FERTILE = slice(15, 50)
 SEXES = np.array([0, 1])
-PRECOMPUTE_BYTES = 8 * 2**20  # below this, every step's fertility and migrants are built at once
-
-
-class PerStep:
-    """A step-indexed input built on demand, so (step × trajectory × region × sex × age) arrays never exist."""
-
-    def __init__(self, steps: int, build):
-        self.steps, self.build = steps, build
-
-    def __len__(self) -> int:
-        return self.steps
-
-    def __getitem__(self, t: int) -> np.ndarray:
-        return self.build(t)
 
 
 @dataclass(frozen=True)
@@ -172,9 +158,11 @@ class Drivers:
             lump_delay=self.lump_delay[:, keep] if self.lump_delay is not None else None,
             lump_size=self.lump_size[:, keep] if self.lump_size is not None else None)
 
-    def run(self, keep: bool = True, each=None) -> dict[str, np.ndarray]:
-        """Project the base population over every step (``fpplan.demography.engine.run``; ``keep`` and
-        ``each`` as there). Arrays are shaped (…, trajectory, township, sex, age)."""
+    def run(self, keep: bool = True, each=None, bands: tuple = (), threads: int = 1) -> dict[str, np.ndarray]:
+        """Project the base population over every step (``fpplan.demography.engine.run``; ``keep``, ``each``,
+        ``bands`` and ``threads`` as there). Arrays are shaped (…, trajectory, township, sex, age). Every step's inputs go to the
+        engine as factors (``engine.Scaled``, ``engine.Interpolated``): nothing of the population's size is built
+        for them."""
         check_finite(self)
         n, regions, steps = self.trajectories, len(self.regions), self.steps
         shape = (n, regions) + self.population.shape[1:]
@@ -188,62 +176,52 @@ class Drivers:
                 self.shocks.migration_loading if self.shocks is not None else self.population_share)
         if own is not None:
             net = net + own
-        arrivals = self._arrivals()
-
-        def asfr(t: int) -> np.ndarray:
-            level = self.fertility[:, t, None, None] * self.pattern  # (n, R, 35)
-            return level * fertility_factor[:, t, :, None] if fertility_factor is not None else level
-
-        if self.mortality is not None:
+        level = self.fertility.T[:, :, None]  # (steps, n, 1): the county TFR
+        if fertility_factor is not None:
+            level = level * fertility_factor.transpose(1, 0, 2)  # (steps, n, R)
+        asfr = engine.Scaled(level, self.pattern, cells=1)
+        mig = engine.Scaled(net.transpose(1, 0, 2), profile, cells=2, arrivals=self._arrivals())
+        if self.mortality is not None:  # each trajectory's, township's and year's level θ read off the grid
             m = self.mortality
-            last = m.theta.shape[0] - 1
+            theta = (m.theta[np.minimum(np.arange(steps), m.theta.shape[0] - 1)][:, None]
+                     + m.county.transpose(1, 0, 2)[:, :, None, :])  # (steps, n, R or 1, sex)
+            if offset is not None:
+                theta = theta + offset.transpose(1, 0, 2, 3)
+            S = engine.Interpolated(m.grid.survival, m.grid.positions(theta))
+        else:  # the same tables for every trajectory
+            table = self.survival if self.survival.shape[1] in (1, steps) else \
+                self.survival[:, np.minimum(np.arange(steps), self.survival.shape[1] - 1)]
+            S = np.moveaxis(table, 1, 0)
+            S = np.broadcast_to(S, (steps,) + S.shape[1:])  # (steps, 1, R or 1, sex, age), a view
+        return engine.run(np.broadcast_to(self.population, shape), S, asfr, self.srb, mig, width=1,
+                          timing=self.timing, fertile=FERTILE, keep=keep, each=each, bands=bands, threads=threads)
 
-            def survival(t: int) -> np.ndarray:
-                theta = m.theta[min(t, last)] + m.county[:, t, None, :]  # (n, R or 1, sex)
-                if offset is not None:
-                    theta = theta + offset[:, t]
-                return m.grid.lookup(np.broadcast_to(theta, (n, regions, 2)))
-        else:
-            last = self.survival.shape[1] - 1
-
-            def survival(t: int) -> np.ndarray:
-                return self.survival[:, min(t, last)]
-
-        def migrants(t: int, out: np.ndarray | None = None) -> np.ndarray:
-            out = np.multiply(net[:, t, :, None, None], profile, out=out)
-            for region, persons, when in arrivals.get(t, ()):
-                out[slice(None) if when is None else when, region] += persons if when is None else persons[when]
-            return out
-
-        S = PerStep(steps, survival)
-        if n * steps * regions * (2 * 101 + 35) * 8 <= PRECOMPUTE_BYTES:  # small runs: every step at once
-            return engine.run(np.broadcast_to(self.population, shape), S, np.stack([asfr(t) for t in range(steps)]),
-                              self.srb, np.stack([migrants(t) for t in range(steps)]), width=1, timing=self.timing,
-                              fertile=FERTILE, keep=keep, each=each)
-        buffer = np.empty(shape)
-        return engine.run(np.broadcast_to(self.population, shape), S, PerStep(steps, asfr), self.srb,
-                          PerStep(steps, lambda t: migrants(t, buffer)), width=1, timing=self.timing,
-                          fertile=FERTILE, keep=keep, each=each)
-
-    def _arrivals(self) -> dict[int, list]:
-        """Step → [(township index, persons, trajectories arriving or None for all)]: deterministic lumps arrive in
-        their step for every trajectory; stochastic ones in their step plus each trajectory's delay, scaled by its
-        size draw (persons then (n, sex, age))."""
-        out: dict[int, list] = {}
+    def _arrivals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The lump inflows as ``engine.Scaled`` arrivals: (step, (trajectory, township), persons (sex, age)) for
+        every trajectory: deterministic lumps arrive in their step; stochastic ones in their step plus each
+        trajectory's delay, scaled by its size draw."""
+        n, steps = self.trajectories, self.steps
+        parts = []
         for lump in range(len(self.lump_step)):  # a loop over lump inflows (a few regiment farms)
             region, persons = int(self.lump_region[lump]), self.lump_persons[lump]
             if self.lump_delay is None:
-                out.setdefault(int(self.lump_step[lump]), []).append((region, persons, None))
-                continue
-            step = np.maximum(self.lump_step[lump] + self.lump_delay[:, lump], 0)
-            scaled = self.lump_size[:, lump, None, None] * persons  # (n, sex, age)
-            for t in np.unique(step[step < self.steps]).tolist():
-                out.setdefault(int(t), []).append((region, scaled, step == t))
-        return out
+                step, size = np.full(n, self.lump_step[lump]), np.ones(n)
+            else:
+                step, size = np.maximum(self.lump_step[lump] + self.lump_delay[:, lump], 0), self.lump_size[:, lump]
+            arrive = step < steps
+            trajectories = np.flatnonzero(arrive)
+            parts.append((step[arrive], np.stack([trajectories, np.full(len(trajectories), region)], axis=1),
+                          size[arrive, None, None] * persons))
+        if not parts:
+            return None
+        return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
 
 
 def check_finite(d: Drivers) -> None:
     """DataError naming the township, year and input of every non-finite input of a projection."""
+    if all(np.isfinite(values).all() for values in (d.survival, d.population, d.pattern, d.net_migration,
+                                                    d.fertility, d.migration_excess)):
+        return  # checked as they are (the same table for every township is never broadcast to all of them)
     regions = len(d.regions)
     survival = np.broadcast_to(d.survival, d.survival.shape[:2] + (regions,) + d.survival.shape[3:])
     per_township = {"population": d.population.reshape(regions, -1), "fertility": d.pattern,
@@ -261,9 +239,13 @@ def not_finite(township: str, year: int, what: str) -> Problem:
                    detail=f"{year}, {ui('input_' + what)}")
 
 
-def check_output(regions: np.ndarray, years: np.ndarray, population: np.ndarray) -> None:
+def check_output(regions: np.ndarray, years: np.ndarray, population: np.ndarray, flows=None) -> None:
     """DataError naming township and year wherever a projected population (year, …, region, sex, age) is not
-    finite."""
+    finite. ``flows`` (births, deaths, migration of every step, from finite inputs) answer first: a cell of a
+    step's end that is not finite makes its sex's survivors or migrants, hence its deaths or migration, not finite,
+    so finite flows from a finite start population mean a finite projection."""
+    if flows is not None and all(np.isfinite(f).all() for f in flows) and np.isfinite(population[0]).all():
+        return
     if np.isfinite(population).all():
         return
     by = np.moveaxis(population, -3, 1).reshape(population.shape[0], population.shape[-3], -1)

@@ -60,7 +60,7 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
     """
     d = drivers(inputs, scenario, horizon, trajectories, seed)
     out = d.run()
-    check_output(d.regions, d.years, out["population"])
+    check_output(d.regions, d.years, out["population"], (out["births"], out["deaths"], out["migration"]))
     notes = list(d.notes)
     if out["guarded"].sum():
         notes.append(ui("note_out_migration_limited", n=int(out["guarded"].sum())))

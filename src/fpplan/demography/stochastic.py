@@ -277,13 +277,18 @@ class SurvivalGrid:
     e0: np.ndarray  # (G, sex)
 
     def lookup(self, theta: np.ndarray) -> np.ndarray:
-        """Survival ratios (..., sex, age) at ``theta`` (..., sex); θ beyond the grid is held at its ends."""
-        position = np.clip((np.asarray(theta) - self.start) / self.step, 0, len(self.survival) - 1 - 1e-9)
+        """Survival ratios (..., sex, age) at ``theta`` (..., sex); θ beyond the grid is held at its ends. (A
+        projection does not build these: it hands ``positions`` to the compiled engine, ``engine.Interpolated``.)"""
+        position = self.positions(theta)
         low = position.astype(int)
         weight = (position - low)[..., None]
         sex = np.arange(2)
         below = self.survival[low, sex]
         return below + weight * (self.survival[low + 1, sex] - below)
+
+    def positions(self, theta: np.ndarray) -> np.ndarray:
+        """Where ``theta`` falls on the grid, in table rows (k + w: between tables k and k + 1), held at its ends."""
+        return np.clip((np.asarray(theta, dtype=float) - self.start) / self.step, 0, len(self.survival) - 1 - 1e-9)
 
     def e0_at(self, theta: np.ndarray) -> np.ndarray:
         """e0 (..., sex) at ``theta`` (..., sex)."""

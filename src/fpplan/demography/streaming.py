@@ -273,7 +273,7 @@ class TrajectoryWriter:
 
 # CPU seconds per trajectory × township × year measured by benchmarks/bench_demography.py on this project's
 # machine (2 shared cores): an order of magnitude for the estimate printed before a large run, not a promise.
-SECONDS_PER_CELL_YEAR = 6e-6
+SECONDS_PER_CELL_YEAR = 2.5e-6  # 2.9 s CPU for 1,000 × 40 × 30 (issue 27; 6e-6 before the compiled engine)
 PROCESS_BYTES = 400 * 2**20  # Python, numpy, pandas, statsmodels and a loaded county
 
 

@@ -170,8 +170,8 @@ def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
 
 def _population_by_year(county) -> pd.Series:
     """The county's population of each year: the base year's, the years before taken back through the vital history
-    (fpplan.planning.money.county_population); a later year has the base year's, the latest known."""
-    from fpplan.planning.money import county_population
+    (fpplan.data.forward.county_population); a later year has the base year's, the latest known."""
+    from fpplan.data.forward import county_population
 
     base = pd.DataFrame({"year": [county.base_year], "population": [float(county.population["population"].sum())]})
     known = county_population(base, county.vital_history)

@@ -1,16 +1,26 @@
 """情景分析: the scenario explorer (live recalculation). The controls start at the chosen scenario's own values
 and change it only when moved (fpplan.app.explorer); the numbers come from fpplan.planning.plan.recalculate, the
-plan's chain, and are only drawn here."""
+plan's chain, and the 80% band of the county's population and women 15-49 from fpplan.app.explorer.band (the stored
+intervals' own calibration, trajectories and seed); they are only drawn here."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import ipywidgets as w
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.explorer import control_ranges, scenario_with, starting_values
+from fpplan.app.explorer import (
+    band,
+    band_legend,
+    control_ranges,
+    projection_key,
+    scenario_with,
+    starting_values,
+    warm_up,
+)
 from fpplan.app.panels.common import county_path, results, title
 from fpplan.app.panels.live_figure import LiveFigure, values
 from fpplan.data.config import load
@@ -71,6 +81,7 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         "delay": w.IntSlider(value=0, min=-2, max=5, description=ui("completion_shift"), style=style, layout=layout),
     }
     headline = w.HTML()
+    legend_80 = band_legend(m) if m.get("band") else ui("interval_80")
     timing = w.HTML()
     save_name = w.Text(placeholder=ui("scenario_name"), layout=w.Layout(width="220px"))
     save_button = w.Button(description=ui("save_scenario"), icon="save")
@@ -84,16 +95,46 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     def line(x, y, name: str, **style) -> dict:
         return {"type": "scatter", "x": values(x), "y": values(y), "mode": "lines+markers", "name": name, **style}
 
-    def draw_population(totals) -> dict[str, dict]:
-        """The figures of the projection alone (drawn first when a control moves), and the headline."""
+    def band_traces(interval, series: str, colour: str) -> list[dict]:
+        """The 80% band of ``series`` (an upper edge and a lower edge filled up to it), or none without a band."""
+        if interval is None:
+            return []
+        b = interval[interval["series"] == series]
+        edge = {"type": "scatter", "x": values(b["year"]), "mode": "lines", "line": {"width": 0}, "hoverinfo": "x+y"}
+        return [edge | {"y": values(b["upper_80"]), "showlegend": False, "name": ui("interval_80")},
+                edge | {"y": values(b["lower_80"]), "fill": "tonexty", "fillcolor": colour, "name": legend_80}]
+
+    def draw_population(totals, interval=None) -> dict[str, dict]:
+        """The figures of the projection alone (drawn first when a control moves) with their 80% bands, and the
+        headline."""
         years = totals["year"]
-        figs = {"population": figure("county_population", line(years, totals["population"], ui("county_population"))),
-                "women": figure("women_15_49_title", line(years, totals["women_15_49"], ui("women_15_49_title"),
-                                                          line={"color": "#c2185b"}))}
+        figs = {"population": figure("county_population",
+                                     *band_traces(interval, "population", "rgba(21,101,192,0.25)"),
+                                     line(years, totals["population"], ui("county_population"))),
+                "women": figure("women_15_49_title", *band_traces(interval, "women_15_49", "rgba(194,24,91,0.2)"),
+                                line(years, totals["women_15_49"], ui("women_15_49_title"), line={"color": "#c2185b"}))}
         last = totals.iloc[-1]
+
+        def at_horizon(series: str) -> str:
+            if interval is None:
+                return ""
+            row = interval[(interval["series"] == series) & (interval["year"] == last["year"])].iloc[0]
+            return ui("explorer_band_range", interval=ui("interval_80"), low=f"{row['lower_80']:,.0f}",
+                      high=f"{row['upper_80']:,.0f}")
+
         headline.value = (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
-                          f"<b>{last['population']:,.0f}</b> · {ui('women_15_49_title')}：<b>{last['women_15_49']:,.0f}</b></p>")
+                          f"<b>{last['population']:,.0f}</b>{at_horizon('population')} · {ui('women_15_49_title')}："
+                          f"<b>{last['women_15_49']:,.0f}</b>{at_horizon('women_15_49')}</p>")
         return figs
+
+    bands: dict[str, object] = {}  # projection key → band: a control that moves only construction reuses it
+
+    def band_of(scenario):
+        key = projection_key(scenario)
+        if key not in bands:
+            bands.clear()  # only the last: a slider's path is not revisited often enough to keep more
+            bands[key] = band(m, scenario)
+        return bands[key]
 
     def draw_services(result: dict) -> dict[str, dict]:
         """The figures of what follows from the projection: the plan's staff numbers by year (WISN need, staff in
@@ -118,11 +159,16 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         began = time.perf_counter()
         scenario = scenario_from_controls()
         projection = project_scenario(m, scenario)
-        for key, fig in draw_population(projection.county_total()).items():
+        projected = time.perf_counter()
+        interval = band_of(scenario)
+        banded = time.perf_counter()
+        for key, fig in draw_population(projection.county_total(), interval).items():
             outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
         for key, fig in draw_services(recalculate(m, scenario, projection, controls["scenario"].value)).items():
             outputs[key].figure = fig
-        timing.value = f"<small style='color:#888'>{(time.perf_counter() - began) * 1000:.0f} ms</small>"
+        timing.value = "<small id='fpplan-timing' style='color:#888'>" + ui(
+            "explorer_band_timing", projection=f"{(projected - began) * 1000:.0f}",
+            band=f"{(banded - projected) * 1000:.0f}", total=f"{(time.perf_counter() - began) * 1000:.0f}") + "</small>"
 
     def choose_scenario(change):
         """Every control to the chosen scenario's own values, then one redraw."""
@@ -147,11 +193,18 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
 
     save_button.on_click(save)
     first = recalculate(m, scenario_from_controls(), roster_of=plan_scenario)
-    outputs = {key: LiveFigure(fig) for key, fig in (draw_population(first["county"]) | draw_services(first)).items()}
+    stored = results_module.table(manifest, "intervals", plan_scenario) if m.get("band") else None
+    if stored is not None:  # the stored band itself (what band() gives for the scenario unchanged)
+        stored = stored[stored["region"] == manifest["county"]["code"]]
+        bands[projection_key(m["scenarios"][plan_scenario])] = stored
+    outputs = {key: LiveFigure(fig) for key, fig in (draw_population(first["county"], stored)
+                                                     | draw_services(first)).items()}
     controls["scenario"].observe(choose_scenario, names="value")
     for key, control in controls.items():
         if key != "scenario":
             control.observe(redraw, names="value")
+    if m.get("band"):  # the first control move then costs what every other does
+        threading.Thread(target=warm_up, args=(m, m["scenarios"][plan_scenario]), daemon=True).start()
     grid = w.GridBox(list(outputs.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
     saving = w.HBox([save_name, save_button, save_message])
     recorded = w.HTML(observed_html(manifest))  # what the county recorded, beside the sliders' assumptions
