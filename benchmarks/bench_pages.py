@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_pages.py --data FOLDER [--pages 情景分析,建设规划] [--visits 5] [--bursts 1]
 
 Serves FOLDER (a county, or a region: then 地区总览 and the county pages of its first county) with
-``fpplan.app.serve`` (its results computed before the clock starts; compute them first for a fair start), then for
+``fpplan.server.serve`` (its results computed before the clock starts; compute them first for a fair start), then for
 each page:
 - one visitor: request → first figure drawn (an SVG image or a plotly.js figure; median of ``--visits`` fresh
   browser contexts, one after another);

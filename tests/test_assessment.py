@@ -325,7 +325,10 @@ def test_exams_and_survey_commands_write_their_workbooks(demo, tmp_path, capsys)
     assert main(["exams", str(demo.path), "--year", "2025", "--out", str(tmp_path / "exams.xlsx")]) == 0
     assert main(["survey", str(demo.path), "--period", "2025Q3", "--out", str(tmp_path / "survey.xlsx")]) == 0
     assert load_workbook(tmp_path / "exams.xlsx").sheetnames == ["个人考试奖惩", "集体奖惩", "集体月平均分"]
-    assert load_workbook(tmp_path / "survey.xlsx").sheetnames == ["需求分类", "乡镇季度需求", "共性问题"]
+    assert load_workbook(tmp_path / "survey.xlsx").sheetnames == ["需求分类", "乡镇季度需求", "共性问题", "调查内容与渠道"]
+    design = [r for r in load_workbook(tmp_path / "survey.xlsx")["调查内容与渠道"].iter_rows(values_only=True)]
+    assert ("调查次数", "每年在全县范围内开展2次") in design and sum(r[0] == "调查内容" for r in design) == 3
+    assert any(r[0] == "调查渠道" and "悄悄话室" in r[1] for r in design)
     sheet = load_workbook(tmp_path / "exams.xlsx")["集体奖惩"]
     assert [c.value for c in sheet[1]][:3] == ["专业", "全年集体平均分", "集体奖"] and sheet.max_row == 4 + 2  # + totals
     assert main(["survey", str(demo.path), "--period", "2025Q9"]) == 2

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import variants
 import yaml
+from by_hand import rooms_cost
 from openpyxl import load_workbook
 
 from fpplan import DataError, load_county
@@ -109,8 +110,9 @@ def test_without_an_equipment_file_no_purchase_is_invented(demo: Path, tmp_path:
     granted = variants.read(folder, "subsidy_granted").astype({"amount_wan_yuan": float}) \
         .groupby("station_code")["amount_wan_yuan"].sum()
     expected = (requested - granted.reindex(requested.index, fill_value=0.0)).clip(lower=0).sum()
-    assert plan.subsidy["still_to_secure_wan_yuan"].sum() == pytest.approx(expected)
     assert expected == pytest.approx(432.0)  # 720 requested − 288 granted in the demo's files
+    expected += rooms_cost(county)["subsidy"]  # and the village rooms' and schools' subsidy (village_rooms.csv)
+    assert plan.subsidy["still_to_secure_wan_yuan"].sum() == pytest.approx(expected)
     assert any("未填报医疗设备" in n for n in plan.notes)
     # the demo with its equipment file does buy equipment: the difference is the file, not the engine
     with_file = make_plan(load_county(demo), "medium")
@@ -123,6 +125,7 @@ def test_without_an_equipment_file_no_purchase_is_invented(demo: Path, tmp_path:
 def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(demo: Path, tmp_path: Path) -> None:
     from fpplan.data.readiness import has_coordinates, not_assessed
     from fpplan.demography import load_scenarios, prepare, project
+    from fpplan.planning.demand import village_people
     from fpplan.spatial.seat import seat_results
 
     folder = variants.drop(variants.copy(demo, tmp_path / "county"), "geography")
@@ -130,7 +133,7 @@ def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(
     assert not has_coordinates(county)
     assert any("lon、lat" in line for line in not_assessed(county))
     projection = project(prepare(county), load_scenarios(county)["medium"])
-    r = seat_results(county, projection)
+    r = seat_results(county, village_people(county, projection))
     # independently: a village is beyond reach when its distance exceeds the radius of its township's station level
     radius = {k: v.radius_km for k, v in county.config["spatial"].reach.items()}
     fac = county.facilities

@@ -21,12 +21,26 @@ from fpplan.data.workspace import Workspace
 @pytest.fixture(scope="module")
 def manifest(demo: Path) -> dict:
     """The demo county's results (computed once for the module), pages included."""
-    results.ensure_results(Workspace(demo))
+    from fpplan.app.pages.build import ensure_pages
+
+    ensure_pages(Workspace(demo))
     return results.current(demo)
 
 
 def stored(manifest: dict, key: str) -> dict:
     return json.loads((Path(manifest["path"]) / "pages" / f"{key}.json").read_text(encoding="utf-8"))
+
+
+def test_pages_are_rendered_once_per_version_by_ensure_pages(manifest, demo: Path) -> None:
+    from fpplan.app.pages.build import DONE, ensure_pages
+
+    pages = Path(manifest["path"]) / "pages"
+    assert (pages / DONE).exists()
+    before = {p.name: p.stat().st_mtime_ns for p in pages.iterdir()}
+    assert len(before) >= 7  # six pages and the mark
+    outcome = ensure_pages(Workspace(demo))
+    assert not outcome.computed and Path(outcome.folder) == Path(manifest["path"])
+    assert {p.name: p.stat().st_mtime_ns for p in pages.iterdir()} == before  # nothing written again
 
 
 def test_every_page_is_kept_with_the_results_with_its_figures_drawn(manifest) -> None:

@@ -152,13 +152,14 @@ def test_hires_retire_too() -> None:
 
 
 def test_staff_costs_and_training_in_money_by_year(county, plan) -> None:
-    """The hires' yearly cost is in money by year (the demo's 17 hires cost 110 万元 a year by 2030), the county's
+    """The hires' yearly cost is in money by year (the demo's 19 hires, two of them for the demand survey's core needs,
+    cost 122 万元 a year by 2030), the county's
     own money; at least two trainees a year (seed 000: 每年坚持选送2至3名)."""
     staff = plan.money[plan.money["category"] == "staff"].set_index("year")
     hires = plan.recruitment
     for year in range(2026, plan.plan_year + 1):
         assert staff.loc[year, "total_wan_yuan"] == pytest.approx(hires.loc[hires["year"] <= year, "annual_cost_wan_yuan"].sum())
-    assert staff.loc[2030, "self_raised_wan_yuan"] == pytest.approx(110.0) and (staff["subsidy_wan_yuan"] == 0).all()
+    assert staff.loc[2030, "self_raised_wan_yuan"] == pytest.approx(122.0) and (staff["subsidy_wan_yuan"] == 0).all()
     trainees = plan.staff_plan.training.groupby("year").size().reindex(range(2026, plan.plan_year + 1), fill_value=0)
     assert (trainees >= 2).all() and (trainees <= 3).all()
     assert county.config["recruitment"].training.min_per_year == 2
@@ -211,7 +212,7 @@ def test_the_per_capita_indicator_is_the_plans(county, plan) -> None:
 def test_population_taken_back_stops_where_the_history_does() -> None:
     """Each history year changes the population by births − deaths + in − out = 10 − 4 + 6 = 12: 2024 has 988,
     2023 976; 2022 is missing, so 2021 cannot be taken back (absent, not guessed)."""
-    from fpplan.planning.money import county_population
+    from fpplan.data.forward import county_population
 
     projected = pd.DataFrame({"year": [2025, 2026], "population": [1000.0, 1010.0]})
     vital = pd.DataFrame({"year": [2021, 2023, 2024], "township_code": "T", "births_male": 5, "births_female": 5,

@@ -19,6 +19,9 @@ OPTIONAL_FILES = {
     "disbursement": ["disbursement.csv"],
     "budget": ["budget.csv"],
     "population_history": ["population_history.csv"],
+    "village_rooms": ["village_rooms.csv"],
+    "contraceptive_supply": ["contraceptive_supply.csv"],
+    "registers": ["supervision.csv", "work_register.csv"],  # the working rhythm's registers (supervision, work)
     "geography": ["乡镇边界.geojson", "道路.geojson"],
 }
 

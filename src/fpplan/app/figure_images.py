@@ -14,14 +14,10 @@ import logging
 import re
 from pathlib import Path
 
-from fpplan.app.reports import CHROMIUM  # the one headless chromium of the workbench (reports print PDF with it)
+from fpplan.app.printing import CHROMIUM, NO_PROXY
 
-PLOTLY_BASIC_FILE = (Path(__file__).resolve().parents[3] / "share" / "jupyter" / "voila" / "templates" / "fpplan"
-                     / "static" / "plotly" / "plotly-basic.min.js")
-PLOTLY_CARTESIAN_FILE = PLOTLY_BASIC_FILE.with_name("plotly-cartesian.min.js")  # with heatmaps (fpplan.app.pages)
 WIDTH = 1280  # px the SVG is drawn at; it scales to the page's width (viewBox)
 TIMEOUT_SECONDS = 60
-NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer cannot reach outside the machine
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +74,9 @@ def svg_figures(figures: dict) -> dict:
 def _renderer(kaleido):
     """Headless chromium with the template's plotly.js-cartesian (the traces of plotly.js-basic and heatmaps: the
     same plotly.js 4.1.1, so the same drawing of a scatter or a bar)."""
-    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_CARTESIAN_FILE), mathjax=False,
+    from fpplan.data.shipped import plotly_cartesian
+
+    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(plotly_cartesian()), mathjax=False,
                            path=CHROMIUM, proxy_server=NO_PROXY)
 
 

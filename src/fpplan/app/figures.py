@@ -7,11 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from fpplan.app.style import FONT, STATUS_COLOURS
 from fpplan.data.labels import column_label, enum_label, ui
-
-STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "small_sample": "#b3c7d6",
-                  "no_target": "#9e9e9e", "no_data": "#e0e0e0"}
-FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
 def _layout(title: str, **extra) -> dict:
@@ -170,22 +167,27 @@ def indicator_trend_spec(series: pd.DataFrame, title: str, target: float | tuple
 
 def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int, columns: int = 2) -> go.Figure:
     """Population pyramids of several units on one page (``columns`` per row): population with township_code, sex,
-    age; men to the left, women to the right, one shared legend."""
+    age, drawn by 5-year age group (100+ open); men to the left, women to the right, one shared legend."""
     from plotly.subplots import make_subplots
 
     rows = -(-len(codes) // columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[names.get(c, c) for c in codes],
                         horizontal_spacing=0.08, vertical_spacing=0.06)
+    groups = (population["age"] // 5 * 5).clip(upper=100)  # 5-year groups: single years are thinner than a printed pixel
+    labels = {g: (f"{g}–{g + 4}" if g < 100 else "100+") for g in range(0, 101, 5)}
+    grouped = population.assign(age=groups.map(labels))
+    order = list(labels.values())
     for k, code in enumerate(codes):
-        by = population[population["township_code"] == code].groupby(["sex", "age"])["population"].sum().unstack("sex")
-        by = by.fillna(0.0)
+        by = grouped[grouped["township_code"] == code].groupby(["sex", "age"])["population"].sum().unstack("sex")
+        by = by.reindex(order).fillna(0.0)
         row, col = k // columns + 1, k % columns + 1
         fig.add_bar(y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"),
                     marker_color="#1565c0", showlegend=k == 0, row=row, col=col)
         fig.add_bar(y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"),
                     marker_color="#c2185b", showlegend=k == 0, row=row, col=col)
-    fig.update_layout(**_layout(ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0,
+    fig.update_layout(**_layout(ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0.05,
                                 height=205 * rows + 60))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, tickfont={"size": 8}, nticks=6)
     return fig
 
 

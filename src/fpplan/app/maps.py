@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from plotly.colors import get_colorscale, sample_colorscale
 
-from fpplan.app.figures import FONT, STATUS_COLOURS, _layout
+from fpplan.app.figures import _layout
+from fpplan.app.style import FONT, STATUS_COLOURS
 from fpplan.data.labels import enum_label, label, ui
 
 COVERAGE_SCALE = "RdYlGn"

@@ -96,7 +96,7 @@ def summary_lines(checked: Checked) -> list[str]:
 def import_checked(workspace: Workspace, checked: Checked) -> tuple[list[str], str | None]:
     """Import the checked files (refused when they had problems), then recompute the results: lines saying what
     was imported and the month the data now cover."""
-    from fpplan.app.results import ensure_results
+    from fpplan.app.pages.build import ensure_pages
 
     if not checked.ready:
         raise DataError(list(checked.problems) or [Problem(file="", kind="upload_none")])
@@ -109,7 +109,7 @@ def import_checked(workspace: Workspace, checked: Checked) -> tuple[list[str], s
             lines.append(f"{name}: " + ui("import_done", table=label("tables", result.table), rows=result.rows,
                                           new=result.rows_new, replaced=result.rows_replaced,
                                           values=result.values_replaced))
-    outcome = ensure_results(workspace)
+    outcome = ensure_pages(workspace)  # the results and the dashboards' pages rendered ahead
     lines.append(ui("results_computed" if outcome.computed else "results_ready", version=outcome.version[:12],
                     seconds=outcome.seconds))
     as_of = workspace.data_as_of()

@@ -11,19 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fpplan.data.labels import column_label, enum_label, label, language, ui
+from fpplan.app.tables import CODE_COLUMNS, ENUM_COLUMNS, YEAR_COLUMNS
+from fpplan.app.tables import header as _header
+from fpplan.data.labels import enum_label, label, language, ui
 from fpplan.planning.officials import officials_tables
 
-ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
-                "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
-                "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
-                "category": "category", "funding": "funding", "field": "field", "constraint": "constraint",
-                "need": "need", "class": "need_class", "status": "status", "service": "service", "access": "access",
-                "exam_type": "exam_type", "sex": "sex", "consequence": "consequence"}
-YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
-                "last_short_year", "year_acquired"}
-# columns holding codes of stations, townships or villages: written as their names
-CODE_COLUMNS = {"station", "station_code", "township_code", "village_code", "unit", "nearest_station", "site"}
 # sheets whose year columns (a table pivoted by year) hold one unit: the label unit that fixes their decimals
 YEAR_COLUMN_UNITS = {"sheet_cash_flow": "万元", "sheet_volumes": "人次", "sheet_spatial_coverage": "人"}
 
@@ -121,24 +113,6 @@ def _rule_values(frame: pd.DataFrame) -> pd.DataFrame:
                         threshold=[text(v, k) for v, k in zip(frame["threshold"], share)]).drop(columns="kind")
 
 
-def _header(column) -> str:
-    """``column_label`` for codes; ``<category>:<funding>`` columns of the money table as 类别·来源(万元); code columns
-    shown as names under 服务站 / 乡镇 / 村."""
-    column = str(column)
-    if ":" in column:
-        category, funding = column.split(":")
-        first = label("columns", "total") if category == "total" else enum_label("category", category)
-        second = label("columns", "total") if funding == "total" else enum_label("funding", funding)
-        return f"{first}·{second}({label('ui', 'wan_yuan')})"
-    if column in ("station", "station_code", "nearest_station"):
-        return label("columns", "station")
-    if column == "township_code":
-        return label("enums.level", "township")
-    if column in ("village_code", "site"):
-        return label("enums.level", "village")
-    return column_label(column)
-
-
 def _number_format(digits: int) -> str:
     """Whole numbers as 1,234, others with their decimals (1,234.5)."""
     return "#,##0" if digits == 0 else "#,##0." + "0" * digits
@@ -177,6 +151,12 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
         ui("sheet_per_capita"): (t["per_capita"], []),
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        ui("sheet_survey_effect"): (survey_effect_sheet(t["survey_effect"]),
+                                    ["volume_without", "volume_with", "staff_without_fte", "staff_with_fte"]),
+        ui("sheet_supply_need"): supply_sheet(plan, t["supply"]),
+        ui("sheet_rooms"): (t["rooms"], [c for c in t["rooms"].columns if c != "township_name"]),
+        ui("sheet_rooms_by_year"): (t["rooms_by_year"], [c for c in t["rooms_by_year"].columns
+                                                          if c not in ("township_name", "year")]),
         ui("sheet_staff_by_year"): (t["staff_by_year"], []),
         ui("sheet_station_gap"): (t["station_gap"], []),
         ui("sheet_head_counts"): (t["head_counts"], []),
@@ -287,6 +267,93 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
     _print_ready(sheet, 1)
 
 
+def _list_sep() -> str:
+    return "、" if language() == "zh" else ", "
+
+
+def rooms_note(plan) -> str:
+    """The note under the rooms sheet: what the year columns count, the schedule rule, unit costs and the split
+    with their sources; or that the county's rooms and schools were not assessed."""
+    from fpplan.data.documents import official_source
+
+    if not plan.rooms_assessed:
+        return ui("plan_note_rooms_not_assessed")
+    cfg = plan.config["rooms"]
+    costs = _list_sep().join(ui("rooms_cost_item", what=ui(f"rooms_work_{key}"), cost=f"{c.cost_wan_yuan:g}",
+                         source=official_source(c.source)) for key, c in cfg.costs.items())
+    if cfg.merged_clinic_share < 1:
+        costs += ("；" if language() == "zh" else "; ") + ui("rooms_merged_note", share=f"{cfg.merged_clinic_share:.0%}")
+    return ui("rooms_note", schedule=ui(f"rooms_schedule_{cfg.schedule}"), costs=costs,
+              subsidy=f"{cfg.subsidy_share:.0%}", subsidy_source=official_source(cfg.subsidy_source),
+              source=official_source(cfg.source))
+
+
+def supply_sheet(plan, table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """药具需求: one row per township and year, one column per method (its units a year, whole units, headed by the
+    method's name and unit), then users and couple-years of protection (whole); totals over the plan's years."""
+    methods = plan.config["contraceptives"].methods
+    lang = language()
+    heads = {code: f"{getattr(m, lang)}({getattr(m, 'unit_' + lang)})" for code, m in methods.items()}
+    if table.empty:
+        return pd.DataFrame(columns=["township_name", "year", *heads.values(), "users", "cyp"]), []
+    wide = table.pivot_table(index=["township_name", "year"], columns="method", values="units_needed", aggfunc="sum",
+                             sort=False)
+    wide = wide[[c for c in methods if c in wide.columns]].round().rename(columns=heads)
+    sums = table.groupby(["township_name", "year"], sort=False)[["users", "cyp"]].sum().round()
+    out = wide.join(sums).reset_index()
+    return out, [c for c in out.columns if c not in ("township_name", "year")]
+
+
+def supply_note(plan) -> str:
+    """The note under 药具需求: the rule, where the mix and the prevalence come from, the CYP factors' source."""
+    from fpplan.data.documents import official_source
+
+    supply, config = plan.supply, plan.config["contraceptives"]
+    mix = ui("supply_mix_county", year=supply.mix_year) if supply.mix_year is not None else \
+        ui("supply_mix_config", source=official_source(config.default_mix_source))
+    rate = supply.prevalence.get("county")
+    prevalence = ui("supply_prevalence_reports", rate=f"{rate:.1%}") if supply.prevalence_from == "reports" else \
+        ui("supply_prevalence_config", rate=f"{rate:.0%}", source=official_source(config.default_prevalence_source))
+    return ui("supply_note", mix=mix, prevalence=prevalence)
+
+
+def survey_effect_sheet(table: pd.DataFrame) -> pd.DataFrame:
+    """The survey's effect with the needs asking for each service as their names (、-joined)."""
+    if table.empty or "needs" not in table:
+        return table
+    return table.assign(needs=table["needs"].map(
+        lambda v: _list_sep().join(enum_label("need", c) for c in v.split(";")) if isinstance(v, str) and v else None))
+
+
+def survey_effect_note(plan) -> str:
+    """The note under 需求调查对规划的影响: the survey's year and months, the class rule, the core needs, the uplift by
+    class with its source, the needs set aside as unlawful, the WISN need at the plan year without and with the
+    survey; or that the county has no survey."""
+    from fpplan.data.documents import official_source
+
+    survey = plan.survey
+    if survey is None or survey.year is None:
+        return ui("survey_effect_none")
+    rules = plan.config["rules"].survey
+
+    def names(codes) -> str:
+        return _list_sep().join(enum_label("need", c) for c in codes)
+
+    classes = survey.classes
+    core = classes.loc[(classes["class"] == rules.classes[0].code) & ~classes["conflict"], "need"]
+    uplift = _list_sep().join(ui("survey_effect_uplift", class_=enum_label("need_class", k), uplift=f"{u.uplift:.0%}",
+                          source=official_source(u.source)) for k, u in rules.uplift.items())
+    unlawful = classes.loc[classes["conflict"], "need"].tolist()
+    conflicts = ui("survey_effect_conflicts", needs=names(unlawful), source="；".join(
+        dict.fromkeys(official_source(rules.conflicts[n].source) for n in unlawful))) if unlawful else \
+        ui("survey_effect_no_conflict")
+    wisn = plan.survey_wisn
+    return ui("survey_effect_note", year=survey.year, months=survey.months, rule=official_source(rules.class_source),
+              core=ui("survey_effect_core", needs=names(core)) if len(core) else "", next=survey.year + 1,
+              uplift=uplift, conflicts=conflicts, plan_year=wisn["year"], without=f"{wisn['without_fte']:.1f}",
+              with_=f"{wisn['with_fte']:.1f}")
+
+
 def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """The map's tables (fpplan.spatial.spatial_results) as sheets: coverage by station and year, the county's
     coverage, villages beyond reach, mobile vehicles, suggested sites and the plan check."""
@@ -331,9 +398,9 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
     (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
     calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
-    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.app.output), so
+    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.data.output), so
     an interruption never leaves a partial or destroyed workbook."""
-    from fpplan.app.output import atomic_path
+    from fpplan.data.output import atomic_path
 
     path = Path(path)
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
@@ -356,6 +423,9 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
 
         notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
                  if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
+        notes[ui("sheet_rooms")] = rooms_note(plan)
+        notes[ui("sheet_survey_effect")] = survey_effect_note(plan)
+        notes[ui("sheet_supply_need")] = supply_note(plan)
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training
@@ -389,11 +459,37 @@ def exam_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame
             ui("sheet_exams_monthly"): (result["collective_monthly"], [])}
 
 
-def survey_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
-    """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems."""
-    return {ui("sheet_survey_county"): (result["county"], ["count"]),
-            ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
-            ui("sheet_survey_common"): (result["common_problems"], [])}
+def survey_sheets(result: dict[str, pd.DataFrame], rules=None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems;
+    with ``rules`` (config/rules.yaml ``survey``) the survey's design as the county set it: rounds a year, contents,
+    channels, methods, the class rule and the needs that conflict with law or policy."""
+    out = {ui("sheet_survey_county"): (result["county"], ["count"]),
+           ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
+           ui("sheet_survey_common"): (result["common_problems"], [])}
+    if rules is not None:
+        out[ui("sheet_survey_design")] = (survey_design(rules), [])
+    return out
+
+
+def survey_design(rules) -> pd.DataFrame:
+    """The survey's design, one line per item: survey_part, survey_item (words in the interface's language)."""
+    from fpplan.data.documents import official_source
+
+    lang = language()
+    rows = [(ui("survey_part_rounds"), ui("survey_rounds_text", n=rules.rounds_per_year))]
+    rows += [(ui("survey_part_content"), getattr(c, lang)) for c in rules.contents]
+    rows += [(ui("survey_part_channel"), f"{getattr(c, lang)}：{getattr(c, 'through_' + lang)}")
+             for c in rules.channels.values()]
+    rows += [(ui("survey_part_method"), _list_sep().join(getattr(m, lang) for m in rules.methods))] if rules.methods else []
+    for c in rules.classes:  # four classes
+        key = "survey_class_rest" if c.min_count_share <= 0 and c.min_village_share <= 0 else \
+            "survey_class_count" if c.min_village_share <= 0 else "survey_class_text"
+        rows.append((ui("survey_part_class"), ui(key, name=getattr(c, lang), count=f"{c.min_count_share:.0%}",
+                                                 villages=f"{c.min_village_share:.0%}")))
+    rows += [(ui("survey_part_conflict"), f"{enum_label('need', need)}（{official_source(c.source)}）")
+             for need, c in rules.conflicts.items()]
+    rows += [(ui("survey_part_source"), official_source(rules.source))]
+    return pd.DataFrame(rows, columns=["survey_part", "survey_item"])
 
 
 def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path, names: dict | None = None) -> Path:

@@ -142,3 +142,17 @@ def _supervision(frame: pd.DataFrame, level: pd.Series, items: dict[str, str], c
     early = closed.notna() & (closed < date)
     problems += _problems(frame, early, file, "supervision_before_visit", "closed_on", values=closed.dt.strftime("%Y-%m-%d"))
     return problems
+
+
+def config_problems(config: dict[str, Any], county_dir) -> list[Problem]:
+    """config/rules.yaml's demand survey against config/services.yaml: every service a need asks for is a planned
+    service (a misspelt one would silently raise nothing)."""
+    from fpplan.data.config import config_path
+
+    if config.get("rules") is None or config.get("services") is None:
+        return []
+    known = config["services"].services
+    file = str(config_path(county_dir, "rules"))
+    return [Problem(file=file, kind="unknown_reference", column=f"survey.services.{need}", value=service,
+                    detail="services.yaml")
+            for need, services in config["rules"].survey.services.items() for service in services if service not in known]

@@ -28,7 +28,8 @@ SUPPLY_MIX = {"oral_pills": (0.015, 15), "condoms": (0.10, 120), "dmpa_injection
 
 
 def tables(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
-    """supervision, work_register, contraceptive_supply and village_rooms for the spec's last year."""
+    """supervision, work_register, contraceptive_supply and village_rooms for the spec's last year; the demand
+    survey with a few unlawful requests (:func:`with_unlawful_requests`)."""
     rng = np.random.default_rng([seed, 26])
     year = int(spec.months[-1].year)
     months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
@@ -37,7 +38,19 @@ def tables(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame], seed: 
     return {"supervision": register,
             "work_register": work_register(spec, villages, tables, months, rng),
             "contraceptive_supply": contraceptive_supply(villages, tables["service_stats"], months, rng),
-            "village_rooms": year_end(start, register)}
+            "village_rooms": year_end(start, register),
+            "survey": with_unlawful_requests(tables["survey"], villages, np.random.default_rng([seed, 27]))}
+
+
+def with_unlawful_requests(survey: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The demand survey with a few requests the law forbids (non-medical fetal sex identification, flagged by the
+    survey's check against law and policy, seed 000 第五篇 三(一)4): one request in one month in about 5% of villages
+    (demo assumption); the survey's other rows unchanged."""
+    chosen = villages["code"].to_numpy()[rng.random(len(villages)) < 0.05]
+    months = sorted(survey["month"].unique())
+    extra = pd.DataFrame({"village_code": chosen, "month": np.asarray(months)[rng.integers(0, len(months), len(chosen))],
+                          "need": "fetal_sex_identification", "count": 1})
+    return pd.concat([survey, extra], ignore_index=True)
 
 
 def village_rooms(villages: pd.DataFrame, facilities: pd.DataFrame, year: int, rng: np.random.Generator) -> pd.DataFrame:

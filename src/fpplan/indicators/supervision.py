@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from fpplan.indicators import periods
+from fpplan.indicators.coverage import as_of_month, month_end
 from fpplan.indicators.reports import rollup
-from fpplan.indicators.rhythm import as_of_month, findings, month_end
+from fpplan.indicators.rhythm import findings
 
 TOWNSHIP_COLUMNS = ["township_code", "supervision_due", "supervision_done", "last_visit", "villages_total", "villages_checked",
                     "findings_open", "findings_overdue"]
@@ -45,7 +46,8 @@ def township_status(county, month: str | None = None) -> pd.DataFrame:
     out["villages_checked"] = out["township_code"].map(
         checked_villages.map(rollup(county, "township")).value_counts()).fillna(0).astype(int)
     out["findings_open"] = out["township_code"].map(open_.groupby("township_code").size()).fillna(0).astype(int)
-    out["findings_overdue"] = out["township_code"].map(open_[open_["overdue"]].groupby("township_code").size()).fillna(0).astype(int)
+    overdue = open_[open_["overdue"].astype(bool)]  # (an empty object column would select columns, not rows)
+    out["findings_overdue"] = out["township_code"].map(overdue.groupby("township_code").size()).fillna(0).astype(int)
     return out[TOWNSHIP_COLUMNS]
 
 

@@ -9,6 +9,9 @@
   the county's own money, in every year from the first hire to the plan year.
 - Still to secure = subsidy requested (construction + equipment) − subsidy granted (subsidy_granted.csv), per
   station, never below 0.
+- Village service rooms and population schools (:mod:`fpplan.planning.rooms`): each work in its year, split by
+  rooms.yaml's subsidy share; their subsidy is one row of the subsidy table (``village_rooms``: grants are recorded
+  by station, so none is counted as granted for them).
 - Per capita: each year's family-planning budget (budget.csv) and the plan's spending over that year's population
   (the projection from the base year on; before it, the base year's population taken back through the vital
   history, P(y) = P(y+1) − births(y) + deaths(y) − in-migrants(y) + out-migrants(y)).
@@ -20,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 MONEY_COLUMNS = ["year", "category", "self_raised_wan_yuan", "subsidy_wan_yuan", "total_wan_yuan"]
-CATEGORY_ORDER = {"construction": 0, "equipment": 1, "staff": 2, "training": 3}
+CATEGORY_ORDER = {"construction": 0, "equipment": 1, "village_rooms": 2, "staff": 3, "training": 4}
+ROOMS_ROW = "village_rooms"  # the subsidy table's row of the village rooms and schools
 PER_CAPITA_COLUMNS = ["year", "population", "fp_budget_yuan", "budget_per_capita_yuan", "plan_spending_wan_yuan",
                       "plan_spending_per_capita_yuan"]
 
@@ -36,16 +40,24 @@ def construction_by_source(plan: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFr
 
 
 def money_by_source(plan: pd.DataFrame, flows: pd.DataFrame, equipment: pd.DataFrame | None = None,
-                    training: pd.DataFrame | None = None) -> pd.DataFrame:
-    """year, category (construction, equipment, staff, training), self_raised_wan_yuan, subsidy_wan_yuan,
-    total_wan_yuan.
+                    training: pd.DataFrame | None = None, rooms: pd.DataFrame | None = None,
+                    courses: pd.DataFrame | None = None) -> pd.DataFrame:
+    """year, category (construction, equipment, village_rooms, staff, training), self_raised_wan_yuan,
+    subsidy_wan_yuan, total_wan_yuan.
 
     ``equipment``: purchase_year, self_raised_wan_yuan, subsidy_wan_yuan (:func:`fpplan.planning.equipment.purchases`);
     ``training``: year, training_wan_yuan and, when given, hires_wan_yuan (the yearly cost of the hires in post:
-    :class:`fpplan.planning.recruitment.StaffPlan` ``costs``)."""
+    :class:`fpplan.planning.recruitment.StaffPlan` ``costs``); ``rooms``: year, self_raised_wan_yuan,
+    subsidy_wan_yuan (:func:`fpplan.planning.rooms.money`); ``courses``: year, cost_wan_yuan (the county station's
+    courses for township staff, :func:`fpplan.planning.courses.county_station_courses`: training, self-raised)."""
     parts = [construction_by_source(plan, flows).assign(category="construction")]
     if equipment is not None and len(equipment):
         parts.append(equipment.rename(columns={"purchase_year": "year"}).assign(category="equipment"))
+    if rooms is not None and len(rooms):
+        parts.append(rooms.assign(category="village_rooms"))
+    if courses is not None and len(courses):
+        parts.append(pd.DataFrame({"year": courses["year"], "self_raised_wan_yuan": courses["cost_wan_yuan"],
+                                   "subsidy_wan_yuan": 0.0, "category": "training"}))
     if training is not None and len(training):
         parts.append(pd.DataFrame({"year": training["year"], "self_raised_wan_yuan": training["training_wan_yuan"],
                                    "subsidy_wan_yuan": 0.0, "category": "training"}))
@@ -61,13 +73,18 @@ def money_by_source(plan: pd.DataFrame, flows: pd.DataFrame, equipment: pd.DataF
         MONEY_COLUMNS].reset_index(drop=True)
 
 
-def subsidy_status(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.DataFrame | None = None) -> pd.DataFrame:
-    """station, subsidy_requested_wan_yuan (construction + equipment), granted_wan_yuan, still_to_secure_wan_yuan."""
+def subsidy_status(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.DataFrame | None = None,
+                   rooms: pd.DataFrame | None = None) -> pd.DataFrame:
+    """station, subsidy_requested_wan_yuan (construction + equipment), granted_wan_yuan, still_to_secure_wan_yuan;
+    with ``rooms`` (year, subsidy_wan_yuan, … of the village rooms and schools) a last row ``village_rooms``."""
     requested = plan.groupby("station_code")["subsidy_requested_wan_yuan"].sum()
     if equipment is not None and len(equipment):
         requested = requested.add(equipment.groupby("station")["subsidy_wan_yuan"].sum(), fill_value=0.0)
     got = granted.groupby("station_code")["amount_wan_yuan"].sum()
     stations = requested.index.union(got.index)
+    if rooms is not None and len(rooms) and rooms["subsidy_wan_yuan"].sum() > 0:
+        requested = pd.concat([requested, pd.Series({ROOMS_ROW: float(rooms["subsidy_wan_yuan"].sum())})])
+        stations = stations.append(pd.Index([ROOMS_ROW]))
     out = pd.DataFrame({"station": stations,
                         "subsidy_requested_wan_yuan": requested.reindex(stations, fill_value=0.0).to_numpy(),
                         "granted_wan_yuan": got.reindex(stations, fill_value=0.0).to_numpy()})
@@ -80,25 +97,9 @@ def still_to_secure(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.Dat
     return float(subsidy_status(plan, granted, equipment)["still_to_secure_wan_yuan"].sum())
 
 
-def county_population(projected: pd.DataFrame, vital_history: pd.DataFrame) -> pd.Series:
-    """The county's population by year: ``projected`` (year, population) from the base year on; the years before
-    it taken back through the vital history (module docstring); a year the history does not reach is absent."""
-    known = projected.set_index("year")["population"].astype(float)
-    first = int(known.index.min())
-    v = vital_history.groupby("year")[["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants",
-                                       "out_migrants"]].sum()
-    change = (v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"]
-              - v["out_migrants"])
-    back = np.arange(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1)
-    present = np.isin(back, change.index)
-    back = back[:int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
-    past = pd.Series(float(known.loc[first]) - np.cumsum(change.reindex(back).to_numpy(float)), index=back)
-    return pd.concat([past, known]).sort_index().rename_axis("year").rename("population")
-
-
 def per_capita(budget: pd.DataFrame, population: pd.Series, money: pd.DataFrame) -> pd.DataFrame:
     """year, population, fp_budget_yuan, budget_per_capita_yuan (yuan a head), plan_spending_wan_yuan,
-    plan_spending_per_capita_yuan: each year over that year's population (:func:`county_population`), for every
+    plan_spending_per_capita_yuan: each year over that year's population (:func:`fpplan.data.forward.county_population`), for every
     year with a budget or with plan spending; no budget or no population is "no data" (NaN), not 0."""
     spending = money.groupby("year")["total_wan_yuan"].sum() if len(money) else pd.Series(dtype=float)
     given = budget.set_index("year")["fp_budget_yuan"] if len(budget) else pd.Series(dtype=float)

@@ -11,8 +11,8 @@ from fpplan.planning.demand import uncollected_services
 
 
 def plan_notes(county, services: ServicesConfig, equipment_reported: bool) -> tuple[str, ...]:
-    """One sentence per service planned from a population-based rate (its element not collected), and one when
-    the county reported no equipment."""
+    """One sentence per service planned from a population-based rate (its element not collected), one when the
+    county reported no equipment, one when it has no village_rooms table (its rooms and schools not assessed)."""
     out = []
     reasons = county.config["collection"].reasons() if county.config.get("collection") is not None else {}
     elements = county.config["data_elements"].elements
@@ -24,6 +24,8 @@ def plan_notes(county, services: ServicesConfig, equipment_reported: bool) -> tu
                       rate=f"{rate.per_person_year:g}", source=rate.source))
     if not equipment_reported:
         out.append(ui("plan_note_equipment_not_reported"))
+    if not county.has("village_rooms"):
+        out.append(ui("plan_note_rooms_not_assessed"))
     return tuple(out)
 
 

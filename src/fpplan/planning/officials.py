@@ -15,7 +15,7 @@ from fpplan.data.labels import language
 from fpplan.planning.facilities import standard_area
 
 LEVEL_ORDER = {"county_station": 0, "township_central": 1, "township_general": 2, "mobile_vehicle": 3, "village_room": 4}
-CATEGORIES = ("construction", "equipment", "staff", "training")
+CATEGORIES = ("construction", "equipment", "village_rooms", "staff", "training")
 FUNDING = ("self_raised", "subsidy")
 
 
@@ -119,12 +119,25 @@ def hires_table(plan) -> pd.DataFrame:
 
 
 def training_table(plan) -> pd.DataFrame:
-    """Training of staff in post, counted by year, station, specialty and training (no person shown)."""
+    """Training of staff in post, counted by year, station, specialty and training (no person shown); then in each
+    year the county station's course for township technical staff (Plan.courses: station_name 各乡镇服务站, upgrade
+    ``county_station_course``)."""
+    from fpplan.data.labels import ui
+
     t = plan.staff_plan.training
     out = t.groupby(["year", "station", "specialty", "upgrade"], as_index=False).agg(
         persons=("staff_id", "size"), training_wan_yuan=("cost_wan_yuan", "sum"))
     out.insert(1, "station_name", out["station"].map(names(plan)))
-    return out.drop(columns="station")
+    out = out.drop(columns="station")
+    c = plan.courses
+    if c is None or c.empty:
+        return out
+    course = pd.DataFrame({"year": c["year"], "station_name": ui("township_stations"), "specialty": None,
+                           "upgrade": "county_station_course", "persons": c["persons"],
+                           "training_wan_yuan": c["cost_wan_yuan"]})
+    course = course[course["persons"] > 0]
+    both = pd.concat([out.assign(order=0), course.assign(order=1)], ignore_index=True)
+    return both.sort_values(["year", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
 
 
 def growth_table(plan) -> pd.DataFrame:
@@ -143,9 +156,37 @@ def growth_table(plan) -> pd.DataFrame:
 
 
 def subsidy_table(plan) -> pd.DataFrame:
+    """Subsidy requested, granted and still to secure per station; the village rooms and schools as one row."""
+    from fpplan.data.labels import label
+    from fpplan.planning.money import ROOMS_ROW
+
     s = plan.subsidy.copy()
-    s.insert(0, "station_name", s["station"].map(names(plan)))
+    s.insert(0, "station_name", s["station"].map(names(plan) | {ROOMS_ROW: label("tables", "village_rooms")}))
     return s.drop(columns="station")
+
+
+def rooms_table(plan) -> pd.DataFrame:
+    """村服务室与人口学校规划, one row per township: villages, villages not assessed, rooms and schools up to standard
+    now, to build, to upgrade, the cost and its split (万元), then one column per plan year (named by the year): the
+    rooms and schools brought to standard that year. No rows when the county has no village_rooms table."""
+    t = plan.rooms_by_township
+    years = [str(y) for y in range(plan.first_year or plan.plan_year, plan.plan_year + 1)]
+    out = t.rename(columns={"villages": "villages_total", "cost_wan_yuan": "works_cost_wan_yuan"})
+    done = plan.rooms_by_year.assign(works=plan.rooms_by_year[["rooms_built", "rooms_upgraded", "schools_built",
+                                                                "schools_upgraded"]].sum(axis=1))
+    per_year = done.pivot_table(index="township_code", columns="year", values="works", aggfunc="sum", fill_value=0)
+    per_year.columns = [str(int(c)) for c in per_year.columns]
+    per_year = per_year.reindex(index=out["township_code"], columns=years, fill_value=0).astype(int)
+    out = pd.concat([out.reset_index(drop=True), per_year.reset_index(drop=True)], axis=1)
+    out.insert(0, "township_name", out["township_code"].map(plan.township_names))
+    return out.drop(columns="township_code")
+
+
+def rooms_by_year_table(plan) -> pd.DataFrame:
+    """The rooms' and schools' works by township and year: built, upgraded, cost and its split (万元)."""
+    t = plan.rooms_by_year.rename(columns={"cost_wan_yuan": "works_cost_wan_yuan"}).sort_values(["year", "township_code"])
+    t.insert(0, "township_name", t["township_code"].map(plan.township_names))
+    return t.drop(columns="township_code").reset_index(drop=True)
 
 
 HEADLINE_ORDER = ("population_base", "population_horizon", "women_15_49_base", "women_15_49_horizon", "wisn_need_fte",
@@ -190,6 +231,29 @@ def station_gap_table(plan) -> pd.DataFrame:
     return _rounded(g.drop(columns=["order", "station"]).reset_index(drop=True))
 
 
+def survey_effect_table(plan) -> pd.DataFrame:
+    """需求调查对规划的影响, one row per service at the plan year: cadre, the needs asking for it, their class, the
+    uplift (%), the county's volume and the service's staff need (FTE) without and with the survey
+    (Plan.survey_change)."""
+    e = plan.survey_change.copy()
+    if e.empty:
+        return e
+    e["uplift_percent"] = e.pop("uplift") * 100
+    columns = ["service", "cadre", "needs", "class", "uplift_percent", "volume_without", "volume_with",
+               "staff_without_fte", "staff_with_fte"]
+    return e[columns]
+
+
+def supply_table(plan) -> pd.DataFrame:
+    """药具需求 by township and year (Plan.supply.need): township_name, year, method, users, units_needed, cyp; the
+    townships in code order."""
+    need = plan.supply.need if plan.supply is not None else pd.DataFrame(
+        columns=["township_code", "year", "method", "users", "units_needed", "cyp"])
+    t = need.sort_values(["township_code", "year", "method"]).copy()
+    t.insert(0, "township_name", t["township_code"].map(plan.township_names))
+    return t.drop(columns="township_code").reset_index(drop=True)
+
+
 def officials_tables(plan) -> dict[str, pd.DataFrame]:
     """Every table the workbook and the construction dashboard show, by key."""
     return {
@@ -199,4 +263,6 @@ def officials_tables(plan) -> dict[str, pd.DataFrame]:
         "growth": growth_table(plan), "shortfalls": plan.staff_plan.shortfalls,
         "headline": headline_table(plan), "staff_by_year": staff_by_year_table(plan),
         "station_gap": station_gap_table(plan), "per_capita": _rounded(plan.per_capita),
+        "rooms": rooms_table(plan), "rooms_by_year": rooms_by_year_table(plan),
+        "survey_effect": survey_effect_table(plan), "supply": supply_table(plan),
     }

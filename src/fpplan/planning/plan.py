@@ -1,27 +1,47 @@
 """One plan, computed once, per county, scenario and data version (``make_plan``): every number leaders see is in
 it and every reader (overview, brief, report, workbook, scenario explorer, notebooks) only formats it.
 
-The chain: the scenario's stations and construction plan → projection → service volumes → WISN need by station ×
-cadre × year and the head-count norms → the roster projected year by year (today's staff minus those who reach
-retirement age, :mod:`fpplan.planning.roster`) → the recruitment plan against that roster
-(:mod:`fpplan.planning.recruitment`) → staff in post, need, gap before and after hires by station and year and for
-the county (:mod:`fpplan.planning.gaps`) → floor area against need, equipment, and money by year and source
-(construction, equipment, staff, training) → the headline numbers (``Plan.headline``). ``recalculate`` runs the
+The chain: the scenario's stations and construction plan → projection → service volumes, raised where the demand
+survey's core needs ask (:mod:`fpplan.planning.survey_effect`) → WISN need by station × cadre × year and the
+head-count norms → the roster projected year by year (today's staff minus those who reach retirement age,
+:mod:`fpplan.planning.roster`) → the recruitment plan against that roster (:mod:`fpplan.planning.recruitment`) →
+staff in post, need, gap before and after hires by station and year and for the county (:mod:`fpplan.planning.gaps`)
+→ floor area against need, equipment, the village rooms and schools brought to standard
+(:mod:`fpplan.planning.rooms`), the county station's course (:mod:`fpplan.planning.courses`) and money by year and
+source (construction, equipment, village rooms, staff, training) → the headline numbers (``Plan.headline``); beside
+them the contraceptive supply needed by township and year (:mod:`fpplan.supply.need`). ``recalculate`` runs the
 same chain without the integer program for the scenario explorer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from fpplan.data.config import config_path
+from fpplan.data.crosschecks import uninhabited
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.forward import county_population
+from fpplan.data.scenarios import unknown_scenario
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
-from fpplan.planning import demand, equipment, facilities, gaps, money, notes, recruitment, roster, staffing
+from fpplan.planning import (
+    courses,
+    demand,
+    equipment,
+    facilities,
+    gaps,
+    money,
+    notes,
+    recruitment,
+    rooms,
+    roster,
+    staffing,
+    survey_effect,
+)
+from fpplan.supply.need import supply_plan
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,22 @@ class Plan:
     first_year: int = 0  # the plan's first year: nothing is hired, trained or bought before it
     equipment_reported: bool = True  # False: no equipment file, equipment left out of the gap and the money
     notes: tuple[str, ...] = ()  # what the plan could not take from the county's data, and what it used instead
+    # village service rooms and population schools (fpplan.planning.rooms): works one per village and kind, by
+    # township (now, to build, to upgrade, cost), by township and year; rooms_assessed False: no village_rooms table
+    room_works: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rooms_by_township: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rooms_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rooms_assessed: bool = True
+    township_names: dict = field(default_factory=dict)  # township code → name, for the tables by township
+    # the demand survey's effect (fpplan.planning.survey_effect): what the survey brought (year, classes, uplift by
+    # service), the volumes without it, per service at the plan year volume and staff need without and with it, and
+    # the county's WISN need at the plan year without and with it (survey_wisn: without_fte, with_fte)
+    survey: survey_effect.SurveyInputs | None = None
+    volumes_without_survey: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_change: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_wisn: dict = field(default_factory=dict)
+    supply: object = None  # fpplan.supply.need.SupplyPlan: contraceptive supply needed by township and year (药具需求)
+    courses: pd.DataFrame = field(default_factory=pd.DataFrame)  # fpplan.planning.courses: the county station's course by year
 
 
 def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
@@ -82,10 +118,7 @@ def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.D
     that year, before hires), the capacity timeline and the head-count norms of every year.
 
     ``in_post``: station, specialty, year, in_post_fte (:func:`fpplan.planning.roster.projected_roster`)."""
-    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
-    existing = in_post[["station", "specialty", "year", "in_post_fte"]].set_axis(
-        ["station", "cadre", "year", "existing"], axis=1)
-    wisn = staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], existing)
+    wisn = wisn_of(volumes, config, fac, in_post)
     served = facilities.served_women(fac, demand.projected_bases(projection))
     capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
     county_women = projection.county_total()
@@ -93,6 +126,14 @@ def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.D
     norms = staffing.head_count_norms(fac, served, county_women, staffing.station_radius(places, fac),
                                       config["standards"])
     return {"wisn": wisn, "capacity": capacity, "norms": norms}
+
+
+def wisn_of(volumes: pd.DataFrame, config: dict, fac: pd.DataFrame, in_post: pd.DataFrame) -> pd.DataFrame:
+    """WISN by station × cadre × year of ``volumes`` against the roster in post that year (``in_post``)."""
+    workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
+    existing = in_post[["station", "specialty", "year", "in_post_fte"]].set_axis(
+        ["station", "cadre", "year", "existing"], axis=1)
+    return staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], existing)
 
 
 def technical_specialties(specialties, standards) -> list[str]:
@@ -127,8 +168,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     if isinstance(scenario, str):
         scenarios = load_scenarios(county)
         if scenario not in scenarios:
-            raise DataError([Problem(file=scenario_file, kind="unknown_reference", value=scenario,
-                                     detail=", ".join(scenarios))])
+            raise DataError([unknown_scenario(path, scenario, scenarios)])
         name, scenario = scenario, scenarios[scenario]
         scenario_file = str(path / "config" / "scenarios" / f"{name}.yaml")
     else:
@@ -139,13 +179,20 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                                        county.townships()["code"], scenario_file)
     projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
-    volumes = demand.volumes(county, services, projection)
+    survey = survey_effect.survey_inputs(county)
+    volumes_without = demand.volumes(county, services, projection)
+    volumes = survey_effect.apply(volumes_without, survey.factors(), survey.year)
     retirement = wisn_config.retirement_age
     tenure = roster.hire_tenure(retirement, cfg["recruitment"].hiring.age_at_hire)
     today = roster.projected_roster(county.staff, NO_HIRES, years, retirement, as_of=county.base_year)
     need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
     wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
+    at_plan_year = plan_year if plan_year in set(years) else int(years[-1])
+    wisn_without = wisn_of(volumes_without, cfg, fac, today)
+    calendar = staffing.available_hours(wisn_config.calendar)
+    caf = staffing.category_allowance([s.model_dump() for s in wisn_config.support], wisn_config.calendar)
+    effect = survey_effect.effect_table(volumes_without, volumes, survey.uplift, at_plan_year, calendar, caf)
     first_year = notes.plan_start(county, start_year)
     in_plan = norms[(norms["year"] >= first_year) & (norms["year"] <= plan_year)]
     staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]], in_plan,
@@ -168,9 +215,14 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
                          column=r.rule or r.constraint, value=r.short_by, detail=text)
                  for r, text in zip(staff_plan.shortfalls.itertuples(), recruitment.explain(
                      staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))))]
-    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs)
-    subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases)
-    population = money.county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
+    village_plan = village_rooms(county, first_year, plan_year)
+    room_money = rooms.money(village_plan["works"])
+    course = courses.county_station_courses(
+        today, staff_plan.hires, fac, technical_specialties(set(county.staff["specialty"]) | set(staff_plan.hires["specialty"]), standards),
+        cfg["recruitment"].training.county_station_course, first_year, plan_year)
+    spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs, rooms=room_money, courses=course)
+    subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases, rooms=room_money)
+    population = county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
     return Plan(
         scenario=name, years=years, projection=projection, volumes=volumes, rates=demand.service_rates(county, services),
         wisn=wisn, head_count=staffing.head_count_check(county.staff, fac, standards),
@@ -184,8 +236,30 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         county_by_year=staff["county_by_year"], per_capita=money.per_capita(county.budget, population, spending),
         headline=gaps.headline(staff["county_by_year"], staff_plan.hires, staff_plan.costs, subsidy, spending,
                                county.base_year, plan_year),
-        first_year=first_year, equipment_reported=reported, notes=notes.plan_notes(county, services, reported),
+        first_year=first_year, equipment_reported=reported,
+        notes=notes.plan_notes(county, services, reported),
+        room_works=village_plan["works"], rooms_by_township=village_plan["by_township"],
+        rooms_by_year=village_plan["by_year"], rooms_assessed=village_plan["assessed"],
+        township_names=dict(zip(county.townships()["code"], county.townships()["name"])),
+        courses=course, supply=supply_plan(county, demand.projected_bases(projection), range(first_year, plan_year + 1)),
+        survey=survey, volumes_without_survey=volumes_without, survey_change=effect,
+        survey_wisn={"year": at_plan_year,
+                     "without_fte": float(wisn_without.loc[wisn_without["year"] == at_plan_year, "required"].sum()),
+                     "with_fte": float(wisn.loc[wisn["year"] == at_plan_year, "required"].sum())},
     )
+
+
+def village_rooms(county, first_year: int, plan_year: int) -> dict:
+    """The village rooms and schools brought to standard (:mod:`fpplan.planning.rooms`) over the inhabited
+    villages: works, by_township, by_year, assessed (False without the village_rooms table: no rows, and a note)."""
+    villages = county.villages()
+    villages = villages[~uninhabited(villages).to_numpy()][["code", "township_code"]]
+    assessed = county.has("village_rooms")
+    table = county.village_rooms if assessed else county.village_rooms.iloc[:0]
+    works = rooms.works(table, villages, county.config["rooms"], first_year, plan_year)
+    township = rooms.by_township(table, villages, works)
+    return {"works": works, "by_township": township if assessed else township.iloc[:0], "by_year": rooms.by_year(works),
+            "assessed": assessed}
 
 
 def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | None = None) -> dict:
@@ -196,6 +270,7 @@ def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | No
     (``fpplan.app.explorer.band``)."""
     return {"inputs": inputs, "scenarios": dict(scenarios), "band": band,
             "coefficients": demand.coefficients(county, county.config["services"]),
+            "survey": survey_effect.survey_inputs(county),
             "rosters": {key: plan.roster for key, plan in plans.items()},
             "facilities": county.facilities, "construction_plan": county.construction_plan,
             "places": county.places(), "townships": county.townships()["code"].tolist(),
@@ -223,6 +298,9 @@ def recalculate(model: dict, scenario: Scenario, projection=None, roster_of: str
     fac, plan_table = scenario_network(model["facilities"], model["construction_plan"], scenario, config["standards"],
                                        model["townships"], "scenario")
     volumes = demand.volumes_from(model["coefficients"], demand.projected_bases(projection))
+    survey = model.get("survey")
+    if survey is not None:
+        volumes = survey_effect.apply(volumes, survey.factors(), survey.year)
     rosters = model["rosters"]
     projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
     need = needs(volumes, projection, fac, plan_table, config, model["places"], projected)

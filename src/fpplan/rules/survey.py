@@ -1,7 +1,16 @@
-"""The demand-survey roll-up of seed 000 §三(一): the village assistant summarises every month → the township office
-every quarter → the county office; needs are classed core / main / general / latent (by their share of all needs
-reported in the county in the period), and the common problems (needs raised by most of a township's villages) are
-fed back to each township. Thresholds in config/rules.yaml."""
+"""The demand-survey roll-up of seed 000 第五篇 三(一) (关注群众意愿): twice a year, county-wide, through three channels
+(config/rules.yaml ``survey``: contents, channels, methods); the village assistant summarises every month → the
+township office every quarter → the county office and the county station.
+
+- Classes (核心/主要/一般/潜在需求) are of the YEAR ("对一年来采集到的群众需求信息进行综合分析"): a need takes the first
+  class, in the config's order, whose ``min_count_share`` (the need's share of all needs reported in the county in
+  the calendar year) and ``min_village_share`` (the share of the county's villages that raised it in the year) it
+  reaches both; a roll-up of a quarter or a month shows that period's counts with the class of its year.
+- Needs that conflict with law or policy (是否与现行法律法规相抵触: the config's ``conflicts``, each with the law it
+  conflicts with) are flagged; the plan never provides for them.
+- Common problems: needs raised by at least ``common_problem_village_share`` of a township's villages in the period,
+  to feed back to the township.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +19,42 @@ import pandas as pd
 
 from fpplan.indicators import periods
 
+CLASS_COLUMNS = ["need", "count", "villages", "village_share", "count_share", "class", "conflict"]
+
+
+def survey_year(period: int | str) -> int:
+    """The calendar year a period belongs to (a week spanning two years: the year of its last month)."""
+    return int(periods.parse(str(period))[1][-1][:4])
+
+
+def need_classes(survey: pd.DataFrame, villages_total: int, rules) -> pd.DataFrame:
+    """need, count, villages, village_share, count_share, class, conflict: every need of ``survey`` (one year's
+    rows: village_code, need, count) classed by the rule of the module docstring; ``rules``: the config's survey
+    rules. Sorted by count (largest first), then need."""
+    needs = survey.groupby("need").agg(count=("count", "sum"), villages=("village_code", "nunique")).reset_index()
+    needs["village_share"] = needs["villages"] / villages_total if villages_total else np.nan
+    total = needs["count"].sum()
+    needs["count_share"] = needs["count"] / total if total > 0 else 0.0
+    meets = [(needs["count_share"] >= c.min_count_share - 1e-12) & (needs["village_share"] >= c.min_village_share - 1e-12)
+             for c in rules.classes]
+    needs["class"] = np.select(meets, [c.code for c in rules.classes], default=rules.classes[-1].code)
+    needs["conflict"] = needs["need"].isin(list(rules.conflicts))
+    return needs.sort_values(["count", "need"], ascending=[False, True]).reset_index(drop=True)[CLASS_COLUMNS]
+
+
+def year_classes(county, year: int) -> pd.DataFrame:
+    """The county's needs of ``year`` classed (:func:`need_classes`)."""
+    survey = county.survey[county.survey["month"].astype(str).str[:4] == str(year)]
+    return need_classes(survey, len(county.villages()), county.config["rules"].survey)
+
 
 def survey_rollup(county, period: int | str) -> dict[str, pd.DataFrame]:
     """The roll-up for ``period`` (a year, or any period id: 2025, 2025S1, 2025Q3, 2025-07):
 
     - ``village_monthly``: village_code, township_code, month, need, count (the villages' monthly summaries);
     - ``township_quarterly``: township_code, quarter, need, count, villages, class;
-    - ``county``: need, count, villages, village_share, count_share, class (sorted by count);
+    - ``county``: need, count, villages, village_share, count_share (of the period), class (of the period's year),
+      conflict (sorted by count);
     - ``common_problems``: township_code, need, villages, village_share, class: needs raised by at least
       ``common_problem_village_share`` of the township's villages, to feed back to it."""
     rules = county.config["rules"].survey
@@ -25,15 +63,9 @@ def survey_rollup(county, period: int | str) -> dict[str, pd.DataFrame]:
     survey = county.survey[county.survey["month"].isin(months)]
     survey = survey.assign(township_code=survey["village_code"].map(parent).to_numpy(),
                            quarter=periods.of_months(survey["month"], "quarter").to_numpy())
-    villages_total = len(county.villages())
-    county_needs = survey.groupby("need").agg(count=("count", "sum"), villages=("village_code", "nunique")).reset_index()
-    county_needs["village_share"] = county_needs["villages"] / villages_total
-    county_needs["count_share"] = county_needs["count"] / county_needs["count"].sum()
-    bounds = sorted(rules.classes, key=lambda c: -c.min_count_share)
-    county_needs["class"] = np.select([county_needs["count_share"] >= c.min_count_share for c in bounds],
-                                      [c.code for c in bounds], default=bounds[-1].code)
-    county_needs = county_needs.sort_values(["count", "need"], ascending=[False, True]).reset_index(drop=True)
-    need_class = county_needs.set_index("need")["class"]
+    need_class = year_classes(county, survey_year(period)).set_index("need")["class"]
+    county_needs = need_classes(survey, len(county.villages()), rules)
+    county_needs["class"] = county_needs["need"].map(need_class)
     township = survey.groupby(["township_code", "quarter", "need"]).agg(
         count=("count", "sum"), villages=("village_code", "nunique")).reset_index()
     township["class"] = township["need"].map(need_class)

@@ -342,8 +342,9 @@ def write_office_files(county_dir: str | Path, out_dir: str | Path, style: Offic
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = county.units.iloc[0]["name"]
+    census = county.census()  # the population table as the bureau gave it (a census year), not one brought forward
     files = [
-        write_xlsx(out / f"{name}{county.base_year}年人口统计表.xlsx", {"人口": census_grid(county, style.census)}),
+        write_xlsx(out / f"{name}{census.base_year}年人口统计表.xlsx", {"人口": census_grid(census, style.census)}),
         write_csv(out / "统计用区划代码.csv", village_list_grid(county), encoding="utf-8-sig"),
         write_xlsx(out / "计生服务机构一览.xlsx", {"机构": stations_grid(county)}),
         write_xlsx(out / "建设项目规划表.xlsx", {"规划表": plan_grid(county), "说明": _notes()}),

@@ -1,7 +1,14 @@
-"""Render every page ahead for one data version (called by ``fpplan.app.results.compute``)."""
+"""Render every page ahead for one data version: ``ensure_pages(workspace)`` brings the results up to date
+(``fpplan.app.results.ensure_results``) and keeps the pages with them, under ``<version>/pages/``.
+
+The results do not call this module (the pages are built from the panels, which read the results): what serves or
+refreshes the dashboards calls ``ensure_pages`` — ``fpplan serve``, the commands that import data, the 数据导入
+page. Results computed otherwise (a page's kernel finding them stale, a region's counties) have no pages until
+then, and their pages are rendered by their kernels, as before."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -46,3 +53,26 @@ def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
             html += script(page.bundle)
         write_page(out, key, page.kind, page.title, html)
     return pages
+
+
+DONE = ".complete"  # in pages/: every page of the version written
+
+
+def ensure_pages(workspace, force: bool = False):
+    """The workspace's results brought up to date (``fpplan.app.results.ensure_results``; its ``Outcome`` returned)
+    and their pages rendered ahead if the version has none yet (under the results' lock: one process renders them,
+    the others wait and find them). A page missing or half-written when a visitor comes is rendered by its kernel."""
+    from fpplan.app import results
+    from fpplan.app.pages.store import FOLDER
+
+    outcome = results.ensure_results(workspace, force=force)
+    folder = Path(outcome.folder)
+    if (folder / FOLDER / DONE).exists():
+        return outcome
+    with results._locked(results.results_root(workspace.folder)):
+        if not (folder / FOLDER / DONE).exists() and folder.is_dir():
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            write_pages(workspace.county(sync=False), manifest, folder)
+            (folder / FOLDER).mkdir(exist_ok=True)
+            (folder / FOLDER / DONE).touch()
+    return outcome

@@ -1,7 +1,7 @@
 """技术人员月考 rendered ahead: every year's figure and tables prepared, the year chosen in the browser (no kernel).
 
 A staff-level page: it is kept with the county's results on this machine and served only where its notebook is
-(``fpplan.app.serve`` leaves it out off this machine unless the county shares staff pages)."""
+(``fpplan.server.serve`` leaves it out off this machine unless the county shares staff pages)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from html import escape
 
-from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN, PLOTLY_CONFIG
+from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN
+from fpplan.app.style import PLOTLY_CONFIG
 
 FIGURE_MARK = "<!--fpplan-figure:{}-->"  # where a figure's SVG image goes (filled in once the images are drawn)
 WIDE, HALF = 1200, 600  # px a figure is drawn at: the page's width, half of it (two a row)

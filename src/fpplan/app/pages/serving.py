@@ -1,7 +1,7 @@
 """Pages answered from what the results hold, before (or instead of) any kernel: Voila's ``prelaunch_hook``.
 
 Voila calls the hook for every page it renders for a visitor, before it starts the page's kernel
-(``VoilaConfiguration.prelaunch_hook``, set by ``with_pages`` when ``fpplan.app.voila_server`` starts). Voila refuses
+(``VoilaConfiguration.prelaunch_hook``, set by ``with_pages`` when ``fpplan.server.voila_app`` starts). Voila refuses
 the hook in its configuration beside a preheated pool (``serve --pool N``: the pool's pages do not pass through
 it); here a pooled page is simply rendered by its kernel, so the hook is set once the pool is configured. For a
 dashboard whose notebook names

@@ -25,7 +25,8 @@ def html_table(frame: pd.DataFrame, totals: list[str] | None = None) -> w.HTML:
 
 def table_html(frame: pd.DataFrame, totals: list[str] | None = None) -> str:
     """A table as officials read it: labelled headers, enumerations as words, years and whole numbers as such."""
-    from fpplan.app.workbook import YEAR_COLUMNS, present
+    from fpplan.app.tables import YEAR_COLUMNS
+    from fpplan.app.workbook import present
 
     shown = present(frame, totals or [])
 

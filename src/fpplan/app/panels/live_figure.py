@@ -21,8 +21,9 @@ import anywidget
 import numpy as np
 import traitlets
 
-from fpplan.app.figure_images import PLOTLY_BASIC_FILE, PLOTLY_CARTESIAN_FILE
-from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN, PLOTLY_CONFIG
+from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN
+from fpplan.app.style import PLOTLY_CONFIG
+from fpplan.data.shipped import plotly_basic, plotly_cartesian
 
 ESM = """
 const LOADED = "__fpplanPlotly";
@@ -102,7 +103,7 @@ class LiveFigure(anywidget.AnyWidget):
 
     def _send_plotly(self, _widget, content, _buffers) -> None:
         if content.get("need") == "plotly":  # the page could not load the file: send its text
-            path = PLOTLY_BASIC_FILE if self._bundle == "basic" else PLOTLY_CARTESIAN_FILE
+            path = plotly_basic() if self._bundle == "basic" else plotly_cartesian()
             self.send({"plotly_source": path.read_text(encoding="utf-8")})
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import county_path, header_html, names, results, store_path
+from fpplan.app.panels.common import county, county_path, header_html, names, results
 from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
 from fpplan.data.labels import column_label, enum_label, language, ui
 
@@ -71,14 +71,6 @@ def load_tables(manifest: dict, county_of=None) -> dict[str, pd.DataFrame]:
 @cache
 def precomputed() -> dict[str, pd.DataFrame]:
     return load_tables(results())
-
-
-@cache
-def county():
-    """The county itself (its monthly tables from the store), loaded only when a section needs it."""
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 def every_set(cards: pd.DataFrame, cat) -> pd.DataFrame:

@@ -19,17 +19,9 @@ import pandas as pd
 
 from fpplan.app import maps
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, county_path, header_html, names, results, store_path, title
+from fpplan.app.panels.common import CARD, county, header_html, names, results, title
 from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
 from fpplan.data.labels import column_label, enum_label, label, ui
-
-
-@cache
-def county():
-    """The workspace's county with its monthly tables (read-only: no import)."""
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 @cache
@@ -56,9 +48,11 @@ def stored(manifest: dict) -> dict[str, pd.DataFrame] | None:
 
 @lru_cache(maxsize=32)
 def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
+    from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
 
-    return spatial_results(county(), projection=_projection(), threshold=threshold, new_sites=new_sites, year=year)
+    return spatial_results(county(), village_people(county(), _projection()), threshold=threshold, new_sites=new_sites,
+                           year=year)
 
 
 @cache
@@ -265,9 +259,10 @@ def spatial_panel() -> w.Widget:
 
 @cache
 def _seat() -> dict[str, pd.DataFrame]:
+    from fpplan.planning.demand import village_people
     from fpplan.spatial.seat import seat_results
 
-    return seat_results(county(), _projection())
+    return seat_results(county(), village_people(county(), _projection()))
 
 
 def seat_year_html(r: dict[str, pd.DataFrame], y: int, labels: dict) -> str:

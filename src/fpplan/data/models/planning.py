@@ -110,11 +110,23 @@ class Upgrade(Frozen):
     source: str = ""
 
 
+class CountyStationCourse(Frozen):
+    """Township technical staff trained at the county station for ``months`` months, in batches over the plan's
+    years (seed 004 第六篇: 组织乡级技术人员分期分批到县站进修学习，时间3个月): the staff of stations of ``levels``;
+    ``cost_wan_yuan`` per person (tuition, board, travel)."""
+
+    months: int = Field(default=3, ge=1)
+    levels: tuple[str, ...] = ("township_central", "township_general")
+    cost_wan_yuan: float = Field(ge=0)
+    source: str
+
+
 class Training(Frozen):
     min_per_year: int = Field(default=0, ge=0)
     max_per_year: int = Field(default=3, ge=0)
     source: str = ""
     upgrades: tuple[Upgrade, ...] = ()
+    county_station_course: CountyStationCourse | None = None
 
 
 class Hiring(Frozen):

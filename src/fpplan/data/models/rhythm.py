@@ -69,5 +69,24 @@ class Method(Frozen):
 
 
 class ContraceptivesConfig(Frozen):
+    """The methods; and what the plan's supply need uses where the county's data do not say: ``default_mix`` (each
+    method's share of users, summing to 1) for a county without the supply table, ``default_prevalence`` (users
+    among married women 15–49) for one whose reports do not count users; each with its source."""
+
     source: str
     methods: dict[str, Method]
+    default_mix: dict[str, float] = Field(default_factory=dict)
+    default_mix_source: str = ""
+    default_prevalence: float | None = Field(default=None, ge=0, le=1)
+    default_prevalence_source: str = ""
+
+    @model_validator(mode="after")
+    def _mix(self) -> ContraceptivesConfig:
+        unknown = sorted(set(self.default_mix) - set(self.methods))
+        if unknown:
+            raise ValueError(f"default_mix names methods not in methods: {', '.join(unknown)}")
+        if self.default_mix and abs(sum(self.default_mix.values()) - 1) > 1e-6:
+            raise ValueError(f"default_mix shares add up to {sum(self.default_mix.values()):g}, not 1")
+        if any(v < 0 for v in self.default_mix.values()):
+            raise ValueError("default_mix shares must not be negative")
+        return self
