@@ -107,6 +107,7 @@ def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, cou
     from fpplan.app.pages.spatial import projection
     from fpplan.app.panels.spatial import NEW_SITES, load_lookup, lookup_key, slider_steps
     from fpplan.app.panels.spatial import stored as first_tables
+    from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
 
     first = first_tables(manifest)
@@ -116,7 +117,7 @@ def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, cou
     assert steps[0] == 10 and steps[-1] == 120 and len(steps) == 23  # minutes by road on the demo
     assert {lookup_key(t, int(meta["new_sites"])) for t in steps} <= set(lookup)
     assert {lookup_key(None, n) for n in NEW_SITES} <= set(lookup)
-    again = spatial_results(county, projection=projection(manifest), threshold=30.0)
+    again = spatial_results(county, village_people(county, projection(manifest)), threshold=30.0)
     kept = lookup[lookup_key(30.0, int(meta["new_sites"]))]
     for name in ("county", "townships", "access", "sites", "vehicles", "catchments"):
         pd.testing.assert_frame_equal(kept[name].reset_index(drop=True), again[name].reset_index(drop=True),

@@ -36,15 +36,16 @@ def lookup(county, manifest: dict, first: dict) -> dict:
     """The map's tables of every setting the page looks up (see the module's docstring), less the tables no
     setting changes."""
     from fpplan.app.panels.spatial import NEW_SITES, SHARED, lookup_key, slider_steps
+    from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
 
-    made = projection(manifest)
+    people = village_people(county, projection(manifest))  # the women of every village and year, once
     meta = first["meta"].iloc[0]
     settings = [(t, int(meta["new_sites"])) for t in slider_steps(meta)]
     settings += [(None, n) for n in NEW_SITES if n != int(meta["new_sites"])]
     out = {}
     for threshold, new_sites in settings:
-        tables = spatial_results(county, projection=made, threshold=threshold, new_sites=new_sites)
+        tables = spatial_results(county, people, threshold=threshold, new_sites=new_sites)
         out[lookup_key(threshold, new_sites)] = {k: v for k, v in tables.items() if k not in SHARED}
     return out
 
@@ -75,9 +76,10 @@ def build(county, manifest: dict) -> Page:
 def seat_page(county, manifest: dict) -> Page:
     """A county without coordinates: every year's coverage from the distances to the township seats."""
     from fpplan.app.panels.spatial import seat_note, seat_year_html
+    from fpplan.planning.demand import village_people
     from fpplan.spatial.seat import seat_results
 
-    r = seat_results(county, projection(manifest))
+    r = seat_results(county, village_people(county, projection(manifest)))
     years = sorted(int(y) for y in r["county"]["year"].unique())
     labels = manifest["names"]
     choice = page.choice("seat-year", ui("year_control"), [(str(y), str(y)) for y in years], str(years[-1]))
