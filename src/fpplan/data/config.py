@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import label, ui
 from fpplan.data.models import Frozen
 from fpplan.data.models.collection import Collection, PopulationRates, Timeline
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
@@ -96,11 +97,32 @@ def parse(data: Any, model: type[Frozen], file: str) -> tuple[Any, list[Problem]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [
-            Problem(file=file, kind="config", column=".".join(map(str, e["loc"])), value=e.get("input")
-                    if not isinstance(e.get("input"), (dict, list)) else None, detail=f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
-            for e in exc.errors()
-        ]
+        problems = []
+        for e in exc.errors():
+            key = ".".join(map(str, e["loc"]))
+            value = e.get("input") if not isinstance(e.get("input"), (dict, list)) and e["type"] != "missing" else None
+            problems += [Problem(file=file, kind="config", column=key or None, value=value, detail=text)
+                         for text in error_texts(e, key)]
+        return None, problems
+
+
+def error_texts(error: dict[str, Any], key: str, lang: str | None = None) -> list[str]:
+    """A pydantic error as sentences in the user's language (labels ``ui.lang_pydantic_<type>`` and, for the
+    models' own checks, ``ui.lang_check_<key>``: defaults/labels/lang.yaml), each after the key path it concerns.
+    An error type without a label keeps pydantic's English message (inside a Chinese sentence)."""
+    kind, ctx = error["type"], {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    if kind == "fpplan_checks":
+        texts = [ui(f"lang_check_{k}", lang, **fields) for k, fields in error["ctx"]["checks"]]
+    elif kind == "fpplan_check":
+        texts = [ui(f"lang_check_{ctx.pop('key')}", lang, **ctx)]
+    elif kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "").replace(" or ", ", ").replace("', '", "'{or}'")
+        texts = [ui(f"lang_pydantic_{kind}", lang, expected=expected.replace("{or}", ui("lang_pydantic_or", lang)))]
+    elif label("ui", f"lang_pydantic_{kind}") != f"lang_pydantic_{kind}":
+        texts = [ui(f"lang_pydantic_{kind}", lang, **ctx)]
+    else:
+        texts = [ui("lang_pydantic_other", lang, detail=error["msg"])]
+    return [ui("lang_config_at", lang, path=key, text=t) if key else ui("lang_config_whole", lang, text=t) for t in texts]
 
 
 def config_path(county_dir: Path | None, name: str) -> Path:
