@@ -24,7 +24,7 @@ from pathlib import Path
 from fpplan.app.printing import page_count, to_pdf
 from fpplan.app.style import FONT, REPORT_PLOTLY_CONFIG
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import language, month_text, ui
+from fpplan.data.labels import label, language, month_text, ui
 from fpplan.data.shipped import notebooks  # the package's (a DataError when the installation lost them)
 
 FIGURE_MIME = "application/vnd.plotly.v1+json"
@@ -281,7 +281,7 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         if store:
             parameters["store"] = str(Path(store).resolve())
         executed = []
-        with tqdm(books, bar_format=ui("lang_report_progress")) as bar:
+        with tqdm(books, bar_format=label("ui", "lang_report_progress")) as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
                 executed.append(run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set)))

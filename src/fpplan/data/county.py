@@ -435,7 +435,7 @@ def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: 
 def _geography(path: Path, t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]
                ) -> tuple[Geography, list[Problem]]:
     """Coordinates of units and facilities, and the boundary and road files (fpplan.data.geography)."""
-    extent = config["spatial"].extent if "spatial" in config else None
+    extent = config["spatial"].extent if config.get("spatial") is not None else None
     problems = [p for name in ("units", "facilities") if name in clean for p in check_coordinates(t[name], files[name], extent)]
     geography, found = load_geography(path, t["units"] if "units" in clean else None, config)
     return geography, problems + found
