@@ -180,7 +180,8 @@ def test_roads_that_do_not_connect(tmp_path: Path) -> None:
     found = problems_of(write_geo(tmp_path / "d", boundaries=None, roads=roads))
     assert sorted((p.kind, p.row) for p in found) == [("not_connected", 4), ("not_connected", 5), ("not_connected", 6)]
     piece = next(p for p in found if p.row == 4)
-    assert piece.detail.startswith("要素 4, 5, 6 自成一片（3 条，共 6 条），与其余道路不相连")
+    assert piece.detail.startswith("要素 4, 5 自成一片（2 条，共 6 条），与其余道路不相连")
+    assert piece.message("en").startswith("road not connected to the network: features 4, 5 form a separate piece (2 of 6)")
 
 
 def test_roads_join_within_the_snap_tolerance(tmp_path: Path) -> None:

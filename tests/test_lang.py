@@ -58,12 +58,13 @@ def refused(path: Path) -> list:
 
 
 def both(path: Path) -> tuple[list, list]:
-    """The problems of loading ``path`` in Chinese, then in English (details are written in the language chosen
-    when the problem is found, as ``fpplan --lang`` sets it before anything is read)."""
+    """The problems of loading ``path`` in Chinese, then in English (``fpplan --lang en`` sets the language before
+    anything is read); the problems found in Chinese read the same in English with ``message("en")``."""
     zh = refused(path)
     set_language("en")
     en = refused(path)
     set_language("zh")
+    assert [p.message("en") for p in zh] == [p.message("en") for p in en]
     return zh, en
 
 
@@ -123,8 +124,9 @@ def test_a_literal_choice_lists_the_allowed_values(tmp_path: Path) -> None:
     zh, en = both(county)
     problem = next(p for p in zh if p.column and p.column.endswith(".unit"))
     assert problem.value == "permille" and problem.file.endswith("indicators.yaml")
-    assert "须是以下之一：'percent'、'per_mille'、" in problem.message()
-    assert "should be one of 'percent' or 'per_mille' or" in next(p for p in en if p.column == problem.column).message("en")
+    assert "须是以下之一：'percent' / 'per_mille' / " in problem.message()
+    assert "should be one of 'percent' / 'per_mille' / " in problem.message("en")
+    assert problem.message("en") == next(p for p in en if p.column == problem.column).message("en")
 
 
 def test_a_models_own_check_is_translated(tmp_path: Path) -> None:

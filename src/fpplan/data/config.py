@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import label, ui
+from fpplan.data.labels import Text, label
 from fpplan.data.models import Frozen
 from fpplan.data.models.collection import Collection, PopulationRates, Timeline
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
@@ -106,23 +106,22 @@ def parse(data: Any, model: type[Frozen], file: str) -> tuple[Any, list[Problem]
         return None, problems
 
 
-def error_texts(error: dict[str, Any], key: str, lang: str | None = None) -> list[str]:
+def error_texts(error: dict[str, Any], key: str) -> list[Text]:
     """A pydantic error as sentences in the user's language (labels ``ui.lang_pydantic_<type>`` and, for the
     models' own checks, ``ui.lang_check_<key>``: defaults/labels/lang.yaml), each after the key path it concerns.
     An error type without a label keeps pydantic's English message (inside a Chinese sentence)."""
     kind, ctx = error["type"], {k: str(v) for k, v in (error.get("ctx") or {}).items()}
     if kind == "fpplan_checks":
-        texts = [ui(f"lang_check_{k}", lang, **fields) for k, fields in error["ctx"]["checks"]]
+        texts = [Text(f"lang_check_{k}", **fields) for k, fields in error["ctx"]["checks"]]
     elif kind == "fpplan_check":
-        texts = [ui(f"lang_check_{ctx.pop('key')}", lang, **ctx)]
+        texts = [Text(f"lang_check_{ctx.pop('key')}", **ctx)]
     elif kind in ("literal_error", "enum"):
-        expected = ctx.get("expected", "").replace(" or ", ", ").replace("', '", "'{or}'")
-        texts = [ui(f"lang_pydantic_{kind}", lang, expected=expected.replace("{or}", ui("lang_pydantic_or", lang)))]
+        texts = [Text(f"lang_pydantic_{kind}", expected=ctx.get("expected", "").replace(" or ", ", ").replace("', '", "' / '"))]
     elif label("ui", f"lang_pydantic_{kind}") != f"lang_pydantic_{kind}":
-        texts = [ui(f"lang_pydantic_{kind}", lang, **ctx)]
+        texts = [Text(f"lang_pydantic_{kind}", **ctx)]
     else:
-        texts = [ui("lang_pydantic_other", lang, detail=error["msg"])]
-    return [ui("lang_config_at", lang, path=key, text=t) if key else ui("lang_config_whole", lang, text=t) for t in texts]
+        texts = [Text("lang_pydantic_other", detail=error["msg"])]
+    return [Text("lang_config_at", path=key, text=t) if key else Text("lang_config_whole", text=t) for t in texts]
 
 
 def config_path(county_dir: Path | None, name: str) -> Path:

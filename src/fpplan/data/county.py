@@ -20,7 +20,7 @@ from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.geography import Geography, check_coordinates, load_geography
-from fpplan.data.labels import label, language, normalise, ui
+from fpplan.data.labels import Text, label, language, normalise
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
@@ -289,7 +289,7 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     """Population given in 5-year groups (0-4 … 95-99, 100+) → single years 0–100 (Sprague; fpplan.data.agesplit)."""
     cells = pop.groupby("unit_code").size()
     problems = [Problem(file=file, kind="incomplete", column="age_group", value=code,
-                        detail=ui("lang_age_group_cells", code=code, n=n))
+                        detail=Text("lang_age_group_cells", code=code, n=n))
                 for code, n in cells[cells != 42].items()]
     if problems:
         return pop, problems
@@ -336,7 +336,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if name not in files:
             if not table.optional and name not in optional:
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
-                                        detail=ui("lang_table_file", name=name, zh=label("tables", name, "zh"))))
+                                        detail=Text("lang_table_file", name=name, zh=label("tables", name, "zh"))))
             tables[name] = _empty(table)
             absent.add(name)
             if table.optional:
@@ -486,7 +486,7 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
         rounds = t["survey_rounds"]
         over = rounds["yes_count"] > rounds["sample_size"]
         problems += [Problem(file=files["survey_rounds"], kind="inconsistent", row=int(r), column="yes_count", value=v,
-                             detail=ui("lang_yes_over_sample", yes=f"{v:g}", sample=f"{s:g}"))
+                             detail=Text("lang_yes_over_sample", yes=f"{v:g}", sample=f"{s:g}"))
                      for r, v, s in zip(cc.rows_of(rounds.index[over]), rounds.loc[over, "yes_count"], rounds.loc[over, "sample_size"])]
     if "exam_scores" in clean and "staff" in clean:
         problems += cc.references(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")

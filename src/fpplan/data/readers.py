@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import canonical_column, normalise, table_aliases, ui
+from fpplan.data.labels import Text, canonical_column, normalise, table_aliases
 from fpplan.data.reasons import exception_text
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -76,7 +76,7 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
-        return None, [Problem(file=file, kind="unreadable", detail=ui("lang_csv_malformed"))]
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_csv_malformed"))]
     sheet = _Sheet(rows, name=None, position=0)
     problems = sheet.header_problems(file)
     if problems:
@@ -89,13 +89,13 @@ def csv_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     """A CSV file's bytes as text (UTF-8, else GBK/GB18030: what an office's Excel saves), or the problem that stops
     it being read as text."""
     if b"\x00" in data[:4096]:
-        return None, [Problem(file=file, kind="unreadable", detail=ui("lang_csv_binary"))]
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_csv_binary"))]
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), []
         except UnicodeDecodeError:
             continue
-    return None, [Problem(file=file, kind="unreadable", detail=ui("lang_csv_encoding"))]
+    return None, [Problem(file=file, kind="unreadable", detail=Text("lang_csv_encoding"))]
 
 
 def locate(problems: list[Problem], sheets: dict[str, dict[int, str]]) -> list[Problem]:
@@ -263,7 +263,7 @@ def _read_xlsx(data: bytes, file: str, names: dict[int, str]) -> tuple[pd.DataFr
     try:  # not read-only: merged ranges are only known to a fully loaded workbook
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, ValueError, KeyError, OSError, TypeError):
-        return None, [Problem(file=file, kind="unreadable", detail=ui("lang_xlsx_invalid"))]
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_xlsx_invalid"))]
     sheets = []
     for position, ws in enumerate(book.worksheets):
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]

@@ -8,7 +8,7 @@ import errno
 import json
 import re
 
-from fpplan.data.labels import ui
+from fpplan.data.labels import Text
 
 _ERRNO = {
     errno.ENOENT: "lang_os_not_found",
@@ -35,27 +35,24 @@ _VALIDITY = {
 }
 
 
-def exception_text(exc: BaseException, lang: str | None = None) -> str:
+def exception_text(exc: BaseException) -> Text:
     """What went wrong reading a file, in the user's language (line and column where the exception knows them)."""
     if isinstance(exc, json.JSONDecodeError):
-        return ui("lang_json_syntax", lang, line=exc.lineno, column=exc.colno)
+        return Text("lang_json_syntax", line=exc.lineno, column=exc.colno)
     if isinstance(exc, UnicodeDecodeError):
-        return ui("lang_not_utf8", lang)
+        return Text("lang_not_utf8")
     if isinstance(exc, OSError) and exc.errno in _ERRNO:
-        return ui(_ERRNO[exc.errno], lang)
+        return Text(_ERRNO[exc.errno])
     if isinstance(exc, OSError):
-        return ui("lang_os_other", lang, code=exc.errno if exc.errno is not None else "—")
-    return ui("lang_reading_failed", lang)
+        return Text("lang_os_other", code=exc.errno if exc.errno is not None else "—")
+    return Text("lang_reading_failed")
 
 
-def validity_text(reason: str, lang: str | None = None) -> str:
+def validity_text(reason: str) -> Text:
     """shapely's ``explain_validity`` reason ("Self-intersection[116.1 39.2]") in the user's language."""
     match = re.match(r"\s*([^\[]+?)\s*(?:\[([^\]]*)\])?\s*$", str(reason))
     key = _VALIDITY.get(match.group(1).lower()) if match else None
     where = match.group(2) if match and match.group(2) else ""
     if key is None:
-        return ui("lang_geom_invalid", lang)
-    text = ui(key, lang)
-    if where:
-        text += ui("lang_geom_at", lang, where=", ".join(where.split()))
-    return text
+        return Text("lang_geom_invalid")
+    return Text("lang_geom_at", reason=Text(key), where=", ".join(where.split())) if where else Text(key)

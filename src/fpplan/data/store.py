@@ -32,7 +32,7 @@ import pandas as pd
 
 from fpplan.data import environment
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import label, ui
+from fpplan.data.labels import Text, label
 from fpplan.data.schema import TABLES
 
 SCHEMA_VERSION = "2"
@@ -146,7 +146,7 @@ class Store:
     def _check_county(self, con: duckdb.DuckDBPyConnection, known: dict | None = None) -> None:
         if known is None:
             if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]:
-                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=ui("lang_store_no_tables"))])
+                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=Text("lang_store_no_tables"))])
             known = dict(con.execute("SELECT key, value FROM meta").fetchall())
         theirs = known.get("county_code")
         if self.county_code and theirs and theirs != self.county_code:
@@ -195,7 +195,7 @@ class Store:
                     now = _fingerprint(con, name)
                     if now != (rows, checksum):
                         problems.append(Problem(file=str(self.path), kind="store_damaged", value=name,
-                                                detail=ui("lang_store_rows", table=label("tables", name), now=now[0], recorded=rows)))
+                                                detail=Text("lang_store_rows", table=label("tables", name), now=now[0], recorded=rows)))
                 return problems
         except DataError as error:
             return error.problems
@@ -305,8 +305,8 @@ def _reason(kind: str, text: str) -> str:
 
     if kind == "store_busy":
         pid = re.search(r"PID (\d+)", text)
-        return ui("lang_store_locked_pid", pid=pid.group(1)) if pid else ui("lang_store_locked")
-    return ui("lang_store_unreadable", reason=_first_line(text))
+        return Text("lang_store_locked_pid", pid=pid.group(1)) if pid else Text("lang_store_locked")
+    return Text("lang_store_unreadable", reason=_first_line(text))
 
 
 def _first_line(text: str) -> str:
