@@ -288,3 +288,20 @@ def test_a_data_error_inside_a_notebook_points_to_validate() -> None:
                                  "按列出的问题改正数据后再生成报告")
     assert_chinese(problem.message())
     assert_english(problem.message("en"), "03_服务需求与人员")
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("detour_factor: {value: 1.2, source: t", "花括号 { } 不成对，或其中缺少逗号"),
+    ("detour_factor: value: 1.2", "此处不能有冒号（冒号后是否缺空格？缩进是否对齐？文字中的冒号请加引号）"),
+    ("\tdetour_factor: {value: 1.2, source: t}", "用了不允许的字符（如制表符 Tab：请改用空格缩进）"),
+])
+def test_a_yaml_syntax_error_says_what_is_wrong(tmp_path: Path, line: str, reason: str) -> None:
+    county = write_mini_county(tmp_path / "c")
+    default = (default_config_dir() / "spatial.yaml").read_text(encoding="utf-8")
+    old = next(x for x in default.splitlines() if x.startswith("detour_factor:"))
+    own_config(county, "spatial", lambda t: t.replace(old, line))
+    problem = next(p for p in refused(county) if p.file.endswith("spatial.yaml"))
+    assert problem.kind == "yaml_syntax" and problem.row is not None
+    assert f"（{reason}）" in problem.message()
+    assert_chinese(problem.message())
+    assert "YAML syntax error near line" in problem.message("en")

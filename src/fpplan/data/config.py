@@ -34,6 +34,7 @@ from fpplan.data.models.scenario import Bounds
 from fpplan.data.models.server import ServerConfig
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.data.models.uncertainty import UncertaintyConfig
+from fpplan.data.reasons import exception_text
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -76,10 +77,29 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         if mark is not None:
             what = "; ".join(filter(None, [exc.context, exc.problem]))
             return None, [Problem(file=str(path), kind="yaml_syntax", row=mark.line + 1, column=str(mark.column + 1),
-                                  value=_line(path, mark.line), detail=what)]
-        return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
+                                  value=_line(path, mark.line), detail=_yaml_reason(what))]
+        return None, [Problem(file=str(path), kind="unreadable", detail=Text("lang_yaml_other", reason=str(exc).splitlines()[0]))]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
+        return None, [Problem(file=str(path), kind="unreadable", detail=exception_text(exc))]
+
+
+# PyYAML's reasons (a phrase of its message) → the label saying it in the user's language
+_YAML_REASONS = {
+    "could not find expected ':'": "lang_yaml_colon",
+    "mapping values are not allowed": "lang_yaml_mapping_here",
+    "cannot start any token": "lang_yaml_tab",
+    "tab character": "lang_yaml_tab",
+    "flow mapping": "lang_yaml_braces",
+    "flow sequence": "lang_yaml_brackets",
+    "quoted scalar": "lang_yaml_quotes",
+    "block mapping": "lang_yaml_indent",
+    "block collection": "lang_yaml_indent",
+}
+
+
+def _yaml_reason(what: str) -> Text:
+    key = next((k for phrase, k in _YAML_REASONS.items() if phrase in what), "lang_yaml_other")
+    return Text(key, reason=what)
 
 
 def _line(path: Path, index: int) -> str | None:
