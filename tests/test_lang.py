@@ -305,3 +305,13 @@ def test_a_yaml_syntax_error_says_what_is_wrong(tmp_path: Path, line: str, reaso
     assert f"（{reason}）" in problem.message()
     assert_chinese(problem.message())
     assert "YAML syntax error near line" in problem.message("en")
+
+
+def test_a_period_without_reports_prints_no_empty_table(tmp_path: Path, capsys) -> None:
+    """pandas prints an empty table as 'Empty DataFrame / Columns: … / Index: []': the scorecard of a period with no
+    reports says 本期无此项记录 instead."""
+    county = write_mini_county(tmp_path / "c")
+    assert main(["scorecard", str(county), "--period", "2031Q1"]) == 0
+    out = capsys.readouterr().out
+    assert "Empty DataFrame" not in out and "Index: []" not in out
+    assert out.splitlines()[:2] == ["2031年第一季度 指标达标情况", "本期无此项记录"]
