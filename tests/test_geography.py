@@ -136,7 +136,7 @@ def test_self_intersecting_boundary_and_unknown_township(tmp_path: Path) -> None
     found = problems_of(write_geo(tmp_path / "c", boundaries=bad, roads=None))
     by_row = {p.row: p for p in found}
     assert all(Path(p.file).name == "乡镇边界.geojson" for p in found)
-    assert by_row[1].kind == "invalid_geometry" and "Self-intersection" in by_row[1].detail
+    assert by_row[1].kind == "invalid_geometry" and by_row[1].detail.startswith("边界自相交（位于 88.1, 43.8）")
     assert by_row[2].kind == "unknown_reference" and by_row[2].value == "999999"
     assert by_row[3].kind == "wrong_geometry" and by_row[3].value == "Point"
     assert by_row[4].kind == "required" and by_row[4].column == "township_code"
@@ -180,7 +180,8 @@ def test_roads_that_do_not_connect(tmp_path: Path) -> None:
     found = problems_of(write_geo(tmp_path / "d", boundaries=None, roads=roads))
     assert sorted((p.kind, p.row) for p in found) == [("not_connected", 4), ("not_connected", 5), ("not_connected", 6)]
     piece = next(p for p in found if p.row == 4)
-    assert "features 4, 5" in piece.detail and "要素 4, 5" in piece.detail
+    assert piece.detail.startswith("要素 4, 5 自成一片（2 条，共 6 条），与其余道路不相连")
+    assert piece.message("en").startswith("road not connected to the network: features 4, 5 form a separate piece (2 of 6)")
 
 
 def test_roads_join_within_the_snap_tolerance(tmp_path: Path) -> None:

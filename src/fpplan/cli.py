@@ -246,14 +246,22 @@ def _scorecard(args: argparse.Namespace) -> int:
     county = open_county(args)
     try:
         card = scorecard(county, args.level, args.period, args.target_set)
-    except ValueError as error:  # a period id or target set that does not exist
-        raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
-                                 detail=str(error))]) from None
+    except ValueError:  # a period id or target set that does not exist
+        raise DataError([_choice_refused(args, county)]) from None
     catalogue, names = county.config["indicators"], county_names(county)
     print(scorecard_text(card, catalogue, names, args.period, args.level))
     if args.out:
         write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
     return 0
+
+
+def _choice_refused(args: argparse.Namespace, county) -> Problem:
+    """The target set or period a command was given that does not exist, as the problem to print."""
+    sets = county.config["indicators"].target_sets
+    if getattr(args, "target_set", None) is not None and args.target_set not in sets:
+        return Problem(file=str(county.path / "config" / "indicators.yaml"), kind="unknown_target_set", value=args.target_set,
+                       detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items()))
+    return Problem(file=str(args.data_dir), kind="bad_period", value=args.period)
 
 
 def _exams(args: argparse.Namespace) -> int:
@@ -289,9 +297,8 @@ def _survey(args: argparse.Namespace) -> int:
     names = county_names(county)
     try:
         result = survey_rollup(county, args.period)
-    except ValueError as error:
-        raise DataError([Problem(file=str(args.data_dir), kind="unknown_reference", value=args.period,
-                                 detail=str(error))]) from None
+    except ValueError:
+        raise DataError([_choice_refused(args, county)]) from None
     for key, part in (("survey_county", "county"), ("survey_township", "township_quarterly"),
                       ("survey_common", "common_problems")):
         print(label("ui", key))

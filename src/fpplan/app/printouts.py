@@ -44,7 +44,7 @@ def scorecard_text(card: pd.DataFrame, catalogue, names: Mapping[str, str], peri
     rows = scorecard_rows(_expected_text(card), catalogue, names, columns=SCORECARD_PRINTED, by_unit=True).cells
     rows = rows.rename(columns={label("enums.level", "township"): label("enums.level", level)})
     counts = status_counts(card).drop(columns="period", errors="ignore")
-    lines = [ui("scorecard_title", period=period_text(period)), rows.to_string(index=False), "",
+    lines = [ui("scorecard_title", period=period_text(period)), rows.to_string(index=False) if len(rows) else ui("no_rows"), "",
              text_table(counts, names, enums={"attention": "status"}, headers={"unit": label("enums.level", level)})]
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from fpplan.app.printing import page_count, to_pdf
 from fpplan.app.style import FONT, REPORT_PLOTLY_CONFIG
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import language, month_text, ui
+from fpplan.data.labels import label, language, month_text, ui
 from fpplan.data.shipped import notebooks  # the package's (a DataError when the installation lost them)
 
 FIGURE_MIME = "application/vnd.plotly.v1+json"
@@ -40,14 +40,43 @@ def folder_name(manifest: dict, period: str, scenario: str) -> str:
 
 
 def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
-    """Execute one notebook with papermill; returns the executed copy."""
+    """Execute one notebook with papermill; returns the executed copy. The terminal shows no English chatter of
+    papermill and the kernel (their warnings: no encryption over loopback, the debugger's frozen modules, black not
+    installed); a notebook that fails is a DataError naming the notebook, the cell and why, in the user's language."""
+    import logging
+
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     executed = out_dir / notebook.name
     os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"  # figures as JSON: the report draws them itself
-    papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                               cwd=str(out_dir), progress_bar=False, execution_timeout=CELL_TIMEOUT)
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the kernel's debugger warning on frozen modules
+    logger = logging.getLogger("papermill")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+                                   cwd=str(out_dir), progress_bar=False, execution_timeout=CELL_TIMEOUT,
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    except papermill.PapermillExecutionError as error:
+        raise DataError([notebook_failure(notebook, error.exec_count, error.ename, error.evalue)]) from None
+    except CellTimeoutError:
+        raise DataError([Problem(file=notebook.name, kind="notebook_timeout", value=notebook.stem,
+                                 detail=str(CELL_TIMEOUT // 60))]) from None
+    except DeadKernelError:
+        raise DataError([Problem(file=notebook.name, kind="notebook_kernel_died", value=notebook.stem)]) from None
+    finally:
+        logger.setLevel(level)
     return executed
+
+
+def notebook_failure(notebook: Path, cell: int | None, name: str, text: str) -> Problem:
+    """A notebook's error as the problem printed: the county's data (a DataError raised in the notebook: run
+    validate) or fpplan's own (the error's first line kept for the maintainers)."""
+    if name == "DataError":
+        return Problem(file=notebook.name, kind="notebook_data_error", value=notebook.stem, row=cell)
+    return Problem(file=notebook.name, kind="notebook_failed", value=notebook.stem, row=cell,
+                   detail=f"{name}: {str(text).splitlines()[0] if text else ''}")
 
 
 def _target_parameter(notebook: Path, target_set: str | None) -> dict:
@@ -252,7 +281,7 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         if store:
             parameters["store"] = str(Path(store).resolve())
         executed = []
-        with tqdm(books, unit="notebook") as bar:
+        with tqdm(books, bar_format=label("ui", "lang_report_progress")) as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
                 executed.append(run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set)))

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import Text, label
 from fpplan.data.models import Frozen
 from fpplan.data.models.collection import Collection, PopulationRates, Timeline
 from fpplan.data.models.indicators import Catalogue, DataElements, QualityConfig
@@ -33,6 +34,7 @@ from fpplan.data.models.scenario import Bounds
 from fpplan.data.models.server import ServerConfig
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.data.models.uncertainty import UncertaintyConfig
+from fpplan.data.reasons import exception_text
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -75,10 +77,29 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         if mark is not None:
             what = "; ".join(filter(None, [exc.context, exc.problem]))
             return None, [Problem(file=str(path), kind="yaml_syntax", row=mark.line + 1, column=str(mark.column + 1),
-                                  value=_line(path, mark.line), detail=what)]
-        return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
+                                  value=_line(path, mark.line), detail=_yaml_reason(what))]
+        return None, [Problem(file=str(path), kind="unreadable", detail=Text("lang_yaml_other", reason=str(exc).splitlines()[0]))]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return None, [Problem(file=str(path), kind="unreadable", detail=str(exc).splitlines()[0])]
+        return None, [Problem(file=str(path), kind="unreadable", detail=exception_text(exc))]
+
+
+# PyYAML's reasons (a phrase of its message) → the label saying it in the user's language
+_YAML_REASONS = {
+    "could not find expected ':'": "lang_yaml_colon",
+    "mapping values are not allowed": "lang_yaml_mapping_here",
+    "cannot start any token": "lang_yaml_tab",
+    "tab character": "lang_yaml_tab",
+    "flow mapping": "lang_yaml_braces",
+    "flow sequence": "lang_yaml_brackets",
+    "quoted scalar": "lang_yaml_quotes",
+    "block mapping": "lang_yaml_indent",
+    "block collection": "lang_yaml_indent",
+}
+
+
+def _yaml_reason(what: str) -> Text:
+    key = next((k for phrase, k in _YAML_REASONS.items() if phrase in what), "lang_yaml_other")
+    return Text(key, reason=what)
 
 
 def _line(path: Path, index: int) -> str | None:
@@ -96,11 +117,31 @@ def parse(data: Any, model: type[Frozen], file: str) -> tuple[Any, list[Problem]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [
-            Problem(file=file, kind="config", column=".".join(map(str, e["loc"])), value=e.get("input")
-                    if not isinstance(e.get("input"), (dict, list)) else None, detail=f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
-            for e in exc.errors()
-        ]
+        problems = []
+        for e in exc.errors():
+            key = ".".join(map(str, e["loc"]))
+            value = e.get("input") if not isinstance(e.get("input"), (dict, list)) and e["type"] != "missing" else None
+            problems += [Problem(file=file, kind="config", column=key or None, value=value, detail=text)
+                         for text in error_texts(e, key)]
+        return None, problems
+
+
+def error_texts(error: dict[str, Any], key: str) -> list[Text]:
+    """A pydantic error as sentences in the user's language (labels ``ui.lang_pydantic_<type>`` and, for the
+    models' own checks, ``ui.lang_check_<key>``: defaults/labels/lang.yaml), each after the key path it concerns.
+    An error type without a label keeps pydantic's English message (inside a Chinese sentence)."""
+    kind, ctx = error["type"], {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    if kind == "fpplan_checks":
+        texts = [Text(f"lang_check_{k}", **fields) for k, fields in error["ctx"]["checks"]]
+    elif kind == "fpplan_check":
+        texts = [Text(f"lang_check_{ctx.pop('key')}", **ctx)]
+    elif kind in ("literal_error", "enum"):
+        texts = [Text(f"lang_pydantic_{kind}", expected=ctx.get("expected", "").replace(" or ", ", ").replace("', '", "' / '"))]
+    elif label("ui", f"lang_pydantic_{kind}") != f"lang_pydantic_{kind}":
+        texts = [Text(f"lang_pydantic_{kind}", **ctx)]
+    else:
+        texts = [Text("lang_pydantic_other", detail=error["msg"])]
+    return [Text("lang_config_at", path=key, text=t) if key else Text("lang_config_whole", text=t) for t in texts]
 
 
 def config_path(county_dir: Path | None, name: str) -> Path:

@@ -20,7 +20,7 @@ from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.geography import Geography, check_coordinates, load_geography
-from fpplan.data.labels import label, normalise
+from fpplan.data.labels import Text, label, language, normalise
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
@@ -153,7 +153,7 @@ def collection_problems(config: dict[str, Any], county_dir: Path | None) -> list
     known = config["data_elements"].elements
     file = str(config_path(county_dir, "collection"))
     problems = [Problem(file=file, kind="unknown_element", column=f"not_collected.{k}.element", value=n.element,
-                        detail=", ".join(known))
+                        detail="、".join(f"{code}（{getattr(e, language())}）" for code, e in known.items()))
                 for k, n in enumerate(config["collection"].not_collected) if n.element not in known]
     problems += _undefined_elements(config, county_dir)
     uncollected = not_collected(config)
@@ -289,7 +289,7 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     """Population given in 5-year groups (0-4 … 95-99, 100+) → single years 0–100 (Sprague; fpplan.data.agesplit)."""
     cells = pop.groupby("unit_code").size()
     problems = [Problem(file=file, kind="incomplete", column="age_group", value=code,
-                        detail=f"{code}: {n} of 42 sex × age-group cells (0-4 … 100+, both sexes)")
+                        detail=Text("lang_age_group_cells", code=code, n=n))
                 for code, n in cells[cells != 42].items()]
     if problems:
         return pop, problems
@@ -336,7 +336,7 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
         if name not in files:
             if not table.optional and name not in optional:
                 problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
-                                        detail=f"{name}.csv / {name}.xlsx"))
+                                        detail=Text("lang_table_file", name=name, zh=label("tables", name, "zh"))))
             tables[name] = _empty(table)
             absent.add(name)
             if table.optional:
@@ -435,7 +435,7 @@ def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: 
 def _geography(path: Path, t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]
                ) -> tuple[Geography, list[Problem]]:
     """Coordinates of units and facilities, and the boundary and road files (fpplan.data.geography)."""
-    extent = config["spatial"].extent if "spatial" in config else None
+    extent = config["spatial"].extent if config.get("spatial") is not None else None
     problems = [p for name in ("units", "facilities") if name in clean for p in check_coordinates(t[name], files[name], extent)]
     geography, found = load_geography(path, t["units"] if "units" in clean else None, config)
     return geography, problems + found
@@ -486,7 +486,8 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
         rounds = t["survey_rounds"]
         over = rounds["yes_count"] > rounds["sample_size"]
         problems += [Problem(file=files["survey_rounds"], kind="inconsistent", row=int(r), column="yes_count", value=v,
-                             detail="yes_count > sample_size") for r, v in zip(cc.rows_of(rounds.index[over]), rounds.loc[over, "yes_count"])]
+                             detail=Text("lang_yes_over_sample", yes=f"{v:g}", sample=f"{s:g}"))
+                     for r, v, s in zip(cc.rows_of(rounds.index[over]), rounds.loc[over, "yes_count"], rounds.loc[over, "sample_size"])]
     if "exam_scores" in clean and "staff" in clean:
         problems += cc.references(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")
     return problems

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import label
 
 # name → what it holds (the README lists the same, with who sets it)
 VARIABLES = {
@@ -45,7 +46,7 @@ def number(name: str, default: float | None = None) -> float | None:
         return float(value)
     except ValueError:
         raise DataError([Problem(file=f"${name}", kind="bad_type", column=name, value=value,
-                                 detail="a number")]) from None
+                                 detail=label("types", "number"))]) from None
 
 
 def data_folder() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from fpplan.data.labels import label, problem_text, ui
+from fpplan.data.labels import Text, label, problem_text, ui
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +35,8 @@ class Problem:
 
     def message(self, lang: str | None = None) -> str:
         value = "" if self.value is None else str(self.value)
-        return problem_text(self.kind, lang, column=self.column or "", value=value, detail=self.detail,
+        detail = self.detail.in_language(lang) if isinstance(self.detail, Text) else self.detail
+        return problem_text(self.kind, lang, column=self.column or "", value=value, detail=detail,
                             row="" if self.row is None else self.row, sheet=self.sheet or "")
 
     def as_dict(self) -> dict[str, Any]:

@@ -25,9 +25,10 @@ import shapely
 from shapely.validation import explain_validity
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import canonical_column, enum_aliases, normalise
+from fpplan.data.labels import Text, canonical_column, enum_aliases, enum_label, normalise
 from fpplan.data.models.spatial import CHINA_EXTENT, Extent
 from fpplan.data.readers import find_table_files
+from fpplan.data.reasons import exception_text, validity_text
 from fpplan.data.validation import rows_of
 
 GEO_FILES = ("boundaries", "roads")
@@ -56,11 +57,12 @@ class Geography:
 
 def find_geo_files(county_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     """boundaries / roads → file, by stem in English or Chinese (``roads.geojson``, ``道路.geojson``)."""
-    return find_table_files(county_dir, SUFFIXES, GEO_FILES, "GeoJSON")
+    return find_table_files(county_dir, SUFFIXES, GEO_FILES)
 
 
 def _extent_text(extent: Extent) -> str:
-    return f"{extent.lon_min}–{extent.lon_max}°E, {extent.lat_min}–{extent.lat_max}°N"
+    return Text("lang_geo_extent", lon_min=f"{extent.lon_min:g}", lon_max=f"{extent.lon_max:g}", lat_min=f"{extent.lat_min:g}",
+              lat_max=f"{extent.lat_max:g}")
 
 
 def _inside(lon: np.ndarray, lat: np.ndarray, e: Extent) -> np.ndarray:
@@ -78,7 +80,7 @@ def check_coordinates(frame: pd.DataFrame, file: str, extent: Extent | None) -> 
     half = lon.isna() != lat.isna()
     for r, column in zip(rows_of(frame.index[half]), np.where(lon[half].isna(), "lon", "lat")):
         problems.append(Problem(file=file, kind="incomplete", row=int(r), column=str(column),
-                                detail="lon/lat: give both or neither / 经度和纬度须同时填写或同时空缺"))
+                                detail=Text("lang_geo_lonlat_both")))
     both = lon.notna() & lat.notna()
     x, y = lon[both].to_numpy(float), lat[both].to_numpy(float)
     outside = ~_inside(x, y, extent)
@@ -95,9 +97,9 @@ def read_geojson(path: Path) -> tuple[list[dict] | None, list[Problem]]:
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [Problem(file=file, kind="unreadable", detail=str(exc).splitlines()[0])]
+        return None, [Problem(file=file, kind="unreadable", detail=exception_text(exc))]
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
-        return None, [Problem(file=file, kind="unreadable", detail="not a GeoJSON FeatureCollection")]
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_geo_not_collection"))]
     crs = (data.get("crs") or {}).get("properties", {}).get("name") if isinstance(data.get("crs"), dict) else None
     if crs is not None and not _accepted_crs(str(crs)):
         return None, [Problem(file=file, kind="wrong_crs", value=str(crs), detail=str(crs))]
@@ -110,7 +112,7 @@ def read_geojson(path: Path) -> tuple[list[dict] | None, list[Problem]]:
         if len(coords) and (np.abs(coords[:, 0]) > 180).any() | (np.abs(coords[:, 1]) > 90).any():
             x, y = coords[0]
             return None, [Problem(file=file, kind="wrong_crs", row=number, column="feature", value=f"{x:g}, {y:g}",
-                                  detail=f"coordinates like ({x:g}, {y:g}) are not degrees / 坐标不是经纬度")]
+                                  detail=Text("lang_geo_not_degrees", x=f"{x:g}", y=f"{y:g}"))]
     return features, []
 
 
@@ -130,13 +132,13 @@ def _geometry(feature: Any, number: int, allowed: tuple[str, ...], file: str) ->
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in allowed:
         return None, [Problem(file=file, kind="wrong_geometry", row=number, column="feature", value=str(kind),
-                              detail=" / ".join(allowed))]
+                              detail=Text("lang_geo_polygons" if "Polygon" in allowed else "lang_geo_lines"))]
     try:
         shape = shapely.geometry.shape(geometry)
-    except Exception as exc:  # malformed coordinates  # noqa: BLE001
-        return None, [Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=str(exc))]
+    except Exception:  # malformed coordinates  # noqa: BLE001
+        return None, [Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=Text("lang_geo_malformed"))]
     if shape.is_empty:
-        return None, [Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail="empty geometry")]
+        return None, [Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=Text("lang_geo_empty"))]
     return shape, []
 
 
@@ -180,12 +182,12 @@ def read_boundaries(path: Path, townships: pd.Index, extent: Extent | None) -> t
             problems.append(Problem(file=file, kind="required", row=number, column="township_code"))
         elif code not in townships:
             problems.append(Problem(file=file, kind="unknown_reference", row=number, column="township_code", value=code,
-                                    detail="townships / 乡镇"))
+                                    detail=Text("lang_geo_townships")))
         if shape is None:
             continue
         if not shape.is_valid:
             problems.append(Problem(file=file, kind="invalid_geometry", row=number, column="feature", value=code,
-                                    detail=explain_validity(shape)))
+                                    detail=validity_text(explain_validity(shape))))
             continue
         problems += _vertices_inside(shape, number, file, extent)
         rows.append((code, shape))
@@ -217,12 +219,12 @@ def read_roads(path: Path, extent: Extent | None, speeds: dict[str, float], snap
             problems.append(Problem(file=file, kind="required", row=number, column="road_class"))
         elif road_class not in speeds:
             problems.append(Problem(file=file, kind="not_in_enum", row=number, column="road_class", value=raw,
-                                    detail="、".join(speeds)))
+                                    detail="、".join(enum_label("road_class", k) for k in speeds)))
         if shape is None:
             continue
         if not shape.is_valid or shapely.length(shape) == 0:
             problems.append(Problem(file=file, kind="invalid_geometry", row=number, column="feature",
-                                    detail=explain_validity(shape) if not shape.is_valid else "zero length"))
+                                    detail=validity_text(explain_validity(shape)) if not shape.is_valid else Text("lang_geo_zero_length")))
             continue
         problems += _vertices_inside(shape, number, file, extent)
         rows.append((number, road_class, shape))
@@ -240,8 +242,7 @@ def read_roads(path: Path, extent: Extent | None, speeds: dict[str, float], snap
         for k in sorted(part):
             problems.append(Problem(file=file, kind="not_connected", row=int(numbers[k]), column="feature",
                                     value=int(numbers[k]),
-                                    detail=f"features {shown} form a separate piece of {len(part)} of {len(frame)} "
-                                           f"/ 要素 {shown} 与其余道路不相连"))
+                                    detail=Text("lang_geo_separate", features=shown, n=len(part), total=len(frame))))
     return (Geography().roads if problems else frame), problems
 
 

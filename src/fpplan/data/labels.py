@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Self
 
 import yaml
 
@@ -142,6 +142,30 @@ def problem_text(kind: str, lang: str | None = None, **fields: Any) -> str:
 def ui(key: str, lang: str | None = None, **fields: Any) -> str:
     """An interface string, formatted with ``fields``."""
     return label("ui", key, lang).format(**fields)
+
+
+class Text(str):
+    """An interface string that knows its label: as a str it reads in the language chosen when it was made; a
+    problem's message renders it again in the language asked for (``in_language``), so a detail made in Chinese
+    reads in English with ``message("en")``. Fields that are Texts are rendered in the same language."""
+
+    key: str
+    fields: dict[str, Any]
+
+    def __new__(cls, key: str, **fields: Any) -> Self:
+        made = super().__new__(cls, ui(key, **fields))
+        made.key, made.fields = key, fields
+        return made
+
+    def in_language(self, lang: str | None) -> str:
+        return ui(self.key, lang, **{k: v.in_language(lang) if isinstance(v, Text) else v for k, v in self.fields.items()})
+
+    def __reduce__(self):
+        return _text, (self.key, self.fields)
+
+
+def _text(key: str, fields: dict[str, Any]) -> Text:
+    return Text(key, **fields)
 
 
 def month_text(month: str, lang: str | None = None) -> str:

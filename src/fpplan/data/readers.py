@@ -27,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import canonical_column, normalise, table_aliases
+from fpplan.data.labels import Text, canonical_column, normalise, table_aliases
+from fpplan.data.reasons import exception_text
 
 EXTENSIONS = (".csv", ".xlsx")
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -36,8 +37,8 @@ HEADER_SEARCH_ROWS = 10  # a header further down than this is not looked for
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 
 
-def find_table_files(county_dir: Path, suffixes: tuple[str, ...] = EXTENSIONS, codes: tuple[str, ...] | None = None,
-                     what: str = "table file") -> tuple[dict[str, Path], list[Problem]]:
+def find_table_files(county_dir: Path, suffixes: tuple[str, ...] = EXTENSIONS, codes: tuple[str, ...] | None = None
+                     ) -> tuple[dict[str, Path], list[Problem]]:
     """Map table code → file, by stem in English or Chinese (``population.csv``, ``人口.xlsx``); ``suffixes`` and
     ``codes`` narrow it (the geography files: ``.geojson``, boundaries and roads). A second file for one code is a
     problem."""
@@ -51,7 +52,7 @@ def find_table_files(county_dir: Path, suffixes: tuple[str, ...] = EXTENSIONS, c
         if code is None or (codes is not None and code not in codes):
             continue
         if code in found:
-            problems.append(Problem(file=str(path), kind="duplicate", value=path.name, detail=f"{what} ({found[code].name})"))
+            problems.append(Problem(file=str(path), kind="duplicate_file", value=path.name, detail=found[code].name))
             continue
         found[code] = path
     return found, problems
@@ -64,7 +65,7 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(file=file, kind="unreadable", detail=exc.strerror or str(exc))]
+        return None, [Problem(file=file, kind="unreadable", detail=exception_text(exc))]
     if not data.strip():
         return None, [Problem(file=file, kind="empty_file")]
     if path.suffix.lower() == ".xlsx":
@@ -74,8 +75,8 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
         return None, problems
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        return None, [Problem(file=file, kind="unreadable", detail=str(exc))]
+    except csv.Error:
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_csv_malformed"))]
     sheet = _Sheet(rows, name=None, position=0)
     problems = sheet.header_problems(file)
     if problems:
@@ -88,13 +89,13 @@ def csv_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     """A CSV file's bytes as text (UTF-8, else GBK/GB18030: what an office's Excel saves), or the problem that stops
     it being read as text."""
     if b"\x00" in data[:4096]:
-        return None, [Problem(file=file, kind="unreadable", detail="binary content, not a CSV text table")]
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_csv_binary"))]
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), []
         except UnicodeDecodeError:
             continue
-    return None, [Problem(file=file, kind="unreadable", detail="text is neither UTF-8 nor GBK/GB18030")]
+    return None, [Problem(file=file, kind="unreadable", detail=Text("lang_csv_encoding"))]
 
 
 def locate(problems: list[Problem], sheets: dict[str, dict[int, str]]) -> list[Problem]:
@@ -261,8 +262,8 @@ def _read_xlsx(data: bytes, file: str, names: dict[int, str]) -> tuple[pd.DataFr
 
     try:  # not read-only: merged ranges are only known to a fully loaded workbook
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, ValueError, KeyError, OSError, TypeError) as exc:
-        return None, [Problem(file=file, kind="unreadable", detail=f"not a valid XLSX workbook ({exc})")]
+    except (zipfile.BadZipFile, InvalidFileException, ValueError, KeyError, OSError, TypeError):
+        return None, [Problem(file=file, kind="unreadable", detail=Text("lang_xlsx_invalid"))]
     sheets = []
     for position, ws in enumerate(book.worksheets):
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]

@@ -18,7 +18,7 @@ import yaml
 from fpplan.data.config import load, parse
 from fpplan.data.county import load_county
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import ui
+from fpplan.data.labels import Text, ui
 from fpplan.data.models.scenario import Scenario
 from fpplan.data.scenarios import CountyFacts, check_scenario
 
@@ -64,7 +64,7 @@ def save_scenario(county_dir: str | Path, key: str, scenario: Scenario | dict) -
     text = scenario_yaml(parsed)
     again, problems = parse(yaml.safe_load(text), Scenario, str(path))  # what load_scenarios will read
     if problems or again != parsed:
-        raise DataError(problems or [Problem(file=str(path), kind="config", detail="the scenario does not read back as written")])
+        raise DataError(problems or [Problem(file=str(path), kind="config", detail=Text("lang_scenario_round_trip"))])
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as handle:  # exclusive: never overwrite, even in a race

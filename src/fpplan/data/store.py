@@ -32,6 +32,7 @@ import pandas as pd
 
 from fpplan.data import environment
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import Text, label
 from fpplan.data.schema import TABLES
 
 SCHEMA_VERSION = "2"
@@ -119,9 +120,9 @@ class Store:
                     delay = min(delay * 2, 0.5)
                     continue
                 kind = "store_busy" if "lock" in text.lower() else "store_damaged"
-                raise DataError([Problem(file=str(self.path), kind=kind, detail=_first_line(text))]) from None
+                raise DataError([Problem(file=str(self.path), kind=kind, detail=_reason(kind, text))]) from None
             except duckdb.Error as exc:
-                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=_first_line(str(exc)))]) from None
+                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=_reason("store_damaged", str(exc)))]) from None
         try:
             if write:
                 con.execute(META)
@@ -130,7 +131,7 @@ class Store:
                 self._check_county(con)
             yield con
         except duckdb.IOException as exc:
-            raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=_first_line(str(exc)))]) from None
+            raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=_reason("store_damaged", str(exc)))]) from None
         finally:
             con.close()
 
@@ -145,7 +146,7 @@ class Store:
     def _check_county(self, con: duckdb.DuckDBPyConnection, known: dict | None = None) -> None:
         if known is None:
             if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]:
-                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail="no fpplan tables")])
+                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=Text("lang_store_no_tables"))])
             known = dict(con.execute("SELECT key, value FROM meta").fetchall())
         theirs = known.get("county_code")
         if self.county_code and theirs and theirs != self.county_code:
@@ -194,7 +195,7 @@ class Store:
                     now = _fingerprint(con, name)
                     if now != (rows, checksum):
                         problems.append(Problem(file=str(self.path), kind="store_damaged", value=name,
-                                                detail=f"{name}: {now[0]} rows now, {rows} recorded"))
+                                                detail=Text("lang_store_rows", table=label("tables", name), now=now[0], recorded=rows)))
                 return problems
         except DataError as error:
             return error.problems
@@ -295,6 +296,17 @@ def _writable(path: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+def _reason(kind: str, text: str) -> str:
+    """DuckDB's reason in the user's language: held by which process (busy), or unreadable (damaged); DuckDB's
+    own English first line is kept in the English text only."""
+    import re
+
+    if kind == "store_busy":
+        pid = re.search(r"PID (\d+)", text)
+        return Text("lang_store_locked_pid", pid=pid.group(1)) if pid else Text("lang_store_locked")
+    return Text("lang_store_unreadable", reason=_first_line(text))
 
 
 def _first_line(text: str) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.errors import Problem
-from fpplan.data.labels import allowed_values, canonical_column, enum_aliases, label, normalise
+from fpplan.data.labels import allowed_values, canonical_column, enum_aliases, label, language, normalise
 from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
 
 _BOOL = {normalise(k): v for k, v in {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
@@ -198,6 +198,15 @@ def _problems(values: pd.Series, kind: str, file: str, column: str, detail: str 
             for r, v in zip(rows_of(values.index), values.tolist())]
 
 
+def _element_names(elements: dict[str, str] | None) -> dict[str, str]:
+    """Data element code → its Chinese name (the first non-ASCII alias of ``elements``: alias → code)."""
+    names: dict[str, str] = {}
+    for alias, code in (elements or {}).items():
+        if not alias.isascii():
+            names.setdefault(code, alias)
+    return names
+
+
 def check_keys(frame: pd.DataFrame, table: Table, file: str) -> list[Problem]:
     """Every repeat of a key (a village twice, a staff id twice) after its first row."""
     key = [k for k in table.key if k in frame.columns]
@@ -212,13 +221,16 @@ def check_keys(frame: pd.DataFrame, table: Table, file: str) -> list[Problem]:
     return _problems(keys, "duplicate", file, key[-1] if len(key) == 1 else "/".join(key), detail)
 
 
-def half_written(frame: pd.DataFrame, elements: list[str], file: str) -> list[Problem]:
-    """Rows of a monthly report with some data elements filled and others blank."""
+def half_written(frame: pd.DataFrame, elements: list[str], file: str, shown_names: dict[str, str] | None = None
+                 ) -> list[Problem]:
+    """Rows of a monthly report with some data elements filled and others blank (``shown_names``: element code →
+    the name the message shows)."""
     present = [e for e in elements if e in frame.columns]
     blank = frame[present].isna()
     partly = (blank.any(axis=1) & ~blank.all(axis=1)).to_numpy()
     names = np.array(present)
-    return [Problem(file=file, kind="half_written", row=int(r), column=", ".join(names[b]), detail=", ".join(names[b]))
+    shown = np.array([shown_names.get(c, label("columns", c)) for c in present]) if shown_names else names
+    return [Problem(file=file, kind="half_written", row=int(r), column=", ".join(names[b]), detail="、".join(shown[b]))
             for r, b in zip(rows_of(frame.index[partly]), blank.to_numpy()[partly])]
 
 
@@ -245,5 +257,5 @@ def validate_table(raw: pd.DataFrame, table: Table, file: str, elements: dict[st
     problems += check_keys(result, table, file)
     problems += reported_before_month(result, file)
     if table.data_elements:
-        problems += half_written(result, element_codes, file)
+        problems += half_written(result, element_codes, file, _element_names(elements) if language() == "zh" else None)
     return result, problems

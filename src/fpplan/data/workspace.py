@@ -31,7 +31,7 @@ from fpplan.data.county import County, element_aliases, load_county, read_table_
 from fpplan.data.crosschecks import references
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.folder import STATE_DIR, STORE_NAME, input_files
-from fpplan.data.labels import canonical_column
+from fpplan.data.labels import canonical_column, label
 from fpplan.data.readers import EXTENSIONS, find_table_files, read_raw
 from fpplan.data.schema import TABLES
 from fpplan.data.store import ImportResult, Store, monthly_tables
@@ -207,10 +207,10 @@ class Workspace:
                 frame, problems = official
                 return problems, frame, "service_stats"
         if name is None:
-            return [Problem(file=str(path), kind="import_unknown_table", detail=", ".join(monthly_tables()))], None, ""
+            return [Problem(file=str(path), kind="import_unknown_table", detail=_tables_named())], None, ""
         if name not in monthly_tables():
             return [Problem(file=str(path), kind="import_not_monthly", value=name,
-                            detail=", ".join(monthly_tables()))], None, name
+                            detail=_tables_named())], None, name
         frame, problems = read_table_checked(path, name, county=county)  # against the County held: codes too
         if frame is None:
             return problems, None, name
@@ -350,3 +350,8 @@ def _columns_of(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tables_named() -> str:
+    """The monthly tables as ``--table`` takes them, each with its name: service_stats（村级月报）、…"""
+    return "、".join(f"{name}（{label('tables', name)}）" for name in monthly_tables())

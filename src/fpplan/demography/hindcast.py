@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.labels import ui
+from fpplan.data.labels import Text, ui
 from fpplan.data.models.scenario import Name, Scenario
 from fpplan.demography.estimate import RECENT_YEARS, _history, yearly_rates
 from fpplan.demography.projection import ProjectionInputs, prepare, project
@@ -32,7 +32,7 @@ def history_year(county) -> int:
     before = [y for y in years if y < county.base_year]
     if not before:
         raise DataError([Problem(file=str(county.path / "population_history.csv"), kind="no_history",
-                                 detail=f"population_history: a year before {county.base_year}")])
+                                 detail=Text("lang_history_year_before", year=county.base_year))])
     within = [y for y in before if county.base_year - y <= MAX_YEARS_BACK]
     return within[0] if within else before[-1]
 
@@ -63,7 +63,7 @@ def backtest_inputs(county, start: int | None = None, end: int | None = None, mi
         notes.append(ui("note_backtest_lookahead_rates", start=start, end=start + RECENT_YEARS - 1))
     if window.empty:
         raise DataError([Problem(file=str(county.path / "vital_history.csv"), kind="no_history",
-                                 detail=f"vital_history: years around {start}")])
+                                 detail=Text("lang_vital_years_around", year=start))])
     population = county.population_history if start != county.base_year else None
     past = dataclasses.replace(county, population=_cube_frame(population, start) if population is not None
                                else county.population, vital_history=rate_vital, base_year=start)

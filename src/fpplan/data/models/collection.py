@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 
 class NotCollected(Frozen):
@@ -29,7 +29,7 @@ class Collection(Frozen):
         seen = [n.element for n in value]
         twice = sorted({e for e in seen if seen.count(e) > 1})
         if twice:
-            raise ValueError(f"element listed twice: {', '.join(twice)}")
+            raise check_error("element_twice", names="、".join(twice))
         return value
 
     def reasons(self) -> dict[str, str]:

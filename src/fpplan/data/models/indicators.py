@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error, check_errors
 
 # the elements every report indicator may use besides config/data_elements.yaml's, with their time aggregation
 EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
@@ -103,13 +103,13 @@ class Target(Frozen):
     def _value_fits_op(self) -> Target:
         if self.op == "between":
             if not isinstance(self.value, tuple) or self.value[0] > self.value[1]:
-                raise ValueError("a 'between' target needs two values [low, high] with low <= high")
+                raise check_error("between_values")
             if self.aim is not None:
-                raise ValueError("a 'between' target takes no aim")
+                raise check_error("between_aim")
         elif isinstance(self.value, tuple):
-            raise ValueError(f"a '{self.op}' target needs one value")
+            raise check_error("one_value", op=self.op)
         elif self.aim is not None and (self.aim.value - float(self.value)) * (1 if self.op in (">=", ">") else -1) < 0:
-            raise ValueError(f"the aim {self.aim.value:g} must ask more than the target {self.op} {self.value:g}")
+            raise check_error("aim", aim=f"{self.aim.value:g}", op=self.op, value=f"{self.value:g}")
         return self
 
     def applies(self, level: str, kind: str) -> bool:
@@ -153,7 +153,7 @@ class Exposure(Frozen):
     @model_validator(mode="after")
     def _something(self) -> Exposure:
         if self.denominator is None and self.period_kinds is None:
-            raise ValueError("a minimum exposure needs a denominator or period_kinds")
+            raise check_error("exposure")
         return self
 
 
@@ -219,20 +219,25 @@ class Indicator(Frozen):
 
     @model_validator(mode="after")
     def _data_needs(self) -> Indicator:
+        for expression in (self.numerator, self.denominator):
+            try:
+                elements_of(expression)
+            except ValueError:
+                raise check_error("expression", expression=expression) from None
         if self.data == "report" and not self.numerator:
-            raise ValueError("a report indicator needs a numerator")
+            raise check_error("numerator")
         if self.data == "survey" and not self.question:
-            raise ValueError("a survey indicator needs its question")
+            raise check_error("question")
         if self.data == "training" and not self.group:
-            raise ValueError("a training indicator needs its group")
+            raise check_error("group")
         if self.data == "supervision" and (self.cycle is None or self.cycle.by is None):
-            raise ValueError("a supervision indicator needs its cycle with the inspecting level (cycle.by)")
+            raise check_error("cycle")
         if self.data == "work" and not self.numerator:
-            raise ValueError("a work indicator needs a numerator (the element of its cycle, or an expression)")
+            raise check_error("work_numerator")
         if self.data in ("checklist", "village_rooms") and not self.item:
-            raise ValueError(f"a {self.data} indicator needs its item")
+            raise check_error("item", data=self.data)
         if self.data == "village_rooms" and self.item not in ("room", "school"):
-            raise ValueError("a village_rooms indicator's item is room or school")
+            raise check_error("room_item")
         return self
 
 
@@ -244,66 +249,65 @@ class Catalogue(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
-        problems: list[str] = []
+        problems: list[tuple[str, dict]] = []
         for code, ind in self.indicators.items():
             problems += legend_problems(code, ind)
-            problems += [f"indicator {code}: related indicator {r!r} is not in the catalogue"
-                         for r in ind.related if r not in self.indicators]
+            problems += [("related", {"code": code, "related": r}) for r in ind.related if r not in self.indicators]
         if self.default_target_set not in self.target_sets:
-            problems.append(f"default_target_set {self.default_target_set!r} is not a target set")
+            problems.append(("default_set", {"name": self.default_target_set}))
         for name, tset in self.target_sets.items():
-            problems += [f"target set {name}: extends unknown set {e!r}" for e in tset.extends if e not in self.target_sets]
+            problems += [("extends_unknown", {"set": name, "name": e}) for e in tset.extends if e not in self.target_sets]
             for code, targets in tset.targets.items():
                 if code not in self.indicators:
-                    problems.append(f"target set {name}: {code!r} is not an indicator of the catalogue")
+                    problems.append(("target_unknown", {"set": name, "code": code}))
                     continue
                 problems += target_problems(name, code, self.indicators[code], targets)
         problems += cycle_problems(self.target_sets)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise check_errors(problems)
         return self
 
 
-def legend_problems(code: str, ind: Indicator) -> list[str]:
+def legend_problems(code: str, ind: Indicator) -> list[tuple[str, dict]]:
     """Bands start at 0, each begins where the previous ends (no gap, no overlap), only the last is open-ended and
     it is red."""
     if ind.legend is None:
         return []
-    bands, where = ind.legend.bands, f"indicator {code}: legend"
+    bands, where = ind.legend.bands, {"code": code}
     if not bands:
-        return [f"{where} has no bands"]
+        return [("legend_empty", where)]
     problems = []
     if bands[0].start != 0:
-        problems.append(f"{where} must start at 0 (the target), not {bands[0].start:g}")
+        problems.append(("legend_start", where | {"start": f"{bands[0].start:g}"}))
     for k, (band, after) in enumerate(pairwise(bands), start=1):
         if band.end is None:
-            problems.append(f"{where} band {k} is open-ended but band {k + 1} follows")
+            problems.append(("legend_open", where | {"k": k, "next": k + 1}))
         elif band.end <= band.start:
-            problems.append(f"{where} band {k} is empty or reversed: [{band.start:g}, {band.end:g})")
+            problems.append(("legend_reversed", where | {"k": k, "start": f"{band.start:g}", "end": f"{band.end:g}"}))
         elif after.start > band.end:
-            problems.append(f"{where} has a gap between {band.end:g} and {after.start:g}")
+            problems.append(("legend_gap", where | {"end": f"{band.end:g}", "start": f"{after.start:g}"}))
         elif after.start < band.end:
-            problems.append(f"{where} bands {k} and {k + 1} overlap ({after.start:g} < {band.end:g})")
+            problems.append(("legend_overlap", where | {"k": k, "next": k + 1, "start": f"{after.start:g}", "end": f"{band.end:g}"}))
     if bands[-1].end is not None:
-        problems.append(f"{where} must end with a band open to infinity (no 'to'), not at {bands[-1].end:g}")
+        problems.append(("legend_end", where | {"end": f"{bands[-1].end:g}"}))
     if bands[-1].status != "red":
-        problems.append(f"{where}: the last band (the farthest misses) must be red")
+        problems.append(("legend_red", where))
     return problems
 
 
-def target_problems(set_name: str, code: str, ind: Indicator, targets: tuple[Target, ...]) -> list[str]:
-    where = f"target set {set_name}, indicator {code}"
-    problems = [f"{where}: operator {t.op!r} does not fit direction {ind.direction!r} (use {' or '.join(DIRECTION_OPS[ind.direction])})"
+def target_problems(set_name: str, code: str, ind: Indicator, targets: tuple[Target, ...]) -> list[tuple[str, dict]]:
+    where = {"set": set_name, "code": code}
+    problems = [("target_op", where | {"op": t.op, "direction": ind.direction, "ops": " / ".join(DIRECTION_OPS[ind.direction])})
                 for t in targets if t.op not in DIRECTION_OPS[ind.direction]]
     if ind.legend is not None and ind.legend.basis == "percent_of_target":
-        problems += [f"{where}: a legend in % of the target needs a non-zero target" for t in targets
+        problems += [("target_zero", where) for t in targets
                      if t.op != "between" and float(t.value) == 0]
-    problems += [f"{where}: target for level {lvl!r} where the indicator is not defined" for t in targets
+    problems += [("target_level", where | {"level": lvl}) for t in targets
                  for lvl in (t.levels or ()) if lvl not in ind.levels]
     for i, a in enumerate(targets):
         for b in targets[i + 1:]:
             if a.specificity == b.specificity and _overlap(a.levels, b.levels) and _overlap(a.period_kinds, b.period_kinds):
-                problems.append(f"{where}: two targets apply to the same level and period kind")
+                problems.append(("target_twice", where))
     return problems
 
 
@@ -311,7 +315,7 @@ def _overlap(a: tuple | None, b: tuple | None) -> bool:
     return a is None or b is None or bool(set(a) & set(b))
 
 
-def cycle_problems(sets: dict[str, TargetSet]) -> list[str]:
+def cycle_problems(sets: dict[str, TargetSet]) -> list[tuple[str, dict]]:
     problems = []
     for start in sets:
         seen, stack = set(), [start]
@@ -319,7 +323,7 @@ def cycle_problems(sets: dict[str, TargetSet]) -> list[str]:
             name = stack.pop()
             for parent in sets[name].extends if name in sets else ():
                 if parent == start:
-                    problems.append(f"target set {start} extends itself (through {name})")
+                    problems.append(("extends_itself", {"set": start, "through": name}))
                     stack = []
                     break
                 if parent not in seen:

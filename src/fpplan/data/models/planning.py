@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 
 class Calendar(Frozen):
@@ -185,7 +185,7 @@ class EquipmentConfig(Frozen):
     def _known_items(self) -> EquipmentConfig:
         unknown = sorted({i for level in self.standard_by_level.values() for i in level} - set(self.items))
         if unknown:
-            raise ValueError(f"standard_by_level names items not in items: {', '.join(unknown)}")
+            raise check_error("standard_items", names="、".join(unknown))
         return self
 
     def quantity(self, level: str, item: str) -> StandardQuantity:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 
 class ChecklistItem(Frozen):
@@ -60,7 +60,7 @@ class Method(Frozen):
     @model_validator(mode="after")
     def _one_factor(self) -> Method:
         if (self.units_per_cyp is None) == (self.cyp_per_unit_value is None):
-            raise ValueError("give exactly one of units_per_cyp and cyp_per_unit")
+            raise check_error("cyp")
         return self
 
     @property
@@ -84,9 +84,9 @@ class ContraceptivesConfig(Frozen):
     def _mix(self) -> ContraceptivesConfig:
         unknown = sorted(set(self.default_mix) - set(self.methods))
         if unknown:
-            raise ValueError(f"default_mix names methods not in methods: {', '.join(unknown)}")
+            raise check_error("mix_methods", names="、".join(unknown))
         if self.default_mix and abs(sum(self.default_mix.values()) - 1) > 1e-6:
-            raise ValueError(f"default_mix shares add up to {sum(self.default_mix.values()):g}, not 1")
+            raise check_error("mix_sum", total=f"{sum(self.default_mix.values()):g}")
         if any(v < 0 for v in self.default_mix.values()):
-            raise ValueError("default_mix shares must not be negative")
+            raise check_error("mix_negative")
         return self

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 
 class NeedClass(Frozen):
@@ -68,7 +68,7 @@ class SurveyRules(Frozen):
     def _known_classes(self) -> SurveyRules:
         unknown = sorted(set(self.uplift) - {c.code for c in self.classes})
         if unknown:
-            raise ValueError(f"uplift names classes not in classes: {', '.join(unknown)}")
+            raise check_error("uplift_classes", names="、".join(unknown))
         return self
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 Path_ = dict[int, float]
 
@@ -55,9 +55,9 @@ class NewStation(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> NewStation:
         if self.completion_year < self.start_year:
-            raise ValueError(f"completion year {self.completion_year} is before start year {self.start_year}")
+            raise check_error("years_order", completion=self.completion_year, start=self.start_year)
         if abs(self.cost_wan_yuan - self.self_raised_wan_yuan - self.subsidy_requested_wan_yuan) > 0.1:
-            raise ValueError("cost_wan_yuan must equal self_raised_wan_yuan + subsidy_requested_wan_yuan")
+            raise check_error("cost_parts")
         return self
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 BASES = ("women_15_49", "married_women_15_49", "migrant_women")
 
@@ -31,7 +31,7 @@ class Extent(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> Extent:
         if self.lon_min >= self.lon_max or self.lat_min >= self.lat_max:
-            raise ValueError("lon_min < lon_max and lat_min < lat_max are needed")
+            raise check_error("extent")
         return self
 
 
@@ -62,7 +62,7 @@ class Round(Frozen):
     @model_validator(mode="after")
     def _months(self) -> Round:
         if not self.months or any(not 1 <= m <= 12 for m in self.months) or len(set(self.months)) != len(self.months):
-            raise ValueError("months must be distinct numbers 1–12")
+            raise check_error("months")
         return self
 
 
@@ -96,7 +96,7 @@ class SpatialConfig(Frozen):
     @model_validator(mode="after")
     def _detour(self) -> SpatialConfig:
         if self.detour_factor.value < 1:
-            raise ValueError("detour_factor.value must be at least 1 (a road is never shorter than the straight line)")
+            raise check_error("detour")
         return self
 
 

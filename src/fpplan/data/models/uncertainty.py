@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fpplan.data.models import Frozen
+from fpplan.data.models import Frozen, check_error
 
 
 class BaseRateRules(Frozen):
@@ -69,7 +69,7 @@ class LumpShocks(Frozen):
     @model_validator(mode="after")
     def _probabilities(self) -> LumpShocks:
         if abs(sum(self.delay_years.values()) - 1) > 1e-9 or min(self.delay_years.values()) < 0:
-            raise ValueError("delay_years: probabilities must be ≥ 0 and sum to 1")
+            raise check_error("delay")
         return self
 
 
