@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import Catalogue, Indicator
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import EXTRA_ELEMENTS, elements_of, evaluate
@@ -34,10 +35,12 @@ ABSENT_NOTE = {"report": "no_reports", "survey": "no_survey_round", "exams": "no
                "work": "no_work_record"}  # the working rhythm's (fpplan.indicators.rhythm)
 
 
+@per_county
 def time_types(county) -> dict[str, str]:
     return {code: e.time for code, e in county.config["data_elements"].elements.items()} | EXTRA_ELEMENTS
 
 
+@per_county
 def report_table(county) -> pd.DataFrame:
     """The monthly reports as a wide table (village_code, month, one float column per data element) with the extra
     elements: population and women_15_49 (base-year population data) and reporting_villages (1) on every

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import elements_of, evaluate
 from fpplan.indicators.engine import COLUMNS, aggregate, time_types
@@ -32,6 +33,7 @@ MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 AGGREGATE = {"sum": "sum", "last": "last", "average": "mean"}
 
 
+@per_county
 def register_months(county) -> pd.Series:
     """Every month the working-rhythm registers cover (supervision dates, work register, contraceptive supply)."""
     parts = [county.work_register["month"], county.contraceptive_supply["month"]]
@@ -44,6 +46,7 @@ def register_months(county) -> pd.Series:
 WEEKLY = ("checklist", "rectification")  # the sources whose data are dated: they have week values
 
 
+@per_county
 def register_weeks(county) -> list[str]:
     """The ISO weeks of the supervision register's visits and of its findings' deadlines up to the data's last
     month."""
@@ -56,6 +59,7 @@ def register_weeks(county) -> list[str]:
     return sorted(periods.of_dates(pd.concat([dates, deadlines], ignore_index=True), periods.WEEK).unique())
 
 
+@per_county
 def covered_until(county, table: str) -> str | None:
     """The last month a register covers (supervision: its last visit's month): its indicators judge the cycles and
     deadlines up to there, so that reports imported before the register do not turn its next month into misses."""
@@ -180,6 +184,7 @@ def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.Da
 
 # --------------------------------------------------------------------------------------- findings and checklist
 
+@per_county
 def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Every finding of the supervision register (a failed item to rectify, config/rhythm.yaml): unit_code, township_code, date, inspector_level,
     check_item, deadline, closed_on, status (open / closed), due (deadline passed by ``as_of``, default the end of

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.indicators import periods
 from fpplan.indicators.engine import COLUMNS
 from fpplan.indicators.reports import report_grid, rollup
@@ -28,6 +29,7 @@ from fpplan.indicators.reports import report_grid, rollup
 MONTHLY_TABLES = ("service_stats", "survey_rounds", "exam_scores", "training_register")
 
 
+@per_county
 def periods_covered(county, kind: str) -> list[str]:
     """Every period of ``kind`` that holds a month of any monthly table (reports, survey rounds, exams, training, the
     working-rhythm registers)."""
@@ -116,6 +118,7 @@ def timeliness_values(county, level: str, kind: str, indicators: dict) -> pd.Dat
                                     "note": ""}) for code, ind in indicators.items()], ignore_index=True)
 
 
+@per_county
 def completeness(county, kind: str = "month", level: str = "township") -> pd.DataFrame:
     """unit, period, expected, received, on_time, completeness %, timeliness % (on time of expected).
 
@@ -131,6 +134,7 @@ def completeness(county, kind: str = "month", level: str = "township") -> pd.Dat
     return out
 
 
+@per_county
 def statistics_accuracy(county) -> pd.DataFrame:
     """township_code, year, reported births (monthly reports), registered births (vital history), births_gap =
     |reported − registered| (births, 差数), discrepancy % = births_gap / registered × 100 (差错率) and accuracy % =
