@@ -44,8 +44,8 @@ def run(trajectories: int = 1000, seed: int = 2025, cases=CASES) -> tuple[pd.Dat
 def empirical(trajectories: int = 0) -> pd.DataFrame:
     """Quantiles of |log(observed / projected)| of every back-test of the small areas (1985–2020, horizons 5 and
     10): what config/uncertainty.yaml ``calibration.empirical`` ships."""
-    from fpplan.demography.backtest import compare
     from fpplan.demography.calibration import pairs
+    from fpplan.demography.hindcast import compare
 
     with tempfile.TemporaryDirectory() as tmp:
         c = load_backtest_county(write_county(Path(tmp), "small", 2020))

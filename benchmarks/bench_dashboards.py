@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_dashboards.py [--rounds 10] [--sequential 100] [--quick]
 
-Serves the demo county's workspace with ``fpplan.app.serve`` (results computed before the clock starts), then:
+Serves the demo county's workspace with ``fpplan.server.serve`` (results computed before the clock starts), then:
 - one leader: request → first figure drawn on the overview (median of several visits), and request → page complete
   from the server (the server's part; the rest is the browser's);
 - eight leaders at once (bursts ``--pause`` seconds apart): each one's request → first figure and → page complete;
@@ -49,7 +49,7 @@ def free_port() -> int:
 
 def start_server(county: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(county)],
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(county)],
                             cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_explorer_band.py [--presses 10]
 
-Serves the demo county with ``fpplan.app.serve`` (results computed before the clock starts), opens 情景分析, waits for
+Serves the demo county with ``fpplan.server.serve`` (results computed before the clock starts), opens 情景分析, waits for
 its figures, then presses ArrowRight and ArrowLeft on the TFR slider in turn (the band moves away from the stored
 one and back) and times each key press → the population figure's 80% band redrawn in the page; the kernel's own
 split (projection, band, total with staff and floor area) is read from the page after each. Target (issue 27):

@@ -14,7 +14,8 @@ from scipy.stats import binom
 from fpplan import load_county
 from fpplan.cli import main
 from fpplan.demo import write_demo
-from fpplan.demography.backtest import backtest, backtest_inputs
+from fpplan.demography.backtest import backtest
+from fpplan.demography.hindcast import backtest_inputs
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,12 @@ from fpplan.indicators.causes import SPATIAL_TABLES, causes, causes_inputs
 
 @pytest.fixture(scope="module")
 def spatial(county):
+    from fpplan.planning.demand import village_people
     from fpplan.planning.plan import make_plan
     from fpplan.spatial.results import spatial_results
 
     plan = make_plan(county, "medium")
-    return {name: table for name, table in spatial_results(county, projection=plan.projection).items()
+    return {name: table for name, table in spatial_results(county, village_people(county, plan.projection)).items()
             if name in SPATIAL_TABLES}
 
 

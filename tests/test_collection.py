@@ -125,6 +125,7 @@ def test_without_an_equipment_file_no_purchase_is_invented(demo: Path, tmp_path:
 def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(demo: Path, tmp_path: Path) -> None:
     from fpplan.data.readiness import has_coordinates, not_assessed
     from fpplan.demography import load_scenarios, prepare, project
+    from fpplan.planning.demand import village_people
     from fpplan.spatial.seat import seat_results
 
     folder = variants.drop(variants.copy(demo, tmp_path / "county"), "geography")
@@ -132,7 +133,7 @@ def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(
     assert not has_coordinates(county)
     assert any("lon、lat" in line for line in not_assessed(county))
     projection = project(prepare(county), load_scenarios(county)["medium"])
-    r = seat_results(county, projection)
+    r = seat_results(county, village_people(county, projection))
     # independently: a village is beyond reach when its distance exceeds the radius of its township's station level
     radius = {k: v.radius_km for k, v in county.config["spatial"].reach.items()}
     fac = county.facilities

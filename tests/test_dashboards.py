@@ -51,7 +51,7 @@ def server(county, tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
     env = os.environ | {"FPPLAN_CULL_IDLE": "20", "FPPLAN_CULL_INTERVAL": "3"}  # closed pages' kernels go soon
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--port", str(port), "--data", str(county),
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(county),
                              "--pool", str(POOL)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -360,7 +360,7 @@ def test_pages_leave_out_every_staff_id_off_loopback(browser, county, tmp_path) 
     browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
                                           args=[*ARGS[:-1], f"{ARGS[-1]} , EXCLUDE {host}"])
     log = (tmp_path / "voila.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--host", "0.0.0.0", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--host", "0.0.0.0", "--port", str(port),
                              "--data", str(county), "--token", token, "--pool", "0"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{host}:{port}"

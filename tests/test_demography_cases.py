@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fpplan.data.base.lifetable import abridged_to_grid, life_table, survival_ratios
+from fpplan.data.base.schedules import rogers_castro, to_groups
 from fpplan.demography.engine import run
-from fpplan.demography.lifetable import abridged_to_grid, life_table, survival_ratios
-from fpplan.demography.schedules import rogers_castro, to_groups
 
 from cases_dir import data_source, validation
 

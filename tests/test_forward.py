@@ -1,5 +1,5 @@
 """The plan starts now: a census population brought forward with the recorded births, deaths and migration
-(fpplan.demography.forward), the plan's first year after it, the recent records beside the scenarios."""
+(fpplan.data.forward), the plan's first year after it, the recent records beside the scenarios."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 import variants
 
 from fpplan import DataError, load_county
-from fpplan.demography.forward import allocate, bring_forward, cohort_step, to_villages
+from fpplan.data.base.schedules import asfr_shape
+from fpplan.data.forward import allocate, bring_forward, cohort_step, to_villages
 from fpplan.demography.observed import observed
-from fpplan.demography.schedules import asfr_shape
 from fpplan.planning.plan import make_plan
 
 FLOWS = ["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants"]

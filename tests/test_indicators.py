@@ -11,10 +11,11 @@ import yaml
 
 from fpplan import DataError, load_county
 from fpplan.data.config import default_config_dir
-from fpplan.data.models.indicators import Catalogue, Indicator, Target
+from fpplan.data.models.indicators import Catalogue, Indicator, Target, terms
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import resolved_targets, status, target_text, terms, undecided
-from fpplan.indicators.engine import aggregate, compute
+from fpplan.indicators.aggregate import aggregate
+from fpplan.indicators.catalogue import resolved_targets, status, target_text, undecided
+from fpplan.indicators.engine import report_values
 from fpplan.indicators.scorecard import scorecard, scorecards, status_counts, trend_forecast
 
 from mini_county import mini_tables, write_mini_county
@@ -77,8 +78,8 @@ def mini(tmp_path):
 
 def test_percentages_are_computed_from_summed_parts_not_averaged(mini) -> None:
     long = mini.service_stats.melt(id_vars=["village_code", "month", "reported_on"], var_name="element").drop(columns="reported_on")
-    village = compute(long, mini, "village", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
-    township = compute(long, mini, "township", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
+    village = report_values(long, mini, "village", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
+    township = report_values(long, mini, "township", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
     assert village["100001001"] == pytest.approx(90.0) and village["100001002"] == pytest.approx(100.0)
     assert township["100001"] == pytest.approx(100 * 100 / 110)  # (90 + 10) / (100 + 10)
     assert township["100001"] != pytest.approx((90.0 + 100.0) / 2)  # the average of village percentages, 95

@@ -154,8 +154,8 @@ def test_a_county_page_shows_the_county_its_address_names(region: Path, monkeypa
 
 
 def test_the_overview_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> None:
-    from fpplan.app import export
-    from fpplan.app.reports import CHROMIUM
+    from fpplan.app.printing import CHROMIUM
+    from fpplan.server import export
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is needed: apt-get install chromium (make test does it as root)")
@@ -176,14 +176,15 @@ def test_the_overview_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> Non
 
 
 def test_the_server_renders_ahead_only_the_region_landing_page(tmp_path: Path) -> None:
-    from fpplan.app import serve
+    from fpplan.data.models.server import ServerConfig
+    from fpplan.server import serve
 
-    args = serve.command("127.0.0.1", 8866, tmp_path, None, pool_size=3, landing=serve.REGION_LANDING)
+    args = serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(pool_size=3), landing=serve.REGION_LANDING)
     [pools] = [a.split("=", 1)[1] for a in args if a.startswith("--VoilaKernelManager.kernel_pools_config=")]
     assert json.loads(pools) == {"地区总览.ipynb": {"pool_size": 3}, "default": {"pool_size": 0}}
     root = Path(__file__).resolve().parents[1]
-    county = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "a", root).iterdir())
-    region = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", root, region=True).iterdir())
+    county = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "a", root / "dashboards").iterdir())
+    region = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", root / "dashboards", region=True).iterdir())
     assert "地区总览.ipynb" not in county and set(region) - set(county) == {"地区总览.ipynb"}
 
 
@@ -249,7 +250,7 @@ def test_a_large_demo_region_is_the_three_counties_again(tmp_path: Path) -> None
 
 
 def test_a_region_keeps_no_store_of_its_own(region: Path, capsys) -> None:
-    from fpplan.app import serve
+    from fpplan.server import serve
 
     with pytest.raises(SystemExit) as stop:
         serve.prepare(region, region / "x.duckdb", region=True)

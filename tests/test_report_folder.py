@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fpplan.app.notebook import period_of, scenario_of
 from fpplan.app.reports import _put_in_place, folder_name, print_css
+from fpplan.app.results import period_of, scenario_of
 from fpplan.app.tables import period_text
 from fpplan.data.errors import DataError
 from fpplan.data.labels import set_language

@@ -13,7 +13,7 @@ import pytest
 
 from fpplan import DataError, load_county
 from fpplan.data.config import load
-from fpplan.indicators import periods, rhythm
+from fpplan.indicators import coverage, periods, rhythm
 from fpplan.indicators.catalogue import resolved_targets
 from fpplan.indicators.scorecard import pro_rata, scorecard, scorecards
 
@@ -95,7 +95,7 @@ def test_names_become_codes_and_the_data_are_as_of_june(county) -> None:
     assert set(county.supervision["check_item"]) >= {"records_complete", "four_public_board"}
     assert "township_office" in set(county.supervision["inspector"]) and "乡镇计生办" not in set(county.supervision["inspector"])
     assert (county.work_register["element"] == "township_meetings").sum() == 3
-    assert rhythm.as_of_month(county) == "2025-06"
+    assert coverage.as_of_month(county) == "2025-06"
 
 
 @pytest.mark.parametrize("level, unit, period, expected, note", [
@@ -375,7 +375,7 @@ def test_reports_imported_before_the_registers_do_not_turn_into_misses(tmp_path)
     july = t["service_stats"][t["service_stats"]["month"] == "2025-02"].assign(month="2025-07", reported_on="2025-08-03")
     t["service_stats"] = pd.concat([t["service_stats"], july], ignore_index=True)
     later = load_county(write_mini_county(tmp_path / "c", t))
-    assert rhythm.as_of_month(later) == "2025-07" and rhythm.covered_until(later, "work_register") == "2025-06"
+    assert coverage.as_of_month(later) == "2025-07" and coverage.covered_until(later, "work_register") == "2025-06"
     card = scorecards(later, "county", "month", "work_rhythm").set_index(["period", "indicator"])
     for code in ("township_check_coverage", "self_governance_meeting_rate", "central_training_months"):
         assert np.isnan(card.loc[("2025-07", code), "value"]), code

@@ -212,7 +212,7 @@ def test_the_per_capita_indicator_is_the_plans(county, plan) -> None:
 def test_population_taken_back_stops_where_the_history_does() -> None:
     """Each history year changes the population by births − deaths + in − out = 10 − 4 + 6 = 12: 2024 has 988,
     2023 976; 2022 is missing, so 2021 cannot be taken back (absent, not guessed)."""
-    from fpplan.planning.money import county_population
+    from fpplan.data.forward import county_population
 
     projected = pd.DataFrame({"year": [2025, 2026], "population": [1000.0, 1010.0]})
     vital = pd.DataFrame({"year": [2021, 2023, 2024], "township_code": "T", "births_male": 5, "births_female": 5,

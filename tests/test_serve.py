@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from fpplan.app import serve
 from fpplan.app.results import current
+from fpplan.data.models.server import ServerConfig
+from fpplan.data.shipped import package_path
 from fpplan.demo import write_demo
+from fpplan.server import serve
+from fpplan.server.settings import server_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,13 +55,14 @@ def test_staff_level_pages_are_left_out_unless_shared(tmp_path: Path) -> None:
     page = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (root / "dashboards" / "总览.ipynb").write_text(json.dumps(page))
     (root / "dashboards" / "考试.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"staff_level": True}}}))
-    assert sorted(p.name for p in serve.build_dashboards(False, tmp_path / "a", root).iterdir()) == ["总览.ipynb"]
-    assert sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", root).iterdir()) == ["总览.ipynb", "考试.ipynb"]
+    pages = root / "dashboards"
+    assert sorted(p.name for p in serve.build_dashboards(False, tmp_path / "a", pages).iterdir()) == ["总览.ipynb"]
+    assert sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", pages).iterdir()) == ["总览.ipynb", "考试.ipynb"]
     county = tmp_path / "county"
     (county / "config").mkdir(parents=True)
-    assert not serve.share_staff_pages(county)
+    assert not server_config(county).share_staff_pages
     (county / "config" / "server.yaml").write_text("share_staff_pages: true\n")
-    assert serve.share_staff_pages(county)
+    assert server_config(county).share_staff_pages
 
 
 def test_pages_for_this_machine_are_left_out_unless_shared(tmp_path: Path) -> None:
@@ -68,15 +72,15 @@ def test_pages_for_this_machine_are_left_out_unless_shared(tmp_path: Path) -> No
     page = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (root / "dashboards" / "总览.ipynb").write_text(json.dumps(page))
     (root / "dashboards" / "导入.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"local_only": True}}}))
-    assert [p.name for p in serve.build_dashboards(True, tmp_path / "a", root).iterdir()] == ["总览.ipynb"]
-    shared = serve.build_dashboards(False, tmp_path / "b", root, share_local_pages=True)
+    assert [p.name for p in serve.build_dashboards(True, tmp_path / "a", root / "dashboards").iterdir()] == ["总览.ipynb"]
+    shared = serve.build_dashboards(False, tmp_path / "b", root / "dashboards", share_local_pages=True)
     assert sorted(p.name for p in shared.iterdir()) == ["导入.ipynb", "总览.ipynb"]
     county = tmp_path / "county"
     (county / "config").mkdir(parents=True)
     (county / "config" / "server.yaml").write_text("share_staff_pages: true\n")
-    assert not serve.server_flag(county, "share_import_page")
+    assert not server_config(county).share_import_page
     (county / "config" / "server.yaml").write_text("share_import_page: true\n")
-    assert serve.server_flag(county, "share_import_page") and not serve.share_staff_pages(county)
+    assert server_config(county).share_import_page and not server_config(county).share_staff_pages
     # the real page carries the flag
     assert serve.page_flag(ROOT / "dashboards" / "数据导入.ipynb", "local_only")
 
@@ -97,7 +101,7 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "fpplan.app.serve", "--host", "0.0.0.0", "--port", str(port),
+        proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--host", "0.0.0.0", "--port", str(port),
                                  "--data", str(county), "--token", "s3cret-token"], cwd=ROOT, stdout=out,
                                 stderr=subprocess.STDOUT)
         try:
@@ -121,9 +125,9 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     assert not list(county.rglob("*token*"))
 
 
-@pytest.mark.parametrize("launcher", [["fpplan.app.serve"], ["fpplan.cli", "serve"]])
+@pytest.mark.parametrize("launcher", [["fpplan.server.serve"], ["fpplan.cli", "serve"]])
 def test_bad_data_stop_the_server_before_it_listens(launcher: list[str], tmp_path: Path) -> None:
-    """``python -m fpplan.app.serve`` and ``fpplan serve`` are the same server."""
+    """``python -m fpplan.server.serve`` and ``fpplan serve`` are the same server."""
     county = write_demo(tmp_path / "county")
     (county / "units.csv").write_text("code,name\n1,x\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", *launcher, "--port", str(free_port()), "--data",
@@ -134,9 +138,9 @@ def test_bad_data_stop_the_server_before_it_listens(launcher: list[str], tmp_pat
 
 @pytest.mark.parametrize("host", ["127.0.0.1"])
 def test_the_command_culls_and_caps_kernels(host: str, tmp_path: Path) -> None:
-    args = serve.command(host, 8866, tmp_path, None, max_kernels=7)
+    args = serve.command(host, 8866, tmp_path, None, ServerConfig(max_kernels=7))
     assert "--KernelManager.transport=ipc" in args
-    assert "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient" in args
+    assert "--AsyncKernelManager.client_class=fpplan.server.kernels.SteadyKernelClient" in args
     assert "--MappingKernelManager.cull_connected=False" in args
     assert "--CappedKernelManager.max_kernels=7" in args
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in args)
@@ -145,11 +149,11 @@ def test_the_command_culls_and_caps_kernels(host: str, tmp_path: Path) -> None:
 
 
 def test_the_landing_page_is_preheated_only_when_asked(tmp_path: Path) -> None:
-    args = serve.command("127.0.0.1", 8866, tmp_path, None, pool_size=3)
+    args = serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(pool_size=3))
     assert "--VoilaConfiguration.preheat_kernel=True" in args
     [pools] = [a.split("=", 1)[1] for a in args if a.startswith("--VoilaKernelManager.kernel_pools_config=")]
     assert json.loads(pools) == {serve.LANDING: {"pool_size": 3}, "default": {"pool_size": 0}}
-    assert not any("preheat" in a or "kernel_pools" in a for a in serve.command("127.0.0.1", 8866, tmp_path, None, pool_size=0))
+    assert not any("preheat" in a or "kernel_pools" in a for a in serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(pool_size=0)))
 
 
 def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) -> None:
@@ -157,10 +161,10 @@ def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) ->
     import asyncio
     import logging
 
-    from fpplan.app import voila_server
+    from fpplan.server import voila_app
 
     state = {"now": "v1"}
-    monkeypatch.setattr(voila_server, "data_state", lambda: state["now"])
+    monkeypatch.setattr(voila_app, "data_state", lambda: state["now"])
     shut, refills = [], []
 
     class Base:  # what Voila's factory returns: pools of render tasks
@@ -175,7 +179,7 @@ def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) ->
         async def shutdown_kernel(self, kernel_id):
             shut.append(kernel_id)
 
-    manager = voila_server.fresh_pools(lambda base, *a, **k: Base)(None, True, 1)()
+    manager = voila_app.fresh_pools(lambda base, *a, **k: Base)(None, True, 1)()
 
     async def run():
         def rendered(kernel_id, data):
@@ -202,9 +206,9 @@ def test_a_static_page_started_for_one_visitor_is_recognised() -> None:
     controls are left alone."""
     from urllib.parse import quote
 
-    from fpplan.app.kernels import is_static_visit
+    from fpplan.server.kernels import is_static_visit
 
-    root = str(serve.ROOT / "dashboards")
+    root = str(package_path("dashboards"))
     url = "http://127.0.0.1:8866/voila/render/{}.ipynb?voila-template=fpplan"
     assert is_static_visit(root, {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": url.format(quote("领导总览"))})
     assert not is_static_visit(root, {"VOILA_PREHEAT": "True", "VOILA_REQUEST_URL": url.format(quote("领导总览"))})

@@ -12,10 +12,10 @@ import pytest
 import shapely
 from pyproj import Geod
 
+from fpplan.data.base.road_network import road_graph
 from fpplan.data.models.spatial import Mobile
 from fpplan.spatial import LocalProjection, Metric, spatial_results
 from fpplan.spatial.coverage import coverage, mobile_rounds, standard_year
-from fpplan.spatial.network import road_graph
 from fpplan.spatial.results import county_projection
 
 SPEEDS = {"national": 60.0, "county": 40.0, "village": 20.0}
@@ -151,8 +151,16 @@ def test_demo_villages_lie_in_their_township(county) -> None:
 
 
 @pytest.fixture(scope="module")
-def results(county):
-    return spatial_results(county)
+def people(county):
+    from fpplan.demography import load_scenarios, prepare, project
+    from fpplan.planning.demand import village_people
+
+    return village_people(county, project(prepare(county), load_scenarios(county)["medium"]))
+
+
+@pytest.fixture(scope="module")
+def results(county, people):
+    return spatial_results(county, people)
 
 
 def test_demo_results_identities(county, results) -> None:
@@ -176,7 +184,7 @@ def test_demo_results_identities(county, results) -> None:
     np.testing.assert_allclose(t.to_numpy(), c.set_index("year")[["women_covered", "women_beyond"]].to_numpy())
 
 
-def test_demo_remote_villages_are_beyond_reach(county, results) -> None:
+def test_demo_remote_villages_are_beyond_reach(county, people, results) -> None:
     access = results["access"]
     base = access[access["year"] == access["year"].min()].set_index("village_code")
     far = county.villages().query("distance_km > 30")["code"]
@@ -185,7 +193,7 @@ def test_demo_remote_villages_are_beyond_reach(county, results) -> None:
     # with straight line × detour instead, the beyond villages are those farther than 25 km from every station
     cfg = county.config["spatial"].model_copy(update={"method": "distance"})
     plain = dataclasses.replace(county, config={**county.config, "spatial": cfg})
-    by_km = spatial_results(plain, projection=None, new_sites=0)
+    by_km = spatial_results(plain, people, new_sites=0)
     first = by_km["access"][by_km["access"]["year"] == 2025].set_index("village_code")
     assert (first.loc[first["access"] == "covered", "cost"] <= 30 + 1e-9).all()
     assert (first.loc[first["access"] == "beyond", "cost"] > 25).all()

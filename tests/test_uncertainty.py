@@ -18,14 +18,15 @@ from wpp_counties import write_county
 
 from fpplan import load_county
 from fpplan.cli import main
+from fpplan.data.base.lifetable import single_year_survival
+from fpplan.data.base.schedules import standard_mx
 from fpplan.data.errors import DataError
 from fpplan.demo import write_demo
 from fpplan.demography import load_scenarios, prepare, project
-from fpplan.demography.backtest import backtest, compare, load_backtest_county
+from fpplan.demography.backtest import backtest, load_backtest_county
 from fpplan.demography.calibration import Calibration, conformal, scores
 from fpplan.demography.drivers import drivers
-from fpplan.demography.lifetable import single_year_survival
-from fpplan.demography.schedules import standard_mx
+from fpplan.demography.hindcast import compare
 from fpplan.demography.stochastic import per_year
 from fpplan.demography.streaming import project_stochastic
 

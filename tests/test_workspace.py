@@ -4,6 +4,7 @@ logged, a store that is refused when it is damaged, busy or misplaced, and resul
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -117,6 +118,28 @@ def test_a_bad_file_changes_nothing_and_names_every_problem(county: Path, tmp_pa
     assert ("unknown_reference", 3, "village_code", "100009009") in found
     assert all(p.file == str(path.resolve()) for p in info.value.problems)
     assert store_state(workspace) == before
+
+
+def test_imports_are_checked_against_the_county_the_workspace_holds(county: Path, tmp_path: Path, monkeypatch) -> None:
+    """Three months imported: no config file and no county table is read again (the workspace holds the validated
+    County); the codes are still checked, against that County."""
+    import fpplan.data.config
+    import fpplan.data.county
+
+    workspace = Workspace(county)
+    held = workspace.county()
+    reads: list[str] = []
+    read_yaml, read_raw = fpplan.data.config.read_yaml, fpplan.data.county.read_raw
+    monkeypatch.setattr(fpplan.data.config, "read_yaml", lambda path, *a: reads.append(Path(path).name) or read_yaml(path, *a))
+    monkeypatch.setattr(fpplan.data.county, "read_raw", lambda path, *a: reads.append(Path(path).name) or read_raw(path, *a))
+    files = [next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv") for m in (3, 4, 5)]
+    assert [r.rows_new for r in workspace.import_files(files)] == [3, 3, 3]
+    assert sorted(reads) == ["r3.csv", "r4.csv", "r5.csv"]  # each file's own rows; no yaml, no units.csv
+    smaller = dataclasses.replace(held, units=held.units[held.units["code"] != "100001002"])
+    workspace._static = smaller  # a county without one of the villages: its rows are refused, as in any import
+    with pytest.raises(DataError) as info:
+        workspace.import_files([next_month(tmp_path, "2025-06", name="r6.csv")])
+    assert {(p.kind, p.value) for p in info.value.problems} == {("unknown_reference", "100001002")}
 
 
 def test_where_the_county_belongs_a_file_is_refused_before_anything_is_opened(tmp_path: Path, capsys) -> None:

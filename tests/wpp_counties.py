@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.agesplit import split_groups
+from fpplan.data.base.schedules import standard_mx, to_groups
 from fpplan.data.crosschecks import MAX_BIRTHS_PER_WOMAN_15_49
-from fpplan.demography.schedules import standard_mx, to_groups
 
 CASES = Path(__file__).resolve().parent / "cases" / "wpp_backtest"
 GROUPS = [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]

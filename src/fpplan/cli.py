@@ -1,4 +1,5 @@
-"""The ``fpplan`` command: one subcommand per task, bilingual help, no traceback for bad data."""
+"""The ``fpplan`` command: one subcommand per task, bilingual help, no traceback for bad data (every problem printed
+by ``fpplan.data.errors.print_problems``, exit 2)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fpplan.data.errors import DataError, Problem
+from fpplan.data.errors import DataError, Problem, print_problems
 from fpplan.data.labels import label, language, set_language, ui
-
-MAX_PRINTED_PROBLEMS = 200
-
-
-def print_problems(error: DataError) -> None:
-    """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
-    table = error.table()
-    print(ui("problems_found", n=len(table)))
-    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
-    if "column" in shown:  # a column the program knows by its label (a file's own unknown header stays as it is)
-        shown["column"] = shown["column"].map(lambda c: label("columns", c) if isinstance(c, str) and c else c)
-    headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
-    print(shown.rename(columns=headers).to_string(index=False))
-    if len(table) > MAX_PRINTED_PROBLEMS:
-        print(f"… (+{len(table) - MAX_PRINTED_PROBLEMS})")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -110,8 +96,8 @@ def open_county(args: argparse.Namespace, sync: bool = True):
 
 def _scenario(county, data_dir: str, name: str):
     """The county's scenario ``name`` (checked with the county by load_county), or a DataError naming the others."""
+    from fpplan.data.scenarios import unknown_scenario
     from fpplan.demography import load_scenarios
-    from fpplan.runs import unknown_scenario
 
     scenarios = load_scenarios(county)
     if name not in scenarios:
@@ -144,8 +130,8 @@ def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
     written."""
-    from fpplan.app.output import check_suffix, replacing
     from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
+    from fpplan.data.output import check_suffix, replacing
     from fpplan.data.region import is_region_folder
 
     out = check_suffix(args.out, (".xlsx",))
@@ -244,13 +230,14 @@ def _refresh_results(workspace) -> None:
 
 def _scorecard(args: argparse.Namespace) -> int:
     """The scorecard of one period (month 2025-07, quarter 2025Q3, half-year 2025S1 or year 2025) at a level."""
-    from fpplan.app.output import check_suffix
+    from fpplan.data.output import check_suffix
 
     if args.out:
         check_suffix(args.out, (".csv", ".xlsx"))  # a wrong suffix is refused before any work
     from fpplan.app.printouts import county_names, scorecard_sheets, scorecard_text
     from fpplan.data.region import is_region_folder
     from fpplan.indicators.scorecard import scorecard
+    from fpplan.runs import write_table
 
     if is_region_folder(Path(args.data_dir)):
         from fpplan.runs import scorecard_region
@@ -264,28 +251,9 @@ def _scorecard(args: argparse.Namespace) -> int:
                                  detail=str(error))]) from None
     catalogue, names = county.config["indicators"], county_names(county)
     print(scorecard_text(card, catalogue, names, args.period, args.level))
-    _write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
+    if args.out:
+        write_table(card, args.out, lambda: scorecard_sheets(card, catalogue, args.period), names)
     return 0
-
-
-def _write_table(frame, out: str | None, sheets, names: dict) -> None:
-    """A table to ``out``: .csv the data as computed (codes, for other programs), .xlsx the officials' sheets
-    (``sheets()``: name → (table, totals)); written whole or not at all, saying what it replaces."""
-    from fpplan.app.output import atomic_path, check_suffix, replacing
-    from fpplan.app.workbook import write_sheets
-
-    if not out:
-        return
-    path = check_suffix(out, (".csv", ".xlsx"))
-    replaced = replacing(path)
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".xlsx":
-            write_sheets(sheets(), tmp, names)
-        else:
-            frame.to_csv(tmp, index=False)
-    if replaced:
-        print(replaced)
-    print(path)
 
 
 def _exams(args: argparse.Namespace) -> int:
@@ -364,7 +332,7 @@ def targets_option(cmd: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from fpplan.app.serve import run
+    from fpplan.server.serve import run
 
     run(args)  # replaces this process with the dashboard server
     return 0
@@ -477,7 +445,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--out", required=True, help="输出文件夹 / output folder")
     targets_option(cmd)
     store_option(cmd)
-    from fpplan.app.serve import add_arguments
+    from fpplan.server.serve import add_arguments
 
     add_arguments(add("serve", "启动仪表盘（县或地区文件夹）/ serve the dashboards of a county or a region", _serve))
     return p

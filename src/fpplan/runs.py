@@ -12,11 +12,7 @@ import pandas as pd
 
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import label, ui
-
-
-def unknown_scenario(data_dir: str | Path, name: str, known) -> Problem:
-    return Problem(file=str(Path(data_dir) / "config" / "scenarios"), kind="unknown_scenario", value=name,
-                   detail=", ".join(known))
+from fpplan.data.scenarios import unknown_scenario
 
 
 def human_bytes(n: float) -> str:
@@ -61,13 +57,20 @@ def check_trajectories(trajectories: int, regions: int, steps: int, scheduler: s
                                  detail=f"~{human_bytes(need)} > {human_bytes(available)}")])
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """A table to ``path`` (.csv or .parquet by its suffix), written whole or not at all, saying what it replaces."""
-    from fpplan.app.output import atomic_path, replacing
+def write_table(frame: pd.DataFrame, path: str | Path, sheets=None, names: dict | None = None) -> None:
+    """A table to ``path`` by its suffix: .csv the data as computed (codes, for other programs), .parquet, or, when
+    ``sheets`` is given (``sheets()``: name → (table, totals)), .xlsx the officials' sheets; written whole or not at
+    all, saying what it replaces."""
+    from fpplan.data.output import atomic_path, check_suffix, replacing
 
+    path = check_suffix(path, (".csv", ".xlsx") if sheets is not None else (".csv", ".parquet"))
     replaced = replacing(path)
     with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".parquet":
+        if path.suffix.lower() == ".xlsx":
+            from fpplan.app.workbook import write_sheets
+
+            write_sheets(sheets(), tmp, names)
+        elif path.suffix.lower() == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
@@ -94,7 +97,7 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
     """``fpplan project``: the tidy population (deterministic) or the quantile tables (stochastic) of a county or
     of every county of a region (a ``county`` column then says which). ``open_county(folder)`` opens a county
     folder (the command's workspace); a region's counties are opened through their own workspaces."""
-    from fpplan.app.output import check_suffix
+    from fpplan.data.output import check_suffix
     from fpplan.data.region import is_region_folder, load_counties
     from fpplan.demography import county_inputs, load_scenarios, project
 
@@ -241,7 +244,6 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
     Σ denominators) and the units ranked; ``out`` (.csv: every row, region rows with county = region code;
     .xlsx: ranking, region and county sheets)."""
     from fpplan.app.printouts import county_names, text_table
-    from fpplan.app.workbook import write_sheets
     from fpplan.data.region import load_region
     from fpplan.indicators.regions import region_scorecard
 
@@ -256,25 +258,24 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
                      headers={"unit": label("enums.level", level), "county": label("enums.level", "county")}))
     print(text_table(shown, names, headers={"value": ui("scorecard_value")}))
     if out:
-        path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
         region_rows = result.region.assign(county=region.code, unit=region.code, period=period)
-        if path.suffix == ".xlsx":  # the officials' sheets: names, words, decimals
+
+        def sheets() -> dict:  # the officials' sheets: names, words, decimals
             cards = result.cards.drop(columns=[c for c in ("indicator", "note", "note_arg", "undecided", "period",
                                                            "target_source") if c in result.cards])
             cards = cards.assign(county=cards["county"].map(names)).rename(columns={"name": "indicator_name"})
-            write_sheets({label("columns", "rank"): (ranking, []), region.name: (shown, []),
-                          label("enums.level", level): (cards, [])}, path, names)
-        else:
-            pd.concat([result.cards, region_rows], ignore_index=True).to_csv(path, index=False)
-        print(path)
+            return {label("columns", "rank"): (ranking, []), region.name: (shown, []),
+                    label("enums.level", level): (cards, [])}
+
+        write_table(pd.concat([result.cards, region_rows], ignore_index=True), out, sheets, names)
     return 0
 
 
 def backtest_command(county, trajectories: int, seed: int | None, out: str | None) -> int:
     """``fpplan backtest``: project the county's history year to its base year and report against what happened
     (``fpplan.demography.backtest``); ``out``: the table by township (.csv/.xlsx/.parquet)."""
-    from fpplan.demography.backtest import backtest, history_year
+    from fpplan.demography.backtest import backtest
+    from fpplan.demography.hindcast import history_year
 
     if trajectories < 1:
         raise DataError([Problem(file=str(county.path), kind="trajectories_negative", column="--trajectories",

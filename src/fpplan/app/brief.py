@@ -254,7 +254,7 @@ def summary_html(c: dict) -> str:
 
 def to_html(c: dict, zoom: float = 1.0) -> str:
     """The brief as one A4 page of HTML (the PDF is printed from it); ``zoom`` below 1 when it would spill over."""
-    from fpplan.app.reports import FONT
+    from fpplan.app.style import FONT
     from fpplan.app.tables import css
 
     title = ui("brief_title", county=c["county"], period=c["period_text"])
@@ -358,7 +358,7 @@ def to_docx(c: dict, path: Path) -> Path:
 
 def write(c: dict, folder: Path) -> dict[str, Path | None]:
     """The brief as Word and PDF in ``folder`` (named by county and period)."""
-    from fpplan.app.reports import page_count, to_pdf
+    from fpplan.app.printing import page_count, to_pdf
 
     folder.mkdir(parents=True, exist_ok=True)
     name = ui("brief_file", county=c["county"], period=c["period_text"])
@@ -381,7 +381,7 @@ def run_brief(data_dir: str, period: str | None, scenario: str | None, out: str,
     """``fpplan brief COUNTY --period 2025Q3 [--targets SET] --out DIR``: the brief of the period into DIR."""
     import datetime as dt
 
-    from fpplan.app.reports import prepare
+    from fpplan.app.results import prepare
 
     manifest, period, scenario = prepare(data_dir, period, scenario, store, target_set)
     c = content(manifest, period, scenario, date or dt.date.today().isoformat(), target_set)

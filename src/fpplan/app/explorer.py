@@ -31,6 +31,21 @@ def _moved(values: dict, start: dict, key: str) -> bool:
     return abs(float(values[key]) - float(start[key])) > 1e-9
 
 
+def control_ranges(bounds, base_year: int, horizon: int, population: float, every: list[dict]) -> dict[str, dict]:
+    """Each slider's ``min`` and ``max``: the plausible bounds of config/bounds.yaml (``bounds``: its model) for the
+    TFR and e0, the yearly net migration (± its share of the base-year ``population``, to the hundred) and the lump
+    inflows (up to one inflow's share, to the 500), the inflows' year from the year after the base year to the
+    ``horizon``; widened to hold every scenario's own value (``every``: their ``starting_values``), so that a slider
+    never clamps a start."""
+    b = bounds.scenario
+    migration = round(b.net_migration_share.max * population, -2)
+    limits = {"tfr": (b.tfr.min, b.tfr.max), "e0": (b.e0.min, b.e0.max), "migration": (-migration, migration),
+              "farm_year": (base_year + 1, horizon),
+              "farm_size": (0.0, 500 * (b.lump_inflow_share.max * population // 500))}
+    return {key: {"min": min([low] + [v[key] for v in every]), "max": max([high] + [v[key] for v in every])}
+            for key, (low, high) in limits.items()}
+
+
 def scenario_with(scenario, values: dict, start: dict, construction_plan, base_year: int):
     """``scenario`` as the controls change it; only a moved control (``values[k]`` ≠ ``start[k]``) edits it:
 

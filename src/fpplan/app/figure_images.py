@@ -14,13 +14,10 @@ import logging
 import re
 from pathlib import Path
 
-from fpplan.app.reports import CHROMIUM  # the one headless chromium of the workbench (reports print PDF with it)
+from fpplan.app.printing import CHROMIUM, NO_PROXY
 
-PLOTLY_BASIC_FILE = (Path(__file__).resolve().parents[3] / "share" / "jupyter" / "voila" / "templates" / "fpplan"
-                     / "static" / "plotly" / "plotly-basic.min.js")
 WIDTH = 1280  # px the SVG is drawn at; it scales to the page's width (viewBox)
 TIMEOUT_SECONDS = 60
-NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer cannot reach outside the machine
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +65,9 @@ def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHO
 
 
 def _renderer(kaleido):
-    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(PLOTLY_BASIC_FILE), mathjax=False, path=CHROMIUM,
+    from fpplan.data.shipped import plotly_basic
+
+    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(plotly_basic()), mathjax=False, path=CHROMIUM,
                            proxy_server=NO_PROXY)
 
 

@@ -7,11 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from fpplan.app.style import FONT, STATUS_COLOURS
 from fpplan.data.labels import column_label, enum_label, ui
-
-STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "small_sample": "#b3c7d6",
-                  "no_target": "#9e9e9e", "no_data": "#e0e0e0"}
-FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
 def _layout(title: str, **extra) -> dict:

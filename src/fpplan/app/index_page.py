@@ -1,6 +1,6 @@
 """The dashboards' index (Voila's tree page) in Chinese: the county's name, one line on what each page is for (the
 label table's ``index_pages``, keyed by the notebook's name), the pages kept on this machine, and what the county's
-data do not allow. Written by ``fpplan.app.serve`` into the template as ``tree-lab.html`` (a Jinja template extending
+data do not allow. Written by ``fpplan.server.serve`` into the template as ``tree-lab.html`` (a Jinja template extending
 the fpplan ``page.html``, which serves Font Awesome locally): nothing is requested beyond the server.
 """
 

@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from fpplan.app.figures import FONT, STATUS_COLOURS, _layout
+from fpplan.app.figures import _layout
+from fpplan.app.style import FONT, STATUS_COLOURS
 from fpplan.data.labels import enum_label, label, ui
 
 COVERAGE_SCALE = "RdYlGn"

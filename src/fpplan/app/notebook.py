@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fpplan.app.style import NOTEBOOK_PLOTLY_CONFIG
 from fpplan.data.county import County
 from fpplan.data.errors import DataError, Problem
 
@@ -22,7 +23,6 @@ PORTRAIT_WIDTH = 660  # px: A4 portrait less 15 mm margins is 680 CSS px
 LANDSCAPE_WIDTH = 980  # px: A4 landscape less 15 mm margins is 1009 CSS px
 PORTRAIT_HEIGHT = 940  # px: what an A4 portrait page holds under a caption (267 mm = 1009 CSS px)
 LANDSCAPE_HEIGHT = 640  # px: the same for A4 landscape (184 mm = 695 CSS px)
-PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": False, "staticPlot": False}
 
 
 @dataclass(frozen=True)
@@ -86,44 +86,6 @@ class Session:
         show_figure(fig, landscape)
 
 
-def _county_folder(manifest: dict) -> str:
-    return str(Path(manifest["path"]).parents[2]) if manifest.get("path") else ""
-
-
-def period_of(manifest: dict, period: str | None) -> str:
-    """The period asked for, checked against the periods the results have scorecards for; default the newest
-    complete quarter. A DataError (zh/en) names the periods there are."""
-    from fpplan.indicators import periods as periods_module
-
-    scored = manifest.get("scored_periods", {})
-    if period is None:
-        quarters = scored.get("quarter") or scored.get("year") or []
-        if not quarters:  # fewer than three months, or no three of one quarter
-            months = manifest.get("periods", {}).get("month", [])
-            raise DataError([Problem(file=_county_folder(manifest), kind="no_complete_period", value=len(months),
-                                     detail=f"{months[0]}–{months[-1]}" if months else "—")])
-        return quarters[-1]
-    period = str(period)
-    try:
-        kind = periods_module.kind_of(period)
-    except ValueError:
-        raise DataError([Problem(file=_county_folder(manifest), kind="bad_period", value=period)]) from None
-    have = scored.get(kind, [])
-    if period not in have:
-        choices = ", ".join(p for k in ("year", "half_year", "quarter") for p in scored.get(k, [])[-6:])
-        raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value=period, detail=choices)])
-    return period
-
-
-def scenario_of(manifest: dict, scenario: str | None) -> str:
-    known = manifest.get("scenarios", {})
-    scenario = scenario or manifest.get("plan_scenario")
-    if scenario not in known:
-        raise DataError([Problem(file=str(Path(_county_folder(manifest)) / "config" / "scenarios"),
-                                 kind="unknown_scenario", value=scenario, detail=", ".join(known))])
-    return scenario
-
-
 def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None,
                 period: str | None = None, scenario: str | None = None) -> Session:
     """The county of ``data_dir`` through its workspace, with its results brought up to date; shows every problem as
@@ -132,6 +94,7 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
     from IPython.display import display
 
     from fpplan.app import results
+    from fpplan.app.results import period_of, scenario_of
     from fpplan.data.workspace import Workspace
 
     pd.set_option("display.max_columns", 30)
@@ -167,7 +130,7 @@ def use_report_styles() -> None:
 
         for name in ("plotly_mimetype", "jupyterlab", "notebook", "notebook_connected"):
             if name in pio.renderers:
-                pio.renderers[name].config = dict(PLOTLY_CONFIG)
+                pio.renderers[name].config = dict(NOTEBOOK_PLOTLY_CONFIG)
     except ImportError:  # plotly is a dependency; a slim kernel without it still shows the tables
         pass
 
@@ -177,7 +140,7 @@ def fit(fig, landscape: bool = False):
     under the title, the top margin grown to hold them (nothing drawn outside the figure)."""
     import math
 
-    from fpplan.app.figures import FONT
+    from fpplan.app.style import FONT
 
     width = LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH
     height = int(fig.layout.height or 360)
@@ -205,4 +168,4 @@ def show_figure(fig, landscape: bool = False) -> None:
     import json
 
     spec = json.loads(fig.to_json())
-    display({"application/vnd.plotly.v1+json": {**spec, "config": PLOTLY_CONFIG}}, raw=True)
+    display({"application/vnd.plotly.v1+json": {**spec, "config": NOTEBOOK_PLOTLY_CONFIG}}, raw=True)

@@ -40,15 +40,17 @@ def plan_outputs(county, scenario, inputs=None, calibration=None, start_year: in
     plan's projection (fpplan.spatial.spatial_results) when the county has coordinates, and the calibrated
     projection intervals; ``inputs`` and ``calibration`` from :func:`projection_inputs` (computed when not given);
     ``start_year``: the plan's first year (fpplan.planning.plan.make_plan)."""
-    from fpplan.data.config import load_scenarios
+    from fpplan.data.readiness import has_coordinates
+    from fpplan.data.scenarios import load_scenarios
     from fpplan.demography.calibration import scenario_intervals
+    from fpplan.planning.demand import village_people
     from fpplan.planning.plan import make_plan
-    from fpplan.spatial.results import has_coordinates, spatial_results
+    from fpplan.spatial.results import spatial_results
 
     if inputs is None or calibration is None:
         calibration, inputs = projection_inputs(county)
     plan = make_plan(county, scenario, inputs=inputs, start_year=start_year)
-    spatial = spatial_results(county, projection=plan.projection) if has_coordinates(county) else None
+    spatial = spatial_results(county, village_people(county, plan.projection)) if has_coordinates(county) else None
     chosen = load_scenarios(county)[scenario] if isinstance(scenario, str) else scenario
     intervals = scenario_intervals(inputs, chosen, calibration, INTERVAL_TRAJECTORIES, seed=INTERVAL_SEED)
     return PlanOutputs(plan, spatial, intervals, calibration, dict(zip(county.units["code"], county.units["name"])))

@@ -9,8 +9,8 @@ import json
 
 import plotly.graph_objects as go
 
-from fpplan.app.figures import FONT, STATUS_COLOURS
 from fpplan.app.overview_content import CARD_COLOURS
+from fpplan.app.style import FONT, STATUS_COLOURS
 from fpplan.app.tables import NO_VALUE, number
 from fpplan.data.labels import ui
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 import shutil
 import time
@@ -43,15 +42,14 @@ def prepare(region_dir: str | Path, period: str | None, scenario: str | None):
     """The region's results brought up to date, the period and scenario checked against every county's results
     (all problems at once): (summary, overview document, {code: (manifest, period, scenario)})."""
     from fpplan.app import region_results, results
-    from fpplan.app.notebook import period_of, scenario_of
-    from fpplan.app.reports import _problems
+    from fpplan.app.results import all_problems, period_of, scenario_of
 
     region_results.ensure_region_results(region_dir)
     summary = region_results.current(region_dir)
     counties, problems = {}, []
     for row in summary["counties"]:
         manifest = results.current(Path(region_dir) / row["folder"])
-        found = _problems(lambda m=manifest: period_of(m, period), lambda m=manifest: scenario_of(m, scenario))
+        found = all_problems(lambda m=manifest: period_of(m, period), lambda m=manifest: scenario_of(m, scenario))
         problems += found
         if not found:
             counties[row["code"]] = (manifest, period_of(manifest, period), scenario_of(manifest, scenario))
@@ -172,8 +170,8 @@ def document(title: str, style: str, body: str) -> str:
 
 
 def write_pdf(page_html: str, pdf: Path) -> Path | None:
-    """The document printed to PDF by headless chromium (``fpplan.app.reports.to_pdf``)."""
-    from fpplan.app.reports import to_pdf
+    """The document printed to PDF by headless chromium (``fpplan.app.printing.to_pdf``)."""
+    from fpplan.app.printing import to_pdf
 
     page = pdf.with_name(f".{pdf.stem}.html")
     page.write_text(page_html, encoding="utf-8")
@@ -228,7 +226,8 @@ def report_html(summary: dict, doc: dict, counties: dict, date: str, scenario: s
 def run_region_report(region_dir: str, scenario: str | None = "medium", out: str = "reports",
                       period: str | None = None, replace: bool = False, date: str | None = None) -> int:
     """``fpplan report REGION``: the region report (HTML, PDF) and brief into ``OUT/<region>_<period>_<scenario>/``."""
-    from fpplan.app.reports import _put_in_place, page_count
+    from fpplan.app.printing import page_count
+    from fpplan.app.reports import print_written, put_in_place
     from fpplan.data.errors import Problem
 
     start = time.perf_counter()
@@ -245,20 +244,16 @@ def run_region_report(region_dir: str, scenario: str | None = "medium", out: str
         name = ui("region_report_file", region=summary["region"]["name"])
         page = staging / f"{name}.html"
         page.write_text(report_html(summary, doc, counties, date, scenario_used), encoding="utf-8")
-        from fpplan.app.reports import to_pdf
+        from fpplan.app.printing import to_pdf
 
         pdf = to_pdf(page)
         brief_files(summary, doc, counties, staging, date)
         info = {"region": summary["region"], "version": summary["version"], "counties": len(counties),
                 "periods": {code: period for code, (_, period, _) in counties.items()}, "scenario": scenario_used,
-                "date": date, "pages": page_count(pdf) if pdf else None,
-                "files": sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())}
-        (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-        _put_in_place(staging, target)
+                "date": date, "pages": page_count(pdf) if pdf else None}
+        put_in_place(staging, target, info)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for path in sorted(p for p in target.iterdir() if p.is_file()):
-        print(path)
-    print(ui("report_written", path=target, pages=info["pages"] or NO_VALUE, seconds=time.perf_counter() - start))
+    print_written(target, info, start)
     return 0

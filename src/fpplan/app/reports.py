@@ -18,71 +18,17 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
+from fpplan.app.printing import page_count, to_pdf
+from fpplan.app.style import FONT, REPORT_PLOTLY_CONFIG
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import language, month_text, ui
+from fpplan.data.shipped import notebooks  # the package's (a DataError when the installation lost them)
 
-ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FIGURE_MIME = "application/vnd.plotly.v1+json"
 CELL_TIMEOUT = 900  # s: a cell still running after this stops the report with an error instead of hanging
-FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
-
-
-def notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-# --- what the report is for -------------------------------------------------------------------------------------
-
-
-def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None,
-            target_set: str | None = None):
-    """The workspace's results brought up to date, the period, scenario and target set checked against them:
-    (manifest, period, scenario). A DataError (zh/en) when the data are bad, or the period, scenario or target set
-    is not there."""
-    from fpplan.app import results
-    from fpplan.app.notebook import period_of, scenario_of
-    from fpplan.data.workspace import Workspace
-
-    workspace = Workspace(data_dir, store)
-    static = workspace.static_county()  # bad data: every problem at once, before anything runs or is written
-    problems = []
-    if scenario is not None and scenario not in static.scenarios:
-        from fpplan.runs import unknown_scenario
-
-        problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
-    sets = static.config["indicators"].target_sets
-    if target_set is not None and target_set not in sets:
-        problems.append(Problem(file=str(workspace.folder / "config" / "indicators.yaml"), kind="unknown_target_set",
-                                value=target_set, detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items())))
-    known = results.current(workspace.folder)  # the periods the data had last time, read only
-    if period is not None and known is not None:
-        problems += _problems(lambda: period_of(known, period))
-    if problems:
-        raise DataError(problems)
-    workspace.county()
-    results.ensure_results(workspace)
-    manifest = results.current(workspace.folder)
-    problems = _problems(lambda: period_of(manifest, period), lambda: scenario_of(manifest, scenario))
-    if problems:
-        raise DataError(problems)
-    return manifest, period_of(manifest, period), scenario_of(manifest, scenario)
-
-
-def _problems(*checks) -> list:
-    """The problems of every check (a call that raises DataError), all of them, not only the first's."""
-    problems = []
-    for check in checks:
-        try:
-            check()
-        except DataError as error:
-            problems += error.problems
-    return problems
 
 
 def folder_name(manifest: dict, period: str, scenario: str) -> str:
@@ -121,10 +67,23 @@ def _figure_html(spec: dict, number: int) -> str:
     layout["autosize"] = False
     div = f"fp-figure-{number}"
     data = json.dumps(spec.get("data", []), ensure_ascii=False)
-    config = json.dumps({"displayModeBar": False, "staticPlot": True, "responsive": False})
+    config = json.dumps(REPORT_PLOTLY_CONFIG)
     return (f"<div class='fp-figure' style='width:{layout['width']}px;height:{layout['height']}px'>"
             f"<div id='{div}' style='width:{layout['width']}px;height:{layout['height']}px'></div></div>"
             f"<script>Plotly.newPlot('{div}', {data}, {json.dumps(layout, ensure_ascii=False)}, {config});</script>")
+
+
+def check_sections(executed: list[Path]) -> None:
+    """Every section has something to show: a notebook that ran but put out nothing (no table, figure or text) is
+    a DataError naming it, never a report with a section silently missing."""
+    import nbformat
+
+    empty = [path.stem for path in executed
+             if not any(o.get("output_type") != "stream" or o.get("name") != "stderr"
+                        for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+                        for o in cell.get("outputs", []))]
+    if empty:
+        raise DataError([Problem(file=str(executed[0].parent), kind="report_section_empty", value=stem) for stem in empty])
 
 
 def bind(executed: list[Path], cover: str):
@@ -226,24 +185,6 @@ def to_html(book, path: Path) -> Path:
     return path
 
 
-def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:
-    """PDF by headless chromium (offline, CJK fonts from fonts-noto-cjk); None where chromium is missing."""
-    if not Path(CHROMIUM).exists():
-        return None
-    page = Path(page).resolve()  # a file URI needs an absolute path (``--out briefs/`` is relative)
-    pdf = Path(pdf).resolve() if pdf is not None else page.with_suffix(".pdf")
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-                    "--virtual-time-budget=20000", f"--print-to-pdf={pdf}", page.as_uri()],
-                   check=True, capture_output=True, timeout=300)
-    return pdf
-
-
-def page_count(pdf: Path) -> int:
-    """Pages of a PDF (chromium writes one ``/Type /Page`` object per page)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
-
-
 # --- the cover ----------------------------------------------------------------------------------------------------
 
 
@@ -296,7 +237,8 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
     from fpplan.app.tables import period_text
 
     start = time.perf_counter()
-    manifest, period, scenario = prepare(data_dir, period, scenario, store, target_set)
+    books = notebooks()  # an installation without its notebooks ends here, before anything is computed
+    manifest, period, scenario = results.prepare(data_dir, period, scenario, store, target_set)
     target = Path(out) / folder_name(manifest, period, scenario)
     if target.exists() and not replace:
         raise DataError([Problem(file=str(target), kind="report_exists", detail=str(target))])
@@ -310,10 +252,11 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         if store:
             parameters["store"] = str(Path(store).resolve())
         executed = []
-        with tqdm(notebooks(), unit="notebook") as bar:
+        with tqdm(books, unit="notebook") as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
                 executed.append(run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set)))
+        check_sections(executed)
         county = manifest["county"]["name"]
         key_numbers = ""
         if brief:
@@ -329,17 +272,30 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         shutil.copy2(results.file(manifest, "plan.xlsx", scenario), staging / f"plan_{scenario}.xlsx")
         info = {"county": manifest["county"], "period": period, "scenario": scenario, "version": manifest["version"],
                 "data_as_of": manifest.get("data_as_of"), "date": date, "fpplan_version": manifest.get("fpplan_version"),
-                "pages": page_count(pdf) if pdf else None,
-                "files": sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())}
-        (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-        _put_in_place(staging, target)
+                "pages": page_count(pdf) if pdf else None}
+        put_in_place(staging, target, info)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    print_written(target, info, start)
+    return 0
+
+
+def put_in_place(staging: Path, target: Path, info: dict) -> None:
+    """``report.json`` (``info`` and the files the folder holds) written into ``staging``, then the folder put in
+    place of ``target`` whole."""
+    info["files"] = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+    (staging / "report.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    _put_in_place(staging, target)
+
+
+def print_written(target: Path, info: dict, start: float) -> None:
+    """The report folder's files, then how many pages and how long it took."""
+    from fpplan.app.tables import NO_VALUE
+
     for path in sorted(p for p in target.iterdir() if p.is_file()):
         print(path)
-    print(ui("report_written", path=target, pages=info["pages"] or "—", seconds=time.perf_counter() - start))
-    return 0
+    print(ui("report_written", path=target, pages=info["pages"] or NO_VALUE, seconds=time.perf_counter() - start))
 
 
 def _put_in_place(staging: Path, target: Path) -> None:

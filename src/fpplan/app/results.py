@@ -22,6 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fpplan.data.errors import DataError, Problem
+from fpplan.data.labels import language
+
 RESULTS = Path(".fpplan") / "results"
 CURRENT = "current.json"
 KEEP = 2  # versions kept besides the current one (a visitor may still be reading one)
@@ -95,8 +98,6 @@ def scorecards(manifest: dict, target_set: str | None = None):
 
 def target_set_name(manifest: dict, target_set: str | None = None) -> str:
     """The name of ``target_set`` (default: the county's default) in the current language: 本县目标."""
-    from fpplan.data.labels import language
-
     cat = catalogue(manifest)
     return getattr(cat.target_sets[target_set or cat.default_target_set], language())
 
@@ -190,7 +191,7 @@ def compute(workspace, out: Path) -> dict:
         projection_inputs,
         write_plan_workbook,
     )
-    from fpplan.data.config import load_scenarios
+    from fpplan.data.scenarios import load_scenarios
     from fpplan.data.workspace import fpplan_version
     from fpplan.demography.calibration import document as calibration_document
     from fpplan.indicators import periods
@@ -344,3 +345,88 @@ def trend_table(county):
     from fpplan.indicators.scorecard import rolling_series
 
     return rolling_series(county, "township")
+
+
+# --- what a run is for: the period, scenario and target set checked against the results ----------------------
+
+
+def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None,
+            target_set: str | None = None):
+    """The workspace's results brought up to date, the period, scenario and target set checked against them:
+    (manifest, period, scenario). A DataError (zh/en) when the data are bad, or the period, scenario or target set
+    is not there."""
+    from fpplan.data.workspace import Workspace
+
+    workspace = Workspace(data_dir, store)
+    static = workspace.static_county()  # bad data: every problem at once, before anything runs or is written
+    problems = []
+    if scenario is not None and scenario not in static.scenarios:
+        from fpplan.data.scenarios import unknown_scenario
+
+        problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
+    sets = static.config["indicators"].target_sets
+    if target_set is not None and target_set not in sets:
+        problems.append(Problem(file=str(workspace.folder / "config" / "indicators.yaml"), kind="unknown_target_set",
+                                value=target_set, detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items())))
+    known = current(workspace.folder)  # the periods the data had last time, read only
+    if period is not None and known is not None:
+        problems += all_problems(lambda: period_of(known, period))
+    if problems:
+        raise DataError(problems)
+    workspace.county()
+    ensure_results(workspace)
+    manifest = current(workspace.folder)
+    problems = all_problems(lambda: period_of(manifest, period), lambda: scenario_of(manifest, scenario))
+    if problems:
+        raise DataError(problems)
+    return manifest, period_of(manifest, period), scenario_of(manifest, scenario)
+
+
+def all_problems(*checks) -> list:
+    """The problems of every check (a call that raises DataError), all of them, not only the first's."""
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except DataError as error:
+            problems += error.problems
+    return problems
+
+
+def _county_folder(manifest: dict) -> str:
+    return str(Path(manifest["path"]).parents[2]) if manifest.get("path") else ""
+
+
+def period_of(manifest: dict, period: str | None) -> str:
+    """The period asked for, checked against the periods the results have scorecards for; default the newest
+    complete quarter. A DataError (zh/en) names the periods there are."""
+    from fpplan.indicators import periods as periods_module
+
+    scored = manifest.get("scored_periods", {})
+    if period is None:
+        quarters = scored.get("quarter") or scored.get("year") or []
+        if not quarters:  # fewer than three months, or no three of one quarter
+            months = manifest.get("periods", {}).get("month", [])
+            raise DataError([Problem(file=_county_folder(manifest), kind="no_complete_period", value=len(months),
+                                     detail=f"{months[0]}–{months[-1]}" if months else "—")])
+        return quarters[-1]
+    period = str(period)
+    try:
+        kind = periods_module.kind_of(period)
+    except ValueError:
+        raise DataError([Problem(file=_county_folder(manifest), kind="bad_period", value=period)]) from None
+    have = scored.get(kind, [])
+    if period not in have:
+        choices = ", ".join(p for k in ("year", "half_year", "quarter") for p in scored.get(k, [])[-6:])
+        raise DataError([Problem(file=_county_folder(manifest), kind="unknown_period", value=period, detail=choices)])
+    return period
+
+
+def scenario_of(manifest: dict, scenario: str | None) -> str:
+    known = manifest.get("scenarios", {})
+    scenario = scenario or manifest.get("plan_scenario")
+    if scenario not in known:
+        from fpplan.data.scenarios import unknown_scenario
+
+        raise DataError([unknown_scenario(_county_folder(manifest), scenario, known)])
+    return scenario

@@ -19,16 +19,19 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from fpplan.app.style import STATUS_COLOURS, STATUS_TEXT
 from fpplan.data.labels import column_label, enum_label, label, ui
 from fpplan.data.labels import table as label_table
 
-# status → (background, text colour); the same colours as the dashboards' traffic lights
-STATUS_COLOURS = {"green": ("#2e7d32", "#ffffff"), "amber": ("#f9a825", "#000000"), "red": ("#c62828", "#ffffff"),
-                  "small_sample": ("#b3c7d6", "#000000"), "no_target": ("#9e9e9e", "#ffffff"),
-                  "no_data": ("#e0e0e0", "#000000")}
 STATUS_COLUMNS = {"status": "status", "attention": "status"}
-# columns holding codes of units or stations: shown as names
-CODE_COLUMNS = {"unit", "station", "station_code", "township_code", "village_code", "region", "facility_code"}
+# columns holding codes of units or stations: shown as names (here and in the workbook, fpplan.app.workbook)
+CODE_COLUMNS = {"unit", "station", "station_code", "township_code", "village_code", "region", "facility_code",
+                "nearest_station", "site"}
+# a code column's header once it shows names: 服务站, 乡镇, 村, 地区 (``label`` arguments)
+CODE_HEADERS = {"station": ("columns", "station"), "station_code": ("columns", "station"),
+                "nearest_station": ("columns", "station"), "facility_code": ("columns", "station"),
+                "township_code": ("enums.level", "township"), "village_code": ("enums.level", "village"),
+                "site": ("enums.level", "village"), "region": ("columns", "region")}
 YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
                 "last_short_year", "year_acquired", "plan_year"}
 # column → enumeration of the label table whose words it holds
@@ -36,7 +39,9 @@ ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade
                 "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
                 "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
                 "category": "category", "funding": "funding", "field": "field", "constraint": "constraint",
-                "need": "need", "class": "need_class", "sex": "sex", "stage": "stage", "scenario_kind": "kind"}
+                "need": "need", "class": "need_class", "sex": "sex", "stage": "stage", "scenario_kind": "kind",
+                "status": "status", "service": "service", "access": "access", "exam_type": "exam_type",
+                "consequence": "consequence"}
 NO_VALUE = "—"
 
 
@@ -100,7 +105,8 @@ def indicator_decimals(catalogue, cfg=None) -> dict[str, int]:
 
 
 def header(column) -> str:
-    """A column's header: the label with its unit (``建筑面积(m²)``); years as years; ``类别:来源`` money columns."""
+    """A column's header: the label with its unit (``建筑面积(m²)``); years as years; ``类别:来源`` money columns as
+    类别·来源(万元); code columns shown as names under 服务站 / 乡镇 / 村 / 地区."""
     if isinstance(column, (int, np.integer)) or (isinstance(column, str) and column.isdigit() and len(column) == 4):
         return str(column)
     column = str(column)
@@ -109,6 +115,8 @@ def header(column) -> str:
         first = label("columns", "total") if category == "total" else enum_label("category", category)
         second = label("columns", "total") if funding == "total" else enum_label("funding", funding)
         return f"{first}·{second}({ui('wan_yuan')})"
+    if column in CODE_HEADERS:
+        return label(*CODE_HEADERS[column])
     return column_label(column)
 
 
@@ -194,11 +202,8 @@ def _booleans(values: pd.Series) -> bool:
 
 
 def _code_header(key: str) -> str:
-    """The header of a code column shown as names: 乡镇, 服务站, 村, 地区."""
-    return {"station": label("columns", "station"), "station_code": label("columns", "station"),
-            "township_code": label("enums.level", "township"), "village_code": label("enums.level", "village"),
-            "facility_code": label("columns", "station")}.get(key, label("columns", "region") if key == "region"
-                                                              else label("columns", "name"))
+    """The header of a code column shown as names: 乡镇, 服务站, 村, 地区; 名称 for a unit of any level."""
+    return header(key) if key in CODE_HEADERS else label("columns", "name")
 
 
 def html_table(frame: pd.DataFrame | Presented, caption: str | None = None, table_id: str | None = None,
@@ -247,8 +252,8 @@ def status_legend() -> str:
 
 def css() -> str:
     """The table and status styles (screen and print): the header row repeats on each page, rows never split."""
-    colours = "".join(f".fp-{s}{{background:{bg} !important;color:{fg} !important;}}"
-                      for s, (bg, fg) in STATUS_COLOURS.items())
+    colours = "".join(f".fp-{s}{{background:{bg} !important;color:{STATUS_TEXT[s]} !important;}}"
+                      for s, bg in STATUS_COLOURS.items())
     return ("table.fp-table{border-collapse:collapse;width:100%;margin:4px 0 10px 0;font-size:9pt;table-layout:auto;}"
             "table.fp-table caption{caption-side:top;text-align:left;font-weight:600;font-size:10.5pt;padding:4px 0;}"
             "table.fp-table th,table.fp-table td{border:0.5pt solid #9e9e9e;padding:2px 4px;vertical-align:top;"

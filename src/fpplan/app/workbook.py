@@ -11,19 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fpplan.data.labels import column_label, enum_label, label, language, ui
+from fpplan.app.tables import CODE_COLUMNS, ENUM_COLUMNS, YEAR_COLUMNS
+from fpplan.app.tables import header as _header
+from fpplan.data.labels import enum_label, label, language, ui
 from fpplan.planning.officials import officials_tables
 
-ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
-                "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
-                "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
-                "category": "category", "funding": "funding", "field": "field", "constraint": "constraint",
-                "need": "need", "class": "need_class", "status": "status", "service": "service", "access": "access",
-                "exam_type": "exam_type", "sex": "sex", "consequence": "consequence"}
-YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
-                "last_short_year", "year_acquired"}
-# columns holding codes of stations, townships or villages: written as their names
-CODE_COLUMNS = {"station", "station_code", "township_code", "village_code", "unit", "nearest_station", "site"}
 # sheets whose year columns (a table pivoted by year) hold one unit: the label unit that fixes their decimals
 YEAR_COLUMN_UNITS = {"sheet_cash_flow": "万元", "sheet_volumes": "人次", "sheet_spatial_coverage": "人"}
 
@@ -119,24 +111,6 @@ def _rule_values(frame: pd.DataFrame) -> pd.DataFrame:
 
     return frame.assign(value=[text(v, k) for v, k in zip(frame["value"], share)],
                         threshold=[text(v, k) for v, k in zip(frame["threshold"], share)]).drop(columns="kind")
-
-
-def _header(column) -> str:
-    """``column_label`` for codes; ``<category>:<funding>`` columns of the money table as 类别·来源(万元); code columns
-    shown as names under 服务站 / 乡镇 / 村."""
-    column = str(column)
-    if ":" in column:
-        category, funding = column.split(":")
-        first = label("columns", "total") if category == "total" else enum_label("category", category)
-        second = label("columns", "total") if funding == "total" else enum_label("funding", funding)
-        return f"{first}·{second}({label('ui', 'wan_yuan')})"
-    if column in ("station", "station_code", "nearest_station"):
-        return label("columns", "station")
-    if column == "township_code":
-        return label("enums.level", "township")
-    if column in ("village_code", "site"):
-        return label("enums.level", "village")
-    return column_label(column)
 
 
 def _number_format(digits: int) -> str:
@@ -424,9 +398,9 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
     (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
     calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
-    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.app.output), so
+    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.data.output), so
     an interruption never leaves a partial or destroyed workbook."""
-    from fpplan.app.output import atomic_path
+    from fpplan.data.output import atomic_path
 
     path = Path(path)
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:

@@ -29,7 +29,8 @@ from fpplan.data.models.report import ReportConfig
 from fpplan.data.models.rhythm import ContraceptivesConfig, RhythmConfig
 from fpplan.data.models.rooms import RoomsConfig
 from fpplan.data.models.rules import RulesConfig
-from fpplan.data.models.scenario import Bounds, Scenario
+from fpplan.data.models.scenario import Bounds
+from fpplan.data.models.server import ServerConfig
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.data.models.uncertainty import UncertaintyConfig
 
@@ -49,6 +50,7 @@ CONFIG_MODELS: dict[str, type[Frozen]] = {
     "bounds": Bounds,
     "spatial": SpatialConfig,
     "report": ReportConfig,
+    "server": ServerConfig,
     "intake": IntakeConfig,
     "uncertainty": UncertaintyConfig,
     "rhythm": RhythmConfig,
@@ -132,21 +134,3 @@ def load(name: str, county_dir: Path | None = None) -> Any:
     if problems:
         raise DataError(problems)
     return result
-
-
-def load_scenarios(county_or_dir) -> dict[str, Scenario]:
-    """A county's scenarios, keyed by file stem: a County's own (read and checked against the county and
-    config/bounds.yaml by ``load_county``), or a folder's ``config/scenarios/*.yaml`` parsed (not checked against
-    the county: load the county for that). Raises DataError, also when there is none."""
-    from fpplan.data.scenarios import read_scenarios, scenarios_folder
-
-    if hasattr(county_or_dir, "scenarios"):
-        scenarios, problems = county_or_dir.scenarios, []
-    else:
-        scenarios, _, problems = read_scenarios(Path(county_or_dir))
-    if problems:
-        raise DataError(problems)
-    if not scenarios:
-        folder = scenarios_folder(Path(getattr(county_or_dir, "path", county_or_dir)))
-        raise DataError([Problem(file=str(folder), kind="missing_file", detail="config/scenarios/*.yaml")])
-    return scenarios

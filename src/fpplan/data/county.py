@@ -7,6 +7,7 @@ and raises :class:`fpplan.DataError` listing all problems at once; it never writ
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,7 @@ def _undefined_elements(config: dict[str, Any], county_dir: Path | None) -> list
     """Services and report indicators that count a data element config/data_elements.yaml does not define (an
     element cut from it instead of being declared not collected)."""
     from fpplan.data.config import config_path
-    from fpplan.indicators.catalogue import EXTRA_ELEMENTS, elements_of
+    from fpplan.data.models.indicators import EXTRA_ELEMENTS, elements_of
 
     known = set(config["data_elements"].elements) | set(EXTRA_ELEMENTS)
     problems = [Problem(file=str(config_path(county_dir, "services")), kind="element_not_defined",
@@ -211,20 +212,27 @@ def read_table(path: str | Path, table: str, county_dir: str | Path | None = Non
     return frame
 
 
-def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None
-                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None,
+                       county: County | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """One table file and its problems: the typed table (rows that could be read; None when the file could not
     be read at all), so that callers can add their own checks and report every problem at once. With
-    ``county_dir``, codes are checked against the county's (see ``read_table``)."""
+    ``county_dir``, codes are checked against the county's (see ``read_table``), its configuration and tables read
+    from the folder; with ``county`` (a validated County: what a workspace holds), against that County's
+    configuration and tables, nothing else read."""
     path = Path(path)
-    config, problems = load_config(Path(county_dir) if county_dir else None)
+    if county is not None:
+        config, problems = county.config, []
+        table_of = partial(getattr, county)
+    else:
+        config, problems = load_config(Path(county_dir) if county_dir else None)
+        table_of = _folder_tables(Path(county_dir)) if county_dir else None
     sheets: dict[int, str] = {}
     frame, found = _read(path, TABLES[table], element_aliases(config), sheets, frozenset(not_collected(config)))
     problems += found
-    if county_dir and frame is not None:
-        problems += locate(_against_county_files(frame, table, Path(county_dir), str(path)), {str(path): sheets})
+    if table_of is not None and frame is not None:
+        problems += locate(_against_county(frame, table, table_of, str(path)), {str(path): sheets})
     if frame is not None and table in rhythm_checks.TABLES:  # the working rhythm's own rules, before any import
-        units = _units_of(Path(county_dir)) if county_dir else None
+        units = table_of("units") if table_of is not None else None
         problems += locate(rhythm_checks.check_table(frame, table, str(path), units, config), {str(path): sheets})
     return (None if frame is None else _finish(frame, TABLES[table])), problems
 
@@ -235,29 +243,28 @@ REFERENCES = {"village_code": ("units", "village"), "township_code": ("units", "
 _KEYS = {"units": "code", "facilities": "code", "staff": "staff_id"}
 
 
-def _units_of(county_dir: Path) -> pd.DataFrame | None:
-    """The county folder's units table, when it reads without problems."""
+def _folder_tables(county_dir: Path):
+    """``name → table`` of the county folder's own files, each read once when first asked for; None for a table
+    the folder lacks or that does not pass its own checks (``fpplan validate`` names their problems)."""
     files, _ = find_table_files(county_dir) if county_dir.is_dir() else ({}, [])
-    if "units" not in files:
-        return None
-    units, bad = _read(files["units"], TABLES["units"], {}, {})
-    return None if bad else units
+
+    @cache
+    def table_of(name: str) -> pd.DataFrame | None:
+        found = files.get(name)
+        read, bad = _read(found, TABLES[name], {}, {}) if found else (None, [])
+        return None if bad else read
+
+    return table_of
 
 
-def _against_county_files(frame: pd.DataFrame, table: str, county_dir: Path, file: str) -> list[Problem]:
-    """Codes of ``frame`` the county does not have. The county's tables that do not pass their own checks are
-    skipped here (``fpplan validate`` names their problems)."""
-    files, _ = find_table_files(county_dir) if county_dir.is_dir() else ({}, [])
-    known: dict[str, pd.DataFrame | None] = {}
+def _against_county(frame: pd.DataFrame, table: str, table_of, file: str) -> list[Problem]:
+    """Codes of ``frame`` the county does not have (``table_of(name)``: the county's units, facilities or staff;
+    None: not checked)."""
     problems = []
     for column, (target, level) in REFERENCES.items():
         if column not in frame or target == table:
             continue
-        if target not in known:
-            found = files.get(target)
-            read, bad = _read(found, TABLES[target], {}, {}) if found else (None, [])
-            known[target] = None if bad else read
-        other = known[target]
+        other = table_of(target)
         if other is None:
             continue
         codes = other[_KEYS[target]] if level is None else other.loc[other["level"] == level, "code"]
@@ -378,10 +385,10 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
 def brought_forward(county: County) -> County:
     """The county with its population brought forward from the population table's year (a census) to the latest
     complete year of its vital history, or to the year before config/timeline.yaml's ``start_year``
-    (fpplan.demography.forward); unchanged when that is not later, or ``bring_forward`` is off. DataError when a
+    (fpplan.data.forward); unchanged when that is not later, or ``bring_forward`` is off. DataError when a
     year in between lacks a township's records, or the start year is not after the population table's year."""
     from fpplan.data.config import config_path
-    from fpplan.demography.forward import bring_forward, complete_years, target_year, to_villages
+    from fpplan.data.forward import bring_forward, complete_years, target_year, to_villages
 
     timeline = county.config.get("timeline")
     if timeline is None or county.census_year is None:

@@ -1,14 +1,16 @@
-"""Problems found in a county's data, and the error that carries them."""
+"""Problems found in a county's data, the error that carries them, and how a command prints them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from fpplan.data.labels import problem_text
+from fpplan.data.labels import label, problem_text, ui
 
 if TYPE_CHECKING:
     import pandas as pd
+
+MAX_PRINTED_PROBLEMS = 200  # a command prints this many problems, then how many more there are
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,16 @@ def _hashable(problems: list[Problem]) -> bool:
     except TypeError:
         return False
     return True
+
+
+def print_problems(error: DataError) -> None:
+    """Every problem as a table line: file, row, column, value, message (zh or en per --lang)."""
+    table = error.table()
+    print(ui("problems_found", n=len(table)))
+    shown = table.head(MAX_PRINTED_PROBLEMS).astype(object).fillna("")
+    if "column" in shown:  # a column the program knows by its label (a file's own unknown header stays as it is)
+        shown["column"] = shown["column"].map(lambda c: label("columns", c) if isinstance(c, str) and c else c)
+    headers = {c: ui(c) if c != "message" else ui("problem") for c in shown.columns}
+    print(shown.rename(columns=headers).to_string(index=False))
+    if len(table) > MAX_PRINTED_PROBLEMS:
+        print(f"… (+{len(table) - MAX_PRINTED_PROBLEMS})")

@@ -199,8 +199,8 @@ def read_boundaries(path: Path, townships: pd.Index, extent: Extent | None) -> t
 def read_roads(path: Path, extent: Extent | None, speeds: dict[str, float], snap_m: float = 1.0
                ) -> tuple[pd.DataFrame, list[Problem]]:
     """feature, road_class, geometry; problems per feature, including roads not joined to the network."""
-    from fpplan.spatial.network import components, road_graph
-    from fpplan.spatial.projection import LocalProjection
+    from fpplan.data.base.local_projection import LocalProjection
+    from fpplan.data.base.road_network import components, road_graph
 
     file, extent = str(path), extent or CHINA_EXTENT
     features, problems = read_geojson(path)

@@ -69,16 +69,9 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
         return None, [Problem(file=file, kind="empty_file")]
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(data, file, {} if sheets is None else sheets)
-    if b"\x00" in data[:4096]:
-        return None, [Problem(file=file, kind="unreadable", detail="binary content, not a CSV text table")]
-    for encoding in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return None, [Problem(file=file, kind="unreadable", detail="text is neither UTF-8 nor GBK/GB18030")]
+    text, problems = csv_text(data, file)
+    if text is None:
+        return None, problems
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -89,6 +82,19 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
         return None, problems
     frame, problems = sheet.frame(file)
     return _finish(frame, file, problems)
+
+
+def csv_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """A CSV file's bytes as text (UTF-8, else GBK/GB18030: what an office's Excel saves), or the problem that stops
+    it being read as text."""
+    if b"\x00" in data[:4096]:
+        return None, [Problem(file=file, kind="unreadable", detail="binary content, not a CSV text table")]
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), []
+        except UnicodeDecodeError:
+            continue
+    return None, [Problem(file=file, kind="unreadable", detail="text is neither UTF-8 nor GBK/GB18030")]
 
 
 def locate(problems: list[Problem], sheets: dict[str, dict[int, str]]) -> list[Problem]:

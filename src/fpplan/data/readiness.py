@@ -16,6 +16,8 @@ ABSENT_ORDER = ("survey", "exam_scores", "survey_rounds", "training_register", "
 QUARTER_MONTHS = 3
 YEAR_MONTHS = 12
 TREND_MONTHS = 15  # four rolling years ending at quarter ends (indicators.scorecard.MIN_QUARTERS)
+SEASONAL_MIN_MONTHS = 24  # ETS with a 12-month season needs two full cycles to start its seasonal states
+FORECAST_MIN_MONTHS = 6  # fewer months of reports: no forecast at all (planning.demand)
 
 
 def has_coordinates(county) -> bool:
@@ -36,8 +38,6 @@ def not_assessed(county) -> list[str]:
 def report_months(county) -> list[str]:
     """What the months of monthly reports allow: the scorecards of a quarter and of a year, the service rates,
     the indicators' trend forecast and the seasonal forecast of service volumes."""
-    from fpplan.planning.demand import FORECAST_MIN_MONTHS, SEASONAL_MIN_MONTHS
-
     months = sorted(pd.unique(county.service_stats["month"])) if len(county.service_stats) else []
     n = len(months)
     if not n:

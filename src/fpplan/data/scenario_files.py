@@ -12,13 +12,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
-from fpplan.data.config import parse
+from fpplan.data.config import load, parse
+from fpplan.data.county import load_county
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Scenario
-from fpplan.data.scenarios import check_to_save
+from fpplan.data.scenarios import CountyFacts, check_scenario
 
 NAME = re.compile(r"^[\w\-\u4e00-\u9fff（）()]+$")
 MAX_NAME = 60
@@ -70,3 +72,25 @@ def save_scenario(county_dir: str | Path, key: str, scenario: Scenario | dict) -
     except FileExistsError:
         raise DataError([Problem(file=str(path), kind="scenario_exists", value=key)]) from None
     return path
+
+
+def facts_of(county) -> CountyFacts:
+    """What a scenario is checked against, from a loaded County."""
+    plan = county.construction_plan
+    return CountyFacts(base_year=county.base_year, population=float(county.population["population"].sum()),
+                       townships=pd.Index(county.townships()["code"]), plan_stations=pd.Index(plan["station_code"]),
+                       stations=pd.Index(county.facilities["code"]))
+
+
+def check_to_save(scenario: Scenario, file: str, county_dir: Path) -> list[Problem]:
+    """The checks ``load_county`` will run on a scenario saved into ``county_dir``, run before it is written (a
+    saved scenario must not make the county fail to load): the bounds always, the county where it loads."""
+    try:
+        bounds = load("bounds", county_dir)
+    except DataError as error:
+        return error.problems
+    try:
+        facts = facts_of(load_county(county_dir))
+    except DataError:  # not a county folder, or one with problems of its own (validate names them)
+        facts = CountyFacts(None, None, None, None)
+    return check_scenario(scenario, file, bounds.scenario, facts)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from fpplan.data.config import parse, read_yaml
-from fpplan.data.errors import Problem
+from fpplan.data.errors import DataError, Problem
 from fpplan.data.models.scenario import Bound, Scenario, ScenarioBounds
 
 
@@ -130,27 +130,24 @@ def _listed(codes: pd.Index, most: int = 12) -> str:
     return ", ".join(codes[:most]) + (" …" if len(codes) > most else "")
 
 
-def facts_of(county) -> CountyFacts:
-    """What a scenario is checked against, from a loaded County."""
-    plan = county.construction_plan
-    return CountyFacts(base_year=county.base_year, population=float(county.population["population"].sum()),
-                       townships=pd.Index(county.townships()["code"]), plan_stations=pd.Index(plan["station_code"]),
-                       stations=pd.Index(county.facilities["code"]))
+def unknown_scenario(county_dir: str | Path, name: str, known) -> Problem:
+    """The problem of a scenario name the county does not have, naming the ones it has (every command, page and
+    notebook that is asked for a scenario says it so)."""
+    return Problem(file=str(scenarios_folder(Path(county_dir))), kind="unknown_scenario", value=name,
+                   detail=", ".join(known))
 
 
-def check_to_save(scenario: Scenario, file: str, county_dir: Path) -> list[Problem]:
-    """The checks ``load_county`` will run on a scenario saved into ``county_dir``, run before it is written (a
-    saved scenario must not make the county fail to load): the bounds always, the county where it loads."""
-    from fpplan.data.config import load
-    from fpplan.data.county import load_county
-    from fpplan.data.errors import DataError
-
-    try:
-        bounds = load("bounds", county_dir)
-    except DataError as error:
-        return error.problems
-    try:
-        facts = facts_of(load_county(county_dir))
-    except DataError:  # not a county folder, or one with problems of its own (validate names them)
-        facts = CountyFacts(None, None, None, None)
-    return check_scenario(scenario, file, bounds.scenario, facts)
+def load_scenarios(county_or_dir) -> dict[str, Scenario]:
+    """A county's scenarios, keyed by file stem: a County's own (read and checked against the county and
+    config/bounds.yaml by ``load_county``), or a folder's ``config/scenarios/*.yaml`` parsed (not checked against
+    the county: load the county for that). Raises DataError, also when there is none."""
+    if hasattr(county_or_dir, "scenarios"):
+        scenarios, problems = county_or_dir.scenarios, []
+    else:
+        scenarios, _, problems = read_scenarios(Path(county_or_dir))
+    if problems:
+        raise DataError(problems)
+    if not scenarios:
+        folder = scenarios_folder(Path(getattr(county_or_dir, "path", county_or_dir)))
+        raise DataError([Problem(file=str(folder), kind="missing_file", detail="config/scenarios/*.yaml")])
+    return scenarios

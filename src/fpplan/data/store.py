@@ -30,6 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from fpplan.data import environment
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.schema import TABLES
 
@@ -78,7 +79,7 @@ class Store:
     def __init__(self, path: str | Path, county_code: str | None = None, wait_seconds: float | None = None):
         self.path = Path(path)
         self.county_code = county_code
-        self.wait_seconds = float(os.environ.get("FPPLAN_STORE_WAIT", "30")) if wait_seconds is None else wait_seconds
+        self.wait_seconds = environment.store_wait_seconds() if wait_seconds is None else wait_seconds
 
     # --- opening --------------------------------------------------------------------------------------------
 
@@ -414,25 +415,3 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
     """Row count and an order-independent checksum of every value of ``table``."""
     rows, checksum = con.execute(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{table}" t').fetchone()
     return int(rows), int(checksum)
-
-
-class ReportStore:
-    """The monthly village reports of a County in the long layout the indicator engines read (village_code,
-    month, element, value) and its submissions (village_code, month, reported_on); pure pandas over the County's
-    ``service_stats`` (which the workspace fills from the store)."""
-
-    def __init__(self, service_stats: pd.DataFrame):
-        self.stats = service_stats
-
-    @classmethod
-    def from_county(cls, county) -> ReportStore:
-        return cls(county.service_stats)
-
-    def long(self) -> pd.DataFrame:
-        ids = ["village_code", "month"]
-        elements = [c for c in self.stats.columns if c not in (*ids, "reported_on")]
-        long = self.stats.melt(id_vars=ids, value_vars=elements, var_name="element").dropna(subset=["value"])
-        return long.sort_values([*ids, "element"]).reset_index(drop=True)
-
-    def submissions(self) -> pd.DataFrame:
-        return self.stats[["village_code", "month", "reported_on"]].sort_values(["village_code", "month"]).reset_index(drop=True)

@@ -148,15 +148,7 @@ class Workspace:
         """Validate every file (all problems of all files at once; nothing is written if one is bad), then import
         each in its own transaction. ``table``: the monthly table the files hold (default: recognised from each
         file's header)."""
-        county = self.static_county()
-        problems: list[Problem] = []
-        ready = []
-        for file in files:
-            path = Path(file).resolve()
-            found, frame, name = self._validated(path, county, table)
-            problems += found
-            if not found:
-                ready.append((path, frame, name))
+        problems, ready = self._checked(files, table)
         problems += _same_months(ready)
         if problems:
             raise DataError(problems)
@@ -166,6 +158,14 @@ class Workspace:
     def check_files(self, files: list[str | Path], table: str | None = None) -> tuple[list[Problem], list[FileCheck]]:
         """Validate files as ``import_files`` would, writing nothing: every problem of every file, and for each
         file that passed, what it holds (table, rows, months)."""
+        problems, ready = self._checked(files, table)
+        return problems, [FileCheck(str(path), name, len(frame), tuple(sorted(frame["month"].dropna().unique())
+                                                                       if "month" in frame else []))
+                          for path, frame, name in ready if frame is not None]
+
+    def _checked(self, files: list[str | Path], table: str | None) -> tuple[list[Problem], list[tuple]]:
+        """Every problem of every file, and (path, frame, table) of each file without one, checked against the
+        County the workspace holds."""
         county = self.static_county()
         problems: list[Problem] = []
         ready = []
@@ -173,9 +173,8 @@ class Workspace:
             path = Path(file).resolve()
             found, frame, name = self._validated(path, county, table)
             problems += found
-            if not found and frame is not None:
-                months = sorted(frame["month"].dropna().unique()) if "month" in frame else []
-                ready.append(FileCheck(str(path), name, len(frame), tuple(months)))
+            if not found:
+                ready.append((path, frame, name))
         return problems, ready
 
     def _apply(self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str) -> ImportResult:
@@ -212,7 +211,7 @@ class Workspace:
         if name not in monthly_tables():
             return [Problem(file=str(path), kind="import_not_monthly", value=name,
                             detail=", ".join(monthly_tables()))], None, name
-        frame, problems = read_table_checked(path, name, self.folder)  # with the folder: codes checked too
+        frame, problems = read_table_checked(path, name, county=county)  # against the County held: codes too
         if frame is None:
             return problems, None, name
         return problems, _columns_of(frame, name), name

@@ -24,8 +24,8 @@ import pandas as pd
 import shapely
 import yaml
 
+from fpplan.data.base.local_projection import LocalProjection
 from fpplan.data.config import default_config_dir
-from fpplan.spatial.projection import LocalProjection
 
 CENTRE = (87.90, 44.05)  # lon, lat (demo assumption)
 # township suffix → seat (x, y) km from the centre and the direction (degrees, counter-clockwise from east) its

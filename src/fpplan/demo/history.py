@@ -5,7 +5,7 @@ Consistent with the rest of the demo, deterministically (no random draws):
 - each township's 2015 total is its 2025 total minus what the vital history says happened in 2015–2024
   (Σ births − deaths + in-migrants − out-migrants): the balancing equation, to the person;
 - its age structure is the 2025 population's cohorts taken ten years back: those aged x+10 in 2025 were aged x in
-  2015, divided by ten years of survival (China's 2020-2025 life table, ``fpplan.demography.schedules``) and less
+  2015, divided by ten years of survival (China's 2020-2025 life table, ``fpplan.data.base.schedules``) and less
   the net migrants of the decade by Rogers–Castro age pattern (ages under 65); ages 90–100 in 2015 follow the life table's
   stationary shape (Lx), anchored on ages 85–89. The structure is then scaled to the 2015 total and rounded to whole persons
   keeping that total (rounded cumulative sums).
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fpplan.demography.lifetable import life_table, single_year_survival
-from fpplan.demography.schedules import rogers_castro, standard_mx
+from fpplan.data.base.lifetable import life_table, single_year_survival
+from fpplan.data.base.schedules import rogers_castro, standard_mx
 
 YEARS_BACK = 10
 OLD = 89  # the oldest 2015 age reached by a 2025 cohort below the open group (99 − 10)

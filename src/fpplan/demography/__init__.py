@@ -1,13 +1,13 @@
 """Cohort-component population projection of every township: engine, life tables, scenarios, uncertainty.
 
 Conventions (timing of births, deaths and migration within a step, the open age group, infant separation
-factors) are documented in :mod:`fpplan.demography.engine` and :mod:`fpplan.demography.lifetable`; the model of
+factors) are documented in :mod:`fpplan.demography.engine` and :mod:`fpplan.data.base.lifetable`; the model of
 uncertainty in :mod:`fpplan.demography.stochastic`; how base rates come from county data in
 :mod:`fpplan.demography.estimate`.
 """
 
-from fpplan.data.config import load_scenarios
 from fpplan.data.models.scenario import Scenario
+from fpplan.data.scenarios import load_scenarios
 from fpplan.demography.calibration import county_inputs
 from fpplan.demography.projection import Projection, ProjectionInputs, prepare, project, reconcile
 from fpplan.demography.scenarios import variants

@@ -122,8 +122,8 @@ def choose_migration_years(county, chosen_pairs: list[tuple[int, int]]) -> tuple
     another's MAPE is lower by more than one standard error of the paired differences over the back-tests (the
     one-standard-error rule, Hastie, Tibshirani & Friedman 2009 §7.10: a few back-tests do not justify a change
     that noise alone could explain)."""
-    from fpplan.demography.backtest import compare
     from fpplan.demography.estimate import rules
+    from fpplan.demography.hindcast import compare
 
     candidates = list(rules(county).base_rates.migration_years)
     if len(candidates) == 1 or not chosen_pairs:
@@ -143,7 +143,7 @@ def choose_migration_years(county, chosen_pairs: list[tuple[int, int]]) -> tuple
 def rolling(county, chosen_pairs: list[tuple[int, int]], trajectories: int, seed: int | None,
             migration_years: int | None) -> pd.DataFrame:
     """The model's back-tests of ``chosen_pairs``: origin, target, horizon and ``compare``'s township rows."""
-    from fpplan.demography.backtest import compare
+    from fpplan.demography.hindcast import compare
 
     frames = []
     for o, t in chosen_pairs:  # a loop over back-tests (a handful), each projected vectorized

@@ -31,12 +31,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from fpplan.data.base.lifetable import single_year_survival
+from fpplan.data.base.schedules import alpha_for_e0, brass_mx, rogers_castro
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import ui
 from fpplan.demography import engine, stochastic
-from fpplan.demography.lifetable import single_year_survival
 from fpplan.demography.scenarios import along
-from fpplan.demography.schedules import alpha_for_e0, brass_mx, rogers_castro
 
 FERTILE = slice(15, 50)
 SEXES = np.array([0, 1])
@@ -84,8 +84,8 @@ class TownshipShocks:
         """Each trajectory's and township's migrant age profile (n, R, sex, age), or None when it is fixed."""
         if not (self.profile_peak_sd or self.profile_decline_log_sd) or not len(self.position):
             return None
+        from fpplan.data.base.schedules import ROGERS_CASTRO
         from fpplan.demography.estimate import MIGRATION_MAX_AGE
-        from fpplan.demography.schedules import ROGERS_CASTRO
 
         z = np.stack([stochastic.township_normals(self.entropy, p, "profile", n, 2) for p in self.position], axis=1)
         peak = ROGERS_CASTRO["mu2"] + self.profile_peak_sd * z[..., 0]

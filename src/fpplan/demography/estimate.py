@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fpplan.data.base.schedules import MIGRATION_MAX_AGE, asfr_shape, rogers_castro, standard_mx
 from fpplan.data.labels import ui
-from fpplan.demography.schedules import asfr_shape, rogers_castro, standard_mx
 
 RECENT_YEARS = 3  # the default of config/uncertainty.yaml base_rates.recent_years (the back-test's rate window)
-MIGRATION_MAX_AGE = 90
 MAD_TO_SD = 0.6745  # modified z-score (Iglewicz & Hoaglin 1993)
 MEAN_ABS_TO_SD = 1.253314  # where the MAD is 0: the mean absolute deviation × √(π/2), as fpplan.indicators.quality
 

@@ -5,7 +5,7 @@ TFR of a year = the county's recorded births ÷ Σ over ages of the women of tha
 standard ASFR shape (UN WPP 2017, 2020–2025, summing to 1: ``schedules.asfr_shape``): the TFR at which the women
 there were would have had the births recorded — the same estimate :func:`fpplan.demography.estimate.estimate`
 makes from the mean of the last three years. Women at a year's start: brought forward from the population table
-with the records (fpplan.demography.forward) for the years from the population table's year to the base year; for
+with the records (fpplan.data.forward) for the years from the population table's year to the base year; for
 earlier years the population table's own women stand in (``women_from`` says which).
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fpplan.demography.forward import bring_forward
-from fpplan.demography.schedules import asfr_shape
+from fpplan.data.base.schedules import asfr_shape
+from fpplan.data.forward import bring_forward
 
 RECENT = 5
 COLUMNS = ["year", "births", "deaths", "in_migrants", "out_migrants", "net_migration", "tfr", "women_from"]

@@ -46,9 +46,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fpplan.data.base.lifetable import life_table, single_year_survival
 from fpplan.data.labels import ui
 from fpplan.demography.estimate import migration_persistence
-from fpplan.demography.lifetable import life_table, single_year_survival
 
 FALLBACK = {"phi": 0.5, "sigma": 0.05}  # county fertility when the history is too short to fit
 ALPHA_STEP_SD = 0.03  # kept for callers of alpha_walk (Brass α random walk, demo assumption)
@@ -240,8 +240,8 @@ def migration_profiles(peak: np.ndarray, decline: np.ndarray, max_age: int) -> n
     """Rogers–Castro net-migration profiles (..., sex, age), both sexes alike, summing to 1, with the labour-force
     peak μ2 = ``peak`` and decline α2 = ``decline`` (arrays of the same shape; the other parameters standard), no
     migrants from ``max_age`` on (as ``fpplan.demography.estimate``)."""
-    from fpplan.demography.schedules import AGES
-    from fpplan.demography.schedules import ROGERS_CASTRO as p
+    from fpplan.data.base.schedules import AGES
+    from fpplan.data.base.schedules import ROGERS_CASTRO as p
 
     x = AGES + 0.5
     mu, alpha = np.asarray(peak)[..., None], np.asarray(decline)[..., None]
@@ -313,7 +313,7 @@ def survival_grid(standard: np.ndarray, family: str) -> SurvivalGrid:
     """The grid of ``family`` on ``standard`` (sex, age) mx, built once per standard and family."""
     key = (family, standard.tobytes())
     if key not in _GRIDS:
-        from fpplan.demography.schedules import brass_mx
+        from fpplan.data.base.schedules import brass_mx
 
         lo, hi, step = PROPORTIONAL if family == "proportional" else BRASS
         theta = np.arange(lo, hi + step / 2, step)

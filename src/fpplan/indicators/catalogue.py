@@ -11,31 +11,15 @@ than the indicator's ``minimum_exposure`` (a rare event on a small base): ``smal
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from fpplan.data.models.indicators import Catalogue, Indicator, Target
+from fpplan.data.models.indicators import Catalogue, Indicator, Target, terms
 
-EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
 STATUSES = ("green", "amber", "red", "small_sample", "no_target", "no_data")
 JUDGED = ("green", "amber", "red")
-_TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 # a value within this relative distance of its target counts as on it (95.00000000000001 meets 95)
 TOLERANCE = 1e-9
-
-
-def terms(expression: str) -> list[tuple[int, str]]:
-    """``"a + b - c"`` → [(1, "a"), (1, "b"), (−1, "c")]; ValueError for anything else."""
-    out, pos = [], 0
-    while pos < len(expression):
-        match = _TERM.match(expression, pos)
-        if not match or match.end() == pos or (out and not match.group(1)):
-            raise ValueError(f"cannot read {expression!r}: use data elements joined by + or -")
-        out.append((-1 if match.group(1) == "-" else 1, match.group(2)))
-        pos = match.end()
-    return out
 
 
 def evaluate(expression: str, values: pd.DataFrame) -> pd.Series:
@@ -45,10 +29,6 @@ def evaluate(expression: str, values: pd.DataFrame) -> pd.Series:
         if name in values:
             total = total + sign * values[name].to_numpy(dtype=float)
     return pd.Series(total, index=values.index)
-
-
-def elements_of(expression: str) -> list[str]:
-    return [name for _, name in terms(expression)] if expression else []
 
 
 def resolved_targets(catalogue: Catalogue, target_set: str) -> dict[str, tuple[Target, ...]]:

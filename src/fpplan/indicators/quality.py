@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.memo import per_county
-from fpplan.indicators.catalogue import evaluate, terms
-from fpplan.indicators.engine import aggregate, time_types
+from fpplan.data.models.indicators import terms
+from fpplan.indicators.aggregate import aggregate, time_types
+from fpplan.indicators.catalogue import evaluate
 from fpplan.indicators.reports import report_grid, report_values, rollup, unit_map
 from fpplan.indicators.sources import completeness, statistics_accuracy
 

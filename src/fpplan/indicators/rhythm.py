@@ -15,7 +15,7 @@ the village rooms table, for every unit at a level and every period of a kind at
 - village_rooms: villages whose room (or population school) is up to standard at the year's end / villages listed
   (years only).
 
-Each returns the layout of :data:`fpplan.indicators.engine.COLUMNS`; periods without a value carry a note.
+Each returns the layout of :data:`fpplan.indicators.aggregate.COLUMNS`; periods without a value carry a note.
 """
 
 from __future__ import annotations
@@ -24,75 +24,22 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.memo import per_county
+from fpplan.data.models.indicators import elements_of
 from fpplan.indicators import periods
-from fpplan.indicators.catalogue import elements_of, evaluate
-from fpplan.indicators.engine import COLUMNS, aggregate, time_types
+from fpplan.indicators.aggregate import COLUMNS, aggregate, time_types
+from fpplan.indicators.catalogue import evaluate
+from fpplan.indicators.coverage import covered_until, month_end, months_of, periods_covered
 from fpplan.indicators.reports import rollup, units_at
 
 MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 AGGREGATE = {"sum": "sum", "last": "last", "average": "mean"}
-
-
-@per_county
-def register_months(county) -> pd.Series:
-    """Every month the working-rhythm registers cover (supervision dates, work register, contraceptive supply)."""
-    parts = [county.work_register["month"], county.contraceptive_supply["month"]]
-    if len(county.supervision):
-        parts.append(months_of(county.supervision["date"]))
-    parts = [p.astype(str) for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype=object)
-
-
 WEEKLY = ("checklist", "rectification")  # the sources whose data are dated: they have week values
-
-
-@per_county
-def register_weeks(county) -> list[str]:
-    """The ISO weeks of the supervision register's visits and of its findings' deadlines up to the data's last
-    month."""
-    s = county.supervision
-    if s.empty:
-        return []
-    dates = pd.to_datetime(s["date"])
-    deadlines = pd.to_datetime(s["deadline"]).dropna() if "deadline" in s else pd.Series(dtype="datetime64[ns]")
-    deadlines = deadlines[deadlines <= month_end(covered_until(county, "supervision"))]
-    return sorted(periods.of_dates(pd.concat([dates, deadlines], ignore_index=True), periods.WEEK).unique())
-
-
-@per_county
-def covered_until(county, table: str) -> str | None:
-    """The last month a register covers (supervision: its last visit's month): its indicators judge the cycles and
-    deadlines up to there, so that reports imported before the register do not turn its next month into misses."""
-    frame = getattr(county, table)
-    if frame.empty:
-        return None
-    return months_of(frame["date"]).max() if table == "supervision" else str(frame["month"].max())
-
-
-def as_of_month(county) -> str | None:
-    """The last month any monthly table covers: what the data are "as of" (a cycle ending later is still running)."""
-    from fpplan.indicators.sources import MONTHLY_TABLES
-
-    found = [str(getattr(county, t)["month"].max()) for t in MONTHLY_TABLES if len(getattr(county, t))]
-    months = register_months(county)
-    if len(months):
-        found.append(months.max())
-    return max(found) if found else None
-
-
-def months_of(dates: pd.Series) -> pd.Series:
-    """'YYYY-MM' of each date (vectorized through numpy months)."""
-    return pd.Series(pd.to_datetime(dates).to_numpy().astype("datetime64[M]").astype(str), index=dates.index)
 
 
 def passed(values: pd.Series) -> pd.Series:
     """A yes/no column as 1.0 / 0.0 (blank: NaN), whether read from a file (Python booleans) or from the store."""
     return values.map(lambda v: np.nan if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
                       else float(bool(v)))
-
-
-def month_end(month: str) -> pd.Timestamp:
-    return pd.Period(month, freq="M").to_timestamp(how="end").normalize()
 
 
 def _empty() -> pd.DataFrame:
@@ -105,8 +52,6 @@ def _notes(units: list[str], chosen: list[str], code: str, note: str, arg: str =
 
 
 def _periods(county, kind: str) -> list[str]:
-    from fpplan.indicators.sources import periods_covered
-
     return periods_covered(county, kind)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fpplan.indicators.catalogue import terms
+from fpplan.data.models.indicators import terms
 
 SCALES = ("logit", "log", "linear")
 

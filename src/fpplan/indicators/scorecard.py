@@ -20,6 +20,7 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
+from fpplan.indicators.aggregate import aggregate_wide, indicator_values, report_table, time_types
 from fpplan.indicators.catalogue import (
     JUDGED,
     meets,
@@ -31,7 +32,7 @@ from fpplan.indicators.catalogue import (
     targets_for,
     undecided,
 )
-from fpplan.indicators.engine import aggregate_wide, indicator_values, report_table, time_types, values
+from fpplan.indicators.engine import indicator_grid
 from fpplan.indicators.reports import unit_map
 from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
 
@@ -48,11 +49,11 @@ def scorecards(county, level: str, kind: str, target_set: str | None = None, cod
     interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
     target is yearly). Computed in one pass (vectorized over units and periods)."""
     catalogue = county.config["indicators"]
-    return judge(values(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind)
+    return judge(indicator_grid(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind)
 
 
 def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str) -> pd.DataFrame:
-    """The traffic lights of indicator values (:func:`fpplan.indicators.engine.values`, or a scorecard judged
+    """The traffic lights of indicator values (:func:`fpplan.indicators.engine.indicator_grid`, or a scorecard judged
     against another set) against ``target_set`` at ``level`` for periods of ``kind``: the columns of
     :data:`CARD_COLUMNS` (and any others ``card`` has). Cheap: a dashboard re-judges precomputed values when the
     user picks another target set; an ``expected_met`` computed against another set's target is kept only where the
@@ -178,7 +179,7 @@ def status_text(card: pd.DataFrame) -> pd.Series:
 def rolling_year(county, level: str, quarter_ends: list[str], codes: list[str] | None = None,
                  wide: pd.DataFrame | None = None) -> pd.DataFrame:
     """Report indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id);
-    ``wide``: :func:`fpplan.indicators.engine.report_table` if already at hand."""
+    ``wide``: :func:`fpplan.indicators.aggregate.report_table` if already at hand."""
     wide = report_table(county) if wide is None else wide
     units = unit_map(county, level)
     types = time_types(county)
@@ -296,7 +297,7 @@ def bounded_forecast(rolling: pd.DataFrame, catalogue, targets: dict, last_quart
 
 def indicator_series(county, level: str, kind: str = "quarter", unit: str | None = None) -> pd.DataFrame:
     """Every indicator by period for the units at ``level`` (one unit if given): for trend charts."""
-    frame = values(county, level, kind)
+    frame = indicator_grid(county, level, kind)
     return frame if unit is None else frame[frame["unit"] == unit].reset_index(drop=True)
 
 

@@ -13,7 +13,7 @@
 - budget: the year's family-planning budget / that year's population (yuan a head; before the base year taken back
   through the vital history), county and years only.
 
-Each returns the layout of :data:`fpplan.indicators.engine.COLUMNS`; rows without a value carry a note.
+Each returns the layout of :data:`fpplan.indicators.aggregate.COLUMNS`; rows without a value carry a note.
 """
 
 from __future__ import annotations
@@ -23,25 +23,9 @@ import pandas as pd
 
 from fpplan.data.memo import per_county
 from fpplan.indicators import periods
-from fpplan.indicators.engine import COLUMNS
+from fpplan.indicators.aggregate import COLUMNS, aggregate, ratio
+from fpplan.indicators.coverage import periods_covered
 from fpplan.indicators.reports import report_grid, rollup
-
-MONTHLY_TABLES = ("service_stats", "survey_rounds", "exam_scores", "training_register")
-
-
-@per_county
-def periods_covered(county, kind: str) -> list[str]:
-    """Every period of ``kind`` that holds a month of any monthly table (reports, survey rounds, exams, training, the
-    working-rhythm registers)."""
-    from fpplan.indicators.rhythm import register_months, register_weeks
-
-    if kind == periods.WEEK:  # weeks: where the data are dated (the supervision register)
-        return register_weeks(county)
-    months = pd.concat([*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))),
-                        register_months(county)], ignore_index=True)
-    if months.empty:
-        return []
-    return sorted(periods.of_months(months.drop_duplicates(), kind).unique())
 
 
 def wilson(yes: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -92,8 +76,6 @@ def exam_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
 
 
 def training_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
-    from fpplan.indicators.engine import aggregate, ratio
-
     register = county.training_register
     if not indicators or register.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -191,8 +173,8 @@ def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
 
 def _population_by_year(county) -> pd.Series:
     """The county's population of each year: the base year's, the years before taken back through the vital history
-    (fpplan.planning.money.county_population); a later year has the base year's, the latest known."""
-    from fpplan.planning.money import county_population
+    (fpplan.data.forward.county_population); a later year has the base year's, the latest known."""
+    from fpplan.data.forward import county_population
 
     base = pd.DataFrame({"year": [county.base_year], "population": [float(county.population["population"].sum())]})
     known = county_population(base, county.vital_history)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from fpplan.indicators import periods
+from fpplan.indicators.coverage import as_of_month, month_end
 from fpplan.indicators.reports import rollup
-from fpplan.indicators.rhythm import as_of_month, findings, month_end
+from fpplan.indicators.rhythm import findings
 
 TOWNSHIP_COLUMNS = ["township_code", "supervision_due", "supervision_done", "last_visit", "villages_total", "villages_checked",
                     "findings_open", "findings_overdue"]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data.models.planning import ServicesConfig
+from fpplan.data.readiness import FORECAST_MIN_MONTHS, SEASONAL_MIN_MONTHS  # what each use of the reports needs
 
 BASES = ("married_women_15_49", "women_15_49", "births", "population", "men_15_64")
 
@@ -172,10 +173,6 @@ def volumes(county, config: ServicesConfig, projection) -> pd.DataFrame:
     return volumes_from(coefficients(county, config), projected_bases(projection))
 
 
-SEASONAL_MIN_MONTHS = 24  # ETS with a 12-month season needs two full cycles to start its seasonal states
-FORECAST_MIN_MONTHS = 6  # fewer months of reports: no forecast at all
-
-
 def forecast_method(months: int) -> str:
     """The forecast ``forecast`` makes from ``months`` months of reports: ``seasonal`` ETS(A,N,A) from 24 months,
     ``level`` ETS(A,N,N) (simple exponential smoothing, no season: a flat forecast at the smoothed level) from 6,
@@ -217,3 +214,29 @@ def forecast(county, config: ServicesConfig, months_ahead: int = 12, alpha: floa
         rows.append({"service": name, "method": method, "last_12_months": last, "forecast_12_months": total,
                      "lower": total - half, "upper": total + half, "trend": total / last if last else np.nan})
     return pd.DataFrame(rows, columns=columns)
+
+
+def village_people(county, projection) -> pd.DataFrame:
+    """village_code, township_code, year, women_15_49, married_women_15_49, migrant_women by projection year: each
+    township's projected women shared among its villages as in the base year; migrant women as the share of married
+    women the last twelve months of reports count (spatial.yaml ``mobile.migrant_share`` where none): the people
+    the map's coverage, mobile rounds and sites count (``fpplan.spatial.spatial_results``)."""
+    bases = village_bases(county)
+    projected = projected_bases(projection)
+    people = ["women_15_49", "married_women_15_49"]
+    share = bases[people] / bases.groupby("township_code")[people].transform("sum").where(lambda f: f > 0)
+    share = share.fillna(0.0).assign(village_code=bases["village_code"], township_code=bases["township_code"])
+    grid = share.merge(projected[["township_code", "year", *people]], on="township_code", suffixes=("_share", ""))
+    out = grid[["village_code", "township_code", "year"]].copy()
+    for p in people:
+        out[p] = grid[f"{p}_share"] * grid[p]
+    stats = county.service_stats
+    ratio = pd.Series(np.nan, index=bases["village_code"])
+    if "migrant_women" in stats and len(stats):
+        months = sorted(stats["month"].unique())[-12:]
+        migrants = stats[stats["month"].isin(months)].groupby("village_code")["migrant_women"].mean()
+        married = bases.set_index("village_code")["married_women_15_49"]
+        ratio = (migrants.reindex(married.index) / married.where(married > 0))
+    fallback = county.config["spatial"].mobile.migrant_share.value
+    out["migrant_women"] = out["married_women_15_49"] * out["village_code"].map(ratio).fillna(fallback).to_numpy()
+    return out.sort_values(["village_code", "year"]).reset_index(drop=True)

@@ -97,25 +97,9 @@ def still_to_secure(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.Dat
     return float(subsidy_status(plan, granted, equipment)["still_to_secure_wan_yuan"].sum())
 
 
-def county_population(projected: pd.DataFrame, vital_history: pd.DataFrame) -> pd.Series:
-    """The county's population by year: ``projected`` (year, population) from the base year on; the years before
-    it taken back through the vital history (module docstring); a year the history does not reach is absent."""
-    known = projected.set_index("year")["population"].astype(float)
-    first = int(known.index.min())
-    v = vital_history.groupby("year")[["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants",
-                                       "out_migrants"]].sum()
-    change = (v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"]
-              - v["out_migrants"])
-    back = np.arange(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1)
-    present = np.isin(back, change.index)
-    back = back[:int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
-    past = pd.Series(float(known.loc[first]) - np.cumsum(change.reindex(back).to_numpy(float)), index=back)
-    return pd.concat([past, known]).sort_index().rename_axis("year").rename("population")
-
-
 def per_capita(budget: pd.DataFrame, population: pd.Series, money: pd.DataFrame) -> pd.DataFrame:
     """year, population, fp_budget_yuan, budget_per_capita_yuan (yuan a head), plan_spending_wan_yuan,
-    plan_spending_per_capita_yuan: each year over that year's population (:func:`county_population`), for every
+    plan_spending_per_capita_yuan: each year over that year's population (:func:`fpplan.data.forward.county_population`), for every
     year with a budget or with plan spending; no budget or no population is "no data" (NaN), not 0."""
     spending = money.groupby("year")["total_wan_yuan"].sum() if len(money) else pd.Series(dtype=float)
     given = budget.set_index("year")["fp_budget_yuan"] if len(budget) else pd.Series(dtype=float)

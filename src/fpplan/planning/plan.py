@@ -24,6 +24,8 @@ import pandas as pd
 from fpplan.data.config import config_path
 from fpplan.data.crosschecks import uninhabited
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.forward import county_population
+from fpplan.data.scenarios import unknown_scenario
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
 from fpplan.planning import (
     courses,
@@ -166,8 +168,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     if isinstance(scenario, str):
         scenarios = load_scenarios(county)
         if scenario not in scenarios:
-            raise DataError([Problem(file=scenario_file, kind="unknown_reference", value=scenario,
-                                     detail=", ".join(scenarios))])
+            raise DataError([unknown_scenario(path, scenario, scenarios)])
         name, scenario = scenario, scenarios[scenario]
         scenario_file = str(path / "config" / "scenarios" / f"{name}.yaml")
     else:
@@ -221,7 +222,7 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         cfg["recruitment"].training.county_station_course, first_year, plan_year)
     spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs, rooms=room_money, courses=course)
     subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases, rooms=room_money)
-    population = money.county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
+    population = county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
     return Plan(
         scenario=name, years=years, projection=projection, volumes=volumes, rates=demand.service_rates(county, services),
         wisn=wisn, head_count=staffing.head_count_check(county.staff, fac, standards),

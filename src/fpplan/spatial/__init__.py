@@ -2,21 +2,23 @@
 each station's service radius, the mobile vehicles the villages beyond reach need, and where new stations should
 stand (p-median and maximal covering, solved exactly as integer programs).
 
-Engines are pure: tables and config in, tables out. Imported on first use, so that ``fpplan.data`` can use the
-light helpers (projection, network) without loading the solver.
+Engines are pure: tables and config in, tables out. Imported on first use, so that importing one module does not
+load the solver. The local projection and the road network are building blocks of the data layer too
+(``fpplan.data.base``).
 """
 
 from __future__ import annotations
 
 __all__ = ["LocalProjection", "Metric", "SiteChoice", "choose_sites", "coverage", "spatial_results"]
 
-_WHERE = {"LocalProjection": "projection", "Metric": "distance", "SiteChoice": "siting", "choose_sites": "siting",
-          "coverage": "coverage", "spatial_results": "results"}
+_WHERE = {"LocalProjection": "fpplan.data.base.local_projection", "Metric": "fpplan.spatial.distance",
+          "SiteChoice": "fpplan.spatial.siting", "choose_sites": "fpplan.spatial.siting",
+          "coverage": "fpplan.spatial.coverage", "spatial_results": "fpplan.spatial.results"}
 
 
 def __getattr__(name: str):
     if name in _WHERE:
         from importlib import import_module
 
-        return getattr(import_module(f"fpplan.spatial.{_WHERE[name]}"), name)
+        return getattr(import_module(_WHERE[name]), name)
     raise AttributeError(name)

@@ -1,5 +1,5 @@
 """How far a place is from a station: road km (straight line on the local projection × a detour factor) or
-travel minutes over the road network (fpplan.spatial.network). One ``Metric`` object carries the choice."""
+travel minutes over the road network (fpplan.data.base.road_network). One ``Metric`` object carries the choice."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from fpplan.spatial.network import travel_minutes
+from fpplan.data.base.road_network import travel_minutes
 
 
 def straight_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:

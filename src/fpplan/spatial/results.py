@@ -12,12 +12,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from fpplan.data.base.local_projection import LocalProjection
+from fpplan.data.base.road_network import node_xy, road_graph
 from fpplan.data.models.spatial import SpatialConfig
-from fpplan.data.readiness import has_coordinates  # noqa: F401 (the map needs them; callers import it here)
 from fpplan.spatial import coverage as cov
 from fpplan.spatial.distance import Metric
-from fpplan.spatial.network import node_xy, road_graph
-from fpplan.spatial.projection import LocalProjection
 from fpplan.spatial.siting import choose_sites
 
 CIRCLE_SEGMENTS = 24  # quarter-circle segments of a drawn service radius
@@ -54,31 +53,6 @@ def _xy(frame: pd.DataFrame, projection: LocalProjection) -> pd.DataFrame:
     return frame.assign(lon=lon.to_numpy(float), lat=lat.to_numpy(float), x_km=x, y_km=y)
 
 
-def village_people(county, projection) -> pd.DataFrame:
-    """village_code, township_code, year, women_15_49, married_women_15_49, migrant_women by projection year."""
-    from fpplan.planning import demand
-
-    bases = demand.village_bases(county)
-    projected = demand.projected_bases(projection)
-    people = ["women_15_49", "married_women_15_49"]
-    share = bases[people] / bases.groupby("township_code")[people].transform("sum").where(lambda f: f > 0)
-    share = share.fillna(0.0).assign(village_code=bases["village_code"], township_code=bases["township_code"])
-    grid = share.merge(projected[["township_code", "year", *people]], on="township_code", suffixes=("_share", ""))
-    out = grid[["village_code", "township_code", "year"]].copy()
-    for p in people:
-        out[p] = grid[f"{p}_share"] * grid[p]
-    stats = county.service_stats
-    ratio = pd.Series(np.nan, index=bases["village_code"])
-    if "migrant_women" in stats and len(stats):
-        months = sorted(stats["month"].unique())[-12:]
-        migrants = stats[stats["month"].isin(months)].groupby("village_code")["migrant_women"].mean()
-        married = bases.set_index("village_code")["married_women_15_49"]
-        ratio = (migrants.reindex(married.index) / married.where(married > 0))
-    fallback = county.config["spatial"].mobile.migrant_share.value
-    out["migrant_women"] = out["married_women_15_49"] * out["village_code"].map(ratio).fillna(fallback).to_numpy()
-    return out.sort_values(["village_code", "year"]).reset_index(drop=True)
-
-
 def _places(county, projection: LocalProjection) -> pd.DataFrame:
     """Every place coverage is counted for (villages, and townships without villages), with names and x/y."""
     places = county.places().rename(columns={"code": "village_code"})
@@ -103,25 +77,21 @@ def _stations(county, projection: LocalProjection, threshold: float | None, unit
     return fac
 
 
-def spatial_results(county, projection=None, threshold: float | None = None, new_sites: int | None = None,
-                    year: int | None = None, scenario: str = "medium") -> dict[str, pd.DataFrame]:
+def spatial_results(county, people: pd.DataFrame, threshold: float | None = None, new_sites: int | None = None,
+                    year: int | None = None) -> dict[str, pd.DataFrame]:
     """Coverage, villages beyond reach, mobile vehicles, suggested sites, the plan check and the map's geometry.
 
     ``threshold``: one radius (km) or travel time (min) for every station instead of spatial.yaml's per-level
     reach; ``new_sites``: how many new stations to site (default spatial.yaml ``siting.new_sites``); ``year``: the
-    year the sites and the plan check use (default the projection's last); ``projection`` (fpplan.demography) is
-    made from ``scenario`` when not given. Tables (all sorted): meta, places, station_places, access, stations,
+    year the sites and the plan check use (default the last of ``people``); ``people``: the women of every village and
+    year (``fpplan.planning.demand.village_people`` of a projection: village_code, township_code, year,
+    women_15_49, married_women_15_49, migrant_women). Tables (all sorted): meta, places, station_places, access, stations,
     townships, county, rounds, vehicles, sites, plan_check, boundaries, roads, catchments."""
     cfg: SpatialConfig = county.config["spatial"]
-    if projection is None:
-        from fpplan.demography import county_inputs, load_scenarios, project
-
-        projection = project(county_inputs(county), load_scenarios(county)[scenario], scenario_name=scenario)
     frame = county_projection(county)
     metric = metric_for(county, frame)
     places = _places(county, frame)
     stations = _stations(county, frame, threshold, metric.unit)
-    people = village_people(county, projection)
     years = np.sort(people["year"].unique())
     year = int(year if year is not None else years[-1])
     places_xy = places[["x_km", "y_km"]].to_numpy(float)

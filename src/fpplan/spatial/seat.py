@@ -16,12 +16,11 @@ import pandas as pd
 from fpplan.spatial import coverage as cov
 
 
-def seat_results(county, projection) -> dict[str, pd.DataFrame]:
+def seat_results(county, people: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Tables as :func:`fpplan.spatial.spatial_results` names them, from distances to the township seat: meta
     (method ``seat``, unit km, years), places (village_code, township_code, name, township_name, distance_km, known),
-    station_places, access, stations, townships, county, rounds, vehicles."""
-    from fpplan.spatial.results import village_people
-
+    station_places, access, stations, townships, county, rounds, vehicles. ``people``: the women of every village
+    and year (``fpplan.planning.demand.village_people``)."""
     cfg = county.config["spatial"]
     units = county.units.set_index("code")
     places = county.places().rename(columns={"code": "village_code"})
@@ -34,7 +33,6 @@ def seat_results(county, projection) -> dict[str, pd.DataFrame]:
     stations["standard_year"] = cov.standard_year(stations, county.construction_plan, cfg.standard_grade).to_numpy()
     same = places["township_code"].to_numpy(object)[:, None] == stations["township_code"].to_numpy(object)[None, :]
     cost = np.where(same, places["distance_km"].to_numpy(float)[:, None], np.nan)
-    people = village_people(county, projection)
     tables = cov.coverage(places, stations, cost, people)
     access = tables["access"].merge(people[["village_code", "year", "migrant_women"]], on=["village_code", "year"],
                                     how="left")

@@ -1,10 +1,10 @@
 """What the dashboards share: where the county is, its precomputed results, the header every page shows, and how
 a figure is put on the page.
 
-The county folder comes from ``$FPPLAN_DATA`` (``fpplan.app.serve`` sets it; default ``data/demo`` of the
-repository), its store from ``$FPPLAN_STORE`` (default inside the folder); when the server serves a region
+The county folder comes from ``$FPPLAN_DATA`` (``fpplan.server.serve`` sets it; default ``data/demo`` of the
+current folder), its store from ``$FPPLAN_STORE`` (default inside the folder); when the server serves a region
 (``$FPPLAN_REGION``), ``$FPPLAN_DATA`` is the region's folder and a page shows the county its address names
-(``?county=650124``). Pages read the results computed once
+(``?county=650124``); all three read by ``fpplan.data.environment``. Pages read the results computed once
 per data version (``fpplan.app.results``); this module imports nothing heavy, so the landing page starts fast.
 """
 
@@ -16,11 +16,12 @@ from html import escape
 from pathlib import Path
 
 from fpplan.app import results as results_module
+from fpplan.app.style import PLOTLY_CONFIG
+from fpplan.data import environment
 from fpplan.data.labels import month_text, ui
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 REGION_PAGE = "地区总览.ipynb"  # the region's landing page, beside the county pages
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10px 14px;border-radius:6px;"
         "background:#f3f6fa;border-left:5px solid {colour}'><div style='font-size:13px;color:#555'>{title}</div>"
         "<div style='font-size:24px;font-weight:600'>{value}</div></div>")
@@ -28,11 +29,11 @@ CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10p
 
 def data_path() -> Path:
     """The folder served: a county's, or a region's (``$FPPLAN_REGION`` set by the server)."""
-    return Path(os.environ.get("FPPLAN_DATA") or Path(__file__).resolve().parents[4] / "data" / "demo")
+    return environment.data_folder()
 
 
 def region_mode() -> bool:
-    return bool(os.environ.get("FPPLAN_REGION"))
+    return environment.region_mode()
 
 
 def query_county() -> str | None:
@@ -54,7 +55,16 @@ def county_path() -> Path:
 
 
 def store_path() -> Path | None:
-    return Path(os.environ["FPPLAN_STORE"]) if os.environ.get("FPPLAN_STORE") else None
+    return environment.store_file()
+
+
+@cache
+def county():
+    """The county a page shows, with its monthly tables from the store (read-only: no import), loaded once per
+    kernel and only when a section needs it."""
+    from fpplan.data.workspace import Workspace
+
+    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 def results() -> dict:

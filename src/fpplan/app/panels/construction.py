@@ -20,7 +20,8 @@ PLAN_TOTALS = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m
 
 def html_table(frame: pd.DataFrame, totals: list[str] | None = None) -> w.HTML:
     """A table as officials read it: labelled headers, enumerations as words, years and whole numbers as such."""
-    from fpplan.app.workbook import YEAR_COLUMNS, present
+    from fpplan.app.tables import YEAR_COLUMNS
+    from fpplan.app.workbook import present
 
     shown = present(frame, totals or [])
 

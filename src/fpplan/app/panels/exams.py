@@ -3,33 +3,24 @@ against the prize and fine thresholds, the collective prizes and fines of the ye
 member's results and consequences.
 
 A staff-level page: its notebook carries the metadata flag ``fpplan.staff_level``, so the server leaves it out
-off this machine unless the county's ``config/server.yaml`` allows staff pages (``fpplan.app.serve``). Nothing
+off this machine unless the county's ``config/server.yaml`` allows staff pages (``fpplan.server.serve``). Nothing
 staff-level is shown on any other page. Computed from the county's exam table (``fpplan.rules.exam_consequences``)
 when the page opens and when another year is chosen.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
 from fpplan.app import figures
-from fpplan.app.panels.common import county_path, figure_output, redraw_output, results, store_path, title
+from fpplan.app.panels.common import county, figure_output, redraw_output, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.data.labels import column_label, enum_label, ui
 
 PEOPLE_COLUMNS = ["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average_12", "consequence",
                   "allowance_months_deducted", "prize_yuan", "prefecture_yuan", "reason"]
-
-
-@cache
-def county():
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 def monthly_figure(monthly: pd.DataFrame, rules, year: int) -> go.Figure:

@@ -2,7 +2,7 @@
 scrolling, figures drawn at a phone's width), print CSS, and the two links "保存为图片" and "打印/PDF".
 
 The image and the PDF of a static page are made on the server, once per data version, by headless chromium
-(``fpplan.app.export``) and fetched with plain links (``download`` names the file; no pop-up, no
+(``fpplan.server.export``) and fetched with plain links (``download`` names the file; no pop-up, no
 ``window.open``): in WeChat's browser the link shows the image, which a long press saves or forwards. Nothing here
 imports anything heavy (the landing page's kernel uses it)."""
 
@@ -12,7 +12,7 @@ import json
 from html import escape
 from urllib.parse import urlencode
 
-from fpplan.app.panels.common import PLOTLY_CONFIG
+from fpplan.app.style import PLOTLY_CONFIG
 
 PHONE_MAX_PX = 600  # below this width the page is one column and shows the figures drawn for a phone
 EXPORT_URL = "../../fpplan/export/"  # from /voila/render/<page>.ipynb (any base URL)
@@ -85,7 +85,7 @@ def figure_html(element_id: str, spec: dict, wide: str | None, narrow: str | Non
 
 
 def export_link(page: str, fmt: str, query: dict) -> str:
-    """The address of a page's image or PDF, relative to the page (``fpplan.app.export.ExportHandler``)."""
+    """The address of a page's image or PDF, relative to the page (``fpplan.server.export.ExportHandler``)."""
     return f"{EXPORT_URL}{page}.{fmt}?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 

@@ -14,8 +14,9 @@ import anywidget
 import numpy as np
 import traitlets
 
-from fpplan.app.figure_images import PLOTLY_BASIC_FILE
-from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CONFIG
+from fpplan.app.panels.common import PLOTLY_BASIC
+from fpplan.app.style import PLOTLY_CONFIG
+from fpplan.data.shipped import plotly_basic
 
 ESM = """
 const LOADED = "__fpplanPlotly";
@@ -81,7 +82,7 @@ class LiveFigure(anywidget.AnyWidget):
 
     def _send_plotly(self, _widget, content, _buffers) -> None:
         if content.get("need") == "plotly":  # the page could not load the file: send its text
-            self.send({"plotly_source": PLOTLY_BASIC_FILE.read_text(encoding="utf-8")})
+            self.send({"plotly_source": plotly_basic().read_text(encoding="utf-8")})
 
 
 @cache

@@ -6,7 +6,7 @@ The page is plain HTML: the kernel imports neither pandas, plotly nor ipywidgets
 drawn once per data version (``fpplan.app.figure_images``), at a desktop and at a phone's width, so the page needs
 no JavaScript to show them; they become interactive (plotly.js-basic, served with the template) when the pointer
 first reaches them. Without images (no chromium where the results were computed) the browser draws them on load.
-``overview_html`` is also what the page's image and PDF are made of (``fpplan.app.export``)."""
+``overview_html`` is also what the page's image and PDF are made of (``fpplan.server.export``)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ ranked by a chosen measure (a county's name opens its 领导总览), two figures
 
 Choosing the measure re-orders the table in the browser (a short script over the ranking the document holds: no
 kernel round trip) and points the image and PDF links at the same order, which the server draws
-(``fpplan.app.export``). The kernel imports neither pandas, plotly nor ipywidgets."""
+(``fpplan.server.export``). The kernel imports neither pandas, plotly nor ipywidgets."""
 
 from __future__ import annotations
 

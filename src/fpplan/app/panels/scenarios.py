@@ -12,9 +12,18 @@ import ipywidgets as w
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.explorer import band, band_legend, projection_key, scenario_with, starting_values, warm_up
+from fpplan.app.explorer import (
+    band,
+    band_legend,
+    control_ranges,
+    projection_key,
+    scenario_with,
+    starting_values,
+    warm_up,
+)
 from fpplan.app.panels.common import county_path, results, title
 from fpplan.app.panels.live_figure import LiveFigure, values
+from fpplan.data.config import load
 from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name
@@ -48,27 +57,26 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     m = model(manifest)
     plan_scenario = manifest["plan_scenario"]
     base = m["scenarios"][plan_scenario]
-    start = starting_values(base, m["inputs"].rates.county_tfr, 2028)
-    every = [starting_values(sc, m["inputs"].rates.county_tfr, 2028) for sc in m["scenarios"].values()]
-
-    def around(key: str, low: float, high: float) -> dict:
-        """The slider's range, widened to hold every scenario's own value (a slider never clamps a start)."""
-        return {"min": min([low] + [v[key] for v in every]), "max": max([high] + [v[key] for v in every])}
+    first_year = m["inputs"].base_year + 1  # a lump inflow arrives after the base year
+    start = starting_values(base, m["inputs"].rates.county_tfr, first_year)
+    every = [starting_values(sc, m["inputs"].rates.county_tfr, first_year) for sc in m["scenarios"].values()]
+    ranges = control_ranges(load("bounds", folder), m["inputs"].base_year, base.horizon,
+                            float(m["inputs"].rates.population.sum()), every)
 
     style = {"description_width": "170px"}
     layout = w.Layout(width="460px")
     controls = {
         "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=plan_scenario,
                                description=ui("scenario"), style=style, layout=layout),
-        "tfr": w.FloatSlider(value=start["tfr"], **around("tfr", 0.6, 2.2), step=0.05, description=ui("tfr_2035"),
+        "tfr": w.FloatSlider(value=start["tfr"], **ranges["tfr"], step=0.05, description=ui("tfr_at", year=base.horizon),
                              style=style, layout=layout),
-        "e0": w.FloatSlider(value=start["e0"], **around("e0", 76, 90), step=0.5,
+        "e0": w.FloatSlider(value=start["e0"], **ranges["e0"], step=0.5,
                             description=ui("e0_female"), style=style, layout=layout),
-        "migration": w.FloatSlider(value=start["migration"], **around("migration", -3000, 1000), step=100,
+        "migration": w.FloatSlider(value=start["migration"], **ranges["migration"], step=100,
                                    readout_format=".0f", description=ui("net_migration"), style=style, layout=layout),
-        "farm_year": w.IntSlider(value=start["farm_year"], **around("farm_year", 2026, 2035),
+        "farm_year": w.IntSlider(value=start["farm_year"], **ranges["farm_year"],
                                  description=ui("farm_year"), style=style, layout=layout),
-        "farm_size": w.FloatSlider(value=start["farm_size"], **around("farm_size", 0, 20000), step=500,
+        "farm_size": w.FloatSlider(value=start["farm_size"], **ranges["farm_size"], step=500,
                                    readout_format=".0f", description=ui("farm_size"), style=style, layout=layout),
         "delay": w.IntSlider(value=0, min=-2, max=5, description=ui("completion_shift"), style=style, layout=layout),
     }

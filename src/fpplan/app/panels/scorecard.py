@@ -19,7 +19,15 @@ import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import county_path, figure_output, names, redraw_output, results, store_path, title
+from fpplan.app.panels.common import (
+    county,
+    county_path,
+    figure_output,
+    names,
+    redraw_output,
+    results,
+    title,
+)
 from fpplan.data.labels import column_label, enum_label, language, ui
 
 LEVEL = "township"
@@ -63,14 +71,6 @@ def precomputed() -> dict[str, pd.DataFrame]:
 
             out[name] = causes_inputs(county())[name]
     return out
-
-
-@cache
-def county():
-    """The county itself (its monthly tables from the store), loaded only when a section needs it."""
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 @cache

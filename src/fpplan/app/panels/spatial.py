@@ -15,16 +15,16 @@ import pandas as pd
 
 from fpplan.app import maps
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, county_path, figure_output, names, redraw_output, results, store_path, title
+from fpplan.app.panels.common import (
+    CARD,
+    county,
+    figure_output,
+    names,
+    redraw_output,
+    results,
+    title,
+)
 from fpplan.data.labels import column_label, enum_label, label, ui
-
-
-@cache
-def county():
-    """The workspace's county with its monthly tables (read-only: no import)."""
-    from fpplan.data.workspace import Workspace
-
-    return Workspace(county_path(), store_path()).county(sync=False)
 
 
 @cache
@@ -51,9 +51,11 @@ def stored(manifest: dict) -> dict[str, pd.DataFrame] | None:
 
 @lru_cache(maxsize=32)
 def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
+    from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
 
-    return spatial_results(county(), projection=_projection(), threshold=threshold, new_sites=new_sites, year=year)
+    return spatial_results(county(), village_people(county(), _projection()), threshold=threshold, new_sites=new_sites,
+                           year=year)
 
 
 @cache
@@ -198,9 +200,10 @@ def spatial_panel() -> w.Widget:
 
 @cache
 def _seat() -> dict[str, pd.DataFrame]:
+    from fpplan.planning.demand import village_people
     from fpplan.spatial.seat import seat_results
 
-    return seat_results(county(), _projection())
+    return seat_results(county(), village_people(county(), _projection()))
 
 
 def seat_panel(manifest: dict) -> w.Widget:

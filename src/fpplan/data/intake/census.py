@@ -226,7 +226,7 @@ def single_years(cells: dict, sheet: Sheet, open_shares: np.ndarray, log: Log) -
 
 def life_table_shares() -> np.ndarray:
     """(sex, age) stationary population Lx of the standard life table (the open-group rule of config/intake.yaml)."""
-    from fpplan.demography.lifetable import life_table
-    from fpplan.demography.schedules import standard_mx
+    from fpplan.data.base.lifetable import life_table
+    from fpplan.data.base.schedules import standard_mx
 
     return life_table(standard_mx(), np.ones(101), sex=np.array([0, 1]))["Lx"]

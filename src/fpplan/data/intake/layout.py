@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fpplan.data.errors import Problem
 from fpplan.data.labels import normalise
-from fpplan.data.readers import ENCODINGS, _cell_text, _is_number
+from fpplan.data.readers import _cell_text, _is_number, csv_text
 
 MAX_HEADER_ROWS = 3
 SEARCH_ROWS = 12  # the header is looked for in the first rows only
@@ -90,16 +90,9 @@ def read_sheets(path: Path) -> tuple[list[Sheet], list[Problem]]:
         return sheets, ([] if sheets else [Problem(file=file, kind="empty_file")])
     if path.suffix.lower() != ".csv":
         return [], [Problem(file=file, kind="import_not_table", value=path.suffix)]
-    if b"\x00" in data[:4096]:
-        return [], [Problem(file=file, kind="unreadable", detail="binary content, not a CSV text table")]
-    for encoding in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return [], [Problem(file=file, kind="unreadable", detail="text is neither UTF-8 nor GBK/GB18030")]
+    text, problems = csv_text(data, file)
+    if text is None:
+        return [], problems
     rows = [[c if c.strip() else None for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
     sheet = _layout(file, None, rows, [])
     return ([sheet], []) if sheet is not None else ([], [Problem(file=file, kind="empty_file")])

@@ -58,7 +58,7 @@ def write_template(out: str | Path, county_dir: str | Path | None = None) -> Pat
     import openpyxl
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from fpplan.app.output import atomic_path, check_suffix
+    from fpplan.data.output import atomic_path, check_suffix
 
     path = check_suffix(out, (".xlsx",))
     config, problems = load_config(Path(county_dir) if county_dir else None)

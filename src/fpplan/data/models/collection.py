@@ -56,7 +56,7 @@ class Timeline(Frozen):
 
     ``start_year``: the plan's first year (None: the year after the latest complete year of the vital history, or
     after the population table's year when that is later). The population table is brought forward to the year
-    before it with the recorded births, deaths and migration when ``bring_forward`` (fpplan.demography.forward)."""
+    before it with the recorded births, deaths and migration when ``bring_forward`` (fpplan.data.forward)."""
 
     start_year: int | None = Field(default=None, ge=1990, le=2100)
     bring_forward: bool = True

@@ -10,12 +10,34 @@ red otherwise. Without a legend every miss is red. Bands are half-open [from, to
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from fpplan.data.models import Frozen
+
+# the elements every report indicator may use besides config/data_elements.yaml's, with their time aggregation
+EXTRA_ELEMENTS = {"women_15_49": "average", "population": "average", "reporting_villages": "last"}
+_TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+
+
+def terms(expression: str) -> list[tuple[int, str]]:
+    """``"a + b - c"`` → [(1, "a"), (1, "b"), (−1, "c")]; ValueError for anything else."""
+    out, pos = [], 0
+    while pos < len(expression):
+        match = _TERM.match(expression, pos)
+        if not match or match.end() == pos or (out and not match.group(1)):
+            raise ValueError(f"cannot read {expression!r}: use data elements joined by + or -")
+        out.append((-1 if match.group(1) == "-" else 1, match.group(2)))
+        pos = match.end()
+    return out
+
+
+def elements_of(expression: str) -> list[str]:
+    return [name for _, name in terms(expression)] if expression else []
+
 
 LEVELS = ("village", "township", "county")
 PERIOD_KINDS = ("month", "quarter", "half_year", "year")

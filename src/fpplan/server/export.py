@@ -25,8 +25,8 @@ from urllib.parse import quote
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 
-from fpplan.app.figure_images import CHROMIUM, NO_PROXY
-from fpplan.app.reports import FONT
+from fpplan.app.printing import CHROMIUM, NO_PROXY
+from fpplan.app.style import FONT
 
 # width name → (CSS px, device pixels per CSS px, mobile layout)
 WIDTHS = {"phone": (375, 2, True), "desktop": (1280, 1, False)}

@@ -1,5 +1,6 @@
 """Bringing a past population (a census year) forward to the latest complete year of the vital statistics, township
-by township, with what was recorded: the plan then starts the year after, from the population as it is now.
+by township, with what was recorded: the plan then starts the year after, from the population as it is now. The
+county's population of the years before a known one is taken back with the same records (``county_population``).
 
 Convention (the engine's, :mod:`fpplan.demography.engine`): the population of year Y is the population at the start
 of Y; the events recorded for year Y (``vital_history``) happen in the step from Y to Y + 1. A census table of year
@@ -30,8 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fpplan.demography.estimate import MIGRATION_MAX_AGE
-from fpplan.demography.schedules import rogers_castro, standard_mx
+from fpplan.data.base.schedules import MIGRATION_MAX_AGE, rogers_castro, standard_mx
 
 SEXES = ("male", "female")
 FLOWS = ("births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants")
@@ -191,3 +191,21 @@ def target_year(census_year: int, vital: pd.DataFrame, townships, start_year: in
     if start_year is not None:
         latest = min(latest, start_year - 1)
     return max(latest, census_year)
+
+
+def county_population(projected: pd.DataFrame, vital_history: pd.DataFrame) -> pd.Series:
+    """The county's population by year: ``projected`` (year, population) from the base year on; the years before
+    it taken back through the vital history, P(y) = P(y+1) − births(y) + deaths(y) − in-migrants(y) + out-migrants(y)
+    (the recorded totals, the way :func:`bring_forward` takes a census forward); a year the history does not reach is
+    absent."""
+    known = projected.set_index("year")["population"].astype(float)
+    first = int(known.index.min())
+    v = vital_history.groupby("year")[["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants",
+                                       "out_migrants"]].sum()
+    change = (v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"]
+              - v["out_migrants"])
+    back = np.arange(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1)
+    present = np.isin(back, change.index)
+    back = back[:int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
+    past = pd.Series(float(known.loc[first]) - np.cumsum(change.reindex(back).to_numpy(float)), index=back)
+    return pd.concat([past, known]).sort_index().rename_axis("year").rename("population")

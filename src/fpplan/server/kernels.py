@@ -22,14 +22,18 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 from traitlets import Float, Integer, Type
 
+from fpplan.data.models.server import ServerConfig
+
+DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes the county's settings
+
 
 class CappedKernelManager(AsyncMappingKernelManager):
-    max_kernels = Integer(24, config=True, help="Kernels that may run at once (0: no limit).")
-    reclaim_after = Float(60.0, config=True,
+    max_kernels = Integer(DEFAULTS.max_kernels, config=True, help="Kernels that may run at once (0: no limit).")
+    reclaim_after = Float(DEFAULTS.reclaim_after_seconds, config=True,
                           help="Seconds without activity after which a kernel with no page connected may be shut "
                                "down to make room for a new visitor.")
 
-    static_idle_seconds = Float(20.0, config=True,
+    static_idle_seconds = Float(DEFAULTS.static_idle_seconds, config=True,
                                 help="Seconds a static page's kernel, started for one visitor, may stay idle before it is "
                                      "shut down (its page never connects to it).")
 
@@ -46,7 +50,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     async def _shut_down_when_idle(self, kernel_id: str) -> None:
         """Shut down a static page's kernel once it has been idle ``static_idle_seconds`` with no page connected
-        (its page is written by then). Preheated static pages are shut down by fpplan.app.voila_server."""
+        (its page is written by then). Preheated static pages are shut down by fpplan.server.voila_app."""
         idle = timedelta(seconds=self.static_idle_seconds)
         while kernel_id in self:
             await asyncio.sleep(1)
@@ -75,7 +79,7 @@ def is_static_visit(root_dir: str, env: dict) -> bool:
     request's address and the preheat flag in the kernel's environment."""
     if env.get("VOILA_PREHEAT") != "False" or "/voila/render/" not in env.get("VOILA_REQUEST_URL", ""):
         return False
-    from fpplan.app.voila_server import is_static
+    from fpplan.server.voila_app import is_static
 
     name = unquote(urlparse(env["VOILA_REQUEST_URL"]).path).split("/voila/render/", 1)[1]
     return is_static(Path(root_dir) / name)

@@ -8,13 +8,15 @@ from __future__ import annotations
 import numpy as np
 
 from fpplan.data.agesplit import split_groups
-from fpplan.demography.lifetable import life_table
+from fpplan.data.base.lifetable import life_table
 
 AGES = np.arange(101)
 
 # Rogers & Castro (1981) model migration schedule, the "standard" parameters of Rogers, Castro & Lea (2005):
 # childhood a1·exp(−α1·x), labour-force peak a2·exp(−α2(x−μ2) − exp(−λ2(x−μ2))), constant c.
 ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "alpha2": 0.10, "mu2": 20.0, "lambda2": 0.40, "c": 0.003}
+# no migrants from this age on: the schedule's constant term would take out-migrants from near-empty oldest cells
+MIGRATION_MAX_AGE = 90
 
 # China's ASFR shape, 2020-2025, UN WPP 2017 percentASFR (country 156), per cent by 5-year group 15-19 … 45-49.
 CHINA_ASFR_PERCENT = [1.849, 30.5194, 35.5494, 20.0222, 8.1799, 3.5991, 0.281]

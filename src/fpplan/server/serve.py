@@ -1,4 +1,5 @@
-"""Serve the dashboards with Voila: ``python -m fpplan.app.serve [--host 127.0.0.1] [--port 8866] [--data DIR]``.
+"""Serve the dashboards with Voila: ``fpplan serve [--host 127.0.0.1] [--port 8866] [--data DIR]`` (or
+``python -m fpplan.server``).
 
 Before the server starts, the county's workspace is brought up to date: its folder's monthly tables imported into
 the store, the results every page shows computed once for this version of the data (``fpplan.app.results``). A
@@ -10,15 +11,17 @@ pages at ``?county=CODE``.
   ``--token`` (or ``$FPPLAN_TOKEN``), else one generated at start and printed once (never stored). Pages that show
   staff-level results (notebook metadata ``fpplan.staff_level``) are served off loopback only when the county's
   ``config/server.yaml`` says ``share_staff_pages: true``; pages that change the county's data (``fpplan.local_only``:
-  数据导入) only when it says ``share_import_page: true``.
+  数据导入) only when it says ``share_import_page: true``. The kernels' cap, culling and preheated pool come from
+  the same file (``fpplan.server.settings``).
 - The index (Voila's tree page) is the county's, in Chinese: its name, one line on what each page is for, the pages
   kept on this machine and what the county's data do not allow (``fpplan.app.index_page``).
-- Serves only the dashboards (copied into a folder of its own under the system's temporary folder), never data files; runs from the repository root so that
-  ``voila.json`` is read; uses the ``fpplan`` template (Voila's lab template with Font Awesome from the installed
-  ``fontawesome-free`` package instead of a CDN).
+- Serves only the dashboards the package ships (copied into a folder of its own under the system's temporary
+  folder, with the template and Voila's configuration; the server runs there), never data files; uses the
+  ``fpplan`` template (Voila's lab template with Font Awesome from the installed ``fontawesome-free`` package
+  instead of a CDN).
 - Kernels talk to the server over unix sockets (with TCP a kernel started right after another sometimes got a
   port still held by the first). The executor waits for each cell's reply in short polls
-  (``fpplan.app.kernels.SteadyKernelClient``): a single unbounded wait sometimes missed a reply already in its
+  (``fpplan.server.kernels.SteadyKernelClient``): a single unbounded wait sometimes missed a reply already in its
   socket and the page never loaded. Idle kernels of closed pages are culled (Voila cannot shut them down when a tab
   closes: voila-dashboards/voila#1458); open pages keep theirs; at most ``--max-kernels`` run at once.
 """
@@ -37,23 +40,22 @@ import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from fpplan.data import environment, shipped
+from fpplan.data.errors import DataError, print_problems
+from fpplan.data.models.server import ServerConfig
+from fpplan.server.settings import VOILA_CONFIG, server_config
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-CULL_IDLE_SECONDS = int(os.environ.get("FPPLAN_CULL_IDLE", "300"))  # no page connected this long: shut down
-CULL_INTERVAL_SECONDS = int(os.environ.get("FPPLAN_CULL_INTERVAL", "30"))
-MAX_KERNELS = 24  # ~100 MB each; beyond this a visitor is asked to retry (fpplan.app.kernels)
 LANDING = "领导总览.ipynb"  # the page leaders open first: kept preheated
 REGION_LANDING = "地区总览.ipynb"  # the same when the data are a region (its county pages are rendered per visit)
-POOL_SIZE = int(os.environ.get("FPPLAN_POOL_SIZE", "8"))  # landing pages run ahead, waiting for visitors
-FILL_DELAY_SECONDS = 20  # after a visitor takes one, the pool refills later, not while a burst of pages loads
 
 
-def build_template(work: Path, root: Path = ROOT) -> Path:
-    """Assemble the template (our index.html.j2 + Font Awesome's css and webfonts) under ``work``; return the
-    JUPYTER_PATH dir."""
+def build_template(work: Path) -> Path:
+    """Assemble the template (the package's index.html.j2 + Font Awesome's css and webfonts) under ``work``; return
+    the JUPYTER_PATH dir."""
     share = work / "share" / "jupyter"
     target = share / "voila" / "templates" / "fpplan"
-    shutil.copytree(root / "share" / "jupyter" / "voila" / "templates" / "fpplan", target, dirs_exist_ok=True)
+    shutil.copytree(shipped.voila_template(), target, dirs_exist_ok=True)
     package = Path(find_spec("fontawesome-free").submodule_search_locations[0])  # PyPI's fontawesome-free
     source = package / "static" / "fontawesome_free"
     for part in ("css", "webfonts"):
@@ -76,15 +78,16 @@ def page_flag(notebook: Path, key: str) -> bool:
     return bool(meta.get("fpplan", {}).get(key))
 
 
-def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT, share_local_pages: bool = False,
+def build_dashboards(share_staff_pages: bool, work: Path, source: Path | None = None, share_local_pages: bool = False,
                      region: bool = False) -> Path:
-    """The dashboards this server shows, copied into ``work/dashboards``: staff-level pages left out unless shared;
-    pages for this machine only (``local_only``, such as 数据导入) left out unless shared; the region's pages
-    (``region_page``) only when the data are a region. Each server has its own ``work`` folder: two servers of one
-    installation never serve each other's."""
+    """The dashboards this server shows (``source``: a folder of pages, default the package's), copied into
+    ``work/dashboards``: staff-level pages left out unless shared; pages for this machine only (``local_only``, such
+    as 数据导入) left out unless shared; the region's pages (``region_page``) only when the data are a region. Each
+    server has its own ``work`` folder: two servers of one installation never serve each other's."""
     target = work / "dashboards"
     target.mkdir(parents=True)
-    for notebook in sorted((root / "dashboards").glob("*.ipynb")):
+    pages = sorted(source.glob("*.ipynb")) if source is not None else shipped.dashboards()
+    for notebook in pages:
         if ((share_staff_pages or not page_flag(notebook, "staff_level"))
                 and (share_local_pages or not page_flag(notebook, "local_only"))
                 and region >= page_flag(notebook, "region_page")):
@@ -92,41 +95,31 @@ def build_dashboards(share_staff_pages: bool, work: Path, root: Path = ROOT, sha
     return target
 
 
-def command(host: str, port: int, dashboards: Path, token: str | None, max_kernels: int = MAX_KERNELS,
-            pool_size: int = POOL_SIZE, landing: str = LANDING) -> list[str]:
-    """Voila's command line. Only ``landing`` is rendered ahead: a page that depends on the request (a region's
-    county pages: ``?county=``) must never be (Voila's pool ignores the query string)."""
-    pools = {landing: {"pool_size": pool_size}, "default": {"pool_size": 0}}
-    args = [sys.executable, "-m", "fpplan.app.voila_server", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
+def command(host: str, port: int, dashboards: Path, token: str | None, config: ServerConfig | None = None,
+            landing: str = LANDING) -> list[str]:
+    """Voila's command line with the server's settings (``config``: ``fpplan.server.settings.server_config``; the
+    package's defaults when not given). Only ``landing`` is rendered ahead: a page that depends on the request (a
+    region's county pages: ``?county=``) must never be (Voila's pool ignores the query string)."""
+    config = config or ServerConfig()
+    pools = {landing: {"pool_size": config.pool_size}, "default": {"pool_size": 0}}
+    args = [sys.executable, "-m", "fpplan.server.voila_app", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
             "--template=fpplan", "--KernelManager.transport=ipc",
-            "--AsyncKernelManager.client_class=fpplan.app.kernels.SteadyKernelClient",
-            "--VoilaConfiguration.multi_kernel_manager_class=fpplan.app.kernels.CappedKernelManager",
-            f"--CappedKernelManager.max_kernels={max_kernels}",
-            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
+            "--AsyncKernelManager.client_class=fpplan.server.kernels.SteadyKernelClient",
+            "--VoilaConfiguration.multi_kernel_manager_class=fpplan.server.kernels.CappedKernelManager",
+            f"--CappedKernelManager.max_kernels={config.max_kernels}",
+            f"--CappedKernelManager.reclaim_after={config.reclaim_after_seconds}",
+            f"--CappedKernelManager.static_idle_seconds={config.static_idle_seconds}",
+            f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
+            f"--MappingKernelManager.cull_interval={config.cull_interval_seconds}",
             "--MappingKernelManager.cull_connected=False"]
-    if pool_size:
-        args += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaKernelManager.fill_delay={FILL_DELAY_SECONDS}",
+    if config.pool_size:
+        args += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaKernelManager.fill_delay={config.fill_delay_seconds}",
                  "--VoilaKernelManager.kernel_pools_config=" + json.dumps(pools, ensure_ascii=False)]
     if token:
         args.append(f"--Voila.token={token}")
-    if os.environ.get("FPPLAN_SERVER_DEBUG"):
+    if environment.text("FPPLAN_SERVER_DEBUG"):
         args.append("--Voila.log_level=DEBUG")
     return args
-
-
-def server_flag(county: Path, key: str) -> bool:
-    """A flag of the county's ``config/server.yaml`` (``share_staff_pages``, ``share_import_page``); False without it."""
-    config = county / "config" / "server.yaml"
-    if not config.exists():
-        return False
-    import yaml
-
-    return bool((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get(key, False))
-
-
-def share_staff_pages(county: Path) -> bool:
-    return server_flag(county, "share_staff_pages")
 
 
 def prepare(data: Path, store: Path | None, region: bool = False) -> tuple[str, list[str]]:
@@ -134,8 +127,7 @@ def prepare(data: Path, store: Path | None, region: bool = False) -> tuple[str, 
     their problems (exit 2). Returns the county's (or region's) name and what its data do not allow (for the
     index)."""
     from fpplan.app.results import current, ensure_results
-    from fpplan.cli import print_problems
-    from fpplan.data.errors import DataError, Problem
+    from fpplan.data.errors import Problem
     from fpplan.data.labels import ui
     from fpplan.data.readiness import not_assessed
     from fpplan.data.workspace import Workspace
@@ -172,17 +164,19 @@ def port_free(host: str, port: int) -> bool:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The server's options (``python -m fpplan.app.serve`` and ``fpplan serve``)."""
+    """The server's options (``fpplan serve`` and ``python -m fpplan.server``)."""
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: share on the network (a login is required)")
     parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--data", default=os.environ.get("FPPLAN_DATA", str(ROOT / "data" / "demo")),
-                        help="county or region folder / 县或地区数据文件夹")
-    parser.add_argument("--store", default=os.environ.get("FPPLAN_STORE"), help="store file / 数据库文件")
-    parser.add_argument("--token", default=os.environ.get("FPPLAN_TOKEN"),
+    parser.add_argument("--data", default=str(environment.data_folder()),
+                        help="county or region folder (default $FPPLAN_DATA, else data/demo) / 县或地区数据文件夹")
+    parser.add_argument("--store", default=environment.text("FPPLAN_STORE"), help="store file / 数据库文件")
+    parser.add_argument("--token", default=environment.text("FPPLAN_TOKEN"),
                         help="login token off loopback (default: generated and printed once)")
-    parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS)
-    parser.add_argument("--pool", type=int, default=POOL_SIZE,
-                        help="landing pages kept rendered ahead for visitors (0: none) / 预先准备的总览页数")
+    parser.add_argument("--max-kernels", type=int, default=None,
+                        help="kernels at once (default config/server.yaml max_kernels) / 同时运行的内核数")
+    parser.add_argument("--pool", type=int, default=None,
+                        help="landing pages kept rendered ahead for visitors (0: none; default config/server.yaml "
+                             "pool_size) / 预先准备的总览页数")
     return parser
 
 
@@ -198,28 +192,33 @@ def run(args: argparse.Namespace) -> None:
     store = Path(args.store).resolve() if args.store else None
     region = is_region_folder(data)
     county_name, notes = prepare(data, store, region)
+    try:
+        config = server_config(data, args.max_kernels, args.pool)
+    except DataError as error:
+        print_problems(error)
+        sys.exit(2)
     loopback = is_loopback(args.host)
     token = None if loopback else (args.token or secrets.token_urlsafe(24))
     work = Path(tempfile.mkdtemp(prefix="fpplan-serve-"))
-    dashboards = build_dashboards(share_staff_pages(data) or loopback, work,
-                                  share_local_pages=server_flag(data, "share_import_page") or loopback, region=region)
+    dashboards = build_dashboards(config.share_staff_pages or loopback, work,
+                                  share_local_pages=config.share_import_page or loopback, region=region)
     share = build_template(work)
     from fpplan.app.index_page import write_tree
 
-    withheld = sorted({p.stem for p in (ROOT / "dashboards").glob("*.ipynb")} - {p.stem for p in dashboards.glob("*.ipynb")})
+    withheld = sorted({p.stem for p in shipped.dashboards()} - {p.stem for p in dashboards.glob("*.ipynb")})
     write_tree(share / "voila" / "templates" / "fpplan", dashboards, county_name, withheld, notes)
-    env = os.environ | {"FPPLAN_DATA": str(data),
-                        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))}
-    if store:
-        env["FPPLAN_STORE"] = str(store)
-    env.pop("FPPLAN_REGION", None)
-    if region:
-        env["FPPLAN_REGION"] = "1"  # pages show the county their address names (?county=)
-    env.pop("FPPLAN_TOKEN", None)  # kernels never see the token
+    (work / "voila.json").write_text(json.dumps(VOILA_CONFIG, indent=1), encoding="utf-8")
+    env = dict(os.environ)
+    for name, value in environment.for_kernels(data, store, region).items():  # the pages find the folder served;
+        if value is None:  # a region's pages show the county their address names (?county=); the token stays here
+            env.pop(name, None)
+        else:
+            env[name] = value
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))
     if not port_free(args.host, args.port):
         print(f"port {args.port} on {args.host} is in use / 端口已被占用: --port", file=sys.stderr)
         sys.exit(2)
-    os.chdir(ROOT)
+    os.chdir(work)  # Voila reads its configuration (voila.json) from the folder it starts in
     shown = args.host if loopback else socket.gethostname()
     url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
     print(f"fpplan dashboards: {url}  ({'region' if region else 'county'}: {data})", flush=True)
@@ -230,7 +229,7 @@ def run(args: argparse.Namespace) -> None:
               + (f"?token={token}" if token else ""), flush=True)
     if token:
         print("login token (shown once, not stored) / 登录口令（只显示一次）: " + token, flush=True)
-    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, args.max_kernels, args.pool,
+    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, config,
                                        REGION_LANDING if region else LANDING), env)
 
 

@@ -1,11 +1,11 @@
-"""The Voila server of the dashboards: Voila with two additions, started by ``fpplan.app.serve``.
+"""The Voila server of the dashboards: Voila with two additions, started by ``fpplan.server.serve``.
 
 - A preheated pool (pages run ahead in waiting kernels) that never shows data older than the store's: a waiting
   page rendered before an import is discarded when a visitor comes (``fresh_pools``).
 - A static page (notebook metadata ``fpplan.static_page``: plain HTML written into the page by the fpplan template,
   which loads no front end; figures as SVG images, or drawn by the template's small plotly.js) has its kernel shut
   down once the page is written.
-- The leader pages' image and PDF at ``/fpplan/export/…`` (``fpplan.app.export.ExportHandler``).
+- The leader pages' image and PDF at ``/fpplan/export/…`` (``fpplan.server.export.ExportHandler``).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def fresh_pools(factory):
 
 @cache
 def _static_page(notebook: str, modified: float) -> bool:
-    from fpplan.app.serve import page_flag
+    from fpplan.server.serve import page_flag
 
     return page_flag(Path(notebook), "static_page")
 
@@ -95,8 +95,8 @@ def is_static(notebook: Path) -> bool:
 
 
 def main() -> None:
-    """Voila with fresh preheated pools (``python -m fpplan.app.voila_server`` + Voila's arguments;
-    ``fpplan.app.serve`` starts it)."""
+    """Voila with fresh preheated pools (``python -m fpplan.server.voila_app`` + Voila's arguments;
+    ``fpplan.server.serve`` starts it)."""
     import voila.app
 
     voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
@@ -105,12 +105,12 @@ def main() -> None:
 
 
 def with_exports(init_handlers):
-    """Voila's handlers and, first, the leader pages' image and PDF (``fpplan.app.export``)."""
+    """Voila's handlers and, first, the leader pages' image and PDF (``fpplan.server.export``)."""
 
     def handlers(self) -> list:
         from jupyter_server.utils import url_path_join
 
-        from fpplan.app.export import ExportHandler
+        from fpplan.server.export import ExportHandler
 
         route = url_path_join(self.server_url, r"/fpplan/export/(overview|region)\.(png|pdf)")
         return [(route, ExportHandler)] + init_handlers(self)
