@@ -68,6 +68,26 @@ def aggregate_wide(wide: pd.DataFrame, types: dict[str, str], units: pd.Series, 
     data = wide.assign(period=period)
     if only is not None:
         data = data[data["period"].isin(only)]
+    return _aggregate_periods(data, types, units)
+
+
+def aggregate_windows(wide: pd.DataFrame, types: dict[str, str], units: pd.Series,
+                      windows: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """:func:`aggregate_wide` of each window at once (``windows``: period id → its first and last month, 'YYYY-MM';
+    windows may overlap, e.g. rolling years): unit, period, elements, in the order of ``windows`` then by unit —
+    the rows :func:`aggregate_wide` gives for each window alone (``kind`` the window's id), one after the other."""
+    month = wide["month"].to_numpy()
+    rows = [np.flatnonzero((month >= first) & (month <= last)) for first, last in windows.values()]
+    ids = list(windows)
+    data = wide.take(np.concatenate(rows)).assign(
+        period=np.repeat(np.array(ids, dtype=object), [len(r) for r in rows]))
+    out = _aggregate_periods(data, types, units)
+    order = out["period"].map({p: k for k, p in enumerate(ids)}).to_numpy()
+    return out.iloc[np.lexsort((out["unit"].to_numpy(), order))].reset_index(drop=True)
+
+
+def _aggregate_periods(data: pd.DataFrame, types: dict[str, str], units: pd.Series) -> pd.DataFrame:
+    """:func:`aggregate_wide` of ``data`` whose ``period`` column is set."""
     elements = [c for c in data.columns if c not in ("village_code", "month", "period")]
     by_type = {t: [e for e in elements if types.get(e, "sum") == t] for t in ("sum", "average", "last")}
     g = data.sort_values("month").groupby(["village_code", "period"], sort=False)
