@@ -118,6 +118,13 @@ def ratio(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | 
     """numerator, denominator, value of one indicator over aggregated element columns (``values``: unit, period,
     elements). No denominator: the numerator is the value (a count). ``months``: the length of each row's period,
     for annualised indicators (default from the period id)."""
+    return pd.DataFrame({"unit": values["unit"].to_numpy(object), "period": values["period"].to_numpy(object),
+                         **_ratio_arrays(indicator, values, months)})
+
+
+def _ratio_arrays(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | None = None
+                  ) -> dict[str, np.ndarray]:
+    """:func:`ratio`'s numerator, denominator, value and note as arrays."""
     num = evaluate(indicator.numerator, values).to_numpy()
     if indicator.denominator:
         den = evaluate(indicator.denominator, values).to_numpy()
@@ -130,8 +137,7 @@ def ratio(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | 
         months = values["period"].map(periods.months_in).to_numpy() if months is None else np.asarray(months)
         value = value * 12 / months
     note = np.where(np.isnan(value) & (den == 0), "zero_denominator", "")
-    return pd.DataFrame({"unit": values["unit"].to_numpy(object), "period": values["period"].to_numpy(object),
-                         "numerator": num, "denominator": den, "value": value, "note": note})
+    return {"numerator": num, "denominator": den, "value": value, "note": note}
 
 
 def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str] | None = None,
@@ -142,11 +148,13 @@ def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str
               if ind.data == "report" and not ind.window_months and (codes is None or c in codes)]
     if not chosen or values.empty:
         return pd.DataFrame(columns=COLUMNS)
-    parts = [ratio(catalogue.indicators[c], values, months) for c in chosen]
+    if months is None and any(catalogue.indicators[c].annualise for c in chosen):
+        months = values["period"].map(periods.months_in).to_numpy()  # once for all annualised indicators
+    parts = [_ratio_arrays(catalogue.indicators[c], values, months) for c in chosen]
     n = len(values)
     return pd.DataFrame({
         "unit": np.tile(values["unit"].to_numpy(object), len(chosen)),
         "period": np.tile(values["period"].to_numpy(object), len(chosen)),
         "indicator": np.repeat(chosen, n),
-        **{col: np.concatenate([p[col].to_numpy() for p in parts]) for col in ("numerator", "denominator", "value", "note")},
+        **{col: np.concatenate([p[col] for p in parts]) for col in ("numerator", "denominator", "value", "note")},
     })
