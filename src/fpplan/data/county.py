@@ -21,6 +21,7 @@ from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.geography import Geography, check_coordinates, load_geography
 from fpplan.data.labels import Text, label, language, normalise
+from fpplan.data.memo import per_county
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
@@ -76,17 +77,21 @@ class County:
         return replace(self, population=self.census_population, base_year=self.census_year)
 
     @property
+    @per_county
     def county_code(self) -> str:
         return str(self.units.loc[self.units["level"] == "county", "code"].iloc[0])
 
+    @per_county
     def townships(self) -> pd.DataFrame:
         return self.units[self.units["level"] == "township"].reset_index(drop=True)
 
+    @per_county
     def villages(self) -> pd.DataFrame:
         """Villages with their ``township_code``."""
         villages = self.units[self.units["level"] == "village"]
         return villages.assign(township_code=villages["parent_code"]).reset_index(drop=True)
 
+    @per_county
     def places(self) -> pd.DataFrame:
         """The places services are planned for: every village (code, township_code, distance_km), plus each
         township that has no villages, standing for itself."""
@@ -95,6 +100,7 @@ class County:
         alone = pd.DataFrame({"code": childless["code"], "township_code": childless["code"], "distance_km": 0.0})
         return pd.concat([villages, alone], ignore_index=True)
 
+    @per_county
     def village_population(self) -> pd.DataFrame:
         """Base-year population by place (village_code, township_code, sex, age, population). A township given
         as a whole is spread over its inhabited villages in equal shares (the data say nothing better)."""
@@ -109,6 +115,7 @@ class County:
                          spread], ignore_index=True)
         return out.rename(columns={"unit_code": "village_code"})[["village_code", "township_code", "sex", "age", "population"]]
 
+    @per_county
     def township_population(self) -> pd.DataFrame:
         """Base-year population by township_code, sex, age (villages summed to their township)."""
         parent = self.units.set_index("code")["parent_code"]

@@ -17,16 +17,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import EXTRA_ELEMENTS, Catalogue, Indicator
 from fpplan.indicators import periods
 from fpplan.indicators.catalogue import evaluate
 
 COLUMNS = ["unit", "period", "indicator", "numerator", "denominator", "value", "lower", "upper", "note", "note_arg"]
 
+
+@per_county
 def time_types(county) -> dict[str, str]:
     return {code: e.time for code, e in county.config["data_elements"].elements.items()} | EXTRA_ELEMENTS
 
 
+@per_county
 def report_table(county) -> pd.DataFrame:
     """The monthly reports as a wide table (village_code, month, one float column per data element) with the extra
     elements: population and women_15_49 (base-year population data) and reporting_villages (1) on every
@@ -64,6 +68,26 @@ def aggregate_wide(wide: pd.DataFrame, types: dict[str, str], units: pd.Series, 
     data = wide.assign(period=period)
     if only is not None:
         data = data[data["period"].isin(only)]
+    return _aggregate_periods(data, types, units)
+
+
+def aggregate_windows(wide: pd.DataFrame, types: dict[str, str], units: pd.Series,
+                      windows: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """:func:`aggregate_wide` of each window at once (``windows``: period id → its first and last month, 'YYYY-MM';
+    windows may overlap, e.g. rolling years): unit, period, elements, in the order of ``windows`` then by unit —
+    the rows :func:`aggregate_wide` gives for each window alone (``kind`` the window's id), one after the other."""
+    month = wide["month"].to_numpy()
+    rows = [np.flatnonzero((month >= first) & (month <= last)) for first, last in windows.values()]
+    ids = list(windows)
+    data = wide.take(np.concatenate(rows)).assign(
+        period=np.repeat(np.array(ids, dtype=object), [len(r) for r in rows]))
+    out = _aggregate_periods(data, types, units)
+    order = out["period"].map({p: k for k, p in enumerate(ids)}).to_numpy()
+    return out.iloc[np.lexsort((out["unit"].to_numpy(), order))].reset_index(drop=True)
+
+
+def _aggregate_periods(data: pd.DataFrame, types: dict[str, str], units: pd.Series) -> pd.DataFrame:
+    """:func:`aggregate_wide` of ``data`` whose ``period`` column is set."""
     elements = [c for c in data.columns if c not in ("village_code", "month", "period")]
     by_type = {t: [e for e in elements if types.get(e, "sum") == t] for t in ("sum", "average", "last")}
     g = data.sort_values("month").groupby(["village_code", "period"], sort=False)
@@ -94,6 +118,13 @@ def ratio(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | 
     """numerator, denominator, value of one indicator over aggregated element columns (``values``: unit, period,
     elements). No denominator: the numerator is the value (a count). ``months``: the length of each row's period,
     for annualised indicators (default from the period id)."""
+    return pd.DataFrame({"unit": values["unit"].to_numpy(object), "period": values["period"].to_numpy(object),
+                         **_ratio_arrays(indicator, values, months)})
+
+
+def _ratio_arrays(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | None = None
+                  ) -> dict[str, np.ndarray]:
+    """:func:`ratio`'s numerator, denominator, value and note as arrays."""
     num = evaluate(indicator.numerator, values).to_numpy()
     if indicator.denominator:
         den = evaluate(indicator.denominator, values).to_numpy()
@@ -106,8 +137,7 @@ def ratio(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | 
         months = values["period"].map(periods.months_in).to_numpy() if months is None else np.asarray(months)
         value = value * 12 / months
     note = np.where(np.isnan(value) & (den == 0), "zero_denominator", "")
-    return pd.DataFrame({"unit": values["unit"].to_numpy(object), "period": values["period"].to_numpy(object),
-                         "numerator": num, "denominator": den, "value": value, "note": note})
+    return {"numerator": num, "denominator": den, "value": value, "note": note}
 
 
 def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str] | None = None,
@@ -118,11 +148,13 @@ def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str
               if ind.data == "report" and not ind.window_months and (codes is None or c in codes)]
     if not chosen or values.empty:
         return pd.DataFrame(columns=COLUMNS)
-    parts = [ratio(catalogue.indicators[c], values, months) for c in chosen]
+    if months is None and any(catalogue.indicators[c].annualise for c in chosen):
+        months = values["period"].map(periods.months_in).to_numpy()  # once for all annualised indicators
+    parts = [_ratio_arrays(catalogue.indicators[c], values, months) for c in chosen]
     n = len(values)
     return pd.DataFrame({
         "unit": np.tile(values["unit"].to_numpy(object), len(chosen)),
         "period": np.tile(values["period"].to_numpy(object), len(chosen)),
         "indicator": np.repeat(chosen, n),
-        **{col: np.concatenate([p[col].to_numpy() for p in parts]) for col in ("numerator", "denominator", "value", "note")},
+        **{col: np.concatenate([p[col] for p in parts]) for col in ("numerator", "denominator", "value", "note")},
     })

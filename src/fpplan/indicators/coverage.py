@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.indicators import periods
 
 MONTHLY_TABLES = ("service_stats", "survey_rounds", "exam_scores", "training_register")
 
 
+@per_county
 def periods_covered(county, kind: str) -> list[str]:
     """Every period of ``kind`` that holds a month of any monthly table (reports, survey rounds, exams, training, the
     working-rhythm registers)."""
@@ -24,6 +26,7 @@ def periods_covered(county, kind: str) -> list[str]:
     return sorted(periods.of_months(months.drop_duplicates(), kind).unique())
 
 
+@per_county
 def register_months(county) -> pd.Series:
     """Every month the working-rhythm registers cover (supervision dates, work register, contraceptive supply)."""
     parts = [county.work_register["month"], county.contraceptive_supply["month"]]
@@ -33,6 +36,7 @@ def register_months(county) -> pd.Series:
     return pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype=object)
 
 
+@per_county
 def register_weeks(county) -> list[str]:
     """The ISO weeks of the supervision register's visits and of its findings' deadlines up to the data's last
     month."""
@@ -45,6 +49,7 @@ def register_weeks(county) -> list[str]:
     return sorted(periods.of_dates(pd.concat([dates, deadlines], ignore_index=True), periods.WEEK).unique())
 
 
+@per_county
 def covered_until(county, table: str) -> str | None:
     """The last month a register covers (supervision: its last visit's month): its indicators judge the cycles and
     deadlines up to there, so that reports imported before the register do not turn its next month into misses."""

@@ -45,7 +45,20 @@ def kind_of(period: str) -> str:
 
 
 def of_months(months: pd.Series, kind: str) -> pd.Series:
-    """The period id of each month ('YYYY-MM') for a period kind (vectorized)."""
+    """The period id of each month ('YYYY-MM') for a period kind (vectorized; computed once per distinct month, a
+    table's many rows share a few dozen months)."""
+    if kind == "month":
+        return months
+    if len(months) > 64:
+        codes, distinct = pd.factorize(months)
+        if len(distinct) < len(months) // 2 and (codes >= 0).all():
+            ids = _of_months(pd.Series(distinct, dtype=months.dtype, name=months.name), kind)
+            return pd.Series(ids.to_numpy()[codes] if ids.dtype == object else ids.array.take(codes),
+                             index=months.index, name=ids.name, dtype=ids.dtype)
+    return _of_months(months, kind)
+
+
+def _of_months(months: pd.Series, kind: str) -> pd.Series:
     year = months.str[:4]
     month = months.str[5:7].astype(int)
     if kind == "month":
@@ -64,10 +77,11 @@ def shift(period: str, steps: int) -> str:
     kind, months = parse(period)
     if kind == WEEK:
         return of_dates(pd.Series([bounds(period)[0] + pd.Timedelta(days=7 * int(steps))]), WEEK).iloc[0]
-    per = pd.Period(months[0], freq="M")
     width = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[kind]
-    first = per + steps * width
-    return of_months(pd.Series([first.strftime("%Y-%m")]), kind).iloc[0]
+    index = int(months[0][:4]) * 12 + int(months[0][5:7]) - 1 + int(steps) * width  # months since year 0
+    year, month = divmod(index, 12)
+    return {"month": f"{year:04d}-{month + 1:02d}", "quarter": f"{year}Q{month // 3 + 1}",
+            "half_year": f"{year}S{month // 6 + 1}", "year": f"{year}"}[kind]
 
 
 def months_in(period: str) -> float:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import terms
 from fpplan.indicators.aggregate import aggregate, time_types
 from fpplan.indicators.catalogue import evaluate
@@ -37,6 +38,7 @@ def missing_and_late(county) -> pd.DataFrame:
     return grid[~grid["received"] | late][["village_code", "township_code", "month", "problem", "days_late"]].reset_index(drop=True)
 
 
+@per_county
 def _wide(county) -> pd.DataFrame:
     long = report_values(county)
     return long.pivot_table(index=["village_code", "month"], columns="element", values="value").reset_index()
@@ -62,10 +64,16 @@ def _seasonal(long: pd.DataFrame) -> pd.Series:
     """Each value's seasonal index: the median village value of its element and calendar month (robust to one
     village's error) over the element's mean of those medians."""
     calendar_month = long["month"].str[5:7]
-    pattern = long.groupby([long["element"], calendar_month.rename("calendar_month")])["value"].median()
-    index = pattern / pattern.groupby(level="element").transform("mean")
-    seasonal = pd.MultiIndex.from_arrays([long["element"], calendar_month]).map(index.to_dict().get)
-    return pd.Series(seasonal, index=long.index, dtype=float)
+    grouped = long["value"].groupby([long["element"], calendar_month.rename("calendar_month")])
+    element_mean = grouped.median().groupby(level="element").mean()
+    seasonal = grouped.transform("median") / long["element"].map(element_mean)
+    return pd.Series(seasonal.to_numpy(float), index=long.index, dtype=float)
+
+
+@per_county
+def _seasonal_of(county) -> pd.Series:
+    """:func:`_seasonal` of the county's reported values (:func:`fpplan.indicators.reports.report_values`)."""
+    return _seasonal(report_values(county))
 
 
 def outliers(county) -> pd.DataFrame:
@@ -77,7 +85,7 @@ def outliers(county) -> pd.DataFrame:
     of 0 is not a keying error)."""
     cfg = county.config["quality"]
     long = report_values(county)
-    seasonal = _seasonal(long)
+    seasonal = _seasonal_of(county)
     adjusted = long["value"] / seasonal.where(seasonal > 0, 1.0)
     keys = [long["village_code"], long["element"]]
     median = adjusted.groupby(keys).transform("median")
@@ -99,7 +107,7 @@ def sd_outliers(county) -> pd.DataFrame:
     ``outlier_min_difference`` ignored): village_code, month, element, value, expected, sd_distance, severity."""
     cfg = county.config["quality"]
     long = report_values(county)
-    seasonal = _seasonal(long)
+    seasonal = _seasonal_of(county)
     adjusted = long["value"] / seasonal.where(seasonal > 0, 1.0)
     keys = [long["village_code"], long["element"], long["month"].str[:4]]
     mean = adjusted.groupby(keys).transform("mean")

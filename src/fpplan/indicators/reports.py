@@ -11,9 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
+
 KEYS = ("village_code", "month", "reported_on")
 
 
+@per_county
 def report_values(county) -> pd.DataFrame:
     """village_code, month, element, value: every value reported (blanks left out), sorted."""
     stats = county.service_stats
@@ -23,6 +26,7 @@ def report_values(county) -> pd.DataFrame:
     return long.sort_values(["village_code", "month", "element"], ignore_index=True)
 
 
+@per_county
 def submissions(county) -> pd.DataFrame:
     """village_code, month, reported_on (NaT where the date is blank)."""
     subs = county.service_stats[["village_code", "month", "reported_on"]].copy()
@@ -30,6 +34,7 @@ def submissions(county) -> pd.DataFrame:
     return subs.sort_values(["village_code", "month"], ignore_index=True)
 
 
+@per_county
 def report_grid(county, timely_days: int) -> pd.DataFrame:
     """Every village × month from the first to the last month reported: village_code, township_code, month,
     received, reported_on, days_late (days after the month's end beyond ``timely_days``; ≤ 0 is on time)."""
@@ -47,6 +52,7 @@ def report_grid(county, timely_days: int) -> pd.DataFrame:
     return grid
 
 
+@per_county
 def rollup(county, level: str) -> pd.Series:
     """Unit code → the code of the unit at ``level`` that contains it: villages map to themselves, their township or
     the county; townships to themselves or the county (to nothing at village level); the county to itself."""
@@ -65,12 +71,14 @@ def rollup(county, level: str) -> pd.Series:
     return pd.Series(out, index=code.to_numpy()).dropna()
 
 
+@per_county
 def unit_map(county, level: str) -> pd.Series:
     """village code → the code of its unit at ``level`` (village, township or county)."""
     villages = county.villages()
     return rollup(county, level).reindex(villages["code"].to_numpy())
 
 
+@per_county
 def units_at(county, level: str) -> list[str]:
     """The codes of every unit at ``level``."""
     if level == "county":

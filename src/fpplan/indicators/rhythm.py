@@ -23,9 +23,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import elements_of
 from fpplan.indicators import periods
-from fpplan.indicators.aggregate import COLUMNS, aggregate, time_types
+from fpplan.indicators.aggregate import COLUMNS, aggregate_wide, time_types
 from fpplan.indicators.catalogue import evaluate
 from fpplan.indicators.coverage import covered_until, month_end, months_of, periods_covered
 from fpplan.indicators.reports import rollup, units_at
@@ -81,8 +82,10 @@ def cycle_values(events: pd.DataFrame, bases: pd.Series, units: list[str], every
     numerator = done.groupby([done["base"].map(bases), done["cycle"].map(period_of)]).size()
     owed = bases.value_counts()
     due = period_of.value_counts()
-    grid = pd.MultiIndex.from_product([units, [p for p in all_periods if p in due.index]], names=["unit", "period"])
-    frame = grid.to_frame(index=False)
+    judged = [p for p in all_periods if p in due.index]
+    grid = pd.MultiIndex.from_product([units, judged], names=["unit", "period"])
+    frame = pd.DataFrame({"unit": np.repeat(np.asarray(units, dtype=object), len(judged)),
+                          "period": np.tile(np.asarray(judged, dtype=object), len(units))})
     frame["denominator"] = frame["unit"].map(owed).fillna(0).to_numpy() * frame["period"].map(due).to_numpy()
     frame["numerator"] = numerator.reindex(grid, fill_value=0).to_numpy().astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -128,6 +131,7 @@ def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.Da
 
 # --------------------------------------------------------------------------------------- findings and checklist
 
+@per_county
 def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Every finding of the supervision register (a failed item to rectify, config/rhythm.yaml): unit_code, township_code, date, inspector_level,
     check_item, deadline, closed_on, status (open / closed), due (deadline passed by ``as_of``, default the end of
@@ -177,8 +181,9 @@ def checklist_values(county, level: str, kind: str, indicators: dict) -> pd.Data
     rows = []
     for code, ind in indicators.items():
         part = s[s["check_item"] == ind.item].sort_values("date")
-        latest = part.groupby(["unit_code", "period"], as_index=False).last().dropna(subset=["unit"])
-        sums = latest.groupby(["unit", "period"], as_index=False).agg(numerator=("passed", "sum"), denominator=("passed", "size"))
+        latest = part.groupby(["unit_code", "period"])[["unit", "passed"]].last().dropna(subset=["unit"])
+        g = latest.groupby(["unit", "period"])["passed"]
+        sums = pd.DataFrame({"numerator": g.sum(), "denominator": g.size()}).reset_index()
         rows.append(sums.assign(indicator=code, value=sums["numerator"] / sums["denominator"] * ind.factor, note=""))
     return pd.concat(rows, ignore_index=True)
 
@@ -195,6 +200,17 @@ def work_long(county, elements: list[str]) -> pd.DataFrame:
     report = stats[["village_code", "month", *wanted]].melt(id_vars=["village_code", "month"], var_name="element")
     report = report.dropna(subset=["value"]).astype({"value": float})
     return pd.concat([work[["village_code", "month", "element", "value"]], report], ignore_index=True)
+
+
+@per_county
+def work_wide(county, elements: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`work_long` as a wide table (village_code, month, one column per element; values of a unit-month
+    summed), the same for every level and period kind; empty when nothing is recorded."""
+    long = work_long(county, list(elements))
+    if long.empty:
+        return long
+    wide = long.pivot_table(index=["village_code", "month"], columns="element", values="value", aggfunc="sum")
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def work_types(county) -> dict[str, str]:
@@ -221,8 +237,8 @@ def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
     ratios = {code: ind for code, ind in indicators.items() if ind.cycle is None}
     if ratios and kind in MONTHS:
         needed = sorted({e for ind in ratios.values() for e in elements_of(ind.numerator) + elements_of(ind.denominator)})
-        long = work_long(county, needed)
-        values = aggregate(long, types, rollup(county, level), kind) if len(long) else pd.DataFrame(columns=["unit", "period"])
+        wide = work_wide(county, tuple(needed))
+        values = aggregate_wide(wide, types, rollup(county, level), kind) if len(wide) else pd.DataFrame(columns=["unit", "period"])
         values = _with_zeros(county, values, level, kind, needed, types)
         rows += [_work_ratio(county, level, kind, code, ind, values) for code, ind in ratios.items()]
     rows = [r for r in rows if len(r)]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from fpplan.data.labels import enum_label, label, language
 from fpplan.indicators import periods
-from fpplan.indicators.aggregate import aggregate_wide, indicator_values, report_table, time_types
+from fpplan.indicators.aggregate import aggregate_windows, indicator_values, report_table, time_types
 from fpplan.indicators.catalogue import (
     JUDGED,
     meets,
@@ -183,12 +183,11 @@ def rolling_year(county, level: str, quarter_ends: list[str], codes: list[str] |
     wide = report_table(county) if wide is None else wide
     units = unit_map(county, level)
     types = time_types(county)
-    frames = []
-    for end in quarter_ends:  # one aggregation per window (about ten)
+    windows = {}
+    for end in quarter_ends:  # the twelve months ending with each quarter, aggregated in one pass
         last = periods.parse(end)[1][-1]
-        first = (pd.Period(last, freq="M") - 11).strftime("%Y-%m")
-        frames.append(aggregate_wide(wide[(wide["month"] >= first) & (wide["month"] <= last)], types, units, end))
-    values_ = pd.concat(frames, ignore_index=True)
+        windows[end] = (periods.shift(last, -11), last)
+    values_ = aggregate_windows(wide, types, units, windows)
     return indicator_values(values_, county.config["indicators"], codes, months=12)
 
 

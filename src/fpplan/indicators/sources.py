@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.indicators import periods
 from fpplan.indicators.aggregate import COLUMNS, aggregate, ratio
 from fpplan.indicators.coverage import periods_covered
@@ -99,6 +100,7 @@ def timeliness_values(county, level: str, kind: str, indicators: dict) -> pd.Dat
                                     "note": ""}) for code, ind in indicators.items()], ignore_index=True)
 
 
+@per_county
 def completeness(county, kind: str = "month", level: str = "township") -> pd.DataFrame:
     """unit, period, expected, received, on_time, completeness %, timeliness % (on time of expected).
 
@@ -114,6 +116,7 @@ def completeness(county, kind: str = "month", level: str = "township") -> pd.Dat
     return out
 
 
+@per_county
 def statistics_accuracy(county) -> pd.DataFrame:
     """township_code, year, reported births (monthly reports), registered births (vital history), births_gap =
     |reported − registered| (births, 差数), discrepancy % = births_gap / registered × 100 (差错率) and accuracy % =
