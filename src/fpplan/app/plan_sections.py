@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from fpplan.data.labels import ui
+from fpplan.data.labels import language, ui
 
 # section → the tables it shows (keys of fpplan.app.workbook.SECTIONS), its heading's ui key, its element id
 SECTIONS = {"rooms": (("rooms", "rooms_by_year"), "plan_section_rooms", "fpplan-section-rooms"),
@@ -58,19 +58,15 @@ def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
     """A presented table (:func:`shown`) as an HTML table, every cell as the workbook displays it."""
     formats = frame.attrs.get("formats", {})
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell_text(v, formats.get(c)))}</td>"
-                                    for c, v in zip(frame.columns, row)) + "</tr>"
+    def td(value, number_format) -> str:  # words to the left, numbers to the right
+        left = " style='text-align:left'" if isinstance(value, str) else ""
+        return f"<td{left}>{html.escape(cell_text(value, number_format))}</td>"
+
+    rows = "".join("<tr>" + "".join(td(v, formats.get(c)) for c, v in zip(frame.columns, row)) + "</tr>"
                    for row in frame.itertuples(index=False))
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (f"<div style='max-height:420px;overflow:auto;margin-bottom:8px'><table class='fpplan-table'>{title}"
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
-
-
-def _total(frame: pd.DataFrame, code: str):
-    """The totals row's cell of column ``code`` (the workbook's totals row: the last row)."""
-    from fpplan.app.tables import header
-
-    return frame[header(code)].iloc[-1]
 
 
 def paragraph(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame) -> str:
@@ -84,14 +80,14 @@ def paragraph(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame
     if section == "survey":
         return ui("plan_section_missing", note=text) if missing else text
     if section == "rooms":
+        from fpplan.app.tables import header
+
         rooms = shown("rooms", tables["rooms"])
         years = [c for c in rooms.columns if str(c).isdigit()]
         fmt = rooms.attrs.get("formats", {})
 
-        def total(code: str) -> str:
-            from fpplan.app.tables import header
-
-            return cell_text(_total(rooms, code), fmt.get(header(code)))
+        def total(code: str) -> str:  # the cell of the totals row (the workbook's last row)
+            return cell_text(rooms[header(code)].iloc[-1], fmt.get(header(code)))
 
         return ui("plan_section_rooms_text", first=years[0], last=years[-1], villages=total("villages_total"),
                   not_assessed=total("villages_not_assessed"), rooms_ok=total("rooms_up_to_standard"),
@@ -109,7 +105,7 @@ def paragraph(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame
     cyp = supply.columns[-1]
     lead = ui("plan_section_supply_missing") if missing else ""
     return lead + ui("plan_section_supply_text", first=int(years.min()), last=int(years.max()), items=items,
-                     cyp=cell_text(supply[cyp].iloc[-1], fmt.get(cyp))) + "；" + text
+                     cyp=cell_text(supply[cyp].iloc[-1], fmt.get(cyp))) + ("；" if language() == "zh" else "; ") + text
 
 
 def _amount(head: str, value: str) -> str:
