@@ -197,3 +197,23 @@ def test_a_county_without_rooms_survey_or_supply_data_says_what_was_not_collecte
     for r, (page_row, sheet_row) in enumerate(zip(supply["tables"][0][1:], table[1:])):
         assert all(same_cell(t, v, f) for t, (v, f) in zip(page_row, sheet_row)), r
     assert not scanned(sections, manifest)
+
+
+def test_the_report_and_the_plan_command_say_the_same(manifest, county) -> None:
+    """notebooks/04_建设规划 prints the same sections whole (the report's table style, no scrolling box); `fpplan plan`
+    ends with the same paragraphs."""
+    from fpplan.app.plan_sections import sections_html
+    from fpplan.app.printouts import plan_lines
+    from fpplan.planning.plan import make_plan
+
+    page = page_sections(manifest)
+    parser = Sections()
+    parser.feed(sections_html(manifest, report=True))
+    assert parser.sections == page
+    report = sections_html(manifest, report=True)
+    assert "max-height" not in report and report.count("<table class='fp-table'>") == 4
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "04_建设规划.ipynb"
+    assert "sections_html(session.manifest, scenario, report=True)" in notebook.read_text(encoding="utf-8")
+    lines = plan_lines(make_plan(county, manifest["plan_scenario"]), "plan.xlsx")
+    for element, section in page.items():
+        assert f"{section['heading']}：{section['text']}" in lines, element

@@ -54,8 +54,10 @@ def cell_text(value, number_format: str | None) -> str:
     return f"{value:,.{digits}f}"
 
 
-def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
-    """A presented table (:func:`shown`) as an HTML table, every cell as the workbook displays it."""
+def table_html(frame: pd.DataFrame, caption: str | None = None, report: bool = False) -> str:
+    """A presented table (:func:`shown`) as an HTML table, every cell as the workbook displays it; on the page in a
+    scrolling box, in the report (``report``) whole, in the report's table style (its header repeated on each
+    printed page)."""
     formats = frame.attrs.get("formats", {})
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     def td(value, number_format) -> str:  # words to the left, numbers to the right
@@ -65,8 +67,11 @@ def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
     rows = "".join("<tr>" + "".join(td(v, formats.get(c)) for c, v in zip(frame.columns, row)) + "</tr>"
                    for row in frame.itertuples(index=False))
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (f"<div style='max-height:420px;overflow:auto;margin-bottom:8px'><table class='fpplan-table'>{title}"
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+    table = (f"<table class='{'fp-table' if report else 'fpplan-table'}'>{title}<thead><tr>{head}</tr></thead>"
+             f"<tbody>{rows}</tbody></table>")
+    if report:
+        return f"<div class='fp-landscape'>{table}</div>" if len(frame.columns) > 10 else table
+    return f"<div style='max-height:420px;overflow:auto;margin-bottom:8px'>{table}</div>"
 
 
 def paragraph(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame) -> str:
@@ -116,7 +121,8 @@ def _amount(head: str, value: str) -> str:
     return f"{found[1]}{value}{found[2]}" if found else f"{head}{value}"
 
 
-def section_html(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame, heading: str = "h3") -> str:
+def section_html(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame, heading: str = "h3",
+                 report: bool = False) -> str:
     """One section: its heading, its paragraph, its tables as the workbook shows them — or, when the county's
     data is missing and the table would hold nothing but zeros, no table."""
     keys, title, element = SECTIONS[section]
@@ -124,11 +130,12 @@ def section_html(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFr
     parts = [f"<{heading}>{html.escape(ui(title))}</{heading}>",
              f"<p class='fp-section-text' style='max-width:1100px'>{html.escape(paragraph(section, tables, notes))}</p>"]
     if not (missing and section != "supply"):
-        parts += [table_html(shown(key, tables[key]), ui(f"plan_section_table_{key}")) for key in keys]
+        parts += [table_html(shown(key, tables[key]), ui(f"plan_section_table_{key}"), report) for key in keys]
     return f"<section id='{element}'>{''.join(parts)}</section>"
 
 
-def sections_html(manifest: dict, scenario: str | None = None, heading: str = "h3") -> str:
-    """The three sections (village rooms and schools, the demand survey, contraceptive supply) of the results."""
+def sections_html(manifest: dict, scenario: str | None = None, heading: str = "h3", report: bool = False) -> str:
+    """The three sections (village rooms and schools, the demand survey, contraceptive supply) of the results: for
+    the 建设规划 page, or (``report``) for the plan report (notebooks/04_建设规划), printed whole."""
     tables, notes = stored(manifest, scenario)
-    return TABLE_STYLE + "".join(section_html(s, tables, notes, heading) for s in SECTIONS)
+    return ("" if report else TABLE_STYLE) + "".join(section_html(s, tables, notes, heading, report) for s in SECTIONS)
