@@ -61,7 +61,8 @@ def table_html(frame: pd.DataFrame, caption: str | None = None, report: bool = F
     formats = frame.attrs.get("formats", {})
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     def td(value, number_format) -> str:  # words to the left, numbers to the right
-        left = " style='text-align:left'" if isinstance(value, str) else ""
+        left = "" if not isinstance(value, str) else \
+            " style='text-align:left;white-space:nowrap'" if len(value) <= 8 else " style='text-align:left'"
         return f"<td{left}>{html.escape(cell_text(value, number_format))}</td>"
 
     rows = "".join("<tr>" + "".join(td(v, formats.get(c)) for c, v in zip(frame.columns, row)) + "</tr>"
