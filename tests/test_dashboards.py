@@ -344,6 +344,19 @@ def test_the_exams_page_shows_each_staff_members_results_on_this_machine(pages, 
     assert not errors and not failed
 
 
+def test_the_construction_page_shows_rooms_survey_and_supply(pages) -> None:
+    """建设规划: the sections on village rooms and schools, what the demand survey changed and contraceptive supply by
+    township and year, with their tables (their cells against the workbook: tests/test_plan_page.py)."""
+    page, errors, failed = pages["建设规划"]
+    for element, heading in (("rooms", "村服务室和人口学校达标建设"), ("survey", "群众需求调查对规划的影响"),
+                             ("supply", "避孕药具需求（按乡镇、年度）")):
+        section = page.locator(f"#fpplan-section-{element}")
+        assert section.locator("h3", has_text=heading).is_visible(), heading
+        assert section.locator("table tbody tr").count() >= 2, heading
+    page.locator("#fpplan-section-rooms").screenshot(path=str(SHOTS / "建设规划_村服务室.png"))
+    assert not errors and not failed
+
+
 def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, county) -> None:
     """督导与考核: the quarter's county visits done and due, villages checked, findings open and overdue by township,
     the rhythm's indicators with their targets; no inspector and no staff id."""

@@ -80,13 +80,19 @@ def scorecard_sheets(card: pd.DataFrame, catalogue, period: str) -> dict[str, tu
 
 def plan_lines(plan, path) -> list[str]:
     """What ``fpplan plan`` says when the workbook is written: projects and cost, stations short of floor area, the
-    plan year's hires, equipment and subsidy still to secure."""
+    plan year's hires, equipment and subsidy still to secure; then the paragraphs of the 建设规划 page's sections
+    (village rooms and schools, the demand survey, contraceptive supply: fpplan.app.plan_sections)."""
+    from fpplan.app.plan_sections import SECTIONS, paragraph
     from fpplan.app.tables import number
+    from fpplan.app.workbook import plan_sections, section_notes
 
     short = plan.shortfall.dropna(subset=["first_short_year"])
+    tables, notes = plan_sections(plan), section_notes(plan)
     equipment = (ui("amount_wan_yuan", amount=number(plan.equipment["cost_wan_yuan"].sum(), 2))
                  if plan.equipment_reported else ui("equipment_not_reported"))
     return [ui("plan_written", path=path, projects=len(plan.construction_plan),
                cost=number(plan.construction_plan["cost_wan_yuan"].sum(), 2), short=len(short)),
             ui("plan_year_summary", year=plan.plan_year, hires=len(plan.recruitment), equipment=equipment,
-               still=number(plan.subsidy["still_to_secure_wan_yuan"].sum(), 2))] + [f"- {note}" for note in plan.notes]
+               still=number(plan.subsidy["still_to_secure_wan_yuan"].sum(), 2))] + [f"- {note}" for note in plan.notes] + [
+        f"{ui(title)}：{paragraph(key, tables, notes)}" for key, (_, title, _) in SECTIONS.items()
+        if notes.set_index("section").loc[SECTIONS[key][0][0], "note"] not in plan.notes]  # said once

@@ -278,8 +278,10 @@ def plan_tables(plan) -> dict:
     ``officials_<name>`` (fpplan.planning.officials), the plan year and what stops the plan as ``plan_info``."""
     import pandas as pd
 
+    from fpplan.app.workbook import plan_sections, section_notes
     from fpplan.planning.officials import officials_tables
 
+    tables = officials_tables(plan)  # besides them, the page's sections as the workbook's sheets hold them
     county_rows = plan.projection.county_total()
     messages = [p.message() for p in plan.problems] or [None]
     info = pd.DataFrame({"plan_year": plan.plan_year, "problem": messages})
@@ -291,7 +293,8 @@ def plan_tables(plan) -> dict:
             "cadre_gap": plan.cadre_gap, "county_by_year": plan.county_by_year, "per_capita": plan.per_capita,
             "headline": pd.DataFrame([plan.headline]),
             "plan_notes": pd.DataFrame({"note": pd.Series(plan.notes, dtype=object)}),
-            } | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
+            } | {f"officials_{k}": v for k, v in tables.items()} | {
+            f"section_{k}": v for k, v in plan_sections(plan, tables).items()} | {"section_notes": section_notes(plan)}
 
 
 def complete_periods(months) -> dict[str, list[str]]:

@@ -151,12 +151,7 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
         ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
         ui("sheet_per_capita"): (t["per_capita"], []),
         ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
-        ui("sheet_survey_effect"): (survey_effect_sheet(t["survey_effect"]),
-                                    ["volume_without", "volume_with", "staff_without_fte", "staff_with_fte"]),
-        ui("sheet_supply_need"): supply_sheet(plan, t["supply"]),
-        ui("sheet_rooms"): (t["rooms"], [c for c in t["rooms"].columns if c != "township_name"]),
-        ui("sheet_rooms_by_year"): (t["rooms_by_year"], [c for c in t["rooms_by_year"].columns
-                                                          if c not in ("township_name", "year")]),
+    } | {ui(SECTIONS[key]): (frame, section_totals(key, frame)) for key, frame in plan_sections(plan, t).items()} | {
         ui("sheet_staff_by_year"): (t["staff_by_year"], []),
         ui("sheet_station_gap"): (t["station_gap"], []),
         ui("sheet_head_counts"): (t["head_counts"], []),
@@ -177,6 +172,43 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
     if len(t["shortfalls"]):
         out = {ui("sheet_shortfalls"): (pd.DataFrame({"explanation": [p.detail for p in plan.problems]}), [])} | out
     return out
+
+
+# the plan's sections on village rooms and schools, the demand survey and contraceptive supply: key → sheet name's ui key
+SECTIONS = {"rooms": "sheet_rooms", "rooms_by_year": "sheet_rooms_by_year", "survey_effect": "sheet_survey_effect",
+            "supply": "sheet_supply_need"}
+
+
+def plan_sections(plan, tables: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The sections on village rooms and schools (``rooms``, ``rooms_by_year``), what the demand survey changed
+    (``survey_effect``) and contraceptive supply by township and year (``supply``) as their sheets hold them, before
+    :func:`present`; the results store them (``section_<key>``) so the 建设规划 page and the report show the same
+    cells. A survey-less county's ``survey_effect`` has no rows (nothing was raised; its note says why)."""
+    t = tables or officials_tables(plan)
+    surveyed = plan.survey is not None and plan.survey.year is not None
+    return {"rooms": t["rooms"], "rooms_by_year": t["rooms_by_year"],
+            "survey_effect": survey_effect_sheet(t["survey_effect"] if surveyed else t["survey_effect"].iloc[:0]),
+            "supply": supply_sheet(plan, t["supply"])[0]}
+
+
+def section_totals(key: str, frame: pd.DataFrame) -> list[str]:
+    """The columns a section's totals row sums: counts, volumes and money; never years, names or (across years)
+    users of contraception."""
+    if key == "survey_effect":
+        return ["volume_without", "volume_with", "staff_without_fte", "staff_with_fte"]
+    return [c for c in frame.columns if c not in ("township_name", "year", "users")]
+
+
+def section_notes(plan) -> pd.DataFrame:
+    """Each section's note (the workbook's note under its sheet) and whether the county's data it rests on is
+    missing (``missing``: rooms not assessed, no demand survey, no contraceptive supply table — the section then
+    says so instead of showing zeros): section, note, missing."""
+    survey = plan.survey
+    rows = [("rooms", rooms_note(plan), not plan.rooms_assessed),
+            ("rooms_by_year", None, not plan.rooms_assessed),
+            ("survey_effect", survey_effect_note(plan), survey is None or survey.year is None),
+            ("supply", supply_note(plan), plan.supply.mix_year is None)]
+    return pd.DataFrame(rows, columns=["section", "note", "missing"])
 
 
 def _print_ready(sheet, header_rows: int) -> None:
@@ -318,11 +350,15 @@ def supply_note(plan) -> str:
 
 
 def survey_effect_sheet(table: pd.DataFrame) -> pd.DataFrame:
-    """The survey's effect with the needs asking for each service as their names (、-joined)."""
+    """The survey's effect with the needs asking for each service as their names (、-joined); a service no need asks
+    for reads 无 in both (not a blank)."""
     if table.empty or "needs" not in table:
         return table
-    return table.assign(needs=table["needs"].map(
-        lambda v: _list_sep().join(enum_label("need", c) for c in v.split(";")) if isinstance(v, str) and v else None))
+    asked = table["needs"].map(lambda v: isinstance(v, str) and bool(v))
+    return table.assign(
+        needs=[_list_sep().join(enum_label("need", c) for c in v.split(";")) if a else ui("survey_no_need")
+               for v, a in zip(table["needs"], asked)],
+        **{"class": [v if a and isinstance(v, str) else ui("survey_no_need") for v, a in zip(table["class"], asked)]})
 
 
 def survey_effect_note(plan) -> str:
@@ -423,9 +459,8 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
 
         notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
                  if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
-        notes[ui("sheet_rooms")] = rooms_note(plan)
-        notes[ui("sheet_survey_effect")] = survey_effect_note(plan)
-        notes[ui("sheet_supply_need")] = supply_note(plan)
+        notes |= {ui(SECTIONS[key]): note for key, note in section_notes(plan)[["section", "note"]].dropna().itertuples(
+            index=False)}  # the same notes as the 建设规划 page's sections
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training

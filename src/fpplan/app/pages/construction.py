@@ -1,5 +1,6 @@
 """建设规划 rendered ahead, answered without a kernel: every station's capacity figure prepared (the station chosen in
-the browser), the workbook's sheets as tabs, the workbook itself as a download."""
+the browser), the sections on village rooms, the demand survey and contraceptive supply, the workbook's sheets as
+tabs, the workbook itself as a download."""
 
 from __future__ import annotations
 
@@ -24,5 +25,5 @@ def build(county, manifest: dict) -> Page:
     row = (f"<div class='fp-row'><div class='fp-half'>{choice}{''.join(sections)}</div>"
            f"<div class='fp-half'>{page.figure('fpplan-figure-money', figures['fpplan-figure-money'][0])}</div></div>")
     body = page.static_body(parts["intro"], page.figure("fpplan-figure-gantt", figures["fpplan-figure-gantt"][0]), row,
-                            page.tabs("sheet", parts["tables"]), f"<p>{parts['link']}</p>")
+                            parts["sections"], page.tabs("sheet", parts["tables"]), f"<p>{parts['link']}</p>")
     return Page("static", "app_construction", body, figures)

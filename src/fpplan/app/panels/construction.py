@@ -52,7 +52,9 @@ def table_html(frame: pd.DataFrame, totals: list[str] | None = None) -> str:
 def page_parts(manifest: dict) -> dict:
     """The page's pieces from the results of the plan scenario: ``intro`` (plan year, what stops the plan, its
     notes; HTML), ``gantt`` and ``money`` (figures), ``stations`` (code, name) in completion order and ``capacity``
-    (station code → its figure), ``tables`` (title, HTML) as the workbook's sheets, ``link`` (the workbook)."""
+    (station code → its figure), ``sections`` (HTML: village rooms and schools, what the demand survey changed,
+    contraceptive supply; fpplan.app.plan_sections), ``tables`` (title, HTML) as the workbook's sheets, ``link``
+    (the workbook)."""
     scenario = manifest["plan_scenario"]
 
     def table(name: str) -> pd.DataFrame:
@@ -88,7 +90,10 @@ def page_parts(manifest: dict) -> dict:
     data = base64.b64encode(results_module.file(manifest, "plan.xlsx", scenario).read_bytes()).decode()
     link = (f"<a download='建设规划.xlsx' style='font-size:15px' href='data:application/vnd.openxmlformats-"
             f"officedocument.spreadsheetml.sheet;base64,{data}'>⬇ {ui('download_workbook')}</a>")
+    from fpplan.app.plan_sections import sections_html
+
     return {"intro": intro, "gantt": figures.gantt(construction_plan, labels),
+            "sections": sections_html(manifest, scenario),  # village rooms, the demand survey, contraceptive supply
             "money": figures.money_by_source_bars(table("money")),
             "stations": [(s, labels[s]) for s in stations],
             "capacity": {s: figures.capacity_vs_need(capacity_table, s, labels[s]) for s in stations},
@@ -108,7 +113,8 @@ def construction() -> w.Widget:
     for k, (name, _) in enumerate(parts["tables"]):
         tabs.set_title(k, name)
     return w.VBox([title("app_construction", manifest), w.HTML(parts["intro"]), figure_output(parts["gantt"]),
-                   w.HBox([w.VBox([picker, capacity]), figure_output(parts["money"])]), tabs, w.HTML(parts["link"])])
+                   w.HBox([w.VBox([picker, capacity]), figure_output(parts["money"])]), w.HTML(parts["sections"]), tabs,
+                   w.HTML(parts["link"])])
 
 
 def plan_notes_html(manifest: dict, scenario: str) -> str:
