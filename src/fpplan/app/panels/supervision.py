@@ -5,10 +5,13 @@ year against their targets.
 
 A leaders' page: counts by township only, never an inspector, a staff id or a finding's words. Everything is read
 from the results computed once per data version (``fpplan.indicators.supervision.page_tables`` and the scorecards
-of ``fpplan.app.results``).
+of ``fpplan.app.results``). A leader page (``panels.leader``): cards and a figure that fit a phone, tables that
+scroll in their own box, print CSS, "保存为图片" and "打印/PDF" (drawn on the server: ``fpplan.server.export``).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
@@ -16,7 +19,8 @@ import plotly.graph_objects as go
 
 from fpplan.app import figures
 from fpplan.app import results as results_module
-from fpplan.app.panels.common import CARD, county_path, figure_output, results, title
+from fpplan.app.panels import leader
+from fpplan.app.panels.common import county_path, figure_output, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.data.labels import column_label, language, month_text, ui
 
@@ -64,6 +68,7 @@ def township_figure(status: pd.DataFrame, labels: dict, quarter: str, month: str
 
 
 def _cards(status: pd.DataFrame) -> str:
+    """The key numbers as the leader pages' cards (several a row on a desktop, one a row on a phone)."""
     done, due = int(status["supervision_done"].sum()), int(status["supervision_due"].sum())
     checked, villages = int(status["villages_checked"].sum()), int(status["villages_total"].sum())
     opened, overdue = int(status["findings_open"].sum()), int(status["findings_overdue"].sum())
@@ -71,7 +76,12 @@ def _cards(status: pd.DataFrame) -> str:
              (ui("supervision_cards_checks"), f"{checked} / {villages}", GREEN if checked == villages else AMBER),
              (ui("supervision_cards_open"), f"{opened}", GREY),
              (ui("supervision_cards_overdue"), f"{overdue}", RED if overdue else GREEN)]
-    return "".join(CARD.format(title=t, value=v, colour=c) for t, v, c in cards)
+    return leader.cards_html([{"title": t, "value": v, "colour": c} for t, v, c in cards])
+
+
+def _scroll(table: str) -> str:
+    """A table in a box of its own that scrolls sideways on a narrow screen (the page does not)."""
+    return f"<div class='fp-scroll'>{table}</div>"
 
 
 def _scores(manifest: dict, catalogue, labels: dict) -> str:
@@ -93,7 +103,7 @@ def _scores(manifest: dict, catalogue, labels: dict) -> str:
         card = card.assign(status=status_text(card), note=note_text(card), indicator_name=card["indicator"].map(
             {c: getattr(i, language()) for c, i in catalogue.indicators.items()}))
         shown = card[["indicator_name", "value", "unit_label", "target", "status", "note", "target_source"]]
-        parts.append(f"<h3>{ui('scorecard_title', period=scored[-1])}</h3>" + html_table(shown))
+        parts.append(f"<h3>{ui('scorecard_title', period=scored[-1])}</h3>" + _scroll(html_table(shown)))
     return "".join(parts)
 
 
@@ -117,19 +127,35 @@ def page_content(manifest: dict, folder) -> tuple[go.Figure | None, str]:
                           last_visit=pd.to_datetime(status["last_visit"]).dt.strftime("%Y-%m-%d").fillna("—"))
     items = tables["items"].assign(check_item=tables["items"]["check_item"].map(
         lambda c: getattr(checklist[c], language()) if c in checklist else c))
-    html = (f"<div>{_cards(status)}</div>"
-            f"<h3>{ui('supervision_quarter', period=info['quarter'])} · {ui('supervision_month', period=month_text(info['month']))}</h3>"
-            + html_table(shown.rename(columns={"township_code": "township_name"}))
-            + f"<h3>{ui('supervision_items')}</h3>" + html_table(items)
-            + f"<h3>{ui('supervision_weeks')}</h3>" + html_table(tables["weeks"])
+    html = (_cards(status)
+            + f"<h3>{ui('supervision_quarter', period=info['quarter'])} · {ui('supervision_month', period=month_text(info['month']))}</h3>"
+            + _scroll(html_table(shown.rename(columns={"township_code": "township_name"})))
+            + f"<h3>{ui('supervision_items')}</h3>" + _scroll(html_table(items))
+            + f"<h3>{ui('supervision_weeks')}</h3>" + _scroll(html_table(tables["weeks"]))
             + _scores(manifest, catalogue, labels))
     return township_figure(status, labels, info["quarter"], info["month"]), html
+
+
+def file_stem(manifest: dict) -> str:
+    """The image's and PDF's file name: county, page, data as of."""
+    month = (manifest.get("data_as_of") or {}).get("last_month")
+    return ui("leader_file_supervision", county=manifest["county"]["name"], as_of=month_text(month) if month else "")
+
+
+def toolbar(manifest: dict) -> str:
+    """"保存为图片" and "打印/PDF" (``panels.leader``): the page drawn on the server (``fpplan.server.export``) for
+    the county and data version of ``manifest``. The county is always named: a page kept with a county's results
+    may be served in a region too."""
+    version = manifest.get("version") or Path(manifest["path"]).name  # (a version's folder: its first 16 digits)
+    query = {"county": manifest["county"]["code"], "v": version[:12]}
+    return leader.toolbar_html("supervision", query, file_stem(manifest))
 
 
 def supervision_page() -> w.Widget:
     """The page from its kernel (when the server could not answer it from the results: fpplan.app.pages.serving)."""
     manifest = results()
     figure, html = page_content(manifest, county_path())
+    links = w.HTML(leader.CSS + toolbar(manifest))
     if figure is None:
-        return w.VBox([title("app_supervision", manifest), w.HTML(html)])
-    return w.VBox([title("app_supervision", manifest), figure_output(figure), w.HTML(html)])
+        return w.VBox([title("app_supervision", manifest), links, w.HTML(html)])
+    return w.VBox([title("app_supervision", manifest), links, figure_output(figure), w.HTML(html)])
