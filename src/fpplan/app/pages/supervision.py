@@ -1,6 +1,6 @@
 """督导与考核 rendered ahead: a page without controls, answered whole without a kernel; a leader page
 (``panels.leader``): its figure an SVG image drawn at a desktop's width and at a phone's (the screen's width
-choosing), "保存为图片" and "打印/PDF" after the title."""
+choosing), "保存为图片" and "打印/PDF" after the title, then the key numbers, the figure and the tables."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def build(county, manifest: dict) -> Page:
     from fpplan.app.panels import leader
     from fpplan.app.panels.supervision import page_content, toolbar
 
-    fig, body = page_content(manifest, county.path)
-    head = leader.CSS + toolbar(manifest)
+    fig, cards, body = page_content(manifest, county.path)
+    head = leader.CSS + toolbar(manifest) + cards
     if fig is None:
         return Page("static", "app_supervision", page.static_body(head, body))
     spec = page.spec(fig)

@@ -40,6 +40,7 @@ CSS = ("<style>"
        ".fp-rank-by{margin:6px 0;font-size:14px}.fp-rank-by select{font-size:14px;padding:3px;max-width:100%}"
        # a table wider than the screen scrolls inside its own box, not the page (督导与考核's tables)
        ".fp-scroll{max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch;margin:4px 0 10px 0}"
+       ".fp-table td.fp-long{white-space:normal;min-width:10em;text-align:left}.fp-unit{display:none}"
        f"@media (max-width:{PHONE_MAX_PX}px){{"
        ".fp-leader h2{font-size:19px}"
        ".fp-card{flex:1 1 100%}.fp-card-value{font-size:21px}"
@@ -53,8 +54,11 @@ CSS = ("<style>"
        ".fp-table td.fp-rank{float:left;width:auto;padding-right:8px}"
        # a phone shows each county's rank, name, the chosen measure and its red and amber indicators
        ".fp-table td[data-key]:not(.fp-chosen):not([data-key=red]):not([data-key=amber]){display:none}"
-       # a scrolling table keeps its headers on one line and its cells from shrinking to a character a line
-       ".fp-scroll .fpplan-table th{white-space:nowrap}.fp-scroll .fpplan-table td{min-width:4.5em}"
+       # a table of numbers in small type, its headers wrapped (督导与考核's fit a 375-px screen); one too wide
+       # scrolls in its box; a table of words (fp-rows) shows every cell
+       ".fp-scroll .fpplan-table{font-size:12px}.fp-scroll .fpplan-table th,.fp-scroll .fpplan-table td{padding:3px 4px}"
+       ".fp-rows td:empty,.fp-rows td.fp-wide-only{display:none}.fp-rows .fp-unit{display:inline}"
+       ".fp-table td.fp-long{min-width:0;text-align:right}"
        "}"
        "@media print{"
        "@page{size:A4 portrait;margin:12mm}"
