@@ -24,6 +24,7 @@ from fpplan.app.panels import leader
 from fpplan.app.panels.common import county_path, figure_output, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.app.style import STATUS_COLOURS
+from fpplan.app.tables import NO_VALUE, indicator_decimals, number
 from fpplan.data.labels import column_label, language, month_text, ui
 
 GREEN, AMBER, RED, GREY = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e"
@@ -90,6 +91,7 @@ def _scores(manifest: dict, catalogue, labels: dict) -> str:
     """The rhythm's indicators at county level for the latest scored year and quarter: value, target, status."""
     from fpplan.indicators.scorecard import judge, note_text, status_text
 
+    places = indicator_decimals(catalogue)  # each indicator's decimals (config/report.yaml)
     cards = results_module.table(manifest, "scorecards")
     codes = rhythm_codes(catalogue)
     chosen = target_set(catalogue)
@@ -104,7 +106,8 @@ def _scores(manifest: dict, catalogue, labels: dict) -> str:
             card = judge(card, catalogue, chosen, "county", kind)
         colours = card["status"].map(STATUS_COLOURS).fillna("#555").tolist()
         card = card.assign(status=status_text(card), note=note_text(card), indicator_name=card["indicator"].map(
-            {c: getattr(i, language()) for c, i in catalogue.indicators.items()}))
+            {c: getattr(i, language()) for c, i in catalogue.indicators.items()}),
+            value=[number(v, places.get(c, 1)) for v, c in zip(card["value"], card["indicator"], strict=True)])
         shown = card[["indicator_name", "value", "unit_label", "target", "status", "note", "target_source"]]
         parts.append(f"<h3>{ui('scorecard_title', period=scored[-1])}</h3>" + _scroll(row_cards(shown, colours)))
     return "".join(parts)
@@ -126,7 +129,7 @@ def row_cards(frame: pd.DataFrame, colours: list[str], long: tuple[str, ...] = (
             kind = "fp-text" if k == 0 else "fp-long" if column in long else ""
             style = f" style='color:{colour};font-weight:600'" if column == "status" else ""
             unit = (f"<span class='fp-unit'> {escape(str(values[frame.columns.get_loc('unit_label')]))}</span>"
-                    if column == "value" and "unit_label" in frame and value != "" else "")
+                    if column == "value" and "unit_label" in frame and value not in ("", NO_VALUE) else "")
             kind += " fp-wide-only" if column == "unit_label" else ""
             cells.append(f"<td class='{kind}' data-label='{escape(titles[k])}'{style}>{escape(str(value))}{unit}</td>")
         rows.append(f"<tr style='border-left:4px solid {colour}'>{''.join(cells)}</tr>")
