@@ -365,7 +365,7 @@ def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, c
     for words in ("本季度县级督导已完成乡镇", "2025Q4 县级督导（每季度每乡镇一次）", "逾期未整改", "未整改问题按检查项目",
                   "近八周督导与导入", "县级每季度督导乡镇完成率", "村级服务室达标率", "选送区、州跟班学习骨干人数", "北山乡"):
         assert words in text, words
-    assert page.locator(".fpplan-figure .gtitle", has_text="各乡镇督导检查完成情况").count() == 1  # an image, at once
+    assert page.locator(".fpplan-figure .gtitle:visible", has_text="各乡镇督导检查完成情况").count() == 1  # an image, at once
     register = pd.read_csv(county / "supervision.csv")
     assert not any(role in text for role in set(register["inspector"]))  # inspectors' roles are never shown
     assert not {s for s in staff_ids(county) if re.search(rf"\b{s}\b", text)}
@@ -538,4 +538,91 @@ def test_the_overview_on_a_phone_offers_a_png_of_itself(browser, server) -> None
     pdf = page.request.get(urllib.parse.urljoin(page.url, page.locator("#fp-save-pdf").get_attribute("href")),
                            timeout=120_000).body()
     assert pdf[:4] == b"%PDF"
+    context.close()
+
+
+def png_stats(page, png: bytes) -> dict:
+    """A PNG decoded by the browser's canvas: its size, the share of pixels that are not white, the number of
+    distinct colours, and how many pixels carry the page's green (#2e7d32: done, the bars) and red (#c62828:
+    overdue)."""
+    script = """async (data) => { const img = new Image(); img.src = 'data:image/png;base64,' + data; await img.decode();
+      const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+      const g = c.getContext('2d'); g.drawImage(img, 0, 0); const d = g.getImageData(0, 0, c.width, c.height).data;
+      let ink = 0, green = 0, red = 0; const colours = new Set();
+      const near = (i, r, gg, b) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - gg) + Math.abs(d[i + 2] - b) < 30;
+      for (let i = 0; i < d.length; i += 4) { colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) ink++;
+        if (near(i, 0x2e, 0x7d, 0x32)) green++; if (near(i, 0xc6, 0x28, 0x28)) red++; }
+      return {width: img.width, height: img.height, ink: ink / (d.length / 4), colours: colours.size, green, red}; }"""
+    import base64
+
+    return page.evaluate(script, base64.b64encode(png).decode())
+
+
+def test_the_supervision_page_on_a_phone_offers_a_png_and_a_pdf(browser, server, tmp_path) -> None:
+    """督导与考核 at 375 px: no sideways scrolling (its tables scroll in their own boxes), its figure drawn for a
+    phone; "保存为图片" and "打印/PDF" are plain links (no pop-up) to the page drawn on the server: a PNG of the
+    phone's layout, a PDF of one or more A4 pages; nothing requested beyond this machine."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, accept_downloads=True)
+    page = context.new_page()
+    requests, popups = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("popup", lambda p: popups.append(p.url))
+    page.goto(f"{server}/voila/render/{urllib.parse.quote('督导与考核')}.ipynb", timeout=120_000)
+    page.locator("#fpplan-figure-supervision .fp-narrow svg.main-svg").wait_for(timeout=120_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not page.locator("#fpplan-figure-supervision .fp-wide svg").is_visible()
+    assert 'viewBox="0 0 400 ' in page.locator("#fpplan-figure-supervision .fp-narrow").inner_html()
+    boxes = page.evaluate("[...document.querySelectorAll('.fp-scroll')].map(b => [b.clientWidth, b.scrollWidth])")
+    assert len(boxes) == 5 and all(0 < full <= shown + 1 <= 376 for shown, full in boxes)  # every column in view
+    assert page.locator(".fp-card").count() == 4
+    indicator = page.locator(".fp-rows tbody tr").first  # an indicator as a card: its name, value with unit, status
+    assert indicator.locator("td.fp-text").inner_text() == "县级每季度督导乡镇完成率"
+    assert re.fullmatch(r"\d+(\.\d+)? %", indicator.locator("td").nth(1).inner_text())  # report.yaml's decimals
+    page.screenshot(path=str(SHOTS / "督导与考核-375px.png"), full_page=True)
+
+    link = page.locator("#fp-save-image")
+    assert link.inner_text() == "保存为图片" and link.get_attribute("target") is None
+    assert link.get_attribute("download") == "演示县_督导与考核_2025年12月.png"
+    assert "supervision.png?" in link.get_attribute("href") and "width=phone" in link.get_attribute("href")
+    start = time.perf_counter()
+    with page.expect_download(timeout=120_000) as download:
+        link.click()
+    png = Path(download.value.path()).read_bytes()
+    print(f"督导与考核: PNG drawn and sent in {time.perf_counter() - start:.1f} s")
+    (SHOTS / "督导与考核-保存为图片.png").write_bytes(png)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    stats = png_stats(page, png)
+    page_height = page.evaluate("document.documentElement.scrollHeight")
+    scale = stats["width"] / 375  # 2 device pixels a CSS px, fewer for an image that would pass 16,000 px
+    assert 1.7 <= scale <= 2 and stats["height"] <= 16_000
+    assert 0.9 * page_height <= stats["height"] / scale <= 1.02 * page_height, (stats, page_height)  # less its links
+    assert 0.03 < stats["ink"] < 0.9 and stats["colours"] > 500  # not blank, not a block: text, bars, cards
+    assert stats["green"] > 2000 and stats["red"] > 200  # the bars and the done card; the overdue card and marks
+    start = time.perf_counter()
+    again = page.request.get(urllib.parse.urljoin(page.url, link.get_attribute("href")), timeout=120_000)
+    print(f"督导与考核: PNG sent again (kept with the results) in {time.perf_counter() - start:.2f} s")
+    assert again.body() == png and again.headers["content-type"] == "image/png"
+
+    pdf_link = page.locator("#fp-save-pdf")
+    assert pdf_link.inner_text() == "打印/PDF" and pdf_link.get_attribute("download").endswith(".pdf")
+    start = time.perf_counter()
+    with page.expect_download(timeout=120_000) as download:
+        pdf_link.click()
+    path = tmp_path / "supervision.pdf"
+    download.value.save_as(path)
+    print(f"督导与考核: PDF drawn and sent in {time.perf_counter() - start:.1f} s")
+    assert path.read_bytes()[:4] == b"%PDF"
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 1 <= pages <= 4
+    assert "A4" in next(line for line in info.splitlines() if line.startswith("Page size:"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("督导与考核", "演示县", "本季度县级督导已完成乡镇", "北山乡", "未整改问题按检查项目"):
+        assert words in text, words
+    assert "保存为图片" not in text
+    assert not popups
+    assert all(urllib.parse.urlparse(url).hostname in ("127.0.0.1", "localhost") for url in requests
+               if not url.startswith(("data:", "blob:"))), requests
     context.close()

@@ -175,6 +175,36 @@ def test_the_overview_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> Non
         assert "领导总览" in text and "演示东县" in text and "保存为图片" not in text
 
 
+def test_a_region_countys_supervision_page_as_an_image_and_a_pdf(region: Path, tmp_path: Path) -> None:
+    """A region's county keeps no pages with its results: its 督导与考核 is rendered for the image (its figure
+    drawn, nothing written), its links hidden and its scripts left out."""
+    import subprocess
+
+    from fpplan.app.pages.store import FOLDER
+    from fpplan.app.printing import CHROMIUM
+    from fpplan.server import export
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is needed: apt-get install chromium (make test does it as root)")
+    manifest = results.current(region / "650124")
+    assert not (Path(manifest["path"]) / FOLDER).exists()
+    document, exports, stem = export.supervision_page(region / "650124")
+    assert stem == "演示东县_督导与考核_2025年12月" and exports == Path(manifest["path"]) / "exports"
+    assert not (Path(manifest["path"]) / FOLDER).exists()  # nothing written
+    assert "<script" not in document and "<!--fpplan-figure:" not in document
+    assert "督导与考核" in document and "演示东县" in document and "本季度县级督导已完成乡镇" in document
+    assert document.count("<svg class=\"main-svg\"") == 2  # the figure at a desktop's width and at a phone's
+    assert "supervision.png?county=650124" in document  # the links are there, hidden by the document's CSS
+    png = export.export_sync(document, tmp_path / "phone.png", "phone").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert 650 <= width <= 750 and 4000 < height <= export.MAX_IMAGE_PX  # a long phone page, under chromium's limit
+    pdf = export.export_sync(document, tmp_path / "page.pdf")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "演示东县" in text and "逾期未整改" in text and "保存为图片" not in text
+
+
 def test_the_server_renders_ahead_only_the_region_landing_page(tmp_path: Path) -> None:
     from fpplan.data.models.server import ServerConfig
     from fpplan.server import serve

@@ -1,15 +1,16 @@
-"""The leader pages (领导总览, 地区总览) as an image (PNG) and a PDF, drawn on the server once per data version and
+"""The leader pages (领导总览, 地区总览, 督导与考核) as an image (PNG) and a PDF, drawn on the server once per data version and
 stored with the results (``<results version>/exports/``), so that a leader can pass the page on in a WeChat group.
 
 A static page is the same for every visitor of a data version, so its picture is too: the page's own HTML
 (``panels.overview.overview_html``, ``panels.region.region_html``: the same cards, table and SVG figures, without
-the links and scripts) is opened in headless chromium (driven over the DevTools protocol by ``choreographer``, the
+the links and scripts; 督导与考核 as rendered ahead with the results, ``fpplan.app.pages``, its links hidden and
+its scripts left out) is opened in headless chromium (driven over the DevTools protocol by ``choreographer``, the
 MIT-licensed driver kaleido is built on), at a phone's width (375 CSS px, drawn at twice the pixels, the mobile
 layout) or a desktop's (1280 px), and captured whole; the PDF is chromium's print of it (A4, the pages' print
 CSS). Nothing is fetched: the page is a local file, and every request but ``file://`` goes to a dead proxy.
 
 ``ExportHandler`` serves them at ``/fpplan/export/overview.png?width=phone|desktop[&county=CODE]``,
-``/fpplan/export/region.pdf?by=MEASURE`` …, behind the server's login, with ``Content-Disposition: inline`` (a
+``/fpplan/export/region.pdf?by=MEASURE``, ``/fpplan/export/supervision.png?county=CODE`` …, behind the server's login, with ``Content-Disposition: inline`` (a
 plain link shows the image; in WeChat's browser a long press saves or forwards it; ``download`` on the link names
 the file elsewhere)."""
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -32,7 +34,7 @@ from fpplan.app.style import FONT
 WIDTHS = {"phone": (375, 2, True), "desktop": (1280, 1, False)}
 MAX_IMAGE_PX = 16_000  # taller images are drawn at fewer device pixels (chromium's limit is near 16,384)
 TIMEOUT_SECONDS = 90
-PAGES = ("overview", "region")
+PAGES = ("overview", "region", "supervision")
 _locks: dict[Path, asyncio.Lock] = {}
 
 
@@ -42,7 +44,8 @@ def page_document(body: str, title: str) -> str:
     return (f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{title}</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<style>html,body{{margin:0;background:#fff;color:#000;font-family:{FONT}}}"
-            ".fpplan-static{padding:8px 16px}a{color:inherit;text-decoration:none}.fp-back{display:none}</style></head>"
+            ".fpplan-static{padding:8px 16px}a{color:inherit;text-decoration:none}"
+            ".fp-back,.fp-toolbar{display:none !important}</style></head>"
             f"<body><div class='fpplan-static'>{body}</div></body></html>")
 
 
@@ -124,6 +127,32 @@ def region_page(region_folder: Path, by: str | None) -> tuple[str, Path, str, st
             stem, by)
 
 
+def supervision_page(county_folder: Path, store: Path | None = None) -> tuple[str, Path, str]:
+    """(document, folder of its exports, file stem) of a county's 督导与考核 as its results stand: the page kept
+    with the results (``fpplan.app.pages``), or, for results that keep no pages (a region's county), the page
+    rendered here (its figure drawn; nothing written)."""
+    from fpplan.app import results
+    from fpplan.app.pages.store import HEADER_MARK, read_page
+    from fpplan.app.panels.common import header_html
+    from fpplan.app.panels.supervision import file_stem
+
+    manifest = results.current(county_folder)
+    found = read_page(manifest, "supervision")
+    if found is None:
+        from fpplan.app.pages.build import render_page
+        from fpplan.data.workspace import Workspace
+
+        title, html = render_page(Workspace(county_folder, store).county(sync=False), manifest, "supervision")
+        html = html.replace(HEADER_MARK, header_html(title, manifest))
+    else:
+        html = found[2]
+    stem = file_stem(manifest)
+    return page_document(_SCRIPT.sub("", html), stem), Path(manifest["path"]) / "exports", stem
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)  # a page's scripts (its figures' specifications among them)
+
+
 def _fresh(page: str, county: str | None) -> Path:
     """The folder whose results the page shows, its results brought up to date first (as a page's visit does)."""
     from fpplan.app import region_results, results
@@ -139,12 +168,17 @@ def _fresh(page: str, county: str | None) -> Path:
     if results.is_stale(folder, results.current(folder), store):
         from fpplan.data.workspace import Workspace
 
-        results.ensure_results(Workspace(folder, store))
+        if page == "supervision" and not region_mode():  # the page is kept with the results, as serving does
+            from fpplan.app.pages.build import ensure_pages
+
+            ensure_pages(Workspace(folder, store))
+        else:
+            results.ensure_results(Workspace(folder, store))
     return folder
 
 
 class ExportHandler(JupyterHandler):
-    """``GET /fpplan/export/(overview|region).(png|pdf)``: the page's image or PDF (see the module docstring),
+    """``GET /fpplan/export/(overview|region|supervision).(png|pdf)``: the page's image or PDF (see the module docstring),
     behind the same login as the pages (a token off loopback)."""
 
     @web.authenticated
@@ -159,6 +193,13 @@ class ExportHandler(JupyterHandler):
         if page == "region":
             document, exports, stem, by = region_page(folder, by)
             name = f"region_{by}"
+        elif page == "supervision":
+            from fpplan.app.panels.common import store_path
+
+            store = None if region_mode() else store_path()
+            document, exports, stem = await asyncio.get_running_loop().run_in_executor(
+                None, supervision_page, folder, store)
+            name = "supervision"
         else:
             document, exports, stem = overview_page(folder)
             name = "overview"

@@ -112,9 +112,9 @@ def with_exports(init_handlers):
     def handlers(self) -> list:
         from jupyter_server.utils import url_path_join
 
-        from fpplan.server.export import ExportHandler
+        from fpplan.server.export import PAGES, ExportHandler
 
-        route = url_path_join(self.server_url, r"/fpplan/export/(overview|region)\.(png|pdf)")
+        route = url_path_join(self.server_url, rf"/fpplan/export/({'|'.join(PAGES)})\.(png|pdf)")
         return [(route, ExportHandler)] + init_handlers(self)
 
     return handlers

@@ -46,13 +46,27 @@ def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
     images = svg_figures({(key, element): figure for key, page in pages.items()
                           for element, figure in page.figures.items()})
     for key, page in pages.items():
-        html = page.html
-        for element in page.figures:
-            html = html.replace(FIGURE_MARK.format(element), images.get((key, element), ""))
-        if page.kind == "static":
-            html += script(page.bundle)
-        write_page(out, key, page.kind, page.title, html)
+        write_page(out, key, page.kind, page.title, _filled(page, {e: images.get((key, e), "") for e in page.figures}))
     return pages
+
+
+def _filled(page: Page, images: dict[str, str]) -> str:
+    """The page's HTML with its figures' images (element id → SVG) and, without a kernel, its one script."""
+    html = page.html
+    for element in page.figures:
+        html = html.replace(FIGURE_MARK.format(element), images.get(element, ""))
+    return html + script(page.bundle) if page.kind == "static" else html
+
+
+def render_page(county, manifest: dict, key: str) -> tuple[str, str] | None:
+    """(title's label key, HTML without the header) of one page for results that hold no pages (a region's county:
+    what its image is drawn from), its figures drawn; nothing is written. None: the page is not rendered ahead."""
+    from fpplan.app.figure_images import svg_figures
+
+    page = builders()[key](county, manifest)
+    if page is None:
+        return None
+    return page.title, _filled(page, svg_figures(page.figures))
 
 
 DONE = ".complete"  # in pages/: every page of the version written

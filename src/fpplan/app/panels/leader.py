@@ -1,4 +1,4 @@
-"""What the leader pages (领导总览, 地区总览) share: a layout that fits a phone (one column below 600 px, no sideways
+"""What the leader pages (领导总览, 地区总览, 督导与考核) share: a layout that fits a phone (one column below 600 px, no sideways
 scrolling, figures drawn at a phone's width), print CSS, and the two links "保存为图片" and "打印/PDF".
 
 The image and the PDF of a static page are made on the server, once per data version, by headless chromium
@@ -38,6 +38,9 @@ CSS = ("<style>"
        ".fp-table td.fp-text,.fp-table th.fp-text{text-align:left}"
        ".fp-table td.fp-chosen{background:#fff8e1;font-weight:600}"
        ".fp-rank-by{margin:6px 0;font-size:14px}.fp-rank-by select{font-size:14px;padding:3px;max-width:100%}"
+       # a table wider than the screen scrolls inside its own box, not the page (督导与考核's tables)
+       ".fp-scroll{max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch;margin:4px 0 10px 0}"
+       ".fp-table td.fp-long{white-space:normal;min-width:10em;text-align:left}.fp-unit{display:none}"
        f"@media (max-width:{PHONE_MAX_PX}px){{"
        ".fp-leader h2{font-size:19px}"
        ".fp-card{flex:1 1 100%}.fp-card-value{font-size:21px}"
@@ -51,6 +54,11 @@ CSS = ("<style>"
        ".fp-table td.fp-rank{float:left;width:auto;padding-right:8px}"
        # a phone shows each county's rank, name, the chosen measure and its red and amber indicators
        ".fp-table td[data-key]:not(.fp-chosen):not([data-key=red]):not([data-key=amber]){display:none}"
+       # a table of numbers in small type, its headers wrapped (督导与考核's fit a 375-px screen); one too wide
+       # scrolls in its box; a table of words (fp-rows) shows every cell
+       ".fp-scroll .fpplan-table{font-size:12px}.fp-scroll .fpplan-table th,.fp-scroll .fpplan-table td{padding:3px 4px}"
+       ".fp-rows td:empty,.fp-rows td.fp-wide-only{display:none}.fp-rows .fp-unit{display:inline}"
+       ".fp-table td.fp-long{min-width:0;text-align:right}"
        "}"
        "@media print{"
        "@page{size:A4 portrait;margin:12mm}"
@@ -60,7 +68,11 @@ CSS = ("<style>"
        # on paper the figures' phone copies, two a row: their text stays readable at A4's width
        ".fp-wide{display:none}.fp-narrow{display:block}"
        ".fpplan-figure{display:inline-block;width:49%;vertical-align:top}"
+       # a page's one figure (fp-whole) across the sheet, as drawn for a desktop
+       ".fpplan-figure.fp-whole{display:block;width:100%}.fp-whole .fp-wide{display:block}.fp-whole .fp-narrow{display:none}"
        ".fp-table thead{display:table-header-group}"
+       ".fp-scroll{overflow:visible}.fpplan-table{font-size:10px;width:100%}.fpplan-table thead{display:table-header-group}"
+       ".fpplan-table tr{break-inside:avoid;page-break-inside:avoid}"
        "body{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
        "}"
        "</style>")
@@ -73,14 +85,15 @@ def cards_html(cards: list[dict]) -> str:
         f"</div><div class='fp-card-value'>{escape(c['value'])}</div></div>" for c in cards) + "</div>"
 
 
-def figure_html(element_id: str, spec: dict, wide: str | None, narrow: str | None) -> str:
+def figure_html(element_id: str, spec: dict, wide: str | None, narrow: str | None, whole: bool = False) -> str:
     """A figure for a static page: its SVG drawn at a desktop width and at a phone's, the page's width choosing
-    (CSS); interactive on first touch (``common.STATIC_FIGURES_SCRIPT``). Without images: drawn on load."""
+    (CSS); interactive on first touch (``common.STATIC_FIGURES_SCRIPT``). Without images: drawn on load. ``whole``:
+    the page's one figure, printed across the sheet (not two a row)."""
     figure = json.dumps({"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG},
                         ensure_ascii=False).replace("</", "<\\/")
     images = (f"<div class='fp-wide'>{wide}</div><div class='fp-narrow'>{narrow}</div>" if wide and narrow
               else wide or "")
-    return (f"<div id='{element_id}' class='fpplan-figure' tabindex='0'>{images}</div>"
+    return (f"<div id='{element_id}' class='fpplan-figure{' fp-whole' if whole else ''}' tabindex='0'>{images}</div>"
             f"<script type='application/json' id='{element_id}-spec'>{figure}</script>")
 
 
