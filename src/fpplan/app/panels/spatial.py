@@ -153,17 +153,9 @@ def draw(r: dict[str, pd.DataFrame], year: int, labels: dict, plan: pd.DataFrame
     fig = maps.coverage_map(r, year, labels, status=status, size=size, gaps=gaps, paths=paths)
     short = {s: labels.get(t, s) for s, t in zip(facilities["code"], facilities["township_code"])}
     growth = maps.coverage_growth(r["county"], plan, short)
-    row = r["county"].set_index("year").loc[year]
-    vehicles = r["vehicles"].set_index("year").loc[year]
     gain = r["meta"]["new_sites_gain"].iloc[0]
-    cards = "".join([
-        CARD.format(colour="#1565c0", title=ui("coverage_card", year=year), value=f"{row['share_covered']:.1%}"),
-        CARD.format(colour="#c62828", title=ui("beyond_card"),
-                    value=f"{int(row['villages_beyond'])} · {row['women_beyond']:,.0f} {ui('persons')}"),
-        CARD.format(colour="#6a1b9a", title=ui("vehicles_card"),
-                    value=f"{int(vehicles['vehicles_needed'])}（{int(vehicles['vehicles_existing'])}）"),
-        CARD.format(colour="#ffb300", title=ui("suggested_card", n=len(r["sites"])), value=f"{gain:,.0f} {ui('persons')}"),
-    ])
+    cards = coverage_cards(r, year) + CARD.format(colour="#ffb300", title=ui("suggested_card", n=len(r["sites"])),
+                                                  value=f"{gain:,.0f} {ui('persons')}")
     access = r["access"]
     beyond = access[(access["year"] == year) & (access["access"] != "covered")].sort_values("cost", ascending=False)
     beyond_html = f"<h4>{ui('beyond_table_title')}</h4>" + _table(
@@ -265,17 +257,22 @@ def _seat() -> dict[str, pd.DataFrame]:
     return seat_results(county(), village_people(county(), _projection()))
 
 
-def seat_year_html(r: dict[str, pd.DataFrame], y: int, labels: dict) -> str:
-    """A year of the seat-distance coverage: cards, townships, villages beyond reach."""
-    row = r["county"].set_index("year").loc[y]
-    vehicles = r["vehicles"].set_index("year").loc[y]
-    cards = "".join([
-        CARD.format(colour="#1565c0", title=ui("coverage_card", year=y), value=f"{row['share_covered']:.1%}"),
+def coverage_cards(r: dict[str, pd.DataFrame], year: int) -> str:
+    """The year's coverage, villages and women beyond reach, and vehicles needed (existing), as cards."""
+    row = r["county"].set_index("year").loc[year]
+    vehicles = r["vehicles"].set_index("year").loc[year]
+    return "".join([
+        CARD.format(colour="#1565c0", title=ui("coverage_card", year=year), value=f"{row['share_covered']:.1%}"),
         CARD.format(colour="#c62828", title=ui("beyond_card"),
                     value=f"{int(row['villages_beyond'])} · {row['women_beyond']:,.0f} {ui('persons')}"),
         CARD.format(colour="#6a1b9a", title=ui("vehicles_card"),
                     value=f"{int(vehicles['vehicles_needed'])}（{int(vehicles['vehicles_existing'])}）"),
     ])
+
+
+def seat_year_html(r: dict[str, pd.DataFrame], y: int, labels: dict) -> str:
+    """A year of the seat-distance coverage: cards, townships, villages beyond reach."""
+    cards = coverage_cards(r, y)
     towns = r["townships"][r["townships"]["year"] == y]
     access = r["access"]
     beyond = access[(access["year"] == y) & (access["access"] != "covered")].sort_values("cost", ascending=False)
