@@ -196,6 +196,7 @@ def compute(workspace, out: Path) -> dict:
     from fpplan.demography.calibration import document as calibration_document
     from fpplan.indicators import periods
     from fpplan.indicators.quality import quality_report
+    from fpplan.planning.officials import officials_tables
     from fpplan.planning.plan import explorer_model
 
     county = workspace.county(sync=False)
@@ -209,12 +210,13 @@ def compute(workspace, out: Path) -> dict:
         plan = plans[key] = outputs.plan
         folder = out / "scenarios" / key
         folder.mkdir(parents=True)
-        for name, frame in plan_tables(plan).items():
+        officials = officials_tables(plan)  # stored and in the workbook: made once
+        for name, frame in plan_tables(plan, officials).items():
             _parquet(frame, folder / f"{name}.parquet")
         _parquet(outputs.intervals, folder / "intervals.parquet")  # calibrated, with their back-tested coverage
         for name, frame in (outputs.spatial or {}).items():
             _parquet(frame, folder / f"spatial_{name}.parquet")
-        write_plan_workbook(outputs, folder / "plan.xlsx")
+        write_plan_workbook(outputs, folder / "plan.xlsx", officials)
     months = county.service_stats["month"]
     available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
     complete = complete_periods(months)
@@ -273,9 +275,10 @@ def _parquet(frame, path: Path) -> None:
     frame.to_parquet(path, index=False)
 
 
-def plan_tables(plan) -> dict:
+def plan_tables(plan, officials: dict | None = None) -> dict:
     """The planning tables of one scenario, as stored with the results; the officials' tables as
-    ``officials_<name>`` (fpplan.planning.officials), the plan year and what stops the plan as ``plan_info``."""
+    ``officials_<name>`` (fpplan.planning.officials; ``officials``: officials_tables(plan) when already made), the
+    plan year and what stops the plan as ``plan_info``."""
     import pandas as pd
 
     from fpplan.planning.officials import officials_tables
@@ -291,7 +294,7 @@ def plan_tables(plan) -> dict:
             "cadre_gap": plan.cadre_gap, "county_by_year": plan.county_by_year, "per_capita": plan.per_capita,
             "headline": pd.DataFrame([plan.headline]),
             "plan_notes": pd.DataFrame({"note": pd.Series(plan.notes, dtype=object)}),
-            } | {f"officials_{k}": v for k, v in officials_tables(plan).items()}
+            } | {f"officials_{k}": v for k, v in (officials if officials is not None else officials_tables(plan)).items()}
 
 
 def complete_periods(months) -> dict[str, list[str]]:
