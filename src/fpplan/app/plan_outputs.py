@@ -56,8 +56,9 @@ def plan_outputs(county, scenario, inputs=None, calibration=None, start_year: in
     return PlanOutputs(plan, spatial, intervals, calibration, dict(zip(county.units["code"], county.units["name"])))
 
 
-def write_plan_workbook(outputs: PlanOutputs, path: str | Path) -> Path:
-    """The county's plan workbook with the map's sheets and the intervals (fpplan.app.workbook.write_workbook)."""
+def write_plan_workbook(outputs: PlanOutputs, path: str | Path, tables: dict | None = None) -> Path:
+    """The county's plan workbook with the map's sheets and the intervals (fpplan.app.workbook.write_workbook;
+    ``tables``: the plan's officials_tables when already made)."""
     from fpplan.app.workbook import write_workbook
     from fpplan.demography.calibration import document
 
@@ -65,4 +66,4 @@ def write_plan_workbook(outputs: PlanOutputs, path: str | Path) -> Path:
     if outputs.intervals is not None:
         named = outputs.intervals.assign(region=outputs.intervals["region"].map(outputs.unit_names or {}))
         intervals = (named, document(outputs.calibration))
-    return write_workbook(outputs.plan, path, spatial=outputs.spatial, intervals=intervals)
+    return write_workbook(outputs.plan, path, spatial=outputs.spatial, intervals=intervals, tables=tables)

@@ -196,6 +196,7 @@ def compute(workspace, out: Path) -> dict:
     from fpplan.demography.calibration import document as calibration_document
     from fpplan.indicators import periods
     from fpplan.indicators.quality import quality_report
+    from fpplan.planning.officials import officials_tables
     from fpplan.planning.plan import explorer_model
 
     county = workspace.county(sync=False)
@@ -209,12 +210,13 @@ def compute(workspace, out: Path) -> dict:
         plan = plans[key] = outputs.plan
         folder = out / "scenarios" / key
         folder.mkdir(parents=True)
-        for name, frame in plan_tables(plan).items():
+        officials = officials_tables(plan)  # stored and in the workbook: made once
+        for name, frame in plan_tables(plan, officials).items():
             _parquet(frame, folder / f"{name}.parquet")
         _parquet(outputs.intervals, folder / "intervals.parquet")  # calibrated, with their back-tested coverage
         for name, frame in (outputs.spatial or {}).items():
             _parquet(frame, folder / f"spatial_{name}.parquet")
-        write_plan_workbook(outputs, folder / "plan.xlsx")
+        write_plan_workbook(outputs, folder / "plan.xlsx", officials)
     months = county.service_stats["month"]
     available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
     complete = complete_periods(months)
@@ -273,15 +275,16 @@ def _parquet(frame, path: Path) -> None:
     frame.to_parquet(path, index=False)
 
 
-def plan_tables(plan) -> dict:
+def plan_tables(plan, officials: dict | None = None) -> dict:
     """The planning tables of one scenario, as stored with the results; the officials' tables as
-    ``officials_<name>`` (fpplan.planning.officials), the plan year and what stops the plan as ``plan_info``."""
+    ``officials_<name>`` (fpplan.planning.officials; ``officials``: officials_tables(plan) when already made), the
+    plan year and what stops the plan as ``plan_info``."""
     import pandas as pd
 
     from fpplan.app.workbook import plan_sections, section_notes
     from fpplan.planning.officials import officials_tables
 
-    tables = officials_tables(plan)  # besides them, the page's sections as the workbook's sheets hold them
+    tables = officials if officials is not None else officials_tables(plan)  # and the page's sections from them
     county_rows = plan.projection.county_total()
     messages = [p.message() for p in plan.problems] or [None]
     info = pd.DataFrame({"plan_year": plan.plan_year, "problem": messages})

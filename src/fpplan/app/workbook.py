@@ -276,6 +276,8 @@ def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: 
     writer.sheets[name] = sheet
     cached: dict[str, object] = {}
     number_formats = frame.attrs.get("formats", {})
+    frame = frame.copy(deep=False)
+    frame.attrs = {}  # pandas deep-copies a frame's attrs into every column taken from it
     for col, title in enumerate(frame.columns):
         sheet.write(0, col, title, formats["header"])
         num = number_formats.get(title)
@@ -430,11 +432,11 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
 
 
 def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None,
-                   intervals: tuple[pd.DataFrame, dict] | None = None) -> Path:
+                   intervals: tuple[pd.DataFrame, dict] | None = None, tables: dict | None = None) -> Path:
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
     (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
     calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
-    coverage stated under them. Written under a temporary name and renamed when complete (fpplan.data.output), so
+    coverage stated under them; ``tables``: officials_tables(plan) when already made. Written under a temporary name and renamed when complete (fpplan.data.output), so
     an interruption never leaves a partial or destroyed workbook."""
     from fpplan.data.output import atomic_path
 
@@ -453,7 +455,7 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
             "total_text": book.add_format({"bold": True, "top": 2, **border}),
             "note": book.add_format({"italic": True, "font_color": "#555555"}),
         }
-        tables = officials_tables(plan)
+        tables = tables if tables is not None else officials_tables(plan)
         _write_plan_table(writer, plan, tables["construction"], formats)
         from fpplan.data.documents import official_source
 

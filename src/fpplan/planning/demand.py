@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from fpplan.data.memo import per_county
 from fpplan.data.models.planning import ServicesConfig
 from fpplan.data.readiness import FORECAST_MIN_MONTHS, SEASONAL_MIN_MONTHS  # what each use of the reports needs
 
@@ -94,10 +95,28 @@ def uncollected_services(county, config: ServicesConfig) -> dict[str, str]:
     return {name: s.element for name, s in config.services.items() if s.element in missing}
 
 
+def _own_services(county, config: ServicesConfig) -> bool:
+    """Whether ``config`` is the county's own services config (what is derived from it is kept on the County:
+    fpplan.data.memo)."""
+    own = getattr(county, "config", None)
+    return isinstance(own, dict) and own.get("services") is config
+
+
 def service_rates(county, config: ServicesConfig) -> pd.DataFrame:
     """township_code, service, annual_volume, base, base_value, rate (per person of the base per year), rate_from
     (``reports``, or ``population_rate`` for a service whose element the county does not collect: the rate of
     config/population_rates.yaml, the volume that rate × the base)."""
+    if _own_services(county, config):
+        return _county_service_rates(county)
+    return _service_rates(county, config)
+
+
+@per_county
+def _county_service_rates(county) -> pd.DataFrame:
+    return _service_rates(county, county.config["services"])
+
+
+def _service_rates(county, config: ServicesConfig) -> pd.DataFrame:
     stats = county.service_stats
     months = sorted(stats["month"].unique())[-config.rate_months:]
     recent = stats[stats["month"].isin(months)]
@@ -143,7 +162,19 @@ def projected_bases(projection, trajectory: int = 0) -> pd.DataFrame:
 
 def coefficients(county, config: ServicesConfig) -> pd.DataFrame:
     """station, service, cadre, unit_time_hours, township_code, base, coef: the yearly volume a station gets per
-    person of a township's population base (rate × the share of that base living in the villages it serves)."""
+    person of a township's population base (rate × the share of that base living in the villages it serves).
+    Computed once per County for its own services config (every scenario's plan and the explorer ask for it)."""
+    if _own_services(county, config):
+        return _county_coefficients(county)
+    return _coefficients(county, config)
+
+
+@per_county
+def _county_coefficients(county) -> pd.DataFrame:
+    return _coefficients(county, county.config["services"])
+
+
+def _coefficients(county, config: ServicesConfig) -> pd.DataFrame:
     rates = service_rates(county, config)
     bases = village_bases(county)
     places = catchments(county, config)
