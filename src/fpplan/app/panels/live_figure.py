@@ -11,6 +11,8 @@ element of its own: a widget given that element's id (``target``) adopts it inst
 is drawn there by plotly.js when the browser is idle (the image replaced by the same figure, now interactive) and
 redrawn there at each change; ``LiveHTML`` replaces the element's content. Where the element is missing (a
 notebook; a page rendered by its kernel alone) the widget draws in its own place.
+
+``SaveImage``: the pages' 保存为图片 (``fpplan.app.panels.page_image``) for a page that has no button of its own.
 """
 
 from __future__ import annotations
