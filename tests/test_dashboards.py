@@ -626,3 +626,160 @@ def test_the_supervision_page_on_a_phone_offers_a_png_and_a_pdf(browser, server,
     assert all(urllib.parse.urlparse(url).hostname in ("127.0.0.1", "localhost") for url in requests
                if not url.startswith(("data:", "blob:"))), requests
     context.close()
+
+
+# --- 保存为图片 on the pages with controls: drawn in the browser (fpplan.app.panels.page_image) ---------------------
+
+CHANGED = """async ([one, two]) => { const pixels = async (data) => { const img = new Image();
+    img.src = 'data:image/png;base64,' + data; await img.decode(); const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height; const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+    return g.getImageData(0, 0, c.width, c.height).data; };
+  const a = await pixels(one), b = await pixels(two); if (a.length !== b.length) return -1; let changed = 0;
+  for (let i = 0; i < a.length; i += 4) if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) changed++;
+  return changed / (a.length / 4); }"""
+
+
+def changed_share(page, first: bytes, second: bytes) -> float:
+    """The share of pixels that differ between two PNGs of the same size (decoded by the browser's canvas)."""
+    import base64
+
+    share = page.evaluate(CHANGED, [base64.b64encode(png).decode() for png in (first, second)])
+    assert share >= 0, "the two images differ in size"
+    return share
+
+
+def open_for_image(browser, server: str, name: str, scale: int = 2, user_agent: str | None = None):
+    """A page with controls in a context of its own (``scale`` device pixels a CSS px), ready; with lists of
+    console errors, requests that failed or left loopback, pop-ups opened, and the addresses requested."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=scale,
+                                  accept_downloads=True, **({"user_agent": user_agent} if user_agent else {}))
+    page = context.new_page()
+    errors, failed, popups, requests = [], [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("popup", lambda p: popups.append(p.url))
+    context.on("page", lambda p: popups.append(p.url) if p is not page else None)
+    page.goto(f"{server}/voila/render/{urllib.parse.quote(name)}.ipynb", timeout=120_000)
+    page.wait_for_selector(FIGURE, timeout=120_000)
+    page.wait_for_function(READY, timeout=120_000)
+    page.wait_for_timeout(1500)
+    return page, errors, failed, popups, requests
+
+
+def save_image(page) -> tuple[bytes, str]:
+    """Click the page's 保存为图片 and take the download: the PNG and its file name."""
+    bar = page.locator("#fpplan-save-image")
+    assert bar.locator("button").inner_text() == "保存为图片"
+    assert page.locator("#fpplan-save-image-widget").count() == 0  # the widget's own button stays hidden beside it
+    with page.expect_download(timeout=60_000) as download:
+        bar.locator("button").click()
+    png = Path(download.value.path()).read_bytes()
+    page.wait_for_function("() => document.querySelector('#fpplan-save-image button').disabled === false")
+    return png, download.value.suggested_filename
+
+
+PAGE_SIZE = "(() => { const r = document.getElementById('rendered_cells'); return [r.scrollWidth, r.scrollHeight]; })()"
+
+
+def check_page_image(page, png: bytes, scale: int, size: list[int] | None = None) -> dict:
+    """The PNG is the page (Voila's cells, ``size`` CSS px: as they are now if not given) at ``scale`` device
+    pixels a CSS px, and not blank."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    stats = png_stats(page, png)
+    width, height = size or page.evaluate(PAGE_SIZE)
+    assert abs(stats["width"] - width * scale) <= scale and abs(stats["height"] - height * scale) <= scale, (stats, width)
+    assert 0.03 < stats["ink"] < 0.9 and stats["colours"] > 1000, stats  # text, figures, tables: not blank
+    return stats
+
+
+def only_loopback(requests: list[str]) -> bool:
+    return all(urllib.parse.urlparse(url).hostname in ("127.0.0.1", "localhost") for url in requests
+               if not url.startswith(("data:", "blob:")))
+
+
+def test_the_scorecard_saves_itself_as_it_stands_as_a_png(browser, server) -> None:
+    """乡镇指标: 保存为图片 draws the page in the browser (html-to-image from the template, nothing from outside) and
+    saves it by a download (no pop-up): the page at 2 device pixels a CSS px, named by page, county and data date;
+    another target set chosen, the next image shows it (the heatmap recoloured)."""
+    page, errors, failed, popups, requests = open_for_image(browser, server, "乡镇指标")
+    start = time.perf_counter()
+    before, name = save_image(page)
+    print(f"乡镇指标: PNG drawn in the browser in {page.locator('#fpplan-save-image').get_attribute('data-ms')} ms"
+          f" (click → file {time.perf_counter() - start:.1f} s), {len(before) / 1e6:.1f} MB")
+    assert name == "乡镇指标_演示县_2025年12月.png"
+    check_page_image(page, before, 2)
+    assert any(url.endswith("/static/html-to-image/html-to-image.js") for url in requests)
+
+    pick = page.locator(".widget-dropdown", has=page.locator("label", has_text="目标集")).locator("select")
+    chosen = pick.input_value()
+    counts = page.locator("#fpplan-counts").inner_text()
+    pick.select_option(next(v for v in pick.locator("option").evaluate_all("os => os.map(o => o.value)") if v != chosen))
+    page.wait_for_function("b => document.querySelector('#fpplan-counts').innerText !== b", arg=counts, timeout=20_000)
+    page.wait_for_timeout(1500)  # the heatmap redrawn
+    after, _ = save_image(page)
+    (SHOTS / "乡镇指标-保存为图片.png").write_bytes(after)
+    check_page_image(page, after, 2)
+    share = changed_share(page, before, after)
+    print(f"乡镇指标: another target set changes {share:.1%} of the image's pixels")
+    assert share > 0.01  # the heatmap's cells and the counts, not only the list's text
+    assert not popups and only_loopback(requests) and not failed, (popups, failed)
+    assert not errors, errors
+    page.context.close()
+
+
+def test_the_scenario_explorer_saves_itself_as_it_stands_as_a_png(browser, server) -> None:
+    """情景分析 at 1 device pixel: a TFR slider moved, the next image differs (the projection redrawn)."""
+    page, errors, failed, popups, requests = open_for_image(browser, server, "情景分析", scale=1)
+    before, name = save_image(page)
+    assert name == "情景分析_演示县_2025年12月.png"
+    check_page_image(page, before, 1)
+    headline = page.locator("#fpplan-headline").inner_text()
+    page.locator(".widget-slider .noUi-handle").nth(0).focus()  # TFR in 2035
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("b => document.querySelector('#fpplan-headline').innerText !== b", arg=headline,
+                           timeout=20_000)
+    page.wait_for_timeout(2000)  # the services figures follow
+    start = time.perf_counter()
+    after, _ = save_image(page)
+    print(f"情景分析: PNG drawn in the browser in {page.locator('#fpplan-save-image').get_attribute('data-ms')} ms"
+          f" (click → file {time.perf_counter() - start:.1f} s)")
+    (SHOTS / "情景分析-保存为图片.png").write_bytes(after)
+    check_page_image(page, after, 1)
+    share = changed_share(page, before, after)
+    print(f"情景分析: TFR +0.25 changes {share:.1%} of the image's pixels")
+    assert share > 0.003  # the lines and bands redrawn (the slider's own number alone: ~0.03%)
+    assert not popups and only_loopback(requests) and not failed, (popups, failed)
+    assert not errors, errors
+    page.context.close()
+
+
+WECHAT = ("Mozilla/5.0 (Linux; Android 13; V2148A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile "
+          "Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64")
+
+
+def test_in_wechat_the_image_is_shown_to_press_and_hold(browser, server) -> None:
+    """WeChat's browser ignores ``download``: there 保存为图片 shows the PNG under the button (a long press saves or
+    forwards it) and downloads nothing; no pop-up, nothing from outside."""
+    page, errors, failed, popups, requests = open_for_image(browser, server, "服务半径与选址", user_agent=WECHAT)
+    downloads = []
+    page.on("download", lambda d: downloads.append(d.suggested_filename))
+    size = page.evaluate(PAGE_SIZE)  # the image shown below the button then lengthens the page
+    page.locator("#fpplan-save-image button").click()
+    image = page.locator("#fpplan-save-image .fp-image-shown img")
+    image.wait_for(timeout=60_000)
+    assert page.locator("#fpplan-save-image .fp-image-status").inner_text() == "微信中打开后长按图片可保存或转发"
+    src = image.get_attribute("src")
+    assert src.startswith("data:image/png;base64,")
+    import base64
+
+    png = base64.b64decode(src.split(",", 1)[1])
+    check_page_image(page, png, 2, size)
+    assert image.get_attribute("alt") == "服务半径与选址_演示县_2025年12月.png"
+    page.wait_for_timeout(500)
+    assert not downloads and not popups and only_loopback(requests) and not failed, (downloads, popups, failed)
+    assert not errors, errors
+    page.context.close()

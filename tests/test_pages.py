@@ -52,7 +52,10 @@ def test_every_page_is_kept_with_the_results_with_its_figures_drawn(manifest) ->
         html = stored(manifest, key)["html"]
         assert "<!--fpplan-figure:" not in html, key  # every figure's image filled in
         assert html.count("<svg class=\"main-svg\"") >= 1, key
-        assert ("<script>" in html) == (kind == "static"), key  # a live page's kernel makes it interactive
+        if kind == "live":  # its kernel makes it interactive; its one script is 保存为图片's (panels.page_image)
+            assert html.count("<script>") == 1 and "id='fpplan-save-image'" in html, key
+        else:
+            assert "<script>" in html and "fpplan-save-image" not in html, key  # the server draws their images
     scenarios = stored(manifest, "scenarios")["html"]
     for element in ("fpplan-figure-population", "fpplan-figure-women", "fpplan-figure-staff", "fpplan-figure-area",
                     "fpplan-headline", "fpplan-observed"):

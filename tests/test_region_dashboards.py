@@ -77,9 +77,9 @@ def browser():
         b.close()
 
 
-def open_page(browser, url: str, width: int = 1280):
-    """A page in a fresh context (a phone's when narrow); returns it with lists of console errors and requests that
-    failed or left loopback."""
+def open_page(browser, url: str, width: int = 1280, ready: str = FIGURE):
+    """A page in a fresh context (a phone's when narrow), once ``ready`` shows; returns it with lists of console
+    errors and requests that failed or left loopback."""
     phone = width < 600
     context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=phone, has_touch=phone,
                                   device_scale_factor=2 if phone else 1)
@@ -91,7 +91,7 @@ def open_page(browser, url: str, width: int = 1280):
     page.on("request", lambda r: failed.append(r.url) if urllib.parse.urlparse(r.url).hostname not in (
         "127.0.0.1", "localhost", None) and not r.url.startswith(("data:", "blob:")) else None)
     page.goto(url, timeout=120_000)
-    page.locator(FIGURE).first.wait_for(timeout=120_000)
+    page.locator(ready).first.wait_for(timeout=120_000)
     return page, errors, failed
 
 
@@ -212,4 +212,32 @@ def test_the_region_overview_fits_a_phone(browser, server) -> None:
     stats = image_stats(page, reply.body())
     assert stats["width"] == 750 and stats["ink"] > 0.03 and stats["red"] > 1000
     assert not errors and not failed, (errors, failed)
+    page.context.close()
+
+
+def test_a_countys_page_with_controls_rendered_by_its_kernel_saves_itself_as_a_png(browser, server) -> None:
+    """A region's county keeps no pages rendered ahead: its 情景分析 is drawn by its kernel's widgets, which bring
+    their own 保存为图片 (``panels.live_figure.SaveImage``): the page drawn in the browser, downloaded (no pop-up),
+    named by page, county and data date; nothing requested beyond loopback."""
+    page, errors, failed = open_page(browser, render(server, "情景分析", "?county=650124"),
+                                     ready=".fpplan-live-figure svg.main-svg")
+    popups = []
+    page.on("popup", lambda p: popups.append(p.url))
+    assert page.locator("#fpplan-save-image").count() == 0  # no page rendered ahead, hence no button of its own
+    button = page.locator("#fpplan-save-image-widget button")
+    button.wait_for(timeout=120_000)
+    assert button.inner_text() == "保存为图片"
+    page.wait_for_timeout(1500)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    png = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename.startswith("情景分析_演示东县_")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    stats = image_stats(page, png)
+    width, height = page.evaluate("(() => { const r = document.getElementById('rendered_cells');"
+                                  " return [r.scrollWidth, r.scrollHeight]; })()")
+    assert abs(stats["width"] - width) <= 1 and abs(stats["height"] - height) <= 1, (stats, width, height)
+    assert 0.03 < stats["ink"] < 0.9, stats
+    (SHOTS / "情景分析-演示东县-保存为图片.png").write_bytes(png)
+    assert not popups and not errors and not failed, (popups, errors, failed)
     page.context.close()

@@ -59,3 +59,8 @@ def plotly_cartesian() -> Path:
     """The template's plotly.js-cartesian: plotly.js-basic's traces and heatmaps (the same plotly.js 4.1.1), for the
     pages with a heatmap and for figures drawn as images."""
     return _files(TEMPLATE + "/static/plotly", "plotly-cartesian.min.js")[0]
+
+
+def html_to_image() -> Path:
+    """The template's html-to-image (the pages with controls draw their own image in the browser with it)."""
+    return _files(TEMPLATE + "/static/html-to-image", "html-to-image.js")[0]

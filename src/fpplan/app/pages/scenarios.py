@@ -7,6 +7,7 @@ from __future__ import annotations
 from fpplan.app.pages import Page
 from fpplan.app.pages import html as page
 from fpplan.app.pages.store import HEADER_MARK
+from fpplan.app.panels import page_image
 from fpplan.data.labels import ui
 
 
@@ -39,5 +40,6 @@ def build(county, manifest: dict) -> Page:
     grid = "<div class='fp-grid2'>" + "".join(page.figure(TARGETS[k], {}, embed_spec=False) for k in FIGURES) + "</div>"
     body = (f"<div class='fp-row'><div id='{HEADLINE}' class='fp-half'>{headline}</div>"
             f"<div id='{RECORDED}' class='fp-half'>{observed_html(manifest)}</div></div>" + grid)
-    html = page.CSS + page.live_page(f"<div id='{HEADER}'>{HEADER_MARK}</div>", body, ui("pages_controls_loading"))
+    head = f"<div id='{HEADER}'>{HEADER_MARK}</div>" + page_image.page_html("app_scenarios", manifest)
+    html = page.CSS + page.live_page(head, body, ui("pages_controls_loading"))
     return Page("live", "app_scenarios", html, figures, "cartesian")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fpplan.app.pages import Page
 from fpplan.app.pages import html as page
 from fpplan.app.pages.store import FOLDER, HEADER_MARK
+from fpplan.app.panels import page_image
 from fpplan.data.labels import ui
 
 SURVEY_AFTER = "<style>#rendered_cells [cell-index='2']{order:2}</style>"  # the survey's cell below the page
@@ -26,7 +27,7 @@ def build(county, manifest: dict) -> Page:
     every.to_parquet(Path(manifest["path"]) / FOLDER / "scorecard_cards.parquet", index=False)
     tables["every_set"] = every
     views = panel.Views(tables, cat)
-    head = f"<div id='{panel.HEADER}'>{HEADER_MARK}</div>"
+    head = f"<div id='{panel.HEADER}'>{HEADER_MARK}</div>" + page_image.page_html("app_scorecard", manifest)
     if not panel.kinds_scored(manifest, tables):
         months = manifest.get("periods", {}).get("month", [])
         text = f"<p id='fpplan-no-scorecard' style='font-size:15px'>{ui('scorecard_none', n=len(months))}</p>"

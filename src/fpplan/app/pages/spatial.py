@@ -16,6 +16,7 @@ from pathlib import Path
 from fpplan.app.pages import Page
 from fpplan.app.pages import html as page
 from fpplan.app.pages.store import FOLDER, HEADER_MARK
+from fpplan.app.panels import page_image
 from fpplan.data.labels import ui
 
 MAP_WIDTH = 780  # px: the page's width less the controls' column
@@ -68,8 +69,8 @@ def build(county, manifest: dict) -> Page:
             f"<div class='fp-row'><div class='fp-half'>{page.figure(panel.GROWTH, {}, embed_spec=False)}</div>"
             f"<div class='fp-half'><div id='{panel.PLAN}'>{view['plan']}</div><div id='{panel.SITES}'>{view['sites']}"
             f"</div></div></div><div id='{panel.BEYOND}'>{view['beyond']}</div>")
-    html = page.CSS + page.live_page(f"<div id='{panel.HEADER}'>{HEADER_MARK}</div>", body,
-                                     ui("pages_controls_loading"))
+    head = f"<div id='{panel.HEADER}'>{HEADER_MARK}</div>" + page_image.page_html("app_spatial", manifest)
+    html = page.CSS + page.live_page(head, body, ui("pages_controls_loading"))
     return Page("live", "app_spatial", html, figures, "cartesian")
 
 

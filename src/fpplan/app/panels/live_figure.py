@@ -11,6 +11,8 @@ element of its own: a widget given that element's id (``target``) adopts it inst
 is drawn there by plotly.js when the browser is idle (the image replaced by the same figure, now interactive) and
 redrawn there at each change; ``LiveHTML`` replaces the element's content. Where the element is missing (a
 notebook; a page rendered by its kernel alone) the widget draws in its own place.
+
+``SaveImage``: the pages' 保存为图片 (``fpplan.app.panels.page_image``) for a page that has no button of its own.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import anywidget
 import numpy as np
 import traitlets
 
+from fpplan.app.panels import page_image
 from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN
 from fpplan.app.style import PLOTLY_CONFIG
-from fpplan.data.shipped import plotly_basic, plotly_cartesian
+from fpplan.data.shipped import html_to_image, plotly_basic, plotly_cartesian
 
 ESM = """
 const LOADED = "__fpplanPlotly";
@@ -145,3 +148,45 @@ def values(column) -> list:
     """A column as a JSON list for a figure: numbers as floats, missing values as null (JSON has no NaN)."""
     array = np.asarray(column, dtype=float)
     return np.where(np.isnan(array), None, array).tolist()
+
+
+SAVE_IMAGE_ESM = page_image.SCRIPT + """
+export default {
+  render({ model, el }) {
+    if (document.getElementById(model.get("page_bar"))) {  // the page rendered ahead has its own button
+      el.style.display = "none";
+      return;
+    }
+    el.innerHTML = model.get("html");
+    const bar = el.querySelector(".fp-image-bar");
+    const fromKernel = () => new Promise((ok) => {
+      model.on("msg:custom", (msg) => {
+        if (msg.library_source) ok(URL.createObjectURL(new Blob([msg.library_source], { type: "text/javascript" })));
+      });
+      model.send({ need: "html-to-image" });
+    });
+    const library = () => fpplanImageLibrary(document.body.dataset.voila ? model.get("library_url") : "", fromKernel);
+    bar.querySelector("button").addEventListener("click", () => fpplanSaveImage(bar, library));
+  },
+};
+"""
+
+
+class SaveImage(anywidget.AnyWidget):
+    """保存为图片 for a page with controls (``fpplan.app.panels.page_image``), shown where the page has no button of
+    its own (a page rendered by its kernel alone, a notebook); the library from the template, else from the
+    kernel."""
+
+    _esm = SAVE_IMAGE_ESM
+    html = traitlets.Unicode("").tag(sync=True)
+    page_bar = traitlets.Unicode(page_image.BAR).tag(sync=True)
+    library_url = traitlets.Unicode(page_image.LIBRARY_URL).tag(sync=True)
+
+    def __init__(self, title_key: str, manifest: dict, **kwargs) -> None:
+        html = page_image.bar_html(title_key, manifest, element_id=page_image.BAR + "-widget")
+        super().__init__(html=html, **kwargs)
+        self.on_msg(self._send_library)
+
+    def _send_library(self, _widget, content, _buffers) -> None:
+        if content.get("need") == "html-to-image":  # the page could not load the file: send its text
+            self.send({"library_source": html_to_image().read_text(encoding="utf-8")})

@@ -22,7 +22,7 @@ from fpplan.app.explorer import (
     warm_up,
 )
 from fpplan.app.panels.common import county_path, header_html, results
-from fpplan.app.panels.live_figure import LiveFigure, LiveHTML, values
+from fpplan.app.panels.live_figure import LiveFigure, LiveHTML, SaveImage, values
 from fpplan.data.config import load
 from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
@@ -245,7 +245,8 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     saving = w.HBox([save_name, save_button, save_message])
     recorded = LiveHTML(observed_html(manifest), target=RECORDED)  # what the county recorded, beside the assumptions
     heading = LiveHTML(header_html("app_scenarios", manifest), target=HEADER)
-    return w.VBox([heading, w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving,
+    image = SaveImage("app_scenarios", manifest)  # hidden where the page rendered ahead has its own
+    return w.VBox([heading, image, w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving,
                    grid])
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from fpplan.app import figures
 from fpplan.app import results as results_module
 from fpplan.app.panels.common import county, county_path, header_html, names, results
-from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
+from fpplan.app.panels.live_figure import LiveFigure, LiveHTML, SaveImage
 from fpplan.data.labels import column_label, enum_label, language, ui
 
 LEVEL = "township"
@@ -309,7 +309,7 @@ def township_scorecard(parts: bool = False):
     leaders.set_title(0, ui("tab_survey"))
     leaders.observe(lambda change: None if change["new"] is None else open_survey(), names="selected_index")
     legend = LiveHTML(legend_html(), target=LEGEND)
-    page = w.VBox([heading, w.HBox([pick_kind, pick_period, pick_set]), counts, heat, legend,
+    page = w.VBox([heading, SaveImage("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts, heat, legend,
                    w.HTML(f"<h3 class='fp-pick-cell'>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]),
                    trend, cause_html])
     if parts:

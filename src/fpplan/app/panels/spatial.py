@@ -20,7 +20,7 @@ import pandas as pd
 from fpplan.app import maps
 from fpplan.app import results as results_module
 from fpplan.app.panels.common import CARD, county, header_html, names, results, title
-from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
+from fpplan.app.panels.live_figure import LiveFigure, LiveHTML, SaveImage
 from fpplan.data.labels import column_label, enum_label, label, ui
 
 
@@ -245,7 +245,7 @@ def spatial_panel() -> w.Widget:
     left = w.VBox([*controls.values(), note, outputs["cards"]], layout=w.Layout(flex="0 0 440px", width="440px"))
     outputs["map"].layout = w.Layout(flex="1 1 0%", min_width="0")
     heading = LiveHTML(header_html("app_spatial", manifest), target=HEADER)
-    return w.VBox([heading, w.HBox([left, outputs["map"]]),
+    return w.VBox([heading, SaveImage("app_spatial", manifest), w.HBox([left, outputs["map"]]),
                    w.HBox([outputs["growth"], w.VBox([outputs["plan"], outputs["sites"]])]), outputs["beyond"]])
 
 
