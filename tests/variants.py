@@ -1,6 +1,6 @@
 """Variants of the demo county that a real county may look like: an optional table missing, a short history of
 monthly reports, a census base year older than the vital statistics, no geography, a data element not collected.
-Each function changes a copy of the demo folder in place (tests/test_robustness.py, tests/test_collection.py)."""
+Each function changes a copy of the demo folder in place (tests/end_to_end/test_robustness.py, tests/indicators/test_collection.py)."""
 
 from __future__ import annotations
 
