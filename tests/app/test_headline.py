@@ -19,7 +19,7 @@ from fpplan.app.results import plan_tables
 from fpplan.data.labels import column_label, set_language, ui
 from fpplan.demo.region import write_demo_region
 from fpplan.planning.plan import make_plan
-from tests.by_hand import rooms_cost
+from fpplan.testing.by_hand import rooms_cost
 
 
 @pytest.fixture(scope="module")

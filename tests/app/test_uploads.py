@@ -13,7 +13,7 @@ from fpplan import DataError
 from fpplan.app import results
 from fpplan.app.uploads import Checked, check, import_checked, problems_table, save_uploads, summary_lines
 from fpplan.data.workspace import Workspace
-from tests import variants
+from fpplan.testing import variants
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,8 @@ import pytest
 
 from fpplan import DataError, load_county
 from fpplan.data import read_table
-from tests.mini_county import mini_tables, write_mini_county
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    return write_mini_county(tmp_path / "county")
-
-
-def problems_of(path: Path) -> list:
-    with pytest.raises(DataError) as info:
-        load_county(path)
-    return info.value.problems
+from fpplan.testing import problems_of
+from fpplan.testing.mini import mini_tables
 
 
 def only(problems: list, kind: str) -> list:

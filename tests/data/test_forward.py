@@ -14,7 +14,7 @@ from fpplan.data.base.schedules import asfr_shape
 from fpplan.data.forward import allocate, bring_forward, cohort_step, to_villages
 from fpplan.demography.observed import observed
 from fpplan.planning.plan import make_plan
-from tests import variants
+from fpplan.testing import variants
 
 FLOWS = ["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants"]
 

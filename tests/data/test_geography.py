@@ -3,16 +3,16 @@ every bad input gives a problem naming the file and the row or feature, and noth
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from fpplan import DataError, load_county
+from fpplan import load_county
 from fpplan.cli import main as cli
 from fpplan.data.config import default_config_dir
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing import problems_of
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 # Mini county around (88.0°E, 43.8°N): East Town's villages east of 88.0, West Xiang's west of it.
 VILLAGE_LONLAT = {"100001001": (88.05, 43.80), "100001002": (88.10, 43.82), "100002001": (87.90, 43.78)}
@@ -66,22 +66,6 @@ def write_geo(path: Path, boundaries: dict | None = GOOD_BOUNDARIES, roads: dict
         text = (default_config_dir() / "spatial.yaml").read_text(encoding="utf-8").replace("extent: null", EXTENT)
         (path / "config" / "spatial.yaml").write_text(text, encoding="utf-8")
     return path
-
-
-def digest(path: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(path.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(path)).encode() + p.read_bytes())
-    return h.hexdigest()
-
-
-def problems_of(path: Path) -> list:
-    before = digest(path)
-    with pytest.raises(DataError) as info:
-        load_county(path)
-    assert digest(path) == before  # nothing written, sources untouched
-    return info.value.problems
 
 
 def test_geography_loads(tmp_path: Path) -> None:

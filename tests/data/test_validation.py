@@ -3,7 +3,6 @@ refusal (file, row or sheet, what to do; exit 2; nothing written) or in a comple
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -12,12 +11,7 @@ import pytest
 
 from fpplan import DataError, load_county
 from fpplan.cli import main
-from tests.mini_county import write_mini_county
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    return write_mini_county(tmp_path / "county")
+from fpplan.testing import problems_of, snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -28,18 +22,6 @@ def chinese():
     set_language("zh")
     yield
     set_language("zh")
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (relative path → sha256): compared before and after a refused command."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def problems_of(path: Path) -> list:
-    with pytest.raises(DataError) as info:
-        load_county(path)
-    return info.value.problems
 
 
 def kinds(problems: list) -> set[str]:

@@ -22,12 +22,7 @@ from fpplan import DataError
 from fpplan.app.results import current, ensure_results
 from fpplan.cli import main
 from fpplan.data.workspace import STORE_NAME, Workspace
-from tests.mini_county import mini_tables, write_mini_county
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    return write_mini_county(tmp_path / "county")
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 
 def next_month(tmp_path: Path, month: str = "2025-03", value: float = 2.0, name: str = "reports_2025_03.csv") -> Path:
@@ -46,43 +41,37 @@ def store_state(workspace: Workspace) -> dict:
         "imports": len(snapshot.imports), "replacements": len(workspace.store.replacements())}
 
 
-def tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` and its content hash."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def test_first_use_imports_the_folder_monthly_tables_once(county: Path) -> None:
-    workspace = Workspace(county)
+def test_first_use_imports_the_folder_monthly_tables_once(mini: Path) -> None:
+    workspace = Workspace(mini)
     loaded = workspace.county()
     log = workspace.imports()
     assert log["table_name"].tolist() == ["service_stats", "survey", "exam_scores"]
     assert log["source"].tolist() == ["folder"] * 3 and log["rows"].tolist() == [6, 2, 2]
-    assert (county / STORE_NAME).is_file()
+    assert (mini / STORE_NAME).is_file()
     assert len(loaded.service_stats) == 6 and set(loaded.service_stats["month"]) == {"2025-01", "2025-02"}
-    Workspace(county).county()  # a second use: nothing new
-    assert len(Workspace(county).imports()) == 3
+    Workspace(mini).county()  # a second use: nothing new
+    assert len(Workspace(mini).imports()) == 3
 
 
-def test_a_month_imported_is_read_by_everyone(county: Path, tmp_path: Path) -> None:
-    workspace = Workspace(county)
+def test_a_month_imported_is_read_by_everyone(mini: Path, tmp_path: Path) -> None:
+    workspace = Workspace(mini)
     workspace.county()
     report = next_month(tmp_path)
     before = report.read_bytes()
     [result] = workspace.import_files([report])
     assert (result.table, result.rows, result.rows_new, result.rows_replaced) == ("service_stats", 3, 3, 0)
-    stats = Workspace(county).county().service_stats
+    stats = Workspace(mini).county().service_stats
     assert sorted(stats["month"].unique()) == ["2025-01", "2025-02", "2025-03"]
     assert stats.loc[stats["month"] == "2025-03", "iud_insertions"].tolist() == [2.0, 2.0, 2.0]
-    log = Workspace(county).imports().iloc[-1]
+    log = Workspace(mini).imports().iloc[-1]
     assert log["file"] == str(report.resolve()) and log["sha256"] == hashlib.sha256(before).hexdigest()
     assert report.read_bytes() == before  # the source file is only read
-    [again] = Workspace(county).import_files([report])
-    assert again.import_id is None and len(Workspace(county).imports()) == 4
+    [again] = Workspace(mini).import_files([report])
+    assert again.import_id is None and len(Workspace(mini).imports()) == 4
 
 
-def test_a_corrected_village_month_replaces_and_logs_each_value(county: Path, tmp_path: Path) -> None:
-    workspace = Workspace(county)
+def test_a_corrected_village_month_replaces_and_logs_each_value(mini: Path, tmp_path: Path) -> None:
+    workspace = Workspace(mini)
     workspace.import_files([next_month(tmp_path)])
     fixed = pd.read_csv(next_month(tmp_path), dtype=str)
     fixed.loc[0, "iud_insertions"] = "7"
@@ -100,8 +89,8 @@ def test_a_corrected_village_month_replaces_and_logs_each_value(county: Path, tm
     assert stats.loc[("100001001", "2025-03"), "iud_insertions"] == 7
 
 
-def test_a_bad_file_changes_nothing_and_names_every_problem(county: Path, tmp_path: Path) -> None:
-    workspace = Workspace(county)
+def test_a_bad_file_changes_nothing_and_names_every_problem(mini: Path, tmp_path: Path) -> None:
+    workspace = Workspace(mini)
     workspace.county()
     before = store_state(workspace)
     bad = pd.read_csv(next_month(tmp_path), dtype=str)
@@ -119,13 +108,13 @@ def test_a_bad_file_changes_nothing_and_names_every_problem(county: Path, tmp_pa
     assert store_state(workspace) == before
 
 
-def test_imports_are_checked_against_the_county_the_workspace_holds(county: Path, tmp_path: Path, monkeypatch) -> None:
+def test_imports_are_checked_against_the_county_the_workspace_holds(mini: Path, tmp_path: Path, monkeypatch) -> None:
     """Three months imported: no config file and no county table is read again (the workspace holds the validated
     County); the codes are still checked, against that County."""
     import fpplan.data.config
     import fpplan.data.county
 
-    workspace = Workspace(county)
+    workspace = Workspace(mini)
     held = workspace.county()
     reads: list[str] = []
     read_yaml, read_raw = fpplan.data.config.read_yaml, fpplan.data.county.read_raw
@@ -153,36 +142,36 @@ def test_where_the_county_belongs_a_file_is_refused_before_anything_is_opened(tm
     assert not (tmp_path / "no-such-county").exists()
 
 
-def test_store_paths_that_cannot_be_used(county: Path, tmp_path: Path) -> None:
+def test_store_paths_that_cannot_be_used(mini: Path, tmp_path: Path) -> None:
     (tmp_path / "folder.duckdb").mkdir()
     cases = {"store_is_folder": tmp_path / "folder.duckdb",
              "store_folder_missing": tmp_path / "typo" / STORE_NAME,
              "store_read_only": Path("/proc") / STORE_NAME}
     for kind, store in cases.items():
         with pytest.raises(DataError) as info:
-            Workspace(county, store=store).county()
+            Workspace(mini, store=store).county()
         assert [p.kind for p in info.value.problems] == [kind], kind
     assert not (tmp_path / "typo").exists()
-    assert main(["imports", str(county), "--store", str(tmp_path / "typo" / STORE_NAME)]) == 2
+    assert main(["imports", str(mini), "--store", str(tmp_path / "typo" / STORE_NAME)]) == 2
 
 
-def test_a_store_of_another_county_is_refused(county: Path, tmp_path: Path) -> None:
-    Workspace(county).county()
+def test_a_store_of_another_county_is_refused(mini: Path, tmp_path: Path) -> None:
+    Workspace(mini).county()
     other = mini_tables()
     other["units"].loc[0, "code"] = "200"
     other["units"].loc[other["units"]["parent_code"] == "100", "parent_code"] = "200"
     second = write_mini_county(tmp_path / "other", other)
     with pytest.raises(DataError) as info:
-        Workspace(second, store=county / STORE_NAME).county()
+        Workspace(second, store=mini / STORE_NAME).county()
     assert info.value.problems[0].kind == "store_other_county"
 
 
-def test_a_busy_store_waits_then_says_so(county: Path, tmp_path: Path, monkeypatch) -> None:
-    Workspace(county).county()
+def test_a_busy_store_waits_then_says_so(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    Workspace(mini).county()
     monkeypatch.setenv("FPPLAN_STORE_WAIT", "1")
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import duckdb, time
-        con = duckdb.connect({str(county / STORE_NAME)!r})
+        con = duckdb.connect({str(mini / STORE_NAME)!r})
         print("holding", flush=True)
         time.sleep(30)
     """)], stdout=subprocess.PIPE, text=True)
@@ -190,7 +179,7 @@ def test_a_busy_store_waits_then_says_so(county: Path, tmp_path: Path, monkeypat
         assert holder.stdout.readline().strip() == "holding"
         start = time.monotonic()
         with pytest.raises(DataError) as info:
-            Workspace(county).import_files([next_month(tmp_path)])
+            Workspace(mini).import_files([next_month(tmp_path)])
         assert info.value.problems[0].kind == "store_busy"
         assert 0.9 < time.monotonic() - start < 10
         assert "请稍后再试" in info.value.problems[0].message("zh")
@@ -199,45 +188,45 @@ def test_a_busy_store_waits_then_says_so(county: Path, tmp_path: Path, monkeypat
         holder.wait()
 
 
-def test_imports_at_once_all_land(county: Path, tmp_path: Path) -> None:
+def test_imports_at_once_all_land(mini: Path, tmp_path: Path) -> None:
     """Four imports started together: each waits for the store and none is lost (an import that opened the store
     file a second time once dropped its lock and let another overwrite it: 1 run in 6)."""
-    Workspace(county).county()
+    Workspace(mini).county()
     files = [next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv") for m in (3, 4, 5, 6)]
     script = "import sys\nfrom fpplan.data.workspace import Workspace\nWorkspace(sys.argv[1]).import_files([sys.argv[2]])"
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(county), str(f)], stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(mini), str(f)], stderr=subprocess.PIPE, text=True)
              for f in files]
     outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], outcomes
-    months = Workspace(county).county().service_stats["month"]
+    months = Workspace(mini).county().service_stats["month"]
     assert sorted(months.unique()) == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
-    assert sorted(Workspace(county).imports()["import_id"]) == [1, 2, 3, 4, 5, 6, 7]
+    assert sorted(Workspace(mini).imports()["import_id"]) == [1, 2, 3, 4, 5, 6, 7]
 
 
-def test_readers_keep_working_while_an_import_runs(county: Path, tmp_path: Path) -> None:
+def test_readers_keep_working_while_an_import_runs(mini: Path, tmp_path: Path) -> None:
     """A reader in another process (a dashboard, a notebook) reads snapshots while imports run; it never fails and
     only ever sees whole imports."""
-    Workspace(county).county()
+    Workspace(mini).county()
     reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
         from fpplan.data.workspace import Workspace
         print("reading", flush=True)
         end, counts = time.monotonic() + 8, set()
         while time.monotonic() < end:
-            counts.add(len(Workspace({str(county)!r}).county(sync=False).service_stats))
+            counts.add(len(Workspace({str(mini)!r}).county(sync=False).service_stats))
         print(sorted(counts), flush=True)
     """)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert reader.stdout.readline().strip() == "reading"
     for m in (3, 4, 5):
-        Workspace(county).import_files([next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv")])
+        Workspace(mini).import_files([next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv")])
     out, err = reader.communicate(timeout=300)
     assert reader.returncode == 0, err
     seen = set(ast.literal_eval(out.strip()))  # the list the reader printed
     assert seen and seen <= {6, 9, 12, 15}
 
 
-def test_killed_mid_import_leaves_the_store_as_it_was(county: Path, tmp_path: Path) -> None:
-    workspace = Workspace(county)
+def test_killed_mid_import_leaves_the_store_as_it_was(mini: Path, tmp_path: Path) -> None:
+    workspace = Workspace(mini)
     workspace.county()
     before = store_state(workspace)
     script = textwrap.dedent(f"""
@@ -245,48 +234,48 @@ def test_killed_mid_import_leaves_the_store_as_it_was(county: Path, tmp_path: Pa
         from fpplan.data.store import Store
         from fpplan.data.workspace import Workspace
         Store._before_commit = lambda self: os.kill(os.getpid(), 9)  # killed with every row written, before COMMIT
-        Workspace({str(county)!r}).import_files([{str(next_month(tmp_path))!r}])
+        Workspace({str(mini)!r}).import_files([{str(next_month(tmp_path))!r}])
     """)
     assert subprocess.run([sys.executable, "-c", script], check=False).returncode == -9
-    assert store_state(Workspace(county)) == before
-    assert Workspace(county).check() == []
+    assert store_state(Workspace(mini)) == before
+    assert Workspace(mini).check() == []
 
 
-def test_a_damaged_store_is_named_and_the_way_back_works(county: Path, tmp_path: Path, capsys) -> None:
-    workspace = Workspace(county)
+def test_a_damaged_store_is_named_and_the_way_back_works(mini: Path, tmp_path: Path, capsys) -> None:
+    workspace = Workspace(mini)
     workspace.import_files([next_month(tmp_path)])
     whole = store_state(workspace)
     workspace.import_files([next_month(tmp_path, "2025-04", name="r4.csv")])
-    store = county / STORE_NAME
+    store = mini / STORE_NAME
     size = store.stat().st_size
     with store.open("r+b") as handle:
         handle.truncate(size // 2)
-    assert main(["--lang", "en", "imports", str(county), "--check"]) == 2
+    assert main(["--lang", "en", "imports", str(mini), "--check"]) == 2
     out = capsys.readouterr().out
     assert "damaged" in out and "--restore" in out
-    assert main(["imports", str(county), "--restore"]) == 0  # the state before the last import
-    assert store_state(Workspace(county)) == whole
-    assert main(["imports", str(county), "--check"]) == 0
-    assert main(["imports", str(county), "--rebuild"]) == 0  # every logged file again, in order
-    rebuilt = Workspace(county)
+    assert main(["imports", str(mini), "--restore"]) == 0  # the state before the last import
+    assert store_state(Workspace(mini)) == whole
+    assert main(["imports", str(mini), "--check"]) == 0
+    assert main(["imports", str(mini), "--rebuild"]) == 0  # every logged file again, in order
+    rebuilt = Workspace(mini)
     assert sorted(rebuilt.county().service_stats["month"].unique()) == ["2025-01", "2025-02", "2025-03", "2025-04"]
 
 
-def test_a_changed_checksum_is_detected(county: Path) -> None:
-    Workspace(county).county()
-    con = duckdb.connect(str(county / STORE_NAME))
+def test_a_changed_checksum_is_detected(mini: Path) -> None:
+    Workspace(mini).county()
+    con = duckdb.connect(str(mini / STORE_NAME))
     con.execute("UPDATE service_stats SET iud_insertions = 99 WHERE month = '2025-01'")  # behind fpplan's back
     con.close()
-    problems = Workspace(county).check()
+    problems = Workspace(mini).check()
     assert [p.kind for p in problems] == ["store_damaged"] and problems[0].value == "service_stats"
 
 
-def test_the_folder_file_is_imported_again_when_it_changes(county: Path) -> None:
-    Workspace(county).county()
-    stats = pd.read_csv(county / "service_stats.csv", dtype=str)
+def test_the_folder_file_is_imported_again_when_it_changes(mini: Path) -> None:
+    Workspace(mini).county()
+    stats = pd.read_csv(mini / "service_stats.csv", dtype=str)
     stats.loc[0, "deaths"] = "5"
-    stats.to_csv(county / "service_stats.csv", index=False)
-    workspace = Workspace(county)
+    stats.to_csv(mini / "service_stats.csv", index=False)
+    workspace = Workspace(mini)
     loaded = workspace.county()
     assert workspace.imports()["source"].tolist()[-1] == "folder" and len(workspace.imports()) == 4
     assert loaded.service_stats.set_index(["village_code", "month"]).loc[("100001001", "2025-01"), "deaths"] == 5

@@ -11,16 +11,10 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from fpplan import load_county
 from fpplan.cli import main
 from fpplan.demo import write_demo
 from fpplan.demography.backtest import backtest
 from fpplan.demography.hindcast import backtest_inputs
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    return load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
 
 
 @pytest.fixture(scope="module")

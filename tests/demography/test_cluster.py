@@ -10,16 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fpplan import load_county
 from fpplan.cli import main
-from fpplan.demo import write_demo
 from fpplan.demography import cluster, load_scenarios, prepare
 from fpplan.demography import streaming as st
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    return load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,10 @@ import pandas as pd
 import pytest
 from scipy.optimize import brentq
 
-from fpplan import load_county
 from fpplan.data.base.lifetable import e0, life_table, single_year_survival
 from fpplan.data.base.schedules import asfr_shape, mx_for_e0, standard_mx
-from fpplan.demo import write_demo
 from fpplan.demography import load_scenarios, prepare, project, reconcile, variants
 from fpplan.demography.engine import run, step
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    return load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
 
 
 @pytest.fixture(scope="module")

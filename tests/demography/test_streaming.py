@@ -8,8 +8,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from fpplan import load_county
-from fpplan.demo import write_demo
 from fpplan.demography import load_scenarios, prepare, project
 from fpplan.demography import streaming as st
 
@@ -17,8 +15,7 @@ TRAJECTORIES = 60
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    county = load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
+def setup(county):
     return county, prepare(county), load_scenarios(county)["medium"]
 
 

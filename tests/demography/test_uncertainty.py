@@ -121,13 +121,12 @@ def test_yearly_ar1_parameters_keep_the_five_year_stationary_variance() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    county = load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
+def demo_projection(county):
     return county, prepare(county), load_scenarios(county)["medium"]
 
 
-def test_median_trajectory_is_centred_on_the_deterministic_projection(demo) -> None:
-    county, inputs, scenario = demo
+def test_median_trajectory_is_centred_on_the_deterministic_projection(demo_projection) -> None:
+    county, inputs, scenario = demo_projection
     point = project(inputs, scenario).summary.set_index(["region", "year"])["population"]
     band = project_stochastic(inputs, scenario, 1000, seed=3).intervals().set_index(["region", "year"])
     point = point.reindex(band.index)
@@ -150,8 +149,8 @@ def test_median_trajectory_is_centred_on_the_deterministic_projection(demo) -> N
     assert (gap[steady] <= 0.1 * width[steady]).all()
 
 
-def test_township_migration_shocks_sum_to_the_county_draw(demo) -> None:
-    _, inputs, scenario = demo
+def test_township_migration_shocks_sum_to_the_county_draw(demo_projection) -> None:
+    _, inputs, scenario = demo_projection
     d = drivers(inputs, scenario, trajectories=50, seed=4)
     _, _, own = d.shocks.draw(50, d.steps)
     own = own + d.county_migration[:, :, None] * d.shocks.migration_loading
@@ -162,8 +161,8 @@ def test_township_migration_shocks_sum_to_the_county_draw(demo) -> None:
     np.testing.assert_allclose(part.shocks.draw(50, d.steps)[2], d.shocks.draw(50, d.steps)[2][:, :, [2, 5]])
 
 
-def test_demo_backtest_coverage_inside_its_binomial_range(demo) -> None:
-    county = demo[0]
+def test_demo_backtest_coverage_inside_its_binomial_range(demo_projection) -> None:
+    county = demo_projection[0]
     result = backtest(county, trajectories=300, seed=2025)
     assert result.calibration.method == "empirical"  # no history before 2015: errors of areas of a like size
     for row in result.coverage.itertuples():
@@ -193,8 +192,8 @@ def test_backtest_reads_only_the_folder_and_needs_only_its_tables(tmp_path, caps
     assert "back-test: 2015 → 2025" in capsys.readouterr().out
 
 
-def test_compare_is_deterministic_without_trajectories(demo) -> None:
-    county = demo[0]
+def test_compare_is_deterministic_without_trajectories(demo_projection) -> None:
+    county = demo_projection[0]
     table = compare(county, 2015, 2025, 0, None)[0]
     assert "median" not in table and np.isfinite(table["projected"]).all()
     assert Path(county.path).exists()

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from fpplan.cli import main
-from tests import variants
+from fpplan.testing import variants
 
 DROPPED = list(variants.OPTIONAL_FILES)
 VARIANTS = [f"drop_{t}" for t in DROPPED] + ["months_1", "months_12", "months_13", "months_24", "census", "uncollected"]

@@ -13,17 +13,16 @@ import pytest
 
 from fpplan import DataError, load_county
 from fpplan.data.config import load
-from fpplan.demo import write_demo
 from fpplan.indicators.catalogue import distance, resolved_targets
 from fpplan.indicators.scorecard import scorecard
 from fpplan.indicators.sources import wilson
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 SOURCES = Path(__file__).parents[1] / "cases" / "assessment_sources"
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
+def assessment_county(tmp_path_factory):
     """The mini county (3 villages: two in township 100001, one in 100002; January and February 2025) with the
     counts of the standard set by hand."""
     tables = mini_tables()
@@ -58,8 +57,8 @@ def county(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cards(county):
-    return {level: scorecard(county, level, "2025", with_forecast=False).set_index(["unit", "indicator"])
+def cards(assessment_county):
+    return {level: scorecard(assessment_county, level, "2025", with_forecast=False).set_index(["unit", "indicator"])
             for level in ("township", "county")}
 
 
@@ -135,11 +134,11 @@ def test_training_and_exam_rates(cards) -> None:
     assert cell(cards, "county", "100", "staff_knowledge_rate")["value"] == pytest.approx(200 / 3)
 
 
-def test_values_that_cannot_be_computed_say_why(cards, county) -> None:
+def test_values_that_cannot_be_computed_say_why(cards, assessment_county) -> None:
     accuracy = cell(cards, "county", "100", "statistics_accuracy")
     assert np.isnan(accuracy["value"]) and accuracy["status"] == "no_data"
     assert (accuracy["note"], accuracy["note_arg"]) == ("vital_until", "2024")  # 生命登记数据截至2024年
-    quarter = scorecard(county, "county", "2025Q1", with_forecast=False).set_index("indicator")
+    quarter = scorecard(assessment_county, "county", "2025Q1", with_forecast=False).set_index("indicator")
     assert quarter.loc["statistics_accuracy", "note"] == "year_only"
     assert quarter.loc["per_capita_budget", "note"] == "year_only"
 
@@ -207,15 +206,10 @@ def test_the_sets_hold_what_their_sources_state_and_nothing_else() -> None:
 
 # ------------------------------------------------------------------------------------------------ the demo county
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
-
-
 @pytest.mark.parametrize("target_set", ["seed001_article3", "seed001_article5"])
-def test_the_demo_county_has_every_item_of_both_articles(demo, target_set) -> None:
-    card = scorecard(demo, "county", "2025", target_set=target_set, with_forecast=False).set_index("indicator")
-    items = set(resolved_targets(demo.config["indicators"], target_set))
+def test_the_demo_county_has_every_item_of_both_articles(county, target_set) -> None:
+    card = scorecard(county, "county", "2025", target_set=target_set, with_forecast=False).set_index("indicator")
+    items = set(resolved_targets(county.config["indicators"], target_set))
     assert items <= set(card.index)
     for code in items:
         row = card.loc[code]
@@ -224,10 +218,10 @@ def test_the_demo_county_has_every_item_of_both_articles(demo, target_set) -> No
     assert card.loc["statistics_accuracy", "note_arg"] == "2024"
 
 
-def test_a_clear_miss_is_red_whatever_its_unit(demo) -> None:
-    catalogue = demo.config["indicators"]
+def test_a_clear_miss_is_red_whatever_its_unit(county) -> None:
+    catalogue = county.config["indicators"]
     for target_set in ("seed001_article3", "seed001_article5", "seed004_county", "seed003_county"):
-        card = scorecard(demo, "township", "2025", target_set=target_set, with_forecast=False)
+        card = scorecard(county, "township", "2025", target_set=target_set, with_forecast=False)
         targets = resolved_targets(catalogue, target_set)
         for code, part in card.groupby("indicator"):
             if code not in targets or part["value"].isna().all():
@@ -247,7 +241,7 @@ def test_a_clear_miss_is_red_whatever_its_unit(demo) -> None:
                 "status"] == "small_sample").all()
     # the issue's cases: births : abortions above 0.25 (no legend) is red; a complication rate above 1‰ is red where
     # it rests on 1,000 operations or more, else 样本不足 (a township's year has 139-690)
-    art3 = scorecard(demo, "township", "2025", target_set="seed001_article3", with_forecast=False)
+    art3 = scorecard(county, "township", "2025", target_set="seed001_article3", with_forecast=False)
     ratio = art3[art3["indicator"] == "abortion_birth_ratio"]
     assert (ratio["value"] > 0.25).sum() >= 5
     assert ((ratio["status"] == "red") == (ratio["value"] > 0.25)).all()
@@ -257,8 +251,8 @@ def test_a_clear_miss_is_red_whatever_its_unit(demo) -> None:
     assert (complication.loc[~enough, "status"] == "small_sample").all()
 
 
-def test_demo_survey_and_training_look_like_the_seeds(demo) -> None:
-    card = scorecard(demo, "county", "2025", with_forecast=False).set_index("indicator")
+def test_demo_survey_and_training_look_like_the_seeds(county) -> None:
+    card = scorecard(county, "county", "2025", with_forecast=False).set_index("indicator")
     for code in ("satisfaction_rate", "awareness_rights", "awareness_contraception", "awareness_rh"):
         row = card.loc[code]
         assert 85 <= row["value"] <= 97 and row["lower"] < row["value"] < row["upper"]
@@ -282,19 +276,19 @@ def test_growth_rates_against_the_limit() -> None:
     assert g["status"].tolist() == ["green", "red", "green"] and g.loc[2026, "total_growth_per_mille"] == 38.0
 
 
-def test_a_red_cell_shows_what_stands_behind_it(demo) -> None:
+def test_a_red_cell_shows_what_stands_behind_it(county) -> None:
     from fpplan.indicators.causes import causes, causes_inputs, stations_serving
     from fpplan.indicators.scorecard import scorecards
 
-    inputs = causes_inputs(demo)
+    inputs = causes_inputs(county)
     # township 004 has its own station and village room, is served by the central station ZX002 and vehicle LD01
     assert set(stations_serving(inputs["facilities"], "650123004")["code"]) == {"ZS004", "CS004", "ZX002", "LD01"}
-    card = scorecards(demo, "township", "year")
+    card = scorecards(county, "township", "year")
     wisn = pd.DataFrame({"station": ["ZS004", "ZS004", "ZD001"], "cadre": ["gynaecology", "nursing", "nursing"],
                          "year": 2025, "required": [2.5, 1.0, 9.0], "existing": [1.0, 1.0, 3.0], "ratio": [0.4, 1.0, 0.33]})
     capacity = pd.DataFrame({"station": ["ZS004"], "year": [2025], "women_15_49": [3800.0], "floor_area_m2": [150.0],
                              "need_m2": [220.0], "gap_m2": [70.0]})
-    out = causes(demo.config["indicators"], inputs, "650123004", "contraceptive_prevalence", "2025", card, wisn, capacity)
+    out = causes(county.config["indicators"], inputs, "650123004", "contraceptive_prevalence", "2025", card, wisn, capacity)
     staff = out["availability_staff"]
     assert staff["station"].tolist() == ["ZS004", "ZS004"] and staff["gap"].tolist() == [1.5, 0.0]  # not ZD001's
     assert out["availability_floor_area"]["gap_m2"].tolist() == [70.0]
@@ -305,24 +299,24 @@ def test_a_red_cell_shows_what_stands_behind_it(demo) -> None:
     assert out["trend"]["period"].tolist() == ["2023", "2024", "2025"]
 
 
-def test_survey_rollup_of_any_period(demo) -> None:
+def test_survey_rollup_of_any_period(county) -> None:
     from fpplan.rules import survey_rollup
 
-    q3 = survey_rollup(demo, "2025Q3")
+    q3 = survey_rollup(county, "2025Q3")
     assert set(q3["township_quarterly"]["quarter"]) == {"2025Q3"}
     assert set(q3["village_monthly"]["month"]) == {"2025-07", "2025-08", "2025-09"}
-    year = survey_rollup(demo, 2025)
-    assert year["county"]["count"].sum() == demo.survey["count"].sum()
+    year = survey_rollup(county, 2025)
+    assert year["county"]["count"].sum() == county.survey["count"].sum()
     assert set(year["township_quarterly"]["class"]) <= {"core", "main", "general", "latent"}
 
 
-def test_exams_and_survey_commands_write_their_workbooks(demo, tmp_path, capsys) -> None:
+def test_exams_and_survey_commands_write_their_workbooks(county, tmp_path, capsys) -> None:
     from openpyxl import load_workbook
 
     from fpplan.cli import main
 
-    assert main(["exams", str(demo.path), "--year", "2025", "--out", str(tmp_path / "exams.xlsx")]) == 0
-    assert main(["survey", str(demo.path), "--period", "2025Q3", "--out", str(tmp_path / "survey.xlsx")]) == 0
+    assert main(["exams", str(county.path), "--year", "2025", "--out", str(tmp_path / "exams.xlsx")]) == 0
+    assert main(["survey", str(county.path), "--period", "2025Q3", "--out", str(tmp_path / "survey.xlsx")]) == 0
     assert load_workbook(tmp_path / "exams.xlsx").sheetnames == ["个人考试奖惩", "集体奖惩", "集体月平均分"]
     assert load_workbook(tmp_path / "survey.xlsx").sheetnames == ["需求分类", "乡镇季度需求", "共性问题", "调查内容与渠道"]
     design = [r for r in load_workbook(tmp_path / "survey.xlsx")["调查内容与渠道"].iter_rows(values_only=True)]
@@ -330,15 +324,15 @@ def test_exams_and_survey_commands_write_their_workbooks(demo, tmp_path, capsys)
     assert any(r[0] == "调查渠道" and "悄悄话室" in r[1] for r in design)
     sheet = load_workbook(tmp_path / "exams.xlsx")["集体奖惩"]
     assert [c.value for c in sheet[1]][:3] == ["专业", "全年集体平均分", "集体奖"] and sheet.max_row == 4 + 2  # + totals
-    assert main(["survey", str(demo.path), "--period", "2025Q9"]) == 2
+    assert main(["survey", str(county.path), "--period", "2025Q9"]) == 2
     assert "S0001" in capsys.readouterr().out  # staff appear by pseudonymous id
 
 
-def test_the_who_quality_battery_on_the_demo(demo) -> None:
+def test_the_who_quality_battery_on_the_demo(county) -> None:
     from fpplan.indicators.quality import quality_report, quality_summary
 
-    tables = quality_report(demo, 2025)
-    summary = quality_summary(demo, 2025, tables)
+    tables = quality_report(county, 2025)
+    summary = quality_summary(county, 2025, tables)
     completeness = summary[summary["metric"] == "completeness"]
     # the demo loses 1% of village-months: completeness about 99% everywhere, above the 90% benchmark
     assert len(completeness) == 9 and completeness["value"].between(95, 100).all() and not completeness["flagged"].any()

@@ -15,8 +15,8 @@ from fpplan import DataError, load_county
 from fpplan.data.config import default_config_dir
 from fpplan.indicators.scorecard import note_text, scorecard
 from fpplan.planning.plan import make_plan
-from tests import variants
-from tests.by_hand import rooms_cost
+from fpplan.testing import variants
+from fpplan.testing.by_hand import rooms_cost
 
 REASON = "本县月报表无此栏目（fpplan init 据报表列判断，可修改）"
 UNCOLLECTED = {"migrant_women_served": REASON, "informed_choice_village": "本县不统计",

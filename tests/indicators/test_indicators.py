@@ -17,7 +17,7 @@ from fpplan.indicators.aggregate import aggregate
 from fpplan.indicators.catalogue import resolved_targets, status, target_text, undecided
 from fpplan.indicators.engine import report_values
 from fpplan.indicators.scorecard import scorecard, scorecards, status_counts, trend_forecast
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 CATALOGUE = yaml.safe_load((default_config_dir() / "indicators.yaml").read_text(encoding="utf-8"))
 
@@ -64,7 +64,7 @@ def test_each_aggregation_type_by_hand() -> None:
 
 
 @pytest.fixture
-def mini(tmp_path):
+def indicator_county(tmp_path):
     """The mini county with reports crafted so that village percentages and the township percentage differ."""
     tables = mini_tables()
     stats = tables["service_stats"]
@@ -75,10 +75,10 @@ def mini(tmp_path):
     return load_county(write_mini_county(tmp_path / "mini", tables))
 
 
-def test_percentages_are_computed_from_summed_parts_not_averaged(mini) -> None:
-    long = mini.service_stats.melt(id_vars=["village_code", "month", "reported_on"], var_name="element").drop(columns="reported_on")
-    village = report_values(long, mini, "village", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
-    township = report_values(long, mini, "township", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
+def test_percentages_are_computed_from_summed_parts_not_averaged(indicator_county) -> None:
+    long = indicator_county.service_stats.melt(id_vars=["village_code", "month", "reported_on"], var_name="element").drop(columns="reported_on")
+    village = report_values(long, indicator_county, "village", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
+    township = report_values(long, indicator_county, "township", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
     assert village["100001001"] == pytest.approx(90.0) and village["100001002"] == pytest.approx(100.0)
     assert township["100001"] == pytest.approx(100 * 100 / 110)  # (90 + 10) / (100 + 10)
     assert township["100001"] != pytest.approx((90.0 + 100.0) / 2)  # the average of village percentages, 95
@@ -223,24 +223,24 @@ def test_a_county_composes_its_own_set() -> None:
 
 # ------------------------------------------------------------------------------------------ scorecards
 
-def test_scorecard_on_the_mini_county(mini) -> None:
-    card = scorecard(mini, "township", "2025Q1", with_forecast=False)
+def test_scorecard_on_the_mini_county(indicator_county) -> None:
+    card = scorecard(indicator_county, "township", "2025Q1", with_forecast=False)
     assert card[card["indicator"] == "report_timeliness"]["unit"].tolist() == ["100001", "100002"]
     row = card[(card["unit"] == "100001") & (card["indicator"] == "contraceptive_prevalence")].iloc[0]
     assert row["value"] == pytest.approx(100 * 100 / 110) and row["status"] == "green" and row["target"] == "≥ 85"
-    catalogue = mini.config["indicators"].indicators
+    catalogue = indicator_county.config["indicators"].indicators
     assert set(card["indicator"]) == {c for c, i in catalogue.items() if "township" in i.levels}
     timely = card[(card["unit"] == "100001") & (card["indicator"] == "report_timeliness")].iloc[0]
     assert timely["value"] == 100 and timely["denominator"] == 2 * 2  # 2 villages × the 2 months reported, on time
     assert len(card) == 2 * len(set(card["indicator"]))  # every unit × indicator, a value or a note
     assert (card["value"].notna() | (card["note"] != "")).all()
     with pytest.raises(ValueError, match="unknown target set"):
-        scorecard(mini, "township", "2025Q1", target_set="nope")
+        scorecard(indicator_county, "township", "2025Q1", target_set="nope")
 
 
 @pytest.mark.parametrize("period", ["2025-01", "2025Q1", "2025S1", "2025"])
-def test_every_period_kind(mini, period) -> None:
-    card = scorecard(mini, "county", period, with_forecast=False).set_index("indicator")
+def test_every_period_kind(indicator_county, period) -> None:
+    card = scorecard(indicator_county, "county", period, with_forecast=False).set_index("indicator")
     months = len(periods.parse(period)[1])
     # births in the reports: each village-month 1 boy + 1 girl; January only for the month, both months otherwise
     n = 3 * 2 * (1 if months == 1 else 2)
@@ -251,10 +251,10 @@ def test_every_period_kind(mini, period) -> None:
     assert (rh["status"], rh["note"]) == (("red", "") if months == 12 else ("no_target", "annual_target"))
 
 
-def test_scorecards_of_all_periods_match_the_single_period(mini) -> None:
-    every = scorecards(mini, "township", "month")
+def test_scorecards_of_all_periods_match_the_single_period(indicator_county) -> None:
+    every = scorecards(indicator_county, "township", "month")
     assert sorted(every["period"].unique()) == ["2025-01", "2025-02"]
-    one = scorecard(mini, "township", "2025-02", with_forecast=False)
+    one = scorecard(indicator_county, "township", "2025-02", with_forecast=False)
     feb = every[every["period"] == "2025-02"].reset_index(drop=True)
     pd.testing.assert_frame_equal(one[feb.columns], feb)
     row = feb[(feb["unit"] == "100001") & (feb["indicator"] == "report_timeliness")].iloc[0]
@@ -287,16 +287,16 @@ def test_trend_forecast_by_hand_and_against_statsmodels() -> None:
     assert trend_forecast(series.head(3)).empty  # fewer than four points: no forecast
 
 
-def test_cli_scorecard_every_period_kind(mini, tmp_path, capsys) -> None:
+def test_cli_scorecard_every_period_kind(indicator_county, tmp_path, capsys) -> None:
     from fpplan.cli import main
 
     out = tmp_path / "card.csv"
-    assert main(["scorecard", str(mini.path), "--level", "township", "--period", "2025Q1", "--out", str(out)]) == 0
+    assert main(["scorecard", str(indicator_county.path), "--level", "township", "--period", "2025Q1", "--out", str(out)]) == 0
     card = pd.read_csv(out, dtype={"unit": str})
     row = card[(card["unit"] == "100001") & (card["indicator"] == "contraceptive_prevalence")].iloc[0]
     assert row["value"] == pytest.approx(100 * 100 / 110) and row["status"] == "green"
     assert "达标" in capsys.readouterr().out
     for period in ("2025-02", "2025S1", "2025"):
-        assert main(["scorecard", str(mini.path), "--level", "county", "--period", period]) == 0
-    assert main(["scorecard", str(mini.path), "--period", "2025Q7"]) == 2  # a bad period id: a problem table, no traceback
+        assert main(["scorecard", str(indicator_county.path), "--level", "county", "--period", period]) == 0
+    assert main(["scorecard", str(indicator_county.path), "--period", "2025Q7"]) == 2  # a bad period id: a problem table, no traceback
     assert "2025Q7" in capsys.readouterr().out

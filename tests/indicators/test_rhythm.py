@@ -16,7 +16,7 @@ from fpplan.data.config import load
 from fpplan.indicators import coverage, periods, rhythm
 from fpplan.indicators.catalogue import resolved_targets
 from fpplan.indicators.scorecard import pro_rata, scorecard, scorecards
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 SOURCES = Path(__file__).parents[1] / "cases" / "rhythm_sources"
 T1, T2 = "100001", "100002"
@@ -81,20 +81,20 @@ def tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
+def rhythm_county(tmp_path_factory):
     return load_county(write_mini_county(tmp_path_factory.mktemp("rhythm") / "c", tables()))
 
 
-def value(county, level, period, code, unit=None, target_set="work_rhythm"):
-    card = scorecards(county, level, periods.kind_of(period), target_set).set_index(["unit", "period", "indicator"])
+def value(rhythm_county, level, period, code, unit=None, target_set="work_rhythm"):
+    card = scorecards(rhythm_county, level, periods.kind_of(period), target_set).set_index(["unit", "period", "indicator"])
     return card.loc[(unit or "100", period, code)]
 
 
-def test_names_become_codes_and_the_data_are_as_of_june(county) -> None:
-    assert set(county.supervision["check_item"]) >= {"records_complete", "four_public_board"}
-    assert "township_office" in set(county.supervision["inspector"]) and "乡镇计生办" not in set(county.supervision["inspector"])
-    assert (county.work_register["element"] == "township_meetings").sum() == 3
-    assert coverage.as_of_month(county) == "2025-06"
+def test_names_become_codes_and_the_data_are_as_of_june(rhythm_county) -> None:
+    assert set(rhythm_county.supervision["check_item"]) >= {"records_complete", "four_public_board"}
+    assert "township_office" in set(rhythm_county.supervision["inspector"]) and "乡镇计生办" not in set(rhythm_county.supervision["inspector"])
+    assert (rhythm_county.work_register["element"] == "township_meetings").sum() == 3
+    assert coverage.as_of_month(rhythm_county) == "2025-06"
 
 
 @pytest.mark.parametrize("level, unit, period, expected, note", [
@@ -104,8 +104,8 @@ def test_names_become_codes_and_the_data_are_as_of_june(county) -> None:
     ("county", "100", "2025", 75.0, "cycle_pending"),  # Q3 and Q4 have not ended: not yet due
     ("county", "100", "2025-03", np.nan, "cycle_quarter"),  # a month of a quarterly duty is not judged
 ])
-def test_county_supervision_each_township_each_quarter(county, level, unit, period, expected, note) -> None:
-    row = value(county, level, period, "county_supervision_coverage", unit)
+def test_county_supervision_each_township_each_quarter(rhythm_county, level, unit, period, expected, note) -> None:
+    row = value(rhythm_county, level, period, "county_supervision_coverage", unit)
     np.testing.assert_allclose(row["value"], expected)
     assert row["note"] == note
 
@@ -115,14 +115,14 @@ def test_county_supervision_each_township_each_quarter(county, level, unit, peri
     ("township", T1, "2025S1", 9, 12), ("township", T2, "2025S1", 5, 6),
     ("village", V12, "2025Q1", 2, 3), ("county", "100", "2025-02", 1, 3),
 ])
-def test_township_checks_each_village_each_month(county, level, unit, period, numerator, denominator) -> None:
-    row = value(county, level, period, "township_check_coverage", unit)
+def test_township_checks_each_village_each_month(rhythm_county, level, unit, period, numerator, denominator) -> None:
+    row = value(rhythm_county, level, period, "township_check_coverage", unit)
     assert (row["numerator"], row["denominator"]) == (numerator, denominator)
     np.testing.assert_allclose(row["value"], 100 * numerator / denominator)
 
 
-def test_findings_and_their_rectification(county) -> None:
-    f = rhythm.findings(county).set_index(["unit_code", "check_item"])
+def test_findings_and_their_rectification(rhythm_county) -> None:
+    f = rhythm.findings(rhythm_county).set_index(["unit_code", "check_item"])
     assert len(f) == 4  # the culture courtyard is not a finding
     assert f.loc[(V21, "four_public_board")].iloc[0]["on_time"]
     assert not f.loc[(V11, "self_governance_records"), "on_time"] and f.loc[(V11, "self_governance_records"), "status"] == "closed"
@@ -132,56 +132,56 @@ def test_findings_and_their_rectification(county) -> None:
     for level, unit, period, expected in [("county", "100", "2025", 100 / 3), ("county", "100", "2025Q1", 0.0),
                                           ("county", "100", "2025Q2", 50.0), ("township", T1, "2025", 0.0),
                                           ("township", T2, "2025", 100.0)]:
-        np.testing.assert_allclose(value(county, level, period, "rectification_on_time", unit)["value"], expected)
-    weekly = rhythm.rectification_values(county, "county", periods.WEEK, {"r": county.config["indicators"].indicators["rectification_on_time"]})
+        np.testing.assert_allclose(value(rhythm_county, level, period, "rectification_on_time", unit)["value"], expected)
+    weekly = rhythm.rectification_values(rhythm_county, "county", periods.WEEK, {"r": rhythm_county.config["indicators"].indicators["rectification_on_time"]})
     assert weekly.set_index("period").loc["2025W14", "value"] == 100.0  # F1's deadline, Saturday 5 April
 
 
-def test_checklist_items_at_the_latest_inspection(county) -> None:
+def test_checklist_items_at_the_latest_inspection(rhythm_county) -> None:
     # Q1: V21 failed at the county's visit on 5 March but passed on 20 March: 3 of 3; Q2: V21 failed on 10 June
-    np.testing.assert_allclose(value(county, "county", "2025Q1", "four_public_current")["value"], 100.0)
-    np.testing.assert_allclose(value(county, "county", "2025Q2", "four_public_current")["value"], 200 / 3)
-    row = value(county, "county", "2025-03", "four_public_current")
+    np.testing.assert_allclose(value(rhythm_county, "county", "2025Q1", "four_public_current")["value"], 100.0)
+    np.testing.assert_allclose(value(rhythm_county, "county", "2025Q2", "four_public_current")["value"], 200 / 3)
+    row = value(rhythm_county, "county", "2025-03", "four_public_current")
     assert (row["numerator"], row["denominator"]) == (2, 2)  # V12's March visit checked another item
 
 
-def test_meetings_pro_rata_and_the_yearly_quota(county) -> None:
-    s1 = {u: value(county, "township", "2025S1", "township_meetings", u) for u in (T1, T2)}
+def test_meetings_pro_rata_and_the_yearly_quota(rhythm_county) -> None:
+    s1 = {u: value(rhythm_county, "township", "2025S1", "township_meetings", u) for u in (T1, T2)}
     assert (s1[T1]["value"], s1[T1]["target"], s1[T1]["status"], s1[T1]["note"]) == (2, "≥ 2", "green", "pro_rata")
     assert (s1[T2]["value"], s1[T2]["status"]) == (1, "red")
-    q2 = value(county, "township", "2025Q2", "township_meetings", T2)
+    q2 = value(rhythm_county, "township", "2025Q2", "township_meetings", T2)
     assert (q2["value"], q2["target"], q2["status"]) == (0, "≥ 1", "red")  # no meeting recorded in Q2: none held
-    year = value(county, "township", "2025", "township_meetings", T1)
+    year = value(rhythm_county, "township", "2025", "township_meetings", T1)
     assert (year["value"], year["target"], year["status"]) == (2, "≥ 4", "red")
-    month = value(county, "township", "2025-02", "township_meetings", T1)
+    month = value(rhythm_county, "township", "2025-02", "township_meetings", T1)
     assert (month["status"], month["note"]) == ("no_target", "annual_target")  # 4/12 of a meeting makes no sense
-    quota = value(county, "county", "2025", "townships_meeting_quota")
+    quota = value(rhythm_county, "county", "2025", "townships_meeting_quota")
     assert np.isnan(quota["value"]) and quota["note"] == "cycle_pending"  # the year has not ended
 
 
-def test_self_governance_training_staff_and_outreach(county) -> None:
-    row = value(county, "county", "2025S1", "self_governance_meeting_rate")
+def test_self_governance_training_staff_and_outreach(rhythm_county) -> None:
+    row = value(rhythm_county, "county", "2025S1", "self_governance_meeting_rate")
     assert (row["numerator"], row["denominator"]) == (13, 18)  # V11 6, V12 2, V21 5 months (two in March count once)
-    np.testing.assert_allclose(value(county, "county", "2025S1", "central_training_months")["value"], 500 / 6)
-    sent = {p: value(county, "county", p, "staff_sent") for p in ("2025Q1", "2025S1", "2025")}
+    np.testing.assert_allclose(value(rhythm_county, "county", "2025S1", "central_training_months")["value"], 500 / 6)
+    sent = {p: value(rhythm_county, "county", p, "staff_sent") for p in ("2025Q1", "2025S1", "2025")}
     assert (sent["2025S1"]["value"], sent["2025S1"]["target"], sent["2025S1"]["status"]) == (2, "≥ 1", "green")
     assert (sent["2025"]["value"], sent["2025"]["status"]) == (2, "green")
     assert (sent["2025Q1"]["value"], sent["2025Q1"]["note"]) == (0, "annual_target")  # half a person: not pro rata
-    course = value(county, "township", "2025S1", "county_station_course_rate", T2)
+    course = value(rhythm_county, "township", "2025S1", "county_station_course_rate", T2)
     assert (course["value"], course["target"], course["status"]) == (75.0, "≥ 50", "green")  # 3 of 4, half of 100%
-    np.testing.assert_allclose(value(county, "township", "2025Q1", "county_station_course_rate", T2)["value"], 25.0)
+    np.testing.assert_allclose(value(rhythm_county, "township", "2025Q1", "county_station_course_rate", T2)["value"], 25.0)
     # migrants' 三查 once a quarter: 9 checks of 30 women (10 in each village) in Q1; a month is not judged
-    row = value(county, "county", "2025Q1", "migrant_checks_rate")
+    row = value(rhythm_county, "county", "2025Q1", "migrant_checks_rate")
     np.testing.assert_allclose((row["numerator"], row["denominator"], row["value"]), (9, 30, 30.0))
-    np.testing.assert_allclose(value(county, "village", "2025Q1", "migrant_checks_rate", V11)["value"], 90.0)
-    assert value(county, "county", "2025-03", "migrant_checks_rate")["note"] == "cycle_quarter"
+    np.testing.assert_allclose(value(rhythm_county, "village", "2025Q1", "migrant_checks_rate", V11)["value"], 90.0)
+    assert value(rhythm_county, "county", "2025-03", "migrant_checks_rate")["note"] == "cycle_quarter"
 
 
-def test_rooms_and_schools_up_to_standard_years_only(county) -> None:
-    np.testing.assert_allclose(value(county, "county", "2025", "village_rooms_standard")["value"], 100 / 3)
-    np.testing.assert_allclose(value(county, "township", "2025", "population_schools_standard", T1)["value"], 100.0)
-    np.testing.assert_allclose(value(county, "county", "2025", "population_schools_standard")["value"], 200 / 3)
-    assert value(county, "county", "2025S1", "village_rooms_standard")["note"] == "year_only"
+def test_rooms_and_schools_up_to_standard_years_only(rhythm_county) -> None:
+    np.testing.assert_allclose(value(rhythm_county, "county", "2025", "village_rooms_standard")["value"], 100 / 3)
+    np.testing.assert_allclose(value(rhythm_county, "township", "2025", "population_schools_standard", T1)["value"], 100.0)
+    np.testing.assert_allclose(value(rhythm_county, "county", "2025", "population_schools_standard")["value"], 200 / 3)
+    assert value(rhythm_county, "county", "2025S1", "village_rooms_standard")["note"] == "year_only"
 
 
 def test_a_county_without_the_registers_gets_no_data_never_red(tmp_path) -> None:
@@ -288,13 +288,8 @@ def test_bad_registers_are_refused_with_every_problem(tmp_path) -> None:
 # ------------------------------------------------------------------------------------------------ the demo county
 
 
-@pytest.fixture(scope="module")
-def county_demo(demo):
-    return load_county(demo)
-
-
-def test_the_demo_county_scorecard_carries_every_rhythm_item(county_demo) -> None:
-    card = scorecard(county_demo, "county", "2025", target_set="work_rhythm", with_forecast=False).set_index("indicator")
+def test_the_demo_county_scorecard_carries_every_rhythm_item(county) -> None:
+    card = scorecard(county, "county", "2025", target_set="work_rhythm", with_forecast=False).set_index("indicator")
     for code in ("county_supervision_coverage", "township_check_coverage", "rectification_on_time",
                  "townships_meeting_quota", "self_governance_meeting_rate", "representatives_meeting_rate",
                  "four_public_current", "village_rooms_standard", "population_schools_standard",
@@ -303,16 +298,16 @@ def test_the_demo_county_scorecard_carries_every_rhythm_item(county_demo) -> Non
         row = card.loc[code]
         assert np.isfinite(row["value"]) and row["target"] and row["target_source"], code
         assert row["status"] in ("green", "amber", "red"), code
-    rooms = county_demo.village_rooms
-    assert len(rooms) == len(county_demo.villages()) and rooms["village_code"].is_unique  # every village has its room
+    rooms = county.village_rooms
+    assert len(rooms) == len(county.villages()) and rooms["village_code"].is_unique  # every village has its room
     np.testing.assert_allclose(card.loc["village_rooms_standard", "value"], 100 * (rooms["room"] == "up_to_standard").mean())
     assert card.loc["staff_sent", "value"] == 3 and card.loc["skills_competition_quarters", "value"] == 100
 
 
-def test_the_page_tables_this_quarter_by_township(county) -> None:
+def test_the_page_tables_this_quarter_by_township(rhythm_county) -> None:
     from fpplan.indicators import supervision
 
-    tables = supervision.page_tables(county, pd.DataFrame({"imported_at": pd.to_datetime(["2025-06-24 10:00", "2025-06-25 09:00"])}))
+    tables = supervision.page_tables(rhythm_county, pd.DataFrame({"imported_at": pd.to_datetime(["2025-06-24 10:00", "2025-06-25 09:00"])}))
     assert tables["info"].iloc[0][["month", "quarter"]].tolist() == ["2025-06", "2025Q2"]
     status = tables["township"].set_index("township_code")
     # Q2: the county visited T1 on 20 May, not T2; in June the townships checked V11, V12 and V21
@@ -331,10 +326,10 @@ def test_the_page_tables_this_quarter_by_township(county) -> None:
     assert weeks.loc["2025W24", ["inspections", "findings_opened"]].tolist() == [3, 1]
     assert weeks.loc["2025W25", "inspections"] == 0 and weeks.loc["2025W26", "imports"] == 2
     # a month earlier, in the same quarter: F3 open and overdue, F4 not yet found
-    may = supervision.township_status(county, "2025-05").set_index("township_code")
+    may = supervision.township_status(rhythm_county, "2025-05").set_index("township_code")
     assert may.loc[T2, "findings_open"] == 0 and may.loc[T1, "villages_checked"] == 1
     # a month the register has not reached (reports imported first): every visit still due, none done
-    july = supervision.township_status(county, "2025-07")
+    july = supervision.township_status(rhythm_county, "2025-07")
     assert july["supervision_done"].sum() == 0 and july["last_visit"].isna().all() and july["villages_checked"].sum() == 0
 
 
@@ -357,12 +352,12 @@ def test_an_import_with_a_name_for_an_inspector_is_refused_and_writes_nothing(tm
     assert len(workspace.county().supervision) == before + 2
 
 
-def test_a_weeks_scorecard_holds_the_dated_indicators(county, tmp_path) -> None:
-    card = scorecard(county, "county", "2025W14", target_set="work_rhythm").set_index("indicator")
+def test_a_weeks_scorecard_holds_the_dated_indicators(rhythm_county, tmp_path) -> None:
+    card = scorecard(rhythm_county, "county", "2025W14", target_set="work_rhythm").set_index("indicator")
     assert set(card.index) == {"rectification_on_time", "four_public_current", "publicity_board_villages",
                                "slogans_villages", "culture_courtyard_villages"}
     assert (card.loc["rectification_on_time", "value"], card.loc["rectification_on_time", "status"]) == (100.0, "green")
-    w15 = scorecard(county, "county", "2025W15", target_set="work_rhythm").set_index("indicator")
+    w15 = scorecard(rhythm_county, "county", "2025W15", target_set="work_rhythm").set_index("indicator")
     assert w15.loc["rectification_on_time", "value"] == 0.0  # F3's deadline, Wednesday 9 April, passed open
     bare = load_county(write_mini_county(tmp_path / "bare"))
     assert scorecard(bare, "county", "2025W14").empty  # no dated data: no week to score, no error

@@ -9,7 +9,7 @@ import pytest
 from fpplan import DataError, load_county
 from fpplan.data.config import load
 from fpplan.planning.equipment import gap_table, purchases, standard_table
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 CONFIG = load("equipment")
 FACILITIES = pd.DataFrame({"code": ["G1", "V1"], "level": ["township_general", "mobile_vehicle"],

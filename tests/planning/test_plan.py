@@ -10,15 +10,9 @@ import pytest
 
 from fpplan import load_county
 from fpplan.app.workbook import write_workbook
-from fpplan.demo import write_demo
 from fpplan.demography import load_scenarios
 from fpplan.planning.demand import catchments, service_rates
 from fpplan.planning.plan import make_plan
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    return load_county(write_demo(tmp_path_factory.mktemp("demo") / "county"))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from fpplan import load_county
 from fpplan.data.models.rooms import RoomsConfig
 from fpplan.planning import rooms
-from tests.by_hand import rooms_cost
+from fpplan.testing.by_hand import rooms_cost
 
 CONFIG = {"source": "s", "schedule": "even", "schedule_source": "s", "subsidy_share": 0.4, "subsidy_source": "s",
           "merged_clinic_share": 0.5, "merged_clinic_source": "s",

@@ -15,7 +15,7 @@ from fpplan.data.config import load
 from fpplan.planning import staffing, survey_effect
 from fpplan.rules import survey_rollup
 from fpplan.rules.survey import need_classes
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 RULES = load("rules").survey  # core ≥ 15% of the year's needs and ≥ 50% of villages; main ≥ 6% and ≥ 25%; general ≥ 3%
 

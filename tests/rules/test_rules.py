@@ -10,7 +10,7 @@ from fpplan import load_county
 from fpplan.data.config import default_config_dir
 from fpplan.data.labels import ui
 from fpplan.rules import exam_consequences, survey_rollup
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 

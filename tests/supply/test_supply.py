@@ -10,7 +10,7 @@ import pytest
 from fpplan import load_county
 from fpplan.data.config import load
 from fpplan.supply import cyp, distributed, method_mix, prevalence, supply_need
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 METHODS = load("contraceptives").methods
 
@@ -36,7 +36,7 @@ def test_cyp_of_what_was_given_out() -> None:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
+def supply_county(tmp_path_factory):
     t = mini_tables()
     s = t["service_stats"]
     s["iud_insertions"], s["sterilisations"] = 2.0, 0.0
@@ -49,26 +49,26 @@ def county(tmp_path_factory):
     return load_county(write_mini_county(tmp_path_factory.mktemp("supply") / "c", t))
 
 
-def test_distributed_by_township_with_the_reports_procedures(county) -> None:
-    d = distributed(county, "township", "year").set_index(["unit", "method"])["cyp"]
+def test_distributed_by_township_with_the_reports_procedures(supply_county) -> None:
+    d = distributed(supply_county, "township", "year").set_index(["unit", "method"])["cyp"]
     # township 100001: 45 cycles (3), 360 condoms (3), IUDs 2 villages × 2 months × 2 = 8 insertions (36.8)
     assert d.loc[("100001", "oral_pills")] == pytest.approx(3) and d.loc[("100001", "condoms")] == pytest.approx(3)
     assert d.loc[("100001", "iud")] == pytest.approx(8 * 4.6)
     # township 100002: 4 DMPA doses (1), 4 insertions (18.4), one sterilisation (10.3)
     assert d.loc[("100002", "dmpa_injection")] == pytest.approx(1) and d.loc[("100002", "sterilisation")] == pytest.approx(10.3)
-    county_total = distributed(county, "county", "month").groupby("period")["cyp"].sum()
+    county_total = distributed(supply_county, "county", "month").groupby("period")["cyp"].sum()
     assert county_total.loc["2025-01"] == pytest.approx(2 + 1 + 6 * 4.6)  # 30 cycles, 4 doses, 6 insertions
     assert county_total.loc["2025-02"] == pytest.approx(1 + 3 + 6 * 4.6 + 10.3)
 
 
-def test_method_mix_and_prevalence(county) -> None:
-    d = distributed(county, "county", "year")
+def test_method_mix_and_prevalence(supply_county) -> None:
+    d = distributed(supply_county, "county", "year")
     mix = method_mix(d).set_index("method")["share"]
     total = 3 + 3 + 1 + 12 * 4.6 + 10.3
     assert mix.sum() == pytest.approx(1) and mix["iud"] == pytest.approx(12 * 4.6 / total)
-    by_township = method_mix(distributed(county, "township", "year"), by=["unit"]).groupby("unit")["share"].sum()
+    by_township = method_mix(distributed(supply_county, "township", "year"), by=["unit"]).groupby("unit")["share"].sum()
     np.testing.assert_allclose(by_township, 1.0)
-    p = prevalence(county)
+    p = prevalence(supply_county)
     assert p["100001"] == pytest.approx(0.9) and p["100002"] == pytest.approx(0.8)
     assert p["county"] == pytest.approx((4 * 90 + 2 * 80) / 600)
 

@@ -11,14 +11,14 @@ from openpyxl import load_workbook
 from fpplan import load_county
 from fpplan.data.config import load
 from fpplan.supply.need import supply_plan
-from tests.mini_county import mini_tables, write_mini_county
+from fpplan.testing.mini import mini_tables, write_mini_county
 
 CONFIG = load("contraceptives")
 BASES = pd.DataFrame({"township_code": ["100001", "100002", "100001"], "year": [2026, 2026, 2025],
                       "married_women_15_49": [1000.0, 500.0, 990.0]})
 
 
-def mini(tmp_path, supply: bool = True, users: bool = True):
+def supply_county(tmp_path, supply: bool = True, users: bool = True):
     t = mini_tables()
     s = t["service_stats"]
     s["iud_insertions"], s["sterilisations"] = 2.0, 0.0
@@ -41,7 +41,7 @@ def mini(tmp_path, supply: bool = True, users: bool = True):
 
 
 def test_supply_needed_from_the_countys_mix_and_prevalence(tmp_path) -> None:
-    plan = supply_plan(mini(tmp_path), BASES, [2026])
+    plan = supply_plan(supply_county(tmp_path), BASES, [2026])
     # 2025 CYP: 45 cycles = 3, 360 condoms = 3, 4 DMPA = 1, 12 IUDs × 4.6 = 55.2, 1 sterilisation = 10.3; Σ 72.5
     assert plan.mix_year == 2025 and plan.prevalence_from == "reports"
     mix = plan.mix.set_index("method")["share"]
@@ -58,7 +58,7 @@ def test_supply_needed_from_the_countys_mix_and_prevalence(tmp_path) -> None:
 
 
 def test_a_county_without_supply_data_takes_the_configured_mix(tmp_path) -> None:
-    plan = supply_plan(mini(tmp_path, supply=False), BASES, [2026])
+    plan = supply_plan(supply_county(tmp_path, supply=False), BASES, [2026])
     assert plan.mix_year is None
     assert plan.mix.set_index("method")["share"].to_dict() == pytest.approx(CONFIG.default_mix)
     n = plan.need.set_index(["township_code", "method"])["units_needed"]
@@ -67,7 +67,7 @@ def test_a_county_without_supply_data_takes_the_configured_mix(tmp_path) -> None
 
 
 def test_reports_without_users_take_the_configured_prevalence(tmp_path) -> None:
-    plan = supply_plan(mini(tmp_path, users=False), BASES, [2026])
+    plan = supply_plan(supply_county(tmp_path, users=False), BASES, [2026])
     assert plan.prevalence_from == "config" and CONFIG.default_prevalence == pytest.approx(0.85)
     assert plan.need.groupby("township_code")["users"].sum().to_dict() == pytest.approx({"100001": 850, "100002": 425})
 
