@@ -22,11 +22,10 @@ NAMES = {"650123": "演示县", "650124": "演示东县", "650125": "演示西�
 
 
 @pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    folder = write_demo_region(tmp_path_factory.mktemp("region") / "prefecture")
-    outcome = region_results.ensure_region_results(folder)
-    assert outcome.computed and outcome.counties_computed == 3
-    return folder
+def region(region_with_results: Path) -> Path:
+    """The demo region, its results computed once a run (conftest: the three counties computed, ``outcome.computed``
+    and ``counties_computed == 3`` asserted there), this module's own copy."""
+    return region_with_results
 
 
 def test_each_county_row_is_its_own_results(region: Path) -> None:
@@ -235,7 +234,6 @@ def test_a_period_a_county_lacks_is_refused_for_every_county(region: Path, tmp_p
 
 
 def test_a_large_demo_region_is_the_three_counties_again(tmp_path: Path) -> None:
-    from fpplan.demo.region import write_demo_region
 
     folder = write_demo_region(tmp_path / "large", 5)
     folders = sorted(p.name for p in folder.iterdir() if p.is_dir())

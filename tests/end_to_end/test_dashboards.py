@@ -40,11 +40,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo, tmp_path_factory):
+def server(demo_with_results, tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
     env = os.environ | {"FPPLAN_CULL_IDLE": "20", "FPPLAN_CULL_INTERVAL": "3"}  # closed pages' kernels go soon
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(demo),
+    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(demo_with_results),
                              "--pool", str(POOL)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -151,7 +151,7 @@ BAND = """() => Array.from(document.querySelectorAll('.fpplan-live-figure')).sli
 })"""  # the 80% band of the explorer's population and women figures: the filled trace and the edge above it
 
 
-def test_the_scenario_explorer_draws_the_80_band_live(browser, server, demo) -> None:
+def test_the_scenario_explorer_draws_the_80_band_live(browser, server, demo_with_results) -> None:
     """The population and women 15-49 figures show the 80% band of the stored scenario (intervals.parquet, county
     rows); a TFR step redraws it (timed: key press → band redrawn in the page); stepping back recomputes the stored
     band itself."""
@@ -159,7 +159,7 @@ def test_the_scenario_explorer_draws_the_80_band_live(browser, server, demo) -> 
 
     from fpplan.app import results
 
-    manifest = results.current(demo)
+    manifest = results.current(demo_with_results)
     stored = results.table(manifest, "intervals", manifest["plan_scenario"])
     stored = stored[stored["region"] == manifest["county"]["code"]]
     want = {series: stored[stored["series"] == series].sort_values("year") for series in ("population", "women_15_49")}
@@ -213,12 +213,12 @@ def test_every_page_says_what_its_data_cover(pages) -> None:
         assert "数据截至 2025年12月" in page.locator("#fpplan-as-of").inner_text(), name
 
 
-def test_a_month_imported_shows_on_the_open_dashboards(browser, server, demo) -> None:
+def test_a_month_imported_shows_on_the_open_dashboards(browser, server, demo_with_results) -> None:
     """The planner's monthly routine while the server runs: import next month, reload, see it."""
     from fpplan.cli import main
 
-    [incoming] = (demo / "incoming").glob("*.csv")
-    assert main(["import-reports", str(demo), str(incoming)]) == 0
+    [incoming] = (demo_with_results / "incoming").glob("*.csv")
+    assert main(["import-reports", str(demo_with_results), str(incoming)]) == 0
     page, errors, failed, _ = open_dashboard(browser, server, "领导总览")
     assert "数据截至 2026年1月" in page.locator("#fpplan-as-of").inner_text()
     page.screenshot(path=str(SHOTS / "领导总览-2026-01.png"), full_page=True)
@@ -309,8 +309,8 @@ def test_a_quarters_scorecard_and_a_red_cells_causes(pages) -> None:
     assert not errors and not failed
 
 
-def staff_ids(demo: Path) -> set[str]:
-    return set(pd.read_csv(demo / "staff.csv", dtype=str)["staff_id"])
+def staff_ids(demo_with_results: Path) -> set[str]:
+    return set(pd.read_csv(demo_with_results / "staff.csv", dtype=str)["staff_id"])
 
 
 def open_every_section(page) -> None:
@@ -321,15 +321,15 @@ def open_every_section(page) -> None:
             page.wait_for_timeout(3000)
 
 
-def test_the_exams_page_shows_each_staff_members_results_on_this_machine(pages, demo) -> None:
+def test_the_exams_page_shows_each_staff_members_results_on_this_machine(pages, demo_with_results) -> None:
     page, errors, failed = pages["技术人员月考"]
     text = page.inner_text("body")
     assert "专业集体奖惩（全年）" in text and "个人考试结果与处理" in text
-    assert len({s for s in staff_ids(demo) if s in text}) >= 10  # the check below can see staff ids
+    assert len({s for s in staff_ids(demo_with_results) if s in text}) >= 10  # the check below can see staff ids
     assert not errors and not failed
 
 
-def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, demo) -> None:
+def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, demo_with_results) -> None:
     """督导与考核: the quarter's county visits done and due, villages checked, findings open and overdue by township,
     the rhythm's indicators with their targets; no inspector and no staff id."""
     page, errors, failed = pages["督导与考核"]
@@ -338,14 +338,14 @@ def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, d
                   "近八周督导与导入", "县级每季度督导乡镇完成率", "村级服务室达标率", "选送区、州跟班学习骨干人数", "北山乡"):
         assert words in text, words
     assert page.locator(".js-plotly-plot .gtitle", has_text="各乡镇督导检查完成情况").count() == 1
-    register = pd.read_csv(demo / "supervision.csv")
+    register = pd.read_csv(demo_with_results / "supervision.csv")
     assert not any(role in text for role in set(register["inspector"]))  # inspectors' roles are never shown
-    assert not {s for s in staff_ids(demo) if re.search(rf"\b{s}\b", text)}
+    assert not {s for s in staff_ids(demo_with_results) if re.search(rf"\b{s}\b", text)}
     page.screenshot(path=str(SHOTS / "督导与考核.png"), full_page=True)
     assert not errors and not failed
 
 
-def test_pages_leave_out_every_staff_id_off_loopback(browser, demo, tmp_path) -> None:
+def test_pages_leave_out_every_staff_id_off_loopback(browser, demo_with_results, tmp_path) -> None:
     """Served on all addresses with a token, as a county shares it on its network, and visited at the machine's
     network address: the index lists no staff-level page, its address answers 404, and no section of any page
     (every accordion and tab opened) shows a staff id."""
@@ -354,7 +354,7 @@ def test_pages_leave_out_every_staff_id_off_loopback(browser, demo, tmp_path) ->
                                           args=[*ARGS[:-1], f"{ARGS[-1]} , EXCLUDE {host}"])
     log = (tmp_path / "voila.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--host", "0.0.0.0", "--port", str(port),
-                             "--data", str(demo), "--token", token, "--pool", "0"],
+                             "--data", str(demo_with_results), "--token", token, "--pool", "0"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{host}:{port}"
     try:
@@ -375,7 +375,7 @@ def test_pages_leave_out_every_staff_id_off_loopback(browser, demo, tmp_path) ->
         withheld = index.goto(f"{base}/voila/render/{urllib.parse.quote('技术人员月考')}.ipynb?token={token}")
         assert withheld.status == 404
         index.close()
-        ids = staff_ids(demo)
+        ids = staff_ids(demo_with_results)
         for name in listed:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/voila/render/{urllib.parse.quote(name)}.ipynb?token={token}", timeout=120_000)
@@ -464,11 +464,11 @@ def test_the_index_lists_the_dashboards_offline(browser, server) -> None:
     page.close()
 
 
-def test_the_import_page_takes_a_month_and_the_dashboards_show_it(browser, server, demo) -> None:
+def test_the_import_page_takes_a_month_and_the_dashboards_show_it(browser, server, demo_with_results) -> None:
     """数据导入 on this machine: the demo's next month uploaded in the browser, checked, imported on confirmation; the
     page and then the overview say the data reach 2026年1月 (the import through the CLI above may have come first:
     the same file again changes nothing and the month shows all the same)."""
-    [incoming] = (demo / "incoming").glob("*.csv")
+    [incoming] = (demo_with_results / "incoming").glob("*.csv")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -1,88 +1,36 @@
 """Every output an official reads, of the demo county and of a second county (the demo region's 演示东县, drawn with
-another seed), scanned for English words, codes, NaN and persons in fractions (tests/output_scan.py says what is
+another seed), scanned for English words, codes, NaN and persons in fractions (tests/end_to_end/output_scan.py says what is
 allowed): the printouts of validate (clean, and with a planted error), plan, scorecard, exams and survey; every
 workbook (plan, scorecard, exams, survey) cell by cell; the brief (Word) and the report (HTML text).
 
 The scan is about form (language, codes, missing values, whole persons), not about the numbers: it holds whatever
-engine computes them. Slow (a full report per county, about three minutes each)."""
+engine computes them. Slow (a full report per county, about three minutes each): produced once a session
+(tests/end_to_end/official.py), the demo's shared with tests/end_to_end/test_reports.py."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import shutil
-from pathlib import Path
-
-import pandas as pd
 import pytest
 
 from fpplan import load_county
-from fpplan.cli import main
-from fpplan.demo import write_demo
-from fpplan.demo.region import write_demo_region
-from tests.output_scan import docx_text, html_text, scan_lines, scan_workbook
-
-PERIOD = "2025Q3"
-
-
-def _run(argv: list[str]) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = main(argv)
-    return code, out.getvalue()
-
-
-def _planted_error(folder: Path, into: Path) -> Path:
-    """A copy of the county whose first project completes before it starts."""
-    shutil.copytree(folder, into, ignore=shutil.ignore_patterns(".fpplan", "*.duckdb*"))
-    plan = pd.read_csv(into / "construction_plan.csv", dtype=str)
-    plan.loc[0, "completion_year"] = str(int(plan.loc[0, "start_year"]) - 2)
-    plan.to_csv(into / "construction_plan.csv", index=False)
-    return into
+from fpplan.data.region import county_folders
+from tests.end_to_end.output_scan import docx_text, html_text, scan_lines, scan_workbook
 
 
 @pytest.fixture(scope="module", params=["demo", "second"])
-def outputs(request, tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp(request.param)
-    if request.param == "demo":
-        folder = write_demo(root / "county")
-    else:
-        folder = write_demo_region(root / "region", 2) / "650124"
+def outputs(request) -> dict:
+    """The outputs produced once a session (tests/end_to_end/official.py), with what the scan needs to know."""
+    produced = request.getfixturevalue(f"{request.param}_outputs")
+    folder, out = produced["folder"], produced["out"]
     county = load_county(folder)
-    out = root / "out"
-    out.mkdir()
-    printed: dict[str, str] = {}
-    runs = {
-        "validate": ["validate", str(folder)],
-        "plan": ["plan", str(folder), "--out", str(out / "plan.xlsx")],
-        "scorecard": ["scorecard", str(folder), "--period", PERIOD, "--out", str(out / "scorecard.xlsx")],
-        "scorecard_county": ["scorecard", str(folder), "--level", "county", "--period", "2025",
-                             "--out", str(out / "scorecard_county.xlsx")],
-        "exams": ["exams", str(folder), "--year", "2025", "--out", str(out / "exams.xlsx")],
-        "survey": ["survey", str(folder), "--period", PERIOD, "--out", str(out / "survey.xlsx")],
-        "report": ["report", str(folder), "--period", PERIOD, "--out", str(out / "reports")],
-        "brief": ["brief", str(folder), "--period", "2025", "--targets", "seed001_article5", "--out", str(out / "brief")],
-    }
-    if request.param == "second":  # the region the second county belongs to: its printouts and workbooks too
-        region = folder.parent
-        runs["region_scorecard"] = ["scorecard", str(region), "--level", "county", "--period", "2025",
-                                    "--out", str(out / "region_scorecard.xlsx")]
-        runs["region_plan"] = ["plan", str(region), "--out", str(out / "region_plan.xlsx")]
-    for key, argv in runs.items():
-        code, text = _run(argv)
-        assert code == 0, (key, text[-2000:])
-        printed[key] = text
-    code, printed["validate_error"] = _run(["validate", str(_planted_error(folder, root / "bad"))])
-    assert code == 2
     name = dict(zip(county.units["code"], county.units["name"]))[county.county_code]
-    counties = [county] + ([load_county(f) for f in folder.parent.iterdir() if f.is_dir() and f != folder]
+    counties = [county] + ([load_county(f) for f in county_folders(folder.parent) if f != folder]
                            if request.param == "second" else [])
     codes = set().union(*[set(c.units["code"]) | set(c.facilities["code"]) for c in counties])
     codes |= set(county.config["indicators"].indicators) | set(county.config["services"].services)
     workbooks = sorted(out.glob("*.xlsx")) + sorted(out.glob("reports/*/*.xlsx"))
     report = next(out.glob("reports/*/*分析报告.html"))
     briefs = sorted(out.glob("reports/*/*简报.docx")) + sorted(out.glob("brief/*简报.docx"))
-    return {"county": county, "name": name, "codes": codes, "printed": printed, "workbooks": workbooks,
+    return {"county": county, "name": name, "codes": codes, "printed": produced["printed"], "workbooks": workbooks,
             "report": report, "briefs": briefs, "allowed": (f"{name}（{county.county_code}）",)}
 
 

@@ -21,7 +21,6 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from fpplan.app import region_results
-from fpplan.demo.region import write_demo_region
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +40,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    return write_demo_region(tmp_path_factory.mktemp("region") / "prefecture")
+def region(region_with_results: Path) -> Path:
+    """The demo region with its results computed once a run (conftest), this module's own copy."""
+    return region_with_results
 
 
 @pytest.fixture(scope="module")

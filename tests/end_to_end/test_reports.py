@@ -24,10 +24,9 @@ from fpplan.app.tables import indicator_decimals, number
 from fpplan.cli import main
 from fpplan.data.config import load
 from fpplan.data.errors import DataError
-from fpplan.demo import write_demo
+from tests.end_to_end.official import PERIOD, REPORT_DATE, SCENARIO
 
 pytestmark = pytest.mark.notebook
-PERIOD, SCENARIO = "2025Q3", "medium"
 # what may be written in Latin letters in a Chinese report: the tool's and two methods' names
 LATIN_ALLOWED = {"fpplan", "WISN", "ETS"}
 # a table's middle left out, as pandas writes it
@@ -47,12 +46,12 @@ def _tool(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> dict:
-    data = write_demo(tmp_path_factory.mktemp("demo") / "county")
-    out = tmp_path_factory.mktemp("reports")
-    assert run_report(str(data), SCENARIO, str(out), period=PERIOD, date="2026-01-01") == 0
-    folder = out / f"650123_{PERIOD}_{SCENARIO}"
-    manifest = results.current(data)
+def run(demo_outputs) -> dict:
+    """The demo's report of PERIOD and SCENARIO dated REPORT_DATE, made once a session with every other output an
+    official reads (tests/end_to_end/official.py), its PDFs' text."""
+    data, folder, manifest = demo_outputs["folder"], demo_outputs["report_folder"], demo_outputs["manifest"]
+    out = folder.parent
+    assert folder.name == f"650123_{PERIOD}_{SCENARIO}"
     report = next(folder.glob("*分析报告.pdf"))
     brief = next(folder.glob("*简报.pdf"))
     text = subprocess.run([_tool("pdftotext"), "-layout", str(report), "-"], capture_output=True, text=True,
@@ -112,7 +111,7 @@ def test_the_pdf_text_as_an_official_reads_it(run) -> None:
     for word in ("达标", "未达标", "无目标", "无数据"):
         assert word in text
     cover = text.split("\f")[0]  # the cover: county, period, scenario, data version, 数据截至, date, fpplan's version
-    for part in ("演示县", "2025年第三季度", "中方案", manifest["version"][:12], "数据截至", "2025年12月", "2026-01-01",
+    for part in ("演示县", "2025年第三季度", "中方案", manifest["version"][:12], "数据截至", "2025年12月", REPORT_DATE,
                  f"fpplan {manifest['fpplan_version']}", "目录"):
         assert part in cover, part
 
