@@ -128,7 +128,7 @@ async def visit(browser, url: str, name: str = "领导总览", html: list | None
         if html is not None:
             html.append(await page.evaluate(HTML_DONE))
         return seconds, None
-    except Exception:
+    except Exception:  # noqa: BLE001 (whatever stops the page, a hang: the kernel is named)
         kernel = await page.evaluate("() => (document.body.innerHTML.match(/kernelId[^a-f0-9]*([a-f0-9-]{36})/) || [])[1] || null")
         return float("inf"), kernel or "unknown"
     finally:
