@@ -58,7 +58,8 @@ benchmark: install
 	$(BIN)/python benchmarks/run_all.py
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(DEMO) reports .pytest_cache

@@ -112,9 +112,8 @@ def test_service_forecast_has_intervals_and_follows_the_level(county) -> None:
 
 
 def test_a_township_given_as_a_whole_still_gets_its_services(tmp_path) -> None:
-    from mini_county import mini_tables, write_mini_county
-
     from fpplan.planning.demand import coefficients, village_bases
+    from fpplan.testing.mini import mini_tables, write_mini_county
 
     tables = mini_tables()
     pop = tables["population"]

@@ -129,9 +129,8 @@ def test_the_workbook_sheet(county, tmp_path) -> None:
 
 
 def test_without_the_table_the_rooms_are_not_assessed(demo, tmp_path) -> None:
-    import variants
-
     from fpplan.planning.plan import make_plan
+    from fpplan.testing import variants
 
     folder = variants.copy(demo, tmp_path / "county")
     (folder / "village_rooms.csv").unlink()

@@ -143,9 +143,8 @@ def test_the_workbook_shows_what_the_survey_changed(plan, tmp_path) -> None:
 
 
 def test_without_a_survey_nothing_is_raised(demo, tmp_path) -> None:
-    import variants
-
     from fpplan.planning.plan import make_plan
+    from fpplan.testing import variants
 
     county = load_county(variants.drop(variants.copy(demo, tmp_path / "county"), "survey"))
     plan = make_plan(county, "medium")
