@@ -102,7 +102,6 @@ def region_with_results(prepared_region: Path, tmp_path_factory) -> Path:
     return folder
 
 
-
 # --- running on every core (make test: pytest -n auto --dist loadgroup) ------------------------------------------------
 # pytest-xdist's own loadgroup (xdist_group marks) cannot rename a test's node id under pytest 9, so this conftest
 # schedules the groups itself: a module is one unit of work (its module-scoped fixtures made once), except the
@@ -110,10 +109,19 @@ def region_with_results(prepared_region: Path, tmp_path_factory) -> Path:
 # report read by two modules). Units go out in the order of SLOW_FIRST, then as collected, so that no worker is left
 # with a long one at the end.
 SLOW_FIRST = (
-    "robustness:reported", "demo_outputs", "tests/end_to_end/test_dashboards.py", "tests/end_to_end/test_wheel.py",
-    "tests/app/test_region_results.py", "tests/end_to_end/test_region_dashboards.py", "robustness:two_years",
-    "robustness:year", "tests/end_to_end/test_official_outputs.py", "tests/data/test_workspace.py",
-    "tests/data/test_intake.py", "tests/data/test_regions.py", "tests/server/test_serve.py",
+    "robustness:reported",
+    "demo_outputs",
+    "tests/end_to_end/test_dashboards.py",
+    "tests/end_to_end/test_wheel.py",
+    "tests/app/test_region_results.py",
+    "tests/end_to_end/test_region_dashboards.py",
+    "robustness:two_years",
+    "robustness:year",
+    "tests/end_to_end/test_official_outputs.py",
+    "tests/data/test_workspace.py",
+    "tests/data/test_intake.py",
+    "tests/data/test_regions.py",
+    "tests/server/test_serve.py",
 )
 
 
@@ -123,9 +131,10 @@ def group_of(nodeid: str) -> str:
     if module == "tests/end_to_end/test_robustness.py" and "[" in name:
         from tests.end_to_end.test_robustness import COUNTY_OF
 
-        return "robustness:" + COUNTY_OF[name[name.index("[") + 1:name.rindex("]")]]
-    if module == "tests/end_to_end/test_reports.py" or (module == "tests/end_to_end/test_official_outputs.py"
-                                                         and name.endswith("[demo]")):
+        return "robustness:" + COUNTY_OF[name[name.index("[") + 1 : name.rindex("]")]]
+    if module == "tests/end_to_end/test_reports.py" or (
+        module == "tests/end_to_end/test_official_outputs.py" and name.endswith("[demo]")
+    ):
         return "demo_outputs"
     return module
 

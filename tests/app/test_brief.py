@@ -10,42 +10,107 @@ from fpplan.app.brief import content_from, key_rows, light_rows, to_docx
 from fpplan.data.labels import set_language
 
 MANIFEST = {
-    "county": {"code": "C", "name": "甲县"}, "base_year": 2025, "version": "abcdef0123456789",
+    "county": {"code": "C", "name": "甲县"},
+    "base_year": 2025,
+    "version": "abcdef0123456789",
     "names": {"C": "甲县", "T1": "东乡", "T2": "西乡", "S1": "县站", "S2": "东乡站"},
-    "townships": ["T1", "T2"], "scenarios": {"medium": {"zh": "中方案", "en": "medium"}},
+    "townships": ["T1", "T2"],
+    "scenarios": {"medium": {"zh": "中方案", "en": "medium"}},
     "data_as_of": {"last_month": "2025-12"},
 }
 
 
 def _card(period: str, rows: list[tuple[str, str, str, float, str]]) -> pd.DataFrame:
     kind = "quarter" if "Q" in period else "year"
-    return pd.DataFrame([{"unit": u, "level": lvl, "indicator": i, "name": i.upper(), "value": v, "status": s,
-                          "target": "≥ 90", "unit_label": "%", "period": period, "kind": kind}
-                         for lvl, u, i, v, s in rows])
+    return pd.DataFrame(
+        [
+            {
+                "unit": u,
+                "level": lvl,
+                "indicator": i,
+                "name": i.upper(),
+                "value": v,
+                "status": s,
+                "target": "≥ 90",
+                "unit_label": "%",
+                "period": period,
+                "kind": kind,
+            }
+            for lvl, u, i, v, s in rows
+        ]
+    )
 
 
 @pytest.fixture
 def tables() -> dict[str, pd.DataFrame]:
     # the plan's numbers (fpplan.planning.gaps.headline, county_by_year): the brief only formats them
-    headline = pd.DataFrame([{
-        "base_year": 2025, "plan_year": 2030, "horizon": 2035, "population_base": 100_000.0,
-        "population_horizon": 110_000.0, "women_15_49_base": 25_000.0, "women_15_49_horizon": 23_000.0,
-        "wisn_need_fte": 9.0, "wisn_in_post_fte": 6.5, "technical_retired_persons": 2,
-        "staff_gap_before_fte": 2.5, "staff_gap_before_persons": 3, "staff_gap_after_fte": 0.5,
-        "staff_gap_after_persons": 1, "hires_persons": 4, "area_gap_base_m2": 120.0, "area_gap_horizon_m2": 45.0,
-        "total_cost_wan_yuan": 200.0, "subsidy_requested_wan_yuan": 150.0, "still_to_secure_wan_yuan": 50.5}])
-    by_year = pd.DataFrame({"year": [2025, 2035], "gap_before_fte": [0.0, 2.5], "gap_before_persons": [0, 3],
-                            "gap_after_fte": [0.0, 0.5], "gap_after_persons": [0, 1]})
-    shortfall = pd.DataFrame({"station": ["S1", "S2"], "first_short_year": [2025.0, 2031.0], "max_gap_m2": [120.0, 45.0]})
-    now = _card("2025Q3", [("county", "C", "cpr", 88.0, "red"), ("county", "C", "fu", 91.0, "green"),
-                           ("county", "C", "srb", 95.0, "amber"),
-                           ("township", "T1", "cpr", 80.0, "red"), ("township", "T2", "cpr", 92.0, "green"),
-                           ("township", "T1", "fu", 85.0, "red"), ("township", "T2", "fu", 89.0, "amber"),
-                           ("township", "T1", "srb", 95.0, "green"), ("township", "T2", "srb", 96.0, "green")])
-    before = _card("2025Q2", [("county", "C", "cpr", 91.0, "green"), ("county", "C", "fu", 80.0, "red"),
-                              ("county", "C", "srb", 94.0, "amber"), ("township", "T1", "cpr", 91.0, "red")])
-    return {"headline": headline, "county_by_year": by_year, "shortfall": shortfall,
-            "scorecards": pd.concat([before, now], ignore_index=True)}
+    headline = pd.DataFrame(
+        [
+            {
+                "base_year": 2025,
+                "plan_year": 2030,
+                "horizon": 2035,
+                "population_base": 100_000.0,
+                "population_horizon": 110_000.0,
+                "women_15_49_base": 25_000.0,
+                "women_15_49_horizon": 23_000.0,
+                "wisn_need_fte": 9.0,
+                "wisn_in_post_fte": 6.5,
+                "technical_retired_persons": 2,
+                "staff_gap_before_fte": 2.5,
+                "staff_gap_before_persons": 3,
+                "staff_gap_after_fte": 0.5,
+                "staff_gap_after_persons": 1,
+                "hires_persons": 4,
+                "area_gap_base_m2": 120.0,
+                "area_gap_horizon_m2": 45.0,
+                "total_cost_wan_yuan": 200.0,
+                "subsidy_requested_wan_yuan": 150.0,
+                "still_to_secure_wan_yuan": 50.5,
+            }
+        ]
+    )
+    by_year = pd.DataFrame(
+        {
+            "year": [2025, 2035],
+            "gap_before_fte": [0.0, 2.5],
+            "gap_before_persons": [0, 3],
+            "gap_after_fte": [0.0, 0.5],
+            "gap_after_persons": [0, 1],
+        }
+    )
+    shortfall = pd.DataFrame(
+        {"station": ["S1", "S2"], "first_short_year": [2025.0, 2031.0], "max_gap_m2": [120.0, 45.0]}
+    )
+    now = _card(
+        "2025Q3",
+        [
+            ("county", "C", "cpr", 88.0, "red"),
+            ("county", "C", "fu", 91.0, "green"),
+            ("county", "C", "srb", 95.0, "amber"),
+            ("township", "T1", "cpr", 80.0, "red"),
+            ("township", "T2", "cpr", 92.0, "green"),
+            ("township", "T1", "fu", 85.0, "red"),
+            ("township", "T2", "fu", 89.0, "amber"),
+            ("township", "T1", "srb", 95.0, "green"),
+            ("township", "T2", "srb", 96.0, "green"),
+        ],
+    )
+    before = _card(
+        "2025Q2",
+        [
+            ("county", "C", "cpr", 91.0, "green"),
+            ("county", "C", "fu", 80.0, "red"),
+            ("county", "C", "srb", 94.0, "amber"),
+            ("township", "T1", "cpr", 91.0, "red"),
+        ],
+    )
+    return {
+        "headline": headline,
+        "county_by_year": by_year,
+        "shortfall": shortfall,
+        "scorecards": pd.concat([before, now], ignore_index=True),
+    }
 
 
 def test_key_numbers_against_the_plan(tables) -> None:
@@ -71,7 +136,11 @@ def test_red_and_amber_indicators_with_their_townships(tables) -> None:
     assert flagged["cpr"]["red_townships"] == ["东乡"] and flagged["fu"]["amber_townships"] == ["西乡"]
     assert flagged["srb"]["red_townships"] == [] and flagged["srb"]["status"] == "amber"
     header, rows, statuses = light_rows(c)
-    assert header[-1] == "接近涉及乡镇" and rows[0][:3] == ["CPR", "88.00%", "未达标"] and statuses == ["red", "amber", "green"]
+    assert (
+        header[-1] == "接近涉及乡镇"
+        and rows[0][:3] == ["CPR", "88.00%", "未达标"]
+        and statuses == ["red", "amber", "green"]
+    )
 
 
 def test_what_changed_the_first_station_short_and_the_findings(tables) -> None:
@@ -81,7 +150,14 @@ def test_what_changed_the_first_station_short_and_the_findings(tables) -> None:
     assert ch["previous"] == "2025Q2" and ch["to_red"] == ["CPR"] and ch["to_green"] == ["FU"]
     assert (ch["township_red_now"], ch["township_red_before"]) == (2, 1)
     assert c["first_short"] == {"station": "县站", "year": 2025, "max_gap_m2": 120.0, "stations_short": 2}
-    assert c["lights"] == {"total": 3, "red": 1, "amber": 1, "worst_township": "东乡", "worst_count": 2, "small_sample": []}
+    assert c["lights"] == {
+        "total": 3,
+        "red": 1,
+        "amber": 1,
+        "worst_township": "东乡",
+        "worst_count": 2,
+        "small_sample": [],
+    }
     findings = c["findings"]
     assert 3 <= len(findings) <= 5
     assert "100,000" in findings[0] and "110,000" in findings[0] and "增加10,000" in findings[0]

@@ -48,8 +48,9 @@ def test_untouched_explorer_shows_the_plans_numbers(county, second, which, key) 
     assert ours.loc[last, "gap_before_persons"] == plan.headline["staff_gap_before_persons"]
     assert ours.loc[last, "gap_after_persons"] == plan.headline["staff_gap_after_persons"]
     assert ours.loc[plan.headline["base_year"], "area_gap_m2"] == plan.headline["area_gap_base_m2"]
-    pd.testing.assert_frame_equal(shown["wisn"].reset_index(drop=True), plan.wisn.reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        shown["wisn"].reset_index(drop=True), plan.wisn.reset_index(drop=True), check_dtype=False
+    )
 
 
 def test_moved_projects_and_regrades_are_kept(county) -> None:
@@ -58,8 +59,9 @@ def test_moved_projects_and_regrades_are_kept(county) -> None:
     medium = load_scenarios(county)["medium"]
     moved = medium.model_copy(update={"project_completion": {"ZX002": 2032}, "grade_changes": {"ZS004": "A"}})
     shown, plan = _explorer_numbers(county, "medium", moved)
-    pd.testing.assert_frame_equal(shown["capacity"].reset_index(drop=True), plan.capacity.reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        shown["capacity"].reset_index(drop=True), plan.capacity.reset_index(drop=True), check_dtype=False
+    )
     pd.testing.assert_frame_equal(shown["county_by_year"], plan.county_by_year)
     assert plan.construction_plan.set_index("station_code").loc["ZX002", "completion_year"].max() == 2032
 
@@ -79,8 +81,9 @@ def test_the_migration_path_is_what_made_the_populations_differ(second) -> None:
     moved = scenario_with(medium, start | {"migration": -700}, start, second.construction_plan, second.base_year)
     assert moved.net_migration == {2025: -900, 2035: -700}
     assert moved.tfr == medium.tfr and moved.lump_inflows == medium.lump_inflows and not moved.project_completion
-    later = scenario_with(medium, start | {"delay": 2, "farm_year": 2030}, start, second.construction_plan,
-                          second.base_year)
+    later = scenario_with(
+        medium, start | {"delay": 2, "farm_year": 2030}, start, second.construction_plan, second.base_year
+    )
     last = second.construction_plan.groupby("station_code")["completion_year"].max()
     assert later.project_completion == {s: int(y) + 2 for s, y in last.items()}
     assert [f.year for f in later.lump_inflows] == [2030, 2032]
@@ -112,8 +115,9 @@ def test_the_live_band_is_the_stored_scenarios_band_and_follows_the_controls(cou
     assert (later["lower_80"] < later["median"]).all() and (later["median"] < later["upper_80"]).all()
     assert (later["lower_95"] < later["lower_80"]).all() and (later["upper_80"] < later["upper_95"]).all()
 
-    higher = scenario_with(medium, start | {"tfr": start["tfr"] + 0.4}, start, model["construction_plan"],
-                           county.base_year)
+    higher = scenario_with(
+        medium, start | {"tfr": start["tfr"] + 0.4}, start, model["construction_plan"], county.base_year
+    )
     began = time.perf_counter()
     moved = band(model, higher)
     seconds = time.perf_counter() - began

@@ -17,21 +17,38 @@ def test_pyramid_puts_men_left_and_women_right() -> None:
 
 
 def test_fan_chart_bands_and_median() -> None:
-    band = pd.DataFrame({"year": [2025, 2026], "median": [10.0, 11.0], "lower_80": [9.5, 10.0], "upper_80": [10.5, 12.0],
-                         "lower_95": [9.0, 9.0], "upper_95": [11.0, 13.0]})
+    band = pd.DataFrame(
+        {
+            "year": [2025, 2026],
+            "median": [10.0, 11.0],
+            "lower_80": [9.5, 10.0],
+            "upper_80": [10.5, 12.0],
+            "lower_95": [9.0, 9.0],
+            "upper_95": [11.0, 13.0],
+        }
+    )
     fig = figures.fan_chart(band)
     assert len(fig.data) == 5 and list(fig.data[-1].y) == [10.0, 11.0]
 
 
 def test_scorecard_heatmap_colours_by_status() -> None:
-    card = pd.DataFrame({"unit": ["A", "A", "B", "B"], "indicator": ["x", "y", "x", "y"], "name": ["X", "Y", "X", "Y"],
-                         "value": [96.0, 1.5, 80.0, np.nan], "status": ["green", "red", "amber", "no_data"],
-                         "undecided": [False, False, True, False]})
+    card = pd.DataFrame(
+        {
+            "unit": ["A", "A", "B", "B"],
+            "indicator": ["x", "y", "x", "y"],
+            "name": ["X", "Y", "X", "Y"],
+            "value": [96.0, 1.5, 80.0, np.nan],
+            "status": ["green", "red", "amber", "no_data"],
+            "undecided": [False, False, True, False],
+        }
+    )
     fig = figures.scorecard_heatmap(card, {"A": "甲", "B": "乙"}, "2025")
     heat = fig.data[0]
     statuses = list(figures.STATUS_COLOURS)
-    assert heat.z.tolist() == [[statuses.index("green"), statuses.index("red")],
-                               [statuses.index("amber"), statuses.index("no_data")]]
+    assert heat.z.tolist() == [
+        [statuses.index("green"), statuses.index("red")],
+        [statuses.index("amber"), statuses.index("no_data")],
+    ]
     assert list(heat.y) == ["甲", "乙"] and heat.text[1][1] == "" and heat.text[1][0] == "80.0?"
     # each status's cells get its own colour: the scale is a step per status
     colour = {c: col for c, (pos, col) in zip(range(len(statuses)), heat.colorscale[::2])}
@@ -39,8 +56,15 @@ def test_scorecard_heatmap_colours_by_status() -> None:
 
 
 def test_gantt_spans_start_to_end_of_completion_year() -> None:
-    plan = pd.DataFrame({"station_code": ["S"], "mode": ["new_build"], "target_grade": ["B"], "start_year": [2026],
-                         "completion_year": [2027]})
+    plan = pd.DataFrame(
+        {
+            "station_code": ["S"],
+            "mode": ["new_build"],
+            "target_grade": ["B"],
+            "start_year": [2026],
+            "completion_year": [2027],
+        }
+    )
     bar = figures.gantt(plan, {"S": "站"}).data[0]
     assert list(bar.base) == [2026] and list(bar.x) == [2] and list(bar.y) == ["站"]
 
@@ -51,12 +75,17 @@ def test_figures_become_svg_images_drawn_by_plotly() -> None:
 
     from fpplan.app.figure_images import svg_images
 
-    spec = {"data": [{"type": "bar", "x": ["甲", "乙", "丙"], "y": [1, 2, 4]}],
-            "layout": {"title": {"text": "测试图"}, "height": 300, "yaxis": {"range": [0, 5]}}}
+    spec = {
+        "data": [{"type": "bar", "x": ["甲", "乙", "丙"], "y": [1, 2, 4]}],
+        "layout": {"title": {"text": "测试图"}, "height": 300, "yaxis": {"range": [0, 5]}},
+    }
     svg = svg_images({"bars": spec}, width=800)["bars"]
     assert svg.startswith('<svg class="main-svg"') and 'width="100%"' in svg and 'viewBox="0 0 800 300"' in svg
     assert "测试图" in svg and all(f">{name}<" in svg for name in "甲乙丙")
-    bars = [(float(top), float(bottom)) for bottom, top in re.findall(r'<path d="M[\d.]+,([\d.]+)V([\d.]+)H[\d.]+V[\d.]+Z"', svg)]
+    bars = [
+        (float(top), float(bottom))
+        for bottom, top in re.findall(r'<path d="M[\d.]+,([\d.]+)V([\d.]+)H[\d.]+V[\d.]+Z"', svg)
+    ]
     heights = [bottom - top for top, bottom in bars]
     assert len(heights) == 3 and np.allclose(np.array(heights) / heights[0], [1, 2, 4], atol=0.02)
 
@@ -70,7 +99,7 @@ def test_without_chromium_figures_are_left_to_the_browser(monkeypatch) -> None:
     assert figure_images.svg_images({"bars": spec}) == {}
     page = static_figure_html("f", spec)  # drawn by the page's script: an empty element and the figure as JSON
     assert page.startswith("<div id='f' class='fpplan-figure' tabindex='0'></div>")
-    assert "</script>\"" not in page and '<\\/script>' in page  # the title cannot end the script element
+    assert '</script>"' not in page and "<\\/script>" in page  # the title cannot end the script element
     with_image = static_figure_html("f", spec, "<svg class='main-svg'></svg>")
     assert "tabindex='0'><svg class='main-svg'></svg></div>" in with_image
 

@@ -61,20 +61,32 @@ def independent(county, plan) -> dict:
     for station, norm in norms.items():
         w, t = need.get(station, 0.0), float(norm)
         gap = max(w - wisn_in_post.get(station, 0.0), t - tech_in_post.get(station, 0.0), 0.0)
-        rest = max(w - wisn_in_post.get(station, 0.0) - wisn_hired.get(station, 0),
-                   t - tech_in_post.get(station, 0.0) - tech_hired.get(station, 0), 0.0)
+        rest = max(
+            w - wisn_in_post.get(station, 0.0) - wisn_hired.get(station, 0),
+            t - tech_in_post.get(station, 0.0) - tech_hired.get(station, 0),
+            0.0,
+        )
         before += math.ceil(gap - 1e-6) if gap > 1e-9 else 0
         after += math.ceil(rest - 1e-6) if rest > 1e-9 else 0
     cap = plan.capacity[plan.capacity["year"] == base]
     area = float((cap["need_m2"] - cap["floor_area_m2"]).clip(lower=0).sum())
-    requested = plan.construction_plan.groupby("station_code")["subsidy_requested_wan_yuan"].sum().add(
-        plan.equipment_purchases.groupby("station")["subsidy_wan_yuan"].sum(), fill_value=0.0)
+    requested = (
+        plan.construction_plan.groupby("station_code")["subsidy_requested_wan_yuan"]
+        .sum()
+        .add(plan.equipment_purchases.groupby("station")["subsidy_wan_yuan"].sum(), fill_value=0.0)
+    )
     granted = county.subsidy_granted.groupby("station_code")["amount_wan_yuan"].sum()
     still = float((requested - granted.reindex(requested.index, fill_value=0.0)).clip(lower=0).sum())
     still += rooms_cost(county)["subsidy"] if county.has("village_rooms") else 0.0  # no grant is recorded for them
-    return {"technical_retired_persons": retired_persons, "technical_retired_fte": retired_fte,
-            "staff_gap_before_persons": before, "staff_gap_after_persons": after,
-            "hires_persons": len(plan.recruitment), "area_gap_base_m2": area, "still_to_secure_wan_yuan": still}
+    return {
+        "technical_retired_persons": retired_persons,
+        "technical_retired_fte": retired_fte,
+        "staff_gap_before_persons": before,
+        "staff_gap_after_persons": after,
+        "hires_persons": len(plan.recruitment),
+        "area_gap_base_m2": area,
+        "still_to_secure_wan_yuan": still,
+    }
 
 
 def _card(doc: dict, title: str) -> str:
@@ -94,21 +106,30 @@ def test_every_reader_shows_the_plans_headline(county, second, which, tmp_path) 
     assert h["staff_gap_before_persons"] > 0 and h["hires_persons"] >= h["plan_year_gap_before_persons"]
     assert h["plan_year_gap_after_persons"] == 0  # the plan closes every station's gap by the plan year
     # the overview's cards
-    manifest = {"names": dict(zip(c.facilities["code"], c.facilities["name"])), "scored_periods": {},
-                "townships": c.townships()["code"].tolist()}
+    manifest = {
+        "names": dict(zip(c.facilities["code"], c.facilities["name"])),
+        "scored_periods": {},
+        "townships": c.townships()["code"].tolist(),
+    }
     doc = overview_content.build(c, plan, pd.DataFrame(columns=["level", "period", "status", "unit"]), manifest)
     horizon, base = h["horizon"], h["base_year"]
     assert _card(doc, ui("staff_gap", year=horizon)) == f"{mine['staff_gap_before_persons']} 人"
     assert _card(doc, ui("hires_card", plan_year=h["plan_year"], year=horizon)) == (
-        f"{mine['hires_persons']} 人（{mine['staff_gap_after_persons']} 人）")
+        f"{mine['hires_persons']} 人（{mine['staff_gap_after_persons']} 人）"
+    )
     assert _card(doc, ui("area_gap", year=base)) == f"{mine['area_gap_base_m2']:,.0f} m²"
     assert _card(doc, ui("funding_gap")) == f"{mine['still_to_secure_wan_yuan']:,.0f} 万元"
     # the brief (from the stored tables, as the results hold them)
     tables = {k: v for k, v in plan_tables(plan).items() if k in ("headline", "county_by_year", "shortfall")}
-    tables["scorecards"] = pd.DataFrame(columns=["period", "kind", "level", "indicator", "unit", "status", "name",
-                                                 "value", "target", "unit_label"])
-    manifest |= {"county": {"code": c.county_code, "name": plan.county_name}, "base_year": base, "version": "v" * 16,
-                 "scenarios": {"medium": {"zh": "中方案", "en": "medium"}}}
+    tables["scorecards"] = pd.DataFrame(
+        columns=["period", "kind", "level", "indicator", "unit", "status", "name", "value", "target", "unit_label"]
+    )
+    manifest |= {
+        "county": {"code": c.county_code, "name": plan.county_name},
+        "base_year": base,
+        "version": "v" * 16,
+        "scenarios": {"medium": {"zh": "中方案", "en": "medium"}},
+    }
     brief = content_from(tables, manifest, "2025", "medium", "2026-01-01")
     _, rows = key_rows(brief)
     assert rows[2][2] == str(mine["staff_gap_before_persons"]) and rows[3][2] == str(mine["staff_gap_after_persons"])

@@ -35,5 +35,7 @@ def test_each_starts_with_what_it_answers_and_its_parameters_and_shares_its_setu
         assert "from fpplan.app.notebook import open_county" in setup
         setups.add(setup)
         code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-        assert "pd.set_option" not in code and ".round(" not in code  # display set up and numbers formatted by the package
+        assert (
+            "pd.set_option" not in code and ".round(" not in code
+        )  # display set up and numbers formatted by the package
     assert len(setups) == 1  # the same one-call setup everywhere

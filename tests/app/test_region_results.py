@@ -45,8 +45,11 @@ def test_each_county_row_is_its_own_results(region: Path) -> None:
         assert row["population_change_pct"] == pytest.approx(change)
         cards = results.table(manifest, "scorecards")
         year = cards[(cards["level"] == "county") & (cards["kind"] == "year") & (cards["period"] == "2025")]
-        assert (row["period"], row["red"], row["amber"]) == ("2025", (year["status"] == "red").sum(),
-                                                             (year["status"] == "amber").sum())
+        assert (row["period"], row["red"], row["amber"]) == (
+            "2025",
+            (year["status"] == "red").sum(),
+            (year["status"] == "amber").sum(),
+        )
         assert row["indicators"] == len(year) > 0
         subsidy = results.table(manifest, "officials_subsidy", scenario)
         assert row["still_to_secure_wan_yuan"] == pytest.approx(subsidy["still_to_secure_wan_yuan"].sum())
@@ -59,8 +62,14 @@ def test_each_county_row_is_its_own_results(region: Path) -> None:
 def test_totals_are_the_counties_sums_and_rankings_are_sorted(region: Path) -> None:
     summary = region_results.current(region)
     counties, totals = summary["counties"], summary["totals"]
-    for key in ("population_base", "population_horizon", "women_15_49_base", "staff_gap", "area_gap_m2",
-                "still_to_secure_wan_yuan"):
+    for key in (
+        "population_base",
+        "population_horizon",
+        "women_15_49_base",
+        "staff_gap",
+        "area_gap_m2",
+        "still_to_secure_wan_yuan",
+    ):
         assert totals[key] == pytest.approx(sum(c[key] for c in counties))
     assert totals["counties_with_red"] == sum(bool(c["red"]) for c in counties)
     by_code = {c["code"]: c for c in counties}
@@ -111,13 +120,24 @@ def test_the_plans_headline_is_read_where_the_results_hold_it(region: Path, tmp_
     manifest = results.current(region / "650123")
     folder = tmp_path / "results"
     shutil.copytree(manifest["path"], folder)
-    headline = {"base_year": 2025, "horizon": 2035, "population_base": 1000.0, "population_horizon": 1100.0,
-                "women_15_49_base": 250.0, "staff_gap_before_persons": 7, "area_gap_base_m2": 12.5,
-                "still_to_secure_wan_yuan": 3.25}
+    headline = {
+        "base_year": 2025,
+        "horizon": 2035,
+        "population_base": 1000.0,
+        "population_horizon": 1100.0,
+        "women_15_49_base": 250.0,
+        "staff_gap_before_persons": 7,
+        "area_gap_base_m2": 12.5,
+        "still_to_secure_wan_yuan": 3.25,
+    }
     pd.DataFrame([headline]).to_parquet(folder / "scenarios" / manifest["plan_scenario"] / "headline.parquet")
     row = region_results.county_headline(manifest | {"path": str(folder)})
     assert (row["population_base"], row["population_horizon"], row["staff_gap"], row["staff_gap_unit"]) == (
-        1000.0, 1100.0, 7.0, "persons")
+        1000.0,
+        1100.0,
+        7.0,
+        "persons",
+    )
     assert row["population_change_pct"] == pytest.approx(10.0) and row["area_gap_m2"] == 12.5
 
 
@@ -183,7 +203,9 @@ def test_the_server_renders_ahead_only_the_region_landing_page(tmp_path: Path) -
     assert json.loads(pools) == {"地区总览.ipynb": {"pool_size": 3}, "default": {"pool_size": 0}}
     root = Path(__file__).resolve().parents[2]
     county = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "a", root / "dashboards").iterdir())
-    region = sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", root / "dashboards", region=True).iterdir())
+    region = sorted(
+        p.name for p in serve.build_dashboards(True, tmp_path / "b", root / "dashboards", region=True).iterdir()
+    )
     assert "地区总览.ipynb" not in county and set(region) - set(county) == {"地区总览.ipynb"}
 
 
@@ -199,8 +221,9 @@ def test_the_region_brief_and_report(region: Path, tmp_path: Path, capsys) -> No
     briefs = sorted(p.name for p in (tmp_path / "brief" / "各县简报").iterdir())
     assert len(briefs) == 6 and all(any(n in b for b in briefs) for n in NAMES.values())
     if shutil.which("pdftotext"):
-        first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
-                               check=True).stdout
+        first = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "演示州" in first and all(n in first for n in NAMES.values())
         summary = region_results.current(region)
         assert f"{summary['totals']['population_base']:,.0f}" in first
@@ -242,7 +265,7 @@ def test_a_large_demo_region_is_the_three_counties_again(tmp_path: Path) -> None
     counties = {f: units[f].loc[units[f]["level"] == "county"].iloc[0] for f in folders}
     assert all(row["code"] == f for f, row in counties.items())
     assert [counties[f]["name"] for f in folders[3:]] == ["演示4号县", "演示5号县"]
-    assert (units["660003"]["name"].tolist() == units["650123"]["name"].replace("演示县", "演示4号县").tolist())
+    assert units["660003"]["name"].tolist() == units["650123"]["name"].replace("演示县", "演示4号县").tolist()
     population = {f: pd.read_csv(folder / f / "population.csv")["population"].sum() for f in ("650124", "660004")}
     assert population["650124"] == population["660004"]  # the second county's data again
 
@@ -275,9 +298,15 @@ def test_a_renderer_kept_open_draws_the_same_images(region: Path, monkeypatch) -
     from fpplan.app import figure_images
 
     def drawn(images: dict) -> dict:  # what an image shows: its size, its texts, its shapes (plotly's ids are random)
-        return {(w, name): (re.search(r'viewBox="[^"]*"', svg).group(0), re.findall(r">([^<]+)</text>", svg),
-                            svg.count("<path"))
-                for w, found in images.items() for name, svg in found.items()}
+        return {
+            (w, name): (
+                re.search(r'viewBox="[^"]*"', svg).group(0),
+                re.findall(r">([^<]+)</text>", svg),
+                svg.count("<path"),
+            )
+            for w, found in images.items()
+            for name, svg in found.items()
+        }
 
     specs = results.document(results.current(region / "650123"), "overview")["figures"]
     fresh = figure_images.svg_image_sets(specs)

@@ -10,10 +10,18 @@ from fpplan.app.tables import period_text
 from fpplan.data.errors import DataError
 from fpplan.data.labels import set_language
 
-MANIFEST = {"path": "/x/county/.fpplan/results/abc", "county": {"code": "650123", "name": "演示县"},
-            "plan_scenario": "medium", "scenarios": {"medium": {"zh": "中方案"}, "low": {"zh": "低方案"}},
-            "scored_periods": {"year": ["2024", "2025"], "half_year": ["2025S1"], "quarter": ["2025Q2", "2025Q3"],
-                               "month": ["2025-09"]}}
+MANIFEST = {
+    "path": "/x/county/.fpplan/results/abc",
+    "county": {"code": "650123", "name": "演示县"},
+    "plan_scenario": "medium",
+    "scenarios": {"medium": {"zh": "中方案"}, "low": {"zh": "低方案"}},
+    "scored_periods": {
+        "year": ["2024", "2025"],
+        "half_year": ["2025S1"],
+        "quarter": ["2025Q2", "2025Q3"],
+        "month": ["2025-09"],
+    },
+}
 
 
 def test_periods_and_scenarios_are_checked_with_a_clear_message() -> None:
@@ -50,8 +58,12 @@ def test_one_folder_per_county_period_and_scenario_replaced_whole(tmp_path) -> N
 
 def test_periods_as_officials_write_them_and_the_page_numbers() -> None:
     set_language("zh")
-    assert [period_text(p) for p in ("2025", "2025S2", "2025Q3", "2025-07")] == \
-        ["2025年", "2025年下半年", "2025年第三季度", "2025年7月"]
+    assert [period_text(p) for p in ("2025", "2025S2", "2025Q3", "2025-07")] == [
+        "2025年",
+        "2025年下半年",
+        "2025年第三季度",
+        "2025年7月",
+    ]
     css = print_css()
     assert "size:A4 portrait" in css and "size:A4 landscape" in css and "counter(pages)" in css
     assert ".modebar" in css and "display:table-header-group" in css

@@ -20,11 +20,22 @@ def chinese():
     set_language("zh")
 
 
-@pytest.mark.parametrize(("value", "decimals", "text"), [
-    (1234567.891, 2, "1,234,567.89"), (1234.5, 0, "1,235"), (2.675, 2, "2.68"), (0.125, 2, "0.13"),
-    (-0.004, 2, "0.00"), (-1234.56, 1, "-1,234.6"), (5, 2, "5.00"), (999.96, 1, "1,000.0"),
-    (float("nan"), 2, "—"), (None, 0, "—"), (pd.NA, 1, "—"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (1234567.891, 2, "1,234,567.89"),
+        (1234.5, 0, "1,235"),
+        (2.675, 2, "2.68"),
+        (0.125, 2, "0.13"),
+        (-0.004, 2, "0.00"),
+        (-1234.56, 1, "-1,234.6"),
+        (5, 2, "5.00"),
+        (999.96, 1, "1,000.0"),
+        (float("nan"), 2, "—"),
+        (None, 0, "—"),
+        (pd.NA, 1, "—"),
+    ],
+)
 def test_numbers_as_officials_write_them(value, decimals, text) -> None:
     assert tables.number(value, decimals) == text
 
@@ -52,16 +63,24 @@ def test_indicator_decimals_follow_the_catalogue_unit_and_a_county_can_override(
     assert digits["sex_ratio_at_birth"] == 1 and units["sex_ratio_at_birth"] == "per_100"
     assert all(digits[c] == 0 for c, u in units.items() if u == "count")
     (tmp_path / "config").mkdir()
-    own = (tmp_path / "config" / "report.yaml")
-    own.write_text("source: county's own\nindicator_units: {percent: 1}\nindicators: {sex_ratio_at_birth: 0}\n",
-                   encoding="utf-8")
+    own = tmp_path / "config" / "report.yaml"
+    own.write_text(
+        "source: county's own\nindicator_units: {percent: 1}\nindicators: {sex_ratio_at_birth: 0}\n", encoding="utf-8"
+    )
     mine = tables.indicator_decimals(catalogue, load("report", tmp_path))
     assert mine["contraceptive_prevalence"] == 1 and mine["sex_ratio_at_birth"] == 0
 
 
 def test_headers_names_words_and_statuses() -> None:
-    frame = pd.DataFrame({"station": ["650123001", "650123002"], "level": ["county", "township_central"],
-                          "floor_area_m2": [1234.5, 80.0], "met": [True, False], "status": ["red", "amber"]})
+    frame = pd.DataFrame(
+        {
+            "station": ["650123001", "650123002"],
+            "level": ["county", "township_central"],
+            "floor_area_m2": [1234.5, 80.0],
+            "met": [True, False],
+            "status": ["red", "amber"],
+        }
+    )
     shown = tables.present(frame, names={"650123001": "城关镇服务站", "650123002": "红星乡中心站"})
     assert list(shown.cells.columns) == ["服务站", "级别", "建筑面积(m²)", "是否达标", "达标情况"]
     assert shown.cells.iloc[:, 0].tolist() == ["城关镇服务站", "红星乡中心站"]  # names, not codes
@@ -79,7 +98,7 @@ def test_every_row_is_printed_with_a_repeating_header() -> None:
     n = 1000
     frame = pd.DataFrame({"region": [f"r{k}" for k in range(n)], "population": np.arange(n) * 1000.4})
     html = tables.html_table(frame, caption="全部", names={f"r{k}": f"乡{k}" for k in range(n)})
-    body = html[html.index("<tbody>"):]
+    body = html[html.index("<tbody>") :]
     assert body.count("<tr>") == n
     assert html.count("<thead>") == 1 and "<th>人口数(人)</th>" in html
     assert "乡999" in html and "999,400" in html
@@ -89,11 +108,22 @@ def test_every_row_is_printed_with_a_repeating_header() -> None:
 
 def test_scorecard_rows_use_each_indicator_decimals_and_words() -> None:
     catalogue = load("indicators")
-    card = pd.DataFrame({"unit": ["650123", "650123"], "indicator": ["sex_ratio_at_birth", "contraceptive_prevalence"],
-                         "name": ["出生人口性别比", "已婚育龄妇女综合避孕率"], "value": [106.7917, 93.21277],
-                         "unit_label": ["（女=100）", "%"], "target": ["103–107", "≥ 85"], "status": ["green", "red"],
-                         "previous": [107.758, 93.069], "change": [-0.9663, 0.1437], "note": ["", ""],
-                         "note_arg": ["", ""], "undecided": [False, False]})
+    card = pd.DataFrame(
+        {
+            "unit": ["650123", "650123"],
+            "indicator": ["sex_ratio_at_birth", "contraceptive_prevalence"],
+            "name": ["出生人口性别比", "已婚育龄妇女综合避孕率"],
+            "value": [106.7917, 93.21277],
+            "unit_label": ["（女=100）", "%"],
+            "target": ["103–107", "≥ 85"],
+            "status": ["green", "red"],
+            "previous": [107.758, 93.069],
+            "change": [-0.9663, 0.1437],
+            "note": ["", ""],
+            "note_arg": ["", ""],
+            "undecided": [False, False],
+        }
+    )
     shown = tables.scorecard_rows(card, catalogue)
     cells = shown.cells
     assert list(cells.columns) == ["指标", "本期数值", "计量单位", "目标", "达标情况", "上期", "变化", "说明"]
@@ -107,11 +137,22 @@ def test_scorecard_matrix_has_every_township_and_indicator() -> None:
     catalogue = load("indicators")
     units = ["t1", "t2", "t3"]
     codes = ["contraceptive_prevalence", "follow_up_rate"]
-    card = pd.DataFrame([{"unit": u, "indicator": c, "name": c.upper(), "value": 90.123 + k, "status": "green",
-                          "target": "≥ 85"} for k, u in enumerate(units[:2]) for c in codes])
-    county = pd.DataFrame([{"unit": "C", "indicator": c, "name": c.upper(), "value": 91.0, "status": "amber",
-                            "target": "≥ 95"} for c in codes])
-    shown = tables.scorecard_matrix(card, catalogue, {"t1": "甲乡", "t2": "乙乡", "t3": "丙乡", "C": "全县"}, units, county)
+    card = pd.DataFrame(
+        [
+            {"unit": u, "indicator": c, "name": c.upper(), "value": 90.123 + k, "status": "green", "target": "≥ 85"}
+            for k, u in enumerate(units[:2])
+            for c in codes
+        ]
+    )
+    county = pd.DataFrame(
+        [
+            {"unit": "C", "indicator": c, "name": c.upper(), "value": 91.0, "status": "amber", "target": "≥ 95"}
+            for c in codes
+        ]
+    )
+    shown = tables.scorecard_matrix(
+        card, catalogue, {"t1": "甲乡", "t2": "乙乡", "t3": "丙乡", "C": "全县"}, units, county
+    )
     assert list(shown.cells.columns) == ["指标", "目标", "甲乡", "乙乡", "丙乡", "全县"]
     assert shown.cells["乙乡"].tolist() == ["91.12", "91.12"]
     assert shown.cells["丙乡"].tolist() == ["—", "—"]  # a township without values is still there

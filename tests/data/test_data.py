@@ -61,7 +61,18 @@ def test_gbk_and_xlsx_load_the_same_as_utf8(mini: Path, tmp_path: Path) -> None:
 
 def test_chinese_headers_file_names_and_values(mini: Path) -> None:
     staff = pd.read_csv(mini / "staff.csv", dtype=str)
-    staff.columns = ["人员编号", "服务站代码", "专业", "学历", "职称", "医学专业", "执业资格", "折合全时", "性别", "出生年份"]
+    staff.columns = [
+        "人员编号",
+        "服务站代码",
+        "专业",
+        "学历",
+        "职称",
+        "医学专业",
+        "执业资格",
+        "折合全时",
+        "性别",
+        "出生年份",
+    ]
     staff["专业"] = ["妇科", "B超", "财务"]
     staff["医学专业"] = ["是", "是", "否"]
     staff["性别"] = ["女", "男", "女"]
@@ -80,7 +91,9 @@ def test_chinese_headers_file_names_and_values(mini: Path) -> None:
 
 def test_five_year_groups_are_split_preserving_totals(mini: Path) -> None:
     pop = pd.read_csv(mini / "population.csv")
-    pop["age_group"] = np.where(pop["age"] == 100, "100+", (pop["age"] // 5 * 5).astype(str) + "-" + (pop["age"] // 5 * 5 + 4).astype(str))
+    pop["age_group"] = np.where(
+        pop["age"] == 100, "100+", (pop["age"] // 5 * 5).astype(str) + "-" + (pop["age"] // 5 * 5 + 4).astype(str)
+    )
     grouped = pop.groupby(["year", "unit_code", "sex", "age_group"], as_index=False)["population"].sum()
     grouped.to_csv(mini / "population.csv", index=False)
     county = load_county(mini)
@@ -153,7 +166,11 @@ def test_incomplete_population_and_births_implausible(mini: Path) -> None:
     break_table(mini, "vital_history", lambda f: f.__setitem__("births_male", ["5000", "3"]))
     problems = problems_of(mini)
     incomplete = only(problems, "incomplete")
-    assert incomplete[0].value == "100001001" and "只有200个" in incomplete[0].detail and "应为202个" in incomplete[0].detail
+    assert (
+        incomplete[0].value == "100001001"
+        and "只有200个" in incomplete[0].detail
+        and "应为202个" in incomplete[0].detail
+    )
     births = only(problems, "inconsistent")
     assert births[0].row == 2 and births[0].column == "births_female"
 
@@ -183,8 +200,9 @@ def test_missing_empty_binary_and_badly_encoded_files(mini: Path) -> None:
 
 def test_config_error_names_file_and_key(mini: Path) -> None:
     (mini / "config").mkdir()
-    (mini / "config" / "data_elements.yaml").write_text("source: x\nelements:\n  births: {zh: 出生, en: births, time: median}\n",
-                                                        encoding="utf-8")
+    (mini / "config" / "data_elements.yaml").write_text(
+        "source: x\nelements:\n  births: {zh: 出生, en: births, time: median}\n", encoding="utf-8"
+    )
     problem = only(problems_of(mini), "config")[0]
     assert problem.file.endswith("data_elements.yaml") and "elements.births.time" in problem.detail
 

@@ -66,8 +66,18 @@ def test_the_census_is_brought_forward_to_the_latest_complete_year(census: Path)
     assert (county.census_year, county.base_year) == (2020, 2025)
     vital = variants.read(census, "vital_history").astype({f: float for f in FLOWS} | {"year": int})
     applied = vital[(vital["year"] >= 2020) & (vital["year"] <= 2024)]
-    change = (applied["births_male"] + applied["births_female"] - applied["deaths_male"] - applied["deaths_female"]
-              + applied["in_migrants"] - applied["out_migrants"]).groupby(applied["township_code"]).sum()
+    change = (
+        (
+            applied["births_male"]
+            + applied["births_female"]
+            - applied["deaths_male"]
+            - applied["deaths_female"]
+            + applied["in_migrants"]
+            - applied["out_migrants"]
+        )
+        .groupby(applied["township_code"])
+        .sum()
+    )
     start = variants.read(census, "population").astype({"population": float}).groupby("unit_code")["population"].sum()
     units = variants.read(census, "units").set_index("code")["parent_code"]
     start = start.groupby(start.index.map(units)).sum()  # villages to their townships
@@ -88,15 +98,19 @@ def test_villages_keep_their_share_of_each_cohort(census: Path) -> None:
 
     def share(frame, sex, age):
         cell = frame[(frame["sex"] == sex) & (frame["age"] == age)].set_index("village_code")["population"]
-        return cell / cell.groupby(frame.drop_duplicates("village_code").set_index("village_code")["township_code"]
-                                   .reindex(cell.index)).transform("sum")
+        return cell / cell.groupby(
+            frame.drop_duplicates("village_code").set_index("village_code")["township_code"].reindex(cell.index)
+        ).transform("sum")
 
-    assert np.allclose(share(after, "female", 40), share(before, "female", 40 - k).reindex(share(after, "female", 40).index))
+    assert np.allclose(
+        share(after, "female", 40), share(before, "female", 40 - k).reindex(share(after, "female", 40).index)
+    )
     # every township's villages add up to the township brought forward
     forward = bring_forward(county.census().township_population(), county.vital_history, 2020, 2025).population
     back = to_villages(before, forward, k).groupby(["township_code", "sex", "age"])["population"].sum()
-    assert np.allclose(back.to_numpy(), forward.set_index(["township_code", "sex", "age"])["population"]
-                       .reindex(back.index).to_numpy())
+    assert np.allclose(
+        back.to_numpy(), forward.set_index(["township_code", "sex", "age"])["population"].reindex(back.index).to_numpy()
+    )
 
 
 def test_nothing_is_planned_before_the_plan_starts(census: Path) -> None:
@@ -161,13 +175,16 @@ def test_the_demo_is_not_moved(county) -> None:
     assert isinstance(county.population, pd.DataFrame)
 
 
-def test_a_township_without_records_since_the_census_keeps_the_census_year_and_says_so(census: Path,
-                                                                                          tmp_path: Path) -> None:
+def test_a_township_without_records_since_the_census_keeps_the_census_year_and_says_so(
+    census: Path, tmp_path: Path
+) -> None:
     from fpplan.data.readiness import readiness
 
     folder = variants.copy(census, tmp_path / "county")
     vital = variants.read(folder, "vital_history")
-    variants.write(folder, "vital_history", vital[~((vital["township_code"] == "650123004") & (vital["year"] >= "2020"))])
+    variants.write(
+        folder, "vital_history", vital[~((vital["township_code"] == "650123004") & (vital["year"] >= "2020"))]
+    )
     county = load_county(folder)
     assert county.base_year == 2020
     assert any("缺少乡镇 650123004" in line and "人口未向后推算" in line for line in readiness(county))

@@ -35,7 +35,11 @@ def square(lon0: float, lat0: float, lon1: float, lat1: float) -> list:
 
 
 def feature(geometry_type: str, coordinates: list, **properties) -> dict:
-    return {"type": "Feature", "properties": properties, "geometry": {"type": geometry_type, "coordinates": coordinates}}
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": geometry_type, "coordinates": coordinates},
+    }
 
 
 def collection(*features: dict, **extra) -> dict:
@@ -54,8 +58,13 @@ GOOD_ROADS = collection(
 )
 
 
-def write_geo(path: Path, boundaries: dict | None = GOOD_BOUNDARIES, roads: dict | None = GOOD_ROADS,
-              tables: dict | None = None, extent: bool = True) -> Path:
+def write_geo(
+    path: Path,
+    boundaries: dict | None = GOOD_BOUNDARIES,
+    roads: dict | None = GOOD_ROADS,
+    tables: dict | None = None,
+    extent: bool = True,
+) -> Path:
     write_mini_county(path, tables or geo_tables())
     if boundaries is not None:
         (path / "乡镇边界.geojson").write_text(json.dumps(boundaries, ensure_ascii=False), encoding="utf-8")
@@ -81,8 +90,10 @@ def test_geography_loads(tmp_path: Path) -> None:
 
 
 def test_features_of_one_township_are_joined(tmp_path: Path) -> None:
-    parts = collection(feature("Polygon", square(88.0, 43.7, 88.1, 43.9), code="100001"),
-                       feature("Polygon", square(88.1, 43.7, 88.2, 43.9), code=100001))  # a number works too
+    parts = collection(
+        feature("Polygon", square(88.0, 43.7, 88.1, 43.9), code="100001"),
+        feature("Polygon", square(88.1, 43.7, 88.2, 43.9), code=100001),
+    )  # a number works too
     county = load_county(write_geo(tmp_path / "c", boundaries=parts, roads=None))
     assert county.geography.boundaries["geometry"].iloc[0].area == pytest.approx(0.2 * 0.2)
 
@@ -103,8 +114,12 @@ def test_coordinates_outside_swapped_and_half_given(tmp_path: Path) -> None:
     fac.loc[fac["code"] == "F02", ["lon", "lat"]] = [89.9, 43.8]  # east of the extent: row 3 of facilities.csv
     found = problems_of(write_geo(tmp_path / "c", tables=tables))
     got = {(Path(p.file).name, p.row, p.kind) for p in found}
-    assert got == {("units.csv", 5, "swapped_coordinates"), ("units.csv", 6, "outside_extent"),
-                   ("units.csv", 7, "incomplete"), ("facilities.csv", 3, "outside_extent")}
+    assert got == {
+        ("units.csv", 5, "swapped_coordinates"),
+        ("units.csv", 6, "outside_extent"),
+        ("units.csv", 7, "incomplete"),
+        ("facilities.csv", 3, "outside_extent"),
+    }
     swapped = next(p for p in found if p.kind == "swapped_coordinates")
     assert swapped.value == "43.8, 88.05" and "87.5–88.5°E" in swapped.message("en")
     assert "写反" in swapped.message("zh")
@@ -112,10 +127,12 @@ def test_coordinates_outside_swapped_and_half_given(tmp_path: Path) -> None:
 
 def test_self_intersecting_boundary_and_unknown_township(tmp_path: Path) -> None:
     bowtie = [[[88.0, 43.7], [88.2, 43.9], [88.2, 43.7], [88.0, 43.9], [88.0, 43.7]]]
-    bad = collection(feature("Polygon", bowtie, code="100001"),
-                     feature("Polygon", square(87.8, 43.7, 88.0, 43.9), code="999999"),
-                     feature("Point", [88.0, 43.8], code="100002"),
-                     feature("Polygon", square(87.8, 43.7, 88.0, 43.9)))
+    bad = collection(
+        feature("Polygon", bowtie, code="100001"),
+        feature("Polygon", square(87.8, 43.7, 88.0, 43.9), code="999999"),
+        feature("Point", [88.0, 43.8], code="100002"),
+        feature("Polygon", square(87.8, 43.7, 88.0, 43.9)),
+    )
     found = problems_of(write_geo(tmp_path / "c", boundaries=bad, roads=None))
     by_row = {p.row: p for p in found}
     assert all(Path(p.file).name == "乡镇边界.geojson" for p in found)
@@ -126,12 +143,15 @@ def test_self_intersecting_boundary_and_unknown_township(tmp_path: Path) -> None
     assert len(found) == 4
 
 
-@pytest.mark.parametrize("crs, coordinates, accepted", [
-    ("urn:ogc:def:crs:EPSG::4547", None, False),  # CGCS2000 / 3-degree Gauss-Kruger CM 114E: projected metres
-    ("urn:ogc:def:crs:OGC:1.3:CRS84", None, True),
-    ("EPSG:4490", None, True),  # CGCS2000 geographic
-    (None, square(500000, 4850000, 520000, 4870000), False),  # metres with no crs member
-])
+@pytest.mark.parametrize(
+    "crs, coordinates, accepted",
+    [
+        ("urn:ogc:def:crs:EPSG::4547", None, False),  # CGCS2000 / 3-degree Gauss-Kruger CM 114E: projected metres
+        ("urn:ogc:def:crs:OGC:1.3:CRS84", None, True),
+        ("EPSG:4490", None, True),  # CGCS2000 geographic
+        (None, square(500000, 4850000, 520000, 4870000), False),  # metres with no crs member
+    ],
+)
 def test_boundary_file_in_another_crs_is_refused(tmp_path: Path, crs, coordinates, accepted: bool) -> None:
     extra = {"crs": {"type": "name", "properties": {"name": crs}}} if crs else {}
     features = [feature("Polygon", coordinates or square(88.0, 43.7, 88.2, 43.9), code="100001")]
@@ -151,10 +171,12 @@ def test_boundary_outside_the_extent(tmp_path: Path) -> None:
 
 
 def test_roads_that_do_not_connect(tmp_path: Path) -> None:
-    roads = collection(*GOOD_ROADS["features"],
-                       feature("LineString", [[87.60, 43.60], [87.65, 43.62]], road_class="township"),
-                       feature("LineString", [[87.65, 43.62], [87.70, 43.60]], road_class="township"),
-                       feature("LineString", [[88.20, 43.95], [88.21, 43.95]], road_class="expressway"))
+    roads = collection(
+        *GOOD_ROADS["features"],
+        feature("LineString", [[87.60, 43.60], [87.65, 43.62]], road_class="township"),
+        feature("LineString", [[87.65, 43.62], [87.70, 43.60]], road_class="township"),
+        feature("LineString", [[88.20, 43.95], [88.21, 43.95]], road_class="expressway"),
+    )
     found = problems_of(write_geo(tmp_path / "c", boundaries=None, roads=roads))
     assert all(Path(p.file).name == "roads.geojson" for p in found)
     kinds = sorted((p.kind, p.row) for p in found)

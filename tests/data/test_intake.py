@@ -73,12 +73,15 @@ def test_small_county_from_office_files(small: Path, small_office: Path, small_c
     ours = county.township_population().assign(group=lambda f: np.minimum(f["age"] // 5, 17))
     theirs = original.township_population().assign(group=lambda f: np.minimum(f["age"] // 5, 17))
     key = ["township_code", "sex", "group"]
-    pd.testing.assert_series_equal(ours.groupby(key)["population"].sum(), theirs.groupby(key)["population"].sum(),
-                                   check_dtype=False)
+    pd.testing.assert_series_equal(
+        ours.groupby(key)["population"].sum(), theirs.groupby(key)["population"].sum(), check_dtype=False
+    )
     assert (county.population["population"] % 1 == 0).all()  # whole persons
     # codes from the 统计用区划代码 list, names without 村委会/居委会
     assert set(county.units["code"]) == set(original.units["code"])
-    assert county.villages().set_index("code")["name"].to_dict() == original.villages().set_index("code")["name"].to_dict()
+    assert (
+        county.villages().set_index("code")["name"].to_dict() == original.villages().set_index("code")["name"].to_dict()
+    )
     # staff: the office words mapped back to the same values
     staff = county.staff.set_index("staff_id").sort_index()
     truth = original.staff.set_index("staff_id").sort_index()
@@ -94,13 +97,23 @@ def test_small_county_from_office_files(small: Path, small_office: Path, small_c
     assert (stats["married_women_15_49"] == truth["married_women_15_49"]).all()
     assert (stats["ultrasound_checks"] == truth["ultrasound_checks"]).all()
     vital = county.vital_history.set_index(["township_code", "year"]).sort_index()
-    assert (vital["births_male"] == original.vital_history.set_index(["township_code", "year"]).sort_index()["births_male"]).all()
+    assert (
+        vital["births_male"] == original.vital_history.set_index(["township_code", "year"]).sort_index()["births_male"]
+    ).all()
 
 
 def test_intake_report_names_every_mapping(small: Path) -> None:
     text = (small / "导入说明.md").read_text(encoding="utf-8")
-    for word, value in (("大专", "大学专科"), ("本科", "大学本科"), ("妇产科", "妇科"), ("副高", "副高级"), ("无", "无职称"),
-                        ("注册护士", "护士"), ("县级指导站", "县计生指导站"), ("兼职", "0.5")):
+    for word, value in (
+        ("大专", "大学专科"),
+        ("本科", "大学本科"),
+        ("妇产科", "妇科"),
+        ("副高", "副高级"),
+        ("无", "无职称"),
+        ("注册护士", "护士"),
+        ("县级指导站", "县计生指导站"),
+        ("兼职", "0.5"),
+    ):
         assert re.search(rf"\| {re.escape(word)} \| {re.escape(value)} \| \d+ \|", text), word
     assert "资金来源/自筹 | 自筹" in text  # the two-level header
     # totals checked, then skipped: the plan's one 合计 row (area and three money columns), the census's 总计 row and columns
@@ -140,7 +153,10 @@ def test_census_variants(census: str, small_canonical: Path, tmp_path: Path) -> 
     if census in ("tilde", "single"):  # up to 100岁及以上: every single age comes back (single) or every group
         ours = county.township_population().set_index(["township_code", "sex", "age"])["population"]
         truth = original.township_population().set_index(["township_code", "sex", "age"])["population"]
-        assert ours[ours.index.get_level_values("age") == 100].sum() == truth[truth.index.get_level_values("age") == 100].sum()
+        assert (
+            ours[ours.index.get_level_values("age") == 100].sum()
+            == truth[truth.index.get_level_values("age") == 100].sum()
+        )
         if census == "single":
             pd.testing.assert_series_equal(ours.sort_index(), truth.sort_index(), check_dtype=False)
     assert "equipment" not in {p.stem for p in path.iterdir()}
@@ -150,8 +166,9 @@ def test_census_variants(census: str, small_canonical: Path, tmp_path: Path) -> 
 def test_seed003_county(tmp_path: Path) -> None:
     canonical = write_county(tmp_path / "canonical", "seed003")
     months = tuple(str(m) for m in pd.period_range("2024-12", "2025-12", freq="M"))
-    style = OfficeStyle(census="wide", report_format="csv", months=months,
-                        drop_elements=("migrant_women_served", "migrant_women"))
+    style = OfficeStyle(
+        census="wide", report_format="csv", months=months, drop_elements=("migrant_women_served", "migrant_women")
+    )
     files = write_office_files(canonical, tmp_path / "office", style)
     path, _ = init_county(tmp_path / "county", files, name="华阳县", code="410991")
     county_units = pd.read_csv(path / "units.csv", dtype=str)
@@ -163,7 +180,9 @@ def test_seed003_county(tmp_path: Path) -> None:
 
     collection = yaml.safe_load((path / "config" / "collection.yaml").read_text(encoding="utf-8"))
     assert [e["element"] for e in collection["not_collected"]] == ["migrant_women", "migrant_women_served"]
-    assert all(e["reason"] == "本县月报表无此栏目（fpplan init 据报表列判断，可修改）" for e in collection["not_collected"])
+    assert all(
+        e["reason"] == "本县月报表无此栏目（fpplan init 据报表列判断，可修改）" for e in collection["not_collected"]
+    )
     stats = pd.read_csv(path / "service_stats.csv", dtype={"village_code": str})
     assert stats["month"].nunique() == 13 and "migrant_women" not in stats
     # village names that recur across townships were resolved by their township
@@ -226,8 +245,9 @@ def test_totals_that_do_not_add_up(small_canonical: Path, small_office: Path, tm
     assert len(lines) == 2  # nothing else is off
 
 
-def test_census_townships_must_match_the_village_list(small_canonical: Path, small_office: Path, tmp_path: Path,
-                                                      capsys) -> None:
+def test_census_townships_must_match_the_village_list(
+    small_canonical: Path, small_office: Path, tmp_path: Path, capsys
+) -> None:
     county = load_county(small_canonical)
     grid = census_grid(county)
     header = next(r for r in grid.rows if r and r[0] == "年龄")
@@ -238,8 +258,9 @@ def test_census_townships_must_match_the_village_list(small_canonical: Path, sma
     assert "人口表与村名单的乡镇不一致" in out and "「云台镇」不在村名单的乡镇中；最接近的：云台乡" in out
 
 
-def test_roster_with_names_or_id_numbers_is_refused(small_canonical: Path, small_office: Path, tmp_path: Path,
-                                                    capsys) -> None:
+def test_roster_with_names_or_id_numbers_is_refused(
+    small_canonical: Path, small_office: Path, tmp_path: Path, capsys
+) -> None:
     county = load_county(small_canonical)
     grid = staff_grid(county)
     grid.rows[1].insert(2, "姓名")
@@ -253,8 +274,9 @@ def test_roster_with_names_or_id_numbers_is_refused(small_canonical: Path, small
     assert "430591199001011234" not in out and "张三" not in out  # never echoed
 
 
-def test_unknown_word_names_allowed_values_in_chinese(small_canonical: Path, small_office: Path, tmp_path: Path,
-                                                      capsys) -> None:
+def test_unknown_word_names_allowed_values_in_chinese(
+    small_canonical: Path, small_office: Path, tmp_path: Path, capsys
+) -> None:
     county = load_county(small_canonical)
     grid = staff_grid(county)
     grid.rows[2][5] = "夜大"
@@ -264,8 +286,9 @@ def test_unknown_word_names_allowed_values_in_chinese(small_canonical: Path, sma
     assert "「夜大」不是允许的取值（研究生、大学本科、大学专科、中专、中专以下）" in out
 
 
-def test_import_reports_refuses_a_typo_and_two_files_of_a_month(small: Path, small_canonical: Path, tmp_path: Path,
-                                                                capsys) -> None:
+def test_import_reports_refuses_a_typo_and_two_files_of_a_month(
+    small: Path, small_canonical: Path, tmp_path: Path, capsys
+) -> None:
     county_dir = tmp_path / "county"
     shutil.copytree(small, county_dir)
     county = load_county(small_canonical)
@@ -300,7 +323,10 @@ def test_a_folder_is_read_whole_without_excel_lock_files(small: Path, small_offi
     target = tmp_path / "county"
     assert main(["init", str(target), "--from", str(office)]) == 0
     months = pd.read_csv(target / "service_stats.csv", dtype=str)["month"]
-    assert months.max() == "2026-01" and months.nunique() == pd.read_csv(small / "service_stats.csv", dtype=str)["month"].nunique() + 1
+    assert (
+        months.max() == "2026-01"
+        and months.nunique() == pd.read_csv(small / "service_stats.csv", dtype=str)["month"].nunique() + 1
+    )
     text = (target / "导入说明.md").read_text(encoding="utf-8")
     assert text.index("2023年2月村级") < text.index("2023年10月村级") and "~$" not in text
 
@@ -327,21 +353,58 @@ def test_template_filled_in_and_read_back(small_canonical: Path, tmp_path: Path)
     for (town, sex), part in pop.groupby(["township_code", "sex"]):
         counts = part.set_index("age")["population"]
         for first in range(0, 100, 5):
-            ws.append([2025, names[town], enum_label("sex", sex, "zh"), f"{first}-{first + 4}岁",
-                       int(counts.loc[first:first + 4].sum())])
+            ws.append(
+                [
+                    2025,
+                    names[town],
+                    enum_label("sex", sex, "zh"),
+                    f"{first}-{first + 4}岁",
+                    int(counts.loc[first : first + 4].sum()),
+                ]
+            )
         ws.append([2025, names[town], enum_label("sex", sex, "zh"), "100岁及以上", int(counts.loc[100])])
     for p in county.construction_plan.itertuples():
-        book["建设项目规划表"].append([stations[p.station_code], enum_label("mode", p.mode, "zh"),
-                                 enum_label("grade", p.target_grade, "zh"), p.target_floor_area_m2, p.start_year,
-                                 p.completion_year, p.cost_wan_yuan, p.self_raised_wan_yuan, p.subsidy_requested_wan_yuan])
+        book["建设项目规划表"].append(
+            [
+                stations[p.station_code],
+                enum_label("mode", p.mode, "zh"),
+                enum_label("grade", p.target_grade, "zh"),
+                p.target_floor_area_m2,
+                p.start_year,
+                p.completion_year,
+                p.cost_wan_yuan,
+                p.self_raised_wan_yuan,
+                p.subsidy_requested_wan_yuan,
+            ]
+        )
     for s in county.staff.itertuples():
-        book["技术人员"].append([s.staff_id, stations[s.station_code], enum_label("sex", s.sex, "zh"), s.birth_year,
-                             enum_label("education", s.education, "zh"), enum_label("specialty", s.specialty, "zh"),
-                             enum_label("title", s.title, "zh"), enum_label("licence", s.licence, "zh"),
-                             "是" if s.medical else "否", "专职" if s.fte >= 1 else "兼职"])
+        book["技术人员"].append(
+            [
+                s.staff_id,
+                stations[s.station_code],
+                enum_label("sex", s.sex, "zh"),
+                s.birth_year,
+                enum_label("education", s.education, "zh"),
+                enum_label("specialty", s.specialty, "zh"),
+                enum_label("title", s.title, "zh"),
+                enum_label("licence", s.licence, "zh"),
+                "是" if s.medical else "否",
+                "专职" if s.fte >= 1 else "兼职",
+            ]
+        )
     for v in county.vital_history.itertuples():
-        book["人口变动"].append([v.year, names[v.township_code], v.births_male, v.births_female, v.deaths_male,
-                             v.deaths_female, v.in_migrants, v.out_migrants])
+        book["人口变动"].append(
+            [
+                v.year,
+                names[v.township_code],
+                v.births_male,
+                v.births_female,
+                v.deaths_male,
+                v.deaths_female,
+                v.in_migrants,
+                v.out_migrants,
+            ]
+        )
     stats = county.service_stats[county.service_stats["month"] == "2025-12"].set_index("village_code")
     elements = list(county.config["data_elements"].elements)
     village_codes = {(names[c[:9]], n): c for c, n in county.villages()[["code", "name"]].itertuples(index=False)}

@@ -60,16 +60,26 @@ def test_region_stochastic_summaries_per_county(region_dir: Path, tmp_path: Path
     groups = pd.read_csv(out, dtype={"county": str, "region": str})
     series = pd.read_csv(tmp_path / "s_series.csv", dtype={"county": str, "region": str})
     assert sorted(groups["county"].unique()) == CODES
-    totals = series[(series["region"] == series["county"]) & (series["series"] == "population") & (series["year"] == 2025)]
+    totals = series[
+        (series["region"] == series["county"]) & (series["series"] == "population") & (series["year"] == 2025)
+    ]
     assert len(totals) == 3 and (totals["q025"] == totals["q975"]).all()  # the base year is known
 
 
 def test_roll_up_sums_numerators_and_denominators_never_averages() -> None:
-    cards = pd.DataFrame({
-        "county": ["a", "b", "a", "b"], "unit": ["a", "b", "a", "b"], "indicator": ["cpr", "cpr", "pcb", "pcb"],
-        "name": ["CPR"] * 2 + ["budget"] * 2, "target": [">= 85"] * 2 + [">= 2"] * 2,
-        "numerator": [90.0, 10.0, 500.0, 0.0], "denominator": [100.0, 100.0, 100.0, 300.0],
-        "value": [90.0, 10.0, 5.0, 0.0], "status": ["green", "red", "green", "red"]})
+    cards = pd.DataFrame(
+        {
+            "county": ["a", "b", "a", "b"],
+            "unit": ["a", "b", "a", "b"],
+            "indicator": ["cpr", "cpr", "pcb", "pcb"],
+            "name": ["CPR"] * 2 + ["budget"] * 2,
+            "target": [">= 85"] * 2 + [">= 2"] * 2,
+            "numerator": [90.0, 10.0, 500.0, 0.0],
+            "denominator": [100.0, 100.0, 100.0, 300.0],
+            "value": [90.0, 10.0, 5.0, 0.0],
+            "status": ["green", "red", "green", "red"],
+        }
+    )
     region = roll_up(cards).set_index("indicator")
     assert region.loc["cpr", "value"] == pytest.approx(100 * (90 + 10) / 200)  # 50%, the mean of 90% and 10% too
     assert region.loc["pcb", "value"] == pytest.approx(500 / 400)  # 1.25 yuan a head, not the mean 2.5
@@ -80,8 +90,10 @@ def test_roll_up_sums_numerators_and_denominators_never_averages() -> None:
 
 def test_cli_scores_and_ranks_the_counties(region_dir: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "score.csv"
-    assert main(["--lang", "en", "scorecard", str(region_dir), "--level", "county", "--period", "2025",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["--lang", "en", "scorecard", str(region_dir), "--level", "county", "--period", "2025", "--out", str(out)])
+        == 0
+    )
     text = capsys.readouterr().out
     assert "rank" in text and "share met" in text and "650124" not in text  # words and names, not codes
     rows = pd.read_csv(out, dtype={"county": str, "unit": str})
@@ -105,8 +117,17 @@ def test_cli_plans_a_region(region_dir: Path, tmp_path: Path) -> None:
     assert summary[money].iloc[-1] == pytest.approx(summary[money].iloc[:3].sum())
     from fpplan.data.labels import ui
 
-    map_sheets = {ui(k, "en") for k in ("sheet_spatial_county", "sheet_spatial_coverage", "sheet_spatial_beyond",
-                                        "sheet_spatial_vehicles", "sheet_spatial_sites", "sheet_spatial_plan_check")}
+    map_sheets = {
+        ui(k, "en")
+        for k in (
+            "sheet_spatial_county",
+            "sheet_spatial_coverage",
+            "sheet_spatial_beyond",
+            "sheet_spatial_vehicles",
+            "sheet_spatial_sites",
+            "sheet_spatial_plan_check",
+        )
+    }
     for k, code in enumerate(CODES):
         county_book = tmp_path / f"plan_{code}.xlsx"
         names = load_workbook(county_book, read_only=True).sheetnames
@@ -135,8 +156,11 @@ def test_two_counties_with_one_code_are_refused(region_dir: Path, tmp_path: Path
     assert problem.kind == "duplicate_county" and problem.value == "650123"
     assert problem.file.endswith("units.csv") and "650123_again" in problem.file
     out = tmp_path / "out" / "p.csv"
-    for argv in (["validate", str(bad)], ["project", str(bad), "--out", str(out)],
-                 ["scorecard", str(bad), "--level", "county", "--period", "2025", "--out", str(out)]):
+    for argv in (
+        ["validate", str(bad)],
+        ["project", str(bad), "--out", str(out)],
+        ["scorecard", str(bad), "--level", "county", "--period", "2025", "--out", str(out)],
+    ):
         assert main(["--lang", "en", *argv]) == 2
         text = capsys.readouterr().out
         assert "two counties of the region have the same code '650123'" in text and "Traceback" not in text

@@ -20,8 +20,13 @@ def medium(county):
 def test_saved_scenario_is_listed_and_reads_back(county, tmp_path, capsys) -> None:
     folder = tmp_path / "c"
     (folder / "config" / "scenarios").mkdir(parents=True)
-    scenario = medium(county).model_copy(update={"name": Name(zh="团场提前", en="farms early"),
-                                                 "tfr": {2025: 1.25, 2035: 1.1}, "grade_changes": {"ZS008": "A"}})
+    scenario = medium(county).model_copy(
+        update={
+            "name": Name(zh="团场提前", en="farms early"),
+            "tfr": {2025: 1.25, 2035: 1.1},
+            "grade_changes": {"ZS008": "A"},
+        }
+    )
     path = save_scenario(folder, "团场提前", scenario)
     assert path == folder / "config" / "scenarios" / "团场提前.yaml"
     assert "2035: 1.1" in path.read_text(encoding="utf-8")  # years stay numbers in the YAML a planner reads
@@ -59,11 +64,25 @@ def test_an_invalid_scenario_is_refused(county, tmp_path) -> None:
 
 
 def test_a_scenario_changes_the_plan(county) -> None:
-    farm_station = NewStation(code="ZS009", name="第一团场服务站", level="township_general", township_code="650123005",
-                              target_grade="B", start_year=2028, completion_year=2029, cost_wan_yuan=70,
-                              self_raised_wan_yuan=20, subsidy_requested_wan_yuan=50)
-    scenario = medium(county).model_copy(update={"project_completion": {"ZS007": 2032},
-                                                 "grade_changes": {"ZS008": "A"}, "stations_added": (farm_station,)})
+    farm_station = NewStation(
+        code="ZS009",
+        name="第一团场服务站",
+        level="township_general",
+        township_code="650123005",
+        target_grade="B",
+        start_year=2028,
+        completion_year=2029,
+        cost_wan_yuan=70,
+        self_raised_wan_yuan=20,
+        subsidy_requested_wan_yuan=50,
+    )
+    scenario = medium(county).model_copy(
+        update={
+            "project_completion": {"ZS007": 2032},
+            "grade_changes": {"ZS008": "A"},
+            "stations_added": (farm_station,),
+        }
+    )
     plan = make_plan(county, scenario)
     p = plan.construction_plan.set_index("station_code")
     assert p.loc["ZS007", "completion_year"] == 2032
@@ -71,7 +90,8 @@ def test_a_scenario_changes_the_plan(county) -> None:
     assert p.loc["ZS008", ["target_grade", "target_floor_area_m2"]].tolist() == ["A", 300]
     assert p.loc["ZS008", "cost_wan_yuan"] == pytest.approx(64 * 300 / 220)
     assert p.loc["ZS008", "self_raised_wan_yuan"] + p.loc["ZS008", "subsidy_requested_wan_yuan"] == pytest.approx(
-        p.loc["ZS008", "cost_wan_yuan"])
+        p.loc["ZS008", "cost_wan_yuan"]
+    )
     # the added station: its project at the general B standard, its norm, its equipment, its women
     assert p.loc["ZS009", "target_floor_area_m2"] == 220 and plan.plan_year == 2032
     assert set(plan.norms.loc[plan.norms["station"] == "ZS009", "norm"]) >= {2}
@@ -85,4 +105,6 @@ def test_a_scenario_naming_unknown_stations_is_refused(county) -> None:
     scenario = medium(county).model_copy(update={"grade_changes": {"ZZ999": "A"}})
     with pytest.raises(DataError) as error:
         make_plan(county, scenario)
-    assert [(p.kind, p.column, p.value) for p in error.value.problems] == [("unknown_reference", "grade_changes", "ZZ999")]
+    assert [(p.kind, p.column, p.value) for p in error.value.problems] == [
+        ("unknown_reference", "grade_changes", "ZZ999")
+    ]

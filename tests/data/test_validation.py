@@ -113,10 +113,13 @@ def test_scenarios_are_loaded_with_the_county(mini: Path) -> None:
 def test_every_implausible_scenario_value_and_reference_is_listed_at_once(mini: Path, capsys) -> None:
     """TFR 50 and −1, e0 150, a farm of 60 million into a township that does not exist, a project moved to 1800
     and one for an unknown station, a sex ratio of 1.45: each named by file and key, in one refusal."""
-    bad = (GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 50, 2035: -1}")
-           .replace("female: {2025: 81, 2035: 83}", "female: {2025: 81, 2035: 150}")
-           .replace('township: "100002", year: 2028, size: 300', 'township: "100009", year: 2028, size: 60000000')
-           .replace("{F02: 2029}", "{F02: 1800, F09: 2030}") + "srb: 1.45\n")
+    bad = (
+        GOOD_SCENARIO.replace("{2025: 1.2, 2035: 1.3}", "{2025: 50, 2035: -1}")
+        .replace("female: {2025: 81, 2035: 83}", "female: {2025: 81, 2035: 150}")
+        .replace('township: "100002", year: 2028, size: 300', 'township: "100009", year: 2028, size: 60000000')
+        .replace("{F02: 2029}", "{F02: 1800, F09: 2030}")
+        + "srb: 1.45\n"
+    )
     path = write_scenario(mini, "bad", bad)
     write_scenario(mini, "late", GOOD_SCENARIO.replace("horizon: 2035", "horizon: 2000"))
     problems = problems_of(mini)
@@ -158,11 +161,15 @@ def test_bounds_are_configuration(mini: Path) -> None:
 
 
 def test_scenario_years_must_lie_between_base_year_and_horizon(mini: Path) -> None:
-    write_scenario(mini, "s", GOOD_SCENARIO.replace("{2025: -20}", "{2024: -20, 2040: -10}")
-                   .replace("year: 2028", "year: 2025"))
+    write_scenario(
+        mini, "s", GOOD_SCENARIO.replace("{2025: -20}", "{2024: -20, 2040: -10}").replace("year: 2028", "year: 2025")
+    )
     found = {(p.column, p.value, p.detail) for p in problems_of(mini)}
-    assert found == {("net_migration.2024", 2024, "2025–2035"), ("net_migration.2040", 2040, "2025–2035"),
-                     ("lump_inflows.0.year", 2025, "2026–2035")}
+    assert found == {
+        ("net_migration.2024", 2024, "2025–2035"),
+        ("net_migration.2040", 2040, "2025–2035"),
+        ("lump_inflows.0.year", 2025, "2026–2035"),
+    }
 
 
 def test_projection_notes_are_in_the_interface_language(mini: Path) -> None:
@@ -246,22 +253,60 @@ def test_a_township_code_merged_down_is_filled_but_a_merged_quantity_is_refused(
 @pytest.mark.parametrize(
     ("sheets", "merged", "kind", "where", "zh"),
     [
-        ({"Sheet1": [["2025年服务站统计表"], "HEADER", "DATA"]}, {}, "header_not_first_row", ("Sheet1", 2), "表头应在第1行"),
-        ({"Sheet1": [["基本情况", None, None, "规模"], "HEADER", "DATA"]}, {"Sheet1": ["A1:C1", "D1:H1"]},
-         "header_not_first_row", ("Sheet1", 2), "两行表头请合并成一行"),
-        ({"Sheet1": ["HEADER", [None, None, None, None, None, "m²", None, "年"], "DATA"]}, {}, "two_row_header",
-         ("Sheet1", 2), "表头只能占一行"),
-        ({"说明": [["填表说明：建筑面积按房产证填写"]], "数据": ["HEADER", "DATA"]}, {}, "data_not_first_sheet",
-         ("说明", None), "移到第1个工作表"),
-        ({"数据": ["HEADER", "DATA"], "续表": ["DATA"]}, {}, "sheet_without_header", ("续表", None), "第2个工作表「续表」"),
-        ({"数据": ["HEADER", "DATA"], "续表": ["SHORT_HEADER", "DATA"]}, {}, "sheet_header_differs", ("续表", None),
-         "第2个工作表「续表」"),
+        (
+            {"Sheet1": [["2025年服务站统计表"], "HEADER", "DATA"]},
+            {},
+            "header_not_first_row",
+            ("Sheet1", 2),
+            "表头应在第1行",
+        ),
+        (
+            {"Sheet1": [["基本情况", None, None, "规模"], "HEADER", "DATA"]},
+            {"Sheet1": ["A1:C1", "D1:H1"]},
+            "header_not_first_row",
+            ("Sheet1", 2),
+            "两行表头请合并成一行",
+        ),
+        (
+            {"Sheet1": ["HEADER", [None, None, None, None, None, "m²", None, "年"], "DATA"]},
+            {},
+            "two_row_header",
+            ("Sheet1", 2),
+            "表头只能占一行",
+        ),
+        (
+            {"说明": [["填表说明：建筑面积按房产证填写"]], "数据": ["HEADER", "DATA"]},
+            {},
+            "data_not_first_sheet",
+            ("说明", None),
+            "移到第1个工作表",
+        ),
+        (
+            {"数据": ["HEADER", "DATA"], "续表": ["DATA"]},
+            {},
+            "sheet_without_header",
+            ("续表", None),
+            "第2个工作表「续表」",
+        ),
+        (
+            {"数据": ["HEADER", "DATA"], "续表": ["SHORT_HEADER", "DATA"]},
+            {},
+            "sheet_header_differs",
+            ("续表", None),
+            "第2个工作表「续表」",
+        ),
         ({"数据": ["HEADER", "DATA_WIDE"]}, {}, "cell_outside_header", ("数据", 2), "没有表头"),
     ],
 )
-def test_spreadsheet_layouts_that_cannot_be_read_as_they_are(mini: Path, capsys, sheets, merged, kind, where, zh) -> None:
+def test_spreadsheet_layouts_that_cannot_be_read_as_they_are(
+    mini: Path, capsys, sheets, merged, kind, where, zh
+) -> None:
     facilities = rows_of_table(pd.read_csv(mini / "facilities.csv", dtype=str))
-    stand_in = {"HEADER": facilities[0], "SHORT_HEADER": facilities[0][:-1], "DATA_WIDE": facilities[1] + [None, "备注"]}
+    stand_in = {
+        "HEADER": facilities[0],
+        "SHORT_HEADER": facilities[0][:-1],
+        "DATA_WIDE": facilities[1] + [None, "备注"],
+    }
 
     def expand(row) -> list[list]:
         if isinstance(row, list):
@@ -332,8 +377,9 @@ def edit_report(path: Path, row: int, **cells: str) -> None:
         ({"reported_on": "2025-03-01"}, "date_in_future", "reported_on", "还没有到"),
     ],
 )
-def test_report_values_that_cannot_be_true_are_refused(mini: Path, report: Path, monkeypatch, cells, kind, column,
-                                                       zh) -> None:
+def test_report_values_that_cannot_be_true_are_refused(
+    mini: Path, report: Path, monkeypatch, cells, kind, column, zh
+) -> None:
     from fpplan.data import read_table, validation
 
     monkeypatch.setattr(validation, "today", lambda: __import__("datetime").date(2025, 2, 28))
@@ -365,8 +411,13 @@ def test_a_report_refused_on_import_leaves_the_workspace_as_it_was(mini: Path, r
 def planned(mini: Path) -> Path:
     """The mini county with a scenario, so that project, plan and report run on it."""
     write_scenario(mini, "medium", GOOD_SCENARIO)
-    write_scenario(mini, "low", GOOD_SCENARIO.replace("{zh: 中方案, en: medium}", "{zh: 低方案, en: low}")
-                   .replace("{2025: 1.2, 2035: 1.3}", "{2025: 1.0}"))
+    write_scenario(
+        mini,
+        "low",
+        GOOD_SCENARIO.replace("{zh: 中方案, en: medium}", "{zh: 低方案, en: low}").replace(
+            "{2025: 1.2, 2035: 1.3}", "{2025: 1.0}"
+        ),
+    )
     plan = pd.read_csv(mini / "construction_plan.csv", dtype=str)
     plan["target_floor_area_m2"] = ["1800", "220"]  # the grades' standard areas (plan refuses less)
     plan.to_csv(mini / "construction_plan.csv", index=False)
@@ -399,8 +450,9 @@ def test_the_suffix_decides_the_format(planned: Path) -> None:
     assert main(["project", str(planned), "--out", str(out / "p.parquet")]) == 0
     assert main(["project", str(planned), "--out", str(out / "p.csv")]) == 0
     assert (out / "p.parquet").read_bytes()[:4] == b"PAR1"
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "p.parquet"), pd.read_csv(out / "p.csv", dtype={"region": str}),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "p.parquet"), pd.read_csv(out / "p.csv", dtype={"region": str}), check_dtype=False
+    )
 
 
 def test_an_interrupted_plan_leaves_the_previous_workbook(planned: Path, capsys, monkeypatch) -> None:
@@ -466,8 +518,9 @@ def test_years_and_whole_numbers_are_formatted_as_such(planned: Path) -> None:
     assert [(y.value, y.number_format) for y in years] == [(2027, "0"), (2029, "0")]  # F02 moved to 2029
 
 
-def test_a_large_stochastic_run_says_its_cost_first_and_is_refused_past_the_memory(planned: Path, capsys,
-                                                                                     monkeypatch) -> None:
+def test_a_large_stochastic_run_says_its_cost_first_and_is_refused_past_the_memory(
+    planned: Path, capsys, monkeypatch
+) -> None:
     import types
 
     import psutil
@@ -477,8 +530,11 @@ def test_a_large_stochastic_run_says_its_cost_first_and_is_refused_past_the_memo
     printed = capsys.readouterr().out
     assert "预计：64 条轨迹 × 2 个乡镇" in printed and out.exists()
     monkeypatch.setattr(psutil, "virtual_memory", lambda: types.SimpleNamespace(available=50_000_000))
-    printed = refused(["project", str(planned), "--trajectories", "100000", "--out", str(planned.parent / "q.csv")],
-                      capsys, planned.parent)
+    printed = refused(
+        ["project", str(planned), "--trajectories", "100000", "--out", str(planned.parent / "q.csv")],
+        capsys,
+        planned.parent,
+    )
     assert "预计：100,000 条轨迹" in printed and "超出本机内存" in printed
 
 
@@ -526,8 +582,13 @@ def test_validate_reads_everything_project_plan_scorecard_and_the_dashboards_rea
     def data(files: set[str]) -> set[str]:
         """The county's input files and the shipped configuration among ``files`` (not the folder itself, the store,
         .fpplan/ or a probe of whether the folder is writable)."""
-        return {f for f in files if f.startswith(inputs) and Path(f).suffix.lower() in VERSION_FILES
-                and not any(part.startswith(".") for part in Path(f).parts)}
+        return {
+            f
+            for f in files
+            if f.startswith(inputs)
+            and Path(f).suffix.lower() in VERSION_FILES
+            and not any(part.startswith(".") for part in Path(f).parts)
+        }
 
     runs = {
         "project": lambda: main(["project", str(county), "--out", str(out / "p.csv")]),
@@ -599,11 +660,13 @@ grade_changes: {F09: A}
 """
     write_scenario(mini, "farm", GOOD_SCENARIO + added)
     found = {(p.kind, p.column, p.value) for p in problems_of(mini)}
-    assert found == {("scenario_station_exists", "stations_added.0.code", "F01"),
-                     ("scenario_unknown_township", "stations_added.0.township_code", "100009"),
-                     ("scenario_year_outside", "stations_added.0.start_year", 2020),
-                     ("scenario_year_outside", "stations_added.0.completion_year", 2040),
-                     ("scenario_unknown_station", "grade_changes.F09", "F09")}
+    assert found == {
+        ("scenario_station_exists", "stations_added.0.code", "F01"),
+        ("scenario_unknown_township", "stations_added.0.township_code", "100009"),
+        ("scenario_year_outside", "stations_added.0.start_year", 2020),
+        ("scenario_year_outside", "stations_added.0.completion_year", 2040),
+        ("scenario_unknown_station", "grade_changes.F09", "F09"),
+    }
 
 
 def test_a_scenario_saved_from_the_dashboard_is_checked_as_load_county_will(mini: Path) -> None:
@@ -614,13 +677,16 @@ def test_a_scenario_saved_from_the_dashboard_is_checked_as_load_county_will(mini
     from fpplan.data.scenario_files import save_scenario
 
     good = Scenario.model_validate(yaml.safe_load(GOOD_SCENARIO))
-    bad = good.model_copy(update={"tfr": {2025: 50.0}, "lump_inflows": (good.lump_inflows[0].model_copy(
-        update={"township": "100009"}),)})
+    bad = good.model_copy(
+        update={"tfr": {2025: 50.0}, "lump_inflows": (good.lump_inflows[0].model_copy(update={"township": "100009"}),)}
+    )
     before = snapshot(mini)
     with pytest.raises(DataError) as info:
         save_scenario(mini, "typo", bad)
     assert {(p.kind, p.column) for p in info.value.problems} == {
-        ("scenario_out_of_bounds", "tfr.2025"), ("scenario_unknown_township", "lump_inflows.0.township")}
+        ("scenario_out_of_bounds", "tfr.2025"),
+        ("scenario_unknown_township", "lump_inflows.0.township"),
+    }
     assert snapshot(mini) == before
     path = save_scenario(mini, "kept", good)
     assert load_county(mini).scenarios["kept"] == good and path.parent.name == "scenarios"

@@ -38,7 +38,9 @@ def next_month(tmp_path: Path, month: str = "2025-03", value: float = 2.0, name:
 def store_state(workspace: Workspace) -> dict:
     snapshot = workspace.store.snapshot()
     return {name: frame.astype(str).values.tolist() for name, frame in snapshot.tables.items()} | {
-        "imports": len(snapshot.imports), "replacements": len(workspace.store.replacements())}
+        "imports": len(snapshot.imports),
+        "replacements": len(workspace.store.replacements()),
+    }
 
 
 def test_first_use_imports_the_folder_monthly_tables_once(mini: Path) -> None:
@@ -82,8 +84,10 @@ def test_a_corrected_village_month_replaces_and_logs_each_value(mini: Path, tmp_
     assert (result.rows_replaced, result.rows_unchanged, result.values_replaced) == (3, 1, 2)
     log = workspace.store.replacements()
     got = log[["row_key", "column_name", "old_value", "new_value"]].values.tolist()
-    assert sorted(got) == [["100001001/2025-03", "iud_insertions", "2", "7"],
-                           ["100001002/2025-03", "reported_on", "2025-03-06", "2025-04-20"]]
+    assert sorted(got) == [
+        ["100001001/2025-03", "iud_insertions", "2", "7"],
+        ["100001002/2025-03", "reported_on", "2025-03-06", "2025-04-20"],
+    ]
     assert log["old_import_id"].tolist() == [4, 4]
     stats = workspace.county().service_stats.set_index(["village_code", "month"])
     assert stats.loc[("100001001", "2025-03"), "iud_insertions"] == 7
@@ -118,8 +122,12 @@ def test_imports_are_checked_against_the_county_the_workspace_holds(mini: Path, 
     held = workspace.county()
     reads: list[str] = []
     read_yaml, read_raw = fpplan.data.config.read_yaml, fpplan.data.county.read_raw
-    monkeypatch.setattr(fpplan.data.config, "read_yaml", lambda path, *a: reads.append(Path(path).name) or read_yaml(path, *a))
-    monkeypatch.setattr(fpplan.data.county, "read_raw", lambda path, *a: reads.append(Path(path).name) or read_raw(path, *a))
+    monkeypatch.setattr(
+        fpplan.data.config, "read_yaml", lambda path, *a: reads.append(Path(path).name) or read_yaml(path, *a)
+    )
+    monkeypatch.setattr(
+        fpplan.data.county, "read_raw", lambda path, *a: reads.append(Path(path).name) or read_raw(path, *a)
+    )
     files = [next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv") for m in (3, 4, 5)]
     assert [r.rows_new for r in workspace.import_files(files)] == [3, 3, 3]
     assert sorted(reads) == ["r3.csv", "r4.csv", "r5.csv"]  # each file's own rows; no yaml, no units.csv
@@ -144,9 +152,11 @@ def test_where_the_county_belongs_a_file_is_refused_before_anything_is_opened(tm
 
 def test_store_paths_that_cannot_be_used(mini: Path, tmp_path: Path) -> None:
     (tmp_path / "folder.duckdb").mkdir()
-    cases = {"store_is_folder": tmp_path / "folder.duckdb",
-             "store_folder_missing": tmp_path / "typo" / STORE_NAME,
-             "store_read_only": Path("/proc") / STORE_NAME}
+    cases = {
+        "store_is_folder": tmp_path / "folder.duckdb",
+        "store_folder_missing": tmp_path / "typo" / STORE_NAME,
+        "store_read_only": Path("/proc") / STORE_NAME,
+    }
     for kind, store in cases.items():
         with pytest.raises(DataError) as info:
             Workspace(mini, store=store).county()
@@ -169,12 +179,20 @@ def test_a_store_of_another_county_is_refused(mini: Path, tmp_path: Path) -> Non
 def test_a_busy_store_waits_then_says_so(mini: Path, tmp_path: Path, monkeypatch) -> None:
     Workspace(mini).county()
     monkeypatch.setenv("FPPLAN_STORE_WAIT", "1")
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, time
         con = duckdb.connect({str(mini / STORE_NAME)!r})
         print("holding", flush=True)
         time.sleep(30)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         start = time.monotonic()
@@ -193,9 +211,13 @@ def test_imports_at_once_all_land(mini: Path, tmp_path: Path) -> None:
     file a second time once dropped its lock and let another overwrite it: 1 run in 6)."""
     Workspace(mini).county()
     files = [next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv") for m in (3, 4, 5, 6)]
-    script = "import sys\nfrom fpplan.data.workspace import Workspace\nWorkspace(sys.argv[1]).import_files([sys.argv[2]])"
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(mini), str(f)], stderr=subprocess.PIPE, text=True)
-             for f in files]
+    script = (
+        "import sys\nfrom fpplan.data.workspace import Workspace\nWorkspace(sys.argv[1]).import_files([sys.argv[2]])"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(mini), str(f)], stderr=subprocess.PIPE, text=True)
+        for f in files
+    ]
     outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], outcomes
     months = Workspace(mini).county().service_stats["month"]
@@ -207,7 +229,11 @@ def test_readers_keep_working_while_an_import_runs(mini: Path, tmp_path: Path) -
     """A reader in another process (a dashboard, a notebook) reads snapshots while imports run; it never fails and
     only ever sees whole imports."""
     Workspace(mini).county()
-    reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import time
         from fpplan.data.workspace import Workspace
         print("reading", flush=True)
@@ -215,7 +241,12 @@ def test_readers_keep_working_while_an_import_runs(mini: Path, tmp_path: Path) -
         while time.monotonic() < end:
             counts.add(len(Workspace({str(mini)!r}).county(sync=False).service_stats))
         print(sorted(counts), flush=True)
-    """)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert reader.stdout.readline().strip() == "reading"
     for m in (3, 4, 5):
         Workspace(mini).import_files([next_month(tmp_path, f"2025-0{m}", name=f"r{m}.csv")])

@@ -70,7 +70,7 @@ def test_reports_have_seasonality_gaps_and_lateness(county) -> None:
     assert rounds.min() > 3 * by_month.drop([3, 5, 9, 11]).mean()
     expected = len(county.villages()) * 36
     assert 0 < expected - len(stats) < 0.05 * expected  # a few reports missing
-    month_end = (stats["month"].map(lambda m: np.datetime64(f"{m}-01")) + np.timedelta64(31, "D"))
+    month_end = stats["month"].map(lambda m: np.datetime64(f"{m}-01")) + np.timedelta64(31, "D")
     late = (stats["reported_on"] - month_end.astype("datetime64[ns]")).dt.days > 15
     assert 0 < late.mean() < 0.1
     assert county.survey["count"].gt(0).all() and county.exam_scores["score"].isna().any()

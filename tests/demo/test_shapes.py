@@ -51,7 +51,8 @@ def test_seed003_shape(seed003: Path) -> None:
     assert levels["mobile_vehicle"] == 3
     # every township has its station and every station but the mobile ones a project
     assert set(county.construction_plan["station_code"]) == set(
-        county.facilities.loc[county.facilities["level"].str.startswith(("county", "township")), "code"])
+        county.facilities.loc[county.facilities["level"].str.startswith(("county", "township")), "code"]
+    )
     # village names recur across townships (as in real counties) but never within one
     villages = county.villages()
     assert not villages.duplicated(["township_code", "name"]).any()

@@ -27,8 +27,14 @@ def test_demo_2015_population_balances_with_the_vital_history(county) -> None:
     assert set(history["year"]) == {2015} and len(history) == 8 * 2 * 101
     assert (history["population"] >= 0).all() and (history["population"] == history["population"].round()).all()
     vital = county.vital_history.groupby("township_code").sum(numeric_only=True)
-    change = (vital["births_male"] + vital["births_female"] - vital["deaths_male"] - vital["deaths_female"]
-              + vital["in_migrants"] - vital["out_migrants"])
+    change = (
+        vital["births_male"]
+        + vital["births_female"]
+        - vital["deaths_male"]
+        - vital["deaths_female"]
+        + vital["in_migrants"]
+        - vital["out_migrants"]
+    )
     now = county.township_population().groupby("township_code")["population"].sum()
     then = history.groupby("township_code")["population"].sum()
     np.testing.assert_allclose(then, now - change.reindex(now.index), atol=0.5)  # to the person
@@ -61,7 +67,8 @@ def test_backtest_table_is_consistent(result, county) -> None:
     assert (t["lower_95"] <= t["lower_80"]).all() and (t["upper_80"] <= t["upper_95"]).all()
     observed = county.township_population()
     assert t[(t["region"] == code) & (t["series"] == "population")]["observed"].iloc[0] == pytest.approx(
-        observed["population"].sum())
+        observed["population"].sum()
+    )
 
 
 def test_fpplan_beats_the_naive_forecast_on_the_demo(result) -> None:

@@ -29,9 +29,12 @@ def test_dask_run_equals_the_in_process_run(county, client) -> None:
     there = st.project_stochastic(inputs, scenario, 80, seed=3, chunk_regions=2, mapper=cluster.dask_mapper(client, 2))
     for name in ("groups", "series"):
         a, b = getattr(here, name), getattr(there, name)
-        pd.testing.assert_frame_equal(a.drop(columns=list(st.QUANTILE_COLUMNS)), b.drop(columns=list(st.QUANTILE_COLUMNS)))
-        np.testing.assert_allclose(b[list(st.QUANTILE_COLUMNS)].to_numpy(), a[list(st.QUANTILE_COLUMNS)].to_numpy(),
-                                   rtol=1e-9)
+        pd.testing.assert_frame_equal(
+            a.drop(columns=list(st.QUANTILE_COLUMNS)), b.drop(columns=list(st.QUANTILE_COLUMNS))
+        )
+        np.testing.assert_allclose(
+            b[list(st.QUANTILE_COLUMNS)].to_numpy(), a[list(st.QUANTILE_COLUMNS)].to_numpy(), rtol=1e-9
+        )
     peaks = cluster.worker_peak_memory(client)
     assert len(peaks) == 2 and all(p > 10 for p in peaks.values())
 
@@ -40,12 +43,30 @@ def test_cli_stochastic_on_a_local_cluster_equals_in_process(county, tmp_path: P
     a, b = tmp_path / "a.csv", tmp_path / "b.parquet"
     assert main(["--lang", "en", "project", str(county.path), "--trajectories", "40", "--out", str(a)]) == 0
     assert "estimate: 40 trajectories × 8 townships × 10 years" in capsys.readouterr().out
-    assert main(["project", str(county.path), "--trajectories", "40", "--scheduler", "local", "--workers", "2",
-                 "--out", str(b), "--trajectories-out", str(tmp_path / "t.parquet")]) == 0
+    assert (
+        main(
+            [
+                "project",
+                str(county.path),
+                "--trajectories",
+                "40",
+                "--scheduler",
+                "local",
+                "--workers",
+                "2",
+                "--out",
+                str(b),
+                "--trajectories-out",
+                str(tmp_path / "t.parquet"),
+            ]
+        )
+        == 0
+    )
     here, there = pd.read_csv(a, dtype={"region": str}), pd.read_parquet(b)
     assert list(here.columns[:4]) == ["region", "year", "sex", "age_group"] and "q975" in here
-    np.testing.assert_allclose(there[list(st.QUANTILE_COLUMNS)].to_numpy(), here[list(st.QUANTILE_COLUMNS)].to_numpy(),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        there[list(st.QUANTILE_COLUMNS)].to_numpy(), here[list(st.QUANTILE_COLUMNS)].to_numpy(), rtol=1e-9
+    )
     series = pd.read_csv(tmp_path / "a_series.csv", dtype={"region": str})
     assert set(series["series"]) == set(st.SERIES)
     trajectories = pd.read_parquet(tmp_path / "t.parquet")
@@ -67,11 +88,15 @@ def test_bad_input_is_refused_with_nothing_written(county, tmp_path: Path, capsy
     assert "estimate: 100,000,000 trajectories" in text and "exceed this machine's memory" in text
     text = _refused(["project", str(county.path), "--scenario", "nope", "--out", str(out)], out, capsys)
     assert "no scenario 'nope'" in text and "medium" in text
-    text = _refused(["project", str(county.path), "--trajectories", "10", "--scheduler", "tcp://127.0.0.1:9",
-                     "--out", str(out)], out, capsys)
+    text = _refused(
+        ["project", str(county.path), "--trajectories", "10", "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)],
+        out,
+        capsys,
+    )
     assert "scheduler 'tcp://127.0.0.1:9' does not answer" in text
-    text = _refused(["project", str(county.path), "--trajectories", "10", "--scheduler", "nowhere",
-                     "--out", str(out)], out, capsys)
+    text = _refused(
+        ["project", str(county.path), "--trajectories", "10", "--scheduler", "nowhere", "--out", str(out)], out, capsys
+    )
     assert "does not answer" in text
 
 

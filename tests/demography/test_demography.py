@@ -75,8 +75,13 @@ def test_leslie_matrix_projection_equals_the_engine() -> None:
     rng = np.random.default_rng(0)
     pop0 = rng.uniform(100, 1000, (2, 101))
     steps = 25
-    out = run(pop0, np.broadcast_to(S, (steps, 2, 101)), np.broadcast_to(asfr, (steps, 101)), np.full(steps, srb),
-              np.zeros((steps, 2, 101)))
+    out = run(
+        pop0,
+        np.broadcast_to(S, (steps, 2, 101)),
+        np.broadcast_to(asfr, (steps, 101)),
+        np.full(steps, srb),
+        np.zeros((steps, 2, 101)),
+    )
     female = pop0[1]
     for _ in range(steps):
         female = A @ female
@@ -93,8 +98,13 @@ def test_closed_population_converges_to_lotka_growth_rate() -> None:
     x = np.arange(100)
     lam = brentq(lambda g: np.sum(b * ell * g ** -(x + 1.0)) - 1, 0.5, 1.5)  # discrete Lotka equation
     steps = 1500  # the second eigenvalue is 0.97 of λ: the oscillation fades to 1e-19
-    out = run(np.full((2, 101), 1000.0), np.broadcast_to(S, (steps, 2, 101)), np.broadcast_to(asfr, (steps, 101)),
-              np.full(steps, srb), np.zeros((steps, 2, 101)))
+    out = run(
+        np.full((2, 101), 1000.0),
+        np.broadcast_to(S, (steps, 2, 101)),
+        np.broadcast_to(asfr, (steps, 101)),
+        np.full(steps, srb),
+        np.zeros((steps, 2, 101)),
+    )
     girls = out["population"][:, 1, 0]  # the newborn cohort grows at λ once the population is stable
     assert girls[-1] / girls[-2] == pytest.approx(lam, abs=1e-10)
     women = out["population"][:, 1, 15:50].sum(axis=1)
@@ -110,7 +120,9 @@ def test_guard_limits_out_migration_and_reports_it() -> None:
     out = step(pop, S, np.zeros(3), 1.05, mig)
     assert out.guarded == 1
     assert out.population[0, 1] == pytest.approx(1e-5)
-    np.testing.assert_allclose(out.population.sum(), pop.sum() + out.births.sum() - out.deaths.sum() + out.migration.sum())
+    np.testing.assert_allclose(
+        out.population.sum(), pop.sum() + out.births.sum() - out.deaths.sum() + out.migration.sum()
+    )
 
 
 def test_balancing_equation_holds_for_every_township_and_year(inputs, scenarios) -> None:
@@ -129,9 +141,14 @@ def test_regiment_farms_arrive_in_their_townships(inputs, scenarios) -> None:
     medium = project(inputs, scenarios["medium"]).summary.set_index(["region", "year"])
     late = project(inputs, scenarios["late_farms"]).summary.set_index(["region", "year"])
     farm = scenarios["medium"].lump_inflows[0]
-    jump = medium.loc[(farm.township, farm.year), "population"] - medium.loc[(farm.township, farm.year - 1), "population"]
+    jump = (
+        medium.loc[(farm.township, farm.year), "population"] - medium.loc[(farm.township, farm.year - 1), "population"]
+    )
     assert jump > 0.9 * farm.size
-    assert late.loc[(farm.township, farm.year), "population"] < medium.loc[(farm.township, farm.year), "population"] - 0.9 * farm.size
+    assert (
+        late.loc[(farm.township, farm.year), "population"]
+        < medium.loc[(farm.township, farm.year), "population"] - 0.9 * farm.size
+    )
     other = "650123002"
     assert medium.loc[(other, 2030), "population"] == pytest.approx(late.loc[(other, 2030), "population"], rel=1e-3)
 
@@ -148,7 +165,10 @@ def test_married_women_and_derived_series(inputs, scenarios, county) -> None:
 
 def test_tfr_variants_order_the_population(inputs, scenarios) -> None:
     v = variants(scenarios["medium"])
-    final = {k: project(inputs, sc).summary.query("region == @inputs.county_code")["population"].iloc[-1] for k, sc in v.items()}
+    final = {
+        k: project(inputs, sc).summary.query("region == @inputs.county_code")["population"].iloc[-1]
+        for k, sc in v.items()
+    }
     assert final["low"] < final["medium"] < final["high"]
 
 

@@ -32,9 +32,13 @@ def _ccmpp_case(name: str) -> tuple[dict[str, np.ndarray], str, np.ndarray]:
         return wide.reindex(pd.MultiIndex.from_product([at, SEXES])).to_numpy().reshape(len(at), 2, 101)
 
     (timing,) = set(period["migration_timing"])
-    inputs = {"pop0": base.pivot(index="sex", columns="age", values="population").loc[SEXES].to_numpy(),
-              "S": cube(table, "Sx", years), "asfr": fert.pivot(index="year", columns="age", values="asfr").loc[years].to_numpy(),
-              "srb": period["srb"].to_numpy(), "mig": cube(mig, "net_migrants", years)}
+    inputs = {
+        "pop0": base.pivot(index="sex", columns="age", values="population").loc[SEXES].to_numpy(),
+        "S": cube(table, "Sx", years),
+        "asfr": fert.pivot(index="year", columns="age", values="asfr").loc[years].to_numpy(),
+        "srb": period["srb"].to_numpy(),
+        "mig": cube(mig, "net_migrants", years),
+    }
     return inputs, timing, cube(expected, "population", years + 1)
 
 
@@ -45,8 +49,9 @@ def _assert_case(got: np.ndarray, want: np.ndarray) -> None:
     np.testing.assert_allclose(got[~big], want[~big], rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize(("case", "timing"), [("ccmpp_mexico_1x1", "end"), ("ccmpp_guard_1x1", "end"),
-                                              ("ccmpp_even_1x1", "even")])
+@pytest.mark.parametrize(
+    ("case", "timing"), [("ccmpp_mexico_1x1", "end"), ("ccmpp_guard_1x1", "end"), ("ccmpp_even_1x1", "even")]
+)
 def test_ccmpp_cases_single_years_to_1e9(case: str, timing: str) -> None:
     inputs, case_timing, want = _ccmpp_case(case)
     assert case_timing == timing
@@ -101,7 +106,9 @@ def test_ccmpp_cases_as_5_year_steps_equal_the_ccmpp_rules_by_hand() -> None:
             for s in (0, 1):
                 for g in range(1, 20):
                     end[s, g] = start[s, g - 1] - (1 - S[t, s, g]) * start[s, g - 1] + late[s, g]
-                end[s, 20] = start[s, 19] + start[s, 20] - (1 - S[t, s, 20]) * (start[s, 19] + start[s, 20]) + late[s, 20]
+                end[s, 20] = (
+                    start[s, 19] + start[s, 20] - (1 - S[t, s, 20]) * (start[s, 19] + start[s, 20]) + late[s, 20]
+                )
             b = sum(5 * asfr[t, g] * (start[1, g] + end[1, g]) / 2 for g in range(1, 20))
             female = b * (1 / (1 + srb[t]))
             for s, births in ((0, b - female), (1, female)):
@@ -122,8 +129,12 @@ def _wpp_inputs():
     groups = base.loc[base["sex"] == "M", "age_group"].tolist()
     pop0 = np.stack([base[base["sex"] == s].set_index("age_group").loc[groups, "population_thousands"] for s in "MF"])
     ages = sorted(mx["age"].unique())
-    m = np.stack([np.stack([mx[(mx.period == p) & (mx.sex == s)].set_index("age").loc[ages, "mx"] for s in "MF"])
-                  for p in period["period"]])
+    m = np.stack(
+        [
+            np.stack([mx[(mx.period == p) & (mx.sex == s)].set_index("age").loc[ages, "mx"] for s in "MF"])
+            for p in period["period"]
+        ]
+    )
     asfr = np.stack([fert[fert.period == p].sort_values("age_group")["asfr"] for p in period["period"]])
     return d, groups, pop0, m, asfr, period
 
@@ -144,8 +155,14 @@ def test_wpp2017_china_medium_variant_within_published_tolerance() -> None:
     expected = pd.read_csv(d / "expected_wpp2017_medium.csv")
     projected = project_5x5(pop0, m, asfr, period["srb"].to_numpy(), period["net_migrants_thousands"].to_numpy())
     for i, year in enumerate(range(2020, 2050, 5)):
-        want = np.stack([expected[(expected.year == year) & (expected.sex == s)].set_index("age_group")
-                         .loc[groups, "population_thousands"] for s in "MF"])
+        want = np.stack(
+            [
+                expected[(expected.year == year) & (expected.sex == s)]
+                .set_index("age_group")
+                .loc[groups, "population_thousands"]
+                for s in "MF"
+            ]
+        )
         got = projected[i + 1]
         assert abs(got.sum() / want.sum() - 1) < 0.001, year  # total within 0.1%
         assert abs(got[1, 3:10].sum() / want[1, 3:10].sum() - 1) < 0.003, year  # women 15-49 within 0.3%

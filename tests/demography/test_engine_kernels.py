@@ -86,8 +86,17 @@ def test_kernel_equals_the_rules_by_hand_every_way_its_inputs_come(timing: str) 
     at_once = run(pop, S, asfr, srb, mig, timing=timing, fertile=slice(2, 6))
     stepwise = run(pop, PerStep(S), PerStep(asfr), srb, PerStep(mig), timing=timing, fertile=slice(2, 6))
     seen = []
-    streamed = run(pop, S, asfr, srb, mig, timing=timing, fertile=slice(2, 6), keep=False,
-                   each=lambda t, s: seen.append(s.population.copy()))
+    streamed = run(
+        pop,
+        S,
+        asfr,
+        srb,
+        mig,
+        timing=timing,
+        fertile=slice(2, 6),
+        keep=False,
+        each=lambda t, s: seen.append(s.population.copy()),
+    )
     for got in (at_once, stepwise):
         np.testing.assert_allclose(got["population"], want, rtol=1e-13, atol=1e-9)
         np.testing.assert_allclose(got["births"], births, rtol=1e-13)
@@ -104,10 +113,14 @@ def test_inputs_broadcast_from_fewer_axes_and_leading_axes_merge() -> None:
     everywhere."""
     pop, S, asfr, srb, mig = _case()
     one = run(pop[0, 0], S[:, 0, 0], asfr[:, 0, 0], srb, mig[:, 0, 0], fertile=slice(2, 6))
-    many = run(np.broadcast_to(pop[0, 0], (2, 3, 2, 2, 8)), S[:, 0, 0], asfr[:, 0, 0], srb, mig[:, 0, 0],
-               fertile=slice(2, 6))
-    np.testing.assert_allclose(many["population"], np.broadcast_to(one["population"][:, None, None, None],
-                                                                   many["population"].shape), rtol=1e-15)
+    many = run(
+        np.broadcast_to(pop[0, 0], (2, 3, 2, 2, 8)), S[:, 0, 0], asfr[:, 0, 0], srb, mig[:, 0, 0], fertile=slice(2, 6)
+    )
+    np.testing.assert_allclose(
+        many["population"],
+        np.broadcast_to(one["population"][:, None, None, None], many["population"].shape),
+        rtol=1e-15,
+    )
 
 
 def test_only_float64_is_computed() -> None:
@@ -142,13 +155,18 @@ def test_factored_inputs_project_as_their_arrays_and_bands_sum_the_regions() -> 
     arrivals = (np.array([1, 1, 3]), np.array([[0, 2], [0, 2], [1, 0]]), rng.uniform(0, 500, (3, 2, 8)))
     table = np.sort(rng.uniform(0.8, 1.0, (6, 2, 8)), axis=0)
     position = rng.uniform(0, 4.999, (4, 2, 3, 2))
-    factored = {"S": Interpolated(table, position), "asfr": Scaled(level, pattern, cells=1),
-                "mig": Scaled(scale, profile, cells=2, arrivals=arrivals)}
+    factored = {
+        "S": Interpolated(table, position),
+        "asfr": Scaled(level, pattern, cells=1),
+        "mig": Scaled(scale, profile, cells=2, arrivals=arrivals),
+    }
     arrays = {key: np.stack([value[t] for t in range(4)]) for key, value in factored.items()}
     np.testing.assert_allclose(arrays["mig"][1, 0, 2], scale[1, 0, 2] * profile + arrivals[2][:2].sum(0))
     k = position.astype(int)
-    np.testing.assert_allclose(arrays["S"][2, 1, 0, 1], table[k[2, 1, 0, 1], 1] + (position[2, 1, 0, 1] % 1) * (
-        table[k[2, 1, 0, 1] + 1, 1] - table[k[2, 1, 0, 1], 1]))
+    np.testing.assert_allclose(
+        arrays["S"][2, 1, 0, 1],
+        table[k[2, 1, 0, 1], 1] + (position[2, 1, 0, 1] % 1) * (table[k[2, 1, 0, 1] + 1, 1] - table[k[2, 1, 0, 1], 1]),
+    )
     bands = ((0, 0, 8), (1, 0, 8), (1, 2, 6))
     for timing in ("end", "even"):
         want = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), **arrays)
@@ -157,15 +175,24 @@ def test_factored_inputs_project_as_their_arrays_and_bands_sum_the_regions() -> 
         np.testing.assert_allclose(got["deaths"], want["deaths"], rtol=1e-12, atol=1e-9)
         np.testing.assert_array_equal(got["guarded"], want["guarded"])
         p = want["population"]
-        by_hand = np.stack([p[..., 0, :].sum(axis=(2, 3)), p[..., 1, :].sum(axis=(2, 3)),
-                            p[..., 1, 2:6].sum(axis=(2, 3))], axis=-1)  # (years, trajectories, band)
+        by_hand = np.stack(
+            [p[..., 0, :].sum(axis=(2, 3)), p[..., 1, :].sum(axis=(2, 3)), p[..., 1, 2:6].sum(axis=(2, 3))], axis=-1
+        )  # (years, trajectories, band)
         np.testing.assert_allclose(got["sums"], by_hand, rtol=1e-13)
         last = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), keep=False, bands=bands, **factored)
         np.testing.assert_allclose(last["population"][0], p[-1], rtol=1e-13, atol=1e-9)
         np.testing.assert_allclose(last["sums"], by_hand, rtol=1e-13)
         seen: list = []
-        streamed = run(pop, srb=srb, timing=timing, fertile=slice(2, 6), keep=False, bands=bands,
-                       each=lambda t, s, seen=seen: seen.append(s.births.copy()), **factored)
+        streamed = run(
+            pop,
+            srb=srb,
+            timing=timing,
+            fertile=slice(2, 6),
+            keep=False,
+            bands=bands,
+            each=lambda t, s, seen=seen: seen.append(s.births.copy()),
+            **factored,
+        )
         np.testing.assert_allclose(np.stack(seen), want["births"], rtol=1e-13)
         np.testing.assert_allclose(streamed["sums"], by_hand, rtol=1e-13)
 
@@ -183,12 +210,20 @@ def test_a_projection_that_turns_infinite_names_its_township_and_year() -> None:
     out = run(pop, S, asfr, srb, mig, fertile=slice(2, 6))
     assert not np.isfinite(out["population"]).all()
     with pytest.raises(DataError) as error:
-        check_output(np.array(["A", "B", "C"]), np.arange(2025, 2030), out["population"],
-                     (out["births"], out["deaths"], out["migration"]))
+        check_output(
+            np.array(["A", "B", "C"]),
+            np.arange(2025, 2030),
+            out["population"],
+            (out["births"], out["deaths"], out["migration"]),
+        )
     assert {(p.value, p.detail.split(",")[0]) for p in error.value.problems} >= {("B", "2029")}
     fine = run(pop, S.clip(0, 1), asfr, srb, mig, fertile=slice(2, 6))
-    check_output(np.array(["A", "B", "C"]), np.arange(2025, 2030), fine["population"],
-                 (fine["births"], fine["deaths"], fine["migration"]))
+    check_output(
+        np.array(["A", "B", "C"]),
+        np.arange(2025, 2030),
+        fine["population"],
+        (fine["births"], fine["deaths"], fine["migration"]),
+    )
 
 
 def test_inputs_the_kernel_would_read_out_of_bounds_are_refused() -> None:
@@ -196,8 +231,9 @@ def test_inputs_the_kernel_would_read_out_of_bounds_are_refused() -> None:
     table = np.full((3, 2, 8), 0.9)
     with pytest.raises(ValueError, match="positions"):
         run(pop, Interpolated(table, np.full((4, 2, 3, 2), 2.0)), asfr, srb, mig, fertile=slice(2, 6))
-    outside = Scaled(np.ones((4, 2, 3)), np.zeros((2, 8)), cells=2,
-                     arrivals=(np.array([0]), np.array([[0, 3]]), np.ones((1, 2, 8))))
+    outside = Scaled(
+        np.ones((4, 2, 3)), np.zeros((2, 8)), cells=2, arrivals=(np.array([0]), np.array([[0, 3]]), np.ones((1, 2, 8)))
+    )
     with pytest.raises(ValueError, match="arrival"):
         run(pop, S, asfr, srb, outside, fertile=slice(2, 6))
     with pytest.raises(ValueError, match="bands"):

@@ -28,7 +28,9 @@ def full(setup):
 def test_quantiles_equal_numpy_linear_method() -> None:
     x = np.random.default_rng(3).normal(size=(101, 4, 3))
     for n in (1, 2, 5, 101):
-        np.testing.assert_allclose(st.quantiles(x[:n]), np.quantile(x[:n], st.QUANTILES, axis=0), rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            st.quantiles(x[:n]), np.quantile(x[:n], st.QUANTILES, axis=0), rtol=1e-13, atol=1e-13
+        )
     assert st.column(0.5) == "q500" and st.column(0.025) == "q025" and len(st.QUANTILE_COLUMNS) == 9
 
 
@@ -51,14 +53,16 @@ def test_streamed_quantiles_equal_those_of_the_kept_trajectories(setup, full) ->
     np.testing.assert_allclose(got, want, rtol=1e-12)
     county_want = np.quantile(groups.sum(axis=1), st.QUANTILES, axis=0)
     county_got = summary.groups[summary.groups["region"] == county.county_code]
-    np.testing.assert_allclose(county_got[list(st.QUANTILE_COLUMNS)].to_numpy().T.reshape(county_want.shape),
-                               county_want, rtol=1e-12)
+    np.testing.assert_allclose(
+        county_got[list(st.QUANTILE_COLUMNS)].to_numpy().T.reshape(county_want.shape), county_want, rtol=1e-12
+    )
     # the series, and the layout of Projection.intervals
     a = full.intervals("women_15_49").sort_values(["region", "year"]).reset_index(drop=True)
     b = summary.intervals("women_15_49").sort_values(["region", "year"]).reset_index(drop=True)
     assert list(a.columns) == list(b.columns)
-    np.testing.assert_allclose(a.drop(columns=["region"]).to_numpy(float), b.drop(columns=["region"]).to_numpy(float),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        a.drop(columns=["region"]).to_numpy(float), b.drop(columns=["region"]).to_numpy(float), rtol=1e-12
+    )
     births = summary.intervals("births")
     assert births[births["year"] == summary.years[-1]]["median"].isna().all()  # no flows after the last year
     assert births[births["year"] < summary.years[-1]]["median"].notna().all()
@@ -71,9 +75,12 @@ def test_same_seed_same_summaries_however_chunked(setup, chunk: int) -> None:
     other = st.project_stochastic(inputs, scenario, TRAJECTORIES, seed=5, chunk_regions=chunk)
     for name in ("groups", "series"):
         a, b = getattr(one, name), getattr(other, name)
-        pd.testing.assert_frame_equal(a.drop(columns=list(st.QUANTILE_COLUMNS)), b.drop(columns=list(st.QUANTILE_COLUMNS)))
-        np.testing.assert_allclose(a[list(st.QUANTILE_COLUMNS)].to_numpy(), b[list(st.QUANTILE_COLUMNS)].to_numpy(),
-                                   rtol=1e-9)
+        pd.testing.assert_frame_equal(
+            a.drop(columns=list(st.QUANTILE_COLUMNS)), b.drop(columns=list(st.QUANTILE_COLUMNS))
+        )
+        np.testing.assert_allclose(
+            a[list(st.QUANTILE_COLUMNS)].to_numpy(), b[list(st.QUANTILE_COLUMNS)].to_numpy(), rtol=1e-9
+        )
 
 
 def test_another_seed_gives_other_summaries(setup) -> None:
@@ -138,5 +145,10 @@ def test_memory_does_not_grow_with_trajectories(setup) -> None:
     d = drivers(inputs, scenario, trajectories=40, seed=1)
     part = st.project_chunk(d, np.arange(4))
     assert part.trajectories is None
-    assert part.groups.shape == (9, 4, len(d.years), 2, 21) and part.series.shape == (9, 4, len(d.years), len(st.SERIES))
+    assert part.groups.shape == (9, 4, len(d.years), 2, 21) and part.series.shape == (
+        9,
+        4,
+        len(d.years),
+        len(st.SERIES),
+    )
     assert part.county_groups.shape == (40, len(d.years), 2, 21)

@@ -85,9 +85,16 @@ def test_crisis_year_never_sets_rates_and_never_turns_into_nan(wpp) -> None:
     code = "990200140"  # the Central African Republic: 2009 deaths five times a normal year
     table = result.table.set_index(["region", "series"])
     assert np.isfinite(table.loc[(code, "population"), "projected"])
-    inputs = prepare(dataclasses.replace(c, population=c.population_history[c.population_history["year"] == 2010]
-                                         .rename(columns={"township_code": "unit_code"}),
-                                         vital_history=c.vital_history[c.vital_history["year"] < 2010], base_year=2010))
+    inputs = prepare(
+        dataclasses.replace(
+            c,
+            population=c.population_history[c.population_history["year"] == 2010].rename(
+                columns={"township_code": "unit_code"}
+            ),
+            vital_history=c.vital_history[c.vital_history["year"] < 2010],
+            base_year=2010,
+        )
+    )
     r = inputs.rates
     i = list(r.regions).index(code)
     yearly = r.yearly[r.yearly["township_code"] == code].set_index("year")
@@ -103,21 +110,24 @@ def test_survival_stays_in_range_and_a_nan_input_names_the_township(tmp_path) ->
     assert np.isfinite(S).all() and (S[:, 1:] == 0).all()
     county = load_county(write_demo(tmp_path / "demo"))
     inputs = prepare(county)
-    bad = dataclasses.replace(inputs.rates, net_migration=np.where(inputs.rates.regions == "650123004", np.nan,
-                                                                   inputs.rates.net_migration))
+    bad = dataclasses.replace(
+        inputs.rates, net_migration=np.where(inputs.rates.regions == "650123004", np.nan, inputs.rates.net_migration)
+    )
     scenario = load_scenarios(county)["medium"]
     with pytest.raises(DataError) as error:
         project(dataclasses.replace(inputs, rates=bad), scenario)
     problem = error.value.problems[0]
-    assert problem.kind == "projection_not_finite" and problem.value == "650123004" and problem.column == "net_migration"
+    assert (
+        problem.kind == "projection_not_finite" and problem.value == "650123004" and problem.column == "net_migration"
+    )
     assert "2025" in problem.detail
 
 
 def test_yearly_ar1_parameters_keep_the_five_year_stationary_variance() -> None:
     rho, sigma = per_year(0.92464, 0.04522)
-    assert rho == pytest.approx(0.92464 ** 0.2)
-    assert sigma == pytest.approx(0.04522 * np.sqrt((1 - 0.92464 ** 0.4) / (1 - 0.92464 ** 2)))
-    assert sigma ** 2 / (1 - rho ** 2) == pytest.approx(0.04522 ** 2 / (1 - 0.92464 ** 2))
+    assert rho == pytest.approx(0.92464**0.2)
+    assert sigma == pytest.approx(0.04522 * np.sqrt((1 - 0.92464**0.4) / (1 - 0.92464**2)))
+    assert sigma**2 / (1 - rho**2) == pytest.approx(0.04522**2 / (1 - 0.92464**2))
 
 
 @pytest.fixture(scope="module")
@@ -170,8 +180,9 @@ def test_demo_backtest_coverage_inside_its_binomial_range(demo_projection) -> No
 
 
 def test_conformal_factor_and_scores_by_hand() -> None:
-    frame = pd.DataFrame({"observed": [110.0, 95.0], "median": [100.0, 100.0], "upper_80": [105.0, 120.0],
-                          "lower_80": [90.0, 90.0]})
+    frame = pd.DataFrame(
+        {"observed": [110.0, 95.0], "median": [100.0, 100.0], "upper_80": [105.0, 120.0], "lower_80": [90.0, 90.0]}
+    )
     s = scores(frame, 80)
     assert s == pytest.approx([np.log(1.1) / np.log(1.05), np.log(100 / 95) / np.log(100 / 90)])
     values = np.arange(1, 11, dtype=float)
@@ -179,7 +190,7 @@ def test_conformal_factor_and_scores_by_hand() -> None:
     assert conformal(values, 0.95) == 10.0  # ⌈11 · 0.95⌉ = 11 > 10: the largest
     cal = Calibration({80: 2.0, 95: 1.0}, pd.DataFrame(), pd.DataFrame(), calibrated=True)
     wide = cal.apply(frame.assign(series="population", lower_95=80.0, upper_95=125.0), 10)
-    assert wide["upper_80"].tolist() == pytest.approx([100 * 1.05 ** 2, 100 * 1.2 ** 2])
+    assert wide["upper_80"].tolist() == pytest.approx([100 * 1.05**2, 100 * 1.2**2])
 
 
 def test_backtest_reads_only_the_folder_and_needs_only_its_tables(tmp_path, capsys) -> None:
@@ -187,7 +198,9 @@ def test_backtest_reads_only_the_folder_and_needs_only_its_tables(tmp_path, caps
     for name in ("survey.csv", "exam_scores.csv", "staff.csv", "facilities.csv", "construction_plan.csv"):
         (folder / name).unlink()
     before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
-    assert main(["--lang", "en", "backtest", str(folder), "--trajectories", "100", "--out", str(tmp_path / "bt.csv")]) == 0
+    assert (
+        main(["--lang", "en", "backtest", str(folder), "--trajectories", "100", "--out", str(tmp_path / "bt.csv")]) == 0
+    )
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before  # no .fpplan, store or backup
     assert "back-test: 2015 → 2025" in capsys.readouterr().out
 

@@ -47,15 +47,40 @@ def produce(folder: Path, out: Path, region: Path | None = None) -> dict:
         "validate": ["validate", str(folder)],
         "plan": ["plan", str(folder), "--out", str(out / "plan.xlsx")],
         "scorecard": ["scorecard", str(folder), "--period", PERIOD, "--out", str(out / "scorecard.xlsx")],
-        "scorecard_county": ["scorecard", str(folder), "--level", "county", "--period", "2025",
-                             "--out", str(out / "scorecard_county.xlsx")],
+        "scorecard_county": [
+            "scorecard",
+            str(folder),
+            "--level",
+            "county",
+            "--period",
+            "2025",
+            "--out",
+            str(out / "scorecard_county.xlsx"),
+        ],
         "exams": ["exams", str(folder), "--year", "2025", "--out", str(out / "exams.xlsx")],
         "survey": ["survey", str(folder), "--period", PERIOD, "--out", str(out / "survey.xlsx")],
-        "brief": ["brief", str(folder), "--period", "2025", "--targets", "seed001_article5", "--out", str(out / "brief")],
+        "brief": [
+            "brief",
+            str(folder),
+            "--period",
+            "2025",
+            "--targets",
+            "seed001_article5",
+            "--out",
+            str(out / "brief"),
+        ],
     }
     if region is not None:
-        runs["region_scorecard"] = ["scorecard", str(region), "--level", "county", "--period", "2025",
-                                    "--out", str(out / "region_scorecard.xlsx")]
+        runs["region_scorecard"] = [
+            "scorecard",
+            str(region),
+            "--level",
+            "county",
+            "--period",
+            "2025",
+            "--out",
+            str(out / "region_scorecard.xlsx"),
+        ]
         runs["region_plan"] = ["plan", str(region), "--out", str(out / "region_plan.xlsx")]
     printed: dict[str, str] = {}
     for key, argv in runs.items():

@@ -77,10 +77,16 @@ def scan_workbook(path: Path, codes: set[str], allowed: tuple[str, ...] = ()) ->
                     scan_text(value, codes, findings, place, allowed)
                 elif isinstance(value, float) and not math.isfinite(value):
                     findings.add(place, "missing value", str(value))
-                elif (header_row is not None and k > header_row and c < len(headers)
-                      and isinstance(value, (int, float)) and not isinstance(value, bool)
-                      and PERSON_HEADER.search(headers[c]) and not FTE_HEADER.search(headers[c])
-                      and abs(value - round(value)) > 1e-9):
+                elif (
+                    header_row is not None
+                    and k > header_row
+                    and c < len(headers)
+                    and isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and PERSON_HEADER.search(headers[c])
+                    and not FTE_HEADER.search(headers[c])
+                    and abs(value - round(value)) > 1e-9
+                ):
                     findings.add(place, "fractional persons", f"{headers[c]} = {value}")
     return findings.problems
 

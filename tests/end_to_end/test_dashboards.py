@@ -26,8 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 # Every host but loopback resolves to nothing, so a CDN dependency fails loudly (and shows in requestfailed).
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
 PROCESSES: dict[str, subprocess.Popen] = {}  # server url → its process
 POOL = 2  # overview pages rendered ahead
@@ -44,9 +52,23 @@ def server(demo_with_results, tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
     env = os.environ | {"FPPLAN_CULL_IDLE": "20", "FPPLAN_CULL_INTERVAL": "3"}  # closed pages' kernels go soon
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(demo_with_results),
-                             "--pool", str(POOL)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fpplan.server.serve",
+            "--port",
+            str(port),
+            "--data",
+            str(demo_with_results),
+            "--pool",
+            str(POOL),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(1200):  # the workspace is prepared (results computed) before the server listens
         try:
@@ -109,7 +131,14 @@ def pages(browser, server):
         page.close()
 
 
-NAMES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "技术人员月考", "督导与考核"]  # 服务半径与选址: its own test below
+NAMES = [
+    "领导总览",
+    "情景分析",
+    "建设规划",
+    "乡镇指标",
+    "技术人员月考",
+    "督导与考核",
+]  # 服务半径与选址: its own test below
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -136,7 +165,9 @@ def test_tfr_slider_changes_the_projected_population(pages) -> None:
     print(f"control change → redrawn figure: {(time.perf_counter() - start) * 1000:.0f} ms")
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    page.wait_for_function("b => document.querySelector('#fpplan-headline').innerText !== b", arg=before, timeout=20_000)
+    page.wait_for_function(
+        "b => document.querySelector('#fpplan-headline').innerText !== b", arg=before, timeout=20_000
+    )
     page.wait_for_timeout(1000)
     after = headline.inner_text()
     page.screenshot(path=str(SHOTS / "情景分析-tfr.png"), full_page=True)
@@ -182,8 +213,12 @@ def test_the_scenario_explorer_draws_the_80_band_live(browser, server, demo_with
         page.wait_for_function(changed, arg=before, timeout=20_000)
         times.append((time.perf_counter() - start) * 1000)
         page.wait_for_timeout(1500)  # the services figures follow
-    print("control change → band redrawn: " + ", ".join(f"{t:.0f} ms" for t in times)
-          + "; in the kernel: " + page.locator("#fpplan-timing").inner_text())
+    print(
+        "control change → band redrawn: "
+        + ", ".join(f"{t:.0f} ms" for t in times)
+        + "; in the kernel: "
+        + page.locator("#fpplan-timing").inner_text()
+    )
     back = page.evaluate(BAND)  # TFR back at its start: the band recomputed live is the stored one
     for band, series in zip(back, ("population", "women_15_49")):
         np.testing.assert_allclose(band["lower"], want[series]["lower_80"], rtol=1e-9)
@@ -201,8 +236,11 @@ def test_choosing_a_township_shows_its_trend(pages) -> None:
     select = page.locator(".widget-dropdown", has=page.locator("label", has_text="乡镇")).locator("select").first
     options = select.locator("option").all_inner_texts()
     select.select_option(label=options[3])
-    page.wait_for_function("b => [...document.querySelectorAll('.js-plotly-plot .gtitle')].pop().textContent !== b",
-                           arg=before, timeout=20_000)
+    page.wait_for_function(
+        "b => [...document.querySelectorAll('.js-plotly-plot .gtitle')].pop().textContent !== b",
+        arg=before,
+        timeout=20_000,
+    )
     assert options[3] in title.text_content()
     page.screenshot(path=str(SHOTS / "乡镇指标-trend.png"), full_page=True)
     assert not errors and not failed
@@ -250,8 +288,9 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
     title = kept.locator(".js-plotly-plot .gtitle").nth(1)
     before = title.text_content()
     picker.select_option(index=2)
-    kept.wait_for_function("b => document.querySelectorAll('.js-plotly-plot .gtitle')[1].textContent !== b",
-                           arg=before, timeout=20_000)
+    kept.wait_for_function(
+        "b => document.querySelectorAll('.js-plotly-plot .gtitle')[1].textContent !== b", arg=before, timeout=20_000
+    )
     kept.close()
 
 
@@ -294,8 +333,11 @@ def test_a_quarters_scorecard_and_a_red_cells_causes(pages) -> None:
     page, errors, failed = pages["乡镇指标"]
     kind = page.locator(".widget-dropdown", has=page.locator("label", has_text="期间类型")).locator("select")
     kind.select_option(label="季度")
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
-                           ".some(t => /20\\d\\dQ[1-4]/.test(t.textContent))", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+        ".some(t => /20\\d\\dQ[1-4]/.test(t.textContent))",
+        timeout=30_000,
+    )
     cause = page.locator("#fpplan-cause")
     assert cause.count() == 1 and "原因分析" in cause.inner_text()
     assert page.get_by_text("可得性：人员缺口（WISN）与用房缺口").count() == 1
@@ -334,8 +376,17 @@ def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, d
     the rhythm's indicators with their targets; no inspector and no staff id."""
     page, errors, failed = pages["督导与考核"]
     text = page.inner_text("body")
-    for words in ("本季度县级督导已完成乡镇", "2025Q4 县级督导（每季度每乡镇一次）", "逾期未整改", "未整改问题按检查项目",
-                  "近八周督导与导入", "县级每季度督导乡镇完成率", "村级服务室达标率", "选送区、州跟班学习骨干人数", "北山乡"):
+    for words in (
+        "本季度县级督导已完成乡镇",
+        "2025Q4 县级督导（每季度每乡镇一次）",
+        "逾期未整改",
+        "未整改问题按检查项目",
+        "近八周督导与导入",
+        "县级每季度督导乡镇完成率",
+        "村级服务室达标率",
+        "选送区、州跟班学习骨干人数",
+        "北山乡",
+    ):
         assert words in text, words
     assert page.locator(".js-plotly-plot .gtitle", has_text="各乡镇督导检查完成情况").count() == 1
     register = pd.read_csv(demo_with_results / "supervision.csv")
@@ -350,12 +401,30 @@ def test_pages_leave_out_every_staff_id_off_loopback(browser, demo_with_results,
     network address: the index lists no staff-level page, its address answers 404, and no section of any page
     (every accordion and tab opened) shows a staff id."""
     port, token, host = free_port(), "t0ken-for-the-test", network_address()
-    browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
-                                          args=[*ARGS[:-1], f"{ARGS[-1]} , EXCLUDE {host}"])
+    browser = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=[*ARGS[:-1], f"{ARGS[-1]} , EXCLUDE {host}"]
+    )
     log = (tmp_path / "voila.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--host", "0.0.0.0", "--port", str(port),
-                             "--data", str(demo_with_results), "--token", token, "--pool", "0"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fpplan.server.serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+            "--data",
+            str(demo_with_results),
+            "--token",
+            token,
+            "--pool",
+            "0",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://{host}:{port}"
     try:
         for _ in range(1200):
@@ -433,8 +502,10 @@ def test_map_controls_redraw_the_map(browser, server) -> None:
 def index_links(page) -> dict[str, str]:
     """The index's pages: title → the line saying what it is for."""
     page.wait_for_selector("#fpplan-index ul.pages a", timeout=30_000)
-    return {a.query_selector(".page-title").inner_text().strip(): a.query_selector(".page-line").inner_text().strip()
-            for a in page.query_selector_all("#fpplan-index ul.pages a")}
+    return {
+        a.query_selector(".page-title").inner_text().strip(): a.query_selector(".page-line").inner_text().strip()
+        for a in page.query_selector_all("#fpplan-index ul.pages a")
+    }
 
 
 def test_the_index_lists_the_dashboards_offline(browser, server) -> None:
@@ -443,8 +514,14 @@ def test_the_index_lists_the_dashboards_offline(browser, server) -> None:
     CDN; the fpplan template's page.html serves it locally)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     outside = []
-    page.on("request", lambda r: outside.append(r.url) if urllib.parse.urlparse(r.url).hostname not in
-            (None, "127.0.0.1", "localhost") else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if urllib.parse.urlparse(r.url).hostname not in (None, "127.0.0.1", "localhost")
+            else None
+        ),
+    )
     page.goto(f"{server}/", timeout=60_000)
     links = index_links(page)
     assert set(links) == {*NAMES, "服务半径与选址", "数据导入"}
@@ -492,11 +569,14 @@ def test_the_import_page_takes_a_month_and_the_dashboards_show_it(browser, serve
     overview, _, _, _ = open_dashboard(browser, server, "领导总览")
     assert "数据截至 2026年1月" in overview.locator("#fpplan-as-of").inner_text()
     overview.close()
+
+
 def test_the_overview_on_a_phone_offers_a_png_of_itself(browser, server) -> None:
     """375 px: one column, no sideways scrolling, the figures drawn for a phone; "保存为图片" gives a PNG of the page
     (drawn on the server for this data version) and "打印/PDF" a PDF."""
-    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     page = context.new_page()
     page.goto(f"{server}/voila/render/{urllib.parse.quote('领导总览')}.ipynb", timeout=120_000)
     page.locator(".fp-narrow svg.main-svg").first.wait_for(timeout=120_000)
@@ -507,7 +587,8 @@ def test_the_overview_on_a_phone_offers_a_png_of_itself(browser, server) -> None
     png = page.request.get(urllib.parse.urljoin(page.url, href), timeout=120_000).body()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 750
     assert int.from_bytes(png[20:24], "big") > 2000
-    pdf = page.request.get(urllib.parse.urljoin(page.url, page.locator("#fp-save-pdf").get_attribute("href")),
-                           timeout=120_000).body()
+    pdf = page.request.get(
+        urllib.parse.urljoin(page.url, page.locator("#fp-save-pdf").get_attribute("href")), timeout=120_000
+    ).body()
     assert pdf[:4] == b"%PDF"
     context.close()

@@ -23,15 +23,24 @@ def outputs(request) -> dict:
     folder, out = produced["folder"], produced["out"]
     county = load_county(folder)
     name = dict(zip(county.units["code"], county.units["name"]))[county.county_code]
-    counties = [county] + ([load_county(f) for f in county_folders(folder.parent) if f != folder]
-                           if request.param == "second" else [])
+    counties = [county] + (
+        [load_county(f) for f in county_folders(folder.parent) if f != folder] if request.param == "second" else []
+    )
     codes = set().union(*[set(c.units["code"]) | set(c.facilities["code"]) for c in counties])
     codes |= set(county.config["indicators"].indicators) | set(county.config["services"].services)
     workbooks = sorted(out.glob("*.xlsx")) + sorted(out.glob("reports/*/*.xlsx"))
     report = next(out.glob("reports/*/*分析报告.html"))
     briefs = sorted(out.glob("reports/*/*简报.docx")) + sorted(out.glob("brief/*简报.docx"))
-    return {"county": county, "name": name, "codes": codes, "printed": produced["printed"], "workbooks": workbooks,
-            "report": report, "briefs": briefs, "allowed": (f"{name}（{county.county_code}）",)}
+    return {
+        "county": county,
+        "name": name,
+        "codes": codes,
+        "printed": produced["printed"],
+        "workbooks": workbooks,
+        "report": report,
+        "briefs": briefs,
+        "allowed": (f"{name}（{county.county_code}）",),
+    }
 
 
 def test_every_printout_is_in_the_officials_language(outputs) -> None:
@@ -46,8 +55,14 @@ def test_every_printout_is_in_the_officials_language(outputs) -> None:
 
 
 def test_every_workbook_cell_by_cell(outputs) -> None:
-    assert {p.name for p in outputs["workbooks"]} >= {"plan.xlsx", "scorecard.xlsx", "scorecard_county.xlsx",
-                                                      "exams.xlsx", "survey.xlsx", "plan_medium.xlsx"}
+    assert {p.name for p in outputs["workbooks"]} >= {
+        "plan.xlsx",
+        "scorecard.xlsx",
+        "scorecard_county.xlsx",
+        "exams.xlsx",
+        "survey.xlsx",
+        "plan_medium.xlsx",
+    }
     problems = []
     for path in outputs["workbooks"]:
         problems += scan_workbook(path, outputs["codes"], outputs["allowed"])

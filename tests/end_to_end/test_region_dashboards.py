@@ -26,8 +26,16 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 FIGURE = ".fpplan-figure svg.main-svg:visible"
 NAMES = {"650123": "演示县", "650124": "演示东县", "650125": "演示西县"}
 POOL = 2
@@ -49,8 +57,13 @@ def region(region_with_results: Path) -> Path:
 def server(region, tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "voila.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.cli", "serve", "--port", str(port), "--data", str(region),
-                             "--pool", str(POOL)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fpplan.cli", "serve", "--port", str(port), "--data", str(region), "--pool", str(POOL)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(2400):  # every county's results are computed before the server listens
         try:
@@ -81,15 +94,26 @@ def open_page(browser, url: str, width: int = 1280):
     """A page in a fresh context (a phone's when narrow); returns it with lists of console errors and requests that
     failed or left loopback."""
     phone = width < 600
-    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=phone, has_touch=phone,
-                                  device_scale_factor=2 if phone else 1)
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
+    )
     page = context.new_page()
     errors, failed = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: failed.append(r.url))
-    page.on("request", lambda r: failed.append(r.url) if urllib.parse.urlparse(r.url).hostname not in (
-        "127.0.0.1", "localhost", None) and not r.url.startswith(("data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            failed.append(r.url)
+            if urllib.parse.urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
+            and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
     page.goto(url, timeout=120_000)
     page.locator(FIGURE).first.wait_for(timeout=120_000)
     return page, errors, failed
@@ -165,8 +189,10 @@ def image_stats(page, png: bytes) -> dict:
 def test_the_county_overview_fits_a_phone_and_offers_a_png_and_a_pdf(browser, server, tmp_path) -> None:
     page, errors, failed = open_page(browser, render(server, "领导总览", "?county=650124"), width=375)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert page.evaluate("[...document.querySelectorAll('.fpplan-figure svg.main-svg')].filter(s => s.checkVisibility())"
-                         ".every(s => s.getBoundingClientRect().width <= 375)")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.fpplan-figure svg.main-svg')].filter(s => s.checkVisibility())"
+        ".every(s => s.getBoundingClientRect().width <= 375)"
+    )
     assert page.locator(".fp-narrow svg").first.is_visible() and not page.locator(".fp-wide svg").first.is_visible()
     page.screenshot(path=str(SHOTS / "领导总览-375px.png"), full_page=True)
     link = page.locator("#fp-save-image")
@@ -206,8 +232,9 @@ def test_the_region_overview_fits_a_phone(browser, server) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert len(ranked_names(page)) == 3
     page.screenshot(path=str(SHOTS / "地区总览-375px.png"), full_page=True)
-    reply = page.request.get(urllib.parse.urljoin(page.url, page.locator("#fp-save-image").get_attribute("href")),
-                             timeout=120_000)
+    reply = page.request.get(
+        urllib.parse.urljoin(page.url, page.locator("#fp-save-image").get_attribute("href")), timeout=120_000
+    )
     assert reply.status == 200 and reply.body()[:8] == b"\x89PNG\r\n\x1a\n"
     stats = image_stats(page, reply.body())
     assert stats["width"] == 750 and stats["ink"] > 0.03 and stats["red"] > 1000

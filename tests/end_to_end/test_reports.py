@@ -30,12 +30,22 @@ pytestmark = pytest.mark.notebook
 # what may be written in Latin letters in a Chinese report: the tool's and two methods' names
 LATIN_ALLOWED = {"fpplan", "WISN", "ETS"}
 # a table's middle left out, as pandas writes it
-ROW_MARKERS = (re.compile(r"^\s*(…|\.\.\.)\s*$", re.MULTILINE), re.compile(r"\d+\s*rows\s*×"), re.compile(r"\d+\s*行\s*×"))
+ROW_MARKERS = (
+    re.compile(r"^\s*(…|\.\.\.)\s*$", re.MULTILINE),
+    re.compile(r"\d+\s*rows\s*×"),
+    re.compile(r"\d+\s*行\s*×"),
+)
 # headings each section must show (the indicators' helper's list, kept)
 HEADINGS = {
     "03_服务需求与人员": ["全县各项服务量（人次/年）", "服务量趋势", "人员配备标准", "人员结构标准", "招聘计划"],
-    "05_指标评估": ["各乡镇红灯（未达标）与黄灯（接近）指标数", "每项指标的数值、目标及依据", "群众需求分类", "各乡镇共性问题",
-                "个人考试奖惩", "专业集体奖惩"],
+    "05_指标评估": [
+        "各乡镇红灯（未达标）与黄灯（接近）指标数",
+        "每项指标的数值、目标及依据",
+        "群众需求分类",
+        "各乡镇共性问题",
+        "个人考试奖惩",
+        "专业集体奖惩",
+    ],
 }
 
 
@@ -54,12 +64,22 @@ def run(demo_outputs) -> dict:
     assert folder.name == f"650123_{PERIOD}_{SCENARIO}"
     report = next(folder.glob("*分析报告.pdf"))
     brief = next(folder.glob("*简报.pdf"))
-    text = subprocess.run([_tool("pdftotext"), "-layout", str(report), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    brief_text = subprocess.run([_tool("pdftotext"), "-layout", str(brief), "-"], capture_output=True, text=True,
-                                check=True).stdout
-    return {"data": data, "out": out, "folder": folder, "manifest": manifest, "report": report, "brief": brief,
-            "text": text, "brief_text": brief_text}
+    text = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(report), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    brief_text = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(brief), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        "data": data,
+        "out": out,
+        "folder": folder,
+        "manifest": manifest,
+        "report": report,
+        "brief": brief,
+        "text": text,
+        "brief_text": brief_text,
+    }
 
 
 def _flat(text: str) -> str:
@@ -72,8 +92,13 @@ def test_one_folder_per_county_period_and_scenario(run) -> None:
     assert (info["period"], info["scenario"], info["version"]) == (PERIOD, SCENARIO, manifest["version"])
     assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == sorted(n.name for n in notebooks())
     names = {p.name for p in folder.iterdir()}
-    assert {"演示县2025年第三季度分析报告.pdf", "演示县2025年第三季度分析报告.html", "演示县2025年第三季度简报.docx",
-            "演示县2025年第三季度简报.pdf", f"plan_{SCENARIO}.xlsx"} <= names
+    assert {
+        "演示县2025年第三季度分析报告.pdf",
+        "演示县2025年第三季度分析报告.html",
+        "演示县2025年第三季度简报.docx",
+        "演示县2025年第三季度简报.pdf",
+        f"plan_{SCENARIO}.xlsx",
+    } <= names
     assert info["pages"] == page_count(run["report"]) and info["pages"] >= 20
 
 
@@ -111,8 +136,17 @@ def test_the_pdf_text_as_an_official_reads_it(run) -> None:
     for word in ("达标", "未达标", "无目标", "无数据"):
         assert word in text
     cover = text.split("\f")[0]  # the cover: county, period, scenario, data version, 数据截至, date, fpplan's version
-    for part in ("演示县", "2025年第三季度", "中方案", manifest["version"][:12], "数据截至", "2025年12月", REPORT_DATE,
-                 f"fpplan {manifest['fpplan_version']}", "目录"):
+    for part in (
+        "演示县",
+        "2025年第三季度",
+        "中方案",
+        manifest["version"][:12],
+        "数据截至",
+        "2025年12月",
+        REPORT_DATE,
+        f"fpplan {manifest['fpplan_version']}",
+        "目录",
+    ):
         assert part in cover, part
 
 
@@ -127,7 +161,7 @@ def _pages_as_images(pdf: Path, folder: Path, dpi: int = 40) -> list[np.ndarray]
         raw = path.read_bytes()
         parts = raw.split(maxsplit=4)  # P5, width, height, maxval, pixels
         width, height = int(parts[1]), int(parts[2])
-        pages.append(np.frombuffer(parts[4][-width * height:], dtype=np.uint8).reshape(height, width))
+        pages.append(np.frombuffer(parts[4][-width * height :], dtype=np.uint8).reshape(height, width))
     return pages
 
 
@@ -152,7 +186,8 @@ def test_the_brief_is_one_page_and_names_every_red_indicator(run) -> None:
     docx = next(run["folder"].glob("*简报.docx"))
     document = Document(docx)
     words = "".join(p.text for p in document.paragraphs) + "".join(
-        c.text for t in document.tables for r in t.rows for c in r.cells)
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
     listed = [name for name in red if _flat(name) in _flat(run["brief_text"])]
     assert listed == [name for name in red if _flat(name) in _flat(words)]  # the Word and the PDF list the same
     # the brief stays one page: it lists the most pressing and counts the others (config/report.yaml brief_indicators)

@@ -55,9 +55,12 @@ def test_the_county_scorecard_carries_each_item(card, item) -> None:
 def test_values_recounted_from_the_demos_files(demo, card) -> None:
     rooms = pd.read_csv(demo / "village_rooms.csv", dtype=str)
     rooms = rooms[rooms["year"] == "2025"]
-    assert card.loc["village_rooms_standard", "value"] == pytest.approx(100 * (rooms["room"] == "up_to_standard").mean())
+    assert card.loc["village_rooms_standard", "value"] == pytest.approx(
+        100 * (rooms["room"] == "up_to_standard").mean()
+    )
     assert card.loc["population_schools_standard", "value"] == pytest.approx(
-        100 * (rooms["school"] == "up_to_standard").mean())
+        100 * (rooms["school"] == "up_to_standard").mean()
+    )
     work = pd.read_csv(demo / "work_register.csv", dtype={"unit_code": str, "month": str})
     year = work[work["month"].str.startswith("2025")]
     assert card.loc["staff_sent", "value"] == year.loc[year["element"] == "staff_sent", "amount"].sum()
@@ -67,14 +70,17 @@ def test_values_recounted_from_the_demos_files(demo, card) -> None:
     meetings = year[year["element"] == "township_meetings"].groupby("unit_code")["amount"].sum()
     townships = pd.read_csv(demo / "units.csv", dtype=str).query("level == 'township'")["code"]
     assert card.loc["townships_meeting_quota", "value"] == pytest.approx(
-        100 * (meetings.reindex(townships, fill_value=0) >= 4).mean())
+        100 * (meetings.reindex(townships, fill_value=0) >= 4).mean()
+    )
 
 
 def test_the_plan_workbook_plans_rooms_survey_and_supply(demo, tmp_path) -> None:
     path = tmp_path / "plan.xlsx"
     _run(["plan", str(demo), "--out", str(path)])
     book = load_workbook(path, read_only=True)
-    assert {"村服务室与人口学校规划", "村服务室与人口学校逐年", "需求调查对规划的影响", "避孕药具需求"} <= set(book.sheetnames)
+    assert {"村服务室与人口学校规划", "村服务室与人口学校逐年", "需求调查对规划的影响", "避孕药具需求"} <= set(
+        book.sheetnames
+    )
     townships = set(pd.read_csv(demo / "units.csv", dtype=str).query("level == 'township'")["name"])
     rooms = list(book["村服务室与人口学校规划"].iter_rows(values_only=True))
     assert {r[0] for r in rooms[1:]} >= townships

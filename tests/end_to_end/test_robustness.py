@@ -25,18 +25,34 @@ DROPPED = list(variants.OPTIONAL_FILES)
 VARIANTS = [f"drop_{t}" for t in DROPPED] + ["months_1", "months_12", "months_13", "months_24", "census", "uncollected"]
 REPORTED = ("months_13", "census")  # the report's notebooks run on these (papermill, about two minutes each)
 # (variant, command) → the refusal expected: the data cannot give that answer, and the command says why
-REFUSED = {("drop_population_history", "backtest"): "no_history", ("months_1", "brief"): "no_complete_period",
-           ("months_1", "report"): "no_complete_period"}
+REFUSED = {
+    ("drop_population_history", "backtest"): "no_history",
+    ("months_1", "brief"): "no_complete_period",
+    ("months_1", "report"): "no_complete_period",
+}
 # The variants are put through the commands in counties of several faults that do not meet (each its own table or
 # column; one month count a county), each county once; each variant's test asserts on its county what it asserted
 # alone. A command refused for one variant's fault runs again, for the other variants, on a county without that
 # fault (the back-test without the population history: the others' back-test must still run).
 COUNTIES = {
     "reported": ("months_13", "census", "drop_survey", "drop_equipment", "drop_registers"),
-    "year": ("months_12", "drop_survey_rounds", "drop_exam_scores", "drop_village_rooms", "drop_contraceptive_supply",
-             "drop_geography", "drop_subsidy_granted"),
-    "two_years": ("months_24", "uncollected", "drop_training_register", "drop_budget", "drop_disbursement",
-                  "drop_population_history"),
+    "year": (
+        "months_12",
+        "drop_survey_rounds",
+        "drop_exam_scores",
+        "drop_village_rooms",
+        "drop_contraceptive_supply",
+        "drop_geography",
+        "drop_subsidy_granted",
+    ),
+    "two_years": (
+        "months_24",
+        "uncollected",
+        "drop_training_register",
+        "drop_budget",
+        "drop_disbursement",
+        "drop_population_history",
+    ),
     "months_1": ("months_1",),
 }
 COUNTY_OF = {name: county for county, names in COUNTIES.items() for name in names}
@@ -70,13 +86,18 @@ def commands(county: Path) -> dict[str, list[str]]:
     last = pd.Period(months[-1], freq="M")
     quarter, year = f"{last.year}Q{last.quarter}", str(last.year)
     c = str(county)
-    return {"validate": ["validate", c], "project": ["project", c, "--out", "projection.csv"],
-            "plan": ["plan", c, "--out", "plan.xlsx"],
-            "scorecard_month": ["scorecard", c, "--level", "county", "--period", months[-1]],
-            "scorecard_quarter": ["scorecard", c, "--period", quarter],
-            "scorecard_year": ["scorecard", c, "--level", "county", "--period", year],
-            "exams": ["exams", c, "--year", year], "survey": ["survey", c, "--period", year],
-            "backtest": ["backtest", c, "--trajectories", "50"], "brief": ["brief", c, "--out", "briefs/"]}
+    return {
+        "validate": ["validate", c],
+        "project": ["project", c, "--out", "projection.csv"],
+        "plan": ["plan", c, "--out", "plan.xlsx"],
+        "scorecard_month": ["scorecard", c, "--level", "county", "--period", months[-1]],
+        "scorecard_quarter": ["scorecard", c, "--period", quarter],
+        "scorecard_year": ["scorecard", c, "--level", "county", "--period", year],
+        "exams": ["exams", c, "--year", year],
+        "survey": ["survey", c, "--period", year],
+        "backtest": ["backtest", c, "--trajectories", "50"],
+        "brief": ["brief", c, "--out", "briefs/"],
+    }
 
 
 @dataclass
@@ -150,7 +171,9 @@ def test_every_command_runs_on(name: str, runs) -> None:
         [folder] = (tmp_path / "reports").iterdir()
         page = next(folder.glob("*.html")).read_text(encoding="utf-8")
         for notebook in (folder / "notebooks").glob("*.ipynb"):  # every cell ran without an error
-            outputs = [o for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+            outputs = [
+                o for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])
+            ]
             assert not [o for o in outputs if o.get("output_type") == "error"], notebook.name
         if name == "months_13":  # fewer than 24 months: the service forecast has no season, and says so
             assert "不足 24 个月" in page and "不分季节" in page

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.wheel
 
 
 def run(args: list, cwd: Path, env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                            check=False)
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
@@ -34,23 +35,38 @@ def run(args: list, cwd: Path, env: dict, timeout: int = 600) -> subprocess.Comp
 def installed(tmp_path_factory) -> tuple[Path, dict]:
     """(the fresh environment's bin folder, the environment to run it in)."""
     base = tmp_path_factory.mktemp("wheel")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("FPPLAN_")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("FPPLAN_")
+    }
     run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", base / "dist"], base, env)
     [wheel] = (base / "dist").glob("fpplan-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for shipped in ("fpplan/notebooks/01_数据检查.ipynb", "fpplan/dashboards/领导总览.ipynb",
-                    "fpplan/share/jupyter/voila/templates/fpplan/static/plotly/plotly-basic.min.js",
-                    "fpplan/defaults/config/server.yaml", "fpplan/defaults/labels/core.yaml"):
+    for shipped in (
+        "fpplan/notebooks/01_数据检查.ipynb",
+        "fpplan/dashboards/领导总览.ipynb",
+        "fpplan/share/jupyter/voila/templates/fpplan/static/plotly/plotly-basic.min.js",
+        "fpplan/defaults/config/server.yaml",
+        "fpplan/defaults/labels/core.yaml",
+    ):
         assert shipped in names, shipped
     fresh = base / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", fresh], base, env)
-    site = Path(run([fresh / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                    base, env).stdout.strip())
+    site = Path(
+        run(
+            [fresh / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], base, env
+        ).stdout.strip()
+    )
     (site / "libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")  # after its own
-    run([sys.executable, "-m", "pip", "--python", fresh / "bin" / "python", "install", "--no-deps", "-q", wheel], base, env)
-    env = env | {"PATH": f"{fresh / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-                 # the reused libraries' own data files (nbconvert's and Voila's templates) where they were installed
-                 "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+    run(
+        [sys.executable, "-m", "pip", "--python", fresh / "bin" / "python", "install", "--no-deps", "-q", wheel],
+        base,
+        env,
+    )
+    env = env | {
+        "PATH": f"{fresh / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        # the reused libraries' own data files (nbconvert's and Voila's templates) where they were installed
+        "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
+    }
     where = run([fresh / "bin" / "python", "-c", "import fpplan; print(fpplan.__file__)"], base, env).stdout.strip()
     assert Path(where).is_relative_to(site), where  # the wheel's fpplan, not the checkout's
     return fresh / "bin", env
@@ -76,8 +92,13 @@ def test_the_wheel_runs_demo_plan_report_and_serve_from_any_folder(installed, tm
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([str(fpplan), "serve", "--data", "county", "--port", str(port), "--pool", "0"],
-                            cwd=elsewhere, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(fpplan), "serve", "--data", "county", "--port", str(port), "--pool", "0"],
+        cwd=elsewhere,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         page = f"http://127.0.0.1:{port}/voila/render/{quote('领导总览.ipynb')}"
         body = ""

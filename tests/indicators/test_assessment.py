@@ -42,50 +42,76 @@ def assessment_county(tmp_path_factory):
     s[["married_women_15_49", "married_women_registered"]] = [50.0, 49.0]
     s[["birth_defect_target", "birth_defect_served"]] = [10.0, 9.0]
     tables["survey_rounds"] = pd.DataFrame(
-        [["100001001", "2025-01", "satisfaction", 20, 19], ["100001002", "2025-01", "satisfaction", 30, 27],
-         ["100002001", "2025-02", "satisfaction", 50, 40], ["100002", "2025-02", "aware_rights", 40, 38]],
-        columns=["unit_code", "month", "question", "sample_size", "yes_count"])
+        [
+            ["100001001", "2025-01", "satisfaction", 20, 19],
+            ["100001002", "2025-01", "satisfaction", 30, 27],
+            ["100002001", "2025-02", "satisfaction", 50, 40],
+            ["100002", "2025-02", "aware_rights", 40, 38],
+        ],
+        columns=["unit_code", "month", "question", "sample_size", "yes_count"],
+    )
     tables["training_register"] = pd.DataFrame(
-        [["100001", "2025-01", "civil_servant", 10, 4], ["100001", "2025-02", "civil_servant", 10, 5],
-         ["100", "2025-01", "civil_servant", 20, 6], ["100", "2025-02", "civil_servant", 20, 4]],
-        columns=["unit_code", "month", "group", "in_post", "trained"])
+        [
+            ["100001", "2025-01", "civil_servant", 10, 4],
+            ["100001", "2025-02", "civil_servant", 10, 5],
+            ["100", "2025-01", "civil_servant", 20, 6],
+            ["100", "2025-02", "civil_servant", 20, 4],
+        ],
+        columns=["unit_code", "month", "group", "in_post", "trained"],
+    )
     tables["exam_scores"] = pd.DataFrame(
-        [["S1", "2025-01", "monthly", 82, "false"], ["S2", "2025-01", "monthly", None, "false"],
-         ["S3", "2025-01", "monthly", 59, "false"], ["S1", "2025-02", "monthly", 60, "false"]],
-        columns=["staff_id", "month", "exam_type", "score", "excused"])
+        [
+            ["S1", "2025-01", "monthly", 82, "false"],
+            ["S2", "2025-01", "monthly", None, "false"],
+            ["S3", "2025-01", "monthly", 59, "false"],
+            ["S1", "2025-02", "monthly", 60, "false"],
+        ],
+        columns=["staff_id", "month", "exam_type", "score", "excused"],
+    )
     return load_county(write_mini_county(tmp_path_factory.mktemp("standard") / "c", tables))
 
 
 @pytest.fixture(scope="module")
 def cards(assessment_county):
-    return {level: scorecard(assessment_county, level, "2025", with_forecast=False).set_index(["unit", "indicator"])
-            for level in ("township", "county")}
+    return {
+        level: scorecard(assessment_county, level, "2025", with_forecast=False).set_index(["unit", "indicator"])
+        for level in ("township", "county")
+    }
 
 
 def cell(cards, level, unit, code):
     return cards[level].loc[(unit, code)]
 
 
-@pytest.mark.parametrize("level, unit, code, value, status", [
-    # 初信初访结案率 ≥ 95: county 57/60 = 95% on the boundary (green); township 100002 17/20 = 85% (red)
-    ("county", "100", "petitions_closed_rate", 95.0, "green"),
-    ("township", "100002", "petitions_closed_rate", 85.0, "red"),
-    ("county", "100", "petitions_closed_on_time_rate", 90.0, "red"),  # 54/60 against 95
-    ("county", "100", "migrant_certificate_rate", 90.0, "green"),  # 54/60 against 90 (article 5)
-    ("county", "100", "staff_pay_rate", 100 * 4000 / 4800, "red"),  # one month of 800 yuan unpaid
-    ("township", "100002", "staff_pay_rate", 100.0, "green"),
-    ("county", "100", "rewards_paid_rate", 100 * 1499 / 1500, "red"),  # 99.93% is not 100%
-    ("county", "100", "free_services_rate", 100.0, "green"),
-    # 1 of 12 births against ≤ 0.1%: below the 1,000 births a rare event needs (minimum_exposure), not judged
-    ("county", "100", "unplanned_higher_order_birth_rate", 100 / 12, "small_sample"),
-    ("township", "100001", "unplanned_higher_order_birth_rate", 0.0, "small_sample"),
-    ("township", "100001", "technical_accidents_3y", 1.0, "red"),  # one accident: "no accident in three years" missed
-    ("township", "100002", "technical_accidents_3y", 0.0, "green"),
-    ("county", "100", "married_women_info_coverage", 98.0, "green"),  # 49 of 50 on the 98% boundary
-    ("county", "100", "birth_defect_intervention_rate", 90.0, "green"),  # 9 of 10 against 90 (三大工程)
-    ("county", "100", "policy_compliant_birth_rate_3y", 50.0, "red"),  # 1 compliant of every 2 births
-    ("county", "100", "sex_ratio_at_birth_3y", 100.0, "small_sample"),  # 12 boys : 12 girls, below 500 girls
-])
+@pytest.mark.parametrize(
+    "level, unit, code, value, status",
+    [
+        # 初信初访结案率 ≥ 95: county 57/60 = 95% on the boundary (green); township 100002 17/20 = 85% (red)
+        ("county", "100", "petitions_closed_rate", 95.0, "green"),
+        ("township", "100002", "petitions_closed_rate", 85.0, "red"),
+        ("county", "100", "petitions_closed_on_time_rate", 90.0, "red"),  # 54/60 against 95
+        ("county", "100", "migrant_certificate_rate", 90.0, "green"),  # 54/60 against 90 (article 5)
+        ("county", "100", "staff_pay_rate", 100 * 4000 / 4800, "red"),  # one month of 800 yuan unpaid
+        ("township", "100002", "staff_pay_rate", 100.0, "green"),
+        ("county", "100", "rewards_paid_rate", 100 * 1499 / 1500, "red"),  # 99.93% is not 100%
+        ("county", "100", "free_services_rate", 100.0, "green"),
+        # 1 of 12 births against ≤ 0.1%: below the 1,000 births a rare event needs (minimum_exposure), not judged
+        ("county", "100", "unplanned_higher_order_birth_rate", 100 / 12, "small_sample"),
+        ("township", "100001", "unplanned_higher_order_birth_rate", 0.0, "small_sample"),
+        (
+            "township",
+            "100001",
+            "technical_accidents_3y",
+            1.0,
+            "red",
+        ),  # one accident: "no accident in three years" missed
+        ("township", "100002", "technical_accidents_3y", 0.0, "green"),
+        ("county", "100", "married_women_info_coverage", 98.0, "green"),  # 49 of 50 on the 98% boundary
+        ("county", "100", "birth_defect_intervention_rate", 90.0, "green"),  # 9 of 10 against 90 (三大工程)
+        ("county", "100", "policy_compliant_birth_rate_3y", 50.0, "red"),  # 1 compliant of every 2 births
+        ("county", "100", "sex_ratio_at_birth_3y", 100.0, "small_sample"),  # 12 boys : 12 girls, below 500 girls
+    ],
+)
 def test_new_report_indicators_by_hand(cards, level, unit, code, value, status) -> None:
     row = cell(cards, level, unit, code)
     assert row["value"] == pytest.approx(value) and row["status"] == status
@@ -145,9 +171,10 @@ def test_values_that_cannot_be_computed_say_why(cards, assessment_county) -> Non
 
 def test_survey_rounds_are_checked_on_loading(tmp_path) -> None:
     tables = mini_tables()
-    tables["survey_rounds"] = pd.DataFrame([["100001001", "2025-01", "satisfaction", 20, 21],
-                                            ["999", "2025-01", "aware_rh", 20, 2]],
-                                           columns=["unit_code", "month", "question", "sample_size", "yes_count"])
+    tables["survey_rounds"] = pd.DataFrame(
+        [["100001001", "2025-01", "satisfaction", 20, 21], ["999", "2025-01", "aware_rh", 20, 2]],
+        columns=["unit_code", "month", "question", "sample_size", "yes_count"],
+    )
     with pytest.raises(DataError) as error:
         load_county(write_mini_county(tmp_path / "bad", tables))
     kinds = {(p.kind, p.column, p.row) for p in error.value.problems}
@@ -156,12 +183,17 @@ def test_survey_rounds_are_checked_on_loading(tmp_path) -> None:
 
 # ------------------------------------------------------------------------------- target sets and their sources
 
+
 def normalise(text: str) -> str:
     return re.sub(r"[\s,，、;；:：.。“”\"'()（）…%]", "", text)
 
 
-QUOTED = {"seed001_article3": "seed001_article3.txt", "seed001_article5": "seed001_article5.txt",
-          "seed004_county": "seed004_county.txt", "seed003_county": "seed003_county.txt"}
+QUOTED = {
+    "seed001_article3": "seed001_article3.txt",
+    "seed001_article5": "seed001_article5.txt",
+    "seed004_county": "seed004_county.txt",
+    "seed003_county": "seed003_county.txt",
+}
 
 
 @pytest.mark.parametrize("name", list(QUOTED))
@@ -187,24 +219,44 @@ def test_the_sets_hold_what_their_sources_state_and_nothing_else() -> None:
     catalogue = load("indicators")
     value = {name: {code: t[0].value for code, t in resolved_targets(catalogue, name).items()} for name in QUOTED}
     # article 5 states no births : abortions ratio ("引流产发生率低") and no number for the per-capita budget
-    assert "abortion_birth_ratio" not in value["seed001_article5"] and "per_capita_budget" not in value["seed001_article5"]
+    assert (
+        "abortion_birth_ratio" not in value["seed001_article5"] and "per_capita_budget" not in value["seed001_article5"]
+    )
     assert value["seed001_article3"]["abortion_birth_ratio"] == 0.25
-    assert value["seed001_article5"]["birth_defect_intervention_rate"] == 90 and value["seed001_article5"]["rti_screening_rate"] == 90
-    assert value["seed001_article5"]["policy_compliant_birth_rate_3y"] == 97 and value["seed001_article3"]["policy_compliant_birth_rate_3y"] == 95
+    assert (
+        value["seed001_article5"]["birth_defect_intervention_rate"] == 90
+        and value["seed001_article5"]["rti_screening_rate"] == 90
+    )
+    assert (
+        value["seed001_article5"]["policy_compliant_birth_rate_3y"] == 97
+        and value["seed001_article3"]["policy_compliant_birth_rate_3y"] == 95
+    )
     # article 3 has no certificates, timeliness, information coverage or on-time closure; article 5 no training rate
-    assert not {"migrant_certificate_rate", "report_timeliness", "married_women_info_coverage",
-                "petitions_closed_on_time_rate"} & set(value["seed001_article3"])
+    assert not {
+        "migrant_certificate_rate",
+        "report_timeliness",
+        "married_women_info_coverage",
+        "petitions_closed_on_time_rate",
+    } & set(value["seed001_article3"])
     assert "civil_servant_training_rate" not in value["seed001_article5"]
-    assert value["seed004_county"] == {"natural_growth_rate": 7.5, "sex_ratio_at_birth": 125, "statistics_accuracy": 100,
-                                       "per_capita_budget": 2}
-    assert value["seed003_county"] == {"prepregnancy_check_coverage": 85, "eugenic_guidance_rate": 100,
-                                       "eugenics_rh_knowledge": 90}
+    assert value["seed004_county"] == {
+        "natural_growth_rate": 7.5,
+        "sex_ratio_at_birth": 125,
+        "statistics_accuracy": 100,
+        "per_capita_budget": 2,
+    }
+    assert value["seed003_county"] == {
+        "prepregnancy_check_coverage": 85,
+        "eugenic_guidance_rate": 100,
+        "eugenics_rh_knowledge": 90,
+    }
     # neither article's set borrows seed 003's or seed 004's targets
     for article in ("seed001_article3", "seed001_article5"):
         assert not {"prepregnancy_check_coverage", "natural_growth_rate", "per_capita_budget"} & set(value[article])
 
 
 # ------------------------------------------------------------------------------------------------ the demo county
+
 
 @pytest.mark.parametrize("target_set", ["seed001_article3", "seed001_article5"])
 def test_the_demo_county_has_every_item_of_both_articles(county, target_set) -> None:
@@ -214,7 +266,10 @@ def test_the_demo_county_has_every_item_of_both_articles(county, target_set) -> 
     for code in items:
         row = card.loc[code]
         assert not np.isnan(row["value"]) or row["note"], f"{code}: neither a value nor a reason"
-        assert row["status"] in ("green", "amber", "red") or (code, row["note"]) == ("statistics_accuracy", "vital_until")
+        assert row["status"] in ("green", "amber", "red") or (code, row["note"]) == (
+            "statistics_accuracy",
+            "vital_until",
+        )
     assert card.loc["statistics_accuracy", "note_arg"] == "2024"
 
 
@@ -232,13 +287,17 @@ def test_a_clear_miss_is_red_whatever_its_unit(county) -> None:
             if ind.legend is not None and ind.legend.basis == "percent_of_target":
                 d = d / abs(float(np.mean(target.value))) * 100
             rule = ind.minimum_exposure
-            small = np.zeros(len(part), dtype=bool) if rule is None or float(np.max(target.value)) == 0 else (
-                part["denominator"].to_numpy() < rule.denominator)
+            small = (
+                np.zeros(len(part), dtype=bool)
+                if rule is None or float(np.max(target.value)) == 0
+                else (part["denominator"].to_numpy() < rule.denominator)
+            )
             clear = part[(d > widest + 1e-9) & ~small]
             assert (clear["status"] == "red").all(), f"{target_set} {code}: a clear miss not red"
             judged = part[part["value"].notna() & ~small]
-            assert (judged["status"] != "small_sample").all() and (part[small & part["value"].notna().to_numpy()][
-                "status"] == "small_sample").all()
+            assert (judged["status"] != "small_sample").all() and (
+                part[small & part["value"].notna().to_numpy()]["status"] == "small_sample"
+            ).all()
     # the issue's cases: births : abortions above 0.25 (no legend) is red; a complication rate above 1‰ is red where
     # it rests on 1,000 operations or more, else 样本不足 (a township's year has 139-690)
     art3 = scorecard(county, "township", "2025", target_set="seed001_article3", with_forecast=False)
@@ -263,12 +322,18 @@ def test_demo_survey_and_training_look_like_the_seeds(county) -> None:
 
 # --------------------------------------------------------------------------------- growth, causes, leaders' tables
 
+
 def test_growth_rates_against_the_limit() -> None:
     from fpplan.indicators.growth import growth_rates, growth_target
 
-    summary = pd.DataFrame({"region": "C", "year": [2025, 2026, 2027, 2028],
-                            "natural_growth_per_mille": [7.5, 8.0, -1.0, np.nan],
-                            "mechanical_growth_per_mille": [2.0, 30.0, -5.0, np.nan]})
+    summary = pd.DataFrame(
+        {
+            "region": "C",
+            "year": [2025, 2026, 2027, 2028],
+            "natural_growth_per_mille": [7.5, 8.0, -1.0, np.nan],
+            "mechanical_growth_per_mille": [2.0, 30.0, -5.0, np.nan],
+        }
+    )
     target = growth_target(load("indicators"))
     assert target.value == 7.5 and target.op == "<="
     g = growth_rates(summary, target).set_index("year")
@@ -284,17 +349,39 @@ def test_a_red_cell_shows_what_stands_behind_it(county) -> None:
     # township 004 has its own station and village room, is served by the central station ZX002 and vehicle LD01
     assert set(stations_serving(inputs["facilities"], "650123004")["code"]) == {"ZS004", "CS004", "ZX002", "LD01"}
     card = scorecards(county, "township", "year")
-    wisn = pd.DataFrame({"station": ["ZS004", "ZS004", "ZD001"], "cadre": ["gynaecology", "nursing", "nursing"],
-                         "year": 2025, "required": [2.5, 1.0, 9.0], "existing": [1.0, 1.0, 3.0], "ratio": [0.4, 1.0, 0.33]})
-    capacity = pd.DataFrame({"station": ["ZS004"], "year": [2025], "women_15_49": [3800.0], "floor_area_m2": [150.0],
-                             "need_m2": [220.0], "gap_m2": [70.0]})
-    out = causes(county.config["indicators"], inputs, "650123004", "contraceptive_prevalence", "2025", card, wisn, capacity)
+    wisn = pd.DataFrame(
+        {
+            "station": ["ZS004", "ZS004", "ZD001"],
+            "cadre": ["gynaecology", "nursing", "nursing"],
+            "year": 2025,
+            "required": [2.5, 1.0, 9.0],
+            "existing": [1.0, 1.0, 3.0],
+            "ratio": [0.4, 1.0, 0.33],
+        }
+    )
+    capacity = pd.DataFrame(
+        {
+            "station": ["ZS004"],
+            "year": [2025],
+            "women_15_49": [3800.0],
+            "floor_area_m2": [150.0],
+            "need_m2": [220.0],
+            "gap_m2": [70.0],
+        }
+    )
+    out = causes(
+        county.config["indicators"], inputs, "650123004", "contraceptive_prevalence", "2025", card, wisn, capacity
+    )
     staff = out["availability_staff"]
     assert staff["station"].tolist() == ["ZS004", "ZS004"] and staff["gap"].tolist() == [1.5, 0.0]  # not ZD001's
     assert out["availability_floor_area"]["gap_m2"].tolist() == [70.0]
     assert out["accessibility_villages"]["distance_km"].is_monotonic_decreasing  # no spatial results: distances
-    assert set(out["contact"]["indicator"]) == {"contraceptive_timeliness", "follow_up_rate", "free_services_rate",
-                                                "migrant_service_rate"}
+    assert set(out["contact"]["indicator"]) == {
+        "contraceptive_timeliness",
+        "follow_up_rate",
+        "free_services_rate",
+        "migrant_service_rate",
+    }
     assert out["effective"]["indicator"].tolist() == ["contraceptive_prevalence"]
     assert out["trend"]["period"].tolist() == ["2023", "2024", "2025"]
 
@@ -318,12 +405,21 @@ def test_exams_and_survey_commands_write_their_workbooks(county, tmp_path, capsy
     assert main(["exams", str(county.path), "--year", "2025", "--out", str(tmp_path / "exams.xlsx")]) == 0
     assert main(["survey", str(county.path), "--period", "2025Q3", "--out", str(tmp_path / "survey.xlsx")]) == 0
     assert load_workbook(tmp_path / "exams.xlsx").sheetnames == ["个人考试奖惩", "集体奖惩", "集体月平均分"]
-    assert load_workbook(tmp_path / "survey.xlsx").sheetnames == ["需求分类", "乡镇季度需求", "共性问题", "调查内容与渠道"]
+    assert load_workbook(tmp_path / "survey.xlsx").sheetnames == [
+        "需求分类",
+        "乡镇季度需求",
+        "共性问题",
+        "调查内容与渠道",
+    ]
     design = [r for r in load_workbook(tmp_path / "survey.xlsx")["调查内容与渠道"].iter_rows(values_only=True)]
     assert ("调查次数", "每年在全县范围内开展2次") in design and sum(r[0] == "调查内容" for r in design) == 3
     assert any(r[0] == "调查渠道" and "悄悄话室" in r[1] for r in design)
     sheet = load_workbook(tmp_path / "exams.xlsx")["集体奖惩"]
-    assert [c.value for c in sheet[1]][:3] == ["专业", "全年集体平均分", "集体奖"] and sheet.max_row == 4 + 2  # + totals
+    assert [c.value for c in sheet[1]][:3] == [
+        "专业",
+        "全年集体平均分",
+        "集体奖",
+    ] and sheet.max_row == 4 + 2  # + totals
     assert main(["survey", str(county.path), "--period", "2025Q9"]) == 2
     assert "S0001" in capsys.readouterr().out  # staff appear by pseudonymous id
 
@@ -336,8 +432,14 @@ def test_the_who_quality_battery_on_the_demo(county) -> None:
     completeness = summary[summary["metric"] == "completeness"]
     # the demo loses 1% of village-months: completeness about 99% everywhere, above the 90% benchmark
     assert len(completeness) == 9 and completeness["value"].between(95, 100).all() and not completeness["flagged"].any()
-    assert set(summary["metric"]) >= {"timeliness", "outliers_moderate", "outliers_extreme", "consistency_over_time_flags",
-                                      "relation_flags", "denominator_married_women_15_49"}
+    assert set(summary["metric"]) >= {
+        "timeliness",
+        "outliers_moderate",
+        "outliers_extreme",
+        "consistency_over_time_flags",
+        "relation_flags",
+        "denominator_married_women_15_49",
+    }
     # the six keyed ultrasound errors (ten times the value) are extreme outliers
     extreme = tables["sd_outliers"]
     assert (extreme[extreme["element"] == "ultrasound_checks"]["severity"] == "extreme").sum() >= 4

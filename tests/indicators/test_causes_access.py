@@ -17,8 +17,11 @@ def spatial(county):
     from fpplan.spatial.results import spatial_results
 
     plan = make_plan(county, "medium")
-    return {name: table for name, table in spatial_results(county, village_people(county, plan.projection)).items()
-            if name in SPATIAL_TABLES}
+    return {
+        name: table
+        for name, table in spatial_results(county, village_people(county, plan.projection)).items()
+        if name in SPATIAL_TABLES
+    }
 
 
 def test_the_township_coverage_and_its_villages_beyond_reach(county, spatial) -> None:
@@ -28,8 +31,15 @@ def test_the_township_coverage_and_its_villages_beyond_reach(county, spatial) ->
     from fpplan.indicators.scorecard import scorecards
 
     card = scorecards(county, "township", "quarter")
-    out = causes(county.config["indicators"], causes_inputs(county), "650123001", "contraceptive_prevalence",
-                 "2025Q3", card, spatial=spatial)
+    out = causes(
+        county.config["indicators"],
+        causes_inputs(county),
+        "650123001",
+        "contraceptive_prevalence",
+        "2025Q3",
+        card,
+        spatial=spatial,
+    )
     access = spatial["access"]
     here = access[(access["township_code"] == "650123001") & (access["year"] == 2025)]
     row = out["accessibility"].iloc[0]
@@ -49,11 +59,25 @@ def test_the_township_coverage_and_its_villages_beyond_reach(county, spatial) ->
     assert far[unit].is_monotonic_decreasing
     assert (far[unit] > 40 if unit == "cost_min" else far[unit] > 0).all()  # beyond spatial.yaml's 40 minutes
     # a later year the plan covers, and a period before the projection: the nearest year
-    later = causes(county.config["indicators"], causes_inputs(county), "650123001", "contraceptive_prevalence",
-                   "2030", card, spatial=spatial)["accessibility"]
+    later = causes(
+        county.config["indicators"],
+        causes_inputs(county),
+        "650123001",
+        "contraceptive_prevalence",
+        "2030",
+        card,
+        spatial=spatial,
+    )["accessibility"]
     assert later["year"].iloc[0] == 2030
-    early = causes(county.config["indicators"], causes_inputs(county), "650123001", "contraceptive_prevalence",
-                   "2024Q1", card, spatial=spatial)["accessibility"]
+    early = causes(
+        county.config["indicators"],
+        causes_inputs(county),
+        "650123001",
+        "contraceptive_prevalence",
+        "2024Q1",
+        card,
+        spatial=spatial,
+    )["accessibility"]
     assert early["year"].iloc[0] == 2025
 
 
@@ -68,11 +92,22 @@ def test_the_cause_tables_read_as_officials_read_them(county, spatial) -> None:
     cards = scorecard_tables(county, complete_periods(county.service_stats["month"]))
     card = cards[(cards["level"] == "township") & (cards["kind"] == "quarter")]
     plan = make_plan(county, "medium")
-    names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
-                                                                             county.facilities["name"]))
+    names = dict(zip(county.units["code"], county.units["name"])) | dict(
+        zip(county.facilities["code"], county.facilities["name"])
+    )
     period = card["period"].max()
-    out = causes(county.config["indicators"], causes_inputs(county), "650123001", "rti_screening_rate", period, card,
-                 plan.wisn, plan.capacity, forecast=card[card["period"] == period], spatial=spatial)
+    out = causes(
+        county.config["indicators"],
+        causes_inputs(county),
+        "650123001",
+        "rti_screening_rate",
+        period,
+        card,
+        plan.wisn,
+        plan.capacity,
+        forecast=card[card["period"] == period],
+        spatial=spatial,
+    )
     assert {"accessibility", "accessibility_villages", "availability_staff", "forecast"} <= set(out)
     page = "".join(cause_table(out[key], key, names) for _, key in CAUSE_SECTIONS if key in out)
     text = re.sub(r"<[^>]+>", " ", page)
@@ -87,8 +122,15 @@ def test_without_coordinates_the_villages_distances(county) -> None:
     from fpplan.indicators.scorecard import scorecards
 
     inputs = causes_inputs(county)
-    out = causes(county.config["indicators"], inputs, "650123004", "contraceptive_prevalence", "2025",
-                 scorecards(county, "township", "year"), spatial=None)
+    out = causes(
+        county.config["indicators"],
+        inputs,
+        "650123004",
+        "contraceptive_prevalence",
+        "2025",
+        scorecards(county, "township", "year"),
+        spatial=None,
+    )
     assert "accessibility" not in out
     far = out["accessibility_villages"]
     assert list(far.columns) == ["village_name", "distance_km"] and far["distance_km"].is_monotonic_decreasing

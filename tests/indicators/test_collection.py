@@ -19,8 +19,11 @@ from fpplan.testing import variants
 from fpplan.testing.by_hand import rooms_cost
 
 REASON = "本县月报表无此栏目（fpplan init 据报表列判断，可修改）"
-UNCOLLECTED = {"migrant_women_served": REASON, "informed_choice_village": "本县不统计",
-               "married_women_registered": "本县无信息系统"}
+UNCOLLECTED = {
+    "migrant_women_served": REASON,
+    "informed_choice_village": "本县不统计",
+    "married_women_registered": "本县无信息系统",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +45,17 @@ def test_an_undeclared_missing_element_names_file_column_and_how_to_declare(demo
     assert "config/collection.yaml" in message and "not_collected" in message and "流动育龄妇女服务人数" in message
 
 
-def test_collection_must_name_known_elements_and_rates_must_cover_uncollected_services(uncollected: Path,
-                                                                                        tmp_path: Path) -> None:
+def test_collection_must_name_known_elements_and_rates_must_cover_uncollected_services(
+    uncollected: Path, tmp_path: Path
+) -> None:
     folder = variants.copy(uncollected, tmp_path / "county")
     with (folder / "config" / "collection.yaml").open("a", encoding="utf-8") as handle:
         handle.write("  - element: migrant_women_servd\n    reason: typo\n")
     rates = yaml.safe_load((default_config_dir() / "population_rates.yaml").read_text(encoding="utf-8"))
     del rates["rates"]["migrant_service"]
-    (folder / "config" / "population_rates.yaml").write_text(yaml.safe_dump(rates, allow_unicode=True), encoding="utf-8")
+    (folder / "config" / "population_rates.yaml").write_text(
+        yaml.safe_dump(rates, allow_unicode=True), encoding="utf-8"
+    )
     with pytest.raises(DataError) as info:
         load_county(folder)
     kinds = {p.kind: p for p in info.value.problems}
@@ -65,8 +71,11 @@ def test_indicators_of_uncollected_elements_are_no_data_with_the_reason(uncollec
     assert county.service_stats["migrant_women_served"].isna().all()  # a blank column, never 0
     card = scorecard(county, "county", "2025").set_index("indicator")
     notes = note_text(card.reset_index()).set_axis(card.index)
-    for code, element in (("migrant_service_rate", "流动育龄妇女服务人数"), ("informed_choice_villages", "实行避孕方法知情选择"),
-                          ("married_women_info_coverage", "已婚育龄妇女信息录入数")):
+    for code, element in (
+        ("migrant_service_rate", "流动育龄妇女服务人数"),
+        ("informed_choice_villages", "实行避孕方法知情选择"),
+        ("married_women_info_coverage", "已婚育龄妇女信息录入数"),
+    ):
         row = card.loc[code]
         assert row["status"] == "no_data" and np.isnan(row["value"]), code
         assert row["note"] == "not_collected" and element in notes[code], code
@@ -105,10 +114,18 @@ def test_without_an_equipment_file_no_purchase_is_invented(demo: Path, tmp_path:
     assert not plan.equipment_reported and plan.equipment.empty and plan.equipment_purchases.empty
     assert "equipment" not in set(plan.money["category"])
     # still to secure = the construction plan's requested subsidy − granted, station by station (from the files)
-    requested = variants.read(folder, "construction_plan").astype({"subsidy_requested_wan_yuan": float}) \
-        .groupby("station_code")["subsidy_requested_wan_yuan"].sum()
-    granted = variants.read(folder, "subsidy_granted").astype({"amount_wan_yuan": float}) \
-        .groupby("station_code")["amount_wan_yuan"].sum()
+    requested = (
+        variants.read(folder, "construction_plan")
+        .astype({"subsidy_requested_wan_yuan": float})
+        .groupby("station_code")["subsidy_requested_wan_yuan"]
+        .sum()
+    )
+    granted = (
+        variants.read(folder, "subsidy_granted")
+        .astype({"amount_wan_yuan": float})
+        .groupby("station_code")["amount_wan_yuan"]
+        .sum()
+    )
     expected = (requested - granted.reindex(requested.index, fill_value=0.0)).clip(lower=0).sum()
     assert expected == pytest.approx(432.0)  # 720 requested − 288 granted in the demo's files
     expected += rooms_cost(county)["subsidy"]  # and the village rooms' and schools' subsidy (village_rooms.csv)
@@ -154,12 +171,16 @@ def test_an_element_cut_from_the_data_elements_is_named_with_what_to_do(demo: Pa
     folder = variants.copy(demo, tmp_path / "county")
     elements = yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))
     del elements["elements"]["migrant_women_served"]
-    (folder / "config" / "data_elements.yaml").write_text(yaml.safe_dump(elements, allow_unicode=True), encoding="utf-8")
+    (folder / "config" / "data_elements.yaml").write_text(
+        yaml.safe_dump(elements, allow_unicode=True), encoding="utf-8"
+    )
     stats = variants.read(folder, "service_stats")
     variants.write(folder, "service_stats", stats.drop(columns=["migrant_women_served"]))
     with pytest.raises(DataError) as info:
         load_county(folder)
     found = {(Path(p.file).name, p.column) for p in info.value.problems if p.kind == "element_not_defined"}
-    assert found == {("services.yaml", "services.migrant_service.element"),
-                     ("indicators.yaml", "indicators.migrant_service_rate")}
+    assert found == {
+        ("services.yaml", "services.migrant_service.element"),
+        ("indicators.yaml", "indicators.migrant_service_rate"),
+    }
     assert all("config/collection.yaml" in p.message("zh") for p in info.value.problems)

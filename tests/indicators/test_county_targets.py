@@ -51,8 +51,9 @@ def test_each_target_cites_its_own_document_by_title() -> None:
     assert cited["contraceptive_prevalence"] == "《关于创建国家计划生育优质服务先进区的实施方案》二8"
     assert cited["natural_growth_rate"] == "《全县计划生育工作要点》第一篇 二 主要目标"
     assert cited["prepregnancy_check_coverage"] == "《计划生育优质服务经验材料》三3 明确目标抓节点"
-    assert cited["statistics_accuracy"] == ("《关于创建国家计划生育优质服务先进区的实施方案》二15；力争：《全县计划生育工作要点》"
-                                            "第一篇 二 主要目标")
+    assert cited["statistics_accuracy"] == (
+        "《关于创建国家计划生育优质服务先进区的实施方案》二15；力争：《全县计划生育工作要点》第一篇 二 主要目标"
+    )
     assert target_text(own["sex_ratio_at_birth"]) == "≤ 125，力争120"
 
 
@@ -72,8 +73,10 @@ def test_the_county_sets_own_words_are_in_its_documents() -> None:
         assert float(value) in {float(n) for n in re.findall(r"\d+(?:\.\d+)?", words)}
 
 
-@pytest.mark.parametrize("value, expected", [(118.0, "green"), (120.0, "green"), (123.0, "amber"), (125.0, "amber"),
-                                             (125.5, "red"), (np.nan, "no_data")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [(118.0, "green"), (120.0, "green"), (123.0, "amber"), (125.0, "amber"), (125.5, "red"), (np.nan, "no_data")],
+)
 def test_the_sex_ratio_as_seed_004_states_it(value, expected) -> None:
     """控制在120左右 (the aim) and 确保…控制在125以内 (the line, 以内 including 125)."""
     srb = resolved_targets(CATALOGUE, "county")["sex_ratio_at_birth"][0]
@@ -121,8 +124,11 @@ def test_rejudging_stored_cards_against_another_set(county) -> None:
     assert other.index.equals(cards.index) and (other["value"].fillna(-1) == cards["value"].fillna(-1)).all()
     direct = scorecard(county, "county", "2025", target_set="seed001_article5", with_forecast=False)
     mine = other[(other["level"] == "county") & (other["period"] == "2025")]
-    pd.testing.assert_series_equal(mine.set_index("indicator")["status"].sort_index(),
-                                   direct.set_index("indicator")["status"].sort_index(), check_names=False)
+    pd.testing.assert_series_equal(
+        mine.set_index("indicator")["status"].sort_index(),
+        direct.set_index("indicator")["status"].sort_index(),
+        check_names=False,
+    )
     with pytest.raises(ValueError):
         rejudge(cards, CATALOGUE, "no_such_set")
 

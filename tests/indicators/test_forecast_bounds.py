@@ -18,8 +18,15 @@ CATALOGUE = load("indicators")
 
 def series(code: str, values, denominator=1000.0, unit: str = "A") -> pd.DataFrame:
     values = np.asarray(values, dtype=float)
-    return pd.DataFrame({"unit": unit, "indicator": code, "x": np.arange(len(values), dtype=float),
-                         "value": values, "denominator": denominator})
+    return pd.DataFrame(
+        {
+            "unit": unit,
+            "indicator": code,
+            "x": np.arange(len(values), dtype=float),
+            "value": values,
+            "denominator": denominator,
+        }
+    )
 
 
 def test_the_scale_of_each_kind_of_indicator() -> None:
@@ -49,8 +56,9 @@ def test_a_series_approaching_100_never_crosses_it() -> None:
     straight = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=4).iloc[0]
     assert straight["mean"] > 100 and straight["upper"] > 100  # what the linear trend said
     for target in (100.0, 99.9):
-        out = bounded_forecast(rolling, CATALOGUE, {"petitions_closed_rate": Target(op=">=", value=target, source="t")},
-                               "2025Q3").iloc[0]
+        out = bounded_forecast(
+            rolling, CATALOGUE, {"petitions_closed_rate": Target(op=">=", value=target, source="t")}, "2025Q3"
+        ).iloc[0]
         assert 99.8 < out["forecast"] < 100 and out["forecast_upper"] < 100 and out["forecast_lower"] > 0
         assert out["forecast_lower"] < out["forecast"] < out["forecast_upper"]
         assert out["forecast_quarter"] == "2026Q3"
@@ -84,8 +92,9 @@ def test_a_falling_rate_is_not_forecast_below_zero() -> None:
     rolling = series("complication_rate", [3.0, 2.0, 1.0, 0.5, 0.0], denominator=4000.0)
     straight = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=4).iloc[0]
     assert straight["mean"] < 0
-    out = bounded_forecast(rolling, CATALOGUE, {"complication_rate": Target(op="<=", value=1, source="t")},
-                           "2025Q3").iloc[0]
+    out = bounded_forecast(
+        rolling, CATALOGUE, {"complication_rate": Target(op="<=", value=1, source="t")}, "2025Q3"
+    ).iloc[0]
     assert 0 < out["forecast_lower"] <= out["forecast"] < 1
     assert out["expected_met"] is None  # the current value already meets ≤ 1‰
 
@@ -115,8 +124,11 @@ def test_no_forecast_of_the_demo_leaves_its_range(county) -> None:
                 assert np.isfinite(values).all(), (level, quarter, code)
                 assert (values >= low - 1e-9).all() and (values <= high + 1e-9).all(), (level, quarter, code)
                 checked += values.size
-        codes = [c for c, i in catalogue.indicators.items() if i.data == "report" and not i.window_months
-                 and i.unit == "percent" and level in i.levels]
+        codes = [
+            c
+            for c, i in catalogue.indicators.items()
+            if i.data == "report" and not i.window_months and i.unit == "percent" and level in i.levels
+        ]
         rolling = rolling_year(county, level, quarters[3:], codes)
         rolling["x"] = rolling["period"].map({q: k for k, q in enumerate(quarters[3:])}).astype(float)
         line = trend_forecast(rolling[["unit", "indicator", "x", "value"]], horizon=4)

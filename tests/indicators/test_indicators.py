@@ -39,11 +39,22 @@ def test_period_ids() -> None:
 
 LONG = pd.DataFrame(
     # two villages of township T1, one of T2; two months of 2025
-    [["v1", "2025-01", "births", 3], ["v1", "2025-02", "births", 5], ["v2", "2025-01", "births", 1],
-     ["v3", "2025-02", "births", 7],
-     ["v1", "2025-01", "women", 100], ["v1", "2025-02", "women", 110], ["v2", "2025-01", "women", 50],
-     ["v2", "2025-02", "women", 70], ["v3", "2025-01", "women", 40], ["v3", "2025-02", "women", 60],
-     ["v1", "2025-01", "flag", 0], ["v1", "2025-02", "flag", 1], ["v2", "2025-01", "flag", 1], ["v3", "2025-01", "flag", 1]],
+    [
+        ["v1", "2025-01", "births", 3],
+        ["v1", "2025-02", "births", 5],
+        ["v2", "2025-01", "births", 1],
+        ["v3", "2025-02", "births", 7],
+        ["v1", "2025-01", "women", 100],
+        ["v1", "2025-02", "women", 110],
+        ["v2", "2025-01", "women", 50],
+        ["v2", "2025-02", "women", 70],
+        ["v3", "2025-01", "women", 40],
+        ["v3", "2025-02", "women", 60],
+        ["v1", "2025-01", "flag", 0],
+        ["v1", "2025-02", "flag", 1],
+        ["v2", "2025-01", "flag", 1],
+        ["v3", "2025-01", "flag", 1],
+    ],
     columns=["village_code", "month", "element", "value"],
 )
 TYPES = {"births": "sum", "women": "average", "flag": "last"}
@@ -76,9 +87,15 @@ def indicator_county(tmp_path):
 
 
 def test_percentages_are_computed_from_summed_parts_not_averaged(indicator_county) -> None:
-    long = indicator_county.service_stats.melt(id_vars=["village_code", "month", "reported_on"], var_name="element").drop(columns="reported_on")
-    village = report_values(long, indicator_county, "village", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
-    township = report_values(long, indicator_county, "township", "year", codes=["contraceptive_prevalence"]).set_index("unit")["value"]
+    long = indicator_county.service_stats.melt(
+        id_vars=["village_code", "month", "reported_on"], var_name="element"
+    ).drop(columns="reported_on")
+    village = report_values(long, indicator_county, "village", "year", codes=["contraceptive_prevalence"]).set_index(
+        "unit"
+    )["value"]
+    township = report_values(long, indicator_county, "township", "year", codes=["contraceptive_prevalence"]).set_index(
+        "unit"
+    )["value"]
     assert village["100001001"] == pytest.approx(90.0) and village["100001002"] == pytest.approx(100.0)
     assert township["100001"] == pytest.approx(100 * 100 / 110)  # (90 + 10) / (100 + 10)
     assert township["100001"] != pytest.approx((90.0 + 100.0) / 2)  # the average of village percentages, 95
@@ -86,6 +103,7 @@ def test_percentages_are_computed_from_summed_parts_not_averaged(indicator_count
 
 
 # ------------------------------------------------------------------------------------------ the traffic light
+
 
 def indicator(direction: str, unit: str = "percent", legend: dict | None = None) -> Indicator:
     return Indicator(zh="x", en="x", numerator="a", direction=direction, unit=unit, legend=legend, source="test")
@@ -101,7 +119,13 @@ AMBER_UNIT = {"basis": "unit", "bands": [{"from": 0, "to": 0.05, "status": "ambe
 def test_a_ratio_on_the_boundary_and_beyond() -> None:
     ratio = indicator("lower", "ratio")
     # births : abortions ratio ≤ 0.25: 0.25 is on it (green), 0.31 a clear miss (red, the issue's case), no legend
-    assert light([0.25, 0.2500000000001, 0.31, 0.44, 0.10], "<=", 0.25, ratio) == ["green", "green", "red", "red", "green"]
+    assert light([0.25, 0.2500000000001, 0.31, 0.44, 0.10], "<=", 0.25, ratio) == [
+        "green",
+        "green",
+        "red",
+        "red",
+        "green",
+    ]
     # with an amber band of 0.05 beyond the target: [0.25, 0.30) amber, from 0.30 red
     banded = indicator("lower", "ratio", AMBER_UNIT)
     assert light([0.25, 0.27, 0.2999, 0.30, 0.31], "<=", 0.25, banded) == ["green", "amber", "amber", "red", "red"]
@@ -119,24 +143,50 @@ def test_a_yuan_amount_on_the_boundary_and_beyond() -> None:
     yuan = indicator("higher", "yuan")
     assert light([2.0, 1.99, 0.0, 8.4], ">=", 2, yuan) == ["green", "red", "red", "green"]
     # a legend relative to the target: up to 10% short is amber: 1.85 (7.5% short) amber, 1.8 (10%) red, 1.7 red
-    banded = indicator("higher", "yuan", {"basis": "percent_of_target",
-                                          "bands": [{"from": 0, "to": 10, "status": "amber"}, {"from": 10, "status": "red"}]})
+    banded = indicator(
+        "higher",
+        "yuan",
+        {
+            "basis": "percent_of_target",
+            "bands": [{"from": 0, "to": 10, "status": "amber"}, {"from": 10, "status": "red"}],
+        },
+    )
     assert light([2.0, 1.85, 1.8, 1.7], ">=", 2, banded) == ["green", "amber", "red", "red"]
 
 
 def test_a_range_on_the_boundary_and_beyond() -> None:
-    srb = indicator("range", "per_100", {"basis": "unit", "bands": [{"from": 0, "to": 1, "status": "amber"},
-                                                                    {"from": 1, "status": "red"}]})
+    srb = indicator(
+        "range",
+        "per_100",
+        {"basis": "unit", "bands": [{"from": 0, "to": 1, "status": "amber"}, {"from": 1, "status": "red"}]},
+    )
     # 103–107 both inclusive; 102.5 and 107.5 are half a point outside (amber); 108 and 102 one point (red); 113 red
     assert light([103, 107, 105, 102.5, 107.5, 108, 102, 113.06], "between", (103, 107), srb) == [
-        "green", "green", "green", "amber", "amber", "red", "red", "red"]
+        "green",
+        "green",
+        "green",
+        "amber",
+        "amber",
+        "red",
+        "red",
+        "red",
+    ]
 
 
 def test_percent_point_legend_and_the_states_of_their_own() -> None:
-    prevalence = indicator("higher", "percent", {"basis": "unit", "bands": [{"from": 0, "to": 5, "status": "amber"},
-                                                                          {"from": 5, "status": "red"}]})
+    prevalence = indicator(
+        "higher",
+        "percent",
+        {"basis": "unit", "bands": [{"from": 0, "to": 5, "status": "amber"}, {"from": 5, "status": "red"}]},
+    )
     assert light([95, 94.9, 90.0001, 90, 80, np.nan], ">=", 95, prevalence) == [
-        "green", "amber", "amber", "red", "red", "no_data"]
+        "green",
+        "amber",
+        "amber",
+        "red",
+        "red",
+        "no_data",
+    ]
     assert status(np.array([50.0, np.nan]), None, prevalence).tolist() == ["no_target", "no_data"]
     assert light([0, 1], "<=", 0, indicator("lower", "count")) == ["green", "red"]  # no accident in three years
     assert target_text(Target(op=">=", value=95, source="t")) == "≥ 95"
@@ -161,17 +211,21 @@ def bad_catalogue(change) -> str:
     return str(error.value)
 
 
-@pytest.mark.parametrize("bands, words", [
-    ([{"from": 0, "to": 5, "status": "amber"}, {"from": 6, "status": "red"}], "gap between 5 and 6"),
-    ([{"from": 0, "to": 5, "status": "amber"}, {"from": 4, "status": "red"}], "overlap"),
-    ([{"from": 1, "to": 5, "status": "amber"}, {"from": 5, "status": "red"}], "must start at 0"),
-    ([{"from": 0, "to": 5, "status": "red"}, {"from": 5, "status": "amber"}], "must be red"),
-    ([{"from": 0, "to": 5, "status": "amber"}, {"from": 5, "to": 9, "status": "red"}], "open to infinity"),
-    ([{"from": 0, "status": "amber"}, {"from": 5, "status": "red"}], "open-ended but band 2 follows"),
-])
+@pytest.mark.parametrize(
+    "bands, words",
+    [
+        ([{"from": 0, "to": 5, "status": "amber"}, {"from": 6, "status": "red"}], "gap between 5 and 6"),
+        ([{"from": 0, "to": 5, "status": "amber"}, {"from": 4, "status": "red"}], "overlap"),
+        ([{"from": 1, "to": 5, "status": "amber"}, {"from": 5, "status": "red"}], "must start at 0"),
+        ([{"from": 0, "to": 5, "status": "red"}, {"from": 5, "status": "amber"}], "must be red"),
+        ([{"from": 0, "to": 5, "status": "amber"}, {"from": 5, "to": 9, "status": "red"}], "open to infinity"),
+        ([{"from": 0, "status": "amber"}, {"from": 5, "status": "red"}], "open-ended but band 2 follows"),
+    ],
+)
 def test_legend_bands_are_checked_on_loading_naming_the_indicator(bands, words) -> None:
     def change(data):
         data["indicators"]["follow_up_rate"]["legend"] = {"basis": "unit", "bands": bands}
+
     message = bad_catalogue(change)
     assert "indicator follow_up_rate" in message and words in message
 
@@ -179,20 +233,26 @@ def test_legend_bands_are_checked_on_loading_naming_the_indicator(bands, words) 
 def test_targets_are_checked_against_direction_sets_and_cycles() -> None:
     def wrong_op(data):
         data["target_sets"]["seed001_article5"]["targets"]["complication_rate"]["op"] = ">="
+
     assert "target set seed001_article5, indicator complication_rate" in bad_catalogue(wrong_op)
 
     def cycle(data):
         data["target_sets"]["a"] = {"zh": "a", "en": "a", "source": "x", "extends": ["b"]}
         data["target_sets"]["b"] = {"zh": "b", "en": "b", "source": "x", "extends": ["a"]}
+
     assert "extends itself" in bad_catalogue(cycle)
 
     def unknown(data):
         data["target_sets"]["seed003_county"]["targets"]["nonsense"] = {"op": ">=", "value": 1, "source": "x"}
+
     assert "'nonsense' is not an indicator" in bad_catalogue(unknown)
 
     def twice(data):
         data["target_sets"]["seed004_county"]["targets"]["per_capita_budget"] = [
-            {"op": ">=", "value": 2, "levels": ["county"], "source": "x"}, {"op": ">=", "value": 3, "levels": ["county"], "source": "y"}]
+            {"op": ">=", "value": 2, "levels": ["county"], "source": "x"},
+            {"op": ">=", "value": 3, "levels": ["county"], "source": "y"},
+        ]
+
     assert "two targets apply" in bad_catalogue(twice)
 
 
@@ -210,9 +270,13 @@ def test_a_bad_legend_in_a_county_config_is_a_data_error(tmp_path) -> None:
 
 def test_a_county_composes_its_own_set() -> None:
     data = copy.deepcopy(CATALOGUE)
-    data["target_sets"]["ours"] = {"zh": "本县", "en": "ours", "source": "县目标责任书",
-                                   "extends": ["seed001_article3", "seed001_article5", "seed004_county"],
-                                   "targets": {"contraceptive_prevalence": {"op": ">=", "value": 90, "source": "第3条"}}}
+    data["target_sets"]["ours"] = {
+        "zh": "本县",
+        "en": "ours",
+        "source": "县目标责任书",
+        "extends": ["seed001_article3", "seed001_article5", "seed004_county"],
+        "targets": {"contraceptive_prevalence": {"op": ">=", "value": 90, "source": "第3条"}},
+    }
     resolved = resolved_targets(Catalogue.model_validate(data), "ours")
     assert resolved["abortion_birth_ratio"][0].value == 0.25  # only article 3 states it
     assert resolved["policy_compliant_birth_rate_3y"][0].value == 97  # article 5 overrides article 3's 95
@@ -222,6 +286,7 @@ def test_a_county_composes_its_own_set() -> None:
 
 
 # ------------------------------------------------------------------------------------------ scorecards
+
 
 def test_scorecard_on_the_mini_county(indicator_county) -> None:
     card = scorecard(indicator_county, "township", "2025Q1", with_forecast=False)
@@ -258,12 +323,16 @@ def test_scorecards_of_all_periods_match_the_single_period(indicator_county) -> 
     feb = every[every["period"] == "2025-02"].reset_index(drop=True)
     pd.testing.assert_frame_equal(one[feb.columns], feb)
     row = feb[(feb["unit"] == "100001") & (feb["indicator"] == "report_timeliness")].iloc[0]
-    jan = every[(every["period"] == "2025-01") & (every["unit"] == "100001") & (every["indicator"] == "report_timeliness")]
+    jan = every[
+        (every["period"] == "2025-01") & (every["unit"] == "100001") & (every["indicator"] == "report_timeliness")
+    ]
     assert row["previous"] == jan["value"].iloc[0] and row["change"] == row["value"] - row["previous"]
 
 
 def test_status_counts_show_red_and_amber_apart() -> None:
-    card = pd.DataFrame({"unit": ["A", "A", "A", "B", "B", "C"], "status": ["green", "red", "green", "amber", "green", "green"]})
+    card = pd.DataFrame(
+        {"unit": ["A", "A", "A", "B", "B", "C"], "status": ["green", "red", "green", "amber", "green", "green"]}
+    )
     counts = status_counts(card).set_index("unit")
     assert counts.loc["A", "red"] == 1 and counts.loc["A", "attention"] == "red"  # one red is never fine
     assert counts.loc["B", "amber"] == 1 and counts.loc["B", "attention"] == "amber"
@@ -291,12 +360,17 @@ def test_cli_scorecard_every_period_kind(indicator_county, tmp_path, capsys) -> 
     from fpplan.cli import main
 
     out = tmp_path / "card.csv"
-    assert main(["scorecard", str(indicator_county.path), "--level", "township", "--period", "2025Q1", "--out", str(out)]) == 0
+    assert (
+        main(["scorecard", str(indicator_county.path), "--level", "township", "--period", "2025Q1", "--out", str(out)])
+        == 0
+    )
     card = pd.read_csv(out, dtype={"unit": str})
     row = card[(card["unit"] == "100001") & (card["indicator"] == "contraceptive_prevalence")].iloc[0]
     assert row["value"] == pytest.approx(100 * 100 / 110) and row["status"] == "green"
     assert "达标" in capsys.readouterr().out
     for period in ("2025-02", "2025S1", "2025"):
         assert main(["scorecard", str(indicator_county.path), "--level", "county", "--period", period]) == 0
-    assert main(["scorecard", str(indicator_county.path), "--period", "2025Q7"]) == 2  # a bad period id: a problem table, no traceback
+    assert (
+        main(["scorecard", str(indicator_county.path), "--period", "2025Q7"]) == 2
+    )  # a bad period id: a problem table, no traceback
     assert "2025Q7" in capsys.readouterr().out

@@ -60,7 +60,8 @@ def test_outliers_by_modified_z_score(tmp_path) -> None:
     quality_county = load_county(write_mini_county(tmp_path / "o", tables))
     found = outliers(quality_county)
     assert found[["village_code", "month", "element", "value"]].values.tolist() == [
-        ["100001001", "2025-09", "counselling", 120.0]]
+        ["100001001", "2025-09", "counselling", 120.0]
+    ]
     # by hand: every village follows the same seasonal pattern, so after dividing by the seasonal index all of
     # the village's 24 values are equal but the error; MAD = 0, so the mean absolute deviation d/24 stands in:
     # z = d / (1.253314 · d / 24) = 24 / 1.253314
@@ -106,7 +107,7 @@ def test_sd_outliers_moderate_and_extreme_by_hand(tmp_path) -> None:
     found = sd_outliers(quality_county)
     found = found[found["element"] == "counselling"].set_index(["village_code", "month"])
     assert found.loc[("100001001", "2024-12"), "severity"] == "extreme"
-    assert found.loc[("100001001", "2024-12"), "sd_distance"] == pytest.approx(27.5 / 75 ** 0.5)
+    assert found.loc[("100001001", "2024-12"), "sd_distance"] == pytest.approx(27.5 / 75**0.5)
     assert found.loc[("100001002", "2024-05"), "severity"] == "moderate"
     assert found.loc[("100001002", "2024-06"), "sd_distance"] == pytest.approx(25 / (1500 / 11) ** 0.5)
     assert len(found) == 3
@@ -117,8 +118,9 @@ def test_consistency_over_time_and_related_data_by_hand(tmp_path) -> None:
 
     months = ["2022-01", "2023-01", "2024-01", "2025-01"]
     # follow-ups done: township 100001 20 a year throughout; township 100002 10, 10, 10, then 20
-    quality_county = monthly_county(tmp_path, months, {"followups_done": [10] * 4 + [10] * 4 + [10, 10, 10, 20],
-                                               "followups_due": [30] * 12})
+    quality_county = monthly_county(
+        tmp_path, months, {"followups_done": [10] * 4 + [10] * 4 + [10, 10, 10, 20], "followups_due": [30] * 12}
+    )
     c = consistency_over_time(quality_county, 2025).set_index(["unit", "element"])
     # county: 40 against the mean of 30 → 1.333; 100001: 20 / 20 = 1 (−25%); 100002: 20 / 10 = 2 (+50% > 33%)
     t1, t2 = c.loc[("100001", "followups_done")], c.loc[("100002", "followups_done")]
@@ -127,7 +129,10 @@ def test_consistency_over_time_and_related_data_by_hand(tmp_path) -> None:
     assert t2["difference_percent"] == pytest.approx(50) and t2["flagged"]
     r = relations(quality_county, 2025).set_index(["unit", "relation"])
     # the mini reports 1 user in total but 1 woman + 1 man served: a ratio of 0.5, flagged beyond 10%
-    assert r.loc[("100001", "users_total_eq_parts"), "ratio"] == 0.5 and r.loc[("100001", "users_total_eq_parts"), "flagged"]
+    assert (
+        r.loc[("100001", "users_total_eq_parts"), "ratio"] == 0.5
+        and r.loc[("100001", "users_total_eq_parts"), "flagged"]
+    )
     assert not r.loc[("100002", "births_order_eq_sex"), "flagged"]  # 1 + 1 + 0 births by order = 1 boy + 1 girl
 
 

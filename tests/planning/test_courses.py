@@ -13,17 +13,27 @@ from fpplan.planning.courses import county_station_courses
 from fpplan.planning.officials import officials_tables
 
 COURSE = CountyStationCourse(months=3, cost_wan_yuan=0.3, source="s")
-FACILITIES = pd.DataFrame({"code": ["Z", "C", "G", "M"],
-                           "level": ["county_station", "township_central", "township_general", "mobile_vehicle"]})
+FACILITIES = pd.DataFrame(
+    {
+        "code": ["Z", "C", "G", "M"],
+        "level": ["county_station", "township_central", "township_general", "mobile_vehicle"],
+    }
+)
 
 
 def test_batches_and_hires_by_hand() -> None:
     # at the plan year 2030: 5 nurses at C, 2 gynaecologists at G, 1 finance (not technical) at G, 4 at the county
-    roster = pd.DataFrame({"station": ["C", "G", "G", "Z", "C"], "specialty": ["nursing", "gynaecology", "finance",
-                                                                              "nursing", "nursing"],
-                           "year": [2030, 2030, 2030, 2030, 2026], "in_post_persons": [5, 2, 1, 4, 6]})
-    hires = pd.DataFrame({"year": [2027, 2027, 2029], "station": ["G", "Z", "C"],
-                          "specialty": ["laboratory", "nursing", "nursing"]})
+    roster = pd.DataFrame(
+        {
+            "station": ["C", "G", "G", "Z", "C"],
+            "specialty": ["nursing", "gynaecology", "finance", "nursing", "nursing"],
+            "year": [2030, 2030, 2030, 2030, 2026],
+            "in_post_persons": [5, 2, 1, 4, 6],
+        }
+    )
+    hires = pd.DataFrame(
+        {"year": [2027, 2027, 2029], "station": ["G", "Z", "C"], "specialty": ["laboratory", "nursing", "nursing"]}
+    )
     c = county_station_courses(roster, hires, FACILITIES, ["nursing", "gynaecology", "laboratory"], COURSE, 2026, 2030)
     # n = 7 over 5 years: ⌊(k+1)·7/5⌋ − ⌊k·7/5⌋ = 1, 1, 2, 1, 2; hires at township stations: G 2027, C 2029
     assert c["in_post_persons"].tolist() == [1, 1, 2, 1, 2]
@@ -45,9 +55,13 @@ def test_the_demo_plans_training(county) -> None:
     fac = county.facilities.set_index("code")["level"]
     excluded = set(county.config["standards"].technical_staff.exclude_specialties)
     age = county.config["wisn"].retirement_age
-    staying = [p for p in county.staff.itertuples()
-               if fac.get(p.station_code) in course.levels and p.specialty not in excluded
-               and p.birth_year + age[p.sex] > plan.plan_year]
+    staying = [
+        p
+        for p in county.staff.itertuples()
+        if fac.get(p.station_code) in course.levels
+        and p.specialty not in excluded
+        and p.birth_year + age[p.sex] > plan.plan_year
+    ]
     assert c["in_post_persons"].sum() == len(staying)
     hires = plan.recruitment
     township_hires = hires[hires["station"].map(fac).isin(course.levels) & ~hires["specialty"].isin(excluded)]

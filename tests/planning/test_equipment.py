@@ -12,8 +12,9 @@ from fpplan.planning.equipment import gap_table, purchases, standard_table
 from fpplan.testing.mini import mini_tables, write_mini_county
 
 CONFIG = load("equipment")
-FACILITIES = pd.DataFrame({"code": ["G1", "V1"], "level": ["township_general", "mobile_vehicle"],
-                           "township_code": ["T1", "T1"]})
+FACILITIES = pd.DataFrame(
+    {"code": ["G1", "V1"], "level": ["township_general", "mobile_vehicle"], "township_code": ["T1", "T1"]}
+)
 VILLAGES = pd.Series({"T1": 5})
 
 
@@ -24,8 +25,14 @@ def inventory(rows) -> pd.DataFrame:
 def test_gap_and_cost_by_hand() -> None:
     # general station standard (shipped): B-ultrasound 1, urine 1, blood 1, computers 2, one kit per village (5).
     # Held: a B-ultrasound of 2010 (12-year life: out of service by 2030), a 2025 computer, three 2025 kits.
-    held = inventory([("G1", "b_ultrasound", 1, 2010), ("G1", "computer", 1, 2025),
-                      ("G1", "village_medical_kit", 3, 2025), ("V1", "service_vehicle", 1, 2020)])
+    held = inventory(
+        [
+            ("G1", "b_ultrasound", 1, 2010),
+            ("G1", "computer", 1, 2025),
+            ("G1", "village_medical_kit", 3, 2025),
+            ("V1", "service_vehicle", 1, 2020),
+        ]
+    )
     standard = standard_table(FACILITIES, VILLAGES, CONFIG)
     gap = gap_table(standard, held, CONFIG, 2030).set_index(["station", "item"])
     assert gap.loc[("G1", "village_medical_kit"), "standard_quantity"] == 5
@@ -52,8 +59,14 @@ def test_bought_with_the_new_building_and_split_by_source() -> None:
 
 def test_inventory_is_validated_and_names_are_accepted(tmp_path) -> None:
     tables = mini_tables()
-    tables["equipment"] = inventory([("F01", "B超", 1, 2020), ("F01", "laser sword", 1, 2020),
-                                     ("F02", "computer", -2, 2021), ("F09", "computer", 1, None)])
+    tables["equipment"] = inventory(
+        [
+            ("F01", "B超", 1, 2020),
+            ("F01", "laser sword", 1, 2020),
+            ("F02", "computer", -2, 2021),
+            ("F09", "computer", 1, None),
+        ]
+    )
     with pytest.raises(DataError) as error:
         load_county(write_mini_county(tmp_path / "bad", tables))
     found = {(p.row, p.column, p.kind) for p in error.value.problems}

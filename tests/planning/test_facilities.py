@@ -11,16 +11,37 @@ from fpplan.planning.facilities import budget, capacity_timeline, cash_flow, fir
 
 STANDARDS = load("standards")  # township_central A 600 m² for 8,000 women; township_general B 220 m² for 4,000
 
-FACILITIES = pd.DataFrame({"code": ["C", "G"], "level": ["township_central", "township_general"],
-                           "township_code": ["T1", "T2"], "floor_area_m2": [300.0, 100.0], "grade": ["B", "C"]})
-PLAN = pd.DataFrame({
-    "station_code": ["C", "C", "G"], "mode": ["extend", "extend", "new_build"], "target_grade": ["B", "A", "B"],
-    "target_floor_area_m2": [450.0, 600.0, 220.0], "start_year": [2025, 2028, 2026], "completion_year": [2026, 2029, 2027],
-    "cost_wan_yuan": [60.0, 90.0, 50.0], "self_raised_wan_yuan": [20.0, 30.0, 10.0], "subsidy_requested_wan_yuan": [40.0, 60.0, 40.0]})
+FACILITIES = pd.DataFrame(
+    {
+        "code": ["C", "G"],
+        "level": ["township_central", "township_general"],
+        "township_code": ["T1", "T2"],
+        "floor_area_m2": [300.0, 100.0],
+        "grade": ["B", "C"],
+    }
+)
+PLAN = pd.DataFrame(
+    {
+        "station_code": ["C", "C", "G"],
+        "mode": ["extend", "extend", "new_build"],
+        "target_grade": ["B", "A", "B"],
+        "target_floor_area_m2": [450.0, 600.0, 220.0],
+        "start_year": [2025, 2028, 2026],
+        "completion_year": [2026, 2029, 2027],
+        "cost_wan_yuan": [60.0, 90.0, 50.0],
+        "self_raised_wan_yuan": [20.0, 30.0, 10.0],
+        "subsidy_requested_wan_yuan": [40.0, 60.0, 40.0],
+    }
+)
 YEARS = np.arange(2025, 2031)
 # central serves 8,000 women until 2027, then 10,000 (need 600 × 10,000/8,000 = 750); general 3,000 (need 220)
-SERVED = pd.DataFrame({"station": ["C"] * 6 + ["G"] * 6, "year": np.r_[YEARS, YEARS],
-                       "women_15_49": [8000, 8000, 8000, 10000, 10000, 10000] + [3000] * 6})
+SERVED = pd.DataFrame(
+    {
+        "station": ["C"] * 6 + ["G"] * 6,
+        "year": np.r_[YEARS, YEARS],
+        "women_15_49": [8000, 8000, 8000, 10000, 10000, 10000] + [3000] * 6,
+    }
+)
 
 
 @pytest.fixture

@@ -33,8 +33,21 @@ def test_plan_table_layout_read_back(county, plan, book) -> None:
     sheet = book["建设项目规划表"]
     assert sheet["A1"].value == "演示县计划生育县乡服务站建设项目规划表（2026—2030年）"
     headers = [c.value for c in sheet[2]]
-    assert headers == ["序号", "服务站名称", "级别", "现有建筑面积(m²)", "建设方式", "目标等级", "等级标准面积(m²)",
-                       "目标建筑面积(m²)", "低于等级标准", "竣工年份", "总投资(万元)", "自筹(万元)", "争取上级补助(万元)"]
+    assert headers == [
+        "序号",
+        "服务站名称",
+        "级别",
+        "现有建筑面积(m²)",
+        "建设方式",
+        "目标等级",
+        "等级标准面积(m²)",
+        "目标建筑面积(m²)",
+        "低于等级标准",
+        "竣工年份",
+        "总投资(万元)",
+        "自筹(万元)",
+        "争取上级补助(万元)",
+    ]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3, max_row=2 + len(county.construction_plan))]
     table = pd.DataFrame(rows, columns=headers)
     fac = county.facilities.set_index("name")
@@ -44,11 +57,12 @@ def test_plan_table_layout_read_back(county, plan, book) -> None:
     assert table["现有建筑面积(m²)"].tolist() == fac.loc[table["服务站名称"], "floor_area_m2"].tolist()
     # the standard area of the target grade (standards.yaml) beside the target area
     standard = {("县计生指导站", "甲级"): 1800, ("乡中心服务站", "甲级"): 600, ("一般乡服务站", "乙级"): 220}
-    assert table["等级标准面积(m²)"].tolist() == [standard[(lvl, g)] for lvl, g in zip(table["级别"], table["目标等级"])]
+    assert table["等级标准面积(m²)"].tolist() == [
+        standard[(lvl, g)] for lvl, g in zip(table["级别"], table["目标等级"])
+    ]
     assert set(table["低于等级标准"]) == {"否"}
     # sources per project, as in construction_plan.csv
-    plan_rows = county.construction_plan.set_index("station_code").loc[
-        fac.loc[table["服务站名称"], "code"]]
+    plan_rows = county.construction_plan.set_index("station_code").loc[fac.loc[table["服务站名称"], "code"]]
     assert table["自筹(万元)"].tolist() == plan_rows["self_raised_wan_yuan"].tolist()
     assert table["争取上级补助(万元)"].tolist() == plan_rows["subsidy_requested_wan_yuan"].tolist()
     assert table["竣工年份"].tolist() == plan_rows["completion_year"].tolist()
@@ -90,7 +104,8 @@ def test_subsidy_still_to_secure(county, plan) -> None:
     assert money.still_to_secure(county.construction_plan, county.subsidy_granted) == pytest.approx(720 - 288)
     s = plan.subsidy.set_index("station")
     assert s.loc["ZD001", "still_to_secure_wan_yuan"] == pytest.approx(
-        s.loc["ZD001", "subsidy_requested_wan_yuan"] - 150)
+        s.loc["ZD001", "subsidy_requested_wan_yuan"] - 150
+    )
     granted = pd.DataFrame({"station_code": ["ZS008"], "year": [2026], "amount_wan_yuan": [500.0]})
     # more granted than asked at a station does not pay for another station
     assert money.still_to_secure(county.construction_plan, granted) == pytest.approx(720 - 48)
@@ -102,7 +117,10 @@ def test_staff_rules_met_at_the_plan_year_by_the_recruitment_plan(plan, book) ->
     assert final["met"].all() and len(final) == 8
     assert plan.staff_plan.head_counts["met"].all() and plan.staff_plan.wisn["met"].all()
     hires = officials_tables(plan)["hires"]
-    assert len(hires) > 0 and hires[["year", "station_name", "specialty", "education", "title", "licence"]].notna().all().all()
+    assert (
+        len(hires) > 0
+        and hires[["year", "station_name", "specialty", "education", "title", "licence"]].notna().all().all()
+    )
     sheet = book["招聘计划"]
     headers = [c.value for c in sheet[1]]
     assert {"学历", "职称", "执业资格", "专业", "服务站名称"} <= set(headers)
@@ -139,8 +157,11 @@ def test_rules_no_plan_can_meet_are_refused_in_words(demo, tmp_path, capsys) -> 
     bad = tmp_path / "county"
     shutil.copytree(demo, bad)
     (bad / "config" / "recruitment.yaml").write_text(
-        (Path(__file__).parents[2] / "src/fpplan/defaults/config/recruitment.yaml").read_text(encoding="utf-8")
-        .replace("max_per_year: null", "max_per_year: 2"), encoding="utf-8")
+        (Path(__file__).parents[2] / "src/fpplan/defaults/config/recruitment.yaml")
+        .read_text(encoding="utf-8")
+        .replace("max_per_year: null", "max_per_year: 2"),
+        encoding="utf-8",
+    )
     out = tmp_path / "plan.xlsx"
     assert main(["--lang", "en", "plan", str(bad), "--out", str(out)]) == 2
     printed = capsys.readouterr().out

@@ -48,7 +48,8 @@ def test_base_year_volumes_equal_rate_times_base(county, plan) -> None:
     # in the base year the projected bases are the data's own, so the volumes add up to the annual volumes
     for service in ("iud_insertion", "ultrasound_check", "counselling"):
         assert base[base["service"] == service]["volume"].sum() == pytest.approx(
-            rates[rates["service"] == service]["annual_volume"].sum(), rel=1e-6)
+            rates[rates["service"] == service]["annual_volume"].sum(), rel=1e-6
+        )
 
 
 def test_a_station_falls_short_before_its_project_completes(plan) -> None:

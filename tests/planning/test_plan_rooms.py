@@ -15,19 +15,35 @@ from fpplan.data.models.rooms import RoomsConfig
 from fpplan.planning import rooms
 from fpplan.testing.by_hand import rooms_cost
 
-CONFIG = {"source": "s", "schedule": "even", "schedule_source": "s", "subsidy_share": 0.4, "subsidy_source": "s",
-          "merged_clinic_share": 0.5, "merged_clinic_source": "s",
-          "costs": {"room_build": {"cost_wan_yuan": 3.0, "source": "s"}, "room_upgrade": {"cost_wan_yuan": 1.0, "source": "s"},
-                    "school_build": {"cost_wan_yuan": 1.5, "source": "s"},
-                    "school_upgrade": {"cost_wan_yuan": 0.5, "source": "s"}}}
-VILLAGES = pd.DataFrame({"code": ["V1", "V2", "V3", "V4", "V5", "V6"],
-                         "township_code": ["T1", "T1", "T1", "T1", "T2", "T2"]})
+CONFIG = {
+    "source": "s",
+    "schedule": "even",
+    "schedule_source": "s",
+    "subsidy_share": 0.4,
+    "subsidy_source": "s",
+    "merged_clinic_share": 0.5,
+    "merged_clinic_source": "s",
+    "costs": {
+        "room_build": {"cost_wan_yuan": 3.0, "source": "s"},
+        "room_upgrade": {"cost_wan_yuan": 1.0, "source": "s"},
+        "school_build": {"cost_wan_yuan": 1.5, "source": "s"},
+        "school_upgrade": {"cost_wan_yuan": 0.5, "source": "s"},
+    },
+}
+VILLAGES = pd.DataFrame(
+    {"code": ["V1", "V2", "V3", "V4", "V5", "V6"], "township_code": ["T1", "T1", "T1", "T1", "T2", "T2"]}
+)
 STATUS = pd.DataFrame(
-    [["V1", 2024, "up_to_standard", "false", "up_to_standard"],  # superseded by its 2025 row
-     ["V1", 2025, "none", "", "up_to_standard"], ["V2", 2025, "below_standard", "true", "below_standard"],
-     ["V3", 2025, "up_to_standard", "false", "none"], ["V4", 2025, "below_standard", "false", "up_to_standard"],
-     ["V5", 2025, "none", "", "none"]],  # V6 is not listed: not assessed
-    columns=["village_code", "year", "room", "merged_clinic", "school"])
+    [
+        ["V1", 2024, "up_to_standard", "false", "up_to_standard"],  # superseded by its 2025 row
+        ["V1", 2025, "none", "", "up_to_standard"],
+        ["V2", 2025, "below_standard", "true", "below_standard"],
+        ["V3", 2025, "up_to_standard", "false", "none"],
+        ["V4", 2025, "below_standard", "false", "up_to_standard"],
+        ["V5", 2025, "none", "", "none"],
+    ],  # V6 is not listed: not assessed
+    columns=["village_code", "year", "room", "merged_clinic", "school"],
+)
 
 
 def planned(schedule: str = "even", status: pd.DataFrame = STATUS) -> pd.DataFrame:
@@ -38,10 +54,15 @@ def test_even_schedule_by_hand() -> None:
     w = planned().set_index(["village_code", "kind"])
     # T1 rooms: V1 build, then the upgrades V2, V4 → ⌊r·3/3⌋: 2026, 2027, 2028; T2: V5 built 2026
     # T1 schools: V3 build (r=0 → 2026), V2 upgrade (r=1 of 2 → ⌊3/2⌋ = 1 → 2027); T2: V5 built 2026
-    expected = {("V1", "room"): ("build", 2026, 3.0), ("V2", "room"): ("upgrade", 2027, 0.5),  # merged: half of 1.0
-                ("V4", "room"): ("upgrade", 2028, 1.0), ("V5", "room"): ("build", 2026, 3.0),
-                ("V3", "school"): ("build", 2026, 1.5), ("V2", "school"): ("upgrade", 2027, 0.5),
-                ("V5", "school"): ("build", 2026, 1.5)}
+    expected = {
+        ("V1", "room"): ("build", 2026, 3.0),
+        ("V2", "room"): ("upgrade", 2027, 0.5),  # merged: half of 1.0
+        ("V4", "room"): ("upgrade", 2028, 1.0),
+        ("V5", "room"): ("build", 2026, 3.0),
+        ("V3", "school"): ("build", 2026, 1.5),
+        ("V2", "school"): ("upgrade", 2027, 0.5),
+        ("V5", "school"): ("build", 2026, 1.5),
+    }
     assert len(w) == len(expected)
     for key, (action, year, cost) in expected.items():
         assert (w.loc[key, "action"], w.loc[key, "year"]) == (action, year), key
@@ -65,12 +86,29 @@ def test_by_township_and_by_year() -> None:
     works = planned()
     t = rooms.by_township(STATUS, VILLAGES, works).set_index("township_code")
     assert t.loc["T1"].drop(["cost_wan_yuan", "self_raised_wan_yuan", "subsidy_wan_yuan"]).to_dict() == {
-        "villages": 4, "villages_not_assessed": 0, "rooms_up_to_standard": 1, "rooms_to_build": 1, "rooms_to_upgrade": 2,
-        "schools_up_to_standard": 2, "schools_to_build": 1, "schools_to_upgrade": 1}
-    assert t.loc["T2", ["villages", "villages_not_assessed", "rooms_up_to_standard", "rooms_to_build"]].tolist() == [2, 1, 0, 1]
+        "villages": 4,
+        "villages_not_assessed": 0,
+        "rooms_up_to_standard": 1,
+        "rooms_to_build": 1,
+        "rooms_to_upgrade": 2,
+        "schools_up_to_standard": 2,
+        "schools_to_build": 1,
+        "schools_to_upgrade": 1,
+    }
+    assert t.loc["T2", ["villages", "villages_not_assessed", "rooms_up_to_standard", "rooms_to_build"]].tolist() == [
+        2,
+        1,
+        0,
+        1,
+    ]
     assert t["cost_wan_yuan"].to_dict() == pytest.approx({"T1": 6.5, "T2": 4.5})
     y = rooms.by_year(works).set_index(["township_code", "year"])
-    assert y.loc[("T1", 2026), ["rooms_built", "rooms_upgraded", "schools_built", "schools_upgraded"]].tolist() == [1, 0, 1, 0]
+    assert y.loc[("T1", 2026), ["rooms_built", "rooms_upgraded", "schools_built", "schools_upgraded"]].tolist() == [
+        1,
+        0,
+        1,
+        0,
+    ]
     assert y.loc[("T1", 2027), "cost_wan_yuan"] == pytest.approx(1.0)
     assert y.loc[("T2", 2026), "cost_wan_yuan"] == pytest.approx(4.5)
 
@@ -98,8 +136,10 @@ def test_the_demo_plan_pays_for_its_rooms(county) -> None:
     # every listed village up to standard at the plan year: now + to build + to upgrade = villages, room and school
     t = plan.rooms_by_township
     for kind in ("rooms", "schools"):
-        assert (t[f"{kind}_up_to_standard"] + t[f"{kind}_to_build"] + t[f"{kind}_to_upgrade"]
-                == t["villages"] - t["villages_not_assessed"]).all()
+        assert (
+            t[f"{kind}_up_to_standard"] + t[f"{kind}_to_build"] + t[f"{kind}_to_upgrade"]
+            == t["villages"] - t["villages_not_assessed"]
+        ).all()
     assert t["villages"].sum() == len(county.villages())
 
 
@@ -119,8 +159,10 @@ def test_the_workbook_sheet(county, tmp_path) -> None:
     cost = headers.index("建设改造经费(万元)")
     assert total[cost] == pytest.approx(rooms_cost(county)["cost"])
     # each year's works add up to all the works
-    works = sum(total[headers.index(h)] for h in ("服务室需新建(个)", "服务室需改造(个)", "人口学校需新建(所)",
-                                                  "人口学校需改造(所)"))
+    works = sum(
+        total[headers.index(h)]
+        for h in ("服务室需新建(个)", "服务室需改造(个)", "人口学校需新建(所)", "人口学校需改造(所)")
+    )
     assert sum(total[-5:]) == works
     note = next(r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("各年份列为"))
     assert "演示假设" in note and "村级服务室和人口学校应全部达标" in note

@@ -21,40 +21,73 @@ YEARS = np.arange(2026, 2029)
 
 
 def standards(*rules: StructureRule) -> Standards:
-    return SHIPPED.model_copy(update={
-        "technical_staff": SHIPPED.technical_staff.model_copy(update={"exclude_specialties": ("finance",)}),
-        "structure": rules,
-        "licence_by_specialty": {"nursing": ("nurse",), "gynaecology": ("physician", "assistant_physician")},
-    })
+    return SHIPPED.model_copy(
+        update={
+            "technical_staff": SHIPPED.technical_staff.model_copy(update={"exclude_specialties": ("finance",)}),
+            "structure": rules,
+            "licence_by_specialty": {"nursing": ("nurse",), "gynaecology": ("physician", "assistant_physician")},
+        }
+    )
 
 
-BACHELOR = StructureRule(code="bachelor", field="education", values=("postgraduate", "bachelor"), min_share=0.2,
-                         source="seed 000")
-LICENSED = StructureRule(code="licensed_assistant_physician", field="licence",
-                         values=("physician", "assistant_physician"), min_count=2, source="seed 000")
-SECONDARY = StructureRule(code="at_least_secondary", field="education",
-                          values=("postgraduate", "bachelor", "associate", "secondary_vocational"), min_share=1.0,
-                          source="seed 000")
+BACHELOR = StructureRule(
+    code="bachelor", field="education", values=("postgraduate", "bachelor"), min_share=0.2, source="seed 000"
+)
+LICENSED = StructureRule(
+    code="licensed_assistant_physician",
+    field="licence",
+    values=("physician", "assistant_physician"),
+    min_count=2,
+    source="seed 000",
+)
+SECONDARY = StructureRule(
+    code="at_least_secondary",
+    field="education",
+    values=("postgraduate", "bachelor", "associate", "secondary_vocational"),
+    min_share=1.0,
+    source="seed 000",
+)
 
 
 def config(max_trainees: int = 0, upgrades: tuple = ()) -> RecruitmentConfig:
-    return RecruitmentConfig.model_validate({
-        "source": "test",
-        "hiring": {"education": ["bachelor", "associate"], "titles": ["junior"], "annual_cost_wan_yuan": {"junior": 6.0}},
-        "training": {"max_per_year": max_trainees, "upgrades": list(upgrades)},
-    })
+    return RecruitmentConfig.model_validate(
+        {
+            "source": "test",
+            "hiring": {
+                "education": ["bachelor", "associate"],
+                "titles": ["junior"],
+                "annual_cost_wan_yuan": {"junior": 6.0},
+            },
+            "training": {"max_per_year": max_trainees, "upgrades": list(upgrades)},
+        }
+    )
 
 
 def roster(extra: list | None = None) -> pd.DataFrame:
     """C1 (central): three nurses; G1 (general): a gynaecologist (physician) and a nurse who retires in 2027
     (born 1972, women retire at 55)."""
-    rows = [["S1", "C1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1980],
-            ["S2", "C1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1981],
-            ["S3", "C1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1982],
-            ["S4", "G1", "gynaecology", "associate", "junior", True, "physician", 1.0, "female", 1990],
-            ["S5", "G1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1972]] + (extra or [])
-    return pd.DataFrame(rows, columns=["staff_id", "station_code", "specialty", "education", "title", "medical",
-                                       "licence", "fte", "sex", "birth_year"])
+    rows = [
+        ["S1", "C1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1980],
+        ["S2", "C1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1981],
+        ["S3", "C1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1982],
+        ["S4", "G1", "gynaecology", "associate", "junior", True, "physician", 1.0, "female", 1990],
+        ["S5", "G1", "nursing", "associate", "junior", True, "nurse", 1.0, "female", 1972],
+    ] + (extra or [])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "staff_id",
+            "station_code",
+            "specialty",
+            "education",
+            "title",
+            "medical",
+            "licence",
+            "fte",
+            "sex",
+            "birth_year",
+        ],
+    )
 
 
 NORMS = pd.DataFrame([(s, y, n) for s, n in (("C1", 4), ("G1", 2)) for y in YEARS], columns=["station", "year", "norm"])
@@ -87,11 +120,31 @@ def test_no_single_hire_meets_the_rules_brute_force() -> None:
     std = standards(BACHELOR, LICENSED)
     profiles = hire_profiles(["nursing", "gynaecology"], std, config())
     for year, station, p in itertools.product(YEARS, ["C1", "G1"], profiles.itertuples()):
-        hire = pd.DataFrame([{"hire_id": "H1", "year": year, "station": station, "specialty": p.specialty,
-                              "education": p.education, "title": p.title, "licence": p.licence, "medical": p.medical,
-                              "annual_cost_wan_yuan": 6.0}])
-        check = evaluate(roster(), hire, pd.DataFrame(columns=["staff_id", "year", "field", "to_value"]),
-                         REQUIRED, NORMS, std, RETIREMENT, YEARS)
+        hire = pd.DataFrame(
+            [
+                {
+                    "hire_id": "H1",
+                    "year": year,
+                    "station": station,
+                    "specialty": p.specialty,
+                    "education": p.education,
+                    "title": p.title,
+                    "licence": p.licence,
+                    "medical": p.medical,
+                    "annual_cost_wan_yuan": 6.0,
+                }
+            ]
+        )
+        check = evaluate(
+            roster(),
+            hire,
+            pd.DataFrame(columns=["staff_id", "year", "field", "to_value"]),
+            REQUIRED,
+            NORMS,
+            std,
+            RETIREMENT,
+            YEARS,
+        )
         assert not (check["head_counts"]["met"].all() and check["structure"]["met"].all())
 
 
@@ -114,8 +167,13 @@ def test_rules_no_plan_can_meet_are_explained() -> None:
 def test_training_the_person_in_post_is_chosen_when_allowed() -> None:
     below = [["S6", "G1", "nursing", "below_secondary", "junior", True, "nurse", 1.0, "female", 1985]]
     std = standards(BACHELOR, LICENSED, SECONDARY)
-    upgrade = {"code": "education_secondary", "field": "education", "from": ["below_secondary"],
-               "to": "secondary_vocational", "cost_wan_yuan": 0.8}
+    upgrade = {
+        "code": "education_secondary",
+        "field": "education",
+        "from": ["below_secondary"],
+        "to": "secondary_vocational",
+        "cost_wan_yuan": 0.8,
+    }
     plan = plan_staff(roster(below), REQUIRED, NORMS, std, config(1, (upgrade,)), RETIREMENT, YEARS)
     assert plan.feasible
     assert plan.training[["staff_id", "year", "to_value"]].values.tolist() == [["S6", 2026, "secondary_vocational"]]
@@ -126,17 +184,26 @@ def test_training_the_person_in_post_is_chosen_when_allowed() -> None:
 
 def test_rules_holding_only_in_the_plan_year_leave_time_to_train() -> None:
     # two people below 中专, one trainee a year: impossible in 2026, possible by 2028 when the rule holds then
-    below = [["S6", "G1", "nursing", "below_secondary", "junior", True, "nurse", 1.0, "female", 1985],
-             ["S7", "C1", "nursing", "below_secondary", "junior", True, "nurse", 1.0, "female", 1986]]
-    upgrade = {"code": "education_secondary", "field": "education", "from": ["below_secondary"],
-               "to": "secondary_vocational", "cost_wan_yuan": 0.8}
-    every = plan_staff(roster(below), REQUIRED, NORMS, standards(BACHELOR, SECONDARY), config(1, (upgrade,)),
-                       RETIREMENT, YEARS)
+    below = [
+        ["S6", "G1", "nursing", "below_secondary", "junior", True, "nurse", 1.0, "female", 1985],
+        ["S7", "C1", "nursing", "below_secondary", "junior", True, "nurse", 1.0, "female", 1986],
+    ]
+    upgrade = {
+        "code": "education_secondary",
+        "field": "education",
+        "from": ["below_secondary"],
+        "to": "secondary_vocational",
+        "cost_wan_yuan": 0.8,
+    }
+    every = plan_staff(
+        roster(below), REQUIRED, NORMS, standards(BACHELOR, SECONDARY), config(1, (upgrade,)), RETIREMENT, YEARS
+    )
     assert not every.feasible
     assert every.shortfalls.set_index("year")["short_by"].to_dict() == pytest.approx({2026: 1.0})
     by_plan_year = SECONDARY.model_copy(update={"holds": "plan_year"})
-    later = plan_staff(roster(below), REQUIRED, NORMS, standards(BACHELOR, by_plan_year), config(1, (upgrade,)),
-                       RETIREMENT, YEARS)
+    later = plan_staff(
+        roster(below), REQUIRED, NORMS, standards(BACHELOR, by_plan_year), config(1, (upgrade,)), RETIREMENT, YEARS
+    )
     assert later.feasible and sorted(later.training["staff_id"]) == ["S6", "S7"]
     assert (later.training["year"] <= 2028).all()
 
@@ -144,8 +211,9 @@ def test_rules_holding_only_in_the_plan_year_leave_time_to_train() -> None:
 def test_wisn_need_and_hiring_quota() -> None:
     # laboratory need of 2.5 FTE at G1 from 2027 and nobody in laboratory: 3 lab hires by 2027 at the latest;
     # a quota of 1 hire a year cannot deliver bachelors (2 in 2026) and three lab staff by 2027
-    need = pd.concat([REQUIRED, pd.DataFrame({"station": "G1", "cadre": "laboratory", "year": [2027, 2028],
-                                              "required": 2.5})])
+    need = pd.concat(
+        [REQUIRED, pd.DataFrame({"station": "G1", "cadre": "laboratory", "year": [2027, 2028], "required": 2.5})]
+    )
     std = standards(BACHELOR, LICENSED)
     plan = plan_staff(roster(), need, NORMS, std, config(), RETIREMENT, YEARS)
     assert plan.feasible
@@ -157,10 +225,16 @@ def test_wisn_need_and_hiring_quota() -> None:
 
 
 def test_head_count_norms_with_population_and_radius_terms() -> None:
-    facilities = pd.DataFrame({"code": ["Z", "C", "G1", "G2"], "township_code": ["T0", "T1", "T2", "T3"],
-                               "level": ["county_station", "township_central", "township_general", "township_general"]})
-    served = pd.DataFrame({"station": ["Z", "C", "G1", "G2"], "year": 2030,
-                           "women_15_49": [9000.0, 9500.0, 3100.0, 7000.0]})
+    facilities = pd.DataFrame(
+        {
+            "code": ["Z", "C", "G1", "G2"],
+            "township_code": ["T0", "T1", "T2", "T3"],
+            "level": ["county_station", "township_central", "township_general", "township_general"],
+        }
+    )
+    served = pd.DataFrame(
+        {"station": ["Z", "C", "G1", "G2"], "year": 2030, "women_15_49": [9000.0, 9500.0, 3100.0, 7000.0]}
+    )
     county = pd.DataFrame({"year": [2030], "women_15_49": [45000.0]})
     radius = pd.Series({"Z": 60.0, "C": 47.0, "G1": 10.0, "G2": 50.0})
     norms = head_count_norms(facilities, served, county, radius, SHIPPED).set_index("station")

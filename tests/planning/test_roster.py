@@ -76,12 +76,22 @@ def test_gap_is_the_larger_shortfall_station_by_station() -> None:
     """By hand: S1 needs 5.5 FTE by WISN (3 in post) and 4 by the norm (3.5 technical in post) → 2.5; S2 needs
     1.5 by WISN (2 in post) and 3 by the norm (2 in post) → 1.0 (S1's surplus never offsets S2); after one hire
     at S1: 1.5 and 1.0 → whole persons 2 and 1."""
-    wisn = pd.DataFrame({"station": ["S1", "S1", "S2"], "cadre": ["gyn", "nur", "gyn"], "year": 2030,
-                         "required": [4.0, 1.5, 1.5]})
-    r = pd.DataFrame({"station": ["S1", "S1", "S1", "S2"], "specialty": ["gyn", "nur", "edu", "gyn"], "year": 2030,
-                      "in_post_fte": [2.0, 1.0, 0.5, 2.0], "in_post_persons": [2, 1, 1, 2],
-                      "retired_fte": 0.0, "retired_persons": 0, "hired_fte": [1.0, 0.0, 0.0, 0.0],
-                      "hired_persons": [1, 0, 0, 0]})
+    wisn = pd.DataFrame(
+        {"station": ["S1", "S1", "S2"], "cadre": ["gyn", "nur", "gyn"], "year": 2030, "required": [4.0, 1.5, 1.5]}
+    )
+    r = pd.DataFrame(
+        {
+            "station": ["S1", "S1", "S1", "S2"],
+            "specialty": ["gyn", "nur", "edu", "gyn"],
+            "year": 2030,
+            "in_post_fte": [2.0, 1.0, 0.5, 2.0],
+            "in_post_persons": [2, 1, 1, 2],
+            "retired_fte": 0.0,
+            "retired_persons": 0,
+            "hired_fte": [1.0, 0.0, 0.0, 0.0],
+            "hired_persons": [1, 0, 0, 0],
+        }
+    )
     norms = pd.DataFrame({"station": ["S1", "S2"], "year": 2030, "norm": [4, 3]})
     g = staff_gap(wisn, r, norms, ["gyn", "nur", "edu"]).set_index("station")
     assert g.loc["S1", "gap_before_fte"] == pytest.approx(2.5) and g.loc["S2", "gap_before_fte"] == pytest.approx(1.0)
@@ -110,7 +120,7 @@ def test_retirements_raise_the_gap_by_their_fte(county, plan) -> None:
     assert moved.headline["staff_gap_before_fte"] == pytest.approx(plan.headline["staff_gap_before_fte"] + 11.5)
     # the recruitment plan replaces them: more hires, and no gap left in the plan years
     assert moved.headline["hires_persons"] >= plan.headline["hires_persons"] + 11
-    plan_years = after.loc[2026:moved.plan_year]
+    plan_years = after.loc[2026 : moved.plan_year]
     assert (plan_years["gap_after_fte"] == 0).all()
 
 
@@ -119,7 +129,7 @@ def test_after_hires_no_gap_is_left_in_the_plan_years(plan) -> None:
     retirements open the gap again, and the headline says so."""
     c = plan.county_by_year.set_index("year")
     assert plan.problems == ()
-    assert (c.loc[2026:plan.plan_year, "gap_after_fte"] == 0).all()
+    assert (c.loc[2026 : plan.plan_year, "gap_after_fte"] == 0).all()
     assert c.loc[plan.plan_year, "gap_before_persons"] <= plan.headline["hires_persons"]
     h = plan.headline
     assert h["horizon"] == 2035 and h["staff_gap_before_fte"] == pytest.approx(c.loc[2035, "gap_before_fte"])
@@ -158,7 +168,9 @@ def test_staff_costs_and_training_in_money_by_year(county, plan) -> None:
     staff = plan.money[plan.money["category"] == "staff"].set_index("year")
     hires = plan.recruitment
     for year in range(2026, plan.plan_year + 1):
-        assert staff.loc[year, "total_wan_yuan"] == pytest.approx(hires.loc[hires["year"] <= year, "annual_cost_wan_yuan"].sum())
+        assert staff.loc[year, "total_wan_yuan"] == pytest.approx(
+            hires.loc[hires["year"] <= year, "annual_cost_wan_yuan"].sum()
+        )
     assert staff.loc[2030, "self_raised_wan_yuan"] == pytest.approx(122.0) and (staff["subsidy_wan_yuan"] == 0).all()
     trainees = plan.staff_plan.training.groupby("year").size().reindex(range(2026, plan.plan_year + 1), fill_value=0)
     assert (trainees >= 2).all() and (trainees <= 3).all()
@@ -172,7 +184,14 @@ def test_per_capita_budget_over_each_years_population(county, plan) -> None:
     pc = plan.per_capita.set_index("year")
     base = county.population["population"].sum()
     v = county.vital_history.groupby("year").sum(numeric_only=True)
-    change = v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"] - v["out_migrants"]
+    change = (
+        v["births_male"]
+        + v["births_female"]
+        - v["deaths_male"]
+        - v["deaths_female"]
+        + v["in_migrants"]
+        - v["out_migrants"]
+    )
     assert pc.loc[2025, "population"] == base
     assert pc.loc[2024, "population"] == base - change.loc[2024]
     assert pc.loc[2023, "population"] == base - change.loc[2024] - change.loc[2023]
@@ -181,7 +200,9 @@ def test_per_capita_budget_over_each_years_population(county, plan) -> None:
     assert pc.loc[2023, "budget_per_capita_yuan"] == pytest.approx(budget.loc[2023] / pc.loc[2023, "population"])
     c = plan.county_by_year.set_index("year")
     total = plan.money.groupby("year")["total_wan_yuan"].sum()
-    assert pc.loc[2030, "plan_spending_per_capita_yuan"] == pytest.approx(total.loc[2030] * 1e4 / c.loc[2030, "population"])
+    assert pc.loc[2030, "plan_spending_per_capita_yuan"] == pytest.approx(
+        total.loc[2030] * 1e4 / c.loc[2030, "population"]
+    )
     assert np.isnan(pc.loc[2030, "fp_budget_yuan"])  # no budget given: no data, not 0
 
 
@@ -205,8 +226,9 @@ def test_the_per_capita_indicator_is_the_plans(county, plan) -> None:
     mine = values.set_index(values["period"].astype(int))["value"]
     plans = plan.per_capita.set_index("year")["budget_per_capita_yuan"]
     assert len(mine) == 3 and np.allclose(mine, plans.reindex(mine.index))
-    assert mine.loc[2023] != pytest.approx(county.budget.set_index("year").loc[2023, "fp_budget_yuan"]
-                                           / county.population["population"].sum())
+    assert mine.loc[2023] != pytest.approx(
+        county.budget.set_index("year").loc[2023, "fp_budget_yuan"] / county.population["population"].sum()
+    )
 
 
 def test_population_taken_back_stops_where_the_history_does() -> None:
@@ -215,8 +237,18 @@ def test_population_taken_back_stops_where_the_history_does() -> None:
     from fpplan.data.forward import county_population
 
     projected = pd.DataFrame({"year": [2025, 2026], "population": [1000.0, 1010.0]})
-    vital = pd.DataFrame({"year": [2021, 2023, 2024], "township_code": "T", "births_male": 5, "births_female": 5,
-                          "deaths_male": 2, "deaths_female": 2, "in_migrants": 10, "out_migrants": 4})
+    vital = pd.DataFrame(
+        {
+            "year": [2021, 2023, 2024],
+            "township_code": "T",
+            "births_male": 5,
+            "births_female": 5,
+            "deaths_male": 2,
+            "deaths_female": 2,
+            "in_migrants": 10,
+            "out_migrants": 4,
+        }
+    )
     population = county_population(projected, vital)
     assert population.to_dict() == {2023: 976.0, 2024: 988.0, 2025: 1000.0, 2026: 1010.0}
 
@@ -225,8 +257,14 @@ def test_the_training_minimum_trains_whoever_can_be_trained() -> None:
     """Two trainees a year (seed 000) with one upgrade possible in the whole roster (S4, the only junior
     gynaecologist, to intermediate title): one trainee in the first year, and the years short of the minimum are
     reported, not a refused plan."""
-    upgrade = {"code": "title_intermediate", "field": "title", "from": ["junior"], "to": "intermediate",
-               "specialties": ["gynaecology"], "cost_wan_yuan": 0.6}
+    upgrade = {
+        "code": "title_intermediate",
+        "field": "title",
+        "from": ["junior"],
+        "to": "intermediate",
+        "specialties": ["gynaecology"],
+        "cost_wan_yuan": 0.6,
+    }
     cfg = config(max_trainees=3, upgrades=(upgrade,))
     cfg = cfg.model_copy(update={"training": cfg.training.model_copy(update={"min_per_year": 2})})
     empty = pd.DataFrame(columns=["station", "cadre", "year", "required"])

@@ -8,16 +8,32 @@ import pytest
 from fpplan.data.config import load
 from fpplan.planning.staffing import head_count_check, people_to_meet, structure_check
 
-SIX = ("bachelor", "associate", "associate_senior_title", "intermediate_title", "medical", "licensed_assistant_physician")
+SIX = (
+    "bachelor",
+    "associate",
+    "associate_senior_title",
+    "intermediate_title",
+    "medical",
+    "licensed_assistant_physician",
+)
 SHIPPED = load("standards")
 # the six share and count rules of seed 000 §三(三) (the "everyone" rules are tested in test_recruitment.py)
 STANDARDS = SHIPPED.model_copy(update={"structure": tuple(r for r in SHIPPED.structure if r.code in SIX)})
 
 
 def roster(n: int, **columns) -> pd.DataFrame:
-    base = {"staff_id": [f"S{i}" for i in range(n)], "station_code": "F1", "specialty": "nursing",
-            "education": "secondary_vocational", "title": "junior", "medical": False, "licence": "none", "fte": 1.0,
-            "sex": "female", "birth_year": 1990}
+    base = {
+        "staff_id": [f"S{i}" for i in range(n)],
+        "station_code": "F1",
+        "specialty": "nursing",
+        "education": "secondary_vocational",
+        "title": "junior",
+        "medical": False,
+        "licence": "none",
+        "fte": 1.0,
+        "sex": "female",
+        "birth_year": 1990,
+    }
     frame = pd.DataFrame({k: base[k] for k in base})
     for column, values in columns.items():
         frame[column] = values
@@ -57,8 +73,13 @@ def test_one_below_each_threshold_is_missed_with_the_people_it_takes() -> None:
     # (3 + k)/(20 + k) ≥ 0.2 → k ≥ 1.25 → 2; (5 + k)/(20 + k) ≥ 0.3 → k ≥ 1.43 → 2; (1 + k)/(20 + k) ≥ 0.1 → 2;
     # (5 + k)/(20 + k) ≥ 0.3 → 2; (13 + k)/(20 + k) ≥ 0.7 → k ≥ 3.33 → 4; licensed 4 of 5 → 1
     assert table.set_index("rule")["people_needed"].to_dict() == {
-        "bachelor": 2, "associate": 2, "associate_senior_title": 2, "intermediate_title": 2, "medical": 4,
-        "licensed_assistant_physician": 1}
+        "bachelor": 2,
+        "associate": 2,
+        "associate_senior_title": 2,
+        "intermediate_title": 2,
+        "medical": 4,
+        "licensed_assistant_physician": 1,
+    }
 
 
 def test_people_to_meet_is_the_smallest_sufficient_number() -> None:
@@ -70,7 +91,9 @@ def test_people_to_meet_is_the_smallest_sufficient_number() -> None:
 
 
 def test_head_count_norms_by_level() -> None:
-    facilities = pd.DataFrame({"code": ["C1", "G1", "G2"], "level": ["township_central", "township_general", "township_general"]})
+    facilities = pd.DataFrame(
+        {"code": ["C1", "G1", "G2"], "level": ["township_central", "township_general", "township_general"]}
+    )
     staff = roster(6, station_code=["C1", "C1", "C1", "C1", "G1", "G2"])
     table = head_count_check(staff, facilities, STANDARDS).set_index("station")
     assert table.loc["C1", "met"] and table.loc["C1", "missing"] == 0  # exactly 4

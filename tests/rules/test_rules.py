@@ -50,10 +50,24 @@ def test_individual_tiers_at_exactly_2_3_6_8_fails(tmp_path) -> None:
     assert result.loc["A1", "reason"] == ""
 
 
-PEOPLE = {"G1": [80] * 12, "G2": [80] * 12, "N1": [75] * 12, "N2": [None] + [75] * 11, "L1": [75] * 12,
-          "U1": [70] * 12, "U2": [70, 70, "excused"] + [70] * 9}
-ROSTER = [("G1", "gynaecology"), ("G2", "gynaecology"), ("N1", "nursing"), ("N2", "nursing"), ("L1", "laboratory"),
-          ("U1", "ultrasound"), ("U2", "ultrasound")]
+PEOPLE = {
+    "G1": [80] * 12,
+    "G2": [80] * 12,
+    "N1": [75] * 12,
+    "N2": [None] + [75] * 11,
+    "L1": [75] * 12,
+    "U1": [70] * 12,
+    "U2": [70, 70, "excused"] + [70] * 9,
+}
+ROSTER = [
+    ("G1", "gynaecology"),
+    ("G2", "gynaecology"),
+    ("N1", "nursing"),
+    ("N2", "nursing"),
+    ("L1", "laboratory"),
+    ("U1", "ultrasound"),
+    ("U2", "ultrasound"),
+]
 
 
 def test_absences_and_collective_prize_boundaries(tmp_path) -> None:
@@ -79,8 +93,9 @@ def test_monthly_reading_of_the_collective_prizes(tmp_path) -> None:
     county = county_with_exams(tmp_path, PEOPLE, staff(ROSTER))
     rules = (default_config_dir() / "rules.yaml").read_text(encoding="utf-8")
     (county.path / "config").mkdir()
-    (county.path / "config" / "rules.yaml").write_text(rules.replace("collective_reading: yearly", "collective_reading: monthly"),
-                                                       encoding="utf-8")
+    (county.path / "config" / "rules.yaml").write_text(
+        rules.replace("collective_reading: yearly", "collective_reading: monthly"), encoding="utf-8"
+    )
     out = exam_consequences(load_county(county.path), 2025)
     m = out["collective_monthly"].set_index(["specialty", "month"])
     assert m.loc[("gynaecology", "2025-01"), "prize_yuan"] == 500 and m.loc[("nursing", "2025-01"), "prize_yuan"] == 0
@@ -99,11 +114,24 @@ def test_collective_fine_below_65(tmp_path) -> None:
 
 def test_individual_prizes_eligibility_ranking_and_prefecture_bonus(tmp_path) -> None:
     people = {"G1": [90] * 12, "G2": [85] * 12, "G3": [80] * 12, "N1": [80] * 12, "L1": [79.9] * 12, "U1": [95] * 12}
-    roster = staff([("G1", "gynaecology"), ("G2", "gynaecology"), ("G3", "gynaecology"), ("N1", "nursing"),
-                    ("L1", "laboratory"), ("U1", "ultrasound")])
-    pref = pd.DataFrame([["G3", "2025-06", "prefecture", 85, "false"], ["N1", "2025-06", "prefecture", 84, "false"],
-                         ["L1", "2025-07", "prefecture", 50, "false"]],
-                        columns=["staff_id", "month", "exam_type", "score", "excused"])
+    roster = staff(
+        [
+            ("G1", "gynaecology"),
+            ("G2", "gynaecology"),
+            ("G3", "gynaecology"),
+            ("N1", "nursing"),
+            ("L1", "laboratory"),
+            ("U1", "ultrasound"),
+        ]
+    )
+    pref = pd.DataFrame(
+        [
+            ["G3", "2025-06", "prefecture", 85, "false"],
+            ["N1", "2025-06", "prefecture", 84, "false"],
+            ["L1", "2025-07", "prefecture", 50, "false"],
+        ],
+        columns=["staff_id", "month", "exam_type", "score", "excused"],
+    )
     p = exam_consequences(county_with_exams(tmp_path, people, roster, pref), 2025)["people"].set_index("staff_id")
     assert p["prize_yuan"].to_dict() == {"G1": 200, "G2": 150, "G3": 0, "L1": 0, "N1": 150, "U1": 200}
     assert p.loc["G3", "prefecture_yuan"] == 200 and p.loc["N1", "prefecture_yuan"] == 0  # 85 inclusive
@@ -112,15 +140,24 @@ def test_individual_prizes_eligibility_ranking_and_prefecture_bonus(tmp_path) ->
 
 def test_survey_rollup_classes_and_common_problems(tmp_path) -> None:
     tables = mini_tables()
-    rows = [["100001001", "2025-01", "contraception_info", 50], ["100001002", "2025-02", "contraception_info", 20],
-            ["100002001", "2025-04", "contraception_info", 10], ["100001001", "2025-05", "male_health", 12],
-            ["100002001", "2025-07", "infertility", 6], ["100001001", "2025-08", "policy_information", 2]]
+    rows = [
+        ["100001001", "2025-01", "contraception_info", 50],
+        ["100001002", "2025-02", "contraception_info", 20],
+        ["100002001", "2025-04", "contraception_info", 10],
+        ["100001001", "2025-05", "male_health", 12],
+        ["100002001", "2025-07", "infertility", 6],
+        ["100001001", "2025-08", "policy_information", 2],
+    ]
     tables["survey"] = pd.DataFrame(rows, columns=["village_code", "month", "need", "count"])
     r = survey_rollup(load_county(write_mini_county(tmp_path / "s", tables)), 2025)
     county = r["county"].set_index("need")
     # shares of 100 needs: 80% core, 12% main, 6% main (≥ 6%), 2% latent
-    assert county["class"].to_dict() == {"contraception_info": "core", "male_health": "main", "infertility": "main",
-                                         "policy_information": "latent"}
+    assert county["class"].to_dict() == {
+        "contraception_info": "core",
+        "male_health": "main",
+        "infertility": "main",
+        "policy_information": "latent",
+    }
     q = r["township_quarterly"].set_index(["township_code", "quarter", "need"])["count"]
     assert q[("100001", "2025Q1", "contraception_info")] == 70 and q[("100002", "2025Q2", "contraception_info")] == 10
     common = r["common_problems"]

@@ -57,7 +57,10 @@ def test_staff_level_pages_are_left_out_unless_shared(tmp_path: Path) -> None:
     (root / "dashboards" / "考试.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"staff_level": True}}}))
     pages = root / "dashboards"
     assert sorted(p.name for p in serve.build_dashboards(False, tmp_path / "a", pages).iterdir()) == ["总览.ipynb"]
-    assert sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", pages).iterdir()) == ["总览.ipynb", "考试.ipynb"]
+    assert sorted(p.name for p in serve.build_dashboards(True, tmp_path / "b", pages).iterdir()) == [
+        "总览.ipynb",
+        "考试.ipynb",
+    ]
     county = tmp_path / "county"
     (county / "config").mkdir(parents=True)
     assert not server_config(county).share_staff_pages
@@ -72,7 +75,9 @@ def test_pages_for_this_machine_are_left_out_unless_shared(tmp_path: Path) -> No
     page = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (root / "dashboards" / "总览.ipynb").write_text(json.dumps(page))
     (root / "dashboards" / "导入.ipynb").write_text(json.dumps(page | {"metadata": {"fpplan": {"local_only": True}}}))
-    assert [p.name for p in serve.build_dashboards(True, tmp_path / "a", root / "dashboards").iterdir()] == ["总览.ipynb"]
+    assert [p.name for p in serve.build_dashboards(True, tmp_path / "a", root / "dashboards").iterdir()] == [
+        "总览.ipynb"
+    ]
     shared = serve.build_dashboards(False, tmp_path / "b", root / "dashboards", share_local_pages=True)
     assert sorted(p.name for p in shared.iterdir()) == ["导入.ipynb", "总览.ipynb"]
     county = tmp_path / "county"
@@ -101,9 +106,24 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--host", "0.0.0.0", "--port", str(port),
-                                 "--data", str(county), "--token", "s3cret-token"], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "fpplan.server.serve",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                str(port),
+                "--data",
+                str(county),
+                "--token",
+                "s3cret-token",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(1200):
@@ -130,8 +150,14 @@ def test_bad_data_stop_the_server_before_it_listens(launcher: list[str], tmp_pat
     """``python -m fpplan.server.serve`` and ``fpplan serve`` are the same server."""
     county = write_demo(tmp_path / "county")
     (county / "units.csv").write_text("code,name\n1,x\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", *launcher, "--port", str(free_port()), "--data",
-                             str(county)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", *launcher, "--port", str(free_port()), "--data", str(county)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 2
     assert "units.csv" in result.stdout and "Traceback" not in result.stdout + result.stderr
 
@@ -153,7 +179,10 @@ def test_the_landing_page_is_preheated_only_when_asked(tmp_path: Path) -> None:
     assert "--VoilaConfiguration.preheat_kernel=True" in args
     [pools] = [a.split("=", 1)[1] for a in args if a.startswith("--VoilaKernelManager.kernel_pools_config=")]
     assert json.loads(pools) == {serve.LANDING: {"pool_size": 3}, "default": {"pool_size": 0}}
-    assert not any("preheat" in a or "kernel_pools" in a for a in serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(pool_size=0)))
+    assert not any(
+        "preheat" in a or "kernel_pools" in a
+        for a in serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(pool_size=0))
+    )
 
 
 def test_a_preheated_page_older_than_the_data_is_never_given_out(monkeypatch) -> None:

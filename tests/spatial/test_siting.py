@@ -15,15 +15,25 @@ from fpplan.spatial import choose_sites
 
 def instance(seed: int, n: int = 12, m: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    demand = pd.DataFrame({"id": [f"v{i}" for i in range(n)], "x_km": rng.uniform(0, 40, n),
-                           "y_km": rng.uniform(0, 30, n), "weight": rng.integers(50, 900, n).astype(float)})
-    sites = pd.DataFrame({"id": [f"s{j}" for j in range(m)], "x_km": rng.uniform(0, 40, m), "y_km": rng.uniform(0, 30, m)})
+    demand = pd.DataFrame(
+        {
+            "id": [f"v{i}" for i in range(n)],
+            "x_km": rng.uniform(0, 40, n),
+            "y_km": rng.uniform(0, 30, n),
+            "weight": rng.integers(50, 900, n).astype(float),
+        }
+    )
+    sites = pd.DataFrame(
+        {"id": [f"s{j}" for j in range(m)], "x_km": rng.uniform(0, 40, m), "y_km": rng.uniform(0, 30, m)}
+    )
     return demand, sites
 
 
 def distances(demand, sites) -> np.ndarray:
-    return np.hypot(demand["x_km"].to_numpy()[:, None] - sites["x_km"].to_numpy()[None, :],
-                    demand["y_km"].to_numpy()[:, None] - sites["y_km"].to_numpy()[None, :])
+    return np.hypot(
+        demand["x_km"].to_numpy()[:, None] - sites["x_km"].to_numpy()[None, :],
+        demand["y_km"].to_numpy()[:, None] - sites["y_km"].to_numpy()[None, :],
+    )
 
 
 def transport(w, d, cap, open_sites, radius=None) -> float:
@@ -36,14 +46,19 @@ def transport(w, d, cap, open_sites, radius=None) -> float:
     for j in range(k):
         a_cap[j, j::k] = w
     for i in range(n):
-        a_one[i, i * k:(i + 1) * k] = 1
+        a_one[i, i * k : (i + 1) * k] = 1
     if radius is None:
-        res = linprog((w[:, None] * dd).ravel(), A_ub=a_cap, b_ub=cap[open_sites], A_eq=a_one, b_eq=np.ones(n),
-                      bounds=(0, 1))
+        res = linprog(
+            (w[:, None] * dd).ravel(), A_ub=a_cap, b_ub=cap[open_sites], A_eq=a_one, b_eq=np.ones(n), bounds=(0, 1)
+        )
         return res.fun if res.success else np.inf
     ok = (dd <= radius).ravel()
-    res = linprog(-(np.repeat(w, k)), A_ub=np.vstack([a_cap, a_one]), b_ub=np.concatenate([cap[open_sites], np.ones(n)]),
-                  bounds=[(0, 1 if o else 0) for o in ok])
+    res = linprog(
+        -(np.repeat(w, k)),
+        A_ub=np.vstack([a_cap, a_one]),
+        b_ub=np.concatenate([cap[open_sites], np.ones(n)]),
+        bounds=[(0, 1 if o else 0) for o in ok],
+    )
     return -res.fun
 
 
@@ -107,15 +122,19 @@ def test_capacitated_p_median_matches_brute_force(seed: int, existing: tuple) ->
     demand, sites = instance(seed, n=9, m=6)
     total = demand["weight"].sum()
     cap = np.full(len(sites), total / 2.6)  # three open sites are needed to hold everyone
-    result = choose_sites(demand, sites, 3 - len(existing), "p_median", existing=existing,
-                          capacity=dict(zip(sites["id"], cap)))
+    result = choose_sites(
+        demand, sites, 3 - len(existing), "p_median", existing=existing, capacity=dict(zip(sites["id"], cap))
+    )
     expected = brute(demand, sites, 3 - len(existing), "p_median", existing=existing, cap=cap)
     assert result.objective == pytest.approx(expected, rel=1e-6)
     served = (result.assignment["weight"] * result.assignment["share"]).groupby(result.assignment["site"]).sum()
     assert (served <= total / 2.6 + 1e-6).all()  # no site over its capacity
     assert result.assignment.groupby("demand")["share"].sum().to_numpy() == pytest.approx(1.0)
     # without the capacity the answer is at least as good
-    assert choose_sites(demand, sites, 3 - len(existing), "p_median", existing=existing).objective <= result.objective + 1e-9
+    assert (
+        choose_sites(demand, sites, 3 - len(existing), "p_median", existing=existing).objective
+        <= result.objective + 1e-9
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -37,8 +37,11 @@ def test_straight_line_times_detour_matches_the_geodesic() -> None:
 
 def test_travel_time_on_a_three_edge_network_by_hand() -> None:
     # P(0,0) —national 10 km— Q(10,0) —village 5 km— R(10,5); Q —county 20 km— S(30,0)
-    lines = [shapely.LineString([(0, 0), (10, 0)]), shapely.LineString([(10, 0), (10, 5)]),
-             shapely.LineString([(10, 0), (30, 0)])]
+    lines = [
+        shapely.LineString([(0, 0), (10, 0)]),
+        shapely.LineString([(10, 0), (10, 5)]),
+        shapely.LineString([(10, 0), (30, 0)]),
+    ]
     graph = road_graph(lines, ["national", "village", "county"], SPEEDS)
     assert graph.number_of_nodes() == 4 and graph.number_of_edges() == 3
     metric = Metric("travel_time", graph=graph, walking_kmh=4.0)
@@ -56,17 +59,33 @@ def test_travel_time_on_a_three_edge_network_by_hand() -> None:
 
 
 def five_villages():
-    villages = pd.DataFrame({"village_code": ["v1", "v2", "v3", "v4", "v5"], "township_code": ["t1"] * 3 + ["t2"] * 2,
-                             "x_km": [4.0, 8.0, 16.0, 27.0, np.nan], "y_km": [3.0, 0.0, 0.0, 4.0, np.nan]})
+    villages = pd.DataFrame(
+        {
+            "village_code": ["v1", "v2", "v3", "v4", "v5"],
+            "township_code": ["t1"] * 3 + ["t2"] * 2,
+            "x_km": [4.0, 8.0, 16.0, 27.0, np.nan],
+            "y_km": [3.0, 0.0, 0.0, 4.0, np.nan],
+        }
+    )
     villages["known"] = villages["x_km"].notna()
-    stations = pd.DataFrame({"code": ["A", "B"], "level": ["township_general", "township_general"],
-                             "grade": ["C", "B"], "opening_year": [1999, 2027], "x_km": [0.0, 30.0], "y_km": [0.0, 0.0],
-                             "threshold": [10.0, 10.0]})
+    stations = pd.DataFrame(
+        {
+            "code": ["A", "B"],
+            "level": ["township_general", "township_general"],
+            "grade": ["C", "B"],
+            "opening_year": [1999, 2027],
+            "x_km": [0.0, 30.0],
+            "y_km": [0.0, 0.0],
+            "threshold": [10.0, 10.0],
+        }
+    )
     plan = pd.DataFrame({"station_code": ["A"], "target_grade": ["B"], "completion_year": [2027]})
     stations["standard_year"] = standard_year(stations, plan, {"township_general": "B"}).to_numpy()
     women = {"v1": 100.0, "v2": 200.0, "v3": 300.0, "v4": 400.0, "v5": 500.0}
-    people = pd.DataFrame([(v, y, w, w / 2) for y in (2026, 2027) for v, w in women.items()],
-                          columns=["village_code", "year", "women_15_49", "married_women_15_49"])
+    people = pd.DataFrame(
+        [(v, y, w, w / 2) for y in (2026, 2027) for v, w in women.items()],
+        columns=["village_code", "year", "women_15_49", "married_women_15_49"],
+    )
     return villages, stations, people
 
 
@@ -101,14 +120,41 @@ def test_coverage_of_five_villages_by_hand() -> None:
 
 
 def test_mobile_rounds_by_hand() -> None:
-    config = Mobile.model_validate({
-        "working_days_per_year": {"value": 24, "source": "t"}, "hours_per_day": {"value": 5, "source": "t"},
-        "speed_kmh": {"value": 40, "source": "t"}, "team_size": {"value": 2, "source": "t"},
-        "migrant_share": {"value": 0.1, "source": "t"},
-        "rounds": {"a": {"months": [3], "base": "married_women_15_49", "uptake": 1.0, "minutes_per_person": 60, "source": "t"},
-                   "b": {"months": [3, 9], "base": "migrant_women", "uptake": 0.5, "minutes_per_person": 30, "source": "t"}}})
-    beyond = pd.DataFrame({"village_code": ["x"], "year": [2030], "travel_hours": [2.0], "women_15_49": [150.0],
-                           "married_women_15_49": [100.0], "migrant_women": [10.0]})
+    config = Mobile.model_validate(
+        {
+            "working_days_per_year": {"value": 24, "source": "t"},
+            "hours_per_day": {"value": 5, "source": "t"},
+            "speed_kmh": {"value": 40, "source": "t"},
+            "team_size": {"value": 2, "source": "t"},
+            "migrant_share": {"value": 0.1, "source": "t"},
+            "rounds": {
+                "a": {
+                    "months": [3],
+                    "base": "married_women_15_49",
+                    "uptake": 1.0,
+                    "minutes_per_person": 60,
+                    "source": "t",
+                },
+                "b": {
+                    "months": [3, 9],
+                    "base": "migrant_women",
+                    "uptake": 0.5,
+                    "minutes_per_person": 30,
+                    "source": "t",
+                },
+            },
+        }
+    )
+    beyond = pd.DataFrame(
+        {
+            "village_code": ["x"],
+            "year": [2030],
+            "travel_hours": [2.0],
+            "women_15_49": [150.0],
+            "married_women_15_49": [100.0],
+            "migrant_women": [10.0],
+        }
+    )
     rounds, vehicles = mobile_rounds(beyond, config, years=[2029, 2030])
     # March: trip 2 h + a: 100 × 1 h ÷ 2 = 50 h + b: 10 × 0.5 × 0.5 h ÷ 2 = 1.25 h → 53.25 h = 10.65 days;
     # September: 2 + 1.25 = 3.25 h = 0.65 days; the March trip is shared by a and b (1 h each)
@@ -120,7 +166,6 @@ def test_mobile_rounds_by_hand() -> None:
     assert v.loc[2030, "vehicle_days"] == pytest.approx(11.3) and v.loc[2030, "peak_month"] == 3
     assert v.loc[2030, "vehicles_needed"] == 6  # ⌈10.65 ÷ (24 ÷ 12)⌉
     assert v.loc[2029, "vehicles_needed"] == 0 and v.loc[2029, "vehicle_days"] == 0.0
-
 
 
 def test_demo_distances_agree_with_coordinates(county) -> None:

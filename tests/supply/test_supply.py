@@ -19,15 +19,25 @@ def test_the_usaid_factors_as_published() -> None:
     # MEASURE Evaluation's CYP page (2011 factors): 15 cycles, 120 condoms, 4 DMPA doses, 13 monthly injections and
     # 20 emergency doses per CYP; 4.6 CYP per Cu-T 380A, 2.5 / 3.8 per 3- / 5-year implant, 10.3 per sterilisation
     # in Asia outside India, Bangladesh and Nepal
-    expected = {"oral_pills": 1 / 15, "condoms": 1 / 120, "dmpa_injection": 1 / 4, "monthly_injection": 1 / 13,
-                "emergency_pills": 1 / 20, "iud": 4.6, "implant_3y": 2.5, "implant_5y": 3.8, "sterilisation": 10.3}
+    expected = {
+        "oral_pills": 1 / 15,
+        "condoms": 1 / 120,
+        "dmpa_injection": 1 / 4,
+        "monthly_injection": 1 / 13,
+        "emergency_pills": 1 / 20,
+        "iud": 4.6,
+        "implant_3y": 2.5,
+        "implant_5y": 3.8,
+        "sterilisation": 10.3,
+    }
     assert {code: m.cyp_per_unit for code, m in METHODS.items()} == pytest.approx(expected)
     assert all(m.source.startswith("USAID CYP table") for m in METHODS.values())
 
 
 def test_cyp_of_what_was_given_out() -> None:
-    given = pd.DataFrame({"method": ["oral_pills", "condoms", "dmpa_injection", "iud", "sterilisation"],
-                          "units": [150, 240, 8, 3, 1]})
+    given = pd.DataFrame(
+        {"method": ["oral_pills", "condoms", "dmpa_injection", "iud", "sterilisation"], "units": [150, 240, 8, 3, 1]}
+    )
     out = cyp(given, METHODS)
     np.testing.assert_allclose(out["cyp"], [10, 2, 2, 13.8, 10.3])  # 150/15, 240/120, 8/4, 3×4.6, 1×10.3
     assert out["cyp"].sum() == pytest.approx(38.1)
@@ -44,8 +54,14 @@ def supply_county(tmp_path_factory):
     s["married_women_15_49"], s["contraceptive_users"] = 100.0, 90.0
     s.loc[s["village_code"].eq("100002001"), "contraceptive_users"] = 80.0
     t["contraceptive_supply"] = pd.DataFrame(
-        [["100001", "2025-01", "oral_pills", 30], ["100001", "2025-02", "口服避孕药", 15], ["100001001", "2025-02", "condoms", 360],
-         ["100002", "2025-01", "dmpa_injection", 4]], columns=["unit_code", "month", "method", "units_distributed"])
+        [
+            ["100001", "2025-01", "oral_pills", 30],
+            ["100001", "2025-02", "口服避孕药", 15],
+            ["100001001", "2025-02", "condoms", 360],
+            ["100002", "2025-01", "dmpa_injection", 4],
+        ],
+        columns=["unit_code", "month", "method", "units_distributed"],
+    )
     return load_county(write_mini_county(tmp_path_factory.mktemp("supply") / "c", t))
 
 
@@ -55,7 +71,9 @@ def test_distributed_by_township_with_the_reports_procedures(supply_county) -> N
     assert d.loc[("100001", "oral_pills")] == pytest.approx(3) and d.loc[("100001", "condoms")] == pytest.approx(3)
     assert d.loc[("100001", "iud")] == pytest.approx(8 * 4.6)
     # township 100002: 4 DMPA doses (1), 4 insertions (18.4), one sterilisation (10.3)
-    assert d.loc[("100002", "dmpa_injection")] == pytest.approx(1) and d.loc[("100002", "sterilisation")] == pytest.approx(10.3)
+    assert d.loc[("100002", "dmpa_injection")] == pytest.approx(1) and d.loc[
+        ("100002", "sterilisation")
+    ] == pytest.approx(10.3)
     county_total = distributed(supply_county, "county", "month").groupby("period")["cyp"].sum()
     assert county_total.loc["2025-01"] == pytest.approx(2 + 1 + 6 * 4.6)  # 30 cycles, 4 doses, 6 insertions
     assert county_total.loc["2025-02"] == pytest.approx(1 + 3 + 6 * 4.6 + 10.3)
@@ -74,10 +92,13 @@ def test_method_mix_and_prevalence(supply_county) -> None:
 
 
 def test_supply_need_by_township_and_year() -> None:
-    married = pd.DataFrame({"township_code": ["A", "A", "B"], "year": [2030, 2035, 2030],
-                            "married_women_15_49": [1000.0, 800.0, 500.0]})
+    married = pd.DataFrame(
+        {"township_code": ["A", "A", "B"], "year": [2030, 2035, 2030], "married_women_15_49": [1000.0, 800.0, 500.0]}
+    )
     mix = pd.DataFrame({"method": ["oral_pills", "iud"], "share": [0.1, 0.9]})
-    need = supply_need(married, pd.Series({"A": 0.9, "county": 0.8}), mix, METHODS).set_index(["township_code", "year", "method"])
+    need = supply_need(married, pd.Series({"A": 0.9, "county": 0.8}), mix, METHODS).set_index(
+        ["township_code", "year", "method"]
+    )
     # A 2030: 900 users; pills 90 users × 15 cycles = 1,350 cycles; IUD 810 users / 4.6 = 176.09 insertions a year
     assert need.loc[("A", 2030, "oral_pills"), "units_needed"] == pytest.approx(1350)
     assert need.loc[("A", 2030, "iud"), "units_needed"] == pytest.approx(810 / 4.6)

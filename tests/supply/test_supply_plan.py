@@ -14,8 +14,13 @@ from fpplan.supply.need import supply_plan
 from fpplan.testing.mini import mini_tables, write_mini_county
 
 CONFIG = load("contraceptives")
-BASES = pd.DataFrame({"township_code": ["100001", "100002", "100001"], "year": [2026, 2026, 2025],
-                      "married_women_15_49": [1000.0, 500.0, 990.0]})
+BASES = pd.DataFrame(
+    {
+        "township_code": ["100001", "100002", "100001"],
+        "year": [2026, 2026, 2025],
+        "married_women_15_49": [1000.0, 500.0, 990.0],
+    }
+)
 
 
 def supply_county(tmp_path, supply: bool = True, users: bool = True):
@@ -29,14 +34,20 @@ def supply_county(tmp_path, supply: bool = True, users: bool = True):
         del s["contraceptive_users"]
     if supply:
         t["contraceptive_supply"] = pd.DataFrame(
-            [["100001", "2025-01", "oral_pills", 30], ["100001", "2025-02", "oral_pills", 15],
-             ["100001001", "2025-02", "condoms", 360], ["100002", "2025-01", "dmpa_injection", 4]],
-            columns=["unit_code", "month", "method", "units_distributed"])
+            [
+                ["100001", "2025-01", "oral_pills", 30],
+                ["100001", "2025-02", "oral_pills", 15],
+                ["100001001", "2025-02", "condoms", 360],
+                ["100002", "2025-01", "dmpa_injection", 4],
+            ],
+            columns=["unit_code", "month", "method", "units_distributed"],
+        )
     folder = write_mini_county(tmp_path / "c", t)
     if not users:  # the county's reports do not carry the column: declared as not collected
         (folder / "config").mkdir(exist_ok=True)
         (folder / "config" / "collection.yaml").write_text(
-            "not_collected:\n  - {element: contraceptive_users, reason: 本县月报表无此栏目}\n", encoding="utf-8")
+            "not_collected:\n  - {element: contraceptive_users, reason: 本县月报表无此栏目}\n", encoding="utf-8"
+        )
     return load_county(folder)
 
 
@@ -45,8 +56,15 @@ def test_supply_needed_from_the_countys_mix_and_prevalence(tmp_path) -> None:
     # 2025 CYP: 45 cycles = 3, 360 condoms = 3, 4 DMPA = 1, 12 IUDs × 4.6 = 55.2, 1 sterilisation = 10.3; Σ 72.5
     assert plan.mix_year == 2025 and plan.prevalence_from == "reports"
     mix = plan.mix.set_index("method")["share"]
-    assert mix.to_dict() == pytest.approx({"oral_pills": 3 / 72.5, "condoms": 3 / 72.5, "dmpa_injection": 1 / 72.5,
-                                           "iud": 55.2 / 72.5, "sterilisation": 10.3 / 72.5})
+    assert mix.to_dict() == pytest.approx(
+        {
+            "oral_pills": 3 / 72.5,
+            "condoms": 3 / 72.5,
+            "dmpa_injection": 1 / 72.5,
+            "iud": 55.2 / 72.5,
+            "sterilisation": 10.3 / 72.5,
+        }
+    )
     n = plan.need.set_index(["township_code", "method"])
     assert set(plan.need["year"]) == {2026}  # only the years asked for
     # 100001: 1,000 married women × 90% = 900 users; on pills 900 × 3/72.5 = 37.24 users × 15 cycles = 558.6 cycles
@@ -90,7 +108,10 @@ def test_the_demo_plan_and_its_sheet(county, tmp_path) -> None:
     book = load_workbook(write_workbook(plan, tmp_path / "plan.xlsx"), read_only=True)
     rows = list(book["避孕药具需求"].iter_rows(values_only=True))
     headers = rows[0]
-    assert headers[:3] == ("乡镇名称", "年份", "口服避孕药(周期)") and headers[-2:] == ("使用人数(人)", "避孕保护年(对·年)")
+    assert headers[:3] == ("乡镇名称", "年份", "口服避孕药(周期)") and headers[-2:] == (
+        "使用人数(人)",
+        "避孕保护年(对·年)",
+    )
     body = [r for r in rows[1:] if isinstance(r[1], int)]
     assert len(body) == len(county.townships()) * (plan.plan_year - plan.first_year + 1)
     iud = headers.index("宫内节育器（放置）(例)")
