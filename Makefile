@@ -2,7 +2,7 @@
 #   make dashboards   set up, write the demo county if missing, serve the dashboards on http://127.0.0.1:8866
 #   make lab          set up, write the demo county if missing, open the planner's notebooks in JupyterLab
 #                     on http://127.0.0.1:8888 (a login token is printed; offline; the project's .venv is the kernel)
-#   make test         set up (incl. chromium + CJK fonts when root) and run the whole test suite
+#   make test         set up (incl. chromium + CJK fonts when root) and run the whole test suite on every core
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -49,14 +49,17 @@ lab: install demo
 	  --ServerApp.root_dir=. --ServerApp.open_browser=False --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  --LabApp.news_url=None --LabApp.extension_manager=readonly --ServerApp.allow_root=True
 
+# the suite on every core (pytest-xdist); tests that share outputs made once a session carry an xdist_group mark
+# and run on one worker (--dist loadgroup)
 test: install system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 benchmark: install
 	$(BIN)/python benchmarks/run_all.py
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(DEMO) reports .pytest_cache

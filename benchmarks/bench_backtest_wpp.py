@@ -34,8 +34,9 @@ def run(trajectories: int = 1000, seed: int = 2025, cases=CASES) -> tuple[pd.Dat
         for county, year in cases:
             c = load_backtest_county(write_county(Path(tmp), county, year))
             result = backtest(c, trajectories, seed)
-            t = result.table[result.table["region"] != c.county_code].assign(county=county, origin=result.first_year,
-                                                                            target=result.last_year)
+            t = result.table[result.table["region"] != c.county_code].assign(
+                county=county, origin=result.first_year, target=result.last_year
+            )
             tables.append(t)
             notes[(county, year)] = result
     return pd.concat(tables, ignore_index=True), notes
@@ -64,8 +65,17 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
     for level in (80, 95):
         n, inside = len(table), int(table[f"inside_{level}"].sum())
         low, high = binom.ppf(0.025, n, level / 100), binom.ppf(0.975, n, level / 100)
-        rows.append({"level": level, "values": n, "inside": inside, "share": inside / n, "low": low / n,
-                     "high": high / n, "ok": low <= inside <= high})
+        rows.append(
+            {
+                "level": level,
+                "values": n,
+                "inside": inside,
+                "share": inside / n,
+                "low": low / n,
+                "high": high / n,
+                "ok": low <= inside <= high,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -91,8 +101,13 @@ def main() -> None:
         c = coverage(part)
         print(keys, "80%:", f"{c['share'][0]:.0%}", "95%:", f"{c['share'][1]:.0%}")
     mape = table.assign(p=table["error_projected_pct"].abs(), n=table["error_naive_pct"].abs())
-    print(mape.groupby(["series", "county", "target"])[["p", "n"]].mean().round(2).rename(
-        columns={"p": "MAPE projected %", "n": "MAPE naive %"}).to_string())
+    print(
+        mape.groupby(["series", "county", "target"])[["p", "n"]]
+        .mean()
+        .round(2)
+        .rename(columns={"p": "MAPE projected %", "n": "MAPE naive %"})
+        .to_string()
+    )
     print(mape.groupby("series")[["p", "n"]].mean().round(2).to_string())
     print("NaN in projected:", int(np.isnan(table["projected"]).sum()))
 

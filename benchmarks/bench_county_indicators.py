@@ -28,8 +28,10 @@ def indicator_results(county) -> dict:
     from fpplan.indicators.quality import quality_report
     from fpplan.indicators.supervision import page_tables
 
-    out = {"scorecards": scorecard_tables(county, complete_periods(county.service_stats["month"])),
-           "trends": trend_table(county)}
+    out = {
+        "scorecards": scorecard_tables(county, complete_periods(county.service_stats["month"])),
+        "trends": trend_table(county),
+    }
     out |= {f"causes_{k}": v for k, v in causes_inputs(county).items()}
     out |= {f"quality_{k}": v for k, v in quality_report(county).items()}
     out |= {f"supervision_{k}": v for k, v in page_tables(county).items()}
@@ -57,9 +59,14 @@ def main() -> None:
             tables = indicator_results(county)
             times.append((time.process_time() - cpu, time.perf_counter() - wall))
     best = min(t[0] for t in times)
-    print(f"{args.folder}: CPU " + ", ".join(f"{c:.2f}" for c, _ in times) + " s; wall " +
-          ", ".join(f"{w:.2f}" for _, w in times) + f" s; best CPU {best:.2f} s, target {args.target:.1f} s "
-          f"({best / args.target:.2f}× the target)")
+    print(
+        f"{args.folder}: CPU "
+        + ", ".join(f"{c:.2f}" for c, _ in times)
+        + " s; wall "
+        + ", ".join(f"{w:.2f}" for _, w in times)
+        + f" s; best CPU {best:.2f} s, target {args.target:.1f} s "
+        f"({best / args.target:.2f}× the target)"
+    )
     if args.dump:
         with open(args.dump, "wb") as handle:
             pickle.dump(tables, handle)

@@ -34,10 +34,20 @@ from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
-FIGURE_ROOTS = ".fpplan-figure > svg.main-svg, .fpplan-figure > .fp-wide > svg.main-svg, .js-plotly-plot"  # one a figure
+FIGURE_ROOTS = (
+    ".fpplan-figure > svg.main-svg, .fpplan-figure > .fp-wide > svg.main-svg, .js-plotly-plot"  # one a figure
+)
 HANG_SECONDS = 60
 
 
@@ -49,8 +59,12 @@ def free_port() -> int:
 
 def start_server(county: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(county)],
-                            cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fpplan.server.serve", "--port", str(port), "--data", str(county)],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -111,8 +125,9 @@ def browser_processes():
 HTML_DONE = "() => performance.getEntriesByType('navigation')[0].responseEnd / 1000"
 
 
-async def visit(browser, url: str, name: str = "领导总览", html: list | None = None,
-                figures: int = 1) -> tuple[float, str | None]:
+async def visit(
+    browser, url: str, name: str = "领导总览", html: list | None = None, figures: int = 1
+) -> tuple[float, str | None]:
     """Seconds from request to the first ``figures`` figures drawn (inf on a hang) and the page's kernel id; the
     seconds to the complete page from the server (the server's part) are appended to ``html``."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -122,14 +137,19 @@ async def visit(browser, url: str, name: str = "领导总览", html: list | None
         await page.goto(f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb", timeout=HANG_SECONDS * 1000)
         await page.wait_for_selector(FIGURE, timeout=HANG_SECONDS * 1000)
         if figures > 1:
-            await page.wait_for_function(f"n => document.querySelectorAll('{FIGURE_ROOTS}').length >= n", arg=figures,
-                                         timeout=HANG_SECONDS * 1000)
+            await page.wait_for_function(
+                f"n => document.querySelectorAll('{FIGURE_ROOTS}').length >= n",
+                arg=figures,
+                timeout=HANG_SECONDS * 1000,
+            )
         seconds = time.perf_counter() - start
         if html is not None:
             html.append(await page.evaluate(HTML_DONE))
         return seconds, None
-    except Exception:
-        kernel = await page.evaluate("() => (document.body.innerHTML.match(/kernelId[^a-f0-9]*([a-f0-9-]{36})/) || [])[1] || null")
+    except Exception:  # noqa: BLE001 (whatever stops the page, a hang: the kernel is named)
+        kernel = await page.evaluate(
+            "() => (document.body.innerHTML.match(/kernelId[^a-f0-9]*([a-f0-9-]{36})/) || [])[1] || null"
+        )
         return float("inf"), kernel or "unknown"
     finally:
         await context.close()
@@ -175,8 +195,10 @@ async def main_async(args) -> None:
                 for _ in range(5):
                     ones.append((await visit(browser, url, html=html))[0])
                     await asyncio.sleep(1)
-                print(f"one leader: request → first figure {statistics.median(ones):.2f} s median "
-                      f"({min(ones):.2f}–{max(ones):.2f}); page complete from the server {statistics.median(html):.2f} s")
+                print(
+                    f"one leader: request → first figure {statistics.median(ones):.2f} s median "
+                    f"({min(ones):.2f}–{max(ones):.2f}); page complete from the server {statistics.median(html):.2f} s"
+                )
                 peak = 0.0
                 for burst in range(args.rounds):
                     await asyncio.sleep(args.pause)  # leaders come in bursts: the pool refills in between
@@ -192,15 +214,19 @@ async def main_async(args) -> None:
                     got = [t.result() for t in tasks]
                     hangs += [k for s, k in got if s == float("inf")]
                     seconds = sorted(s for s, _ in got)
-                    print(f"eight at once, round {burst + 1}: first figure slowest {seconds[-1]:.2f} s, median "
-                          f"{statistics.median(seconds):.2f} s; page complete from the server slowest "
-                          f"{max(html, default=float('nan')):.2f} s; CPU during the burst: server+kernels "
-                          f"{cpu_server.seconds():.1f} s, browsers {cpu_browser.seconds():.1f} s; "
-                          f"server+kernels peak {peak:.0f} MB")
+                    print(
+                        f"eight at once, round {burst + 1}: first figure slowest {seconds[-1]:.2f} s, median "
+                        f"{statistics.median(seconds):.2f} s; page complete from the server slowest "
+                        f"{max(html, default=float('nan')):.2f} s; CPU during the burst: server+kernels "
+                        f"{cpu_server.seconds():.1f} s, browsers {cpu_browser.seconds():.1f} s; "
+                        f"server+kernels peak {peak:.0f} MB"
+                    )
                 if not args.quick:
                     redraw = await redraw_ms(browser, url)
-                    print(f"scenario explorer: control change → redrawn figure {statistics.median(redraw):.0f} ms median "
-                          f"({min(redraw):.0f}–{max(redraw):.0f})")
+                    print(
+                        f"scenario explorer: control change → redrawn figure {statistics.median(redraw):.0f} ms median "
+                        f"({min(redraw):.0f}–{max(redraw):.0f})"
+                    )
                     loads = []
                     for k in range(args.scenario_visits):  # its figures are widgets: each load must draw them all
                         seconds, kernel = await visit(browser, url, "情景分析", figures=4)
@@ -209,8 +235,10 @@ async def main_async(args) -> None:
                             hangs.append(kernel)
                             print(f"scenario explorer visit {k + 1}: HANG (kernel {kernel})")
                     if loads:
-                        print(f"scenario explorer: request → its four figures {statistics.median(loads):.2f} s median "
-                              f"over {len(loads)} visits")
+                        print(
+                            f"scenario explorer: request → its four figures {statistics.median(loads):.2f} s median "
+                            f"over {len(loads)} visits"
+                        )
                     visits += len(loads)
                 for k in range(args.sequential):
                     seconds, kernel = await visit(browser, url)
@@ -218,8 +246,10 @@ async def main_async(args) -> None:
                         hangs.append(kernel)
                         print(f"sequential visit {k + 1}: HANG (kernel {kernel})")
                 print(f"hangs: {len(hangs)} of {visits + 5 + 8 * args.rounds + args.sequential} visits")
-                print(f"server + kernels now: {server_rss_mb(proc):.0f} MB, "
-                      f"{len(psutil.Process(proc.pid).children(recursive=True))} kernel processes")
+                print(
+                    f"server + kernels now: {server_rss_mb(proc):.0f} MB, "
+                    f"{len(psutil.Process(proc.pid).children(recursive=True))} kernel processes"
+                )
                 await browser.close()
         finally:
             proc.terminate()

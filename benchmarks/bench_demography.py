@@ -42,9 +42,14 @@ def widen(inputs, regions: int, scale: float = 1.0):
     r = inputs.rates
     take = np.arange(regions) % len(r.regions)
     rates = dataclasses.replace(
-        r, regions=np.array([f"R{i:05d}" for i in range(regions)]), population=r.population[take] * scale,
-        tfr=r.tfr[take], mortality_factor=r.mortality_factor[take], net_migration=r.net_migration[take] * scale,
-        married_share=r.married_share[take])
+        r,
+        regions=np.array([f"R{i:05d}" for i in range(regions)]),
+        population=r.population[take] * scale,
+        tfr=r.tfr[take],
+        mortality_factor=r.mortality_factor[take],
+        net_migration=r.net_migration[take] * scale,
+        married_share=r.married_share[take],
+    )
     return dataclasses.replace(inputs, rates=rates)
 
 
@@ -77,10 +82,12 @@ def ratios(repeat: int) -> None:
     machine the minimum is the least disturbed measurement of both."""
     county, base, scenario = demo_inputs()
     horizon = county.base_year + YEARS
-    cases = [("county: 20 townships, deterministic", 20, 0),
-             ("1,000 stochastic trajectories of that county (streamed)", 20, 1000),
-             ("2,000 townships, deterministic", 2000, 0),
-             ("40,000 townships, deterministic", 40000, 0)]
+    cases = [
+        ("county: 20 townships, deterministic", 20, 0),
+        ("1,000 stochastic trajectories of that county (streamed)", 20, 1000),
+        ("2,000 townships, deterministic", 2000, 0),
+        ("40,000 townships, deterministic", 40000, 0),
+    ]
     print("| case | engine | numpy floor | ratio | load average |\n|---|---|---|---|---|")
     for label, regions, trajectories in cases:
         repeats = {20: 50 * repeat, 2000: 5 * repeat}.get(regions, repeat) if not trajectories else repeat
@@ -91,13 +98,15 @@ def ratios(repeat: int) -> None:
             if trajectories:
                 return project_stochastic(inputs, scenario, trajectories, seed=1, horizon=horizon)
             return project(inputs, scenario, horizon=horizon)
+
         engine_s, floor_s = [], []
         for _ in range(repeats):  # alternate, so both see the same load on a shared machine
             engine_s.append(best(run, 1))
             floor_s.append(numpy_floor.run(max(trajectories, 1), regions, YEARS))
         e, f = min(engine_s), min(floor_s)
-        print(f"| {label} | {e * 1000:.1f} ms | {f * 1000:.1f} ms | {e / f:.2f}× | {os.getloadavg()[0]:.1f} |",
-              flush=True)
+        print(
+            f"| {label} | {e * 1000:.1f} ms | {f * 1000:.1f} ms | {e / f:.2f}× | {os.getloadavg()[0]:.1f} |", flush=True
+        )
 
 
 def stochastic_county() -> None:
@@ -111,8 +120,10 @@ def stochastic_county() -> None:
     cpu = time.process_time()
     peak = peak_rss_mib()
     people = inputs.rates.population.sum()
-    print(f"| 40 townships, {people:,.0f} people, 1,000 trajectories, {YEARS} years | {seconds:.1f} s | "
-          f"{cpu - start_cpu:.1f} s CPU | {peak:.0f} MiB peak RSS | {len(summary.groups):,} summary rows |")
+    print(
+        f"| 40 townships, {people:,.0f} people, 1,000 trajectories, {YEARS} years | {seconds:.1f} s | "
+        f"{cpu - start_cpu:.1f} s CPU | {peak:.0f} MiB peak RSS | {len(summary.groups):,} summary rows |"
+    )
 
 
 def explorer_band(repeat: int) -> None:
@@ -126,7 +137,9 @@ def explorer_band(repeat: int) -> None:
         scenario = load_scenarios(county)["medium"]
         calibration, inputs = projection_inputs(county)
     _ = inputs.uncertainty
-    print("\n| live band (county population and women 15-49, 30 years) | wall | CPU | load average |\n|---|---|---|---|")
+    print(
+        "\n| live band (county population and women 15-49, 30 years) | wall | CPU | load average |\n|---|---|---|---|"
+    )
     from fpplan.app.explorer import THREADS
 
     for trajectories, threads in ((INTERVAL_TRAJECTORIES, 1), (INTERVAL_TRAJECTORIES, THREADS), (200, 1)):
@@ -137,8 +150,11 @@ def explorer_band(repeat: int) -> None:
             county_intervals(inputs, scenario, calibration, trajectories, INTERVAL_SEED, threads=threads)
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
-        print(f"| {trajectories} trajectories × {len(inputs.regions)} townships, {threads} thread(s) | "
-              f"{min(wall) * 1000:.0f} ms | {min(cpu) * 1000:.0f} ms | {os.getloadavg()[0]:.1f} |", flush=True)
+        print(
+            f"| {trajectories} trajectories × {len(inputs.regions)} townships, {threads} thread(s) | "
+            f"{min(wall) * 1000:.0f} ms | {min(cpu) * 1000:.0f} ms | {os.getloadavg()[0]:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

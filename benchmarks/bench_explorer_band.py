@@ -59,8 +59,10 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    print(f"key press → band redrawn: median {statistics.median(times):.0f} ms ({min(times):.0f}–{max(times):.0f}), "
-          f"{args.presses} presses; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"key press → band redrawn: median {statistics.median(times):.0f} ms ({min(times):.0f}–{max(times):.0f}), "
+        f"{args.presses} presses; load average {os.getloadavg()[0]:.1f}"
+    )
     print("in the kernel, each press: " + " | ".join(kernel))
 
 

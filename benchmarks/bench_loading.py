@@ -39,7 +39,11 @@ if __name__ == "__main__":
         big = stats.sample(200_000, replace=True, random_state=np.random.default_rng(1).integers(1 << 31))
         i = np.arange(len(big))
         big["village_code"] = (i // 1200).astype(str)  # 1,200 distinct months per village: no duplicate keys
-        big["month"] = pd.Series(1900 + i // 12 % 100).astype(str).to_numpy() + "-" + pd.Series(i % 12 + 1).map("{:02d}".format).to_numpy()
+        big["month"] = (
+            pd.Series(1900 + i // 12 % 100).astype(str).to_numpy()
+            + "-"
+            + pd.Series(i % 12 + 1).map("{:02d}".format).to_numpy()
+        )
         big.to_csv(Path(tmp) / "reports.csv", index=False)
         seconds, peak = timed(lambda: read_table(Path(tmp) / "reports.csv", "service_stats"), repeat=1)
         print(f"read_table(200,000-row report file): {seconds:.2f} s, peak {peak:.0f} MiB")

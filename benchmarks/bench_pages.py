@@ -42,20 +42,24 @@ FIRST = FIGURE + ", [data-fp-section='seat-year']:not([hidden]) div"
 ROOTS = ".fpplan-figure, .js-plotly-plot:not(.fpplan-figure)"  # one element a figure, in the page's order
 # The signature of the page's i-th visible figure: its paths, fills, texts and images (a redraw changes at least one;
 # a choice that shows another prepared figure changes which one is visible).
-SIGNATURE = """(i) => { const el = [...document.querySelectorAll('%s')].filter(e => e.offsetParent !== null)[i];
+SIGNATURE = (
+    """(i) => { const el = [...document.querySelectorAll('ROOTS')].filter(e => e.offsetParent !== null)[i];
   if (!el) return null;
   let h = 0, n = 0; const add = s => { for (let k = 0; k < s.length; k++) { h = (h * 31 + s.charCodeAt(k)) | 0; } n += s.length; };
   el.querySelectorAll('path, text, image, rect').forEach(p => { add(p.getAttribute('d') || ''); add(p.getAttribute('style') || '');
     add(p.textContent || ''); add(String((p.getAttribute('href') || '').length)); });
-  return n + ':' + h; }""" % ROOTS
-WATCH = """([i, before]) => new Promise(done => {
-  const sig = %s;
+  return n + ':' + h; }"""
+).replace("ROOTS", ROOTS)
+WATCH = (
+    """([i, before]) => new Promise(done => {
+  const sig = SIGNATURE;
   const check = () => { if (sig(i) !== before) { observer.disconnect();
     requestAnimationFrame(() => setTimeout(() => done(performance.now() - window.__fpplanT0), 0)); return true; } return false; };
   const observer = new MutationObserver(check);
   observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
   window.__fpplanWatching = true;
-  setTimeout(() => { observer.disconnect(); done(-1); }, 20000); })""" % SIGNATURE
+  setTimeout(() => { observer.disconnect(); done(-1); }, 20000); })"""
+).replace("SIGNATURE", SIGNATURE)
 
 
 def server_pss_mb(proc) -> float:
@@ -74,6 +78,7 @@ def server_pss_mb(proc) -> float:
 class Control:
     """A control of a page: how to move it (forward, back) and which figure (index among the page's figures) it
     redraws."""
+
     name: str
     kind: str  # "key": a slider's handle focused, then ArrowRight/ArrowLeft; "select": a list's option chosen
     selector: str  # the slider handle or the <select>
@@ -83,17 +88,23 @@ class Control:
 
 # Every page's controls (the pages' own elements; ipywidgets sliders and lists or the static pages' plain ones).
 CONTROLS = {
-    "情景分析": [Control("TFR 2035 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 0),
-             Control("female e0 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 1),
-             Control("completion shift → floor-area figure", "key", ".widget-slider .noUi-handle", 3, 5)],
+    "情景分析": [
+        Control("TFR 2035 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 0),
+        Control("female e0 slider → population figure", "key", ".widget-slider .noUi-handle", 0, 1),
+        Control("completion shift → floor-area figure", "key", ".widget-slider .noUi-handle", 3, 5),
+    ],
     "建设规划": [Control("station → capacity figure", "select", "#fpplan-station, .widget-dropdown select", 1, 0)],
-    "乡镇指标": [Control("period → heatmap", "select", ".widget-dropdown select", 0, 1),
-             Control("target set → heatmap", "select", ".widget-dropdown select", 0, 2),
-             Control("period kind → heatmap", "select", ".widget-dropdown select", 0, 0),
-             Control("township → trend", "select", ".widget-dropdown select", 1, 3)],
-    "服务半径与选址": [Control("new sites slider → map", "key", ".widget-slider .noUi-handle", 0, 1),
-                Control("year slider → map", "key", ".widget-slider .noUi-handle", 0, 2),
-                Control("travel time slider → map", "key", ".widget-slider .noUi-handle", 0, 0)],
+    "乡镇指标": [
+        Control("period → heatmap", "select", ".widget-dropdown select", 0, 1),
+        Control("target set → heatmap", "select", ".widget-dropdown select", 0, 2),
+        Control("period kind → heatmap", "select", ".widget-dropdown select", 0, 0),
+        Control("township → trend", "select", ".widget-dropdown select", 1, 3),
+    ],
+    "服务半径与选址": [
+        Control("new sites slider → map", "key", ".widget-slider .noUi-handle", 0, 1),
+        Control("year slider → map", "key", ".widget-slider .noUi-handle", 0, 2),
+        Control("travel time slider → map", "key", ".widget-slider .noUi-handle", 0, 0),
+    ],
     "技术人员月考": [Control("year → monthly figure", "select", "#fpplan-exam-year, .widget-dropdown select", 0, 0)],
 }
 COUNTY_PAGES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "服务半径与选址", "督导与考核", "技术人员月考"]
@@ -144,7 +155,10 @@ async def redraws(browser, address: str, controls: list[Control], presses: int) 
         except Exception:  # noqa: BLE001
             out[control.name] = []
             continue
-        if control.kind == "select" and await page.locator(control.selector).nth(control.nth).locator("option").count() < 2:
+        if (
+            control.kind == "select"
+            and await page.locator(control.selector).nth(control.nth).locator("option").count() < 2
+        ):
             out[control.name] = []  # one choice only (e.g. one year of exams): nothing to redraw
             continue
         await page.wait_for_timeout(3000)  # the page settles (widgets attached, warm-up done)
@@ -199,15 +213,20 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
 
 def summary(row: dict) -> str:
     ones = row["one"]
-    text = (f"{row['page']}: one visitor {statistics.median(ones):.2f} s ({min(ones):.2f}–{max(ones):.2f})")
+    text = f"{row['page']}: one visitor {statistics.median(ones):.2f} s ({min(ones):.2f}–{max(ones):.2f})"
     for burst in row["eight"]:
         text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
-    text += (f"; server+kernels RSS peak {row['rss_peak_mb']:.0f} MB (PSS 5 s after the burst "
-             f"{row['pss_after_burst_mb']:.0f} MB), RSS after the page's measurements {row['rss_after_mb']:.0f} MB")
+    text += (
+        f"; server+kernels RSS peak {row['rss_peak_mb']:.0f} MB (PSS 5 s after the burst "
+        f"{row['pss_after_burst_mb']:.0f} MB), RSS after the page's measurements {row['rss_after_mb']:.0f} MB"
+    )
     for name, times in row.get("controls", {}).items():
         good = [t for t in times if t >= 0]
-        text += (f"; {name}: {statistics.median(good):.0f} ms ({min(good):.0f}–{max(good):.0f})" if good
-                 else f"; {name}: not measured (one choice only, or no redraw)")
+        text += (
+            f"; {name}: {statistics.median(good):.0f} ms ({min(good):.0f}–{max(good):.0f})"
+            if good
+            else f"; {name}: not measured (one choice only, or no redraw)"
+        )
     return text + f"; load {row['load_before']:.1f} → {row['load_after']:.1f}"
 
 

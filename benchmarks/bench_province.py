@@ -31,20 +31,31 @@ if __name__ == "__main__":
     inputs = widen(base, args.townships)
     _ = inputs.uncertainty
     e = estimate(args.trajectories, args.townships, args.years, workers=args.workers)
-    print(f"estimate: {e.seconds:.0f} s, client {e.client_bytes / 2**20:.0f} MiB, "
-          f"each worker {e.worker_bytes / 2**20:.0f} MiB", flush=True)
+    print(
+        f"estimate: {e.seconds:.0f} s, client {e.client_bytes / 2**20:.0f} MiB, "
+        f"each worker {e.worker_bytes / 2**20:.0f} MiB",
+        flush=True,
+    )
     client = cluster.connect(args.scheduler, args.workers)
     try:
         workers = len(client.scheduler_info()["workers"])
         start_wall, start_cpu = time.perf_counter(), time.process_time()
-        summary = project_stochastic(inputs, scenario, args.trajectories, seed=1, horizon=county.base_year + args.years,
-                                     mapper=cluster.dask_mapper(client))
+        summary = project_stochastic(
+            inputs,
+            scenario,
+            args.trajectories,
+            seed=1,
+            horizon=county.base_year + args.years,
+            mapper=cluster.dask_mapper(client),
+        )
         wall = time.perf_counter() - start_wall
         peaks = cluster.worker_peak_memory(client)
     finally:
         cluster.close(client)
     client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     chunks = -(-args.townships // chunk_size(args.trajectories))
-    print(f"| {args.townships:,} townships × {args.trajectories:,} trajectories × {args.years} years, {workers} workers, "
-          f"{chunks} chunks | {wall:.0f} s | worker peak RSS {', '.join(f'{v:.0f}' for v in peaks.values())} MiB | "
-          f"client peak RSS {client_peak:.0f} MiB | {len(summary.groups):,} + {len(summary.series):,} summary rows |")
+    print(
+        f"| {args.townships:,} townships × {args.trajectories:,} trajectories × {args.years} years, {workers} workers, "
+        f"{chunks} chunks | {wall:.0f} s | worker peak RSS {', '.join(f'{v:.0f}' for v in peaks.values())} MiB | "
+        f"client peak RSS {client_peak:.0f} MiB | {len(summary.groups):,} + {len(summary.series):,} summary rows |"
+    )

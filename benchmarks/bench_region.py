@@ -44,12 +44,17 @@ def compute(folder: Path, workers: int | None) -> None:
     outcome = ensure_region_results(folder, workers=workers)
     wall, used = time.perf_counter() - start, cpu_seconds() - cpu
     n = len(current(folder)["counties"])
-    print(f"| {n} counties, results computed ({outcome.counties_computed}) | {wall:.0f} s | CPU {used:.0f} s "
-          f"({used / max(n, 1):.1f} s a county) | load average after {load()} |", flush=True)
+    print(
+        f"| {n} counties, results computed ({outcome.counties_computed}) | {wall:.0f} s | CPU {used:.0f} s "
+        f"({used / max(n, 1):.1f} s a county) | load average after {load()} |",
+        flush=True,
+    )
     start = time.perf_counter()
     again = ensure_region_results(folder, workers=workers)
-    print(f"| again, nothing changed ({again.counties_computed} computed) | {time.perf_counter() - start:.1f} s |",
-          flush=True)
+    print(
+        f"| again, nothing changed ({again.counties_computed} computed) | {time.perf_counter() - start:.1f} s |",
+        flush=True,
+    )
 
 
 def serve_and_open(folder: Path, visits: int) -> None:
@@ -59,8 +64,12 @@ def serve_and_open(folder: Path, visits: int) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(tempfile.mktemp(suffix=".log"), "w")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "fpplan.cli", "serve", "--data", str(folder), "--port", str(port),
-                             "--pool", "2"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fpplan.cli", "serve", "--data", str(folder), "--port", str(port), "--pool", "2"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(1200):
@@ -100,9 +109,13 @@ def serve_and_open(folder: Path, visits: int) -> None:
                 context.close()
                 time.sleep(21)  # the pool refills 20 s after a visitor takes a page
             browser.close()
-        print(f"| 地区总览: request → first figure (median of {visits}) | {statistics.median(times):.2f} s "
-              f"({min(times):.2f}–{max(times):.2f}) | {rows} counties ranked, page {size / 1e6:.2f} MB |")
-        print(f"| its image (desktop, {height:,} px tall): drawn on the server | {first_png:.1f} s, then {cached_png:.2f} s |")
+        print(
+            f"| 地区总览: request → first figure (median of {visits}) | {statistics.median(times):.2f} s "
+            f"({min(times):.2f}–{max(times):.2f}) | {rows} counties ranked, page {size / 1e6:.2f} MB |"
+        )
+        print(
+            f"| its image (desktop, {height:,} px tall): drawn on the server | {first_png:.1f} s, then {cached_png:.2f} s |"
+        )
         print(f"| a county's 领导总览 from the ranking (rendered for the visitor) | {county_page:.2f} s |")
         print(f"load average after: {load()}")
     finally:

@@ -1,13 +1,20 @@
-"""Fixtures many test modules share: the demo county written once per module, and loaded."""
+"""The fixtures every test module shares: the demo county (its folder, a module's own copy; and loaded), the mini
+county of :mod:`fpplan.testing.mini` (a fresh folder for each test), and the demo county and the demo region with
+their results computed once for the whole run (every worker's copy taken from the same folder)."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fpplan import load_county
 from fpplan.demo import write_demo
+from fpplan.testing.mini import write_mini_county
 
 
 @pytest.fixture(scope="module")
@@ -20,3 +27,138 @@ def demo(tmp_path_factory) -> Path:
 def county(demo: Path):
     """The demo county, loaded and validated."""
     return load_county(demo)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """The mini county's folder (1 county, 2 townships, 3 villages), written afresh for each test."""
+    return write_mini_county(tmp_path / "county")
+
+
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], object]) -> Path:
+    """The folder ``name`` made by ``make`` once for the whole run, whichever worker (pytest-xdist) asks first: the
+    others wait for it (a file lock in the run's shared temporary folder). Never changed after: tests copy it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder, done = root / "made_once" / name, root / "made_once" / f"{name}.done"
+    folder.parent.mkdir(exist_ok=True)
+    with open(root / "made_once" / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _demo_with_results(folder: Path) -> None:
+    from fpplan.app.results import ensure_results
+    from fpplan.data.workspace import Workspace
+
+    write_demo(folder)
+    assert ensure_results(Workspace(folder)).computed
+
+
+def _region_with_results(folder: Path) -> None:
+    from fpplan.app import region_results
+    from fpplan.demo.region import write_demo_region
+
+    write_demo_region(folder)
+    outcome = region_results.ensure_region_results(folder)
+    assert outcome.computed and outcome.counties_computed == 3
+
+
+@pytest.fixture(scope="session")
+def prepared_demo(tmp_path_factory) -> Path:
+    """The demo county's folder with its store and the results the dashboards and reports read, computed once a
+    run (read-only: see ``demo_with_results``)."""
+    return made_once(tmp_path_factory, "demo", _demo_with_results)
+
+
+@pytest.fixture(scope="session")
+def prepared_region(tmp_path_factory) -> Path:
+    """The demo region (演示州: 演示县, 演示东县, 演示西县) with every county's results and the region's summary,
+    computed once a run (read-only: see ``region_with_results``)."""
+    return made_once(tmp_path_factory, "region", _region_with_results)
+
+
+@pytest.fixture(scope="module")
+def demo_with_results(prepared_demo: Path, tmp_path_factory) -> Path:
+    """A module's own copy of the demo county with its results (the copy's data version is the original's: the
+    results are current, nothing is computed again until the data change)."""
+    return Path(shutil.copytree(prepared_demo, tmp_path_factory.mktemp("demo_with_results") / "county"))
+
+
+@pytest.fixture(scope="module")
+def region_with_results(prepared_region: Path, tmp_path_factory) -> Path:
+    """A module's own copy of the demo region with its results; the region's summary already notes the copy's
+    files, so that a county whose data did not change is not opened again."""
+    from fpplan.app import region_results
+
+    folder = Path(shutil.copytree(prepared_region, tmp_path_factory.mktemp("region_with_results") / "prefecture"))
+    outcome = region_results.ensure_region_results(folder)
+    assert not outcome.computed and outcome.counties_computed == 0  # the results came with the copy
+    return folder
+
+
+# --- running on every core (make test: pytest -n auto --dist loadgroup) ------------------------------------------------
+# pytest-xdist's own loadgroup (xdist_group marks) cannot rename a test's node id under pytest 9, so this conftest
+# schedules the groups itself: a module is one unit of work (its module-scoped fixtures made once), except the
+# robustness counties (one unit each: its variants share the county's run) and the demo's official outputs (the
+# report read by two modules). Units go out in the order of SLOW_FIRST, then as collected, so that no worker is left
+# with a long one at the end.
+SLOW_FIRST = (
+    "robustness:reported",
+    "demo_outputs",
+    "tests/end_to_end/test_dashboards.py",
+    "tests/end_to_end/test_wheel.py",
+    "tests/app/test_region_results.py",
+    "tests/end_to_end/test_region_dashboards.py",
+    "robustness:two_years",
+    "robustness:year",
+    "tests/end_to_end/test_official_outputs.py",
+    "tests/data/test_workspace.py",
+    "tests/data/test_intake.py",
+    "tests/data/test_regions.py",
+    "tests/server/test_serve.py",
+)
+
+
+def group_of(nodeid: str) -> str:
+    """The unit of work (run on one worker) a test belongs to."""
+    module, _, name = nodeid.partition("::")
+    if module == "tests/end_to_end/test_robustness.py" and "[" in name:
+        from tests.end_to_end.test_robustness import COUNTY_OF
+
+        return "robustness:" + COUNTY_OF[name[name.index("[") + 1 : name.rindex("]")]]
+    if module == "tests/end_to_end/test_reports.py" or (
+        module == "tests/end_to_end/test_official_outputs.py" and name.endswith("[demo]")
+    ):
+        return "demo_outputs"
+    return module
+
+
+def _rank(nodeid: str) -> int:
+    group = group_of(nodeid)
+    return SLOW_FIRST.index(group) if group in SLOW_FIRST else len(SLOW_FIRST)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    items.sort(key=lambda item: _rank(item.nodeid))  # stable: within a unit, and among the rest, as collected
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """xdist's scope scheduling with :func:`group_of` as the scope, the units in the collection's order."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    config.option.loadscopereorder = False
+    return GroupScheduling(config, log)

@@ -53,5 +53,7 @@ def test_every_input_column_header_is_recognised_as_itself() -> None:
     columns = table()["columns"]
     for name in {c.name for t in TABLES.values() for c in t.columns if c.name in columns}:
         entry = columns[name]
-        spellings = {name, entry["zh"], entry["en"]} | ({f"{entry['zh']}({entry['unit']})"} if entry.get("unit") else set())
+        spellings = {name, entry["zh"], entry["en"]} | (
+            {f"{entry['zh']}({entry['unit']})"} if entry.get("unit") else set()
+        )
         assert {s: canonical_column(s) for s in spellings} == dict.fromkeys(spellings, name)

@@ -45,22 +45,35 @@ def write_county(root: Path, county: str, base_year: int, first_year: int = 1985
     folder = Path(root) / f"{county}_{base_year}"
     folder.mkdir(parents=True, exist_ok=True)
     code = COUNTY_CODES[county]
-    units = pd.DataFrame({"code": [code] + [township_code(county, c) for c in areas["code"]],
-                          "name": [f"WPP {county}"] + areas["name"].tolist(),
-                          "level": ["county"] + ["township"] * len(areas),
-                          "parent_code": [None] + [code] * len(areas), "kind": ["county"] + ["zhen"] * len(areas)})
+    units = pd.DataFrame(
+        {
+            "code": [code] + [township_code(county, c) for c in areas["code"]],
+            "name": [f"WPP {county}"] + areas["name"].tolist(),
+            "level": ["county"] + ["township"] * len(areas),
+            "parent_code": [None] + [code] * len(areas),
+            "kind": ["county"] + ["zhen"] * len(areas),
+        }
+    )
     units.to_csv(folder / "units.csv", index=False)
     pop = population[population["code"].isin(areas["code"])].copy()
     pop["township_code"] = [township_code(county, c) for c in pop["code"]]
-    base = pop[pop["year"] == base_year].melt(id_vars=["year", "township_code", "sex"], value_vars=GROUPS,
-                                              var_name="age_group", value_name="population")
+    base = pop[pop["year"] == base_year].melt(
+        id_vars=["year", "township_code", "sex"], value_vars=GROUPS, var_name="age_group", value_name="population"
+    )
     base.rename(columns={"township_code": "unit_code"}).to_csv(folder / "population.csv", index=False)
     past = pop[(pop["year"] < base_year) & (pop["year"] >= first_year)].sort_values(["township_code", "year", "sex"])
-    single = split_groups(np.concatenate([past[GROUPS].to_numpy(float)[:, :20], past[["100+"]].to_numpy(float)], axis=1))
-    history = pd.DataFrame({"year": np.repeat(past["year"].to_numpy(), 101),
-                            "township_code": np.repeat(past["township_code"].to_numpy(), 101),
-                            "sex": np.repeat(past["sex"].to_numpy(), 101), "age": np.tile(np.arange(101), len(past)),
-                            "population": single.reshape(-1)})
+    single = split_groups(
+        np.concatenate([past[GROUPS].to_numpy(float)[:, :20], past[["100+"]].to_numpy(float)], axis=1)
+    )
+    history = pd.DataFrame(
+        {
+            "year": np.repeat(past["year"].to_numpy(), 101),
+            "township_code": np.repeat(past["township_code"].to_numpy(), 101),
+            "sex": np.repeat(past["sex"].to_numpy(), 101),
+            "age": np.tile(np.arange(101), len(past)),
+            "population": single.reshape(-1),
+        }
+    )
     history.to_csv(folder / "population_history.csv", index=False)
     _vital(vital, pop, areas, county, base_year).to_csv(folder / "vital_history.csv", index=False)
     return folder
@@ -88,7 +101,15 @@ def _vital(vital: pd.DataFrame, pop: pd.DataFrame, areas: pd.DataFrame, county: 
     share = [male_share[(c, max([y for y in years if y <= max(t, years[0])]))] for c, t in zip(v["code"], v["year"])]
     births_male = np.round(v["births"] * v["srb"] / (1 + v["srb"]))
     deaths_male = np.round(v["deaths"] * np.array(share))
-    return pd.DataFrame({"year": v["year"], "township_code": [township_code(county, c) for c in v["code"]],
-                         "births_male": births_male, "births_female": v["births"] - births_male,
-                         "deaths_male": deaths_male, "deaths_female": v["deaths"] - deaths_male,
-                         "in_migrants": v["net_migration"].clip(lower=0), "out_migrants": (-v["net_migration"]).clip(lower=0)})
+    return pd.DataFrame(
+        {
+            "year": v["year"],
+            "township_code": [township_code(county, c) for c in v["code"]],
+            "births_male": births_male,
+            "births_female": v["births"] - births_male,
+            "deaths_male": deaths_male,
+            "deaths_female": v["deaths"] - deaths_male,
+            "in_migrants": v["net_migration"].clip(lower=0),
+            "out_migrants": (-v["net_migration"]).clip(lower=0),
+        }
+    )

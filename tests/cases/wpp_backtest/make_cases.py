@@ -40,8 +40,9 @@ def read(repo: Path, path: str) -> pd.DataFrame:
     if (repo / path).exists():
         text = (repo / path).read_text(encoding="utf-8")
     else:
-        text = subprocess.run(["git", "--git-dir", str(repo), "show", f"HEAD:{path}"], check=True,
-                              capture_output=True).stdout.decode("utf-8")
+        text = subprocess.run(
+            ["git", "--git-dir", str(repo), "show", f"HEAD:{path}"], check=True, capture_output=True
+        ).stdout.decode("utf-8")
     return pd.read_csv(io.StringIO(text), sep="\t")
 
 
@@ -53,16 +54,26 @@ def main(wpp2019: Path, wpp2024: Path) -> None:
     locations = read(wpp2019, "data/UNlocations.txt")
     areas = set(locations.loc[locations["location_type"] == 4, "country_code"])
     pop = {sex: read(wpp2019, f"data/pop{letter}.txt") for sex, letter in (("male", "M"), ("female", "F"))}
-    yearly = {name: read(wpp2024, f"data-raw/{name}.txt").set_index("country_code")
-              for name in ("births", "deaths", "migration", "sexRatio")}
+    yearly = {
+        name: read(wpp2024, f"data-raw/{name}.txt").set_index("country_code")
+        for name in ("births", "deaths", "migration", "sexRatio")
+    }
     total = pop["male"].groupby("country_code")["2010"].sum() + pop["female"].groupby("country_code")["2010"].sum()
     total = total[total.index.isin(areas) & total.index.isin(yearly["births"].index)]
-    county = pd.Series(np.where(total < SMALL_MAX, "small", np.where((total >= MID[0]) & (total < MID[1]), "midsize", "")),
-                       index=total.index)
+    county = pd.Series(
+        np.where(total < SMALL_MAX, "small", np.where((total >= MID[0]) & (total < MID[1]), "midsize", "")),
+        index=total.index,
+    )
     county = county[county != ""]
     names = pop["female"].drop_duplicates("country_code").set_index("country_code")["name"]
-    area_table = pd.DataFrame({"county": county, "code": county.index, "name": names.reindex(county.index),
-                               "population_2010": persons(total.reindex(county.index))}).sort_values(["county", "code"])
+    area_table = pd.DataFrame(
+        {
+            "county": county,
+            "code": county.index,
+            "name": names.reindex(county.index),
+            "population_2010": persons(total.reindex(county.index)),
+        }
+    ).sort_values(["county", "code"])
     rows = []
     for sex, frame in pop.items():
         part = frame[frame["country_code"].isin(county.index)]
@@ -74,14 +85,18 @@ def main(wpp2019: Path, wpp2024: Path) -> None:
             rows.append(out.reset_index().rename(columns={"country_code": "code"}))
     population = pd.concat(rows).sort_values(["code", "year", "sex"]).reset_index(drop=True)
     years = [str(y) for y in VITAL_YEARS]
-    vital = pd.DataFrame({
-        "code": np.repeat(county.index.to_numpy(), len(years)),
-        "year": np.tile(VITAL_YEARS, len(county)),
-        **{name: persons(yearly[name].loc[county.index, years].to_numpy().reshape(-1))
-           for name in ("births", "deaths")},
-        "net_migration": persons(yearly["migration"].loc[county.index, years].to_numpy().reshape(-1)),
-        "srb": yearly["sexRatio"].loc[county.index, years].to_numpy().reshape(-1),
-    }).sort_values(["code", "year"])
+    vital = pd.DataFrame(
+        {
+            "code": np.repeat(county.index.to_numpy(), len(years)),
+            "year": np.tile(VITAL_YEARS, len(county)),
+            **{
+                name: persons(yearly[name].loc[county.index, years].to_numpy().reshape(-1))
+                for name in ("births", "deaths")
+            },
+            "net_migration": persons(yearly["migration"].loc[county.index, years].to_numpy().reshape(-1)),
+            "srb": yearly["sexRatio"].loc[county.index, years].to_numpy().reshape(-1),
+        }
+    ).sort_values(["code", "year"])
     area_table.to_csv(HERE / "areas.csv", index=False)
     population.to_csv(HERE / "population.csv", index=False)
     vital.to_csv(HERE / "vital.csv", index=False)

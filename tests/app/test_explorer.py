@@ -1,0 +1,136 @@
+"""The scenario explorer with no control touched recalculates the stored scenario itself: its numbers are the
+plan's (the overview's, the command line's, the report's), on the demo and on a second county; a moved control
+edits only its own part of the scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fpplan import load_county
+from fpplan.app.explorer import scenario_with, starting_values
+from fpplan.demo.region import write_demo_region
+from fpplan.demography import load_scenarios, prepare, project
+from fpplan.planning.plan import explorer_model, make_plan, project_scenario, recalculate
+
+
+@pytest.fixture(scope="module")
+def second(tmp_path_factory):
+    """The second county of the demo region (its own codes, its own roster)."""
+    region = write_demo_region(tmp_path_factory.mktemp("region"), 2)
+    return load_county(region / "650124")
+
+
+def _explorer_numbers(county, key: str, scenario=None):
+    """What the explorer shows at start for stored scenario ``key`` (or ``scenario`` under that key's roster), and
+    the plan of the same scenario."""
+    inputs = prepare(county)
+    scenarios = load_scenarios(county)
+    chosen = scenario if scenario is not None else scenarios[key]
+    plan = make_plan(county, chosen, inputs=inputs)
+    model = explorer_model(county, {key: plan}, inputs, scenarios | {key: chosen})
+    start = starting_values(chosen, inputs.rates.county_tfr, 2028)
+    untouched = scenario_with(chosen, dict(start), start, model["construction_plan"], county.base_year)
+    assert untouched == chosen  # no control moved: the stored scenario itself
+    return recalculate(model, untouched, project_scenario(model, untouched), key), plan
+
+
+@pytest.mark.parametrize("which,key", [("demo", "medium"), ("second", "medium"), ("second", "late_farms")])
+def test_untouched_explorer_shows_the_plans_numbers(county, second, which, key) -> None:
+    c = county if which == "demo" else second
+    shown, plan = _explorer_numbers(c, key)
+    ours = shown["county_by_year"].set_index("year")
+    theirs = plan.county_by_year.set_index("year")
+    pd.testing.assert_frame_equal(ours, theirs)
+    last = int(theirs.index.max())
+    assert ours.loc[last, "population"] == plan.headline["population_horizon"]
+    assert ours.loc[last, "gap_before_persons"] == plan.headline["staff_gap_before_persons"]
+    assert ours.loc[last, "gap_after_persons"] == plan.headline["staff_gap_after_persons"]
+    assert ours.loc[plan.headline["base_year"], "area_gap_m2"] == plan.headline["area_gap_base_m2"]
+    pd.testing.assert_frame_equal(
+        shown["wisn"].reset_index(drop=True), plan.wisn.reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_moved_projects_and_regrades_are_kept(county) -> None:
+    """A scenario that moves a project and regrades a station: the untouched explorer keeps both (it used to
+    overwrite every completion year with the construction plan's own)."""
+    medium = load_scenarios(county)["medium"]
+    moved = medium.model_copy(update={"project_completion": {"ZX002": 2032}, "grade_changes": {"ZS004": "A"}})
+    shown, plan = _explorer_numbers(county, "medium", moved)
+    pd.testing.assert_frame_equal(
+        shown["capacity"].reset_index(drop=True), plan.capacity.reset_index(drop=True), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(shown["county_by_year"], plan.county_by_year)
+    assert plan.construction_plan.set_index("station_code").loc["ZX002", "completion_year"].max() == 2032
+
+
+def test_the_migration_path_is_what_made_the_populations_differ(second) -> None:
+    """Why the explorer showed another 2035 population than the overview: it rebuilt net migration as the path's
+    last value held from the base year (−600 a year instead of −900 → −600). Moving the control now changes only the
+    path's last point."""
+    inputs = prepare(second)
+    medium = load_scenarios(second)["medium"]
+    stored = project(inputs, medium).county_total().set_index("year").loc[2035, "population"]
+    flat = medium.model_copy(update={"net_migration": {second.base_year: -600.0}})
+    rebuilt = project(inputs, flat).county_total().set_index("year").loc[2035, "population"]
+    assert rebuilt - stored > 1000  # the old explorer's extra people
+    start = starting_values(medium, inputs.rates.county_tfr, 2028)
+    assert start["migration"] == -600 and start["tfr"] == 1.30 and start["farm_size"] == 10500
+    moved = scenario_with(medium, start | {"migration": -700}, start, second.construction_plan, second.base_year)
+    assert moved.net_migration == {2025: -900, 2035: -700}
+    assert moved.tfr == medium.tfr and moved.lump_inflows == medium.lump_inflows and not moved.project_completion
+    later = scenario_with(
+        medium, start | {"delay": 2, "farm_year": 2030}, start, second.construction_plan, second.base_year
+    )
+    last = second.construction_plan.groupby("station_code")["completion_year"].max()
+    assert later.project_completion == {s: int(y) + 2 for s, y in last.items()}
+    assert [f.year for f in later.lump_inflows] == [2030, 2032]
+    assert np.isclose(sum(f.size for f in later.lump_inflows), 10500)
+
+
+def test_the_live_band_is_the_stored_scenarios_band_and_follows_the_controls(county) -> None:
+    """With no control touched the explorer's 80% band (and 95%, median) of the county's population and women
+    15-49 is the stored intervals.parquet's county rows, made the same way (calibration, trajectories, seed);
+    moving TFR moves it; a control that moves only construction keeps the projection's key."""
+    import time
+
+    from fpplan.app.explorer import band, projection_key
+    from fpplan.app.plan_outputs import INTERVAL_SEED, INTERVAL_TRAJECTORIES, plan_outputs, projection_inputs
+
+    calibration, inputs = projection_inputs(county)
+    scenarios = load_scenarios(county)
+    outputs = plan_outputs(county, "medium", inputs=inputs, calibration=calibration)
+    made = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
+    model = explorer_model(county, {"medium": outputs.plan}, inputs, scenarios, made)
+    medium = scenarios["medium"]
+    start = starting_values(medium, inputs.rates.county_tfr, 2028)
+    untouched = scenario_with(medium, dict(start), start, model["construction_plan"], county.base_year)
+    live = band(model, untouched)
+    stored = outputs.intervals[outputs.intervals["region"] == county.county_code].reset_index(drop=True)
+    pd.testing.assert_frame_equal(live.reset_index(drop=True), stored, rtol=1e-9, check_dtype=False)
+    assert set(live["series"]) == {"population", "women_15_49"}
+    later = live[live["year"] > county.base_year]
+    assert (later["lower_80"] < later["median"]).all() and (later["median"] < later["upper_80"]).all()
+    assert (later["lower_95"] < later["lower_80"]).all() and (later["upper_80"] < later["upper_95"]).all()
+
+    higher = scenario_with(
+        medium, start | {"tfr": start["tfr"] + 0.4}, start, model["construction_plan"], county.base_year
+    )
+    began = time.perf_counter()
+    moved = band(model, higher)
+    seconds = time.perf_counter() - began
+    print(f"live band, {INTERVAL_TRAJECTORIES} trajectories: {seconds * 1000:.0f} ms")
+    assert seconds < 3.0  # ~50 ms on a quiet machine (benchmarks/README.md); generous for a shared one
+    horizon = int(live["year"].max())
+
+    def at(frame, series):
+        return frame[(frame["series"] == series) & (frame["year"] == horizon)].iloc[0]
+
+    assert at(moved, "population")["lower_80"] > at(live, "population")["lower_80"]
+    assert at(moved, "population")["upper_80"] > at(live, "population")["upper_80"]
+    later_start = start | {"delay": 2}
+    delayed = scenario_with(medium, later_start, start, model["construction_plan"], county.base_year)
+    assert delayed != untouched and projection_key(delayed) == projection_key(untouched)
+    assert projection_key(higher) != projection_key(untouched)

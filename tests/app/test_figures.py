@@ -1,0 +1,137 @@
+"""Figure builders return the traces and values they were given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fpplan.app import figures
+
+
+def test_pyramid_puts_men_left_and_women_right() -> None:
+    pop = pd.DataFrame({"sex": ["male", "female"] * 2, "age": [0, 0, 1, 1], "population": [5.0, 4.0, 3.0, 2.0]})
+    fig = figures.pyramid(pop, "T", 2025)
+    men, women = fig.data
+    assert list(men.x) == [-5.0, -3.0] and list(women.x) == [4.0, 2.0]
+    assert "T" in fig.layout.title.text and "2025" in fig.layout.title.text
+
+
+def test_fan_chart_bands_and_median() -> None:
+    band = pd.DataFrame(
+        {
+            "year": [2025, 2026],
+            "median": [10.0, 11.0],
+            "lower_80": [9.5, 10.0],
+            "upper_80": [10.5, 12.0],
+            "lower_95": [9.0, 9.0],
+            "upper_95": [11.0, 13.0],
+        }
+    )
+    fig = figures.fan_chart(band)
+    assert len(fig.data) == 5 and list(fig.data[-1].y) == [10.0, 11.0]
+
+
+def test_scorecard_heatmap_colours_by_status() -> None:
+    card = pd.DataFrame(
+        {
+            "unit": ["A", "A", "B", "B"],
+            "indicator": ["x", "y", "x", "y"],
+            "name": ["X", "Y", "X", "Y"],
+            "value": [96.0, 1.5, 80.0, np.nan],
+            "status": ["green", "red", "amber", "no_data"],
+            "undecided": [False, False, True, False],
+        }
+    )
+    fig = figures.scorecard_heatmap(card, {"A": "甲", "B": "乙"}, "2025")
+    heat = fig.data[0]
+    statuses = list(figures.STATUS_COLOURS)
+    assert heat.z.tolist() == [
+        [statuses.index("green"), statuses.index("red")],
+        [statuses.index("amber"), statuses.index("no_data")],
+    ]
+    assert list(heat.y) == ["甲", "乙"] and heat.text[1][1] == "" and heat.text[1][0] == "80.0?"
+    # each status's cells get its own colour: the scale is a step per status
+    colour = {c: col for c, (pos, col) in zip(range(len(statuses)), heat.colorscale[::2])}
+    assert colour[statuses.index("red")] == figures.STATUS_COLOURS["red"]
+
+
+def test_gantt_spans_start_to_end_of_completion_year() -> None:
+    plan = pd.DataFrame(
+        {
+            "station_code": ["S"],
+            "mode": ["new_build"],
+            "target_grade": ["B"],
+            "start_year": [2026],
+            "completion_year": [2027],
+        }
+    )
+    bar = figures.gantt(plan, {"S": "站"}).data[0]
+    assert list(bar.base) == [2026] and list(bar.x) == [2] and list(bar.y) == ["站"]
+
+
+def test_figures_become_svg_images_drawn_by_plotly() -> None:
+    """Bars of 1, 2 and 4 on an axis from 0 to 5 are drawn 1:2:4 tall, in an SVG that scales to its container."""
+    import re
+
+    from fpplan.app.figure_images import svg_images
+
+    spec = {
+        "data": [{"type": "bar", "x": ["甲", "乙", "丙"], "y": [1, 2, 4]}],
+        "layout": {"title": {"text": "测试图"}, "height": 300, "yaxis": {"range": [0, 5]}},
+    }
+    svg = svg_images({"bars": spec}, width=800)["bars"]
+    assert svg.startswith('<svg class="main-svg"') and 'width="100%"' in svg and 'viewBox="0 0 800 300"' in svg
+    assert "测试图" in svg and all(f">{name}<" in svg for name in "甲乙丙")
+    bars = [
+        (float(top), float(bottom))
+        for bottom, top in re.findall(r'<path d="M[\d.]+,([\d.]+)V([\d.]+)H[\d.]+V[\d.]+Z"', svg)
+    ]
+    heights = [bottom - top for top, bottom in bars]
+    assert len(heights) == 3 and np.allclose(np.array(heights) / heights[0], [1, 2, 4], atol=0.02)
+
+
+def test_without_chromium_figures_are_left_to_the_browser(monkeypatch) -> None:
+    from fpplan.app import figure_images
+    from fpplan.app.panels.common import static_figure_html
+
+    monkeypatch.setattr(figure_images, "CHROMIUM", "/nonexistent/chromium")
+    spec = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": "</script>"}}}
+    assert figure_images.svg_images({"bars": spec}) == {}
+    page = static_figure_html("f", spec)  # drawn by the page's script: an empty element and the figure as JSON
+    assert page.startswith("<div id='f' class='fpplan-figure' tabindex='0'></div>")
+    assert '</script>"' not in page and "<\\/script>" in page  # the title cannot end the script element
+    with_image = static_figure_html("f", spec, "<svg class='main-svg'></svg>")
+    assert "tabindex='0'><svg class='main-svg'></svg></div>" in with_image
+
+
+def test_live_figure_values_are_strict_json() -> None:
+    import json
+
+    from fpplan.app.panels.live_figure import values
+
+    out = values(pd.Series([1, np.nan, 2.5]))
+    assert out == [1.0, None, 2.5] and json.dumps(out, allow_nan=False) == "[1.0, null, 2.5]"
+
+
+def test_scenario_explorer_redraws_its_figures_in_place(demo) -> None:
+    """Moving the 2035 TFR down lowers the projected 2035 population in the same figure widget; every figure's
+    JSON is strict (no NaN), with the plotly template sent once beside it."""
+    import json
+
+    import ipywidgets as w
+
+    from fpplan.app.panels.live_figure import LiveFigure
+    from fpplan.app.panels.scenarios import scenario_explorer
+
+    page = scenario_explorer(demo)
+    live = [c for c in page.children[-1].children if isinstance(c, LiveFigure)]
+    assert len(live) == 4 and all(json.dumps(f.figure, allow_nan=False) for f in live)
+    population = live[0]
+    assert population.figure["layout"]["title"]["text"] == "全县总人口" and population.template["layout"]
+    tfr = next(c for c in page.children[1].children[0].children if isinstance(c, w.FloatSlider))
+    before = population.figure["data"][0]["y"][-1]
+    tfr.value = tfr.min
+    after = population.figure["data"][0]["y"][-1]
+    assert page.children[-1].children[0] is population and after < before
+    first_year = population.figure["data"][0]["x"][0]
+    assert population.figure["data"][0]["x"][-1] == 2035 and first_year < 2035

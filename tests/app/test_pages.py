@@ -1,0 +1,242 @@
+"""Pages rendered ahead with the results (fpplan.app.pages): what each page holds, the lookups its controls use
+(against the engines called independently), and the server's hook that answers a page before any kernel starts."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fpplan.app import results
+from fpplan.data.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def manifest(demo_with_results: Path) -> dict:
+    """The demo county's results (computed once for the module), pages included."""
+    from fpplan.app.pages.build import ensure_pages
+
+    ensure_pages(Workspace(demo_with_results))
+    return results.current(demo_with_results)
+
+
+def stored(manifest: dict, key: str) -> dict:
+    return json.loads((Path(manifest["path"]) / "pages" / f"{key}.json").read_text(encoding="utf-8"))
+
+
+def test_pages_are_rendered_once_per_version_by_ensure_pages(manifest, demo_with_results: Path) -> None:
+    from fpplan.app.pages.build import DONE, ensure_pages
+
+    pages = Path(manifest["path"]) / "pages"
+    assert (pages / DONE).exists()
+    before = {p.name: p.stat().st_mtime_ns for p in pages.iterdir()}
+    assert len(before) >= 7  # six pages and the mark
+    outcome = ensure_pages(Workspace(demo_with_results))
+    assert not outcome.computed and Path(outcome.folder) == Path(manifest["path"])
+    assert {p.name: p.stat().st_mtime_ns for p in pages.iterdir()} == before  # nothing written again
+
+
+def test_every_page_is_kept_with_the_results_with_its_figures_drawn(manifest) -> None:
+    kinds = {
+        key: stored(manifest, key)["kind"]
+        for key in ("scenarios", "construction", "scorecard", "spatial", "supervision", "exams")
+    }
+    assert kinds == {
+        "scenarios": "live",
+        "scorecard": "live",
+        "spatial": "live",
+        "construction": "static",
+        "supervision": "static",
+        "exams": "static",
+    }
+    for key, kind in kinds.items():
+        html = stored(manifest, key)["html"]
+        assert "<!--fpplan-figure:" not in html, key  # every figure's image filled in
+        assert html.count('<svg class="main-svg"') >= 1, key
+        if kind == "live":  # its kernel makes it interactive; its one script is 保存为图片's (panels.page_image)
+            assert html.count("<script>") == 1 and "id='fpplan-save-image'" in html, key
+        else:
+            assert "<script>" in html and "fpplan-save-image" not in html, key  # the server draws their images
+    scenarios = stored(manifest, "scenarios")["html"]
+    for element in (
+        "fpplan-figure-population",
+        "fpplan-figure-women",
+        "fpplan-figure-staff",
+        "fpplan-figure-area",
+        "fpplan-headline",
+        "fpplan-observed",
+    ):
+        assert f"id='{element}'" in scenarios, element
+
+
+def test_the_construction_page_holds_every_stations_figure_and_every_sheet(manifest) -> None:
+    html = stored(manifest, "construction")["html"]
+    plan = results.table(manifest, "construction_plan", manifest["plan_scenario"])
+    stations = plan["station_code"].unique()
+    assert len(stations) >= 2
+    for k, code in enumerate(stations):  # one section, with its own figure, per station; the first one shown
+        assert f"data-fp-section='station' data-fp-value='{code}'" in html
+        assert f"id='fpplan-figure-capacity-{k}'" in html
+        assert manifest["names"][code] in html
+    assert html.count("data-fp-section='station'") == len(stations)
+    assert html.count(" hidden>") >= len(stations) - 1
+    assert html.count("data-fp-tab='sheet'") == 9 and "建设项目规划表" in html
+    assert "base64," in html  # the workbook itself
+
+
+def test_the_exam_page_holds_each_year(manifest, county) -> None:
+    html = stored(manifest, "exams")["html"]
+    years = sorted(county.exam_scores["month"].str[:4].unique())
+    assert [y for y in years if f"data-fp-value='{y}'" in html] == years
+    staff = set(county.exam_scores["staff_id"])
+    assert any(s in html for s in staff)  # the staff-level page itself (served on this machine only)
+    assert not any(
+        s in stored(manifest, key)["html"]
+        for key in ("supervision", "construction", "scorecard", "scenarios", "spatial")
+        for s in staff
+    )
+
+
+def test_every_target_sets_scorecard_is_a_lookup_equal_to_judging_it_again(manifest, county) -> None:
+    from fpplan.indicators.scorecard import rejudge
+
+    every = pd.read_parquet(Path(manifest["path"]) / "pages" / "scorecard_cards.parquet")
+    cards = results.table(manifest, "scorecards")
+    township = cards[cards["level"] == "township"]
+    cat = county.config["indicators"]
+    assert set(every["target_set"]) == set(cat.target_sets) and len(cat.target_sets) >= 2
+    key = ["kind", "period", "unit", "indicator"]
+    for target_set in cat.target_sets:
+        want = rejudge(township, cat, target_set).sort_values(key).reset_index(drop=True)
+        got = every[every["target_set"] == target_set].sort_values(key).reset_index(drop=True)
+        assert len(got) == len(want)
+        assert (got["status"].to_numpy() == want["status"].to_numpy()).all(), target_set
+        assert np.allclose(got["value"].to_numpy(float), want["value"].to_numpy(float), equal_nan=True)
+
+
+def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, county) -> None:
+    """Every step of the travel-time slider and every number of new sites is kept; a step's tables are those
+    fpplan.spatial.spatial_results gives for that travel time, called again here."""
+    from fpplan.app.pages.spatial import projection
+    from fpplan.app.panels.spatial import NEW_SITES, load_lookup, lookup_key, slider_steps
+    from fpplan.app.panels.spatial import stored as first_tables
+    from fpplan.planning.demand import village_people
+    from fpplan.spatial import spatial_results
+
+    first = first_tables(manifest)
+    lookup = load_lookup(manifest, first)
+    meta = first["meta"].iloc[0]
+    steps = slider_steps(meta)
+    assert steps[0] == 10 and steps[-1] == 120 and len(steps) == 23  # minutes by road on the demo
+    assert {lookup_key(t, int(meta["new_sites"])) for t in steps} <= set(lookup)
+    assert {lookup_key(None, n) for n in NEW_SITES} <= set(lookup)
+    again = spatial_results(county, village_people(county, projection(manifest)), threshold=30.0)
+    kept = lookup[lookup_key(30.0, int(meta["new_sites"]))]
+    for name in ("county", "townships", "access", "sites", "vehicles", "catchments"):
+        pd.testing.assert_frame_equal(
+            kept[name].reset_index(drop=True), again[name].reset_index(drop=True), check_dtype=False, obj=name
+        )
+    shorter, longer = lookup[lookup_key(20.0, 1)]["county"], lookup[lookup_key(90.0, 1)]["county"]
+    assert (longer["share_covered"].to_numpy() >= shorter["share_covered"].to_numpy() - 1e-12).all()
+    assert (longer["share_covered"] > shorter["share_covered"]).any()
+
+
+def test_the_map_is_plain_json_with_its_coordinates_as_typed_arrays(manifest) -> None:
+    import plotly.graph_objects as go
+
+    from fpplan.app import maps
+    from fpplan.app.panels.spatial import stored as first_tables
+
+    first = first_tables(manifest)
+    year = int(first["county"]["year"].max())
+    spec = maps.coverage_map(first, year, manifest["names"])
+    json.dumps(spec, allow_nan=False)  # strict JSON: coordinates (and their NaN gaps) are inside base64 strings
+    township = spec["data"][0]
+    xs = np.frombuffer(base64.b64decode(township["x"]["bdata"]), dtype="<f8")
+    code = min(first["boundaries"]["township_code"].unique())
+    outline = first["boundaries"][first["boundaries"]["township_code"] == code]
+    assert np.allclose(xs[~np.isnan(xs)], outline["x_km"].to_numpy(float))
+    assert township["name"] == manifest["names"][code]
+    assert go.Figure(spec).layout.yaxis.scaleanchor == "x"  # what plotly.py accepts as a figure
+
+
+def fake_handler(query: str = ""):
+    return type("Handler", (), {"request": type("Request", (), {"query": query})()})()
+
+
+def notebook(key: str):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["fpplan"] = {"page": key}
+    return nb
+
+
+def test_the_server_answers_a_static_page_and_fills_a_live_one_before_any_kernel(
+    manifest, demo_with_results, monkeypatch
+) -> None:
+    from tornado import web
+
+    from fpplan.app.pages.serving import prelaunch
+
+    monkeypatch.setenv("FPPLAN_DATA", str(demo_with_results))
+    monkeypatch.delenv("FPPLAN_REGION", raising=False)
+    monkeypatch.delenv("FPPLAN_STORE", raising=False)
+    with pytest.raises(web.Finish) as answered:
+        prelaunch(fake_handler(), notebook("construction"), str(demo_with_results))
+    page = answered.value.args[0]
+    assert page.startswith("<!DOCTYPE html>") and "<title>建设规划</title>" in page
+    assert "数据截至 2025年12月" in page and "<script src" not in page
+    for key in ("overview", "supervision", "exams"):
+        with pytest.raises(web.Finish):
+            prelaunch(fake_handler(), notebook(key), str(demo_with_results))
+    live = prelaunch(fake_handler(), notebook("scenarios"), str(demo_with_results))
+    assert "fpplan-figure-population" in live.metadata["fpplan"]["static_html"]
+    assert "数据截至 2025年12月" in live.metadata["fpplan"]["static_html"]
+    other = notebook("")
+    assert prelaunch(fake_handler(), other, str(demo_with_results)) is other  # a page of its own (数据导入): untouched
+
+
+def test_data_changed_behind_the_servers_back_leave_the_page_to_its_kernel(
+    manifest, demo_with_results, monkeypatch
+) -> None:
+    from fpplan.app.pages.serving import prelaunch
+
+    monkeypatch.setenv("FPPLAN_DATA", str(demo_with_results))
+    monkeypatch.delenv("FPPLAN_REGION", raising=False)
+    staff = demo_with_results / "staff.csv"
+    later = time.time() + 5
+    os.utime(staff, (later, later))  # a file touched: the results may be out of date
+    try:
+        for key in ("construction", "scenarios", "overview"):
+            nb = notebook(key)
+            assert (
+                prelaunch(fake_handler(), nb, str(demo_with_results)) is nb
+                and "static_html" not in nb.metadata["fpplan"]
+            )
+    finally:
+        results.ensure_results(Workspace(demo_with_results))  # the fingerprint brought up to date for the other tests
+
+
+def test_live_widgets_adopt_the_pages_elements() -> None:
+    from fpplan.app.panels.live_figure import LiveFigure, LiveHTML
+
+    figure = LiveFigure({"data": [], "layout": {}}, target="fpplan-figure-map", bundle="cartesian")
+    assert figure.target == "fpplan-figure-map" and figure.plotly_url.endswith("plotly-cartesian.min.js")
+    assert LiveFigure({"data": []}).plotly_url.endswith("plotly-basic.min.js") and LiveFigure({"data": []}).target == ""
+    html = LiveHTML("<p>x</p>", target="fpplan-counts")
+    assert html.html == "<p>x</p>" and html.target == "fpplan-counts"
+
+
+def test_the_lookup_file_is_a_plain_pickle_of_tables(manifest) -> None:
+    with (Path(manifest["path"]) / "pages" / "spatial_lookup.pickle").open("rb") as handle:
+        lookup = pickle.load(handle)
+    assert all(isinstance(t, pd.DataFrame) for tables in lookup.values() for t in tables.values())
+    assert not any({"places", "boundaries", "roads"} & set(tables) for tables in lookup.values())
