@@ -71,8 +71,16 @@ def _validate(args: argparse.Namespace) -> int:
                         problems += against_county(frame, name, county, f"{workspace.store.path}:{name}")
     if problems:
         raise DataError(problems)
-    print(ui("data_clean"), ui("data_clean_summary", path=county.path, units=len(county.units), year=county.base_year,
-                               scenarios=len(county.scenarios)))
+    print(
+        ui("data_clean"),
+        ui(
+            "data_clean_summary",
+            path=county.path,
+            units=len(county.units),
+            year=county.base_year,
+            scenarios=len(county.scenarios),
+        ),
+    )
     from fpplan.data.readiness import readiness
 
     stored = open_county(args, sync=False) if Path(args.data_dir).is_dir() and workspace.store.exists else county
@@ -112,9 +120,17 @@ def _project(args: argparse.Namespace) -> int:
 
     if not is_region_folder(Path(args.data_dir)):
         _scenario(open_workspace(args).static_county(), args.data_dir, args.scenario)  # before the store is touched
-    return project_command(args.data_dir, args.scenario, args.trajectories, args.out, seed=args.seed,
-                           scheduler=args.scheduler, workers=args.workers, trajectories_out=args.trajectories_out,
-                           open_county=lambda folder: open_county(args))
+    return project_command(
+        args.data_dir,
+        args.scenario,
+        args.trajectories,
+        args.out,
+        seed=args.seed,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        trajectories_out=args.trajectories_out,
+        open_county=lambda folder: open_county(args),
+    )
 
 
 def _backtest(args: argparse.Namespace) -> int:
@@ -182,9 +198,17 @@ def _import_reports(args: argparse.Namespace) -> int:
         if result.import_id is None:
             print(f"{result.file}: {ui('import_unchanged')}")
         else:
-            print(f"{result.file}: " + ui("import_done", table=label("tables", result.table), rows=result.rows,
-                                          new=result.rows_new, replaced=result.rows_replaced,
-                                          values=result.values_replaced))
+            print(
+                f"{result.file}: "
+                + ui(
+                    "import_done",
+                    table=label("tables", result.table),
+                    rows=result.rows,
+                    new=result.rows_new,
+                    replaced=result.rows_replaced,
+                    values=result.values_replaced,
+                )
+            )
     if not args.no_results:
         _refresh_results(workspace)
     return 0
@@ -212,8 +236,20 @@ def _imports(args: argparse.Namespace) -> int:
     if log.empty:
         print(ui("imports_none"))
         return 0
-    shown = log[["import_id", "table_name", "file", "imported_at", "imported_by", "source", "rows", "rows_new",
-                 "rows_replaced", "values_replaced"]].copy()
+    shown = log[
+        [
+            "import_id",
+            "table_name",
+            "file",
+            "imported_at",
+            "imported_by",
+            "source",
+            "rows",
+            "rows_new",
+            "rows_replaced",
+            "values_replaced",
+        ]
+    ].copy()
     shown["table_name"] = shown["table_name"].map(lambda t: label("tables", t))
     shown["imported_at"] = shown["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
     print(shown.rename(columns=column_label).to_string(index=False))
@@ -259,8 +295,12 @@ def _choice_refused(args: argparse.Namespace, county) -> Problem:
     """The target set or period a command was given that does not exist, as the problem to print."""
     sets = county.config["indicators"].target_sets
     if getattr(args, "target_set", None) is not None and args.target_set not in sets:
-        return Problem(file=str(county.path / "config" / "indicators.yaml"), kind="unknown_target_set", value=args.target_set,
-                       detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items()))
+        return Problem(
+            file=str(county.path / "config" / "indicators.yaml"),
+            kind="unknown_target_set",
+            value=args.target_set,
+            detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items()),
+        )
     return Problem(file=str(args.data_dir), kind="bad_period", value=args.period)
 
 
@@ -299,8 +339,11 @@ def _survey(args: argparse.Namespace) -> int:
         result = survey_rollup(county, args.period)
     except ValueError:
         raise DataError([_choice_refused(args, county)]) from None
-    for key, part in (("survey_county", "county"), ("survey_township", "township_quarterly"),
-                      ("survey_common", "common_problems")):
+    for key, part in (
+        ("survey_county", "county"),
+        ("survey_township", "township_quarterly"),
+        ("survey_common", "common_problems"),
+    ):
         print(label("ui", key))
         print(text_table(result[part], names))
     if args.out:
@@ -317,8 +360,15 @@ def _report(args: argparse.Namespace) -> int:
 
         no_store(args.data_dir, args.store)
         return run_region_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace)
-    return run_report(args.data_dir, args.scenario, args.out, period=args.period, replace=args.replace,
-                      store=args.store, target_set=args.targets)
+    return run_report(
+        args.data_dir,
+        args.scenario,
+        args.out,
+        period=args.period,
+        replace=args.replace,
+        store=args.store,
+        target_set=args.targets,
+    )
 
 
 def _brief(args: argparse.Namespace) -> int:
@@ -334,8 +384,12 @@ def _brief(args: argparse.Namespace) -> int:
 
 
 def targets_option(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--targets", default=None, help="评价指标所用的目标集（默认本县目标）/ the target set indicators are "
-                                                     "judged against (default: the county's own)")
+    cmd.add_argument(
+        "--targets",
+        default=None,
+        help="评价指标所用的目标集（默认本县目标）/ the target set indicators are "
+        "judged against (default: the county's own)",
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -346,7 +400,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def store_option(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--store", default=None, help="数据库文件（默认 县文件夹/fpplan.duckdb）/ store file (default COUNTY/fpplan.duckdb)")
+    cmd.add_argument(
+        "--store",
+        default=None,
+        help="数据库文件（默认 县文件夹/fpplan.duckdb）/ store file (default COUNTY/fpplan.duckdb)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -364,37 +422,65 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = add("demo", "写出演示县数据 / write the demo county", _demo)
     cmd.add_argument("out_dir", help="输出文件夹 / output folder")
-    cmd.add_argument("--counties", type=int, default=0, choices=[0, 1, 2, 3],
-                     help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)")
-    cmd.add_argument("--shape", default=None, choices=["small", "seed003"],
-                     help="另一形态的生成县：small（3乡镇15村）、seed003（16乡镇448村）/ a generated county of another shape")
+    cmd.add_argument(
+        "--counties",
+        type=int,
+        default=0,
+        choices=[0, 1, 2, 3],
+        help="写出含几个县的演示区域 / write a demo region of this many counties (0 = one county)",
+    )
+    cmd.add_argument(
+        "--shape",
+        default=None,
+        choices=["small", "seed003"],
+        help="另一形态的生成县：small（3乡镇15村）、seed003（16乡镇448村）/ a generated county of another shape",
+    )
     cmd.add_argument("--seed", type=int, default=3, help="生成县的随机种子 / seed of a generated county (--shape)")
-    cmd = add("init", "由县里原样的表格文件建立县文件夹 / make the county folder from the county office's own files", _init)
+    cmd = add(
+        "init", "由县里原样的表格文件建立县文件夹 / make the county folder from the county office's own files", _init
+    )
     cmd.add_argument("data_dir", help="要建立的县文件夹（新的或空的）/ the county folder to write (new or empty)")
-    cmd.add_argument("--from", dest="from_files", nargs="+", required=True,
-                     help="县里的表格文件（CSV/XLSX，按内容识别）/ the county's files (CSV/XLSX, recognised by content)")
+    cmd.add_argument(
+        "--from",
+        dest="from_files",
+        nargs="+",
+        required=True,
+        help="县里的表格文件（CSV/XLSX，按内容识别）/ the county's files (CSV/XLSX, recognised by content)",
+    )
     cmd.add_argument("--name", default=None, help="县名，如 新河县 / county name")
     cmd.add_argument("--code", default=None, help="县代码（6位），须与村名单一致 / county code (6 digits)")
     cmd.add_argument("--year", type=int, default=None, help="人口表的年份（标题中没有时）/ the population table's year")
     cmd = add("template", "写出填报模板（.xlsx）/ write the fill-in template workbook", _template)
     cmd.add_argument("out", help="输出 .xlsx / output .xlsx")
-    cmd.add_argument("--county", default=None, help="已有的县文件夹：填入乡镇、村、服务站 / a county folder whose names to fill in")
+    cmd.add_argument(
+        "--county", default=None, help="已有的县文件夹：填入乡镇、村、服务站 / a county folder whose names to fill in"
+    )
     cmd = add("validate", "检查县数据文件夹 / check a county data folder", _validate)
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     store_option(cmd)
     cmd = add("project", "人口预测 / project the population", _project)
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium", help="情景名称 / scenario name")
-    cmd.add_argument("--trajectories", type=int, default=0,
-                     help="随机轨迹数（≥0，大量时先估计时间与内存）/ stochastic trajectories (≥ 0; a large count is "
-                          "estimated first; 0 = deterministic)")
+    cmd.add_argument(
+        "--trajectories",
+        type=int,
+        default=0,
+        help="随机轨迹数（≥0，大量时先估计时间与内存）/ stochastic trajectories (≥ 0; a large count is "
+        "estimated first; 0 = deterministic)",
+    )
     cmd.add_argument("--out", required=True, help="输出 .csv 或 .parquet / output .csv or .parquet")
     cmd.add_argument("--seed", type=int, default=2025, help="随机种子 / random seed")
-    cmd.add_argument("--scheduler", default=None,
-                     help="在 Dask 上运行：local 或 tcp://HOST:8786 / run on dask.distributed: local or tcp://HOST:8786")
-    cmd.add_argument("--workers", type=int, default=None, help="local 集群的进程数 / worker processes for --scheduler local")
-    cmd.add_argument("--trajectories-out", default=None,
-                     help="全部轨迹写入 .parquet / write every trajectory to this .parquet")
+    cmd.add_argument(
+        "--scheduler",
+        default=None,
+        help="在 Dask 上运行：local 或 tcp://HOST:8786 / run on dask.distributed: local or tcp://HOST:8786",
+    )
+    cmd.add_argument(
+        "--workers", type=int, default=None, help="local 集群的进程数 / worker processes for --scheduler local"
+    )
+    cmd.add_argument(
+        "--trajectories-out", default=None, help="全部轨迹写入 .parquet / write every trajectory to this .parquet"
+    )
     store_option(cmd)
     cmd = add("backtest", "回溯检验人口预测 / back-test the projection against what happened", _backtest)
     cmd.add_argument("data_dir")
@@ -405,8 +491,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--scenario", default="medium")
     cmd.add_argument("--out", required=True, help="输出工作簿 .xlsx / output workbook .xlsx")
-    cmd.add_argument("--start-year", type=int, default=None,
-                     help="规划起始年（默认基年的下一年）/ the plan's first year (default: the year after the base year)")
+    cmd.add_argument(
+        "--start-year",
+        type=int,
+        default=None,
+        help="规划起始年（默认基年的下一年）/ the plan's first year (default: the year after the base year)",
+    )
     store_option(cmd)
     add("scenarios", "列出情景 / list the scenarios", _scenarios).add_argument("data_dir")
     cmd = add("import-reports", "把月报导入本县数据库 / import monthly tables into the county's store", _import_reports)
@@ -419,13 +509,19 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir", help="县数据文件夹 / county data folder")
     what = cmd.add_mutually_exclusive_group()
     what.add_argument("--check", action="store_true", help="检查数据库是否完整 / check the store's integrity")
-    what.add_argument("--restore", action="store_true", help="恢复最近一次导入前的状态 / restore the state before the last import")
-    what.add_argument("--rebuild", action="store_true", help="按导入记录重建数据库 / rebuild the store from its logged files")
+    what.add_argument(
+        "--restore", action="store_true", help="恢复最近一次导入前的状态 / restore the state before the last import"
+    )
+    what.add_argument(
+        "--rebuild", action="store_true", help="按导入记录重建数据库 / rebuild the store from its logged files"
+    )
     store_option(cmd)
     cmd = add("scorecard", "指标评分表 / indicator scorecard", _scorecard)
     cmd.add_argument("data_dir")
     cmd.add_argument("--level", default="township", choices=["village", "township", "county"])
-    cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025S1, 2025Q3, 2025-07")
+    cmd.add_argument(
+        "--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025S1, 2025Q3, 2025-07"
+    )
     cmd.add_argument("--target-set", default=None, help="目标集 / target set")
     cmd.add_argument("--out", default=None, help="输出 .csv/.xlsx / output file")
     store_option(cmd)
@@ -437,12 +533,26 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("data_dir")
     cmd.add_argument("--period", required=True, help="如 2025、2025S1、2025Q3、2025-07 / e.g. 2025, 2025Q3")
     cmd.add_argument("--out", default=None, help="输出工作簿 .xlsx / output workbook .xlsx")
-    cmd = add("report", "生成某一报告期、某一情景的分析报告与简报 / the report and brief of a period and scenario", _report)
+    cmd = add(
+        "report", "生成某一报告期、某一情景的分析报告与简报 / the report and brief of a period and scenario", _report
+    )
     cmd.add_argument("data_dir")
-    cmd.add_argument("--period", default=None, help="报告期，如 2025Q3、2025（默认最近一个完整季度）/ period, e.g. 2025Q3, 2025 (default: the newest complete quarter)")
+    cmd.add_argument(
+        "--period",
+        default=None,
+        help="报告期，如 2025Q3、2025（默认最近一个完整季度）/ period, e.g. 2025Q3, 2025 (default: the newest complete quarter)",
+    )
     cmd.add_argument("--scenario", default="medium")
-    cmd.add_argument("--out", default="reports", help="输出文件夹，报告写入其中的 县代码_报告期_情景/ / output folder (the report goes into COUNTY_PERIOD_SCENARIO/)")
-    cmd.add_argument("--replace", action="store_true", help="替换已有的同一报告 / replace an existing report of the same county, period and scenario")
+    cmd.add_argument(
+        "--out",
+        default="reports",
+        help="输出文件夹，报告写入其中的 县代码_报告期_情景/ / output folder (the report goes into COUNTY_PERIOD_SCENARIO/)",
+    )
+    cmd.add_argument(
+        "--replace",
+        action="store_true",
+        help="替换已有的同一报告 / replace an existing report of the same county, period and scenario",
+    )
     targets_option(cmd)
     store_option(cmd)
     cmd = add("brief", "一页简报（Word 与 PDF）/ the one-page brief (Word and PDF)", _brief)

@@ -33,8 +33,9 @@ def human_seconds(s: float) -> str:
     return f"{s / 3600:.1f} h"
 
 
-def check_trajectories(trajectories: int, regions: int, steps: int, scheduler: str | None, workers: int | None,
-                       where: str) -> None:
+def check_trajectories(
+    trajectories: int, regions: int, steps: int, scheduler: str | None, workers: int | None, where: str
+) -> None:
     """Refuse a negative count; print the time and memory estimate of a stochastic run and refuse it when it would
     not fit in this machine's available memory (the client's part only, for a remote cluster)."""
     import psutil
@@ -42,7 +43,9 @@ def check_trajectories(trajectories: int, regions: int, steps: int, scheduler: s
     from fpplan.demography.streaming import estimate
 
     if trajectories < 0:
-        raise DataError([Problem(file=where, kind="trajectories_negative", column="--trajectories", value=trajectories)])
+        raise DataError(
+            [Problem(file=where, kind="trajectories_negative", column="--trajectories", value=trajectories)]
+        )
     if trajectories == 0:
         return
     in_process = scheduler in (None, "local")
@@ -50,11 +53,30 @@ def check_trajectories(trajectories: int, regions: int, steps: int, scheduler: s
     e = estimate(trajectories, regions, steps, workers=n_workers)
     need = e.total_bytes(n_workers if scheduler == "local" else 1, in_process)
     available = psutil.virtual_memory().available
-    print(ui("run_estimate", trajectories=f"{trajectories:,}", regions=f"{regions:,}", steps=steps,
-             seconds=human_seconds(e.seconds), memory=human_bytes(need), available=human_bytes(available)), flush=True)
+    print(
+        ui(
+            "run_estimate",
+            trajectories=f"{trajectories:,}",
+            regions=f"{regions:,}",
+            steps=steps,
+            seconds=human_seconds(e.seconds),
+            memory=human_bytes(need),
+            available=human_bytes(available),
+        ),
+        flush=True,
+    )
     if need > available:
-        raise DataError([Problem(file=where, kind="trajectories_too_many", column="--trajectories", value=trajectories,
-                                 detail=f"~{human_bytes(need)} > {human_bytes(available)}")])
+        raise DataError(
+            [
+                Problem(
+                    file=where,
+                    kind="trajectories_too_many",
+                    column="--trajectories",
+                    value=trajectories,
+                    detail=f"~{human_bytes(need)} > {human_bytes(available)}",
+                )
+            ]
+        )
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, sheets=None, names: dict | None = None) -> None:
@@ -91,9 +113,18 @@ def workspace_county(folder: Path):
     return Workspace(folder).county()
 
 
-def project_command(data_dir: str, scenario: str, trajectories: int, out: str, seed: int = 2025,
-                    scheduler: str | None = None, workers: int | None = None, trajectories_out: str | None = None,
-                    horizon: int | None = None, open_county=None) -> int:
+def project_command(
+    data_dir: str,
+    scenario: str,
+    trajectories: int,
+    out: str,
+    seed: int = 2025,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    trajectories_out: str | None = None,
+    horizon: int | None = None,
+    open_county=None,
+) -> int:
     """``fpplan project``: the tidy population (deterministic) or the quantile tables (stochastic) of a county or
     of every county of a region (a ``county`` column then says which). ``open_county(folder)`` opens a county
     folder (the command's workspace); a region's counties are opened through their own workspaces."""
@@ -103,7 +134,9 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
 
     check_suffix(out, (".csv", ".parquet"))  # the suffix decides the format; a wrong one is refused before any work
     if trajectories < 0:
-        raise DataError([Problem(file=data_dir, kind="trajectories_negative", column="--trajectories", value=trajectories)])
+        raise DataError(
+            [Problem(file=data_dir, kind="trajectories_negative", column="--trajectories", value=trajectories)]
+        )
     region_folder = is_region_folder(Path(data_dir))
     region, counties = load_counties(data_dir, workspace_county if region_folder else open_county)
     chosen, problems = {}, []
@@ -138,8 +171,9 @@ def project_command(data_dir: str, scenario: str, trajectories: int, out: str, s
             frames.append(_with_county(projection.population, code, region))
         write_table(pd.concat(frames, ignore_index=True), out_path)
         return 0
-    return _stochastic(inputs, chosen, scenario, trajectories, seed, scheduler, workers, out_path, trajectories_out,
-                       horizon, region)
+    return _stochastic(
+        inputs, chosen, scenario, trajectories, seed, scheduler, workers, out_path, trajectories_out, horizon, region
+    )
 
 
 def _with_county(frame: pd.DataFrame, code: str, region) -> pd.DataFrame:
@@ -148,8 +182,9 @@ def _with_county(frame: pd.DataFrame, code: str, region) -> pd.DataFrame:
     return frame
 
 
-def _stochastic(inputs, chosen, scenario, trajectories, seed, scheduler, workers, out_path, trajectories_out,
-                horizon, region) -> int:
+def _stochastic(
+    inputs, chosen, scenario, trajectories, seed, scheduler, workers, out_path, trajectories_out, horizon, region
+) -> int:
     from fpplan.demography.streaming import project_stochastic
 
     client = mapper = None
@@ -166,12 +201,26 @@ def _stochastic(inputs, chosen, scenario, trajectories, seed, scheduler, workers
                 path = Path(trajectories_out)
                 if region is not None:
                     path = path.with_name(f"{path.stem}_{code}{path.suffix}")
-            summary = project_stochastic(county_inputs, chosen[code], trajectories, seed=None if seed is None else seed + i,
-                                         horizon=horizon, mapper=mapper, trajectories_path=path, scenario_name=scenario)
+            summary = project_stochastic(
+                county_inputs,
+                chosen[code],
+                trajectories,
+                seed=None if seed is None else seed + i,
+                horizon=horizon,
+                mapper=mapper,
+                trajectories_path=path,
+                scenario_name=scenario,
+            )
             for note in summary.notes:
                 print(note)
             if path is not None:
-                print(ui("written", path=path, rows=f"{trajectories * len(county_inputs.regions) * len(summary.years) * 202:,}"))
+                print(
+                    ui(
+                        "written",
+                        path=path,
+                        rows=f"{trajectories * len(county_inputs.regions) * len(summary.years) * 202:,}",
+                    )
+                )
             groups.append(_with_county(summary.groups.assign(scenario=scenario), code, region))
             series.append(_with_county(summary.series.assign(scenario=scenario), code, region))
     finally:
@@ -202,8 +251,10 @@ def validate_region(data_dir: str) -> int:
     print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
     for code, name in region.county_names().items():
         county = region.counties[code]
-        print(ui("county_clean", county=f"{name} ({code})"), f"({county.path}, {len(county.units)} units, "
-              f"base year {county.base_year})")
+        print(
+            ui("county_clean", county=f"{name} ({code})"),
+            f"({county.path}, {len(county.units)} units, base year {county.base_year})",
+        )
     print(ui("data_clean"))
     return 0
 
@@ -217,8 +268,11 @@ def plan_region(data_dir: str, scenario: str, out: str) -> int:
     from fpplan.demography import load_scenarios
 
     region = load_region(data_dir, workspace_county)
-    problems = [unknown_scenario(c.path, scenario, s) for c in region.counties.values()
-                if scenario not in (s := load_scenarios(c))]
+    problems = [
+        unknown_scenario(c.path, scenario, s)
+        for c in region.counties.values()
+        if scenario not in (s := load_scenarios(c))
+    ]
     if problems:
         raise DataError(problems)
     outputs = {code: plan_outputs(county, scenario) for code, county in region.counties.items()}
@@ -252,20 +306,34 @@ def scorecard_region(data_dir: str, level: str, period: str, target_set: str | N
     names = {code: name for county in region.counties.values() for code, name in county_names(county).items()}
     ranking = result.ranking.assign(county=result.ranking["county"].map(names))
     shown = result.region[["name", "value", "target", "units_met", "units_counted"]].rename(
-        columns={"name": "indicator_name"})
+        columns={"name": "indicator_name"}
+    )
     print(ui("region_counties", name=region.name, code=region.code, n=len(region.counties)))
-    print(text_table(ranking.drop(columns="county") if level == "county" else ranking, names,
-                     headers={"unit": label("enums.level", level), "county": label("enums.level", "county")}))
+    print(
+        text_table(
+            ranking.drop(columns="county") if level == "county" else ranking,
+            names,
+            headers={"unit": label("enums.level", level), "county": label("enums.level", "county")},
+        )
+    )
     print(text_table(shown, names, headers={"value": ui("scorecard_value")}))
     if out:
         region_rows = result.region.assign(county=region.code, unit=region.code, period=period)
 
         def sheets() -> dict:  # the officials' sheets: names, words, decimals
-            cards = result.cards.drop(columns=[c for c in ("indicator", "note", "note_arg", "undecided", "period",
-                                                           "target_source") if c in result.cards])
+            cards = result.cards.drop(
+                columns=[
+                    c
+                    for c in ("indicator", "note", "note_arg", "undecided", "period", "target_source")
+                    if c in result.cards
+                ]
+            )
             cards = cards.assign(county=cards["county"].map(names)).rename(columns={"name": "indicator_name"})
-            return {label("columns", "rank"): (ranking, []), region.name: (shown, []),
-                    label("enums.level", level): (cards, [])}
+            return {
+                label("columns", "rank"): (ranking, []),
+                region.name: (shown, []),
+                label("enums.level", level): (cards, []),
+            }
 
         write_table(pd.concat([result.cards, region_rows], ignore_index=True), out, sheets, names)
     return 0
@@ -278,22 +346,40 @@ def backtest_command(county, trajectories: int, seed: int | None, out: str | Non
     from fpplan.demography.hindcast import history_year
 
     if trajectories < 1:
-        raise DataError([Problem(file=str(county.path), kind="trajectories_negative", column="--trajectories",
-                                 value=trajectories)])
+        raise DataError(
+            [Problem(file=str(county.path), kind="trajectories_negative", column="--trajectories", value=trajectories)]
+        )
     start = history_year(county)
     check_trajectories(trajectories, len(county.townships()), county.base_year - start, None, None, str(county.path))
     result = backtest(county, trajectories, seed)
     print(ui("backtest_title", first=result.first_year, last=result.last_year))
-    shown = result.table[["region", "series", "observed", "projected", "naive", "error_projected_pct",
-                          "error_naive_pct", "inside_80", "inside_95"]]
+    shown = result.table[
+        [
+            "region",
+            "series",
+            "observed",
+            "projected",
+            "naive",
+            "error_projected_pct",
+            "error_naive_pct",
+            "inside_80",
+            "inside_95",
+        ]
+    ]
     print(shown.round(1).to_string(index=False))
     print(result.summary.pivot(index="measure", columns="series", values="value").round(2).to_string())
     for row in result.coverage.itertuples():
         level, share = round(row.level * 100), f"{row.share:.0%} ({row.inside}/{row.values})"
         print(ui("backtest_coverage", level=level, share=share))
         if row.verdict != "about":
-            print(ui("backtest_miscalibrated", direction=ui("narrow" if row.verdict == "too_narrow" else "wide"),
-                     level=level, share=share))
+            print(
+                ui(
+                    "backtest_miscalibrated",
+                    direction=ui("narrow" if row.verdict == "too_narrow" else "wide"),
+                    level=level,
+                    share=share,
+                )
+            )
     for note in result.notes:
         print(note)
     if out:
@@ -301,8 +387,11 @@ def backtest_command(county, trajectories: int, seed: int | None, out: str | Non
         if path.suffix == ".xlsx":
             path.parent.mkdir(parents=True, exist_ok=True)
             with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-                for name, frame in (("townships", result.table), ("summary", result.summary),
-                                    ("coverage", result.coverage)):
+                for name, frame in (
+                    ("townships", result.table),
+                    ("summary", result.summary),
+                    ("coverage", result.coverage),
+                ):
                     frame.to_excel(writer, sheet_name=name, index=False)
             print(ui("written", path=path, rows=f"{len(result.table):,}"))
         else:

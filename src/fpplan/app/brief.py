@@ -33,8 +33,9 @@ def content(manifest: dict, period: str, scenario: str, date: str, target_set: s
     tables = {name: results.table(manifest, name, scenario) for name in TABLES}
     tables["scorecards"] = results.scorecards(manifest, target_set)
     limit = load("report", results.county_folder(manifest)).brief_indicators
-    return (content_from(tables, manifest, period, scenario, date, limit)
-            | {"target_set": results.target_set_name(manifest, target_set)})
+    return content_from(tables, manifest, period, scenario, date, limit) | {
+        "target_set": results.target_set_name(manifest, target_set)
+    }
 
 
 def _period_kind(period: str) -> str:
@@ -43,8 +44,9 @@ def _period_kind(period: str) -> str:
     return periods.kind_of(period)
 
 
-def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, scenario: str, date: str,
-                 limit: int = 12) -> dict:
+def content_from(
+    tables: dict[str, pd.DataFrame], manifest: dict, period: str, scenario: str, date: str, limit: int = 12
+) -> dict:
     """Everything the brief says, as numbers and sentences (no formatting of pages): see the module docstring. The
     table of red and amber indicators lists the ``limit`` most pressing (reds first, then by the townships red and
     amber); the others are counted under it (config/report.yaml ``brief_indicators``: the brief is one page)."""
@@ -56,7 +58,9 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
     rows = tables["county_by_year"].set_index("year")
     first, last, plan_year = int(h["base_year"]), int(h["horizon"]), int(h["plan_year"])
     key = {
-        "first_year": first, "last_year": last, "plan_year": plan_year,
+        "first_year": first,
+        "last_year": last,
+        "plan_year": plan_year,
         "population": (float(h["population_base"]), float(h["population_horizon"])),
         "women_15_49": (float(h["women_15_49_base"]), float(h["women_15_49_horizon"])),
         "staff_gap_persons": (int(rows.loc[first, "gap_before_persons"]), int(h["staff_gap_before_persons"])),
@@ -67,7 +71,8 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
         "still_to_secure_wan_yuan": float(h["still_to_secure_wan_yuan"]),
         "subsidy_requested_wan_yuan": float(h["subsidy_requested_wan_yuan"]),
         "total_cost_wan_yuan": float(h["total_cost_wan_yuan"]),
-        "wisn_need_fte": float(h["wisn_need_fte"]), "wisn_in_post_fte": float(h["wisn_in_post_fte"]),
+        "wisn_need_fte": float(h["wisn_need_fte"]),
+        "wisn_in_post_fte": float(h["wisn_in_post_fte"]),
         "technical_retired_persons": int(h["technical_retired_persons"]),
     }
     cards = tables["scorecards"]
@@ -89,10 +94,20 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
         status = here["status"].iloc[0] if len(here) else ""
         if status in order or red or amber:
             row = here.iloc[0] if len(here) else towns.iloc[0]
-            flagged.append({"indicator": code, "name": row["name"], "status": status,
-                            "value": float(here["value"].iloc[0]) if len(here) else float("nan"),
-                            "target": row["target"], "unit_label": row["unit_label"], "red_townships": red,
-                            "amber_townships": amber, "red_text": red_text, "amber_text": amber_text})
+            flagged.append(
+                {
+                    "indicator": code,
+                    "name": row["name"],
+                    "status": status,
+                    "value": float(here["value"].iloc[0]) if len(here) else float("nan"),
+                    "target": row["target"],
+                    "unit_label": row["unit_label"],
+                    "red_townships": red,
+                    "amber_townships": amber,
+                    "red_text": red_text,
+                    "amber_text": amber_text,
+                }
+            )
     flagged.sort(key=lambda f: (order.get(f["status"], 2), -len(f["red_townships"]), -len(f["amber_townships"])))
     previous = periods.shift(period, -1)
     before = cards[(cards["period"] == previous) & (cards["kind"] == kind)]
@@ -103,7 +118,9 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
         changes = {
             "previous": previous,
             "to_red": merged.loc[(merged["status"] == "red") & (merged["before"] != "red"), "name"].tolist(),
-            "to_green": merged.loc[(merged["status"] == "green") & merged["before"].isin(["red", "amber"]), "name"].tolist(),
+            "to_green": merged.loc[
+                (merged["status"] == "green") & merged["before"].isin(["red", "amber"]), "name"
+            ].tolist(),
             "township_red_now": int((township_now["status"] == "red").sum()),
             "township_red_before": int((before[before["level"] == "township"]["status"] == "red").sum()),
         }
@@ -111,21 +128,41 @@ def content_from(tables: dict[str, pd.DataFrame], manifest: dict, period: str, s
     first_short = None
     if len(short):
         row = short.sort_values(["first_short_year", "max_gap_m2"], ascending=[True, False]).iloc[0]
-        first_short = {"station": names.get(row["station"], row["station"]), "year": int(row["first_short_year"]),
-                       "max_gap_m2": float(row["max_gap_m2"]), "stations_short": len(short)}
+        first_short = {
+            "station": names.get(row["station"], row["station"]),
+            "year": int(row["first_short_year"]),
+            "max_gap_m2": float(row["max_gap_m2"]),
+            "stations_short": len(short),
+        }
     township_red = township_now[township_now["status"] == "red"].groupby("unit").size().sort_values(ascending=False)
-    lights = {"total": int(county_now["status"].isin(["green", "amber", "red"]).sum()),
-              "red": int((county_now["status"] == "red").sum()), "amber": int((county_now["status"] == "amber").sum()),
-              "worst_township": names.get(township_red.index[0], township_red.index[0]) if len(township_red) else None,
-              "worst_count": int(township_red.iloc[0]) if len(township_red) else 0,
-              "small_sample": county_now.loc[county_now["status"] == "small_sample", "name"].tolist()}
+    lights = {
+        "total": int(county_now["status"].isin(["green", "amber", "red"]).sum()),
+        "red": int((county_now["status"] == "red").sum()),
+        "amber": int((county_now["status"] == "amber").sum()),
+        "worst_township": names.get(township_red.index[0], township_red.index[0]) if len(township_red) else None,
+        "worst_count": int(township_red.iloc[0]) if len(township_red) else 0,
+        "small_sample": county_now.loc[county_now["status"] == "small_sample", "name"].tolist(),
+    }
     scenario_name = manifest["scenarios"][scenario][language()]
     as_of = manifest.get("data_as_of", {}).get("last_month")
-    return {"county": manifest["county"]["name"], "county_code": county_code, "period": period,
-            "period_text": period_text(period), "scenario": scenario, "scenario_name": scenario_name,
-            "as_of": month_text(as_of) if as_of else NO_VALUE, "date": date, "version": manifest["version"][:12],
-            "key": key, "flagged": flagged[:limit], "not_listed": _not_listed(flagged[limit:]), "changes": changes, "first_short": first_short, "lights": lights,
-            "findings": findings(key, lights, first_short, scenario_name, period_text(period))}
+    return {
+        "county": manifest["county"]["name"],
+        "county_code": county_code,
+        "period": period,
+        "period_text": period_text(period),
+        "scenario": scenario,
+        "scenario_name": scenario_name,
+        "as_of": month_text(as_of) if as_of else NO_VALUE,
+        "date": date,
+        "version": manifest["version"][:12],
+        "key": key,
+        "flagged": flagged[:limit],
+        "not_listed": _not_listed(flagged[limit:]),
+        "changes": changes,
+        "first_short": first_short,
+        "lights": lights,
+        "findings": findings(key, lights, first_short, scenario_name, period_text(period)),
+    }
 
 
 def _not_listed(rest: list[dict]) -> str:
@@ -143,28 +180,70 @@ def _change(value: float, decimals: int = 0) -> str:
 def findings(key: dict, lights: dict, first_short: dict | None, scenario_name: str, period_name: str) -> list[str]:
     """Three to five sentences from the label table's templates (ui.finding_*), filled with the numbers."""
     (p0, p1), (w0, w1) = key["population"], key["women_15_49"]
-    out = [ui("finding_population", scenario=scenario_name, first_year=key["first_year"], first=number(p0),
-              last_year=key["last_year"], last=number(p1), change=_change(p1 - p0), women_change=_change(w1 - w0))]
+    out = [
+        ui(
+            "finding_population",
+            scenario=scenario_name,
+            first_year=key["first_year"],
+            first=number(p0),
+            last_year=key["last_year"],
+            last=number(p1),
+            change=_change(p1 - p0),
+            women_change=_change(w1 - w0),
+        )
+    ]
     if lights["red"] or lights["amber"]:
-        out.append(ui("finding_lights", period=period_name, total=lights["total"], red=lights["red"],
-                      amber=lights["amber"], township=lights["worst_township"] or NO_VALUE, n=lights["worst_count"]))
+        out.append(
+            ui(
+                "finding_lights",
+                period=period_name,
+                total=lights["total"],
+                red=lights["red"],
+                amber=lights["amber"],
+                township=lights["worst_township"] or NO_VALUE,
+                n=lights["worst_count"],
+            )
+        )
     else:
         out.append(ui("finding_lights_none", period=period_name, total=lights["total"]))
     if lights.get("small_sample"):  # shown, not judged: never counted as missed (said with the lights)
         out[-1] += ui("finding_small_sample", n=len(lights["small_sample"]), items="、".join(lights["small_sample"]))
-    staff = {"year": key["last_year"], "required": number(key["wisn_need_fte"], 1),
-             "existing": number(key["wisn_in_post_fte"], 1), "retired": key["technical_retired_persons"]}
+    staff = {
+        "year": key["last_year"],
+        "required": number(key["wisn_need_fte"], 1),
+        "existing": number(key["wisn_in_post_fte"], 1),
+        "retired": key["technical_retired_persons"],
+    }
     if key["staff_gap_persons"][1] > 0:
-        out.append(ui("finding_staff", **staff, gap=key["staff_gap_persons"][1], plan_year=key["plan_year"],
-                      hires=key["hires_persons"], after=key["staff_gap_after_persons"][1]))
+        out.append(
+            ui(
+                "finding_staff",
+                **staff,
+                gap=key["staff_gap_persons"][1],
+                plan_year=key["plan_year"],
+                hires=key["hires_persons"],
+                after=key["staff_gap_after_persons"][1],
+            )
+        )
     else:
         out.append(ui("finding_staff_none", **staff))
     if first_short:
-        out.append(ui("finding_area", station=first_short["station"], year=first_short["year"],
-                      count=first_short["stations_short"]))
-    out.append(ui("finding_money", total=number(key["total_cost_wan_yuan"], 2),
-                  requested=number(key["subsidy_requested_wan_yuan"], 2),
-                  missing=number(key["still_to_secure_wan_yuan"], 2)))
+        out.append(
+            ui(
+                "finding_area",
+                station=first_short["station"],
+                year=first_short["year"],
+                count=first_short["stations_short"],
+            )
+        )
+    out.append(
+        ui(
+            "finding_money",
+            total=number(key["total_cost_wan_yuan"], 2),
+            requested=number(key["subsidy_requested_wan_yuan"], 2),
+            missing=number(key["still_to_secure_wan_yuan"], 2),
+        )
+    )
     return out
 
 
@@ -180,14 +259,15 @@ def key_rows(c: dict) -> tuple[list[str], list[list[str]]]:
     """The key-number table: header and rows (item, now, end of projection)."""
     k = c["key"]
     header = [ui("brief_item"), ui("brief_now", year=k["first_year"]), ui("brief_plan", year=k["last_year"])]
-    rows = [[ui("brief_population"), number(k["population"][0]), number(k["population"][1])],
-            [ui("brief_women"), number(k["women_15_49"][0]), number(k["women_15_49"][1])],
-            [ui("brief_staff_gap"), number(k["staff_gap_persons"][0]), number(k["staff_gap_persons"][1])],
-            [ui("brief_staff_gap_after"), number(k["staff_gap_after_persons"][0]),
-             number(k["staff_gap_after_persons"][1])],
-            [ui("brief_hires"), NO_VALUE, number(k["hires_persons"])],
-            [ui("brief_area_gap"), number(k["area_gap_m2"][0]), number(k["area_gap_m2"][1])],
-            [ui("brief_money"), number(k["still_to_secure_wan_yuan"], 2), NO_VALUE]]
+    rows = [
+        [ui("brief_population"), number(k["population"][0]), number(k["population"][1])],
+        [ui("brief_women"), number(k["women_15_49"][0]), number(k["women_15_49"][1])],
+        [ui("brief_staff_gap"), number(k["staff_gap_persons"][0]), number(k["staff_gap_persons"][1])],
+        [ui("brief_staff_gap_after"), number(k["staff_gap_after_persons"][0]), number(k["staff_gap_after_persons"][1])],
+        [ui("brief_hires"), NO_VALUE, number(k["hires_persons"])],
+        [ui("brief_area_gap"), number(k["area_gap_m2"][0]), number(k["area_gap_m2"][1])],
+        [ui("brief_money"), number(k["still_to_secure_wan_yuan"], 2), NO_VALUE],
+    ]
     return header, rows
 
 
@@ -197,8 +277,13 @@ def light_rows(c: dict) -> tuple[list[str], list[list[str]], list[str]]:
     from fpplan.data.labels import column_label
 
     any_amber = any(f["amber_townships"] for f in c["flagged"])
-    header = [column_label("indicator_name"), ui("brief_county_value"), column_label("status"), column_label("target"),
-              enum_label("status", "red") + ui("brief_townships")]
+    header = [
+        column_label("indicator_name"),
+        ui("brief_county_value"),
+        column_label("status"),
+        column_label("target"),
+        enum_label("status", "red") + ui("brief_townships"),
+    ]
     header += [enum_label("status", "amber") + ui("brief_townships")] if any_amber else []
     rows, statuses = [], []
     for f in c["flagged"]:
@@ -239,17 +324,24 @@ def key_numbers_html(c: dict, caption: str | None = None) -> str:
     header, rows = key_rows(c)
     caption = caption or ui("brief_key_numbers")
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td{' class=fp-num' if k else ''}>{html.escape(v)}</td>" for k, v in enumerate(r))
-                   + "</tr>" for r in rows)
-    return (f"<table class='fp-table fp-key'><caption>{html.escape(caption)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=fp-num' if k else ''}>{html.escape(v)}</td>" for k, v in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return (
+        f"<table class='fp-table fp-key'><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def summary_html(c: dict) -> str:
     """The key numbers and the findings, for the report's first page."""
     found = "".join(f"<li>{html.escape(s)}</li>" for s in c["findings"])
-    return (key_numbers_html(c, ui("cover_key_numbers")) + f"<p class='fp-caption'><b>{html.escape(ui('cover_findings'))}</b></p>"
-            f"<ol class='fp-findings'>{found}</ol>")
+    return (
+        key_numbers_html(c, ui("cover_key_numbers"))
+        + f"<p class='fp-caption'><b>{html.escape(ui('cover_findings'))}</b></p>"
+        f"<ol class='fp-findings'>{found}</ol>"
+    )
 
 
 def to_html(c: dict, zoom: float = 1.0) -> str:
@@ -261,28 +353,41 @@ def to_html(c: dict, zoom: float = 1.0) -> str:
     sub = ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"]) + _targets_text(c)
     header, rows, statuses = light_rows(c)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td{f' class=fp-{s}' if k == 2 and s else (' class=fp-num' if k == 1 else '')}>"
-                                    f"{html.escape(v)}</td>"
-                                    for k, v in enumerate(r)) + "</tr>" for r, s in zip(rows, statuses))
-    lights = (f"<table class='fp-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if rows
-              else f"<p>{html.escape(ui('brief_none_red'))}</p>")
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{f' class=fp-{s}' if k == 2 and s else (' class=fp-num' if k == 1 else '')}>{html.escape(v)}</td>"
+            for k, v in enumerate(r)
+        )
+        + "</tr>"
+        for r, s in zip(rows, statuses)
+    )
+    lights = (
+        f"<table class='fp-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        if rows
+        else f"<p>{html.escape(ui('brief_none_red'))}</p>"
+    )
     if c.get("not_listed"):
         lights += f"<p>{html.escape(c['not_listed'])}</p>"
     changes = "".join(f"<p>{html.escape(line)}</p>" for line in change_lines(c) + [short_line(c)])
     found = "".join(f"<li>{html.escape(s)}</li>" for s in c["findings"])
-    style = (f"@page{{size:A4 portrait;margin:11mm 12mm 11mm 12mm;}}body{{font-family:{FONT};font-size:9.5pt;"
-             "margin:0;color:#000;}h1{font-size:15pt;text-align:center;margin:0 0 2px 0;}"
-             ".sub{text-align:center;color:#424242;font-size:9pt;margin-bottom:6px;}"
-             "h2{font-size:11pt;margin:8px 0 3px 0;}p{margin:2px 0;}ol{margin:2px 0 0 0;padding-left:20px;}"
-             "li{margin:2px 0;}" + css() + "table.fp-table{font-size:8.5pt;margin:2px 0 4px 0;}"
-             "table.fp-table td{padding:1px 3px;}table.fp-table td:first-child,table.fp-table th{white-space:nowrap;}"
-             f"body{{zoom:{zoom};}}")
-    return (f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>"
-            f"<div class='sub'>{html.escape(sub)}</div>"
-            f"{key_numbers_html(c)}<h2>{html.escape(ui('brief_lights'))}</h2>{lights}"
-            f"<h2>{html.escape(ui('brief_changes'))}</h2>{changes}"
-            f"<h2>{html.escape(ui('brief_findings'))}</h2><ol>{found}</ol></body></html>")
+    style = (
+        f"@page{{size:A4 portrait;margin:11mm 12mm 11mm 12mm;}}body{{font-family:{FONT};font-size:9.5pt;"
+        "margin:0;color:#000;}h1{font-size:15pt;text-align:center;margin:0 0 2px 0;}"
+        ".sub{text-align:center;color:#424242;font-size:9pt;margin-bottom:6px;}"
+        "h2{font-size:11pt;margin:8px 0 3px 0;}p{margin:2px 0;}ol{margin:2px 0 0 0;padding-left:20px;}"
+        "li{margin:2px 0;}" + css() + "table.fp-table{font-size:8.5pt;margin:2px 0 4px 0;}"
+        "table.fp-table td{padding:1px 3px;}table.fp-table td:first-child,table.fp-table th{white-space:nowrap;}"
+        f"body{{zoom:{zoom};}}"
+    )
+    return (
+        f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"<div class='sub'>{html.escape(sub)}</div>"
+        f"{key_numbers_html(c)}<h2>{html.escape(ui('brief_lights'))}</h2>{lights}"
+        f"<h2>{html.escape(ui('brief_changes'))}</h2>{changes}"
+        f"<h2>{html.escape(ui('brief_findings'))}</h2><ol>{found}</ol></body></html>"
+    )
 
 
 def to_docx(c: dict, path: Path) -> Path:
@@ -326,15 +431,20 @@ def to_docx(c: dict, path: Path) -> Path:
                 run = cell.paragraphs[0].add_run(text)
                 font(run, 9)
                 if colours and j == 2 and colours[k] in ("red", "amber"):
-                    run.font.color.rgb = RGBColor(0xC6, 0x28, 0x28) if colours[k] == "red" else RGBColor(0xB2, 0x6A, 0x00)
+                    run.font.color.rgb = (
+                        RGBColor(0xC6, 0x28, 0x28) if colours[k] == "red" else RGBColor(0xB2, 0x6A, 0x00)
+                    )
                     run.font.bold = True
                 if numeric_from and j >= numeric_from and not colours:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         return t
 
     paragraph(ui("brief_title", county=c["county"], period=c["period_text"]), 16, True, "黑体", center=True)
-    paragraph(ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"]) + _targets_text(c), 9,
-              center=True)
+    paragraph(
+        ui("brief_subtitle", scenario=c["scenario_name"], as_of=c["as_of"], date=c["date"]) + _targets_text(c),
+        9,
+        center=True,
+    )
     paragraph(ui("brief_key_numbers"), 11, True, "黑体")
     table(*key_rows(c))
     paragraph(ui("brief_lights"), 11, True, "黑体")
@@ -376,8 +486,15 @@ def write(c: dict, folder: Path) -> dict[str, Path | None]:
     return {"docx": docx, "pdf": pdf}
 
 
-def run_brief(data_dir: str, period: str | None, scenario: str | None, out: str, date: str | None = None,
-              store: str | None = None, target_set: str | None = None) -> int:
+def run_brief(
+    data_dir: str,
+    period: str | None,
+    scenario: str | None,
+    out: str,
+    date: str | None = None,
+    store: str | None = None,
+    target_set: str | None = None,
+) -> int:
     """``fpplan brief COUNTY --period 2025Q3 [--targets SET] --out DIR``: the brief of the period into DIR."""
     import datetime as dt
 

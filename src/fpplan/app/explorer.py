@@ -20,11 +20,14 @@ def starting_values(scenario, county_tfr: float, default_farm_year: int) -> dict
     county's estimated TFR, 80 and 0 when the scenario has no path), the first lump inflow's year and the inflows'
     total size, no shift of the construction projects."""
     farms = scenario.lump_inflows
-    return {"tfr": float(_last(scenario.tfr) if scenario.tfr else county_tfr),
-            "e0": float(_last(scenario.e0.female)) if scenario.e0 else 80.0,
-            "migration": float(_last(scenario.net_migration)) if scenario.net_migration else 0.0,
-            "farm_year": int(farms[0].year) if farms else int(default_farm_year),
-            "farm_size": float(sum(f.size for f in farms)), "delay": 0}
+    return {
+        "tfr": float(_last(scenario.tfr) if scenario.tfr else county_tfr),
+        "e0": float(_last(scenario.e0.female)) if scenario.e0 else 80.0,
+        "migration": float(_last(scenario.net_migration)) if scenario.net_migration else 0.0,
+        "farm_year": int(farms[0].year) if farms else int(default_farm_year),
+        "farm_size": float(sum(f.size for f in farms)),
+        "delay": 0,
+    }
 
 
 def _moved(values: dict, start: dict, key: str) -> bool:
@@ -39,11 +42,17 @@ def control_ranges(bounds, base_year: int, horizon: int, population: float, ever
     never clamps a start."""
     b = bounds.scenario
     migration = round(b.net_migration_share.max * population, -2)
-    limits = {"tfr": (b.tfr.min, b.tfr.max), "e0": (b.e0.min, b.e0.max), "migration": (-migration, migration),
-              "farm_year": (base_year + 1, horizon),
-              "farm_size": (0.0, 500 * (b.lump_inflow_share.max * population // 500))}
-    return {key: {"min": min([low] + [v[key] for v in every]), "max": max([high] + [v[key] for v in every])}
-            for key, (low, high) in limits.items()}
+    limits = {
+        "tfr": (b.tfr.min, b.tfr.max),
+        "e0": (b.e0.min, b.e0.max),
+        "migration": (-migration, migration),
+        "farm_year": (base_year + 1, horizon),
+        "farm_size": (0.0, 500 * (b.lump_inflow_share.max * population // 500)),
+    }
+    return {
+        key: {"min": min([low] + [v[key] for v in every]), "max": max([high] + [v[key] for v in every])}
+        for key, (low, high) in limits.items()
+    }
 
 
 def scenario_with(scenario, values: dict, start: dict, construction_plan, base_year: int):
@@ -66,13 +75,24 @@ def scenario_with(scenario, values: dict, start: dict, construction_plan, base_y
     if (_moved(values, start, "farm_year") or _moved(values, start, "farm_size")) and scenario.lump_inflows:
         farms = scenario.lump_inflows
         size, total = float(values["farm_size"]), sum(f.size for f in farms)
-        update["lump_inflows"] = tuple(
-            f.model_copy(update={"year": int(values["farm_year"]) + (f.year - farms[0].year),
-                                 "size": max(size * f.size / total, 1.0)}) for f in farms) if size > 0 else ()
+        update["lump_inflows"] = (
+            tuple(
+                f.model_copy(
+                    update={
+                        "year": int(values["farm_year"]) + (f.year - farms[0].year),
+                        "size": max(size * f.size / total, 1.0),
+                    }
+                )
+                for f in farms
+            )
+            if size > 0
+            else ()
+        )
     if _moved(values, start, "delay"):
         last = construction_plan.groupby("station_code")["completion_year"].max()
-        update["project_completion"] = {s: int(scenario.project_completion.get(s, y)) + int(values["delay"])
-                                        for s, y in last.items()}
+        update["project_completion"] = {
+            s: int(scenario.project_completion.get(s, y)) + int(values["delay"]) for s, y in last.items()
+        }
     return scenario.model_copy(update=update) if update else scenario
 
 
@@ -95,8 +115,9 @@ def band(model: dict, scenario):
     made = model.get("band")
     if not made:
         return None
-    return county_intervals(model["inputs"], scenario, made["calibration"], made["trajectories"], made["seed"],
-                            threads=THREADS)
+    return county_intervals(
+        model["inputs"], scenario, made["calibration"], made["trajectories"], made["seed"], threads=THREADS
+    )
 
 
 def band_legend(model: dict, level: int = 80) -> str:

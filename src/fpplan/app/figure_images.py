@@ -53,9 +53,12 @@ def svg_figures(figures: dict) -> dict:
         return {}
 
     async def calc(renderer) -> list[bytes]:
-        return [await renderer.calc_fig(spec, opts={"format": "svg", "width": width,
-                                                    "height": spec.get("layout", {}).get("height") or 400})
-                for spec, width in figures.values()]
+        return [
+            await renderer.calc_fig(
+                spec, opts={"format": "svg", "width": width, "height": spec.get("layout", {}).get("height") or 400}
+            )
+            for spec, width in figures.values()
+        ]
 
     async def draw() -> list[bytes]:
         async with _renderer(kaleido) as renderer:
@@ -76,8 +79,14 @@ def _renderer(kaleido):
     same plotly.js 4.1.1, so the same drawing of a scatter or a bar)."""
     from fpplan.data.shipped import plotly_cartesian
 
-    return kaleido.Kaleido(n=1, timeout=TIMEOUT_SECONDS, plotlyjs=str(plotly_cartesian()), mathjax=False,
-                           path=CHROMIUM, proxy_server=NO_PROXY)
+    return kaleido.Kaleido(
+        n=1,
+        timeout=TIMEOUT_SECONDS,
+        plotlyjs=str(plotly_cartesian()),
+        mathjax=False,
+        path=CHROMIUM,
+        proxy_server=NO_PROXY,
+    )
 
 
 _KEPT: dict = {}  # this process's open renderer and the event loop (in a thread of its own) it runs in

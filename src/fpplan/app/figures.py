@@ -12,8 +12,13 @@ from fpplan.data.labels import column_label, enum_label, ui
 
 
 def _layout(title: str, **extra) -> dict:
-    return {"title": {"text": title}, "font": {"family": FONT}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
-            "height": 360, **extra}
+    return {
+        "title": {"text": title},
+        "font": {"family": FONT},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        "height": 360,
+        **extra,
+    }
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, group: str, title: str, names: dict | None = None) -> go.Figure:
@@ -27,10 +32,21 @@ def lines(frame: pd.DataFrame, x: str, y: str, group: str, title: str, names: di
 def pyramid(population: pd.DataFrame, unit: str, year: int) -> go.Figure:
     """Population pyramid from a tidy table with sex, age, population (single years)."""
     by = population.groupby(["sex", "age"])["population"].sum().unstack("sex").fillna(0.0)
-    fig = go.Figure(layout=_layout(ui("pyramid_title", unit=unit, year=year), barmode="overlay", bargap=0,
-                                   height=420, xaxis_title=ui("persons")))
-    fig.add_bar(y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"), marker_color="#1565c0")
-    fig.add_bar(y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"), marker_color="#c2185b")
+    fig = go.Figure(
+        layout=_layout(
+            ui("pyramid_title", unit=unit, year=year),
+            barmode="overlay",
+            bargap=0,
+            height=420,
+            xaxis_title=ui("persons"),
+        )
+    )
+    fig.add_bar(
+        y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"), marker_color="#1565c0"
+    )
+    fig.add_bar(
+        y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"), marker_color="#c2185b"
+    )
     return fig
 
 
@@ -41,17 +57,27 @@ def fan_chart(intervals: pd.DataFrame, title: str | None = None, legend: dict | 
     fig = go.Figure(layout=_layout(title or ui("fan_title"), xaxis_title=ui("year")))
     for level, colour in (("95", "rgba(21,101,192,0.15)"), ("80", "rgba(21,101,192,0.3)")):
         name = (legend or {}).get(level) or (legend or {}).get(int(level)) or ui(f"interval_{level}")
-        fig.add_scatter(x=intervals["year"], y=intervals[f"upper_{level}"], mode="lines", line_width=0, showlegend=False)
-        fig.add_scatter(x=intervals["year"], y=intervals[f"lower_{level}"], mode="lines", line_width=0, fill="tonexty",
-                        fillcolor=colour, name=name)
+        fig.add_scatter(
+            x=intervals["year"], y=intervals[f"upper_{level}"], mode="lines", line_width=0, showlegend=False
+        )
+        fig.add_scatter(
+            x=intervals["year"],
+            y=intervals[f"lower_{level}"],
+            mode="lines",
+            line_width=0,
+            fill="tonexty",
+            fillcolor=colour,
+            name=name,
+        )
     fig.add_scatter(x=intervals["year"], y=intervals["median"], mode="lines", name=ui("median"), line_color="#0d47a1")
     return fig
 
 
 def capacity_vs_need(capacity: pd.DataFrame, station: str, station_name: str | None = None) -> go.Figure:
     c = capacity[capacity["station"] == station]
-    fig = go.Figure(layout=_layout(ui("capacity_title", station=station_name or station), xaxis_title=ui("year"),
-                                   yaxis_title="m²"))
+    fig = go.Figure(
+        layout=_layout(ui("capacity_title", station=station_name or station), xaxis_title=ui("year"), yaxis_title="m²")
+    )
     fig.add_scatter(x=c["year"], y=c["floor_area_m2"], mode="lines+markers", name=ui("capacity"), line_shape="hv")
     fig.add_scatter(x=c["year"], y=c["need_m2"], mode="lines", name=ui("need"), line_dash="dash")
     return fig
@@ -62,16 +88,25 @@ def gantt(plan: pd.DataFrame, names: dict | None = None) -> go.Figure:
     p = plan.sort_values(["completion_year", "station_code"])
     text = [f"{enum_label('mode', m)} → {enum_label('grade', g)}" for m, g in zip(p["mode"], p["target_grade"])]
     fig = go.Figure(layout=_layout(ui("gantt_title"), xaxis_title=ui("year"), height=340))
-    fig.add_bar(y=[(names or {}).get(s, s) for s in p["station_code"]], x=p["completion_year"] - p["start_year"] + 1,
-                base=p["start_year"], orientation="h", text=text, textposition="inside", marker_color="#00897b",
-                hovertemplate="%{y}: %{base}–%{x}<extra></extra>", name=ui("gantt_title"))
+    fig.add_bar(
+        y=[(names or {}).get(s, s) for s in p["station_code"]],
+        x=p["completion_year"] - p["start_year"] + 1,
+        base=p["start_year"],
+        orientation="h",
+        text=text,
+        textposition="inside",
+        marker_color="#00897b",
+        hovertemplate="%{y}: %{base}–%{x}<extra></extra>",
+        name=ui("gantt_title"),
+    )
     fig.update_yaxes(autorange="reversed")
     return fig
 
 
 def cash_flow_bars(flows: pd.DataFrame, names: dict | None = None) -> go.Figure:
-    fig = go.Figure(layout=_layout(ui("cash_flow_title"), barmode="stack", xaxis_title=ui("year"),
-                                   yaxis_title=ui("wan_yuan")))
+    fig = go.Figure(
+        layout=_layout(ui("cash_flow_title"), barmode="stack", xaxis_title=ui("year"), yaxis_title=ui("wan_yuan"))
+    )
     for station, part in flows.groupby("station"):
         fig.add_bar(x=part["year"], y=part["amount_wan_yuan"], name=(names or {}).get(station, station))
     return fig
@@ -79,9 +114,14 @@ def cash_flow_bars(flows: pd.DataFrame, names: dict | None = None) -> go.Figure:
 
 def money_by_source_bars(money: pd.DataFrame) -> go.Figure:
     """Yearly money (万元) stacked by source (自筹 / 上级补助), construction, equipment and training together."""
-    fig = go.Figure(layout=_layout(ui("money_title"), barmode="stack", xaxis_title=ui("year"), yaxis_title=ui("wan_yuan")))
+    fig = go.Figure(
+        layout=_layout(ui("money_title"), barmode="stack", xaxis_title=ui("year"), yaxis_title=ui("wan_yuan"))
+    )
     by_year = money.groupby("year")[["self_raised_wan_yuan", "subsidy_wan_yuan"]].sum()
-    for column, funding, colour in (("self_raised_wan_yuan", "self_raised", "#1565c0"), ("subsidy_wan_yuan", "subsidy", "#ef6c00")):
+    for column, funding, colour in (
+        ("self_raised_wan_yuan", "self_raised", "#1565c0"),
+        ("subsidy_wan_yuan", "subsidy", "#ef6c00"),
+    ):
         fig.add_bar(x=by_year.index, y=by_year[column], name=enum_label("funding", funding), marker_color=colour)
     return fig
 
@@ -91,7 +131,9 @@ def scorecard_heatmap(card: pd.DataFrame, unit_names: dict, period: str) -> go.F
     the value written in each cell ("?" where a survey's sample is too small to tell met from missed)."""
     spec = scorecard_heatmap_spec(card, unit_names, period)
     heat = spec["data"][0]
-    spec["data"] = [heat | {"z": np.array([[np.nan if v is None else v for v in row] for row in heat["z"]], dtype=float)}]
+    spec["data"] = [
+        heat | {"z": np.array([[np.nan if v is None else v for v in row] for row in heat["z"]], dtype=float)}
+    ]
     return go.Figure(spec)
 
 
@@ -102,20 +144,34 @@ def scorecard_heatmap_spec(card: pd.DataFrame, unit_names: dict, period: str) ->
     units = sorted(card["unit"].unique())
     indicators = list(dict.fromkeys(card["indicator"]))
     flags = card["undecided"].fillna(False).astype(bool) if "undecided" in card else pd.Series(False, index=card.index)
-    cells = card.assign(z=card["status"].map({s: k for k, s in enumerate(order)}).astype(float),
-                        t=card["value"].map(_fmt) + np.where(flags, "?", ""))
+    cells = card.assign(
+        z=card["status"].map({s: k for k, s in enumerate(order)}).astype(float),
+        t=card["value"].map(_fmt) + np.where(flags, "?", ""),
+    )
     z = cells.pivot(index="unit", columns="indicator", values="z").reindex(index=units, columns=indicators)
     text = cells.pivot(index="unit", columns="indicator", values="t").reindex(index=units, columns=indicators)
     names = dict(zip(card["indicator"], card["name"]))
     n = len(order)
     scale = [[pos / n, colour] for k, colour in enumerate(STATUS_COLOURS.values()) for pos in (k, k + 1)]
     layout = _layout(ui("scorecard_title", period=period), height=160 + 34 * len(units), xaxis={"tickangle": -45})
-    return {"data": [{"type": "heatmap", "z": z.astype(object).where(z.notna(), None).to_numpy().tolist(),
-                      "x": [names[i] for i in indicators], "y": [unit_names.get(u, u) for u in units],
-                      "text": text.fillna("").to_numpy().tolist(), "texttemplate": "%{text}", "colorscale": scale,
-                      "zmin": -0.5, "zmax": n - 0.5, "showscale": False,
-                      "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
-            "layout": layout}
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": z.astype(object).where(z.notna(), None).to_numpy().tolist(),
+                "x": [names[i] for i in indicators],
+                "y": [unit_names.get(u, u) for u in units],
+                "text": text.fillna("").to_numpy().tolist(),
+                "texttemplate": "%{text}",
+                "colorscale": scale,
+                "zmin": -0.5,
+                "zmax": n - 0.5,
+                "showscale": False,
+                "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+            }
+        ],
+        "layout": layout,
+    }
 
 
 def growth_lines(growth: pd.DataFrame, target: float | None = None) -> go.Figure:
@@ -151,17 +207,56 @@ def indicator_trend(series: pd.DataFrame, title: str, target: float | tuple | No
 def indicator_trend_spec(series: pd.DataFrame, title: str, target: float | tuple | None = None) -> dict:
     """``indicator_trend`` as plain plotly JSON (missing values as null)."""
     values = series["value"].astype(float)
-    data = [{"type": "scatter", "x": [str(p) for p in series["period"]],
-             "y": values.astype(object).where(values.notna(), None).tolist(), "mode": "lines+markers", "name": title}]
+    data = [
+        {
+            "type": "scatter",
+            "x": [str(p) for p in series["period"]],
+            "y": values.astype(object).where(values.notna(), None).tolist(),
+            "mode": "lines+markers",
+            "name": title,
+        }
+    ]
     shapes, annotations = [], []
     if isinstance(target, tuple):
-        shapes.append({"type": "rect", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": target[0],
-                       "y1": target[1], "fillcolor": "green", "opacity": 0.1, "line": {"width": 0}})
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": target[0],
+                "y1": target[1],
+                "fillcolor": "green",
+                "opacity": 0.1,
+                "line": {"width": 0},
+            }
+        )
     elif target is not None:
-        shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": target, "y1": target,
-                       "line": {"dash": "dot", "color": "green"}})
-        annotations.append({"xref": "x domain", "x": 1, "yref": "y", "y": target, "text": ui("target"),
-                            "showarrow": False, "xanchor": "right", "yanchor": "bottom"})
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": target,
+                "y1": target,
+                "line": {"dash": "dot", "color": "green"},
+            }
+        )
+        annotations.append(
+            {
+                "xref": "x domain",
+                "x": 1,
+                "yref": "y",
+                "y": target,
+                "text": ui("target"),
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+            }
+        )
     return {"data": data, "layout": _layout(title) | {"shapes": shapes, "annotations": annotations}}
 
 
@@ -171,9 +266,16 @@ def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int,
     from plotly.subplots import make_subplots
 
     rows = -(-len(codes) // columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[names.get(c, c) for c in codes],
-                        horizontal_spacing=0.08, vertical_spacing=0.06)
-    groups = (population["age"] // 5 * 5).clip(upper=100)  # 5-year groups: single years are thinner than a printed pixel
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[names.get(c, c) for c in codes],
+        horizontal_spacing=0.08,
+        vertical_spacing=0.06,
+    )
+    groups = (population["age"] // 5 * 5).clip(
+        upper=100
+    )  # 5-year groups: single years are thinner than a printed pixel
     labels = {g: (f"{g}–{g + 4}" if g < 100 else "100+") for g in range(0, 101, 5)}
     grouped = population.assign(age=groups.map(labels))
     order = list(labels.values())
@@ -181,12 +283,31 @@ def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int,
         by = grouped[grouped["township_code"] == code].groupby(["sex", "age"])["population"].sum().unstack("sex")
         by = by.reindex(order).fillna(0.0)
         row, col = k // columns + 1, k % columns + 1
-        fig.add_bar(y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"),
-                    marker_color="#1565c0", showlegend=k == 0, row=row, col=col)
-        fig.add_bar(y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"),
-                    marker_color="#c2185b", showlegend=k == 0, row=row, col=col)
-    fig.update_layout(**_layout(ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0.05,
-                                height=205 * rows + 60))
+        fig.add_bar(
+            y=by.index,
+            x=-by.get("male", 0),
+            orientation="h",
+            name=enum_label("sex", "male"),
+            marker_color="#1565c0",
+            showlegend=k == 0,
+            row=row,
+            col=col,
+        )
+        fig.add_bar(
+            y=by.index,
+            x=by.get("female", 0),
+            orientation="h",
+            name=enum_label("sex", "female"),
+            marker_color="#c2185b",
+            showlegend=k == 0,
+            row=row,
+            col=col,
+        )
+    fig.update_layout(
+        **_layout(
+            ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0.05, height=205 * rows + 60
+        )
+    )
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, tickfont={"size": 8}, nticks=6)
     return fig
 
@@ -196,15 +317,38 @@ def capacity_grid(capacity: pd.DataFrame, stations: list[str], names: dict, colu
     from plotly.subplots import make_subplots
 
     rows = -(-len(stations) // columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[names.get(s, s) for s in stations],
-                        horizontal_spacing=0.1, vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[names.get(s, s) for s in stations],
+        horizontal_spacing=0.1,
+        vertical_spacing=0.08,
+    )
     for k, station in enumerate(stations):
         c = capacity[capacity["station"] == station]
         row, col = k // columns + 1, k % columns + 1
-        fig.add_scatter(x=c["year"], y=c["floor_area_m2"], mode="lines+markers", name=ui("capacity"), line_shape="hv",
-                        line_color="#1565c0", showlegend=k == 0, row=row, col=col)
-        fig.add_scatter(x=c["year"], y=c["need_m2"], mode="lines", name=ui("need"), line_dash="dash",
-                        line_color="#ef6c00", showlegend=k == 0, row=row, col=col)
+        fig.add_scatter(
+            x=c["year"],
+            y=c["floor_area_m2"],
+            mode="lines+markers",
+            name=ui("capacity"),
+            line_shape="hv",
+            line_color="#1565c0",
+            showlegend=k == 0,
+            row=row,
+            col=col,
+        )
+        fig.add_scatter(
+            x=c["year"],
+            y=c["need_m2"],
+            mode="lines",
+            name=ui("need"),
+            line_dash="dash",
+            line_color="#ef6c00",
+            showlegend=k == 0,
+            row=row,
+            col=col,
+        )
     fig.update_layout(**_layout(ui("capacity_title", station="").strip("：: "), height=210 * rows + 80))
     fig.update_yaxes(title_text="m²", col=1)
     return fig

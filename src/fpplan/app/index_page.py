@@ -12,8 +12,15 @@ from pathlib import Path
 from fpplan.data.labels import label, ui
 
 ORDER = ("领导总览", "情景分析", "建设规划", "乡镇指标", "服务半径与选址", "技术人员月考", "数据导入")
-ICONS = {"领导总览": "fa-chart-line", "情景分析": "fa-sliders-h", "建设规划": "fa-building", "乡镇指标": "fa-th-list",
-         "服务半径与选址": "fa-map-marked-alt", "技术人员月考": "fa-user-graduate", "数据导入": "fa-file-upload"}
+ICONS = {
+    "领导总览": "fa-chart-line",
+    "情景分析": "fa-sliders-h",
+    "建设规划": "fa-building",
+    "乡镇指标": "fa-th-list",
+    "服务半径与选址": "fa-map-marked-alt",
+    "技术人员月考": "fa-user-graduate",
+    "数据导入": "fa-file-upload",
+}
 STYLE = """
   <style>
     body { background-color: var(--jp-layout-color0); font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
@@ -45,28 +52,41 @@ def tree_template(pages: list[str], county_name: str, withheld: list[str], notes
     items = []
     for name in pages:
         href = "{{ base_url }}{{ frontend }}/render/" + html.escape(name) + ".ipynb?{{ query }}"
-        items.append(f'      <li><a href="{href}" target="_blank"><span class="page-title"><i class="fa '
-                     f'{ICONS.get(name, "fa-book")}"></i>{html.escape(name)}</span>'
-                     f'<span class="page-line">{html.escape(label("index_pages", name))}</span></a></li>')
+        items.append(
+            f'      <li><a href="{href}" target="_blank"><span class="page-title"><i class="fa '
+            f'{ICONS.get(name, "fa-book")}"></i>{html.escape(name)}</span>'
+            f'<span class="page-line">{html.escape(label("index_pages", name))}</span></a></li>'
+        )
     aside = []
     if withheld:
         aside.append(f'<p class="aside">{html.escape(ui("index_withheld", pages="、".join(withheld)))}</p>')
     if notes:
-        aside.append(f'<div class="aside"><b>{html.escape(ui("not_assessed_title"))}</b><ul>'
-                     + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul></div>")
+        aside.append(
+            f'<div class="aside"><b>{html.escape(ui("not_assessed_title"))}</b><ul>'
+            + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+            + "</ul></div>"
+        )
     title = html.escape(ui("index_title", county=county_name))
-    return "\n".join([
-        '{% extends "page.html" %}',
-        "{% block title %}" + title + "{% endblock %}",
-        "{% block stylesheets %}{{ super() }}" + STYLE + "{% endblock %}",
-        "{% block body %}",
-        '<div id="fpplan-index">',
-        f"  <h1>{title}</h1>",
-        f'  <div class="lead">{html.escape(ui("index_lead"))}</div>',
-        '  <ul class="pages">', *items, "  </ul>", *aside,
-        "</div>",
-        "{% endblock %}",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                '{% extends "page.html" %}',
+                "{% block title %}" + title + "{% endblock %}",
+                "{% block stylesheets %}{{ super() }}" + STYLE + "{% endblock %}",
+                "{% block body %}",
+                '<div id="fpplan-index">',
+                f"  <h1>{title}</h1>",
+                f'  <div class="lead">{html.escape(ui("index_lead"))}</div>',
+                '  <ul class="pages">',
+                *items,
+                "  </ul>",
+                *aside,
+                "</div>",
+                "{% endblock %}",
+            ]
+        )
+        + "\n"
+    )
 
 
 def write_tree(template_dir: Path, dashboards: Path, county_name: str, withheld: list[str], notes: list[str]) -> Path:

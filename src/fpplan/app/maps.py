@@ -14,8 +14,13 @@ from fpplan.data.labels import enum_label, label, ui
 
 COVERAGE_SCALE = "RdYlGn"
 COVERAGE_RANGE = (0.5, 1.0)  # share covered mapped to the colour scale (below 0.5: the reddest)
-ROAD_STYLE = {"national": (3.0, "#b71c1c"), "provincial": (2.6, "#d84315"), "county": (1.8, "#ef6c00"),
-              "township": (1.0, "#8d8d8d"), "village": (0.8, "#a1887f")}
+ROAD_STYLE = {
+    "national": (3.0, "#b71c1c"),
+    "provincial": (2.6, "#d84315"),
+    "county": (1.8, "#ef6c00"),
+    "township": (1.0, "#8d8d8d"),
+    "village": (0.8, "#a1887f"),
+}
 LEVEL_SYMBOL = {"county_station": "square", "township_central": "diamond", "township_general": "circle"}
 
 
@@ -39,10 +44,15 @@ def map_paths(results: dict[str, pd.DataFrame]) -> dict[str, dict]:
     roads = results["roads"]
     by_class = {}
     for road_class in [c for c in ROAD_STYLE if c in set(roads["road_class"])]:
-        group = roads[roads["road_class"] == road_class].assign(part=lambda f: f["feature"].astype(str) + "/" + f["part"].astype(str))
+        group = roads[roads["road_class"] == road_class].assign(
+            part=lambda f: f["feature"].astype(str) + "/" + f["part"].astype(str)
+        )
         by_class[road_class] = _paths(group.assign(key=road_class), "key")[road_class]
-    return {"boundaries": _paths(results["boundaries"], "township_code"),
-            "catchments": _paths(results["catchments"], "station"), "roads": by_class}
+    return {
+        "boundaries": _paths(results["boundaries"], "township_code"),
+        "catchments": _paths(results["catchments"], "station"),
+        "roads": by_class,
+    }
 
 
 def _reach_text(meta: pd.Series) -> str:
@@ -63,9 +73,16 @@ def _scatter(**trace) -> dict:
     return {"type": "scatter", **trace}
 
 
-def coverage_map(results: dict[str, pd.DataFrame], year: int, names: dict[str, str] | None = None,
-                 status: dict[str, str] | None = None, size: str = "staff", gaps: dict[str, float] | None = None,
-                 height: int = 680, paths: dict | None = None) -> dict:
+def coverage_map(
+    results: dict[str, pd.DataFrame],
+    year: int,
+    names: dict[str, str] | None = None,
+    status: dict[str, str] | None = None,
+    size: str = "staff",
+    gaps: dict[str, float] | None = None,
+    height: int = 680,
+    paths: dict | None = None,
+) -> dict:
     """Townships coloured by the share of women 15–49 covered in ``year`` (or by an indicator status per
     township, ``status``), service catchments, roads, villages within and beyond reach, stations sized by staff
     (or by ``gaps``, floor-area gap m², when ``size="gap"``), and the suggested sites. Plain plotly JSON with typed
@@ -74,18 +91,31 @@ def coverage_map(results: dict[str, pd.DataFrame], year: int, names: dict[str, s
     names = names or {}
     meta = results["meta"].iloc[0]
     data: list[dict] = []
-    layout = _layout(ui("map_title", year=year, reach=_reach_text(meta)), height=height,
-                     margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white",
-                     legend={"orientation": "v", "x": 1.0, "xanchor": "left"},
-                     xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1})
+    layout = _layout(
+        ui("map_title", year=year, reach=_reach_text(meta)),
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="white",
+        legend={"orientation": "v", "x": 1.0, "xanchor": "left"},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+    )
     towns = results["townships"][results["townships"]["year"] == year].set_index("township_code")
     paths = paths if paths is not None else map_paths(results)
     outlines = paths["boundaries"]
     lo, hi = COVERAGE_RANGE
     shares = {code: towns["share_covered"].get(code, np.nan) for code in outlines}
     known = [code for code, share in shares.items() if pd.notna(share)]
-    scale = dict(zip(known, sample_colorscale(COVERAGE_SCALE, [float(np.clip((shares[c] - lo) / (hi - lo), 0, 1))
-                                                               for c in known]))) if known else {}
+    scale = (
+        dict(
+            zip(
+                known,
+                sample_colorscale(COVERAGE_SCALE, [float(np.clip((shares[c] - lo) / (hi - lo), 0, 1)) for c in known]),
+            )
+        )
+        if known
+        else {}
+    )
     for code, (xs, ys) in outlines.items():
         share = shares[code]
         if status is not None:
@@ -95,97 +125,234 @@ def coverage_map(results: dict[str, pd.DataFrame], year: int, names: dict[str, s
         else:
             colour = "#eeeeee"
         women = towns["women_15_49"].get(code, np.nan)
-        hover = (f"{names.get(code, code)}<br>{label('columns', 'share_covered')}: {share:.1%}<br>"
-                 f"{label('columns', 'women_15_49')}: {women:,.0f}") if pd.notna(share) else names.get(code, code)
-        data.append(_scatter(x=typed(xs), y=typed(ys), mode="lines", fill="toself", fillcolor=_alpha(colour, 0.55),
-                             line={"color": "#546e7a", "width": 1.2}, name=names.get(code, code), hoverinfo="text",
-                             hovertext=hover, hoveron="fills+points", showlegend=False))
+        hover = (
+            (
+                f"{names.get(code, code)}<br>{label('columns', 'share_covered')}: {share:.1%}<br>"
+                f"{label('columns', 'women_15_49')}: {women:,.0f}"
+            )
+            if pd.notna(share)
+            else names.get(code, code)
+        )
+        data.append(
+            _scatter(
+                x=typed(xs),
+                y=typed(ys),
+                mode="lines",
+                fill="toself",
+                fillcolor=_alpha(colour, 0.55),
+                line={"color": "#546e7a", "width": 1.2},
+                name=names.get(code, code),
+                hoverinfo="text",
+                hovertext=hover,
+                hoveron="fills+points",
+                showlegend=False,
+            )
+        )
     first = True
     for xs, ys in paths["catchments"].values():
-        data.append(_scatter(x=typed(xs), y=typed(ys), mode="lines", fill="toself", fillcolor="rgba(21,101,192,0.10)",
-                             line={"color": "rgba(21,101,192,0.45)", "width": 1, "dash": "dot"}, hoverinfo="skip",
-                             name=ui("legend_catchment"), legendgroup="catchment", showlegend=first))
+        data.append(
+            _scatter(
+                x=typed(xs),
+                y=typed(ys),
+                mode="lines",
+                fill="toself",
+                fillcolor="rgba(21,101,192,0.10)",
+                line={"color": "rgba(21,101,192,0.45)", "width": 1, "dash": "dot"},
+                hoverinfo="skip",
+                name=ui("legend_catchment"),
+                legendgroup="catchment",
+                showlegend=first,
+            )
+        )
         first = False
     for road_class, (xs, ys) in paths["roads"].items():
         width, colour = ROAD_STYLE[road_class]
-        data.append(_scatter(x=typed(xs), y=typed(ys), mode="lines", line={"color": colour, "width": width},
-                             hoverinfo="skip", name=enum_label("road_class", road_class), legendgroup="roads"))
+        data.append(
+            _scatter(
+                x=typed(xs),
+                y=typed(ys),
+                mode="lines",
+                line={"color": colour, "width": width},
+                hoverinfo="skip",
+                name=enum_label("road_class", road_class),
+                legendgroup="roads",
+            )
+        )
     access = results["access"][results["access"]["year"] == year]
     places = results["places"].set_index("village_code")
-    for kind, style in (("covered", {"color": "#1565c0", "size": 5, "symbol": "circle"}),
-                        ("beyond", {"color": "#c62828", "size": 9, "symbol": "x"})):
+    for kind, style in (
+        ("covered", {"color": "#1565c0", "size": 5, "symbol": "circle"}),
+        ("beyond", {"color": "#c62828", "size": 9, "symbol": "x"}),
+    ):
         part = access[access["access"] == kind]
         at = places.loc[part["village_code"]]
         unit = "km" if meta["unit"] == "km" else ui("minutes_short")
-        text = [f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{label('columns', 'women_15_49')}: {w:,.0f}"
-                for n, s, c, w in zip(at["name"], part["nearest_station"], part["cost"], part["women_15_49"])]
-        data.append(_scatter(x=typed(at["x_km"]), y=typed(at["y_km"]), mode="markers", marker=style,
-                             hoverinfo="text", hovertext=text, name=f"{ui('legend_' + kind)}（{len(part)}）"))
+        text = [
+            f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{label('columns', 'women_15_49')}: {w:,.0f}"
+            for n, s, c, w in zip(at["name"], part["nearest_station"], part["cost"], part["women_15_49"])
+        ]
+        data.append(
+            _scatter(
+                x=typed(at["x_km"]),
+                y=typed(at["y_km"]),
+                mode="markers",
+                marker=style,
+                hoverinfo="text",
+                hovertext=text,
+                name=f"{ui('legend_' + kind)}（{len(part)}）",
+            )
+        )
     unknown = int((access["access"] == "unknown").sum())
     if unknown:  # no place to draw them: named in the legend so they are never silently missing
-        data.append(_scatter(x=[None], y=[None], mode="markers", marker={"color": "#757575", "symbol": "question"},
-                             name=f"{ui('legend_unknown')}（{unknown}）"))
+        data.append(
+            _scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"color": "#757575", "symbol": "question"},
+                name=f"{ui('legend_unknown')}（{unknown}）",
+            )
+        )
     stations = results["station_places"]
     stats = results["stations"][results["stations"]["year"] == year].set_index("station")
     value = stations["code"].map(gaps or {}).fillna(0.0).clip(lower=0) if size == "gap" else stations["staff"]
     marker_size = (10 + 26 * np.sqrt(value / value.max())).to_numpy(float) if value.max() > 0 else None
     for level, group in stations.groupby("level", sort=False):
-        text = [f"{n}<br>{enum_label('station_level', lvl)}<br>{label('columns', 'women_within')}: "
-                f"{stats['women_within'].get(c, 0):,.0f}<br>{label('columns', 'staff')}: {s:g}"
-                + (f"<br>{label('columns', 'gap_m2')}: {(gaps or {}).get(c, 0):,.0f}" if gaps else "")
-                for n, lvl, c, s in zip(group["name"], group["level"], group["code"], group["staff"])]
+        text = [
+            f"{n}<br>{enum_label('station_level', lvl)}<br>{label('columns', 'women_within')}: "
+            f"{stats['women_within'].get(c, 0):,.0f}<br>{label('columns', 'staff')}: {s:g}"
+            + (f"<br>{label('columns', 'gap_m2')}: {(gaps or {}).get(c, 0):,.0f}" if gaps else "")
+            for n, lvl, c, s in zip(group["name"], group["level"], group["code"], group["staff"])
+        ]
         rows = stations.index.get_indexer(group.index)
-        data.append(_scatter(x=typed(group["x_km"]), y=typed(group["y_km"]), mode="markers+text",
-                             text=list(group["name"]), textposition="top center",
-                             textfont={"size": 10, "family": FONT},
-                             marker={"size": typed(marker_size[rows]) if marker_size is not None else 14,
-                                     "color": "#263238", "symbol": LEVEL_SYMBOL.get(level, "circle"),
-                                     "line": {"color": "white", "width": 1.5}},
-                             hoverinfo="text", hovertext=text, name=enum_label("station_level", level)))
+        data.append(
+            _scatter(
+                x=typed(group["x_km"]),
+                y=typed(group["y_km"]),
+                mode="markers+text",
+                text=list(group["name"]),
+                textposition="top center",
+                textfont={"size": 10, "family": FONT},
+                marker={
+                    "size": typed(marker_size[rows]) if marker_size is not None else 14,
+                    "color": "#263238",
+                    "symbol": LEVEL_SYMBOL.get(level, "circle"),
+                    "line": {"color": "white", "width": 1.5},
+                },
+                hoverinfo="text",
+                hovertext=text,
+                name=enum_label("station_level", level),
+            )
+        )
     sites = results["sites"]
     if len(sites):
-        text = [f"{n}<br>{label('columns', 'gain_women')}: {g:,.0f}" for n, g in zip(sites["site_name"], sites["gain_women"])]
-        data.append(_scatter(x=typed(sites["x_km"]), y=typed(sites["y_km"]), mode="markers", hoverinfo="text",
-                             hovertext=text, marker={"symbol": "star", "size": 22, "color": "#ffb300",
-                                                     "line": {"color": "#5d4037", "width": 1.5}},
-                             name=ui("legend_suggested")))
+        text = [
+            f"{n}<br>{label('columns', 'gain_women')}: {g:,.0f}"
+            for n, g in zip(sites["site_name"], sites["gain_women"])
+        ]
+        data.append(
+            _scatter(
+                x=typed(sites["x_km"]),
+                y=typed(sites["y_km"]),
+                mode="markers",
+                hoverinfo="text",
+                hovertext=text,
+                marker={"symbol": "star", "size": 22, "color": "#ffb300", "line": {"color": "#5d4037", "width": 1.5}},
+                name=ui("legend_suggested"),
+            )
+        )
     if status is None:  # the colour scale of the townships
         lo, hi = COVERAGE_RANGE
-        data.append(_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker={"colorscale": get_colorscale(COVERAGE_SCALE), "cmin": lo, "cmax": hi, "color": [lo],
-                                     "colorbar": {"title": {"text": label("columns", "share_covered")},
-                                                  "tickformat": ".0%", "x": -0.02, "xanchor": "right", "len": 0.6,
-                                                  "thickness": 14}}))
+        data.append(
+            _scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker={
+                    "colorscale": get_colorscale(COVERAGE_SCALE),
+                    "cmin": lo,
+                    "cmax": hi,
+                    "color": [lo],
+                    "colorbar": {
+                        "title": {"text": label("columns", "share_covered")},
+                        "tickformat": ".0%",
+                        "x": -0.02,
+                        "xanchor": "right",
+                        "len": 0.6,
+                        "thickness": 14,
+                    },
+                },
+            )
+        )
     return {"data": data, "layout": layout}
 
 
 def _alpha(colour: str, alpha: float) -> str:
     """'rgb(r, g, b)' or '#rrggbb' → 'rgba(r, g, b, alpha)'."""
     if colour.startswith("#"):
-        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     else:
-        r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+        r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3])
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def coverage_growth(county_table: pd.DataFrame, completions: pd.DataFrame | None = None,
-                    names: dict[str, str] | None = None) -> dict:
+def coverage_growth(
+    county_table: pd.DataFrame, completions: pd.DataFrame | None = None, names: dict[str, str] | None = None
+) -> dict:
     """Share of women 15–49 covered by any open station and by stations at standard, by year, with the
     construction plan's completions marked (``names``: station code → the short name to write there). Plain
     plotly JSON (``go.Figure`` takes it as it is)."""
-    layout = _layout(ui("coverage_growth_title"), xaxis={"title": {"text": ui("year")}}, height=340,
-                     yaxis={"tickformat": ".0%", "range": [0, 1.02]})
+    layout = _layout(
+        ui("coverage_growth_title"),
+        xaxis={"title": {"text": ui("year")}},
+        height=340,
+        yaxis={"tickformat": ".0%", "range": [0, 1.02]},
+    )
     years = county_table["year"].to_numpy(float)
-    data = [_scatter(x=typed(years), y=typed(county_table["share_covered"]), mode="lines+markers",
-                     name=label("columns", "share_covered"), line={"color": "#1565c0"}),
-            _scatter(x=typed(years), y=typed(county_table["share_standard"]), mode="lines+markers",
-                     line={"shape": "hv", "color": "#2e7d32"}, name=label("columns", "share_standard"))]
+    data = [
+        _scatter(
+            x=typed(years),
+            y=typed(county_table["share_covered"]),
+            mode="lines+markers",
+            name=label("columns", "share_covered"),
+            line={"color": "#1565c0"},
+        ),
+        _scatter(
+            x=typed(years),
+            y=typed(county_table["share_standard"]),
+            mode="lines+markers",
+            line={"shape": "hv", "color": "#2e7d32"},
+            name=label("columns", "share_standard"),
+        ),
+    ]
     shapes, annotations = [], []
     if completions is not None and len(completions):
         for year, group in completions.groupby("completion_year"):
             text = "、".join((names or {}).get(s, s) for s in group["station_code"])
-            shapes.append({"type": "line", "x0": year, "x1": year, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
-                           "line": {"dash": "dot", "color": "#9e9e9e"}})
-            annotations.append({"x": year, "y": 0.45, "text": text, "showarrow": False, "textangle": -90,
-                                "xanchor": "left", "yanchor": "middle", "font": {"size": 10, "color": "#616161"}})
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": year,
+                    "x1": year,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                    "line": {"dash": "dot", "color": "#9e9e9e"},
+                }
+            )
+            annotations.append(
+                {
+                    "x": year,
+                    "y": 0.45,
+                    "text": text,
+                    "showarrow": False,
+                    "textangle": -90,
+                    "xanchor": "left",
+                    "yanchor": "middle",
+                    "font": {"size": 10, "color": "#616161"},
+                }
+            )
     return {"data": data, "layout": layout | {"shapes": shapes, "annotations": annotations}}

@@ -60,8 +60,16 @@ class Session:
 
         sets = self.county.config["indicators"].target_sets
         if target_set is not None and target_set not in sets:
-            raise DataError([Problem(file=str(Path(self.county.path) / "config" / "indicators.yaml"),
-                                     kind="unknown_target_set", value=target_set, detail="、".join(sets))])
+            raise DataError(
+                [
+                    Problem(
+                        file=str(Path(self.county.path) / "config" / "indicators.yaml"),
+                        kind="unknown_target_set",
+                        value=target_set,
+                        detail="、".join(sets),
+                    )
+                ]
+            )
         return replace(self, target_set=target_set)
 
     @property
@@ -86,8 +94,13 @@ class Session:
         show_figure(fig, landscape)
 
 
-def open_county(data_dir: str | Path, base_year: int | None = None, store: str | Path | None = None,
-                period: str | None = None, scenario: str | None = None) -> Session:
+def open_county(
+    data_dir: str | Path,
+    base_year: int | None = None,
+    store: str | Path | None = None,
+    period: str | None = None,
+    scenario: str | None = None,
+) -> Session:
     """The county of ``data_dir`` through its workspace, with its results brought up to date; shows every problem as
     a table and stops when the data are bad; checks the base year the notebook was written for, the period and the
     scenario."""
@@ -111,8 +124,9 @@ def open_county(data_dir: str | Path, base_year: int | None = None, store: str |
         raise
     if base_year is not None and county.base_year != base_year:
         raise ValueError(f"the data's base year is {county.base_year}, the notebook's parameter says {base_year}")
-    names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
-                                                                             county.facilities["name"]))
+    names = dict(zip(county.units["code"], county.units["name"])) | dict(
+        zip(county.facilities["code"], county.facilities["name"])
+    )
     use_report_styles()
     return Session(county, names, workspace, manifest, period, scenario)
 
@@ -148,11 +162,26 @@ def fit(fig, landscape: bool = False):
     rows = math.ceil(items * 110 / width) if items > 1 else 0
     subplot_titles = 24 if fig.layout.annotations else 0
     top = 46 + rows * 22 + subplot_titles
-    fig.update_layout(width=width, autosize=False, font_family=FONT, showlegend=rows > 0, margin_t=top,
-                      height=height + max(0, top - int(fig.layout.margin.t or 50)), title_y=1.0, title_yref="container",
-                      title_yanchor="top", title_pad_t=10,
-                      legend={"orientation": "h", "yref": "container", "yanchor": "top", "y": 1 - 40 / (height + top),
-                              "xanchor": "left", "x": 0})
+    fig.update_layout(
+        width=width,
+        autosize=False,
+        font_family=FONT,
+        showlegend=rows > 0,
+        margin_t=top,
+        height=height + max(0, top - int(fig.layout.margin.t or 50)),
+        title_y=1.0,
+        title_yref="container",
+        title_yanchor="top",
+        title_pad_t=10,
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "top",
+            "y": 1 - 40 / (height + top),
+            "xanchor": "left",
+            "x": 0,
+        },
+    )
     fig.update_yaxes(exponentformat="none", separatethousands=True)  # 174,000 rather than 174k; years stay 2030
     limit = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
     if fig.layout.height > limit:

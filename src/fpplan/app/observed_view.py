@@ -38,7 +38,9 @@ def scenario_line(key: str, scenario) -> str:
     name = scenario.name.zh if language() == "zh" else scenario.name.en
     tfr = _path(scenario.tfr) if scenario.tfr else ui("scenario_recent_level")
     migration = _path(scenario.net_migration) if scenario.net_migration else ui("scenario_recent_level")
-    lumps = "、".join(ui("scenario_lump", name=x.name, year=x.year, size=f"{x.size:,.0f}") for x in scenario.lump_inflows)
+    lumps = "、".join(
+        ui("scenario_lump", name=x.name, year=x.year, size=f"{x.size:,.0f}") for x in scenario.lump_inflows
+    )
     text = ui("scenario_inputs_line", name=name, file=key, tfr=tfr, migration=migration)
     return text + (ui("scenario_lumps", lumps=lumps) if lumps else "")
 
@@ -60,7 +62,14 @@ def first_year_check(county, projection) -> str | None:
     if row.empty:
         return None
     totals = projection.county_total()
-    projected = float(totals.loc[(totals["trajectory"] == 0) & (totals["year"] == projection.inputs.base_year), "births"].iloc[0])
+    projected = float(
+        totals.loc[(totals["trajectory"] == 0) & (totals["year"] == projection.inputs.base_year), "births"].iloc[0]
+    )
     recorded = float((row["births_male"] + row["births_female"]).sum())
-    return ui("births_check", year=projection.inputs.base_year, projected=f"{projected:,.0f}", recorded=f"{recorded:,.0f}",
-              label=label("columns", "births"))
+    return ui(
+        "births_check",
+        year=projection.inputs.base_year,
+        projected=f"{projected:,.0f}",
+        recorded=f"{recorded:,.0f}",
+        label=label("columns", "births"),
+    )

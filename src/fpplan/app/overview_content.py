@@ -11,8 +11,16 @@ from fpplan.app import figures
 from fpplan.data.labels import ui
 from fpplan.planning import facilities
 
-CARD_COLOURS = {"population": "#1565c0", "women": "#c2185b", "staff": "#6a1b9a", "area": "#ef6c00",
-                "money": "#c62828", "red": "#c62828", "amber": "#f9a825", "met": "#2e7d32"}
+CARD_COLOURS = {
+    "population": "#1565c0",
+    "women": "#c2185b",
+    "staff": "#6a1b9a",
+    "area": "#ef6c00",
+    "money": "#c62828",
+    "red": "#c62828",
+    "amber": "#f9a825",
+    "met": "#2e7d32",
+}
 RED, AMBER = ("red",), ("amber",)
 
 
@@ -38,29 +46,41 @@ def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
         ("population", ui("population_plan", year=last), f"{h['population_horizon']:,.0f}"),
         ("women", ui("women_now", year=first), f"{h['women_15_49_base']:,.0f}"),
         ("staff", ui("staff_gap", year=last), f"{h['staff_gap_before_persons']} {ui('persons')}"),
-        ("staff", ui("hires_card", plan_year=h["plan_year"], year=last),
-         ui("hires_card_value", hires=h["hires_persons"], after=h["staff_gap_after_persons"])),
+        (
+            "staff",
+            ui("hires_card", plan_year=h["plan_year"], year=last),
+            ui("hires_card_value", hires=h["hires_persons"], after=h["staff_gap_after_persons"]),
+        ),
         ("area", ui("area_gap", year=first), f"{h['area_gap_base_m2']:,.0f} m²"),
         ("money", ui("funding_gap"), f"{h['still_to_secure_wan_yuan']:,.0f} {ui('wan_yuan')}"),
     ]
     if period:
-        items += [("red", ui("indicators_red", period=period), f"{red} / {len(county_card)}"),
-                  ("amber", ui("indicators_amber", period=period), f"{amber} / {len(county_card)}")]
+        items += [
+            ("red", ui("indicators_red", period=period), f"{red} / {len(county_card)}"),
+            ("amber", ui("indicators_amber", period=period), f"{amber} / {len(county_card)}"),
+        ]
     summary = plan.projection.summary
     townships = summary[summary["region"] != county.county_code]
     population = figures.lines(townships, "year", "population", "region", ui("population_by_township"), names)
     codes = manifest["townships"]
     attention = figures.township_attention(
-        township.assign(red=township["status"].isin(RED), amber=township["status"].isin(AMBER)), codes, names,
-        ui("townships_attention", period=period or ""))
+        township.assign(red=township["status"].isin(RED), amber=township["status"].isin(AMBER)),
+        codes,
+        names,
+        ui("townships_attention", period=period or ""),
+    )
     shortfall = facilities.first_shortfall(plan.capacity, plan.construction_plan).dropna(subset=["first_short_year"])
     note = ""
     if len(shortfall):
         row = shortfall.sort_values(["first_short_year", "max_gap_m2"], ascending=[True, False]).iloc[0]
-        note = ui("first_short_station", station=names.get(row["station"], row["station"]), year=int(row["first_short_year"]))
+        note = ui(
+            "first_short_station", station=names.get(row["station"], row["station"]), year=int(row["first_short_year"])
+        )
     return {
         "period": period,
-        "cards": [{"kind": kind, "title": title, "value": value, "colour": CARD_COLOURS[kind]} for kind, title, value in items],
+        "cards": [
+            {"kind": kind, "title": title, "value": value, "colour": CARD_COLOURS[kind]} for kind, title, value in items
+        ],
         "note": note,
         "figures": {"population": _figure_json(population), "attention": _figure_json(attention)},
     }

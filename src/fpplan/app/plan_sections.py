@@ -15,12 +15,16 @@ import pandas as pd
 from fpplan.data.labels import language, ui
 
 # section → the tables it shows (keys of fpplan.app.workbook.SECTIONS), its heading's ui key, its element id
-SECTIONS = {"rooms": (("rooms", "rooms_by_year"), "plan_section_rooms", "fpplan-section-rooms"),
-            "survey": (("survey_effect",), "plan_section_survey", "fpplan-section-survey"),
-            "supply": (("supply",), "plan_section_supply", "fpplan-section-supply")}
-TABLE_STYLE = ("<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table th{background:#ddebf7;"
-               "padding:4px 8px;border:1px solid #bbb}.fpplan-table td{padding:3px 8px;border:1px solid #ddd;"
-               "text-align:right}.fpplan-table caption{text-align:left;font-weight:600;padding:4px 0}</style>")
+SECTIONS = {
+    "rooms": (("rooms", "rooms_by_year"), "plan_section_rooms", "fpplan-section-rooms"),
+    "survey": (("survey_effect",), "plan_section_survey", "fpplan-section-survey"),
+    "supply": (("supply",), "plan_section_supply", "fpplan-section-supply"),
+}
+TABLE_STYLE = (
+    "<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table th{background:#ddebf7;"
+    "padding:4px 8px;border:1px solid #bbb}.fpplan-table td{padding:3px 8px;border:1px solid #ddd;"
+    "text-align:right}.fpplan-table caption{text-align:left;font-weight:600;padding:4px 0}</style>"
+)
 
 
 def stored(manifest: dict, scenario: str | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
@@ -29,8 +33,10 @@ def stored(manifest: dict, scenario: str | None = None) -> tuple[dict[str, pd.Da
     from fpplan.app.workbook import SECTIONS as TABLES
 
     scenario = scenario or manifest["plan_scenario"]
-    return ({key: results.table(manifest, f"section_{key}", scenario) for key in TABLES},
-            results.table(manifest, "section_notes", scenario))
+    return (
+        {key: results.table(manifest, f"section_{key}", scenario) for key in TABLES},
+        results.table(manifest, "section_notes", scenario),
+    )
 
 
 def shown(key: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,16 +66,26 @@ def table_html(frame: pd.DataFrame, caption: str | None = None, report: bool = F
     printed page)."""
     formats = frame.attrs.get("formats", {})
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+
     def td(value, number_format) -> str:  # words to the left, numbers to the right
-        left = "" if not isinstance(value, str) else \
-            " style='text-align:left;white-space:nowrap'" if len(value) <= 8 else " style='text-align:left'"
+        left = (
+            ""
+            if not isinstance(value, str)
+            else " style='text-align:left;white-space:nowrap'"
+            if len(value) <= 8
+            else " style='text-align:left'"
+        )
         return f"<td{left}>{html.escape(cell_text(value, number_format))}</td>"
 
-    rows = "".join("<tr>" + "".join(td(v, formats.get(c)) for c, v in zip(frame.columns, row)) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    rows = "".join(
+        "<tr>" + "".join(td(v, formats.get(c)) for c, v in zip(frame.columns, row)) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    table = (f"<table class='{'fp-table' if report else 'fpplan-table'}'>{title}<thead><tr>{head}</tr></thead>"
-             f"<tbody>{rows}</tbody></table>")
+    table = (
+        f"<table class='{'fp-table' if report else 'fpplan-table'}'>{title}<thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
     if report:
         return f"<div class='fp-landscape'>{table}</div>" if len(frame.columns) > 10 else table
     return f"<div style='max-height:420px;overflow:auto;margin-bottom:8px'>{table}</div>"
@@ -95,12 +111,22 @@ def paragraph(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame
         def total(code: str) -> str:  # the cell of the totals row (the workbook's last row)
             return cell_text(rooms[header(code)].iloc[-1], fmt.get(header(code)))
 
-        return ui("plan_section_rooms_text", first=years[0], last=years[-1], villages=total("villages_total"),
-                  not_assessed=total("villages_not_assessed"), rooms_ok=total("rooms_up_to_standard"),
-                  rooms_build=total("rooms_to_build"), rooms_upgrade=total("rooms_to_upgrade"),
-                  schools_ok=total("schools_up_to_standard"), schools_build=total("schools_to_build"),
-                  schools_upgrade=total("schools_to_upgrade"), cost=total("works_cost_wan_yuan"),
-                  self_raised=total("self_raised_wan_yuan"), subsidy=total("subsidy_wan_yuan"))
+        return ui(
+            "plan_section_rooms_text",
+            first=years[0],
+            last=years[-1],
+            villages=total("villages_total"),
+            not_assessed=total("villages_not_assessed"),
+            rooms_ok=total("rooms_up_to_standard"),
+            rooms_build=total("rooms_to_build"),
+            rooms_upgrade=total("rooms_to_upgrade"),
+            schools_ok=total("schools_up_to_standard"),
+            schools_build=total("schools_to_build"),
+            schools_upgrade=total("schools_to_upgrade"),
+            cost=total("works_cost_wan_yuan"),
+            self_raised=total("self_raised_wan_yuan"),
+            subsidy=total("subsidy_wan_yuan"),
+        )
     supply = shown("supply", tables["supply"])
     if not len(tables["supply"]):
         return ui("plan_section_missing", note=text)
@@ -110,8 +136,18 @@ def paragraph(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame
     items = "、".join(_amount(c, cell_text(supply[c].iloc[-1], fmt.get(c))) for c in methods)
     cyp = supply.columns[-1]
     lead = ui("plan_section_supply_missing") if missing else ""
-    return lead + ui("plan_section_supply_text", first=int(years.min()), last=int(years.max()), items=items,
-                     cyp=cell_text(supply[cyp].iloc[-1], fmt.get(cyp))) + ("；" if language() == "zh" else "; ") + text
+    return (
+        lead
+        + ui(
+            "plan_section_supply_text",
+            first=int(years.min()),
+            last=int(years.max()),
+            items=items,
+            cyp=cell_text(supply[cyp].iloc[-1], fmt.get(cyp)),
+        )
+        + ("；" if language() == "zh" else "; ")
+        + text
+    )
 
 
 def _amount(head: str, value: str) -> str:
@@ -122,14 +158,17 @@ def _amount(head: str, value: str) -> str:
     return f"{found[1]}{value}{found[2]}" if found else f"{head}{value}"
 
 
-def section_html(section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame, heading: str = "h3",
-                 report: bool = False) -> str:
+def section_html(
+    section: str, tables: dict[str, pd.DataFrame], notes: pd.DataFrame, heading: str = "h3", report: bool = False
+) -> str:
     """One section: its heading, its paragraph, its tables as the workbook shows them — or, when the county's
     data is missing and the table would hold nothing but zeros, no table."""
     keys, title, element = SECTIONS[section]
     missing = bool(notes.set_index("section").loc[keys[0], "missing"])
-    parts = [f"<{heading}>{html.escape(ui(title))}</{heading}>",
-             f"<p class='fp-section-text' style='max-width:1100px'>{html.escape(paragraph(section, tables, notes))}</p>"]
+    parts = [
+        f"<{heading}>{html.escape(ui(title))}</{heading}>",
+        f"<p class='fp-section-text' style='max-width:1100px'>{html.escape(paragraph(section, tables, notes))}</p>",
+    ]
     if not (missing and section != "supply"):
         parts += [table_html(shown(key, tables[key]), ui(f"plan_section_table_{key}"), report) for key in keys]
     return f"<section id='{element}'>{''.join(parts)}</section>"

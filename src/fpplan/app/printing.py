@@ -20,10 +20,25 @@ def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:
         return None
     page = Path(page).resolve()  # a file URI needs an absolute path (``--out briefs/`` is relative)
     pdf = Path(pdf).resolve() if pdf is not None else page.with_suffix(".pdf")
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-                    "--virtual-time-budget=20000", f"--print-to-pdf={pdf}", page.as_uri()],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=20000",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return pdf
 
 

@@ -11,18 +11,47 @@ import pandas as pd
 
 from fpplan.data.labels import label, ui
 
-SCORECARD_PRINTED = ("name", "value", "lower", "upper", "unit_label", "target", "status", "change", "forecast",
-                     "expected_met", "note_text")
-SCORECARD_SHEET = ["unit", "name", "value", "lower", "upper", "unit_label", "numerator", "denominator", "target",
-                   "status", "previous", "change", "forecast", "forecast_lower", "forecast_upper", "expected_met",
-                   "target_source", "note_text"]
+SCORECARD_PRINTED = (
+    "name",
+    "value",
+    "lower",
+    "upper",
+    "unit_label",
+    "target",
+    "status",
+    "change",
+    "forecast",
+    "expected_met",
+    "note_text",
+)
+SCORECARD_SHEET = [
+    "unit",
+    "name",
+    "value",
+    "lower",
+    "upper",
+    "unit_label",
+    "numerator",
+    "denominator",
+    "target",
+    "status",
+    "previous",
+    "change",
+    "forecast",
+    "forecast_lower",
+    "forecast_upper",
+    "expected_met",
+    "target_source",
+    "note_text",
+]
 ROW_DECIMALS = ("value", "lower", "upper", "previous", "change", "forecast", "forecast_lower", "forecast_upper")
 
 
 def county_names(county) -> dict[str, str]:
     """Codes of the county's units and stations → their names."""
-    return dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
-                                                                             county.facilities["name"]))
+    return dict(zip(county.units["code"], county.units["name"])) | dict(
+        zip(county.facilities["code"], county.facilities["name"])
+    )
 
 
 def text_table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, **present_args) -> str:
@@ -33,8 +62,9 @@ def text_table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, **pr
     return cells.to_string(index=False) if len(cells) else ui("no_rows")
 
 
-def scorecard_text(card: pd.DataFrame, catalogue, names: Mapping[str, str], period: str, level: str = "township"
-                   ) -> str:
+def scorecard_text(
+    card: pd.DataFrame, catalogue, names: Mapping[str, str], period: str, level: str = "township"
+) -> str:
     """The scorecard of a period as printed: a title, one row per unit × indicator (unit name, indicator, value to
     its decimals, interval, unit, target, status in words, change, forecast, expected quarter, note), then the
     count of each status per unit."""
@@ -44,8 +74,12 @@ def scorecard_text(card: pd.DataFrame, catalogue, names: Mapping[str, str], peri
     rows = scorecard_rows(_expected_text(card), catalogue, names, columns=SCORECARD_PRINTED, by_unit=True).cells
     rows = rows.rename(columns={label("enums.level", "township"): label("enums.level", level)})
     counts = status_counts(card).drop(columns="period", errors="ignore")
-    lines = [ui("scorecard_title", period=period_text(period)), rows.to_string(index=False) if len(rows) else ui("no_rows"), "",
-             text_table(counts, names, enums={"attention": "status"}, headers={"unit": label("enums.level", level)})]
+    lines = [
+        ui("scorecard_title", period=period_text(period)),
+        rows.to_string(index=False) if len(rows) else ui("no_rows"),
+        "",
+        text_table(counts, names, enums={"attention": "status"}, headers={"unit": label("enums.level", level)}),
+    ]
     return "\n".join(lines)
 
 
@@ -55,8 +89,9 @@ def _expected_text(card: pd.DataFrame) -> pd.DataFrame:
 
     if "expected_met" not in card:
         return card
-    return card.assign(expected_met=card["expected_met"].map(lambda q: period_text(q) if isinstance(q, str) and q
-                                                             else ""))
+    return card.assign(
+        expected_met=card["expected_met"].map(lambda q: period_text(q) if isinstance(q, str) and q else "")
+    )
 
 
 def scorecard_sheets(card: pd.DataFrame, catalogue, period: str) -> dict[str, tuple[pd.DataFrame, list[str]]]:
@@ -72,7 +107,8 @@ def scorecard_sheets(card: pd.DataFrame, catalogue, period: str) -> dict[str, tu
             values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
             frame[column] = [round(v, int(d)) if np.isfinite(v) else v for v, d in zip(values, digits)]
     frame = frame.reindex(columns=[c for c in SCORECARD_SHEET if c in frame]).rename(
-        columns={"name": "indicator_name", "note_text": "note"})
+        columns={"name": "indicator_name", "note_text": "note"}
+    )
     counts = status_counts(card).drop(columns="period", errors="ignore")
     counts["attention"] = counts["attention"].map(lambda s: label("enums.status", s))
     return {ui("scorecard_title", period=period_text(period)): (frame, []), ui("sheet_status_counts"): (counts, [])}
@@ -88,11 +124,32 @@ def plan_lines(plan, path) -> list[str]:
 
     short = plan.shortfall.dropna(subset=["first_short_year"])
     tables, notes = plan_sections(plan), section_notes(plan)
-    equipment = (ui("amount_wan_yuan", amount=number(plan.equipment["cost_wan_yuan"].sum(), 2))
-                 if plan.equipment_reported else ui("equipment_not_reported"))
-    return [ui("plan_written", path=path, projects=len(plan.construction_plan),
-               cost=number(plan.construction_plan["cost_wan_yuan"].sum(), 2), short=len(short)),
-            ui("plan_year_summary", year=plan.plan_year, hires=len(plan.recruitment), equipment=equipment,
-               still=number(plan.subsidy["still_to_secure_wan_yuan"].sum(), 2))] + [f"- {note}" for note in plan.notes] + [
-        f"{ui(title)}：{paragraph(key, tables, notes)}" for key, (_, title, _) in SECTIONS.items()
-        if notes.set_index("section").loc[SECTIONS[key][0][0], "note"] not in plan.notes]  # said once
+    equipment = (
+        ui("amount_wan_yuan", amount=number(plan.equipment["cost_wan_yuan"].sum(), 2))
+        if plan.equipment_reported
+        else ui("equipment_not_reported")
+    )
+    return (
+        [
+            ui(
+                "plan_written",
+                path=path,
+                projects=len(plan.construction_plan),
+                cost=number(plan.construction_plan["cost_wan_yuan"].sum(), 2),
+                short=len(short),
+            ),
+            ui(
+                "plan_year_summary",
+                year=plan.plan_year,
+                hires=len(plan.recruitment),
+                equipment=equipment,
+                still=number(plan.subsidy["still_to_secure_wan_yuan"].sum(), 2),
+            ),
+        ]
+        + [f"- {note}" for note in plan.notes]
+        + [
+            f"{ui(title)}：{paragraph(key, tables, notes)}"
+            for key, (_, title, _) in SECTIONS.items()
+            if notes.set_index("section").loc[SECTIONS[key][0][0], "note"] not in plan.notes
+        ]
+    )  # said once

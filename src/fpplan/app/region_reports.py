@@ -71,10 +71,14 @@ def region_period(counties: dict) -> str:
 
 
 def key_table(doc: dict) -> str:
-    rows = "".join(f"<tr><td>{html.escape(c['title'])}</td><td class='fp-num'>{html.escape(c['value'])}</td></tr>"
-                   for c in doc["cards"])
-    return (f"<table class='fp-table fp-key'><caption>{html.escape(ui('region_key_numbers'))}</caption>"
-            f"<tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f"<tr><td>{html.escape(c['title'])}</td><td class='fp-num'>{html.escape(c['value'])}</td></tr>"
+        for c in doc["cards"]
+    )
+    return (
+        f"<table class='fp-table fp-key'><caption>{html.escape(ui('region_key_numbers'))}</caption>"
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def top_lines(summary: dict, doc: dict) -> list[str]:
@@ -95,20 +99,27 @@ def first_page(summary: dict, doc: dict, title: str, subtitle: str) -> str:
     ranking table."""
     lines = "".join(f"<li>{html.escape(line)}</li>" for line in top_lines(summary, doc))
     table = ranking_table(doc, summary["measures"][0]) if len(doc["rows"]) <= TABLE_MAX else ""
-    return (f"<section class='fp-region'><h1>{html.escape(title)}</h1><div class='sub'>{html.escape(subtitle)}</div>"
-            f"{key_table(doc)}<h2>{html.escape(ui('region_rankings'))}</h2><ol class='fp-top'>{lines}</ol>{table}"
-            "</section>")
+    return (
+        f"<section class='fp-region'><h1>{html.escape(title)}</h1><div class='sub'>{html.escape(subtitle)}</div>"
+        f"{key_table(doc)}<h2>{html.escape(ui('region_rankings'))}</h2><ol class='fp-top'>{lines}</ol>{table}"
+        "</section>"
+    )
 
 
 def ranking_table(doc: dict, by: str) -> str:
     from fpplan.app.panels.region import ordered_rows
 
     head = "".join(f"<th>{html.escape(c['title'])}</th>" for c in doc["columns"])
-    body = "".join(f"<tr><td class='fp-num'>{k}</td><td>{html.escape(r['name'])}</td>"
-                   + "".join(f"<td class='fp-num'>{html.escape(r['cells'][c['key']])}</td>" for c in doc["columns"])
-                   + "</tr>" for k, r in enumerate(ordered_rows(doc, by), start=1))
-    return (f"<table class='fp-table'><thead><tr><th>{html.escape(ui('region_rank'))}</th>"
-            f"<th>{html.escape(ui('region_county'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>")
+    body = "".join(
+        f"<tr><td class='fp-num'>{k}</td><td>{html.escape(r['name'])}</td>"
+        + "".join(f"<td class='fp-num'>{html.escape(r['cells'][c['key']])}</td>" for c in doc["columns"])
+        + "</tr>"
+        for k, r in enumerate(ordered_rows(doc, by), start=1)
+    )
+    return (
+        f"<table class='fp-table'><thead><tr><th>{html.escape(ui('region_rank'))}</th>"
+        f"<th>{html.escape(ui('region_county'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def indicators_table(counties: dict, summary: dict) -> tuple[str, str]:
@@ -135,7 +146,9 @@ def indicators_table(counties: dict, summary: dict) -> tuple[str, str]:
     body = "".join(
         f"<tr><td>{html.escape(str(r.name))}</td><td class='fp-num'>{number(r.value, 2)}</td>"
         f"<td>{html.escape(str(r.target) if isinstance(r.target, str) and r.target else NO_VALUE)}</td>"
-        f"<td class='fp-num'>{r.units_met} / {r.units_counted}</td></tr>" for r in region.itertuples())
+        f"<td class='fp-num'>{r.units_met} / {r.units_counted}</td></tr>"
+        for r in region.itertuples()
+    )
     title = ui("region_indicators", period=period, n=len(counties))
     return title, f"<table class='fp-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -156,17 +169,21 @@ def county_sections(counties: dict, date: str) -> tuple[str, str, dict]:
     return style, "".join(sections), contents
 
 
-STYLE = (".fp-region .sub{text-align:center;color:#424242;font-size:9pt;margin-bottom:8px}"
-         ".fp-region h1{font-size:16pt}.fp-top li{margin:3px 0;line-height:1.5}"
-         ".fp-county,.fp-part{break-before:page;page-break-before:always}"
-         "table.fp-key td:first-child{white-space:nowrap}"
-         ".fp-figure svg{width:100%;height:auto}.fp-figure{break-inside:avoid;margin:6px 0}"
-         ".fp-region table.fp-table th{white-space:normal}")
+STYLE = (
+    ".fp-region .sub{text-align:center;color:#424242;font-size:9pt;margin-bottom:8px}"
+    ".fp-region h1{font-size:16pt}.fp-top li{margin:3px 0;line-height:1.5}"
+    ".fp-county,.fp-part{break-before:page;page-break-before:always}"
+    "table.fp-key td:first-child{white-space:nowrap}"
+    ".fp-figure svg{width:100%;height:auto}.fp-figure{break-inside:avoid;margin:6px 0}"
+    ".fp-region table.fp-table th{white-space:normal}"
+)
 
 
 def document(title: str, style: str, body: str) -> str:
-    return (f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}{STYLE}</style></head><body>{body}</body></html>")
+    return (
+        f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}{STYLE}</style></head><body>{body}</body></html>"
+    )
 
 
 def write_pdf(page_html: str, pdf: Path) -> Path | None:
@@ -191,14 +208,17 @@ def brief_files(summary: dict, doc: dict, counties: dict, folder: Path, date: st
     style, sections, contents = county_sections(counties, date)
     folder.mkdir(parents=True, exist_ok=True)
     name = ui("region_brief_file", region=region)
-    pdf = write_pdf(document(title, style, first_page(summary, doc, title, subtitle) + sections), folder / f"{name}.pdf")
+    pdf = write_pdf(
+        document(title, style, first_page(summary, doc, title, subtitle) + sections), folder / f"{name}.pdf"
+    )
     for c in contents.values():
         brief.write(c, folder / ui("region_counties_briefs"))
     return {"pdf": pdf}
 
 
-def run_region_brief(region_dir: str, period: str | None, scenario: str | None, out: str,
-                     date: str | None = None) -> int:
+def run_region_brief(
+    region_dir: str, period: str | None, scenario: str | None, out: str, date: str | None = None
+) -> int:
     """``fpplan brief REGION --out DIR``: the region brief and the counties' briefs into DIR."""
     summary, doc, counties = prepare(region_dir, period, scenario)
     folder = Path(out)
@@ -216,15 +236,24 @@ def report_html(summary: dict, doc: dict, counties: dict, date: str, scenario: s
     style, sections, _ = county_sections(counties, date)
     indicators_title, indicators = indicators_table(counties, summary)
     figures = "".join(f"<div class='fp-figure'>{svg}</div>" for svg in doc.get("images", {}).values())
-    ranking = (f"<section class='fp-part'><h2>{html.escape(ui('region_rankings'))}</h2>"
-               f"{ranking_table(doc, summary['measures'][0])}{figures}</section>")
-    lights = (f"<section class='fp-part'><h2>{html.escape(indicators_title)}</h2>{indicators}</section>"
-              if indicators else "")
+    ranking = (
+        f"<section class='fp-part'><h2>{html.escape(ui('region_rankings'))}</h2>"
+        f"{ranking_table(doc, summary['measures'][0])}{figures}</section>"
+    )
+    lights = (
+        f"<section class='fp-part'><h2>{html.escape(indicators_title)}</h2>{indicators}</section>" if indicators else ""
+    )
     return document(title, style, first_page(summary, doc, title, subtitle) + ranking + lights + sections)
 
 
-def run_region_report(region_dir: str, scenario: str | None = "medium", out: str = "reports",
-                      period: str | None = None, replace: bool = False, date: str | None = None) -> int:
+def run_region_report(
+    region_dir: str,
+    scenario: str | None = "medium",
+    out: str = "reports",
+    period: str | None = None,
+    replace: bool = False,
+    date: str | None = None,
+) -> int:
     """``fpplan report REGION``: the region report (HTML, PDF) and brief into ``OUT/<region>_<period>_<scenario>/``."""
     from fpplan.app.printing import page_count
     from fpplan.app.reports import print_written, put_in_place
@@ -248,9 +277,15 @@ def run_region_report(region_dir: str, scenario: str | None = "medium", out: str
 
         pdf = to_pdf(page)
         brief_files(summary, doc, counties, staging, date)
-        info = {"region": summary["region"], "version": summary["version"], "counties": len(counties),
-                "periods": {code: period for code, (_, period, _) in counties.items()}, "scenario": scenario_used,
-                "date": date, "pages": page_count(pdf) if pdf else None}
+        info = {
+            "region": summary["region"],
+            "version": summary["version"],
+            "counties": len(counties),
+            "periods": {code: period for code, (_, period, _) in counties.items()},
+            "scenario": scenario_used,
+            "date": date,
+            "pages": page_count(pdf) if pdf else None,
+        }
         put_in_place(staging, target, info)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -27,8 +27,16 @@ from fpplan.app import results
 REGION_RESULTS = Path(".fpplan") / "region"
 SUMMARY = "summary.json"
 # the measures counties are ranked by (larger first: more need or more to do), the first the default
-MEASURES = ("red", "amber", "population_change_pct", "population_horizon", "women_15_49_base", "staff_gap",
-            "area_gap_m2", "still_to_secure_wan_yuan")
+MEASURES = (
+    "red",
+    "amber",
+    "population_change_pct",
+    "population_horizon",
+    "women_15_49_base",
+    "staff_gap",
+    "area_gap_m2",
+    "still_to_secure_wan_yuan",
+)
 
 
 @dataclass(frozen=True)
@@ -116,16 +124,24 @@ def county_headline(manifest: dict) -> dict:
     base = int(manifest["base_year"])
     try:
         h = results.table(manifest, "headline", scenario).iloc[0]
-        out = {"base_year": int(h["base_year"]), "horizon": int(h["horizon"]),
-               "population_base": float(h["population_base"]), "population_horizon": float(h["population_horizon"]),
-               "women_15_49_base": float(h["women_15_49_base"]),
-               "staff_gap": float(h["staff_gap_before_persons"]), "staff_gap_unit": "persons",
-               "area_gap_m2": float(h["area_gap_base_m2"]),
-               "still_to_secure_wan_yuan": float(h["still_to_secure_wan_yuan"])}
+        out = {
+            "base_year": int(h["base_year"]),
+            "horizon": int(h["horizon"]),
+            "population_base": float(h["population_base"]),
+            "population_horizon": float(h["population_horizon"]),
+            "women_15_49_base": float(h["women_15_49_base"]),
+            "staff_gap": float(h["staff_gap_before_persons"]),
+            "staff_gap_unit": "persons",
+            "area_gap_m2": float(h["area_gap_base_m2"]),
+            "still_to_secure_wan_yuan": float(h["still_to_secure_wan_yuan"]),
+        }
     except FileNotFoundError:
         out = _headline_before_plan_headline(manifest, scenario, base)
-    out["population_change_pct"] = (100.0 * (out["population_horizon"] - out["population_base"]) / out["population_base"]
-                                    if out["population_base"] else None)
+    out["population_change_pct"] = (
+        100.0 * (out["population_horizon"] - out["population_base"]) / out["population_base"]
+        if out["population_base"]
+        else None
+    )
     return out | _lights(manifest)
 
 
@@ -140,13 +156,17 @@ def _headline_before_plan_headline(manifest: dict, scenario: str, base: int) -> 
     capacity = results.table(manifest, "capacity", scenario)
     area = capacity["gap_m2"].clip(lower=0).groupby(capacity["year"]).sum()
     subsidy = results.table(manifest, "officials_subsidy", scenario)
-    return {"base_year": base, "horizon": horizon,
-            "population_base": float(series.loc[base, "population"]),
-            "population_horizon": float(series.loc[horizon, "population"]),
-            "women_15_49_base": float(series.loc[base, "women_15_49"]),
-            "staff_gap": float(shortage.get(horizon, 0.0)), "staff_gap_unit": "fte",
-            "area_gap_m2": float(area.get(base, 0.0)),
-            "still_to_secure_wan_yuan": float(subsidy["still_to_secure_wan_yuan"].sum())}
+    return {
+        "base_year": base,
+        "horizon": horizon,
+        "population_base": float(series.loc[base, "population"]),
+        "population_horizon": float(series.loc[horizon, "population"]),
+        "women_15_49_base": float(series.loc[base, "women_15_49"]),
+        "staff_gap": float(shortage.get(horizon, 0.0)),
+        "staff_gap_unit": "fte",
+        "area_gap_m2": float(area.get(base, 0.0)),
+        "still_to_secure_wan_yuan": float(subsidy["still_to_secure_wan_yuan"].sum()),
+    }
 
 
 def _lights(manifest: dict) -> dict:
@@ -156,8 +176,12 @@ def _lights(manifest: dict) -> dict:
         return {"period": None, "red": None, "amber": None, "indicators": None}
     cards = results.table(manifest, "scorecards")
     card = cards[(cards["level"] == "county") & (cards["kind"] == "year") & (cards["period"] == years[-1])]
-    return {"period": years[-1], "red": int((card["status"] == "red").sum()),
-            "amber": int((card["status"] == "amber").sum()), "indicators": len(card)}
+    return {
+        "period": years[-1],
+        "red": int((card["status"] == "red").sum()),
+        "amber": int((card["status"] == "amber").sum()),
+        "indicators": len(card),
+    }
 
 
 def county_task(folder: str) -> dict:
@@ -171,10 +195,17 @@ def county_task(folder: str) -> dict:
     except DataError as error:
         return {"folder": Path(folder).name, "problems": list(error.problems)}
     manifest = results.current(folder)
-    return {"folder": Path(folder).name, "code": manifest["county"]["code"], "name": manifest["county"]["name"],
-            "version": manifest["version"], "fingerprint": manifest["fingerprint"],
-            "data_as_of": manifest["data_as_of"], "computed": outcome.computed,
-            "seconds": round(time.perf_counter() - start, 2), **county_headline(manifest)}
+    return {
+        "folder": Path(folder).name,
+        "code": manifest["county"]["code"],
+        "name": manifest["county"]["name"],
+        "version": manifest["version"],
+        "fingerprint": manifest["fingerprint"],
+        "data_as_of": manifest["data_as_of"],
+        "computed": outcome.computed,
+        "seconds": round(time.perf_counter() - start, 2),
+        **county_headline(manifest),
+    }
 
 
 # --- computing --------------------------------------------------------------------------------------------------
@@ -198,7 +229,9 @@ def _map(folders: list[str], scheduler: str, workers: int) -> list[dict]:
 
     from fpplan.app.figure_images import keep_renderer_open
 
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=keep_renderer_open) as pool:
+    with ProcessPoolExecutor(
+        n, mp_context=multiprocessing.get_context("spawn"), initializer=keep_renderer_open
+    ) as pool:
         return list(pool.map(county_task, folders))
 
 
@@ -235,19 +268,31 @@ def ensure_region_results(region: str | Path, force: bool = False, workers: int 
             if row is None or "problems" in row:
                 continue
             if row["code"] in first:
-                problems.append(Problem(file=str(find_table_files(region / name)[0]["units"]), kind="duplicate_county",
-                                        value=row["code"], detail=f"{first[row['code']]}, {name}"))
+                problems.append(
+                    Problem(
+                        file=str(find_table_files(region / name)[0]["units"]),
+                        kind="duplicate_county",
+                        value=row["code"],
+                        detail=f"{first[row['code']]}, {name}",
+                    )
+                )
             first.setdefault(row["code"], name)
         if problems:
             raise DataError(problems)
         counties = [{k: v for k, v in rows[f.name].items() if k not in ("computed", "seconds")} for f in folders]
-        version = hashlib.sha256(json.dumps([[c["folder"], c["version"]] for c in counties]
-                                            + [config.model_dump(), fpplan_version()], sort_keys=True).encode()).hexdigest()
+        version = hashlib.sha256(
+            json.dumps(
+                [[c["folder"], c["version"]] for c in counties] + [config.model_dump(), fpplan_version()],
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()
         computed = sum(bool(row.get("computed")) for row in done)
         if not force and summary is not None and summary["version"] == version:
             if [c["fingerprint"] for c in summary["counties"]] != [c["fingerprint"] for c in counties]:
-                _write(Path(summary["path"]) / SUMMARY, {k: v for k, v in summary.items() if k != "path"}
-                       | {"counties": counties})  # touched, not changed
+                _write(
+                    Path(summary["path"]) / SUMMARY,
+                    {k: v for k, v in summary.items() if k != "path"} | {"counties": counties},
+                )  # touched, not changed
             return RegionOutcome(version, Path(summary["path"]), False, computed, time.perf_counter() - start)
         name = version[:16]
         staging = root / f".staging-{os.getpid()}"
@@ -255,8 +300,11 @@ def ensure_region_results(region: str | Path, force: bool = False, workers: int 
         staging.mkdir(parents=True)
         try:
             new = summarise(region_name(config, region), config.code or region.name, counties)
-            new |= {"version": version, "fpplan_version": fpplan_version(),
-                    "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            new |= {
+                "version": version,
+                "fpplan_version": fpplan_version(),
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            }
             from fpplan.app import region_content
 
             content = region_content.build(new)
@@ -282,25 +330,39 @@ def _write(path: Path, doc: dict) -> None:
 def summarise(name: str, code: str, counties: list[dict]) -> dict:
     """The region's totals, and the counties ranked by every measure (larger first; ties by county code; a county
     with no value for a measure last)."""
+
     def total(key: str) -> float:
         return float(sum(c[key] for c in counties))
 
     base, horizon = total("population_base"), total("population_horizon")
     years = sorted({c["base_year"] for c in counties}), sorted({c["horizon"] for c in counties})
     with_red = [c for c in counties if c["red"]]
-    totals = {"counties": len(counties), "base_years": years[0], "horizons": years[1],
-              "population_base": base, "population_horizon": horizon,
-              "population_change_pct": 100.0 * (horizon - base) / base if base else None,
-              "women_15_49_base": total("women_15_49_base"), "staff_gap": total("staff_gap"),
-              "staff_gap_units": sorted({c["staff_gap_unit"] for c in counties}),
-              "area_gap_m2": total("area_gap_m2"), "still_to_secure_wan_yuan": total("still_to_secure_wan_yuan"),
-              "counties_with_red": len(with_red), "counties_scored": sum(c["red"] is not None for c in counties),
-              "periods": sorted({c["period"] for c in counties if c["period"]})}
+    totals = {
+        "counties": len(counties),
+        "base_years": years[0],
+        "horizons": years[1],
+        "population_base": base,
+        "population_horizon": horizon,
+        "population_change_pct": 100.0 * (horizon - base) / base if base else None,
+        "women_15_49_base": total("women_15_49_base"),
+        "staff_gap": total("staff_gap"),
+        "staff_gap_units": sorted({c["staff_gap_unit"] for c in counties}),
+        "area_gap_m2": total("area_gap_m2"),
+        "still_to_secure_wan_yuan": total("still_to_secure_wan_yuan"),
+        "counties_with_red": len(with_red),
+        "counties_scored": sum(c["red"] is not None for c in counties),
+        "periods": sorted({c["period"] for c in counties if c["period"]}),
+    }
     rankings = {}
     for measure in MEASURES:
         scored = sorted((c for c in counties if c[measure] is not None), key=lambda c: (-c[measure], c["code"]))
         rankings[measure] = [c["code"] for c in scored] + [c["code"] for c in counties if c[measure] is None]
     months = sorted({c["data_as_of"]["last_month"] for c in counties if c["data_as_of"].get("last_month")})
-    return {"region": {"name": name, "code": code}, "counties": counties, "totals": totals, "measures": list(MEASURES),
-            "rankings": rankings, "data_as_of": {"first_month": months[0] if months else None,
-                                                 "last_month": months[-1] if months else None}}
+    return {
+        "region": {"name": name, "code": code},
+        "counties": counties,
+        "totals": totals,
+        "measures": list(MEASURES),
+        "rankings": rankings,
+        "data_as_of": {"first_month": months[0] if months else None, "last_month": months[-1] if months else None},
+    }

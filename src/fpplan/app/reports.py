@@ -55,14 +55,22 @@ def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                                   cwd=str(out_dir), progress_bar=False, execution_timeout=CELL_TIMEOUT,
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(out_dir),
+            progress_bar=False,
+            execution_timeout=CELL_TIMEOUT,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
     except papermill.PapermillExecutionError as error:
         raise DataError([notebook_failure(notebook, error.exec_count, error.ename, error.evalue)]) from None
     except CellTimeoutError:
-        raise DataError([Problem(file=notebook.name, kind="notebook_timeout", value=notebook.stem,
-                                 detail=str(CELL_TIMEOUT // 60))]) from None
+        raise DataError(
+            [Problem(file=notebook.name, kind="notebook_timeout", value=notebook.stem, detail=str(CELL_TIMEOUT // 60))]
+        ) from None
     except DeadKernelError:
         raise DataError([Problem(file=notebook.name, kind="notebook_kernel_died", value=notebook.stem)]) from None
     finally:
@@ -75,8 +83,13 @@ def notebook_failure(notebook: Path, cell: int | None, name: str, text: str) -> 
     validate) or fpplan's own (the error's first line kept for the maintainers)."""
     if name == "DataError":
         return Problem(file=notebook.name, kind="notebook_data_error", value=notebook.stem, row=cell)
-    return Problem(file=notebook.name, kind="notebook_failed", value=notebook.stem, row=cell,
-                   detail=f"{name}: {str(text).splitlines()[0] if text else ''}")
+    return Problem(
+        file=notebook.name,
+        kind="notebook_failed",
+        value=notebook.stem,
+        row=cell,
+        detail=f"{name}: {str(text).splitlines()[0] if text else ''}",
+    )
 
 
 def _target_parameter(notebook: Path, target_set: str | None) -> dict:
@@ -97,9 +110,11 @@ def _figure_html(spec: dict, number: int) -> str:
     div = f"fp-figure-{number}"
     data = json.dumps(spec.get("data", []), ensure_ascii=False)
     config = json.dumps(REPORT_PLOTLY_CONFIG)
-    return (f"<div class='fp-figure' style='width:{layout['width']}px;height:{layout['height']}px'>"
-            f"<div id='{div}' style='width:{layout['width']}px;height:{layout['height']}px'></div></div>"
-            f"<script>Plotly.newPlot('{div}', {data}, {json.dumps(layout, ensure_ascii=False)}, {config});</script>")
+    return (
+        f"<div class='fp-figure' style='width:{layout['width']}px;height:{layout['height']}px'>"
+        f"<div id='{div}' style='width:{layout['width']}px;height:{layout['height']}px'></div></div>"
+        f"<script>Plotly.newPlot('{div}', {data}, {json.dumps(layout, ensure_ascii=False)}, {config});</script>"
+    )
 
 
 def check_sections(executed: list[Path]) -> None:
@@ -107,12 +122,20 @@ def check_sections(executed: list[Path]) -> None:
     a DataError naming it, never a report with a section silently missing."""
     import nbformat
 
-    empty = [path.stem for path in executed
-             if not any(o.get("output_type") != "stream" or o.get("name") != "stderr"
-                        for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
-                        for o in cell.get("outputs", []))]
+    empty = [
+        path.stem
+        for path in executed
+        if not any(
+            o.get("output_type") != "stream" or o.get("name") != "stderr"
+            for cell in nbformat.read(path, as_version=4).cells
+            if cell.cell_type == "code"
+            for o in cell.get("outputs", [])
+        )
+    ]
     if empty:
-        raise DataError([Problem(file=str(executed[0].parent), kind="report_section_empty", value=stem) for stem in empty])
+        raise DataError(
+            [Problem(file=str(executed[0].parent), kind="report_section_empty", value=stem) for stem in empty]
+        )
 
 
 def bind(executed: list[Path], cover: str):
@@ -147,7 +170,9 @@ def bind(executed: list[Path], cover: str):
                 data = output.get("data", {})
                 if FIGURE_MIME in data:
                     number += 1
-                    output = nbformat.v4.new_output("display_data", data={"text/html": _figure_html(data[FIGURE_MIME], number)})
+                    output = nbformat.v4.new_output(
+                        "display_data", data={"text/html": _figure_html(data[FIGURE_MIME], number)}
+                    )
                 outputs.append(output)
             cell.outputs = outputs
             cell.source = ""
@@ -165,36 +190,37 @@ def print_css() -> str:
     footer = ui("page_of", page="{page}", pages="{pages}")
     footer = '"' + footer.replace("{page}", '" counter(page) "').replace("{pages}", '" counter(pages) "') + '"'
     box = f"@bottom-center{{content:{footer};font-family:{FONT};font-size:8pt;color:#616161;}}"
-    return (f"@page{{size:A4 portrait;margin:14mm 14mm 16mm 14mm;{box}}}"
-            f"@page wide{{size:A4 landscape;margin:12mm 14mm 14mm 14mm;{box}}}"
-            ".fp-landscape{page:wide;}"
-            f"html,body{{background:#fff !important;font-family:{FONT} !important;font-size:10pt;}}"
-            "body{margin:0 !important;padding:0 !important;}"
-            ".jp-Notebook,main{padding:0 !important;margin:0 !important;}"
-            ".jp-Cell,.jp-Cell-outputWrapper,.jp-OutputArea,.jp-OutputArea-child,.jp-OutputArea-output{"
-            "padding:0 !important;margin:0 !important;overflow:visible !important;max-width:100% !important;}"
-            ".jp-InputArea,.jp-InputPrompt,.jp-OutputPrompt,.jp-Collapser{display:none !important;}"
-            ".jp-RenderedHTMLCommon{padding:0 !important;font-size:10pt !important;}"
-            f".jp-RenderedHTMLCommon,.jp-RenderedMarkdown{{font-family:{FONT} !important;}}"
-            "h1{break-before:page;page-break-before:always;font-size:17pt !important;margin:0 0 8px 0 !important;}"
-            ".fp-cover h1{break-before:avoid;page-break-before:avoid;font-size:20pt !important;}"
-            "h2,h3{break-after:avoid;}"
-            ".fp-figure{break-inside:avoid;page-break-inside:avoid;margin:6px 0 10px 0;}"
-            ".modebar,.modebar-container{display:none !important;}"
-            "pre{white-space:pre-wrap !important;word-break:break-all;}"
-            ".jp-RenderedHTMLCommon table.fp-table{table-layout:auto !important;margin:4px 0 10px 0 !important;"
-            "font-size:9pt !important;}"
-            ".jp-RenderedHTMLCommon table.fp-table td,.jp-RenderedHTMLCommon table.fp-table th{"
-            "padding:2px 4px !important;max-width:none !important;}"
-            ".jp-RenderedHTMLCommon table.fp-table td{text-align:left !important;}"
-            ".jp-RenderedHTMLCommon table.fp-table td.fp-num{text-align:right !important;}"
-            ".jp-RenderedHTMLCommon table.fp-table tbody tr:nth-child(odd){background:transparent;}"
-            ".fp-cover table.fp-meta{margin:6px 0 12px 0 !important;}"
-            ".fp-cover table.fp-meta td{border:none !important;padding:2px 10px 2px 0 !important;font-size:10.5pt;"
-            "text-align:left !important;}"
-            ".fp-contents{list-style:none;padding-left:8px;}.fp-contents li{font-size:11pt;margin:3px 0;}"
-            ".fp-findings li{font-size:10pt;margin:3px 0;line-height:1.5;}"
-            + tables.css())
+    return (
+        f"@page{{size:A4 portrait;margin:14mm 14mm 16mm 14mm;{box}}}"
+        f"@page wide{{size:A4 landscape;margin:12mm 14mm 14mm 14mm;{box}}}"
+        ".fp-landscape{page:wide;}"
+        f"html,body{{background:#fff !important;font-family:{FONT} !important;font-size:10pt;}}"
+        "body{margin:0 !important;padding:0 !important;}"
+        ".jp-Notebook,main{padding:0 !important;margin:0 !important;}"
+        ".jp-Cell,.jp-Cell-outputWrapper,.jp-OutputArea,.jp-OutputArea-child,.jp-OutputArea-output{"
+        "padding:0 !important;margin:0 !important;overflow:visible !important;max-width:100% !important;}"
+        ".jp-InputArea,.jp-InputPrompt,.jp-OutputPrompt,.jp-Collapser{display:none !important;}"
+        ".jp-RenderedHTMLCommon{padding:0 !important;font-size:10pt !important;}"
+        f".jp-RenderedHTMLCommon,.jp-RenderedMarkdown{{font-family:{FONT} !important;}}"
+        "h1{break-before:page;page-break-before:always;font-size:17pt !important;margin:0 0 8px 0 !important;}"
+        ".fp-cover h1{break-before:avoid;page-break-before:avoid;font-size:20pt !important;}"
+        "h2,h3{break-after:avoid;}"
+        ".fp-figure{break-inside:avoid;page-break-inside:avoid;margin:6px 0 10px 0;}"
+        ".modebar,.modebar-container{display:none !important;}"
+        "pre{white-space:pre-wrap !important;word-break:break-all;}"
+        ".jp-RenderedHTMLCommon table.fp-table{table-layout:auto !important;margin:4px 0 10px 0 !important;"
+        "font-size:9pt !important;}"
+        ".jp-RenderedHTMLCommon table.fp-table td,.jp-RenderedHTMLCommon table.fp-table th{"
+        "padding:2px 4px !important;max-width:none !important;}"
+        ".jp-RenderedHTMLCommon table.fp-table td{text-align:left !important;}"
+        ".jp-RenderedHTMLCommon table.fp-table td.fp-num{text-align:right !important;}"
+        ".jp-RenderedHTMLCommon table.fp-table tbody tr:nth-child(odd){background:transparent;}"
+        ".fp-cover table.fp-meta{margin:6px 0 12px 0 !important;}"
+        ".fp-cover table.fp-meta td{border:none !important;padding:2px 10px 2px 0 !important;font-size:10.5pt;"
+        "text-align:left !important;}"
+        ".fp-contents{list-style:none;padding-left:8px;}.fp-contents li{font-size:11pt;margin:3px 0;}"
+        ".fp-findings li{font-size:10pt;margin:3px 0;line-height:1.5;}" + tables.css()
+    )
 
 
 def to_html(book, path: Path) -> Path:
@@ -203,7 +229,9 @@ def to_html(book, path: Path) -> Path:
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
 
-    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(book)
+    body, _ = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    ).from_notebook_node(book)
     body = re.sub(r"<script[^>]*src=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)  # offline: no CDN scripts
     body = re.sub(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", "", body)
     head = f"<style>{print_css()}</style><script>{get_plotlyjs()}</script>"
@@ -224,19 +252,23 @@ def cover(manifest: dict, period: str, scenario: str, sections: list[str], date:
 
     county = manifest["county"]["name"]
     as_of = manifest.get("data_as_of", {})
-    rows = [(ui("cover_county"), f"{county}（{manifest['county']['code']}）"),
-            (ui("cover_period"), f"{period_text(period)}（{period}）"),
-            (ui("cover_scenario"), manifest["scenarios"][scenario][language()]),
-            (ui("cover_version"), manifest["version"][:12]),
-            (ui("cover_as_of"), month_text(as_of["last_month"]) if as_of.get("last_month") else "—"),
-            (ui("cover_last_import"), (as_of.get("last_import") or "—").replace("T", " ")),
-            (ui("cover_date"), date),
-            (ui("cover_fpplan"), f"fpplan {manifest.get('fpplan_version', '')}")]
+    rows = [
+        (ui("cover_county"), f"{county}（{manifest['county']['code']}）"),
+        (ui("cover_period"), f"{period_text(period)}（{period}）"),
+        (ui("cover_scenario"), manifest["scenarios"][scenario][language()]),
+        (ui("cover_version"), manifest["version"][:12]),
+        (ui("cover_as_of"), month_text(as_of["last_month"]) if as_of.get("last_month") else "—"),
+        (ui("cover_last_import"), (as_of.get("last_import") or "—").replace("T", " ")),
+        (ui("cover_date"), date),
+        (ui("cover_fpplan"), f"fpplan {manifest.get('fpplan_version', '')}"),
+    ]
     meta = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     contents = "".join(f"<li>{html.escape(s)}</li>" for s in sections)
     title = ui("report_title", county=county, period=period_text(period))
-    return (f"<div class='fp-cover'><h1>{html.escape(title)}</h1><table class='fp-meta'>{meta}</table>"
-            f"{key_numbers}<h3>{html.escape(ui('contents'))}</h3><ul class='fp-contents'>{contents}</ul></div>")
+    return (
+        f"<div class='fp-cover'><h1>{html.escape(title)}</h1><table class='fp-meta'>{meta}</table>"
+        f"{key_numbers}<h3>{html.escape(ui('contents'))}</h3><ul class='fp-contents'>{contents}</ul></div>"
+    )
 
 
 def section_titles(paths: list[Path]) -> list[str]:
@@ -254,9 +286,17 @@ def section_titles(paths: list[Path]) -> list[str]:
 # --- the command ------------------------------------------------------------------------------------------------
 
 
-def run_report(data_dir: str, scenario: str | None = "medium", out: str = "reports", period: str | None = None,
-               replace: bool = False, date: str | None = None, store: str | None = None, brief: bool = True,
-               target_set: str | None = None) -> int:
+def run_report(
+    data_dir: str,
+    scenario: str | None = "medium",
+    out: str = "reports",
+    period: str | None = None,
+    replace: bool = False,
+    date: str | None = None,
+    store: str | None = None,
+    brief: bool = True,
+    target_set: str | None = None,
+) -> int:
     """The period's report for a scenario into ``out/<county>_<period>_<scenario>/``: the bound report (HTML, PDF), the
     executed notebooks, the brief (Word, PDF), the plan workbook, and ``report.json`` saying what the folder holds.
     ``target_set``: the indicators judged against it (default: the county's default set, 本县目标)."""
@@ -276,15 +316,22 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     try:
-        parameters = {"data_dir": str(Path(data_dir).resolve()), "scenario": scenario, "period": period,
-                      "base_year": manifest["base_year"], "horizon": manifest["base_year"] + 10}
+        parameters = {
+            "data_dir": str(Path(data_dir).resolve()),
+            "scenario": scenario,
+            "period": period,
+            "base_year": manifest["base_year"],
+            "horizon": manifest["base_year"] + 10,
+        }
         if store:
             parameters["store"] = str(Path(store).resolve())
         executed = []
         with tqdm(books, bar_format=label("ui", "lang_report_progress")) as bar:
             for notebook in bar:
                 bar.set_description(notebook.stem)
-                executed.append(run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set)))
+                executed.append(
+                    run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set))
+                )
         check_sections(executed)
         county = manifest["county"]["name"]
         key_numbers = ""
@@ -299,9 +346,16 @@ def run_report(data_dir: str, scenario: str | None = "medium", out: str = "repor
         page = to_html(book, staging / f"{name}.html")
         pdf = to_pdf(page)
         shutil.copy2(results.file(manifest, "plan.xlsx", scenario), staging / f"plan_{scenario}.xlsx")
-        info = {"county": manifest["county"], "period": period, "scenario": scenario, "version": manifest["version"],
-                "data_as_of": manifest.get("data_as_of"), "date": date, "fpplan_version": manifest.get("fpplan_version"),
-                "pages": page_count(pdf) if pdf else None}
+        info = {
+            "county": manifest["county"],
+            "period": period,
+            "scenario": scenario,
+            "version": manifest["version"],
+            "data_as_of": manifest.get("data_as_of"),
+            "date": date,
+            "fpplan_version": manifest.get("fpplan_version"),
+            "pages": page_count(pdf) if pdf else None,
+        }
         put_in_place(staging, target, info)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

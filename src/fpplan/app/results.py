@@ -172,8 +172,11 @@ def _publish(root: Path, manifest: dict) -> None:
 
 
 def _prune(root: Path, keep: str) -> None:
-    versions = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
+    versions = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in [p for p in versions if p.name != keep][KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -218,7 +221,9 @@ def compute(workspace, out: Path) -> dict:
             _parquet(frame, folder / f"spatial_{name}.parquet")
         write_plan_workbook(outputs, folder / "plan.xlsx", officials)
     months = county.service_stats["month"]
-    available = {kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")}
+    available = {
+        kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")
+    }
     complete = complete_periods(months)
     cards = scorecard_tables(county, complete)
     _parquet(cards, out / "scorecards.parquet")
@@ -239,15 +244,18 @@ def compute(workspace, out: Path) -> dict:
     with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
         band = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
         pickle.dump(explorer_model(county, plans, inputs, scenarios, band), handle)
-    names = dict(zip(county.units["code"], county.units["name"])) | dict(zip(county.facilities["code"],
-                                                                             county.facilities["name"]))
+    names = dict(zip(county.units["code"], county.units["name"])) | dict(
+        zip(county.facilities["code"], county.facilities["name"])
+    )
     manifest = {
         "fpplan_version": fpplan_version(),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "county": {"code": county.county_code, "name": names.get(county.county_code, county.county_code)},
         "base_year": county.base_year,
-        "data_as_of": {"last_month": as_of.last_month,
-                       "last_import": as_of.last_import.isoformat(timespec="minutes") if as_of.last_import is not None else None},
+        "data_as_of": {
+            "last_month": as_of.last_month,
+            "last_import": as_of.last_import.isoformat(timespec="minutes") if as_of.last_import is not None else None,
+        },
         "scenarios": {key: {"zh": s.name.zh, "en": s.name.en} for key, s in scenarios.items()},
         "plan_scenario": plan_scenario,
         "periods": available,
@@ -260,8 +268,9 @@ def compute(workspace, out: Path) -> dict:
     overview["images"] = images.get(figure_images.WIDTH, {})
     overview["images_phone"] = images.get(figure_images.PHONE_WIDTH, {})  # the same at a phone's width
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
-    (out / "calibration.json").write_text(json.dumps(calibration_document(calibration), ensure_ascii=False),
-                                          encoding="utf-8")
+    (out / "calibration.json").write_text(
+        json.dumps(calibration_document(calibration), ensure_ascii=False), encoding="utf-8"
+    )
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest  # the pages rendered ahead from these results: fpplan.app.pages.build.ensure_pages
 
@@ -288,16 +297,34 @@ def plan_tables(plan, officials: dict | None = None) -> dict:
     county_rows = plan.projection.county_total()
     messages = [p.message() for p in plan.problems] or [None]
     info = pd.DataFrame({"plan_year": plan.plan_year, "problem": messages})
-    return {"county_series": county_rows, "summary": plan.projection.summary, "volumes": plan.volumes,
-            "wisn": plan.wisn, "head_count": plan.head_count, "structure": plan.structure,
-            "recruitment": plan.recruitment, "capacity": plan.capacity, "shortfall": plan.shortfall,
-            "construction_plan": plan.construction_plan, "budget": plan.budget, "cash_flow": plan.cash_flow,
-            "money": plan.money, "plan_info": info, "roster": plan.roster, "station_gap": plan.station_gap,
-            "cadre_gap": plan.cadre_gap, "county_by_year": plan.county_by_year, "per_capita": plan.per_capita,
+    return (
+        {
+            "county_series": county_rows,
+            "summary": plan.projection.summary,
+            "volumes": plan.volumes,
+            "wisn": plan.wisn,
+            "head_count": plan.head_count,
+            "structure": plan.structure,
+            "recruitment": plan.recruitment,
+            "capacity": plan.capacity,
+            "shortfall": plan.shortfall,
+            "construction_plan": plan.construction_plan,
+            "budget": plan.budget,
+            "cash_flow": plan.cash_flow,
+            "money": plan.money,
+            "plan_info": info,
+            "roster": plan.roster,
+            "station_gap": plan.station_gap,
+            "cadre_gap": plan.cadre_gap,
+            "county_by_year": plan.county_by_year,
+            "per_capita": plan.per_capita,
             "headline": pd.DataFrame([plan.headline]),
             "plan_notes": pd.DataFrame({"note": pd.Series(plan.notes, dtype=object)}),
-            } | {f"officials_{k}": v for k, v in tables.items()} | {
-            f"section_{k}": v for k, v in plan_sections(plan, tables).items()} | {"section_notes": section_notes(plan)}
+        }
+        | {f"officials_{k}": v for k, v in tables.items()}
+        | {f"section_{k}": v for k, v in plan_sections(plan, tables).items()}
+        | {"section_notes": section_notes(plan)}
+    )
 
 
 def complete_periods(months) -> dict[str, list[str]]:
@@ -356,8 +383,13 @@ def trend_table(county):
 # --- what a run is for: the period, scenario and target set checked against the results ----------------------
 
 
-def prepare(data_dir: str | Path, period: str | None, scenario: str | None, store: str | Path | None = None,
-            target_set: str | None = None):
+def prepare(
+    data_dir: str | Path,
+    period: str | None,
+    scenario: str | None,
+    store: str | Path | None = None,
+    target_set: str | None = None,
+):
     """The workspace's results brought up to date, the period, scenario and target set checked against them:
     (manifest, period, scenario). A DataError (zh/en) when the data are bad, or the period, scenario or target set
     is not there."""
@@ -372,8 +404,14 @@ def prepare(data_dir: str | Path, period: str | None, scenario: str | None, stor
         problems.append(unknown_scenario(workspace.folder, scenario, static.scenarios))
     sets = static.config["indicators"].target_sets
     if target_set is not None and target_set not in sets:
-        problems.append(Problem(file=str(workspace.folder / "config" / "indicators.yaml"), kind="unknown_target_set",
-                                value=target_set, detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items())))
+        problems.append(
+            Problem(
+                file=str(workspace.folder / "config" / "indicators.yaml"),
+                kind="unknown_target_set",
+                value=target_set,
+                detail="、".join(f"{k}（{getattr(v, language())}）" for k, v in sets.items()),
+            )
+        )
     known = current(workspace.folder)  # the periods the data had last time, read only
     if period is not None and known is not None:
         problems += all_problems(lambda: period_of(known, period))
@@ -413,8 +451,16 @@ def period_of(manifest: dict, period: str | None) -> str:
         quarters = scored.get("quarter") or scored.get("year") or []
         if not quarters:  # fewer than three months, or no three of one quarter
             months = manifest.get("periods", {}).get("month", [])
-            raise DataError([Problem(file=_county_folder(manifest), kind="no_complete_period", value=len(months),
-                                     detail=f"{months[0]}–{months[-1]}" if months else "—")])
+            raise DataError(
+                [
+                    Problem(
+                        file=_county_folder(manifest),
+                        kind="no_complete_period",
+                        value=len(months),
+                        detail=f"{months[0]}–{months[-1]}" if months else "—",
+                    )
+                ]
+            )
         return quarters[-1]
     period = str(period)
     try:

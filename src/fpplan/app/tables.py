@@ -25,23 +25,68 @@ from fpplan.data.labels import table as label_table
 
 STATUS_COLUMNS = {"status": "status", "attention": "status"}
 # columns holding codes of units or stations: shown as names (here and in the workbook, fpplan.app.workbook)
-CODE_COLUMNS = {"unit", "station", "station_code", "township_code", "village_code", "region", "facility_code",
-                "nearest_station", "site"}
+CODE_COLUMNS = {
+    "unit",
+    "station",
+    "station_code",
+    "township_code",
+    "village_code",
+    "region",
+    "facility_code",
+    "nearest_station",
+    "site",
+}
 # a code column's header once it shows names: 服务站, 乡镇, 村, 地区 (``label`` arguments)
-CODE_HEADERS = {"station": ("columns", "station"), "station_code": ("columns", "station"),
-                "nearest_station": ("columns", "station"), "facility_code": ("columns", "station"),
-                "township_code": ("enums.level", "township"), "village_code": ("enums.level", "village"),
-                "site": ("enums.level", "village"), "region": ("columns", "region")}
-YEAR_COLUMNS = {"year", "start_year", "completion_year", "opening_year", "purchase_year", "first_short_year",
-                "last_short_year", "year_acquired", "plan_year"}
+CODE_HEADERS = {
+    "station": ("columns", "station"),
+    "station_code": ("columns", "station"),
+    "nearest_station": ("columns", "station"),
+    "facility_code": ("columns", "station"),
+    "township_code": ("enums.level", "township"),
+    "village_code": ("enums.level", "village"),
+    "site": ("enums.level", "village"),
+    "region": ("columns", "region"),
+}
+YEAR_COLUMNS = {
+    "year",
+    "start_year",
+    "completion_year",
+    "opening_year",
+    "purchase_year",
+    "first_short_year",
+    "last_short_year",
+    "year_acquired",
+    "plan_year",
+}
 # column → enumeration of the label table whose words it holds
-ENUM_COLUMNS = {"level": "station_level", "mode": "mode", "target_grade": "grade", "grade": "grade",
-                "cadre": "specialty", "specialty": "specialty", "education": "education", "title": "title",
-                "licence": "licence", "rule": "structure_rule", "upgrade": "upgrade", "holds": "holds",
-                "category": "category", "funding": "funding", "field": "field", "constraint": "constraint",
-                "need": "need", "class": "need_class", "sex": "sex", "stage": "stage", "scenario_kind": "kind",
-                "status": "status", "service": "service", "access": "access", "exam_type": "exam_type",
-                "consequence": "consequence"}
+ENUM_COLUMNS = {
+    "level": "station_level",
+    "mode": "mode",
+    "target_grade": "grade",
+    "grade": "grade",
+    "cadre": "specialty",
+    "specialty": "specialty",
+    "education": "education",
+    "title": "title",
+    "licence": "licence",
+    "rule": "structure_rule",
+    "upgrade": "upgrade",
+    "holds": "holds",
+    "category": "category",
+    "funding": "funding",
+    "field": "field",
+    "constraint": "constraint",
+    "need": "need",
+    "class": "need_class",
+    "sex": "sex",
+    "stage": "stage",
+    "scenario_kind": "kind",
+    "status": "status",
+    "service": "service",
+    "access": "access",
+    "exam_type": "exam_type",
+    "consequence": "consequence",
+}
 NO_VALUE = "—"
 
 
@@ -100,8 +145,10 @@ def column_decimals(column: str, values: pd.Series | None = None, cfg=None) -> i
 def indicator_decimals(catalogue, cfg=None) -> dict[str, int]:
     """Decimals of every indicator of the catalogue: its own setting, else its unit's."""
     cfg = cfg or config()
-    return {code: cfg.indicators.get(code, cfg.indicator_units.get(ind.unit, cfg.default))
-            for code, ind in catalogue.indicators.items()}
+    return {
+        code: cfg.indicators.get(code, cfg.indicator_units.get(ind.unit, cfg.default))
+        for code, ind in catalogue.indicators.items()
+    }
 
 
 def header(column) -> str:
@@ -129,10 +176,17 @@ class Presented:
     numeric: list[bool]
 
 
-def present(frame: pd.DataFrame, names: Mapping[str, str] | None = None, keep_codes: Iterable[str] = (),
-            decimals: int | Mapping[str, int] | None = None, row_decimals: pd.Series | None = None,
-            row_decimal_columns: Iterable[str] = (), enums: Mapping[str, str] | None = None,
-            headers: Mapping[str, str] | None = None, cfg=None) -> Presented:
+def present(
+    frame: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
+    keep_codes: Iterable[str] = (),
+    decimals: int | Mapping[str, int] | None = None,
+    row_decimals: pd.Series | None = None,
+    row_decimal_columns: Iterable[str] = (),
+    enums: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    cfg=None,
+) -> Presented:
     """``frame`` as officials read it. Code columns (unit, station, region, …) become names from ``names`` (those in
     ``keep_codes`` keep a code column beside the name); enumerations and statuses become words; booleans 是/否;
     numbers get their decimals (``decimals``: one for all or per column; ``row_decimals`` per row for the columns in
@@ -167,8 +221,10 @@ def present(frame: pd.DataFrame, names: Mapping[str, str] | None = None, keep_co
         elif key in enum_of and not pd.api.types.is_numeric_dtype(values):
             text = [enum_label(enum_of[key], v) if isinstance(v, str) and v else NO_VALUE for v in values]
         elif pd.api.types.is_bool_dtype(values) or _booleans(values):
-            text = [enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_)) else NO_VALUE
-                    for v in values]
+            text = [
+                enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_)) else NO_VALUE
+                for v in values
+            ]
         elif key in YEAR_COLUMNS or key.endswith("_year"):
             text = [year(v) for v in values]
         elif pd.api.types.is_numeric_dtype(values):
@@ -184,8 +240,10 @@ def present(frame: pd.DataFrame, names: Mapping[str, str] | None = None, keep_co
                     d = column_decimals(key, values, cfg)
                 text = [number(v, d) for v in values]
         else:
-            text = [NO_VALUE if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
-                    for v in values]
+            text = [
+                NO_VALUE if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
+                for v in values
+            ]
         cells[title] = text
         statuses[title] = status
         numeric.append(is_number)
@@ -206,8 +264,13 @@ def _code_header(key: str) -> str:
     return header(key) if key in CODE_HEADERS else label("columns", "name")
 
 
-def html_table(frame: pd.DataFrame | Presented, caption: str | None = None, table_id: str | None = None,
-               note: str | None = None, **present_args) -> str:
+def html_table(
+    frame: pd.DataFrame | Presented,
+    caption: str | None = None,
+    table_id: str | None = None,
+    note: str | None = None,
+    **present_args,
+) -> str:
     """The table as HTML: caption, ``<thead>`` (repeated on every printed page), every row in ``<tbody>``, status cells
     in colour, numbers right-aligned and unbroken. No row is ever left out."""
     shown = frame if isinstance(frame, Presented) else present(frame, **present_args)
@@ -233,8 +296,9 @@ def html_table(frame: pd.DataFrame | Presented, caption: str | None = None, tabl
     return "".join(out)
 
 
-def show(frame: pd.DataFrame | Presented, caption: str | None = None, landscape: bool = False, legend: bool = False,
-         **kwargs) -> None:
+def show(
+    frame: pd.DataFrame | Presented, caption: str | None = None, landscape: bool = False, legend: bool = False, **kwargs
+) -> None:
     """Display the table in a notebook (the same HTML the report prints); ``landscape`` puts it on landscape pages,
     ``legend`` adds what each status colour means under it."""
     from IPython.display import HTML, display
@@ -245,36 +309,46 @@ def show(frame: pd.DataFrame | Presented, caption: str | None = None, landscape:
 
 def status_legend() -> str:
     """A line of coloured status words (what each colour of a scorecard means)."""
-    spans = [f"<span class='fp-{s}' style='padding:1px 6px;margin-right:6px'>{html.escape(enum_label('status', s))}</span>"
-             for s in STATUS_COLOURS]
+    spans = [
+        f"<span class='fp-{s}' style='padding:1px 6px;margin-right:6px'>{html.escape(enum_label('status', s))}</span>"
+        for s in STATUS_COLOURS
+    ]
     return f"<p class='fp-legend'>{html.escape(ui('status_legend'))}：{''.join(spans)}</p>"
 
 
 def css() -> str:
     """The table and status styles (screen and print): the header row repeats on each page, rows never split."""
-    colours = "".join(f".fp-{s}{{background:{bg} !important;color:{STATUS_TEXT[s]} !important;}}"
-                      for s, bg in STATUS_COLOURS.items())
-    return ("table.fp-table{border-collapse:collapse;width:100%;margin:4px 0 10px 0;font-size:9pt;table-layout:auto;}"
-            "table.fp-table caption{caption-side:top;text-align:left;font-weight:600;font-size:10.5pt;padding:4px 0;}"
-            "table.fp-table th,table.fp-table td{border:0.5pt solid #9e9e9e;padding:2px 4px;vertical-align:top;"
-            "word-break:normal;overflow-wrap:break-word;}"
-            "table.fp-table th{background:#eceff1 !important;font-weight:600;text-align:center !important;"
-            "vertical-align:middle;}"
-            "table.fp-table td{text-align:left;}"
-            "table.fp-table td.fp-num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;}"
-            "table.fp-table thead{display:table-header-group;}"
-            "table.fp-table tr{break-inside:avoid;page-break-inside:avoid;}"
-            "p.fp-note,p.fp-legend{font-size:8.5pt;color:#424242;margin:2px 0 8px 0;}"
-            + colours + "*{-webkit-print-color-adjust:exact;print-color-adjust:exact;}")
+    colours = "".join(
+        f".fp-{s}{{background:{bg} !important;color:{STATUS_TEXT[s]} !important;}}" for s, bg in STATUS_COLOURS.items()
+    )
+    return (
+        "table.fp-table{border-collapse:collapse;width:100%;margin:4px 0 10px 0;font-size:9pt;table-layout:auto;}"
+        "table.fp-table caption{caption-side:top;text-align:left;font-weight:600;font-size:10.5pt;padding:4px 0;}"
+        "table.fp-table th,table.fp-table td{border:0.5pt solid #9e9e9e;padding:2px 4px;vertical-align:top;"
+        "word-break:normal;overflow-wrap:break-word;}"
+        "table.fp-table th{background:#eceff1 !important;font-weight:600;text-align:center !important;"
+        "vertical-align:middle;}"
+        "table.fp-table td{text-align:left;}"
+        "table.fp-table td.fp-num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;}"
+        "table.fp-table thead{display:table-header-group;}"
+        "table.fp-table tr{break-inside:avoid;page-break-inside:avoid;}"
+        "p.fp-note,p.fp-legend{font-size:8.5pt;color:#424242;margin:2px 0 8px 0;}"
+        + colours
+        + "*{-webkit-print-color-adjust:exact;print-color-adjust:exact;}"
+    )
 
 
 # --- scorecards ---------------------------------------------------------------------------------------------------
 
 
-def scorecard_rows(card: pd.DataFrame, catalogue, names: Mapping[str, str] | None = None,
-                   columns: Iterable[str] = ("name", "value", "unit_label", "target", "status", "previous", "change",
-                                             "note_text"),
-                   by_unit: bool = False, cfg=None) -> Presented:
+def scorecard_rows(
+    card: pd.DataFrame,
+    catalogue,
+    names: Mapping[str, str] | None = None,
+    columns: Iterable[str] = ("name", "value", "unit_label", "target", "status", "previous", "change", "note_text"),
+    by_unit: bool = False,
+    cfg=None,
+) -> Presented:
     """A scorecard (fpplan.indicators.scorecard columns) as rows: indicator name, value to the indicator's decimals,
     unit, target, status in words and colour, previous period, change, note; ``by_unit`` puts the unit's name first."""
     from fpplan.indicators.scorecard import note_text
@@ -285,12 +359,29 @@ def scorecard_rows(card: pd.DataFrame, catalogue, names: Mapping[str, str] | Non
     if "target_source" in frame:  # the item of the target set (its name goes under the table): 二7
         frame = frame.assign(target_source=frame["target_source"].map(source_item))
     keep = (["unit"] if by_unit else []) + [c for c in columns if c in frame]
-    headers = {"name": label("columns", "indicator_name"), "note_text": label("columns", "note"),
-               "unit": label("enums.level", "township"), "value": ui("scorecard_value")}
-    return present(frame[keep], names=names, row_decimals=digits,
-                   row_decimal_columns=("value", "previous", "change", "forecast", "forecast_lower", "forecast_upper",
-                                        "lower", "upper"),
-                   headers=headers, cfg=cfg)
+    headers = {
+        "name": label("columns", "indicator_name"),
+        "note_text": label("columns", "note"),
+        "unit": label("enums.level", "township"),
+        "value": ui("scorecard_value"),
+    }
+    return present(
+        frame[keep],
+        names=names,
+        row_decimals=digits,
+        row_decimal_columns=(
+            "value",
+            "previous",
+            "change",
+            "forecast",
+            "forecast_lower",
+            "forecast_upper",
+            "lower",
+            "upper",
+        ),
+        headers=headers,
+        cfg=cfg,
+    )
 
 
 def source_item(source) -> str:
@@ -300,8 +391,14 @@ def source_item(source) -> str:
     return text.split(":", 1)[0].strip() if text else NO_VALUE
 
 
-def scorecard_matrix(card: pd.DataFrame, catalogue, names: Mapping[str, str], units: list[str],
-                     county_card: pd.DataFrame | None = None, cfg=None) -> Presented:
+def scorecard_matrix(
+    card: pd.DataFrame,
+    catalogue,
+    names: Mapping[str, str],
+    units: list[str],
+    county_card: pd.DataFrame | None = None,
+    cfg=None,
+) -> Presented:
     """Indicator × township (and the county): each cell the value to the indicator's decimals, coloured by status;
     every indicator of the card and every township in ``units`` (a missing cell is ``—``)."""
     digits = indicator_decimals(catalogue, cfg)
@@ -315,8 +412,10 @@ def scorecard_matrix(card: pd.DataFrame, catalogue, names: Mapping[str, str], un
     columns = list(units) + ([county_card["unit"].iloc[0]] if county_card is not None and len(county_card) else [])
     if county_card is not None and len(county_card):
         by = pd.concat([by, county_card.set_index(["unit", "indicator"])])
-    cells = {label("columns", "indicator_name"): [lang_names.get(i, i) for i in indicators],
-             label("columns", "target"): [_first(by, columns, i, "target") for i in indicators]}
+    cells = {
+        label("columns", "indicator_name"): [lang_names.get(i, i) for i in indicators],
+        label("columns", "target"): [_first(by, columns, i, "target") for i in indicators],
+    }
     statuses = {k: [""] * len(indicators) for k in cells}
     for unit in columns:
         title = names.get(unit, unit)

@@ -59,8 +59,11 @@ def save_uploads(folder: str | Path, uploads: list[tuple[str, bytes]]) -> tuple[
 def check(workspace: Workspace, paths: list[Path], names: dict[str, str] | None = None) -> Checked:
     """Check the uploaded files without importing them (a file of a kind the store does not take is a problem)."""
     names = names or {}
-    bad = [Problem(file=names.get(str(p.resolve()), p.name), kind="import_not_table", value=p.suffix)
-           for p in paths if p.suffix.lower() not in EXTENSIONS]
+    bad = [
+        Problem(file=names.get(str(p.resolve()), p.name), kind="import_not_table", value=p.suffix)
+        for p in paths
+        if p.suffix.lower() not in EXTENSIONS
+    ]
     good = [p for p in paths if p.suffix.lower() in EXTENSIONS]
     try:
         problems, files = workspace.check_files(good)
@@ -74,7 +77,9 @@ def _renamed(problem: Problem, names: dict[str, str]) -> Problem:
     """A problem naming the file as the planner uploaded it."""
     from dataclasses import replace
 
-    return replace(problem, file=names.get(str(Path(problem.file).resolve()), problem.file)) if problem.file else problem
+    return (
+        replace(problem, file=names.get(str(Path(problem.file).resolve()), problem.file)) if problem.file else problem
+    )
 
 
 def problems_table(checked: Checked) -> pd.DataFrame:
@@ -88,8 +93,15 @@ def summary_lines(checked: Checked) -> list[str]:
     lines = []
     for f in checked.files:
         months = "、".join(month_text(m) for m in f.months) or "—"
-        lines.append(ui("upload_file_ok", file=checked.names.get(f.file, Path(f.file).name),
-                        table=label("tables", f.table), months=months, rows=f.rows))
+        lines.append(
+            ui(
+                "upload_file_ok",
+                file=checked.names.get(f.file, Path(f.file).name),
+                table=label("tables", f.table),
+                months=months,
+                rows=f.rows,
+            )
+        )
     return lines
 
 
@@ -106,11 +118,24 @@ def import_checked(workspace: Workspace, checked: Checked) -> tuple[list[str], s
         if result.import_id is None:
             lines.append(f"{name}: {ui('import_unchanged')}")
         else:
-            lines.append(f"{name}: " + ui("import_done", table=label("tables", result.table), rows=result.rows,
-                                          new=result.rows_new, replaced=result.rows_replaced,
-                                          values=result.values_replaced))
+            lines.append(
+                f"{name}: "
+                + ui(
+                    "import_done",
+                    table=label("tables", result.table),
+                    rows=result.rows,
+                    new=result.rows_new,
+                    replaced=result.rows_replaced,
+                    values=result.values_replaced,
+                )
+            )
     outcome = ensure_pages(workspace)  # the results and the dashboards' pages rendered ahead
-    lines.append(ui("results_computed" if outcome.computed else "results_ready", version=outcome.version[:12],
-                    seconds=outcome.seconds))
+    lines.append(
+        ui(
+            "results_computed" if outcome.computed else "results_ready",
+            version=outcome.version[:12],
+            seconds=outcome.seconds,
+        )
+    )
     as_of = workspace.data_as_of()
     return lines, as_of.last_month

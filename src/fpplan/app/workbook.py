@@ -20,8 +20,9 @@ from fpplan.planning.officials import officials_tables
 YEAR_COLUMN_UNITS = {"sheet_cash_flow": "万元", "sheet_volumes": "人次", "sheet_spatial_coverage": "人"}
 
 
-def present(frame: pd.DataFrame, totals: list[str], names: dict | None = None, year_unit: str | None = None
-            ) -> pd.DataFrame:
+def present(
+    frame: pd.DataFrame, totals: list[str], names: dict | None = None, year_unit: str | None = None
+) -> pd.DataFrame:
     """The table as an official reads it, column for column: codes of stations, townships and villages as their
     names (``names``), enumerations as words, booleans as 是/否, sources as document titles, numbers rounded to their
     column's decimals (config/report.yaml: persons whole, 万元 to 0.01, …; ``year_unit``: the unit of columns named
@@ -42,12 +43,15 @@ def present(frame: pd.DataFrame, totals: list[str], names: dict | None = None, y
         if code in CODE_COLUMNS:
             out[column] = values.map(lambda v: names.get(str(v), v) if isinstance(v, str) and v else None)
         elif code in ENUM_COLUMNS and not pd.api.types.is_numeric_dtype(values):
-            out[column] = values.map(lambda v, e=ENUM_COLUMNS[code]: enum_label(e, v) if isinstance(v, str) and v else None)
+            out[column] = values.map(
+                lambda v, e=ENUM_COLUMNS[code]: enum_label(e, v) if isinstance(v, str) and v else None
+            )
         elif code == "source":
             out[column] = values.map(lambda v: official_source(v) if isinstance(v, str) else None)
         elif pd.api.types.is_bool_dtype(values) or _booleans(values):
-            out[column] = values.map(lambda v: enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_))
-                                     else None)
+            out[column] = values.map(
+                lambda v: enum_label("bool", str(bool(v)).lower()) if isinstance(v, (bool, np.bool_)) else None
+            )
         elif pd.api.types.is_numeric_dtype(values):
             if code in YEAR_COLUMNS or code.endswith("_year"):
                 digits, formats[code] = 0, "0"
@@ -60,8 +64,10 @@ def present(frame: pd.DataFrame, totals: list[str], names: dict | None = None, y
         else:
             out[column] = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else v)
     if totals and len(out):
-        total = {c: _rounded(pd.Series([sum(v for v in out[c] if isinstance(v, (int, float)))]), decimals.get(c, 2))[0]
-                 for c in totals}
+        total = {
+            c: _rounded(pd.Series([sum(v for v in out[c] if isinstance(v, (int, float)))]), decimals.get(c, 2))[0]
+            for c in totals
+        }
         total[out.columns[0]] = label("columns", "total")
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True).astype(object)
         out = out.where(out.notna(), None)
@@ -109,8 +115,10 @@ def _rule_values(frame: pd.DataFrame) -> pd.DataFrame:
             return None
         return f"{float(v) * 100:.1f}%" if is_share else f"{float(v):g}{ui('persons')}"
 
-    return frame.assign(value=[text(v, k) for v, k in zip(frame["value"], share)],
-                        threshold=[text(v, k) for v, k in zip(frame["threshold"], share)]).drop(columns="kind")
+    return frame.assign(
+        value=[text(v, k) for v, k in zip(frame["value"], share)],
+        threshold=[text(v, k) for v, k in zip(frame["threshold"], share)],
+    ).drop(columns="kind")
 
 
 def _number_format(digits: int) -> str:
@@ -132,51 +140,87 @@ def headline_sheet(plan, table: pd.DataFrame) -> pd.DataFrame:
             return round(value)
         return round(float(value), 2 if code.endswith("_wan_yuan") else 1)
 
-    return pd.DataFrame({"headline_item": item,
-                         "headline_value": [rounded(c, v) for c, v in zip(table["headline_item"], table["headline_value"])]},
-                        dtype=object)
+    return pd.DataFrame(
+        {
+            "headline_item": item,
+            "headline_value": [rounded(c, v) for c, v in zip(table["headline_item"], table["headline_value"])],
+        },
+        dtype=object,
+    )
 
 
 def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """Sheet name → (table, columns to total), after the 建设项目规划表 (``tables``: officials_tables(plan))."""
     t = tables or officials_tables(plan)
-    wisn = plan.wisn[["station", "cadre", "year", "workload_hours", "available_hours", "service_staff", "caf", "iaf",
-                      "required", "existing", "difference", "ratio"]]
-    volumes = plan.volumes.pivot_table(index=["station", "service", "cadre"], columns="year", values="volume").reset_index()
+    wisn = plan.wisn[
+        [
+            "station",
+            "cadre",
+            "year",
+            "workload_hours",
+            "available_hours",
+            "service_staff",
+            "caf",
+            "iaf",
+            "required",
+            "existing",
+            "difference",
+            "ratio",
+        ]
+    ]
+    volumes = plan.volumes.pivot_table(
+        index=["station", "service", "cadre"], columns="year", values="volume"
+    ).reset_index()
     volumes.columns = [str(c) for c in volumes.columns]
     money = t["money"]
-    out = {
-        ui("sheet_headline"): (headline_sheet(plan, t["headline"]), []),
-        ui("sheet_money"): (money, [c for c in money.columns if ":" in c]),
-        ui("sheet_subsidy"): (t["subsidy"], ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"]),
-        ui("sheet_per_capita"): (t["per_capita"], []),
-        ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
-    } | {ui(SECTIONS[key]): (frame, section_totals(key, frame)) for key, frame in plan_sections(plan, t).items()} | {
-        ui("sheet_staff_by_year"): (t["staff_by_year"], []),
-        ui("sheet_station_gap"): (t["station_gap"], []),
-        ui("sheet_head_counts"): (t["head_counts"], []),
-        ui("sheet_structure_after"): (t["structure"], []),
-        ui("sheet_hires"): (t["hires"], ["annual_cost_wan_yuan"]),
-        ui("sheet_training"): (t["training"], ["persons", "training_wan_yuan"]),
-        ui("sheet_growth"): (t["growth"], []),
-        ui("sheet_cash_flow"): (plan.cash_flow.pivot_table(index="station", columns="year", values="amount_wan_yuan",
-                                                            aggfunc="sum", fill_value=0).reset_index().rename(columns=str),
-                                [str(y) for y in sorted(plan.cash_flow["year"].unique())]),
-        ui("sheet_capacity"): (plan.capacity, []),
-        ui("sheet_shortfall"): (plan.shortfall, []),
-        ui("sheet_wisn"): (wisn, ["required", "existing", "difference"]),
-        ui("sheet_head_count"): (plan.head_count.drop(columns="source"), ["staff", "missing"]),
-        ui("sheet_structure"): (plan.structure, []),
-        ui("sheet_volumes"): (volumes, [c for c in volumes.columns if c.isdigit()]),
-    }
+    out = (
+        {
+            ui("sheet_headline"): (headline_sheet(plan, t["headline"]), []),
+            ui("sheet_money"): (money, [c for c in money.columns if ":" in c]),
+            ui("sheet_subsidy"): (
+                t["subsidy"],
+                ["subsidy_requested_wan_yuan", "granted_wan_yuan", "still_to_secure_wan_yuan"],
+            ),
+            ui("sheet_per_capita"): (t["per_capita"], []),
+            ui("sheet_equipment"): (t["equipment"], ["purchase_cost_wan_yuan"]),
+        }
+        | {ui(SECTIONS[key]): (frame, section_totals(key, frame)) for key, frame in plan_sections(plan, t).items()}
+        | {
+            ui("sheet_staff_by_year"): (t["staff_by_year"], []),
+            ui("sheet_station_gap"): (t["station_gap"], []),
+            ui("sheet_head_counts"): (t["head_counts"], []),
+            ui("sheet_structure_after"): (t["structure"], []),
+            ui("sheet_hires"): (t["hires"], ["annual_cost_wan_yuan"]),
+            ui("sheet_training"): (t["training"], ["persons", "training_wan_yuan"]),
+            ui("sheet_growth"): (t["growth"], []),
+            ui("sheet_cash_flow"): (
+                plan.cash_flow.pivot_table(
+                    index="station", columns="year", values="amount_wan_yuan", aggfunc="sum", fill_value=0
+                )
+                .reset_index()
+                .rename(columns=str),
+                [str(y) for y in sorted(plan.cash_flow["year"].unique())],
+            ),
+            ui("sheet_capacity"): (plan.capacity, []),
+            ui("sheet_shortfall"): (plan.shortfall, []),
+            ui("sheet_wisn"): (wisn, ["required", "existing", "difference"]),
+            ui("sheet_head_count"): (plan.head_count.drop(columns="source"), ["staff", "missing"]),
+            ui("sheet_structure"): (plan.structure, []),
+            ui("sheet_volumes"): (volumes, [c for c in volumes.columns if c.isdigit()]),
+        }
+    )
     if len(t["shortfalls"]):
         out = {ui("sheet_shortfalls"): (pd.DataFrame({"explanation": [p.detail for p in plan.problems]}), [])} | out
     return out
 
 
 # the plan's sections on village rooms and schools, the demand survey and contraceptive supply: key → sheet name's ui key
-SECTIONS = {"rooms": "sheet_rooms", "rooms_by_year": "sheet_rooms_by_year", "survey_effect": "sheet_survey_effect",
-            "supply": "sheet_supply_need"}
+SECTIONS = {
+    "rooms": "sheet_rooms",
+    "rooms_by_year": "sheet_rooms_by_year",
+    "survey_effect": "sheet_survey_effect",
+    "supply": "sheet_supply_need",
+}
 
 
 def plan_sections(plan, tables: dict | None = None) -> dict[str, pd.DataFrame]:
@@ -186,9 +230,12 @@ def plan_sections(plan, tables: dict | None = None) -> dict[str, pd.DataFrame]:
     cells. A survey-less county's ``survey_effect`` has no rows (nothing was raised; its note says why)."""
     t = tables or officials_tables(plan)
     surveyed = plan.survey is not None and plan.survey.year is not None
-    return {"rooms": t["rooms"], "rooms_by_year": t["rooms_by_year"],
-            "survey_effect": survey_effect_sheet(t["survey_effect"] if surveyed else t["survey_effect"].iloc[:0]),
-            "supply": supply_sheet(plan, t["supply"])[0]}
+    return {
+        "rooms": t["rooms"],
+        "rooms_by_year": t["rooms_by_year"],
+        "survey_effect": survey_effect_sheet(t["survey_effect"] if surveyed else t["survey_effect"].iloc[:0]),
+        "supply": supply_sheet(plan, t["supply"])[0],
+    }
 
 
 def section_totals(key: str, frame: pd.DataFrame) -> list[str]:
@@ -204,10 +251,12 @@ def section_notes(plan) -> pd.DataFrame:
     missing (``missing``: rooms not assessed, no demand survey, no contraceptive supply table — the section then
     says so instead of showing zeros): section, note, missing."""
     survey = plan.survey
-    rows = [("rooms", rooms_note(plan), not plan.rooms_assessed),
-            ("rooms_by_year", None, not plan.rooms_assessed),
-            ("survey_effect", survey_effect_note(plan), survey is None or survey.year is None),
-            ("supply", supply_note(plan), plan.supply.mix_year is None)]
+    rows = [
+        ("rooms", rooms_note(plan), not plan.rooms_assessed),
+        ("rooms_by_year", None, not plan.rooms_assessed),
+        ("survey_effect", survey_effect_note(plan), survey is None or survey.year is None),
+        ("supply", supply_note(plan), plan.supply.mix_year is None),
+    ]
     return pd.DataFrame(rows, columns=["section", "note", "missing"])
 
 
@@ -222,16 +271,28 @@ def _print_ready(sheet, header_rows: int) -> None:
 
 def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
     """The 建设项目规划表: title row, header row with units, one row per project, totals, notes."""
-    totals = ["current_floor_area_m2", "standard_area_m2", "target_floor_area_m2", "cost_wan_yuan",
-              "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+    totals = [
+        "current_floor_area_m2",
+        "standard_area_m2",
+        "target_floor_area_m2",
+        "cost_wan_yuan",
+        "self_raised_wan_yuan",
+        "subsidy_requested_wan_yuan",
+    ]
     frame = present(table.drop(columns="station"), [])
     name = ui("sheet_plan_table")[:31]
     sheet = writer.book.add_worksheet(name)
     writer.sheets[name] = sheet
     columns = list(table.drop(columns="station").columns)
     first, last = int(plan.construction_plan["start_year"].min()), int(plan.construction_plan["completion_year"].max())
-    sheet.merge_range(0, 0, 0, len(columns) - 1, ui("plan_table_title", county=plan.county_name, first=first, last=last),
-                      formats["title"])
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        len(columns) - 1,
+        ui("plan_table_title", county=plan.county_name, first=first, last=last),
+        formats["title"],
+    )
     sheet.set_row(0, 30)
     for c, title in enumerate(frame.columns):
         sheet.write(1, c, title, formats["header"])
@@ -248,15 +309,26 @@ def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
     sheet.write(end, columns.index("station_name"), label("columns", "total"), formats["total_text"])
     for c, (code, title) in enumerate(zip(columns, frame.columns)):
         if code in totals:  # the sum of the numbers as shown
-            sheet.write(end, c, _rounded(pd.Series([sum(v for v in frame[title] if isinstance(v, (int, float)))]), 2)[0],
-                        formats["total"])
+            sheet.write(
+                end,
+                c,
+                _rounded(pd.Series([sum(v for v in frame[title] if isinstance(v, (int, float)))]), 2)[0],
+                formats["total"],
+            )
         elif code != "station_name":
             sheet.write_blank(end, c, None, formats["total"])
     from fpplan.data.documents import official_source
 
     standards = plan.config["standards"]
-    notes = [ui("plan_table_note_standard", standard=official_source(standards.floor_area_standard),
-                source=official_source(standards.floor_area_source)), ui("plan_table_note_flag"), *plan.notes]
+    notes = [
+        ui(
+            "plan_table_note_standard",
+            standard=official_source(standards.floor_area_standard),
+            source=official_source(standards.floor_area_source),
+        ),
+        ui("plan_table_note_flag"),
+        *plan.notes,
+    ]
     for k, note in enumerate(notes, start=end + 2):
         sheet.write(k, 0, note, formats["note"])
     widths = {"seq": 5, "station_name": 18, "level": 14, "mode": 9, "target_grade": 9, "below_standard": 9}
@@ -266,8 +338,9 @@ def _write_plan_table(writer, plan, table: pd.DataFrame, formats: dict) -> None:
     _print_ready(sheet, 2)
 
 
-def _write_table(writer, name: str, frame: pd.DataFrame, formats: dict, source: pd.DataFrame | None = None,
-                 note: str | None = None) -> None:
+def _write_table(
+    writer, name: str, frame: pd.DataFrame, formats: dict, source: pd.DataFrame | None = None, note: str | None = None
+) -> None:
     """One table (:func:`present`), cell by cell with its column's number format (years as 2029, whole numbers as
     1,234, others to their decimals)."""
     name = name[:31]
@@ -313,13 +386,27 @@ def rooms_note(plan) -> str:
     if not plan.rooms_assessed:
         return ui("plan_note_rooms_not_assessed")
     cfg = plan.config["rooms"]
-    costs = _list_sep().join(ui("rooms_cost_item", what=ui(f"rooms_work_{key}"), cost=f"{c.cost_wan_yuan:g}",
-                         source=official_source(c.source)) for key, c in cfg.costs.items())
+    costs = _list_sep().join(
+        ui(
+            "rooms_cost_item",
+            what=ui(f"rooms_work_{key}"),
+            cost=f"{c.cost_wan_yuan:g}",
+            source=official_source(c.source),
+        )
+        for key, c in cfg.costs.items()
+    )
     if cfg.merged_clinic_share < 1:
-        costs += ("；" if language() == "zh" else "; ") + ui("rooms_merged_note", share=f"{cfg.merged_clinic_share:.0%}")
-    return ui("rooms_note", schedule=ui(f"rooms_schedule_{cfg.schedule}"), costs=costs,
-              subsidy=f"{cfg.subsidy_share:.0%}", subsidy_source=official_source(cfg.subsidy_source),
-              source=official_source(cfg.source))
+        costs += ("；" if language() == "zh" else "; ") + ui(
+            "rooms_merged_note", share=f"{cfg.merged_clinic_share:.0%}"
+        )
+    return ui(
+        "rooms_note",
+        schedule=ui(f"rooms_schedule_{cfg.schedule}"),
+        costs=costs,
+        subsidy=f"{cfg.subsidy_share:.0%}",
+        subsidy_source=official_source(cfg.subsidy_source),
+        source=official_source(cfg.source),
+    )
 
 
 def supply_sheet(plan, table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -330,8 +417,9 @@ def supply_sheet(plan, table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     heads = {code: f"{getattr(m, lang)}({getattr(m, 'unit_' + lang)})" for code, m in methods.items()}
     if table.empty:
         return pd.DataFrame(columns=["township_name", "year", *heads.values(), "users", "cyp"]), []
-    wide = table.pivot_table(index=["township_name", "year"], columns="method", values="units_needed", aggfunc="sum",
-                             sort=False)
+    wide = table.pivot_table(
+        index=["township_name", "year"], columns="method", values="units_needed", aggfunc="sum", sort=False
+    )
     wide = wide[[c for c in methods if c in wide.columns]].round().rename(columns=heads)
     sums = table.groupby(["township_name", "year"], sort=False)[["users", "cyp"]].sum().round()
     out = wide.join(sums).reset_index()
@@ -343,11 +431,19 @@ def supply_note(plan) -> str:
     from fpplan.data.documents import official_source
 
     supply, config = plan.supply, plan.config["contraceptives"]
-    mix = ui("supply_mix_county", year=supply.mix_year) if supply.mix_year is not None else \
-        ui("supply_mix_config", source=official_source(config.default_mix_source))
+    mix = (
+        ui("supply_mix_county", year=supply.mix_year)
+        if supply.mix_year is not None
+        else ui("supply_mix_config", source=official_source(config.default_mix_source))
+    )
     rate = supply.prevalence.get("county")
-    prevalence = ui("supply_prevalence_reports", rate=f"{rate:.1%}") if supply.prevalence_from == "reports" else \
-        ui("supply_prevalence_config", rate=f"{rate:.0%}", source=official_source(config.default_prevalence_source))
+    prevalence = (
+        ui("supply_prevalence_reports", rate=f"{rate:.1%}")
+        if supply.prevalence_from == "reports"
+        else ui(
+            "supply_prevalence_config", rate=f"{rate:.0%}", source=official_source(config.default_prevalence_source)
+        )
+    )
     return ui("supply_note", mix=mix, prevalence=prevalence)
 
 
@@ -358,9 +454,12 @@ def survey_effect_sheet(table: pd.DataFrame) -> pd.DataFrame:
         return table
     asked = table["needs"].map(lambda v: isinstance(v, str) and bool(v))
     return table.assign(
-        needs=[_list_sep().join(enum_label("need", c) for c in v.split(";")) if a else ui("survey_no_need")
-               for v, a in zip(table["needs"], asked)],
-        **{"class": [v if a and isinstance(v, str) else ui("survey_no_need") for v, a in zip(table["class"], asked)]})
+        needs=[
+            _list_sep().join(enum_label("need", c) for c in v.split(";")) if a else ui("survey_no_need")
+            for v, a in zip(table["needs"], asked)
+        ],
+        **{"class": [v if a and isinstance(v, str) else ui("survey_no_need") for v, a in zip(table["class"], asked)]},
+    )
 
 
 def survey_effect_note(plan) -> str:
@@ -379,17 +478,39 @@ def survey_effect_note(plan) -> str:
 
     classes = survey.classes
     core = classes.loc[(classes["class"] == rules.classes[0].code) & ~classes["conflict"], "need"]
-    uplift = _list_sep().join(ui("survey_effect_uplift", class_=enum_label("need_class", k), uplift=f"{u.uplift:.0%}",
-                          source=official_source(u.source)) for k, u in rules.uplift.items())
+    uplift = _list_sep().join(
+        ui(
+            "survey_effect_uplift",
+            class_=enum_label("need_class", k),
+            uplift=f"{u.uplift:.0%}",
+            source=official_source(u.source),
+        )
+        for k, u in rules.uplift.items()
+    )
     unlawful = classes.loc[classes["conflict"], "need"].tolist()
-    conflicts = ui("survey_effect_conflicts", needs=names(unlawful), source="；".join(
-        dict.fromkeys(official_source(rules.conflicts[n].source) for n in unlawful))) if unlawful else \
-        ui("survey_effect_no_conflict")
+    conflicts = (
+        ui(
+            "survey_effect_conflicts",
+            needs=names(unlawful),
+            source="；".join(dict.fromkeys(official_source(rules.conflicts[n].source) for n in unlawful)),
+        )
+        if unlawful
+        else ui("survey_effect_no_conflict")
+    )
     wisn = plan.survey_wisn
-    return ui("survey_effect_note", year=survey.year, months=survey.months, rule=official_source(rules.class_source),
-              core=ui("survey_effect_core", needs=names(core)) if len(core) else "", next=survey.year + 1,
-              uplift=uplift, conflicts=conflicts, plan_year=wisn["year"], without=f"{wisn['without_fte']:.1f}",
-              with_=f"{wisn['with_fte']:.1f}")
+    return ui(
+        "survey_effect_note",
+        year=survey.year,
+        months=survey.months,
+        rule=official_source(rules.class_source),
+        core=ui("survey_effect_core", needs=names(core)) if len(core) else "",
+        next=survey.year + 1,
+        uplift=uplift,
+        conflicts=conflicts,
+        plan_year=wisn["year"],
+        without=f"{wisn['without_fte']:.1f}",
+        with_=f"{wisn['with_fte']:.1f}",
+    )
 
 
 def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
@@ -399,18 +520,35 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
     stations = results["station_places"].set_index("code")
     town = places.drop_duplicates("township_code").set_index("township_code")["township_name"]
     unit = "cost_km" if results["meta"]["unit"].iloc[0] == "km" else "cost_min"
-    by_station = results["stations"].pivot_table(index=["station", "level", "villages_within"], columns="year",
-                                                 values="women_within").reset_index().rename(columns=str)
+    by_station = (
+        results["stations"]
+        .pivot_table(index=["station", "level", "villages_within"], columns="year", values="women_within")
+        .reset_index()
+        .rename(columns=str)
+    )
     by_station.insert(1, "station_name", by_station["station"].map(stations["name"]))
     by_station = by_station.drop(columns="station")  # the name stands for the code
     access = results["access"]
     beyond = access[access["access"] != "covered"].sort_values(["year", "township_code", "village_code"])
-    beyond = beyond.assign(village_name=beyond["village_code"].map(places["name"]),
-                           township_name=beyond["township_code"].map(town),
-                           station_name=beyond["nearest_station"].map(stations["name"]),
-                           access=beyond["access"].map(lambda v: enum_label("access", v))).rename(columns={"cost": unit})
-    beyond = beyond[["year", "village_name", "township_name", "station_name", unit, "access",
-                     "women_15_49", "married_women_15_49", "migrant_women"]]
+    beyond = beyond.assign(
+        village_name=beyond["village_code"].map(places["name"]),
+        township_name=beyond["township_code"].map(town),
+        station_name=beyond["nearest_station"].map(stations["name"]),
+        access=beyond["access"].map(lambda v: enum_label("access", v)),
+    ).rename(columns={"cost": unit})
+    beyond = beyond[
+        [
+            "year",
+            "village_name",
+            "township_name",
+            "station_name",
+            unit,
+            "access",
+            "women_15_49",
+            "married_women_15_49",
+            "migrant_women",
+        ]
+    ]
     rounds = results["rounds"].pivot_table(index="year", columns="round", values="vehicle_days").reset_index()
     vehicles = results["vehicles"].merge(rounds, on="year", how="left")
     sites = results["sites"].assign(township_name=lambda f: f["township_code"].map(town))
@@ -419,8 +557,9 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
     check = results["plan_check"].copy()
     for column in ("best_sites", "plan_sites"):  # ';'-separated codes of villages and stations → their names
         if column in check:
-            check[column] = check[column].map(lambda v: "、".join(named.get(c, c) for c in str(v).split(";") if c)
-                                              if isinstance(v, str) else v)
+            check[column] = check[column].map(
+                lambda v: "、".join(named.get(c, c) for c in str(v).split(";") if c) if isinstance(v, str) else v
+            )
     return {
         ui("sheet_spatial_county"): (results["county"], []),
         ui("sheet_spatial_coverage"): (by_station, []),
@@ -431,8 +570,13 @@ def spatial_sheets(results: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataF
     }
 
 
-def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | None = None,
-                   intervals: tuple[pd.DataFrame, dict] | None = None, tables: dict | None = None) -> Path:
+def write_workbook(
+    plan,
+    path: str | Path,
+    spatial: dict[str, pd.DataFrame] | None = None,
+    intervals: tuple[pd.DataFrame, dict] | None = None,
+    tables: dict | None = None,
+) -> Path:
     """Write the officials' tables and every planning table to ``path`` (.xlsx) and return it; with ``spatial``
     (fpplan.spatial.spatial_results) the map's tables too; with ``intervals`` (the results' intervals table and
     calibration document, fpplan.demography.calibration) the projection intervals, each level's back-tested
@@ -446,7 +590,9 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         border = {"border": 1, "valign": "vcenter"}
         formats = {
             "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
-            "header": book.add_format({"bold": True, "text_wrap": True, "align": "center", "bg_color": "#DDEBF7", **border}),
+            "header": book.add_format(
+                {"bold": True, "text_wrap": True, "align": "center", "bg_color": "#DDEBF7", **border}
+            ),
             "cell": book.add_format(border),
             "int_plain": book.add_format({"num_format": "0", **border}),
             "number": book.add_format({"num_format": "#,##0.0#", **border}),
@@ -459,15 +605,24 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
         _write_plan_table(writer, plan, tables["construction"], formats)
         from fpplan.data.documents import official_source
 
-        notes = {ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
-                 if plan.equipment_reported else ui("plan_note_equipment_not_reported")}
-        notes |= {ui(SECTIONS[key]): note for key, note in section_notes(plan)[["section", "note"]].dropna().itertuples(
-            index=False)}  # the same notes as the 建设规划 page's sections
+        notes = {
+            ui("sheet_equipment"): ui("equipment_note", source=official_source(plan.config["equipment"].source))
+            if plan.equipment_reported
+            else ui("plan_note_equipment_not_reported")
+        }
+        notes |= {
+            ui(SECTIONS[key]): note
+            for key, note in section_notes(plan)[["section", "note"]].dropna().itertuples(index=False)
+        }  # the same notes as the 建设规划 page's sections
         short = plan.staff_plan.training_shortfalls
         if len(short):
             training = plan.config["recruitment"].training
-            notes[ui("sheet_training")] = ui("training_short_note", years="、".join(str(int(y)) for y in short["year"]),
-                                             minimum=training.min_per_year, source=official_source(training.source))
+            notes[ui("sheet_training")] = ui(
+                "training_short_note",
+                years="、".join(str(int(y)) for y in short["year"]),
+                minimum=training.min_per_year,
+                source=official_source(training.source),
+            )
         names = dict(zip(plan.facilities["code"], plan.facilities["name"]))
         if spatial:
             names = dict(zip(spatial["places"]["village_code"], spatial["places"]["name"])) | names
@@ -488,21 +643,40 @@ def write_workbook(plan, path: str | Path, spatial: dict[str, pd.DataFrame] | No
 def exam_sheets(result: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """The staff-exam sheets (fpplan.rules.exam_consequences): per pseudonymous staff id, per specialty for the year
     (prize and fine once), per specialty and month."""
-    people = result["people"][["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average", "average_12",
-                               "tier_fails", "consequence", "allowance_months_deducted", "prize_rank", "prize_yuan",
-                               "prefecture_yuan", "reason"]]
-    return {ui("sheet_exams_people"): (people, ["prize_yuan", "prefecture_yuan"]),
-            ui("sheet_exams_collective"): (result["collective"], ["prize_yuan", "fine_yuan"]),
-            ui("sheet_exams_monthly"): (result["collective_monthly"], [])}
+    people = result["people"][
+        [
+            "staff_id",
+            "specialty",
+            "exams",
+            "fails",
+            "unexcused_absences",
+            "average",
+            "average_12",
+            "tier_fails",
+            "consequence",
+            "allowance_months_deducted",
+            "prize_rank",
+            "prize_yuan",
+            "prefecture_yuan",
+            "reason",
+        ]
+    ]
+    return {
+        ui("sheet_exams_people"): (people, ["prize_yuan", "prefecture_yuan"]),
+        ui("sheet_exams_collective"): (result["collective"], ["prize_yuan", "fine_yuan"]),
+        ui("sheet_exams_monthly"): (result["collective_monthly"], []),
+    }
 
 
 def survey_sheets(result: dict[str, pd.DataFrame], rules=None) -> dict[str, tuple[pd.DataFrame, list[str]]]:
     """The demand-survey sheets (fpplan.rules.survey_rollup): county classes, township quarters, common problems;
     with ``rules`` (config/rules.yaml ``survey``) the survey's design as the county set it: rounds a year, contents,
     channels, methods, the class rule and the needs that conflict with law or policy."""
-    out = {ui("sheet_survey_county"): (result["county"], ["count"]),
-           ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
-           ui("sheet_survey_common"): (result["common_problems"], [])}
+    out = {
+        ui("sheet_survey_county"): (result["county"], ["count"]),
+        ui("sheet_survey_township"): (result["township_quarterly"], ["count"]),
+        ui("sheet_survey_common"): (result["common_problems"], []),
+    }
     if rules is not None:
         out[ui("sheet_survey_design")] = (survey_design(rules), [])
     return out
@@ -515,31 +689,57 @@ def survey_design(rules) -> pd.DataFrame:
     lang = language()
     rows = [(ui("survey_part_rounds"), ui("survey_rounds_text", n=rules.rounds_per_year))]
     rows += [(ui("survey_part_content"), getattr(c, lang)) for c in rules.contents]
-    rows += [(ui("survey_part_channel"), f"{getattr(c, lang)}：{getattr(c, 'through_' + lang)}")
-             for c in rules.channels.values()]
-    rows += [(ui("survey_part_method"), _list_sep().join(getattr(m, lang) for m in rules.methods))] if rules.methods else []
+    rows += [
+        (ui("survey_part_channel"), f"{getattr(c, lang)}：{getattr(c, 'through_' + lang)}")
+        for c in rules.channels.values()
+    ]
+    rows += (
+        [(ui("survey_part_method"), _list_sep().join(getattr(m, lang) for m in rules.methods))] if rules.methods else []
+    )
     for c in rules.classes:  # four classes
-        key = "survey_class_rest" if c.min_count_share <= 0 and c.min_village_share <= 0 else \
-            "survey_class_count" if c.min_village_share <= 0 else "survey_class_text"
-        rows.append((ui("survey_part_class"), ui(key, name=getattr(c, lang), count=f"{c.min_count_share:.0%}",
-                                                 villages=f"{c.min_village_share:.0%}")))
-    rows += [(ui("survey_part_conflict"), f"{enum_label('need', need)}（{official_source(c.source)}）")
-             for need, c in rules.conflicts.items()]
+        key = (
+            "survey_class_rest"
+            if c.min_count_share <= 0 and c.min_village_share <= 0
+            else "survey_class_count"
+            if c.min_village_share <= 0
+            else "survey_class_text"
+        )
+        rows.append(
+            (
+                ui("survey_part_class"),
+                ui(key, name=getattr(c, lang), count=f"{c.min_count_share:.0%}", villages=f"{c.min_village_share:.0%}"),
+            )
+        )
+    rows += [
+        (ui("survey_part_conflict"), f"{enum_label('need', need)}（{official_source(c.source)}）")
+        for need, c in rules.conflicts.items()
+    ]
     rows += [(ui("survey_part_source"), official_source(rules.source))]
     return pd.DataFrame(rows, columns=["survey_part", "survey_item"])
 
 
-def write_sheets(tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path, names: dict | None = None) -> Path:
+def write_sheets(
+    tables: dict[str, tuple[pd.DataFrame, list[str]]], path: str | Path, names: dict | None = None
+) -> Path:
     """Write sheets (name → (table, columns to total)) to ``path`` (.xlsx) in the officials' layout (``names``: codes
     of units and stations → names); return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         book = writer.book
-        formats = {"header": book.add_format({"bold": True, "text_wrap": True, "align": "center", "bg_color": "#DDEBF7",
-                                              "border": 1, "valign": "vcenter"}),
-                   "note": book.add_format({"italic": True, "font_color": "#555555"})}
+        formats = {
+            "header": book.add_format(
+                {
+                    "bold": True,
+                    "text_wrap": True,
+                    "align": "center",
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                    "valign": "vcenter",
+                }
+            ),
+            "note": book.add_format({"italic": True, "font_color": "#555555"}),
+        }
         for name, (table, totals) in tables.items():
             _write_table(writer, name, present(table, totals, names), formats)
     return path
-

@@ -76,9 +76,19 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None:
             what = "; ".join(filter(None, [exc.context, exc.problem]))
-            return None, [Problem(file=str(path), kind="yaml_syntax", row=mark.line + 1, column=str(mark.column + 1),
-                                  value=_line(path, mark.line), detail=_yaml_reason(what))]
-        return None, [Problem(file=str(path), kind="unreadable", detail=Text("lang_yaml_other", reason=str(exc).splitlines()[0]))]
+            return None, [
+                Problem(
+                    file=str(path),
+                    kind="yaml_syntax",
+                    row=mark.line + 1,
+                    column=str(mark.column + 1),
+                    value=_line(path, mark.line),
+                    detail=_yaml_reason(what),
+                )
+            ]
+        return None, [
+            Problem(file=str(path), kind="unreadable", detail=Text("lang_yaml_other", reason=str(exc).splitlines()[0]))
+        ]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [Problem(file=str(path), kind="unreadable", detail=exception_text(exc))]
 
@@ -121,8 +131,10 @@ def parse(data: Any, model: type[Frozen], file: str) -> tuple[Any, list[Problem]
         for e in exc.errors():
             key = ".".join(map(str, e["loc"]))
             value = e.get("input") if not isinstance(e.get("input"), (dict, list)) and e["type"] != "missing" else None
-            problems += [Problem(file=file, kind="config", column=key or None, value=value, detail=text)
-                         for text in error_texts(e, key)]
+            problems += [
+                Problem(file=file, kind="config", column=key or None, value=value, detail=text)
+                for text in error_texts(e, key)
+            ]
         return None, problems
 
 
@@ -136,7 +148,11 @@ def error_texts(error: dict[str, Any], key: str) -> list[Text]:
     elif kind == "fpplan_check":
         texts = [Text(f"lang_check_{ctx.pop('key')}", **ctx)]
     elif kind in ("literal_error", "enum"):
-        texts = [Text(f"lang_pydantic_{kind}", expected=ctx.get("expected", "").replace(" or ", ", ").replace("', '", "' / '"))]
+        texts = [
+            Text(
+                f"lang_pydantic_{kind}", expected=ctx.get("expected", "").replace(" or ", ", ").replace("', '", "' / '")
+            )
+        ]
     elif label("ui", f"lang_pydantic_{kind}") != f"lang_pydantic_{kind}":
         texts = [Text(f"lang_pydantic_{kind}", **ctx)]
     else:

@@ -109,11 +109,22 @@ class County:
         pop = self.population
         by_place = pop[pop["unit_code"].isin(places["code"])]
         whole = pop[~pop["unit_code"].isin(places["code"])].rename(columns={"unit_code": "township_code"})
-        spread = whole.merge(places.rename(columns={"code": "unit_code"})[["unit_code", "township_code"]], on="township_code")
-        spread["population"] = spread["population"] / spread.groupby(["township_code", "sex", "age"])["unit_code"].transform("size")
-        out = pd.concat([by_place.assign(township_code=by_place["unit_code"].map(places.set_index("code")["township_code"])),
-                         spread], ignore_index=True)
-        return out.rename(columns={"unit_code": "village_code"})[["village_code", "township_code", "sex", "age", "population"]]
+        spread = whole.merge(
+            places.rename(columns={"code": "unit_code"})[["unit_code", "township_code"]], on="township_code"
+        )
+        spread["population"] = spread["population"] / spread.groupby(["township_code", "sex", "age"])[
+            "unit_code"
+        ].transform("size")
+        out = pd.concat(
+            [
+                by_place.assign(township_code=by_place["unit_code"].map(places.set_index("code")["township_code"])),
+                spread,
+            ],
+            ignore_index=True,
+        )
+        return out.rename(columns={"unit_code": "village_code"})[
+            ["village_code", "township_code", "sex", "age", "population"]
+        ]
 
     @per_county
     def township_population(self) -> pd.DataFrame:
@@ -159,15 +170,30 @@ def collection_problems(config: dict[str, Any], county_dir: Path | None) -> list
         return []
     known = config["data_elements"].elements
     file = str(config_path(county_dir, "collection"))
-    problems = [Problem(file=file, kind="unknown_element", column=f"not_collected.{k}.element", value=n.element,
-                        detail="、".join(f"{code}（{getattr(e, language())}）" for code, e in known.items()))
-                for k, n in enumerate(config["collection"].not_collected) if n.element not in known]
+    problems = [
+        Problem(
+            file=file,
+            kind="unknown_element",
+            column=f"not_collected.{k}.element",
+            value=n.element,
+            detail="、".join(f"{code}（{getattr(e, language())}）" for code, e in known.items()),
+        )
+        for k, n in enumerate(config["collection"].not_collected)
+        if n.element not in known
+    ]
     problems += _undefined_elements(config, county_dir)
     uncollected = not_collected(config)
     rates = config["population_rates"].rates
-    problems += [Problem(file=str(config_path(county_dir, "population_rates")), kind="no_population_rate",
-                         column=s.element, value=name)
-                 for name, s in config["services"].services.items() if s.element in uncollected and name not in rates]
+    problems += [
+        Problem(
+            file=str(config_path(county_dir, "population_rates")),
+            kind="no_population_rate",
+            column=s.element,
+            value=name,
+        )
+        for name, s in config["services"].services.items()
+        if s.element in uncollected and name not in rates
+    ]
     return problems
 
 
@@ -178,16 +204,29 @@ def _undefined_elements(config: dict[str, Any], county_dir: Path | None) -> list
     from fpplan.data.models.indicators import EXTRA_ELEMENTS, elements_of
 
     known = set(config["data_elements"].elements) | set(EXTRA_ELEMENTS)
-    problems = [Problem(file=str(config_path(county_dir, "services")), kind="element_not_defined",
-                        column=f"services.{name}.element", value=s.element)
-                for name, s in config["services"].services.items() if s.element not in known]
+    problems = [
+        Problem(
+            file=str(config_path(county_dir, "services")),
+            kind="element_not_defined",
+            column=f"services.{name}.element",
+            value=s.element,
+        )
+        for name, s in config["services"].services.items()
+        if s.element not in known
+    ]
     catalogue = config.get("indicators")
-    for code, ind in (catalogue.indicators.items() if catalogue is not None else ()):
+    for code, ind in catalogue.indicators.items() if catalogue is not None else ():
         if ind.data == "report":
-            problems += [Problem(file=str(config_path(county_dir, "indicators")), kind="element_not_defined",
-                                 column=f"indicators.{code}", value=e)
-                         for e in dict.fromkeys(elements_of(ind.numerator) + elements_of(ind.denominator or ""))
-                         if e not in known]
+            problems += [
+                Problem(
+                    file=str(config_path(county_dir, "indicators")),
+                    kind="element_not_defined",
+                    column=f"indicators.{code}",
+                    value=e,
+                )
+                for e in dict.fromkeys(elements_of(ind.numerator) + elements_of(ind.denominator or ""))
+                if e not in known
+            ]
     return problems
 
 
@@ -200,7 +239,9 @@ def equipment_aliases(config: dict[str, Any]) -> dict[str, str]:
 
 
 def _empty(table: Table) -> pd.DataFrame:
-    return pd.DataFrame({c.name: pd.Series(dtype=float if c.kind in ("int", "float") else object) for c in table.columns})
+    return pd.DataFrame(
+        {c.name: pd.Series(dtype=float if c.kind in ("int", "float") else object) for c in table.columns}
+    )
 
 
 def read_table(path: str | Path, table: str, county_dir: str | Path | None = None) -> pd.DataFrame:
@@ -212,8 +253,9 @@ def read_table(path: str | Path, table: str, county_dir: str | Path | None = Non
     return frame
 
 
-def read_table_checked(path: str | Path, table: str, county_dir: str | Path | None = None,
-                       county: County | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_table_checked(
+    path: str | Path, table: str, county_dir: str | Path | None = None, county: County | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """One table file and its problems: the typed table (rows that could be read; None when the file could not
     be read at all), so that callers can add their own checks and report every problem at once. With
     ``county_dir``, codes are checked against the county's (see ``read_table``), its configuration and tables read
@@ -238,8 +280,13 @@ def read_table_checked(path: str | Path, table: str, county_dir: str | Path | No
 
 
 # a code column → the table it refers to and the level of unit it must be (None: any)
-REFERENCES = {"village_code": ("units", "village"), "township_code": ("units", "township"), "unit_code": ("units", None),
-              "station_code": ("facilities", None), "staff_id": ("staff", None)}
+REFERENCES = {
+    "village_code": ("units", "village"),
+    "township_code": ("units", "township"),
+    "unit_code": ("units", None),
+    "station_code": ("facilities", None),
+    "staff_id": ("staff", None),
+}
 _KEYS = {"units": "code", "facilities": "code", "staff": "staff_id"}
 
 
@@ -273,8 +320,13 @@ def _against_county(frame: pd.DataFrame, table: str, table_of, file: str) -> lis
     return problems
 
 
-def _read(path: Path, table: Table, elements: dict[str, str], sheets: dict[int, str],
-          uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read(
+    path: Path,
+    table: Table,
+    elements: dict[str, str],
+    sheets: dict[int, str],
+    uncollected: frozenset[str] = frozenset(),
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """One file read and checked column by column; ``sheets`` receives its sheet names (see ``readers.locate``);
     ``uncollected``: data elements the county does not collect (they may be absent)."""
     raw, problems = read_raw(path, sheets)
@@ -295,9 +347,16 @@ def _finish(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Population given in 5-year groups (0-4 … 95-99, 100+) → single years 0–100 (Sprague; fpplan.data.agesplit)."""
     cells = pop.groupby("unit_code").size()
-    problems = [Problem(file=file, kind="incomplete", column="age_group", value=code,
-                        detail=Text("lang_age_group_cells", code=code, n=n))
-                for code, n in cells[cells != 42].items()]
+    problems = [
+        Problem(
+            file=file,
+            kind="incomplete",
+            column="age_group",
+            value=code,
+            detail=Text("lang_age_group_cells", code=code, n=n),
+        )
+        for code, n in cells[cells != 42].items()
+    ]
     if problems:
         return pop, problems
     wide = pop.pivot_table(index=["year", "unit_code", "sex"], columns="age", values="population", aggfunc="sum")
@@ -308,8 +367,13 @@ def _split_population(pop: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     return out, []
 
 
-def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None, store_name: str = "",
-                only: tuple[str, ...] | None = None, optional: tuple[str, ...] = ()) -> County:
+def load_county(
+    path: str | Path,
+    stored: dict[str, pd.DataFrame] | None = None,
+    store_name: str = "",
+    only: tuple[str, ...] | None = None,
+    optional: tuple[str, ...] = (),
+) -> County:
     """Read and validate the county folder at ``path``; raises DataError with every problem found.
 
     ``stored``: the monthly tables as the workspace's store holds them (``fpplan.data.workspace``): they are
@@ -342,8 +406,13 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
             continue
         if name not in files:
             if not table.optional and name not in optional:
-                problems.append(Problem(file=str(path / f"{name}.csv"), kind="missing_file",
-                                        detail=Text("lang_table_file", name=name, zh=label("tables", name, "zh"))))
+                problems.append(
+                    Problem(
+                        file=str(path / f"{name}.csv"),
+                        kind="missing_file",
+                        detail=Text("lang_table_file", name=name, zh=label("tables", name, "zh")),
+                    )
+                )
             tables[name] = _empty(table)
             absent.add(name)
             if table.optional:
@@ -376,9 +445,18 @@ def load_county(path: str | Path, stored: dict[str, pd.DataFrame] | None = None,
     tables = {name: _finish(frame, TABLES[name]) for name, frame in tables.items()}
     tables["service_stats"] = with_all_elements(tables["service_stats"], config)
     census_year = int(tables["population"]["year"].iloc[0])
-    county = County(path=path, base_year=census_year, config=config, scenarios=scenarios, geography=geography,
-                    files=files, absent=frozenset(absent), census_year=census_year,
-                    census_population=tables["population"], **tables)
+    county = County(
+        path=path,
+        base_year=census_year,
+        config=config,
+        scenarios=scenarios,
+        geography=geography,
+        files=files,
+        absent=frozenset(absent),
+        census_year=census_year,
+        census_population=tables["population"],
+        **tables,
+    )
     return brought_forward(county)
 
 
@@ -395,8 +473,17 @@ def brought_forward(county: County) -> County:
         return county
     census = county.census_year
     if timeline.start_year is not None and timeline.start_year <= census:
-        raise DataError([Problem(file=str(config_path(county.path, "timeline")), kind="start_before_base",
-                                 column="start_year", value=timeline.start_year, detail=str(census))])
+        raise DataError(
+            [
+                Problem(
+                    file=str(config_path(county.path, "timeline")),
+                    kind="start_before_base",
+                    column="start_year",
+                    value=timeline.start_year,
+                    detail=str(census),
+                )
+            ]
+        )
     if not timeline.bring_forward:
         return county
     townships = county.township_population()
@@ -408,20 +495,34 @@ def brought_forward(county: County) -> County:
     gaps = [y for y in range(census, target) if y not in complete]
     if gaps:
         vital = county.vital_history
-        problems = [Problem(file=county.files.get("vital_history", str(county.path / "vital_history.csv")),
-                            kind="vital_history_gap", column=str(census), value=y,
-                            detail=", ".join(sorted(set(codes) - set(vital.loc[vital["year"] == y, "township_code"]))))
-                    for y in gaps]
+        problems = [
+            Problem(
+                file=county.files.get("vital_history", str(county.path / "vital_history.csv")),
+                kind="vital_history_gap",
+                column=str(census),
+                value=y,
+                detail=", ".join(sorted(set(codes) - set(vital.loc[vital["year"] == y, "township_code"]))),
+            )
+            for y in gaps
+        ]
         raise DataError(problems)
     forward = bring_forward(townships, county.vital_history, census, target)
     villages = to_villages(county.village_population(), forward.population, target - census)
-    population = pd.DataFrame({"year": np.int64(target), "unit_code": villages["village_code"], "sex": villages["sex"],
-                               "age": villages["age"].astype(np.int64), "population": villages["population"]})
+    population = pd.DataFrame(
+        {
+            "year": np.int64(target),
+            "unit_code": villages["village_code"],
+            "sex": villages["sex"],
+            "age": villages["age"].astype(np.int64),
+            "population": villages["population"],
+        }
+    )
     return replace(county, base_year=target, population=population)
 
 
-def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]
-               ) -> tuple[dict[str, Any], list[Problem]]:
+def _scenarios(
+    path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: dict[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
     """The county's scenarios, each checked against the bounds and as much of the county as passed its checks."""
     scenarios, files, problems = read_scenarios(path)
     if "bounds" not in config:
@@ -439,17 +540,21 @@ def _scenarios(path: Path, t: dict[str, pd.DataFrame], clean: set[str], config: 
     return scenarios, problems
 
 
-def _geography(path: Path, t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]
-               ) -> tuple[Geography, list[Problem]]:
+def _geography(
+    path: Path, t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], config: dict[str, Any]
+) -> tuple[Geography, list[Problem]]:
     """Coordinates of units and facilities, and the boundary and road files (fpplan.data.geography)."""
     extent = config["spatial"].extent if config.get("spatial") is not None else None
-    problems = [p for name in ("units", "facilities") if name in clean for p in check_coordinates(t[name], files[name], extent)]
+    problems = [
+        p for name in ("units", "facilities") if name in clean for p in check_coordinates(t[name], files[name], extent)
+    ]
     geography, found = load_geography(path, t["units"] if "units" in clean else None, config)
     return geography, problems + found
 
 
-def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], items: dict[str, str]
-                  ) -> list[Problem]:
+def _cross_checks(
+    t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], items: dict[str, str]
+) -> list[Problem]:
     """Cross-table rules, each run only when the tables it reads passed their own checks."""
     problems: list[Problem] = []
     if "units" not in clean:
@@ -467,8 +572,9 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
     if "married_share" in clean:
         problems += cc.check_married_share(t["married_share"], townships, files["married_share"])
     if "population_history" in clean:
-        problems += cc.references(t["population_history"], "township_code", townships, files["population_history"],
-                                  "townships")
+        problems += cc.references(
+            t["population_history"], "township_code", townships, files["population_history"], "townships"
+        )
     if "facilities" in clean:
         problems += cc.check_facilities(t["facilities"], units, files["facilities"])
         stations = pd.Index(t["facilities"]["code"])
@@ -479,7 +585,9 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
             if "disbursement" in clean:
                 problems += cc.check_disbursement(t["disbursement"], t["construction_plan"], files["disbursement"])
         if "subsidy_granted" in clean:
-            problems += cc.references(t["subsidy_granted"], "station_code", stations, files["subsidy_granted"], "facilities")
+            problems += cc.references(
+                t["subsidy_granted"], "station_code", stations, files["subsidy_granted"], "facilities"
+            )
         if {"station_code", "item"} <= set(t["equipment"].columns) and items:  # plain text: checked even when
             problems += cc.check_equipment(t["equipment"], stations, items, files["equipment"])  # counts are bad
     if "service_stats" in clean:
@@ -492,11 +600,23 @@ def _cross_checks(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, 
     if "survey_rounds" in clean and len(t["survey_rounds"]):
         rounds = t["survey_rounds"]
         over = rounds["yes_count"] > rounds["sample_size"]
-        problems += [Problem(file=files["survey_rounds"], kind="inconsistent", row=int(r), column="yes_count", value=v,
-                             detail=Text("lang_yes_over_sample", yes=f"{v:g}", sample=f"{s:g}"))
-                     for r, v, s in zip(cc.rows_of(rounds.index[over]), rounds.loc[over, "yes_count"], rounds.loc[over, "sample_size"])]
+        problems += [
+            Problem(
+                file=files["survey_rounds"],
+                kind="inconsistent",
+                row=int(r),
+                column="yes_count",
+                value=v,
+                detail=Text("lang_yes_over_sample", yes=f"{v:g}", sample=f"{s:g}"),
+            )
+            for r, v, s in zip(
+                cc.rows_of(rounds.index[over]), rounds.loc[over, "yes_count"], rounds.loc[over, "sample_size"]
+            )
+        ]
     if "exam_scores" in clean and "staff" in clean:
-        problems += cc.references(t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff")
+        problems += cc.references(
+            t["exam_scores"], "staff_id", pd.Index(t["staff"]["staff_id"]), files["exam_scores"], "staff"
+        )
     return problems
 
 

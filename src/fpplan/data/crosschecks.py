@@ -18,8 +18,10 @@ def references(frame: pd.DataFrame, column: str, known: pd.Index, file: str, wha
     """Every value of ``column`` that is not among ``known`` (a parent, station or staff id that does not exist)."""
     values = frame[column]
     bad = values.notna() & ~values.isin(known)
-    return [Problem(file=file, kind="unknown_reference", row=int(r), column=column, value=v, detail=what)
-            for r, v in zip(rows_of(values.index[bad]), values[bad])]
+    return [
+        Problem(file=file, kind="unknown_reference", row=int(r), column=column, value=v, detail=what)
+        for r, v in zip(rows_of(values.index[bad]), values[bad])
+    ]
 
 
 def check_units(units: pd.DataFrame, file: str) -> list[Problem]:
@@ -27,10 +29,19 @@ def check_units(units: pd.DataFrame, file: str) -> list[Problem]:
     parent_level = units["parent_code"].map(units.set_index("code")["level"].to_dict())
     expected = units["level"].map({"township": "county", "village": "township"})
     wrong = expected.notna() & parent_level.notna() & (parent_level != expected)
-    problems += [Problem(file=file, kind="inconsistent", row=int(r), column="parent_code", value=v,
-                         detail=ui("detail_parent_level", level=enum_label("level", lvl), parent=enum_label("level", exp)))
-                 for r, v, lvl, exp in zip(rows_of(units.index[wrong]), units.loc[wrong, "parent_code"],
-                                           units.loc[wrong, "level"], expected[wrong])]
+    problems += [
+        Problem(
+            file=file,
+            kind="inconsistent",
+            row=int(r),
+            column="parent_code",
+            value=v,
+            detail=ui("detail_parent_level", level=enum_label("level", lvl), parent=enum_label("level", exp)),
+        )
+        for r, v, lvl, exp in zip(
+            rows_of(units.index[wrong]), units.loc[wrong, "parent_code"], units.loc[wrong, "level"], expected[wrong]
+        )
+    ]
     if (units["level"] == "county").sum() != 1:
         problems.append(Problem(file=file, kind="inconsistent", column="level", detail=ui("detail_one_county")))
     return problems
@@ -42,8 +53,15 @@ def check_population(pop: pd.DataFrame, units: pd.DataFrame, file: str) -> list[
     problems = references(pop, "unit_code", pd.Index(units["code"]), file, label("tables", "units"))
     cells = pop.groupby("unit_code").size()
     for code, n in cells[cells != 2 * len(AGES)].items():
-        problems.append(Problem(file=file, kind="incomplete", column="unit_code", value=code,
-                                detail=ui("detail_age_cells", code=code, n=n, total=2 * len(AGES))))
+        problems.append(
+            Problem(
+                file=file,
+                kind="incomplete",
+                column="unit_code",
+                value=code,
+                detail=ui("detail_age_cells", code=code, n=n, total=2 * len(AGES)),
+            )
+        )
     if pop["year"].nunique() > 1:
         problems.append(Problem(file=file, kind="inconsistent", column="year", detail=ui("detail_one_base_year")))
     parents = units.set_index("code")["parent_code"]
@@ -51,12 +69,26 @@ def check_population(pop: pd.DataFrame, units: pd.DataFrame, file: str) -> list[
     townships = units.loc[units["level"] == "township", "code"]
     covered = set(given[given.map(level) == "township"]) | set(given[given.map(level) == "village"].map(parents))
     for code in sorted(set(townships) - covered):
-        problems.append(Problem(file=file, kind="incomplete", column="unit_code", value=code,
-                                detail=ui("detail_township_no_population", code=code)))
+        problems.append(
+            Problem(
+                file=file,
+                kind="incomplete",
+                column="unit_code",
+                value=code,
+                detail=ui("detail_township_no_population", code=code),
+            )
+        )
     both = set(given[given.map(level) == "township"]) & set(given[given.map(level) == "village"].map(parents))
     for code in sorted(both):
-        problems.append(Problem(file=file, kind="inconsistent", column="unit_code", value=code,
-                                detail=ui("detail_township_twice", code=code)))
+        problems.append(
+            Problem(
+                file=file,
+                kind="inconsistent",
+                column="unit_code",
+                value=code,
+                detail=ui("detail_township_twice", code=code),
+            )
+        )
     return problems
 
 
@@ -77,14 +109,29 @@ def check_village_population(pop: pd.DataFrame, units: pd.DataFrame, file: str, 
     by_village = set(villages.loc[villages["code"].isin(given.index), "parent_code"])
     names = units.set_index("code")["name"]
     missing = villages[~villages["code"].isin(given.index) & ~empty & villages["parent_code"].isin(by_village)]
-    problems = [Problem(file=file, kind="village_without_population", column="unit_code", value=code,
-                        detail=f"{name}, {names.get(parent, parent)}")
-                for code, name, parent in zip(missing["code"], missing["name"], missing["parent_code"])]
+    problems = [
+        Problem(
+            file=file,
+            kind="village_without_population",
+            column="unit_code",
+            value=code,
+            detail=f"{name}, {names.get(parent, parent)}",
+        )
+        for code, name, parent in zip(missing["code"], missing["name"], missing["parent_code"])
+    ]
     people = villages["code"].map(given).fillna(0.0)
     wrong = empty & (people > 0)
-    problems += [Problem(file=units_file, kind="uninhabited_with_population", row=int(r), column="uninhabited",
-                         value=code, detail=f"{n:g}")
-                 for r, code, n in zip(rows_of(villages.index[wrong]), villages.loc[wrong, "code"], people[wrong])]
+    problems += [
+        Problem(
+            file=units_file,
+            kind="uninhabited_with_population",
+            row=int(r),
+            column="uninhabited",
+            value=code,
+            detail=f"{n:g}",
+        )
+        for r, code, n in zip(rows_of(villages.index[wrong]), villages.loc[wrong, "code"], people[wrong])
+    ]
     whole = set(given.index) & set(units.loc[units["level"] == "township", "code"])
     inhabited = set(villages.loc[~empty, "parent_code"])
     with_villages = set(villages["parent_code"])
@@ -93,14 +140,26 @@ def check_village_population(pop: pd.DataFrame, units: pd.DataFrame, file: str, 
     return problems
 
 
-def check_vital_history(vital: pd.DataFrame, township_women: pd.Series, townships: pd.Index, file: str) -> list[Problem]:
+def check_vital_history(
+    vital: pd.DataFrame, township_women: pd.Series, townships: pd.Index, file: str
+) -> list[Problem]:
     problems = references(vital, "township_code", townships, file, label("tables", "units"))
     births = vital["births_male"] + vital["births_female"]
     women = vital["township_code"].map(township_women)
     bad = women.notna() & (births > MAX_BIRTHS_PER_WOMAN_15_49 * women)
-    problems += [Problem(file=file, kind="inconsistent", row=int(r), column="births_female", value=b,
-                         detail=ui("detail_births_women", births=f"{b:g}", share=f"{MAX_BIRTHS_PER_WOMAN_15_49:.0%}", women=f"{w:g}"))
-                 for r, b, w in zip(rows_of(vital.index[bad]), births[bad], women[bad])]
+    problems += [
+        Problem(
+            file=file,
+            kind="inconsistent",
+            row=int(r),
+            column="births_female",
+            value=b,
+            detail=ui(
+                "detail_births_women", births=f"{b:g}", share=f"{MAX_BIRTHS_PER_WOMAN_15_49:.0%}", women=f"{w:g}"
+            ),
+        )
+        for r, b, w in zip(rows_of(vital.index[bad]), births[bad], women[bad])
+    ]
     return problems
 
 
@@ -109,8 +168,15 @@ def check_married_share(share: pd.DataFrame, townships: pd.Index, file: str) -> 
     county = share[share["township_code"].isna()]
     missing = sorted(set(range(15, 50)) - set(county["age"].astype(int)))
     if missing:
-        problems.append(Problem(file=file, kind="incomplete", column="age", value=missing[0],
-                                detail=ui("detail_shares_missing", first=missing[0], last=missing[-1], n=len(missing))))
+        problems.append(
+            Problem(
+                file=file,
+                kind="incomplete",
+                column="age",
+                value=missing[0],
+                detail=ui("detail_shares_missing", first=missing[0], last=missing[-1], n=len(missing)),
+            )
+        )
     return problems
 
 
@@ -127,25 +193,52 @@ def check_facilities(fac: pd.DataFrame, units: pd.DataFrame, file: str) -> list[
 def check_plan(plan: pd.DataFrame, stations: pd.Index, file: str) -> list[Problem]:
     problems = references(plan, "station_code", stations, file, label("tables", "facilities"))
     early = plan["completion_year"] < plan["start_year"]
-    problems += [Problem(file=file, kind="inconsistent", row=int(r), column="completion_year", value=v,
-                         detail=ui("detail_completion_before_start", completion=f"{v:g}", start=f"{s:g}"))
-                 for r, v, s in zip(rows_of(plan.index[early]), plan.loc[early, "completion_year"], plan.loc[early, "start_year"])]
+    problems += [
+        Problem(
+            file=file,
+            kind="inconsistent",
+            row=int(r),
+            column="completion_year",
+            value=v,
+            detail=ui("detail_completion_before_start", completion=f"{v:g}", start=f"{s:g}"),
+        )
+        for r, v, s in zip(
+            rows_of(plan.index[early]), plan.loc[early, "completion_year"], plan.loc[early, "start_year"]
+        )
+    ]
     parts = plan["self_raised_wan_yuan"] + plan["subsidy_requested_wan_yuan"]
     off = (plan["cost_wan_yuan"] - parts).abs() > COST_TOLERANCE_WAN_YUAN
-    problems += [Problem(file=file, kind="inconsistent", row=int(r), column="cost_wan_yuan", value=c,
-                         detail=ui("detail_cost_parts", cost=f"{c:g}", parts=f"{p:g}"))
-                 for r, c, p in zip(rows_of(plan.index[off]), plan.loc[off, "cost_wan_yuan"], parts[off])]
+    problems += [
+        Problem(
+            file=file,
+            kind="inconsistent",
+            row=int(r),
+            column="cost_wan_yuan",
+            value=c,
+            detail=ui("detail_cost_parts", cost=f"{c:g}", parts=f"{p:g}"),
+        )
+        for r, c, p in zip(rows_of(plan.index[off]), plan.loc[off, "cost_wan_yuan"], parts[off])
+    ]
     return problems
 
 
 def check_disbursement(disb: pd.DataFrame, plan: pd.DataFrame, file: str) -> list[Problem]:
-    problems = references(disb, "station_code", pd.Index(plan["station_code"]), file, label("tables", "construction_plan"))
+    problems = references(
+        disb, "station_code", pd.Index(plan["station_code"]), file, label("tables", "construction_plan")
+    )
     totals = disb.groupby("station_code")["amount_wan_yuan"].sum()
     cost = plan.groupby("station_code")["cost_wan_yuan"].sum()
     for code, total in totals.items():
         if code in cost.index and abs(total - cost[code]) > COST_TOLERANCE_WAN_YUAN:
-            problems.append(Problem(file=file, kind="inconsistent", column="amount_wan_yuan", value=code,
-                                    detail=ui("detail_disbursement_total", code=code, total=f"{total:g}", cost=f"{cost[code]:g}")))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="inconsistent",
+                    column="amount_wan_yuan",
+                    value=code,
+                    detail=ui("detail_disbursement_total", code=code, total=f"{total:g}", cost=f"{cost[code]:g}"),
+                )
+            )
     return problems
 
 
@@ -156,6 +249,8 @@ def check_equipment(equipment: pd.DataFrame, stations: pd.Index, items: dict[str
     problems = references(equipment, "station_code", stations, file, label("tables", "facilities"))
     names = "、".join(dict.fromkeys(items.values()))
     bad = equipment["item"].notna() & ~equipment["item"].map(lambda v: normalise(v) in items)
-    problems += [Problem(file=file, kind="not_in_enum", row=int(r), column="item", value=v, detail=names)
-                 for r, v in zip(rows_of(equipment.index[bad]), equipment.loc[bad, "item"])]
+    problems += [
+        Problem(file=file, kind="not_in_enum", row=int(r), column="item", value=v, detail=names)
+        for r, v in zip(rows_of(equipment.index[bad]), equipment.loc[bad, "item"])
+    ]
     return problems

@@ -34,7 +34,9 @@ def cite(text: str | None, lang: str | None = None) -> str:
 
     def one(match: re.Match) -> str:
         seed, part = match.group(1), match.group(2)
-        key = f"seed {seed} {part}" if part and f"seed {seed} {part}" in table().get("documents", {}) else f"seed {seed}"
+        key = (
+            f"seed {seed} {part}" if part and f"seed {seed} {part}" in table().get("documents", {}) else f"seed {seed}"
+        )
         named = title(key, lang or language())
         return named + (part if part and key == f"seed {seed}" else "")
 
@@ -65,8 +67,9 @@ def official_source(text: str | None, lang: str | None = None) -> str:
             piece = piece.strip(" ,，")
             if "demo assumption" in piece:
                 pieces.append(label("ui", "demo_assumption"))
-            elif piece and not [w for w in _ASCII_WORD.findall(re.sub(r"\([^()]*[A-Za-z][^()]*\)", "", piece))
-                                if w not in _KEPT_WORDS]:
+            elif piece and not [
+                w for w in _ASCII_WORD.findall(re.sub(r"\([^()]*[A-Za-z][^()]*\)", "", piece)) if w not in _KEPT_WORDS
+            ]:
                 pieces.append(re.sub(r"\s*\([^()]*[A-Za-z]{2,}[^()]*\)", "", piece))
         text_part = "：".join(dict.fromkeys(p for p in pieces if p))
         if text_part and text_part not in kept:

@@ -45,8 +45,9 @@ def number(name: str, default: float | None = None) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise DataError([Problem(file=f"${name}", kind="bad_type", column=name, value=value,
-                                 detail=label("types", "number"))]) from None
+        raise DataError(
+            [Problem(file=f"${name}", kind="bad_type", column=name, value=value, detail=label("types", "number"))]
+        ) from None
 
 
 def data_folder() -> Path:
@@ -70,5 +71,9 @@ def store_wait_seconds() -> float:
 def for_kernels(data: Path, store: Path | None, region: bool) -> dict[str, str | None]:
     """What ``fpplan serve`` sets (str) and clears (None) in the environment of the server and its kernels: the
     folder, its store, the region flag; the login token is never passed on."""
-    return {"FPPLAN_DATA": str(data), "FPPLAN_STORE": str(store) if store else None,
-            "FPPLAN_REGION": "1" if region else None, "FPPLAN_TOKEN": None}
+    return {
+        "FPPLAN_DATA": str(data),
+        "FPPLAN_STORE": str(store) if store else None,
+        "FPPLAN_REGION": "1" if region else None,
+        "FPPLAN_TOKEN": None,
+    }

@@ -36,8 +36,15 @@ class Problem:
     def message(self, lang: str | None = None) -> str:
         value = "" if self.value is None else str(self.value)
         detail = self.detail.in_language(lang) if isinstance(self.detail, Text) else self.detail
-        return problem_text(self.kind, lang, column=self.column or "", value=value, detail=detail,
-                            row="" if self.row is None else self.row, sheet=self.sheet or "")
+        return problem_text(
+            self.kind,
+            lang,
+            column=self.column or "",
+            value=value,
+            detail=detail,
+            row="" if self.row is None else self.row,
+            sheet=self.sheet or "",
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"message_zh": self.message("zh"), "message_en": self.message("en")}
@@ -57,8 +64,14 @@ class DataError(Exception):
         import pandas as pd
 
         rows = [
-            {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value,
-             "message": p.message(lang)}
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "row": p.row,
+                "column": p.column,
+                "value": p.value,
+                "message": p.message(lang),
+            }
             for p in self.problems
         ]
         table = pd.DataFrame(rows, columns=["file", "sheet", "row", "column", "value", "message"])

@@ -17,6 +17,7 @@ def input_files(folder: Path) -> list[Path]:
     """The county's input files, sorted: its tables and geography at the top of the folder and everything under
     ``config/``; the store, ``.fpplan/`` and any other sub-folder (e.g. files waiting to be imported) are not
     inputs."""
+
     def wanted(path: Path) -> bool:
         return path.is_file() and path.suffix.lower() in VERSION_FILES and not path.name.startswith(("~$", "."))
 

@@ -61,8 +61,9 @@ def allocate(total: np.ndarray, weights: np.ndarray, cap: np.ndarray) -> tuple[n
     return out, shortfall + np.maximum(left, 0.0)
 
 
-def cohort_step(pop: np.ndarray, flows: np.ndarray, mx: np.ndarray, profile: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def cohort_step(
+    pop: np.ndarray, flows: np.ndarray, mx: np.ndarray, profile: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One recorded year. ``pop`` (region, sex, age 0–100) at the start of the year; ``flows`` (region, 6): births
     male/female, deaths male/female, in-migrants, out-migrants; ``mx`` (sex, age) the death rates whose age pattern
     spreads deaths; ``profile`` (sex, age) the migrants' age pattern. Returns the population at the start of the
@@ -75,7 +76,9 @@ def cohort_step(pop: np.ndarray, flows: np.ndarray, mx: np.ndarray, profile: np.
     cells = aged.reshape(regions * 2, 101)
     dead, short_deaths = allocate(flows[:, 2:4].reshape(-1), (aged * mx[None]).reshape(regions * 2, 101), cells)
     after = aged - dead.reshape(aged.shape) + flows[:, 4, None, None] * profile[None]
-    gone, short_out = allocate(flows[:, 5], np.broadcast_to(profile.reshape(-1), (regions, 202)), after.reshape(regions, 202))
+    gone, short_out = allocate(
+        flows[:, 5], np.broadcast_to(profile.reshape(-1), (regions, 202)), after.reshape(regions, 202)
+    )
     short = short_deaths.reshape(regions, 2).sum(axis=1) + short_out
     return after - gone.reshape(after.shape), short
 
@@ -106,7 +109,12 @@ def cube(population: pd.DataFrame, regions: np.ndarray) -> np.ndarray:
     """(region, sex, age) from a tidy table (township_code, sex, age, population)."""
     wide = population.pivot_table(index="township_code", columns=["sex", "age"], values="population", aggfunc="sum")
     columns = pd.MultiIndex.from_product([list(SEXES), range(101)])
-    return wide.reindex(index=regions, columns=columns, fill_value=0.0).fillna(0.0).to_numpy(float).reshape(len(regions), 2, 101)
+    return (
+        wide.reindex(index=regions, columns=columns, fill_value=0.0)
+        .fillna(0.0)
+        .to_numpy(float)
+        .reshape(len(regions), 2, 101)
+    )
 
 
 def bring_forward(population: pd.DataFrame, vital: pd.DataFrame, first_year: int, last_year: int) -> Forward:
@@ -124,20 +132,46 @@ def bring_forward(population: pd.DataFrame, vital: pd.DataFrame, first_year: int
             raise ValueError(f"vital_history has no {year} row for townships {', '.join(missing)}")
         start = pop.sum(axis=(1, 2))
         pop, short = cohort_step(pop, flows.to_numpy(float), mx, profile)
-        rows.append(pd.DataFrame({"year": year, "township_code": regions, "population": start, **{
-            f: flows[f].to_numpy(float) for f in FLOWS}, "shortfall": short}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "township_code": regions,
+                    "population": start,
+                    **{f: flows[f].to_numpy(float) for f in FLOWS},
+                    "shortfall": short,
+                }
+            )
+        )
         women.append(_women(pop, regions, year + 1))
-    tidy = pd.DataFrame({"township_code": np.repeat(regions, 202), "sex": np.tile(np.repeat(SEXES, 101), len(regions)),
-                         "age": np.tile(np.arange(101), 2 * len(regions)), "population": pop.reshape(-1)})
+    tidy = pd.DataFrame(
+        {
+            "township_code": np.repeat(regions, 202),
+            "sex": np.tile(np.repeat(SEXES, 101), len(regions)),
+            "age": np.tile(np.arange(101), 2 * len(regions)),
+            "population": pop.reshape(-1),
+        }
+    )
     columns = ["year", "township_code", "population", *FLOWS, "shortfall"]
-    return Forward(first_year, last_year, tidy, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns),
-                   pd.concat(women, ignore_index=True))
+    return Forward(
+        first_year,
+        last_year,
+        tidy,
+        pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns),
+        pd.concat(women, ignore_index=True),
+    )
 
 
 def _women(pop: np.ndarray, regions: np.ndarray, year: int) -> pd.DataFrame:
     ages = np.arange(15, 50)
-    return pd.DataFrame({"year": year, "township_code": np.repeat(regions, len(ages)), "age": np.tile(ages, len(regions)),
-                         "women": pop[:, 1, 15:50].reshape(-1)})
+    return pd.DataFrame(
+        {
+            "year": year,
+            "township_code": np.repeat(regions, len(ages)),
+            "age": np.tile(ages, len(regions)),
+            "women": pop[:, 1, 15:50].reshape(-1),
+        }
+    )
 
 
 def to_villages(census: pd.DataFrame, forward: pd.DataFrame, years: int) -> pd.DataFrame:
@@ -150,14 +184,19 @@ def to_villages(census: pd.DataFrame, forward: pd.DataFrame, years: int) -> pd.D
     town_of = villages["township_code"].to_numpy()
     wide = census.pivot_table(index="village_code", columns=["sex", "age"], values="population", aggfunc="sum")
     columns = pd.MultiIndex.from_product([list(SEXES), range(101)])
-    v = wide.reindex(index=codes, columns=columns, fill_value=0.0).fillna(0.0).to_numpy(float).reshape(len(codes), 2, 101)
+    v = (
+        wide.reindex(index=codes, columns=columns, fill_value=0.0)
+        .fillna(0.0)
+        .to_numpy(float)
+        .reshape(len(codes), 2, 101)
+    )
     k = int(years)
     source = np.zeros_like(v)  # each village's people of the cohort that is age a now
     if k == 0:
         source = v.copy()
     else:
-        source[:, :, k:100] = v[:, :, 0:100 - k]
-        source[:, :, 100] = v[:, :, 100 - k:].sum(axis=2)
+        source[:, :, k:100] = v[:, :, 0 : 100 - k]
+        source[:, :, 100] = v[:, :, 100 - k :].sum(axis=2)
         women = v[:, 1, 15:50].sum(axis=1)
         source[:, :, :k] = women[:, None, None]  # born since the census: where the township's women are
     towns, index = np.unique(town_of, return_inverse=True)
@@ -166,14 +205,23 @@ def to_villages(census: pd.DataFrame, forward: pd.DataFrame, years: int) -> pd.D
     share = source / np.where(town_source[index] > 0, town_source[index], 1.0)
     total = v.sum(axis=(1, 2))  # a cohort no village had: shared as the villages' whole population
     town_total = np.bincount(index, weights=total, minlength=len(towns))
-    fallback = np.where(town_total[index] > 0, total / np.where(town_total[index] > 0, town_total[index], 1.0),
-                        1.0 / np.bincount(index)[index])
+    fallback = np.where(
+        town_total[index] > 0,
+        total / np.where(town_total[index] > 0, town_total[index], 1.0),
+        1.0 / np.bincount(index)[index],
+    )
     share = np.where(town_source[index] > 0, share, fallback[:, None, None])
     f = cube(forward, towns)
     out = f[index] * share
-    return pd.DataFrame({"village_code": np.repeat(codes, 202), "township_code": np.repeat(town_of, 202),
-                         "sex": np.tile(np.repeat(SEXES, 101), len(codes)), "age": np.tile(np.arange(101), 2 * len(codes)),
-                         "population": out.reshape(-1)})
+    return pd.DataFrame(
+        {
+            "village_code": np.repeat(codes, 202),
+            "township_code": np.repeat(town_of, 202),
+            "sex": np.tile(np.repeat(SEXES, 101), len(codes)),
+            "age": np.tile(np.arange(101), 2 * len(codes)),
+            "population": out.reshape(-1),
+        }
+    )
 
 
 def complete_years(vital: pd.DataFrame, townships) -> list[int]:
@@ -200,12 +248,19 @@ def county_population(projected: pd.DataFrame, vital_history: pd.DataFrame) -> p
     absent."""
     known = projected.set_index("year")["population"].astype(float)
     first = int(known.index.min())
-    v = vital_history.groupby("year")[["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants",
-                                       "out_migrants"]].sum()
-    change = (v["births_male"] + v["births_female"] - v["deaths_male"] - v["deaths_female"] + v["in_migrants"]
-              - v["out_migrants"])
+    v = vital_history.groupby("year")[
+        ["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants"]
+    ].sum()
+    change = (
+        v["births_male"]
+        + v["births_female"]
+        - v["deaths_male"]
+        - v["deaths_female"]
+        + v["in_migrants"]
+        - v["out_migrants"]
+    )
     back = np.arange(first - 1, int(change.index.min()) - 1 if len(change) else first - 1, -1)
     present = np.isin(back, change.index)
-    back = back[:int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
+    back = back[: int(np.argmin(present)) if not present.all() else len(back)]  # a gap in the history stops it
     past = pd.Series(float(known.loc[first]) - np.cumsum(change.reindex(back).to_numpy(float)), index=back)
     return pd.concat([past, known]).sort_index().rename_axis("year").rename("population")

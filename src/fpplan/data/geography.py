@@ -61,8 +61,13 @@ def find_geo_files(county_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
 
 
 def _extent_text(extent: Extent) -> str:
-    return Text("lang_geo_extent", lon_min=f"{extent.lon_min:g}", lon_max=f"{extent.lon_max:g}", lat_min=f"{extent.lat_min:g}",
-              lat_max=f"{extent.lat_max:g}")
+    return Text(
+        "lang_geo_extent",
+        lon_min=f"{extent.lon_min:g}",
+        lon_max=f"{extent.lon_max:g}",
+        lat_min=f"{extent.lat_min:g}",
+        lat_max=f"{extent.lat_max:g}",
+    )
 
 
 def _inside(lon: np.ndarray, lat: np.ndarray, e: Extent) -> np.ndarray:
@@ -79,15 +84,24 @@ def check_coordinates(frame: pd.DataFrame, file: str, extent: Extent | None) -> 
     problems = []
     half = lon.isna() != lat.isna()
     for r, column in zip(rows_of(frame.index[half]), np.where(lon[half].isna(), "lon", "lat")):
-        problems.append(Problem(file=file, kind="incomplete", row=int(r), column=str(column),
-                                detail=Text("lang_geo_lonlat_both")))
+        problems.append(
+            Problem(file=file, kind="incomplete", row=int(r), column=str(column), detail=Text("lang_geo_lonlat_both"))
+        )
     both = lon.notna() & lat.notna()
     x, y = lon[both].to_numpy(float), lat[both].to_numpy(float)
     outside = ~_inside(x, y, extent)
     swapped = outside & _inside(y, x, extent)
     for r, a, b, s in zip(rows_of(frame.index[both][outside]), x[outside], y[outside], swapped[outside]):
-        problems.append(Problem(file=file, kind="swapped_coordinates" if s else "outside_extent", row=int(r),
-                                column="lon", value=f"{a:g}, {b:g}", detail=_extent_text(extent)))
+        problems.append(
+            Problem(
+                file=file,
+                kind="swapped_coordinates" if s else "outside_extent",
+                row=int(r),
+                column="lon",
+                value=f"{a:g}, {b:g}",
+                detail=_extent_text(extent),
+            )
+        )
     return problems
 
 
@@ -98,7 +112,11 @@ def read_geojson(path: Path) -> tuple[list[dict] | None, list[Problem]]:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [Problem(file=file, kind="unreadable", detail=exception_text(exc))]
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         return None, [Problem(file=file, kind="unreadable", detail=Text("lang_geo_not_collection"))]
     crs = (data.get("crs") or {}).get("properties", {}).get("name") if isinstance(data.get("crs"), dict) else None
     if crs is not None and not _accepted_crs(str(crs)):
@@ -111,8 +129,16 @@ def read_geojson(path: Path) -> tuple[list[dict] | None, list[Problem]]:
             continue
         if len(coords) and (np.abs(coords[:, 0]) > 180).any() | (np.abs(coords[:, 1]) > 90).any():
             x, y = coords[0]
-            return None, [Problem(file=file, kind="wrong_crs", row=number, column="feature", value=f"{x:g}, {y:g}",
-                                  detail=Text("lang_geo_not_degrees", x=f"{x:g}", y=f"{y:g}"))]
+            return None, [
+                Problem(
+                    file=file,
+                    kind="wrong_crs",
+                    row=number,
+                    column="feature",
+                    value=f"{x:g}, {y:g}",
+                    detail=Text("lang_geo_not_degrees", x=f"{x:g}", y=f"{y:g}"),
+                )
+            ]
     return features, []
 
 
@@ -131,14 +157,26 @@ def _geometry(feature: Any, number: int, allowed: tuple[str, ...], file: str) ->
     geometry = feature.get("geometry") if isinstance(feature, dict) else None
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in allowed:
-        return None, [Problem(file=file, kind="wrong_geometry", row=number, column="feature", value=str(kind),
-                              detail=Text("lang_geo_polygons" if "Polygon" in allowed else "lang_geo_lines"))]
+        return None, [
+            Problem(
+                file=file,
+                kind="wrong_geometry",
+                row=number,
+                column="feature",
+                value=str(kind),
+                detail=Text("lang_geo_polygons" if "Polygon" in allowed else "lang_geo_lines"),
+            )
+        ]
     try:
         shape = shapely.geometry.shape(geometry)
     except Exception:  # malformed coordinates  # noqa: BLE001
-        return None, [Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=Text("lang_geo_malformed"))]
+        return None, [
+            Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=Text("lang_geo_malformed"))
+        ]
     if shape.is_empty:
-        return None, [Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=Text("lang_geo_empty"))]
+        return None, [
+            Problem(file=file, kind="invalid_geometry", row=number, column="feature", detail=Text("lang_geo_empty"))
+        ]
     return shape, []
 
 
@@ -149,7 +187,9 @@ def _vertices_inside(shape, number: int, file: str, extent: Extent) -> list[Prob
         return []
     x, y = xy[outside][0]
     kind = "swapped_coordinates" if _inside(xy[:, 1], xy[:, 0], extent).all() else "outside_extent"
-    return [Problem(file=file, kind=kind, row=number, column="feature", value=f"{x:g}, {y:g}", detail=_extent_text(extent))]
+    return [
+        Problem(file=file, kind=kind, row=number, column="feature", value=f"{x:g}, {y:g}", detail=_extent_text(extent))
+    ]
 
 
 def _property(feature: dict, codes: tuple[str, ...]) -> Any:
@@ -181,13 +221,29 @@ def read_boundaries(path: Path, townships: pd.Index, extent: Extent | None) -> t
         if code is None:
             problems.append(Problem(file=file, kind="required", row=number, column="township_code"))
         elif code not in townships:
-            problems.append(Problem(file=file, kind="unknown_reference", row=number, column="township_code", value=code,
-                                    detail=Text("lang_geo_townships")))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="unknown_reference",
+                    row=number,
+                    column="township_code",
+                    value=code,
+                    detail=Text("lang_geo_townships"),
+                )
+            )
         if shape is None:
             continue
         if not shape.is_valid:
-            problems.append(Problem(file=file, kind="invalid_geometry", row=number, column="feature", value=code,
-                                    detail=validity_text(explain_validity(shape))))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="invalid_geometry",
+                    row=number,
+                    column="feature",
+                    value=code,
+                    detail=validity_text(explain_validity(shape)),
+                )
+            )
             continue
         problems += _vertices_inside(shape, number, file, extent)
         rows.append((code, shape))
@@ -198,8 +254,9 @@ def read_boundaries(path: Path, townships: pd.Index, extent: Extent | None) -> t
     return joined.reset_index(), []
 
 
-def read_roads(path: Path, extent: Extent | None, speeds: dict[str, float], snap_m: float = 1.0
-               ) -> tuple[pd.DataFrame, list[Problem]]:
+def read_roads(
+    path: Path, extent: Extent | None, speeds: dict[str, float], snap_m: float = 1.0
+) -> tuple[pd.DataFrame, list[Problem]]:
     """feature, road_class, geometry; problems per feature, including roads not joined to the network."""
     from fpplan.data.base.local_projection import LocalProjection
     from fpplan.data.base.road_network import components, road_graph
@@ -218,13 +275,30 @@ def read_roads(path: Path, extent: Extent | None, speeds: dict[str, float], snap
         if raw is None:
             problems.append(Problem(file=file, kind="required", row=number, column="road_class"))
         elif road_class not in speeds:
-            problems.append(Problem(file=file, kind="not_in_enum", row=number, column="road_class", value=raw,
-                                    detail="、".join(enum_label("road_class", k) for k in speeds)))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="not_in_enum",
+                    row=number,
+                    column="road_class",
+                    value=raw,
+                    detail="、".join(enum_label("road_class", k) for k in speeds),
+                )
+            )
         if shape is None:
             continue
         if not shape.is_valid or shapely.length(shape) == 0:
-            problems.append(Problem(file=file, kind="invalid_geometry", row=number, column="feature",
-                                    detail=validity_text(explain_validity(shape)) if not shape.is_valid else Text("lang_geo_zero_length")))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="invalid_geometry",
+                    row=number,
+                    column="feature",
+                    detail=validity_text(explain_validity(shape))
+                    if not shape.is_valid
+                    else Text("lang_geo_zero_length"),
+                )
+            )
             continue
         problems += _vertices_inside(shape, number, file, extent)
         rows.append((number, road_class, shape))
@@ -240,14 +314,22 @@ def read_roads(path: Path, extent: Extent | None, speeds: dict[str, float], snap
     for part in parts[1:]:
         shown = ", ".join(str(numbers[k]) for k in sorted(part))
         for k in sorted(part):
-            problems.append(Problem(file=file, kind="not_connected", row=int(numbers[k]), column="feature",
-                                    value=int(numbers[k]),
-                                    detail=Text("lang_geo_separate", features=shown, n=len(part), total=len(frame))))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="not_connected",
+                    row=int(numbers[k]),
+                    column="feature",
+                    value=int(numbers[k]),
+                    detail=Text("lang_geo_separate", features=shown, n=len(part), total=len(frame)),
+                )
+            )
     return (Geography().roads if problems else frame), problems
 
 
-def load_geography(county_dir: Path, units: pd.DataFrame | None, config: dict[str, Any]
-                   ) -> tuple[Geography, list[Problem]]:
+def load_geography(
+    county_dir: Path, units: pd.DataFrame | None, config: dict[str, Any]
+) -> tuple[Geography, list[Problem]]:
     """The county's boundary and road files, checked. ``units`` is the validated units table (None when it
     failed its own checks: boundary codes are then not checked against townships)."""
     files, problems = find_geo_files(county_dir)
@@ -262,6 +344,9 @@ def load_geography(county_dir: Path, units: pd.DataFrame | None, config: dict[st
     if "roads" in files and spatial is not None:
         roads, found = read_roads(files["roads"], extent, spatial.travel.road_speed_kmh, spatial.travel.snap_m)
         problems += found
-    return Geography(boundaries=boundaries, roads=roads,
-                     boundary_file=str(files["boundaries"]) if "boundaries" in files else None,
-                     road_file=str(files["roads"]) if "roads" in files else None), problems
+    return Geography(
+        boundaries=boundaries,
+        roads=roads,
+        boundary_file=str(files["boundaries"]) if "boundaries" in files else None,
+        road_file=str(files["roads"]) if "roads" in files else None,
+    ), problems

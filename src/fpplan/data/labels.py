@@ -39,7 +39,9 @@ def table() -> dict[str, Any]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        for section, values in (yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).items():
+        for section, values in (
+            yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        ).items():
             _merge(merged.setdefault(section, {}), values, f"{entry.name}: {section}")
     return merged
 
@@ -136,7 +138,9 @@ def table_aliases() -> dict[str, str]:
 
 def problem_text(kind: str, lang: str | None = None, **fields: Any) -> str:
     """A validation problem as a sentence in the chosen language."""
-    return label("problems", kind, lang).format(**{"column": "", "value": "", "detail": "", "row": "", "sheet": "", **fields})
+    return label("problems", kind, lang).format(
+        **{"column": "", "value": "", "detail": "", "row": "", "sheet": "", **fields}
+    )
 
 
 def ui(key: str, lang: str | None = None, **fields: Any) -> str:
@@ -158,7 +162,9 @@ class Text(str):
         return made
 
     def in_language(self, lang: str | None) -> str:
-        return ui(self.key, lang, **{k: v.in_language(lang) if isinstance(v, Text) else v for k, v in self.fields.items()})
+        return ui(
+            self.key, lang, **{k: v.in_language(lang) if isinstance(v, Text) else v for k, v in self.fields.items()}
+        )
 
     def __reduce__(self):
         return _text, (self.key, self.fields)

@@ -67,8 +67,9 @@ def check_suffix(path: str | Path, allowed: tuple[str, ...]) -> Path:
     folder where a file belongs is refused too."""
     path = Path(path)
     if path.suffix.lower() not in allowed:
-        raise DataError([Problem(file=str(path), kind="output_suffix", value=path.suffix or path.name,
-                                 detail=", ".join(allowed))])
+        raise DataError(
+            [Problem(file=str(path), kind="output_suffix", value=path.suffix or path.name, detail=", ".join(allowed))]
+        )
     if path.is_dir():
         raise DataError([Problem(file=str(path), kind="output_is_folder")])
     return path

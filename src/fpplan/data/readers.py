@@ -37,8 +37,9 @@ HEADER_SEARCH_ROWS = 10  # a header further down than this is not looked for
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 
 
-def find_table_files(county_dir: Path, suffixes: tuple[str, ...] = EXTENSIONS, codes: tuple[str, ...] | None = None
-                     ) -> tuple[dict[str, Path], list[Problem]]:
+def find_table_files(
+    county_dir: Path, suffixes: tuple[str, ...] = EXTENSIONS, codes: tuple[str, ...] | None = None
+) -> tuple[dict[str, Path], list[Problem]]:
     """Map table code → file, by stem in English or Chinese (``population.csv``, ``人口.xlsx``); ``suffixes`` and
     ``codes`` narrow it (the geography files: ``.geojson``, boundaries and roads). A second file for one code is a
     problem."""
@@ -176,14 +177,21 @@ class _Sheet:
     @property
     def data_like(self) -> bool:
         """Holds figures (a row with two numbers among its first rows): not a sheet of notes."""
-        return any(sum(_is_number(c) for c in row) >= 2 for row in self.rows[:HEADER_SEARCH_ROWS * 5])
+        return any(sum(_is_number(c) for c in row) >= 2 for row in self.rows[: HEADER_SEARCH_ROWS * 5])
 
     def headers(self) -> list[str]:
         """The header's names as matched (column codes where recognised, folded text otherwise)."""
         return [_key(c) for c in self.rows[self.header_row or 0] if _filled(c)]
 
-    def _problem(self, file: str, kind: str, row: int | None = None, column: str | None = None,
-                 value: object = None, detail: str = "") -> Problem:
+    def _problem(
+        self,
+        file: str,
+        kind: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        detail: str = "",
+    ) -> Problem:
         return Problem(file=file, kind=kind, row=row, column=column, value=value, detail=detail, sheet=self.name)
 
     def header_problems(self, file: str) -> list[Problem]:
@@ -192,8 +200,15 @@ class _Sheet:
         h = self.header_row
         if h is not None and h > 0:
             above = [c.strip() for row in self.rows[:h] for c in row if _filled(c)]
-            return [self._problem(file, "header_not_first_row", row=h + 1, value=h + 1,
-                                  detail=" / ".join(above[:4]) + (" …" if len(above) > 4 else ""))]
+            return [
+                self._problem(
+                    file,
+                    "header_not_first_row",
+                    row=h + 1,
+                    value=h + 1,
+                    detail=" / ".join(above[:4]) + (" …" if len(above) > 4 else ""),
+                )
+            ]
         if h is None or len(self.rows) < 2:
             return []
         spans = [r for r in self.merged if r.min_row == 1 and r.max_col > r.min_col]
@@ -201,10 +216,15 @@ class _Sheet:
         known = [i for i, c in enumerate(header) if _filled(c) and canonical_column(c) is not None]
         texts = [c for c in second if _filled(c)]
         # a second row of names or units: no figures, and only under unrecognised columns, or sparse, or names
-        sub_header = bool(texts) and not any(_is_number(c) for c in texts) and (
-            all(i >= len(second) or not _filled(second[i]) for i in known)
-            or 2 * len(texts) < sum(_filled(c) for c in header)
-            or any(canonical_column(c) is not None for c in texts))
+        sub_header = (
+            bool(texts)
+            and not any(_is_number(c) for c in texts)
+            and (
+                all(i >= len(second) or not _filled(second[i]) for i in known)
+                or 2 * len(texts) < sum(_filled(c) for c in header)
+                or any(canonical_column(c) is not None for c in texts)
+            )
+        )
         if spans or sub_header:
             shown = [c.strip() for c in (second if sub_header else header) if _filled(c)]
             return [self._problem(file, "two_row_header", row=2, detail=" / ".join(shown[:4]))]
@@ -227,7 +247,7 @@ class _Sheet:
                 problems.append(self._problem(file, "merged_quantity", row=r.min_row, column=column, value=where))
             else:
                 value = self.rows[r.min_row - 1][r.min_col - 1]
-                for row in self.rows[r.min_row:r.max_row]:
+                for row in self.rows[r.min_row : r.max_row]:
                     row[r.min_col - 1] = value
         return problems
 
@@ -240,16 +260,21 @@ class _Sheet:
             header.pop()
         width = len(header)
         problems = []
-        body = self.rows[h + 1:]
+        body = self.rows[h + 1 :]
         for i in [i for i, row in enumerate(body) if len(row) != width]:
             extra = [(j, c) for j, c in enumerate(body[i][width:], start=width) if _filled(c)]
-            problems += [self._problem(file, "cell_outside_header", row=h + 2 + i, column=_column_letter(j),
-                                       value=c.strip()) for j, c in extra]
+            problems += [
+                self._problem(file, "cell_outside_header", row=h + 2 + i, column=_column_letter(j), value=c.strip())
+                for j, c in extra
+            ]
             body[i] = (list(body[i]) + [None] * width)[:width]
         names = [name.strip() if _filled(name) else f"Unnamed: {j}" for j, name in enumerate(header)]
         index = [self.position * SHEET_STRIDE + h + i for i in range(len(body))]  # sheet row − 2, as rows_of counts
-        frame = pd.DataFrame(body, columns=names, index=index, dtype="str") if body else \
-            pd.DataFrame(columns=names, dtype="str")
+        frame = (
+            pd.DataFrame(body, columns=names, index=index, dtype="str")
+            if body
+            else pd.DataFrame(columns=names, dtype="str")
+        )
         for j, name in enumerate(header):
             if not _filled(name) and (frame.iloc[:, j].fillna("").str.strip() != "").any():
                 problems.append(self._problem(file, "column_without_header", column=_column_letter(j)))
@@ -276,8 +301,9 @@ def _read_xlsx(data: bytes, file: str, names: dict[int, str]) -> tuple[pd.DataFr
     if first.header_row is None:
         later = next((s for s in filled[1:] if s.header_row is not None), None)
         if later is not None:
-            return None, [Problem(file=file, kind="data_not_first_sheet", value=first.name, detail=later.name,
-                                  sheet=first.name)]
+            return None, [
+                Problem(file=file, kind="data_not_first_sheet", value=first.name, detail=later.name, sheet=first.name)
+            ]
     problems = first.header_problems(file)
     parts = []
     if not problems:
@@ -290,15 +316,23 @@ def _read_xlsx(data: bytes, file: str, names: dict[int, str]) -> tuple[pd.DataFr
         number = sheet.position + 1
         if sheet.header_row is None:
             if sheet.data_like:
-                problems.append(Problem(file=file, kind="sheet_without_header", value=number, sheet=sheet.name,
-                                        detail=first.name))
+                problems.append(
+                    Problem(file=file, kind="sheet_without_header", value=number, sheet=sheet.name, detail=first.name)
+                )
             continue  # a sheet of notes
         found = sheet.header_problems(file)
         if not found and sorted(sheet.headers()) != expected:
             ours, theirs = set(first.headers()), set(sheet.headers())
             differ = [f"−{c}" for c in sorted(ours - theirs)] + [f"+{c}" for c in sorted(theirs - ours)]
-            found = [Problem(file=file, kind="sheet_header_differs", value=number, sheet=sheet.name,
-                             detail=", ".join(differ) or "≠")]
+            found = [
+                Problem(
+                    file=file,
+                    kind="sheet_header_differs",
+                    value=number,
+                    sheet=sheet.name,
+                    detail=", ".join(differ) or "≠",
+                )
+            ]
         if not found:
             found = sheet.fill_merged(file)
             frame, more = sheet.frame(file)

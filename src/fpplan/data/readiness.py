@@ -10,8 +10,17 @@ import pandas as pd
 from fpplan.data.labels import ui
 
 # optional tables whose absence changes what can be assessed, in the order they are named
-ABSENT_ORDER = ("survey", "exam_scores", "survey_rounds", "training_register", "equipment", "subsidy_granted",
-                "disbursement", "budget", "population_history")
+ABSENT_ORDER = (
+    "survey",
+    "exam_scores",
+    "survey_rounds",
+    "training_register",
+    "equipment",
+    "subsidy_granted",
+    "disbursement",
+    "budget",
+    "population_history",
+)
 # months of reports each use needs (the engines' own thresholds: planning.demand, indicators.scorecard)
 QUARTER_MONTHS = 3
 YEAR_MONTHS = 12
@@ -60,8 +69,10 @@ def uncollected(county) -> list[str]:
     """One sentence per data element the county does not collect."""
     model = county.config.get("collection")
     names = county.config["data_elements"].elements
-    return [ui("ready_not_collected", element=names[n.element].zh if n.element in names else n.element, reason=n.reason)
-            for n in (model.not_collected if model is not None else ())]
+    return [
+        ui("ready_not_collected", element=names[n.element].zh if n.element in names else n.element, reason=n.reason)
+        for n in (model.not_collected if model is not None else ())
+    ]
 
 
 def brought_forward(county) -> list[str]:
@@ -77,8 +88,15 @@ def brought_forward(county) -> list[str]:
         towns = set(county.township_population()["township_code"])
         missing = sorted(towns - set(later["township_code"]))  # records after the census, but not for every township
         return [ui("ready_not_forward", census=county.census_year, townships="、".join(missing))] if missing else []
-    return [ui("ready_brought_forward", census=county.census_year, base=county.base_year,
-               last=county.base_year - 1, start=county.base_year + 1)]
+    return [
+        ui(
+            "ready_brought_forward",
+            census=county.census_year,
+            base=county.base_year,
+            last=county.base_year - 1,
+            start=county.base_year + 1,
+        )
+    ]
 
 
 def readiness(county) -> list[str]:

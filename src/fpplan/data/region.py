@@ -32,7 +32,9 @@ class Region:
 
     def county_names(self) -> dict[str, str]:
         """county code → its name (the county row of its units table)."""
-        return {code: str(c.units.loc[c.units["level"] == "county", "name"].iloc[0]) for code, c in self.counties.items()}
+        return {
+            code: str(c.units.loc[c.units["level"] == "county", "name"].iloc[0]) for code, c in self.counties.items()
+        }
 
 
 def is_county_folder(path: Path) -> bool:
@@ -94,8 +96,14 @@ def load_region(path: str | Path, open_county: Callable[[Path], object] | None =
             continue
         code = county.county_code
         if code in counties:
-            problems.append(Problem(file=str(find_table_files(folder)[0]["units"]), kind="duplicate_county", value=code,
-                                    detail=f"{first_folder[code].name}, {folder.name}"))
+            problems.append(
+                Problem(
+                    file=str(find_table_files(folder)[0]["units"]),
+                    kind="duplicate_county",
+                    value=code,
+                    detail=f"{first_folder[code].name}, {folder.name}",
+                )
+            )
             continue
         counties[code], first_folder[code] = county, folder
     if problems:

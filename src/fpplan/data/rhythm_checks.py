@@ -37,7 +37,11 @@ def canonical(tables: dict[str, pd.DataFrame], config: dict[str, Any]) -> dict[s
     """The tables with checklist items, elements and methods as codes, and inspectors' roles as role codes."""
     names = aliases(config)
     out = dict(tables)
-    for table, column in (("supervision", "check_item"), ("work_register", "element"), ("contraceptive_supply", "method")):
+    for table, column in (
+        ("supervision", "check_item"),
+        ("work_register", "element"),
+        ("contraceptive_supply", "method"),
+    ):
         frame = out[table]
         if len(frame) and column in frame:
             known = names[column]
@@ -45,16 +49,26 @@ def canonical(tables: dict[str, pd.DataFrame], config: dict[str, Any]) -> dict[s
     frame = out["supervision"]
     if len(frame) and "inspector" in frame:
         roles = enum_aliases("inspector_role")
-        out["supervision"] = frame.assign(inspector=frame["inspector"].map(
-            lambda v: roles.get(normalise(v), v) if isinstance(v, str) else v))
+        out["supervision"] = frame.assign(
+            inspector=frame["inspector"].map(lambda v: roles.get(normalise(v), v) if isinstance(v, str) else v)
+        )
     return out
 
 
-def _problems(frame: pd.DataFrame, bad: pd.Series, file: str, kind: str, column: str, detail: str = "",
-              values: pd.Series | None = None) -> list[Problem]:
+def _problems(
+    frame: pd.DataFrame,
+    bad: pd.Series,
+    file: str,
+    kind: str,
+    column: str,
+    detail: str = "",
+    values: pd.Series | None = None,
+) -> list[Problem]:
     shown = frame.loc[bad, column] if values is None else values[bad]
-    return [Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
-            for r, v in zip(rows_of(frame.index[bad]), shown)]
+    return [
+        Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
+        for r, v in zip(rows_of(frame.index[bad]), shown)
+    ]
 
 
 def _unknown_name(frame: pd.DataFrame, column: str, names: dict[str, str], file: str) -> list[Problem]:
@@ -70,8 +84,12 @@ def check(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], co
 
     units = t["units"]
     problems: list[Problem] = []
-    for name, column in (("supervision", "unit_code"), ("work_register", "unit_code"),
-                         ("contraceptive_supply", "unit_code"), ("village_rooms", "village_code")):
+    for name, column in (
+        ("supervision", "unit_code"),
+        ("work_register", "unit_code"),
+        ("contraceptive_supply", "unit_code"),
+        ("village_rooms", "village_code"),
+    ):
         frame = t[name]
         required = {c.name for c in SCHEMA[name].columns if not c.optional}
         if not len(frame) or not required <= set(frame.columns):
@@ -82,8 +100,9 @@ def check(t: dict[str, pd.DataFrame], clean: set[str], files: dict[str, str], co
     return problems
 
 
-def check_table(frame: pd.DataFrame, name: str, file: str, units: pd.DataFrame | None, config: dict[str, Any]
-                ) -> list[Problem]:
+def check_table(
+    frame: pd.DataFrame, name: str, file: str, units: pd.DataFrame | None, config: dict[str, Any]
+) -> list[Problem]:
     """One working-rhythm table's own rules (names, inspectors, deadlines, procedures counted twice) and, with the
     county's ``units``, the level of each unit: what an import checks before anything is written."""
     level = units.set_index("code")["level"] if units is not None else pd.Series(dtype=object)
@@ -98,20 +117,35 @@ def check_table(frame: pd.DataFrame, name: str, file: str, units: pd.DataFrame |
             wanted = code.map({c: e.level for c, e in config["rhythm"].elements.items()})
             have = frame["unit_code"].map(level)
             bad = wanted.notna() & have.notna() & (wanted != have)
-            problems += _problems(frame, bad, file, "rhythm_wrong_level", "unit_code",
-                                  values=frame["unit_code"] + " → " + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""))
+            problems += _problems(
+                frame,
+                bad,
+                file,
+                "rhythm_wrong_level",
+                "unit_code",
+                values=frame["unit_code"]
+                + " → "
+                + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""),
+            )
     if name == "contraceptive_supply" and len(frame):
         problems += _unknown_name(frame, "method", names["method"], file)
         if "contraceptives" in config:
             code = frame["method"].map(lambda v: names["method"].get(normalise(v)))
             counted = code.map({c: m.report_element for c, m in config["contraceptives"].methods.items()})
-            problems += _problems(frame, counted.notna(), file, "supply_in_report", "method",
-                                  values=frame["method"] + " → " + counted.fillna("").astype(str))
+            problems += _problems(
+                frame,
+                counted.notna(),
+                file,
+                "supply_in_report",
+                "method",
+                values=frame["method"] + " → " + counted.fillna("").astype(str),
+            )
     return problems
 
 
-def _supervision(frame: pd.DataFrame, level: pd.Series, items: dict[str, str], config: dict[str, Any],
-                 file: str) -> list[Problem]:
+def _supervision(
+    frame: pd.DataFrame, level: pd.Series, items: dict[str, str], config: dict[str, Any], file: str
+) -> list[Problem]:
     problems = _unknown_name(frame, "check_item", items, file)
     village_inspector = frame["inspector_level"] == "village"
     problems += _problems(frame, village_inspector, file, "supervision_inspector_level", "inspector_level")
@@ -119,15 +153,24 @@ def _supervision(frame: pd.DataFrame, level: pd.Series, items: dict[str, str], c
         roles = enum_aliases("inspector_role")
         text = frame["inspector"]
         bad = text.notna() & ~text.map(lambda v: normalise(v) in roles or bool(PSEUDONYM.match(str(v).strip())))
-        problems += _problems(frame, bad, file, "supervision_inspector_name", "inspector",
-                              allowed_values("inspector_role"))
+        problems += _problems(
+            frame, bad, file, "supervision_inspector_name", "inspector", allowed_values("inspector_role")
+        )
     if "rhythm" in config:
         code = frame["check_item"].map(lambda v: items.get(normalise(v)))
         wanted = code.map({c: i.level for c, i in config["rhythm"].checklist.items()})
         have = frame["unit_code"].map(level)
         bad = wanted.notna() & have.notna() & (wanted != have)
-        problems += _problems(frame, bad, file, "rhythm_wrong_level", "unit_code",
-                              values=frame["unit_code"] + " → " + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""))
+        problems += _problems(
+            frame,
+            bad,
+            file,
+            "rhythm_wrong_level",
+            "unit_code",
+            values=frame["unit_code"]
+            + " → "
+            + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""),
+        )
     date = pd.to_datetime(frame["date"])
     failed = frame["passed"].map(lambda v: not pd.isna(v) and not bool(v))
     deadline = pd.to_datetime(frame["deadline"]) if "deadline" in frame else pd.Series(pd.NaT, index=frame.index)
@@ -138,9 +181,13 @@ def _supervision(frame: pd.DataFrame, level: pd.Series, items: dict[str, str], c
         rectify = code.map({c: i.rectify for c, i in config["rhythm"].checklist.items()}).fillna(True).astype(bool)
     problems += _problems(frame, failed & rectify & deadline.isna(), file, "supervision_no_deadline", "check_item")
     early = deadline.notna() & (deadline < date)
-    problems += _problems(frame, early, file, "supervision_before_visit", "deadline", values=deadline.dt.strftime("%Y-%m-%d"))
+    problems += _problems(
+        frame, early, file, "supervision_before_visit", "deadline", values=deadline.dt.strftime("%Y-%m-%d")
+    )
     early = closed.notna() & (closed < date)
-    problems += _problems(frame, early, file, "supervision_before_visit", "closed_on", values=closed.dt.strftime("%Y-%m-%d"))
+    problems += _problems(
+        frame, early, file, "supervision_before_visit", "closed_on", values=closed.dt.strftime("%Y-%m-%d")
+    )
     return problems
 
 
@@ -153,6 +200,11 @@ def config_problems(config: dict[str, Any], county_dir) -> list[Problem]:
         return []
     known = config["services"].services
     file = str(config_path(county_dir, "rules"))
-    return [Problem(file=file, kind="unknown_reference", column=f"survey.services.{need}", value=service,
-                    detail="services.yaml")
-            for need, services in config["rules"].survey.services.items() for service in services if service not in known]
+    return [
+        Problem(
+            file=file, kind="unknown_reference", column=f"survey.services.{need}", value=service, detail="services.yaml"
+        )
+        for need, services in config["rules"].survey.services.items()
+        for service in services
+        if service not in known
+    ]

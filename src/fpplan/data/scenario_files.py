@@ -77,9 +77,13 @@ def save_scenario(county_dir: str | Path, key: str, scenario: Scenario | dict) -
 def facts_of(county) -> CountyFacts:
     """What a scenario is checked against, from a loaded County."""
     plan = county.construction_plan
-    return CountyFacts(base_year=county.base_year, population=float(county.population["population"].sum()),
-                       townships=pd.Index(county.townships()["code"]), plan_stations=pd.Index(plan["station_code"]),
-                       stations=pd.Index(county.facilities["code"]))
+    return CountyFacts(
+        base_year=county.base_year,
+        population=float(county.population["population"].sum()),
+        townships=pd.Index(county.townships()["code"]),
+        plan_stations=pd.Index(plan["station_code"]),
+        stations=pd.Index(county.facilities["code"]),
+    )
 
 
 def check_to_save(scenario: Scenario, file: str, county_dir: Path) -> list[Problem]:

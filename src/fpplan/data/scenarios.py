@@ -75,8 +75,15 @@ def check_scenario(scenario: Scenario, file: str, bounds: ScenarioBounds, facts:
     def year(key: str, value: int, first: int | None) -> None:
         """A year from ``first`` to the horizon (only the first when the horizon itself is wrong)."""
         if first is not None and (value < first or horizon_ok and value > horizon):
-            problems.append(Problem(file=file, kind="scenario_year_outside", column=key, value=value,
-                                    detail=f"{first}–{horizon if horizon_ok else ''}"))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="scenario_year_outside",
+                    column=key,
+                    value=value,
+                    detail=f"{first}–{horizon if horizon_ok else ''}",
+                )
+            )
 
     paths = {"tfr": (scenario.tfr, bounds.tfr, 1.0)}
     if scenario.e0 is not None:
@@ -100,26 +107,55 @@ def check_scenario(scenario: Scenario, file: str, bounds: ScenarioBounds, facts:
         if facts.population:
             bound(f"{where}.size", lump.size, bounds.lump_inflow_share, facts.population, ".0f")
         if facts.townships is not None and lump.township not in facts.townships:
-            problems.append(Problem(file=file, kind="scenario_unknown_township", column=f"{where}.township",
-                                    value=lump.township, detail=_listed(facts.townships)))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="scenario_unknown_township",
+                    column=f"{where}.township",
+                    value=lump.township,
+                    detail=_listed(facts.townships),
+                )
+            )
     for station, completion in scenario.project_completion.items():
         key = f"project_completion.{station}"
         if facts.plan_stations is not None and station not in facts.plan_stations:
-            problems.append(Problem(file=file, kind="scenario_unknown_station", column=key, value=station,
-                                    detail=_listed(facts.plan_stations)))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="scenario_unknown_station",
+                    column=key,
+                    value=station,
+                    detail=_listed(facts.plan_stations),
+                )
+            )
         year(key, completion, base)
     for station in scenario.grade_changes:
         if facts.plan_stations is not None and station not in facts.plan_stations:
-            problems.append(Problem(file=file, kind="scenario_unknown_station", column=f"grade_changes.{station}",
-                                    value=station, detail=_listed(facts.plan_stations)))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="scenario_unknown_station",
+                    column=f"grade_changes.{station}",
+                    value=station,
+                    detail=_listed(facts.plan_stations),
+                )
+            )
     for i, added in enumerate(scenario.stations_added):
         where = f"stations_added.{i}"
         if facts.townships is not None and added.township_code not in facts.townships:
-            problems.append(Problem(file=file, kind="scenario_unknown_township", column=f"{where}.township_code",
-                                    value=added.township_code, detail=_listed(facts.townships)))
+            problems.append(
+                Problem(
+                    file=file,
+                    kind="scenario_unknown_township",
+                    column=f"{where}.township_code",
+                    value=added.township_code,
+                    detail=_listed(facts.townships),
+                )
+            )
         if facts.stations is not None and added.code in facts.stations:
-            problems.append(Problem(file=file, kind="scenario_station_exists", column=f"{where}.code",
-                                    value=added.code))
+            problems.append(
+                Problem(file=file, kind="scenario_station_exists", column=f"{where}.code", value=added.code)
+            )
         year(f"{where}.start_year", added.start_year, base)
         year(f"{where}.completion_year", added.completion_year, base)
     return problems
@@ -133,8 +169,9 @@ def _listed(codes: pd.Index, most: int = 12) -> str:
 def unknown_scenario(county_dir: str | Path, name: str, known) -> Problem:
     """The problem of a scenario name the county does not have, naming the ones it has (every command, page and
     notebook that is asked for a scenario says it so)."""
-    return Problem(file=str(scenarios_folder(Path(county_dir))), kind="unknown_scenario", value=name,
-                   detail=", ".join(known))
+    return Problem(
+        file=str(scenarios_folder(Path(county_dir))), kind="unknown_scenario", value=name, detail=", ".join(known)
+    )
 
 
 def load_scenarios(county_or_dir) -> dict[str, Scenario]:

@@ -40,8 +40,10 @@ C = Column
 AGE = C("age", "int", min=0, max=100)
 COUNT = {"kind": "float", "min": 0}
 # Optional place of a village's centre or a station (WGS84 / CGCS2000 degrees; fpplan.data.geography checks them).
-GEO = (C("lon", "float", nullable=True, min=-180, max=180, optional=True),
-       C("lat", "float", nullable=True, min=-90, max=90, optional=True))
+GEO = (
+    C("lon", "float", nullable=True, min=-180, max=180, optional=True),
+    C("lat", "float", nullable=True, min=-90, max=90, optional=True),
+)
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -191,13 +193,23 @@ TABLES: dict[str, Table] = {
             optional=True,
             monthly=True,
         ),
-        Table("budget", (C("year", "int", min=1990, max=2100), C("fp_budget_yuan", "float", min=0)), key=("year",), optional=True),
+        Table(
+            "budget",
+            (C("year", "int", min=1990, max=2100), C("fp_budget_yuan", "float", min=0)),
+            key=("year",),
+            optional=True,
+        ),
         # Sample-survey rounds of the assessment standard (satisfaction, awareness): per round (its month), surveyed
         # unit (village or township), question, persons asked and persons answering yes. Counts only, no persons.
         Table(
             "survey_rounds",
-            (C("unit_code"), C("month", "month"), C("question", "enum:survey_question"),
-             C("sample_size", "float", min=1), C("yes_count", "float", min=0)),
+            (
+                C("unit_code"),
+                C("month", "month"),
+                C("question", "enum:survey_question"),
+                C("sample_size", "float", min=1),
+                C("yes_count", "float", min=0),
+            ),
             key=("unit_code", "month", "question"),
             optional=True,
             monthly=True,
@@ -206,8 +218,13 @@ TABLES: dict[str, Table] = {
         # who completed their specialised training that month (each person counted once a year).
         Table(
             "training_register",
-            (C("unit_code"), C("month", "month"), C("group", "enum:training_group"),
-             C("in_post", "float", min=0), C("trained", "float", min=0)),
+            (
+                C("unit_code"),
+                C("month", "month"),
+                C("group", "enum:training_group"),
+                C("in_post", "float", min=0),
+                C("trained", "float", min=0),
+            ),
             key=("unit_code", "month", "group"),
             optional=True,
             monthly=True,
@@ -218,9 +235,17 @@ TABLES: dict[str, Table] = {
         # failed item is a finding with its rectification deadline, closed when closed_on is given.
         Table(
             "supervision",
-            (C("date", "date"), C("inspector_level", "enum:level"), C("inspector", nullable=True, optional=True),
-             C("unit_code"), C("check_item"), C("passed", "bool"), C("finding", nullable=True, optional=True),
-             C("deadline", "date", nullable=True, optional=True, future=True), C("closed_on", "date", nullable=True, optional=True)),
+            (
+                C("date", "date"),
+                C("inspector_level", "enum:level"),
+                C("inspector", nullable=True, optional=True),
+                C("unit_code"),
+                C("check_item"),
+                C("passed", "bool"),
+                C("finding", nullable=True, optional=True),
+                C("deadline", "date", nullable=True, optional=True, future=True),
+                C("closed_on", "date", nullable=True, optional=True),
+            ),
             key=("unit_code", "date", "inspector_level", "check_item"),
             optional=True,
             monthly=True,
@@ -247,8 +272,13 @@ TABLES: dict[str, Table] = {
         # 第五篇: 村级服务室和人口学校应全部达标); merged_clinic: the room shares the village clinic (二室合一).
         Table(
             "village_rooms",
-            (C("village_code"), C("year", "int", min=1990, max=2100), C("room", "enum:base_status"),
-             C("merged_clinic", "bool", nullable=True, optional=True), C("school", "enum:base_status")),
+            (
+                C("village_code"),
+                C("year", "int", min=1990, max=2100),
+                C("room", "enum:base_status"),
+                C("merged_clinic", "bool", nullable=True, optional=True),
+                C("school", "enum:base_status"),
+            ),
             key=("village_code", "year"),
             optional=True,
         ),
@@ -264,4 +294,14 @@ TABLES: dict[str, Table] = {
 }
 
 # Headers that must never be loaded: person names and identity numbers (people first).
-FORBIDDEN_HEADERS = {"姓名", "name_of_person", "person_name", "身份证号", "身份证", "id_number", "idnumber", "电话", "phone"}
+FORBIDDEN_HEADERS = {
+    "姓名",
+    "name_of_person",
+    "person_name",
+    "身份证号",
+    "身份证",
+    "id_number",
+    "idnumber",
+    "电话",
+    "phone",
+}

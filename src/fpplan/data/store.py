@@ -122,7 +122,9 @@ class Store:
                 kind = "store_busy" if "lock" in text.lower() else "store_damaged"
                 raise DataError([Problem(file=str(self.path), kind=kind, detail=_reason(kind, text))]) from None
             except duckdb.Error as exc:
-                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=_reason("store_damaged", str(exc)))]) from None
+                raise DataError(
+                    [Problem(file=str(self.path), kind="store_damaged", detail=_reason("store_damaged", str(exc)))]
+                ) from None
         try:
             if write:
                 con.execute(META)
@@ -131,27 +133,36 @@ class Store:
                 self._check_county(con)
             yield con
         except duckdb.IOException as exc:
-            raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=_reason("store_damaged", str(exc)))]) from None
+            raise DataError(
+                [Problem(file=str(self.path), kind="store_damaged", detail=_reason("store_damaged", str(exc)))]
+            ) from None
         finally:
             con.close()
 
     def _claim(self, con: duckdb.DuckDBPyConnection) -> None:
         known = dict(con.execute("SELECT key, value FROM meta").fetchall())
         if not known:
-            con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('county_code', ?), ('created_at', ?)",
-                        [SCHEMA_VERSION, self.county_code or "", dt.datetime.now().isoformat(timespec="seconds")])
+            con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('county_code', ?), ('created_at', ?)",
+                [SCHEMA_VERSION, self.county_code or "", dt.datetime.now().isoformat(timespec="seconds")],
+            )
             return
         self._check_county(con, known)
 
     def _check_county(self, con: duckdb.DuckDBPyConnection, known: dict | None = None) -> None:
         if known is None:
-            if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]:
-                raise DataError([Problem(file=str(self.path), kind="store_damaged", detail=Text("lang_store_no_tables"))])
+            if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[
+                0
+            ]:
+                raise DataError(
+                    [Problem(file=str(self.path), kind="store_damaged", detail=Text("lang_store_no_tables"))]
+                )
             known = dict(con.execute("SELECT key, value FROM meta").fetchall())
         theirs = known.get("county_code")
         if self.county_code and theirs and theirs != self.county_code:
-            raise DataError([Problem(file=str(self.path), kind="store_other_county", value=theirs,
-                                     detail=self.county_code)])
+            raise DataError(
+                [Problem(file=str(self.path), kind="store_other_county", value=theirs, detail=self.county_code)]
+            )
 
     # --- reading --------------------------------------------------------------------------------------------
 
@@ -194,8 +205,14 @@ class Store:
                 for name, (rows, checksum) in recorded.items():
                     now = _fingerprint(con, name)
                     if now != (rows, checksum):
-                        problems.append(Problem(file=str(self.path), kind="store_damaged", value=name,
-                                                detail=Text("lang_store_rows", table=label("tables", name), now=now[0], recorded=rows)))
+                        problems.append(
+                            Problem(
+                                file=str(self.path),
+                                kind="store_damaged",
+                                value=name,
+                                detail=Text("lang_store_rows", table=label("tables", name), now=now[0], recorded=rows),
+                            )
+                        )
                 return problems
         except DataError as error:
             return error.problems
@@ -206,11 +223,21 @@ class Store:
         if not self.exists:
             return False
         with self.connect() as con:
-            return bool(con.execute("SELECT count(*) FROM imports WHERE table_name = ? AND sha256 = ?",
-                                    [table, digest]).fetchone()[0])
+            return bool(
+                con.execute(
+                    "SELECT count(*) FROM imports WHERE table_name = ? AND sha256 = ?", [table, digest]
+                ).fetchone()[0]
+            )
 
-    def apply(self, table: str, frame: pd.DataFrame, file: str, digest: str, source: str = "import",
-              backup_dir: Path | None = None) -> ImportResult:
+    def apply(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        file: str,
+        digest: str,
+        source: str = "import",
+        backup_dir: Path | None = None,
+    ) -> ImportResult:
         """Write a validated table (the schema's columns, typed as ``fpplan.data`` reads them) in one transaction.
 
         Rows whose key is new are added; rows whose key exists replace the old row and every value that differs is
@@ -218,8 +245,9 @@ class Store:
         ``backup_dir``, the store as it was is copied there first (the way back from a bad import)."""
         key = list(TABLES[table].key)
         with self.connect(write=True) as con:
-            if con.execute("SELECT count(*) FROM imports WHERE table_name = ? AND sha256 = ?",
-                           [table, digest]).fetchone()[0]:
+            if con.execute(
+                "SELECT count(*) FROM imports WHERE table_name = ? AND sha256 = ?", [table, digest]
+            ).fetchone()[0]:
                 return ImportResult(table, file, None, len(frame))
             _ensure_table(con, table, frame)
             import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
@@ -236,15 +264,31 @@ class Store:
                 rows_unchanged = rows_replaced - changes["row_key"].nunique()
                 con.execute(f'DELETE FROM "{table}" t USING incoming i WHERE {joined}')
                 columns = ", ".join(f'"{c}"' for c in incoming.columns)
-                con.execute(f'INSERT INTO "{table}" ({columns}, import_id) SELECT {columns}, ? FROM incoming', [import_id])
+                con.execute(
+                    f'INSERT INTO "{table}" ({columns}, import_id) SELECT {columns}, ? FROM incoming', [import_id]
+                )
                 if len(changes):
                     con.register("changes", changes.assign(import_id=import_id, table_name=table))
                     con.execute("""INSERT INTO replacements SELECT import_id, table_name, row_key, column_name,
                         old_value, new_value, old_import_id FROM changes""")
                     con.unregister("changes")
-                con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [import_id, table, file, digest, dt.datetime.now(), _user(), source, len(frame),
-                             len(frame) - rows_replaced, rows_replaced, rows_unchanged, len(changes)])
+                con.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        import_id,
+                        table,
+                        file,
+                        digest,
+                        dt.datetime.now(),
+                        _user(),
+                        source,
+                        len(frame),
+                        len(frame) - rows_replaced,
+                        rows_replaced,
+                        rows_unchanged,
+                        len(changes),
+                    ],
+                )
                 rows, checksum = _fingerprint(con, table)
                 con.execute("INSERT OR REPLACE INTO integrity VALUES (?, ?, ?)", [table, rows, checksum])
                 self._before_commit()
@@ -255,8 +299,9 @@ class Store:
             finally:
                 con.unregister("incoming")
             con.execute("CHECKPOINT")
-        return ImportResult(table, file, import_id, len(frame), len(frame) - rows_replaced, rows_replaced,
-                            rows_unchanged, len(changes))
+        return ImportResult(
+            table, file, import_id, len(frame), len(frame) - rows_replaced, rows_replaced, rows_unchanged, len(changes)
+        )
 
     def _before_commit(self) -> None:
         """The last step inside an import's transaction (tests interrupt an import here)."""
@@ -321,8 +366,22 @@ def _user() -> str:
 
 
 def _empty_imports() -> pd.DataFrame:
-    return pd.DataFrame(columns=["import_id", "table_name", "file", "sha256", "imported_at", "imported_by", "source",
-                                 "rows", "rows_new", "rows_replaced", "rows_unchanged", "values_replaced"])
+    return pd.DataFrame(
+        columns=[
+            "import_id",
+            "table_name",
+            "file",
+            "sha256",
+            "imported_at",
+            "imported_by",
+            "source",
+            "rows",
+            "rows_new",
+            "rows_replaced",
+            "rows_unchanged",
+            "values_replaced",
+        ]
+    )
 
 
 def _sql_type(table: str, column: str) -> str:
@@ -341,8 +400,12 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         key = ", ".join(f'"{k}"' for k in TABLES[table].key)
         con.execute(f'CREATE TABLE "{table}" ({columns}, import_id INTEGER, PRIMARY KEY ({key}))')
         return
-    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                                      [table]).fetchall()}
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
     for column in frame.columns:
         if column not in have:
             con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {_sql_type(table, column)}')
@@ -384,6 +447,7 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def _text(values: pd.Series) -> pd.Series:
     """Values as the text the replacement log keeps (numbers without a trailing .0, dates as ISO)."""
+
     def one(v: object) -> object:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
             return None
@@ -392,6 +456,7 @@ def _text(values: pd.Series) -> pd.Series:
         if hasattr(v, "isoformat"):
             return v.isoformat()[:10]
         return str(v)
+
     return values.astype(object).map(one)
 
 
@@ -417,9 +482,17 @@ def _changes(old: pd.DataFrame, new: pd.DataFrame, key: list[str], table: str) -
         after = _text(new[column])
         differ = (before != after) & ~(before.isna() & after.isna())
         if differ.any():
-            parts.append(pd.DataFrame({"row_key": old.index[differ], "column_name": column,
-                                       "old_value": before[differ].to_numpy(), "new_value": after[differ].to_numpy(),
-                                       "old_import_id": old.loc[differ, "import_id"].to_numpy()}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row_key": old.index[differ],
+                        "column_name": column,
+                        "old_value": before[differ].to_numpy(),
+                        "new_value": after[differ].to_numpy(),
+                        "old_import_id": old.loc[differ, "import_id"].to_numpy(),
+                    }
+                )
+            )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 

@@ -16,8 +16,23 @@ from fpplan.data.errors import Problem
 from fpplan.data.labels import allowed_values, canonical_column, enum_aliases, label, language, normalise
 from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
 
-_BOOL = {normalise(k): v for k, v in {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
-                                      "1": True, "0": False, "是": True, "否": False, "有": True, "无": False}.items()}
+_BOOL = {
+    normalise(k): v
+    for k, v in {
+        "true": True,
+        "false": False,
+        "yes": True,
+        "no": False,
+        "y": True,
+        "n": False,
+        "1": True,
+        "0": False,
+        "是": True,
+        "否": False,
+        "有": True,
+        "无": False,
+    }.items()
+}
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.](\d{1,2})日?(?:[T ].*)?)?$")
 SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")  # what Excel shows for a long number: 6.50123E+11
 EARLIEST_YEAR = 1990  # the schema's earliest plan and report year: a month or date before it is a typo (0025)
@@ -33,8 +48,13 @@ def rows_of(index: pd.Index) -> np.ndarray:
     return np.asarray(index, dtype=int) + 2
 
 
-def map_headers(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None,
-                uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
+def map_headers(
+    raw: pd.DataFrame,
+    table: Table,
+    file: str,
+    elements: dict[str, str] | None = None,
+    uncollected: frozenset[str] = frozenset(),
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Rename headers to column codes; report unknown, forbidden, duplicate and missing columns. A data element
     the county declares not collected (``uncollected``, config/collection.yaml) may be absent; any other missing
     element is named with how to declare it."""
@@ -50,7 +70,9 @@ def map_headers(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, 
             problems.append(Problem(file=file, kind="unknown_column", column=header))
             continue
         if code in names.values():
-            problems.append(Problem(file=file, kind="duplicate", column=header, value=header, detail=label("ui", "column")))
+            problems.append(
+                Problem(file=file, kind="duplicate", column=header, value=header, detail=label("ui", "column"))
+            )
             continue
         names[header] = code
     frame = raw[list(names)].rename(columns=names)
@@ -96,7 +118,9 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         detail = allowed_values(enum)
     else:
         typed, bad, detail = values, pd.Series(False, index=values.index), ""
-    problems = _problems(values[bad], "not_in_enum" if kind.startswith("enum:") else "bad_type", file, column.name, detail)
+    problems = _problems(
+        values[bad], "not_in_enum" if kind.startswith("enum:") else "bad_type", file, column.name, detail
+    )
     if not column.nullable:
         problems += _problems(values[blank], "required", file, column.name)
     if kind in ("int", "float"):
@@ -114,8 +138,9 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         problems += found
         typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
     if kind == "str" and column.name.endswith("code"):
-        problems += _problems(values[_text(values).str.match(SCIENTIFIC.pattern, na=False)], "code_scientific", file,
-                              column.name)
+        problems += _problems(
+            values[_text(values).str.match(SCIENTIFIC.pattern, na=False)], "code_scientific", file, column.name
+        )
     return typed, problems
 
 
@@ -139,8 +164,9 @@ def _implausible_time(values: pd.Series, typed: pd.Series, kind: str, file: str,
         year = typed.dt.year
         future = typed.notna() & (typed.dt.normalize() > pd.Timestamp(now))
     early = year.notna() & (year < EARLIEST_YEAR)
-    return (_problems(values[early], "implausible_year", file, column, f"{EARLIEST_YEAR}–{now.year}")
-            + _problems(values[future & ~early], f"{kind}_in_future", file, column, now.isoformat()))
+    return _problems(values[early], "implausible_year", file, column, f"{EARLIEST_YEAR}–{now.year}") + _problems(
+        values[future & ~early], f"{kind}_in_future", file, column, now.isoformat()
+    )
 
 
 def reported_before_month(frame: pd.DataFrame, file: str) -> list[Problem]:
@@ -150,8 +176,10 @@ def reported_before_month(frame: pd.DataFrame, file: str) -> list[Problem]:
     start = pd.to_datetime(frame["month"] + "-01", errors="coerce", format="%Y-%m-%d")
     early = frame["reported_on"].notna() & start.notna() & (frame["reported_on"] < start)
     dates = frame.loc[early, "reported_on"].dt.strftime("%Y-%m-%d")
-    return [Problem(file=file, kind="reported_before_month", row=int(r), column="reported_on", value=d, detail=m)
-            for r, d, m in zip(rows_of(dates.index), dates, frame.loc[early, "month"])]
+    return [
+        Problem(file=file, kind="reported_before_month", row=int(r), column="reported_on", value=d, detail=m)
+        for r, d, m in zip(rows_of(dates.index), dates, frame.loc[early, "month"])
+    ]
 
 
 _GROUP = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+|岁及以上|以上)?岁?$")
@@ -159,6 +187,7 @@ _GROUP = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+|岁及以上|以上)?岁?$")
 
 def _age_group_start(values: pd.Series, file: str) -> tuple[pd.Series, list[Problem]]:
     """First age of a 5-year group ('0-4', '0-4岁', '100+', '100岁及以上'); the groups must be 5 years wide."""
+
     def start(v: object) -> float:
         match = _GROUP.match(normalise(v)) if v is not None else None
         if not match:
@@ -168,6 +197,7 @@ def _age_group_start(values: pd.Series, file: str) -> tuple[pd.Series, list[Prob
         if first % 5 or (last is not None and int(last) != first + 4) or (last is None and first != 100) or first > 100:
             return np.nan
         return float(first)
+
     typed = values.map(start).astype(float)
     bad = typed.isna()
     return typed, _problems(values[bad], "bad_type", file, "age_group", "0-4, 5-9, …, 95-99, 100+")
@@ -194,8 +224,10 @@ def _parse_month(value: object) -> str | None:
 
 
 def _problems(values: pd.Series, kind: str, file: str, column: str, detail: str = "") -> list[Problem]:
-    return [Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
-            for r, v in zip(rows_of(values.index), values.tolist())]
+    return [
+        Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
+        for r, v in zip(rows_of(values.index), values.tolist())
+    ]
 
 
 def _element_names(elements: dict[str, str] | None) -> dict[str, str]:
@@ -221,8 +253,9 @@ def check_keys(frame: pd.DataFrame, table: Table, file: str) -> list[Problem]:
     return _problems(keys, "duplicate", file, key[-1] if len(key) == 1 else "/".join(key), detail)
 
 
-def half_written(frame: pd.DataFrame, elements: list[str], file: str, shown_names: dict[str, str] | None = None
-                 ) -> list[Problem]:
+def half_written(
+    frame: pd.DataFrame, elements: list[str], file: str, shown_names: dict[str, str] | None = None
+) -> list[Problem]:
     """Rows of a monthly report with some data elements filled and others blank (``shown_names``: element code →
     the name the message shows)."""
     present = [e for e in elements if e in frame.columns]
@@ -230,12 +263,19 @@ def half_written(frame: pd.DataFrame, elements: list[str], file: str, shown_name
     partly = (blank.any(axis=1) & ~blank.all(axis=1)).to_numpy()
     names = np.array(present)
     shown = np.array([shown_names.get(c, label("columns", c)) for c in present]) if shown_names else names
-    return [Problem(file=file, kind="half_written", row=int(r), column=", ".join(names[b]), detail="、".join(shown[b]))
-            for r, b in zip(rows_of(frame.index[partly]), blank.to_numpy()[partly])]
+    return [
+        Problem(file=file, kind="half_written", row=int(r), column=", ".join(names[b]), detail="、".join(shown[b]))
+        for r, b in zip(rows_of(frame.index[partly]), blank.to_numpy()[partly])
+    ]
 
 
-def validate_table(raw: pd.DataFrame, table: Table, file: str, elements: dict[str, str] | None = None,
-                   uncollected: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
+def validate_table(
+    raw: pd.DataFrame,
+    table: Table,
+    file: str,
+    elements: dict[str, str] | None = None,
+    uncollected: frozenset[str] = frozenset(),
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Headers, every column's type and range, and the table's key; returns the typed table (``uncollected``: see
     :func:`map_headers`)."""
     frame, problems = map_headers(raw, table, file, elements, uncollected)

@@ -159,9 +159,13 @@ class Workspace:
         """Validate files as ``import_files`` would, writing nothing: every problem of every file, and for each
         file that passed, what it holds (table, rows, months)."""
         problems, ready = self._checked(files, table)
-        return problems, [FileCheck(str(path), name, len(frame), tuple(sorted(frame["month"].dropna().unique())
-                                                                       if "month" in frame else []))
-                          for path, frame, name in ready if frame is not None]
+        return problems, [
+            FileCheck(
+                str(path), name, len(frame), tuple(sorted(frame["month"].dropna().unique()) if "month" in frame else [])
+            )
+            for path, frame, name in ready
+            if frame is not None
+        ]
 
     def _checked(self, files: list[str | Path], table: str | None) -> tuple[list[Problem], list[tuple]]:
         """Every problem of every file, and (path, frame, table) of each file without one, checked against the
@@ -183,13 +187,21 @@ class Workspace:
         result = self.store.apply(name, frame, str(path), digest, source=source, backup_dir=self.state / "backups")
         if result.import_id is not None:
             self.state.mkdir(exist_ok=True)
-            entry = {"import_id": result.import_id, "table": name, "file": str(path), "sha256": digest,
-                     "source": source, "store": str(self.store.path)}
+            entry = {
+                "import_id": result.import_id,
+                "table": name,
+                "file": str(path),
+                "sha256": digest,
+                "source": source,
+                "store": str(self.store.path),
+            }
             with (self.state / "imports.jsonl").open("a", encoding="utf-8") as log:
                 log.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return result
 
-    def _validated(self, path: Path, county: County, table: str | None) -> tuple[list[Problem], pd.DataFrame | None, str]:
+    def _validated(
+        self, path: Path, county: County, table: str | None
+    ) -> tuple[list[Problem], pd.DataFrame | None, str]:
         if not path.exists():
             return [Problem(file=str(path), kind="missing_file", detail=path.name)], None, ""
         if path.is_dir():
@@ -209,8 +221,7 @@ class Workspace:
         if name is None:
             return [Problem(file=str(path), kind="import_unknown_table", detail=_tables_named())], None, ""
         if name not in monthly_tables():
-            return [Problem(file=str(path), kind="import_not_monthly", value=name,
-                            detail=_tables_named())], None, name
+            return [Problem(file=str(path), kind="import_not_monthly", value=name, detail=_tables_named())], None, name
         frame, problems = read_table_checked(path, name, county=county)  # against the County held: codes too
         if frame is None:
             return problems, None, name
@@ -245,7 +256,11 @@ class Workspace:
         """Rebuild the store from the log's mirror (.fpplan/imports.jsonl): every logged file, in order, whose
         content is unchanged. A file that is gone or changed is named and nothing is replaced."""
         log_file = self.state / "imports.jsonl"
-        entries = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()] if log_file.exists() else []
+        entries = (
+            [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+            if log_file.exists()
+            else []
+        )
         entries = [e for e in entries if Path(e["store"]) == self.store.path]
         county = self.static_county()
         problems, ready = [], []
@@ -308,8 +323,14 @@ def _same_months(ready: list[tuple[Path, pd.DataFrame, str]]) -> list[Problem]:
             continue
         for month in sorted(set(frame["month"].dropna().astype(str))):
             if (name, month) in seen:
-                problems.append(Problem(file=str(path), kind="intake_duplicate_month", value=month,
-                                        detail=f"{seen[(name, month)].name}、{path.name}"))
+                problems.append(
+                    Problem(
+                        file=str(path),
+                        kind="intake_duplicate_month",
+                        value=month,
+                        detail=f"{seen[(name, month)].name}、{path.name}",
+                    )
+                )
             seen[(name, month)] = path
     return problems
 

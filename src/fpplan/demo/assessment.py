@@ -14,14 +14,36 @@ import numpy as np
 import pandas as pd
 
 # the report's data elements this module fills (demo/county.py fills the others)
-ELEMENTS = ("births_order_1", "births_order_2", "births_order_3plus", "births_unplanned_higher_order",
-            "technical_accidents", "petitions_received", "petitions_closed", "petitions_closed_on_time",
-            "migrant_certificates_due", "migrant_certificates_issued", "village_staff_pay_due_yuan",
-            "village_staff_pay_paid_yuan", "rewards_due", "rewards_paid", "free_services_due", "free_services_delivered",
-            "married_women_registered", "birth_defect_target", "birth_defect_served", "eugenic_guidance_due",
-            "eugenic_guidance_given")
-QUESTIONS = {"satisfaction": 0.925, "aware_rights": 0.93, "aware_contraception": 0.90, "aware_rh": 0.885,
-             "eugenics_knowledge": 0.945}
+ELEMENTS = (
+    "births_order_1",
+    "births_order_2",
+    "births_order_3plus",
+    "births_unplanned_higher_order",
+    "technical_accidents",
+    "petitions_received",
+    "petitions_closed",
+    "petitions_closed_on_time",
+    "migrant_certificates_due",
+    "migrant_certificates_issued",
+    "village_staff_pay_due_yuan",
+    "village_staff_pay_paid_yuan",
+    "rewards_due",
+    "rewards_paid",
+    "free_services_due",
+    "free_services_delivered",
+    "married_women_registered",
+    "birth_defect_target",
+    "birth_defect_served",
+    "eugenic_guidance_due",
+    "eugenic_guidance_given",
+)
+QUESTIONS = {
+    "satisfaction": 0.925,
+    "aware_rights": 0.93,
+    "aware_contraception": 0.90,
+    "aware_rh": 0.885,
+    "eugenics_knowledge": 0.945,
+}
 SURVEY_MONTHS = ("2023-06", "2023-12", "2024-06", "2024-12", "2025-06", "2025-12")  # twice a year (seed 000 §三(一))
 VILLAGES_PER_ROUND, PERSONS_PER_VILLAGE = 3, 20
 ACCIDENT = ("650123006", "2023-08")  # one technical-service accident, in a township and month
@@ -32,8 +54,11 @@ def extend(tables: dict[str, pd.DataFrame], villages: pd.DataFrame, seed: int) -
     rng = np.random.default_rng([seed, 1])
     stats = tables["service_stats"]
     stats = pd.concat([stats, report_counts(stats, villages, rng)], axis=1)
-    return tables | {"service_stats": stats, "survey_rounds": survey_rounds(villages, rng),
-                     "training_register": training_register(villages, rng)}
+    return tables | {
+        "service_stats": stats,
+        "survey_rounds": survey_rounds(villages, rng),
+        "training_register": training_register(villages, rng),
+    }
 
 
 def report_counts(stats: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -47,7 +72,9 @@ def report_counts(stats: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Ge
 
     mw = stats["married_women_15_49"].to_numpy(float)
     births = (stats["births_male"] + stats["births_female"]).to_numpy(int)
-    operations = stats[["iud_insertions", "iud_removals", "sterilisations", "induced_abortions"]].sum(axis=1).to_numpy(int)
+    operations = (
+        stats[["iud_insertions", "iud_removals", "sterilisations", "induced_abortions"]].sum(axis=1).to_numpy(int)
+    )
     v: dict[str, np.ndarray] = {}
     order = rng.multinomial(births, [0.47, 0.41, 0.12])
     v["births_order_1"], v["births_order_2"], v["births_order_3plus"] = order[:, 0], order[:, 1], order[:, 2]
@@ -81,14 +108,32 @@ def survey_rounds(villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     effect = rng.uniform(-0.04, 0.04, (len(towns), len(QUESTIONS)))
     rows = []
     for month in SURVEY_MONTHS:  # six rounds
-        codes = np.concatenate([np.sort(rng.choice(villages.loc[villages["township_code"] == t, "code"].to_numpy(),
-                                                   VILLAGES_PER_ROUND, replace=False)) for t in towns])
+        codes = np.concatenate(
+            [
+                np.sort(
+                    rng.choice(
+                        villages.loc[villages["township_code"] == t, "code"].to_numpy(),
+                        VILLAGES_PER_ROUND,
+                        replace=False,
+                    )
+                )
+                for t in towns
+            ]
+        )
         t = np.repeat(np.arange(len(towns)), VILLAGES_PER_ROUND)
         p = np.clip(np.array(list(QUESTIONS.values()))[None, :] + effect[t], 0, 1)
         yes = rng.binomial(PERSONS_PER_VILLAGE, p)
-        rows.append(pd.DataFrame({"unit_code": np.repeat(codes, len(QUESTIONS)), "month": month,
-                                  "question": np.tile(list(QUESTIONS), len(codes)), "sample_size": PERSONS_PER_VILLAGE,
-                                  "yes_count": yes.reshape(-1)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit_code": np.repeat(codes, len(QUESTIONS)),
+                    "month": month,
+                    "question": np.tile(list(QUESTIONS), len(codes)),
+                    "sample_size": PERSONS_PER_VILLAGE,
+                    "yes_count": yes.reshape(-1),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -99,14 +144,18 @@ def training_register(villages: pd.DataFrame, rng: np.random.Generator) -> pd.Da
     towns = np.sort(villages["township_code"].unique())
     county = towns[0][:-3]  # township codes are the county code and three digits
     months = pd.period_range("2023-01", "2025-12", freq="M").strftime("%Y-%m")
-    units = [(county, "civil_servant", 14)] + [(t, "civil_servant", int(rng.integers(5, 9))) for t in towns] + [
-        (t, "village_staff", int(n)) for t, n in villages["township_code"].value_counts().sort_index().items()]
+    units = (
+        [(county, "civil_servant", 14)]
+        + [(t, "civil_servant", int(rng.integers(5, 9))) for t in towns]
+        + [(t, "village_staff", int(n)) for t, n in villages["township_code"].value_counts().sort_index().items()]
+    )
     rows = []
     for code, group, in_post in units:  # 17 units × groups
         trained = np.zeros(len(months), dtype=int)
         for year in range(3):
             count = rng.binomial(in_post, rng.uniform(0.84, 1.0))
             np.add.at(trained, year * 12 + rng.integers(2, 11, count), 1)
-        rows.append(pd.DataFrame({"unit_code": code, "month": months, "group": group, "in_post": in_post,
-                                  "trained": trained}))
+        rows.append(
+            pd.DataFrame({"unit_code": code, "month": months, "group": group, "in_post": in_post, "trained": trained})
+        )
     return pd.concat(rows, ignore_index=True)

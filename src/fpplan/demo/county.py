@@ -40,15 +40,33 @@ TOWNSHIPS = pd.DataFrame(
         ["007", "东湖乡", "xiang", 14000, 16, 0.25, 1.15, 0.004, 0.018],
         ["008", "北山乡", "xiang", 12000, 14, 0.28, 1.20, 0.004, 0.019],
     ],
-    columns=["suffix", "name", "kind", "population", "villages", "out_migration", "fertility", "in_migration",
-             "out_migration_rate"],
+    columns=[
+        "suffix",
+        "name",
+        "kind",
+        "population",
+        "villages",
+        "out_migration",
+        "fertility",
+        "in_migration",
+        "out_migration_rate",
+    ],
 )
 TOWNSHIPS.insert(0, "code", COUNTY + TOWNSHIPS["suffix"])
 MONTHS = pd.period_range("2023-01", "2025-12", freq="M")
 VILLAGE_NAME_PARTS = ("东", "西", "南", "北", "前", "后", "上", "下", "新", "老", "大", "小")
 FACILITY_COLUMNS = ["code", "name", "level", "township_code", "serves", "floor_area_m2", "grade", "opening_year"]
-PLAN_COLUMNS = ["station_code", "mode", "target_grade", "target_floor_area_m2", "start_year", "completion_year",
-                "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+PLAN_COLUMNS = [
+    "station_code",
+    "mode",
+    "target_grade",
+    "target_floor_area_m2",
+    "start_year",
+    "completion_year",
+    "cost_wan_yuan",
+    "self_raised_wan_yuan",
+    "subsidy_requested_wan_yuan",
+]
 
 
 @dataclass(frozen=True)
@@ -101,21 +119,27 @@ def _villages(spec: CountySpec, rng: np.random.Generator) -> pd.DataFrame:
         distance = np.round(rng.gamma(2.0, 4.0, n), 1)
         distance[-2:] = np.round(rng.uniform(26, 58, 2), 1) if t.code in spec.fringe else distance[-2:]
         communities = spec.communities.get(t.code, 0)
-        rows.append(pd.DataFrame({
-            "code": [f"{t.code}{i + 1:03d}" for i in range(n)],
-            "name": spec.village_names[t.code][:n],
-            "township_code": t.code,
-            "kind": ["community" if i < communities else "village" for i in range(n)],
-            "weight": weight / weight.sum(),
-            "area_km2": np.round(rng.uniform(4, 40, n), 1),
-            "distance_km": distance,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "code": [f"{t.code}{i + 1:03d}" for i in range(n)],
+                    "name": spec.village_names[t.code][:n],
+                    "township_code": t.code,
+                    "kind": ["community" if i < communities else "village" for i in range(n)],
+                    "weight": weight / weight.sum(),
+                    "area_km2": np.round(rng.uniform(4, 40, n), 1),
+                    "distance_km": distance,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 def _units(spec: CountySpec, villages: pd.DataFrame) -> pd.DataFrame:
-    county = pd.DataFrame([[spec.code, spec.name, "county", "", "county", spec.area_km2, ""]],
-                          columns=["code", "name", "level", "parent_code", "kind", "area_km2", "distance_km"])
+    county = pd.DataFrame(
+        [[spec.code, spec.name, "county", "", "county", spec.area_km2, ""]],
+        columns=["code", "name", "level", "parent_code", "kind", "area_km2", "distance_km"],
+    )
     towns = spec.townships.assign(level="township", parent_code=spec.code, distance_km="")
     towns["area_km2"] = villages.groupby("township_code")["area_km2"].sum().round(1).to_numpy() * 1.6
     vill = villages.assign(level="village", parent_code=villages["township_code"])
@@ -133,8 +157,14 @@ def _facilities(spec: CountySpec, villages: pd.DataFrame) -> pd.DataFrame:
 
 
 def _demo_village_names() -> dict[str, list[str]]:
-    return {t.code: [f"{VILLAGE_NAME_PARTS[i % 12]}{t.name[:2]}{'社区' if t.suffix == '001' and i < 6 else '村'}"
-                     f"{i // 12 + 1 if i >= 12 else ''}" for i in range(t.villages)] for t in TOWNSHIPS.itertuples()}
+    return {
+        t.code: [
+            f"{VILLAGE_NAME_PARTS[i % 12]}{t.name[:2]}{'社区' if t.suffix == '001' and i < 6 else '村'}"
+            f"{i // 12 + 1 if i >= 12 else ''}"
+            for i in range(t.villages)
+        ]
+        for t in TOWNSHIPS.itertuples()
+    }
 
 
 def _demo_stations() -> pd.DataFrame:
@@ -157,13 +187,24 @@ def _demo_stations() -> pd.DataFrame:
 # 45 technical staff whose mix misses some of seed 000's structure rules (bachelor 13% < 20%, associate-senior 7% <
 # 10%) and meets others (associate 40%, intermediate 31%, medical 78%, 7 licensed assistant physicians or above ≥ 5).
 DEMO_STAFF = StaffMix(
-    stations=tuple(["ZD001"] * 19 + ["ZX002"] * 5 + ["ZX003"] * 5 + [f"ZS00{i}" for i in range(4, 9) for _ in range(3)]
-                   + ["LD01"]),
-    specialty={"gynaecology": 11, "ultrasound": 7, "laboratory": 6, "nursing": 10, "pharmacy": 3,
-               "health_education": 4, "finance": 3, "other": 1},
+    stations=tuple(
+        ["ZD001"] * 19 + ["ZX002"] * 5 + ["ZX003"] * 5 + [f"ZS00{i}" for i in range(4, 9) for _ in range(3)] + ["LD01"]
+    ),
+    specialty={
+        "gynaecology": 11,
+        "ultrasound": 7,
+        "laboratory": 6,
+        "nursing": 10,
+        "pharmacy": 3,
+        "health_education": 4,
+        "finance": 3,
+        "other": 1,
+    },
     education={"bachelor": 6, "associate": 18, "secondary_vocational": 19, "below_secondary": 2},
     title={"associate_senior": 3, "intermediate": 14, "junior": 20, "none": 8},
-    physicians=3, assistants=4, nurses=8,
+    physicians=3,
+    assistants=4,
+    nurses=8,
 )
 
 
@@ -178,23 +219,28 @@ def _staff(mix: StaffMix, rng: np.random.Generator) -> pd.DataFrame:
     specialty = exact(mix.specialty)
     medical = np.isin(specialty, ["gynaecology", "ultrasound", "laboratory", "nursing", "pharmacy"])
     licence = np.where(medical, "other", "none").astype(object)
-    doctors = rng.choice(np.flatnonzero(np.isin(specialty, ["gynaecology", "ultrasound"])),
-                         mix.physicians + mix.assistants, replace=False)
-    licence[doctors[:mix.physicians]] = "physician"
-    licence[doctors[mix.physicians:]] = "assistant_physician"
-    licence[np.flatnonzero(specialty == "nursing")[:mix.nurses]] = "nurse"
-    return pd.DataFrame({
-        "staff_id": [f"S{i + 1:04d}" for i in range(n)],
-        "station_code": stations,
-        "specialty": specialty,
-        "education": exact(mix.education),
-        "title": exact(mix.title),
-        "medical": np.where(medical, "true", "false"),
-        "licence": licence,
-        "fte": np.where(rng.random(n) < 0.1, 0.5, 1.0),
-        "sex": np.where(rng.random(n) < 0.75, "female", "male"),
-        "birth_year": rng.integers(1966, 2002, n),
-    })
+    doctors = rng.choice(
+        np.flatnonzero(np.isin(specialty, ["gynaecology", "ultrasound"])),
+        mix.physicians + mix.assistants,
+        replace=False,
+    )
+    licence[doctors[: mix.physicians]] = "physician"
+    licence[doctors[mix.physicians :]] = "assistant_physician"
+    licence[np.flatnonzero(specialty == "nursing")[: mix.nurses]] = "nurse"
+    return pd.DataFrame(
+        {
+            "staff_id": [f"S{i + 1:04d}" for i in range(n)],
+            "station_code": stations,
+            "specialty": specialty,
+            "education": exact(mix.education),
+            "title": exact(mix.title),
+            "medical": np.where(medical, "true", "false"),
+            "licence": licence,
+            "fte": np.where(rng.random(n) < 0.1, 0.5, 1.0),
+            "sex": np.where(rng.random(n) < 0.75, "female", "male"),
+            "birth_year": rng.integers(1966, 2002, n),
+        }
+    )
 
 
 def _demo_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -212,18 +258,33 @@ def _demo_plan() -> tuple[pd.DataFrame, pd.DataFrame]:
         columns=PLAN_COLUMNS,
     )
     disbursement = pd.DataFrame(
-        [["ZD001", 2026, 120.0], ["ZD001", 2027, 220.0], ["ZD001", 2028, 140.0],
-         ["ZX003", 2027, 60.0], ["ZX003", 2028, 50.0], ["ZX003", 2029, 30.0]],
+        [
+            ["ZD001", 2026, 120.0],
+            ["ZD001", 2027, 220.0],
+            ["ZD001", 2028, 140.0],
+            ["ZX003", 2027, 60.0],
+            ["ZX003", 2028, 50.0],
+            ["ZX003", 2029, 30.0],
+        ],
         columns=["station_code", "year", "amount_wan_yuan"],
     )
     return plan, disbursement
 
 
-def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd.DataFrame, vital: pd.DataFrame,
-                   elements: list[str], rng: np.random.Generator, months: pd.PeriodIndex = MONTHS) -> pd.DataFrame:
+def _service_stats(
+    population: pd.DataFrame,
+    villages: pd.DataFrame,
+    married: pd.DataFrame,
+    vital: pd.DataFrame,
+    elements: list[str],
+    rng: np.random.Generator,
+    months: pd.PeriodIndex = MONTHS,
+) -> pd.DataFrame:
     """A report per village and month (36 months in the demo; (village × month arrays, no loop over cells). Rates are demo
     assumptions shaped by the seeds' achieved values (prevalence ~95%, follow-up ~97.5%, male share ~20%)."""
-    pop = population.pivot_table(index="unit_code", columns=["sex", "age"], values="population").reindex(villages["code"])
+    pop = population.pivot_table(index="unit_code", columns=["sex", "age"], values="population").reindex(
+        villages["code"]
+    )
     share = married[married["township_code"] == ""].set_index("age")["share"]
     women = pop["female"].loc[:, 15:49]
     mw0 = (women * share.to_numpy()).sum(axis=1).to_numpy()
@@ -278,8 +339,9 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
     missing = [e for e in elements if e not in v]
     if missing:
         raise ValueError(f"demo generator has no rule for data elements {missing}")
-    stats = pd.DataFrame({"village_code": np.repeat(villages["code"].to_numpy(), nm),
-                          "month": np.tile(months.astype(str), nv)})
+    stats = pd.DataFrame(
+        {"village_code": np.repeat(villages["code"].to_numpy(), nm), "month": np.tile(months.astype(str), nv)}
+    )
     for element in elements:
         stats[element] = np.asarray(v[element], dtype=float).reshape(-1)
     # a few clear outliers (a keying error: ten times the value)
@@ -295,21 +357,36 @@ def _service_stats(population: pd.DataFrame, villages: pd.DataFrame, married: pd
 
 def _survey(villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """2025 monthly demand-survey returns: a few needs common to most villages, others occasional."""
-    needs = np.array(["contraception_info", "contraceptive_supply", "rti_treatment", "gyn_screening",
-                      "prepregnancy_check", "infertility", "male_health", "adolescent_health", "menopause_health",
-                      "postnatal_care", "policy_information", "elderly_support"])
+    needs = np.array(
+        [
+            "contraception_info",
+            "contraceptive_supply",
+            "rti_treatment",
+            "gyn_screening",
+            "prepregnancy_check",
+            "infertility",
+            "male_health",
+            "adolescent_health",
+            "menopause_health",
+            "postnatal_care",
+            "policy_information",
+            "elderly_support",
+        ]
+    )
     rate = np.array([2.5, 0.8, 0.6, 2.0, 0.7, 0.2, 0.4, 0.3, 0.5, 0.4, 0.6, 1.8])
     months = pd.period_range("2025-01", "2025-12", freq="M").astype(str)
     # each village's propensity to raise each need: gamma with shape 0.4, so rare needs come from a few villages
     propensity = rng.gamma(0.4, 1 / 0.4, (len(villages), 1, len(needs)))
     propensity[:, :, rate >= 1.5] = 1.0  # the common needs are raised everywhere
     counts = rng.poisson(rate[None, None, :] * propensity, (len(villages), 12, len(needs)))
-    frame = pd.DataFrame({
-        "village_code": np.repeat(villages["code"].to_numpy(), 12 * 12),
-        "month": np.tile(np.repeat(months, 12), len(villages)),
-        "need": np.tile(needs, 12 * len(villages)),
-        "count": counts.reshape(-1),
-    })
+    frame = pd.DataFrame(
+        {
+            "village_code": np.repeat(villages["code"].to_numpy(), 12 * 12),
+            "month": np.tile(np.repeat(months, 12), len(villages)),
+            "need": np.tile(needs, 12 * len(villages)),
+            "count": counts.reshape(-1),
+        }
+    )
     return frame[frame["count"] > 0].reset_index(drop=True)
 
 
@@ -322,27 +399,43 @@ def _exam_scores(staff: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     score = np.clip(np.round(78 + ability[:, None] + rng.normal(0, 7, (n, 12))), 0, 100)
     absent = rng.random((n, 12)) < 0.02
     excused = absent & (rng.random((n, 12)) < 0.5)
-    monthly = pd.DataFrame({
-        "staff_id": np.repeat(staff["staff_id"].to_numpy(), 12),
-        "month": np.tile(months, n),
-        "exam_type": "monthly",
-        "score": np.where(absent, np.nan, score).reshape(-1),
-        "excused": np.where(excused, "true", "false").reshape(-1),
-    })
+    monthly = pd.DataFrame(
+        {
+            "staff_id": np.repeat(staff["staff_id"].to_numpy(), 12),
+            "month": np.tile(months, n),
+            "exam_type": "monthly",
+            "score": np.where(absent, np.nan, score).reshape(-1),
+            "excused": np.where(excused, "true", "false").reshape(-1),
+        }
+    )
     chosen = rng.choice(n, 6, replace=False)
-    prefecture = pd.DataFrame({"staff_id": staff["staff_id"].to_numpy()[chosen], "month": "2025-06",
-                               "exam_type": "prefecture", "score": np.clip(np.round(80 + ability[chosen] + rng.normal(0, 5, 6)), 0, 100),
-                               "excused": "false"})
+    prefecture = pd.DataFrame(
+        {
+            "staff_id": staff["staff_id"].to_numpy()[chosen],
+            "month": "2025-06",
+            "exam_type": "prefecture",
+            "score": np.clip(np.round(80 + ability[chosen] + rng.normal(0, 5, 6)), 0, 100),
+            "excused": "false",
+        }
+    )
     exams = pd.concat([monthly, prefecture], ignore_index=True)
     exams["score"] = exams["score"].astype("Int64")
     return exams
 
 
 DEMO = CountySpec(
-    code=COUNTY, name="演示县", area_km2=3860.0, townships=TOWNSHIPS, village_names=_demo_village_names(),
-    communities={COUNTY + "001": 6}, fringe=tuple(COUNTY + s for s in ("004", "007", "008")),
-    early_marriage=tuple(TOWNSHIPS["code"].iloc[[4, 6]]), stations=_demo_stations(), plan=_demo_plan()[0],
-    disbursement=_demo_plan()[1], staff=DEMO_STAFF,
+    code=COUNTY,
+    name="演示县",
+    area_km2=3860.0,
+    townships=TOWNSHIPS,
+    village_names=_demo_village_names(),
+    communities={COUNTY + "001": 6},
+    fringe=tuple(COUNTY + s for s in ("004", "007", "008")),
+    early_marriage=tuple(TOWNSHIPS["code"].iloc[[4, 6]]),
+    stations=_demo_stations(),
+    plan=_demo_plan()[0],
+    disbursement=_demo_plan()[1],
+    staff=DEMO_STAFF,
 )
 
 
@@ -353,7 +446,9 @@ def county_tables(spec: CountySpec, seed: int) -> tuple[dict[str, pd.DataFrame],
     villages = _villages(spec, rng)
     population = dp.village_population(spec.townships, villages, rng)
     married = dp.married_share(spec.townships, spec.early_marriage)
-    elements = list(yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))["elements"])
+    elements = list(
+        yaml.safe_load((default_config_dir() / "data_elements.yaml").read_text(encoding="utf-8"))["elements"]
+    )
     staff = _staff(spec.staff, rng)
     vital = dp.vital_history(spec.townships, population, villages, rng)
     tables = {
@@ -365,12 +460,23 @@ def county_tables(spec: CountySpec, seed: int) -> tuple[dict[str, pd.DataFrame],
         "staff": staff,
         "construction_plan": spec.plan,
         "disbursement": spec.disbursement,
-        "service_stats": _service_stats(population, villages, married, vital,
-                                        [e for e in elements if e not in assessment.ELEMENTS], rng, spec.months),
+        "service_stats": _service_stats(
+            population,
+            villages,
+            married,
+            vital,
+            [e for e in elements if e not in assessment.ELEMENTS],
+            rng,
+            spec.months,
+        ),
         "survey": _survey(villages, rng),
         "exam_scores": _exam_scores(staff, rng),
-        "budget": pd.DataFrame({"year": [2023, 2024, 2025],
-                                "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2)}),
+        "budget": pd.DataFrame(
+            {
+                "year": [2023, 2024, 2025],
+                "fp_budget_yuan": np.round(population["population"].sum() * np.array([7.6, 8.0, 8.4]), -2),
+            }
+        ),
     }
     tables = assessment.extend(tables, villages, seed)
     tables |= rhythm.tables(spec, villages, tables, seed)  # supervision, work register, supply, village rooms

@@ -67,8 +67,12 @@ def _place_villages(villages: pd.DataFrame, detour: float, rng: np.random.Genera
         points = seat + radius * np.column_stack([np.cos(np.radians(bearings)), np.sin(np.radians(bearings))])
         own = np.hypot(*(points - seat).T)
         others = np.min([np.hypot(*(points - s).T) for k, s in seats.items() if k != suffix], axis=0)
-        spacing = np.min(np.hypot(points[:, None, 0] - np.array(placed)[None, :, 0],
-                                  points[:, None, 1] - np.array(placed)[None, :, 1]), axis=1)
+        spacing = np.min(
+            np.hypot(
+                points[:, None, 0] - np.array(placed)[None, :, 0], points[:, None, 1] - np.array(placed)[None, :, 1]
+            ),
+            axis=1,
+        )
         good = (own < others - 1.0) & (spacing >= MIN_SEPARATION_KM)
         best = int(np.argmax(good)) if good.any() else int(np.argmax(others - own + spacing))
         placed.append(points[best])
@@ -77,8 +81,9 @@ def _place_villages(villages: pd.DataFrame, detour: float, rng: np.random.Genera
     return villages.assign(x_km=xs, y_km=ys)
 
 
-def _boundaries(seats: pd.DataFrame, villages: pd.DataFrame, roads: list[tuple[str, np.ndarray]]
-                ) -> tuple[shapely.Geometry, dict[str, shapely.Geometry]]:
+def _boundaries(
+    seats: pd.DataFrame, villages: pd.DataFrame, roads: list[tuple[str, np.ndarray]]
+) -> tuple[shapely.Geometry, dict[str, shapely.Geometry]]:
     """County outline (places, the seats' hull and the township roads' valleys, buffered) and township polygons
     (km)."""
     points = np.vstack([seats[["x_km", "y_km"]].to_numpy(), villages[["x_km", "y_km"]].to_numpy()])
@@ -148,19 +153,31 @@ def add_geography(tables: dict[str, pd.DataFrame], out: Path, seed: int = 2025) 
     site = facilities["township_code"].where(~room, facilities["township_code"].map(first_village))
     site = site.where(facilities["level"] != "mobile_vehicle")  # a vehicle has no fixed place
     facilities = facilities.assign(lon=site.map(where["lon"]), lat=site.map(where["lat"]))
-    boundaries = [{"type": "Feature", "properties": {"code": code, "name": name},
-                   "geometry": shapely.geometry.mapping(_rounded(projection.geometry_to_lonlat(townships[code])))}
-                  for code, name in units.loc[units["level"] == "township", ["code", "name"]].itertuples(index=False)]
+    boundaries = [
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": name},
+            "geometry": shapely.geometry.mapping(_rounded(projection.geometry_to_lonlat(townships[code]))),
+        }
+        for code, name in units.loc[units["level"] == "township", ["code", "name"]].itertuples(index=False)
+    ]
     (out / "乡镇边界.geojson").write_text(_feature_collection(boundaries), encoding="utf-8")
     roads = []
     for k, (road_class, vertices) in enumerate(road_lines):
         lon, lat = projection.to_lonlat(vertices[:, 0], vertices[:, 1])
-        roads.append({"type": "Feature", "properties": {"id": k + 1, "road_class": road_class},
-                      "geometry": {"type": "LineString", "coordinates": np.round(np.column_stack([lon, lat]), 5).tolist()}})
+        roads.append(
+            {
+                "type": "Feature",
+                "properties": {"id": k + 1, "road_class": road_class},
+                "geometry": {"type": "LineString", "coordinates": np.round(np.column_stack([lon, lat]), 5).tolist()},
+            }
+        )
     (out / "道路.geojson").write_text(_feature_collection(roads), encoding="utf-8")
     box = shapely.bounds(projection.geometry_to_lonlat(outline.buffer(5.0)))
-    extent = (f"extent: {{lon_min: {box[0]:.2f}, lon_max: {box[2]:.2f}, lat_min: {box[1]:.2f}, lat_max: {box[3]:.2f}, "
-              "source: \"demo county: its outline's bounding box plus 5 km\"}")
+    extent = (
+        f"extent: {{lon_min: {box[0]:.2f}, lon_max: {box[2]:.2f}, lat_min: {box[1]:.2f}, lat_max: {box[3]:.2f}, "
+        'source: "demo county: its outline\'s bounding box plus 5 km"}'
+    )
     (out / "config").mkdir(exist_ok=True)
     text = (default_config_dir() / "spatial.yaml").read_text(encoding="utf-8")
     (out / "config" / "spatial.yaml").write_text(text.replace("extent: null", extent), encoding="utf-8")

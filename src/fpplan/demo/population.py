@@ -24,10 +24,52 @@ from fpplan.data.agesplit import split_groups
 BASE_YEAR = 2025
 # UN WPP 2017 medium variant, China, 1 July 2025, thousands, 0-4 … 95-99, 100+.
 WPP2017_CHINA_2025 = {
-    "male": [38998, 43105, 45905, 44133, 41858, 42413, 52687, 66263, 51726, 48401, 59206, 60509, 48420, 35599,
-             31393, 16787, 8369, 3937, 1228, 229, 28],
-    "female": [34274, 37562, 39646, 37816, 36223, 37401, 47425, 62064, 49098, 46140, 56827, 59459, 47579, 35773,
-               33143, 19258, 10186, 5268, 1976, 447, 76],
+    "male": [
+        38998,
+        43105,
+        45905,
+        44133,
+        41858,
+        42413,
+        52687,
+        66263,
+        51726,
+        48401,
+        59206,
+        60509,
+        48420,
+        35599,
+        31393,
+        16787,
+        8369,
+        3937,
+        1228,
+        229,
+        28,
+    ],
+    "female": [
+        34274,
+        37562,
+        39646,
+        37816,
+        36223,
+        37401,
+        47425,
+        62064,
+        49098,
+        46140,
+        56827,
+        59459,
+        47579,
+        35773,
+        33143,
+        19258,
+        10186,
+        5268,
+        1976,
+        447,
+        76,
+    ],
 }
 RECENT_BIRTH_FALL = {0: 0.62, 1: 0.86}  # 5-year group index → factor (demo assumption, see module docstring)
 # NBS crude birth and death rates (‰), China, 2015-2024.
@@ -66,17 +108,20 @@ def village_population(townships: pd.DataFrame, villages: pd.DataFrame, rng: np.
     expected = profile * (t["population"].to_numpy() * villages["weight"].to_numpy())[:, None, None]
     counts = rng.poisson(expected)
     n_village = len(villages)
-    return pd.DataFrame({
-        "year": BASE_YEAR,
-        "unit_code": np.repeat(villages["code"].to_numpy(), 2 * 101),
-        "sex": np.tile(np.repeat(["male", "female"], 101), n_village),
-        "age": np.tile(ages, 2 * n_village),
-        "population": counts.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "year": BASE_YEAR,
+            "unit_code": np.repeat(villages["code"].to_numpy(), 2 * 101),
+            "sex": np.tile(np.repeat(["male", "female"], 101), n_village),
+            "age": np.tile(ages, 2 * n_village),
+            "population": counts.reshape(-1),
+        }
+    )
 
 
-def vital_history(townships: pd.DataFrame, population: pd.DataFrame, villages: pd.DataFrame,
-                  rng: np.random.Generator) -> pd.DataFrame:
+def vital_history(
+    townships: pd.DataFrame, population: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Births, deaths and migrants by township for 2015–2024, back-cast from the base-year size."""
     size = population.merge(villages[["code", "township_code"]], left_on="unit_code", right_on="code")
     size = size.groupby("township_code")["population"].sum().reindex(townships["code"]).to_numpy()
@@ -93,16 +138,18 @@ def vital_history(townships: pd.DataFrame, population: pd.DataFrame, villages: p
     male = rng.binomial(births, SRB / (1 + SRB))
     deaths = rng.poisson(pop * cdr)
     deaths_male = rng.binomial(deaths, 0.56)
-    frame = pd.DataFrame({
-        "year": np.tile(HISTORY_YEARS, len(townships)),
-        "township_code": np.repeat(townships["code"].to_numpy(), years),
-        "births_male": male.reshape(-1),
-        "births_female": (births - male).reshape(-1),
-        "deaths_male": deaths_male.reshape(-1),
-        "deaths_female": (deaths - deaths_male).reshape(-1),
-        "in_migrants": rng.poisson(pop * in_rate).reshape(-1),
-        "out_migrants": rng.poisson(pop * out_rate).reshape(-1),
-    })
+    frame = pd.DataFrame(
+        {
+            "year": np.tile(HISTORY_YEARS, len(townships)),
+            "township_code": np.repeat(townships["code"].to_numpy(), years),
+            "births_male": male.reshape(-1),
+            "births_female": (births - male).reshape(-1),
+            "deaths_male": deaths_male.reshape(-1),
+            "deaths_female": (deaths - deaths_male).reshape(-1),
+            "in_migrants": rng.poisson(pop * in_rate).reshape(-1),
+            "out_migrants": rng.poisson(pop * out_rate).reshape(-1),
+        }
+    )
     return frame
 
 
@@ -116,6 +163,6 @@ def married_share(townships: pd.DataFrame, early: tuple[str, ...] | None = None)
         return np.round(0.93 / (1 + np.exp(-(ages - 25 + shift) / 1.9)), 4)
 
     rows = [pd.DataFrame({"township_code": "", "age": ages, "share": curve(0)})]
-    for code in (townships["code"].iloc[[4, 6]] if early is None else early):
+    for code in townships["code"].iloc[[4, 6]] if early is None else early:
         rows.append(pd.DataFrame({"township_code": code, "age": ages, "share": curve(1.0)}))
     return pd.concat(rows, ignore_index=True)

@@ -22,9 +22,15 @@ YEARLY_ITEMS = ("room_standard", "population_school")
 STRUCTURAL = ("room_standard", "population_school")  # rectified by building: by the year's end, a third of them
 # contraceptives given out through the township stations: share of married women 15–49 using each, and the units a
 # user takes a year (the CYP factor's units: demo assumption of a Chinese county where IUDs and sterilisation lead)
-SUPPLY_MIX = {"oral_pills": (0.015, 15), "condoms": (0.10, 120), "dmpa_injection": (0.008, 4),
-              "monthly_injection": (0.002, 13), "emergency_pills": (0.004, 4), "implant_3y": (0.003, 1 / 3),
-              "implant_5y": (0.002, 1 / 5)}
+SUPPLY_MIX = {
+    "oral_pills": (0.015, 15),
+    "condoms": (0.10, 120),
+    "dmpa_injection": (0.008, 4),
+    "monthly_injection": (0.002, 13),
+    "emergency_pills": (0.004, 4),
+    "implant_3y": (0.003, 1 / 3),
+    "implant_5y": (0.002, 1 / 5),
+}
 
 
 def tables(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
@@ -35,11 +41,13 @@ def tables(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame], seed: 
     months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     start = village_rooms(villages, tables["facilities"], year, rng)
     register = supervision(spec, villages, start, months, rng)
-    return {"supervision": register,
-            "work_register": work_register(spec, villages, tables, months, rng),
-            "contraceptive_supply": contraceptive_supply(villages, tables["service_stats"], months, rng),
-            "village_rooms": year_end(start, register),
-            "survey": with_unlawful_requests(tables["survey"], villages, np.random.default_rng([seed, 27]))}
+    return {
+        "supervision": register,
+        "work_register": work_register(spec, villages, tables, months, rng),
+        "contraceptive_supply": contraceptive_supply(villages, tables["service_stats"], months, rng),
+        "village_rooms": year_end(start, register),
+        "survey": with_unlawful_requests(tables["survey"], villages, np.random.default_rng([seed, 27])),
+    }
 
 
 def with_unlawful_requests(survey: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -48,27 +56,39 @@ def with_unlawful_requests(survey: pd.DataFrame, villages: pd.DataFrame, rng: np
     (demo assumption); the survey's other rows unchanged."""
     chosen = villages["code"].to_numpy()[rng.random(len(villages)) < 0.05]
     months = sorted(survey["month"].unique())
-    extra = pd.DataFrame({"village_code": chosen, "month": np.asarray(months)[rng.integers(0, len(months), len(chosen))],
-                          "need": "fetal_sex_identification", "count": 1})
+    extra = pd.DataFrame(
+        {
+            "village_code": chosen,
+            "month": np.asarray(months)[rng.integers(0, len(months), len(chosen))],
+            "need": "fetal_sex_identification",
+            "count": 1,
+        }
+    )
     return pd.concat([survey, extra], ignore_index=True)
 
 
-def village_rooms(villages: pd.DataFrame, facilities: pd.DataFrame, year: int, rng: np.random.Generator) -> pd.DataFrame:
+def village_rooms(
+    villages: pd.DataFrame, facilities: pd.DataFrame, year: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Every village's room and school at the year's start; villages whose room is a listed facility are up to
     standard; townships differ (the share up to standard drawn per township)."""
     towns = np.unique(villages["township_code"], return_inverse=True)[1]
     good = rng.uniform(0.72, 0.97, towns.max() + 1)[towns]
     draw = rng.random(len(villages))
     room = np.select([draw < good, draw < good + (1 - good) * 0.7], ["up_to_standard", "below_standard"], "none")
-    listed = villages["name"].isin(facilities.loc[facilities["level"] == "village_room", "name"].str.removesuffix("服务室"))
+    listed = villages["name"].isin(
+        facilities.loc[facilities["level"] == "village_room", "name"].str.removesuffix("服务室")
+    )
     room = np.where(listed, "up_to_standard", room)
     school_good = np.clip(good - 0.12, 0, 1)
     draw = rng.random(len(villages))
-    school = np.select([draw < school_good, draw < school_good + (1 - school_good) * 0.6],
-                       ["up_to_standard", "below_standard"], "none")
+    school = np.select(
+        [draw < school_good, draw < school_good + (1 - school_good) * 0.6], ["up_to_standard", "below_standard"], "none"
+    )
     merged = np.where(room == "none", "", np.where(rng.random(len(villages)) < 0.4, "true", "false"))
-    return pd.DataFrame({"village_code": villages["code"], "year": year, "room": room, "merged_clinic": merged,
-                         "school": school})
+    return pd.DataFrame(
+        {"village_code": villages["code"], "year": year, "room": room, "merged_clinic": merged, "school": school}
+    )
 
 
 def _day(months: pd.PeriodIndex, index: np.ndarray, rng: np.random.Generator) -> pd.DatetimeIndex:
@@ -77,8 +97,9 @@ def _day(months: pd.PeriodIndex, index: np.ndarray, rng: np.random.Generator) ->
     return pd.DatetimeIndex(first + pd.to_timedelta(rng.integers(2, 26, len(index)), unit="D"))
 
 
-def supervision(spec, villages: pd.DataFrame, rooms: pd.DataFrame, months: pd.PeriodIndex,
-                rng: np.random.Generator) -> pd.DataFrame:
+def supervision(
+    spec, villages: pd.DataFrame, rooms: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Generator
+) -> pd.DataFrame:
     """County visits: each township once a quarter (the township office's records and one village on every item),
     one township missing one quarter; township checks: each village monthly on MONTHLY_ITEMS (5% of village-months
     missed), in each quarter's first month on QUARTERLY_ITEMS and in January on YEARLY_ITEMS (the rooms and schools
@@ -93,27 +114,72 @@ def supervision(spec, villages: pd.DataFrame, rooms: pd.DataFrame, months: pd.Pe
     month_idx = quarter_month[q_idx] + rng.integers(0, 3, len(q_idx))
     county_dates = _day(months, month_idx, rng)
     first_village = villages.groupby("township_code")["code"].first().reindex(towns).to_numpy()
-    county_rows = [pd.DataFrame({"date": county_dates, "inspector_level": "county", "inspector": "county_commission",
-                                 "unit_code": towns[t_idx], "check_item": "township_records"})]
+    county_rows = [
+        pd.DataFrame(
+            {
+                "date": county_dates,
+                "inspector_level": "county",
+                "inspector": "county_commission",
+                "unit_code": towns[t_idx],
+                "check_item": "township_records",
+            }
+        )
+    ]
     for item in MONTHLY_ITEMS + QUARTERLY_ITEMS + YEARLY_ITEMS:
-        county_rows.append(pd.DataFrame({"date": county_dates, "inspector_level": "county", "inspector": "county_commission",
-                                         "unit_code": first_village[t_idx], "check_item": item}))
+        county_rows.append(
+            pd.DataFrame(
+                {
+                    "date": county_dates,
+                    "inspector_level": "county",
+                    "inspector": "county_commission",
+                    "unit_code": first_village[t_idx],
+                    "check_item": item,
+                }
+            )
+        )
     # townships: village × month
     v_idx, m_idx = np.repeat(np.arange(nv), 12), np.tile(np.arange(12), nv)
     kept = rng.random(len(v_idx)) >= 0.05
     v_idx, m_idx = v_idx[kept], m_idx[kept]
     dates = _day(months, m_idx, rng)
-    town_rows = [pd.DataFrame({"date": dates, "inspector_level": "township", "inspector": "township_office",
-                               "unit_code": villages["code"].to_numpy()[v_idx], "check_item": item})
-                 for item in MONTHLY_ITEMS]
+    town_rows = [
+        pd.DataFrame(
+            {
+                "date": dates,
+                "inspector_level": "township",
+                "inspector": "township_office",
+                "unit_code": villages["code"].to_numpy()[v_idx],
+                "check_item": item,
+            }
+        )
+        for item in MONTHLY_ITEMS
+    ]
     quarterly = np.isin(m_idx, quarter_month)
-    town_rows += [pd.DataFrame({"date": dates[quarterly], "inspector_level": "township", "inspector": "township_office",
-                                "unit_code": villages["code"].to_numpy()[v_idx[quarterly]], "check_item": item})
-                  for item in QUARTERLY_ITEMS]
+    town_rows += [
+        pd.DataFrame(
+            {
+                "date": dates[quarterly],
+                "inspector_level": "township",
+                "inspector": "township_office",
+                "unit_code": villages["code"].to_numpy()[v_idx[quarterly]],
+                "check_item": item,
+            }
+        )
+        for item in QUARTERLY_ITEMS
+    ]
     january = m_idx == 0
-    town_rows += [pd.DataFrame({"date": dates[january], "inspector_level": "township", "inspector": "township_office",
-                                "unit_code": villages["code"].to_numpy()[v_idx[january]], "check_item": item})
-                  for item in YEARLY_ITEMS]
+    town_rows += [
+        pd.DataFrame(
+            {
+                "date": dates[january],
+                "inspector_level": "township",
+                "inspector": "township_office",
+                "unit_code": villages["code"].to_numpy()[v_idx[january]],
+                "check_item": item,
+            }
+        )
+        for item in YEARLY_ITEMS
+    ]
     frame = pd.concat(county_rows + town_rows, ignore_index=True)
     frame = frame.drop_duplicates(["unit_code", "date", "inspector_level", "check_item"])
     frame["passed"] = _passes(frame, villages, rooms, rng)
@@ -149,15 +215,20 @@ def _rectification(frame: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.G
     deadline = np.where(structural, year_end, frame["date"] + pd.Timedelta(days=30))
     deadline = pd.to_datetime(pd.Series(deadline, index=frame.index))
     draw = rng.random(len(frame))
-    closed = np.where(draw < 0.8, frame["date"] + pd.to_timedelta(rng.integers(5, 30, len(frame)), unit="D"),
-                      deadline + pd.to_timedelta(rng.integers(5, 40, len(frame)), unit="D"))
+    closed = np.where(
+        draw < 0.8,
+        frame["date"] + pd.to_timedelta(rng.integers(5, 30, len(frame)), unit="D"),
+        deadline + pd.to_timedelta(rng.integers(5, 40, len(frame)), unit="D"),
+    )
     closed = pd.to_datetime(pd.Series(closed, index=frame.index))
     built = frame["date"] + pd.to_timedelta(rng.integers(90, 300, len(frame)), unit="D")
     closed = closed.where(~structural, built.where(draw < 0.35))
     closed = closed.where((draw < 0.92) & (closed <= year_end))  # still open at the year's end
-    out = frame.assign(deadline=deadline.where(failed).dt.strftime("%Y-%m-%d"),
-                       closed_on=closed.where(failed).dt.strftime("%Y-%m-%d"),
-                       date=frame["date"].dt.strftime("%Y-%m-%d"))
+    out = frame.assign(
+        deadline=deadline.where(failed).dt.strftime("%Y-%m-%d"),
+        closed_on=closed.where(failed).dt.strftime("%Y-%m-%d"),
+        date=frame["date"].dt.strftime("%Y-%m-%d"),
+    )
     out = out.sort_values(["date", "unit_code", "inspector_level", "check_item"], ignore_index=True)
     return out[["date", "inspector_level", "inspector", "unit_code", "check_item", "passed", "deadline", "closed_on"]]
 
@@ -175,8 +246,9 @@ def year_end(start: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame], months: pd.PeriodIndex,
-                  rng: np.random.Generator) -> pd.DataFrame:
+def work_register(
+    spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame], months: pd.PeriodIndex, rng: np.random.Generator
+) -> pd.DataFrame:
     """The year's work register (config/rhythm.yaml elements), one row per unit, month and element recorded."""
     m = months.strftime("%Y-%m").to_numpy()
     towns = spec.townships["code"].to_numpy()
@@ -186,8 +258,14 @@ def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame],
 
     def add(units, element, amount) -> None:
         amount = np.asarray(amount, dtype=float).reshape(len(units), 12)
-        frame = pd.DataFrame({"unit_code": np.repeat(units, 12), "month": np.tile(m, len(units)), "element": element,
-                              "amount": amount.reshape(-1)})
+        frame = pd.DataFrame(
+            {
+                "unit_code": np.repeat(units, 12),
+                "month": np.tile(m, len(units)),
+                "element": element,
+                "amount": amount.reshape(-1),
+            }
+        )
         rows.append(frame[frame["amount"] > 0] if element not in STOCKS else frame)
 
     held = rng.integers(3, 7, nt)  # meetings in the year, in months drawn at random (ranks of random keys)
@@ -209,7 +287,9 @@ def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame],
     add([county], "staff_sent", sent)
     stations = tables["facilities"]
     township_station = stations[stations["level"].isin(["township_central", "township_general"])]
-    staff_by_town = tables["staff"]["station_code"].map(township_station.set_index("code")["township_code"]).value_counts()
+    staff_by_town = (
+        tables["staff"]["station_code"].map(township_station.set_index("code")["township_code"]).value_counts()
+    )
     in_post = staff_by_town.reindex(towns).fillna(0).to_numpy()
     with_staff = towns[in_post > 0]
     add(with_staff, "township_technical_staff", np.repeat(in_post[in_post > 0][:, None], 12, axis=1))
@@ -224,8 +304,14 @@ def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame],
     add(villages["code"].to_numpy(), "poor_couples_served", served)
     stats = tables["service_stats"]
     stats = stats[stats["month"].isin(m)]
-    migrants = stats.pivot_table(index="village_code", columns="month", values="migrant_women").reindex(
-        index=villages["code"], columns=m).ffill(axis=1).bfill(axis=1).fillna(0).to_numpy()
+    migrants = (
+        stats.pivot_table(index="village_code", columns="month", values="migrant_women")
+        .reindex(index=villages["code"], columns=m)
+        .ffill(axis=1)
+        .bfill(axis=1)
+        .fillna(0)
+        .to_numpy()
+    )
     checks = np.zeros((nv, 12))
     checks[:, [2, 5, 8, 11]] = rng.binomial(migrants[:, [2, 5, 8, 11]].astype(int), 0.93)
     add(villages["code"].to_numpy(), "migrant_checks", checks)
@@ -248,20 +334,30 @@ def work_register(spec, villages: pd.DataFrame, tables: dict[str, pd.DataFrame],
 STOCKS = ("township_technical_staff", "computer_staff", "poor_couples", "urban_employees", "unemployed_women")
 
 
-def contraceptive_supply(villages: pd.DataFrame, stats: pd.DataFrame, months: pd.PeriodIndex,
-                         rng: np.random.Generator) -> pd.DataFrame:
+def contraceptive_supply(
+    villages: pd.DataFrame, stats: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Generator
+) -> pd.DataFrame:
     """Contraceptives given out by township and month: users (married women × SUPPLY_MIX share) × units a year / 12,
     Poisson noise."""
     m = months.strftime("%Y-%m")
     year = stats[stats["month"].isin(m)]
     township = year["village_code"].map(villages.set_index("code")["township_code"])
-    married = year.groupby(township)["married_women_15_49"].mean() * villages["township_code"].value_counts().sort_index()
+    married = (
+        year.groupby(township)["married_women_15_49"].mean() * villages["township_code"].value_counts().sort_index()
+    )
     married = married.dropna()
     rows = []
     for method, (share, per_year) in SUPPLY_MIX.items():  # seven methods
         mean = np.repeat((married.to_numpy() * share * per_year / 12)[:, None], len(m), axis=1)
-        rows.append(pd.DataFrame({"unit_code": np.repeat(married.index.to_numpy(), len(m)),
-                                  "month": np.tile(m, len(married)), "method": method,
-                                  "units_distributed": rng.poisson(mean).reshape(-1)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit_code": np.repeat(married.index.to_numpy(), len(m)),
+                    "month": np.tile(m, len(married)),
+                    "method": method,
+                    "units_distributed": rng.poisson(mean).reshape(-1),
+                }
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     return out[out["units_distributed"] > 0].sort_values(["unit_code", "month", "method"], ignore_index=True)

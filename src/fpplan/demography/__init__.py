@@ -12,4 +12,14 @@ from fpplan.demography.calibration import county_inputs
 from fpplan.demography.projection import Projection, ProjectionInputs, prepare, project, reconcile
 from fpplan.demography.scenarios import variants
 
-__all__ = ["Projection", "ProjectionInputs", "Scenario", "county_inputs", "load_scenarios", "prepare", "project", "reconcile", "variants"]
+__all__ = [
+    "Projection",
+    "ProjectionInputs",
+    "Scenario",
+    "county_inputs",
+    "load_scenarios",
+    "prepare",
+    "project",
+    "reconcile",
+    "variants",
+]

@@ -67,8 +67,17 @@ def coverage_table(inside: pd.DataFrame) -> pd.DataFrame:
         n, got = len(inside), int(inside[f"inside_{k}"].sum())
         low, high = binom.ppf(0.025, n, level), binom.ppf(0.975, n, level)
         verdict = "about" if low <= got <= high else ("too_narrow" if got < low else "too_wide")
-        rows.append({"level": level, "values": n, "inside": got, "share": got / n if n else np.nan,
-                     "low": low / n if n else np.nan, "high": high / n if n else np.nan, "verdict": verdict})
+        rows.append(
+            {
+                "level": level,
+                "values": n,
+                "inside": got,
+                "share": got / n if n else np.nan,
+                "low": low / n if n else np.nan,
+                "high": high / n if n else np.nan,
+                "verdict": verdict,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -88,21 +97,36 @@ def backtest(county, trajectories: int = 1000, seed: int | None = 2025) -> Backt
     table = _inside(pd.concat([calibration.apply(table, county.base_year - start), model], axis=1))
     for level in LEVELS:
         k = round(level * 100)
-        table[f"model_inside_{k}"] = ((table["observed"] >= table[f"model_lower_{k}"])
-                                      & (table["observed"] <= table[f"model_upper_{k}"]))
+        table[f"model_inside_{k}"] = (table["observed"] >= table[f"model_lower_{k}"]) & (
+            table["observed"] <= table[f"model_upper_{k}"]
+        )
     townships = table[table["region"] != county.county_code]
     measures = []
     for name in SERIES:
         part = townships[townships["series"] == name]
         whole = table[(table["region"] == county.county_code) & (table["series"] == name)].iloc[0]
-        measures += [{"measure": "township_mape_projected_pct", "series": name, "value": part["error_projected_pct"].abs().mean()},
-                     {"measure": "township_mape_naive_pct", "series": name, "value": part["error_naive_pct"].abs().mean()},
-                     {"measure": "county_error_projected_pct", "series": name, "value": whole["error_projected_pct"]},
-                     {"measure": "county_error_naive_pct", "series": name, "value": whole["error_naive_pct"]}]
+        measures += [
+            {
+                "measure": "township_mape_projected_pct",
+                "series": name,
+                "value": part["error_projected_pct"].abs().mean(),
+            },
+            {"measure": "township_mape_naive_pct", "series": name, "value": part["error_naive_pct"].abs().mean()},
+            {"measure": "county_error_projected_pct", "series": name, "value": whole["error_projected_pct"]},
+            {"measure": "county_error_naive_pct", "series": name, "value": whole["error_naive_pct"]},
+        ]
     coverage = coverage_table(townships)
-    model_coverage = coverage_table(townships[["model_inside_80", "model_inside_95"]].set_axis(
-        ["inside_80", "inside_95"], axis=1))
+    model_coverage = coverage_table(
+        townships[["model_inside_80", "model_inside_95"]].set_axis(["inside_80", "inside_95"], axis=1)
+    )
     notes += list(calibration.notes) + list(inputs.rates.warnings) + [inputs.uncertainty.note]
-    return Backtest(first_year=start, last_year=county.base_year, table=table, summary=pd.DataFrame(measures),
-                    coverage=coverage, notes=tuple(n for n in notes if n), model_coverage=model_coverage,
-                    calibration=calibration)
+    return Backtest(
+        first_year=start,
+        last_year=county.base_year,
+        table=table,
+        summary=pd.DataFrame(measures),
+        coverage=coverage,
+        notes=tuple(n for n in notes if n),
+        model_coverage=model_coverage,
+        calibration=calibration,
+    )

@@ -62,8 +62,9 @@ class Calibration:
         if row.empty or not row["values"].iloc[0] or not np.isfinite(row["share"].iloc[0]):
             return text("coverage_none", level=level)
         r = row.iloc[0]
-        return text("coverage_note", level=level, share=f"{r['share']:.0%}", inside=int(r["inside"]),
-                    values=int(r["values"]))
+        return text(
+            "coverage_note", level=level, share=f"{r['share']:.0%}", inside=int(r["inside"]), values=int(r["values"])
+        )
 
     def apply(self, frame: pd.DataFrame, horizon) -> pd.DataFrame:
         """``frame``'s intervals (columns series, median, lower_80 … upper_95) as this calibration gives them;
@@ -106,8 +107,13 @@ def pairs(county, until: int, horizons: list[int], min_fit_years: int) -> list[t
     history = county.population_history
     years = sorted({int(y) for y in history["year"].unique()} | {int(county.base_year)}) if len(history) else []
     vital = sorted(int(y) for y in county.vital_history["year"].unique())
-    return [(o, t) for t in years if t <= until for o in years
-            if o < t and (t - o) in horizons and sum(y < o for y in vital) >= min_fit_years]
+    return [
+        (o, t)
+        for t in years
+        if t <= until
+        for o in years
+        if o < t and (t - o) in horizons and sum(y < o for y in vital) >= min_fit_years
+    ]
 
 
 def _config(county):
@@ -128,20 +134,34 @@ def choose_migration_years(county, chosen_pairs: list[tuple[int, int]]) -> tuple
     candidates = list(rules(county).base_rates.migration_years)
     if len(candidates) == 1 or not chosen_pairs:
         return candidates[0], pd.DataFrame({"migration_years": candidates[:1], "mape_pct": [np.nan]})
-    by_pair = np.array([[compare(county, o, t, 0, None, years)[0].query(
-        "series == 'population' and region != @county.county_code")["error_projected_pct"].abs().mean()
-        for o, t in chosen_pairs] for years in candidates])  # (windows, back-tests)
+    by_pair = np.array(
+        [
+            [
+                compare(county, o, t, 0, None, years)[0]
+                .query("series == 'population' and region != @county.county_code")["error_projected_pct"]
+                .abs()
+                .mean()
+                for o, t in chosen_pairs
+            ]
+            for years in candidates
+        ]
+    )  # (windows, back-tests)
     table = pd.DataFrame({"migration_years": candidates, "mape_pct": by_pair.mean(axis=1)})
     gain = by_pair[0] - by_pair  # positive: better than the first window
-    se = gain.std(axis=1, ddof=1) / np.sqrt(len(chosen_pairs)) if len(chosen_pairs) > 1 else np.full(len(candidates), np.inf)
+    se = (
+        gain.std(axis=1, ddof=1) / np.sqrt(len(chosen_pairs))
+        if len(chosen_pairs) > 1
+        else np.full(len(candidates), np.inf)
+    )
     table["gain_pct"], table["standard_error"] = gain.mean(axis=1), se
     better = table[(table["gain_pct"] > table["standard_error"])]
     chosen = int(better.loc[better["gain_pct"].idxmax(), "migration_years"]) if len(better) else candidates[0]
     return chosen, table
 
 
-def rolling(county, chosen_pairs: list[tuple[int, int]], trajectories: int, seed: int | None,
-            migration_years: int | None) -> pd.DataFrame:
+def rolling(
+    county, chosen_pairs: list[tuple[int, int]], trajectories: int, seed: int | None, migration_years: int | None
+) -> pd.DataFrame:
     """The model's back-tests of ``chosen_pairs``: origin, target, horizon and ``compare``'s township rows."""
     from fpplan.demography.hindcast import compare
 
@@ -185,8 +205,9 @@ def county_inputs(county):
     return prepare(county, migration_window(county))
 
 
-def calibrate(county, until: int | None = None, trajectories: int | None = None, seed: int | None = 2025
-              ) -> Calibration:
+def calibrate(
+    county, until: int | None = None, trajectories: int | None = None, seed: int | None = 2025
+) -> Calibration:
     """Back-test every pair the history allows with targets up to ``until`` (default: the base year), choose the
     migration window and compute the interval factors and their leave-one-origin-out coverage."""
     county = county.census()  # back-tests against populations as read, never one brought forward
@@ -198,17 +219,31 @@ def calibrate(county, until: int | None = None, trajectories: int | None = None,
     frame = rolling(county, chosen, trajectories or cfg.trajectories, seed, years) if chosen else pd.DataFrame()
     levels = [round(level * 100) for level in LEVELS]
     if frame.empty or len(frame) < cfg.min_values:
-        notes.append(ui("note_empirical", min=cfg.min_values, values=cfg.empirical.values) if cfg.empirical
-                     else ui("note_not_calibrated", min=cfg.min_values))
-        coverage = pd.DataFrame({"level": levels, "values": len(frame), "inside": 0, "share": np.nan,
-                                 "model_inside": 0, "model_share": np.nan})
+        notes.append(
+            ui("note_empirical", min=cfg.min_values, values=cfg.empirical.values)
+            if cfg.empirical
+            else ui("note_not_calibrated", min=cfg.min_values)
+        )
+        coverage = pd.DataFrame(
+            {
+                "level": levels,
+                "values": len(frame),
+                "inside": 0,
+                "share": np.nan,
+                "model_inside": 0,
+                "model_share": np.nan,
+            }
+        )
         if not frame.empty:
             for i, level in enumerate(levels):
                 inside = int((scores(frame, level) <= 1).sum())
                 coverage.loc[i, ["inside", "share", "model_inside", "model_share"]] = [
-                    inside, inside / len(frame), inside, inside / len(frame)]
-        return Calibration({level: 1.0 for level in levels}, coverage, frame, years, False, tuple(notes),
-                           cfg.empirical)
+                    inside,
+                    inside / len(frame),
+                    inside,
+                    inside / len(frame),
+                ]
+        return Calibration({level: 1.0 for level in levels}, coverage, frame, years, False, tuple(notes), cfg.empirical)
     factors, rows = {}, []
     origin = frame["origin"].to_numpy()
     for level in levels:
@@ -220,9 +255,19 @@ def calibrate(county, until: int | None = None, trajectories: int | None = None,
             factor = conformal(others, level / 100) if len(others) >= cfg.min_values else factors[level]
             inside += int((s[origin == o] <= factor).sum())
         model = int((s <= 1).sum())
-        rows.append({"level": level, "values": len(s), "inside": inside, "share": inside / len(s),
-                     "model_inside": model, "model_share": model / len(s)})
-    origins = ", ".join(f"{o}→{t}" for o, t in sorted({(int(a), int(b)) for a, b in zip(frame["origin"], frame["target"])}))
+        rows.append(
+            {
+                "level": level,
+                "values": len(s),
+                "inside": inside,
+                "share": inside / len(s),
+                "model_inside": model,
+                "model_share": model / len(s),
+            }
+        )
+    origins = ", ".join(
+        f"{o}→{t}" for o, t in sorted({(int(a), int(b)) for a, b in zip(frame["origin"], frame["target"])})
+    )
     notes.append(ui("note_calibrated", values=len(frame), origins=origins, f80=factors[80], f95=factors[95]))
     return Calibration(factors, pd.DataFrame(rows), frame, years, True, tuple(notes))
 
@@ -242,8 +287,14 @@ def widen(frame: pd.DataFrame, factors: dict[int, float]) -> pd.DataFrame:
 INTERVAL_SERIES = ("population", "women_15_49")
 
 
-def scenario_intervals(inputs, scenario, calibration: Calibration, trajectories: int = 500, seed: int | None = 2025,
-                       horizon: int | None = None) -> pd.DataFrame:
+def scenario_intervals(
+    inputs,
+    scenario,
+    calibration: Calibration,
+    trajectories: int = 500,
+    seed: int | None = 2025,
+    horizon: int | None = None,
+) -> pd.DataFrame:
     """The intervals every page, report and sheet shows (one number, one place): by region (townships and the
     county), series (``INTERVAL_SERIES``) and year, the stochastic median and the 80% and 95% intervals as
     ``calibration`` gives them (``Calibration.apply``, horizon = year − base year), with the interval method and
@@ -258,8 +309,15 @@ def scenario_intervals(inputs, scenario, calibration: Calibration, trajectories:
 COUNTY_BANDS = ((0, 0, 101), (1, 0, 101), (1, 15, 50))  # (sex, first age, age after the last): men, women, women 15-49
 
 
-def county_intervals(inputs, scenario, calibration: Calibration, trajectories: int = 500, seed: int | None = 2025,
-                     horizon: int | None = None, threads: int = 1) -> pd.DataFrame:
+def county_intervals(
+    inputs,
+    scenario,
+    calibration: Calibration,
+    trajectories: int = 500,
+    seed: int | None = 2025,
+    horizon: int | None = None,
+    threads: int = 1,
+) -> pd.DataFrame:
     """The county's rows of :func:`scenario_intervals` alone (the layout and the calibration of that table), fast
     enough to follow a slider: the same trajectories (same draws for the same ``trajectories`` and ``seed``),
     projected in one call of the compiled engine that keeps only the county's population and women 15-49 of each
@@ -292,25 +350,48 @@ def _calibrated(frame: pd.DataFrame, calibration: Calibration, base_year: int) -
     for level in (80, 95):
         share = cov["share"].get(level, np.nan) if calibration.method == "calibrated" else np.nan
         out[f"coverage_{level}"] = share
-    out["coverage_values"] = (int(cov["values"].max()) if calibration.method == "calibrated" and len(cov)
-                              else (calibration.empirical.values if calibration.method == "empirical" else 0))
-    return out[["region", "series", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95", "method",
-                "coverage_80", "coverage_95", "coverage_values"]]
+    out["coverage_values"] = (
+        int(cov["values"].max())
+        if calibration.method == "calibrated" and len(cov)
+        else (calibration.empirical.values if calibration.method == "empirical" else 0)
+    )
+    return out[
+        [
+            "region",
+            "series",
+            "year",
+            "median",
+            "lower_80",
+            "upper_80",
+            "lower_95",
+            "upper_95",
+            "method",
+            "coverage_80",
+            "coverage_95",
+            "coverage_values",
+        ]
+    ]
 
 
 def document(calibration: Calibration) -> dict:
     """The calibration as stored with the results (JSON): method, factors, coverage, the legend and coverage
     sentences in both languages, notes."""
     return {
-        "method": calibration.method, "factors": {str(k): v for k, v in calibration.factors.items()},
+        "method": calibration.method,
+        "factors": {str(k): v for k, v in calibration.factors.items()},
         "migration_years": calibration.migration_years,
         "coverage": calibration.coverage.replace({np.nan: None}).to_dict(orient="records"),
-        "text": {str(level): {lang: calibration.coverage_text(level, lang) for lang in ("zh", "en")}
-                 for level in (80, 95)},
+        "text": {
+            str(level): {lang: calibration.coverage_text(level, lang) for lang in ("zh", "en")} for level in (80, 95)
+        },
         "legend": {str(level): {lang: legend(calibration, level, lang) for lang in ("zh", "en")} for level in (80, 95)},
         "notes": list(calibration.notes),
-        "backtests": sorted({f"{int(o)}→{int(t)}" for o, t in zip(calibration.backtests.get("origin", []),
-                                                                  calibration.backtests.get("target", []))}),
+        "backtests": sorted(
+            {
+                f"{int(o)}→{int(t)}"
+                for o, t in zip(calibration.backtests.get("origin", []), calibration.backtests.get("target", []))
+            }
+        ),
     }
 
 

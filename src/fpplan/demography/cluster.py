@@ -36,8 +36,9 @@ def connect(scheduler: str, workers: int | None = None):
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT_S)
     except (OSError, ValueError, TypeError) as error:
-        raise DataError([Problem(file=scheduler, kind="scheduler_unreachable", value=scheduler,
-                                 detail=str(error).splitlines()[0])]) from None
+        raise DataError(
+            [Problem(file=scheduler, kind="scheduler_unreachable", value=scheduler, detail=str(error).splitlines()[0])]
+        ) from None
 
 
 def close(client) -> None:

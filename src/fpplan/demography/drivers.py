@@ -62,17 +62,27 @@ class TownshipShocks:
 
     def take(self, positions: np.ndarray) -> TownshipShocks:
         return dataclasses.replace(
-            self, position=self.position[positions], mortality_sigma=self.mortality_sigma[positions],
-            migration_sd=self.migration_sd[positions], migration_loading=self.migration_loading[positions],
-            migration_weight=self.migration_weight[positions])
+            self,
+            position=self.position[positions],
+            mortality_sigma=self.mortality_sigma[positions],
+            migration_sd=self.migration_sd[positions],
+            migration_loading=self.migration_loading[positions],
+            migration_weight=self.migration_weight[positions],
+        )
 
     def draw(self, n: int, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fertility factors, mortality offsets θ (per sex) and migration shocks (persons) of these townships,
         shaped (n, steps, R), (n, steps, R, sex), (n, steps, R). A loop over townships draws each from its own
         generator; everything else is vectorized."""
+
         def normals(component: str) -> np.ndarray:
-            return np.stack([stochastic.township_normals(self.entropy, p, component, n, steps)
-                             for p in self.position], axis=-1) if len(self.position) else np.zeros((n, steps, 0))
+            return (
+                np.stack(
+                    [stochastic.township_normals(self.entropy, p, component, n, steps) for p in self.position], axis=-1
+                )
+                if len(self.position)
+                else np.zeros((n, steps, 0))
+            )
 
         fertility = 1 + stochastic.ar1(normals("fertility") * self.fertility_sigma, self.fertility_rho)
         offset = stochastic.ar1(normals("mortality"), self.mortality_rho)[..., None] * self.mortality_sigma
@@ -116,7 +126,9 @@ class Drivers:
     pattern: np.ndarray  # (R, 35) township ASFR at ages 15–49 per unit of county TFR
     survival: np.ndarray  # (1, steps or 1, R or 1, sex, age) deterministic survival ratios
     net_migration: np.ndarray  # (steps, R) each township's own net migrants in each step
-    migration_excess: np.ndarray  # (n, steps) deterministic county net migration − Σ township nets, shared by population
+    migration_excess: (
+        np.ndarray
+    )  # (n, steps) deterministic county net migration − Σ township nets, shared by population
     population_share: np.ndarray  # (R,) share of the county's base population
     migration_profile: np.ndarray  # (sex, age) age–sex pattern of net migrants, sums to 1
     lump_step: np.ndarray  # (L,) the step in which a lump inflow arrives
@@ -148,15 +160,22 @@ class Drivers:
         remap[positions] = np.arange(len(positions))
         survival = self.survival[:, :, positions] if self.survival.shape[2] > 1 else self.survival
         return dataclasses.replace(
-            self, regions=self.regions[positions], population=self.population[positions],
-            pattern=self.pattern[positions], survival=survival, net_migration=self.net_migration[:, positions],
-            population_share=self.population_share[positions], lump_step=self.lump_step[keep],
-            lump_region=remap[self.lump_region[keep]], lump_persons=self.lump_persons[keep],
+            self,
+            regions=self.regions[positions],
+            population=self.population[positions],
+            pattern=self.pattern[positions],
+            survival=survival,
+            net_migration=self.net_migration[:, positions],
+            population_share=self.population_share[positions],
+            lump_step=self.lump_step[keep],
+            lump_region=remap[self.lump_region[keep]],
+            lump_persons=self.lump_persons[keep],
             married_share=self.married_share[positions],
             mortality=self.mortality.take(positions) if self.mortality is not None else None,
             shocks=self.shocks.take(positions) if self.shocks is not None else None,
             lump_delay=self.lump_delay[:, keep] if self.lump_delay is not None else None,
-            lump_size=self.lump_size[:, keep] if self.lump_size is not None else None)
+            lump_size=self.lump_size[:, keep] if self.lump_size is not None else None,
+        )
 
     def run(self, keep: bool = True, each=None, bands: tuple = (), threads: int = 1) -> dict[str, np.ndarray]:
         """Project the base population over every step (``fpplan.demography.engine.run``; ``keep``, ``each``,
@@ -166,14 +185,14 @@ class Drivers:
         check_finite(self)
         n, regions, steps = self.trajectories, len(self.regions), self.steps
         shape = (n, regions) + self.population.shape[1:]
-        fertility_factor, offset, own = (self.shocks.draw(n, steps) if self.shocks is not None
-                                         else (None, None, None))
+        fertility_factor, offset, own = self.shocks.draw(n, steps) if self.shocks is not None else (None, None, None)
         profile = self.shocks.profiles(n) if self.shocks is not None else None
         profile = self.migration_profile if profile is None else profile
         net = self.net_migration + self.migration_excess[:, :, None] * self.population_share  # (n, steps, R)
         if self.county_migration is not None:
             net = net + self.county_migration[:, :, None] * (
-                self.shocks.migration_loading if self.shocks is not None else self.population_share)
+                self.shocks.migration_loading if self.shocks is not None else self.population_share
+            )
         if own is not None:
             net = net + own
         level = self.fertility.T[:, :, None]  # (steps, n, 1): the county TFR
@@ -183,18 +202,35 @@ class Drivers:
         mig = engine.Scaled(net.transpose(1, 0, 2), profile, cells=2, arrivals=self._arrivals())
         if self.mortality is not None:  # each trajectory's, township's and year's level θ read off the grid
             m = self.mortality
-            theta = (m.theta[np.minimum(np.arange(steps), m.theta.shape[0] - 1)][:, None]
-                     + m.county.transpose(1, 0, 2)[:, :, None, :])  # (steps, n, R or 1, sex)
+            theta = (
+                m.theta[np.minimum(np.arange(steps), m.theta.shape[0] - 1)][:, None]
+                + m.county.transpose(1, 0, 2)[:, :, None, :]
+            )  # (steps, n, R or 1, sex)
             if offset is not None:
                 theta = theta + offset.transpose(1, 0, 2, 3)
             S = engine.Interpolated(m.grid.survival, m.grid.positions(theta))
         else:  # the same tables for every trajectory
-            table = self.survival if self.survival.shape[1] in (1, steps) else \
-                self.survival[:, np.minimum(np.arange(steps), self.survival.shape[1] - 1)]
+            table = (
+                self.survival
+                if self.survival.shape[1] in (1, steps)
+                else self.survival[:, np.minimum(np.arange(steps), self.survival.shape[1] - 1)]
+            )
             S = np.moveaxis(table, 1, 0)
             S = np.broadcast_to(S, (steps,) + S.shape[1:])  # (steps, 1, R or 1, sex, age), a view
-        return engine.run(np.broadcast_to(self.population, shape), S, asfr, self.srb, mig, width=1,
-                          timing=self.timing, fertile=FERTILE, keep=keep, each=each, bands=bands, threads=threads)
+        return engine.run(
+            np.broadcast_to(self.population, shape),
+            S,
+            asfr,
+            self.srb,
+            mig,
+            width=1,
+            timing=self.timing,
+            fertile=FERTILE,
+            keep=keep,
+            each=each,
+            bands=bands,
+            threads=threads,
+        )
 
     def _arrivals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The lump inflows as ``engine.Scaled`` arrivals: (step, (trajectory, township), persons (sex, age)) for
@@ -210,8 +246,13 @@ class Drivers:
                 step, size = np.maximum(self.lump_step[lump] + self.lump_delay[:, lump], 0), self.lump_size[:, lump]
             arrive = step < steps
             trajectories = np.flatnonzero(arrive)
-            parts.append((step[arrive], np.stack([trajectories, np.full(len(trajectories), region)], axis=1),
-                          size[arrive, None, None] * persons))
+            parts.append(
+                (
+                    step[arrive],
+                    np.stack([trajectories, np.full(len(trajectories), region)], axis=1),
+                    size[arrive, None, None] * persons,
+                )
+            )
         if not parts:
             return None
         return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
@@ -219,24 +260,37 @@ class Drivers:
 
 def check_finite(d: Drivers) -> None:
     """DataError naming the township, year and input of every non-finite input of a projection."""
-    if all(np.isfinite(values).all() for values in (d.survival, d.population, d.pattern, d.net_migration,
-                                                    d.fertility, d.migration_excess)):
+    if all(
+        np.isfinite(values).all()
+        for values in (d.survival, d.population, d.pattern, d.net_migration, d.fertility, d.migration_excess)
+    ):
         return  # checked as they are (the same table for every township is never broadcast to all of them)
     regions = len(d.regions)
     survival = np.broadcast_to(d.survival, d.survival.shape[:2] + (regions,) + d.survival.shape[3:])
-    per_township = {"population": d.population.reshape(regions, -1), "fertility": d.pattern,
-                    "mortality": np.moveaxis(survival, 2, 0).reshape(regions, -1), "net_migration": d.net_migration.T}
-    problems = [not_finite(code, int(d.years[0]), name) for name, values in per_township.items()
-                for code in d.regions[~np.isfinite(values).all(axis=1)]]
-    problems += [not_finite("*", int(d.years[0]), name) for name, values in
-                 (("fertility", d.fertility), ("net_migration", d.migration_excess)) if not np.isfinite(values).all()]
+    per_township = {
+        "population": d.population.reshape(regions, -1),
+        "fertility": d.pattern,
+        "mortality": np.moveaxis(survival, 2, 0).reshape(regions, -1),
+        "net_migration": d.net_migration.T,
+    }
+    problems = [
+        not_finite(code, int(d.years[0]), name)
+        for name, values in per_township.items()
+        for code in d.regions[~np.isfinite(values).all(axis=1)]
+    ]
+    problems += [
+        not_finite("*", int(d.years[0]), name)
+        for name, values in (("fertility", d.fertility), ("net_migration", d.migration_excess))
+        if not np.isfinite(values).all()
+    ]
     if problems:
         raise DataError(problems)
 
 
 def not_finite(township: str, year: int, what: str) -> Problem:
-    return Problem(file="", kind="projection_not_finite", column=what, value=township,
-                   detail=f"{year}, {ui('input_' + what)}")
+    return Problem(
+        file="", kind="projection_not_finite", column=what, value=township, detail=f"{year}, {ui('input_' + what)}"
+    )
 
 
 def check_output(regions: np.ndarray, years: np.ndarray, population: np.ndarray, flows=None) -> None:
@@ -279,7 +333,7 @@ def survival_from_alpha(standard: np.ndarray, alpha: np.ndarray, block: int = 64
     so the life tables' temporaries stay small however many trajectories there are."""
     out = np.empty(alpha.shape + (standard.shape[-1],))
     for first in range(0, len(alpha), block):  # blocks of trajectories, each vectorized
-        out[first:first + block] = single_year_survival(brass_mx(standard, alpha[first:first + block]), sex=SEXES)
+        out[first : first + block] = single_year_survival(brass_mx(standard, alpha[first : first + block]), sex=SEXES)
     return out
 
 
@@ -348,8 +402,9 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
     own = r.net_migration_path(steps)  # (steps, R)
     total = along(scenario.net_migration, years) if scenario.net_migration else own.sum(axis=1)
     totals = np.broadcast_to(total, (n, steps))
-    county_migration = (stochastic.migration_shocks(u, n, steps, float(r.population.sum()), rng)
-                        if stochastic_run else None)
+    county_migration = (
+        stochastic.migration_shocks(u, n, steps, float(r.population.sum()), rng) if stochastic_run else None
+    )
 
     notes = list(r.warnings)
     chosen = []
@@ -360,8 +415,16 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
             notes.append(ui("note_lump_unknown_township", name=lump.name, township=lump.township))
             continue
         if not 0 <= t < steps:
-            notes.append(ui("note_lump_outside", name=lump.name, township=lump.township, year=lump.year,
-                            first=inputs.base_year + 1, last=horizon))
+            notes.append(
+                ui(
+                    "note_lump_outside",
+                    name=lump.name,
+                    township=lump.township,
+                    year=lump.year,
+                    first=inputs.base_year + 1,
+                    last=horizon,
+                )
+            )
             continue
         chosen.append((t, int(where[0]), lump.size * lump_profile(lump, r.population[where[0]])))
     lump_delay = lump_size = None
@@ -374,16 +437,29 @@ def drivers(inputs, scenario, horizon: int | None = None, trajectories: int = 0,
         shocks = _township_shocks(u, r, entropy, n, steps, slope)
         notes.append(ui("note_township_uncertainty"))
     return Drivers(
-        regions=r.regions, years=np.arange(inputs.base_year, horizon + 1), population=r.population,
-        fertility=np.ascontiguousarray(fertility), pattern=(r.tfr / r.county_tfr)[:, None] * r.asfr_shape[FERTILE],
-        survival=survival, net_migration=np.ascontiguousarray(own),
+        regions=r.regions,
+        years=np.arange(inputs.base_year, horizon + 1),
+        population=r.population,
+        fertility=np.ascontiguousarray(fertility),
+        pattern=(r.tfr / r.county_tfr)[:, None] * r.asfr_shape[FERTILE],
+        survival=survival,
+        net_migration=np.ascontiguousarray(own),
         migration_excess=np.ascontiguousarray(totals - own.sum(axis=1)),
-        population_share=r.population.sum(axis=(1, 2)) / r.population.sum(), migration_profile=r.migration_profile,
-        lump_step=np.array([c[0] for c in chosen], dtype=int), lump_region=np.array([c[1] for c in chosen], dtype=int),
-        lump_persons=np.array([c[2] for c in chosen]).reshape(len(chosen), 2, 101), srb=np.full(steps, scenario.srb),
-        timing=scenario.migration_timing, married_share=r.married_share, notes=tuple(notes),
-        county_migration=county_migration, mortality=mortality, shocks=shocks, lump_delay=lump_delay,
-        lump_size=lump_size)
+        population_share=r.population.sum(axis=(1, 2)) / r.population.sum(),
+        migration_profile=r.migration_profile,
+        lump_step=np.array([c[0] for c in chosen], dtype=int),
+        lump_region=np.array([c[1] for c in chosen], dtype=int),
+        lump_persons=np.array([c[2] for c in chosen]).reshape(len(chosen), 2, 101),
+        srb=np.full(steps, scenario.srb),
+        timing=scenario.migration_timing,
+        married_share=r.married_share,
+        notes=tuple(notes),
+        county_migration=county_migration,
+        mortality=mortality,
+        shocks=shocks,
+        lump_delay=lump_delay,
+        lump_size=lump_size,
+    )
 
 
 def _township_shocks(u, r, entropy: int, n: int, steps: int, slope: np.ndarray) -> TownshipShocks:
@@ -392,17 +468,27 @@ def _township_shocks(u, r, entropy: int, n: int, steps: int, slope: np.ndarray) 
     regions = len(r.regions)
     size = r.population.sum(axis=(1, 2))
     sd = u.township_migration_sd if u.township_migration_sd is not None else np.zeros(regions)
-    loading = (u.township_migration_loading if u.township_migration_loading is not None
-               else size / max(size.sum(), 1e-300))
-    variance = sd ** 2
+    loading = (
+        u.township_migration_loading if u.township_migration_loading is not None else size / max(size.sum(), 1e-300)
+    )
+    variance = sd**2
     weight = variance / variance.sum() if variance.sum() > 0 else np.zeros(regions)
     innovations = np.zeros((n, steps))
     for p in range(regions):  # a loop over townships, each from its own generator (see the module docstring)
         if sd[p] > 0:
             innovations += sd[p] * stochastic.township_normals(entropy, p, "migration", n, steps)
     return TownshipShocks(
-        entropy=entropy, position=np.arange(regions), fertility_rho=u.fertility_rho, fertility_sigma=u.fertility_sigma,
-        mortality_rho=u.mortality_rho, mortality_sigma=u.mortality_sigma / np.abs(slope),
-        migration_rho=u.migration_rho, migration_sd=sd, migration_loading=loading, migration_weight=weight,
-        migration_sum=stochastic.ar1(innovations, u.migration_rho), profile_peak_sd=u.profile_peak_sd,
-        profile_decline_log_sd=u.profile_decline_log_sd)
+        entropy=entropy,
+        position=np.arange(regions),
+        fertility_rho=u.fertility_rho,
+        fertility_sigma=u.fertility_sigma,
+        mortality_rho=u.mortality_rho,
+        mortality_sigma=u.mortality_sigma / np.abs(slope),
+        migration_rho=u.migration_rho,
+        migration_sd=sd,
+        migration_loading=loading,
+        migration_weight=weight,
+        migration_sum=stochastic.ar1(innovations, u.migration_rho),
+        profile_peak_sd=u.profile_peak_sd,
+        profile_decline_log_sd=u.profile_decline_log_sd,
+    )

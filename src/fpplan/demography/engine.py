@@ -56,15 +56,31 @@ def _fertile(fertile: slice, ages: int, groups: int) -> tuple[slice, slice]:
     return slice(first, last), slice(first - lo, last - lo)
 
 
-def step(pop: np.ndarray, S: np.ndarray, asfr: np.ndarray, srb: np.ndarray | float, mig: np.ndarray,
-         width: int = 1, timing: str = "end", fertile: slice = slice(None), out: np.ndarray | None = None) -> Step:
+def step(
+    pop: np.ndarray,
+    S: np.ndarray,
+    asfr: np.ndarray,
+    srb: np.ndarray | float,
+    mig: np.ndarray,
+    width: int = 1,
+    timing: str = "end",
+    fertile: slice = slice(None),
+    out: np.ndarray | None = None,
+) -> Step:
     """One projection step (the module docstring gives the rules). ``asfr[..., g]`` are births per woman per year
     at the ages ``fertile`` selects; ``mig`` are the step's net migrants by age at the end of the step; ``out``
     optionally receives the end population. Inputs broadcast against each other."""
     shape = np.broadcast_shapes(np.shape(pop), np.shape(S), np.shape(mig))
-    result = run(np.broadcast_to(np.asarray(pop, dtype=float), shape), np.asarray(S, dtype=float)[None],
-                 np.asarray(asfr, dtype=float)[None], np.asarray(srb, dtype=float)[None],
-                 np.asarray(mig, dtype=float)[None], width, timing, fertile)
+    result = run(
+        np.broadcast_to(np.asarray(pop, dtype=float), shape),
+        np.asarray(S, dtype=float)[None],
+        np.asarray(asfr, dtype=float)[None],
+        np.asarray(srb, dtype=float)[None],
+        np.asarray(mig, dtype=float)[None],
+        width,
+        timing,
+        fertile,
+    )
     end = result["population"][1]
     if out is not None:
         out[...] = end
@@ -106,21 +122,21 @@ def _cells(values, lead: tuple[int, ...], last: tuple[int, ...]) -> np.ndarray:
         x = x.reshape(x.shape[:1] + (1,) * missing + x.shape[1:])
     x = x[tuple(slice(0, 1) if stride == 0 and size > 1 else slice(None) for stride, size in zip(x.strides, x.shape))]
     np.broadcast_shapes(x.shape[1:], lead + last)  # a ValueError when they do not broadcast
-    if x.shape[x.ndim - len(last):] != last:
-        x = np.broadcast_to(x, x.shape[:x.ndim - len(last)] + last)
-    middle = x.shape[1:1 + len(lead)]
+    if x.shape[x.ndim - len(last) :] != last:
+        x = np.broadcast_to(x, x.shape[: x.ndim - len(last)] + last)
+    middle = x.shape[1 : 1 + len(lead)]
     if len(lead) < 2:
         x = x.reshape(x.shape[:1] + (1,) * (2 - len(lead)) + x.shape[1:])
     elif len(lead) > 2:
         if any(size > 1 for size in middle[:-1]):
             x = np.broadcast_to(x, x.shape[:1] + lead + last)
-        x = x.reshape(x.shape[:1] + (int(np.prod(x.shape[1:len(lead)])), x.shape[len(lead)]) + last)
+        x = x.reshape(x.shape[:1] + (int(np.prod(x.shape[1 : len(lead)])), x.shape[len(lead)]) + last)
     return np.ascontiguousarray(x)
 
 
 def _out(array: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
     """An output (k, *lead, *last), C-contiguous, seen as (k, L1, L2, *last) (a view: the kernel writes into it)."""
-    return array.reshape(array.shape[:1] + _two(lead) + array.shape[1 + len(lead):])
+    return array.reshape(array.shape[:1] + _two(lead) + array.shape[1 + len(lead) :])
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,9 @@ class Scaled:
     scale: np.ndarray  # (steps, …leading axes, broadcasting)
     pattern: np.ndarray  # (…leading axes, broadcasting, *last axes)
     cells: int  # how many of pattern's axes are the last axes (age groups: 1; sex and age: 2)
-    arrivals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # step (m,), leading index (m, axes), values (m, *last)
+    arrivals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = (
+        None  # step (m,), leading index (m, axes), values (m, *last)
+    )
 
     def __len__(self) -> int:
         return len(self.scale)
@@ -219,9 +237,21 @@ def _survival(S, lead: tuple[int, ...], last: tuple[int, ...], t: slice) -> tupl
     return _cells(np.asarray(S[t.start])[None], lead, last), NO_POSITION
 
 
-def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end",
-        fertile: slice = slice(None), dtype=np.float64, keep: bool = True, each=None,
-        bands: tuple[tuple[int, int, int], ...] = (), threads: int = 1) -> dict[str, np.ndarray]:
+def run(
+    pop0: np.ndarray,
+    S,
+    asfr,
+    srb,
+    mig,
+    width: int = 1,
+    timing: str = "end",
+    fertile: slice = slice(None),
+    dtype=np.float64,
+    keep: bool = True,
+    each=None,
+    bands: tuple[tuple[int, int, int], ...] = (),
+    threads: int = 1,
+) -> dict[str, np.ndarray]:
     """Project ``pop0[..., sex, age]`` over ``len(S)`` steps. The inputs are indexed by step (``S[t]``,
     ``asfr[t]``, ``srb[t]``, ``mig[t]``) and broadcast against ``pop0``: S (..., sex, age), asfr (..., g), srb
     (...), mig (..., sex, age). Each is an array of every step, a factored form (``Scaled`` for asfr and mig,
@@ -259,16 +289,21 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
     pops[0] = pop
     view = _out(pops, lead)
     band_index = np.array(bands, dtype=np.int64).reshape(-1, 3)
-    if len(band_index) and not (np.isin(band_index[:, 0], (0, 1)).all() and (band_index[:, 1] >= 0).all()
-                                and (band_index[:, 1] <= band_index[:, 2]).all() and (band_index[:, 2] <= shape[-1]).all()):
+    if len(band_index) and not (
+        np.isin(band_index[:, 0], (0, 1)).all()
+        and (band_index[:, 1] >= 0).all()
+        and (band_index[:, 1] <= band_index[:, 2]).all()
+        and (band_index[:, 2] <= shape[-1]).all()
+    ):
         raise ValueError("bands are (sex 0 or 1, first age, age after the last) within the age groups")
     sums = np.empty((steps + 1,) + _two(lead)[:1] + (len(band_index),)) if len(band_index) else None
     if sums is not None:
         whole = view[0]
         sums[0] = np.stack([whole[:, :, sex, lo:hi].sum(axis=(1, 2)) for sex, lo, hi in band_index], axis=-1)
     at_once = (each is None or keep) and all(isinstance(x, (np.ndarray, Scaled, Interpolated)) for x in (S, asfr, mig))
-    splits = _split(srb if isinstance(srb, np.ndarray) else np.stack([np.asarray(srb[t], dtype=float)
-                                                                      for t in range(steps)]), width)
+    splits = _split(
+        srb if isinstance(srb, np.ndarray) else np.stack([np.asarray(srb[t], dtype=float) for t in range(steps)]), width
+    )
     blocks = [slice(0, steps)] if at_once else [slice(t, t + 1) for t in range(steps)]
     guarded = np.zeros(steps, dtype=int)
     for t in blocks:  # one block of every step, or a loop over projection steps (one kernel call each)
@@ -277,10 +312,26 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
         rates, rate_scale = _factors(asfr, lead, (groups,), t)
         migrants, migrant_scale = _factors(mig, lead, cells, t)
         arrive_at, arriving = _arrivals(mig, lead, cells, t)
-        args = (view, first, survival, position, rates, rate_scale, shift, ages.start, ages.stop,
-                _cells(splits[t], lead, (2,)), migrants, migrant_scale, arrive_at, arriving, even,
-                *(f[t] for f in flat), band_index if sums is not None else NO_BANDS,
-                sums[1:][t] if sums is not None else NO_SUMS)
+        args = (
+            view,
+            first,
+            survival,
+            position,
+            rates,
+            rate_scale,
+            shift,
+            ages.start,
+            ages.stop,
+            _cells(splits[t], lead, (2,)),
+            migrants,
+            migrant_scale,
+            arrive_at,
+            arriving,
+            even,
+            *(f[t] for f in flat),
+            band_index if sums is not None else NO_BANDS,
+            sums[1:][t] if sums is not None else NO_SUMS,
+        )
         rows = view.shape[1]
         parts = min(max(int(threads), 1), rows) if at_once else 1
         if parts == 1:
@@ -293,8 +344,16 @@ def run(pop0: np.ndarray, S, asfr, srb, mig, width: int = 1, timing: str = "end"
                 runs = [pool.submit(kernels.project, *args, int(a), int(b)) for a, b in pairwise(edges)]
                 guarded[t] = sum(run.result() for run in runs)
         if each is not None and not at_once:
-            each(t.start, Step(pops[(first + 1) % len(pops)], flows["births"][t.start],
-                               flows["deaths"][t.start], flows["migration"][t.start], int(guarded[t.start])))
+            each(
+                t.start,
+                Step(
+                    pops[(first + 1) % len(pops)],
+                    flows["births"][t.start],
+                    flows["deaths"][t.start],
+                    flows["migration"][t.start],
+                    int(guarded[t.start]),
+                ),
+            )
     if each is not None and at_once:
         for t in range(steps):  # a loop over projection steps, after the kernel has run them all
             each(t, Step(pops[t + 1], flows["births"][t], flows["deaths"][t], flows["migration"][t], int(guarded[t])))

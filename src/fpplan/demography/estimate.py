@@ -73,13 +73,23 @@ def rules(county):
 
 
 def _cube(pop: pd.DataFrame, regions: np.ndarray) -> np.ndarray:
-    return (pop.pivot_table(index="township_code", columns=["sex", "age"], values="population", aggfunc="sum")
-            .reindex(index=regions, columns=pd.MultiIndex.from_product([["male", "female"], range(101)]), fill_value=0.0)
-            .to_numpy().reshape(len(regions), 2, 101))
+    return (
+        pop.pivot_table(index="township_code", columns=["sex", "age"], values="population", aggfunc="sum")
+        .reindex(index=regions, columns=pd.MultiIndex.from_product([["male", "female"], range(101)]), fill_value=0.0)
+        .to_numpy()
+        .reshape(len(regions), 2, 101)
+    )
 
 
-def yearly_rates(vital: pd.DataFrame, regions: np.ndarray, cube: np.ndarray, shape: np.ndarray, std: np.ndarray,
-                 cfg, migration_years: int | None = None) -> pd.DataFrame:
+def yearly_rates(
+    vital: pd.DataFrame,
+    regions: np.ndarray,
+    cube: np.ndarray,
+    shape: np.ndarray,
+    std: np.ndarray,
+    cfg,
+    migration_years: int | None = None,
+) -> pd.DataFrame:
     """Each township's yearly TFR (births / base-year women × shape), mortality factor k (deaths / expected
     deaths of the base-year population) and net migrants, with the outlier flags of k and of net migration per
     person (modified z-score over the township's reference years; see the module docstring)."""
@@ -88,12 +98,23 @@ def yearly_rates(vital: pd.DataFrame, regions: np.ndarray, cube: np.ndarray, sha
     size = pd.Series(cube.sum(axis=(1, 2)), index=regions)
     v = vital[vital["township_code"].isin(regions)]
     code = v["township_code"]
-    out = pd.DataFrame({
-        "township_code": code.to_numpy(), "year": v["year"].to_numpy(int),
-        "tfr": ((v["births_male"] + v["births_female"]) / code.map(exposure).where(lambda e: e > 0)).to_numpy(float),
-        "k": ((v["deaths_male"] + v["deaths_female"]) / code.map(expected).where(lambda e: e > 0)).to_numpy(float),
-        "net": (v["in_migrants"] - v["out_migrants"]).to_numpy(float),
-    }).sort_values(["township_code", "year"]).reset_index(drop=True)
+    out = (
+        pd.DataFrame(
+            {
+                "township_code": code.to_numpy(),
+                "year": v["year"].to_numpy(int),
+                "tfr": ((v["births_male"] + v["births_female"]) / code.map(exposure).where(lambda e: e > 0)).to_numpy(
+                    float
+                ),
+                "k": ((v["deaths_male"] + v["deaths_female"]) / code.map(expected).where(lambda e: e > 0)).to_numpy(
+                    float
+                ),
+                "net": (v["in_migrants"] - v["out_migrants"]).to_numpy(float),
+            }
+        )
+        .sort_values(["township_code", "year"])
+        .reset_index(drop=True)
+    )
     out["net_rate"] = out["net"] / out["township_code"].map(size).where(lambda s: s > 0).to_numpy(float)
     migration_years = migration_years or cfg.migration_years[0]
     last = out.groupby("township_code")["year"].transform("max")
@@ -118,8 +139,12 @@ def _outliers(group: pd.Series, values: pd.Series, local: np.ndarray, cfg) -> np
 
     local_median = values.where(local).groupby(group).transform("median")
     enough = (by.transform("count") >= cfg.outlier_min_years).to_numpy()
-    return ((z(deviation) > cfg.outlier_threshold) & (z((values - local_median).abs()) > cfg.outlier_threshold)
-            & enough & values.notna().to_numpy())
+    return (
+        (z(deviation) > cfg.outlier_threshold)
+        & (z((values - local_median).abs()) > cfg.outlier_threshold)
+        & enough
+        & values.notna().to_numpy()
+    )
 
 
 def _statistic(frame: pd.DataFrame, column: str, years: int, flag: str | None, cfg, regions: np.ndarray) -> pd.Series:
@@ -162,8 +187,9 @@ def estimate(county, migration_years: int | None = None) -> BaseRates:
     k = _statistic(yearly, "k", cfg.recent_years, "outlier_k", cfg, regions).to_numpy()
     net = _statistic(yearly, "net", window, "outlier_net", cfg, regions).to_numpy()
     mig = rules(county).migration
-    long = _statistic(yearly, "net", mig.fit_years, "outlier_net",
-                      cfg.model_copy(update={"statistic": "mean"}), regions).to_numpy()
+    long = _statistic(
+        yearly, "net", mig.fit_years, "outlier_net", cfg.model_copy(update={"statistic": "mean"}), regions
+    ).to_numpy()
     rho = migration_persistence(yearly, regions, mig.fit_years, mig.max_rho)
     missing = regions[np.isnan(tfr) | np.isnan(k)]
     if len(missing):
@@ -175,24 +201,47 @@ def estimate(county, migration_years: int | None = None) -> BaseRates:
     known_k = ~np.isnan(k)
     county_k = float((k[known_k] * expected[known_k]).sum() / expected[known_k].sum()) if known_k.any() else 1.0
     last = yearly.groupby("township_code")["year"].transform("max")
-    left_out = yearly[(yearly["outlier_k"] & (yearly["year"] > last - cfg.recent_years))
-                      | (yearly["outlier_net"] & (yearly["year"] > last - window))]
+    left_out = yearly[
+        (yearly["outlier_k"] & (yearly["year"] > last - cfg.recent_years))
+        | (yearly["outlier_net"] & (yearly["year"] > last - window))
+    ]
     if len(left_out):
-        warnings.append(ui("note_outlier_years", years="; ".join(
-            f"{code} {year}" for code, year in zip(left_out["township_code"], left_out["year"]))))
-    warnings.append(ui("note_base_rate_statistic", statistic=ui(f"statistic_{cfg.statistic}"),
-                       years=cfg.recent_years, migration_years=window))
+        warnings.append(
+            ui(
+                "note_outlier_years",
+                years="; ".join(f"{code} {year}" for code, year in zip(left_out["township_code"], left_out["year"])),
+            )
+        )
+    warnings.append(
+        ui(
+            "note_base_rate_statistic",
+            statistic=ui(f"statistic_{cfg.statistic}"),
+            years=cfg.recent_years,
+            migration_years=window,
+        )
+    )
     warnings += [ui("note_fertility_method"), ui("note_mortality_method"), ui("note_migration_method")]
     migration = rogers_castro()
     migration[MIGRATION_MAX_AGE:] = 0  # the constant term would take out-migrants from near-empty oldest cells
     profile = np.stack([migration, migration]) / (2 * migration.sum())
     return BaseRates(
-        regions=regions, population=cube, tfr=np.nan_to_num(tfr, nan=county_tfr), county_tfr=county_tfr,
-        asfr_shape=shape, mortality_factor=np.nan_to_num(k, nan=county_k), standard_mx=std,
-        net_migration=np.nan_to_num(net, nan=0.0), migration_profile=profile,
-        married_share=_married(county.married_share, regions), history=_history(vital),
-        warnings=tuple(warnings), yearly=yearly, statistic=cfg.statistic, migration_years=window,
-        net_migration_long=np.where(np.isnan(long), np.nan_to_num(net), long), migration_rho=rho,
+        regions=regions,
+        population=cube,
+        tfr=np.nan_to_num(tfr, nan=county_tfr),
+        county_tfr=county_tfr,
+        asfr_shape=shape,
+        mortality_factor=np.nan_to_num(k, nan=county_k),
+        standard_mx=std,
+        net_migration=np.nan_to_num(net, nan=0.0),
+        migration_profile=profile,
+        married_share=_married(county.married_share, regions),
+        history=_history(vital),
+        warnings=tuple(warnings),
+        yearly=yearly,
+        statistic=cfg.statistic,
+        migration_years=window,
+        net_migration_long=np.where(np.isnan(long), np.nan_to_num(net), long),
+        migration_rho=rho,
         migration_reversion=cfg.migration_reversion,
     )
 
@@ -228,8 +277,10 @@ def _married(share: pd.DataFrame, regions: np.ndarray) -> np.ndarray:
 
 def _history(vital: pd.DataFrame) -> pd.DataFrame:
     by_year = vital.groupby("year").sum(numeric_only=True)
-    return pd.DataFrame({
-        "births": by_year["births_male"] + by_year["births_female"],
-        "deaths": by_year["deaths_male"] + by_year["deaths_female"],
-        "net_migration": by_year["in_migrants"] - by_year["out_migrants"],
-    })
+    return pd.DataFrame(
+        {
+            "births": by_year["births_male"] + by_year["births_female"],
+            "deaths": by_year["deaths_male"] + by_year["deaths_female"],
+            "net_migration": by_year["in_migrants"] - by_year["out_migrants"],
+        }
+    )

@@ -31,8 +31,15 @@ def history_year(county) -> int:
     years = sorted(int(y) for y in history["year"].unique()) if len(history) else []
     before = [y for y in years if y < county.base_year]
     if not before:
-        raise DataError([Problem(file=str(county.path / "population_history.csv"), kind="no_history",
-                                 detail=Text("lang_history_year_before", year=county.base_year))])
+        raise DataError(
+            [
+                Problem(
+                    file=str(county.path / "population_history.csv"),
+                    kind="no_history",
+                    detail=Text("lang_history_year_before", year=county.base_year),
+                )
+            ]
+        )
     within = [y for y in before if county.base_year - y <= MAX_YEARS_BACK]
     return within[0] if within else before[-1]
 
@@ -40,12 +47,20 @@ def history_year(county) -> int:
 def _cube_frame(history: pd.DataFrame, year: int) -> pd.DataFrame:
     """The history year as a population table (year, unit_code = township, sex, age, population)."""
     rows = history[history["year"] == year]
-    return pd.DataFrame({"year": year, "unit_code": rows["township_code"].to_numpy(), "sex": rows["sex"].to_numpy(),
-                         "age": rows["age"].to_numpy(), "population": rows["population"].to_numpy(float)})
+    return pd.DataFrame(
+        {
+            "year": year,
+            "unit_code": rows["township_code"].to_numpy(),
+            "sex": rows["sex"].to_numpy(),
+            "age": rows["age"].to_numpy(),
+            "population": rows["population"].to_numpy(float),
+        }
+    )
 
 
-def backtest_inputs(county, start: int | None = None, end: int | None = None, migration_years: int | None = None
-                    ) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, list[str]]:
+def backtest_inputs(
+    county, start: int | None = None, end: int | None = None, migration_years: int | None = None
+) -> tuple[ProjectionInputs, Scenario, pd.DataFrame, list[str]]:
     """What a planner had in the history year ``start`` (default ``history_year``) projecting to ``end``
     (default the base year): inputs (rates from the vital history before ``start``), the no-scenario scenario,
     the rate years' vital history, and notes."""
@@ -62,21 +77,39 @@ def backtest_inputs(county, start: int | None = None, end: int | None = None, mi
         rate_vital = window = vital[vital["year"] < start + RECENT_YEARS]
         notes.append(ui("note_backtest_lookahead_rates", start=start, end=start + RECENT_YEARS - 1))
     if window.empty:
-        raise DataError([Problem(file=str(county.path / "vital_history.csv"), kind="no_history",
-                                 detail=Text("lang_vital_years_around", year=start))])
+        raise DataError(
+            [
+                Problem(
+                    file=str(county.path / "vital_history.csv"),
+                    kind="no_history",
+                    detail=Text("lang_vital_years_around", year=start),
+                )
+            ]
+        )
     population = county.population_history if start != county.base_year else None
-    past = dataclasses.replace(county, population=_cube_frame(population, start) if population is not None
-                               else county.population, vital_history=rate_vital, base_year=start)
+    past = dataclasses.replace(
+        county,
+        population=_cube_frame(population, start) if population is not None else county.population,
+        vital_history=rate_vital,
+        base_year=start,
+    )
     inputs = prepare(past, migration_years)
     if earlier["year"].nunique() < MIN_FIT_YEARS:  # fit the uncertainty to the years up to the end: a look-ahead
         fit_years = vital[vital["year"] < end]
-        notes.append(ui("note_backtest_lookahead_fit", first=int(fit_years["year"].min()), last=int(fit_years["year"].max())))
+        notes.append(
+            ui("note_backtest_lookahead_fit", first=int(fit_years["year"].min()), last=int(fit_years["year"].max()))
+        )
         r = inputs.rates
         yearly = yearly_rates(fit_years, r.regions, r.population, r.asfr_shape, r.standard_mx, inputs.config.base_rates)
         inputs.__dict__["uncertainty"] = fit(_history(fit_years), float(r.population.sum()), r, inputs.config, yearly)
     srb = float(window["births_male"].sum() / window["births_female"].sum())
-    scenario = Scenario(name=Name(zh="回溯检验", en="back-test"), source=f"back-test from {start}",
-                        srb=float(np.clip(srb, 0.81, 1.49)), migration_timing="even", horizon=end)
+    scenario = Scenario(
+        name=Name(zh="回溯检验", en="back-test"),
+        source=f"back-test from {start}",
+        srb=float(np.clip(srb, 0.81, 1.49)),
+        migration_timing="even",
+        horizon=end,
+    )
     return inputs, scenario, window, notes
 
 
@@ -94,8 +127,9 @@ def observed(county, year: int | None = None) -> pd.DataFrame:
     return frame.rename_axis("region")
 
 
-def compare(county, start: int, end: int, trajectories: int, seed: int | None, migration_years: int | None = None
-            ) -> tuple[pd.DataFrame, ProjectionInputs, list[str]]:
+def compare(
+    county, start: int, end: int, trajectories: int, seed: int | None, migration_years: int | None = None
+) -> tuple[pd.DataFrame, ProjectionInputs, list[str]]:
     """Project ``start`` → ``end`` as a planner in ``start`` would have (``backtest_inputs``) and compare with
     what was observed in ``end``: by region (townships and the county) and series, start, observed, projected
     (deterministic), naive, the stochastic median and model intervals (none when ``trajectories`` is 0), errors."""
@@ -110,10 +144,17 @@ def compare(county, start: int, end: int, trajectories: int, seed: int | None, m
         summary = project_stochastic(inputs, scenario, trajectories, seed=seed, scenario_name="back-test")
         series = summary.series[summary.series["year"] == end].set_index(["region", "series"])
     seen = observed(county, end)
-    flows = window.groupby("township_code")[["births_male", "births_female", "deaths_male", "deaths_female",
-                                              "in_migrants", "out_migrants"]].sum()
-    change = (flows["births_male"] + flows["births_female"] - flows["deaths_male"] - flows["deaths_female"]
-              + flows["in_migrants"] - flows["out_migrants"]) / window["year"].nunique()
+    flows = window.groupby("township_code")[
+        ["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants"]
+    ].sum()
+    change = (
+        flows["births_male"]
+        + flows["births_female"]
+        - flows["deaths_male"]
+        - flows["deaths_female"]
+        + flows["in_migrants"]
+        - flows["out_migrants"]
+    ) / window["year"].nunique()
     base = pd.Series(r.population.sum(axis=(1, 2)), index=r.regions)
     rate = (change.reindex(r.regions).fillna(0.0) / base).to_dict()
     county_rate = float(sum(change.reindex(r.regions).fillna(0.0)) / base.sum())
@@ -121,14 +162,21 @@ def compare(county, start: int, end: int, trajectories: int, seed: int | None, m
     for region in seen.index:  # townships and the county: a few dozen rows
         growth = (1 + rate.get(region, county_rate)) ** (end - start)
         for name in SERIES:
-            row = {"region": region, "series": name, "start": at_start.loc[region, name],
-                   "observed": seen.loc[region, name], "projected": at_end.loc[region, name],
-                   "naive": at_start.loc[region, name] * growth}
+            row = {
+                "region": region,
+                "series": name,
+                "start": at_start.loc[region, name],
+                "observed": seen.loc[region, name],
+                "projected": at_end.loc[region, name],
+                "naive": at_start.loc[region, name] * growth,
+            }
             if series is not None:
                 q = series.loc[(region, name)]
                 row |= {"median": q[column(0.5)]} | {
-                    f"{side}_{round(level * 100)}": q[column(tail)] for level in LEVELS
-                    for side, tail in (("lower", (1 - level) / 2), ("upper", (1 + level) / 2))}
+                    f"{side}_{round(level * 100)}": q[column(tail)]
+                    for level in LEVELS
+                    for side, tail in (("lower", (1 - level) / 2), ("upper", (1 + level) / 2))
+                }
             rows.append(row)
     table = pd.DataFrame(rows)
     for method in ("projected", "naive"):

@@ -31,11 +31,59 @@ KEEP_AFTER_OUT_MIGRATION = 1e-5  # persons left where migrants would empty a cel
 NEGATIVE_BECOMES = 5e-4  # an end-of-step cell still negative (ccmppWPP, "same as Abacus")
 
 
-@njit(types.int64[:](_OUT[5], _I, _IN[5], _IN[4], _IN[4], _IN[3], _I, _I, _I, _IN[4], _IN[5], _IN[3], _INDEX,
-                    _IN[3], types.boolean, _OUT[4], _OUT[4], _OUT[4], _INDEX, _OUT[3], _I, _I),
-      cache=True, nogil=True, fastmath=FASTMATH)
-def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, split, mig, mig_scale, arrive_at,
-            arriving, even, births, deaths, added, bands, sums, i_start, i_stop):  # pragma: no cover
+@njit(
+    types.int64[:](
+        _OUT[5],
+        _I,
+        _IN[5],
+        _IN[4],
+        _IN[4],
+        _IN[3],
+        _I,
+        _I,
+        _I,
+        _IN[4],
+        _IN[5],
+        _IN[3],
+        _INDEX,
+        _IN[3],
+        types.boolean,
+        _OUT[4],
+        _OUT[4],
+        _OUT[4],
+        _INDEX,
+        _OUT[3],
+        _I,
+        _I,
+    ),
+    cache=True,
+    nogil=True,
+    fastmath=FASTMATH,
+)
+def project(
+    pops,
+    first,
+    survival,
+    position,
+    asfr,
+    asfr_scale,
+    shift,
+    lo,
+    hi,
+    split,
+    mig,
+    mig_scale,
+    arrive_at,
+    arriving,
+    even,
+    births,
+    deaths,
+    added,
+    bands,
+    sums,
+    i_start,
+    i_stop,
+):  # pragma: no cover
     """Run ``len(births)`` steps. Step t reads the population ``pops[(first + t) % K]`` and writes its end into
     ``pops[(first + t + 1) % K]`` (K = len(pops): every year kept when K > steps, two alternating buffers when 2).
     pops[k] is (L1, L2, sex, age): trajectories (or any leading axes) × regions. An input's axis of length 1
@@ -74,12 +122,20 @@ def project(pops, first, survival, position, asfr, asfr_scale, shift, lo, hi, sp
     if summing:
         sums[:, i_start:i_stop, :] = 0.0
     for i in range(i_start, i_stop):  # each row (trajectory × region) through every step while it is in the cache
-        iS, iP, iA, iF = (min(i, survival.shape[1] - 1), min(i, position.shape[1] - 1), min(i, asfr.shape[1] - 1),
-                          min(i, asfr_scale.shape[1] - 1))
+        iS, iP, iA, iF = (
+            min(i, survival.shape[1] - 1),
+            min(i, position.shape[1] - 1),
+            min(i, asfr.shape[1] - 1),
+            min(i, asfr_scale.shape[1] - 1),
+        )
         iB, iM, iN = min(i, split.shape[1] - 1), min(i, mig.shape[1] - 1), min(i, mig_scale.shape[1] - 1)
         for j in range(L2):
-            jS, jP, jA, jF = (min(j, survival.shape[2] - 1), min(j, position.shape[2] - 1),
-                              min(j, asfr.shape[2] - 1), min(j, asfr_scale.shape[2] - 1))
+            jS, jP, jA, jF = (
+                min(j, survival.shape[2] - 1),
+                min(j, position.shape[2] - 1),
+                min(j, asfr.shape[2] - 1),
+                min(j, asfr_scale.shape[2] - 1),
+            )
             jB, jM, jN = min(j, split.shape[2] - 1), min(j, mig.shape[2] - 1), min(j, mig_scale.shape[2] - 1)
             for t in range(steps):
                 src = pops[(first + t) % K]

@@ -28,8 +28,9 @@ def observed(county, years: int = RECENT) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     last = int(vital["year"].max())
     chosen = vital[vital["year"] > last - years]
-    totals = chosen.groupby("year")[["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants",
-                                     "out_migrants"]].sum()
+    totals = chosen.groupby("year")[
+        ["births_male", "births_female", "deaths_male", "deaths_female", "in_migrants", "out_migrants"]
+    ].sum()
     census = county.census()
     pop = census.township_population()
     women = pop[(pop["sex"] == "female") & pop["age"].between(15, 49)].groupby("age")["population"].sum()
@@ -44,10 +45,16 @@ def observed(county, years: int = RECENT) -> pd.DataFrame:
         exposure.append(float((w.reindex(shape.index, fill_value=0.0) * shape).sum()))
         source.append("forward" if int(year) in women_by_year else "census")
     births = totals["births_male"] + totals["births_female"]
-    out = pd.DataFrame({
-        "year": totals.index.astype(int), "births": births.to_numpy(),
-        "deaths": (totals["deaths_male"] + totals["deaths_female"]).to_numpy(),
-        "in_migrants": totals["in_migrants"].to_numpy(), "out_migrants": totals["out_migrants"].to_numpy(),
-        "net_migration": (totals["in_migrants"] - totals["out_migrants"]).to_numpy(),
-        "tfr": births.to_numpy() / np.where(np.array(exposure) > 0, exposure, np.nan), "women_from": source})
+    out = pd.DataFrame(
+        {
+            "year": totals.index.astype(int),
+            "births": births.to_numpy(),
+            "deaths": (totals["deaths_male"] + totals["deaths_female"]).to_numpy(),
+            "in_migrants": totals["in_migrants"].to_numpy(),
+            "out_migrants": totals["out_migrants"].to_numpy(),
+            "net_migration": (totals["in_migrants"] - totals["out_migrants"]).to_numpy(),
+            "tfr": births.to_numpy() / np.where(np.array(exposure) > 0, exposure, np.nan),
+            "women_from": source,
+        }
+    )
     return out[COLUMNS].reset_index(drop=True)

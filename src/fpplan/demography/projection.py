@@ -49,8 +49,14 @@ def prepare(county, migration_years: int | None = None) -> ProjectionInputs:
     return ProjectionInputs(county.county_code, county.base_year, estimate(county, migration_years), rules(county))
 
 
-def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = None, trajectories: int = 0,
-            seed: int | None = None, scenario_name: str = "") -> Projection:
+def project(
+    inputs: ProjectionInputs,
+    scenario: Scenario,
+    horizon: int | None = None,
+    trajectories: int = 0,
+    seed: int | None = None,
+    scenario_name: str = "",
+) -> Projection:
     """Project every township from the base year to ``horizon`` (default: the scenario's), keeping every
     trajectory's full detail (``fpplan.demography.drivers`` says how inputs are built).
 
@@ -64,8 +70,15 @@ def project(inputs: ProjectionInputs, scenario: Scenario, horizon: int | None = 
     notes = list(d.notes)
     if out["guarded"].sum():
         notes.append(ui("note_out_migration_limited", n=int(out["guarded"].sum())))
-    return Projection(inputs=inputs, scenario=scenario, scenario_name=scenario_name or scenario.name.en,
-                      years=d.years, raw=out, stochastic=trajectories > 0, notes=tuple(notes))
+    return Projection(
+        inputs=inputs,
+        scenario=scenario,
+        scenario_name=scenario_name or scenario.name.en,
+        years=d.years,
+        raw=out,
+        stochastic=trajectories > 0,
+        notes=tuple(notes),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,10 @@ class Projection:
     def population(self) -> pd.DataFrame:
         """Tidy: scenario, trajectory, region, year, sex, age, population."""
         a = self.array
-        index = pd.MultiIndex.from_product([range(a.shape[0]), self.regions, self.years, SEX, range(101)],
-                                           names=["trajectory", "region", "year", "sex", "age"])
+        index = pd.MultiIndex.from_product(
+            [range(a.shape[0]), self.regions, self.years, SEX, range(101)],
+            names=["trajectory", "region", "year", "sex", "age"],
+        )
         frame = pd.DataFrame({"population": a.reshape(-1)}, index=index).reset_index()
         frame.insert(0, "scenario", self.scenario_name)
         return frame
@@ -115,8 +130,12 @@ class Projection:
         mid = (total + np.concatenate([total[:, :, 1:], np.full((n, r, 1), np.nan)], axis=2)) / 2
         young, working, old = pop[..., :15].sum((3, 4)), pop[..., 15:65].sum((3, 4)), pop[..., 65:].sum((3, 4))
         return {
-            "population": total, "births": births, "deaths": deaths, "net_migration": migration,
-            "women_15_49": women.sum(-1), "married_women_15_49": married,
+            "population": total,
+            "births": births,
+            "deaths": deaths,
+            "net_migration": migration,
+            "women_15_49": women.sum(-1),
+            "married_women_15_49": married,
             "natural_growth_per_mille": (births - deaths) / mid * 1000,
             "mechanical_growth_per_mille": migration / mid * 1000,
             "dependency_ratio": (young + old) / working * 100,
@@ -138,7 +157,9 @@ class Projection:
     def county_total(self) -> pd.DataFrame:
         """The county's yearly series (all townships together) per trajectory; region = county code."""
         summed = {k: v.sum(axis=2, keepdims=True) for k, v in self.raw.items() if k != "guarded"}
-        county = Projection(self.inputs, self.scenario, self.scenario_name, self.years, summed, self.stochastic, self.notes)
+        county = Projection(
+            self.inputs, self.scenario, self.scenario_name, self.years, summed, self.stochastic, self.notes
+        )
         s = county.series()
         s["married_women_15_49"] = self.series()["married_women_15_49"].sum(axis=1, keepdims=True)
         n, _, y = s["population"].shape
@@ -165,7 +186,9 @@ def median_age(pop: np.ndarray) -> np.ndarray:
     cum = np.cumsum(pop, axis=-1)
     half = cum[..., -1:] / 2
     idx = np.argmax(cum >= half, axis=-1)
-    before = np.take_along_axis(np.concatenate([np.zeros(pop.shape[:-1] + (1,)), cum[..., :-1]], -1), idx[..., None], -1)[..., 0]
+    before = np.take_along_axis(
+        np.concatenate([np.zeros(pop.shape[:-1] + (1,)), cum[..., :-1]], -1), idx[..., None], -1
+    )[..., 0]
     inside = np.take_along_axis(pop, idx[..., None], -1)[..., 0]
     return idx + np.divide(half[..., 0] - before, inside, out=np.full(inside.shape, 0.5), where=inside > 0)
 

@@ -40,7 +40,9 @@ def variants(scenario: Scenario, delta: float = 0.5) -> dict[str, Scenario]:
     out = {}
     for key, shift in (("low", -delta), ("medium", 0.0), ("high", delta)):
         tfr = {y: max(v + shift, 0.0) for y, v in scenario.tfr.items()}
-        name = Name(zh=f"{scenario.name.zh}（{label('ui', 'variant_' + key, 'zh')}）",
-                    en=f"{scenario.name.en} ({label('ui', 'variant_' + key, 'en')})")
+        name = Name(
+            zh=f"{scenario.name.zh}（{label('ui', 'variant_' + key, 'zh')}）",
+            en=f"{scenario.name.en} ({label('ui', 'variant_' + key, 'en')})",
+        )
         out[key] = scenario.model_copy(update={"tfr": tfr, "name": name})
     return out

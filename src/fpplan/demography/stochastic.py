@@ -58,10 +58,10 @@ COMPONENTS = {"fertility": 0, "mortality": 1, "migration": 2, "profile": 3}
 def per_year(rho_5y: float, sigma_5y: float) -> tuple[float, float]:
     """Yearly AR(1) parameters with the same stationary variance as the 5-year ones: ρ₁ = ρ^(1/5),
     σ₁ = σ·√((1 − ρ^(2/5)) / (1 − ρ²))."""
-    rho1 = rho_5y ** 0.2
+    rho1 = rho_5y**0.2
     if rho_5y >= 1:
         return rho1, sigma_5y / np.sqrt(5)
-    return rho1, sigma_5y * float(np.sqrt((1 - rho_5y ** 0.4) / (1 - rho_5y ** 2)))
+    return rho1, sigma_5y * float(np.sqrt((1 - rho_5y**0.4) / (1 - rho_5y**2)))
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ class Uncertainty:
     note: str = ""
 
 
-def fit(history: pd.DataFrame, population: float, rates=None, config=None, yearly: pd.DataFrame | None = None
-        ) -> Uncertainty:
+def fit(
+    history: pd.DataFrame, population: float, rates=None, config=None, yearly: pd.DataFrame | None = None
+) -> Uncertainty:
     """Fit the uncertainty: the county's fertility to its yearly ``history`` (≥ 6 years; births, net_migration),
     the townships' to ``yearly`` (``fpplan.demography.estimate.yearly_rates``; default ``rates.yearly``) with the
     parameters of ``config`` (``config/uncertainty.yaml``; default: the package's)."""
@@ -106,11 +107,16 @@ def fit(history: pd.DataFrame, population: float, rates=None, config=None, yearl
         phi = float(np.clip(result.params[2], -0.95, 0.95))
         sigma = float(np.sqrt(result.sigma2))
         note = ui("note_uncertainty_fit", phi=phi, sigma=sigma)
-    out = {"phi": phi, "sigma": sigma, "e0_step_sd": config.mortality.county_e0_step_sd,
-           "profile_peak_sd": config.migration.profile_peak_sd,
-           "profile_decline_log_sd": config.migration.profile_decline_log_sd,
-           "lump_delays": tuple(sorted(config.lump_inflows.delay_years.items())),
-           "lump_size_sd": config.lump_inflows.size_sd, "note": note}
+    out = {
+        "phi": phi,
+        "sigma": sigma,
+        "e0_step_sd": config.mortality.county_e0_step_sd,
+        "profile_peak_sd": config.migration.profile_peak_sd,
+        "profile_decline_log_sd": config.migration.profile_decline_log_sd,
+        "lump_delays": tuple(sorted(config.lump_inflows.delay_years.items())),
+        "lump_size_sd": config.lump_inflows.size_sd,
+        "note": note,
+    }
     if rates is None:  # county level only
         sd = history["net_migration"].std(ddof=1) / population if len(history) > 1 else config.migration.fallback_sd
         return Uncertainty(migration_sd=float(sd), **out)
@@ -124,7 +130,7 @@ def _fertility(rates, cfg) -> dict:
     sigma = cfg.sigma_5y
     ratio = rates.tfr / rates.county_tfr
     if cfg.cap_by_dispersion and len(ratio) > 1:
-        sigma = min(sigma, float(np.std(ratio, ddof=1)) * np.sqrt(1 - cfg.rho_5y ** 2))
+        sigma = min(sigma, float(np.std(ratio, ddof=1)) * np.sqrt(1 - cfg.rho_5y**2))
     rho, sigma = per_year(cfg.rho_5y, sigma)
     return {"fertility_rho": rho, "fertility_sigma": sigma}
 
@@ -148,8 +154,12 @@ def _migration(rates, yearly: pd.DataFrame, cfg) -> dict:
     size = np.maximum(rates.population.sum(axis=(1, 2)), 1.0)
     total = float(size.sum())
     share = size / total
-    fallback = {"migration_sd": cfg.fallback_sd, "migration_rho": 0.0,
-                "township_migration_sd": cfg.fallback_sd * size, "township_migration_loading": share}
+    fallback = {
+        "migration_sd": cfg.fallback_sd,
+        "migration_rho": 0.0,
+        "township_migration_sd": cfg.fallback_sd * size,
+        "township_migration_loading": share,
+    }
     if yearly is None or yearly.empty:
         return fallback
     last = yearly["year"].max()
@@ -178,10 +188,17 @@ def _migration(rates, yearly: pd.DataFrame, cfg) -> dict:
     own[known] = (u - np.outer(county, loading[known])).std(axis=0, ddof=1) / size[known]
     predicted = _size_prediction(own, size, cfg.fallback_sd)
     k = len(u)
-    sd = np.where(np.isnan(own), predicted, np.sqrt((k * np.nan_to_num(own) ** 2 + cfg.prior_years * predicted ** 2)
-                                                    / (k + cfg.prior_years)))
-    return {"migration_sd": float(np.sqrt(var_county)) / total, "migration_rho": rho,
-            "township_migration_sd": sd * size, "township_migration_loading": loading}
+    sd = np.where(
+        np.isnan(own),
+        predicted,
+        np.sqrt((k * np.nan_to_num(own) ** 2 + cfg.prior_years * predicted**2) / (k + cfg.prior_years)),
+    )
+    return {
+        "migration_sd": float(np.sqrt(var_county)) / total,
+        "migration_rho": rho,
+        "township_migration_sd": sd * size,
+        "township_migration_loading": loading,
+    }
 
 
 def _size_prediction(own: np.ndarray, size: np.ndarray, fallback: float) -> np.ndarray:
@@ -198,6 +215,7 @@ def _size_prediction(own: np.ndarray, size: np.ndarray, fallback: float) -> np.n
 
 
 # --- draws ---------------------------------------------------------------------------------------------------
+
 
 def ar1(innovations: np.ndarray, rho: float, axis: int = 1) -> np.ndarray:
     """x_t = ρ·x_(t−1) + innovation_t along ``axis`` (steps), x_(−1) = 0. A loop over projection years only."""
@@ -222,8 +240,9 @@ def e0_walk(u: Uncertainty, trajectories: int, steps: int, rng: np.random.Genera
     return np.cumsum(rng.normal(0.0, u.e0_step_sd, (trajectories, steps)), axis=1)
 
 
-def migration_shocks(u: Uncertainty, trajectories: int, steps: int, population: float,
-                     rng: np.random.Generator) -> np.ndarray:
+def migration_shocks(
+    u: Uncertainty, trajectories: int, steps: int, population: float, rng: np.random.Generator
+) -> np.ndarray:
     """The county's net-migration deviations (persons a year), AR(1), shaped (trajectories, steps)."""
     return ar1(rng.normal(0.0, u.migration_sd * population, (trajectories, steps)), u.migration_rho)
 
@@ -245,14 +264,19 @@ def migration_profiles(peak: np.ndarray, decline: np.ndarray, max_age: int) -> n
 
     x = AGES + 0.5
     mu, alpha = np.asarray(peak)[..., None], np.asarray(decline)[..., None]
-    m = (p["a1"] * np.exp(-p["alpha1"] * x) + p["a2"] * np.exp(-alpha * (x - mu) - np.exp(-p["lambda2"] * (x - mu)))
-         + p["c"])
+    m = (
+        p["a1"] * np.exp(-p["alpha1"] * x)
+        + p["a2"] * np.exp(-alpha * (x - mu) - np.exp(-p["lambda2"] * (x - mu)))
+        + p["c"]
+    )
     m[..., max_age:] = 0
     m = m / (2 * m.sum(axis=-1, keepdims=True))
     return np.stack([m, m], axis=-2)
 
 
-def lump_draws(u: Uncertainty, trajectories: int, lumps: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def lump_draws(
+    u: Uncertainty, trajectories: int, lumps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Each lump inflow's delay in years and size multiplier, shaped (trajectories, lumps)."""
     delays = np.array([d for d, _ in u.lump_delays])
     probabilities = np.array([p for _, p in u.lump_delays])
@@ -262,6 +286,7 @@ def lump_draws(u: Uncertainty, trajectories: int, lumps: int, rng: np.random.Gen
 
 
 # --- survival as a function of a mortality level -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SurvivalGrid:

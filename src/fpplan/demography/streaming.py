@@ -80,8 +80,9 @@ def _series_now(pop: np.ndarray, grouped: np.ndarray, married_share: np.ndarray)
     """population, women 15–49, married women 15–49 of a population (…, sex, age; ``grouped`` its age groups)
     → (…, 3)."""
     women = pop[..., 1, FERTILE]
-    return np.stack([grouped.sum(axis=(-2, -1)), women.sum(axis=-1),
-                     np.einsum("...ra,ra->...r", women, married_share)], axis=-1)
+    return np.stack(
+        [grouped.sum(axis=(-2, -1)), women.sum(axis=-1), np.einsum("...ra,ra->...r", women, married_share)], axis=-1
+    )
 
 
 def project_chunk(d: Drivers, index: np.ndarray, keep_trajectories: bool = False) -> ChunkResult:
@@ -110,9 +111,15 @@ def project_chunk(d: Drivers, index: np.ndarray, keep_trajectories: bool = False
         series[:, :, t, 5] = step.migration.sum(axis=-1)
 
     out = c.run(keep=False, each=each)
-    return ChunkResult(index=np.asarray(index), groups=groups_q, series=quantiles(series),
-                       county_groups=county_groups, county_series=series.sum(axis=1),
-                       guarded=int(out["guarded"].sum()), trajectories=kept)
+    return ChunkResult(
+        index=np.asarray(index),
+        groups=groups_q,
+        series=quantiles(series),
+        county_groups=county_groups,
+        county_series=series.sum(axis=1),
+        guarded=int(out["guarded"].sum()),
+        trajectories=kept,
+    )
 
 
 def chunk_size(trajectories: int) -> int:
@@ -168,16 +175,26 @@ def _tidy(values: np.ndarray, regions: np.ndarray, years: np.ndarray, last: tupl
     """(Q, region, year, *last) quantile array → region, year, <last dims>, q025 … q975."""
     name, labels = last
     if name == "sex_group":
-        index = pd.MultiIndex.from_product([regions, years, SEX, AGE_GROUPS], names=["region", "year", "sex", "age_group"])
+        index = pd.MultiIndex.from_product(
+            [regions, years, SEX, AGE_GROUPS], names=["region", "year", "sex", "age_group"]
+        )
     else:
         index = pd.MultiIndex.from_product([regions, years, labels], names=["region", "year", name])
     frame = pd.DataFrame(values.reshape(len(QUANTILES), -1).T, columns=list(QUANTILE_COLUMNS), index=index)
     return frame.reset_index()
 
 
-def project_stochastic(inputs, scenario, trajectories: int, seed: int | None = None, horizon: int | None = None,
-                       chunk_regions: int | None = None, mapper: Mapper | None = None,
-                       trajectories_path: str | Path | None = None, scenario_name: str = "") -> StochasticSummary:
+def project_stochastic(
+    inputs,
+    scenario,
+    trajectories: int,
+    seed: int | None = None,
+    horizon: int | None = None,
+    chunk_regions: int | None = None,
+    mapper: Mapper | None = None,
+    trajectories_path: str | Path | None = None,
+    scenario_name: str = "",
+) -> StochasticSummary:
     """Project ``trajectories`` stochastic trajectories of every township of ``inputs`` under ``scenario``, chunk
     by chunk (``chunk_regions`` townships each; default from ``chunk_size``), and return their quantiles.
     ``mapper(project_chunk, drivers, chunks, keep_trajectories=…)`` runs the chunks (default: in this process);
@@ -211,9 +228,16 @@ def project_stochastic(inputs, scenario, trajectories: int, seed: int | None = N
     codes = np.append(d.regions, inputs.county_code)
     notes = list(d.notes) + ([f"out-migration exceeded the population in {guarded} cells: limited"] if guarded else [])
     return StochasticSummary(
-        county_code=inputs.county_code, scenario_name=scenario_name or scenario.name.en, trajectories=trajectories,
-        seed=seed, years=d.years, groups=_tidy(groups, codes, d.years, ("sex_group", ())),
-        series=_tidy(series, codes, d.years, ("series", SERIES)), guarded=guarded, notes=tuple(notes))
+        county_code=inputs.county_code,
+        scenario_name=scenario_name or scenario.name.en,
+        trajectories=trajectories,
+        seed=seed,
+        years=d.years,
+        groups=_tidy(groups, codes, d.years, ("sex_group", ())),
+        series=_tidy(series, codes, d.years, ("series", SERIES)),
+        guarded=guarded,
+        notes=tuple(notes),
+    )
 
 
 class TrajectoryWriter:
@@ -231,9 +255,16 @@ class TrajectoryWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.partial = self.path.with_name(self.path.name + ".partial")
         self.regions, self.years = pa.array([str(r) for r in d.regions]), d.years
-        self.schema = pa.schema([("trajectory", pa.int32()), ("region", pa.dictionary(pa.int32(), pa.string())),
-                                 ("year", pa.int16()), ("sex", pa.dictionary(pa.int8(), pa.string())),
-                                 ("age", pa.int8()), ("population", pa.float32())])
+        self.schema = pa.schema(
+            [
+                ("trajectory", pa.int32()),
+                ("region", pa.dictionary(pa.int32(), pa.string())),
+                ("year", pa.int16()),
+                ("sex", pa.dictionary(pa.int8(), pa.string())),
+                ("age", pa.int8()),
+                ("population", pa.float32()),
+            ]
+        )
         self.writer = pq.ParquetWriter(self.partial, self.schema, compression="zstd")
 
     def write(self, part: ChunkResult) -> None:
@@ -256,7 +287,7 @@ class TrajectoryWriter:
                 pa.array(np.tile(year, k)),
                 pa.DictionaryArray.from_arrays(pa.array(np.tile(sex, k)), sexes),
                 pa.array(np.tile(age, k)),
-                pa.array(values[first:first + k].reshape(-1)),
+                pa.array(values[first : first + k].reshape(-1)),
             ]
             self.writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
 
@@ -300,6 +331,8 @@ def estimate(trajectories: int, regions: int, steps: int, workers: int = 1) -> E
     chunk_bytes = 14 * min(chunk_size(n), regions) * n * 2 * 101 * 8 + n * min(chunk_size(n), regions) * years * 48
     county_bytes = 2 * n * years * (2 * len(GROUP_STARTS) + len(SERIES)) * 8
     summary_bytes = 4 * len(QUANTILES) * (regions + 1) * years * (2 * len(GROUP_STARTS) + len(SERIES)) * 8
-    return Estimate(seconds=SECONDS_PER_CELL_YEAR * n * regions * steps / max(workers, 1),
-                    client_bytes=PROCESS_BYTES + drivers_bytes + county_bytes + summary_bytes,
-                    worker_bytes=PROCESS_BYTES + drivers_bytes + chunk_bytes)
+    return Estimate(
+        seconds=SECONDS_PER_CELL_YEAR * n * regions * steps / max(workers, 1),
+        client_bytes=PROCESS_BYTES + drivers_bytes + county_bytes + summary_bytes,
+        worker_bytes=PROCESS_BYTES + drivers_bytes + chunk_bytes,
+    )

@@ -5,4 +5,12 @@ from fpplan.indicators.engine import indicator_grid, report_values
 from fpplan.indicators.quality import quality_report
 from fpplan.indicators.scorecard import indicator_series, scorecard, scorecards, status_counts
 
-__all__ = ["indicator_grid", "indicator_series", "quality_report", "report_values", "scorecard", "scorecards", "status_counts"]
+__all__ = [
+    "indicator_grid",
+    "indicator_series",
+    "quality_report",
+    "report_values",
+    "scorecard",
+    "scorecards",
+    "status_counts",
+]

@@ -39,8 +39,11 @@ def report_table(county) -> pd.DataFrame:
     pop = county.population
     village_pop = pop.groupby("unit_code")["population"].sum()
     women = pop[(pop["sex"] == "female") & pop["age"].between(15, 49)].groupby("unit_code")["population"].sum()
-    wide = stats.assign(population=stats["village_code"].map(village_pop).fillna(0.0).to_numpy(),
-                        women_15_49=stats["village_code"].map(women).fillna(0.0).to_numpy(), reporting_villages=1.0)
+    wide = stats.assign(
+        population=stats["village_code"].map(village_pop).fillna(0.0).to_numpy(),
+        women_15_49=stats["village_code"].map(women).fillna(0.0).to_numpy(),
+        reporting_villages=1.0,
+    )
     elements = [c for c in wide.columns if c not in ("village_code", "month")]
     return wide.astype({e: float for e in elements}).sort_values(["village_code", "month"], ignore_index=True)
 
@@ -52,14 +55,17 @@ def with_extra_elements(long: pd.DataFrame, county) -> pd.DataFrame:
     village_pop = pop.groupby("unit_code")["population"].sum()
     women = pop[(pop["sex"] == "female") & pop["age"].between(15, 49)].groupby("unit_code")["population"].sum()
     reported = long[["village_code", "month"]].drop_duplicates()
-    extra = [reported.assign(element="population", value=reported["village_code"].map(village_pop).fillna(0.0).to_numpy()),
-             reported.assign(element="women_15_49", value=reported["village_code"].map(women).fillna(0.0).to_numpy()),
-             reported.assign(element="reporting_villages", value=1.0)]
+    extra = [
+        reported.assign(element="population", value=reported["village_code"].map(village_pop).fillna(0.0).to_numpy()),
+        reported.assign(element="women_15_49", value=reported["village_code"].map(women).fillna(0.0).to_numpy()),
+        reported.assign(element="reporting_villages", value=1.0),
+    ]
     return pd.concat([long, *extra], ignore_index=True)
 
 
-def aggregate_wide(wide: pd.DataFrame, types: dict[str, str], units: pd.Series, kind: str,
-                   only: list[str] | None = None) -> pd.DataFrame:
+def aggregate_wide(
+    wide: pd.DataFrame, types: dict[str, str], units: pd.Series, kind: str, only: list[str] | None = None
+) -> pd.DataFrame:
     """Element values by (unit, period) from a wide table (village_code, month, element columns; blanks are
     missing values): within each village and period flows are summed, stocks averaged or their last value taken;
     villages are then summed into their unit at the level (``units``: village → unit). ``kind``: a period kind,
@@ -71,16 +77,16 @@ def aggregate_wide(wide: pd.DataFrame, types: dict[str, str], units: pd.Series, 
     return _aggregate_periods(data, types, units)
 
 
-def aggregate_windows(wide: pd.DataFrame, types: dict[str, str], units: pd.Series,
-                      windows: dict[str, tuple[str, str]]) -> pd.DataFrame:
+def aggregate_windows(
+    wide: pd.DataFrame, types: dict[str, str], units: pd.Series, windows: dict[str, tuple[str, str]]
+) -> pd.DataFrame:
     """:func:`aggregate_wide` of each window at once (``windows``: period id → its first and last month, 'YYYY-MM';
     windows may overlap, e.g. rolling years): unit, period, elements, in the order of ``windows`` then by unit —
     the rows :func:`aggregate_wide` gives for each window alone (``kind`` the window's id), one after the other."""
     month = wide["month"].to_numpy()
     rows = [np.flatnonzero((month >= first) & (month <= last)) for first, last in windows.values()]
     ids = list(windows)
-    data = wide.take(np.concatenate(rows)).assign(
-        period=np.repeat(np.array(ids, dtype=object), [len(r) for r in rows]))
+    data = wide.take(np.concatenate(rows)).assign(period=np.repeat(np.array(ids, dtype=object), [len(r) for r in rows]))
     out = _aggregate_periods(data, types, units)
     order = out["period"].map({p: k for k, p in enumerate(ids)}).to_numpy()
     return out.iloc[np.lexsort((out["unit"].to_numpy(), order))].reset_index(drop=True)
@@ -107,8 +113,9 @@ def _aggregate_periods(data: pd.DataFrame, types: dict[str, str], units: pd.Seri
     return rolled.reset_index()
 
 
-def aggregate(long: pd.DataFrame, types: dict[str, str], units: pd.Series, kind: str,
-              only: list[str] | None = None) -> pd.DataFrame:
+def aggregate(
+    long: pd.DataFrame, types: dict[str, str], units: pd.Series, kind: str, only: list[str] | None = None
+) -> pd.DataFrame:
     """:func:`aggregate_wide` for a long table (village_code, month, element, value)."""
     wide = long.pivot_table(index=["village_code", "month"], columns="element", values="value", aggfunc="sum")
     return aggregate_wide(wide.reset_index().rename_axis(columns=None), types, units, kind, only)
@@ -118,12 +125,18 @@ def ratio(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | 
     """numerator, denominator, value of one indicator over aggregated element columns (``values``: unit, period,
     elements). No denominator: the numerator is the value (a count). ``months``: the length of each row's period,
     for annualised indicators (default from the period id)."""
-    return pd.DataFrame({"unit": values["unit"].to_numpy(object), "period": values["period"].to_numpy(object),
-                         **_ratio_arrays(indicator, values, months)})
+    return pd.DataFrame(
+        {
+            "unit": values["unit"].to_numpy(object),
+            "period": values["period"].to_numpy(object),
+            **_ratio_arrays(indicator, values, months),
+        }
+    )
 
 
-def _ratio_arrays(indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | None = None
-                  ) -> dict[str, np.ndarray]:
+def _ratio_arrays(
+    indicator: Indicator, values: pd.DataFrame, months: pd.Series | int | None = None
+) -> dict[str, np.ndarray]:
     """:func:`ratio`'s numerator, denominator, value and note as arrays."""
     num = evaluate(indicator.numerator, values).to_numpy()
     if indicator.denominator:
@@ -140,21 +153,27 @@ def _ratio_arrays(indicator: Indicator, values: pd.DataFrame, months: pd.Series 
     return {"numerator": num, "denominator": den, "value": value, "note": note}
 
 
-def indicator_values(values: pd.DataFrame, catalogue: Catalogue, codes: list[str] | None = None,
-                     months: pd.Series | int | None = None) -> pd.DataFrame:
+def indicator_values(
+    values: pd.DataFrame, catalogue: Catalogue, codes: list[str] | None = None, months: pd.Series | int | None = None
+) -> pd.DataFrame:
     """The report indicators (no window) over aggregated element values: unit, period, indicator, numerator,
     denominator, value, note."""
-    chosen = [c for c, ind in catalogue.indicators.items()
-              if ind.data == "report" and not ind.window_months and (codes is None or c in codes)]
+    chosen = [
+        c
+        for c, ind in catalogue.indicators.items()
+        if ind.data == "report" and not ind.window_months and (codes is None or c in codes)
+    ]
     if not chosen or values.empty:
         return pd.DataFrame(columns=COLUMNS)
     if months is None and any(catalogue.indicators[c].annualise for c in chosen):
         months = values["period"].map(periods.months_in).to_numpy()  # once for all annualised indicators
     parts = [_ratio_arrays(catalogue.indicators[c], values, months) for c in chosen]
     n = len(values)
-    return pd.DataFrame({
-        "unit": np.tile(values["unit"].to_numpy(object), len(chosen)),
-        "period": np.tile(values["period"].to_numpy(object), len(chosen)),
-        "indicator": np.repeat(chosen, n),
-        **{col: np.concatenate([p[col] for p in parts]) for col in ("numerator", "denominator", "value", "note")},
-    })
+    return pd.DataFrame(
+        {
+            "unit": np.tile(values["unit"].to_numpy(object), len(chosen)),
+            "period": np.tile(values["period"].to_numpy(object), len(chosen)),
+            "indicator": np.repeat(chosen, n),
+            **{col: np.concatenate([p[col] for p in parts]) for col in ("numerator", "denominator", "value", "note")},
+        }
+    )

@@ -40,7 +40,9 @@ def resolved_targets(catalogue: Catalogue, target_set: str) -> dict[str, tuple[T
     out: dict[str, tuple[Target, ...]] = {}
     for parent in tset.extends:
         out.update(resolved_targets(catalogue, parent))
-    out.update({code: tuple(_with_document(t, tset.document) for t in targets) for code, targets in tset.targets.items()})
+    out.update(
+        {code: tuple(_with_document(t, tset.document) for t in targets) for code, targets in tset.targets.items()}
+    )
     return out
 
 
@@ -50,7 +52,11 @@ def _with_document(target: Target, document: str | None) -> Target:
     aim = target.aim
     if aim is not None and aim.document is None:
         aim = aim.model_copy(update={"document": doc})
-    return target if (doc, aim) == (target.document, target.aim) else target.model_copy(update={"document": doc, "aim": aim})
+    return (
+        target
+        if (doc, aim) == (target.document, target.aim)
+        else target.model_copy(update={"document": doc, "aim": aim})
+    )
 
 
 def target_for(targets: tuple[Target, ...] | None, level: str, kind: str) -> Target | None:
@@ -71,7 +77,7 @@ def target_text(target: Target | None) -> str:
         return ""
     if target.op == "between":
         return f"{target.value[0]:g}–{target.value[1]:g}"
-    text = f"{ {'>=': '≥', '<=': '≤'}.get(target.op, target.op)} {float(target.value):g}"
+    text = f"{ {'>=': '≥', '<=': '≤'}.get(target.op, target.op) } {float(target.value):g}"
     if target.aim is not None:
         from fpplan.data.labels import ui
 
@@ -131,7 +137,9 @@ def status(value: pd.Series | np.ndarray, target: Target | None, indicator: Indi
             reference = np.mean(target.value) if target.op == "between" else abs(float(target.value))
             d = d / reference * 100
         for band in legend.bands:
-            inside = (d >= band.start - _tol(band.start)) & (d < (np.inf if band.end is None else band.end - _tol(band.end)))
+            inside = (d >= band.start - _tol(band.start)) & (
+                d < (np.inf if band.end is None else band.end - _tol(band.end))
+            )
             light = np.where(inside, band.status, light)
     light = np.where(meets(v, target), "green", light)
     if target.aim is not None:  # the line held, the aim not reached

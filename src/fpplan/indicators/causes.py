@@ -19,8 +19,10 @@ STAGES = ("availability", "accessibility", "acceptability", "contact", "effectiv
 def causes_inputs(county) -> dict[str, pd.DataFrame]:
     """The county's tables a cause analysis reads (small; precomputed with the results): facilities (code, name,
     level, township_code, serves) and villages (code, name, township_code, distance_km)."""
-    return {"facilities": county.facilities[["code", "name", "level", "township_code", "serves"]].copy(),
-            "villages": county.villages()[["code", "name", "township_code", "distance_km"]].copy()}
+    return {
+        "facilities": county.facilities[["code", "name", "level", "township_code", "serves"]].copy(),
+        "villages": county.villages()[["code", "name", "township_code", "distance_km"]].copy(),
+    }
 
 
 def stations_serving(facilities: pd.DataFrame, township: str) -> pd.DataFrame:
@@ -31,8 +33,9 @@ def stations_serving(facilities: pd.DataFrame, township: str) -> pd.DataFrame:
     return facilities[(facilities["township_code"] == township) | listed].reset_index(drop=True)
 
 
-def availability(facilities: pd.DataFrame, township: str, year: int, wisn: pd.DataFrame | None,
-                 capacity: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+def availability(
+    facilities: pd.DataFrame, township: str, year: int, wisn: pd.DataFrame | None, capacity: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
     """The staff gap (WISN: required − existing, by station and cadre, > 0 is a shortage) and the floor-area gap
     (need − floor area, > 0 a shortfall) of the stations serving ``township`` in ``year`` (the nearest year the
     plan covers)."""
@@ -43,7 +46,8 @@ def availability(facilities: pd.DataFrame, township: str, year: int, wisn: pd.Da
         y = min(max(year, int(w["year"].min())), int(w["year"].max())) if len(w) else year
         w = w[w["year"] == y]
         out["staff"] = w.assign(gap=w["required"] - w["existing"])[
-            ["station", "cadre", "year", "required", "existing", "gap", "ratio"]].sort_values("gap", ascending=False)
+            ["station", "cadre", "year", "required", "existing", "gap", "ratio"]
+        ].sort_values("gap", ascending=False)
     if capacity is not None and len(capacity):
         c = capacity[capacity["station"].isin(stations)]
         y = min(max(year, int(c["year"].min())), int(c["year"].max())) if len(c) else year
@@ -54,8 +58,9 @@ def availability(facilities: pd.DataFrame, township: str, year: int, wisn: pd.Da
 SPATIAL_TABLES = ("townships", "access", "places", "station_places", "meta")
 
 
-def accessibility(villages: pd.DataFrame, township: str, year: int | None = None,
-                  spatial: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+def accessibility(
+    villages: pd.DataFrame, township: str, year: int | None = None, spatial: dict[str, pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
     """The accessibility stage of ``township`` in ``year`` (the nearest year the spatial results cover).
 
     With ``spatial`` (fpplan.spatial.spatial_results' tables ``townships``, ``access``, ``places``,
@@ -68,8 +73,11 @@ def accessibility(villages: pd.DataFrame, township: str, year: int | None = None
     if not spatial or any(spatial.get(k) is None or spatial[k].empty for k in ("townships", "access")):
         part = villages[villages["township_code"] == township]
         far = part[["name", "distance_km"]].rename(columns={"name": "village_name"})
-        return {"accessibility_villages": far.sort_values("distance_km", ascending=False, na_position="last")
-                .reset_index(drop=True)}
+        return {
+            "accessibility_villages": far.sort_values("distance_km", ascending=False, na_position="last").reset_index(
+                drop=True
+            )
+        }
     towns = spatial["townships"]
     years = towns["year"].astype(int)
     y = int(min(max(year if year is not None else years.min(), years.min()), years.max()))
@@ -77,27 +85,56 @@ def accessibility(villages: pd.DataFrame, township: str, year: int | None = None
     access = spatial["access"]
     villages_in = int(access.loc[access["township_code"] == township, "village_code"].nunique())
     summary = row.assign(villages_total=villages_in, share_covered_pct=row["share_covered"] * 100)[
-        ["year", "women_15_49", "women_covered", "share_covered_pct", "women_beyond", "villages_total", "villages_beyond"]]
-    beyond = access[(access["township_code"] == township) & (access["year"].astype(int) == y)
-                    & (access["access"] == "beyond")]
-    unit = "cost_min" if spatial.get("meta") is not None and len(spatial["meta"]) and \
-        spatial["meta"]["unit"].iloc[0] == "min" else "cost_km"
+        [
+            "year",
+            "women_15_49",
+            "women_covered",
+            "share_covered_pct",
+            "women_beyond",
+            "villages_total",
+            "villages_beyond",
+        ]
+    ]
+    beyond = access[
+        (access["township_code"] == township) & (access["year"].astype(int) == y) & (access["access"] == "beyond")
+    ]
+    unit = (
+        "cost_min"
+        if spatial.get("meta") is not None and len(spatial["meta"]) and spatial["meta"]["unit"].iloc[0] == "min"
+        else "cost_km"
+    )
     places = spatial["places"].set_index("village_code")["name"] if "places" in spatial else pd.Series(dtype=object)
-    stations = (spatial["station_places"].set_index("code")["name"] if "station_places" in spatial
-                else pd.Series(dtype=object))
-    far = pd.DataFrame({"village_name": beyond["village_code"].map(places).to_numpy(),
-                        "station_name": beyond["nearest_station"].map(stations).to_numpy(),
-                        unit: beyond["cost"].to_numpy(float),
-                        "women_15_49": beyond["women_15_49"].to_numpy(float),
-                        "married_women_15_49": beyond["married_women_15_49"].to_numpy(float)})
-    return {"accessibility": summary.reset_index(drop=True),
-            "accessibility_villages": far.sort_values(unit, ascending=False).reset_index(drop=True)}
+    stations = (
+        spatial["station_places"].set_index("code")["name"] if "station_places" in spatial else pd.Series(dtype=object)
+    )
+    far = pd.DataFrame(
+        {
+            "village_name": beyond["village_code"].map(places).to_numpy(),
+            "station_name": beyond["nearest_station"].map(stations).to_numpy(),
+            unit: beyond["cost"].to_numpy(float),
+            "women_15_49": beyond["women_15_49"].to_numpy(float),
+            "married_women_15_49": beyond["married_women_15_49"].to_numpy(float),
+        }
+    )
+    return {
+        "accessibility": summary.reset_index(drop=True),
+        "accessibility_villages": far.sort_values(unit, ascending=False).reset_index(drop=True),
+    }
 
 
-def causes(catalogue, inputs: dict[str, pd.DataFrame], unit: str, indicator: str, period: str, card: pd.DataFrame,
-           wisn: pd.DataFrame | None = None, capacity: pd.DataFrame | None = None, trend: pd.DataFrame | None = None,
-           forecast: pd.DataFrame | None = None, spatial: dict[str, pd.DataFrame] | None = None
-           ) -> dict[str, pd.DataFrame]:
+def causes(
+    catalogue,
+    inputs: dict[str, pd.DataFrame],
+    unit: str,
+    indicator: str,
+    period: str,
+    card: pd.DataFrame,
+    wisn: pd.DataFrame | None = None,
+    capacity: pd.DataFrame | None = None,
+    trend: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
+    spatial: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Everything that stands behind ``unit`` × ``indicator`` in ``period`` (``catalogue``: the indicators config;
     ``inputs``: :func:`causes_inputs`):
 
@@ -133,7 +170,14 @@ def causes(catalogue, inputs: dict[str, pd.DataFrame], unit: str, indicator: str
         series = series[series["period"] <= period]
     out["trend"] = series[["period", "value"]].sort_values("period").reset_index(drop=True)
     if forecast is not None and len(forecast):
-        columns = ["forecast_quarter", "forecast", "forecast_lower", "forecast_upper", "expected_met", "trend_per_quarter"]
+        columns = [
+            "forecast_quarter",
+            "forecast",
+            "forecast_lower",
+            "forecast_upper",
+            "expected_met",
+            "trend_per_quarter",
+        ]
         rows = forecast[(forecast["unit"] == unit) & (forecast["indicator"] == indicator)].reindex(columns=columns)
         rows = rows[rows[["forecast", "forecast_lower", "forecast_upper"]].notna().any(axis=1)]  # no empty rows
         out["forecast"] = rows.reset_index(drop=True)
@@ -144,4 +188,3 @@ def red_cells(card: pd.DataFrame, period: str) -> pd.DataFrame:
     """The red cells (unit, indicator, name, value, target) of ``period``."""
     red = card[(card["period"] == period) & (card["status"] == "red")]
     return red[["unit", "indicator", "name", "value", "target"]].reset_index(drop=True)
-

@@ -19,8 +19,10 @@ def periods_covered(county, kind: str) -> list[str]:
     working-rhythm registers)."""
     if kind == periods.WEEK:  # weeks: where the data are dated (the supervision register)
         return register_weeks(county)
-    months = pd.concat([*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))),
-                        register_months(county)], ignore_index=True)
+    months = pd.concat(
+        [*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))), register_months(county)],
+        ignore_index=True,
+    )
     if months.empty:
         return []
     return sorted(periods.of_months(months.drop_duplicates(), kind).unique())

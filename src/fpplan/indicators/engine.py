@@ -37,10 +37,17 @@ from fpplan.indicators.coverage import periods_covered
 from fpplan.indicators.reports import unit_map, units_at
 
 # the note of a unit-period that has no row from an indicator's source
-ABSENT_NOTE = {"report": "no_reports", "survey": "no_survey_round", "exams": "no_exam",
-               "training": "no_training_record", "submissions": "no_reports",
-               "supervision": "no_supervision", "rectification": "no_rectification_due", "checklist": "no_supervision",
-               "work": "no_work_record"}  # the working rhythm's (fpplan.indicators.rhythm)
+ABSENT_NOTE = {
+    "report": "no_reports",
+    "survey": "no_survey_round",
+    "exams": "no_exam",
+    "training": "no_training_record",
+    "submissions": "no_reports",
+    "supervision": "no_supervision",
+    "rectification": "no_rectification_due",
+    "checklist": "no_supervision",
+    "work": "no_work_record",
+}  # the working rhythm's (fpplan.indicators.rhythm)
 
 
 def window_values(wide: pd.DataFrame, county, level: str, kind: str, indicators: dict[str, Indicator]) -> pd.DataFrame:
@@ -48,7 +55,9 @@ def window_values(wide: pd.DataFrame, county, level: str, kind: str, indicators:
     ending with the period's last reported month (``wide``: :func:`report_table`)."""
     if not indicators or wide.empty:
         return pd.DataFrame(columns=COLUMNS)
-    needed = sorted({e for ind in indicators.values() for e in elements_of(ind.numerator) + elements_of(ind.denominator)})
+    needed = sorted(
+        {e for ind in indicators.values() for e in elements_of(ind.numerator) + elements_of(ind.denominator)}
+    )
     months = pd.period_range(wide["month"].min(), wide["month"].max(), freq="M").strftime("%Y-%m")
     units = units_at(county, level)
     unit = wide["village_code"].map(unit_map(county, level))
@@ -75,13 +84,18 @@ def window_values(wide: pd.DataFrame, county, level: str, kind: str, indicators:
     return pd.concat(rows, ignore_index=True)
 
 
-def report_indicators(county, level: str, kind: str, codes: list[str], wide: pd.DataFrame | None = None) -> pd.DataFrame:
+def report_indicators(
+    county, level: str, kind: str, codes: list[str], wide: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The report-based indicators in ``codes`` for every unit at ``level`` and period of ``kind``."""
     catalogue = county.config["indicators"]
     wide = report_table(county) if wide is None else wide
     plain = [c for c in codes if catalogue.indicators[c].data == "report" and not catalogue.indicators[c].window_months]
-    windowed = {c: catalogue.indicators[c] for c in codes
-                if catalogue.indicators[c].data == "report" and catalogue.indicators[c].window_months}
+    windowed = {
+        c: catalogue.indicators[c]
+        for c in codes
+        if catalogue.indicators[c].data == "report" and catalogue.indicators[c].window_months
+    }
     parts = []
     if plain and not wide.empty:
         values_ = aggregate_wide(wide, time_types(county), unit_map(county, level), kind)
@@ -103,13 +117,17 @@ def indicator_grid(county, level: str, kind: str, codes: list[str] | None = None
         from fpplan.indicators.rhythm import WEEKLY
 
         chosen = [c for c in chosen if catalogue.indicators[c].data in WEEKLY]
-    parts = [report_indicators(county, level, kind, chosen) if kind != periods.WEEK else pd.DataFrame(),
-             sources.other_indicators(county, level, kind, chosen)]
-    found = pd.concat([p.reindex(columns=COLUMNS) for p in parts if len(p)] or [pd.DataFrame(columns=COLUMNS)],
-                      ignore_index=True)
+    parts = [
+        report_indicators(county, level, kind, chosen) if kind != periods.WEEK else pd.DataFrame(),
+        sources.other_indicators(county, level, kind, chosen),
+    ]
+    found = pd.concat(
+        [p.reindex(columns=COLUMNS) for p in parts if len(p)] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True
+    )
     all_periods = periods_covered(county, kind)
-    grid = pd.MultiIndex.from_product([units_at(county, level), all_periods, chosen],
-                                      names=["unit", "period", "indicator"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product(
+        [units_at(county, level), all_periods, chosen], names=["unit", "period", "indicator"]
+    ).to_frame(index=False)
     out = grid.merge(found, on=["unit", "period", "indicator"], how="left")
     data = out["indicator"].map({c: catalogue.indicators[c].data for c in chosen})
     absent = out["value"].isna() & out["note"].isna()
@@ -153,8 +171,9 @@ def without_uncollected(card: pd.DataFrame, county) -> pd.DataFrame:
     return card
 
 
-def report_values(long: pd.DataFrame, county, level: str, kind: str, only: list[str] | None = None,
-                  codes: list[str] | None = None) -> pd.DataFrame:
+def report_values(
+    long: pd.DataFrame, county, level: str, kind: str, only: list[str] | None = None, codes: list[str] | None = None
+) -> pd.DataFrame:
     """The plain report indicators for every unit at ``level`` and every period of ``kind`` from a long table."""
     full = with_extra_elements(long, county)
     values_ = aggregate(full, time_types(county), unit_map(county, level), kind, only)

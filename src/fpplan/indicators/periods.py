@@ -53,8 +53,12 @@ def of_months(months: pd.Series, kind: str) -> pd.Series:
         codes, distinct = pd.factorize(months)
         if len(distinct) < len(months) // 2 and (codes >= 0).all():
             ids = _of_months(pd.Series(distinct, dtype=months.dtype, name=months.name), kind)
-            return pd.Series(ids.to_numpy()[codes] if ids.dtype == object else ids.array.take(codes),
-                             index=months.index, name=ids.name, dtype=ids.dtype)
+            return pd.Series(
+                ids.to_numpy()[codes] if ids.dtype == object else ids.array.take(codes),
+                index=months.index,
+                name=ids.name,
+                dtype=ids.dtype,
+            )
     return _of_months(months, kind)
 
 
@@ -80,8 +84,12 @@ def shift(period: str, steps: int) -> str:
     width = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[kind]
     index = int(months[0][:4]) * 12 + int(months[0][5:7]) - 1 + int(steps) * width  # months since year 0
     year, month = divmod(index, 12)
-    return {"month": f"{year:04d}-{month + 1:02d}", "quarter": f"{year}Q{month // 3 + 1}",
-            "half_year": f"{year}S{month // 6 + 1}", "year": f"{year}"}[kind]
+    return {
+        "month": f"{year:04d}-{month + 1:02d}",
+        "quarter": f"{year}Q{month // 3 + 1}",
+        "half_year": f"{year}S{month // 6 + 1}",
+        "year": f"{year}",
+    }[kind]
 
 
 def months_in(period: str) -> float:

@@ -26,8 +26,19 @@ from fpplan.indicators.catalogue import evaluate
 from fpplan.indicators.reports import report_grid, report_values, rollup, unit_map
 from fpplan.indicators.sources import completeness, statistics_accuracy
 
-__all__ = ["completeness", "consistency_over_time", "denominators", "missing_and_late", "outliers", "quality_report",
-           "quality_summary", "relations", "sd_outliers", "statistics_accuracy", "validation_violations"]
+__all__ = [
+    "completeness",
+    "consistency_over_time",
+    "denominators",
+    "missing_and_late",
+    "outliers",
+    "quality_report",
+    "quality_summary",
+    "relations",
+    "sd_outliers",
+    "statistics_accuracy",
+    "validation_violations",
+]
 
 
 def missing_and_late(county) -> pd.DataFrame:
@@ -35,7 +46,9 @@ def missing_and_late(county) -> pd.DataFrame:
     grid = report_grid(county, county.config["quality"].timely_days)
     late = grid["received"] & (grid["days_late"] > 0)
     grid["problem"] = np.where(~grid["received"], "missing", np.where(late, "late", ""))
-    return grid[~grid["received"] | late][["village_code", "township_code", "month", "problem", "days_late"]].reset_index(drop=True)
+    return grid[~grid["received"] | late][
+        ["village_code", "township_code", "month", "problem", "days_late"]
+    ].reset_index(drop=True)
 
 
 @per_county
@@ -54,8 +67,11 @@ def validation_violations(county) -> pd.DataFrame:
         needed = [n for _, n in [*terms(rule.left), *terms(rule.right)]]
         present = wide.reindex(columns=needed).notna().all(axis=1) if rule.missing == "skip" else True
         broken = present & ~ops[rule.op](left, right)
-        rows.append(wide.loc[broken, ["village_code", "month"]].assign(rule=rule.code, left=left[broken], op=rule.op,
-                                                                       right=right[broken]))
+        rows.append(
+            wide.loc[broken, ["village_code", "month"]].assign(
+                rule=rule.code, left=left[broken], op=rule.op, right=right[broken]
+            )
+        )
     columns = ["village_code", "month", "rule", "left", "op", "right"]
     return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
 
@@ -115,8 +131,9 @@ def sd_outliers(county) -> pd.DataFrame:
     distance = ((adjusted - mean).abs() / sd.where(sd > 0)).fillna(0.0)
     out = long.assign(expected=mean * seasonal, sd_distance=distance)
     big = (out["value"] - out["expected"]).abs() >= cfg.outlier_min_difference
-    out["severity"] = np.select([distance >= cfg.outlier_extreme_sd, distance >= cfg.outlier_moderate_sd],
-                                ["extreme", "moderate"], default="")
+    out["severity"] = np.select(
+        [distance >= cfg.outlier_extreme_sd, distance >= cfg.outlier_moderate_sd], ["extreme", "moderate"], default=""
+    )
     return out[big & (out["severity"] != "")].sort_values("sd_distance", ascending=False).reset_index(drop=True)
 
 
@@ -132,13 +149,18 @@ def consistency_over_time(county, year: int, level: str = "township") -> pd.Data
     types = time_types(county)
     frames = []
     for lvl in (level, "county"):
-        values = aggregate(long, types, unit_map(county, lvl), "year").melt(id_vars=["unit", "period"], var_name="element")
+        values = aggregate(long, types, unit_map(county, lvl), "year").melt(
+            id_vars=["unit", "period"], var_name="element"
+        )
         frames.append(values.assign(level=lvl))
     values = pd.concat(frames, ignore_index=True)
     now = values[values["period"] == str(year)].set_index(["level", "unit", "element"])["value"]
     before = values[values["period"] != str(year)].groupby(["level", "unit", "element"])["value"].agg(["mean", "count"])
-    out = pd.concat([now.rename("value"), before.rename(columns={"mean": "previous_mean", "count": "years_compared"})],
-                    axis=1, join="inner").reset_index()
+    out = pd.concat(
+        [now.rename("value"), before.rename(columns={"mean": "previous_mean", "count": "years_compared"})],
+        axis=1,
+        join="inner",
+    ).reset_index()
     out["ratio"] = out["value"] / out["previous_mean"].where(out["previous_mean"] > 0)
     county_ratio = out[out["level"] == "county"].set_index("element")["ratio"]
     out = out[out["level"] == level].drop(columns="level")
@@ -155,16 +177,29 @@ def relations(county, year: int, level: str = "township") -> pd.DataFrame:
     long = report_values(county)
     long = long[long["month"].str[:4] == str(year)]
     if long.empty or not cfg.relations:
-        return pd.DataFrame(columns=["unit", "relation", "a", "b", "ratio", "expected", "difference_percent", "flagged"])
+        return pd.DataFrame(
+            columns=["unit", "relation", "a", "b", "ratio", "expected", "difference_percent", "flagged"]
+        )
     values = aggregate(long, time_types(county), unit_map(county, level), "year")
     rows = []
     for rel in cfg.relations:  # a few pairs
         a, b = evaluate(rel.a, values), evaluate(rel.b, values)
         ratio = a / b.where(b > 0)
         diff = (ratio / rel.expected - 1) * 100
-        rows.append(pd.DataFrame({"unit": values["unit"], "relation": rel.code, "a": a, "b": b, "ratio": ratio,
-                                  "expected": rel.expected, "difference_percent": diff,
-                                  "flagged": diff.abs() > rel.threshold_percent}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit": values["unit"],
+                    "relation": rel.code,
+                    "a": a,
+                    "b": b,
+                    "ratio": ratio,
+                    "expected": rel.expected,
+                    "difference_percent": diff,
+                    "flagged": diff.abs() > rel.threshold_percent,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -177,12 +212,23 @@ def expected_denominators(county) -> pd.DataFrame:
     own = share.dropna(subset=["township_code"]).set_index(["township_code", "age"])["share"]
     general = share[share["township_code"].isna()].set_index("age")["share"]
     key = pd.MultiIndex.from_frame(women[["township_code", "age"]])
-    married_share = pd.Series(key.map(own.to_dict().get), index=women.index, dtype=float).fillna(women["age"].map(general))
-    return pd.DataFrame({
-        "population": pop.groupby("township_code")["population"].sum(),
-        "women_15_49": women.groupby("township_code")["population"].sum(),
-        "married_women_15_49": (women["population"] * married_share.fillna(0.0)).groupby(women["township_code"]).sum(),
-    }).rename_axis("township_code").reset_index().assign(year=county.base_year)
+    married_share = pd.Series(key.map(own.to_dict().get), index=women.index, dtype=float).fillna(
+        women["age"].map(general)
+    )
+    return (
+        pd.DataFrame(
+            {
+                "population": pop.groupby("township_code")["population"].sum(),
+                "women_15_49": women.groupby("township_code")["population"].sum(),
+                "married_women_15_49": (women["population"] * married_share.fillna(0.0))
+                .groupby(women["township_code"])
+                .sum(),
+            }
+        )
+        .rename_axis("township_code")
+        .reset_index()
+        .assign(year=county.base_year)
+    )
 
 
 def denominators(county, projection_summary: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -191,11 +237,25 @@ def denominators(county, projection_summary: pd.DataFrame | None = None) -> pd.D
     difference_percent, flagged (beyond the check's ``threshold_percent``, WHO DQR default 10%)."""
     cfg = county.config["quality"]
     if not cfg.denominators:
-        return pd.DataFrame(columns=["township_code", "year", "element", "reported", "expected", "ratio",
-                                     "difference_percent", "flagged"])
+        return pd.DataFrame(
+            columns=[
+                "township_code",
+                "year",
+                "element",
+                "reported",
+                "expected",
+                "ratio",
+                "difference_percent",
+                "flagged",
+            ]
+        )
     long = report_values(county)
-    reported = aggregate(long[long["element"].isin([d.element for d in cfg.denominators])], time_types(county),
-                         unit_map(county, "township"), "year").rename(columns={"unit": "township_code"})
+    reported = aggregate(
+        long[long["element"].isin([d.element for d in cfg.denominators])],
+        time_types(county),
+        unit_map(county, "township"),
+        "year",
+    ).rename(columns={"unit": "township_code"})
     reported["year"] = reported.pop("period").astype(int)
     if projection_summary is not None:
         s = projection_summary.groupby(["region", "year"], as_index=False).median(numeric_only=True)
@@ -207,14 +267,29 @@ def denominators(county, projection_summary: pd.DataFrame | None = None) -> pd.D
     for check in cfg.denominators:
         if check.element not in reported or check.expected not in expected:
             continue
-        both = reported[["township_code", "year", check.element]].rename(columns={check.element: "reported"}).merge(
-            expected[["township_code", "year", check.expected]].rename(columns={check.expected: "expected"}),
-            on=["township_code", "year"])
+        both = (
+            reported[["township_code", "year", check.element]]
+            .rename(columns={check.element: "reported"})
+            .merge(
+                expected[["township_code", "year", check.expected]].rename(columns={check.expected: "expected"}),
+                on=["township_code", "year"],
+            )
+        )
         ratio = both["reported"] / both["expected"].where(both["expected"] > 0)
-        rows.append(pd.DataFrame({"township_code": both["township_code"], "year": both["year"], "element": check.element,
-                                  "reported": both["reported"], "expected": both["expected"], "ratio": ratio,
-                                  "difference_percent": (ratio - 1) * 100,
-                                  "flagged": ((ratio - 1) * 100).abs() > check.threshold_percent}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "township_code": both["township_code"],
+                    "year": both["year"],
+                    "element": check.element,
+                    "reported": both["reported"],
+                    "expected": both["expected"],
+                    "ratio": ratio,
+                    "difference_percent": (ratio - 1) * 100,
+                    "flagged": ((ratio - 1) * 100).abs() > check.threshold_percent,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
@@ -227,40 +302,90 @@ def quality_summary(county, year: int, tables: dict[str, pd.DataFrame] | None = 
     comp = pd.concat([comp, completeness(county, "year", "county")], ignore_index=True)
     comp = comp[comp["period"] == str(year)]
     for metric, threshold in (("completeness", cfg.completeness_threshold), ("timeliness", cfg.timeliness_threshold)):
-        rows.append(pd.DataFrame({"unit": comp["unit"], "metric": metric, "value": comp[metric], "threshold": threshold,
-                                  "flagged": comp[metric] < threshold}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit": comp["unit"],
+                    "metric": metric,
+                    "value": comp[metric],
+                    "threshold": threshold,
+                    "flagged": comp[metric] < threshold,
+                }
+            )
+        )
     long = report_values(county)
     long = long[long["month"].str[:4] == str(year)]
-    values_per_unit = pd.concat([long["village_code"].map(rollup(county, lvl)).value_counts() for lvl in ("township", "county")])
+    values_per_unit = pd.concat(
+        [long["village_code"].map(rollup(county, lvl)).value_counts() for lvl in ("township", "county")]
+    )
     sd = t["sd_outliers"]
     sd = sd[sd["month"].str[:4] == str(year)]
     for severity in ("moderate", "extreme"):
         part = sd[sd["severity"] == severity]
-        count = pd.concat([part["village_code"].map(rollup(county, lvl)).value_counts() for lvl in ("township", "county")])
-        share = (count.reindex(values_per_unit.index, fill_value=0) / values_per_unit * 100)
-        rows.append(pd.DataFrame({"unit": share.index, "metric": f"outliers_{severity}", "value": share.to_numpy(),
-                                  "threshold": np.nan, "flagged": False}))
+        count = pd.concat(
+            [part["village_code"].map(rollup(county, lvl)).value_counts() for lvl in ("township", "county")]
+        )
+        share = count.reindex(values_per_unit.index, fill_value=0) / values_per_unit * 100
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit": share.index,
+                    "metric": f"outliers_{severity}",
+                    "value": share.to_numpy(),
+                    "threshold": np.nan,
+                    "flagged": False,
+                }
+            )
+        )
     cons = t["consistency_over_time"]
-    rows.append(cons.groupby("unit").agg(value=("flagged", "sum")).reset_index().assign(
-        metric="consistency_over_time_flags", threshold=0, flagged=lambda f: f["value"] > 0))
+    rows.append(
+        cons.groupby("unit")
+        .agg(value=("flagged", "sum"))
+        .reset_index()
+        .assign(metric="consistency_over_time_flags", threshold=0, flagged=lambda f: f["value"] > 0)
+    )
     rel = t["relations"]
     if len(rel):
-        rows.append(rel.groupby("unit").agg(value=("flagged", "sum")).reset_index().assign(
-            metric="relation_flags", threshold=0, flagged=lambda f: f["value"] > 0))
+        rows.append(
+            rel.groupby("unit")
+            .agg(value=("flagged", "sum"))
+            .reset_index()
+            .assign(metric="relation_flags", threshold=0, flagged=lambda f: f["value"] > 0)
+        )
     viol = t["validation"]
     viol = viol[viol["month"].str[:4] == str(year)]
     broken = viol["village_code"].map(rollup(county, "township")).value_counts()
-    rows.append(pd.DataFrame({"unit": broken.index, "metric": "validation_violations", "value": broken.to_numpy(),
-                              "threshold": 0, "flagged": True}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "unit": broken.index,
+                "metric": "validation_violations",
+                "value": broken.to_numpy(),
+                "threshold": 0,
+                "flagged": True,
+            }
+        )
+    )
     den = t["denominators"]
     if len(den):
         den = den[den["year"] == year]
-        rows.append(pd.DataFrame({"unit": den["township_code"], "metric": "denominator_" + den["element"],
-                                  "value": den["difference_percent"], "threshold": np.nan, "flagged": den["flagged"]}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit": den["township_code"],
+                    "metric": "denominator_" + den["element"],
+                    "value": den["difference_percent"],
+                    "threshold": np.nan,
+                    "flagged": den["flagged"],
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)[["unit", "metric", "value", "threshold", "flagged"]]
 
 
-def quality_report(county, year: int | None = None, projection_summary: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def quality_report(
+    county, year: int | None = None, projection_summary: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """Every data-quality table at once (``year``: for the yearly checks; default the last year reported)."""
     long_months = county.service_stats["month"]
     year = year or (int(long_months.max()[:4]) if len(long_months) else county.base_year)
@@ -275,4 +400,3 @@ def quality_report(county, year: int | None = None, projection_summary: pd.DataF
         "denominators": denominators(county, projection_summary),
         "statistics_accuracy": statistics_accuracy(county),
     }
-

@@ -33,17 +33,25 @@ def roll_up(cards: pd.DataFrame) -> pd.DataFrame:
     sums = rows.groupby("indicator")[["numerator", "denominator"]].sum().reindex(every)
     usable = rows[(rows["numerator"] != 0) & (rows["denominator"] > 0) & rows["value"].notna()]
     scale = (usable["value"] * usable["denominator"] / usable["numerator"]).groupby(usable["indicator"]).median()
-    value = np.where(sums["denominator"] > 0,
-                     sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-                     * scale.reindex(sums.index).fillna(1.0), np.nan)
+    value = np.where(
+        sums["denominator"] > 0,
+        sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0) * scale.reindex(sums.index).fillna(1.0),
+        np.nan,
+    )
     met = cards.assign(met=cards["status"] == "green").groupby("indicator")["met"].sum()
     counted = cards[cards["status"].isin(RANKED)].groupby("indicator").size()
     first = cards.drop_duplicates("indicator").set_index("indicator")
-    out = pd.DataFrame({"name": first["name"].reindex(sums.index), "numerator": sums["numerator"],
-                        "denominator": sums["denominator"], "value": value,
-                        "target": first["target"].reindex(sums.index),
-                        "units_met": met.reindex(sums.index).fillna(0).astype(int),
-                        "units_counted": counted.reindex(sums.index).fillna(0).astype(int)})
+    out = pd.DataFrame(
+        {
+            "name": first["name"].reindex(sums.index),
+            "numerator": sums["numerator"],
+            "denominator": sums["denominator"],
+            "value": value,
+            "target": first["target"].reindex(sums.index),
+            "units_met": met.reindex(sums.index).fillna(0).astype(int),
+            "units_counted": counted.reindex(sums.index).fillna(0).astype(int),
+        }
+    )
     return out.reset_index()
 
 
@@ -63,7 +71,9 @@ def region_scorecard(counties: dict, level: str, period: str, target_set: str | 
     """Every county's scorecard at ``level`` for ``period``, the region roll-up and the ranking of the units."""
     from fpplan.indicators.scorecard import scorecard
 
-    cards = pd.concat([scorecard(county, level, period, target_set).assign(county=code)
-                       for code, county in counties.items()], ignore_index=True)  # a handful of counties
+    cards = pd.concat(
+        [scorecard(county, level, period, target_set).assign(county=code) for code, county in counties.items()],
+        ignore_index=True,
+    )  # a handful of counties
     cards.insert(0, "county", cards.pop("county"))
     return RegionScorecard(cards=cards, region=roll_up(cards), ranking=rank(cards))

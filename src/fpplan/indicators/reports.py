@@ -44,8 +44,12 @@ def report_grid(county, timely_days: int) -> pd.DataFrame:
         return villages.assign(month="", received=False, reported_on=pd.NaT, days_late=np.nan).iloc[:0]
     months = pd.period_range(subs["month"].min(), subs["month"].max(), freq="M").strftime("%Y-%m")
     grid = villages.merge(pd.DataFrame({"month": months}), how="cross").merge(
-        subs, on=["village_code", "month"], how="left", indicator=True)
-    ends = {m: p.to_timestamp(how="end").normalize() for m, p in zip(months, pd.period_range(months[0], months[-1], freq="M"))}
+        subs, on=["village_code", "month"], how="left", indicator=True
+    )
+    ends = {
+        m: p.to_timestamp(how="end").normalize()
+        for m, p in zip(months, pd.period_range(months[0], months[-1], freq="M"))
+    }
     month_end = pd.to_datetime(grid["month"].map(ends))
     grid["received"] = grid.pop("_merge") == "both"
     grid["days_late"] = (grid["reported_on"] - month_end).dt.days - timely_days

@@ -38,8 +38,9 @@ WEEKLY = ("checklist", "rectification")  # the sources whose data are dated: the
 
 def passed(values: pd.Series) -> pd.Series:
     """A yes/no column as 1.0 / 0.0 (blank: NaN), whether read from a file (Python booleans) or from the store."""
-    return values.map(lambda v: np.nan if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                      else float(bool(v)))
+    return values.map(
+        lambda v: np.nan if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else float(bool(v))
+    )
 
 
 def _empty() -> pd.DataFrame:
@@ -47,8 +48,15 @@ def _empty() -> pd.DataFrame:
 
 
 def _notes(units: list[str], chosen: list[str], code: str, note: str, arg: str = "") -> pd.DataFrame:
-    return pd.DataFrame({"unit": np.repeat(units, len(chosen)), "period": np.tile(chosen, len(units)), "indicator": code,
-                         "note": note, "note_arg": arg})
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(units, len(chosen)),
+            "period": np.tile(chosen, len(units)),
+            "indicator": code,
+            "note": note,
+            "note_arg": arg,
+        }
+    )
 
 
 def _periods(county, kind: str) -> list[str]:
@@ -57,8 +65,19 @@ def _periods(county, kind: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------ duty every cycle
 
-def cycle_values(events: pd.DataFrame, bases: pd.Series, units: list[str], every: str, quota: float, time: str,
-                 kind: str, all_periods: list[str], first: str, last: str) -> pd.DataFrame:
+
+def cycle_values(
+    events: pd.DataFrame,
+    bases: pd.Series,
+    units: list[str],
+    every: str,
+    quota: float,
+    time: str,
+    kind: str,
+    all_periods: list[str],
+    first: str,
+    last: str,
+) -> pd.DataFrame:
     """unit, period, numerator (unit × cycle pairs done), denominator (due), value (%), note, note_arg.
 
     ``events``: base, month, value (the duty's events or element values of each base unit); ``bases``: every base
@@ -72,8 +91,9 @@ def cycle_values(events: pd.DataFrame, bases: pd.Series, units: list[str], every
     of_cycle = periods.of_months(span, every)
     length = of_cycle.value_counts()
     cycles = pd.Series(sorted(length.index[length == MONTHS[every]]), dtype=object)  # cut cycles are not due
-    period_of = pd.Series(periods.of_months(cycles.map(lambda c: periods.parse(c)[1][0]), kind).to_numpy(),
-                          index=cycles.to_numpy())
+    period_of = pd.Series(
+        periods.of_months(cycles.map(lambda c: periods.parse(c)[1][0]), kind).to_numpy(), index=cycles.to_numpy()
+    )
     e = events[events["base"].isin(bases.index)]
     e = e.assign(cycle=periods.of_months(e["month"], every))
     e = e[e["cycle"].isin(cycles)]
@@ -84,8 +104,12 @@ def cycle_values(events: pd.DataFrame, bases: pd.Series, units: list[str], every
     due = period_of.value_counts()
     judged = [p for p in all_periods if p in due.index]
     grid = pd.MultiIndex.from_product([units, judged], names=["unit", "period"])
-    frame = pd.DataFrame({"unit": np.repeat(np.asarray(units, dtype=object), len(judged)),
-                          "period": np.tile(np.asarray(judged, dtype=object), len(units))})
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat(np.asarray(units, dtype=object), len(judged)),
+            "period": np.tile(np.asarray(judged, dtype=object), len(units)),
+        }
+    )
     frame["denominator"] = frame["unit"].map(owed).fillna(0).to_numpy() * frame["period"].map(due).to_numpy()
     frame["numerator"] = numerator.reindex(grid, fill_value=0).to_numpy().astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -95,9 +119,13 @@ def cycle_values(events: pd.DataFrame, bases: pd.Series, units: list[str], every
     # a period whose last cycles are still running: the value counts the cycles due so far
     running = [p for p in due.index if periods.parse(p)[1][-1] > last] if kind in MONTHS else []
     frame.loc[frame["period"].isin(running) & (frame["note"] == ""), "note"] = "cycle_pending"
-    pending = [p for p in all_periods if p not in due.index and periods.parse(p)[1][-1] > last >= periods.parse(p)[1][0]]
-    return pd.concat([frame[cols], _notes(units, pending, "", "cycle_pending").drop(columns="indicator").reindex(columns=cols)],
-                     ignore_index=True)
+    pending = [
+        p for p in all_periods if p not in due.index and periods.parse(p)[1][-1] > last >= periods.parse(p)[1][0]
+    ]
+    return pd.concat(
+        [frame[cols], _notes(units, pending, "", "cycle_pending").drop(columns="indicator").reindex(columns=cols)],
+        ignore_index=True,
+    )
 
 
 def _bases(county, of: str, level: str) -> pd.Series:
@@ -123,13 +151,24 @@ def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.Da
         by = register["inspector_level"] == cycle.by
         base = register.loc[by, "unit_code"].map(rollup(county, cycle.of))
         events = pd.DataFrame({"base": base, "month": month[by], "value": 1.0}).dropna(subset=["base"])
-        out = cycle_values(events, bases, units_at(county, level), cycle.every, cycle.quota, "sum", kind,
-                           _periods(county, kind), month.min(), last)
+        out = cycle_values(
+            events,
+            bases,
+            units_at(county, level),
+            cycle.every,
+            cycle.quota,
+            "sum",
+            kind,
+            _periods(county, kind),
+            month.min(),
+            last,
+        )
         rows.append(out.assign(indicator=code))
     return pd.concat(rows, ignore_index=True) if rows else _empty()
 
 
 # --------------------------------------------------------------------------------------- findings and checklist
+
 
 @per_county
 def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -137,8 +176,19 @@ def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     check_item, deadline, closed_on, status (open / closed), due (deadline passed by ``as_of``, default the end of
     the supervision register's last month), on_time (closed on or before the deadline), overdue (open past its deadline)."""
     s = county.supervision
-    columns = ["unit_code", "township_code", "date", "inspector_level", "check_item", "deadline", "closed_on", "status",
-               "due", "on_time", "overdue"]
+    columns = [
+        "unit_code",
+        "township_code",
+        "date",
+        "inspector_level",
+        "check_item",
+        "deadline",
+        "closed_on",
+        "status",
+        "due",
+        "on_time",
+        "overdue",
+    ]
     if s.empty:
         return pd.DataFrame(columns=columns)
     as_of = as_of if as_of is not None else month_end(covered_until(county, "supervision"))
@@ -147,9 +197,17 @@ def findings(county, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     deadline = pd.to_datetime(failed.get("deadline", pd.Series(pd.NaT, index=failed.index)))
     closed = pd.to_datetime(failed.get("closed_on", pd.Series(pd.NaT, index=failed.index)))
     closed = closed.where(closed <= as_of)  # closed after the day looked at: still open that day
-    out = pd.DataFrame({"unit_code": failed["unit_code"], "township_code": failed["unit_code"].map(rollup(county, "township")),
-                        "date": pd.to_datetime(failed["date"]), "inspector_level": failed["inspector_level"],
-                        "check_item": failed["check_item"], "deadline": deadline, "closed_on": closed})
+    out = pd.DataFrame(
+        {
+            "unit_code": failed["unit_code"],
+            "township_code": failed["unit_code"].map(rollup(county, "township")),
+            "date": pd.to_datetime(failed["date"]),
+            "inspector_level": failed["inspector_level"],
+            "check_item": failed["check_item"],
+            "deadline": deadline,
+            "closed_on": closed,
+        }
+    )
     out["status"] = np.where(out["closed_on"].notna(), "closed", "open")
     out["due"] = out["deadline"] <= as_of
     out["on_time"] = out["closed_on"].notna() & (out["closed_on"] <= out["deadline"])
@@ -164,20 +222,38 @@ def rectification_values(county, level: str, kind: str, indicators: dict) -> pd.
     if not indicators or f.empty:
         return _empty()
     unit = f["unit_code"].map(rollup(county, level))
-    data = pd.DataFrame({"unit": unit, "period": periods.of_dates(f["deadline"], kind), "on_time": f["on_time"], "due": 1})
+    data = pd.DataFrame(
+        {"unit": unit, "period": periods.of_dates(f["deadline"], kind), "on_time": f["on_time"], "due": 1}
+    )
     sums = data.dropna(subset=["unit"]).groupby(["unit", "period"], as_index=False)[["on_time", "due"]].sum()
-    return pd.concat([pd.DataFrame({"unit": sums["unit"], "period": sums["period"], "indicator": code,
-                                    "numerator": sums["on_time"].astype(float), "denominator": sums["due"].astype(float),
-                                    "value": sums["on_time"] / sums["due"] * ind.factor, "note": ""})
-                      for code, ind in indicators.items()], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unit": sums["unit"],
+                    "period": sums["period"],
+                    "indicator": code,
+                    "numerator": sums["on_time"].astype(float),
+                    "denominator": sums["due"].astype(float),
+                    "value": sums["on_time"] / sums["due"] * ind.factor,
+                    "note": "",
+                }
+            )
+            for code, ind in indicators.items()
+        ],
+        ignore_index=True,
+    )
 
 
 def checklist_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
     s = county.supervision
     if not indicators or s.empty:
         return _empty()
-    s = s.assign(period=periods.of_dates(s["date"], kind), unit=s["unit_code"].map(rollup(county, level)),
-                 passed=passed(s["passed"]).fillna(0.0))
+    s = s.assign(
+        period=periods.of_dates(s["date"], kind),
+        unit=s["unit_code"].map(rollup(county, level)),
+        passed=passed(s["passed"]).fillna(0.0),
+    )
     rows = []
     for code, ind in indicators.items():
         part = s[s["check_item"] == ind.item].sort_values("date")
@@ -189,6 +265,7 @@ def checklist_values(county, level: str, kind: str, indicators: dict) -> pd.Data
 
 
 # ------------------------------------------------------------------------------------------------- work register
+
 
 def work_long(county, elements: list[str]) -> pd.DataFrame:
     """village_code (any unit's code), month, element, value: the work register's and the report's values of
@@ -231,33 +308,59 @@ def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
             if part.empty or bases.empty:
                 continue
             events = pd.DataFrame({"base": part["unit_code"], "month": part["month"], "value": part["amount"]})
-            out = cycle_values(events, bases, units_at(county, level), ind.cycle.every, ind.cycle.quota,
-                               types.get(element, "sum"), kind, _periods(county, kind), register["month"].min(), last)
+            out = cycle_values(
+                events,
+                bases,
+                units_at(county, level),
+                ind.cycle.every,
+                ind.cycle.quota,
+                types.get(element, "sum"),
+                kind,
+                _periods(county, kind),
+                register["month"].min(),
+                last,
+            )
             rows.append(out.assign(indicator=code))
     ratios = {code: ind for code, ind in indicators.items() if ind.cycle is None}
     if ratios and kind in MONTHS:
-        needed = sorted({e for ind in ratios.values() for e in elements_of(ind.numerator) + elements_of(ind.denominator)})
+        needed = sorted(
+            {e for ind in ratios.values() for e in elements_of(ind.numerator) + elements_of(ind.denominator)}
+        )
         wide = work_wide(county, tuple(needed))
-        values = aggregate_wide(wide, types, rollup(county, level), kind) if len(wide) else pd.DataFrame(columns=["unit", "period"])
+        values = (
+            aggregate_wide(wide, types, rollup(county, level), kind)
+            if len(wide)
+            else pd.DataFrame(columns=["unit", "period"])
+        )
         values = _with_zeros(county, values, level, kind, needed, types)
         rows += [_work_ratio(county, level, kind, code, ind, values) for code, ind in ratios.items()]
     rows = [r for r in rows if len(r)]
     return pd.concat(rows, ignore_index=True) if rows else _empty()
 
 
-def _with_zeros(county, values: pd.DataFrame, level: str, kind: str, elements: list[str], types: dict[str, str]
-                ) -> pd.DataFrame:
+def _with_zeros(
+    county, values: pd.DataFrame, level: str, kind: str, elements: list[str], types: dict[str, str]
+) -> pd.DataFrame:
     """Every unit × period the register covers (its first month to the data's last), with 0 for the flows it records
     (a meeting, a course, a person sent) where no entry says otherwise: the register lists what happened. Stocks
     (staff in post) stay missing where not recorded."""
     order = {"village": 0, "township": 1, "county": 2}
     config = county.config["rhythm"].elements
-    flows = [e for e in elements if e in config and types.get(e, "sum") == "sum" and order[config[e].level] <= order[level]
-             and (county.work_register["element"] == e).any()]
+    flows = [
+        e
+        for e in elements
+        if e in config
+        and types.get(e, "sum") == "sum"
+        and order[config[e].level] <= order[level]
+        and (county.work_register["element"] == e).any()
+    ]
     if not flows:
         return values
-    span = pd.Series(pd.period_range(county.work_register["month"].min(), covered_until(county, "work_register"),
-                                     freq="M").strftime("%Y-%m"))
+    span = pd.Series(
+        pd.period_range(county.work_register["month"].min(), covered_until(county, "work_register"), freq="M").strftime(
+            "%Y-%m"
+        )
+    )
     covered = span.groupby(periods.of_months(span, kind)).size()
     whole = covered[covered == MONTHS[kind]].index
     grid = pd.MultiIndex.from_product([units_at(county, level), whole], names=["unit", "period"]).to_frame(index=False)
@@ -299,6 +402,7 @@ def _work_ratio(county, level: str, kind: str, code: str, ind, values: pd.DataFr
 
 # ------------------------------------------------------------------------------------------ village rooms, schools
 
+
 def room_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
     """Years only: villages whose room (school) is up to standard at the year's end / villages listed that year."""
     rooms = county.village_rooms
@@ -312,10 +416,19 @@ def room_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
         have: list[str] = []
         if len(rooms):
             unit = rooms["village_code"].map(rollup(county, level))
-            data = pd.DataFrame({"unit": unit, "period": rooms["year"].astype(str),
-                                 "ok": (rooms[ind.item] == "up_to_standard").astype(float)}).dropna(subset=["unit"])
-            sums = data.groupby(["unit", "period"], as_index=False).agg(numerator=("ok", "sum"), denominator=("ok", "size"))
-            rows.append(sums.assign(indicator=code, value=sums["numerator"] / sums["denominator"] * ind.factor, note=""))
+            data = pd.DataFrame(
+                {
+                    "unit": unit,
+                    "period": rooms["year"].astype(str),
+                    "ok": (rooms[ind.item] == "up_to_standard").astype(float),
+                }
+            ).dropna(subset=["unit"])
+            sums = data.groupby(["unit", "period"], as_index=False).agg(
+                numerator=("ok", "sum"), denominator=("ok", "size")
+            )
+            rows.append(
+                sums.assign(indicator=code, value=sums["numerator"] / sums["denominator"] * ind.factor, note="")
+            )
             have = sorted(set(sums["period"]))
         missing = [p for p in all_periods if p not in have]
         for p in missing:
@@ -323,5 +436,10 @@ def room_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
     return pd.concat(rows, ignore_index=True) if rows else _empty()
 
 
-SOURCES = {"supervision": supervision_values, "rectification": rectification_values, "checklist": checklist_values,
-           "work": work_values, "village_rooms": room_values}
+SOURCES = {
+    "supervision": supervision_values,
+    "rectification": rectification_values,
+    "checklist": checklist_values,
+    "work": work_values,
+    "village_rooms": room_values,
+}

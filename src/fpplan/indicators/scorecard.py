@@ -37,19 +37,40 @@ from fpplan.indicators.reports import unit_map
 from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
 
 MIN_QUARTERS = 4
-CARD_COLUMNS = ["unit", "period", "indicator", "name", "value", "lower", "upper", "unit_label", "target", "status",
-                "undecided", "previous", "change", "numerator", "denominator", "note", "note_arg", "target_source"]
+CARD_COLUMNS = [
+    "unit",
+    "period",
+    "indicator",
+    "name",
+    "value",
+    "lower",
+    "upper",
+    "unit_label",
+    "target",
+    "status",
+    "undecided",
+    "previous",
+    "change",
+    "numerator",
+    "denominator",
+    "note",
+    "note_arg",
+    "target_source",
+]
 
 
-def scorecards(county, level: str, kind: str, target_set: str | None = None, codes: list[str] | None = None
-               ) -> pd.DataFrame:
+def scorecards(
+    county, level: str, kind: str, target_set: str | None = None, codes: list[str] | None = None
+) -> pd.DataFrame:
     """Every unit at ``level`` × every period of ``kind`` × every indicator defined there: value (95% interval for
     survey indicators), target text and source, status (green / amber / red / small_sample / no_target / no_data:
     small_sample below the indicator's minimum exposure), undecided (the
     interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
     target is yearly). Computed in one pass (vectorized over units and periods)."""
     catalogue = county.config["indicators"]
-    return judge(indicator_grid(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind)
+    return judge(
+        indicator_grid(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind
+    )
 
 
 def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str) -> pd.DataFrame:
@@ -105,7 +126,9 @@ def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str)
         card["change"] = card["value"] - card["previous"]
     lang = language()
     card["name"] = card["indicator"].map({c: getattr(i, lang) for c, i in catalogue.indicators.items()})
-    card["unit_label"] = card["indicator"].map({c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()})
+    card["unit_label"] = card["indicator"].map(
+        {c: enum_label("indicator_unit", i.unit) for c, i in catalogue.indicators.items()}
+    )
     return card[CARD_COLUMNS + [c for c in card.columns if c not in CARD_COLUMNS]]
 
 
@@ -115,7 +138,9 @@ def rejudge(cards: pd.DataFrame, catalogue, target_set: str) -> pd.DataFrame:
     resolved_targets(catalogue, target_set)  # an unknown set is an error before any work
     if cards.empty:
         return cards
-    parts = [judge(part, catalogue, target_set, level, kind) for (level, kind), part in cards.groupby(["level", "kind"])]
+    parts = [
+        judge(part, catalogue, target_set, level, kind) for (level, kind), part in cards.groupby(["level", "kind"])
+    ]
     return pd.concat(parts).loc[cards.index]
 
 
@@ -134,8 +159,14 @@ def pro_rata(yearly, indicator, kind: str):
     return yearly.model_copy(update={"value": share, "period_kinds": None})
 
 
-def scorecard(county, level: str, period: str, target_set: str | None = None, with_forecast: bool = True,
-              codes: list[str] | None = None) -> pd.DataFrame:
+def scorecard(
+    county,
+    level: str,
+    period: str,
+    target_set: str | None = None,
+    with_forecast: bool = True,
+    codes: list[str] | None = None,
+) -> pd.DataFrame:
     """One row per unit × indicator for ``period`` (2025, 2025S1, 2025Q3 or 2025-07): the columns of
     :func:`scorecards`, and (township and county levels, ``with_forecast``) the four-quarter forecast."""
     kind = periods.kind_of(period)
@@ -155,8 +186,9 @@ def status_counts(card: pd.DataFrame) -> pd.DataFrame:
     target; a unit with any red needs attention, one with amber but no red is to watch."""
     keys = [c for c in ("unit", "period") if c in card]
     counts = card.groupby(keys)["status"].value_counts().unstack(fill_value=0)
-    counts = counts.reindex(columns=["green", "amber", "red", "small_sample", "no_data", "no_target"],
-                            fill_value=0).reset_index()
+    counts = counts.reindex(
+        columns=["green", "amber", "red", "small_sample", "no_data", "no_target"], fill_value=0
+    ).reset_index()
     counts.columns.name = None
     counts["attention"] = np.select([counts["red"] > 0, counts["amber"] > 0], ["red", "amber"], default="green")
     return counts
@@ -167,7 +199,9 @@ def note_text(card: pd.DataFrame) -> pd.Series:
     text = [label("ui", f"note_{n}").format(arg=a) if n else "" for n, a in zip(card["note"], card["note_arg"])]
     flag = card["undecided"] if "undecided" in card else pd.Series(False, index=card.index)
     extra = label("ui", "note_undecided")
-    return pd.Series([f"{t}；{extra}" if f and t else (extra if f else t) for t, f in zip(text, flag)], index=card.index)
+    return pd.Series(
+        [f"{t}；{extra}" if f and t else (extra if f else t) for t, f in zip(text, flag)], index=card.index
+    )
 
 
 def status_text(card: pd.DataFrame) -> pd.Series:
@@ -176,8 +210,10 @@ def status_text(card: pd.DataFrame) -> pd.Series:
 
 # ---------------------------------------------------------------------------------------------------- forecasts
 
-def rolling_year(county, level: str, quarter_ends: list[str], codes: list[str] | None = None,
-                 wide: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def rolling_year(
+    county, level: str, quarter_ends: list[str], codes: list[str] | None = None, wide: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Report indicators over the 12 months ending at each quarter in ``quarter_ends`` (period = that quarter's id);
     ``wide``: :func:`fpplan.indicators.aggregate.report_table` if already at hand."""
     wide = report_table(county) if wide is None else wide
@@ -216,26 +252,48 @@ def trend_forecast(series: pd.DataFrame, horizon: int = 4, alpha: float = 0.2) -
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(sse / (n - 2) * (1 + 1 / n + (x0 - xbar) ** 2 / sxx))
     q = stats.t.ppf(1 - alpha / 2, np.maximum(n - 2, 1))
-    out = pd.DataFrame({"n": n, "slope": slope, "intercept": intercept, "last_x": last_x, "mean": mean,
-                        "lower": mean - q * se, "upper": mean + q * se}).reset_index()
+    out = pd.DataFrame(
+        {
+            "n": n,
+            "slope": slope,
+            "intercept": intercept,
+            "last_x": last_x,
+            "mean": mean,
+            "lower": mean - q * se,
+            "upper": mean + q * se,
+        }
+    ).reset_index()
     return out[out["n"] >= MIN_QUARTERS].reset_index(drop=True)
 
 
 def forecasts(county, level: str, period: str, target_set: str, history: int = 9) -> pd.DataFrame:
     """The forecast columns for every unit × report indicator at ``level``, from rolling years up to ``period``'s end:
     forecast_quarter, forecast, forecast_lower, forecast_upper, expected_met, trend_per_quarter."""
-    columns = ["unit", "indicator", "forecast_quarter", "forecast", "forecast_lower", "forecast_upper", "expected_met",
-               "trend_per_quarter"]
+    columns = [
+        "unit",
+        "indicator",
+        "forecast_quarter",
+        "forecast",
+        "forecast_lower",
+        "forecast_upper",
+        "expected_met",
+        "trend_per_quarter",
+    ]
     wide = report_table(county)
     if wide.empty:
         return pd.DataFrame(columns=columns)
     last_month = min(periods.parse(period)[1][-1], wide["month"].max())
     last_quarter = periods.of_months(pd.Series([last_month]), "quarter").iloc[0]
     first_month = wide["month"].min()
-    ends = [q for q in periods.sequence(last_quarter, history)
-            if (pd.Period(periods.parse(q)[1][-1], freq="M") - 11).strftime("%Y-%m") >= first_month]
+    ends = [
+        q
+        for q in periods.sequence(last_quarter, history)
+        if (pd.Period(periods.parse(q)[1][-1], freq="M") - 11).strftime("%Y-%m") >= first_month
+    ]
     catalogue = county.config["indicators"]
-    codes = [c for c, i in catalogue.indicators.items() if i.data == "report" and not i.window_months and level in i.levels]
+    codes = [
+        c for c, i in catalogue.indicators.items() if i.data == "report" and not i.window_months and level in i.levels
+    ]
     if len(ends) < MIN_QUARTERS or not codes:  # less than a year of reports: nothing to forecast from
         return pd.DataFrame(columns=columns)
     rolling = rolling_year(county, level, ends, codes, wide)
@@ -243,8 +301,9 @@ def forecasts(county, level: str, period: str, target_set: str, history: int = 9
     return bounded_forecast(rolling, catalogue, targets_for(catalogue, target_set, level, "year"), ends[-1])[columns]
 
 
-def bounded_forecast(rolling: pd.DataFrame, catalogue, targets: dict, last_quarter: str, horizon: int = 4,
-                     alpha: float = 0.2) -> pd.DataFrame:
+def bounded_forecast(
+    rolling: pd.DataFrame, catalogue, targets: dict, last_quarter: str, horizon: int = 4, alpha: float = 0.2
+) -> pd.DataFrame:
     """The forecast ``horizon`` quarters after ``last_quarter`` of every unit × indicator series in ``rolling``
     (unit, indicator, x, value, denominator), each fitted on its indicator's bounded scale
     (:mod:`fpplan.indicators.scales`: logit for a percentage, log for a non-negative rate) and back-transformed,
@@ -258,14 +317,16 @@ def bounded_forecast(rolling: pd.DataFrame, catalogue, targets: dict, last_quart
     z = np.full(len(rolling), np.nan)
     for name in SCALES:  # three vectorized steps
         rows = (scale == name).to_numpy()
-        z[rows] = to_scale(rolling["value"].to_numpy(float)[rows], rolling["denominator"].to_numpy(float)[rows], name,
-                           factor[rows])
+        z[rows] = to_scale(
+            rolling["value"].to_numpy(float)[rows], rolling["denominator"].to_numpy(float)[rows], name, factor[rows]
+        )
     fit = trend_forecast(rolling[["unit", "indicator", "x"]].assign(value=z), horizon=horizon, alpha=alpha)
     fit_scale = fit["indicator"].map({c: scale_of(i) for c, i in catalogue.indicators.items()}).to_numpy(object)
     fit_factor = fit["indicator"].map({c: i.factor for c, i in catalogue.indicators.items()}).to_numpy(float)
     steps = np.arange(horizon + 1)
     path_z = fit["intercept"].to_numpy()[:, None] + fit["slope"].to_numpy()[:, None] * (
-        fit["last_x"].to_numpy()[:, None] + steps)  # the fitted last quarter, then the next ``horizon``
+        fit["last_x"].to_numpy()[:, None] + steps
+    )  # the fitted last quarter, then the next ``horizon``
     path = np.full(path_z.shape, np.nan)
     mean, lower, upper = (np.full(len(fit), np.nan) for _ in range(3))
     for name in SCALES:
@@ -289,9 +350,18 @@ def bounded_forecast(rolling: pd.DataFrame, catalogue, targets: dict, last_quart
         met = meets(path[rows, 1:], target) & missed[:, None]
         first = np.where(met.any(axis=1), met.argmax(axis=1), -1)
         expected[rows] = [quarters[k] if k >= 0 else None for k in first]
-    return pd.DataFrame({"unit": fit["unit"], "indicator": fit["indicator"], "forecast_quarter": quarters[-1],
-                         "forecast": mean, "forecast_lower": lower, "forecast_upper": upper, "expected_met": expected,
-                         "trend_per_quarter": path[:, 1] - path[:, 0]})
+    return pd.DataFrame(
+        {
+            "unit": fit["unit"],
+            "indicator": fit["indicator"],
+            "forecast_quarter": quarters[-1],
+            "forecast": mean,
+            "forecast_lower": lower,
+            "forecast_upper": upper,
+            "expected_met": expected,
+            "trend_per_quarter": path[:, 1] - path[:, 0],
+        }
+    )
 
 
 def indicator_series(county, level: str, kind: str = "quarter", unit: str | None = None) -> pd.DataFrame:
@@ -307,7 +377,12 @@ def rolling_series(county, level: str, last_quarter: str | None = None, count: i
     if wide.empty:
         return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
     last = last_quarter or periods.of_months(pd.Series([wide["month"].max()]), "quarter").iloc[0]
-    first_end = periods.of_months(pd.Series([(pd.Period(wide["month"].min(), freq="M") + 11).strftime("%Y-%m")]),
-                                  "quarter").iloc[0]
+    first_end = periods.of_months(
+        pd.Series([(pd.Period(wide["month"].min(), freq="M") + 11).strftime("%Y-%m")]), "quarter"
+    ).iloc[0]
     ends = [q for q in periods.sequence(last, count) if q >= first_end]
-    return rolling_year(county, level, ends, wide=wide) if ends else pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    return (
+        rolling_year(county, level, ends, wide=wide)
+        if ends
+        else pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    )

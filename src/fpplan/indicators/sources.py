@@ -51,11 +51,21 @@ def survey_values(county, level: str, kind: str, indicators: dict) -> pd.DataFra
     rows = []
     for code, ind in indicators.items():  # one per survey question
         part = sums["question"] == ind.question
-        rows.append(pd.DataFrame({"unit": sums.loc[part, "unit"], "period": sums.loc[part, "period"], "indicator": code,
-                                  "numerator": sums.loc[part, "yes_count"], "denominator": sums.loc[part, "sample_size"],
-                                  "value": sums.loc[part, "yes_count"] / sums.loc[part, "sample_size"] * ind.factor,
-                                  "lower": lower[part.to_numpy()] * ind.factor, "upper": upper[part.to_numpy()] * ind.factor,
-                                  "note": ""}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit": sums.loc[part, "unit"],
+                    "period": sums.loc[part, "period"],
+                    "indicator": code,
+                    "numerator": sums.loc[part, "yes_count"],
+                    "denominator": sums.loc[part, "sample_size"],
+                    "value": sums.loc[part, "yes_count"] / sums.loc[part, "sample_size"] * ind.factor,
+                    "lower": lower[part.to_numpy()] * ind.factor,
+                    "upper": upper[part.to_numpy()] * ind.factor,
+                    "note": "",
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -64,14 +74,27 @@ def exam_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
     exams = exams[(exams["exam_type"] == "monthly") & exams["score"].notna()]
     if not indicators or exams.empty or level == "village":
         return pd.DataFrame(columns=COLUMNS)
-    township = county.staff.set_index("staff_id")["station_code"].map(county.facilities.set_index("code")["township_code"])
+    township = county.staff.set_index("staff_id")["station_code"].map(
+        county.facilities.set_index("code")["township_code"]
+    )
     unit = exams["staff_id"].map(township).map(rollup(county, level))
     passed = exams["score"] >= county.config["rules"].exams.pass_mark
     data = pd.DataFrame({"unit": unit, "period": periods.of_months(exams["month"], kind), "passed": passed, "sat": 1})
     sums = data.dropna(subset=["unit"]).groupby(["unit", "period"], as_index=False)[["passed", "sat"]].sum()
-    rows = [pd.DataFrame({"unit": sums["unit"], "period": sums["period"], "indicator": code, "numerator": sums["passed"],
-                          "denominator": sums["sat"], "value": sums["passed"] / sums["sat"] * ind.factor, "note": ""})
-            for code, ind in indicators.items()]
+    rows = [
+        pd.DataFrame(
+            {
+                "unit": sums["unit"],
+                "period": sums["period"],
+                "indicator": code,
+                "numerator": sums["passed"],
+                "denominator": sums["sat"],
+                "value": sums["passed"] / sums["sat"] * ind.factor,
+                "note": "",
+            }
+        )
+        for code, ind in indicators.items()
+    ]
     return pd.concat(rows, ignore_index=True)
 
 
@@ -85,7 +108,8 @@ def training_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
         if part.empty:
             continue
         long = part.rename(columns={"unit_code": "village_code"}).melt(
-            id_vars=["village_code", "month"], value_vars=["in_post", "trained"], var_name="element")
+            id_vars=["village_code", "month"], value_vars=["in_post", "trained"], var_name="element"
+        )
         values = aggregate(long, {"in_post": "average", "trained": "sum"}, rollup(county, level), kind)
         rows.append(ratio(ind, values).assign(indicator=code))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
@@ -95,9 +119,23 @@ def timeliness_values(county, level: str, kind: str, indicators: dict) -> pd.Dat
     if not indicators or county.service_stats.empty:
         return pd.DataFrame(columns=COLUMNS)
     c = completeness(county, kind, level)
-    return pd.concat([pd.DataFrame({"unit": c["unit"], "period": c["period"], "indicator": code, "numerator": c["on_time"],
-                                    "denominator": c["expected"], "value": c["on_time"] / c["expected"] * ind.factor,
-                                    "note": ""}) for code, ind in indicators.items()], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unit": c["unit"],
+                    "period": c["period"],
+                    "indicator": code,
+                    "numerator": c["on_time"],
+                    "denominator": c["expected"],
+                    "value": c["on_time"] / c["expected"] * ind.factor,
+                    "note": "",
+                }
+            )
+            for code, ind in indicators.items()
+        ],
+        ignore_index=True,
+    )
 
 
 @per_county
@@ -108,9 +146,14 @@ def completeness(county, kind: str = "month", level: str = "township") -> pd.Dat
     quality.yaml ``timely_days`` after the month's end."""
     grid = report_grid(county, county.config["quality"].timely_days)
     grid["on_time"] = grid["received"] & (grid["days_late"] <= 0)
-    grid = grid.assign(unit=grid["village_code"].map(rollup(county, level)), period=periods.of_months(grid["month"], kind))
-    out = grid.groupby(["unit", "period"]).agg(expected=("village_code", "size"), received=("received", "sum"),
-                                               on_time=("on_time", "sum")).reset_index()
+    grid = grid.assign(
+        unit=grid["village_code"].map(rollup(county, level)), period=periods.of_months(grid["month"], kind)
+    )
+    out = (
+        grid.groupby(["unit", "period"])
+        .agg(expected=("village_code", "size"), received=("received", "sum"), on_time=("on_time", "sum"))
+        .reset_index()
+    )
     out["completeness"] = out["received"] / out["expected"] * 100
     out["timeliness"] = out["on_time"] / out["expected"] * 100
     return out
@@ -124,8 +167,16 @@ def statistics_accuracy(county) -> pd.DataFrame:
     stats = county.service_stats
     births = stats[["births_male", "births_female"]].sum(axis=1, min_count=1)
     parent = county.villages().set_index("code")["township_code"]
-    reported = births.groupby([stats["village_code"].map(parent).rename("township_code"),
-                               stats["month"].str[:4].astype(int).rename("year")]).sum().rename("reported")
+    reported = (
+        births.groupby(
+            [
+                stats["village_code"].map(parent).rename("township_code"),
+                stats["month"].str[:4].astype(int).rename("year"),
+            ]
+        )
+        .sum()
+        .rename("reported")
+    )
     vital = county.vital_history.set_index(["township_code", "year"])
     registered = (vital["births_male"] + vital["births_female"]).rename("registered")
     out = pd.concat([reported, registered], axis=1, join="inner").reset_index()
@@ -144,8 +195,15 @@ def _yearly_notes(county, level: str, kind: str, code: str, years_with_value: se
     missing = [p for p in all_periods if kind != "year" or p not in years_with_value]
     notes = [("year_only", "") if kind != "year" else why(int(p)) for p in missing]
     units = units_at(county, level)
-    return pd.DataFrame({"unit": np.repeat(units, len(missing)), "period": np.tile(missing, len(units)), "indicator": code,
-                         "note": np.tile([n for n, _ in notes], len(units)), "note_arg": np.tile([a for _, a in notes], len(units))})
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(units, len(missing)),
+            "period": np.tile(missing, len(units)),
+            "indicator": code,
+            "note": np.tile([n for n, _ in notes], len(units)),
+            "note_arg": np.tile([a for _, a in notes], len(units)),
+        }
+    )
 
 
 def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
@@ -163,9 +221,19 @@ def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
             unit = a["township_code"].map(rollup(county, level))
             sums = a.assign(unit=unit, period=a["year"].astype(str), gap=a["births_gap"])
             sums = sums.groupby(["unit", "period"], as_index=False)[["gap", "registered"]].sum()
-            rows.append(pd.DataFrame({"unit": sums["unit"], "period": sums["period"], "indicator": code,
-                                      "numerator": sums["registered"] - sums["gap"], "denominator": sums["registered"],
-                                      "value": (1 - sums["gap"] / sums["registered"]) * ind.factor, "note": ""}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "unit": sums["unit"],
+                        "period": sums["period"],
+                        "indicator": code,
+                        "numerator": sums["registered"] - sums["gap"],
+                        "denominator": sums["registered"],
+                        "value": (1 - sums["gap"] / sums["registered"]) * ind.factor,
+                        "note": "",
+                    }
+                )
+            )
             have = set(sums["period"])
         rows.append(_yearly_notes(county, level, kind, code, have, why))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
@@ -189,16 +257,32 @@ def budget_values(county, level: str, kind: str, indicators: dict) -> pd.DataFra
         if kind == "year" and level == "county" and len(county.budget):
             b = county.budget
             people = _population_by_year(county).reindex(b["year"]).to_numpy()
-            rows.append(pd.DataFrame({"unit": county.county_code, "period": b["year"].astype(str), "indicator": code,
-                                      "numerator": b["fp_budget_yuan"], "denominator": people,
-                                      "value": b["fp_budget_yuan"] / people * ind.factor, "note": ""}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "unit": county.county_code,
+                        "period": b["year"].astype(str),
+                        "indicator": code,
+                        "numerator": b["fp_budget_yuan"],
+                        "denominator": people,
+                        "value": b["fp_budget_yuan"] / people * ind.factor,
+                        "note": "",
+                    }
+                )
+            )
             have = set(b["year"].astype(str))
         rows.append(_yearly_notes(county, level, kind, code, have, lambda year: ("no_budget", str(year))))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
 
 
-SOURCES = {"survey": survey_values, "exams": exam_values, "training": training_values,
-           "submissions": timeliness_values, "vital_registration": accuracy_values, "budget": budget_values}
+SOURCES = {
+    "survey": survey_values,
+    "exams": exam_values,
+    "training": training_values,
+    "submissions": timeliness_values,
+    "vital_registration": accuracy_values,
+    "budget": budget_values,
+}
 
 
 def _rhythm_sources() -> dict:

@@ -13,8 +13,16 @@ from fpplan.indicators.coverage import as_of_month, month_end
 from fpplan.indicators.reports import rollup
 from fpplan.indicators.rhythm import findings
 
-TOWNSHIP_COLUMNS = ["township_code", "supervision_due", "supervision_done", "last_visit", "villages_total", "villages_checked",
-                    "findings_open", "findings_overdue"]
+TOWNSHIP_COLUMNS = [
+    "township_code",
+    "supervision_due",
+    "supervision_done",
+    "last_visit",
+    "villages_total",
+    "villages_checked",
+    "findings_open",
+    "findings_overdue",
+]
 
 
 def township_status(county, month: str | None = None) -> pd.DataFrame:
@@ -31,7 +39,9 @@ def township_status(county, month: str | None = None) -> pd.DataFrame:
     s = county.supervision
     date = pd.to_datetime(s["date"]) if len(s) else pd.Series(dtype="datetime64[ns]")
     township = s["unit_code"].map(rollup(county, "township")) if len(s) else pd.Series(dtype=object)
-    in_quarter = (periods.of_dates(date, "quarter") == quarter) & (date <= month_end(month)) if len(s) else township.astype(bool)
+    in_quarter = (
+        (periods.of_dates(date, "quarter") == quarter) & (date <= month_end(month)) if len(s) else township.astype(bool)
+    )
     by_county = s[in_quarter & (s["inspector_level"] == "county")] if len(s) else s
     visits = pd.to_datetime(by_county["date"]).groupby(township[by_county.index]).max()
     checked = s[(date.dt.strftime("%Y-%m") == month) & (s["inspector_level"] == "township")] if len(s) else s
@@ -43,8 +53,9 @@ def township_status(county, month: str | None = None) -> pd.DataFrame:
     out["last_visit"] = pd.to_datetime(visits.reindex(out["township_code"]).to_numpy())
     out["supervision_done"] = out["last_visit"].notna().astype(int)
     out["villages_total"] = out["township_code"].map(villages.groupby("township_code").size()).fillna(0).astype(int)
-    out["villages_checked"] = out["township_code"].map(
-        checked_villages.map(rollup(county, "township")).value_counts()).fillna(0).astype(int)
+    out["villages_checked"] = (
+        out["township_code"].map(checked_villages.map(rollup(county, "township")).value_counts()).fillna(0).astype(int)
+    )
     out["findings_open"] = out["township_code"].map(open_.groupby("township_code").size()).fillna(0).astype(int)
     overdue = open_[open_["overdue"].astype(bool)]  # (an empty object column would select columns, not rows)
     out["findings_overdue"] = out["township_code"].map(overdue.groupby("township_code").size()).fillna(0).astype(int)
@@ -57,7 +68,11 @@ def open_by_item(county, month: str | None = None) -> pd.DataFrame:
     month = month or as_of_month(county)
     f = findings(county, month_end(month)) if month else findings(county)
     open_ = f[f["status"] == "open"]
-    out = open_.groupby("check_item").agg(findings_open=("status", "size"), findings_overdue=("overdue", "sum")).reset_index()
+    out = (
+        open_.groupby("check_item")
+        .agg(findings_open=("status", "size"), findings_overdue=("overdue", "sum"))
+        .reset_index()
+    )
     return out.sort_values(["findings_open", "check_item"], ascending=[False, True], ignore_index=True)
 
 
@@ -77,11 +92,18 @@ def weekly(county, imports: pd.DataFrame | None = None, weeks: int = 8, month: s
     opened = periods.of_dates(f["date"], periods.WEEK).value_counts() if len(f) else pd.Series(dtype=int)
     closed = f["closed_on"].dropna()
     closed = periods.of_dates(closed, periods.WEEK).value_counts() if len(closed) else pd.Series(dtype=int)
-    logged = (periods.of_dates(imports["imported_at"], periods.WEEK).value_counts()
-              if imports is not None and len(imports) else pd.Series(dtype=int))
+    logged = (
+        periods.of_dates(imports["imported_at"], periods.WEEK).value_counts()
+        if imports is not None and len(imports)
+        else pd.Series(dtype=int)
+    )
     out = pd.DataFrame({"week": chosen})
-    for name, counts in (("inspections", inspections), ("findings_opened", opened), ("findings_closed", closed),
-                         ("imports", logged)):
+    for name, counts in (
+        ("inspections", inspections),
+        ("findings_opened", opened),
+        ("findings_closed", closed),
+        ("imports", logged),
+    ):
         out[name] = out["week"].map(counts).fillna(0).astype(int)
     return out
 
@@ -91,6 +113,9 @@ def page_tables(county, imports: pd.DataFrame | None = None) -> dict[str, pd.Dat
     items (open findings by checklist item), weeks (the last eight weeks), info (month and quarter looked at)."""
     month = as_of_month(county)
     quarter = periods.of_months(pd.Series([month]), "quarter").iloc[0] if month else None
-    return {"township": township_status(county, month), "items": open_by_item(county, month),
-            "weeks": weekly(county, imports, month=month),
-            "info": pd.DataFrame({"month": [month], "quarter": [quarter], "has_register": [len(county.supervision) > 0]})}
+    return {
+        "township": township_status(county, month),
+        "items": open_by_item(county, month),
+        "weeks": weekly(county, imports, month=month),
+        "info": pd.DataFrame({"month": [month], "quarter": [quarter], "has_register": [len(county.supervision) > 0]}),
+    }

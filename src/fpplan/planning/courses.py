@@ -18,8 +18,15 @@ import pandas as pd
 COLUMNS = ["year", "in_post_persons", "hired_persons", "persons", "cost_wan_yuan"]
 
 
-def county_station_courses(roster: pd.DataFrame, hires: pd.DataFrame, facilities: pd.DataFrame, technical,
-                           course, first_year: int, plan_year: int) -> pd.DataFrame:
+def county_station_courses(
+    roster: pd.DataFrame,
+    hires: pd.DataFrame,
+    facilities: pd.DataFrame,
+    technical,
+    course,
+    first_year: int,
+    plan_year: int,
+) -> pd.DataFrame:
     """year, in_post_persons, hired_persons, persons, cost_wan_yuan for each year first_year … plan_year (module
     docstring); no rows when the config has no course.
 
@@ -35,7 +42,6 @@ def county_station_courses(roster: pd.DataFrame, hires: pd.DataFrame, facilities
     batches = (k + 1) * n // len(years) - k * n // len(years)
     hired = hires[hires["station"].isin(stations) & hires["specialty"].isin(list(technical))]
     hired = hired.groupby("year").size().reindex(years, fill_value=0).to_numpy(int)
-    out = pd.DataFrame({"year": years, "in_post_persons": batches, "hired_persons": hired,
-                        "persons": batches + hired})
+    out = pd.DataFrame({"year": years, "in_post_persons": batches, "hired_persons": hired, "persons": batches + hired})
     out["cost_wan_yuan"] = out["persons"] * float(course.cost_wan_yuan)
     return out[COLUMNS]

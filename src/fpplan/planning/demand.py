@@ -46,8 +46,7 @@ def catchments(county, config: ServicesConfig) -> pd.DataFrame:
     def served_by(level: str) -> pd.Series:
         rows = fac[fac["level"] == level].assign(serves=lambda f: f["serves"].fillna("").str.split(r"[;；,，、]"))
         pairs = rows.explode("serves")
-        pairs = pd.concat([pairs.assign(serves=pairs["serves"].str.strip()),
-                           rows.assign(serves=rows["township_code"])])
+        pairs = pd.concat([pairs.assign(serves=pairs["serves"].str.strip()), rows.assign(serves=rows["township_code"])])
         return pairs[pairs["serves"] != ""].drop_duplicates("serves").set_index("serves")["code"]
 
     out = villages.assign(own=villages["township_code"].map(own))
@@ -73,13 +72,17 @@ def village_bases(county) -> pd.DataFrame:
     keys = pd.MultiIndex.from_arrays([women["township_code"], women["age"]])
     married = women["population"] * own.reindex(keys).to_numpy()
     married = married.fillna(women["population"] * county_share)
-    frame = pd.DataFrame({
-        "women_15_49": women.groupby("village_code")["population"].sum(),
-        "married_women_15_49": married.groupby(women["village_code"]).sum(),
-        "population": pop.groupby("village_code")["population"].sum(),
-        "men_15_64": pop[(pop["sex"] == "male") & ages.between(15, 64)].groupby("village_code")["population"].sum(),
-    }).fillna(0.0)
-    frame["township_code"] = frame.index.map(pop.drop_duplicates("village_code").set_index("village_code")["township_code"])
+    frame = pd.DataFrame(
+        {
+            "women_15_49": women.groupby("village_code")["population"].sum(),
+            "married_women_15_49": married.groupby(women["village_code"]).sum(),
+            "population": pop.groupby("village_code")["population"].sum(),
+            "men_15_64": pop[(pop["sex"] == "male") & ages.between(15, 64)].groupby("village_code")["population"].sum(),
+        }
+    ).fillna(0.0)
+    frame["township_code"] = frame.index.map(
+        pop.drop_duplicates("village_code").set_index("village_code")["township_code"]
+    )
     vital = county.vital_history[county.vital_history["year"] == county.vital_history["year"].max()]
     births = (vital["births_male"] + vital["births_female"]).groupby(vital["township_code"]).sum()
     women_share = frame["women_15_49"] / frame.groupby("township_code")["women_15_49"].transform("sum")
@@ -118,7 +121,7 @@ def _county_service_rates(county) -> pd.DataFrame:
 
 def _service_rates(county, config: ServicesConfig) -> pd.DataFrame:
     stats = county.service_stats
-    months = sorted(stats["month"].unique())[-config.rate_months:]
+    months = sorted(stats["month"].unique())[-config.rate_months :]
     recent = stats[stats["month"].isin(months)]
     elements = sorted({s.element for s in config.services.values()})
     # a village's missing months are filled with its mean month, so a missing report does not lower the rate; the
@@ -132,8 +135,17 @@ def _service_rates(county, config: ServicesConfig) -> pd.DataFrame:
     for name, s in config.services.items():
         volume = by_township[s.element]
         base = base_totals[s.base]
-        rows.append(pd.DataFrame({"township_code": volume.index, "service": name, "annual_volume": volume.to_numpy(),
-                                  "base": s.base, "base_value": base.reindex(volume.index).to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "township_code": volume.index,
+                    "service": name,
+                    "annual_volume": volume.to_numpy(),
+                    "base": s.base,
+                    "base_value": base.reindex(volume.index).to_numpy(),
+                }
+            )
+        )
     rates = pd.concat(rows, ignore_index=True)
     rates["rate"] = rates["annual_volume"] / rates["base_value"].where(rates["base_value"] > 0)
     rates = rates.fillna({"rate": 0.0})
@@ -141,9 +153,14 @@ def _service_rates(county, config: ServicesConfig) -> pd.DataFrame:
     by_population = rates["service"].isin(list(fallback))
     if by_population.any():
         table = county.config["population_rates"].rates
-        rates.loc[by_population, "rate"] = rates.loc[by_population, "service"].map(
-            {name: table[name].per_person_year for name in fallback}).to_numpy(float)
-        rates.loc[by_population, "annual_volume"] = rates.loc[by_population, "rate"] * rates.loc[by_population, "base_value"]
+        rates.loc[by_population, "rate"] = (
+            rates.loc[by_population, "service"]
+            .map({name: table[name].per_person_year for name in fallback})
+            .to_numpy(float)
+        )
+        rates.loc[by_population, "annual_volume"] = (
+            rates.loc[by_population, "rate"] * rates.loc[by_population, "base_value"]
+        )
     rates["rate_from"] = np.where(by_population, "population_rate", "reports")
     return rates
 
@@ -184,15 +201,24 @@ def _coefficients(county, config: ServicesConfig) -> pd.DataFrame:
         v = places.assign(share=share.fillna(0.0).to_numpy(), station=places[s.where])
         per = v.groupby(["station", "township_code"], as_index=False)["share"].sum()
         rate = rates[rates["service"] == name].set_index("township_code")["rate"]
-        rows.append(per.assign(service=name, cadre=s.cadre, unit_time_hours=s.unit_time_hours, base=s.base,
-                               coef=per["share"] * per["township_code"].map(rate).fillna(0.0)))
+        rows.append(
+            per.assign(
+                service=name,
+                cadre=s.cadre,
+                unit_time_hours=s.unit_time_hours,
+                base=s.base,
+                coef=per["share"] * per["township_code"].map(rate).fillna(0.0),
+            )
+        )
     return pd.concat(rows, ignore_index=True).drop(columns="share")
 
 
 def volumes_from(coef: pd.DataFrame, bases: pd.DataFrame) -> pd.DataFrame:
     """station, service, cadre, year, volume, workload_hours from coefficients and projected bases
     (township_code, year and one column per base)."""
-    long = bases.melt(id_vars=["township_code", "year"], value_vars=list(BASES), var_name="base", value_name="base_value")
+    long = bases.melt(
+        id_vars=["township_code", "year"], value_vars=list(BASES), var_name="base", value_name="base_value"
+    )
     grid = coef.merge(long, on=["township_code", "base"])
     grid["volume"] = grid["coef"] * grid["base_value"]
     grid["workload_hours"] = grid["volume"] * grid["unit_time_hours"]
@@ -242,8 +268,17 @@ def forecast(county, config: ServicesConfig, months_ahead: int = 12, alpha: floa
         total = float(frame["mean"].sum())
         # interval of the 12-month total from the monthly intervals' half-widths, treated as independent
         half = float(np.sqrt(((frame["pi_upper"] - frame["mean"]) ** 2).sum()))
-        rows.append({"service": name, "method": method, "last_12_months": last, "forecast_12_months": total,
-                     "lower": total - half, "upper": total + half, "trend": total / last if last else np.nan})
+        rows.append(
+            {
+                "service": name,
+                "method": method,
+                "last_12_months": last,
+                "forecast_12_months": total,
+                "lower": total - half,
+                "upper": total + half,
+                "trend": total / last if last else np.nan,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -267,7 +302,7 @@ def village_people(county, projection) -> pd.DataFrame:
         months = sorted(stats["month"].unique())[-12:]
         migrants = stats[stats["month"].isin(months)].groupby("village_code")["migrant_women"].mean()
         married = bases.set_index("village_code")["married_women_15_49"]
-        ratio = (migrants.reindex(married.index) / married.where(married > 0))
+        ratio = migrants.reindex(married.index) / married.where(married > 0)
     fallback = county.config["spatial"].mobile.migrant_share.value
     out["migrant_women"] = out["married_women_15_49"] * out["village_code"].map(ratio).fillna(fallback).to_numpy()
     return out.sort_values(["village_code", "year"]).reset_index(drop=True)

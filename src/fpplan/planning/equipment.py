@@ -18,22 +18,38 @@ import pandas as pd
 
 from fpplan.data.models.planning import EquipmentConfig
 
-GAP_COLUMNS = ["station", "level", "item", "standard_quantity", "quantity", "usable_quantity", "gap_quantity",
-               "unit_price_wan_yuan", "cost_wan_yuan"]
+GAP_COLUMNS = [
+    "station",
+    "level",
+    "item",
+    "standard_quantity",
+    "quantity",
+    "usable_quantity",
+    "gap_quantity",
+    "unit_price_wan_yuan",
+    "cost_wan_yuan",
+]
 
 
 def standard_table(facilities: pd.DataFrame, villages_per_township: pd.Series, config: EquipmentConfig) -> pd.DataFrame:
     """station, level, item, standard_quantity: what each station must hold (levels the standard names)."""
-    rows = [(level, item, config.quantity(level, item)) for level, items in config.standard_by_level.items()
-            for item in items]
-    spec = pd.DataFrame([(lvl, item, q.per_station, q.per_village) for lvl, item, q in rows],
-                        columns=["level", "item", "per_station", "per_village"])
+    rows = [
+        (level, item, config.quantity(level, item))
+        for level, items in config.standard_by_level.items()
+        for item in items
+    ]
+    spec = pd.DataFrame(
+        [(lvl, item, q.per_station, q.per_village) for lvl, item, q in rows],
+        columns=["level", "item", "per_station", "per_village"],
+    )
     fac = facilities[["code", "level", "township_code"]].rename(columns={"code": "station"})
     out = fac.merge(spec, on="level")
     villages = out["township_code"].map(villages_per_township).fillna(0).to_numpy(float)
     out["standard_quantity"] = (out["per_station"] + np.ceil(out["per_village"] * villages - 1e-9)).astype(int)
     out = out[out["standard_quantity"] > 0]
-    return out[["station", "level", "item", "standard_quantity"]].sort_values(["station", "item"]).reset_index(drop=True)
+    return (
+        out[["station", "level", "item", "standard_quantity"]].sort_values(["station", "item"]).reset_index(drop=True)
+    )
 
 
 def usable(inventory: pd.DataFrame, config: EquipmentConfig, plan_year: int) -> pd.Series:
@@ -60,7 +76,9 @@ def gap_table(standard: pd.DataFrame, inventory: pd.DataFrame, config: Equipment
 def not_reported() -> pd.DataFrame:
     """The gap table of a county that did not report its equipment (no equipment file): no rows. What it holds is
     unknown, so no gap and no purchase are invented; the plan says equipment was not reported."""
-    return pd.DataFrame({c: pd.Series(dtype=object if c in ("station", "level", "item") else float) for c in GAP_COLUMNS})
+    return pd.DataFrame(
+        {c: pd.Series(dtype=object if c in ("station", "level", "item") else float) for c in GAP_COLUMNS}
+    )
 
 
 def purchases(gap: pd.DataFrame, plan: pd.DataFrame, first_year: int, config: EquipmentConfig) -> pd.DataFrame:
@@ -71,6 +89,13 @@ def purchases(gap: pd.DataFrame, plan: pd.DataFrame, first_year: int, config: Eq
     buy["purchase_year"] = buy["station"].map(last).fillna(first_year).clip(lower=first_year).astype(int)
     buy["self_raised_wan_yuan"] = buy["cost_wan_yuan"] * config.self_raised_share
     buy["subsidy_wan_yuan"] = buy["cost_wan_yuan"] - buy["self_raised_wan_yuan"]
-    columns = ["station", "item", "purchase_year", "gap_quantity", "cost_wan_yuan", "self_raised_wan_yuan",
-               "subsidy_wan_yuan"]
+    columns = [
+        "station",
+        "item",
+        "purchase_year",
+        "gap_quantity",
+        "cost_wan_yuan",
+        "self_raised_wan_yuan",
+        "subsidy_wan_yuan",
+    ]
     return buy[columns].sort_values(["purchase_year", "station", "item"]).reset_index(drop=True)

@@ -41,26 +41,47 @@ def served_women(facilities: pd.DataFrame, projected: pd.DataFrame) -> pd.DataFr
     ``projected``: township_code, year, women_15_49."""
     stations = facilities[facilities["level"].isin(BUILDING_LEVELS)][["code", "township_code"]]
     merged = stations.merge(projected[["township_code", "year", "women_15_49"]], on="township_code")
-    merged["women_15_49"] = merged["women_15_49"] / merged["township_code"].map(stations["township_code"].value_counts())
+    merged["women_15_49"] = merged["women_15_49"] / merged["township_code"].map(
+        stations["township_code"].value_counts()
+    )
     return merged.rename(columns={"code": "station"})[["station", "year", "women_15_49"]]
 
 
-def apply_scenario(facilities: pd.DataFrame, plan: pd.DataFrame, scenario, standards: Standards, townships,
-                   file: str) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+def apply_scenario(
+    facilities: pd.DataFrame, plan: pd.DataFrame, scenario, standards: Standards, townships, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     """The stations and the construction plan as a scenario changes them: projects moved (``project_completion``),
     a station's last project aimed at another grade (``grade_changes``: the target area becomes the grade's
     standard area; cost, self-raised and subsidy scale with the area, at the project's cost per m²) and stations
     added with their projects (``stations_added``). Unknown stations or townships, or an added code that exists,
     are problems (``file``: the scenario)."""
-    problems = [Problem(file=file, kind="unknown_reference", column=key, value=code, detail=label("tables", "construction_plan"))
-                for key, codes in (("project_completion", scenario.project_completion), ("grade_changes", scenario.grade_changes))
-                for code in codes if code not in set(plan["station_code"])]
+    problems = [
+        Problem(
+            file=file, kind="unknown_reference", column=key, value=code, detail=label("tables", "construction_plan")
+        )
+        for key, codes in (
+            ("project_completion", scenario.project_completion),
+            ("grade_changes", scenario.grade_changes),
+        )
+        for code in codes
+        if code not in set(plan["station_code"])
+    ]
     added = pd.DataFrame([s.model_dump() for s in scenario.stations_added])
     if len(added):
-        problems += [Problem(file=file, kind="duplicate", column="stations_added", value=c, detail=label("columns", "station_code"))
-                     for c in added["code"] if c in set(facilities["code"])]
-        problems += [Problem(file=file, kind="unknown_reference", column="stations_added", value=t, detail=label("tables", "units"))
-                     for t in added["township_code"] if t not in set(townships)]
+        problems += [
+            Problem(
+                file=file, kind="duplicate", column="stations_added", value=c, detail=label("columns", "station_code")
+            )
+            for c in added["code"]
+            if c in set(facilities["code"])
+        ]
+        problems += [
+            Problem(
+                file=file, kind="unknown_reference", column="stations_added", value=t, detail=label("tables", "units")
+            )
+            for t in added["township_code"]
+            if t not in set(townships)
+        ]
     if problems:
         return facilities, plan, problems
     plan = shift_completion(plan, scenario.project_completion)
@@ -77,7 +98,8 @@ def apply_scenario(facilities: pd.DataFrame, plan: pd.DataFrame, scenario, stand
     if len(added):
         # a new station's columns the scenario does not give (e.g. coordinates) are unknown, not invented
         new_fac = added.assign(serves="", grade="none", opening_year=added["completion_year"]).reindex(
-            columns=facilities.columns)
+            columns=facilities.columns
+        )
         facilities = pd.concat([facilities, new_fac], ignore_index=True)
         standard = standard_area(added.rename(columns={"code": "station_code"}), facilities, standards)
         added["target_floor_area_m2"] = added["target_floor_area_m2"].fillna(standard)
@@ -87,8 +109,9 @@ def apply_scenario(facilities: pd.DataFrame, plan: pd.DataFrame, scenario, stand
     return facilities, plan, []
 
 
-def capacity_timeline(facilities: pd.DataFrame, plan: pd.DataFrame, standards: Standards, served: pd.DataFrame
-                      ) -> pd.DataFrame:
+def capacity_timeline(
+    facilities: pd.DataFrame, plan: pd.DataFrame, standards: Standards, served: pd.DataFrame
+) -> pd.DataFrame:
     """station, level, year, women_15_49, floor_area_m2, grade, need_m2, gap_m2 (> 0 is a shortfall).
 
     A station's area and grade are today's until its first project completes, then those of the latest
@@ -109,15 +132,21 @@ def capacity_timeline(facilities: pd.DataFrame, plan: pd.DataFrame, standards: S
     scale = np.maximum(1.0, grid["women_15_49"] / reference) if standards.scale_need_by_women_served else 1.0
     grid["need_m2"] = np.asarray(standard, dtype=float) * scale
     grid["gap_m2"] = grid["need_m2"] - grid["floor_area_m2"]
-    return grid[["station", "level", "year", "women_15_49", "floor_area_m2", "grade", "need_m2", "gap_m2"]].sort_values(
-        ["station", "year"]).reset_index(drop=True)
+    return (
+        grid[["station", "level", "year", "women_15_49", "floor_area_m2", "grade", "need_m2", "gap_m2"]]
+        .sort_values(["station", "year"])
+        .reset_index(drop=True)
+    )
 
 
 def standard_area(plan: pd.DataFrame, facilities: pd.DataFrame, standards: Standards) -> pd.Series:
     """The standard floor area (m²) of each project's target grade at its station's level (NaN: no standard)."""
     level = plan["station_code"].map(facilities.set_index("code")["level"])
-    return pd.Series([standards.floor_area.get(lvl, {}).get(g, np.nan) for lvl, g in zip(level, plan["target_grade"])],
-                     index=plan.index, dtype=float)
+    return pd.Series(
+        [standards.floor_area.get(lvl, {}).get(g, np.nan) for lvl, g in zip(level, plan["target_grade"])],
+        index=plan.index,
+        dtype=float,
+    )
 
 
 def below_standard(plan: pd.DataFrame, facilities: pd.DataFrame, standards: Standards, file: str) -> list[Problem]:
@@ -125,12 +154,30 @@ def below_standard(plan: pd.DataFrame, facilities: pd.DataFrame, standards: Stan
     standard = standard_area(plan, facilities, standards)
     level = plan["station_code"].map(facilities.set_index("code")["level"])
     low = standard.notna() & (plan["target_floor_area_m2"] < standard - 1e-9)
-    return [Problem(file=file, kind="below_standard", row=int(r) + 2, column="target_floor_area_m2", value=area,
-                    detail=ui("grade_standard", station=code, level=enum_label("station_level", lvl),
-                              grade=enum_label("grade", g), area=f"{a:g}"))
-            for r, code, area, lvl, g, a in zip(plan.index[low], plan.loc[low, "station_code"],
-                                               plan.loc[low, "target_floor_area_m2"], level[low],
-                                               plan.loc[low, "target_grade"], standard[low])]
+    return [
+        Problem(
+            file=file,
+            kind="below_standard",
+            row=int(r) + 2,
+            column="target_floor_area_m2",
+            value=area,
+            detail=ui(
+                "grade_standard",
+                station=code,
+                level=enum_label("station_level", lvl),
+                grade=enum_label("grade", g),
+                area=f"{a:g}",
+            ),
+        )
+        for r, code, area, lvl, g, a in zip(
+            plan.index[low],
+            plan.loc[low, "station_code"],
+            plan.loc[low, "target_floor_area_m2"],
+            level[low],
+            plan.loc[low, "target_grade"],
+            standard[low],
+        )
+    ]
 
 
 def first_shortfall(timeline: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +201,9 @@ def cash_flow(plan: pd.DataFrame, disbursement: pd.DataFrame) -> pd.DataFrame:
     even = spread.loc[spread.index.repeat(spans)].copy()
     even["year"] = even["start_year"] + even.groupby(level=0).cumcount()
     even["amount_wan_yuan"] = even["cost_wan_yuan"] / even.index.map(spans)
-    flows = pd.concat([even[["station_code", "year", "amount_wan_yuan"]], disbursement[["station_code", "year", "amount_wan_yuan"]]])
+    flows = pd.concat(
+        [even[["station_code", "year", "amount_wan_yuan"]], disbursement[["station_code", "year", "amount_wan_yuan"]]]
+    )
     flows = flows.groupby(["station_code", "year"], as_index=False)["amount_wan_yuan"].sum()
     flows["year"] = flows["year"].astype(int)
     return flows.rename(columns={"station_code": "station"}).sort_values(["year", "station"]).reset_index(drop=True)

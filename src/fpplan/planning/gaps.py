@@ -24,10 +24,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-STATION_GAP_COLUMNS = ["station", "year", "wisn_need_fte", "wisn_in_post_fte", "wisn_hired_fte", "norm_fte",
-                       "technical_in_post_fte", "technical_in_post_persons", "technical_retired_fte",
-                       "technical_retired_persons", "technical_hired_fte", "technical_hired_persons",
-                       "gap_before_fte", "gap_after_fte", "gap_before_persons", "gap_after_persons"]
+STATION_GAP_COLUMNS = [
+    "station",
+    "year",
+    "wisn_need_fte",
+    "wisn_in_post_fte",
+    "wisn_hired_fte",
+    "norm_fte",
+    "technical_in_post_fte",
+    "technical_in_post_persons",
+    "technical_retired_fte",
+    "technical_retired_persons",
+    "technical_hired_fte",
+    "technical_hired_persons",
+    "gap_before_fte",
+    "gap_after_fte",
+    "gap_before_persons",
+    "gap_after_persons",
+]
 COUNTY_COLUMNS = ["year", "population", "women_15_49"] + STATION_GAP_COLUMNS[2:] + ["area_gap_m2"]
 EPS = 1e-9
 
@@ -48,12 +62,18 @@ def staff_gap(wisn: pd.DataFrame, roster: pd.DataFrame, norms: pd.DataFrame, tec
     years = sorted(set(wisn["year"].astype(int)))
     r = roster[roster["year"].isin(years)]
     wisn_staff = r[r["specialty"].isin(cadres)].groupby(["station", "year"])[["in_post_fte", "hired_fte"]].sum()
-    tech = r[r["specialty"].isin(set(technical_specialties))].groupby(["station", "year"])[
-        ["in_post_fte", "in_post_persons", "retired_fte", "retired_persons", "hired_fte", "hired_persons"]].sum()
+    tech = (
+        r[r["specialty"].isin(set(technical_specialties))]
+        .groupby(["station", "year"])[
+            ["in_post_fte", "in_post_persons", "retired_fte", "retired_persons", "hired_fte", "hired_persons"]
+        ]
+        .sum()
+    )
     need = wisn.groupby(["station", "year"])["required"].sum()
     norm = norms.set_index(["station", "year"])["norm"].astype(float) if len(norms) else pd.Series(dtype=float)
-    stations = sorted(set(norm.index.get_level_values(0)) | set(need.index.get_level_values(0))
-                      | set(tech.index.get_level_values(0)))
+    stations = sorted(
+        set(norm.index.get_level_values(0)) | set(need.index.get_level_values(0)) | set(tech.index.get_level_values(0))
+    )
     index = pd.MultiIndex.from_product([stations, years], names=["station", "year"])
     out = index.to_frame(index=False)
     out["wisn_need_fte"] = need.reindex(index, fill_value=0.0).to_numpy(float)
@@ -65,8 +85,10 @@ def staff_gap(wisn: pd.DataFrame, roster: pd.DataFrame, norms: pd.DataFrame, tec
         out[f"technical_{column}_persons"] = tech[f"{column}_persons"].reindex(index, fill_value=0).to_numpy(int)
     norm_term = out["norm_fte"].fillna(0.0)
     before = np.maximum(out["wisn_need_fte"] - out["wisn_in_post_fte"], norm_term - out["technical_in_post_fte"])
-    after = np.maximum(out["wisn_need_fte"] - out["wisn_in_post_fte"] - out["wisn_hired_fte"],
-                       norm_term - out["technical_in_post_fte"] - out["technical_hired_fte"])
+    after = np.maximum(
+        out["wisn_need_fte"] - out["wisn_in_post_fte"] - out["wisn_hired_fte"],
+        norm_term - out["technical_in_post_fte"] - out["technical_hired_fte"],
+    )
     planned = out["norm_fte"].notna() if len(norm) else pd.Series(True, index=out.index)
     out["gap_before_fte"] = before.where(planned & (before > EPS), 0.0)
     out["gap_after_fte"] = after.where(planned & (after > EPS), 0.0)
@@ -95,7 +117,9 @@ def cadre_gap(wisn: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     """The county's WISN need per cadre and year against the cadre's staff in post (FTE), before and after hires
     (the recruitment plan's county-per-cadre rule): cadre, year, wisn_need_fte, in_post_fte, hired_fte,
     gap_before_fte, gap_after_fte."""
-    need = wisn.groupby(["cadre", "year"], as_index=False)["required"].sum().rename(columns={"required": "wisn_need_fte"})
+    need = (
+        wisn.groupby(["cadre", "year"], as_index=False)["required"].sum().rename(columns={"required": "wisn_need_fte"})
+    )
     have = roster.groupby(["specialty", "year"])[["in_post_fte", "hired_fte"]].sum()
     key = pd.MultiIndex.from_frame(need[["cadre", "year"]])
     need["in_post_fte"] = have["in_post_fte"].reindex(key, fill_value=0.0).to_numpy(float)
@@ -105,8 +129,15 @@ def cadre_gap(wisn: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     return need
 
 
-def headline(county_rows: pd.DataFrame, hires: pd.DataFrame, hire_costs: pd.DataFrame, subsidy: pd.DataFrame,
-             money: pd.DataFrame, base_year: int, plan_year: int) -> dict:
+def headline(
+    county_rows: pd.DataFrame,
+    hires: pd.DataFrame,
+    hire_costs: pd.DataFrame,
+    subsidy: pd.DataFrame,
+    money: pd.DataFrame,
+    base_year: int,
+    plan_year: int,
+) -> dict:
     """The numbers leaders read, once: population and women 15–49 (base year, horizon), at the horizon the WISN need,
     the staff in post, retirements since the base year, the staff gap before and after hires (FTE and persons),
     the same gap at the plan year, hires planned (persons) and their yearly cost at the plan year, the floor-area
@@ -122,22 +153,31 @@ def headline(county_rows: pd.DataFrame, hires: pd.DataFrame, hire_costs: pd.Data
     h, b, p = rows.loc[horizon], rows.loc[first], rows.loc[at_plan]
     cost = hire_costs.set_index("year")["hires_wan_yuan"] if len(hire_costs) else pd.Series(dtype=float)
     return {
-        "base_year": int(first), "plan_year": int(plan_year), "horizon": horizon,
-        "population_base": float(b["population"]), "population_horizon": float(h["population"]),
-        "women_15_49_base": float(b["women_15_49"]), "women_15_49_horizon": float(h["women_15_49"]),
-        "wisn_need_fte": float(h["wisn_need_fte"]), "wisn_in_post_fte": float(h["wisn_in_post_fte"]),
+        "base_year": int(first),
+        "plan_year": int(plan_year),
+        "horizon": horizon,
+        "population_base": float(b["population"]),
+        "population_horizon": float(h["population"]),
+        "women_15_49_base": float(b["women_15_49"]),
+        "women_15_49_horizon": float(h["women_15_49"]),
+        "wisn_need_fte": float(h["wisn_need_fte"]),
+        "wisn_in_post_fte": float(h["wisn_in_post_fte"]),
         "technical_in_post_fte": float(h["technical_in_post_fte"]),
         "technical_in_post_persons": int(h["technical_in_post_persons"]),
         "technical_retired_fte": float(h["technical_retired_fte"]),
         "technical_retired_persons": int(h["technical_retired_persons"]),
-        "staff_gap_before_fte": float(h["gap_before_fte"]), "staff_gap_before_persons": int(h["gap_before_persons"]),
-        "staff_gap_after_fte": float(h["gap_after_fte"]), "staff_gap_after_persons": int(h["gap_after_persons"]),
+        "staff_gap_before_fte": float(h["gap_before_fte"]),
+        "staff_gap_before_persons": int(h["gap_before_persons"]),
+        "staff_gap_after_fte": float(h["gap_after_fte"]),
+        "staff_gap_after_persons": int(h["gap_after_persons"]),
         "plan_year_gap_before_fte": float(p["gap_before_fte"]),
         "plan_year_gap_before_persons": int(p["gap_before_persons"]),
-        "plan_year_gap_after_fte": float(p["gap_after_fte"]), "plan_year_gap_after_persons": int(p["gap_after_persons"]),
+        "plan_year_gap_after_fte": float(p["gap_after_fte"]),
+        "plan_year_gap_after_persons": int(p["gap_after_persons"]),
         "hires_persons": len(hires),
         "hires_cost_plan_year_wan_yuan": float(cost.get(at_plan, 0.0)),
-        "area_gap_base_m2": float(b["area_gap_m2"]), "area_gap_horizon_m2": float(h["area_gap_m2"]),
+        "area_gap_base_m2": float(b["area_gap_m2"]),
+        "area_gap_horizon_m2": float(h["area_gap_m2"]),
         "total_cost_wan_yuan": float(money["total_wan_yuan"].sum()) if len(money) else 0.0,
         "subsidy_requested_wan_yuan": float(subsidy["subsidy_requested_wan_yuan"].sum()),
         "still_to_secure_wan_yuan": float(subsidy["still_to_secure_wan_yuan"].sum()),

@@ -25,8 +25,14 @@ import pandas as pd
 MONEY_COLUMNS = ["year", "category", "self_raised_wan_yuan", "subsidy_wan_yuan", "total_wan_yuan"]
 CATEGORY_ORDER = {"construction": 0, "equipment": 1, "village_rooms": 2, "staff": 3, "training": 4}
 ROOMS_ROW = "village_rooms"  # the subsidy table's row of the village rooms and schools
-PER_CAPITA_COLUMNS = ["year", "population", "fp_budget_yuan", "budget_per_capita_yuan", "plan_spending_wan_yuan",
-                      "plan_spending_per_capita_yuan"]
+PER_CAPITA_COLUMNS = [
+    "year",
+    "population",
+    "fp_budget_yuan",
+    "budget_per_capita_yuan",
+    "plan_spending_wan_yuan",
+    "plan_spending_per_capita_yuan",
+]
 
 
 def construction_by_source(plan: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
@@ -39,9 +45,14 @@ def construction_by_source(plan: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def money_by_source(plan: pd.DataFrame, flows: pd.DataFrame, equipment: pd.DataFrame | None = None,
-                    training: pd.DataFrame | None = None, rooms: pd.DataFrame | None = None,
-                    courses: pd.DataFrame | None = None) -> pd.DataFrame:
+def money_by_source(
+    plan: pd.DataFrame,
+    flows: pd.DataFrame,
+    equipment: pd.DataFrame | None = None,
+    training: pd.DataFrame | None = None,
+    rooms: pd.DataFrame | None = None,
+    courses: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """year, category (construction, equipment, village_rooms, staff, training), self_raised_wan_yuan,
     subsidy_wan_yuan, total_wan_yuan.
 
@@ -56,25 +67,51 @@ def money_by_source(plan: pd.DataFrame, flows: pd.DataFrame, equipment: pd.DataF
     if rooms is not None and len(rooms):
         parts.append(rooms.assign(category="village_rooms"))
     if courses is not None and len(courses):
-        parts.append(pd.DataFrame({"year": courses["year"], "self_raised_wan_yuan": courses["cost_wan_yuan"],
-                                   "subsidy_wan_yuan": 0.0, "category": "training"}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": courses["year"],
+                    "self_raised_wan_yuan": courses["cost_wan_yuan"],
+                    "subsidy_wan_yuan": 0.0,
+                    "category": "training",
+                }
+            )
+        )
     if training is not None and len(training):
-        parts.append(pd.DataFrame({"year": training["year"], "self_raised_wan_yuan": training["training_wan_yuan"],
-                                   "subsidy_wan_yuan": 0.0, "category": "training"}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": training["year"],
+                    "self_raised_wan_yuan": training["training_wan_yuan"],
+                    "subsidy_wan_yuan": 0.0,
+                    "category": "training",
+                }
+            )
+        )
         if "hires_wan_yuan" in training:
-            parts.append(pd.DataFrame({"year": training["year"], "self_raised_wan_yuan": training["hires_wan_yuan"],
-                                       "subsidy_wan_yuan": 0.0, "category": "staff"}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "year": training["year"],
+                        "self_raised_wan_yuan": training["hires_wan_yuan"],
+                        "subsidy_wan_yuan": 0.0,
+                        "category": "staff",
+                    }
+                )
+            )
     money = pd.concat([p[["year", "category", "self_raised_wan_yuan", "subsidy_wan_yuan"]] for p in parts])
     money = money.groupby(["year", "category"], as_index=False, sort=True).sum()
     money = money[(money["self_raised_wan_yuan"] + money["subsidy_wan_yuan"]).abs() > 0]
     money["total_wan_yuan"] = money["self_raised_wan_yuan"] + money["subsidy_wan_yuan"]
     money["year"] = money["year"].astype(int)
     return money.sort_values(["year", "category"], key=lambda s: s.map(CATEGORY_ORDER) if s.name == "category" else s)[
-        MONEY_COLUMNS].reset_index(drop=True)
+        MONEY_COLUMNS
+    ].reset_index(drop=True)
 
 
-def subsidy_status(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.DataFrame | None = None,
-                   rooms: pd.DataFrame | None = None) -> pd.DataFrame:
+def subsidy_status(
+    plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.DataFrame | None = None, rooms: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """station, subsidy_requested_wan_yuan (construction + equipment), granted_wan_yuan, still_to_secure_wan_yuan;
     with ``rooms`` (year, subsidy_wan_yuan, … of the village rooms and schools) a last row ``village_rooms``."""
     requested = plan.groupby("station_code")["subsidy_requested_wan_yuan"].sum()
@@ -85,9 +122,13 @@ def subsidy_status(plan: pd.DataFrame, granted: pd.DataFrame, equipment: pd.Data
     if rooms is not None and len(rooms) and rooms["subsidy_wan_yuan"].sum() > 0:
         requested = pd.concat([requested, pd.Series({ROOMS_ROW: float(rooms["subsidy_wan_yuan"].sum())})])
         stations = stations.append(pd.Index([ROOMS_ROW]))
-    out = pd.DataFrame({"station": stations,
-                        "subsidy_requested_wan_yuan": requested.reindex(stations, fill_value=0.0).to_numpy(),
-                        "granted_wan_yuan": got.reindex(stations, fill_value=0.0).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "station": stations,
+            "subsidy_requested_wan_yuan": requested.reindex(stations, fill_value=0.0).to_numpy(),
+            "granted_wan_yuan": got.reindex(stations, fill_value=0.0).to_numpy(),
+        }
+    )
     out["still_to_secure_wan_yuan"] = (out["subsidy_requested_wan_yuan"] - out["granted_wan_yuan"]).clip(lower=0.0)
     return out
 
@@ -109,6 +150,7 @@ def per_capita(budget: pd.DataFrame, population: pd.Series, money: pd.DataFrame)
     out["fp_budget_yuan"] = out["year"].map(given)
     out["budget_per_capita_yuan"] = out["fp_budget_yuan"] / out["population"].where(out["population"] > 0)
     out["plan_spending_wan_yuan"] = out["year"].map(spending)
-    out["plan_spending_per_capita_yuan"] = (out["plan_spending_wan_yuan"] * 10_000
-                                            / out["population"].where(out["population"] > 0))
+    out["plan_spending_per_capita_yuan"] = (
+        out["plan_spending_wan_yuan"] * 10_000 / out["population"].where(out["population"] > 0)
+    )
     return out[PER_CAPITA_COLUMNS].astype({"population": float}).replace({np.inf: np.nan})

@@ -19,9 +19,15 @@ def plan_notes(county, services: ServicesConfig, equipment_reported: bool) -> tu
     rates = county.config["population_rates"].rates
     for name, element in uncollected_services(county, services).items():
         rate = rates[name]
-        out.append(ui("plan_note_population_rate", element=elements[element].zh if element in elements else element,
-                      reason=reasons[element],
-                      rate=f"{rate.per_person_year:g}", source=rate.source))
+        out.append(
+            ui(
+                "plan_note_population_rate",
+                element=elements[element].zh if element in elements else element,
+                reason=reasons[element],
+                rate=f"{rate.per_person_year:g}",
+                source=rate.source,
+            )
+        )
     if not equipment_reported:
         out.append(ui("plan_note_equipment_not_reported"))
     if not county.has("village_rooms"):
@@ -35,13 +41,24 @@ def plan_start(county, start_year: int | None = None) -> int:
     trained or bought before it; a start in the base year or before is refused (the base year is 现状)."""
     cfg = county.config
     timeline = cfg.get("timeline")
-    chosen = [(start_year, "--start-year"),
-              (timeline.start_year if timeline is not None else None, str(config_path(county.path, "timeline"))),
-              (cfg["recruitment"].first_year, str(config_path(county.path, "recruitment")))]
+    chosen = [
+        (start_year, "--start-year"),
+        (timeline.start_year if timeline is not None else None, str(config_path(county.path, "timeline"))),
+        (cfg["recruitment"].first_year, str(config_path(county.path, "recruitment"))),
+    ]
     for year, where in chosen:
         if year is not None:
             if year <= county.base_year:
-                raise DataError([Problem(file=where, kind="start_before_base", column="start_year", value=year,
-                                         detail=str(county.base_year))])
+                raise DataError(
+                    [
+                        Problem(
+                            file=where,
+                            kind="start_before_base",
+                            column="start_year",
+                            value=year,
+                            detail=str(county.base_year),
+                        )
+                    ]
+                )
             return int(year)
     return county.base_year + 1

@@ -14,7 +14,13 @@ import pandas as pd
 from fpplan.data.labels import language
 from fpplan.planning.facilities import standard_area
 
-LEVEL_ORDER = {"county_station": 0, "township_central": 1, "township_general": 2, "mobile_vehicle": 3, "village_room": 4}
+LEVEL_ORDER = {
+    "county_station": 0,
+    "township_central": 1,
+    "township_general": 2,
+    "mobile_vehicle": 3,
+    "village_room": 4,
+}
 CATEGORIES = ("construction", "equipment", "village_rooms", "staff", "training")
 FUNDING = ("self_raised", "subsidy")
 
@@ -35,11 +41,26 @@ def construction_table(plan) -> pd.DataFrame:
     p["station_name"] = p["station_code"].map(fac["name"])
     p["current_floor_area_m2"] = p["station_code"].map(fac["floor_area_m2"])
     p["below_standard"] = p["target_floor_area_m2"] < p["standard_area_m2"] - 1e-9
-    p = p.sort_values(["level", "completion_year", "station_code"], key=lambda s: s.map(LEVEL_ORDER) if s.name == "level" else s)
+    p = p.sort_values(
+        ["level", "completion_year", "station_code"], key=lambda s: s.map(LEVEL_ORDER) if s.name == "level" else s
+    )
     p.insert(0, "seq", np.arange(1, len(p) + 1))
-    columns = ["seq", "station_code", "station_name", "level", "current_floor_area_m2", "mode", "target_grade",
-               "standard_area_m2", "target_floor_area_m2", "below_standard", "completion_year", "cost_wan_yuan",
-               "self_raised_wan_yuan", "subsidy_requested_wan_yuan"]
+    columns = [
+        "seq",
+        "station_code",
+        "station_name",
+        "level",
+        "current_floor_area_m2",
+        "mode",
+        "target_grade",
+        "standard_area_m2",
+        "target_floor_area_m2",
+        "below_standard",
+        "completion_year",
+        "cost_wan_yuan",
+        "self_raised_wan_yuan",
+        "subsidy_requested_wan_yuan",
+    ]
     return p[columns].rename(columns={"station_code": "station"}).reset_index(drop=True)
 
 
@@ -48,8 +69,13 @@ def money_table(plan) -> pd.DataFrame:
     then the year's self-raised, subsidy and total (万元). Columns ``<category>:<funding>`` and
     ``total:<funding>``, ``total:total``."""
     m = plan.money
-    wide = m.pivot_table(index="year", columns="category", values=["self_raised_wan_yuan", "subsidy_wan_yuan"],
-                         aggfunc="sum", fill_value=0.0)
+    wide = m.pivot_table(
+        index="year",
+        columns="category",
+        values=["self_raised_wan_yuan", "subsidy_wan_yuan"],
+        aggfunc="sum",
+        fill_value=0.0,
+    )
     out = pd.DataFrame({"year": wide.index.astype(int)})
     for category in CATEGORIES:
         for funding in FUNDING:
@@ -67,8 +93,9 @@ def equipment_table(plan) -> pd.DataFrame:
     purchase year; items by their names in config/equipment.yaml."""
     lang = language()
     items = plan.config["equipment"].items
-    e = plan.equipment.merge(plan.equipment_purchases[["station", "item", "purchase_year"]], on=["station", "item"],
-                             how="left")
+    e = plan.equipment.merge(
+        plan.equipment_purchases[["station", "item", "purchase_year"]], on=["station", "item"], how="left"
+    )
     e.insert(1, "station_name", e["station"].map(names(plan)))
     e["item"] = e["item"].map(lambda code: getattr(items[code], lang) if code in items else code)
     e = e.sort_values(["level", "station"], key=lambda s: s.map(LEVEL_ORDER) if s.name == "level" else s, kind="stable")
@@ -81,7 +108,9 @@ def head_count_table(plan) -> pd.DataFrame:
     in_post_fte, hired_fte, staff_fte, norm_fte."""
     h = plan.staff_plan.head_counts.merge(
         plan.norms[["station", "year", "level", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term"]],
-        on=["station", "year"], how="left")
+        on=["station", "year"],
+        how="left",
+    )
     h.insert(1, "station_name", h["station"].map(names(plan)))
     h["women_15_49"] = h["women_15_49"].round()
     total = h.groupby("year", as_index=False)[["in_post", "hired", "staff", "norm"]].sum()
@@ -90,10 +119,25 @@ def head_count_table(plan) -> pd.DataFrame:
     total["met"] = total["staff"] >= total["norm"] - 1e-9
     h = pd.concat([h, total], ignore_index=True)
     h["order"] = h["level"].map(LEVEL_ORDER).fillna(9)
-    columns = ["station_name", "level", "year", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term",
-               "norm", "in_post", "hired", "staff", "met"]
+    columns = [
+        "station_name",
+        "level",
+        "year",
+        "women_15_49",
+        "radius_km",
+        "norm_min",
+        "women_term",
+        "radius_term",
+        "norm",
+        "in_post",
+        "hired",
+        "staff",
+        "met",
+    ]
     fte = {"norm": "norm_fte", "in_post": "in_post_fte", "hired": "hired_fte", "staff": "staff_fte"}
-    return h.sort_values(["year", "order", "station"], kind="stable")[columns].rename(columns=fte).reset_index(drop=True)
+    return (
+        h.sort_values(["year", "order", "station"], kind="stable")[columns].rename(columns=fte).reset_index(drop=True)
+    )
 
 
 def structure_table(plan) -> pd.DataFrame:
@@ -126,15 +170,23 @@ def training_table(plan) -> pd.DataFrame:
 
     t = plan.staff_plan.training
     out = t.groupby(["year", "station", "specialty", "upgrade"], as_index=False).agg(
-        persons=("staff_id", "size"), training_wan_yuan=("cost_wan_yuan", "sum"))
+        persons=("staff_id", "size"), training_wan_yuan=("cost_wan_yuan", "sum")
+    )
     out.insert(1, "station_name", out["station"].map(names(plan)))
     out = out.drop(columns="station")
     c = plan.courses
     if c is None or c.empty:
         return out
-    course = pd.DataFrame({"year": c["year"], "station_name": ui("township_stations"), "specialty": None,
-                           "upgrade": "county_station_course", "persons": c["persons"],
-                           "training_wan_yuan": c["cost_wan_yuan"]})
+    course = pd.DataFrame(
+        {
+            "year": c["year"],
+            "station_name": ui("township_stations"),
+            "specialty": None,
+            "upgrade": "county_station_course",
+            "persons": c["persons"],
+            "training_wan_yuan": c["cost_wan_yuan"],
+        }
+    )
     course = course[course["persons"] > 0]
     both = pd.concat([out.assign(order=0), course.assign(order=1)], ignore_index=True)
     return both.sort_values(["year", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
@@ -145,8 +197,18 @@ def growth_table(plan) -> pd.DataFrame:
     natural, mechanical and total; "根据人口机械增长率和人口自然增长率测算", seed 000 §三(二)1)."""
     c = plan.projection.county_total()
     c = c[c["trajectory"] == 0]
-    out = c[["year", "population", "women_15_49", "births", "deaths", "net_migration", "natural_growth_per_mille",
-             "mechanical_growth_per_mille"]].copy()
+    out = c[
+        [
+            "year",
+            "population",
+            "women_15_49",
+            "births",
+            "deaths",
+            "net_migration",
+            "natural_growth_per_mille",
+            "mechanical_growth_per_mille",
+        ]
+    ].copy()
     out["total_growth_per_mille"] = out["natural_growth_per_mille"] + out["mechanical_growth_per_mille"]
     persons = ["population", "women_15_49", "births", "deaths", "net_migration"]
     out[persons] = out[persons].round()
@@ -172,8 +234,9 @@ def rooms_table(plan) -> pd.DataFrame:
     t = plan.rooms_by_township
     years = [str(y) for y in range(plan.first_year or plan.plan_year, plan.plan_year + 1)]
     out = t.rename(columns={"villages": "villages_total", "cost_wan_yuan": "works_cost_wan_yuan"})
-    done = plan.rooms_by_year.assign(works=plan.rooms_by_year[["rooms_built", "rooms_upgraded", "schools_built",
-                                                                "schools_upgraded"]].sum(axis=1))
+    done = plan.rooms_by_year.assign(
+        works=plan.rooms_by_year[["rooms_built", "rooms_upgraded", "schools_built", "schools_upgraded"]].sum(axis=1)
+    )
     per_year = done.pivot_table(index="township_code", columns="year", values="works", aggfunc="sum", fill_value=0)
     per_year.columns = [str(int(c)) for c in per_year.columns]
     per_year = per_year.reindex(index=out["township_code"], columns=years, fill_value=0).astype(int)
@@ -184,18 +247,40 @@ def rooms_table(plan) -> pd.DataFrame:
 
 def rooms_by_year_table(plan) -> pd.DataFrame:
     """The rooms' and schools' works by township and year: built, upgraded, cost and its split (万元)."""
-    t = plan.rooms_by_year.rename(columns={"cost_wan_yuan": "works_cost_wan_yuan"}).sort_values(["year", "township_code"])
+    t = plan.rooms_by_year.rename(columns={"cost_wan_yuan": "works_cost_wan_yuan"}).sort_values(
+        ["year", "township_code"]
+    )
     t.insert(0, "township_name", t["township_code"].map(plan.township_names))
     return t.drop(columns="township_code").reset_index(drop=True)
 
 
-HEADLINE_ORDER = ("population_base", "population_horizon", "women_15_49_base", "women_15_49_horizon", "wisn_need_fte",
-                  "wisn_in_post_fte", "technical_in_post_fte", "technical_in_post_persons", "technical_retired_fte",
-                  "technical_retired_persons", "staff_gap_before_fte", "staff_gap_before_persons",
-                  "plan_year_gap_before_fte", "plan_year_gap_before_persons", "hires_persons",
-                  "plan_year_gap_after_fte", "plan_year_gap_after_persons", "staff_gap_after_fte",
-                  "staff_gap_after_persons", "hires_cost_plan_year_wan_yuan", "area_gap_base_m2", "area_gap_horizon_m2",
-                  "total_cost_wan_yuan", "subsidy_requested_wan_yuan", "still_to_secure_wan_yuan")
+HEADLINE_ORDER = (
+    "population_base",
+    "population_horizon",
+    "women_15_49_base",
+    "women_15_49_horizon",
+    "wisn_need_fte",
+    "wisn_in_post_fte",
+    "technical_in_post_fte",
+    "technical_in_post_persons",
+    "technical_retired_fte",
+    "technical_retired_persons",
+    "staff_gap_before_fte",
+    "staff_gap_before_persons",
+    "plan_year_gap_before_fte",
+    "plan_year_gap_before_persons",
+    "hires_persons",
+    "plan_year_gap_after_fte",
+    "plan_year_gap_after_persons",
+    "staff_gap_after_fte",
+    "staff_gap_after_persons",
+    "hires_cost_plan_year_wan_yuan",
+    "area_gap_base_m2",
+    "area_gap_horizon_m2",
+    "total_cost_wan_yuan",
+    "subsidy_requested_wan_yuan",
+    "still_to_secure_wan_yuan",
+)
 
 
 def headline_table(plan) -> pd.DataFrame:
@@ -239,16 +324,28 @@ def survey_effect_table(plan) -> pd.DataFrame:
     if e.empty:
         return e
     e["uplift_percent"] = e.pop("uplift") * 100
-    columns = ["service", "cadre", "needs", "class", "uplift_percent", "volume_without", "volume_with",
-               "staff_without_fte", "staff_with_fte"]
+    columns = [
+        "service",
+        "cadre",
+        "needs",
+        "class",
+        "uplift_percent",
+        "volume_without",
+        "volume_with",
+        "staff_without_fte",
+        "staff_with_fte",
+    ]
     return e[columns]
 
 
 def supply_table(plan) -> pd.DataFrame:
     """药具需求 by township and year (Plan.supply.need): township_name, year, method, users, units_needed, cyp; the
     townships in code order."""
-    need = plan.supply.need if plan.supply is not None else pd.DataFrame(
-        columns=["township_code", "year", "method", "users", "units_needed", "cyp"])
+    need = (
+        plan.supply.need
+        if plan.supply is not None
+        else pd.DataFrame(columns=["township_code", "year", "method", "users", "units_needed", "cyp"])
+    )
     t = need.sort_values(["township_code", "year", "method"]).copy()
     t.insert(0, "township_name", t["township_code"].map(plan.township_names))
     return t.drop(columns="township_code").reset_index(drop=True)
@@ -257,12 +354,22 @@ def supply_table(plan) -> pd.DataFrame:
 def officials_tables(plan) -> dict[str, pd.DataFrame]:
     """Every table the workbook and the construction dashboard show, by key."""
     return {
-        "construction": construction_table(plan), "money": money_table(plan), "subsidy": subsidy_table(plan),
-        "equipment": equipment_table(plan), "head_counts": head_count_table(plan),
-        "structure": structure_table(plan), "hires": hires_table(plan), "training": training_table(plan),
-        "growth": growth_table(plan), "shortfalls": plan.staff_plan.shortfalls,
-        "headline": headline_table(plan), "staff_by_year": staff_by_year_table(plan),
-        "station_gap": station_gap_table(plan), "per_capita": _rounded(plan.per_capita),
-        "rooms": rooms_table(plan), "rooms_by_year": rooms_by_year_table(plan),
-        "survey_effect": survey_effect_table(plan), "supply": supply_table(plan),
+        "construction": construction_table(plan),
+        "money": money_table(plan),
+        "subsidy": subsidy_table(plan),
+        "equipment": equipment_table(plan),
+        "head_counts": head_count_table(plan),
+        "structure": structure_table(plan),
+        "hires": hires_table(plan),
+        "training": training_table(plan),
+        "growth": growth_table(plan),
+        "shortfalls": plan.staff_plan.shortfalls,
+        "headline": headline_table(plan),
+        "staff_by_year": staff_by_year_table(plan),
+        "station_gap": station_gap_table(plan),
+        "per_capita": _rounded(plan.per_capita),
+        "rooms": rooms_table(plan),
+        "rooms_by_year": rooms_by_year_table(plan),
+        "survey_effect": survey_effect_table(plan),
+        "supply": supply_table(plan),
     }

@@ -65,7 +65,9 @@ class Plan:
     cash_flow: pd.DataFrame  # station, year, amount_wan_yuan (construction)
     plan_year: int
     facilities: pd.DataFrame  # the stations, with any the scenario adds
-    norms: pd.DataFrame  # station, level, year, women_15_49, radius_km, norm_min, women_term, radius_term, norm_max, norm (every year)
+    norms: (
+        pd.DataFrame
+    )  # station, level, year, women_15_49, radius_km, norm_min, women_term, radius_term, norm_max, norm (every year)
     staff_plan: recruitment.StaffPlan
     equipment: pd.DataFrame  # station, level, item, standard_quantity, quantity, usable_quantity, gap_quantity, …
     equipment_purchases: pd.DataFrame  # station, item, purchase_year, gap_quantity, cost, self-raised, subsidy
@@ -75,9 +77,13 @@ class Plan:
     county_name: str
     config: dict  # the county's configuration the plan was made with
     roster: pd.DataFrame  # fpplan.planning.roster.projected_roster with the plan's hires: station, specialty, year, in_post_*, retired_*, hired_*, staff_*
-    station_gap: pd.DataFrame  # fpplan.planning.gaps.staff_gap: station × year, need, norm, in post, gap before/after hires
+    station_gap: (
+        pd.DataFrame
+    )  # fpplan.planning.gaps.staff_gap: station × year, need, norm, in post, gap before/after hires
     cadre_gap: pd.DataFrame  # fpplan.planning.gaps.cadre_gap: cadre × year, county WISN need against staff in post
-    county_by_year: pd.DataFrame  # fpplan.planning.gaps.county_by_year: the county's staff and floor-area numbers by year
+    county_by_year: (
+        pd.DataFrame
+    )  # fpplan.planning.gaps.county_by_year: the county's staff and floor-area numbers by year
     per_capita: pd.DataFrame  # fpplan.planning.money.per_capita: budget and plan spending per head, by year
     headline: dict  # fpplan.planning.gaps.headline: the numbers leaders read (JSON-able)
     first_year: int = 0  # the plan's first year: nothing is hired, trained or bought before it
@@ -98,22 +104,33 @@ class Plan:
     survey_change: pd.DataFrame = field(default_factory=pd.DataFrame)
     survey_wisn: dict = field(default_factory=dict)
     supply: object = None  # fpplan.supply.need.SupplyPlan: contraceptive supply needed by township and year (药具需求)
-    courses: pd.DataFrame = field(default_factory=pd.DataFrame)  # fpplan.planning.courses: the county station's course by year
+    courses: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # fpplan.planning.courses: the county station's course by year
 
 
-def scenario_network(fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards,
-                     townships, scenario_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def scenario_network(
+    fac: pd.DataFrame, construction_plan: pd.DataFrame, scenario: Scenario, standards, townships, scenario_file: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stations and construction plan as ``scenario`` leaves them (moved, regraded, added projects); unknown
     stations are a DataError."""
-    fac, plan_table, found = facilities.apply_scenario(fac, construction_plan, scenario, standards, townships,
-                                                       scenario_file)
+    fac, plan_table, found = facilities.apply_scenario(
+        fac, construction_plan, scenario, standards, townships, scenario_file
+    )
     if found:
         raise DataError(found)
     return fac, plan_table
 
 
-def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.DataFrame, config: dict,
-          places: pd.DataFrame, in_post: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def needs(
+    volumes: pd.DataFrame,
+    projection,
+    fac: pd.DataFrame,
+    plan_table: pd.DataFrame,
+    config: dict,
+    places: pd.DataFrame,
+    in_post: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
     """What the projection asks of the network: WISN by station × cadre × year (``existing``: the roster in post
     that year, before hires), the capacity timeline and the head-count norms of every year.
 
@@ -123,8 +140,9 @@ def needs(volumes: pd.DataFrame, projection, fac: pd.DataFrame, plan_table: pd.D
     capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
     county_women = projection.county_total()
     county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
-    norms = staffing.head_count_norms(fac, served, county_women, staffing.station_radius(places, fac),
-                                      config["standards"])
+    norms = staffing.head_count_norms(
+        fac, served, county_women, staffing.station_radius(places, fac), config["standards"]
+    )
     return {"wisn": wisn, "capacity": capacity, "norms": norms}
 
 
@@ -132,7 +150,8 @@ def wisn_of(volumes: pd.DataFrame, config: dict, fac: pd.DataFrame, in_post: pd.
     """WISN by station × cadre × year of ``volumes`` against the roster in post that year (``in_post``)."""
     workload = volumes.groupby(["station", "cadre", "year"], as_index=False)["workload_hours"].sum()
     existing = in_post[["station", "specialty", "year", "in_post_fte"]].set_axis(
-        ["station", "cadre", "year", "existing"], axis=1)
+        ["station", "cadre", "year", "existing"], axis=1
+    )
     return staffing.wisn_table(workload, config["wisn"], fac.set_index("code")["level"], existing)
 
 
@@ -141,21 +160,32 @@ def technical_specialties(specialties, standards) -> list[str]:
     return sorted(set(specialties) - set(standards.technical_staff.exclude_specialties))
 
 
-def staff_tables(wisn: pd.DataFrame, projected: pd.DataFrame, norms: pd.DataFrame, capacity: pd.DataFrame,
-                 county_total: pd.DataFrame, standards) -> dict[str, pd.DataFrame]:
+def staff_tables(
+    wisn: pd.DataFrame,
+    projected: pd.DataFrame,
+    norms: pd.DataFrame,
+    capacity: pd.DataFrame,
+    county_total: pd.DataFrame,
+    standards,
+) -> dict[str, pd.DataFrame]:
     """The station gap, the cadre gap and the county's numbers by year (fpplan.planning.gaps) of one scenario."""
     tech = technical_specialties(set(projected["specialty"]) | set(wisn["cadre"]), standards)
     station_gap = gaps.staff_gap(wisn, projected, norms, tech)
-    return {"station_gap": station_gap, "cadre_gap": gaps.cadre_gap(wisn, projected),
-            "county_by_year": gaps.county_by_year(station_gap, capacity, county_total)}
+    return {
+        "station_gap": station_gap,
+        "cadre_gap": gaps.cadre_gap(wisn, projected),
+        "county_by_year": gaps.county_by_year(station_gap, capacity, county_total),
+    }
 
 
-NO_HIRES = pd.DataFrame({"year": pd.Series(dtype=int), "station": pd.Series(dtype=object),
-                         "specialty": pd.Series(dtype=object)})
+NO_HIRES = pd.DataFrame(
+    {"year": pd.Series(dtype=int), "station": pd.Series(dtype=object), "specialty": pd.Series(dtype=object)}
+)
 
 
-def make_plan(county, scenario: str | Scenario = "medium", projection=None, inputs=None,
-              start_year: int | None = None) -> Plan:
+def make_plan(
+    county, scenario: str | Scenario = "medium", projection=None, inputs=None, start_year: int | None = None
+) -> Plan:
     """Every planning table for ``county`` under ``scenario`` (a name from config/scenarios or a Scenario).
 
     ``inputs`` (from ``fpplan.demography.county_inputs``) and ``projection`` may be passed to reuse them. A scenario that
@@ -175,8 +205,9 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
         name = scenario.name.en
     cfg = county.config
     services, standards, wisn_config = cfg["services"], cfg["standards"], cfg["wisn"]
-    fac, plan_table = scenario_network(county.facilities, county.construction_plan, scenario, standards,
-                                       county.townships()["code"], scenario_file)
+    fac, plan_table = scenario_network(
+        county.facilities, county.construction_plan, scenario, standards, county.townships()["code"], scenario_file
+    )
     projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
     survey = survey_effect.survey_inputs(county)
@@ -195,57 +226,120 @@ def make_plan(county, scenario: str | Scenario = "medium", projection=None, inpu
     effect = survey_effect.effect_table(volumes_without, volumes, survey.uplift, at_plan_year, calendar, caf)
     first_year = notes.plan_start(county, start_year)
     in_plan = norms[(norms["year"] >= first_year) & (norms["year"] <= plan_year)]
-    staff_plan = recruitment.plan_staff(county.staff, wisn[["station", "cadre", "year", "required"]], in_plan,
-                                        standards, cfg["recruitment"], retirement, np.arange(first_year, plan_year + 1),
-                                        tenure)
+    staff_plan = recruitment.plan_staff(
+        county.staff,
+        wisn[["station", "cadre", "year", "required"]],
+        in_plan,
+        standards,
+        cfg["recruitment"],
+        retirement,
+        np.arange(first_year, plan_year + 1),
+        tenure,
+    )
     projected = roster.projected_roster(county.staff, staff_plan.hires, years, retirement, tenure, county.base_year)
     county_total = projection.county_total()
     staff = staff_tables(wisn, projected, norms, capacity, county_total, standards)
     villages = county.villages().groupby("township_code").size()
     reported = county.has("equipment")
-    gap = equipment.gap_table(equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment,
-                              cfg["equipment"], plan_year) if reported else equipment.not_reported()
+    gap = (
+        equipment.gap_table(
+            equipment.standard_table(fac, villages, cfg["equipment"]), county.equipment, cfg["equipment"], plan_year
+        )
+        if reported
+        else equipment.not_reported()
+    )
     purchases = equipment.purchases(gap, plan_table, first_year, cfg["equipment"])
     flows = facilities.cash_flow(plan_table, county.disbursement)
-    problems = facilities.below_standard(plan_table, fac, standards,
-                                         county.files.get("construction_plan", str(path / "construction_plan.csv")))
-    config_of = {"structure": "standards", "head_count": "standards", "wisn_cadre": "wisn", "wisn_station": "wisn",
-                 "hire_cap": "recruitment", "training_min": "recruitment"}
-    problems += [Problem(file=str(config_path(path, config_of[r.constraint])), kind="unmeetable",
-                         column=r.rule or r.constraint, value=r.short_by, detail=text)
-                 for r, text in zip(staff_plan.shortfalls.itertuples(), recruitment.explain(
-                     staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))))]
+    problems = facilities.below_standard(
+        plan_table, fac, standards, county.files.get("construction_plan", str(path / "construction_plan.csv"))
+    )
+    config_of = {
+        "structure": "standards",
+        "head_count": "standards",
+        "wisn_cadre": "wisn",
+        "wisn_station": "wisn",
+        "hire_cap": "recruitment",
+        "training_min": "recruitment",
+    }
+    problems += [
+        Problem(
+            file=str(config_path(path, config_of[r.constraint])),
+            kind="unmeetable",
+            column=r.rule or r.constraint,
+            value=r.short_by,
+            detail=text,
+        )
+        for r, text in zip(
+            staff_plan.shortfalls.itertuples(),
+            recruitment.explain(staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))),
+        )
+    ]
     village_plan = village_rooms(county, first_year, plan_year)
     room_money = rooms.money(village_plan["works"])
     course = courses.county_station_courses(
-        today, staff_plan.hires, fac, technical_specialties(set(county.staff["specialty"]) | set(staff_plan.hires["specialty"]), standards),
-        cfg["recruitment"].training.county_station_course, first_year, plan_year)
+        today,
+        staff_plan.hires,
+        fac,
+        technical_specialties(set(county.staff["specialty"]) | set(staff_plan.hires["specialty"]), standards),
+        cfg["recruitment"].training.county_station_course,
+        first_year,
+        plan_year,
+    )
     spending = money.money_by_source(plan_table, flows, purchases, staff_plan.costs, rooms=room_money, courses=course)
     subsidy = money.subsidy_status(plan_table, county.subsidy_granted, purchases, rooms=room_money)
     population = county_population(county_total[county_total["trajectory"] == 0], county.vital_history)
     return Plan(
-        scenario=name, years=years, projection=projection, volumes=volumes, rates=demand.service_rates(county, services),
-        wisn=wisn, head_count=staffing.head_count_check(county.staff, fac, standards),
-        structure=staffing.structure_check(county.staff, standards), recruitment=staff_plan.hires,
-        capacity=capacity, shortfall=facilities.first_shortfall(capacity, plan_table), construction_plan=plan_table,
-        budget=facilities.budget(plan_table, capacity), cash_flow=flows, plan_year=plan_year, facilities=fac,
-        norms=norms, staff_plan=staff_plan, equipment=gap, equipment_purchases=purchases, money=spending,
-        subsidy=subsidy, problems=tuple(problems),
-        county_name=str(county.units.loc[county.units["level"] == "county", "name"].iloc[0]), config=cfg,
-        roster=projected, station_gap=staff["station_gap"], cadre_gap=staff["cadre_gap"],
-        county_by_year=staff["county_by_year"], per_capita=money.per_capita(county.budget, population, spending),
-        headline=gaps.headline(staff["county_by_year"], staff_plan.hires, staff_plan.costs, subsidy, spending,
-                               county.base_year, plan_year),
-        first_year=first_year, equipment_reported=reported,
+        scenario=name,
+        years=years,
+        projection=projection,
+        volumes=volumes,
+        rates=demand.service_rates(county, services),
+        wisn=wisn,
+        head_count=staffing.head_count_check(county.staff, fac, standards),
+        structure=staffing.structure_check(county.staff, standards),
+        recruitment=staff_plan.hires,
+        capacity=capacity,
+        shortfall=facilities.first_shortfall(capacity, plan_table),
+        construction_plan=plan_table,
+        budget=facilities.budget(plan_table, capacity),
+        cash_flow=flows,
+        plan_year=plan_year,
+        facilities=fac,
+        norms=norms,
+        staff_plan=staff_plan,
+        equipment=gap,
+        equipment_purchases=purchases,
+        money=spending,
+        subsidy=subsidy,
+        problems=tuple(problems),
+        county_name=str(county.units.loc[county.units["level"] == "county", "name"].iloc[0]),
+        config=cfg,
+        roster=projected,
+        station_gap=staff["station_gap"],
+        cadre_gap=staff["cadre_gap"],
+        county_by_year=staff["county_by_year"],
+        per_capita=money.per_capita(county.budget, population, spending),
+        headline=gaps.headline(
+            staff["county_by_year"], staff_plan.hires, staff_plan.costs, subsidy, spending, county.base_year, plan_year
+        ),
+        first_year=first_year,
+        equipment_reported=reported,
         notes=notes.plan_notes(county, services, reported),
-        room_works=village_plan["works"], rooms_by_township=village_plan["by_township"],
-        rooms_by_year=village_plan["by_year"], rooms_assessed=village_plan["assessed"],
+        room_works=village_plan["works"],
+        rooms_by_township=village_plan["by_township"],
+        rooms_by_year=village_plan["by_year"],
+        rooms_assessed=village_plan["assessed"],
         township_names=dict(zip(county.townships()["code"], county.townships()["name"])),
-        courses=course, supply=supply_plan(county, demand.projected_bases(projection), range(first_year, plan_year + 1)),
-        survey=survey, volumes_without_survey=volumes_without, survey_change=effect,
-        survey_wisn={"year": at_plan_year,
-                     "without_fte": float(wisn_without.loc[wisn_without["year"] == at_plan_year, "required"].sum()),
-                     "with_fte": float(wisn.loc[wisn["year"] == at_plan_year, "required"].sum())},
+        courses=course,
+        supply=supply_plan(county, demand.projected_bases(projection), range(first_year, plan_year + 1)),
+        survey=survey,
+        volumes_without_survey=volumes_without,
+        survey_change=effect,
+        survey_wisn={
+            "year": at_plan_year,
+            "without_fte": float(wisn_without.loc[wisn_without["year"] == at_plan_year, "required"].sum()),
+            "with_fte": float(wisn.loc[wisn["year"] == at_plan_year, "required"].sum()),
+        },
     )
 
 
@@ -258,8 +352,12 @@ def village_rooms(county, first_year: int, plan_year: int) -> dict:
     table = county.village_rooms if assessed else county.village_rooms.iloc[:0]
     works = rooms.works(table, villages, county.config["rooms"], first_year, plan_year)
     township = rooms.by_township(table, villages, works)
-    return {"works": works, "by_township": township if assessed else township.iloc[:0], "by_year": rooms.by_year(works),
-            "assessed": assessed}
+    return {
+        "works": works,
+        "by_township": township if assessed else township.iloc[:0],
+        "by_year": rooms.by_year(works),
+        "assessed": assessed,
+    }
 
 
 def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | None = None) -> dict:
@@ -268,14 +366,21 @@ def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | No
     config, and per scenario the roster projected with that scenario's hires (aggregated: no person). ``band``:
     how the stored intervals were made (calibration, trajectories, seed), so the explorer's live band is theirs
     (``fpplan.app.explorer.band``)."""
-    return {"inputs": inputs, "scenarios": dict(scenarios), "band": band,
-            "coefficients": demand.coefficients(county, county.config["services"]),
-            "survey": survey_effect.survey_inputs(county),
-            "rosters": {key: plan.roster for key, plan in plans.items()},
-            "facilities": county.facilities, "construction_plan": county.construction_plan,
-            "places": county.places(), "townships": county.townships()["code"].tolist(),
-            "config": {k: county.config[k] for k in ("wisn", "standards")},
-            "county_code": county.county_code, "base_year": county.base_year}
+    return {
+        "inputs": inputs,
+        "scenarios": dict(scenarios),
+        "band": band,
+        "coefficients": demand.coefficients(county, county.config["services"]),
+        "survey": survey_effect.survey_inputs(county),
+        "rosters": {key: plan.roster for key, plan in plans.items()},
+        "facilities": county.facilities,
+        "construction_plan": county.construction_plan,
+        "places": county.places(),
+        "townships": county.townships()["code"].tolist(),
+        "config": {k: county.config[k] for k in ("wisn", "standards")},
+        "county_code": county.county_code,
+        "base_year": county.base_year,
+    }
 
 
 def project_scenario(model: dict, scenario: Scenario):
@@ -283,8 +388,9 @@ def project_scenario(model: dict, scenario: Scenario):
     return project(model["inputs"], scenario)
 
 
-def recalculate(model: dict, scenario: Scenario, projection=None, roster_of: str | None = None
-                ) -> dict[str, pd.DataFrame]:
+def recalculate(
+    model: dict, scenario: Scenario, projection=None, roster_of: str | None = None
+) -> dict[str, pd.DataFrame]:
     """The same chain as ``make_plan`` without the recruitment program, for one scenario in tens of milliseconds,
     from what :func:`explorer_model` prepared once. What the scenario explorer redraws as a control moves
     (``projection``: the scenario's projection when already made, e.g. to draw the population first;
@@ -295,8 +401,9 @@ def recalculate(model: dict, scenario: Scenario, projection=None, roster_of: str
     plan's own numbers)."""
     config = model["config"]
     projection = projection if projection is not None else project_scenario(model, scenario)
-    fac, plan_table = scenario_network(model["facilities"], model["construction_plan"], scenario, config["standards"],
-                                       model["townships"], "scenario")
+    fac, plan_table = scenario_network(
+        model["facilities"], model["construction_plan"], scenario, config["standards"], model["townships"], "scenario"
+    )
     volumes = demand.volumes_from(model["coefficients"], demand.projected_bases(projection))
     survey = model.get("survey")
     if survey is not None:
@@ -306,5 +413,11 @@ def recalculate(model: dict, scenario: Scenario, projection=None, roster_of: str
     need = needs(volumes, projection, fac, plan_table, config, model["places"], projected)
     county_total = projection.county_total()
     staff = staff_tables(need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"])
-    return {"county": county_total, "summary": projection.summary, "wisn": need["wisn"],
-            "capacity": need["capacity"], "plan": plan_table, "county_by_year": staff["county_by_year"]}
+    return {
+        "county": county_total,
+        "summary": projection.summary,
+        "wisn": need["wisn"],
+        "capacity": need["capacity"],
+        "plan": plan_table,
+        "county_by_year": staff["county_by_year"],
+    }

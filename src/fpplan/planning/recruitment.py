@@ -42,10 +42,28 @@ PENALTY = 1000.0  # per unit of slack, against 1 per hire: any feasible plan bea
 SOFT = 0.01  # per trainee short of the yearly minimum: train whoever can be trained, never at the cost of a hire
 TOLERANCE = 1e-6
 ATTRIBUTES = ["station_code", "specialty", "education", "title", "licence", "medical", "fte", "retire_year"]
-HIRE_COLUMNS = ["hire_id", "year", "station", "specialty", "education", "title", "licence", "medical",
-                "annual_cost_wan_yuan"]
-TRAINING_COLUMNS = ["staff_id", "station", "specialty", "year", "upgrade", "field", "from_value", "to_value",
-                    "cost_wan_yuan"]
+HIRE_COLUMNS = [
+    "hire_id",
+    "year",
+    "station",
+    "specialty",
+    "education",
+    "title",
+    "licence",
+    "medical",
+    "annual_cost_wan_yuan",
+]
+TRAINING_COLUMNS = [
+    "staff_id",
+    "station",
+    "specialty",
+    "year",
+    "upgrade",
+    "field",
+    "from_value",
+    "to_value",
+    "cost_wan_yuan",
+]
 SHORTFALL_COLUMNS = ["constraint", "rule", "year", "station", "cadre", "short_by", "unit"]
 
 
@@ -108,8 +126,13 @@ def hire_profiles(specialties: list[str], standards: Standards, config: Recruitm
     (any licence where the config lists none), with medical and the yearly cost by title. Licences the rules cannot
     tell apart (same specialty, education and title, qualifying for the same rules) are one profile: the first
     the config lists."""
-    rows = [(s, e, t, lic) for s in specialties for e in config.hiring.education for t in config.hiring.titles
-            for lic in standards.licence_by_specialty.get(s, ("none",))]
+    rows = [
+        (s, e, t, lic)
+        for s in specialties
+        for e in config.hiring.education
+        for t in config.hiring.titles
+        for lic in standards.licence_by_specialty.get(s, ("none",))
+    ]
     out = pd.DataFrame(rows, columns=["specialty", "education", "title", "licence"])
     out["medical"] = out["specialty"].isin(standards.medical_specialties)
     out["fte"] = 1.0
@@ -121,20 +144,32 @@ def hire_profiles(specialties: list[str], standards: Standards, config: Recruitm
 
 
 def _groups(staff: pd.DataFrame, standards: Standards, retirement_age: dict[str, int]) -> pd.DataFrame:
-    roster = with_licence_match(staff.assign(retire_year=retire_years(staff, retirement_age),
-                                             medical=staff["medical"].astype(bool)), standards)
+    roster = with_licence_match(
+        staff.assign(retire_year=retire_years(staff, retirement_age), medical=staff["medical"].astype(bool)), standards
+    )
     roster["technical"] = technical(roster, standards).to_numpy()
     groups = roster.groupby(ATTRIBUTES + ["licence_matches", "technical"], as_index=False, sort=True).agg(
-        n=("staff_id", "size"), ids=("staff_id", lambda s: tuple(sorted(s))))
+        n=("staff_id", "size"), ids=("staff_id", lambda s: tuple(sorted(s)))
+    )
     return groups
 
 
 def _trainable(groups: pd.DataFrame, standards: Standards, config: RecruitmentConfig) -> pd.DataFrame:
     """Group × upgrade pairs that apply (the group's field holds one of the upgrade's ``from`` values), with the
     change Δ each structure rule sees per person (+1 becomes qualified, −1 stops being)."""
-    upgrades = pd.DataFrame([{"upgrade": u.code, "field": u.field, "from_values": u.from_, "to_value": u.to,
-                              "specialties": u.specialties, "cost_wan_yuan": u.cost_wan_yuan}
-                             for u in config.training.upgrades])
+    upgrades = pd.DataFrame(
+        [
+            {
+                "upgrade": u.code,
+                "field": u.field,
+                "from_values": u.from_,
+                "to_value": u.to,
+                "specialties": u.specialties,
+                "cost_wan_yuan": u.cost_wan_yuan,
+            }
+            for u in config.training.upgrades
+        ]
+    )
     if upgrades.empty:
         return pd.DataFrame(columns=["group", "upgrade", "cost_wan_yuan"])
     pairs = groups.reset_index(names="group").merge(upgrades, how="cross")
@@ -142,8 +177,10 @@ def _trainable(groups: pd.DataFrame, standards: Standards, config: RecruitmentCo
     for column in pairs["field"].unique():
         chosen = pairs["field"] == column
         value[chosen] = pairs.loc[chosen, column]
-    applies = [v in f and (not sp or s in sp) for v, f, sp, s in
-               zip(value, pairs["from_values"], pairs["specialties"], pairs["specialty"])]
+    applies = [
+        v in f and (not sp or s in sp)
+        for v, f, sp, s in zip(value, pairs["from_values"], pairs["specialties"], pairs["specialty"])
+    ]
     pairs = pairs[np.asarray(applies, dtype=bool)].reset_index(drop=True)
     after = pairs.copy()
     for column in ("education", "title", "licence"):
@@ -155,9 +192,16 @@ def _trainable(groups: pd.DataFrame, standards: Standards, config: RecruitmentCo
     return pairs
 
 
-def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame, standards: Standards,
-               config: RecruitmentConfig, retirement_age: dict[str, int], years, tenure: int | None = None
-               ) -> StaffPlan:
+def plan_staff(
+    staff: pd.DataFrame,
+    required: pd.DataFrame,
+    norms: pd.DataFrame,
+    standards: Standards,
+    config: RecruitmentConfig,
+    retirement_age: dict[str, int],
+    years,
+    tenure: int | None = None,
+) -> StaffPlan:
     """The smallest recruitment plan for ``years`` (first year … plan year; the last is the plan year).
 
     ``staff``: the roster; ``required``: station, cadre, year, required (WISN FTE); ``norms``: station, year, norm
@@ -170,7 +214,8 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     req = required[required["year"].isin(years)]
     cadres = sorted(req["cadre"].unique())
     specialties = list(config.hiring.specialties) or sorted(
-        set(cadres) | set(groups.loc[groups["technical"], "specialty"]))
+        set(cadres) | set(groups.loc[groups["technical"], "specialty"])
+    )
     tech_specialties = {s for s in specialties if s not in standards.technical_staff.exclude_specialties}
     stations = sorted(norms["station"].unique()) if len(norms) else sorted(req["station"].unique())
     profiles = hire_profiles(specialties, standards, config)
@@ -184,15 +229,27 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
     ny, ns, nc = len(years), len(stations), len(specialties)
     # decision variables as object arrays: hires (year, station, specialty), qualifications (year, profile),
     # training (pair, year; None where the group has left)
-    hv = np.array([prob.add_variable(f"h_{t}_{s}_{c}", lowBound=0, cat="Integer")
-                   for t, s, c in itertools.product(years, stations, specialties)], dtype=object).reshape(ny, ns, nc)
-    qv = np.array([prob.add_variable(f"q_{t}_{i}", lowBound=0, cat="Integer")
-                   for t, i in itertools.product(years, range(len(profiles)))], dtype=object).reshape(ny, len(profiles))
+    hv = np.array(
+        [
+            prob.add_variable(f"h_{t}_{s}_{c}", lowBound=0, cat="Integer")
+            for t, s, c in itertools.product(years, stations, specialties)
+        ],
+        dtype=object,
+    ).reshape(ny, ns, nc)
+    qv = np.array(
+        [
+            prob.add_variable(f"q_{t}_{i}", lowBound=0, cat="Integer")
+            for t, i in itertools.product(years, range(len(profiles)))
+        ],
+        dtype=object,
+    ).reshape(ny, len(profiles))
     pair_group = pairs["group"].to_numpy(int) if len(pairs) else np.zeros(0, int)
     group_n = groups["n"].to_numpy(int)
     uv = np.full((len(pairs), ny), None, dtype=object)
     for p, k in zip(*np.nonzero(in_post[pair_group])):
-        uv[p, k] = prob.add_variable(f"u_{p}_{years[k]}", lowBound=0, upBound=int(group_n[pair_group[p]]), cat="Integer")
+        uv[p, k] = prob.add_variable(
+            f"u_{p}_{years[k]}", lowBound=0, upBound=int(group_n[pair_group[p]]), cat="Integer"
+        )
     slacks: list[tuple[pulp.LpVariable, dict]] = []
     soft: list[tuple[pulp.LpVariable, int]] = []  # the training minimum's slack per year
 
@@ -222,18 +279,27 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         by_cadre = need.groupby("cadre")["required"].sum()
         for c in cadres:
             have = fte_n[now & (g_spec == c)].sum()
-            at_least(have + linear(hv[hired_in_post[k]][:, :, spec == c]), float(by_cadre.get(c, 0.0)) - TOLERANCE,
-                     {"constraint": "wisn_cadre", "year": t, "cadre": c, "unit": "fte"})
+            at_least(
+                have + linear(hv[hired_in_post[k]][:, :, spec == c]),
+                float(by_cadre.get(c, 0.0)) - TOLERANCE,
+                {"constraint": "wisn_cadre", "year": t, "cadre": c, "unit": "fte"},
+            )
         by_station = need.groupby("station")["required"].sum()
         for j, s in enumerate(stations):
             have = fte_n[now & (g_station == s) & np.isin(g_spec, cadres)].sum()
-            at_least(have + linear(hv[hired_in_post[k]][:, j, is_cadre]), float(by_station.get(s, 0.0)) - TOLERANCE,
-                     {"constraint": "wisn_station", "year": t, "station": s, "unit": "fte"})
+            at_least(
+                have + linear(hv[hired_in_post[k]][:, j, is_cadre]),
+                float(by_station.get(s, 0.0)) - TOLERANCE,
+                {"constraint": "wisn_station", "year": t, "station": s, "unit": "fte"},
+            )
         # head-count norms (technical FTE)
         for s, norm in norms[norms["year"] == t].set_index("station")["norm"].items():
             have = fte_n[now & tech & (g_station == s)].sum()
-            at_least(have + linear(hv[hired_in_post[k]][:, stations.index(s), is_tech]), float(norm) - TOLERANCE,
-                     {"constraint": "head_count", "year": t, "station": s, "unit": "fte"})
+            at_least(
+                have + linear(hv[hired_in_post[k]][:, stations.index(s), is_tech]),
+                float(norm) - TOLERANCE,
+                {"constraint": "head_count", "year": t, "station": s, "unit": "fte"},
+            )
         # structure rules on the technical staff (hires, training and people in post)
         for rule in standards.structure:
             if rule.holds == "plan_year" and t != plan_year:
@@ -246,10 +312,13 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
             hires = linear(qv[hired_in_post[k]], np.tile(p_coef, int(hired_in_post[k].sum())))
             delta = pairs[f"delta_{rule.code}"].to_numpy(float) if len(pairs) else np.zeros(0)
             coef = delta * weight[pair_group] * (tech & now)[pair_group]
-            trained = linear(uv[:, :k + 1], np.repeat(coef, k + 1))
+            trained = linear(uv[:, : k + 1], np.repeat(coef, k + 1))
             rhs = 0.0 if share else float(rule.min_count)
-            at_least(const + hires + trained, rhs - TOLERANCE,
-                     {"constraint": "structure", "rule": rule.code, "year": t, "unit": "fte" if share else "persons"})
+            at_least(
+                const + hires + trained,
+                rhs - TOLERANCE,
+                {"constraint": "structure", "rule": rule.code, "year": t, "unit": "fte" if share else "persons"},
+            )
         # hires' qualifications add up to the hires of each specialty
         for j, c in enumerate(specialties):
             prob.addConstraint(linear(hv[k, :, j]) == linear(qv[k], (profiles["specialty"] == c).to_numpy(float)))
@@ -283,33 +352,51 @@ def plan_staff(staff: pd.DataFrame, required: pd.DataFrame, norms: pd.DataFrame,
         prob.addConstraint(total_hires <= n_hires)
         in_post_years = (np.minimum(plan_year + 1, years + stay) - years).astype(float)
         # tie-breaks, far below any cost difference: hire late, and into the cadres with the most need there
-        last = req[req["year"] == plan_year].pivot_table(index="station", columns="cadre", values="required",
-                                                         aggfunc="sum").reindex(index=stations, columns=specialties)
+        last = (
+            req[req["year"] == plan_year]
+            .pivot_table(index="station", columns="cadre", values="required", aggfunc="sum")
+            .reindex(index=stations, columns=specialties)
+        )
         fit = 1.0 / (1.0 + last.fillna(0.0).to_numpy())
         prob.setObjective(
             linear(qv, np.outer(in_post_years, profiles["annual_cost_wan_yuan"].to_numpy()))
             + linear(uv, np.repeat(pairs["cost_wan_yuan"].to_numpy(float) if len(pairs) else np.zeros(0), ny))
-            + linear(hv, 1e-3 * in_post_years[:, None, None] + 1e-2 * fit[None, :, :]))
+            + linear(hv, 1e-3 * in_post_years[:, None, None] + 1e-2 * fit[None, :, :])
+        )
         if _solve(prob, solver) != pulp.LpStatusOptimal:
             notes.append("solver_stopped")
-    h = {(t, s, c): hv[a, b, d] for (a, t), (b, s), (d, c) in itertools.product(
-        enumerate(years), enumerate(stations), enumerate(specialties))}
+    h = {
+        (t, s, c): hv[a, b, d]
+        for (a, t), (b, s), (d, c) in itertools.product(enumerate(years), enumerate(stations), enumerate(specialties))
+    }
     q = {(t, i): qv[a, i] for a, t in enumerate(years) for i in range(len(profiles))}
     u = {(p, years[k]): uv[p, k] for p, k in zip(*np.nonzero(uv != None))}
     hires = _hires_table(h, q, profiles)
     training = _training_table(u, pairs, groups)
-    shortfalls = pd.DataFrame([dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)}
-                               for meta, v in short if v > 1e-4], columns=SHORTFALL_COLUMNS)
-    training_short = pd.DataFrame([(t, round(s.value() or 0.0)) for s, t in soft if round(s.value() or 0.0) > 0],
-                                  columns=["year", "short_by"])
+    shortfalls = pd.DataFrame(
+        [dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)} for meta, v in short if v > 1e-4],
+        columns=SHORTFALL_COLUMNS,
+    )
+    training_short = pd.DataFrame(
+        [(t, round(s.value() or 0.0)) for s, t in soft if round(s.value() or 0.0) > 0], columns=["year", "short_by"]
+    )
     check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years, tenure)
     costs = pd.DataFrame({"year": years})
-    costs["hires_wan_yuan"] = [float(hires.loc[(hires["year"] <= t) & (hires["year"] + stay > t),
-                                               "annual_cost_wan_yuan"].sum()) for t in years]
+    costs["hires_wan_yuan"] = [
+        float(hires.loc[(hires["year"] <= t) & (hires["year"] + stay > t), "annual_cost_wan_yuan"].sum()) for t in years
+    ]
     costs["training_wan_yuan"] = costs["year"].map(training.groupby("year")["cost_wan_yuan"].sum()).fillna(0.0)
-    return StaffPlan(status="infeasible" if infeasible else "optimal", years=years, hires=hires, training=training,
-                     shortfalls=shortfalls, costs=costs, notes=tuple(dict.fromkeys(notes)),
-                     training_shortfalls=training_short, **check)
+    return StaffPlan(
+        status="infeasible" if infeasible else "optimal",
+        years=years,
+        hires=hires,
+        training=training,
+        shortfalls=shortfalls,
+        costs=costs,
+        notes=tuple(dict.fromkeys(notes)),
+        training_shortfalls=training_short,
+        **check,
+    )
 
 
 def _value(v: pulp.LpVariable) -> int:
@@ -318,9 +405,13 @@ def _value(v: pulp.LpVariable) -> int:
 
 def _hires_table(h: dict, q: dict, profiles: pd.DataFrame) -> pd.DataFrame:
     """One row per hire: stations from h, qualifications from q, matched within (year, specialty)."""
-    slots = pd.DataFrame([(t, s, c, _value(v)) for (t, s, c), v in h.items() if _value(v) > 0],
-                         columns=["year", "station", "specialty", "n"])
-    quals = pd.DataFrame([(t, i, _value(v)) for (t, i), v in q.items() if _value(v) > 0], columns=["year", "profile", "n"])
+    slots = pd.DataFrame(
+        [(t, s, c, _value(v)) for (t, s, c), v in h.items() if _value(v) > 0],
+        columns=["year", "station", "specialty", "n"],
+    )
+    quals = pd.DataFrame(
+        [(t, i, _value(v)) for (t, i), v in q.items() if _value(v) > 0], columns=["year", "profile", "n"]
+    )
     if slots.empty:
         return pd.DataFrame(columns=HIRE_COLUMNS)
     slots = slots.loc[slots.index.repeat(slots["n"])].sort_values(["year", "specialty", "station"], kind="stable")
@@ -343,59 +434,115 @@ def _training_table(u: dict, pairs: pd.DataFrame, groups: pd.DataFrame) -> pd.Da
         if n <= 0:
             continue
         g = int(pairs.at[p, "group"])
-        ids = groups.at[g, "ids"][used.get(g, 0):used.get(g, 0) + n]
+        ids = groups.at[g, "ids"][used.get(g, 0) : used.get(g, 0) + n]
         used[g] = used.get(g, 0) + n
         pair = pairs.loc[p]
-        rows += [(i, pair["station_code"], pair["specialty"], int(t), pair["upgrade"], pair["field"], pair[pair["field"]],
-                  pair["to_value"], pair["cost_wan_yuan"]) for i in ids]
+        rows += [
+            (
+                i,
+                pair["station_code"],
+                pair["specialty"],
+                int(t),
+                pair["upgrade"],
+                pair["field"],
+                pair[pair["field"]],
+                pair["to_value"],
+                pair["cost_wan_yuan"],
+            )
+            for i in ids
+        ]
     return pd.DataFrame(rows, columns=TRAINING_COLUMNS)
 
 
-def evaluate(staff: pd.DataFrame, hires: pd.DataFrame, training: pd.DataFrame, required: pd.DataFrame,
-             norms: pd.DataFrame, standards: Standards, retirement_age: dict[str, int], years,
-             tenure: int | None = None) -> dict[str, pd.DataFrame]:
+def evaluate(
+    staff: pd.DataFrame,
+    hires: pd.DataFrame,
+    training: pd.DataFrame,
+    required: pd.DataFrame,
+    norms: pd.DataFrame,
+    standards: Standards,
+    retirement_age: dict[str, int],
+    years,
+    tenure: int | None = None,
+) -> dict[str, pd.DataFrame]:
     """The staff a plan leaves in each year, checked rule by rule directly (not through the program): head counts
     per station against the norms, each structure rule, the WISN need per cadre. Independent of the solver, so
     it also verifies what the solver returned. ``tenure``: years a hire stays in post (None: to the end)."""
     years = np.asarray(years, dtype=int)
-    people = staff.assign(start=-10**6, retire_year=retire_years(staff, retirement_age), medical=staff["medical"].astype(bool))
+    people = staff.assign(
+        start=-(10**6), retire_year=retire_years(staff, retirement_age), medical=staff["medical"].astype(bool)
+    )
     new = hires.rename(columns={"station": "station_code", "year": "start"}).assign(
-        staff_id=hires["hire_id"], fte=1.0, retire_year=hires["year"] + (tenure if tenure is not None else 10**6))
+        staff_id=hires["hire_id"], fte=1.0, retire_year=hires["year"] + (tenure if tenure is not None else 10**6)
+    )
     people = pd.concat([people, new], ignore_index=True)
     grid = people.loc[people.index.repeat(len(years))].assign(year=np.tile(years, len(people)))
     grid = grid[(grid["start"] <= grid["year"]) & (grid["year"] < grid["retire_year"])].reset_index(drop=True)
     if len(training):  # a trainee holds the new level from the training year on
-        key = grid[["staff_id", "year"]].merge(training[["staff_id", "year", "field", "to_value"]].rename(
-            columns={"year": "trained"}), on="staff_id", how="left")
+        key = grid[["staff_id", "year"]].merge(
+            training[["staff_id", "year", "field", "to_value"]].rename(columns={"year": "trained"}),
+            on="staff_id",
+            how="left",
+        )
         upgraded = key["trained"].notna() & (key["trained"] <= key["year"])
         for column in ("education", "title", "licence"):
             hit = upgraded & (key["field"] == column)
             grid.loc[hit.to_numpy(), column] = key.loc[hit, "to_value"].to_numpy()
     grid = with_licence_match(grid, standards)
     grid["technical"] = technical(grid, standards).to_numpy()
-    grid["hired"] = grid["start"] > -10**6
+    grid["hired"] = grid["start"] > -(10**6)
     tech = grid[grid["technical"]]
     counts = tech.groupby(["station_code", "year"]).agg(staff=("fte", "sum")).reset_index()
-    counts["hired"] = tech[tech["hired"]].groupby(["station_code", "year"])["fte"].sum().reindex(
-        pd.MultiIndex.from_frame(counts[["station_code", "year"]])).fillna(0.0).to_numpy()
-    heads = norms[norms["year"].isin(years)][["station", "year", "norm"]].merge(
-        counts.rename(columns={"station_code": "station"}), on=["station", "year"], how="left").fillna(
-        {"staff": 0.0, "hired": 0.0})
+    counts["hired"] = (
+        tech[tech["hired"]]
+        .groupby(["station_code", "year"])["fte"]
+        .sum()
+        .reindex(pd.MultiIndex.from_frame(counts[["station_code", "year"]]))
+        .fillna(0.0)
+        .to_numpy()
+    )
+    heads = (
+        norms[norms["year"].isin(years)][["station", "year", "norm"]]
+        .merge(counts.rename(columns={"station_code": "station"}), on=["station", "year"], how="left")
+        .fillna({"staff": 0.0, "hired": 0.0})
+    )
     heads["in_post"] = heads["staff"] - heads["hired"]
     heads["met"] = heads["staff"] >= heads["norm"] - TOLERANCE
     rows = []
     for rule in standards.structure:
         ok = qualified(tech, rule)
         share = rule.min_count is None
-        frame = pd.DataFrame({"year": tech["year"].to_numpy(), "q": (tech["fte"] if share else 1.0) * ok,
-                              "n": tech["fte"] if share else 1.0}).groupby("year").sum().reindex(years, fill_value=0.0)
+        frame = (
+            pd.DataFrame(
+                {
+                    "year": tech["year"].to_numpy(),
+                    "q": (tech["fte"] if share else 1.0) * ok,
+                    "n": tech["fte"] if share else 1.0,
+                }
+            )
+            .groupby("year")
+            .sum()
+            .reindex(years, fill_value=0.0)
+        )
         value = frame["q"] / frame["n"].where(frame["n"] > 0) if share else frame["q"]
         threshold = rule.min_share if share else rule.min_count
         binding = (years == years[-1]) | (rule.holds == "every_year")
-        rows.append(pd.DataFrame({"rule": rule.code, "year": years, "qualified": frame["q"].to_numpy(),
-                                  "staff": frame["n"].to_numpy(), "value": value.to_numpy(), "threshold": threshold,
-                                  "kind": "share" if share else "count", "holds": rule.holds, "binding": binding,
-                                  "met": value.to_numpy() >= threshold - TOLERANCE}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "rule": rule.code,
+                    "year": years,
+                    "qualified": frame["q"].to_numpy(),
+                    "staff": frame["n"].to_numpy(),
+                    "value": value.to_numpy(),
+                    "threshold": threshold,
+                    "kind": "share" if share else "count",
+                    "holds": rule.holds,
+                    "binding": binding,
+                    "met": value.to_numpy() >= threshold - TOLERANCE,
+                }
+            )
+        )
     structure = pd.concat(rows, ignore_index=True)
     need = required[required["year"].isin(years)].groupby(["cadre", "year"], as_index=False)["required"].sum()
     have = grid.groupby(["specialty", "year"])["fte"].sum().rename("staff")

@@ -24,20 +24,51 @@ import pandas as pd
 from fpplan.data.models.rooms import RoomsConfig
 
 KINDS = ("room", "school")
-WORK_COLUMNS = ["village_code", "township_code", "kind", "action", "merged_clinic", "year", "cost_wan_yuan",
-                "self_raised_wan_yuan", "subsidy_wan_yuan"]
-TOWNSHIP_COLUMNS = ["township_code", "villages", "villages_not_assessed", "rooms_up_to_standard", "rooms_to_build",
-                    "rooms_to_upgrade", "schools_up_to_standard", "schools_to_build", "schools_to_upgrade",
-                    "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_wan_yuan"]
-YEAR_COLUMNS = ["township_code", "year", "rooms_built", "rooms_upgraded", "schools_built", "schools_upgraded",
-                "cost_wan_yuan", "self_raised_wan_yuan", "subsidy_wan_yuan"]
+WORK_COLUMNS = [
+    "village_code",
+    "township_code",
+    "kind",
+    "action",
+    "merged_clinic",
+    "year",
+    "cost_wan_yuan",
+    "self_raised_wan_yuan",
+    "subsidy_wan_yuan",
+]
+TOWNSHIP_COLUMNS = [
+    "township_code",
+    "villages",
+    "villages_not_assessed",
+    "rooms_up_to_standard",
+    "rooms_to_build",
+    "rooms_to_upgrade",
+    "schools_up_to_standard",
+    "schools_to_build",
+    "schools_to_upgrade",
+    "cost_wan_yuan",
+    "self_raised_wan_yuan",
+    "subsidy_wan_yuan",
+]
+YEAR_COLUMNS = [
+    "township_code",
+    "year",
+    "rooms_built",
+    "rooms_upgraded",
+    "schools_built",
+    "schools_upgraded",
+    "cost_wan_yuan",
+    "self_raised_wan_yuan",
+    "subsidy_wan_yuan",
+]
 
 
 def latest_status(rooms: pd.DataFrame) -> pd.DataFrame:
     """Each village's row of its latest year in the village_rooms table."""
     if rooms.empty:
         return rooms.copy()
-    return rooms.sort_values(["village_code", "year"]).drop_duplicates("village_code", keep="last").reset_index(drop=True)
+    return (
+        rooms.sort_values(["village_code", "year"]).drop_duplicates("village_code", keep="last").reset_index(drop=True)
+    )
 
 
 def _merged(values: pd.Series) -> np.ndarray:
@@ -45,8 +76,9 @@ def _merged(values: pd.Series) -> np.ndarray:
     return values.map(lambda v: str(v).strip().lower() in ("true", "1", "yes", "是")).to_numpy(bool)
 
 
-def works(rooms: pd.DataFrame, villages: pd.DataFrame, config: RoomsConfig, first_year: int, plan_year: int
-          ) -> pd.DataFrame:
+def works(
+    rooms: pd.DataFrame, villages: pd.DataFrame, config: RoomsConfig, first_year: int, plan_year: int
+) -> pd.DataFrame:
     """One row per room or school to build or upgrade (module docstring): village_code, township_code, kind,
     action (build / upgrade), merged_clinic, year, cost_wan_yuan, self_raised_wan_yuan, subsidy_wan_yuan.
 
@@ -55,8 +87,12 @@ def works(rooms: pd.DataFrame, villages: pd.DataFrame, config: RoomsConfig, firs
     status = latest_status(rooms)
     status = status[status["village_code"].isin(villages["code"])]
     if status.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in ("village_code", "township_code", "kind", "action")
-                                          else float) for c in WORK_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=object if c in ("village_code", "township_code", "kind", "action") else float)
+                for c in WORK_COLUMNS
+            }
+        )
     township = status["village_code"].map(villages.set_index("code")["township_code"])
     start = int(min(max(first_year, int(status["year"].max()) + 1), plan_year))
     years = plan_year - start + 1
@@ -64,9 +100,15 @@ def works(rooms: pd.DataFrame, villages: pd.DataFrame, config: RoomsConfig, firs
     parts = []
     for kind in KINDS:  # two kinds
         todo = status[kind] != "up_to_standard"
-        frame = pd.DataFrame({"village_code": status["village_code"][todo], "township_code": township[todo],
-                              "kind": kind, "action": np.where(status[kind][todo] == "none", "build", "upgrade"),
-                              "merged_clinic": merged[todo.to_numpy()] & (kind == "room")})
+        frame = pd.DataFrame(
+            {
+                "village_code": status["village_code"][todo],
+                "township_code": township[todo],
+                "kind": kind,
+                "action": np.where(status[kind][todo] == "none", "build", "upgrade"),
+                "merged_clinic": merged[todo.to_numpy()] & (kind == "room"),
+            }
+        )
         frame["weak"] = frame["township_code"].map((status[kind] == "up_to_standard").groupby(township).mean())
         if config.schedule == "even":
             frame = frame.sort_values(["township_code", "action", "village_code"])  # build < upgrade
@@ -76,8 +118,16 @@ def works(rooms: pd.DataFrame, villages: pd.DataFrame, config: RoomsConfig, firs
             frame = frame.sort_values(["weak", "township_code", "action", "village_code"])
             rank, size = np.arange(len(frame)), np.full(len(frame), len(frame))
         frame["year"] = start + (rank * years) // np.maximum(size, 1)
-        unit = frame["action"].map({"build": config.costs[f"{kind}_build"].cost_wan_yuan,
-                                    "upgrade": config.costs[f"{kind}_upgrade"].cost_wan_yuan}).astype(float)
+        unit = (
+            frame["action"]
+            .map(
+                {
+                    "build": config.costs[f"{kind}_build"].cost_wan_yuan,
+                    "upgrade": config.costs[f"{kind}_upgrade"].cost_wan_yuan,
+                }
+            )
+            .astype(float)
+        )
         shared = frame["merged_clinic"] & (frame["action"] == "upgrade")
         frame["cost_wan_yuan"] = unit * np.where(shared, config.merged_clinic_share, 1.0)
         parts.append(frame.drop(columns="weak"))
@@ -99,8 +149,9 @@ def by_township(rooms: pd.DataFrame, villages: pd.DataFrame, planned: pd.DataFra
     out["villages"] = villages.groupby("township_code").size().reindex(towns, fill_value=0)
     out["villages_not_assessed"] = out["villages"] - township.value_counts().reindex(towns, fill_value=0)
     for kind in KINDS:
-        out[f"{kind}s_up_to_standard"] = (status[kind] == "up_to_standard").groupby(township).sum().reindex(
-            towns, fill_value=0)
+        out[f"{kind}s_up_to_standard"] = (
+            (status[kind] == "up_to_standard").groupby(township).sum().reindex(towns, fill_value=0)
+        )
         mine = planned[planned["kind"] == kind]
         for action, column in (("build", f"{kind}s_to_build"), ("upgrade", f"{kind}s_to_upgrade")):
             out[column] = mine[mine["action"] == action].groupby("township_code").size().reindex(towns, fill_value=0)
@@ -114,7 +165,9 @@ def by_year(planned: pd.DataFrame) -> pd.DataFrame:
     if planned.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "township_code" else float) for c in YEAR_COLUMNS})
     keys = ["township_code", "year"]
-    counts = planned.assign(what=planned["kind"] + "s_" + planned["action"].map({"build": "built", "upgrade": "upgraded"}))
+    counts = planned.assign(
+        what=planned["kind"] + "s_" + planned["action"].map({"build": "built", "upgrade": "upgraded"})
+    )
     wide = counts.pivot_table(index=keys, columns="what", values="village_code", aggfunc="size", fill_value=0)
     wide = wide.reindex(columns=YEAR_COLUMNS[2:6], fill_value=0).astype(int)
     money = planned.groupby(keys)[["cost_wan_yuan", "self_raised_wan_yuan", "subsidy_wan_yuan"]].sum()

@@ -17,8 +17,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-ROSTER_COLUMNS = ["station", "specialty", "year", "in_post_fte", "in_post_persons", "retired_fte", "retired_persons",
-                  "hired_fte", "hired_persons", "staff_fte", "staff_persons"]
+ROSTER_COLUMNS = [
+    "station",
+    "specialty",
+    "year",
+    "in_post_fte",
+    "in_post_persons",
+    "retired_fte",
+    "retired_persons",
+    "hired_fte",
+    "hired_persons",
+    "staff_fte",
+    "staff_persons",
+]
 
 
 def retire_years(staff: pd.DataFrame, retirement_age: dict[str, int]) -> pd.Series:
@@ -35,15 +46,26 @@ def _counts(station, specialty, fte, start, stop, years: np.ndarray) -> pd.DataF
     """Σ FTE and persons of the people in post (start ≤ year < stop) by station, specialty and year."""
     alive = (np.asarray(start)[:, None] <= years[None, :]) & (years[None, :] < np.asarray(stop)[:, None])
     n, k = alive.shape
-    frame = pd.DataFrame({"station": np.repeat(np.asarray(station, dtype=object), k),
-                          "specialty": np.repeat(np.asarray(specialty, dtype=object), k),
-                          "year": np.tile(years, n), "fte": (alive * np.asarray(fte, float)[:, None]).ravel(),
-                          "persons": alive.ravel().astype(int)})
+    frame = pd.DataFrame(
+        {
+            "station": np.repeat(np.asarray(station, dtype=object), k),
+            "specialty": np.repeat(np.asarray(specialty, dtype=object), k),
+            "year": np.tile(years, n),
+            "fte": (alive * np.asarray(fte, float)[:, None]).ravel(),
+            "persons": alive.ravel().astype(int),
+        }
+    )
     return frame.groupby(["station", "specialty", "year"], as_index=True)[["fte", "persons"]].sum()
 
 
-def projected_roster(staff: pd.DataFrame, hires: pd.DataFrame, years, retirement_age: dict[str, int],
-                     tenure: int | None = None, as_of: int | None = None) -> pd.DataFrame:
+def projected_roster(
+    staff: pd.DataFrame,
+    hires: pd.DataFrame,
+    years,
+    retirement_age: dict[str, int],
+    tenure: int | None = None,
+    as_of: int | None = None,
+) -> pd.DataFrame:
     """Staff in post by station × specialty × year.
 
     ``staff``: the roster (station_code, specialty, fte, sex, birth_year); ``hires``: the recruitment plan (year,
@@ -58,13 +80,27 @@ def projected_roster(staff: pd.DataFrame, hires: pd.DataFrame, years, retirement
     if as_of is not None:
         leave = np.maximum(leave, int(as_of) + 1)
     roster = _counts(staff["station_code"], staff["specialty"], staff["fte"], np.full(len(staff), -far), leave, years)
-    everyone = _counts(staff["station_code"], staff["specialty"], staff["fte"], np.full(len(staff), -far),
-                       np.full(len(staff), far), years)
+    everyone = _counts(
+        staff["station_code"],
+        staff["specialty"],
+        staff["fte"],
+        np.full(len(staff), -far),
+        np.full(len(staff), far),
+        years,
+    )
     start = hires["year"].to_numpy(int)
     stop = start + (tenure if tenure is not None else far)
     hired = _counts(hires["station"], hires["specialty"], np.ones(len(hires)), start, stop, years)
-    pairs = pd.concat([staff[["station_code", "specialty"]].set_axis(["station", "specialty"], axis=1),
-                       hires[["station", "specialty"]]]).drop_duplicates().sort_values(["station", "specialty"])
+    pairs = (
+        pd.concat(
+            [
+                staff[["station_code", "specialty"]].set_axis(["station", "specialty"], axis=1),
+                hires[["station", "specialty"]],
+            ]
+        )
+        .drop_duplicates()
+        .sort_values(["station", "specialty"])
+    )
     index = pd.MultiIndex.from_frame(pairs.merge(pd.DataFrame({"year": years}), how="cross"))
     roster, everyone, hired = (f.reindex(index, fill_value=0) for f in (roster, everyone, hired))
     out = index.to_frame(index=False)

@@ -46,8 +46,12 @@ def category_allowance(support: pd.DataFrame | None, calendar) -> float:
         return 1.0
     c = calendar if isinstance(calendar, Calendar) else Calendar(**calendar)
     awt = available_hours(c)
-    per_unit = {"day": 100 / c.hours_per_day, "week": 100 / (c.hours_per_day * c.days_per_week),
-                "month": 12 * 100 / awt, "year": 100 / awt}
+    per_unit = {
+        "day": 100 / c.hours_per_day,
+        "week": 100 / (c.hours_per_day * c.days_per_week),
+        "month": 12 * 100 / awt,
+        "year": 100 / awt,
+    }
     cas = pd.DataFrame(support)["hours"].to_numpy(float) * pd.DataFrame(support)["per"].map(per_unit).to_numpy(float)
     total = cas.sum()
     if total >= 100:
@@ -77,8 +81,9 @@ def wisn(calendar, services, support=None, additional=None, existing=None) -> Wi
     return WisnResult(awt, service_staff, caf, iaf, required, difference, ratio)
 
 
-def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Series, existing: pd.DataFrame
-               ) -> pd.DataFrame:
+def wisn_table(
+    workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Series, existing: pd.DataFrame
+) -> pd.DataFrame:
     """WISN for every station × cadre × year at once.
 
     ``workload``: station, cadre, year, workload_hours (Σ annual workload × unit time); ``station_levels``: station
@@ -90,8 +95,10 @@ def wisn_table(workload: pd.DataFrame, config: WisnConfig, station_levels: pd.Se
     extra = pd.DataFrame([a.model_dump() for a in config.additional])
     w = workload.copy()
     level = w["station"].map(station_levels)
-    iaf_by_level = {lvl: individual_allowance(extra[[lvl in ls for ls in extra["levels"]]], awt) if len(extra) else 0.0
-                    for lvl in level.unique()}
+    iaf_by_level = {
+        lvl: individual_allowance(extra[[lvl in ls for ls in extra["levels"]]], awt) if len(extra) else 0.0
+        for lvl in level.unique()
+    }
     # the individual allowance goes to the cadre with the most work at the station (its senior staff do it)
     lead = w.groupby(["station", "year"])["workload_hours"].idxmax()
     w["available_hours"] = awt
@@ -115,8 +122,10 @@ def technical(staff: pd.DataFrame, standards: Standards) -> pd.Series:
 def with_licence_match(staff: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     """The roster with ``licence_matches``: the person's licence is one the config lists for the specialty
     ("其他人员应取得相应的专业资格", seed 000 §三(三)); a specialty the config does not list needs none."""
-    allowed = pd.DataFrame([(s, lic) for s, lics in standards.licence_by_specialty.items() for lic in lics],
-                           columns=["specialty", "licence"]).assign(licence_matches=True)
+    allowed = pd.DataFrame(
+        [(s, lic) for s, lics in standards.licence_by_specialty.items() for lic in lics],
+        columns=["specialty", "licence"],
+    ).assign(licence_matches=True)
     out = staff.drop(columns="licence_matches", errors="ignore").merge(allowed, on=["specialty", "licence"], how="left")
     unlisted = ~out["specialty"].isin(list(standards.licence_by_specialty))
     out["licence_matches"] = out["licence_matches"].fillna(False).astype(bool) | unlisted.to_numpy()
@@ -136,8 +145,9 @@ def station_radius(places: pd.DataFrame, facilities: pd.DataFrame) -> pd.Series:
     return facilities.set_index("code")["township_code"].map(farthest).fillna(0.0).astype(float)
 
 
-def head_count_norms(facilities: pd.DataFrame, served: pd.DataFrame, county_women: pd.DataFrame,
-                     radius: pd.Series, standards: Standards) -> pd.DataFrame:
+def head_count_norms(
+    facilities: pd.DataFrame, served: pd.DataFrame, county_women: pd.DataFrame, radius: pd.Series, standards: Standards
+) -> pd.DataFrame:
     """Technical staff (FTE) each station must have in each year, "按照人口数量与服务半径" (seed 000 §三(三)).
 
     norm = min(max, min + ⌈(women − reference)⁺ / women_per_extra_staff⌉ + ⌈(radius − reference)⁺ / km_per_extra⌉)
@@ -165,8 +175,19 @@ def head_count_norms(facilities: pd.DataFrame, served: pd.DataFrame, county_wome
     raw = grid["norm_min"] + grid["women_term"] + grid["radius_term"]
     grid["norm"] = np.where(grid["norm_max"].notna(), np.minimum(raw, grid["norm_max"].fillna(0).astype(int)), raw)
     grid["source"] = (c["source"] + "; " + c["terms_source"]).str.strip("; ")
-    columns = ["station", "level", "year", "women_15_49", "radius_km", "norm_min", "women_term", "radius_term",
-               "norm_max", "norm", "source"]
+    columns = [
+        "station",
+        "level",
+        "year",
+        "women_15_49",
+        "radius_km",
+        "norm_min",
+        "women_term",
+        "radius_term",
+        "norm_max",
+        "norm",
+        "source",
+    ]
     return grid[columns].sort_values(["station", "year"]).reset_index(drop=True)
 
 
@@ -185,14 +206,34 @@ def head_count_check(staff: pd.DataFrame, facilities: pd.DataFrame, standards: S
     for level, norm in standards.head_count.items():
         for code in facilities.loc[facilities["level"] == level, "code"]:
             have = float(counts.get(code, 0.0))
-            rows.append({"station": code, "level": level, "staff": have, "norm_min": norm.min, "norm_max": norm.max,
-                         "missing": max(0.0, norm.min - have), "met": have >= norm.min - 1e-9, "source": norm.source})
+            rows.append(
+                {
+                    "station": code,
+                    "level": level,
+                    "staff": have,
+                    "norm_min": norm.min,
+                    "norm_max": norm.max,
+                    "missing": max(0.0, norm.min - have),
+                    "met": have >= norm.min - 1e-9,
+                    "source": norm.source,
+                }
+            )
     normed = {r["station"] for r in rows}
     level = facilities.set_index("code")["level"]
     for code, have in counts.items():
         if code not in normed:
-            rows.append({"station": code, "level": level.get(code, ""), "staff": float(have), "norm_min": np.nan,
-                         "norm_max": np.nan, "missing": 0.0, "met": True, "source": ""})
+            rows.append(
+                {
+                    "station": code,
+                    "level": level.get(code, ""),
+                    "staff": float(have),
+                    "norm_min": np.nan,
+                    "norm_max": np.nan,
+                    "missing": 0.0,
+                    "met": True,
+                    "source": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -224,7 +265,17 @@ def structure_check(staff: pd.DataFrame, standards: Standards) -> pd.DataFrame:
             count, total = float(fte[ok].sum()), float(fte.sum())
             value, threshold = (count / total if total else 0.0), rule.min_share
         needed = people_to_meet(count, total, rule)
-        rows.append({"rule": rule.code, "qualified": count, "staff": total, "value": value, "threshold": threshold,
-                     "kind": "count" if rule.min_count is not None else "share", "met": needed == 0,
-                     "people_needed": needed, "source": rule.source})
+        rows.append(
+            {
+                "rule": rule.code,
+                "qualified": count,
+                "staff": total,
+                "value": value,
+                "threshold": threshold,
+                "kind": "count" if rule.min_count is not None else "share",
+                "met": needed == 0,
+                "people_needed": needed,
+                "source": rule.source,
+            }
+        )
     return pd.DataFrame(rows)

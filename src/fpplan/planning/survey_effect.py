@@ -25,8 +25,17 @@ import pandas as pd
 from fpplan.rules.survey import year_classes
 
 UPLIFT_COLUMNS = ["service", "needs", "class", "uplift"]
-EFFECT_COLUMNS = ["service", "cadre", "needs", "class", "uplift", "volume_without", "volume_with",
-                  "staff_without_fte", "staff_with_fte"]
+EFFECT_COLUMNS = [
+    "service",
+    "cadre",
+    "needs",
+    "class",
+    "uplift",
+    "volume_without",
+    "volume_with",
+    "staff_without_fte",
+    "staff_with_fte",
+]
 
 
 @dataclass(frozen=True)
@@ -50,16 +59,19 @@ def service_uplift(classes: pd.DataFrame, rules, services) -> pd.DataFrame:
     uplift (the largest of their classes' uplifts), for every service of ``services`` some need asks for."""
     order = {c.code: k for k, c in enumerate(rules.classes)}
     lawful = classes[~classes["conflict"].astype(bool).to_numpy()]
-    pairs = pd.DataFrame([(need, service) for need in lawful["need"] for service in rules.services.get(need, ())
-                          if service in services], columns=["need", "service"])  # tens of needs
+    pairs = pd.DataFrame(
+        [(need, service) for need in lawful["need"] for service in rules.services.get(need, ()) if service in services],
+        columns=["need", "service"],
+    )  # tens of needs
     if pairs.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "uplift" else object) for c in UPLIFT_COLUMNS})
     pairs["class"] = pairs["need"].map(lawful.set_index("need")["class"])
     pairs["rank"] = pairs["class"].map(order)
     pairs["uplift"] = pairs["class"].map({k: u.uplift for k, u in rules.uplift.items()}).fillna(0.0)
     pairs = pairs.sort_values(["service", "rank", "need"])
-    out = pairs.groupby("service", sort=True).agg(needs=("need", ";".join), **{"class": ("class", "first")},
-                                                  uplift=("uplift", "max"))
+    out = pairs.groupby("service", sort=True).agg(
+        needs=("need", ";".join), **{"class": ("class", "first")}, uplift=("uplift", "max")
+    )
     return out.reset_index()[UPLIFT_COLUMNS]
 
 
@@ -75,8 +87,9 @@ def survey_inputs(county) -> SurveyInputs:
     months = survey["month"].astype(str)
     year = int(months.str[:4].max())
     classes = year_classes(county, year)
-    return SurveyInputs(year, int(months[months.str[:4] == str(year)].nunique()), classes,
-                        service_uplift(classes, rules, services))
+    return SurveyInputs(
+        year, int(months[months.str[:4] == str(year)].nunique()), classes, service_uplift(classes, rules, services)
+    )
 
 
 def apply(volumes: pd.DataFrame, factors: dict[str, float], after_year: int | None) -> pd.DataFrame:
@@ -89,15 +102,26 @@ def apply(volumes: pd.DataFrame, factors: dict[str, float], after_year: int | No
     return volumes.assign(volume=volumes["volume"] * factor, workload_hours=volumes["workload_hours"] * factor)
 
 
-def effect_table(without: pd.DataFrame, with_survey: pd.DataFrame, uplift: pd.DataFrame, year: int,
-                 available_hours: float, caf: float) -> pd.DataFrame:
+def effect_table(
+    without: pd.DataFrame,
+    with_survey: pd.DataFrame,
+    uplift: pd.DataFrame,
+    year: int,
+    available_hours: float,
+    caf: float,
+) -> pd.DataFrame:
     """Per service in ``year``: cadre, needs, class, uplift, the county's volume without and with the survey and the
     staff need of the service (FTE, module docstring) without and with it."""
     keys = ["service", "cadre"]
     a = without[without["year"] == year].groupby(keys)[["volume", "workload_hours"]].sum()
     b = with_survey[with_survey["year"] == year].groupby(keys)[["volume", "workload_hours"]].sum()
-    out = pd.DataFrame({"volume_without": a["volume"], "volume_with": b["volume"].reindex(a.index),
-                        "staff_without_fte": a["workload_hours"] / available_hours * caf,
-                        "staff_with_fte": b["workload_hours"].reindex(a.index) / available_hours * caf}).reset_index()
+    out = pd.DataFrame(
+        {
+            "volume_without": a["volume"],
+            "volume_with": b["volume"].reindex(a.index),
+            "staff_without_fte": a["workload_hours"] / available_hours * caf,
+            "staff_with_fte": b["workload_hours"].reindex(a.index) / available_hours * caf,
+        }
+    ).reset_index()
     out = out.merge(uplift, on="service", how="left").fillna({"uplift": 0.0})
     return out[EFFECT_COLUMNS].sort_values(["uplift", "service"], ascending=[False, True]).reset_index(drop=True)

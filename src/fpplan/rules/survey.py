@@ -35,8 +35,10 @@ def need_classes(survey: pd.DataFrame, villages_total: int, rules) -> pd.DataFra
     needs["village_share"] = needs["villages"] / villages_total if villages_total else np.nan
     total = needs["count"].sum()
     needs["count_share"] = needs["count"] / total if total > 0 else 0.0
-    meets = [(needs["count_share"] >= c.min_count_share - 1e-12) & (needs["village_share"] >= c.min_village_share - 1e-12)
-             for c in rules.classes]
+    meets = [
+        (needs["count_share"] >= c.min_count_share - 1e-12) & (needs["village_share"] >= c.min_village_share - 1e-12)
+        for c in rules.classes
+    ]
     needs["class"] = np.select(meets, [c.code for c in rules.classes], default=rules.classes[-1].code)
     needs["conflict"] = needs["need"].isin(list(rules.conflicts))
     return needs.sort_values(["count", "need"], ascending=[False, True]).reset_index(drop=True)[CLASS_COLUMNS]
@@ -61,20 +63,33 @@ def survey_rollup(county, period: int | str) -> dict[str, pd.DataFrame]:
     months = periods.parse(str(period))[1]
     parent = county.villages().set_index("code")["township_code"]
     survey = county.survey[county.survey["month"].isin(months)]
-    survey = survey.assign(township_code=survey["village_code"].map(parent).to_numpy(),
-                           quarter=periods.of_months(survey["month"], "quarter").to_numpy())
+    survey = survey.assign(
+        township_code=survey["village_code"].map(parent).to_numpy(),
+        quarter=periods.of_months(survey["month"], "quarter").to_numpy(),
+    )
     need_class = year_classes(county, survey_year(period)).set_index("need")["class"]
     county_needs = need_classes(survey, len(county.villages()), rules)
     county_needs["class"] = county_needs["need"].map(need_class)
-    township = survey.groupby(["township_code", "quarter", "need"]).agg(
-        count=("count", "sum"), villages=("village_code", "nunique")).reset_index()
+    township = (
+        survey.groupby(["township_code", "quarter", "need"])
+        .agg(count=("count", "sum"), villages=("village_code", "nunique"))
+        .reset_index()
+    )
     township["class"] = township["need"].map(need_class)
     per_township = survey.groupby(["township_code", "need"])["village_code"].nunique().rename("villages").reset_index()
     per_township["village_share"] = per_township["villages"] / per_township["township_code"].map(parent.value_counts())
     common = per_township[per_township["village_share"] >= rules.common_problem_village_share]
     common = common.assign(**{"class": common["need"].map(need_class)})
-    village = survey[["village_code", "township_code", "month", "need", "count"]].sort_values(
-        ["village_code", "month", "need"]).reset_index(drop=True)
-    return {"village_monthly": village, "township_quarterly": township, "county": county_needs,
-            "common_problems": common.sort_values(["township_code", "village_share", "need"],
-                                                  ascending=[True, False, True]).reset_index(drop=True)}
+    village = (
+        survey[["village_code", "township_code", "month", "need", "count"]]
+        .sort_values(["village_code", "month", "need"])
+        .reset_index(drop=True)
+    )
+    return {
+        "village_monthly": village,
+        "township_quarterly": township,
+        "county": county_needs,
+        "common_problems": common.sort_values(
+            ["township_code", "village_share", "need"], ascending=[True, False, True]
+        ).reset_index(drop=True),
+    }

@@ -41,12 +41,14 @@ _locks: dict[Path, asyncio.Lock] = {}
 def page_document(body: str, title: str) -> str:
     """A leader page's HTML as a document of its own: the page's fonts and margins (as the template gives them),
     white, nothing to fetch."""
-    return (f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{title}</title>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<style>html,body{{margin:0;background:#fff;color:#000;font-family:{FONT}}}"
-            ".fpplan-static{padding:8px 16px}a{color:inherit;text-decoration:none}"
-            ".fp-back,.fp-toolbar{display:none !important}</style></head>"
-            f"<body><div class='fpplan-static'>{body}</div></body></html>")
+    return (
+        f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{title}</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<style>html,body{{margin:0;background:#fff;color:#000;font-family:{FONT}}}"
+        ".fpplan-static{padding:8px 16px}a{color:inherit;text-decoration:none}"
+        ".fp-back,.fp-toolbar{display:none !important}</style></head>"
+        f"<body><div class='fpplan-static'>{body}</div></body></html>"
+    )
 
 
 async def _draw(document: str, width: str | None, pdf: bool) -> bytes:
@@ -59,23 +61,32 @@ async def _draw(document: str, width: str | None, pdf: bool) -> bytes:
         async with choreographer.Browser(path=CHROMIUM, headless=True, proxy_server=NO_PROXY) as browser:
             tab = await browser.create_tab("about:blank")
             css_px, scale, mobile = WIDTHS[width or "desktop"]
-            await tab.send_command("Emulation.setDeviceMetricsOverride",
-                                   params={"width": css_px, "height": 200, "deviceScaleFactor": scale, "mobile": mobile})
+            await tab.send_command(
+                "Emulation.setDeviceMetricsOverride",
+                params={"width": css_px, "height": 200, "deviceScaleFactor": scale, "mobile": mobile},
+            )
             await tab.send_command("Page.enable")
             loaded = tab.subscribe_once("Page.loadEventFired")
             await tab.send_command("Page.navigate", params={"url": page.as_uri()})
             await loaded
             if pdf:
                 await tab.send_command("Emulation.clearDeviceMetricsOverride")
-                reply = await tab.send_command("Page.printToPDF", params={"printBackground": True,
-                                                                          "preferCSSPageSize": True})
+                reply = await tab.send_command(
+                    "Page.printToPDF", params={"printBackground": True, "preferCSSPageSize": True}
+                )
                 return base64.b64decode(reply["result"]["data"])
             metrics = await tab.send_command("Page.getLayoutMetrics")
             height = int(metrics["result"]["cssContentSize"]["height"]) + 1
             shown = min(float(scale), MAX_IMAGE_PX / height)
-            reply = await tab.send_command("Page.captureScreenshot", params={
-                "format": "png", "captureBeyondViewport": True, "fromSurface": True,
-                "clip": {"x": 0, "y": 0, "width": css_px, "height": height, "scale": shown / scale}})
+            reply = await tab.send_command(
+                "Page.captureScreenshot",
+                params={
+                    "format": "png",
+                    "captureBeyondViewport": True,
+                    "fromSurface": True,
+                    "clip": {"x": 0, "y": 0, "width": css_px, "height": height, "scale": shown / scale},
+                },
+            )
             return base64.b64decode(reply["result"]["data"])
 
 
@@ -123,8 +134,12 @@ def region_page(region_folder: Path, by: str | None) -> tuple[str, Path, str, st
     doc = region_results.document(summary, "overview")
     by = by if by in doc["rankings"] else summary["measures"][0]
     stem = file_stem(summary)
-    return (page_document(region_html(summary, doc, by, links=False), stem), Path(summary["path"]) / "exports",
-            stem, by)
+    return (
+        page_document(region_html(summary, doc, by, links=False), stem),
+        Path(summary["path"]) / "exports",
+        stem,
+        by,
+    )
 
 
 def supervision_page(county_folder: Path, store: Path | None = None) -> tuple[str, Path, str]:
@@ -150,7 +165,9 @@ def supervision_page(county_folder: Path, store: Path | None = None) -> tuple[st
     return page_document(_SCRIPT.sub("", html), stem), Path(manifest["path"]) / "exports", stem
 
 
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)  # a page's scripts (its figures' specifications among them)
+_SCRIPT = re.compile(
+    r"<script\b[^>]*>.*?</script>", re.DOTALL
+)  # a page's scripts (its figures' specifications among them)
 
 
 def _fresh(page: str, county: str | None) -> Path:
@@ -186,7 +203,12 @@ class ExportHandler(JupyterHandler):
         from fpplan.app.panels.common import region_mode
 
         width = self.get_argument("width", "phone")
-        if page not in PAGES or fmt not in ("png", "pdf") or width not in WIDTHS or (page == "region" and not region_mode()):
+        if (
+            page not in PAGES
+            or fmt not in ("png", "pdf")
+            or width not in WIDTHS
+            or (page == "region" and not region_mode())
+        ):
             raise web.HTTPError(404)
         county, by = self.get_argument("county", None), self.get_argument("by", None)
         folder = await asyncio.get_running_loop().run_in_executor(None, _fresh, page, county)
@@ -198,7 +220,8 @@ class ExportHandler(JupyterHandler):
 
             store = None if region_mode() else store_path()
             document, exports, stem = await asyncio.get_running_loop().run_in_executor(
-                None, supervision_page, folder, store)
+                None, supervision_page, folder, store
+            )
             name = "supervision"
         else:
             document, exports, stem = overview_page(folder)

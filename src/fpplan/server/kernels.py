@@ -29,20 +29,28 @@ DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes 
 
 class CappedKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(DEFAULTS.max_kernels, config=True, help="Kernels that may run at once (0: no limit).")
-    reclaim_after = Float(DEFAULTS.reclaim_after_seconds, config=True,
-                          help="Seconds without activity after which a kernel with no page connected may be shut "
-                               "down to make room for a new visitor.")
+    reclaim_after = Float(
+        DEFAULTS.reclaim_after_seconds,
+        config=True,
+        help="Seconds without activity after which a kernel with no page connected may be shut "
+        "down to make room for a new visitor.",
+    )
 
-    static_idle_seconds = Float(DEFAULTS.static_idle_seconds, config=True,
-                                help="Seconds a static page's kernel, started for one visitor, may stay idle before it is "
-                                     "shut down (its page never connects to it).")
+    static_idle_seconds = Float(
+        DEFAULTS.static_idle_seconds,
+        config=True,
+        help="Seconds a static page's kernel, started for one visitor, may stay idle before it is "
+        "shut down (its page never connects to it).",
+    )
 
     async def start_kernel(self, *args, **kwargs):
         if self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:
             await self._reclaim()
             if len(self.list_kernel_ids()) >= self.max_kernels:
                 self.log.warning("kernel limit %d reached: visitor asked to retry", self.max_kernels)
-                raise web.HTTPError(503, "too many visitors at once: please try again in a minute / 访问人数过多，请稍后再试")
+                raise web.HTTPError(
+                    503, "too many visitors at once: please try again in a minute / 访问人数过多，请稍后再试"
+                )
         kernel_id = await super().start_kernel(*args, **kwargs)
         if is_static_visit(self.root_dir, kwargs.get("env") or {}):
             asyncio.ensure_future(self._shut_down_when_idle(kernel_id))

@@ -78,8 +78,13 @@ def page_flag(notebook: Path, key: str) -> bool:
     return bool(meta.get("fpplan", {}).get(key))
 
 
-def build_dashboards(share_staff_pages: bool, work: Path, source: Path | None = None, share_local_pages: bool = False,
-                     region: bool = False) -> Path:
+def build_dashboards(
+    share_staff_pages: bool,
+    work: Path,
+    source: Path | None = None,
+    share_local_pages: bool = False,
+    region: bool = False,
+) -> Path:
     """The dashboards this server shows (``source``: a folder of pages, default the package's), copied into
     ``work/dashboards``: staff-level pages left out unless shared; pages for this machine only (``local_only``, such
     as 数据导入) left out unless shared; the region's pages (``region_page``) only when the data are a region. Each
@@ -88,33 +93,53 @@ def build_dashboards(share_staff_pages: bool, work: Path, source: Path | None = 
     target.mkdir(parents=True)
     pages = sorted(source.glob("*.ipynb")) if source is not None else shipped.dashboards()
     for notebook in pages:
-        if ((share_staff_pages or not page_flag(notebook, "staff_level"))
-                and (share_local_pages or not page_flag(notebook, "local_only"))
-                and region >= page_flag(notebook, "region_page")):
+        if (
+            (share_staff_pages or not page_flag(notebook, "staff_level"))
+            and (share_local_pages or not page_flag(notebook, "local_only"))
+            and region >= page_flag(notebook, "region_page")
+        ):
             shutil.copy2(notebook, target / notebook.name)
     return target
 
 
-def command(host: str, port: int, dashboards: Path, token: str | None, config: ServerConfig | None = None,
-            landing: str = LANDING) -> list[str]:
+def command(
+    host: str,
+    port: int,
+    dashboards: Path,
+    token: str | None,
+    config: ServerConfig | None = None,
+    landing: str = LANDING,
+) -> list[str]:
     """Voila's command line with the server's settings (``config``: ``fpplan.server.settings.server_config``; the
     package's defaults when not given). Only ``landing`` is rendered ahead: a page that depends on the request (a
     region's county pages: ``?county=``) must never be (Voila's pool ignores the query string)."""
     config = config or ServerConfig()
     pools = {landing: {"pool_size": config.pool_size}, "default": {"pool_size": 0}}
-    args = [sys.executable, "-m", "fpplan.server.voila_app", str(dashboards), f"--Voila.ip={host}", f"--port={port}", "--no-browser",
-            "--template=fpplan", "--KernelManager.transport=ipc",
-            "--AsyncKernelManager.client_class=fpplan.server.kernels.SteadyKernelClient",
-            "--VoilaConfiguration.multi_kernel_manager_class=fpplan.server.kernels.CappedKernelManager",
-            f"--CappedKernelManager.max_kernels={config.max_kernels}",
-            f"--CappedKernelManager.reclaim_after={config.reclaim_after_seconds}",
-            f"--CappedKernelManager.static_idle_seconds={config.static_idle_seconds}",
-            f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
-            f"--MappingKernelManager.cull_interval={config.cull_interval_seconds}",
-            "--MappingKernelManager.cull_connected=False"]
+    args = [
+        sys.executable,
+        "-m",
+        "fpplan.server.voila_app",
+        str(dashboards),
+        f"--Voila.ip={host}",
+        f"--port={port}",
+        "--no-browser",
+        "--template=fpplan",
+        "--KernelManager.transport=ipc",
+        "--AsyncKernelManager.client_class=fpplan.server.kernels.SteadyKernelClient",
+        "--VoilaConfiguration.multi_kernel_manager_class=fpplan.server.kernels.CappedKernelManager",
+        f"--CappedKernelManager.max_kernels={config.max_kernels}",
+        f"--CappedKernelManager.reclaim_after={config.reclaim_after_seconds}",
+        f"--CappedKernelManager.static_idle_seconds={config.static_idle_seconds}",
+        f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
+        f"--MappingKernelManager.cull_interval={config.cull_interval_seconds}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
     if config.pool_size:
-        args += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaKernelManager.fill_delay={config.fill_delay_seconds}",
-                 "--VoilaKernelManager.kernel_pools_config=" + json.dumps(pools, ensure_ascii=False)]
+        args += [
+            "--VoilaConfiguration.preheat_kernel=True",
+            f"--VoilaKernelManager.fill_delay={config.fill_delay_seconds}",
+            "--VoilaKernelManager.kernel_pools_config=" + json.dumps(pools, ensure_ascii=False),
+        ]
     if token:
         args.append(f"--Voila.token={token}")
     if environment.text("FPPLAN_SERVER_DEBUG"):
@@ -141,8 +166,12 @@ def prepare(data: Path, store: Path | None, region: bool = False) -> tuple[str, 
             if store:
                 raise DataError([Problem(file=str(data), kind="region_store", value=str(store))])
             done = ensure_region_results(data)
-            print(ui("region_written", n=len(county_folders(data)), computed=done.counties_computed,
-                     seconds=done.seconds), flush=True)
+            print(
+                ui(
+                    "region_written", n=len(county_folders(data)), computed=done.counties_computed, seconds=done.seconds
+                ),
+                flush=True,
+            )
             return region_name(read_region_config(data)[0], data), []
         workspace = Workspace(data, store)
         outcome = ensure_pages(workspace)  # the results and the pages rendered ahead from them
@@ -150,8 +179,14 @@ def prepare(data: Path, store: Path | None, region: bool = False) -> tuple[str, 
     except DataError as error:
         print_problems(error)
         sys.exit(2)
-    print(ui("results_computed" if outcome.computed else "results_ready", version=outcome.version[:12],
-             seconds=outcome.seconds), flush=True)
+    print(
+        ui(
+            "results_computed" if outcome.computed else "results_ready",
+            version=outcome.version[:12],
+            seconds=outcome.seconds,
+        ),
+        flush=True,
+    )
     return current(data)["county"]["name"], notes
 
 
@@ -168,16 +203,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The server's options (``fpplan serve`` and ``python -m fpplan.server``)."""
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: share on the network (a login is required)")
     parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--data", default=str(environment.data_folder()),
-                        help="county or region folder (default $FPPLAN_DATA, else data/demo) / 县或地区数据文件夹")
+    parser.add_argument(
+        "--data",
+        default=str(environment.data_folder()),
+        help="county or region folder (default $FPPLAN_DATA, else data/demo) / 县或地区数据文件夹",
+    )
     parser.add_argument("--store", default=environment.text("FPPLAN_STORE"), help="store file / 数据库文件")
-    parser.add_argument("--token", default=environment.text("FPPLAN_TOKEN"),
-                        help="login token off loopback (default: generated and printed once)")
-    parser.add_argument("--max-kernels", type=int, default=None,
-                        help="kernels at once (default config/server.yaml max_kernels) / 同时运行的内核数")
-    parser.add_argument("--pool", type=int, default=None,
-                        help="landing pages kept rendered ahead for visitors (0: none; default config/server.yaml "
-                             "pool_size) / 预先准备的总览页数")
+    parser.add_argument(
+        "--token",
+        default=environment.text("FPPLAN_TOKEN"),
+        help="login token off loopback (default: generated and printed once)",
+    )
+    parser.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        help="kernels at once (default config/server.yaml max_kernels) / 同时运行的内核数",
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        help="landing pages kept rendered ahead for visitors (0: none; default config/server.yaml "
+        "pool_size) / 预先准备的总览页数",
+    )
     return parser
 
 
@@ -201,8 +250,12 @@ def run(args: argparse.Namespace) -> None:
     loopback = is_loopback(args.host)
     token = None if loopback else (args.token or secrets.token_urlsafe(24))
     work = Path(tempfile.mkdtemp(prefix="fpplan-serve-"))
-    dashboards = build_dashboards(config.share_staff_pages or loopback, work,
-                                  share_local_pages=config.share_import_page or loopback, region=region)
+    dashboards = build_dashboards(
+        config.share_staff_pages or loopback,
+        work,
+        share_local_pages=config.share_import_page or loopback,
+        region=region,
+    )
     share = build_template(work)
     from fpplan.app.index_page import write_tree
 
@@ -226,12 +279,18 @@ def run(args: argparse.Namespace) -> None:
     if region:
         from urllib.parse import quote
 
-        print(f"地区总览 / region overview: http://{shown}:{args.port}/voila/render/{quote(REGION_LANDING)}"
-              + (f"?token={token}" if token else ""), flush=True)
+        print(
+            f"地区总览 / region overview: http://{shown}:{args.port}/voila/render/{quote(REGION_LANDING)}"
+            + (f"?token={token}" if token else ""),
+            flush=True,
+        )
     if token:
         print("login token (shown once, not stored) / 登录口令（只显示一次）: " + token, flush=True)
-    os.execvpe(sys.executable, command(args.host, args.port, dashboards, token, config,
-                                       REGION_LANDING if region else LANDING), env)
+    os.execvpe(
+        sys.executable,
+        command(args.host, args.port, dashboards, token, config, REGION_LANDING if region else LANDING),
+        env,
+    )
 
 
 if __name__ == "__main__":

@@ -13,11 +13,20 @@ from fpplan.data.errors import DataError
 from fpplan.data.models.server import ServerConfig
 
 # environment variable → the key of config/server.yaml it overrides
-OVERRIDES = {"FPPLAN_CULL_IDLE": "cull_idle_seconds", "FPPLAN_CULL_INTERVAL": "cull_interval_seconds",
-             "FPPLAN_POOL_SIZE": "pool_size"}
+OVERRIDES = {
+    "FPPLAN_CULL_IDLE": "cull_idle_seconds",
+    "FPPLAN_CULL_INTERVAL": "cull_interval_seconds",
+    "FPPLAN_POOL_SIZE": "pool_size",
+}
 # Voila's configuration (written as voila.json into the server's own folder, the one Voila reads it from)
-VOILA_CONFIG = {"VoilaConfiguration": {"template": "fpplan", "strip_sources": True, "show_tracebacks": False,
-                                       "extension_denylist": ["jupyterlab-jupytext"]}}
+VOILA_CONFIG = {
+    "VoilaConfiguration": {
+        "template": "fpplan",
+        "strip_sources": True,
+        "show_tracebacks": False,
+        "extension_denylist": ["jupyterlab-jupytext"],
+    }
+}
 
 
 def server_config(folder: str | Path, max_kernels: int | None = None, pool_size: int | None = None) -> ServerConfig:

@@ -56,18 +56,27 @@ def fresh_pools(factory):
                 """A static page's kernel is not needed once its page is written (the page never connects to it)."""
                 task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kw)
                 if is_static(Path(self.root_dir) / notebook_name):
+
                     def shut_down(_):
                         asyncio.get_event_loop().call_later(
                             STATIC_KERNEL_GRACE_SECONDS,
-                            lambda: asyncio.ensure_future(ensure_async(self.shutdown_kernel(kernel_id))))
+                            lambda: asyncio.ensure_future(ensure_async(self.shutdown_kernel(kernel_id))),
+                        )
+
                     task.add_done_callback(shut_down)
                 return task, rendered, kernel_id
 
             def get_pool_size(self, notebook_name: str) -> int:
                 pool = self._pools.get(notebook_name, [])
                 state = data_state()
-                stale = [task for task in pool if task.done() and not task.cancelled() and task.exception() is None
-                         and task.result().get("data_state") != state]
+                stale = [
+                    task
+                    for task in pool
+                    if task.done()
+                    and not task.cancelled()
+                    and task.exception() is None
+                    and task.result().get("data_state") != state
+                ]
                 for task in stale:
                     pool.remove(task)
                     self.log.info("preheated kernel %s shows data since changed: shut down", task.result()["kernel_id"])

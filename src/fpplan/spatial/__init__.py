@@ -11,9 +11,14 @@ from __future__ import annotations
 
 __all__ = ["LocalProjection", "Metric", "SiteChoice", "choose_sites", "coverage", "spatial_results"]
 
-_WHERE = {"LocalProjection": "fpplan.data.base.local_projection", "Metric": "fpplan.spatial.distance",
-          "SiteChoice": "fpplan.spatial.siting", "choose_sites": "fpplan.spatial.siting",
-          "coverage": "fpplan.spatial.coverage", "spatial_results": "fpplan.spatial.results"}
+_WHERE = {
+    "LocalProjection": "fpplan.data.base.local_projection",
+    "Metric": "fpplan.spatial.distance",
+    "SiteChoice": "fpplan.spatial.siting",
+    "choose_sites": "fpplan.spatial.siting",
+    "coverage": "fpplan.spatial.coverage",
+    "spatial_results": "fpplan.spatial.results",
+}
 
 
 def __getattr__(name: str):

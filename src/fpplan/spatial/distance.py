@@ -40,7 +40,10 @@ class Metric:
     def matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
         """Cost from every origin to every destination ((n, 2) and (m, 2) km arrays) → (n, m); NaN where a
         coordinate is missing."""
-        origins, destinations = np.asarray(origins, float).reshape(-1, 2), np.asarray(destinations, float).reshape(-1, 2)
+        origins, destinations = (
+            np.asarray(origins, float).reshape(-1, 2),
+            np.asarray(destinations, float).reshape(-1, 2),
+        )
         if self.method == "distance":
             return straight_km(origins, destinations) * self.detour_factor
         out = np.full((len(origins), len(destinations)), np.nan)

@@ -26,7 +26,9 @@ def county_projection(county) -> LocalProjection:
     """The local transverse Mercator of the county: centred on its configured extent, else on its places."""
     extent = county.config["spatial"].extent
     if extent is not None:
-        return LocalProjection(round((extent.lon_min + extent.lon_max) / 2, 2), round((extent.lat_min + extent.lat_max) / 2, 2))
+        return LocalProjection(
+            round((extent.lon_min + extent.lon_max) / 2, 2), round((extent.lat_min + extent.lat_max) / 2, 2)
+        )
     frames = [f[["lon", "lat"]] for f in (county.units, county.facilities) if "lon" in f]
     both = pd.concat(frames)
     return LocalProjection.around(both["lon"], both["lat"])
@@ -77,8 +79,9 @@ def _stations(county, projection: LocalProjection, threshold: float | None, unit
     return fac
 
 
-def spatial_results(county, people: pd.DataFrame, threshold: float | None = None, new_sites: int | None = None,
-                    year: int | None = None) -> dict[str, pd.DataFrame]:
+def spatial_results(
+    county, people: pd.DataFrame, threshold: float | None = None, new_sites: int | None = None, year: int | None = None
+) -> dict[str, pd.DataFrame]:
     """Coverage, villages beyond reach, mobile vehicles, suggested sites, the plan check and the map's geometry.
 
     ``threshold``: one radius (km) or travel time (min) for every station instead of spatial.yaml's per-level
@@ -97,23 +100,67 @@ def spatial_results(county, people: pd.DataFrame, threshold: float | None = None
     places_xy = places[["x_km", "y_km"]].to_numpy(float)
     cost = metric.matrix(places_xy, stations[["x_km", "y_km"]].to_numpy(float))
     tables = cov.coverage(places, stations, cost, people)
-    access = tables["access"].merge(people[["village_code", "year", "migrant_women"]], on=["village_code", "year"], how="left")
+    access = tables["access"].merge(
+        people[["village_code", "year", "migrant_women"]], on=["village_code", "year"], how="left"
+    )
     tables["access"] = access
     rounds, vehicles = _vehicles(county, access, places, stations, metric, years)
     vehicles["vehicles_existing"] = int((county.facilities["level"] == "mobile_vehicle").sum())
     new_sites = cfg.siting.new_sites if new_sites is None else int(new_sites)
-    new_threshold = threshold if threshold is not None else (
-        cfg.reach[cfg.siting.new_level].radius_km if metric.unit == "km" else cfg.reach[cfg.siting.new_level].minutes)
+    new_threshold = (
+        threshold
+        if threshold is not None
+        else (
+            cfg.reach[cfg.siting.new_level].radius_km
+            if metric.unit == "km"
+            else cfg.reach[cfg.siting.new_level].minutes
+        )
+    )
     sites, plan_check = _siting(county, places, stations, people, metric, year, new_sites, float(new_threshold))
-    meta = pd.DataFrame([{"method": metric.method, "unit": metric.unit, "year": year, "new_sites": new_sites,
-                          "new_sites_gain": float(sites.attrs["total_gain"]),
-                          "threshold": threshold, "new_threshold": float(new_threshold),
-                          "detour_factor": metric.detour_factor, "base_year": int(years[0])}])
+    meta = pd.DataFrame(
+        [
+            {
+                "method": metric.method,
+                "unit": metric.unit,
+                "year": year,
+                "new_sites": new_sites,
+                "new_sites_gain": float(sites.attrs["total_gain"]),
+                "threshold": threshold,
+                "new_threshold": float(new_threshold),
+                "detour_factor": metric.detour_factor,
+                "base_year": int(years[0]),
+            }
+        ]
+    )
     geometry = _geometry(county, frame, stations, metric)
-    station_places = stations[["code", "name", "level", "township_code", "grade", "floor_area_m2", "lon", "lat", "x_km",
-                               "y_km", "threshold", "standard_year", "staff"]]
-    return {"meta": meta, "places": places, "station_places": station_places, **tables, "rounds": rounds,
-            "vehicles": vehicles, "sites": sites, "plan_check": plan_check, **geometry}
+    station_places = stations[
+        [
+            "code",
+            "name",
+            "level",
+            "township_code",
+            "grade",
+            "floor_area_m2",
+            "lon",
+            "lat",
+            "x_km",
+            "y_km",
+            "threshold",
+            "standard_year",
+            "staff",
+        ]
+    ]
+    return {
+        "meta": meta,
+        "places": places,
+        "station_places": station_places,
+        **tables,
+        "rounds": rounds,
+        "vehicles": vehicles,
+        "sites": sites,
+        "plan_check": plan_check,
+        **geometry,
+    }
 
 
 def _vehicles(county, access, places, stations, metric: Metric, years) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -138,15 +185,36 @@ def _siting(county, places, stations, people, metric: Metric, year: int, new_sit
     check (women covered by the construction plan's stations against the best as many sites)."""
     known = places[places["known"]].reset_index(drop=True)
     weight = people[people["year"] == year].set_index("village_code")["women_15_49"]
-    demand = pd.DataFrame({"id": known["village_code"], "x_km": known["x_km"], "y_km": known["y_km"],
-                           "weight": known["village_code"].map(weight).fillna(0.0).to_numpy()})
+    demand = pd.DataFrame(
+        {
+            "id": known["village_code"],
+            "x_km": known["x_km"],
+            "y_km": known["y_km"],
+            "weight": known["village_code"].map(weight).fillna(0.0).to_numpy(),
+        }
+    )
     open_now = stations[stations["opening_year"] <= year]
-    candidates = pd.concat([pd.DataFrame({"id": open_now["code"], "x_km": open_now["x_km"], "y_km": open_now["y_km"],
-                                          "threshold": open_now["threshold"]}),
-                            pd.DataFrame({"id": known["village_code"], "x_km": known["x_km"], "y_km": known["y_km"],
-                                          "threshold": new_threshold})], ignore_index=True)
+    candidates = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "id": open_now["code"],
+                    "x_km": open_now["x_km"],
+                    "y_km": open_now["y_km"],
+                    "threshold": open_now["threshold"],
+                }
+            ),
+            pd.DataFrame(
+                {"id": known["village_code"], "x_km": known["x_km"], "y_km": known["y_km"], "threshold": new_threshold}
+            ),
+        ],
+        ignore_index=True,
+    )
     xy = demand[["x_km", "y_km"]].to_numpy(float)
-    cost = metric.matrix(xy, candidates[["x_km", "y_km"]].to_numpy(float)) / candidates["threshold"].to_numpy(float)[None, :]
+    cost = (
+        metric.matrix(xy, candidates[["x_km", "y_km"]].to_numpy(float))
+        / candidates["threshold"].to_numpy(float)[None, :]
+    )
     cost = np.nan_to_num(cost, nan=1e6)  # unreachable by road
     base = choose_sites(demand, candidates, 0, "coverage", radius_km=1.0, existing=open_now["code"], cost=cost)
     best = choose_sites(demand, candidates, new_sites, "coverage", radius_km=1.0, existing=open_now["code"], cost=cost)
@@ -157,26 +225,59 @@ def _siting(county, places, stations, people, metric: Metric, year: int, new_sit
     rows = []
     for rank, site in enumerate(best.chosen, start=1):
         col = ids.get_loc(site)
-        rows.append({"rank": rank, "site": site, "site_name": names.loc[site, "name"] if "name" in names else site,
-                     "township_code": names.loc[site, "township_code"], "lon": names.loc[site, "lon"],
-                     "lat": names.loc[site, "lat"], "x_km": names.loc[site, "x_km"], "y_km": names.loc[site, "y_km"],
-                     "year": year, "threshold": new_threshold, "women_within": float(demand["weight"][within[:, col]].sum()),
-                     "gain_women": float(demand["weight"][within[:, col] & ~covered_before].sum())})
-    sites = pd.DataFrame(rows, columns=["rank", "site", "site_name", "township_code", "lon", "lat", "x_km", "y_km", "year",
-                                        "threshold", "women_within", "gain_women"])
+        rows.append(
+            {
+                "rank": rank,
+                "site": site,
+                "site_name": names.loc[site, "name"] if "name" in names else site,
+                "township_code": names.loc[site, "township_code"],
+                "lon": names.loc[site, "lon"],
+                "lat": names.loc[site, "lat"],
+                "x_km": names.loc[site, "x_km"],
+                "y_km": names.loc[site, "y_km"],
+                "year": year,
+                "threshold": new_threshold,
+                "women_within": float(demand["weight"][within[:, col]].sum()),
+                "gain_women": float(demand["weight"][within[:, col] & ~covered_before].sum()),
+            }
+        )
+    sites = pd.DataFrame(
+        rows,
+        columns=[
+            "rank",
+            "site",
+            "site_name",
+            "township_code",
+            "lon",
+            "lat",
+            "x_km",
+            "y_km",
+            "year",
+            "threshold",
+            "women_within",
+            "gain_women",
+        ],
+    )
     sites.attrs["total_gain"] = best.objective - base.objective  # women newly covered by all new sites together
     planned = [s for s in county.construction_plan["station_code"].unique() if s in set(stations["code"])]
     plan_cols = ids.get_indexer(planned)
     plan_covered = float(demand["weight"][within[:, plan_cols].any(axis=1)].sum()) if planned else 0.0
     k = len(planned)
     optimum = choose_sites(demand, candidates, k, "coverage", radius_km=1.0, cost=cost) if k else None
-    plan_check = pd.DataFrame([{
-        "year": year, "stations": k, "plan_covered": plan_covered,
-        "best_covered": optimum.objective if optimum else 0.0,
-        "plan_efficiency": plan_covered / optimum.objective if optimum and optimum.objective > 0 else np.nan,
-        "women_15_49": float(demand["weight"].sum()),
-        "best_sites": ";".join(optimum.chosen) if optimum else "",
-        "plan_sites": ";".join(planned)}])
+    plan_check = pd.DataFrame(
+        [
+            {
+                "year": year,
+                "stations": k,
+                "plan_covered": plan_covered,
+                "best_covered": optimum.objective if optimum else 0.0,
+                "plan_efficiency": plan_covered / optimum.objective if optimum and optimum.objective > 0 else np.nan,
+                "women_15_49": float(demand["weight"].sum()),
+                "best_sites": ";".join(optimum.chosen) if optimum else "",
+                "plan_sites": ";".join(planned),
+            }
+        ]
+    )
     return sites, plan_check
 
 
@@ -233,6 +334,8 @@ def _isochrone(metric: Metric, xy: tuple[float, float], minutes: float):
     edges = np.array(list(graph.subgraph(node.tolist()).edges()), dtype=int).reshape(-1, 2)
     if len(edges):
         index = pd.Index(ids)
-        lines = shapely.linestrings(np.stack([nodes[index.get_indexer(edges[:, 0])], nodes[index.get_indexer(edges[:, 1])]], 1))
+        lines = shapely.linestrings(
+            np.stack([nodes[index.get_indexer(edges[:, 0])], nodes[index.get_indexer(edges[:, 1])]], 1)
+        )
         pieces += list(shapely.buffer(lines, 0.6))
     return shapely.union_all(pieces + [shapely.Point(xy).buffer(0.5)]).simplify(0.1)

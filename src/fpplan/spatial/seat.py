@@ -29,22 +29,33 @@ def seat_results(county, people: pd.DataFrame) -> dict[str, pd.DataFrame]:
     places["known"] = places["distance_km"].notna().to_numpy()
     fac = county.facilities
     stations = fac[fac["level"].isin(list(cfg.reach)) & fac["township_code"].notna()].reset_index(drop=True)
-    stations = stations.assign(threshold=stations["level"].map({k: r.radius_km for k, r in cfg.reach.items()}).astype(float))
+    stations = stations.assign(
+        threshold=stations["level"].map({k: r.radius_km for k, r in cfg.reach.items()}).astype(float)
+    )
     stations["standard_year"] = cov.standard_year(stations, county.construction_plan, cfg.standard_grade).to_numpy()
     same = places["township_code"].to_numpy(object)[:, None] == stations["township_code"].to_numpy(object)[None, :]
     cost = np.where(same, places["distance_km"].to_numpy(float)[:, None], np.nan)
     tables = cov.coverage(places, stations, cost, people)
-    access = tables["access"].merge(people[["village_code", "year", "migrant_women"]], on=["village_code", "year"],
-                                    how="left")
+    access = tables["access"].merge(
+        people[["village_code", "year", "migrant_women"]], on=["village_code", "year"], how="left"
+    )
     tables["access"] = access
     years = np.sort(people["year"].unique())
     beyond = access[access["access"] == "beyond"]
     distance = beyond["village_code"].map(places.set_index("village_code")["distance_km"]).to_numpy(float)
-    rounds, vehicles = cov.mobile_rounds(beyond.assign(travel_hours=2 * distance / cfg.mobile.speed_kmh.value),
-                                         cfg.mobile, years)
+    rounds, vehicles = cov.mobile_rounds(
+        beyond.assign(travel_hours=2 * distance / cfg.mobile.speed_kmh.value), cfg.mobile, years
+    )
     vehicles["vehicles_existing"] = int((fac["level"] == "mobile_vehicle").sum())
     meta = pd.DataFrame([{"method": "seat", "unit": "km", "year": int(years[-1]), "base_year": int(years[0])}])
-    station_places = stations[["code", "name", "level", "township_code", "grade", "floor_area_m2", "threshold",
-                               "standard_year"]]
-    return {"meta": meta, "places": places, "station_places": station_places, **tables, "rounds": rounds,
-            "vehicles": vehicles}
+    station_places = stations[
+        ["code", "name", "level", "township_code", "grade", "floor_area_m2", "threshold", "standard_year"]
+    ]
+    return {
+        "meta": meta,
+        "places": places,
+        "station_places": station_places,
+        **tables,
+        "rounds": rounds,
+        "vehicles": vehicles,
+    }

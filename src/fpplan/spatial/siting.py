@@ -65,8 +65,15 @@ def _highs():
     return h
 
 
-def _solve(cost: np.ndarray, matrix: sparse.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray,
-           col_lower: np.ndarray, col_upper: np.ndarray, integer: np.ndarray) -> np.ndarray:
+def _solve(
+    cost: np.ndarray,
+    matrix: sparse.spmatrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    integer: np.ndarray,
+) -> np.ndarray:
     """min cost·v subject to row_lower ≤ A v ≤ row_upper, bounds, integrality; returns v."""
     import highspy
 
@@ -98,9 +105,16 @@ def _capacities(capacity, ids: pd.Index) -> np.ndarray | None:
     return np.full(len(ids), float(capacity))
 
 
-def choose_sites(demand: pd.DataFrame, candidates: pd.DataFrame, p: int, objective: str = "p_median",
-                 radius_km: float | None = None, existing: Iterable[str] = (), capacity=None,
-                 cost: np.ndarray | None = None) -> SiteChoice:
+def choose_sites(
+    demand: pd.DataFrame,
+    candidates: pd.DataFrame,
+    p: int,
+    objective: str = "p_median",
+    radius_km: float | None = None,
+    existing: Iterable[str] = (),
+    capacity=None,
+    cost: np.ndarray | None = None,
+) -> SiteChoice:
     """The ``p`` new sites among ``candidates`` (id, x_km, y_km) that best serve ``demand`` (id, x_km, y_km,
     weight), with the ``existing`` candidate ids open as well; the true optimum of the integer program.
 
@@ -121,8 +135,11 @@ def choose_sites(demand: pd.DataFrame, candidates: pd.DataFrame, p: int, objecti
     if not 0 <= p <= int((~is_existing).sum()):
         raise ValueError(f"p = {p}, but {int((~is_existing).sum())} candidates are not already open")
     w = demand["weight"].to_numpy(float)
-    d = (straight_km(demand[["x_km", "y_km"]].to_numpy(float), candidates[["x_km", "y_km"]].to_numpy(float))
-         if cost is None else np.asarray(cost, float))
+    d = (
+        straight_km(demand[["x_km", "y_km"]].to_numpy(float), candidates[["x_km", "y_km"]].to_numpy(float))
+        if cost is None
+        else np.asarray(cost, float)
+    )
     if d.shape != (len(demand), len(ids)) or not np.isfinite(d).all() or not np.isfinite(w).all():
         raise ValueError("every demand point and candidate needs finite coordinates (or costs) and weights")
     cap = _capacities(capacity, ids)
@@ -142,8 +159,13 @@ def choose_sites(demand: pd.DataFrame, candidates: pd.DataFrame, p: int, objecti
 
 def _count_rows(m: int, p: int, is_existing: np.ndarray, offset: int, width: int):
     """Σ_{j new} y_j = p as one row over ``width`` columns (y first, at ``offset``)."""
-    row = sparse.csr_matrix((np.ones(int((~is_existing).sum())), (np.zeros(int((~is_existing).sum()), int),
-                                                                   offset + np.flatnonzero(~is_existing))), shape=(1, width))
+    row = sparse.csr_matrix(
+        (
+            np.ones(int((~is_existing).sum())),
+            (np.zeros(int((~is_existing).sum()), int), offset + np.flatnonzero(~is_existing)),
+        ),
+        shape=(1, width),
+    )
     return row, np.array([p], float), np.array([p], float)
 
 
@@ -154,22 +176,35 @@ def _p_median(w, d, p, is_existing, cap):
     i_idx, j_idx = np.divmod(np.arange(nx_), m)
     xcol = m + np.arange(nx_)
     assign = sparse.csr_matrix((np.ones(nx_), (i_idx, xcol)), shape=(n, width))
-    link = sparse.csr_matrix((np.concatenate([np.ones(nx_), -np.ones(nx_)]),
-                              (np.tile(np.arange(nx_), 2), np.concatenate([xcol, j_idx]))), shape=(nx_, width))
+    link = sparse.csr_matrix(
+        (np.concatenate([np.ones(nx_), -np.ones(nx_)]), (np.tile(np.arange(nx_), 2), np.concatenate([xcol, j_idx]))),
+        shape=(nx_, width),
+    )
     count, c_lo, c_hi = _count_rows(m, p, is_existing, 0, width)
     blocks = [assign, link, count]
     lower = [np.ones(n), np.full(nx_, -np.inf), c_lo]
     upper = [np.ones(n), np.zeros(nx_), c_hi]
     if cap is not None:
-        caprow = sparse.csr_matrix((np.concatenate([w[i_idx], -cap]), (np.concatenate([j_idx, np.arange(m)]),
-                                                                       np.concatenate([xcol, np.arange(m)]))), shape=(m, width))
+        caprow = sparse.csr_matrix(
+            (
+                np.concatenate([w[i_idx], -cap]),
+                (np.concatenate([j_idx, np.arange(m)]), np.concatenate([xcol, np.arange(m)])),
+            ),
+            shape=(m, width),
+        )
         blocks.append(caprow)
         lower.append(np.full(m, -np.inf))
         upper.append(np.zeros(m))
     cost = np.concatenate([np.zeros(m), (w[:, None] * d).reshape(-1)])
-    v = _solve(cost, sparse.vstack(blocks), np.concatenate(lower), np.concatenate(upper),
-               np.concatenate([is_existing.astype(float), np.zeros(nx_)]), np.ones(width),
-               np.concatenate([np.ones(m, bool), np.zeros(nx_, bool)]))
+    v = _solve(
+        cost,
+        sparse.vstack(blocks),
+        np.concatenate(lower),
+        np.concatenate(upper),
+        np.concatenate([is_existing.astype(float), np.zeros(nx_)]),
+        np.ones(width),
+        np.concatenate([np.ones(m, bool), np.zeros(nx_, bool)]),
+    )
     open_mask = v[:m] > 0.5
     return open_mask, (v[m:].reshape(n, m) if cap is not None else None)
 
@@ -180,29 +215,49 @@ def _coverage(w, within, p, is_existing, cap):
         width = m + n
         zcol = m + np.arange(n)
         pi, pj = np.nonzero(within)
-        rows = sparse.csr_matrix((np.concatenate([np.ones(n), -np.ones(len(pi))]),
-                                  (np.concatenate([np.arange(n), pi]), np.concatenate([zcol, pj]))), shape=(n, width))
+        rows = sparse.csr_matrix(
+            (
+                np.concatenate([np.ones(n), -np.ones(len(pi))]),
+                (np.concatenate([np.arange(n), pi]), np.concatenate([zcol, pj])),
+            ),
+            shape=(n, width),
+        )
         count, c_lo, c_hi = _count_rows(m, p, is_existing, 0, width)
         cost = np.concatenate([np.zeros(m), -w])
-        v = _solve(cost, sparse.vstack([rows, count]), np.concatenate([np.full(n, -np.inf), c_lo]),
-                   np.concatenate([np.zeros(n), c_hi]), np.concatenate([is_existing.astype(float), np.zeros(n)]),
-                   np.ones(width), np.concatenate([np.ones(m, bool), np.zeros(n, bool)]))
+        v = _solve(
+            cost,
+            sparse.vstack([rows, count]),
+            np.concatenate([np.full(n, -np.inf), c_lo]),
+            np.concatenate([np.zeros(n), c_hi]),
+            np.concatenate([is_existing.astype(float), np.zeros(n)]),
+            np.ones(width),
+            np.concatenate([np.ones(m, bool), np.zeros(n, bool)]),
+        )
         return v[:m] > 0.5, None
     pi, pj = np.nonzero(within)
     k = len(pi)
     width = m + k
     xcol = m + np.arange(k)
     once = sparse.csr_matrix((np.ones(k), (pi, xcol)), shape=(n, width))
-    link = sparse.csr_matrix((np.concatenate([np.ones(k), -np.ones(k)]),
-                              (np.tile(np.arange(k), 2), np.concatenate([xcol, pj]))), shape=(k, width))
-    caprow = sparse.csr_matrix((np.concatenate([w[pi], -cap]), (np.concatenate([pj, np.arange(m)]),
-                                                                np.concatenate([xcol, np.arange(m)]))), shape=(m, width))
+    link = sparse.csr_matrix(
+        (np.concatenate([np.ones(k), -np.ones(k)]), (np.tile(np.arange(k), 2), np.concatenate([xcol, pj]))),
+        shape=(k, width),
+    )
+    caprow = sparse.csr_matrix(
+        (np.concatenate([w[pi], -cap]), (np.concatenate([pj, np.arange(m)]), np.concatenate([xcol, np.arange(m)]))),
+        shape=(m, width),
+    )
     count, c_lo, c_hi = _count_rows(m, p, is_existing, 0, width)
     cost = np.concatenate([np.zeros(m), -w[pi]])
-    v = _solve(cost, sparse.vstack([once, link, caprow, count]),
-               np.concatenate([np.full(n + k + m, -np.inf), c_lo]), np.concatenate([np.ones(n), np.zeros(k + m), c_hi]),
-               np.concatenate([is_existing.astype(float), np.zeros(k)]), np.ones(width),
-               np.concatenate([np.ones(m, bool), np.zeros(k, bool)]))
+    v = _solve(
+        cost,
+        sparse.vstack([once, link, caprow, count]),
+        np.concatenate([np.full(n + k + m, -np.inf), c_lo]),
+        np.concatenate([np.ones(n), np.zeros(k + m), c_hi]),
+        np.concatenate([is_existing.astype(float), np.zeros(k)]),
+        np.ones(width),
+        np.concatenate([np.ones(m, bool), np.zeros(k, bool)]),
+    )
     x = np.zeros((n, m))
     x[pi, pj] = v[m:]
     return v[:m] > 0.5, x
@@ -223,12 +278,21 @@ def _assignment(demand, ids, w, d, open_mask, x, radius) -> pd.DataFrame:
         if radius is not None:  # uncovered remainder of each demand point
             rest = 1.0 - x.sum(axis=1)
             left = np.flatnonzero(rest > 1e-9)
-            rows, sites, share = (np.concatenate([rows, left]), np.concatenate([sites, np.full(len(left), -1)]),
-                                  np.concatenate([share, rest[left]]))
+            rows, sites, share = (
+                np.concatenate([rows, left]),
+                np.concatenate([sites, np.full(len(left), -1)]),
+                np.concatenate([share, rest[left]]),
+            )
     has = sites >= 0
     cost = np.where(has, d[rows, np.where(has, sites, 0)], np.nan)
-    frame = pd.DataFrame({"demand": demand["id"].astype(str).to_numpy()[rows],
-                          "site": np.where(has, np.asarray(ids, dtype=object)[np.where(has, sites, 0)], None),
-                          "cost": cost, "weight": w[rows], "share": share})
+    frame = pd.DataFrame(
+        {
+            "demand": demand["id"].astype(str).to_numpy()[rows],
+            "site": np.where(has, np.asarray(ids, dtype=object)[np.where(has, sites, 0)], None),
+            "cost": cost,
+            "weight": w[rows],
+            "share": share,
+        }
+    )
     frame["covered"] = has & (frame["cost"] <= radius) if radius is not None else has
     return frame.sort_values(["demand", "site"], na_position="last", kind="stable").reset_index(drop=True)

@@ -41,13 +41,29 @@ def distributed(county, level: str = "township", kind: str = "year") -> pd.DataF
     methods = county.config["contraceptives"].methods
     units = rollup(county, level)
     supply = county.contraceptive_supply
-    parts = [pd.DataFrame({"unit": supply["unit_code"].map(units), "month": supply["month"], "method": supply["method"],
-                           "units": supply["units_distributed"].astype(float)})]
+    parts = [
+        pd.DataFrame(
+            {
+                "unit": supply["unit_code"].map(units),
+                "month": supply["month"],
+                "method": supply["method"],
+                "units": supply["units_distributed"].astype(float),
+            }
+        )
+    ]
     stats = county.service_stats
     for code, method in methods.items():  # the two or three procedures the report counts
         if method.report_element and method.report_element in stats:
-            parts.append(pd.DataFrame({"unit": stats["village_code"].map(units), "month": stats["month"], "method": code,
-                                       "units": stats[method.report_element].astype(float)}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "unit": stats["village_code"].map(units),
+                        "month": stats["month"],
+                        "method": code,
+                        "units": stats[method.report_element].astype(float),
+                    }
+                )
+            )
     data = pd.concat(parts, ignore_index=True).dropna(subset=["unit", "units"])
     if data.empty:
         return pd.DataFrame(columns=DISTRIBUTED)
@@ -79,8 +95,9 @@ def prevalence(county, year: int | None = None) -> pd.Series:
     return out
 
 
-def supply_need(married_women: pd.DataFrame, prevalence: float | pd.Series, mix: pd.DataFrame, methods: dict
-                ) -> pd.DataFrame:
+def supply_need(
+    married_women: pd.DataFrame, prevalence: float | pd.Series, mix: pd.DataFrame, methods: dict
+) -> pd.DataFrame:
     """The units of each method a year needs, by township and year (steady state; see the module docstring).
 
     ``married_women``: township_code, year, married_women_15_49 (the projection's; ``fpplan.planning.demand.

@@ -50,8 +50,12 @@ def county_prevalence(county) -> tuple[pd.Series, str]:
     """Prevalence by township (and ``county``) from the reports, or the config's default (``config``)."""
     stats = county.service_stats
     config = county.config["contraceptives"]
-    counted = {"contraceptive_users", "married_women_15_49"} <= set(stats.columns) and len(stats) and \
-        stats["contraceptive_users"].notna().any() and stats["married_women_15_49"].notna().any()
+    counted = (
+        {"contraceptive_users", "married_women_15_49"} <= set(stats.columns)
+        and len(stats)
+        and stats["contraceptive_users"].notna().any()
+        and stats["married_women_15_49"].notna().any()
+    )
     if counted:
         rate = prevalence(county).replace([np.inf, -np.inf], np.nan).dropna().clip(0, 1)
         if "county" in rate:
@@ -67,6 +71,9 @@ def supply_plan(county, bases: pd.DataFrame, years) -> SupplyPlan:
     mix, mix_year = county_mix(county)
     rate, rate_from = county_prevalence(county)
     married = bases[bases["year"].isin(list(years))][["township_code", "year", "married_women_15_49"]]
-    need = supply_need(married, rate, mix, county.config["contraceptives"].methods) if len(married) else \
-        pd.DataFrame(columns=NEED)
+    need = (
+        supply_need(married, rate, mix, county.config["contraceptives"].methods)
+        if len(married)
+        else pd.DataFrame(columns=NEED)
+    )
     return SupplyPlan(need, mix, mix_year, rate, rate_from)

@@ -14,8 +14,11 @@ from fpplan.data.errors import DataError
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (relative path → sha256): compared before and after a refused load or command."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def problems_of(path: Path) -> list:

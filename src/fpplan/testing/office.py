@@ -33,30 +33,83 @@ import pandas as pd
 from fpplan.data.county import County, load_county
 
 SEX_ZH = {"male": "男", "female": "女"}
-LEVEL_WORDS = {"county_station": "县级指导站", "township_central": "乡（镇）中心服务站",
-               "township_general": "一般乡（镇）服务站", "village_room": "村级服务室", "mobile_vehicle": "流动服务车"}
-EDUCATION_WORDS = {"postgraduate": "研究生", "bachelor": "本科", "associate": "大专", "secondary_vocational": "中专",
-                   "below_secondary": "高中及以下"}
+LEVEL_WORDS = {
+    "county_station": "县级指导站",
+    "township_central": "乡（镇）中心服务站",
+    "township_general": "一般乡（镇）服务站",
+    "village_room": "村级服务室",
+    "mobile_vehicle": "流动服务车",
+}
+EDUCATION_WORDS = {
+    "postgraduate": "研究生",
+    "bachelor": "本科",
+    "associate": "大专",
+    "secondary_vocational": "中专",
+    "below_secondary": "高中及以下",
+}
 TITLE_WORDS = {"senior": "正高", "associate_senior": "副高", "intermediate": "中级", "junior": "初级", "none": "无"}
-SPECIALTY_WORDS = {"gynaecology": "妇产科", "ultrasound": "B超", "laboratory": "检验", "nursing": "护理",
-                   "pharmacy": "药剂", "health_education": "健康教育", "finance": "财务", "other": "其他"}
-LICENCE_WORDS = {"physician": "执业医师", "assistant_physician": "执业助理医师", "nurse": "注册护士", "pharmacist": "药师",
-                 "other": "其他", "none": "无"}
+SPECIALTY_WORDS = {
+    "gynaecology": "妇产科",
+    "ultrasound": "B超",
+    "laboratory": "检验",
+    "nursing": "护理",
+    "pharmacy": "药剂",
+    "health_education": "健康教育",
+    "finance": "财务",
+    "other": "其他",
+}
+LICENCE_WORDS = {
+    "physician": "执业医师",
+    "assistant_physician": "执业助理医师",
+    "nurse": "注册护士",
+    "pharmacist": "药师",
+    "other": "其他",
+    "none": "无",
+}
 MODE_WORDS = {"renovate_extend": "改扩建", "extend": "扩建", "new_build": "新建"}
 GRADE_WORDS = {"A": "甲级", "B": "乙级", "C": "丙级", "none": "—"}
 # the report's column groups (official layout: a group heading over its data elements); elements not listed fall
 # under 其他
 REPORT_GROUPS = {
-    "避孕节育": ["married_women_15_49", "contraceptive_users", "measures_due", "measures_timely", "followups_due",
-                 "followups_done"],
+    "避孕节育": [
+        "married_women_15_49",
+        "contraceptive_users",
+        "measures_due",
+        "measures_timely",
+        "followups_due",
+        "followups_done",
+    ],
     "计划生育手术": ["iud_insertions", "iud_removals", "sterilisations", "induced_abortions", "complications"],
-    "出生与死亡": ["births_male", "births_female", "births_policy_compliant", "births_order_1", "births_order_2",
-                  "births_order_3plus", "births_unplanned_higher_order", "deaths"],
-    "生殖健康": ["rh_women_served", "rh_users_total", "rh_users_male", "rti_screened", "gyn_screened",
-                "ultrasound_checks", "counselling", "infertility_visits", "male_health_visits"],
+    "出生与死亡": [
+        "births_male",
+        "births_female",
+        "births_policy_compliant",
+        "births_order_1",
+        "births_order_2",
+        "births_order_3plus",
+        "births_unplanned_higher_order",
+        "deaths",
+    ],
+    "生殖健康": [
+        "rh_women_served",
+        "rh_users_total",
+        "rh_users_male",
+        "rti_screened",
+        "gyn_screened",
+        "ultrasound_checks",
+        "counselling",
+        "infertility_visits",
+        "male_health_visits",
+    ],
     "流动人口": ["migrant_women", "migrant_women_served", "migrant_certificates_due", "migrant_certificates_issued"],
-    "优生优育": ["prepregnancy_target", "prepregnancy_checked", "birth_defect_target", "birth_defect_served",
-                "eugenic_guidance_due", "eugenic_guidance_given"],
+    "优生优育": [
+        "prepregnancy_target",
+        "prepregnancy_checked",
+        "birth_defect_target",
+        "birth_defect_served",
+        "eugenic_guidance_due",
+        "eugenic_guidance_given",
+    ],
 }
 
 
@@ -209,8 +262,16 @@ def stations_grid(county: County) -> Grid:
     for i, f in enumerate(county.facilities.itertuples(), start=1):
         served = [] if not isinstance(f.serves, str) else [unit_names[c] for c in f.serves.split(";") if c]
         scope = "、".join((["本乡镇"] if f.level != "mobile_vehicle" else []) + served) if served else None
-        grid.add(i, f.name, LEVEL_WORDS[f.level], unit_names.get(f.township_code), scope,
-                 float(f.floor_area_m2) if f.floor_area_m2 else None, GRADE_WORDS[f.grade], f"{f.opening_year}年")
+        grid.add(
+            i,
+            f.name,
+            LEVEL_WORDS[f.level],
+            unit_names.get(f.township_code),
+            scope,
+            float(f.floor_area_m2) if f.floor_area_m2 else None,
+            GRADE_WORDS[f.grade],
+            f"{f.opening_year}年",
+        )
     return grid
 
 
@@ -220,19 +281,39 @@ def plan_grid(county: County) -> Grid:
     grid = Grid()
     grid.merge(grid.add(f"{county.units.iloc[0]['name']}计划生育服务站建设项目规划表"), 1, 1, 10)
     grid.add(*([None] * 9), "单位：平方米、万元")
-    r = grid.add("序号", "项目名称", "建设性质", "建设标准", "规划建筑面积", "建设年限", None, "总投资", "资金来源", None)
+    r = grid.add(
+        "序号", "项目名称", "建设性质", "建设标准", "规划建筑面积", "建设年限", None, "总投资", "资金来源", None
+    )
     grid.add(None, None, None, None, None, "开工年份", "竣工年份", None, "自筹", "争取上级补助")
     for c in (1, 2, 3, 4, 5, 8):
         grid.merge(r, c, r + 1, c)
     grid.merge(r, 6, r, 7)
     grid.merge(r, 9, r, 10)
     for i, p in enumerate(plan.itertuples(), start=1):
-        grid.add(i, station_names[p.station_code], MODE_WORDS[p.mode], GRADE_WORDS[p.target_grade],
-                 float(p.target_floor_area_m2), int(p.start_year), int(p.completion_year), float(p.cost_wan_yuan),
-                 float(p.self_raised_wan_yuan), float(p.subsidy_requested_wan_yuan))
-    grid.add("合计", None, None, None, float(plan["target_floor_area_m2"].sum()), None, None,
-             float(plan["cost_wan_yuan"].sum()), float(plan["self_raised_wan_yuan"].sum()),
-             float(plan["subsidy_requested_wan_yuan"].sum()))
+        grid.add(
+            i,
+            station_names[p.station_code],
+            MODE_WORDS[p.mode],
+            GRADE_WORDS[p.target_grade],
+            float(p.target_floor_area_m2),
+            int(p.start_year),
+            int(p.completion_year),
+            float(p.cost_wan_yuan),
+            float(p.self_raised_wan_yuan),
+            float(p.subsidy_requested_wan_yuan),
+        )
+    grid.add(
+        "合计",
+        None,
+        None,
+        None,
+        float(plan["target_floor_area_m2"].sum()),
+        None,
+        None,
+        float(plan["cost_wan_yuan"].sum()),
+        float(plan["self_raised_wan_yuan"].sum()),
+        float(plan["subsidy_requested_wan_yuan"].sum()),
+    )
     grid.add("注：建设标准依据《农村计划生育服务机构基础设施建设标准》。")
     return grid
 
@@ -242,11 +323,23 @@ def staff_grid(county: County, seed: int = 5) -> Grid:
     rng = np.random.default_rng(seed)
     grid = Grid()
     grid.add(f"{county.units.iloc[0]['name']}计划生育技术服务人员花名册")
-    grid.add("序号", "人员编号", "所在单位", "性别", "出生年月", "学历", "专业", "职称", "执业资格", "是否医学专业", "专兼职")
+    grid.add(
+        "序号", "人员编号", "所在单位", "性别", "出生年月", "学历", "专业", "职称", "执业资格", "是否医学专业", "专兼职"
+    )
     for i, s in enumerate(county.staff.itertuples(), start=1):
-        grid.add(i, s.staff_id, station_names[s.station_code], SEX_ZH[s.sex], f"{s.birth_year}.{rng.integers(1, 13):02d}",
-                 EDUCATION_WORDS[s.education], SPECIALTY_WORDS[s.specialty], TITLE_WORDS[s.title],
-                 LICENCE_WORDS[s.licence], "是" if s.medical else "否", "专职" if s.fte >= 1 else "兼职")
+        grid.add(
+            i,
+            s.staff_id,
+            station_names[s.station_code],
+            SEX_ZH[s.sex],
+            f"{s.birth_year}.{rng.integers(1, 13):02d}",
+            EDUCATION_WORDS[s.education],
+            SPECIALTY_WORDS[s.specialty],
+            TITLE_WORDS[s.title],
+            LICENCE_WORDS[s.licence],
+            "是" if s.medical else "否",
+            "专职" if s.fte >= 1 else "兼职",
+        )
     return grid
 
 
@@ -294,8 +387,11 @@ def report_grid(county: County, month: str, stats: pd.DataFrame, drop: tuple[str
     grid = Grid()
     width = 2 + len(ordered)
     grid.merge(grid.add(f"{year}年{number}月村级计划生育服务月报表"), 1, 1, width)
-    grid.add(f"填报单位：{county.units.iloc[0]['name']}卫生健康局（盖章）", *([None] * (width - 3)),
-             f"报送日期：{reported.year}年{reported.month}月{reported.day}日")
+    grid.add(
+        f"填报单位：{county.units.iloc[0]['name']}卫生健康局（盖章）",
+        *([None] * (width - 3)),
+        f"报送日期：{reported.year}年{reported.month}月{reported.day}日",
+    )
     r = grid.add("乡镇", "村（居）", *[c for g, m in groups for c in [g] + [None] * (len(m) - 1)])
     grid.add(None, None, *[elements[e].zh for e in ordered])
     grid.merge(r, 1, r + 1, 1)
@@ -329,8 +425,14 @@ def write_reports(county: County, out: Path, stats: pd.DataFrame, months: list[s
         return [write_csv(out / f"{m[:4]}年{int(m[5:])}月村级计划生育服务月报表.csv", g) for m, g in grids.items()]
     if style.monthly == "sheets":
         year = months[0][:4]
-        return [write_xlsx(out / f"村级月报表汇编（{year}年起）.xlsx", {f"{m[:4]}年{int(m[5:])}月": g for m, g in grids.items()})]
-    return [write_xlsx(out / f"{m[:4]}年{int(m[5:])}月村级计划生育服务月报表.xlsx", {"月报": g}) for m, g in grids.items()]
+        return [
+            write_xlsx(
+                out / f"村级月报表汇编（{year}年起）.xlsx", {f"{m[:4]}年{int(m[5:])}月": g for m, g in grids.items()}
+            )
+        ]
+    return [
+        write_xlsx(out / f"{m[:4]}年{int(m[5:])}月村级计划生育服务月报表.xlsx", {"月报": g}) for m, g in grids.items()
+    ]
 
 
 def write_office_files(county_dir: str | Path, out_dir: str | Path, style: OfficeStyle | None = None) -> list[Path]:
@@ -361,8 +463,13 @@ def write_office_files(county_dir: str | Path, out_dir: str | Path, style: Offic
         nxt = pd.read_csv(incoming[0], dtype={"village_code": str})
         nxt["reported_on"] = pd.to_datetime(nxt["reported_on"])
         (out / "下月").mkdir(exist_ok=True)
-        write_reports(county, out / "下月", nxt, sorted(nxt["month"].unique()),
-                      OfficeStyle(report_format=style.report_format, drop_elements=style.drop_elements))
+        write_reports(
+            county,
+            out / "下月",
+            nxt,
+            sorted(nxt["month"].unique()),
+            OfficeStyle(report_format=style.report_format, drop_elements=style.drop_elements),
+        )
     return files
 
 
@@ -372,5 +479,3 @@ def _notes() -> Grid:
     grid.add("1. 建设性质填新建、扩建或改扩建。")
     grid.add("2. 资金单位为万元。")
     return grid
-
-

@@ -23,8 +23,14 @@ def builders() -> dict:
     """Page key → its builder ``(county, manifest) -> Page | None`` (None: the page is not rendered ahead)."""
     from fpplan.app.pages import construction, exams, scenarios, scorecard, spatial, supervision
 
-    return {"scenarios": scenarios.build, "construction": construction.build, "scorecard": scorecard.build,
-            "spatial": spatial.build, "supervision": supervision.build, "exams": exams.build}
+    return {
+        "scenarios": scenarios.build,
+        "construction": construction.build,
+        "scorecard": scorecard.build,
+        "spatial": spatial.build,
+        "supervision": supervision.build,
+        "exams": exams.build,
+    }
 
 
 def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
@@ -43,8 +49,9 @@ def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
             continue
         if page is not None:
             pages[key] = page
-    images = svg_figures({(key, element): figure for key, page in pages.items()
-                          for element, figure in page.figures.items()})
+    images = svg_figures(
+        {(key, element): figure for key, page in pages.items() for element, figure in page.figures.items()}
+    )
     for key, page in pages.items():
         write_page(out, key, page.kind, page.title, _filled(page, {e: images.get((key, e), "") for e in page.figures}))
     return pages

@@ -21,7 +21,8 @@ def build(county, manifest: dict) -> Page:
         fig, tables = year_content(county, year)
         element = f"fpplan-figure-exams-{year}"
         figures[element] = (page.spec(fig), page.WIDE)
-        sections.append(page.section("exam-year", str(year), page.figure(element, figures[element][0]) + tables,
-                                     year == years[-1]))
+        sections.append(
+            page.section("exam-year", str(year), page.figure(element, figures[element][0]) + tables, year == years[-1])
+        )
     choice = page.choice("exam-year", ui("year"), [(str(y), str(y)) for y in reversed(years)], str(years[-1]))
     return Page("static", "app_exams", page.static_body(choice, *sections), figures)

@@ -32,14 +32,19 @@ def build(county, manifest: dict) -> Page:
     figs, headline, _ = first_view(manifest, m, computed=True)
     kept = Path(manifest["path"]) / FIRST_VIEW  # the kernels start from it (no projection needed to show the page)
     kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.write_text(json.dumps({"figures": figs, "headline": headline}, ensure_ascii=False, allow_nan=False),
-                    encoding="utf-8")
+    kept.write_text(
+        json.dumps({"figures": figs, "headline": headline}, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+    )
     template = default_template()  # what the live figures add to each layout
-    figures = {TARGETS[k]: ({"data": figs[k]["data"], "layout": {"template": template, **figs[k]["layout"]}}, page.HALF)
-               for k in FIGURES}
+    figures = {
+        TARGETS[k]: ({"data": figs[k]["data"], "layout": {"template": template, **figs[k]["layout"]}}, page.HALF)
+        for k in FIGURES
+    }
     grid = "<div class='fp-grid2'>" + "".join(page.figure(TARGETS[k], {}, embed_spec=False) for k in FIGURES) + "</div>"
-    body = (f"<div class='fp-row'><div id='{HEADLINE}' class='fp-half'>{headline}</div>"
-            f"<div id='{RECORDED}' class='fp-half'>{observed_html(manifest)}</div></div>" + grid)
+    body = (
+        f"<div class='fp-row'><div id='{HEADLINE}' class='fp-half'>{headline}</div>"
+        f"<div id='{RECORDED}' class='fp-half'>{observed_html(manifest)}</div></div>" + grid
+    )
     head = f"<div id='{HEADER}'>{HEADER_MARK}</div>" + page_image.page_html("app_scenarios", manifest)
     html = page.CSS + page.live_page(head, body, ui("pages_controls_loading"))
     return Page("live", "app_scenarios", html, figures, "cartesian")

@@ -38,8 +38,12 @@ def build(county, manifest: dict) -> Page:
     if first["trend"] is not None:
         figures[panel.TREND] = (page.spec(first["trend"]), page.WIDE)
         trend = page.figure(panel.TREND, {}, embed_spec=False)
-    body = (f"<div id='{panel.COUNTS}'>{first['counts']}</div>" + page.figure(panel.HEATMAP, {}, embed_spec=False)
-            + f"<div id='{panel.LEGEND}'>{panel.legend_html()}</div>" + trend
-            + f"<div id='{panel.CAUSES}'>{first['causes']}</div>")
+    body = (
+        f"<div id='{panel.COUNTS}'>{first['counts']}</div>"
+        + page.figure(panel.HEATMAP, {}, embed_spec=False)
+        + f"<div id='{panel.LEGEND}'>{panel.legend_html()}</div>"
+        + trend
+        + f"<div id='{panel.CAUSES}'>{first['causes']}</div>"
+    )
     html = page.CSS + SURVEY_AFTER + page.live_page(head, body, ui("pages_controls_loading"))
     return Page("live", "app_scorecard", html, figures, "cartesian")

@@ -28,11 +28,13 @@ from urllib.parse import parse_qs
 
 log = logging.getLogger(__name__)
 
-DOCUMENT = ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'><title>{title}</title>"
-            "<link rel='icon' href='data:;base64,='><style>body{{margin:0;background:#fff;color:#000}}"
-            ".fpplan-static{{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;padding:8px 16px}}</style>"
-            "</head><body><div class='fpplan-static'>{body}</div></body></html>")
+DOCUMENT = (
+    "<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'>"
+    "<meta name='viewport' content='width=device-width, initial-scale=1'><title>{title}</title>"
+    "<link rel='icon' href='data:;base64,='><style>body{{margin:0;background:#fff;color:#000}}"
+    ".fpplan-static{{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;padding:8px 16px}}</style>"
+    "</head><body><div class='fpplan-static'>{body}</div></body></html>"
+)
 
 
 def document(title: str, body: str) -> str:

@@ -63,12 +63,14 @@ def build(county, manifest: dict) -> Page:
         pickle.dump(lookup(county, manifest, first), handle)
     view = panel.first_view(manifest, first)
     figures = {panel.MAP: (page.spec(view["map"]), MAP_WIDTH), panel.GROWTH: (page.spec(view["growth"]), page.HALF)}
-    body = (f"<div class='fp-row'><div style='flex:0 0 440px;max-width:100%'><div id='{panel.NOTE}'>{view['note']}"
-            f"</div><div id='{panel.CARDS}'>{view['cards']}</div></div><div style='flex:1 1 0%;min-width:0'>"
-            f"{page.figure(panel.MAP, {}, embed_spec=False)}</div></div>"
-            f"<div class='fp-row'><div class='fp-half'>{page.figure(panel.GROWTH, {}, embed_spec=False)}</div>"
-            f"<div class='fp-half'><div id='{panel.PLAN}'>{view['plan']}</div><div id='{panel.SITES}'>{view['sites']}"
-            f"</div></div></div><div id='{panel.BEYOND}'>{view['beyond']}</div>")
+    body = (
+        f"<div class='fp-row'><div style='flex:0 0 440px;max-width:100%'><div id='{panel.NOTE}'>{view['note']}"
+        f"</div><div id='{panel.CARDS}'>{view['cards']}</div></div><div style='flex:1 1 0%;min-width:0'>"
+        f"{page.figure(panel.MAP, {}, embed_spec=False)}</div></div>"
+        f"<div class='fp-row'><div class='fp-half'>{page.figure(panel.GROWTH, {}, embed_spec=False)}</div>"
+        f"<div class='fp-half'><div id='{panel.PLAN}'>{view['plan']}</div><div id='{panel.SITES}'>{view['sites']}"
+        f"</div></div></div><div id='{panel.BEYOND}'>{view['beyond']}</div>"
+    )
     head = f"<div id='{panel.HEADER}'>{HEADER_MARK}</div>" + page_image.page_html("app_spatial", manifest)
     html = page.CSS + page.live_page(head, body, ui("pages_controls_loading"))
     return Page("live", "app_spatial", html, figures, "cartesian")

@@ -34,5 +34,6 @@ HEADER_MARK = "<!--fpplan-header-->"  # where the page's title and the data's da
 
 def write_page(folder: Path, key: str, kind: str, title: str, html: str) -> None:
     (folder / FOLDER).mkdir(parents=True, exist_ok=True)
-    (folder / FOLDER / f"{key}.json").write_text(json.dumps({"kind": kind, "title": title, "html": html},
-                                                            ensure_ascii=False), encoding="utf-8")
+    (folder / FOLDER / f"{key}.json").write_text(
+        json.dumps({"kind": kind, "title": title, "html": html}, ensure_ascii=False), encoding="utf-8"
+    )

@@ -21,7 +21,12 @@ def build(county, manifest: dict) -> Page:
     if fig is None:
         return Page("static", "app_supervision", page.static_body(head, body))
     spec = page.spec(fig)
-    figure = leader.figure_html(ELEMENT, spec, page.FIGURE_MARK.format(ELEMENT), page.FIGURE_MARK.format(PHONE),
-                                whole=True)
-    return Page("static", "app_supervision", page.static_body(head, figure, body),
-                {ELEMENT: (spec, page.WIDE), PHONE: (spec, PHONE_WIDTH)})
+    figure = leader.figure_html(
+        ELEMENT, spec, page.FIGURE_MARK.format(ELEMENT), page.FIGURE_MARK.format(PHONE), whole=True
+    )
+    return Page(
+        "static",
+        "app_supervision",
+        page.static_body(head, figure, body),
+        {ELEMENT: (spec, page.WIDE), PHONE: (spec, PHONE_WIDTH)},
+    )

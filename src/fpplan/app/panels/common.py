@@ -22,9 +22,11 @@ from fpplan.data.labels import month_text, ui
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 REGION_PAGE = "地区总览.ipynb"  # the region's landing page, beside the county pages
-CARD = ("<div style='display:inline-block;min-width:170px;margin:6px;padding:10px 14px;border-radius:6px;"
-        "background:#f3f6fa;border-left:5px solid {colour}'><div style='font-size:13px;color:#555'>{title}</div>"
-        "<div style='font-size:24px;font-weight:600'>{value}</div></div>")
+CARD = (
+    "<div style='display:inline-block;min-width:170px;margin:6px;padding:10px 14px;border-radius:6px;"
+    "background:#f3f6fa;border-left:5px solid {colour}'><div style='font-size:13px;color:#555'>{title}</div>"
+    "<div style='font-size:24px;font-weight:600'>{value}</div></div>"
+)
 
 
 def data_path() -> Path:
@@ -90,10 +92,16 @@ def header_html(key: str, manifest: dict) -> str:
     line = " · ".join(parts)
     county = manifest.get("county", {}).get("name")
     named = f"<span class='fpplan-county'> · {escape(county)}</span>" if county else ""
-    back = (f"<div class='fp-back' style='font-size:13px;margin:2px 0'><a href='{REGION_PAGE}'>← "
-            f"{ui('region_back')}</a></div>" if region_mode() else "")
-    return (f"{back}<h2 style='margin:4px 0 2px 0'>{ui(key)}{named}</h2>"
-            f"<div id='fpplan-as-of' style='color:#555;font-size:13px;margin-bottom:8px'>{line}</div>")
+    back = (
+        f"<div class='fp-back' style='font-size:13px;margin:2px 0'><a href='{REGION_PAGE}'>← "
+        f"{ui('region_back')}</a></div>"
+        if region_mode()
+        else ""
+    )
+    return (
+        f"{back}<h2 style='margin:4px 0 2px 0'>{ui(key)}{named}</h2>"
+        f"<div id='fpplan-as-of' style='color:#555;font-size:13px;margin-bottom:8px'>{line}</div>"
+    )
 
 
 def plotly_bundle(spec: dict) -> dict:
@@ -106,18 +114,20 @@ PLOTLY_BASIC = "../templates/fpplan/static/plotly/plotly-basic.min.js"  # from /
 PLOTLY_CARTESIAN = "../templates/fpplan/static/plotly/plotly-cartesian.min.js"  # the same with heatmaps
 # One script per static page: a figure given as an image (fpplan.app.figure_images) becomes interactive when the
 # pointer or the keyboard first reaches it (plotly.js-basic loaded then, once); a figure without one is drawn at once.
-STATIC_FIGURES_SCRIPT = ("<script>(function () { let plotly = null;"
-                         " const load = () => plotly || (plotly = new Promise((ok, fail) => {"
-                         " const s = document.createElement('script'); s.src = '" + PLOTLY_BASIC + "';"
-                         " s.onload = () => ok(window.Plotly); s.onerror = fail; document.head.appendChild(s); }));"
-                         " const draw = el => { if (el.dataset.drawn) return; el.dataset.drawn = 'yes';"
-                         " const f = JSON.parse(document.getElementById(el.id + '-spec').textContent);"
-                         " const h = Math.round(el.getBoundingClientRect().height); if (h) f.layout.height = h;"  # as tall as the image
-                         " load().then(P => { el.replaceChildren(); P.newPlot(el, f.data, f.layout, f.config); }); };"
-                         " const whenShown = el => el.offsetParent ? draw(el) : setTimeout(() => whenShown(el), 25);"
-                         " document.querySelectorAll('.fpplan-figure').forEach(el => { if (!el.querySelector('svg'))"
-                         " return whenShown(el); for (const e of ['pointerenter', 'focusin', 'touchstart'])"
-                         " el.addEventListener(e, () => draw(el), {once: true}); }); })();</script>")
+STATIC_FIGURES_SCRIPT = (
+    "<script>(function () { let plotly = null;"
+    " const load = () => plotly || (plotly = new Promise((ok, fail) => {"
+    " const s = document.createElement('script'); s.src = '" + PLOTLY_BASIC + "';"
+    " s.onload = () => ok(window.Plotly); s.onerror = fail; document.head.appendChild(s); }));"
+    " const draw = el => { if (el.dataset.drawn) return; el.dataset.drawn = 'yes';"
+    " const f = JSON.parse(document.getElementById(el.id + '-spec').textContent);"
+    " const h = Math.round(el.getBoundingClientRect().height); if (h) f.layout.height = h;"  # as tall as the image
+    " load().then(P => { el.replaceChildren(); P.newPlot(el, f.data, f.layout, f.config); }); };"
+    " const whenShown = el => el.offsetParent ? draw(el) : setTimeout(() => whenShown(el), 25);"
+    " document.querySelectorAll('.fpplan-figure').forEach(el => { if (!el.querySelector('svg'))"
+    " return whenShown(el); for (const e of ['pointerenter', 'focusin', 'touchstart'])"
+    " el.addEventListener(e, () => draw(el), {once: true}); }); })();</script>"
+)
 
 
 def static_figure_html(element_id: str, spec: dict, image: str | None = None) -> str:
@@ -126,10 +136,13 @@ def static_figure_html(element_id: str, spec: dict, image: str | None = None) ->
     template's small plotly.js. ``STATIC_FIGURES_SCRIPT`` follows the page's figures once."""
     import json
 
-    figure = json.dumps({"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG},
-                        ensure_ascii=False).replace("</", "<\\/")
-    return (f"<div id='{element_id}' class='fpplan-figure' tabindex='0'>{image or ''}</div>"
-            f"<script type='application/json' id='{element_id}-spec'>{figure}</script>")
+    figure = json.dumps(
+        {"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG}, ensure_ascii=False
+    ).replace("</", "<\\/")
+    return (
+        f"<div id='{element_id}' class='fpplan-figure' tabindex='0'>{image or ''}</div>"
+        f"<script type='application/json' id='{element_id}-spec'>{figure}</script>"
+    )
 
 
 # --- widget helpers (they import ipywidgets and plotly; pages with controls use them) ----------------------------

@@ -17,10 +17,12 @@ def _problems_html(problems) -> str:
     from fpplan.app.uploads import Checked, problems_table
 
     table = problems_table(Checked(paths=(), problems=tuple(problems)))
-    return (f"<p id='fpplan-upload-problems' style='color:#c62828;font-size:15px'>{html.escape(ui('upload_problems', n=len(table)))}</p>"
-            + table.astype(object).where(table.notna(), "").to_html(index=False, border=0, classes="fpplan-table")
-            + "<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table td,.fpplan-table th"
-              "{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}</style>")
+    return (
+        f"<p id='fpplan-upload-problems' style='color:#c62828;font-size:15px'>{html.escape(ui('upload_problems', n=len(table)))}</p>"
+        + table.astype(object).where(table.notna(), "").to_html(index=False, border=0, classes="fpplan-table")
+        + "<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table td,.fpplan-table th"
+        "{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}</style>"
+    )
 
 
 def import_panel() -> w.Widget:
@@ -29,11 +31,17 @@ def import_panel() -> w.Widget:
 
     manifest = results()
     header = w.HTML(header_html("app_import", manifest))
-    upload = w.FileUpload(accept=".csv,.xlsx,.xls", multiple=True, description=ui("upload_choose"),
-                          layout=w.Layout(width="220px"))
+    upload = w.FileUpload(
+        accept=".csv,.xlsx,.xls", multiple=True, description=ui("upload_choose"), layout=w.Layout(width="220px")
+    )
     check_button = w.Button(description=ui("upload_check"), icon="check", layout=w.Layout(width="160px"))
-    confirm = w.Button(description=ui("upload_confirm"), icon="upload", button_style="primary", disabled=True,
-                       layout=w.Layout(width="160px"))
+    confirm = w.Button(
+        description=ui("upload_confirm"),
+        icon="upload",
+        button_style="primary",
+        disabled=True,
+        layout=w.Layout(width="160px"),
+    )
     message = w.HTML(f"<p style='font-size:14px;color:#555'>{html.escape(ui('upload_help'))}</p>")
     state: dict = {}
 
@@ -51,8 +59,10 @@ def import_panel() -> w.Widget:
             message.value = _problems_html(checked.problems)
             return
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(checked))
-        message.value = (f"<p id='fpplan-upload-ready' style='color:#2e7d32;font-size:15px'>{html.escape(ui('upload_ready'))}"
-                         f"</p><ul>{lines}</ul>")
+        message.value = (
+            f"<p id='fpplan-upload-ready' style='color:#2e7d32;font-size:15px'>{html.escape(ui('upload_ready'))}"
+            f"</p><ul>{lines}</ul>"
+        )
         confirm.disabled = False
 
     def on_confirm(_=None) -> None:
@@ -68,8 +78,10 @@ def import_panel() -> w.Widget:
             check_button.disabled = False
         header.value = header_html("app_import", results())
         done = ui("upload_done", month=month_text(month)) if month else ui("upload_done_no_month")
-        message.value = ("<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
-                         f"<p id='fpplan-import-done' style='color:#2e7d32;font-size:16px'>{html.escape(done)}</p>")
+        message.value = (
+            "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+            f"<p id='fpplan-import-done' style='color:#2e7d32;font-size:16px'>{html.escape(done)}</p>"
+        )
         upload.value = ()
 
     check_button.on_click(on_check)

@@ -19,18 +19,34 @@ from fpplan.app.panels.common import county, figure_output, redraw_output, resul
 from fpplan.app.panels.scorecard import html_table
 from fpplan.data.labels import column_label, enum_label, ui
 
-PEOPLE_COLUMNS = ["staff_id", "specialty", "exams", "fails", "unexcused_absences", "average_12", "consequence",
-                  "allowance_months_deducted", "prize_yuan", "prefecture_yuan", "reason"]
+PEOPLE_COLUMNS = [
+    "staff_id",
+    "specialty",
+    "exams",
+    "fails",
+    "unexcused_absences",
+    "average_12",
+    "consequence",
+    "allowance_months_deducted",
+    "prize_yuan",
+    "prefecture_yuan",
+    "reason",
+]
 
 
 def monthly_figure(monthly: pd.DataFrame, rules, year: int) -> go.Figure:
     """Each specialty's collective monthly average, with the collective prize thresholds as dotted lines."""
-    fig = go.Figure(layout=figures._layout(ui("exams_monthly_title", year=year), yaxis_title=column_label("score"),
-                                           xaxis={"title": {"text": column_label("month")}, "tickformat": "%-m月",
-                                                  "dtick": "M1"}))
+    fig = go.Figure(
+        layout=figures._layout(
+            ui("exams_monthly_title", year=year),
+            yaxis_title=column_label("score"),
+            xaxis={"title": {"text": column_label("month")}, "tickformat": "%-m月", "dtick": "M1"},
+        )
+    )
     for specialty, part in monthly.groupby("specialty", sort=True):
-        fig.add_scatter(x=part["month"], y=part["average"].round(1), mode="lines+markers",
-                        name=enum_label("specialty", specialty))
+        fig.add_scatter(
+            x=part["month"], y=part["average"].round(1), mode="lines+markers", name=enum_label("specialty", specialty)
+        )
     for prize in rules.collective_prizes:
         fig.add_hline(y=prize.min, line_dash="dot", line_color="#9e9e9e", annotation_text=prize.zh)
     return fig
@@ -46,10 +62,12 @@ def year_content(county, year: int) -> tuple[go.Figure, str]:
     from fpplan.rules import exam_consequences
 
     result = exam_consequences(county, year)
-    tables = (f"<h3>{ui('exams_collective')}</h3>"
-              + html_table(result["collective"], {"specialty": "specialty"})
-              + f"<h3>{ui('exams_people')}</h3>"
-              + html_table(result["people"][PEOPLE_COLUMNS], {"specialty": "specialty"}))
+    tables = (
+        f"<h3>{ui('exams_collective')}</h3>"
+        + html_table(result["collective"], {"specialty": "specialty"})
+        + f"<h3>{ui('exams_people')}</h3>"
+        + html_table(result["people"][PEOPLE_COLUMNS], {"specialty": "specialty"})
+    )
     return monthly_figure(result["collective_monthly"], county.config["rules"].exams, year), tables
 
 

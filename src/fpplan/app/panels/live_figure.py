@@ -150,7 +150,9 @@ def values(column) -> list:
     return np.where(np.isnan(array), None, array).tolist()
 
 
-SAVE_IMAGE_ESM = page_image.SCRIPT + """
+SAVE_IMAGE_ESM = (
+    page_image.SCRIPT
+    + """
 export default {
   render({ model, el }) {
     if (document.getElementById(model.get("page_bar"))) {  // the page rendered ahead has its own button
@@ -170,6 +172,7 @@ export default {
   },
 };
 """
+)
 
 
 class SaveImage(anywidget.AnyWidget):

@@ -28,10 +28,20 @@ def overview_html(manifest: dict, doc: dict, toolbar: str = "") -> str:
     """The page as HTML (the layout CSS included; no script but the figures' specifications)."""
     note = f"<p id='fpplan-first-short' style='font-size:15px'>{escape(doc['note'])}</p>" if doc["note"] else ""
     images, phone = doc.get("images", {}), doc.get("images_phone", {})
-    figures = "".join(leader.figure_html(f"fpplan-figure-{name}", spec, images.get(name), phone.get(name))
-                      for name, spec in doc["figures"].items())
-    return (leader.CSS + "<div class='fp-leader'>" + header_html("app_overview", manifest) + toolbar
-            + leader.cards_html(doc["cards"]) + note + figures + "</div>")
+    figures = "".join(
+        leader.figure_html(f"fpplan-figure-{name}", spec, images.get(name), phone.get(name))
+        for name, spec in doc["figures"].items()
+    )
+    return (
+        leader.CSS
+        + "<div class='fp-leader'>"
+        + header_html("app_overview", manifest)
+        + toolbar
+        + leader.cards_html(doc["cards"])
+        + note
+        + figures
+        + "</div>"
+    )
 
 
 def page_html(manifest: dict) -> str:

@@ -28,15 +28,17 @@ LIBRARY_URL = "../templates/fpplan/static/html-to-image/html-to-image.js"  # fro
 BAR = "fpplan-save-image"  # the id of the page's own button bar (a widget's button stays hidden beside it)
 MAX_PX = 16_000  # a canvas side chromium still draws (16,384): a longer page is drawn at fewer device pixels
 
-CSS = ("<style>"
-       ".fp-image-bar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:2px 0 8px 0}"
-       ".fp-image-bar button{padding:5px 14px;border:1px solid #1565c0;border-radius:4px;color:#1565c0;"
-       "background:#fff;font-size:14px;cursor:pointer;font-family:inherit}"
-       ".fp-image-bar button:disabled{color:#888;border-color:#bbb;cursor:wait}"
-       ".fp-image-status{font-size:12px;color:#777}"
-       ".fp-image-shown{flex:1 1 100%}.fp-image-shown img{max-width:100%;border:1px solid #ddd}"
-       "@media print{.fp-image-bar{display:none !important}}"
-       "</style>")
+CSS = (
+    "<style>"
+    ".fp-image-bar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:2px 0 8px 0}"
+    ".fp-image-bar button{padding:5px 14px;border:1px solid #1565c0;border-radius:4px;color:#1565c0;"
+    "background:#fff;font-size:14px;cursor:pointer;font-family:inherit}"
+    ".fp-image-bar button:disabled{color:#888;border-color:#bbb;cursor:wait}"
+    ".fp-image-status{font-size:12px;color:#777}"
+    ".fp-image-shown{flex:1 1 100%}.fp-image-shown img{max-width:100%;border:1px solid #ddd}"
+    "@media print{.fp-image-bar{display:none !important}}"
+    "</style>"
+)
 
 # Shared by the page's inline script and the widget's module: the library loaded once per page (from the template's
 # static folder, or as text from the kernel where there is no Voila), and one click's work.
@@ -129,18 +131,28 @@ def file_stem(title_key: str, manifest: dict) -> str:
 
 def bar_html(title_key: str, manifest: dict, element_id: str = BAR) -> str:
     """The button with its status line (no script): what it says and the file it saves in ``data-`` attributes."""
-    data = {"file": file_stem(title_key, manifest) + ".png", "busy": ui("page_image_busy"),
-            "failed": ui("page_image_failed"), "hint": ui("leader_image_hint")}
+    data = {
+        "file": file_stem(title_key, manifest) + ".png",
+        "busy": ui("page_image_busy"),
+        "failed": ui("page_image_failed"),
+        "hint": ui("leader_image_hint"),
+    }
     attributes = " ".join(f"data-{k}='{escape(v)}'" for k, v in data.items())
-    return (f"{CSS}<div id='{element_id}' class='fp-image-bar' {attributes}><button type='button'>"
-            f"{escape(ui('leader_save_image'))}</button><span class='fp-image-status' aria-live='polite'></span>"
-            "<div class='fp-image-shown' hidden></div></div>")
+    return (
+        f"{CSS}<div id='{element_id}' class='fp-image-bar' {attributes}><button type='button'>"
+        f"{escape(ui('leader_save_image'))}</button><span class='fp-image-status' aria-live='polite'></span>"
+        "<div class='fp-image-shown' hidden></div></div>"
+    )
 
 
 def page_html(title_key: str, manifest: dict) -> str:
     """The button for a page rendered ahead, with its script (the library loaded at the first click)."""
-    return (bar_html(title_key, manifest) + "<script>(function () {" + SCRIPT
-            + f" const bar = document.getElementById('{BAR}');"
-            f" bar.querySelector('button').addEventListener('click', () => fpplanSaveImage(bar,"
-            f" () => fpplanImageLibrary('{LIBRARY_URL}')));"
-            " })();</script>")
+    return (
+        bar_html(title_key, manifest)
+        + "<script>(function () {"
+        + SCRIPT
+        + f" const bar = document.getElementById('{BAR}');"
+        f" bar.querySelector('button').addEventListener('click', () => fpplanSaveImage(bar,"
+        f" () => fpplanImageLibrary('{LIBRARY_URL}')));"
+        " })();</script>"
+    )

@@ -53,59 +53,85 @@ def ordered_rows(doc: dict, by: str) -> list[dict]:
 
 def table_html(doc: dict, by: str, links: bool) -> str:
     """The ranking table in the order of ``by`` (its column marked); each row carries its measures' values."""
-    head = (f"<th class='fp-text'>{escape(ui('region_rank'))}</th><th class='fp-text'>{escape(ui('region_county'))}"
-            "</th>" + "".join(f"<th data-key='{c['key']}'>{escape(c['title'])}</th>" for c in doc["columns"]))
+    head = (
+        f"<th class='fp-text'>{escape(ui('region_rank'))}</th><th class='fp-text'>{escape(ui('region_county'))}"
+        "</th>" + "".join(f"<th data-key='{c['key']}'>{escape(c['title'])}</th>" for c in doc["columns"])
+    )
     body = []
     for rank, row in enumerate(ordered_rows(doc, by), start=1):
         name = escape(row["name"])
         if links:  # a plain link: the county's overview, its county named in the address
             name = f"<a href='{quote(COUNTY_PAGE)}?county={quote(row['code'])}'>{name}</a>"
-        cells = "".join(f"<td data-key='{c['key']}' data-label='{escape(c['title'])}'"
-                        f"{' class=fp-chosen' if c['key'] == by else ''}>{escape(row['cells'][c['key']])}</td>"
-                        for c in doc["columns"])
-        body.append(f"<tr data-code='{escape(row['code'])}'><td class='fp-text fp-rank'>{rank}</td>"
-                    f"<td class='fp-text fp-name'>{name}</td>{cells}</tr>")
-    return (f"<table id='fpplan-ranking' class='fp-table'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+        cells = "".join(
+            f"<td data-key='{c['key']}' data-label='{escape(c['title'])}'"
+            f"{' class=fp-chosen' if c['key'] == by else ''}>{escape(row['cells'][c['key']])}</td>"
+            for c in doc["columns"]
+        )
+        body.append(
+            f"<tr data-code='{escape(row['code'])}'><td class='fp-text fp-rank'>{rank}</td>"
+            f"<td class='fp-text fp-name'>{name}</td>{cells}</tr>"
+        )
+    return (
+        f"<table id='fpplan-ranking' class='fp-table'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def measure_html(doc: dict, by: str) -> str:
-    options = "".join(f"<option value='{m['key']}'{' selected' if m['key'] == by else ''}>{escape(m['title'])}</option>"
-                      for m in doc["measures"])
-    return (f"<div class='fp-rank-by'><label>{escape(ui('region_rank_by'))}："
-            f"<select id='fpplan-rank-by'>{options}</select></label></div>")
+    options = "".join(
+        f"<option value='{m['key']}'{' selected' if m['key'] == by else ''}>{escape(m['title'])}</option>"
+        for m in doc["measures"]
+    )
+    return (
+        f"<div class='fp-rank-by'><label>{escape(ui('region_rank_by'))}："
+        f"<select id='fpplan-rank-by'>{options}</select></label></div>"
+    )
 
 
 # re-orders the table by the chosen measure's ranking, marks its column, and points the image and PDF links at it
-RANK_SCRIPT = ("<script>(function () { const rankings = JSON.parse(document.getElementById('fpplan-rankings')"
-               ".textContent); const select = document.getElementById('fpplan-rank-by');"
-               " const body = document.querySelector('#fpplan-ranking tbody');"
-               " select.addEventListener('change', () => { const by = select.value;"
-               " const rows = new Map([...body.rows].map(r => [r.dataset.code, r]));"
-               " rankings[by].forEach((code, i) => { const r = rows.get(code);"
-               " r.querySelector('.fp-rank').textContent = i + 1; body.appendChild(r);"
-               " r.querySelectorAll('td[data-key]').forEach(td => td.classList.toggle('fp-chosen', td.dataset.key === by));"
-               " }); for (const id of ['fp-save-image', 'fp-save-pdf']) { const a = document.getElementById(id);"
-               " if (!a) continue; const u = new URL(a.href); u.searchParams.set('by', by); a.href = u.toString(); } });"
-               " })();</script>")
+RANK_SCRIPT = (
+    "<script>(function () { const rankings = JSON.parse(document.getElementById('fpplan-rankings')"
+    ".textContent); const select = document.getElementById('fpplan-rank-by');"
+    " const body = document.querySelector('#fpplan-ranking tbody');"
+    " select.addEventListener('change', () => { const by = select.value;"
+    " const rows = new Map([...body.rows].map(r => [r.dataset.code, r]));"
+    " rankings[by].forEach((code, i) => { const r = rows.get(code);"
+    " r.querySelector('.fp-rank').textContent = i + 1; body.appendChild(r);"
+    " r.querySelectorAll('td[data-key]').forEach(td => td.classList.toggle('fp-chosen', td.dataset.key === by));"
+    " }); for (const id of ['fp-save-image', 'fp-save-pdf']) { const a = document.getElementById(id);"
+    " if (!a) continue; const u = new URL(a.href); u.searchParams.set('by', by); a.href = u.toString(); } });"
+    " })();</script>"
+)
 
 
 def region_html(summary: dict, doc: dict, by: str | None = None, toolbar: str = "", links: bool = True) -> str:
     """The page as HTML (layout CSS included; no script but the figures' specifications and the rankings)."""
     by = by if by in doc["rankings"] else summary["measures"][0]
     region = summary["region"]["name"]
-    header = (f"<h2 style='margin:4px 0 2px 0'>{escape(ui('app_region'))}<span class='fpplan-county'> · "
-              f"{escape(region)}</span></h2><div id='fpplan-as-of' style='color:#555;font-size:13px;margin-bottom:8px'>"
-              f"{escape(ui('region_counties_line', region=region, n=summary['totals']['counties']))} · "
-              f"{escape(as_of_text(summary))}</div>")
+    header = (
+        f"<h2 style='margin:4px 0 2px 0'>{escape(ui('app_region'))}<span class='fpplan-county'> · "
+        f"{escape(region)}</span></h2><div id='fpplan-as-of' style='color:#555;font-size:13px;margin-bottom:8px'>"
+        f"{escape(ui('region_counties_line', region=region, n=summary['totals']['counties']))} · "
+        f"{escape(as_of_text(summary))}</div>"
+    )
     images, phone = doc.get("images", {}), doc.get("images_phone", {})
-    figures = "".join(leader.figure_html(f"fpplan-figure-{name}", spec, images.get(name), phone.get(name))
-                      for name, spec in doc["figures"].items())
+    figures = "".join(
+        leader.figure_html(f"fpplan-figure-{name}", spec, images.get(name), phone.get(name))
+        for name, spec in doc["figures"].items()
+    )
     rankings = json.dumps(doc["rankings"], ensure_ascii=False).replace("</", "<\\/")
-    return (leader.CSS + "<div class='fp-leader'>" + header + toolbar + leader.cards_html(doc["cards"])
-            + figures + f"<h3 style='margin:12px 0 4px 0'>{escape(ui('region_ranking'))}</h3>"
-            + measure_html(doc, by) + table_html(doc, by, links)
-            + f"<script type='application/json' id='fpplan-rankings'>{rankings}</script></div>")
+    return (
+        leader.CSS
+        + "<div class='fp-leader'>"
+        + header
+        + toolbar
+        + leader.cards_html(doc["cards"])
+        + figures
+        + f"<h3 style='margin:12px 0 4px 0'>{escape(ui('region_ranking'))}</h3>"
+        + measure_html(doc, by)
+        + table_html(doc, by, links)
+        + f"<script type='application/json' id='fpplan-rankings'>{rankings}</script></div>"
+    )
 
 
 def page_html(current: dict) -> str:

@@ -60,19 +60,27 @@ def _band_traces(interval, series: str, colour: str, legend_80: str) -> list[dic
         return []
     b = interval[interval["series"] == series]
     edge = {"type": "scatter", "x": values(b["year"]), "mode": "lines", "line": {"width": 0}, "hoverinfo": "x+y"}
-    return [edge | {"y": values(b["upper_80"]), "showlegend": False, "name": ui("interval_80")},
-            edge | {"y": values(b["lower_80"]), "fill": "tonexty", "fillcolor": colour, "name": legend_80}]
+    return [
+        edge | {"y": values(b["upper_80"]), "showlegend": False, "name": ui("interval_80")},
+        edge | {"y": values(b["lower_80"]), "fill": "tonexty", "fillcolor": colour, "name": legend_80},
+    ]
 
 
 def population_figures(totals, interval, legend_80: str) -> dict[str, dict]:
     """The figures of the projection alone (drawn first when a control moves) with their 80% bands."""
     years = totals["year"]
-    return {"population": _figure("county_population",
-                                  *_band_traces(interval, "population", "rgba(21,101,192,0.25)", legend_80),
-                                  _line(years, totals["population"], ui("county_population"))),
-            "women": _figure("women_15_49_title",
-                             *_band_traces(interval, "women_15_49", "rgba(194,24,91,0.2)", legend_80),
-                             _line(years, totals["women_15_49"], ui("women_15_49_title"), line={"color": "#c2185b"}))}
+    return {
+        "population": _figure(
+            "county_population",
+            *_band_traces(interval, "population", "rgba(21,101,192,0.25)", legend_80),
+            _line(years, totals["population"], ui("county_population")),
+        ),
+        "women": _figure(
+            "women_15_49_title",
+            *_band_traces(interval, "women_15_49", "rgba(194,24,91,0.2)", legend_80),
+            _line(years, totals["women_15_49"], ui("women_15_49_title"), line={"color": "#c2185b"}),
+        ),
+    }
 
 
 def headline_html(totals, interval) -> str:
@@ -83,25 +91,49 @@ def headline_html(totals, interval) -> str:
         if interval is None:
             return ""
         row = interval[(interval["series"] == series) & (interval["year"] == last["year"])].iloc[0]
-        return ui("explorer_band_range", interval=ui("interval_80"), low=f"{row['lower_80']:,.0f}",
-                  high=f"{row['upper_80']:,.0f}")
+        return ui(
+            "explorer_band_range",
+            interval=ui("interval_80"),
+            low=f"{row['lower_80']:,.0f}",
+            high=f"{row['upper_80']:,.0f}",
+        )
 
-    return (f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
-            f"<b>{last['population']:,.0f}</b>{at_horizon('population')} · {ui('women_15_49_title')}："
-            f"<b>{last['women_15_49']:,.0f}</b>{at_horizon('women_15_49')}</p>")
+    return (
+        f"<p id='fpplan-headline' style='font-size:16px'>{ui('population_plan', year=int(last['year']))}："
+        f"<b>{last['population']:,.0f}</b>{at_horizon('population')} · {ui('women_15_49_title')}："
+        f"<b>{last['women_15_49']:,.0f}</b>{at_horizon('women_15_49')}</p>"
+    )
 
 
 def services_figures(result: dict) -> dict[str, dict]:
     """The figures of what follows from the projection: the plan's staff numbers by year (WISN need, staff in
     post, gap before hires) and the floor-area gap (fpplan.planning.gaps.county_by_year)."""
     c = result["county_by_year"]
-    return {"staff": _figure("staff_need_title", _line(c["year"], c["wisn_need_fte"], ui("staff_need_line")),
-                             _line(c["year"], c["wisn_in_post_fte"], ui("staff_in_post_line"), mode="lines",
-                                   line={"dash": "dash"}),
-                             {"type": "bar", "x": values(c["year"]), "y": values(c["gap_before_persons"]),
-                              "name": ui("staff_gap_line"), "marker": {"color": "#6a1b9a"}, "opacity": 0.5}),
-            "area": _figure("area_gap_title", {"type": "bar", "x": values(c["year"]), "y": values(c["area_gap_m2"]),
-                                               "name": ui("area_gap_title"), "marker": {"color": "#ef6c00"}})}
+    return {
+        "staff": _figure(
+            "staff_need_title",
+            _line(c["year"], c["wisn_need_fte"], ui("staff_need_line")),
+            _line(c["year"], c["wisn_in_post_fte"], ui("staff_in_post_line"), mode="lines", line={"dash": "dash"}),
+            {
+                "type": "bar",
+                "x": values(c["year"]),
+                "y": values(c["gap_before_persons"]),
+                "name": ui("staff_gap_line"),
+                "marker": {"color": "#6a1b9a"},
+                "opacity": 0.5,
+            },
+        ),
+        "area": _figure(
+            "area_gap_title",
+            {
+                "type": "bar",
+                "x": values(c["year"]),
+                "y": values(c["area_gap_m2"]),
+                "name": ui("area_gap_title"),
+                "marker": {"color": "#ef6c00"},
+            },
+        ),
+    }
 
 
 FIRST_VIEW = "pages/scenarios_first.json"  # the first view as fpplan.app.pages.scenarios kept it
@@ -148,24 +180,52 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     first_year = m["inputs"].base_year + 1  # a lump inflow arrives after the base year
     start = starting_values(base, m["inputs"].rates.county_tfr, first_year)
     every = [starting_values(sc, m["inputs"].rates.county_tfr, first_year) for sc in m["scenarios"].values()]
-    ranges = control_ranges(load("bounds", folder), m["inputs"].base_year, base.horizon,
-                            float(m["inputs"].rates.population.sum()), every)
+    ranges = control_ranges(
+        load("bounds", folder), m["inputs"].base_year, base.horizon, float(m["inputs"].rates.population.sum()), every
+    )
 
     style = {"description_width": "170px"}
     layout = w.Layout(width="460px")
     controls = {
-        "scenario": w.Dropdown(options=[(s.name.zh, k) for k, s in m["scenarios"].items()], value=plan_scenario,
-                               description=ui("scenario"), style=style, layout=layout),
-        "tfr": w.FloatSlider(value=start["tfr"], **ranges["tfr"], step=0.05, description=ui("tfr_at", year=base.horizon),
-                             style=style, layout=layout),
-        "e0": w.FloatSlider(value=start["e0"], **ranges["e0"], step=0.5,
-                            description=ui("e0_female"), style=style, layout=layout),
-        "migration": w.FloatSlider(value=start["migration"], **ranges["migration"], step=100,
-                                   readout_format=".0f", description=ui("net_migration"), style=style, layout=layout),
-        "farm_year": w.IntSlider(value=start["farm_year"], **ranges["farm_year"],
-                                 description=ui("farm_year"), style=style, layout=layout),
-        "farm_size": w.FloatSlider(value=start["farm_size"], **ranges["farm_size"], step=500,
-                                   readout_format=".0f", description=ui("farm_size"), style=style, layout=layout),
+        "scenario": w.Dropdown(
+            options=[(s.name.zh, k) for k, s in m["scenarios"].items()],
+            value=plan_scenario,
+            description=ui("scenario"),
+            style=style,
+            layout=layout,
+        ),
+        "tfr": w.FloatSlider(
+            value=start["tfr"],
+            **ranges["tfr"],
+            step=0.05,
+            description=ui("tfr_at", year=base.horizon),
+            style=style,
+            layout=layout,
+        ),
+        "e0": w.FloatSlider(
+            value=start["e0"], **ranges["e0"], step=0.5, description=ui("e0_female"), style=style, layout=layout
+        ),
+        "migration": w.FloatSlider(
+            value=start["migration"],
+            **ranges["migration"],
+            step=100,
+            readout_format=".0f",
+            description=ui("net_migration"),
+            style=style,
+            layout=layout,
+        ),
+        "farm_year": w.IntSlider(
+            value=start["farm_year"], **ranges["farm_year"], description=ui("farm_year"), style=style, layout=layout
+        ),
+        "farm_size": w.FloatSlider(
+            value=start["farm_size"],
+            **ranges["farm_size"],
+            step=500,
+            readout_format=".0f",
+            description=ui("farm_size"),
+            style=style,
+            layout=layout,
+        ),
         "delay": w.IntSlider(value=0, min=-2, max=5, description=ui("completion_shift"), style=style, layout=layout),
     }
     legend_80 = band_legend(m) if m.get("band") else ui("interval_80")
@@ -203,9 +263,16 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         headline.html = headline_html(totals, interval)
         for key, fig in services_figures(recalculate(m, scenario, projection, controls["scenario"].value)).items():
             outputs[key].figure = fig
-        timing.value = "<small id='fpplan-timing' style='color:#888'>" + ui(
-            "explorer_band_timing", projection=f"{(projected - began) * 1000:.0f}",
-            band=f"{(banded - projected) * 1000:.0f}", total=f"{(time.perf_counter() - began) * 1000:.0f}") + "</small>"
+        timing.value = (
+            "<small id='fpplan-timing' style='color:#888'>"
+            + ui(
+                "explorer_band_timing",
+                projection=f"{(projected - began) * 1000:.0f}",
+                band=f"{(banded - projected) * 1000:.0f}",
+                total=f"{(time.perf_counter() - began) * 1000:.0f}",
+            )
+            + "</small>"
+        )
 
     def choose_scenario(change):
         """Every control to the chosen scenario's own values, then one redraw."""
@@ -222,7 +289,9 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         try:
             path = save_scenario(folder, key, scenario)
         except DataError as error:
-            save_message.value = "<br>".join(f"<span style='color:#c62828'>{p.message()}</span>" for p in error.problems)
+            save_message.value = "<br>".join(
+                f"<span style='color:#c62828'>{p.message()}</span>" for p in error.problems
+            )
             return
         m["scenarios"][key] = scenario
         controls["scenario"].options = [(s.name.zh, k) for k, s in m["scenarios"].items()]
@@ -246,8 +315,9 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     recorded = LiveHTML(observed_html(manifest), target=RECORDED)  # what the county recorded, beside the assumptions
     heading = LiveHTML(header_html("app_scenarios", manifest), target=HEADER)
     image = SaveImage("app_scenarios", manifest)  # hidden where the page rendered ahead has its own
-    return w.VBox([heading, image, w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving,
-                   grid])
+    return w.VBox(
+        [heading, image, w.HBox([w.VBox(list(controls.values())), w.VBox([headline, timing, recorded])]), saving, grid]
+    )
 
 
 def observed_html(manifest: dict) -> str:
@@ -258,7 +328,9 @@ def observed_html(manifest: dict) -> str:
     if not path.exists():
         return ""
     table = format_observed(results_module.table(manifest, "observed"))
-    return (f"<div id='fpplan-observed'><h4 style='margin:6px 0'>{ui('observed_title')}</h4>"
-            + table.to_html(index=False, border=0, classes="fpplan-observed")
-            + "</div><style>.fpplan-observed{border-collapse:collapse;font-size:13px}.fpplan-observed td,"
-              ".fpplan-observed th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}</style>")
+    return (
+        f"<div id='fpplan-observed'><h4 style='margin:6px 0'>{ui('observed_title')}</h4>"
+        + table.to_html(index=False, border=0, classes="fpplan-observed")
+        + "</div><style>.fpplan-observed{border-collapse:collapse;font-size:13px}.fpplan-observed td,"
+        ".fpplan-observed th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}</style>"
+    )

@@ -113,8 +113,14 @@ class Views:
         return card[card["period"] == period]
 
 
-HEATMAP, TREND, COUNTS, CAUSES, LEGEND, HEADER = ("fpplan-figure-heatmap", "fpplan-figure-trend", "fpplan-counts",
-                                                  "fpplan-causes-box", "fpplan-legend", "fpplan-header")
+HEATMAP, TREND, COUNTS, CAUSES, LEGEND, HEADER = (
+    "fpplan-figure-heatmap",
+    "fpplan-figure-trend",
+    "fpplan-counts",
+    "fpplan-causes-box",
+    "fpplan-legend",
+    "fpplan-header",
+)
 
 
 def counts_html(card: pd.DataFrame, labels: dict) -> str:
@@ -129,7 +135,9 @@ def indicator_options(card: pd.DataFrame, township: str) -> list[tuple[str, str]
     """The township's indicators, red first, then amber, as 'name (status)'."""
     here = card[card["unit"] == township]
     here = here.assign(_o=here["status"].map(ORDER)).sort_values("_o", kind="stable")
-    return [(f"{n}（{enum_label('status', s)}）", i) for n, s, i in zip(here["name"], here["status"], here["indicator"])]
+    return [
+        (f"{n}（{enum_label('status', s)}）", i) for n, s, i in zip(here["name"], here["status"], here["indicator"])
+    ]
 
 
 def trend_figure(views: Views, kind: str, target_set: str, unit: str, code: str, labels: dict):
@@ -143,20 +151,32 @@ def trend_figure(views: Views, kind: str, target_set: str, unit: str, code: str,
         series = card[(card["unit"] == unit) & (card["indicator"] == code)].sort_values("period")
     target = targets_for(cat, target_set, LEVEL, "year").get(code)
     line = None if target is None else (tuple(target.value) if target.op == "between" else float(target.value))
-    return figures.indicator_trend_spec(series, ui("trend_title", township=labels[unit],
-                                                   indicator=getattr(cat.indicators[code], language())), line)
+    return figures.indicator_trend_spec(
+        series, ui("trend_title", township=labels[unit], indicator=getattr(cat.indicators[code], language())), line
+    )
 
 
-def causes_html(views: Views, kind: str, target_set: str, period: str, unit: str, code: str | None,
-                labels: dict) -> str:
+def causes_html(
+    views: Views, kind: str, target_set: str, period: str, unit: str, code: str | None, labels: dict
+) -> str:
     from fpplan.indicators.causes import causes
 
     if code is None:
         return ""
     data, cat = views.tables, views.cat
     card = views.judged(kind, target_set)
-    tables = causes(cat, data, unit, code, period, card, data["wisn"], data["capacity"],
-                    forecast=card[card["period"] == period], spatial=data["spatial"])
+    tables = causes(
+        cat,
+        data,
+        unit,
+        code,
+        period,
+        card,
+        data["wisn"],
+        data["capacity"],
+        forecast=card[card["period"] == period],
+        spatial=data["spatial"],
+    )
     heading = ui("cause_title", township=labels[unit], indicator=getattr(cat.indicators[code], language()))
     from fpplan.app.tables import css
 
@@ -189,10 +209,17 @@ def first_view(manifest: dict, views: Views) -> dict:
     card = views.card(kind, target_set, period)
     options = indicator_options(card, township)
     code = options[0][1] if options else None
-    return {"kind": kind, "period": period, "target_set": target_set, "township": township, "indicator": code,
-            "counts": counts_html(card, labels), "heatmap": figures.scorecard_heatmap_spec(card, labels, period),
-            "trend": trend_figure(views, kind, target_set, township, code, labels) if code else None,
-            "causes": causes_html(views, kind, target_set, period, township, code, labels)}
+    return {
+        "kind": kind,
+        "period": period,
+        "target_set": target_set,
+        "township": township,
+        "indicator": code,
+        "counts": counts_html(card, labels),
+        "heatmap": figures.scorecard_heatmap_spec(card, labels, period),
+        "trend": trend_figure(views, kind, target_set, township, code, labels) if code else None,
+        "causes": causes_html(views, kind, target_set, period, township, code, labels),
+    }
 
 
 def html_table(frame: pd.DataFrame | None, enums: dict[str, str] | None = None, digits: int = 1) -> str:
@@ -207,10 +234,16 @@ def html_table(frame: pd.DataFrame | None, enums: dict[str, str] | None = None, 
     return shown.to_html(index=False, border=0, classes="fpplan-table")
 
 
-CAUSE_SECTIONS = (("cause_availability", "availability_staff"), (None, "availability_floor_area"),
-                  ("cause_accessibility", "accessibility"), (None, "accessibility_villages"),
-                  ("cause_acceptability", "acceptability"), ("cause_contact", "contact"),
-                  ("cause_effective", "effective"), ("cause_trend", "forecast"))
+CAUSE_SECTIONS = (
+    ("cause_availability", "availability_staff"),
+    (None, "availability_floor_area"),
+    ("cause_accessibility", "accessibility"),
+    (None, "accessibility_villages"),
+    ("cause_acceptability", "acceptability"),
+    ("cause_contact", "contact"),
+    ("cause_effective", "effective"),
+    ("cause_trend", "forecast"),
+)
 CAUSE_ROWS = 8  # villages beyond reach shown (the farthest first)
 
 
@@ -225,9 +258,14 @@ def cause_table(table: pd.DataFrame, key: str, names: dict) -> str:
     if key == "accessibility_villages":
         table = table.head(CAUSE_ROWS)
     if key == "forecast" and "expected_met" in table:
-        table = table.assign(expected_met=table["expected_met"].map(
-            lambda q: officials.period_text(q) if isinstance(q, str) and q else ""),
-            forecast_quarter=table["forecast_quarter"].map(lambda q: officials.period_text(q) if isinstance(q, str) else q))
+        table = table.assign(
+            expected_met=table["expected_met"].map(
+                lambda q: officials.period_text(q) if isinstance(q, str) and q else ""
+            ),
+            forecast_quarter=table["forecast_quarter"].map(
+                lambda q: officials.period_text(q) if isinstance(q, str) else q
+            ),
+        )
     return officials.html_table(table, names=names)
 
 
@@ -243,23 +281,36 @@ def township_scorecard(parts: bool = False):
     heading = LiveHTML(header_html("app_scorecard", manifest), target=HEADER)
     if not kinds:  # not one complete quarter of reports yet: say so instead of an empty page
         months = manifest.get("periods", {}).get("month", [])
-        page = w.VBox([heading, LiveHTML(
-            f"<p id='fpplan-no-scorecard' style='font-size:15px'>{ui('scorecard_none', n=len(months))}</p>",
-            target="fpplan-no-scorecard-box")])
+        page = w.VBox(
+            [
+                heading,
+                LiveHTML(
+                    f"<p id='fpplan-no-scorecard' style='font-size:15px'>{ui('scorecard_none', n=len(months))}</p>",
+                    target="fpplan-no-scorecard-box",
+                ),
+            ]
+        )
         return (page, w.VBox([])) if parts else page
     first = first_view(manifest, views)
-    pick_kind = w.Dropdown(options=[(ui(f"kind_{k}"), k) for k in kinds], value=first["kind"],
-                           description=ui("period_kind"))
-    pick_period = w.Dropdown(options=list(reversed(scored[first["kind"]])), value=first["period"],
-                             description=ui("period_select"))
-    pick_set = w.Dropdown(options=[(getattr(s, language()), k) for k, s in cat.target_sets.items()],
-                          value=first["target_set"], description=ui("target_set_select"))
+    pick_kind = w.Dropdown(
+        options=[(ui(f"kind_{k}"), k) for k in kinds], value=first["kind"], description=ui("period_kind")
+    )
+    pick_period = w.Dropdown(
+        options=list(reversed(scored[first["kind"]])), value=first["period"], description=ui("period_select")
+    )
+    pick_set = w.Dropdown(
+        options=[(getattr(s, language()), k) for k, s in cat.target_sets.items()],
+        value=first["target_set"],
+        description=ui("target_set_select"),
+    )
     townships = manifest["townships"]
-    pick_township = w.Dropdown(options=[(labels[t], t) for t in townships], value=first["township"],
-                               description=ui("township_select"))
+    pick_township = w.Dropdown(
+        options=[(labels[t], t) for t in townships], value=first["township"], description=ui("township_select")
+    )
     options = indicator_options(views.card(first["kind"], first["target_set"], first["period"]), first["township"])
-    pick_indicator = w.Dropdown(options=options, value=first["indicator"], description=ui("indicator_select"),
-                                layout=w.Layout(width="460px"))
+    pick_indicator = w.Dropdown(
+        options=options, value=first["indicator"], description=ui("indicator_select"), layout=w.Layout(width="460px")
+    )
     counts = LiveHTML(first["counts"], target=COUNTS)
     heat = LiveFigure(first["heatmap"], target=HEATMAP, bundle="cartesian")
     trend = LiveFigure(first["trend"] or {}, target=TREND, bundle="cartesian")
@@ -281,10 +332,12 @@ def township_scorecard(parts: bool = False):
     def cell_changed(*_) -> None:
         if pick_indicator.value is None or quiet["on"]:
             return
-        trend.figure = trend_figure(views, pick_kind.value, pick_set.value, pick_township.value,
-                                    pick_indicator.value, labels)  # the figure first, then the causes
-        cause_html.html = causes_html(views, pick_kind.value, pick_set.value, pick_period.value, pick_township.value,
-                                      pick_indicator.value, labels)
+        trend.figure = trend_figure(
+            views, pick_kind.value, pick_set.value, pick_township.value, pick_indicator.value, labels
+        )  # the figure first, then the causes
+        cause_html.html = causes_html(
+            views, pick_kind.value, pick_set.value, pick_period.value, pick_township.value, pick_indicator.value, labels
+        )
 
     def view_changed(*_) -> None:
         card = card_now()
@@ -309,9 +362,20 @@ def township_scorecard(parts: bool = False):
     leaders.set_title(0, ui("tab_survey"))
     leaders.observe(lambda change: None if change["new"] is None else open_survey(), names="selected_index")
     legend = LiveHTML(legend_html(), target=LEGEND)
-    page = w.VBox([heading, SaveImage("app_scorecard", manifest), w.HBox([pick_kind, pick_period, pick_set]), counts, heat, legend,
-                   w.HTML(f"<h3 class='fp-pick-cell'>{ui('cause_pick')}</h3>"), w.HBox([pick_township, pick_indicator]),
-                   trend, cause_html])
+    page = w.VBox(
+        [
+            heading,
+            SaveImage("app_scorecard", manifest),
+            w.HBox([pick_kind, pick_period, pick_set]),
+            counts,
+            heat,
+            legend,
+            w.HTML(f"<h3 class='fp-pick-cell'>{ui('cause_pick')}</h3>"),
+            w.HBox([pick_township, pick_indicator]),
+            trend,
+            cause_html,
+        ]
+    )
     if parts:
         return page, leaders
     page.children = (*page.children, leaders)
@@ -334,13 +398,20 @@ def survey_panel() -> tuple[w.Widget, object]:
         common = result["common_problems"].assign(township_code=lambda f: f["township_code"].map(labels))
         township = result["township_quarterly"].assign(township_code=lambda f: f["township_code"].map(labels))
         enums = {"need": "need", "class": "need_class"}
-        out.value = (f"<h3>{ui('survey_title')}</h3><h4>{ui('survey_county')}</h4>" + html_table(result["county"], enums, 3)
-                     + f"<h4>{ui('survey_common')}</h4>" + html_table(common, enums, 2)
-                     + f"<h4>{ui('survey_township')}</h4>" + html_table(township, enums))
+        out.value = (
+            f"<h3>{ui('survey_title')}</h3><h4>{ui('survey_county')}</h4>"
+            + html_table(result["county"], enums, 3)
+            + f"<h4>{ui('survey_common')}</h4>"
+            + html_table(common, enums, 2)
+            + f"<h4>{ui('survey_township')}</h4>"
+            + html_table(township, enums)
+        )
 
     def first(*_) -> None:
         months = county().survey["month"].drop_duplicates()
-        options = [p for kind in ("year", "half_year", "quarter") for p in sorted(periods.of_months(months, kind).unique())]
+        options = [
+            p for kind in ("year", "half_year", "quarter") for p in sorted(periods.of_months(months, kind).unique())
+        ]
         if options and not pick.options:
             pick.options, pick.value = options, options[0]
             pick.observe(show, names="value")

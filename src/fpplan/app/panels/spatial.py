@@ -51,8 +51,9 @@ def spatial(threshold: float | None, new_sites: int | None, year: int | None) ->
     from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
 
-    return spatial_results(county(), village_people(county(), _projection()), threshold=threshold, new_sites=new_sites,
-                           year=year)
+    return spatial_results(
+        county(), village_people(county(), _projection()), threshold=threshold, new_sites=new_sites, year=year
+    )
 
 
 @cache
@@ -79,7 +80,11 @@ def _indicators() -> list[tuple[str, str]]:
 def _status(indicator: str) -> dict[str, str]:
     """Township → status of ``indicator`` in the latest scored year (the township scorecard, precomputed)."""
     cards = _cards()
-    part = cards[(cards["level"] == "township") & (cards["indicator"] == indicator)] if "level" in cards else cards.iloc[:0]
+    part = (
+        cards[(cards["level"] == "township") & (cards["indicator"] == indicator)]
+        if "level" in cards
+        else cards.iloc[:0]
+    )
     if not len(part):
         return {}
     period = sorted(p for p in part["period"].astype(str).unique() if p.isdigit())[-1:] or [part["period"].max()]
@@ -97,15 +102,25 @@ def _table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str]) -> s
         elif pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
     shown.columns = [column_label(c) for c in shown.columns]
-    return ("<div style='max-height:260px;overflow:auto'>" +
-            shown.to_html(index=False, border=0, classes="fpplan-table") + "</div>"
-            "<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table td,.fpplan-table th"
-            "{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}</style>")
+    return (
+        "<div style='max-height:260px;overflow:auto'>"
+        + shown.to_html(index=False, border=0, classes="fpplan-table")
+        + "</div>"
+        "<style>.fpplan-table{border-collapse:collapse;font-size:13px}.fpplan-table td,.fpplan-table th"
+        "{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}</style>"
+    )
 
 
 MAP, GROWTH, CARDS, BEYOND, SITES, PLAN, NOTE, HEADER = (
-    "fpplan-figure-map", "fpplan-figure-growth", "fpplan-map-cards", "fpplan-beyond", "fpplan-sites",
-    "fpplan-plan-check", "fpplan-reach-note", "fpplan-header")
+    "fpplan-figure-map",
+    "fpplan-figure-growth",
+    "fpplan-map-cards",
+    "fpplan-beyond",
+    "fpplan-sites",
+    "fpplan-plan-check",
+    "fpplan-reach-note",
+    "fpplan-header",
+)
 
 
 def slider_steps(meta: pd.Series) -> list[float]:
@@ -140,8 +155,15 @@ def load_lookup(manifest: dict, first: dict[str, pd.DataFrame]) -> dict[str, dic
 SHARED = ("places", "boundaries", "roads")  # the same for every setting (stored once)
 
 
-def draw(r: dict[str, pd.DataFrame], year: int, labels: dict, plan: pd.DataFrame, colour: str, size: str,
-         paths: dict | None = None) -> dict:
+def draw(
+    r: dict[str, pd.DataFrame],
+    year: int,
+    labels: dict,
+    plan: pd.DataFrame,
+    colour: str,
+    size: str,
+    paths: dict | None = None,
+) -> dict:
     """What the page shows for one setting: the map and the coverage figure (plotly JSON), the cards, the plan
     check, the suggested sites and the villages beyond reach (HTML)."""
     gaps = None
@@ -154,27 +176,38 @@ def draw(r: dict[str, pd.DataFrame], year: int, labels: dict, plan: pd.DataFrame
     short = {s: labels.get(t, s) for s, t in zip(facilities["code"], facilities["township_code"])}
     growth = maps.coverage_growth(r["county"], plan, short)
     gain = r["meta"]["new_sites_gain"].iloc[0]
-    cards = coverage_cards(r, year) + CARD.format(colour="#ffb300", title=ui("suggested_card", n=len(r["sites"])),
-                                                  value=f"{gain:,.0f} {ui('persons')}")
+    cards = coverage_cards(r, year) + CARD.format(
+        colour="#ffb300", title=ui("suggested_card", n=len(r["sites"])), value=f"{gain:,.0f} {ui('persons')}"
+    )
     access = r["access"]
     beyond = access[(access["year"] == year) & (access["access"] != "covered")].sort_values("cost", ascending=False)
     beyond_html = f"<h4>{ui('beyond_table_title')}</h4>" + _table(
-        beyond, ["village_code", "township_code", "nearest_station", "cost", "access", "women_15_49",
-                 "married_women_15_49"], labels)
+        beyond,
+        ["village_code", "township_code", "nearest_station", "cost", "access", "women_15_49", "married_women_15_49"],
+        labels,
+    )
     sites_html = f"<h4>{ui('sites_table_title')}</h4>" + _table(
-        r["sites"], ["rank", "site", "township_code", "women_within", "gain_women"], labels)
+        r["sites"], ["rank", "site", "township_code", "women_within", "gain_women"], labels
+    )
     check = r["plan_check"].iloc[0]
-    plan_html = (f"<p style='font-size:14px'>{ui('plan_check_text', n=int(check['stations']), plan=check['plan_covered'], best=check['best_covered'], share=check['plan_efficiency'])}</p>"
-                 if check["stations"] else "")
+    plan_html = (
+        f"<p style='font-size:14px'>{ui('plan_check_text', n=int(check['stations']), plan=check['plan_covered'], best=check['best_covered'], share=check['plan_efficiency'])}</p>"
+        if check["stations"]
+        else ""
+    )
     return {"map": fig, "growth": growth, "cards": cards, "beyond": beyond_html, "sites": sites_html, "plan": plan_html}
 
 
 def reach_note(facilities: pd.DataFrame, km: bool) -> str:
     reach = facilities.drop_duplicates("level")
     unit = "km" if km else ui("minutes_short")
-    return (f"<small style='color:#777'>{label('columns', 'reach')}: "
-            + "；".join(f"{enum_label('station_level', lvl)} {t:g} {unit}" for lvl, t in zip(reach["level"], reach["threshold"]))
-            + "</small>")
+    return (
+        f"<small style='color:#777'>{label('columns', 'reach')}: "
+        + "；".join(
+            f"{enum_label('station_level', lvl)} {t:g} {unit}" for lvl, t in zip(reach["level"], reach["threshold"])
+        )
+        + "</small>"
+    )
 
 
 def first_view(manifest: dict, first: dict[str, pd.DataFrame]) -> dict:
@@ -183,7 +216,8 @@ def first_view(manifest: dict, first: dict[str, pd.DataFrame]) -> dict:
     plan = results_module.table(manifest, "construction_plan", scenario=manifest["plan_scenario"])
     year = int(first["county"]["year"].max())
     return draw(first, year, manifest["names"], plan, "", "staff") | {
-        "note": reach_note(first["station_places"], first["meta"].iloc[0]["unit"] == "km")}
+        "note": reach_note(first["station_places"], first["meta"].iloc[0]["unit"] == "km")
+    }
 
 
 def spatial_panel() -> w.Widget:
@@ -201,24 +235,49 @@ def spatial_panel() -> w.Widget:
     default = meta["new_threshold"]
     style, layout = {"description_width": "150px"}, w.Layout(width="420px")
     controls = {
-        "threshold": w.FloatSlider(value=default, min=5 if km else 10, max=60 if km else 120, step=5,
-                                   description=ui("radius_control_km" if km else "radius_control_min"), style=style,
-                                   layout=layout),
-        "new_sites": w.IntSlider(value=int(meta["new_sites"]), min=NEW_SITES[0], max=NEW_SITES[-1],
-                                 description=ui("new_sites_control"), style=style, layout=layout),
-        "year": w.SelectionSlider(options=years, value=years[-1], description=ui("year_control"), style=style,
-                                  layout=layout),
-        "colour": w.Dropdown(options=[(ui("colour_coverage"), "")] + _indicators(), value="", description=ui("colour_by"),
-                             style=style, layout=layout),
-        "size": w.ToggleButtons(options=[(ui("station_size_staff"), "staff"), (ui("station_size_gap"), "gap")],
-                                value="staff", style={"button_width": "200px"}),
+        "threshold": w.FloatSlider(
+            value=default,
+            min=5 if km else 10,
+            max=60 if km else 120,
+            step=5,
+            description=ui("radius_control_km" if km else "radius_control_min"),
+            style=style,
+            layout=layout,
+        ),
+        "new_sites": w.IntSlider(
+            value=int(meta["new_sites"]),
+            min=NEW_SITES[0],
+            max=NEW_SITES[-1],
+            description=ui("new_sites_control"),
+            style=style,
+            layout=layout,
+        ),
+        "year": w.SelectionSlider(
+            options=years, value=years[-1], description=ui("year_control"), style=style, layout=layout
+        ),
+        "colour": w.Dropdown(
+            options=[(ui("colour_coverage"), "")] + _indicators(),
+            value="",
+            description=ui("colour_by"),
+            style=style,
+            layout=layout,
+        ),
+        "size": w.ToggleButtons(
+            options=[(ui("station_size_staff"), "staff"), (ui("station_size_gap"), "gap")],
+            value="staff",
+            style={"button_width": "200px"},
+        ),
     }
     touched = {"threshold": False}
     view = first_view(manifest, first)
-    outputs = {"map": LiveFigure(view["map"], target=MAP, bundle="cartesian"),
-               "growth": LiveFigure(view["growth"], target=GROWTH, bundle="cartesian"),
-               "cards": LiveHTML(view["cards"], target=CARDS), "beyond": LiveHTML(view["beyond"], target=BEYOND),
-               "sites": LiveHTML(view["sites"], target=SITES), "plan": LiveHTML(view["plan"], target=PLAN)}
+    outputs = {
+        "map": LiveFigure(view["map"], target=MAP, bundle="cartesian"),
+        "growth": LiveFigure(view["growth"], target=GROWTH, bundle="cartesian"),
+        "cards": LiveHTML(view["cards"], target=CARDS),
+        "beyond": LiveHTML(view["beyond"], target=BEYOND),
+        "sites": LiveHTML(view["sites"], target=SITES),
+        "plan": LiveHTML(view["plan"], target=PLAN),
+    }
 
     def current() -> dict[str, pd.DataFrame]:
         threshold = float(controls["threshold"].value) if touched["threshold"] else None
@@ -233,8 +292,9 @@ def spatial_panel() -> w.Widget:
         r = current()
         if id(r) not in paths:
             paths[id(r)] = maps.map_paths(r)
-        shown = draw(r, int(controls["year"].value), labels, plan, controls["colour"].value, controls["size"].value,
-                     paths[id(r)])
+        shown = draw(
+            r, int(controls["year"].value), labels, plan, controls["colour"].value, controls["size"].value, paths[id(r)]
+        )
         outputs["map"].figure = shown["map"]  # sent first: the page redraws it while the rest follows
         for key in ("growth", "cards", "beyond", "sites", "plan"):
             setattr(outputs[key], "figure" if key == "growth" else "html", shown[key])
@@ -245,8 +305,15 @@ def spatial_panel() -> w.Widget:
     left = w.VBox([*controls.values(), note, outputs["cards"]], layout=w.Layout(flex="0 0 440px", width="440px"))
     outputs["map"].layout = w.Layout(flex="1 1 0%", min_width="0")
     heading = LiveHTML(header_html("app_spatial", manifest), target=HEADER)
-    return w.VBox([heading, SaveImage("app_spatial", manifest), w.HBox([left, outputs["map"]]),
-                   w.HBox([outputs["growth"], w.VBox([outputs["plan"], outputs["sites"]])]), outputs["beyond"]])
+    return w.VBox(
+        [
+            heading,
+            SaveImage("app_spatial", manifest),
+            w.HBox([left, outputs["map"]]),
+            w.HBox([outputs["growth"], w.VBox([outputs["plan"], outputs["sites"]])]),
+            outputs["beyond"],
+        ]
+    )
 
 
 @cache
@@ -261,13 +328,21 @@ def coverage_cards(r: dict[str, pd.DataFrame], year: int) -> str:
     """The year's coverage, villages and women beyond reach, and vehicles needed (existing), as cards."""
     row = r["county"].set_index("year").loc[year]
     vehicles = r["vehicles"].set_index("year").loc[year]
-    return "".join([
-        CARD.format(colour="#1565c0", title=ui("coverage_card", year=year), value=f"{row['share_covered']:.1%}"),
-        CARD.format(colour="#c62828", title=ui("beyond_card"),
-                    value=f"{int(row['villages_beyond'])} · {row['women_beyond']:,.0f} {ui('persons')}"),
-        CARD.format(colour="#6a1b9a", title=ui("vehicles_card"),
-                    value=f"{int(vehicles['vehicles_needed'])}（{int(vehicles['vehicles_existing'])}）"),
-    ])
+    return "".join(
+        [
+            CARD.format(colour="#1565c0", title=ui("coverage_card", year=year), value=f"{row['share_covered']:.1%}"),
+            CARD.format(
+                colour="#c62828",
+                title=ui("beyond_card"),
+                value=f"{int(row['villages_beyond'])} · {row['women_beyond']:,.0f} {ui('persons')}",
+            ),
+            CARD.format(
+                colour="#6a1b9a",
+                title=ui("vehicles_card"),
+                value=f"{int(vehicles['vehicles_needed'])}（{int(vehicles['vehicles_existing'])}）",
+            ),
+        ]
+    )
 
 
 def seat_year_html(r: dict[str, pd.DataFrame], y: int, labels: dict) -> str:
@@ -277,20 +352,28 @@ def seat_year_html(r: dict[str, pd.DataFrame], y: int, labels: dict) -> str:
     access = r["access"]
     beyond = access[(access["year"] == y) & (access["access"] != "covered")].sort_values("cost", ascending=False)
     beyond = beyond.rename(columns={"cost": "distance_km"})
-    return (f"<div>{cards}</div><h4>{ui('seat_townships_title', year=y)}</h4>"
-            + _table(towns, ["township_code", "women_15_49", "women_covered", "women_beyond", "villages_beyond"],
-                     labels)
-            + f"<h4>{ui('beyond_table_title')}</h4>"
-            + _table(beyond, ["village_code", "township_code", "distance_km", "access", "women_15_49",
-                              "married_women_15_49"], labels))
+    return (
+        f"<div>{cards}</div><h4>{ui('seat_townships_title', year=y)}</h4>"
+        + _table(towns, ["township_code", "women_15_49", "women_covered", "women_beyond", "villages_beyond"], labels)
+        + f"<h4>{ui('beyond_table_title')}</h4>"
+        + _table(
+            beyond,
+            ["village_code", "township_code", "distance_km", "access", "women_15_49", "married_women_15_49"],
+            labels,
+        )
+    )
 
 
 def seat_note(r: dict[str, pd.DataFrame]) -> str:
     reach = r["station_places"].drop_duplicates("level")
-    return (f"<p style='font-size:15px'>{ui('seat_method')}</p><p style='font-size:14px;color:#555'>"
-            f"{ui('absent_geography')}</p><small style='color:#777'>{label('columns', 'reach')}: "
-            + "；".join(f"{enum_label('station_level', lvl)} {t:g} km" for lvl, t in zip(reach["level"], reach["threshold"]))
-            + "</small>")
+    return (
+        f"<p style='font-size:15px'>{ui('seat_method')}</p><p style='font-size:14px;color:#555'>"
+        f"{ui('absent_geography')}</p><small style='color:#777'>{label('columns', 'reach')}: "
+        + "；".join(
+            f"{enum_label('station_level', lvl)} {t:g} km" for lvl, t in zip(reach["level"], reach["threshold"])
+        )
+        + "</small>"
+    )
 
 
 def seat_panel(manifest: dict) -> w.Widget:
@@ -300,8 +383,13 @@ def seat_panel(manifest: dict) -> w.Widget:
     r = _seat()
     labels = names()
     years = sorted(int(y) for y in r["county"]["year"].unique())
-    year = w.SelectionSlider(options=years, value=years[-1], description=ui("year_control"),
-                             style={"description_width": "150px"}, layout=w.Layout(width="420px"))
+    year = w.SelectionSlider(
+        options=years,
+        value=years[-1],
+        description=ui("year_control"),
+        style={"description_width": "150px"},
+        layout=w.Layout(width="420px"),
+    )
     body = w.HTML()
 
     def show(change=None) -> None:

@@ -42,7 +42,10 @@ def target_set(catalogue) -> str:
     from fpplan.indicators.catalogue import resolved_targets
 
     default = catalogue.default_target_set
-    if set(resolved_targets(catalogue, default)) & set(rhythm_codes(catalogue)) or "work_rhythm" not in catalogue.target_sets:
+    if (
+        set(resolved_targets(catalogue, default)) & set(rhythm_codes(catalogue))
+        or "work_rhythm" not in catalogue.target_sets
+    ):
         return default
     return "work_rhythm"
 
@@ -52,21 +55,49 @@ def township_figure(status: pd.DataFrame, labels: dict, quarter: str, month: str
     green done, amber still due) and the findings open and overdue (second axis)."""
     x = status["township_code"].map(lambda c: labels.get(c, c))
     share = (status["villages_checked"] / status["villages_total"].where(status["villages_total"] > 0) * 100).round(1)
-    fig = go.Figure(layout=figures._layout(ui("supervision_figure", period=quarter), barmode="group", height=400,
-                                           yaxis={"title": {"text": column_label("villages_checked") + "（%）"},
-                                                  "range": [0, 105]},
-                                           yaxis2={"title": {"text": column_label("findings_open")}, "overlaying": "y",
-                                                   "side": "right", "rangemode": "tozero", "tickformat": "d",
-                                                   "showgrid": False},
-                                           legend={"orientation": "h", "y": -0.2}))
+    fig = go.Figure(
+        layout=figures._layout(
+            ui("supervision_figure", period=quarter),
+            barmode="group",
+            height=400,
+            yaxis={"title": {"text": column_label("villages_checked") + "（%）"}, "range": [0, 105]},
+            yaxis2={
+                "title": {"text": column_label("findings_open")},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "tickformat": "d",
+                "showgrid": False,
+            },
+            legend={"orientation": "h", "y": -0.2},
+        )
+    )
     colours = [GREEN if d else AMBER for d in status["supervision_done"]]
-    fig.add_bar(x=x, y=share, marker_color=colours, name=f"{column_label('villages_checked')}（{month_text(month)}）",
-                text=[ui("supervision_cards_done") if d else ui("supervision_in_progress") for d in status["supervision_done"]],
-                textposition="none", hovertemplate="%{x}: %{y}%<br>%{text}<extra></extra>")
-    fig.add_scatter(x=x, y=status["findings_open"], mode="markers", marker={"color": GREY, "size": 11}, yaxis="y2",
-                    name=column_label("findings_open"))
-    fig.add_scatter(x=x, y=status["findings_overdue"], mode="markers", marker={"color": RED, "size": 11, "symbol": "x"},
-                    yaxis="y2", name=column_label("findings_overdue"))
+    fig.add_bar(
+        x=x,
+        y=share,
+        marker_color=colours,
+        name=f"{column_label('villages_checked')}（{month_text(month)}）",
+        text=[ui("supervision_cards_done") if d else ui("supervision_in_progress") for d in status["supervision_done"]],
+        textposition="none",
+        hovertemplate="%{x}: %{y}%<br>%{text}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=x,
+        y=status["findings_open"],
+        mode="markers",
+        marker={"color": GREY, "size": 11},
+        yaxis="y2",
+        name=column_label("findings_open"),
+    )
+    fig.add_scatter(
+        x=x,
+        y=status["findings_overdue"],
+        mode="markers",
+        marker={"color": RED, "size": 11, "symbol": "x"},
+        yaxis="y2",
+        name=column_label("findings_overdue"),
+    )
     return fig
 
 
@@ -75,10 +106,12 @@ def _cards(status: pd.DataFrame) -> str:
     done, due = int(status["supervision_done"].sum()), int(status["supervision_due"].sum())
     checked, villages = int(status["villages_checked"].sum()), int(status["villages_total"].sum())
     opened, overdue = int(status["findings_open"].sum()), int(status["findings_overdue"].sum())
-    cards = [(ui("supervision_cards_done"), f"{done} / {due}", GREEN if done == due else AMBER),
-             (ui("supervision_cards_checks"), f"{checked} / {villages}", GREEN if checked == villages else AMBER),
-             (ui("supervision_cards_open"), f"{opened}", GREY),
-             (ui("supervision_cards_overdue"), f"{overdue}", RED if overdue else GREEN)]
+    cards = [
+        (ui("supervision_cards_done"), f"{done} / {due}", GREEN if done == due else AMBER),
+        (ui("supervision_cards_checks"), f"{checked} / {villages}", GREEN if checked == villages else AMBER),
+        (ui("supervision_cards_open"), f"{opened}", GREY),
+        (ui("supervision_cards_overdue"), f"{overdue}", RED if overdue else GREEN),
+    ]
     return leader.cards_html([{"title": t, "value": v, "colour": c} for t, v, c in cards])
 
 
@@ -100,14 +133,21 @@ def _scores(manifest: dict, catalogue, labels: dict) -> str:
         scored = manifest.get("scored_periods", {}).get(kind) or []
         if not scored:
             continue
-        card = cards[(cards["level"] == "county") & (cards["kind"] == kind) & (cards["period"] == scored[-1])
-                     & cards["indicator"].isin(codes)]
+        card = cards[
+            (cards["level"] == "county")
+            & (cards["kind"] == kind)
+            & (cards["period"] == scored[-1])
+            & cards["indicator"].isin(codes)
+        ]
         if chosen != catalogue.default_target_set:
             card = judge(card, catalogue, chosen, "county", kind)
         colours = card["status"].map(STATUS_COLOURS).fillna("#555").tolist()
-        card = card.assign(status=status_text(card), note=note_text(card), indicator_name=card["indicator"].map(
-            {c: getattr(i, language()) for c, i in catalogue.indicators.items()}),
-            value=[number(v, places.get(c, 1)) for v, c in zip(card["value"], card["indicator"], strict=True)])
+        card = card.assign(
+            status=status_text(card),
+            note=note_text(card),
+            indicator_name=card["indicator"].map({c: getattr(i, language()) for c, i in catalogue.indicators.items()}),
+            value=[number(v, places.get(c, 1)) for v, c in zip(card["value"], card["indicator"], strict=True)],
+        )
         shown = card[["indicator_name", "value", "unit_label", "target", "status", "note", "target_source"]]
         parts.append(f"<h3>{ui('scorecard_title', period=scored[-1])}</h3>" + _scroll(row_cards(shown, colours)))
     return "".join(parts)
@@ -120,21 +160,25 @@ def row_cards(frame: pd.DataFrame, colours: list[str], long: tuple[str, ...] = (
     colour (its status cell and its card's edge); ``long``: columns of words that wrap."""
     shown = frame.round(1).astype(object).where(frame.notna(), "")
     titles = [column_label(c) for c in frame.columns]
-    head = "".join(f"<th class='{'fp-text' if k == 0 or c in long else ''}'>{escape(t)}</th>"
-                   for k, (c, t) in enumerate(zip(frame.columns, titles, strict=True)))
+    head = "".join(
+        f"<th class='{'fp-text' if k == 0 or c in long else ''}'>{escape(t)}</th>"
+        for k, (c, t) in enumerate(zip(frame.columns, titles, strict=True))
+    )
     rows = []
     for values, colour in zip(shown.itertuples(index=False), colours, strict=True):
         cells = []
         for k, (column, value) in enumerate(zip(frame.columns, values, strict=True)):
             kind = "fp-text" if k == 0 else "fp-long" if column in long else ""
             style = f" style='color:{colour};font-weight:600'" if column == "status" else ""
-            unit = (f"<span class='fp-unit'> {escape(str(values[frame.columns.get_loc('unit_label')]))}</span>"
-                    if column == "value" and "unit_label" in frame and value not in ("", NO_VALUE) else "")
+            unit = (
+                f"<span class='fp-unit'> {escape(str(values[frame.columns.get_loc('unit_label')]))}</span>"
+                if column == "value" and "unit_label" in frame and value not in ("", NO_VALUE)
+                else ""
+            )
             kind += " fp-wide-only" if column == "unit_label" else ""
             cells.append(f"<td class='{kind}' data-label='{escape(titles[k])}'{style}>{escape(str(value))}{unit}</td>")
         rows.append(f"<tr style='border-left:4px solid {colour}'>{''.join(cells)}</tr>")
-    return (f"<table class='fp-table fp-rows'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-            "</table>")
+    return f"<table class='fp-table fp-rows'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def page_content(manifest: dict, folder) -> tuple[go.Figure | None, str, str]:
@@ -154,15 +198,24 @@ def page_content(manifest: dict, folder) -> tuple[go.Figure | None, str, str]:
     status = tables["township"]
     catalogue = load("indicators", folder)
     checklist = load("rhythm", folder).checklist
-    shown = status.assign(township_code=status["township_code"].map(lambda c: labels.get(c, c)),
-                          last_visit=pd.to_datetime(status["last_visit"]).dt.strftime("%Y-%m-%d").fillna("—"))
-    items = tables["items"].assign(check_item=tables["items"]["check_item"].map(
-        lambda c: getattr(checklist[c], language()) if c in checklist else c))
-    html = (f"<h3>{ui('supervision_quarter', period=info['quarter'])} · {ui('supervision_month', period=month_text(info['month']))}</h3>"
-            + _scroll(html_table(shown.rename(columns={"township_code": "township_name"})))
-            + f"<h3>{ui('supervision_items')}</h3>" + _scroll(html_table(items))
-            + f"<h3>{ui('supervision_weeks')}</h3>" + _scroll(html_table(tables["weeks"]))
-            + _scores(manifest, catalogue, labels))
+    shown = status.assign(
+        township_code=status["township_code"].map(lambda c: labels.get(c, c)),
+        last_visit=pd.to_datetime(status["last_visit"]).dt.strftime("%Y-%m-%d").fillna("—"),
+    )
+    items = tables["items"].assign(
+        check_item=tables["items"]["check_item"].map(
+            lambda c: getattr(checklist[c], language()) if c in checklist else c
+        )
+    )
+    html = (
+        f"<h3>{ui('supervision_quarter', period=info['quarter'])} · {ui('supervision_month', period=month_text(info['month']))}</h3>"
+        + _scroll(html_table(shown.rename(columns={"township_code": "township_name"})))
+        + f"<h3>{ui('supervision_items')}</h3>"
+        + _scroll(html_table(items))
+        + f"<h3>{ui('supervision_weeks')}</h3>"
+        + _scroll(html_table(tables["weeks"]))
+        + _scores(manifest, catalogue, labels)
+    )
     return township_figure(status, labels, info["quarter"], info["month"]), _cards(status), html
 
 
@@ -173,7 +226,7 @@ def file_stem(manifest: dict) -> str:
 
 
 def toolbar(manifest: dict) -> str:
-    """"保存为图片" and "打印/PDF" (``panels.leader``): the page drawn on the server (``fpplan.server.export``) for
+    """ "保存为图片" and "打印/PDF" (``panels.leader``): the page drawn on the server (``fpplan.server.export``) for
     the county and data version of ``manifest``. The county is always named: a page kept with a county's results
     may be served in a region too."""
     version = manifest.get("version") or Path(manifest["path"]).name  # (a version's folder: its first 16 digits)

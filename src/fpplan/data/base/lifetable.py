@@ -27,8 +27,9 @@ def coale_demeny_a0(m0: np.ndarray, sex: np.ndarray) -> tuple[np.ndarray, np.nda
     return a0, a1
 
 
-def life_table(mx: np.ndarray, widths: np.ndarray, ax: np.ndarray | None = None, sex: np.ndarray | int = FEMALE
-               ) -> dict[str, np.ndarray]:
+def life_table(
+    mx: np.ndarray, widths: np.ndarray, ax: np.ndarray | None = None, sex: np.ndarray | int = FEMALE
+) -> dict[str, np.ndarray]:
     """A period life table from central death rates ``mx[..., age]`` with interval ``widths`` (last = open).
 
     ``sex`` broadcasts against the leading axes of mx (0 male, 1 female); used for the Coale–Demeny factors when

@@ -27,12 +27,15 @@ class LocalProjection:
         ok = np.isfinite(lon) & np.isfinite(lat)
         if not ok.any():
             raise ValueError("no coordinates to centre a projection on")
-        return cls(round(float((lon[ok].min() + lon[ok].max()) / 2), 2), round(float((lat[ok].min() + lat[ok].max()) / 2), 2))
+        return cls(
+            round(float((lon[ok].min() + lon[ok].max()) / 2), 2), round(float((lat[ok].min() + lat[ok].max()) / 2), 2)
+        )
 
     @cached_property
     def crs(self) -> CRS:
-        return CRS.from_proj4(f"+proj=tmerc +lat_0={self.lat0} +lon_0={self.lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80 "
-                              "+units=m +no_defs")
+        return CRS.from_proj4(
+            f"+proj=tmerc +lat_0={self.lat0} +lon_0={self.lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+        )
 
     @cached_property
     def _forward(self) -> Transformer:

@@ -34,7 +34,11 @@ def road_graph(lines: Sequence, classes: Sequence[str], speeds: dict[str, float]
     # merge vertices closer than snap_km (union of close pairs = connected components of the pair graph)
     pairs = cKDTree(vertices).query_pairs(snap_km, output_type="ndarray")
     n = len(vertices)
-    adjacency = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n)) if len(pairs) else coo_matrix((n, n))
+    adjacency = (
+        coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        if len(pairs)
+        else coo_matrix((n, n))
+    )
     _, node = connected_components(adjacency, directed=False)
     first = np.unique(node, return_index=True)[1]
     graph = nx.Graph()

@@ -32,12 +32,30 @@ from fpplan.data.labels import label, normalise
 from fpplan.data.labels import table as label_table
 
 KINDS = ("village_list", "census", "stations", "construction_plan", "staff", "vital_history", "equipment")
-ORDER = ("construction_plan", "staff", "vital_history", "equipment", "stations", "targets", "scenario_paths",
-         "village_list", "census")
-KIND_NAMES = {"village_list": "村名单（统计用区划代码）", "census": "人口统计表（分乡镇、性别、年龄）",
-              "stations": "服务机构一览表", "construction_plan": "建设项目规划表", "staff": "技术人员花名册",
-              "vital_history": "人口变动情况（分乡镇、年份）", "equipment": "医疗设备登记表", "monthly": "村级月报表",
-              "targets": "目标设置", "scenario_paths": "情景设置", "vocabulary": "本县用语"}
+ORDER = (
+    "construction_plan",
+    "staff",
+    "vital_history",
+    "equipment",
+    "stations",
+    "targets",
+    "scenario_paths",
+    "village_list",
+    "census",
+)
+KIND_NAMES = {
+    "village_list": "村名单（统计用区划代码）",
+    "census": "人口统计表（分乡镇、性别、年龄）",
+    "stations": "服务机构一览表",
+    "construction_plan": "建设项目规划表",
+    "staff": "技术人员花名册",
+    "vital_history": "人口变动情况（分乡镇、年份）",
+    "equipment": "医疗设备登记表",
+    "monthly": "村级月报表",
+    "targets": "目标设置",
+    "scenario_paths": "情景设置",
+    "vocabulary": "本县用语",
+}
 REQUIRED = ("village_list", "census", "stations", "construction_plan", "staff", "vital_history", "monthly")
 
 
@@ -77,21 +95,30 @@ def _needs() -> str:
 def office_files(given: list[str | Path]) -> list[Path]:
     """The files to read: each file given, and every file inside each folder given (sub-folders too), in natural
     order (2023年2月 before 2023年10月); Excel's lock files (``~$…``) and hidden files are left out."""
+
     def natural(path: Path) -> list:
         return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(path))]
 
     out: list[Path] = []
     for item in map(Path, given):
         if item.is_dir():
-            out += [p for p in item.rglob("*") if p.is_file()
-                    and not any(part.startswith((".", "~$")) for part in p.relative_to(item).parts)]
+            out += [
+                p
+                for p in item.rglob("*")
+                if p.is_file() and not any(part.startswith((".", "~$")) for part in p.relative_to(item).parts)
+            ]
         else:
             out.append(item)
     return sorted(dict.fromkeys(out), key=natural)
 
 
-def init_county(target: str | Path, files: list[str | Path], name: str | None = None, code: str | None = None,
-                year: int | None = None) -> tuple[Path, Log]:
+def init_county(
+    target: str | Path,
+    files: list[str | Path],
+    name: str | None = None,
+    code: str | None = None,
+    year: int | None = None,
+) -> tuple[Path, Log]:
     """Write the county folder ``target`` from the office ``files``; raises DataError (nothing written) listing every
     problem. Returns the folder and what was done (also in its 导入说明.md)."""
     target = Path(target)
@@ -117,9 +144,13 @@ def init_county(target: str | Path, files: list[str | Path], name: str | None = 
             if isinstance(data, dict) and "vocabulary" in data:
                 county_words = data["vocabulary"] or {}
                 settings.append((path, data))
-                log.files.append((path.name, "本县用语（config/vocabulary.yaml）", sum(len(v) for v in county_words.values())))
+                log.files.append(
+                    (path.name, "本县用语（config/vocabulary.yaml）", sum(len(v) for v in county_words.values()))
+                )
                 continue
-            problems.append(Problem(file=str(path), kind="intake_unrecognised", detail="YAML 文件只可以是本县用语（vocabulary:）"))
+            problems.append(
+                Problem(file=str(path), kind="intake_unrecognised", detail="YAML 文件只可以是本县用语（vocabulary:）")
+            )
             continue
         sheets, found_problems = read_sheets(path)
         problems += found_problems
@@ -129,20 +160,32 @@ def init_county(target: str | Path, files: list[str | Path], name: str | None = 
             kind, fields = recognise(sheet, elements)
             if kind is None:
                 if sheet.data and any(sheet.header):
-                    problems.append(sheet.problem("intake_unrecognised", None, None, value=sheet.label, detail=_needs()))
+                    problems.append(
+                        sheet.problem("intake_unrecognised", None, None, value=sheet.label, detail=_needs())
+                    )
                 continue  # a sheet of notes
             found.setdefault(kind, []).append((sheet, fields))
     for kind, items in found.items():
         if kind not in ("monthly",) and len(items) > 1:
-            problems.append(Problem(file=items[1][0].file, kind="intake_duplicate_table", value=KIND_NAMES[kind],
-                                    detail="、".join(s.label for s, _ in items), sheet=items[1][0].name))
+            problems.append(
+                Problem(
+                    file=items[1][0].file,
+                    kind="intake_duplicate_table",
+                    value=KIND_NAMES[kind],
+                    detail="、".join(s.label for s, _ in items),
+                    sheet=items[1][0].name,
+                )
+            )
     for kind in REQUIRED:
         if kind not in found:
-            problems.append(Problem(file=str(target), kind="intake_missing_table", value=KIND_NAMES[kind],
-                                    detail=_MISSING[kind]))
+            problems.append(
+                Problem(file=str(target), kind="intake_missing_table", value=KIND_NAMES[kind], detail=_MISSING[kind])
+            )
     if any(p.kind == "intake_missing_table" for p in problems):
         raise DataError(problems)
-    vocab = Vocabulary(county_words)  # with unrecognised or duplicate files, the rest is still read: every problem at once
+    vocab = Vocabulary(
+        county_words
+    )  # with unrecognised or duplicate files, the rest is still read: every problem at once
     out, elements_present, found_problems = _tables(found, vocab, log, config, elements, name, code, year)
     problems += found_problems
     if problems:
@@ -161,8 +204,16 @@ _MISSING = {
 }
 
 
-def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: dict[str, str], name: str | None,
-            code: str | None, year: int | None) -> tuple[dict[str, pd.DataFrame], list[str], list[Problem]]:
+def _tables(
+    found: dict,
+    vocab: Vocabulary,
+    log: Log,
+    config: dict,
+    elements: dict[str, str],
+    name: str | None,
+    code: str | None,
+    year: int | None,
+) -> tuple[dict[str, pd.DataFrame], list[str], list[Problem]]:
     problems: list[Problem] = []
     out: dict[str, pd.DataFrame] = {}
     one = lambda kind: found[kind][0]
@@ -180,7 +231,11 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
     # the population table
     sheet, fields = one("census")
     in_column = [tables.year_of(sheet.cell(r, fields["year"])) for r in sheet.data] if "year" in fields else []
-    year = year or (int(in_column[0]) if in_column and in_column[0] else None) or year_in(" ".join(sheet.title + [sheet.name or ""]))
+    year = (
+        year
+        or (int(in_column[0]) if in_column and in_column[0] else None)
+        or year_in(" ".join(sheet.title + [sheet.name or ""]))
+    )
     if year is None:
         problems.append(sheet.problem("intake_no_year"))
     if "age" in fields and len(fields) == 1:
@@ -196,8 +251,15 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
     towns = set(units.loc[units["level"] == "township", "code"])
     if cells and given != towns:
         missing = "、".join(places.names[t] for t in sorted(towns - given))
-        problems.append(sheet.problem("intake_census_townships", None, None, value=missing,
-                                      detail=f"村名单中的乡镇「{missing}」在人口表中没有人口"))
+        problems.append(
+            sheet.problem(
+                "intake_census_townships",
+                None,
+                None,
+                value=missing,
+                detail=f"村名单中的乡镇「{missing}」在人口表中没有人口",
+            )
+        )
     if not problems:
         pop, found_problems = census.single_years(cells, sheet, census.life_table_shares(), log)
         problems += found_problems
@@ -222,8 +284,9 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
     sheet, fields = one("staff")
     tables.log_columns(sheet, fields, log, "staff")
     standards = config["standards"]
-    frame, found_problems = tables.read_staff(sheet, fields, lookup, vocab, log, config["intake"].part_time_fte.value,
-                                              list(standards.medical_specialties))
+    frame, found_problems = tables.read_staff(
+        sheet, fields, lookup, vocab, log, config["intake"].part_time_fte.value, list(standards.medical_specialties)
+    )
     problems += found_problems
     if frame is not None:
         read = tables.finish(sheet, "staff", frame, fields, log)
@@ -255,8 +318,10 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
             if key in seen and key[0] is not None:
                 twice.setdefault(key[1], seen[key])
             seen[key] = sheet.label
-        problems += [sheet.problem("intake_duplicate_month", None, None, value=m, detail=f"{other}、{sheet.label}")
-                     for m, other in sorted(twice.items())]
+        problems += [
+            sheet.problem("intake_duplicate_month", None, None, value=m, detail=f"{other}、{sheet.label}")
+            for m, other in sorted(twice.items())
+        ]
         for month in set(frame["month"].dropna().astype(str)):
             months[month] = sheet.label
         present = columns if present is None else [e for e in present if e in columns]
@@ -265,7 +330,11 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
         frames.append(read.frame)
         for e, c in monthly.element_columns(sheet, elements).items():
             if len(frames) == 1:
-                log.column_map(sheet.label, sheet.column_name(c), label("columns", e) if False else config["data_elements"].elements[e].zh)
+                log.column_map(
+                    sheet.label,
+                    sheet.column_name(c),
+                    label("columns", e) if False else config["data_elements"].elements[e].zh,
+                )
     settings: dict[str, Any] = {}
     if "targets" in found:
         sheet, fields = one("targets")
@@ -289,8 +358,9 @@ def _tables(found: dict, vocab: Vocabulary, log: Log, config: dict, elements: di
     return out, present or [], problems
 
 
-def _write(target: Path, out: dict[str, pd.DataFrame], present: list[str], config: dict, log: Log,
-           county_words: dict) -> Path:
+def _write(
+    target: Path, out: dict[str, pd.DataFrame], present: list[str], config: dict, log: Log, county_words: dict
+) -> Path:
     """The folder built aside, checked whole, then renamed into place."""
     temp = target.parent / f".{target.name}.init-{os.getpid()}"
     if temp.exists():
@@ -301,42 +371,67 @@ def _write(target: Path, out: dict[str, pd.DataFrame], present: list[str], confi
         intake = config["intake"]
         if "married_share" not in out:
             ages = sorted(intake.married_share.by_age)
-            out["married_share"] = pd.DataFrame({"township_code": "", "age": ages,
-                                                 "share": [intake.married_share.by_age[a] for a in ages]})
-            log.missing.append(("已婚比例（分年龄）", (f"县里的文件中没有；暂用 config/intake.yaml 的全国形态（{intake.married_share.source}）。"
-                                                 "已婚育龄妇女数由此估算，请用本县普查的分年龄婚姻状况表替换 married_share.csv")))
+            out["married_share"] = pd.DataFrame(
+                {"township_code": "", "age": ages, "share": [intake.married_share.by_age[a] for a in ages]}
+            )
+            log.missing.append(
+                (
+                    "已婚比例（分年龄）",
+                    (
+                        f"县里的文件中没有；暂用 config/intake.yaml 的全国形态（{intake.married_share.source}）。"
+                        "已婚育龄妇女数由此估算，请用本县普查的分年龄婚姻状况表替换 married_share.csv"
+                    ),
+                )
+            )
         for name, frame in out.items():
             frame.to_csv(temp / f"{name}.csv", index=False, lineterminator="\n")
         elements = list(config["data_elements"].elements)
         absent = [e for e in elements if e not in present]
         if absent:
-            collection = {"not_collected": [{"element": e, "reason": "本县月报表无此栏目（fpplan init 据报表列判断，可修改）"}
-                                            for e in absent]}
+            collection = {
+                "not_collected": [
+                    {"element": e, "reason": "本县月报表无此栏目（fpplan init 据报表列判断，可修改）"} for e in absent
+                ]
+            }
             (temp / "config" / "collection.yaml").write_text(
                 "# 本县不采集的月报指标（fpplan init 据月报表的列写出；可修改）\n"
-                + yaml.safe_dump(collection, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                + yaml.safe_dump(collection, allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
             for e in absent:
-                log.missing.append((f"月报指标「{config['data_elements'].elements[e].zh}」",
-                                    "本县月报表没有这一栏：记入 config/collection.yaml（不采集），用到它的指标显示无数据"))
+                log.missing.append(
+                    (
+                        f"月报指标「{config['data_elements'].elements[e].zh}」",
+                        "本县月报表没有这一栏：记入 config/collection.yaml（不采集），用到它的指标显示无数据",
+                    )
+                )
         if county_words:
             (temp / "config" / "vocabulary.yaml").write_text(
-                yaml.safe_dump({"vocabulary": county_words}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                yaml.safe_dump({"vocabulary": county_words}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
         if "indicators" in settings:
             (temp / "config" / "indicators.yaml").write_text(
                 "# 指标目录（随 fpplan 发布）加上本县目标集 county（由填报模板「目标」表写出）\n"
-                + yaml.safe_dump(settings["indicators"], allow_unicode=True, sort_keys=False), encoding="utf-8")
+                + yaml.safe_dump(settings["indicators"], allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
         for key, content in settings.get("scenarios", {}).items():
             (temp / "config" / "scenarios" / f"{key}.yaml").write_text(
-                yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
         scenario = _default_scenario(out, intake.default_scenario)
         if "medium" not in settings.get("scenarios", {}):
             (temp / "config" / "scenarios" / "medium.yaml").write_text(
                 "# fpplan init 写出的默认情景：请按本县情况修改（或在填报模板的「情景」表中填写）\n"
-                + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8")
-            log.rules.append(f"默认情景 config/scenarios/medium.yaml：总和生育率 {scenario['tfr'][min(scenario['tfr'])]:g}、"
-                             f"预期寿命 男 {intake.default_scenario.e0_male:g} 女 {intake.default_scenario.e0_female:g}"
-                             f"（{intake.default_scenario.tfr_source}；{intake.default_scenario.e0_source}），"
-                             f"净迁移 {scenario['net_migration'][min(scenario['net_migration'])]:g} 人/年（本县人口变动表最近三年的迁入减迁出）")
+                + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
+            log.rules.append(
+                f"默认情景 config/scenarios/medium.yaml：总和生育率 {scenario['tfr'][min(scenario['tfr'])]:g}、"
+                f"预期寿命 男 {intake.default_scenario.e0_male:g} 女 {intake.default_scenario.e0_female:g}"
+                f"（{intake.default_scenario.tfr_source}；{intake.default_scenario.e0_source}），"
+                f"净迁移 {scenario['net_migration'][min(scenario['net_migration'])]:g} 人/年（本县人口变动表最近三年的迁入减迁出）"
+            )
         for kind, meaning in _OPTIONAL.items():
             if kind not in out:
                 log.missing.append((label("tables", kind), meaning))
@@ -379,13 +474,19 @@ def _default_scenario(out: dict[str, pd.DataFrame], rule: Any) -> dict:
     vital = out["vital_history"]
     last = vital[vital["year"] > vital["year"].max() - 3]
     net = float(np.round((last["in_migrants"] - last["out_migrants"]).sum() / max(last["year"].nunique(), 1), -1))
-    return {"name": {"zh": "中方案", "en": "medium"},
-            "source": f"fpplan init default: {rule.tfr_source}; {rule.e0_source}; net migration: the county's recorded average",
-            "tfr": {base: rule.tfr, base + rule.horizon_years: rule.tfr},
-            "e0": {"male": {base: rule.e0_male, base + rule.horizon_years: rule.e0_male},
-                   "female": {base: rule.e0_female, base + rule.horizon_years: rule.e0_female}},
-            "srb": 1.10, "net_migration": {base: net, base + rule.horizon_years: net}, "migration_timing": "even",
-            "horizon": base + rule.horizon_years}
+    return {
+        "name": {"zh": "中方案", "en": "medium"},
+        "source": f"fpplan init default: {rule.tfr_source}; {rule.e0_source}; net migration: the county's recorded average",
+        "tfr": {base: rule.tfr, base + rule.horizon_years: rule.tfr},
+        "e0": {
+            "male": {base: rule.e0_male, base + rule.horizon_years: rule.e0_male},
+            "female": {base: rule.e0_female, base + rule.horizon_years: rule.e0_female},
+        },
+        "srb": 1.10,
+        "net_migration": {base: net, base + rule.horizon_years: net},
+        "migration_timing": "even",
+        "horizon": base + rule.horizon_years,
+    }
 
 
 __all__ = ["init_county", "normalise", "recognise"]

@@ -84,8 +84,15 @@ def read_wide(sheet: Sheet, age_column: int, places: Places, log: Log) -> tuple[
             log.names[("乡镇", rest[-1])] = place
         columns[c] = (place, sex or "both")
     for name, c in unknown.items():
-        problems.append(sheet.problem("intake_census_townships", None, c, value=name,
-                                      detail=f"「{name}」不在村名单的乡镇中；{closest(name, places.township_names)}"))
+        problems.append(
+            sheet.problem(
+                "intake_census_townships",
+                None,
+                c,
+                value=name,
+                detail=f"「{name}」不在村名单的乡镇中；{closest(name, places.township_names)}",
+            )
+        )
     rows = [(r, age_group(sheet.cell(r, age_column))) for r in sheet.data]
     bad = [(r, sheet.cell(r, age_column)) for r, g in rows if g is None and not is_total(sheet.cell(r, age_column))]
     problems += [sheet.problem("intake_bad_age", r, age_column, value=v) for r, v in bad]
@@ -106,8 +113,15 @@ def read_wide(sheet: Sheet, age_column: int, places: Places, log: Log) -> tuple[
                 cells.setdefault((place, sex), {})[g] = cells.get((place, sex), {}).get(g, 0) + value[(r, c)]
     for place in places_:
         if (place, "male") not in cells or (place, "female") not in cells:
-            problems.append(sheet.problem("intake_missing_field", None, None, value=f"{places.names[place]} 男/女",
-                                          detail="每个乡镇需分男、女两列"))
+            problems.append(
+                sheet.problem(
+                    "intake_missing_field",
+                    None,
+                    None,
+                    value=f"{places.names[place]} 男/女",
+                    detail="每个乡镇需分男、女两列",
+                )
+            )
     # totals: 小计 = 男 + 女 (per township and row); county columns = Σ townships; 总计 row = Σ age rows
     for r, g in rows:
         for c, (place, sex) in columns.items():
@@ -118,16 +132,21 @@ def read_wide(sheet: Sheet, age_column: int, places: Places, log: Log) -> tuple[
                 parts = sum(value[(r, k)] for k, (p, s) in columns.items() if p == place and s != "both")
                 if place == "county" and not any(p == "county" and s != "both" for p, s in columns.values()):
                     parts = sum(value[(r, k)] for k, (p, s) in columns.items() if p != "county" and s != "both")
-                problems += check_sum(sheet, r, c, value[(r, c)], parts, log, f"{sheet.cell(r, age_column)}：{sheet.column_name(c)}")
+                problems += check_sum(
+                    sheet, r, c, value[(r, c)], parts, log, f"{sheet.cell(r, age_column)}：{sheet.column_name(c)}"
+                )
             elif place == "county":
                 parts = sum(value[(r, k)] for k, (p, s) in columns.items() if p != "county" and s == sex)
-                problems += check_sum(sheet, r, c, value[(r, c)], parts, log, f"{sheet.cell(r, age_column)}：{sheet.column_name(c)}")
+                problems += check_sum(
+                    sheet, r, c, value[(r, c)], parts, log, f"{sheet.cell(r, age_column)}：{sheet.column_name(c)}"
+                )
     del both_present, total_rows
     return cells, problems
 
 
-def read_long(sheet: Sheet, fields: dict[str, int], places: Places, vocab_sex: dict[str, str], log: Log
-              ) -> tuple[dict, list[Problem]]:
+def read_long(
+    sheet: Sheet, fields: dict[str, int], places: Places, vocab_sex: dict[str, str], log: Log
+) -> tuple[dict, list[Problem]]:
     """{(township code, sex): {(first, last): count}} from a long table (乡镇, 性别, 年龄, 人数); 合计 rows
     (a township's or the county's) checked against their rows."""
     problems: list[Problem] = []
@@ -140,8 +159,15 @@ def read_long(sheet: Sheet, fields: dict[str, int], places: Places, vocab_sex: d
             continue
         code = places.township(town)
         if code is None:
-            problems.append(sheet.problem("intake_census_townships", r, fields["township"], value=town,
-                                          detail=f"「{town}」不在村名单的乡镇中；{closest(str(town), places.township_names)}"))
+            problems.append(
+                sheet.problem(
+                    "intake_census_townships",
+                    r,
+                    fields["township"],
+                    value=town,
+                    detail=f"「{town}」不在村名单的乡镇中；{closest(str(town), places.township_names)}",
+                )
+            )
             continue
         log.names[("乡镇", str(town))] = code
         s = vocab_sex.get(fold(sex)) if sex is not None else None
@@ -164,7 +190,9 @@ def read_long(sheet: Sheet, fields: dict[str, int], places: Places, vocab_sex: d
     return cells, problems
 
 
-def single_years(cells: dict, sheet: Sheet, open_shares: np.ndarray, log: Log) -> tuple[pd.DataFrame | None, list[Problem]]:
+def single_years(
+    cells: dict, sheet: Sheet, open_shares: np.ndarray, log: Log
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The groups of every (township, sex) split to ages 0–100 and rounded to whole persons keeping group totals.
     ``open_shares``: (sex, age 0–100) weights for splitting an open group (the standard life table's Lx)."""
     problems = []
@@ -199,8 +227,11 @@ def single_years(cells: dict, sheet: Sheet, open_shares: np.ndarray, log: Log) -
             else:
                 single[len(split) - 1] = 0
         else:
-            problems.append(sheet.problem("intake_age_gaps", None, None, value=place,
-                                          detail="年龄组应都是5岁一组（0-4岁 …）或都是单岁"))
+            problems.append(
+                sheet.problem(
+                    "intake_age_gaps", None, None, value=place, detail="年龄组应都是5岁一组（0-4岁 …）或都是单岁"
+                )
+            )
             continue
         if spans[-1][1] is None:
             first = spans[-1][0]
@@ -218,8 +249,10 @@ def single_years(cells: dict, sheet: Sheet, open_shares: np.ndarray, log: Log) -
         if s == "sprague":
             log.rules.append("5岁年龄组按 Sprague 五次差分系数拆分为单岁（fpplan.data.agesplit；各组合计不变）")
         else:
-            log.rules.append(f"开口年龄组「{s.split(':')[1]}岁及以上」按标准生命表的静止人口（Lx）比例拆分到{s.split(':')[1]}–100岁"
-                             "（config/intake.yaml: open_age_group；合计不变）")
+            log.rules.append(
+                f"开口年龄组「{s.split(':')[1]}岁及以上」按标准生命表的静止人口（Lx）比例拆分到{s.split(':')[1]}–100岁"
+                "（config/intake.yaml: open_age_group；合计不变）"
+            )
     log.rules.append("拆分后的人数按累计取整为整数人，各年龄组合计不变")
     return pd.concat(frames, ignore_index=True), []
 

@@ -48,14 +48,24 @@ class Sheet:
         return values[column] if column < len(values) else None
 
     def column_name(self, column: int) -> str:
-        return "/".join(self.header[column]) if column < len(self.header) and self.header[column] else f"第{column + 1}列"
+        return (
+            "/".join(self.header[column]) if column < len(self.header) and self.header[column] else f"第{column + 1}列"
+        )
 
-    def problem(self, kind: str, row: int | None = None, column: int | str | None = None, value: object = None,
-                detail: str = "") -> Problem:
+    def problem(
+        self, kind: str, row: int | None = None, column: int | str | None = None, value: object = None, detail: str = ""
+    ) -> Problem:
         """A problem at 0-based ``row`` (shown 1-based) and ``column`` (index: shown by its header)."""
         name = self.column_name(column) if isinstance(column, int) else column
-        return Problem(file=self.file, kind=kind, row=None if row is None else row + 1, column=name, value=value,
-                       detail=detail, sheet=self.name)
+        return Problem(
+            file=self.file,
+            kind=kind,
+            row=None if row is None else row + 1,
+            column=name,
+            value=value,
+            detail=detail,
+            sheet=self.name,
+        )
 
     def text(self) -> str:
         """Title lines and notes together (where a month, year or date may be written)."""
@@ -102,8 +112,9 @@ def _filled(cell: str | None) -> bool:
     return cell is not None and bool(str(cell).strip())
 
 
-def _layout(file: str, name: str | None, rows: list[list[str | None]], merged: list[tuple[int, int, int, int]]
-            ) -> Sheet | None:
+def _layout(
+    file: str, name: str | None, rows: list[list[str | None]], merged: list[tuple[int, int, int, int]]
+) -> Sheet | None:
     width = max((len(r) for r in rows), default=0)
     rows = [list(r) + [None] * (width - len(r)) for r in rows]
     while rows and not any(_filled(c) for c in rows[-1]):
@@ -111,8 +122,10 @@ def _layout(file: str, name: str | None, rows: list[list[str | None]], merged: l
     if not rows:
         return None
     # a cell merged across columns counts once (a title over the whole width)
-    covered = {(r, c) for r1, c1, r2, c2 in merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
-               if (r, c) != (r1, c1)}
+    covered = {
+        (r, c) for r1, c1, r2, c2 in merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)
+    }
+
     def filled(r: int) -> list[str]:
         return [str(c).strip() for j, c in enumerate(rows[r]) if _filled(c) and (r, j) not in covered]
 
@@ -122,12 +135,22 @@ def _layout(file: str, name: str | None, rows: list[list[str | None]], merged: l
 
     start = next((r for r in range(min(len(rows), SEARCH_ROWS)) if not info(r)), None)
     if start is None:
-        return Sheet(file, name, rows, title=[c for r in range(len(rows)) for c in filled(r)], header_start=len(rows),
-                     header_end=len(rows) - 1)
+        return Sheet(
+            file,
+            name,
+            rows,
+            title=[c for r in range(len(rows)) for c in filled(r)],
+            header_start=len(rows),
+            header_end=len(rows) - 1,
+        )
     end = start
-    while (end + 1 < len(rows) and end - start + 1 < MAX_HEADER_ROWS and not info(end + 1)
-           and not any(_is_number(c) for c in filled(end + 1))
-           and any(any(_is_number(c) for c in filled(r)) for r in range(end + 2, min(len(rows), end + 4)))):
+    while (
+        end + 1 < len(rows)
+        and end - start + 1 < MAX_HEADER_ROWS
+        and not info(end + 1)
+        and not any(_is_number(c) for c in filled(end + 1))
+        and any(any(_is_number(c) for c in filled(r)) for r in range(end + 2, min(len(rows), end + 4)))
+    ):
         end += 1
     # fill merged cells (the top-left value over the range); in the header, a CSV group heading left blank after it
     for r1, c1, r2, c2 in merged:
@@ -137,8 +160,13 @@ def _layout(file: str, name: str | None, rows: list[list[str | None]], merged: l
                 rows[r][c] = value
     for r in range(start, end):  # upper header rows: a blank after a heading, over a named lower cell
         for c in range(1, width):
-            if (not _filled(rows[r][c]) and _filled(rows[r][c - 1]) and _filled(rows[end][c]) and (r, c) not in covered
-                    and not any(m[0] <= r <= m[2] and m[1] <= c <= m[3] for m in merged)):
+            if (
+                not _filled(rows[r][c])
+                and _filled(rows[r][c - 1])
+                and _filled(rows[end][c])
+                and (r, c) not in covered
+                and not any(m[0] <= r <= m[2] and m[1] <= c <= m[3] for m in merged)
+            ):
                 rows[r][c] = rows[r][c - 1]
     header = []
     for c in range(width):
@@ -154,13 +182,17 @@ def _layout(file: str, name: str | None, rows: list[list[str | None]], merged: l
         cells = filled(r)
         if not cells:
             continue
-        if (len(cells) == 1 and not _is_number(cells[0])) or cells[0].startswith(NOTE_PREFIXES) and not any(
-                _is_number(c) for c in cells[1:]):
+        if (
+            (len(cells) == 1 and not _is_number(cells[0]))
+            or cells[0].startswith(NOTE_PREFIXES)
+            and not any(_is_number(c) for c in cells[1:])
+        ):
             notes.append(" ".join(cells))
             continue
         data.append(r)
-    return Sheet(file, name, rows, title=title, header_start=start, header_end=end, header=header, data=data,
-                 notes=notes)
+    return Sheet(
+        file, name, rows, title=title, header_start=start, header_end=end, header=header, data=data, notes=notes
+    )
 
 
 # --- matching headers to fields -------------------------------------------------------------------------------
@@ -191,8 +223,11 @@ def match_fields(sheet: Sheet, synonyms: dict[str, list[str]]) -> dict[str, int]
             for c, candidates in enumerate(keys):
                 if c in used or not candidates:
                     continue
-                hit = any(k in targets for k in candidates[:2]) if exact else any(
-                    t in candidates[0] for t in targets if len(t) >= 2)
+                hit = (
+                    any(k in targets for k in candidates[:2])
+                    if exact
+                    else any(t in candidates[0] for t in targets if len(t) >= 2)
+                )
                 if hit:
                     found[name] = c
                     used.add(c)
@@ -206,7 +241,9 @@ def year_in(text: str) -> int | None:
 
 
 def month_in(text: str) -> str | None:
-    match = re.search(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月", text) or re.search(r"((?:19|20)\d{2})[-./](\d{1,2})(?!\d)", text)
+    match = re.search(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月", text) or re.search(
+        r"((?:19|20)\d{2})[-./](\d{1,2})(?!\d)", text
+    )
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
     return f"{match.group(1)}-{int(match.group(2)):02d}"

@@ -42,8 +42,9 @@ def looks_like_report(sheet: Sheet, elements: dict[str, str]) -> bool:
     return "village" in monthly_fields(sheet) and len(element_columns(sheet, elements)) >= 3
 
 
-def read_report(sheet: Sheet, places: Places, elements: dict[str, str], log: Log
-                ) -> tuple[pd.DataFrame | None, list[str], list[Problem]]:
+def read_report(
+    sheet: Sheet, places: Places, elements: dict[str, str], log: Log
+) -> tuple[pd.DataFrame | None, list[str], list[Problem]]:
     """(frame, element codes present, problems): the sheet's village rows as service_stats text (index = sheet row
     − 2), names resolved; totals checked."""
     fields = monthly_fields(sheet)
@@ -54,7 +55,9 @@ def read_report(sheet: Sheet, places: Places, elements: dict[str, str], log: Log
         month = month_in(sheet.text())
         if month is None:
             return None, [], [sheet.problem("intake_no_month")]
-    reported = date_after("报送日期", " ".join(sheet.title + sheet.notes)) or date_after("上报日期", " ".join(sheet.title))
+    reported = date_after("报送日期", " ".join(sheet.title + sheet.notes)) or date_after(
+        "上报日期", " ".join(sheet.title)
+    )
     town_col, village_col = fields.get("township"), fields["village"]
     rows, totals = [], []
     for r in sheet.data:
@@ -69,19 +72,34 @@ def read_report(sheet: Sheet, places: Places, elements: dict[str, str], log: Log
         if town_name is not None:
             town = places.township(town_name)
             if town is None:
-                problems.append(sheet.problem("intake_unknown_name", r, town_col, value=town_name,
-                                              detail=f"村名单的乡镇中；{closest(str(town_name), places.township_names)}"))
+                problems.append(
+                    sheet.problem(
+                        "intake_unknown_name",
+                        r,
+                        town_col,
+                        value=town_name,
+                        detail=f"村名单的乡镇中；{closest(str(town_name), places.township_names)}",
+                    )
+                )
                 codes.append(None)
                 towns.append(None)
                 continue
         code, candidates = places.village(town, name)
         if code is None and len(candidates) > 1:
-            problems.append(sheet.problem("intake_ambiguous_name", r, village_col, value=name,
-                                          detail=places.describe(candidates)))
+            problems.append(
+                sheet.problem("intake_ambiguous_name", r, village_col, value=name, detail=places.describe(candidates))
+            )
         elif code is None:
             where = f"{places.names[town]}的村中" if town else "村名单中"
-            problems.append(sheet.problem("intake_unknown_name", r, village_col, value=name,
-                                          detail=f"{where}不存在；{closest(str(name), places.village_names(town))}"))
+            problems.append(
+                sheet.problem(
+                    "intake_unknown_name",
+                    r,
+                    village_col,
+                    value=name,
+                    detail=f"{where}不存在；{closest(str(name), places.village_names(town))}",
+                )
+            )
         else:
             log.names[("村", f"{town_name or ''}{name}")] = code
         codes.append(code)
@@ -93,12 +111,25 @@ def read_report(sheet: Sheet, places: Places, elements: dict[str, str], log: Log
         mask = np.array([town is None or t == town for t in towns], dtype=bool)
         for e, c in columns.items():
             given = number(sheet.cell(r, c))
-            problems += check_sum(sheet, r, c, given, float(np.nansum(values[e][mask])), log,
-                                  f"{town_name or ''}{sheet.cell(r, village_col) or ''}：{sheet.column_name(c)}")
-    frame = pd.DataFrame({"village_code": codes, "month": [sheet.cell(r, fields["month"]) for r in rows]
-                          if "month" in fields else month, "reported_on": [sheet.cell(r, fields["reported_on"]) for r in rows]
-                          if "reported_on" in fields else reported},
-                         index=[r - 1 for r in rows])
+            problems += check_sum(
+                sheet,
+                r,
+                c,
+                given,
+                float(np.nansum(values[e][mask])),
+                log,
+                f"{town_name or ''}{sheet.cell(r, village_col) or ''}：{sheet.column_name(c)}",
+            )
+    frame = pd.DataFrame(
+        {
+            "village_code": codes,
+            "month": [sheet.cell(r, fields["month"]) for r in rows] if "month" in fields else month,
+            "reported_on": [sheet.cell(r, fields["reported_on"]) for r in rows]
+            if "reported_on" in fields
+            else reported,
+        },
+        index=[r - 1 for r in rows],
+    )
     for e, c in columns.items():
         frame[e] = [sheet.cell(r, c) for r in rows]
     return frame, list(columns), problems
@@ -145,8 +176,11 @@ def read_official(path, county) -> tuple[pd.DataFrame | None, list[Problem]] | N
             continue
         for month in sorted(set(frame["month"].dropna().astype(str))):
             if month in months:
-                problems.append(sheet.problem("intake_duplicate_month", None, None, value=month,
-                                              detail=f"{months[month]}、{sheet.label}"))
+                problems.append(
+                    sheet.problem(
+                        "intake_duplicate_month", None, None, value=month, detail=f"{months[month]}、{sheet.label}"
+                    )
+                )
             months[month] = sheet.label
         read = finish(sheet, "service_stats", frame, {}, log, {e: e for e in wanted})
         problems += read.problems

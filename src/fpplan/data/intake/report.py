@@ -53,20 +53,32 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def markdown(log: Log, target: Path) -> str:
-    parts = [f"# 导入说明：{target.name}\n",
-             ("本文件由 `fpplan init` 写出，说明县里的各个文件被读成了哪张表、哪一列对应哪个字段、哪些用语和名称被换成了"
-             "标准取值和代码、哪些合计行经核对后跳过、年龄组如何拆分，以及还缺少什么。请逐项核对。\n")]
+    parts = [
+        f"# 导入说明：{target.name}\n",
+        (
+            "本文件由 `fpplan init` 写出，说明县里的各个文件被读成了哪张表、哪一列对应哪个字段、哪些用语和名称被换成了"
+            "标准取值和代码、哪些合计行经核对后跳过、年龄组如何拆分，以及还缺少什么。请逐项核对。\n"
+        ),
+    ]
     parts.append("## 一、文件与表\n")
-    parts.append(_table(["文件（工作表）", "读成的表", "行数/人数"],
-                        [[f, label("tables", t) if not t.startswith("本县") else t, n] for f, t, n in log.files]))
+    parts.append(
+        _table(
+            ["文件（工作表）", "读成的表", "行数/人数"],
+            [[f, label("tables", t) if not t.startswith("本县") else t, n] for f, t, n in log.files],
+        )
+    )
     parts.append("\n## 二、列与字段\n")
     parts.append(_table(["文件（工作表）", "原表头", "对应字段"], _columns(log.columns)))
     if log.unused:
         parts.append("\n未使用的列（与任何字段都不对应；如果其中有应读入的数据，请改用标准表头或在模板中填写）：\n\n")
         parts.append(_table(["文件（工作表）", "原表头"], [list(u) for u in log.unused]))
     parts.append("\n## 三、取值对应\n")
-    parts.append(_table(["字段", "原文", "标准取值", "出现次数"],
-                        [[label("columns", f), w, v, n] for (f, w, v), n in sorted(log.values.items())]))
+    parts.append(
+        _table(
+            ["字段", "原文", "标准取值", "出现次数"],
+            [[label("columns", f), w, v, n] for (f, w, v), n in sorted(log.values.items())],
+        )
+    )
     parts.append("\n## 四、名称与代码\n")
     parts.append(_table(["类别", "原文名称", "代码"], [[k, n, c] for (k, n), c in sorted(log.names.items())]))
     parts.append("\n## 五、核对后跳过的合计行\n")
@@ -75,6 +87,8 @@ def markdown(log: Log, target: Path) -> str:
     parts.append("".join(f"- {r}\n" for r in dict.fromkeys(log.rules)) or "（无）\n")
     parts.append("\n## 七、缺少的内容及其影响\n\n")
     parts.append("".join(f"- **{w}**：{m}\n" for w, m in log.missing) or "（无）\n")
-    parts.append("\n## 下一步\n\n- `fpplan validate` 检查县文件夹；\n- 每月的村级月报表用 `fpplan import-reports 县文件夹 文件` 导入"
-                 "（原样的官方格式即可）；\n- 修改 config/ 下的设置（情景、目标、不采集的指标）后再运行 `fpplan validate`。\n")
+    parts.append(
+        "\n## 下一步\n\n- `fpplan validate` 检查县文件夹；\n- 每月的村级月报表用 `fpplan import-reports 县文件夹 文件` 导入"
+        "（原样的官方格式即可）；\n- 修改 config/ 下的设置（情景、目标、不采集的指标）后再运行 `fpplan validate`。\n"
+    )
     return "".join(parts)

@@ -30,8 +30,29 @@ HEADERS = {
     "村名单": ["统计用区划代码", "名称", "距乡镇政府驻地距离（公里）"],
     "人口": ["年份", "乡镇", "性别", "年龄组", "人数"],
     "服务机构": ["机构名称", "机构级别", "所在乡镇", "服务范围", "现有业务用房面积（平方米）", "等级", "建成时间"],
-    "建设项目规划表": ["项目名称", "建设性质", "建设标准", "规划建筑面积", "开工年份", "竣工年份", "总投资", "自筹", "争取上级补助"],
-    "技术人员": ["人员编号", "所在单位", "性别", "出生年份", "学历", "专业", "职称", "执业资格", "是否医学专业", "专兼职"],
+    "建设项目规划表": [
+        "项目名称",
+        "建设性质",
+        "建设标准",
+        "规划建筑面积",
+        "开工年份",
+        "竣工年份",
+        "总投资",
+        "自筹",
+        "争取上级补助",
+    ],
+    "技术人员": [
+        "人员编号",
+        "所在单位",
+        "性别",
+        "出生年份",
+        "学历",
+        "专业",
+        "职称",
+        "执业资格",
+        "是否医学专业",
+        "专兼职",
+    ],
     "人口变动": ["年份", "乡镇", "出生男", "出生女", "死亡男", "死亡女", "迁入人数", "迁出人数"],
     "医疗设备": ["单位名称", "设备名称", "数量", "购置年份"],
     "目标": ["指标", "条件", "目标值", "依据"],
@@ -89,14 +110,21 @@ def write_template(out: str | Path, county_dir: str | Path | None = None) -> Pat
     stations = list(county.facilities["name"]) if county else []
     indicators = [i.zh for i in config["indicators"].indicators.values()]
     choice = {
-        "性别": values("性别", _enum_words("sex")), "年龄组": values("年龄组", AGE_GROUPS),
-        "机构级别": values("机构级别", _enum_words("station_level")), "等级": values("等级", _enum_words("grade")),
-        "建设标准": columns["等级"], "建设性质": values("建设性质", _enum_words("mode")),
-        "学历": values("学历", _enum_words("education")), "专业": values("专业", _enum_words("specialty")),
-        "职称": values("职称", _enum_words("title")), "执业资格": values("执业资格", _enum_words("licence")),
-        "是否医学专业": values("是否医学专业", ["是", "否"]), "专兼职": values("专兼职", ["专职", "兼职"]),
+        "性别": values("性别", _enum_words("sex")),
+        "年龄组": values("年龄组", AGE_GROUPS),
+        "机构级别": values("机构级别", _enum_words("station_level")),
+        "等级": values("等级", _enum_words("grade")),
+        "建设标准": columns["等级"],
+        "建设性质": values("建设性质", _enum_words("mode")),
+        "学历": values("学历", _enum_words("education")),
+        "专业": values("专业", _enum_words("specialty")),
+        "职称": values("职称", _enum_words("title")),
+        "执业资格": values("执业资格", _enum_words("licence")),
+        "是否医学专业": values("是否医学专业", ["是", "否"]),
+        "专兼职": values("专兼职", ["专职", "兼职"]),
         "设备名称": values("设备名称", [i.zh for i in config["equipment"].items.values()]),
-        "指标": values("指标", indicators), "条件": values("条件", ["≥", "≤", ">", "<"]),
+        "指标": values("指标", indicators),
+        "条件": values("条件", ["≥", "≤", ">", "<"]),
         "情景": values("情景", ["中方案", "低方案", "高方案"]),
     }
     if towns:
@@ -110,8 +138,13 @@ def write_template(out: str | Path, county_dir: str | Path | None = None) -> Pat
         for c, header in enumerate(headers, start=1):
             ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = max(10, 2 * len(header) + 2)
             if header in choice:
-                rule = DataValidation(type="list", formula1=choice[header], allow_blank=True,
-                                      error="请从下拉列表中选择", showErrorMessage=True)
+                rule = DataValidation(
+                    type="list",
+                    formula1=choice[header],
+                    allow_blank=True,
+                    error="请从下拉列表中选择",
+                    showErrorMessage=True,
+                )
                 ws.add_data_validation(rule)
                 letter = openpyxl.utils.get_column_letter(c)
                 rule.add(f"{letter}2:{letter}2000")
@@ -125,12 +158,27 @@ def write_template(out: str | Path, county_dir: str | Path | None = None) -> Pat
         if county is not None and title == "服务机构":
             names = county.units.set_index("code")["name"]
             for f in county.facilities.itertuples():
-                ws.append([f.name, enum_label("station_level", f.level, "zh"), names.get(f.township_code), None,
-                           float(f.floor_area_m2), enum_label("grade", f.grade, "zh"), int(f.opening_year)])
+                ws.append(
+                    [
+                        f.name,
+                        enum_label("station_level", f.level, "zh"),
+                        names.get(f.township_code),
+                        None,
+                        float(f.floor_area_m2),
+                        enum_label("grade", f.grade, "zh"),
+                        int(f.opening_year),
+                    ]
+                )
     elements = config["data_elements"].elements
     report_headers = ["月份", "乡镇", "村（居）", *[e.zh for e in elements.values()]]
-    groups = ([(t.name, county.villages().loc[lambda v, c=t.code: v["township_code"] == c, "name"].tolist())
-               for t in county.townships().itertuples()] if county else [("乡镇", [])])
+    groups = (
+        [
+            (t.name, county.villages().loc[lambda v, c=t.code: v["township_code"] == c, "name"].tolist())
+            for t in county.townships().itertuples()
+        ]
+        if county
+        else [("乡镇", [])]
+    )
     for town, villages in groups:
         ws = book.create_sheet(f"月报-{town}"[:31])
         ws.append(report_headers)
@@ -153,7 +201,9 @@ def read_targets(sheet: Sheet, fields: dict[str, int], config: dict[str, Any]) -
     set ``own``, 本县自定目标, that extends the shipped default set and becomes the default), checked by the
     catalogue's model."""
     catalogue = config["indicators"]
-    by_name = {fold(i.zh): code for code, i in catalogue.indicators.items()} | {fold(c): c for c in catalogue.indicators}
+    by_name = {fold(i.zh): code for code, i in catalogue.indicators.items()} | {
+        fold(c): c for c in catalogue.indicators
+    }
     op_column = next((c for c, p in enumerate(sheet.header) if p and fold(p[-1]) == fold("条件")), None)
     problems, targets = [], {}
     for r in sheet.data:
@@ -162,8 +212,15 @@ def read_targets(sheet: Sheet, fields: dict[str, int], config: dict[str, Any]) -
         if code is None:
             from fpplan.data.intake.words import closest
 
-            problems.append(sheet.problem("intake_unknown_name", r, fields["indicator"], value=name,
-                                          detail=f"指标目录中不存在；{closest(str(name), [i.zh for i in catalogue.indicators.values()])}"))
+            problems.append(
+                sheet.problem(
+                    "intake_unknown_name",
+                    r,
+                    fields["indicator"],
+                    value=name,
+                    detail=f"指标目录中不存在；{closest(str(name), [i.zh for i in catalogue.indicators.values()])}",
+                )
+            )
             continue
         direction = catalogue.indicators[code].direction
         op = OPS.get(str(sheet.cell(r, op_column) or "").strip()) if op_column is not None else None
@@ -172,11 +229,20 @@ def read_targets(sheet: Sheet, fields: dict[str, int], config: dict[str, Any]) -
     if problems:
         return None, problems
     data = yaml.safe_load((default_config_dir() / "indicators.yaml").read_text(encoding="utf-8"))
-    data["target_sets"][OWN_SET] = {"zh": "本县自定目标", "en": "the county's own targets", "source": "填报模板「目标」表",
-                                    "extends": [data["default_target_set"]], "targets": targets}
+    data["target_sets"][OWN_SET] = {
+        "zh": "本县自定目标",
+        "en": "the county's own targets",
+        "source": "填报模板「目标」表",
+        "extends": [data["default_target_set"]],
+        "targets": targets,
+    }
     data["default_target_set"] = OWN_SET
     _, found = parse(data, Catalogue, sheet.file)
-    return (data, []) if not found else (None, [sheet.problem("intake_setting", None, None, detail=p.detail) for p in found])
+    return (
+        (data, [])
+        if not found
+        else (None, [sheet.problem("intake_setting", None, None, detail=p.detail) for p in found])
+    )
 
 
 def read_scenarios(sheet: Sheet, fields: dict[str, int]) -> dict[str, dict]:
@@ -189,9 +255,15 @@ def read_scenarios(sheet: Sheet, fields: dict[str, int]) -> dict[str, dict]:
         if not name or pd.isna(year):
             continue
         key = SCENARIO_KEYS.get(name) or re.sub(r"\W", "_", name) or "scenario"
-        s = out.setdefault(key, {"name": {"zh": name, "en": key}, "source": "填报模板「情景」表", "migration_timing": "even"})
-        for f, path in (("tfr", ("tfr",)), ("e0_male", ("e0", "male")), ("e0_female", ("e0", "female")),
-                        ("net_migration", ("net_migration",))):
+        s = out.setdefault(
+            key, {"name": {"zh": name, "en": key}, "source": "填报模板「情景」表", "migration_timing": "even"}
+        )
+        for f, path in (
+            ("tfr", ("tfr",)),
+            ("e0_male", ("e0", "male")),
+            ("e0_female", ("e0", "female")),
+            ("net_migration", ("net_migration",)),
+        ):
             if f in fields and not pd.isna(number(sheet.cell(r, fields[f]))):
                 node = s
                 for part in path[:-1]:

@@ -96,7 +96,9 @@ class Places:
     def __init__(self, units: pd.DataFrame):
         towns = units[units["level"] == "township"]
         villages = units[units["level"] == "village"]
-        self.county_code = str(units.loc[units["level"] == "county", "code"].iloc[0]) if (units["level"] == "county").any() else ""
+        self.county_code = (
+            str(units.loc[units["level"] == "county", "code"].iloc[0]) if (units["level"] == "county").any() else ""
+        )
         self.townships = {name_key(n): c for c, n in zip(towns["code"], towns["name"])}
         self.township_names = list(towns["name"])
         self.villages: dict[tuple[str, str], str] = {}

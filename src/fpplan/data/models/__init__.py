@@ -20,8 +20,9 @@ def check_error(key: str, **fields: object) -> Exception:
 
     from fpplan.data.labels import label
 
-    return PydanticCustomError("fpplan_check", label("ui", f"lang_check_{key}", "en"),
-                               {"key": key, **{k: str(v) for k, v in fields.items()}})
+    return PydanticCustomError(
+        "fpplan_check", label("ui", f"lang_check_{key}", "en"), {"key": key, **{k: str(v) for k, v in fields.items()}}
+    )
 
 
 def check_errors(found: list[tuple[str, dict]]) -> Exception:
@@ -31,5 +32,8 @@ def check_errors(found: list[tuple[str, dict]]) -> Exception:
     from fpplan.data.labels import label
 
     text = "; ".join(label("ui", f"lang_check_{k}", "en").format(**f) for k, f in found)
-    return PydanticCustomError("fpplan_checks", text.replace("{", "(").replace("}", ")"),
-                               {"checks": [(k, {n: str(v) for n, v in f.items()}) for k, f in found]})
+    return PydanticCustomError(
+        "fpplan_checks",
+        text.replace("{", "(").replace("}", ")"),
+        {"checks": [(k, {n: str(v) for n, v in f.items()}) for k, f in found]},
+    )

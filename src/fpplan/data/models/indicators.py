@@ -42,8 +42,16 @@ def elements_of(expression: str) -> list[str]:
 LEVELS = ("village", "township", "county")
 PERIOD_KINDS = ("month", "quarter", "half_year", "year")
 # unit → factor applied to numerator / denominator
-UNIT_FACTORS = {"percent": 100.0, "per_mille": 1000.0, "ratio": 1.0, "per_100": 100.0, "yuan": 1.0, "count": 1.0,
-                "times": 1.0, "persons": 1.0}
+UNIT_FACTORS = {
+    "percent": 100.0,
+    "per_mille": 1000.0,
+    "ratio": 1.0,
+    "per_100": 100.0,
+    "yuan": 1.0,
+    "count": 1.0,
+    "times": 1.0,
+    "persons": 1.0,
+}
 COUNT_UNITS = ("count", "times", "persons")  # whole events or persons: a pro-rata target must be whole
 # a range indicator (neither more nor less is better in itself) may still have a one-sided target (seed 004: SRB <= 125)
 DIRECTION_OPS = {"higher": (">=", ">"), "lower": ("<=", "<"), "range": ("between", "<=", "<", ">=", ">")}
@@ -113,7 +121,9 @@ class Target(Frozen):
         return self
 
     def applies(self, level: str, kind: str) -> bool:
-        return (self.levels is None or level in self.levels) and (self.period_kinds is None or kind in self.period_kinds)
+        return (self.levels is None or level in self.levels) and (
+            self.period_kinds is None or kind in self.period_kinds
+        )
 
     @property
     def specificity(self) -> int:
@@ -192,8 +202,20 @@ class Indicator(Frozen):
 
     zh: str
     en: str
-    data: Literal["report", "survey", "exams", "training", "submissions", "vital_registration", "budget",
-                  "supervision", "rectification", "checklist", "work", "village_rooms"] = "report"
+    data: Literal[
+        "report",
+        "survey",
+        "exams",
+        "training",
+        "submissions",
+        "vital_registration",
+        "budget",
+        "supervision",
+        "rectification",
+        "checklist",
+        "work",
+        "village_rooms",
+    ] = "report"
     numerator: str = ""
     denominator: str = ""
     question: str | None = None
@@ -256,7 +278,9 @@ class Catalogue(Frozen):
         if self.default_target_set not in self.target_sets:
             problems.append(("default_set", {"name": self.default_target_set}))
         for name, tset in self.target_sets.items():
-            problems += [("extends_unknown", {"set": name, "name": e}) for e in tset.extends if e not in self.target_sets]
+            problems += [
+                ("extends_unknown", {"set": name, "name": e}) for e in tset.extends if e not in self.target_sets
+            ]
             for code, targets in tset.targets.items():
                 if code not in self.indicators:
                     problems.append(("target_unknown", {"set": name, "code": code}))
@@ -287,7 +311,9 @@ def legend_problems(code: str, ind: Indicator) -> list[tuple[str, dict]]:
         elif after.start > band.end:
             problems.append(("legend_gap", where | {"end": f"{band.end:g}", "start": f"{after.start:g}"}))
         elif after.start < band.end:
-            problems.append(("legend_overlap", where | {"k": k, "next": k + 1, "start": f"{after.start:g}", "end": f"{band.end:g}"}))
+            problems.append(
+                ("legend_overlap", where | {"k": k, "next": k + 1, "start": f"{after.start:g}", "end": f"{band.end:g}"})
+            )
     if bands[-1].end is not None:
         problems.append(("legend_end", where | {"end": f"{bands[-1].end:g}"}))
     if bands[-1].status != "red":
@@ -297,16 +323,23 @@ def legend_problems(code: str, ind: Indicator) -> list[tuple[str, dict]]:
 
 def target_problems(set_name: str, code: str, ind: Indicator, targets: tuple[Target, ...]) -> list[tuple[str, dict]]:
     where = {"set": set_name, "code": code}
-    problems = [("target_op", where | {"op": t.op, "direction": ind.direction, "ops": " / ".join(DIRECTION_OPS[ind.direction])})
-                for t in targets if t.op not in DIRECTION_OPS[ind.direction]]
+    problems = [
+        ("target_op", where | {"op": t.op, "direction": ind.direction, "ops": " / ".join(DIRECTION_OPS[ind.direction])})
+        for t in targets
+        if t.op not in DIRECTION_OPS[ind.direction]
+    ]
     if ind.legend is not None and ind.legend.basis == "percent_of_target":
-        problems += [("target_zero", where) for t in targets
-                     if t.op != "between" and float(t.value) == 0]
-    problems += [("target_level", where | {"level": lvl}) for t in targets
-                 for lvl in (t.levels or ()) if lvl not in ind.levels]
+        problems += [("target_zero", where) for t in targets if t.op != "between" and float(t.value) == 0]
+    problems += [
+        ("target_level", where | {"level": lvl}) for t in targets for lvl in (t.levels or ()) if lvl not in ind.levels
+    ]
     for i, a in enumerate(targets):
-        for b in targets[i + 1:]:
-            if a.specificity == b.specificity and _overlap(a.levels, b.levels) and _overlap(a.period_kinds, b.period_kinds):
+        for b in targets[i + 1 :]:
+            if (
+                a.specificity == b.specificity
+                and _overlap(a.levels, b.levels)
+                and _overlap(a.period_kinds, b.period_kinds)
+            ):
                 problems.append(("target_twice", where))
     return problems
 

@@ -60,7 +60,9 @@ class SurveyRules(Frozen):
     class_source: str = ""
     common_problem_village_share: float
     conflicts: dict[str, Conflict] = Field(default_factory=dict)
-    services: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # need → the services (services.yaml) it asks for
+    services: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict
+    )  # need → the services (services.yaml) it asks for
     services_source: str = ""
     uplift: dict[str, Uplift] = Field(default_factory=dict)  # need class → the volume uplift of its services
 

@@ -71,8 +71,12 @@ class Scenario(Frozen):
     migration_timing: Literal["end", "even"] = "even"
     lump_inflows: tuple[LumpInflow, ...] = ()
     horizon: int = 2035
-    project_completion: dict[str, int] = Field(default_factory=dict)  # station code → completion year, moving a construction project
-    grade_changes: dict[str, Literal["A", "B", "C"]] = Field(default_factory=dict)  # station code → target grade of its last project
+    project_completion: dict[str, int] = Field(
+        default_factory=dict
+    )  # station code → completion year, moving a construction project
+    grade_changes: dict[str, Literal["A", "B", "C"]] = Field(
+        default_factory=dict
+    )  # station code → target grade of its last project
     stations_added: tuple[NewStation, ...] = ()
 
 

@@ -16,7 +16,9 @@ class ServerConfig(Frozen):
     share_staff_pages: bool = False  # pages with staff-level results (notebook metadata fpplan.staff_level)
     share_import_page: bool = False  # pages that change the data (fpplan.local_only: 数据导入)
     max_kernels: int = Field(default=24, ge=0)  # kernels at once (0: no limit); beyond, a visitor is asked to retry
-    pool_size: int = Field(default=0, ge=0)  # landing pages run ahead in kernels (0: none; every page is rendered ahead with the results, fpplan.app.pages)
+    pool_size: int = Field(
+        default=0, ge=0
+    )  # landing pages run ahead in kernels (0: none; every page is rendered ahead with the results, fpplan.app.pages)
     fill_delay_seconds: float = Field(default=20, ge=0)  # the pool refills this long after a visitor takes a page
     cull_idle_seconds: int = Field(default=300, ge=0)  # a kernel no page is connected to, idle this long, is shut down
     cull_interval_seconds: int = Field(default=30, ge=1)  # how often idle kernels are looked for

@@ -101,5 +101,10 @@ class SpatialConfig(Frozen):
 
 
 # Mainland China with Hainan, as a bounding box (national territory extremes, rounded outward).
-CHINA_EXTENT = Extent(lon_min=73.4, lon_max=135.1, lat_min=18.1, lat_max=53.6,
-                      source="mainland China and Hainan, bounding box of the national territory's extreme points")
+CHINA_EXTENT = Extent(
+    lon_min=73.4,
+    lon_max=135.1,
+    lat_min=18.1,
+    lat_max=53.6,
+    source="mainland China and Hainan, bounding box of the national territory's extreme points",
+)
