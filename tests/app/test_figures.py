@@ -128,7 +128,10 @@ def test_scenario_explorer_redraws_its_figures_in_place(demo) -> None:
     assert len(live) == 4 and all(json.dumps(f.figure, allow_nan=False) for f in live)
     population = live[0]
     assert population.figure["layout"]["title"]["text"] == "全县总人口" and population.template["layout"]
-    tfr = next(c for c in page.children[1].children[0].children if isinstance(c, w.FloatSlider))
+    controls = next(
+        c for c in page.children if isinstance(c, w.Box) and c.children and isinstance(c.children[0], w.Box)
+    )
+    tfr = next(c for c in controls.children[0].children if isinstance(c, w.FloatSlider))
     before = population.figure["data"][0]["y"][-1]
     tfr.value = tfr.min
     after = population.figure["data"][0]["y"][-1]

@@ -640,7 +640,16 @@ def png_stats(page, png: bytes) -> dict:
     return page.evaluate(script, base64.b64encode(png).decode())
 
 
-def test_the_supervision_page_on_a_phone_offers_a_png_and_a_pdf(browser, server, tmp_path) -> None:
+def data_month(folder: Path) -> str:
+    """The month the served county's data reach, as its pages and file names write it (a month imported by an earlier
+    test of this module moves it on)."""
+    from fpplan.app import results
+    from fpplan.data.labels import month_text
+
+    return month_text(results.current(folder)["data_as_of"]["last_month"])
+
+
+def test_the_supervision_page_on_a_phone_offers_a_png_and_a_pdf(browser, server, demo_with_results, tmp_path) -> None:
     """督导与考核 at 375 px: no sideways scrolling (its tables scroll in their own boxes), its figure drawn for a
     phone; "保存为图片" and "打印/PDF" are plain links (no pop-up) to the page drawn on the server: a PNG of the
     phone's layout, a PDF of one or more A4 pages; nothing requested beyond this machine."""
@@ -670,7 +679,7 @@ def test_the_supervision_page_on_a_phone_offers_a_png_and_a_pdf(browser, server,
 
     link = page.locator("#fp-save-image")
     assert link.inner_text() == "保存为图片" and link.get_attribute("target") is None
-    assert link.get_attribute("download") == "演示县_督导与考核_2025年12月.png"
+    assert link.get_attribute("download") == f"演示县_督导与考核_{data_month(demo_with_results)}.png"
     assert "supervision.png?" in link.get_attribute("href") and "width=phone" in link.get_attribute("href")
     start = time.perf_counter()
     with page.expect_download(timeout=120_000) as download:
@@ -799,7 +808,7 @@ def only_loopback(requests: list[str]) -> bool:
     )
 
 
-def test_the_scorecard_saves_itself_as_it_stands_as_a_png(browser, server) -> None:
+def test_the_scorecard_saves_itself_as_it_stands_as_a_png(browser, server, demo_with_results) -> None:
     """乡镇指标: 保存为图片 draws the page in the browser (html-to-image from the template, nothing from outside) and
     saves it by a download (no pop-up): the page at 2 device pixels a CSS px, named by page, county and data date;
     another target set chosen, the next image shows it (the heatmap recoloured)."""
@@ -810,7 +819,7 @@ def test_the_scorecard_saves_itself_as_it_stands_as_a_png(browser, server) -> No
         f"乡镇指标: PNG drawn in the browser in {page.locator('#fpplan-save-image').get_attribute('data-ms')} ms"
         f" (click → file {time.perf_counter() - start:.1f} s), {len(before) / 1e6:.1f} MB"
     )
-    assert name == "乡镇指标_演示县_2025年12月.png"
+    assert name == f"乡镇指标_演示县_{data_month(demo_with_results)}.png"
     check_page_image(page, before, 2)
     assert any(url.endswith("/static/html-to-image/html-to-image.js") for url in requests)
 
@@ -833,11 +842,11 @@ def test_the_scorecard_saves_itself_as_it_stands_as_a_png(browser, server) -> No
     page.context.close()
 
 
-def test_the_scenario_explorer_saves_itself_as_it_stands_as_a_png(browser, server) -> None:
+def test_the_scenario_explorer_saves_itself_as_it_stands_as_a_png(browser, server, demo_with_results) -> None:
     """情景分析 at 1 device pixel: a TFR slider moved, the next image differs (the projection redrawn)."""
     page, errors, failed, popups, requests = open_for_image(browser, server, "情景分析", scale=1)
     before, name = save_image(page)
-    assert name == "情景分析_演示县_2025年12月.png"
+    assert name == f"情景分析_演示县_{data_month(demo_with_results)}.png"
     check_page_image(page, before, 1)
     headline = page.locator("#fpplan-headline").inner_text()
     page.locator(".widget-slider .noUi-handle").nth(0).focus()  # TFR in 2035
@@ -869,7 +878,7 @@ WECHAT = (
 )
 
 
-def test_in_wechat_the_image_is_shown_to_press_and_hold(browser, server) -> None:
+def test_in_wechat_the_image_is_shown_to_press_and_hold(browser, server, demo_with_results) -> None:
     """WeChat's browser ignores ``download``: there 保存为图片 shows the PNG under the button (a long press saves or
     forwards it) and downloads nothing; no pop-up, nothing from outside."""
     page, errors, failed, popups, requests = open_for_image(browser, server, "服务半径与选址", user_agent=WECHAT)
@@ -886,7 +895,7 @@ def test_in_wechat_the_image_is_shown_to_press_and_hold(browser, server) -> None
 
     png = base64.b64decode(src.split(",", 1)[1])
     check_page_image(page, png, 2, size)
-    assert image.get_attribute("alt") == "服务半径与选址_演示县_2025年12月.png"
+    assert image.get_attribute("alt") == f"服务半径与选址_演示县_{data_month(demo_with_results)}.png"
     page.wait_for_timeout(500)
     assert not downloads and not popups and only_loopback(requests) and not failed, (downloads, popups, failed)
     assert not errors, errors

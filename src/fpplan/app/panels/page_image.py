@@ -43,10 +43,10 @@ CSS = (
 # Shared by the page's inline script and the widget's module: the library loaded once per page (from the template's
 # static folder, or as text from the kernel where there is no Voila), and one click's work.
 SCRIPT = """
-const FPPLAN_IMAGE_LIBRARY = "__fpplanHtmlToImage";
+const fpImageLibrary = "__fpplanHtmlToImage";
 function fpplanImageLibrary(url, fromKernel) {
   if (window.htmlToImage) return Promise.resolve(window.htmlToImage);
-  window[FPPLAN_IMAGE_LIBRARY] = window[FPPLAN_IMAGE_LIBRARY] || new Promise((ok, fail) => {
+  window[fpImageLibrary] = window[fpImageLibrary] || new Promise((ok, fail) => {
     const add = (src, failed) => {
       const amd = window.define;  // the UMD build registers with an AMD loader where there is one: not here
       window.define = undefined;
@@ -58,17 +58,17 @@ function fpplanImageLibrary(url, fromKernel) {
     };
     const kernel = () => fromKernel ? fromKernel().then((src) => add(src, fail), fail) : fail(new Error("html-to-image"));
     if (url) add(new URL(url, document.baseURI).href, kernel); else kernel();
-  }).catch((e) => { delete window[FPPLAN_IMAGE_LIBRARY]; throw e; });
-  return window[FPPLAN_IMAGE_LIBRARY];
+  }).catch((e) => { delete window[fpImageLibrary]; throw e; });
+  return window[fpImageLibrary];
 }
-const FPPLAN_IMAGE_SKIP = ["fp-image-bar", "fp-wait", "modebar-container"];  // the button, a note, plotly's toolbar
+const fpImageSkip = ["fp-image-bar", "fp-wait", "modebar-container"];  // the button, a note, plotly's toolbar
 // The style properties copied onto each element of the copy: the page's own, less CSS variables (JupyterLab defines
 // hundreds on every element: 71 MB of copy and 25 s for 乡镇指标 with them, 6 MB and ~1.5 s without) and properties a
 // still image does not show.
-const FPPLAN_IMAGE_UNSEEN = /^(--|animation|transition|scroll-|overscroll|cursor|pointer-events|user-select|-webkit-user|touch-action|will-change|caret|view-t|anchor|position-try|interpolate-size|speak)/;
+const fpImageUnseen = /^(--|animation|transition|scroll-|overscroll|cursor|pointer-events|user-select|-webkit-user|touch-action|will-change|caret|view-t|anchor|position-try|interpolate-size|speak)/;
 function fpplanImageStyles() {
   window.__fpplanImageStyles = window.__fpplanImageStyles
-    || Array.from(getComputedStyle(document.documentElement)).filter((p) => !FPPLAN_IMAGE_UNSEEN.test(p));
+    || Array.from(getComputedStyle(document.documentElement)).filter((p) => !fpImageUnseen.test(p));
   return window.__fpplanImageStyles;
 }
 function fpplanImageRoot(bar) {  // the page: Voila's cells, else the notebook cell or the document
@@ -89,7 +89,7 @@ async function fpplanSaveImage(bar, library) {
     const options = {
       backgroundColor: "#ffffff", pixelRatio: ratio, width, height, includeStyleProperties: fpplanImageStyles(),
       preferredFontFormat: "woff2",  // the page's web fonts (Font Awesome, served here) embedded once each
-      filter: (node) => !(node.classList && FPPLAN_IMAGE_SKIP.some((c) => node.classList.contains(c))),
+      filter: (node) => !(node.classList && fpImageSkip.some((c) => node.classList.contains(c))),
     };
     if (/MicroMessenger/i.test(navigator.userAgent)) {  // WeChat ignores download: the image shown, a long press saves it
       const img = document.createElement("img");
