@@ -276,11 +276,21 @@ def compute(workspace, out: Path) -> dict:
 
 
 def _parquet(frame, path: Path) -> None:
+    import pandas as pd
+
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
-    for column in frame.columns:  # mixed object columns (e.g. codes and blanks) as text
+    for column in frame.columns:  # mixed object columns (e.g. codes and blanks) as text; a missing value stays missing
         if frame[column].dtype == object:
-            frame[column] = frame[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            frame[column] = frame[column].map(
+                lambda v: (
+                    v
+                    if v is None or isinstance(v, str)
+                    else None
+                    if pd.api.types.is_scalar(v) and pd.isna(v)
+                    else str(v)
+                )
+            )
     frame.to_parquet(path, index=False)
 
 
