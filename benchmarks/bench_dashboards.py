@@ -32,18 +32,9 @@ from pathlib import Path
 import psutil
 from playwright.async_api import async_playwright
 
+from fpplan.testing.browser import ARGS, CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
 FIGURE_ROOTS = (
     ".fpplan-figure > svg.main-svg, .fpplan-figure > .fp-wide > svg.main-svg, .js-plotly-plot"  # one a figure

@@ -23,8 +23,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from fpplan.testing.browser import ARGS, CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 
 def cpu_seconds() -> float:
@@ -81,7 +82,7 @@ def serve_and_open(folder: Path, visits: int) -> None:
         time.sleep(25)  # the pool fills (two pages rendered ahead)
         page_url = f"{base}/voila/render/{urllib.parse.quote('地区总览')}.ipynb"
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             times = []
             for _ in range(visits):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -21,21 +21,11 @@ import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
+from fpplan.testing.browser import ARGS, CHROMIUM
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-# Every host but loopback resolves to nothing, so a CDN dependency fails loudly (and shows in requestfailed).
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
 PROCESSES: dict[str, subprocess.Popen] = {}  # server url → its process
 POOL = 2  # overview pages rendered ahead

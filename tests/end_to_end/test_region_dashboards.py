@@ -21,21 +21,11 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from fpplan.app import region_results
+from fpplan.testing.browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 FIGURE = ".fpplan-figure svg.main-svg:visible"
 NAMES = {"650123": "演示县", "650124": "演示东县", "650125": "演示西县"}
 POOL = 2

@@ -1,0 +1,15 @@
+"""The headless chromium the browser tests and benchmarks drive (Debian's, through Playwright), kept offline:
+every host but loopback resolves to nothing, so a page that asks for a CDN fails loudly (and shows in
+``requestfailed``)."""
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
