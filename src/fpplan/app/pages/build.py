@@ -45,7 +45,8 @@ def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
         try:
             page = build(county, here)
         except Exception:  # its kernel still renders it (and shows the error there)
-            log.exception("page %s not rendered ahead: its kernel renders it at each visit", key)
+            # the visitor still gets the page (its kernel shows any error there); the command's user sees no traceback
+            log.info("page %s not rendered ahead: its kernel renders it at each visit", key, exc_info=True)
             continue
         if page is not None:
             pages[key] = page
