@@ -4,6 +4,7 @@ language for the workbook, the CLI and the dashboards (``Plan.notes``)."""
 from __future__ import annotations
 
 from fpplan.data.config import config_path
+from fpplan.data.documents import official_source
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.labels import ui
 from fpplan.data.models.planning import ServicesConfig
@@ -25,7 +26,7 @@ def plan_notes(county, services: ServicesConfig, equipment_reported: bool) -> tu
                 element=elements[element].zh if element in elements else element,
                 reason=reasons[element],
                 rate=f"{rate.per_person_year:g}",
-                source=rate.source,
+                source=official_source(rate.source),  # document titles; 演示假设, not the planner's remarks
             )
         )
     if not equipment_reported:
