@@ -19,13 +19,26 @@ def periods_covered(county, kind: str) -> list[str]:
     working-rhythm registers)."""
     if kind == periods.WEEK:  # weeks: where the data are dated (the supervision register)
         return register_weeks(county)
+    months = pd.Series(sorted(months_covered(county)), dtype=object)
+    if months.empty:
+        return []
+    return sorted(periods.of_months(months, kind).unique())
+
+
+@per_county
+def months_covered(county) -> frozenset[str]:
+    """Every month ('YYYY-MM') that holds a row of any monthly table or working-rhythm register."""
     months = pd.concat(
         [*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))), register_months(county)],
         ignore_index=True,
     )
-    if months.empty:
-        return []
-    return sorted(periods.of_months(months.drop_duplicates(), kind).unique())
+    return frozenset(months.astype(str))
+
+
+def complete(period_ids, months: frozenset[str]) -> dict[str, bool]:
+    """Period → whether its every month is in ``months`` (a year of one reported month is not a year to compare
+    with); one check per distinct period."""
+    return {p: set(periods.parse(p)[1]) <= months for p in period_ids}
 
 
 @per_county

@@ -32,6 +32,7 @@ from fpplan.indicators.catalogue import (
     targets_for,
     undecided,
 )
+from fpplan.indicators.coverage import complete, months_covered
 from fpplan.indicators.engine import indicator_grid
 from fpplan.indicators.reports import unit_map
 from fpplan.indicators.scales import SCALES, from_scale, scale_of, to_scale
@@ -68,9 +69,24 @@ def scorecards(
     interval straddles the target), previous period's value and change, note (why no value, a caveat, or that the
     target is yearly). Computed in one pass (vectorized over units and periods)."""
     catalogue = county.config["indicators"]
-    return judge(
-        indicator_grid(county, level, kind, codes), catalogue, target_set or catalogue.default_target_set, level, kind
-    )
+    card = indicator_grid(county, level, kind, codes)
+    if kind != periods.WEEK and len(card):  # the change from the previous period, between whole periods only
+        card = with_previous(card, complete(card["period"].unique(), months_covered(county)))
+    return judge(card, catalogue, target_set or catalogue.default_target_set, level, kind)
+
+
+def with_previous(card: pd.DataFrame, whole: dict) -> pd.DataFrame:
+    """``previous`` and ``change`` of every row: the value of the unit's indicator in the period before, where both
+    periods are whole (``whole``: period → every month reported); else missing (a year against one reported month
+    of the year before would read as a jump)."""
+    ordered = card.sort_values(["unit", "indicator", "period"])
+    grouped = ordered.groupby(["unit", "indicator"])
+    previous = grouped["value"].shift(1)
+    both = ordered["period"].map(whole).eq(True) & grouped["period"].shift(1).map(whole).eq(True)
+    card = card.copy()
+    card["previous"] = previous.where(both).reindex(card.index).astype(float)
+    card["change"] = card["value"] - card["previous"]
+    return card
 
 
 def judge(card: pd.DataFrame, catalogue, target_set: str, level: str, kind: str) -> pd.DataFrame:
