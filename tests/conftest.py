@@ -53,11 +53,11 @@ def made_once(tmp_path_factory, name: str, make: Callable[[Path], object]) -> Pa
 
 
 def _demo_with_results(folder: Path) -> None:
-    from fpplan.app.results import ensure_results
+    from fpplan.app.pages.build import ensure_pages
     from fpplan.data.workspace import Workspace
 
     write_demo(folder)
-    assert ensure_results(Workspace(folder)).computed
+    assert ensure_pages(Workspace(folder)).computed  # the results and the pages rendered ahead from them
 
 
 def _region_with_results(folder: Path) -> None:
@@ -71,8 +71,8 @@ def _region_with_results(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def prepared_demo(tmp_path_factory) -> Path:
-    """The demo county's folder with its store and the results the dashboards and reports read, computed once a
-    run (read-only: see ``demo_with_results``)."""
+    """The demo county's folder with its store, the results the dashboards and reports read and the pages rendered
+    ahead from them, computed once a run (read-only: see ``demo_with_results``)."""
     return made_once(tmp_path_factory, "demo", _demo_with_results)
 
 

@@ -312,12 +312,10 @@ def test_the_folder_file_is_imported_again_when_it_changes(mini: Path) -> None:
     assert loaded.service_stats.set_index(["village_code", "month"]).loc[("100001001", "2025-01"), "deaths"] == 5
 
 
-def test_results_are_computed_once_per_version_of_the_data(tmp_path: Path) -> None:
-    from fpplan.demo import write_demo
-
-    county = write_demo(tmp_path / "demo")
+def test_results_are_computed_once_per_version_of_the_data(demo_with_results: Path) -> None:
+    county = demo_with_results  # its results computed once for the run (tests/conftest.py: computed, asserted)
     first = ensure_results(Workspace(county))
-    assert first.computed
+    assert not first.computed  # a copy of the data with its results: the same version, nothing computed again
     manifest = current(county)
     assert manifest["data_as_of"]["last_month"] == "2025-12" and manifest["version"] == first.version
     again = ensure_results(Workspace(county))
@@ -331,3 +329,4 @@ def test_results_are_computed_once_per_version_of_the_data(tmp_path: Path) -> No
     assert "2026-01" in manifest["scored_periods"]["month"]
     shutil.rmtree(first.folder, ignore_errors=True)
     assert os.path.isdir(manifest["path"])
+    assert not ensure_results(Workspace(county)).computed

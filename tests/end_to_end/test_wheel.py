@@ -111,6 +111,8 @@ def test_the_wheel_runs_demo_plan_report_and_serve_from_any_folder(installed, tm
             except OSError:
                 time.sleep(0.5)
         assert "领导总览" in body and "fpplan-figure" in body, body[-2000:]
+        # a county served for the first time: its results and pages were made before the server listened
+        assert list((elsewhere / "county" / ".fpplan" / "results").glob("*/pages/.complete")), "no pages rendered ahead"
         assert "plotly-basic.min.js" in body  # the template's own plotly.js, from the package
     finally:
         proc.terminate()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from fpplan.app.results import current
 from fpplan.data.models.server import ServerConfig
 from fpplan.data.shipped import package_path
 from fpplan.demo import write_demo
@@ -101,8 +100,8 @@ def test_the_index_page_names_the_county_and_each_page(tmp_path: Path) -> None:
     assert "Select items" not in text and "http" not in text  # nothing from outside the machine
 
 
-def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
-    county = write_demo(tmp_path / "county")
+def test_off_loopback_a_token_is_required(demo_with_results: Path, tmp_path: Path) -> None:
+    county = demo_with_results  # with its results and pages (a county served for the first time: test_wheel.py)
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
@@ -131,7 +130,6 @@ def test_off_loopback_a_token_is_required(tmp_path: Path) -> None:
                     break
                 assert proc.poll() is None, log.read_text()
                 time.sleep(0.5)
-            assert current(county) is not None  # results were computed before the server listened
             page = f"{base}/voila/render/%E9%A2%86%E5%AF%BC%E6%80%BB%E8%A7%88.ipynb"
             assert status(page) in (302, 401, 403)  # no token: the login page, not the dashboard
             assert status(f"{base}/?token=wrong") in (302, 401, 403)

@@ -108,12 +108,10 @@ def open_county(
 
     from fpplan.app import results
     from fpplan.app.results import period_of, scenario_of
-    from fpplan.data.workspace import Workspace
 
     pd.set_option("display.max_columns", 30)
     try:
-        workspace = Workspace(data_dir, store)
-        county = workspace.county()
+        workspace, county = _opened(data_dir, store)
         if results.is_stale(workspace.folder, results.current(workspace.folder), store):
             results.ensure_results(workspace)
         manifest = results.current(workspace.folder)
@@ -129,6 +127,27 @@ def open_county(
     )
     use_report_styles()
     return Session(county, names, workspace, manifest, period, scenario)
+
+
+_OPENED: dict = {}  # (folder, store) → (fingerprint, workspace, county): the report's notebooks share one kernel
+
+
+def _opened(data_dir: str | Path, store: str | Path | None):
+    """(workspace, county) of ``data_dir``: the county read and validated once per kernel while its files and store
+    are unchanged (sizes and times: ``fpplan.data.folder.fingerprint``), as the report's notebooks run one after the
+    other in one kernel (``fpplan.app.reports.NotebookKernel``)."""
+    from fpplan.data.folder import STORE_NAME, fingerprint
+    from fpplan.data.workspace import Workspace
+
+    workspace = Workspace(data_dir, store)
+    key = (str(workspace.folder.resolve()), str(store))
+    stamp = fingerprint(workspace.folder.resolve(), Path(store) if store else workspace.folder / STORE_NAME)
+    if key in _OPENED and _OPENED[key][0] == stamp:
+        return _OPENED[key][1:]
+    county = workspace.county()  # the folder's new monthly files imported first: the stamp is taken after
+    stamp = fingerprint(workspace.folder.resolve(), Path(store) if store else workspace.folder / STORE_NAME)
+    _OPENED[key] = (stamp, workspace, county)
+    return workspace, county
 
 
 def use_report_styles() -> None:

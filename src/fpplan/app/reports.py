@@ -20,6 +20,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Self
 
 from fpplan.app.printing import page_count, to_pdf
 from fpplan.app.style import FONT, REPORT_PLOTLY_CONFIG
@@ -39,43 +40,88 @@ def folder_name(manifest: dict, period: str, scenario: str) -> str:
 # --- running and binding ----------------------------------------------------------------------------------------
 
 
+class NotebookKernel:
+    """One kernel that runs a report's notebooks one after the other (``with NotebookKernel(out_dir) as kernel:
+    kernel.run(notebook, parameters)``): the libraries are imported once, not once per notebook, and each notebook
+    starts from an empty namespace (``%reset -f`` between them), as it would in a kernel of its own. The terminal
+    shows no English chatter of papermill and the kernel (their warnings: no encryption over loopback, the debugger's
+    frozen modules, black not installed); a notebook that fails is a DataError naming the notebook, the cell and why,
+    in the user's language."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.manager = None
+        self.used = False
+
+    def __enter__(self) -> Self:
+        from jupyter_client.manager import KernelManager
+
+        os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"  # figures as JSON: the report draws them itself
+        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the kernel's debugger warning on frozen modules
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(cwd=str(self.out_dir), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.manager.shutdown_kernel(now=True)
+
+    def _reset(self) -> None:
+        """The namespace the previous notebook left emptied (imported modules stay imported)."""
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive("%reset -f", store_history=False, timeout=60, output_hook=lambda _: None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+        finally:
+            client.stop_channels()
+
+    def run(self, notebook: Path, parameters: dict) -> Path:
+        """Execute one notebook with papermill in this kernel; returns the executed copy."""
+        import logging
+
+        import papermill
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        executed = self.out_dir / notebook.name
+        logger = logging.getLogger("papermill")
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        try:
+            if self.used:
+                self._reset()
+            self.used = True
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(self.out_dir),
+                progress_bar=False,
+                execution_timeout=CELL_TIMEOUT,
+                km=self.manager,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise DataError([notebook_failure(notebook, error.exec_count, error.ename, error.evalue)]) from None
+        except CellTimeoutError:
+            raise DataError(
+                [
+                    Problem(
+                        file=notebook.name, kind="notebook_timeout", value=notebook.stem, detail=str(CELL_TIMEOUT // 60)
+                    )
+                ]
+            ) from None
+        except DeadKernelError:
+            raise DataError([Problem(file=notebook.name, kind="notebook_kernel_died", value=notebook.stem)]) from None
+        finally:
+            logger.setLevel(level)
+        return executed
+
+
 def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
-    """Execute one notebook with papermill; returns the executed copy. The terminal shows no English chatter of
-    papermill and the kernel (their warnings: no encryption over loopback, the debugger's frozen modules, black not
-    installed); a notebook that fails is a DataError naming the notebook, the cell and why, in the user's language."""
-    import logging
-
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    executed = out_dir / notebook.name
-    os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"  # figures as JSON: the report draws them itself
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the kernel's debugger warning on frozen modules
-    logger = logging.getLogger("papermill")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(out_dir),
-            progress_bar=False,
-            execution_timeout=CELL_TIMEOUT,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except papermill.PapermillExecutionError as error:
-        raise DataError([notebook_failure(notebook, error.exec_count, error.ename, error.evalue)]) from None
-    except CellTimeoutError:
-        raise DataError(
-            [Problem(file=notebook.name, kind="notebook_timeout", value=notebook.stem, detail=str(CELL_TIMEOUT // 60))]
-        ) from None
-    except DeadKernelError:
-        raise DataError([Problem(file=notebook.name, kind="notebook_kernel_died", value=notebook.stem)]) from None
-    finally:
-        logger.setLevel(level)
-    return executed
+    """Execute one notebook with papermill in a kernel of its own; returns the executed copy (``NotebookKernel``)."""
+    with NotebookKernel(out_dir) as kernel:
+        return kernel.run(notebook, parameters)
 
 
 def notebook_failure(notebook: Path, cell: int | None, name: str, text: str) -> Problem:
@@ -326,12 +372,13 @@ def run_report(
         if store:
             parameters["store"] = str(Path(store).resolve())
         executed = []
-        with tqdm(books, bar_format=label("ui", "lang_report_progress")) as bar:
+        with (
+            NotebookKernel(staging / "notebooks") as kernel,
+            tqdm(books, bar_format=label("ui", "lang_report_progress")) as bar,
+        ):
             for notebook in bar:
                 bar.set_description(notebook.stem)
-                executed.append(
-                    run_notebook(notebook, staging / "notebooks", parameters | _target_parameter(notebook, target_set))
-                )
+                executed.append(kernel.run(notebook, parameters | _target_parameter(notebook, target_set)))
         check_sections(executed)
         county = manifest["county"]["name"]
         key_numbers = ""
