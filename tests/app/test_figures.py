@@ -113,7 +113,7 @@ def test_live_figure_values_are_strict_json() -> None:
     assert out == [1.0, None, 2.5] and json.dumps(out, allow_nan=False) == "[1.0, null, 2.5]"
 
 
-def test_scenario_explorer_redraws_its_figures_in_place(demo) -> None:
+def test_scenario_explorer_redraws_its_figures_in_place(demo_with_results) -> None:
     """Moving the 2035 TFR down lowers the projected 2035 population in the same figure widget; every figure's
     JSON is strict (no NaN), with the plotly template sent once beside it."""
     import json
@@ -123,7 +123,7 @@ def test_scenario_explorer_redraws_its_figures_in_place(demo) -> None:
     from fpplan.app.panels.live_figure import LiveFigure
     from fpplan.app.panels.scenarios import scenario_explorer
 
-    page = scenario_explorer(demo)
+    page = scenario_explorer(demo_with_results)
     live = [c for c in page.children[-1].children if isinstance(c, LiveFigure)]
     assert len(live) == 4 and all(json.dumps(f.figure, allow_nan=False) for f in live)
     population = live[0]
