@@ -148,7 +148,10 @@ def _copy_region(region_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_two_counties_with_one_code_are_refused(region_dir: Path, tmp_path: Path, capsys) -> None:
-    bad = _copy_region(region_dir, tmp_path)
+    bad = tmp_path / "region"  # the region's file and one county twice: each command opens every county
+    bad.mkdir()
+    shutil.copy2(region_dir / "region.yaml", bad / "region.yaml")
+    shutil.copytree(region_dir / "650123", bad / "650123")
     shutil.copytree(bad / "650123", bad / "650123_again")
     with pytest.raises(DataError) as error:
         load_region(bad)
