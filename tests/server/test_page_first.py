@@ -199,3 +199,31 @@ def test_the_internals_used_are_where_they_were() -> None:
     assert "self._using_pending_kernels()" in inspect.getsource(MultiKernelManager._async_start_kernel)
     # with_template_code: one Jinja environment per exporter, made here
     assert re.search(r"environment = Environment\(", inspect.getsource(TemplateExporter._create_environment))
+
+
+def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted() -> None:
+    """With kernels started in the background, a shutdown returns before the kernel is gone: the cap must not count
+    the kernel just reclaimed (the new visitor would be refused with room made for them)."""
+
+    async def visits():
+        manager = CappedKernelManager(use_pending_kernels=True, max_kernels=1, reclaim_after=0, niceness=0)
+        first = await manager.start_kernel(kernel_name="python3")
+        await asyncio.wait_for(manager.get_kernel(first).ready, 60)
+        second = await manager.start_kernel(kernel_name="python3")  # the first, idle and unconnected, makes room
+        try:
+            assert manager.list_kernel_ids() == [second]
+            await asyncio.wait_for(manager.get_kernel(second).ready, 60)
+            manager._kernel_connections[second] = 1  # a page connected to it: it is not reclaimed
+            from tornado import web
+
+            with pytest.raises(web.HTTPError) as refused:
+                await manager.start_kernel(kernel_name="python3")
+            assert refused.value.status_code == 503 and manager.list_kernel_ids() == [second]
+        finally:
+            manager._kernel_connections[second] = 0
+            await manager.shutdown_kernel(second, now=True)
+            stopping = manager._pending_kernels.get(second)
+            if stopping is not None:
+                await stopping
+
+    asyncio.run(visits())

@@ -111,6 +111,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
             if getattr(kernel, "execution_state", "") != "busy" and getattr(kernel, "last_activity", limit) < limit:
                 self.log.info("kernel %s reclaimed for a new visitor (no page connected, idle)", kernel_id)
                 await ensure_async(self.shutdown_kernel(kernel_id))
+                stopping = self._pending_kernels.get(kernel_id)
+                if stopping is not None:  # a pending kernel's shutdown returns before the kernel is gone
+                    await stopping
 
 
 def is_static_visit(root_dir: str, env: dict) -> bool:
