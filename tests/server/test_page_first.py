@@ -114,9 +114,9 @@ def test_the_page_template_is_compiled_once_and_again_when_its_file_changes(tmp_
     assert getattr(VoilaExporter(template_name="lab").environment, "bytecode_cache", None) is not cache
 
 
-def test_a_visitors_kernel_starts_in_the_background_and_yields_the_cpu_to_the_server() -> None:
+def test_a_visitors_kernel_starts_in_the_background_and_yields_the_cpu_to_the_server(tmp_path: Path) -> None:
     async def visit():
-        manager = CappedKernelManager(use_pending_kernels=True, niceness=10)
+        manager = CappedKernelManager(use_pending_kernels=True, niceness=10, connection_dir=str(tmp_path))
         kernel_id = await manager.start_kernel(kernel_name="python3")
         try:
             kernel = manager.get_kernel(kernel_id)
@@ -201,12 +201,14 @@ def test_the_internals_used_are_where_they_were() -> None:
     assert re.search(r"environment = Environment\(", inspect.getsource(TemplateExporter._create_environment))
 
 
-def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted() -> None:
+def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted(tmp_path: Path) -> None:
     """With kernels started in the background, a shutdown returns before the kernel is gone: the cap must not count
     the kernel just reclaimed (the new visitor would be refused with room made for them)."""
 
     async def visits():
-        manager = CappedKernelManager(use_pending_kernels=True, max_kernels=1, reclaim_after=0, niceness=0)
+        manager = CappedKernelManager(
+            use_pending_kernels=True, max_kernels=1, reclaim_after=0, niceness=0, connection_dir=str(tmp_path)
+        )
         first = await manager.start_kernel(kernel_name="python3")
         await asyncio.wait_for(manager.get_kernel(first).ready, 60)
         second = await manager.start_kernel(kernel_name="python3")  # the first, idle and unconnected, makes room
