@@ -8,7 +8,9 @@ each page:
 - one visitor: request → first figure drawn (an SVG image or a plotly.js figure; median of ``--visits`` fresh
   browser contexts, one after another);
 - eight at once (``--bursts`` bursts of eight fresh contexts, ``--pause`` seconds apart, as bench_dashboards.py
-  does): each one's request → first figure; server + kernels memory (RSS) at its peak during the burst;
+  does): each one's request → first figure, and the first paint as each page records it (navigation start → first
+  contentful paint: Playwright's own polling of eight pages lags it by seconds on a loaded machine); server +
+  kernels memory (RSS) at its peak during the burst;
 - each control: the control moved (a key press on a slider, a choice in a list) → the figure it changes redrawn
   in the page (timed in the page: from just before the input to the first frame after the figure's DOM changed),
   ``--presses`` times, alternating directions;
@@ -114,19 +116,32 @@ def page_url(url: str, name: str, query: str = "") -> str:
     return f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb" + (f"?{query}" if query else "")
 
 
-async def first_figure(browser, address: str) -> float:
-    """Seconds from the request to the first figure drawn in a fresh context (inf: none within the hang limit)."""
+async def first_figure(browser, address: str, paints: list | None = None) -> float:
+    """Seconds from the request to the first figure drawn in a fresh context (inf: none within the hang limit);
+    ``paints`` gets the page's own first contentful paint (seconds from its navigation start, as the browser
+    records it: on a loaded machine Playwright sees the figure seconds later than the page paints it)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     start = time.perf_counter()
     try:
         await page.goto(address, timeout=HANG_SECONDS * 1000, wait_until="commit")
         await page.wait_for_selector(FIRST, timeout=HANG_SECONDS * 1000)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        if paints is not None:
+            paint = await page.evaluate(FIRST_PAINT)
+            paints.append(paint / 1000 if paint is not None else float("nan"))
+        return seconds
     except Exception:  # noqa: BLE001 — a hang or an error page: no figure
+        if paints is not None:
+            paints.append(float("inf"))
         return float("inf")
     finally:
         await context.close()
+
+
+FIRST_PAINT = (
+    "() => { const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null; }"
+)
 
 
 async def move(page, control: Control, forward: bool) -> None:
@@ -189,10 +204,10 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
                 ones.append(await first_figure(browser, address))
                 await asyncio.sleep(1)
             row["one"] = ones
-            bursts, peak, peak_pss = [], 0.0, 0.0
+            bursts, peak, peak_pss, paints = [], 0.0, 0.0, []
             for _ in range(args.bursts):
                 await asyncio.sleep(args.pause)  # pools refill, kernels of the last visits settle
-                tasks = [asyncio.create_task(first_figure(browser, address)) for _ in range(8)]
+                tasks = [asyncio.create_task(first_figure(browser, address, paints)) for _ in range(8)]
                 while not all(t.done() for t in tasks):
                     peak = max(peak, server_rss_mb(proc))
                     await asyncio.sleep(0.2)
@@ -200,6 +215,7 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
                 await asyncio.sleep(5)  # the eight pages' kernels have started and built their widgets
                 peak_pss = max(peak_pss, server_pss_mb(proc))
             row["eight"], row["rss_peak_mb"], row["pss_after_burst_mb"] = bursts, peak, peak_pss
+            row["eight_first_paint"] = sorted(paints)
             if name in CONTROLS and args.presses:
                 row["controls"] = await redraws(browser, address, CONTROLS[name], args.presses)
             row["load_after"] = os.getloadavg()[0]
@@ -216,6 +232,9 @@ def summary(row: dict) -> str:
     text = f"{row['page']}: one visitor {statistics.median(ones):.2f} s ({min(ones):.2f}–{max(ones):.2f})"
     for burst in row["eight"]:
         text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
+    if row.get("eight_first_paint"):
+        paints = row["eight_first_paint"]
+        text += f" (in the pages, first paint slowest {paints[-1]:.2f} s, median {statistics.median(paints):.2f} s)"
     text += (
         f"; server+kernels RSS peak {row['rss_peak_mb']:.0f} MB (PSS 5 s after the burst "
         f"{row['pss_after_burst_mb']:.0f} MB), RSS after the page's measurements {row['rss_after_mb']:.0f} MB"

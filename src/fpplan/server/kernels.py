@@ -10,6 +10,7 @@ page's kernel started for one visitor (the pool empty) is shut down once idle: i
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -36,6 +37,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
         "down to make room for a new visitor.",
     )
 
+    niceness = Integer(
+        DEFAULTS.kernel_niceness,
+        config=True,
+        help="Niceness the kernels run at (0: the server's): a burst of kernels starting at once leaves the CPU "
+        "to the server, which writes every visitor's page first.",
+    )
+
     static_idle_seconds = Float(
         DEFAULTS.static_idle_seconds,
         config=True,
@@ -52,9 +60,32 @@ class CappedKernelManager(AsyncMappingKernelManager):
                     503, "too many visitors at once: please try again in a minute / 访问人数过多，请稍后再试"
                 )
         kernel_id = await super().start_kernel(*args, **kwargs)
+        asyncio.ensure_future(self._when_started(kernel_id))
         if is_static_visit(self.root_dir, kwargs.get("env") or {}):
             asyncio.ensure_future(self._shut_down_when_idle(kernel_id))
         return kernel_id
+
+    async def _when_started(self, kernel_id: str) -> None:
+        """Once a kernel started in the background (``use_pending_kernels``) is up: its process at ``niceness``; a
+        kernel that could not start is forgotten (its page fails; it does not count against the cap)."""
+        manager = self._kernels.get(kernel_id)
+        try:
+            await manager.ready
+        except Exception:  # noqa: BLE001 — logged by jupyter_client; the page waiting for it fails with it
+            self.log.warning("kernel %s did not start: removed", kernel_id)
+            self.remove_kernel(kernel_id)
+            self._kernel_connections.pop(kernel_id, None)
+            return
+        self._lower_priority(kernel_id)
+
+    def _lower_priority(self, kernel_id: str) -> None:
+        """The kernel's process (and what it starts later: its threads inherit it) at ``niceness``."""
+        pid = getattr(getattr(self._kernels.get(kernel_id), "provisioner", None), "pid", None)
+        if self.niceness and pid:
+            try:
+                os.setpriority(os.PRIO_PROCESS, pid, self.niceness)
+            except OSError as error:  # gone already, or not ours to change: it runs at the server's priority
+                self.log.info("kernel %s left at the server's priority: %s", kernel_id, error)
 
     async def _shut_down_when_idle(self, kernel_id: str) -> None:
         """Shut down a static page's kernel once it has been idle ``static_idle_seconds`` with no page connected
@@ -80,6 +111,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
             if getattr(kernel, "execution_state", "") != "busy" and getattr(kernel, "last_activity", limit) < limit:
                 self.log.info("kernel %s reclaimed for a new visitor (no page connected, idle)", kernel_id)
                 await ensure_async(self.shutdown_kernel(kernel_id))
+                stopping = self._pending_kernels.get(kernel_id)
+                if stopping is not None:  # a pending kernel's shutdown returns before the kernel is gone
+                    await stopping
 
 
 def is_static_visit(root_dir: str, env: dict) -> bool:

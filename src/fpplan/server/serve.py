@@ -130,6 +130,8 @@ def command(
         f"--CappedKernelManager.max_kernels={config.max_kernels}",
         f"--CappedKernelManager.reclaim_after={config.reclaim_after_seconds}",
         f"--CappedKernelManager.static_idle_seconds={config.static_idle_seconds}",
+        f"--CappedKernelManager.niceness={config.kernel_niceness}",
+        "--CappedKernelManager.use_pending_kernels=True",  # a page is written while its kernel starts (voila_app)
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={config.cull_interval_seconds}",
         "--MappingKernelManager.cull_connected=False",

@@ -6,6 +6,13 @@
   which loads no front end; figures as SVG images, or drawn by the template's small plotly.js) has its kernel shut
   down once the page is written.
 - The leader pages' image and PDF at ``/fpplan/export/…`` (``fpplan.server.export.ExportHandler``).
+- A visitor's kernel started in the background (``CappedKernelManager.use_pending_kernels``, set by
+  ``fpplan.server.serve``): Voila awaited the kernel's process before writing the first byte of a page, so a live
+  page's figures rendered ahead waited for it (seconds when eight visitors came at once); the page's renderer now
+  waits for its kernel only where the template starts it, after those figures (``with_kernel_awaited``).
+- The page template compiled once (``TemplateCode``), not at every visit: Voila makes a new exporter, hence a new
+  Jinja environment, for every page it renders, and compiling the template's files took half the server's time
+  when eight visitors came at once.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import asyncio
 from functools import cache
 from pathlib import Path
 
+from jinja2 import BytecodeCache
 from jupyter_server.utils import ensure_async
 
 STATIC_KERNEL_GRACE_SECONDS = 5
@@ -103,13 +111,65 @@ def is_static(notebook: Path) -> bool:
     return notebook.is_file() and _static_page(str(notebook), notebook.stat().st_mtime)
 
 
+class TemplateCode(BytecodeCache):
+    """Compiled templates kept in memory for every page rendered after (Jinja's bytecode cache: a template whose
+    file changed is compiled again, its checksum no longer matching)."""
+
+    def __init__(self):
+        self.code: dict[str, tuple[str, object]] = {}
+
+    def get_bucket(self, environment, name, filename, source):
+        """A template's code for sync and async rendering kept apart (they are compiled differently)."""
+        return super().get_bucket(environment, f"{name}|async={environment.is_async}", filename, source)
+
+    def load_bytecode(self, bucket) -> None:
+        checksum, code = self.code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+def with_template_code(exporter_class, cache: TemplateCode) -> None:
+    """Voila's exporter with ``cache`` in every Jinja environment it makes (one per page rendered)."""
+    create = exporter_class._create_environment
+
+    def _create_environment(self):
+        environment = create(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    exporter_class._create_environment = _create_environment
+
+
+def with_kernel_awaited(renderer_class) -> None:
+    """Voila's renderer waiting, where the template starts the kernel, for the kernel started in the background
+    (a pending kernel: its manager's ``ready``) before it connects to it; a kernel that failed to start fails the
+    page there, as it failed the request before."""
+    start = renderer_class._jinja_kernel_start
+
+    async def _jinja_kernel_start(self, nb, kernel_id, kernel_future):
+        manager = await ensure_async(kernel_future)
+        ready = getattr(manager, "ready", None)
+        if ready is not None:
+            await ready
+        return await start(self, nb, kernel_id, manager)
+
+    renderer_class._jinja_kernel_start = _jinja_kernel_start
+
+
 def main() -> None:
     """Voila with fresh preheated pools (``python -m fpplan.server.voila_app`` + Voila's arguments;
     ``fpplan.server.serve`` starts it)."""
     import voila.app
+    import voila.exporter
+    import voila.notebook_renderer
 
     from fpplan.app.pages.serving import with_pages
 
+    with_template_code(voila.exporter.VoilaExporter, TemplateCode())
+    with_kernel_awaited(voila.notebook_renderer.NotebookRenderer)
     voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
     voila.app.Voila.init_handlers = with_pages(with_exports(voila.app.Voila.init_handlers))  # pages from the results
     voila.app.main()

@@ -23,4 +23,5 @@ class ServerConfig(Frozen):
     cull_idle_seconds: int = Field(default=300, ge=0)  # a kernel no page is connected to, idle this long, is shut down
     cull_interval_seconds: int = Field(default=30, ge=1)  # how often idle kernels are looked for
     reclaim_after_seconds: float = Field(default=60, ge=0)  # at the cap: idle kernels with no page go first
+    kernel_niceness: int = Field(default=10, ge=0, le=19)  # kernels yield the CPU to the server (0: not)
     static_idle_seconds: float = Field(default=20, ge=0)  # a static page's own kernel, once its page is written

@@ -1,0 +1,231 @@
+"""Eight visitors at once on a live page (issue 27): its figures rendered ahead are written before its kernel is
+started and before the front end's heavy styles; the page template is compiled once, not at every visit; a visitor's
+kernel starts in the background and runs at a lower priority than the server. The Voila, nbconvert and
+jupyter_client internals these use are checked here."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import re
+import time
+from pathlib import Path
+
+import jinja2
+import nbformat
+import pytest
+
+from fpplan.server import serve
+from fpplan.server.kernels import CappedKernelManager
+from fpplan.server.voila_app import TemplateCode, with_kernel_awaited, with_template_code
+
+KERNEL = "<!--kernel started here-->"
+FRONT_END = ("voila-style.js", "static/index.css", "fontawesome/css/all.min.css", "theme-light.css")
+
+
+def render(tmp_path: Path, monkeypatch, static_html: str | None) -> str:
+    """The fpplan template rendered by Voila's exporter as the server renders a page; KERNEL marks where the
+    template starts the kernel."""
+    from voila.exporter import VoilaExporter
+    from voila.paths import collect_template_paths
+
+    monkeypatch.setenv("JUPYTER_PATH", str(serve.build_template(tmp_path)))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("scenario_explorer()")])
+    nb.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nb.metadata.fpplan = {"page": "scenarios"} | ({"static_html": static_html} if static_html else {})
+    exporter = VoilaExporter(
+        template_paths=collect_template_paths(["voila", "nbconvert"], "fpplan"),
+        template_name="fpplan",
+        theme="light",
+        base_url="/",
+    )
+    out: list[str] = []
+
+    async def kernel_start(nb):
+        out.append(KERNEL)
+        return "kernel-id"
+
+    async def cells(nb, kernel_id):
+        for cell in nb.cells:
+            yield cell
+
+    async def generate():
+        context = {"frontend": "voila", "kernel_start": kernel_start, "cell_generator": cells}
+        context |= {"main_js": "voila.js", "progressive_rendering": False, "notebook_execute": None}
+        resources = {"base_url": "/", "theme": "light", "template": "fpplan", "metadata": {"name": "情景分析"}}
+        async for html, _ in exporter.generate_from_notebook_node(nb, resources, extra_context=context):
+            out.append(html)
+
+    asyncio.run(generate())
+    return "".join(out)
+
+
+def test_a_live_pages_figures_come_before_its_kernel_and_the_front_ends_styles(tmp_path: Path, monkeypatch) -> None:
+    figures = "<div class='fpplan-figure' id='fpplan-figure-population'><svg class='main-svg'></svg></div>"
+    live = render(tmp_path / "live", monkeypatch, figures)
+    head = live[: live.index("</head>")]
+    assert not any(name in head for name in FRONT_END), "the front end's styles hold the figures' first paint"
+    assert live.index(figures) < live.index(KERNEL)  # the figures leave before the kernel is waited for
+    for name in FRONT_END:  # then the styles, once each, before the front end that needs them
+        assert live.count(name) == 1, name
+        assert live.index(KERNEL) < live.index(name) < live.index("voila.js"), name
+    assert "body { margin: 0; }" in head  # the figures where they will stay once JupyterLab's styles come
+
+    plain = render(tmp_path / "plain", monkeypatch, None)  # a page with nothing rendered ahead: as Voila has it
+    head = plain[: plain.index("</head>")]
+    for name in FRONT_END:
+        assert plain.count(name) == 1 and name in head, name
+    assert "body { margin: 0; }" not in plain
+
+
+def test_the_page_template_is_compiled_once_and_again_when_its_file_changes(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "page.html.j2").write_text("{% block body %}<p>{{ name }}</p>{% endblock %}", encoding="utf-8")
+    compiled = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append((name, self.is_async))
+        return compile_(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    cache = TemplateCode()
+
+    def page(is_async: bool = True) -> str:  # a new environment per page, as Voila makes one
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path), enable_async=is_async, bytecode_cache=cache)
+        template = env.get_template("page.html.j2")
+        return asyncio.run(template.render_async(name="县")) if is_async else template.render(name="县")
+
+    assert [page(), page(), page()] == ["<p>县</p>"] * 3
+    assert compiled == [("page.html.j2", True)]
+    assert page(is_async=False) == "<p>县</p>"  # sync code is compiled apart from async code
+    assert compiled == [("page.html.j2", True), ("page.html.j2", False)]
+    (tmp_path / "page.html.j2").write_text("{% block body %}<h1>{{ name }}</h1>{% endblock %}", encoding="utf-8")
+    assert page() == "<h1>县</h1>"  # the file changed: compiled again
+    assert len(compiled) == 3
+
+    from voila.exporter import VoilaExporter
+
+    class Exporter(VoilaExporter):
+        pass
+
+    with_template_code(Exporter, cache)
+    assert Exporter(template_name="lab").environment.bytecode_cache is cache
+    assert getattr(VoilaExporter(template_name="lab").environment, "bytecode_cache", None) is not cache
+
+
+def test_a_visitors_kernel_starts_in_the_background_and_yields_the_cpu_to_the_server(tmp_path: Path) -> None:
+    async def visit():
+        manager = CappedKernelManager(use_pending_kernels=True, niceness=10, connection_dir=str(tmp_path))
+        kernel_id = await manager.start_kernel(kernel_name="python3")
+        try:
+            kernel = manager.get_kernel(kernel_id)
+            assert kernel_id in manager.list_kernel_ids()  # counted against the cap while it starts
+            assert not kernel.ready.done()  # the page is written while the kernel starts
+            await asyncio.wait_for(kernel.ready, 60)
+            pid = kernel.provisioner.pid
+            deadline = time.monotonic() + 10
+            while os.getpriority(os.PRIO_PROCESS, pid) != 10 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert os.getpriority(os.PRIO_PROCESS, pid) == 10
+            assert os.getpriority(os.PRIO_PROCESS, 0) == 0  # the server itself is untouched
+            client = kernel.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)  # and the kernel works
+            reply = await client.execute_interactive("import os; x = os.nice(0)", user_expressions={"n": "x"})
+            assert reply["content"]["user_expressions"]["n"]["data"]["text/plain"] == "10"
+            client.stop_channels()
+        finally:
+            await manager.shutdown_kernel(kernel_id, now=True)
+
+    asyncio.run(visit())
+
+
+def test_the_renderer_waits_for_a_kernel_started_in_the_background() -> None:
+    calls = []
+
+    class Renderer:
+        async def _jinja_kernel_start(self, nb, kernel_id, kernel_future):
+            calls.append(kernel_future)
+            return kernel_id
+
+    class Manager:
+        def __init__(self):
+            self.ready = asyncio.get_running_loop().create_future()
+
+    with_kernel_awaited(Renderer)
+
+    async def run():
+        manager = Manager()
+        task = asyncio.ensure_future(Renderer()._jinja_kernel_start(None, "k1", manager))
+        await asyncio.sleep(0.05)
+        assert calls == [] and not task.done()  # not connected to a kernel still starting
+        manager.ready.set_result(None)
+        assert await task == "k1" and calls == [manager]
+        failed = Manager()
+        failed.ready.set_exception(RuntimeError("kernel did not start"))
+        with pytest.raises(RuntimeError, match="did not start"):
+            await Renderer()._jinja_kernel_start(None, "k2", failed)
+        assert calls == [manager]
+
+    asyncio.run(run())
+
+
+def test_the_server_starts_kernels_in_the_background_at_the_configured_niceness(tmp_path: Path) -> None:
+    from fpplan.data.models.server import ServerConfig
+
+    args = serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(kernel_niceness=7))
+    assert "--CappedKernelManager.use_pending_kernels=True" in args
+    assert "--CappedKernelManager.niceness=7" in args
+    assert ServerConfig().kernel_niceness == 10
+
+
+def test_the_internals_used_are_where_they_were() -> None:
+    from jupyter_client.multikernelmanager import MultiKernelManager
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from voila.notebook_renderer import NotebookRenderer
+
+    # with_kernel_awaited: the template's kernel start, given the manager Voila got for the kernel id
+    start = inspect.getsource(NotebookRenderer._jinja_kernel_start)
+    assert list(inspect.signature(NotebookRenderer._jinja_kernel_start).parameters) == [
+        "self",
+        "nb",
+        "kernel_id",
+        "kernel_future",
+    ]
+    assert "km = await ensure_async(kernel_future)" in start
+    # pending kernels: start_kernel returns before the kernel's process is up
+    assert "use_pending_kernels" in CappedKernelManager.class_traits(config=True)
+    assert "self._using_pending_kernels()" in inspect.getsource(MultiKernelManager._async_start_kernel)
+    # with_template_code: one Jinja environment per exporter, made here
+    assert re.search(r"environment = Environment\(", inspect.getsource(TemplateExporter._create_environment))
+
+
+def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted(tmp_path: Path) -> None:
+    """With kernels started in the background, a shutdown returns before the kernel is gone: the cap must not count
+    the kernel just reclaimed (the new visitor would be refused with room made for them)."""
+
+    async def visits():
+        manager = CappedKernelManager(
+            use_pending_kernels=True, max_kernels=1, reclaim_after=0, niceness=0, connection_dir=str(tmp_path)
+        )
+        first = await manager.start_kernel(kernel_name="python3")
+        await asyncio.wait_for(manager.get_kernel(first).ready, 60)
+        second = await manager.start_kernel(kernel_name="python3")  # the first, idle and unconnected, makes room
+        try:
+            assert manager.list_kernel_ids() == [second]
+            await asyncio.wait_for(manager.get_kernel(second).ready, 60)
+            manager._kernel_connections[second] = 1  # a page connected to it: it is not reclaimed
+            from tornado import web
+
+            with pytest.raises(web.HTTPError) as refused:
+                await manager.start_kernel(kernel_name="python3")
+            assert refused.value.status_code == 503 and manager.list_kernel_ids() == [second]
+        finally:
+            manager._kernel_connections[second] = 0
+            await manager.shutdown_kernel(second, now=True)
+            stopping = manager._pending_kernels.get(second)
+            if stopping is not None:
+                await stopping
+
+    asyncio.run(visits())
