@@ -89,6 +89,13 @@ def map_headers(
     return frame, problems
 
 
+def _per_value(values: pd.Series, convert) -> pd.Series:
+    """``convert`` of each value, worked out once per distinct value (a column repeats a few words or months over
+    thousands of rows); a missing value gives None."""
+    table = {v: convert(v) for v in pd.unique(values[values.notna()])}
+    return values.map(table.get)
+
+
 def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Series, list[Problem]]:
     """Convert text to the column's type and check blanks, ranges and enumerations."""
     blank = values.isna()
@@ -98,11 +105,11 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         bad = ~blank & (typed.isna() | (kind == "int") & (typed % 1 != 0))
         detail = label("types", "integer" if kind == "int" else "number")
     elif kind == "bool":
-        typed = values.map(lambda v: _BOOL.get(normalise(v)) if v is not None else None)
+        typed = _per_value(values, lambda v: _BOOL.get(normalise(v)))
         bad = ~blank & typed.isna()
         detail = label("types", "bool")
     elif kind == "month":
-        typed = values.map(_parse_month)
+        typed = _per_value(values, _parse_month)
         bad = ~blank & typed.isna()
         detail = label("types", "month")
     elif kind == "date":
@@ -113,7 +120,7 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
     elif kind.startswith("enum:"):
         enum = kind.split(":", 1)[1]
         aliases = enum_aliases(enum)
-        typed = values.map(lambda v: aliases.get(normalise(v)) if v is not None else None)
+        typed = _per_value(values, lambda v: aliases.get(normalise(v)))
         bad = ~blank & typed.isna()
         detail = allowed_values(enum)
     else:
