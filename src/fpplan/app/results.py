@@ -165,7 +165,7 @@ def ensure_results(workspace, force: bool = False) -> Outcome:
     start = time.perf_counter()
     root = results_root(workspace.folder)
     with _locked(root):
-        workspace.county(sync=True)  # the folder's monthly files into the store first: they are part of the version
+        county = workspace.county(sync=True)  # the folder's monthly files into the store first: part of the version
         version = workspace.version()
         name = version[:16]
         manifest = current(workspace.folder)
@@ -180,7 +180,7 @@ def ensure_results(workspace, force: bool = False) -> Outcome:
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             try:
-                info = compute(workspace, staging)
+                info = compute(workspace, staging, county)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -209,9 +209,9 @@ def _prune(root: Path, keep: str) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def compute(workspace, out: Path) -> dict:
+def compute(workspace, out: Path, county=None) -> dict:
     """Every table and figure the workbench shows, for the workspace's data, written into ``out``; returns the
-    manifest (also written as ``out/manifest.json``)."""
+    manifest (also written as ``out/manifest.json``). ``county``: ``workspace.county()`` when just read."""
     import pickle
 
     from fpplan.app import figure_images, overview_content
@@ -229,7 +229,7 @@ def compute(workspace, out: Path) -> dict:
     from fpplan.planning.officials import officials_tables
     from fpplan.planning.plan import explorer_model
 
-    county = workspace.county(sync=False)
+    county = county if county is not None else workspace.county(sync=False)
     as_of = workspace.data_as_of(county)
     scenarios = load_scenarios(county)
     plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
