@@ -20,6 +20,8 @@ Each returns the layout of :data:`fpplan.indicators.aggregate.COLUMNS`; periods 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -66,11 +68,23 @@ def _periods(county, kind: str) -> list[str]:
 # ------------------------------------------------------------------------------------------------ duty every cycle
 
 
-def _due_cycles(every: str, first: str, last: str) -> pd.Series:
-    """The cycles of kind ``every`` lying wholly inside [``first``, ``last``] (months): the ones due."""
+@functools.lru_cache(maxsize=256)
+def _cycle_periods(every: str, kind: str | None, first: str, last: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The cycles of kind ``every`` lying wholly inside [``first``, ``last``] (months): the ones due; and the period
+    of kind ``kind`` each begins in (none without ``kind``). Text in, text out: kept for the next level and
+    indicator asking."""
     span = pd.Series(pd.period_range(first, last, freq="M").strftime("%Y-%m"))
     length = periods.of_months(span, every).value_counts()
-    return pd.Series(sorted(length.index[length == MONTHS[every]]), dtype=object)  # cut cycles are not due
+    cycles = pd.Series(sorted(length.index[length == MONTHS[every]]), dtype=object)  # cut cycles are not due
+    if kind is None:
+        return tuple(cycles), ()
+    starts = cycles.map(lambda c: periods.parse(c)[1][0])
+    return tuple(cycles), tuple(periods.of_months(starts, kind).to_numpy())
+
+
+def _due_cycles(every: str, first: str, last: str) -> pd.Series:
+    """The cycles of kind ``every`` lying wholly inside [``first``, ``last``] (months): the ones due."""
+    return pd.Series(list(_cycle_periods(every, None, first, last)[0]), dtype=object)
 
 
 @per_county
@@ -117,10 +131,8 @@ def cycle_values(
     cols = ["unit", "period", "numerator", "denominator", "value", "note", "note_arg"]
     if MONTHS[every] > MONTHS.get(kind, 0):  # a week or a month of a quarterly duty: not judged
         return _notes(units, all_periods, "", f"cycle_{every}").drop(columns="indicator").reindex(columns=cols)
-    cycles = _due_cycles(every, first, last)
-    period_of = pd.Series(
-        periods.of_months(cycles.map(lambda c: periods.parse(c)[1][0]), kind).to_numpy(), index=cycles.to_numpy()
-    )
+    cycles, of_period = _cycle_periods(every, kind, first, last)
+    period_of = pd.Series(list(of_period), index=list(cycles), dtype=object)
     numerator = done.groupby([done["base"].map(bases), done["cycle"].map(period_of)]).size()
     owed = bases.value_counts()
     due = period_of.value_counts()
