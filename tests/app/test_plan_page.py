@@ -152,7 +152,7 @@ def test_the_pages_sections_are_the_workbooks_sheets_cell_for_cell(manifest) -> 
         "群众需求调查对规划的影响",
         "避孕药具需求（按乡镇、年度）",
     ]
-    book = load_workbook(results.file(manifest, "plan.xlsx", manifest["plan_scenario"]))
+    book = load_workbook(results.plan_workbook(manifest, manifest["plan_scenario"]))
     assert_tables_equal(sections, book)
     supply = sections["fpplan-section-supply"]["tables"][0]
     assert supply[0][:3] == ["乡镇名称", "年份", "口服避孕药(周期)"] and supply[0][-2:] == [
@@ -203,7 +203,7 @@ def test_a_county_without_rooms_survey_or_supply_data_says_what_was_not_collecte
     manifest = results.current(folder)
     # the page as ensure_pages renders it ahead (its figures' images left out: only its sections are read)
     sections = page_sections(manifest, construction.build(Workspace(folder).county(), manifest).html)
-    book = load_workbook(results.file(manifest, "plan.xlsx", manifest["plan_scenario"]))
+    book = load_workbook(results.plan_workbook(manifest, manifest["plan_scenario"]))
     rooms, survey, supply = (sections[f"fpplan-section-{k}"] for k in ("rooms", "survey", "supply"))
     # no table of zeros: the section says what is missing, in the words of the note under the workbook's sheet
     for section, sheet in ((rooms, "rooms"), (survey, "survey_effect")):

@@ -392,7 +392,7 @@ def run_report(
         name = ui("report_file", county=county, period=period_text(period))
         page = to_html(book, staging / f"{name}.html")
         pdf = to_pdf(page)
-        shutil.copy2(results.file(manifest, "plan.xlsx", scenario), staging / f"plan_{scenario}.xlsx")
+        shutil.copy2(results.plan_workbook(manifest, scenario), staging / f"plan_{scenario}.xlsx")
         info = {
             "county": manifest["county"],
             "period": period,

@@ -29,6 +29,8 @@ RESULTS = Path(".fpplan") / "results"
 CURRENT = "current.json"
 KEEP = 2  # versions kept besides the current one (a visitor may still be reading one)
 PLAN_SCENARIO = "medium"  # the scenario the overview and the construction plan show first (when the county has it)
+WORKBOOK = "plan.xlsx"  # each scenario's plan workbook, written when first asked for (plan_workbook)
+WORKBOOK_INPUTS = "plan_workbook.pickle"  # what it is written from
 SCORECARD_LEVELS = ("township", "county")
 SCORECARD_KINDS = ("year", "half_year", "quarter")
 
@@ -106,6 +108,32 @@ def file(manifest: dict, name: str, scenario: str | None = None) -> Path:
     return Path(manifest["path"]) / ("scenarios/" + scenario if scenario else "") / name
 
 
+def plan_workbook(manifest: dict, scenario: str) -> Path:
+    """The scenario's plan workbook (``plan.xlsx``: fpplan.app.plan_outputs.write_plan_workbook), written the first
+    time anyone asks for it, from what the results kept of its plan (``plan_workbook.pickle``: the plan, map,
+    intervals and officials' tables, in the language the results were computed in), so a county whose workbook
+    nobody downloads never spends the time writing it; results computed before kept the workbook itself."""
+    path = file(manifest, WORKBOOK, scenario)
+    if path.is_file():
+        return path
+    with _locked(path.parent):  # two visitors asking at once: written once
+        if not path.is_file():
+            import pickle
+
+            from fpplan.app.plan_outputs import write_plan_workbook
+            from fpplan.data import labels
+
+            with (path.parent / WORKBOOK_INPUTS).open("rb") as handle:
+                outputs, officials, lang = pickle.load(handle)
+            before = labels.language()
+            labels.set_language(lang)
+            try:
+                write_plan_workbook(outputs, path, officials)
+            finally:
+                labels.set_language(before)
+    return path
+
+
 def is_stale(county_folder: str | Path, manifest: dict | None, store: str | Path | None = None) -> bool:
     """Whether the data may have changed since ``manifest`` was computed (file sizes and times only)."""
     from fpplan.data.folder import STORE_NAME, fingerprint
@@ -137,7 +165,7 @@ def ensure_results(workspace, force: bool = False) -> Outcome:
     start = time.perf_counter()
     root = results_root(workspace.folder)
     with _locked(root):
-        workspace.county(sync=True)  # the folder's monthly files into the store first: they are part of the version
+        county = workspace.county(sync=True)  # the folder's monthly files into the store first: part of the version
         version = workspace.version()
         name = version[:16]
         manifest = current(workspace.folder)
@@ -152,7 +180,7 @@ def ensure_results(workspace, force: bool = False) -> Outcome:
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             try:
-                info = compute(workspace, staging)
+                info = compute(workspace, staging, county)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -181,9 +209,9 @@ def _prune(root: Path, keep: str) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def compute(workspace, out: Path) -> dict:
+def compute(workspace, out: Path, county=None) -> dict:
     """Every table and figure the workbench shows, for the workspace's data, written into ``out``; returns the
-    manifest (also written as ``out/manifest.json``)."""
+    manifest (also written as ``out/manifest.json``). ``county``: ``workspace.county()`` when just read."""
     import pickle
 
     from fpplan.app import figure_images, overview_content
@@ -192,7 +220,6 @@ def compute(workspace, out: Path) -> dict:
         INTERVAL_TRAJECTORIES,
         plan_outputs,
         projection_inputs,
-        write_plan_workbook,
     )
     from fpplan.data.scenarios import load_scenarios
     from fpplan.data.workspace import fpplan_version
@@ -202,7 +229,7 @@ def compute(workspace, out: Path) -> dict:
     from fpplan.planning.officials import officials_tables
     from fpplan.planning.plan import explorer_model
 
-    county = workspace.county(sync=False)
+    county = county if county is not None else workspace.county(sync=False)
     as_of = workspace.data_as_of(county)
     scenarios = load_scenarios(county)
     plan_scenario = PLAN_SCENARIO if PLAN_SCENARIO in scenarios else next(iter(scenarios))
@@ -219,7 +246,8 @@ def compute(workspace, out: Path) -> dict:
         _parquet(outputs.intervals, folder / "intervals.parquet")  # calibrated, with their back-tested coverage
         for name, frame in (outputs.spatial or {}).items():
             _parquet(frame, folder / f"spatial_{name}.parquet")
-        write_plan_workbook(outputs, folder / "plan.xlsx", officials)
+        with (folder / WORKBOOK_INPUTS).open("wb") as handle:  # the workbook itself when asked for: plan_workbook
+            pickle.dump((outputs, officials, language()), handle, protocol=pickle.HIGHEST_PROTOCOL)
     months = county.service_stats["month"]
     available = {
         kind: sorted(periods.of_months(months, kind).unique().tolist()) for kind in (*SCORECARD_KINDS, "month")
@@ -276,22 +304,26 @@ def compute(workspace, out: Path) -> dict:
 
 
 def _parquet(frame, path: Path) -> None:
-    import pandas as pd
-
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     for column in frame.columns:  # mixed object columns (e.g. codes and blanks) as text; a missing value stays missing
         if frame[column].dtype == object:
-            frame[column] = frame[column].map(
-                lambda v: (
-                    v
-                    if v is None or isinstance(v, str)
-                    else None
-                    if pd.api.types.is_scalar(v) and pd.isna(v)
-                    else str(v)
-                )
-            )
+            frame[column] = as_text(frame[column])
     frame.to_parquet(path, index=False)
+
+
+def as_text(values):
+    """An object column as Parquet stores it: text stays text, a missing value (None, NaN, NA, NaT) becomes None,
+    anything else its ``str``. One C pass for a column of text and blanks; the rare mixed column element by
+    element."""
+    import numpy as np
+    import pandas as pd
+
+    out = values.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    if pd.api.types.infer_dtype(out, skipna=True) not in ("string", "empty"):
+        out = np.array([v if v is None or isinstance(v, str) else str(v) for v in out] or [], dtype=object)
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)
 
 
 def plan_tables(plan, officials: dict | None = None) -> dict:

@@ -140,7 +140,10 @@ class Workspace:
             pending.append((name, frame, path, digest))
         if problems:
             raise DataError(problems)
-        return [self._apply(name, frame, path, digest, "folder") for name, frame, path, digest in pending]
+        # into a store with no import yet (first use) nothing is there to go back to: every state between the
+        # folder's files would be its own files again at the next sync, so no backups (a second each on a region)
+        backup = not pending or not self.store.imports().empty
+        return [self._apply(name, frame, path, digest, "folder", backup) for name, frame, path, digest in pending]
 
     # --- imports ------------------------------------------------------------------------------------------
 
@@ -181,10 +184,13 @@ class Workspace:
                 ready.append((path, frame, name))
         return problems, ready
 
-    def _apply(self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str) -> ImportResult:
-        """One file into the store (its previous state kept in .fpplan/backups/), then the log's mirror in
-        .fpplan/imports.jsonl, which lets a damaged store be rebuilt from its source files."""
-        result = self.store.apply(name, frame, str(path), digest, source=source, backup_dir=self.state / "backups")
+    def _apply(
+        self, name: str, frame: pd.DataFrame, path: Path, digest: str, source: str, backup: bool = True
+    ) -> ImportResult:
+        """One file into the store (its previous state kept in .fpplan/backups/ unless ``backup`` is False), then
+        the log's mirror in .fpplan/imports.jsonl, which lets a damaged store be rebuilt from its source files."""
+        folder = self.state / "backups" if backup else None
+        result = self.store.apply(name, frame, str(path), digest, source=source, backup_dir=folder)
         if result.import_id is not None:
             self.state.mkdir(exist_ok=True)
             entry = {

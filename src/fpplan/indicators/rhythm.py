@@ -20,6 +20,8 @@ Each returns the layout of :data:`fpplan.indicators.aggregate.COLUMNS`; periods 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -66,13 +68,56 @@ def _periods(county, kind: str) -> list[str]:
 # ------------------------------------------------------------------------------------------------ duty every cycle
 
 
+@functools.lru_cache(maxsize=256)
+def _cycle_periods(every: str, kind: str | None, first: str, last: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The cycles of kind ``every`` lying wholly inside [``first``, ``last``] (months): the ones due; and the period
+    of kind ``kind`` each begins in (none without ``kind``). Text in, text out: kept for the next level and
+    indicator asking."""
+    span = pd.Series(pd.period_range(first, last, freq="M").strftime("%Y-%m"))
+    length = periods.of_months(span, every).value_counts()
+    cycles = pd.Series(sorted(length.index[length == MONTHS[every]]), dtype=object)  # cut cycles are not due
+    if kind is None:
+        return tuple(cycles), ()
+    starts = cycles.map(lambda c: periods.parse(c)[1][0])
+    return tuple(cycles), tuple(periods.of_months(starts, kind).to_numpy())
+
+
+def _due_cycles(every: str, first: str, last: str) -> pd.Series:
+    """The cycles of kind ``every`` lying wholly inside [``first``, ``last``] (months): the ones due."""
+    return pd.Series(list(_cycle_periods(every, None, first, last)[0]), dtype=object)
+
+
+@per_county
+def _cycles_done(
+    county, source: str, what: tuple, bases: tuple, every: str, quota: float, time: str, first: str, last: str
+) -> pd.DataFrame:
+    """base, cycle: the base units of ``bases`` that reached ``quota`` in each cycle due (their values over the
+    cycle aggregated by ``time``: sum, last, average). ``source``: "supervision" (``what``: the inspecting level,
+    the inspected level: one event per inspection) or "work" (``what``: the work register's element). The same
+    for every level and period kind asked: computed once per County."""
+    if source == "supervision":
+        by, of = what
+        register = county.supervision
+        month = months_of(register["date"])
+        chosen = register["inspector_level"] == by
+        base = register.loc[chosen, "unit_code"].map(rollup(county, of))
+        events = pd.DataFrame({"base": base, "month": month[chosen], "value": 1.0}).dropna(subset=["base"])
+    else:
+        part = county.work_register[county.work_register["element"] == what[0]]
+        events = pd.DataFrame({"base": part["unit_code"], "month": part["month"], "value": part["amount"]})
+    cycles = _due_cycles(every, first, last)
+    e = events[events["base"].isin(bases)]
+    e = e.assign(cycle=periods.of_months(e["month"], every))
+    e = e[e["cycle"].isin(cycles)]
+    total = e.sort_values("month").groupby(["base", "cycle"])["value"].agg(AGGREGATE[time])
+    return total[total >= quota - 1e-9].reset_index()[["base", "cycle"]]
+
+
 def cycle_values(
-    events: pd.DataFrame,
+    done: pd.DataFrame,
     bases: pd.Series,
     units: list[str],
     every: str,
-    quota: float,
-    time: str,
     kind: str,
     all_periods: list[str],
     first: str,
@@ -80,25 +125,14 @@ def cycle_values(
 ) -> pd.DataFrame:
     """unit, period, numerator (unit × cycle pairs done), denominator (due), value (%), note, note_arg.
 
-    ``events``: base, month, value (the duty's events or element values of each base unit); ``bases``: every base
-    unit that owes the duty → its unit at the level asked for; ``every``: the cycle kind; a pair is done when the
-    base's values over the cycle, aggregated by ``time`` (sum, last, average), reach ``quota``. Due: the cycles
-    wholly inside [``first``, ``last``] (months) and inside the period."""
+    ``done``: base, cycle: the pairs done (:func:`_cycles_done`: the base's values over the cycle reached the
+    duty's quota); ``bases``: every base unit that owes the duty → its unit at the level asked for; ``every``: the
+    cycle kind. Due: the cycles wholly inside [``first``, ``last``] (months) and inside the period."""
     cols = ["unit", "period", "numerator", "denominator", "value", "note", "note_arg"]
     if MONTHS[every] > MONTHS.get(kind, 0):  # a week or a month of a quarterly duty: not judged
         return _notes(units, all_periods, "", f"cycle_{every}").drop(columns="indicator").reindex(columns=cols)
-    span = pd.Series(pd.period_range(first, last, freq="M").strftime("%Y-%m"))
-    of_cycle = periods.of_months(span, every)
-    length = of_cycle.value_counts()
-    cycles = pd.Series(sorted(length.index[length == MONTHS[every]]), dtype=object)  # cut cycles are not due
-    period_of = pd.Series(
-        periods.of_months(cycles.map(lambda c: periods.parse(c)[1][0]), kind).to_numpy(), index=cycles.to_numpy()
-    )
-    e = events[events["base"].isin(bases.index)]
-    e = e.assign(cycle=periods.of_months(e["month"], every))
-    e = e[e["cycle"].isin(cycles)]
-    total = e.sort_values("month").groupby(["base", "cycle"])["value"].agg(AGGREGATE[time])
-    done = total[total >= quota - 1e-9].reset_index()
+    cycles, of_period = _cycle_periods(every, kind, first, last)
+    period_of = pd.Series(list(of_period), index=list(cycles), dtype=object)
     numerator = done.groupby([done["base"].map(bases), done["cycle"].map(period_of)]).size()
     owed = bases.value_counts()
     due = period_of.value_counts()
@@ -148,21 +182,15 @@ def supervision_values(county, level: str, kind: str, indicators: dict) -> pd.Da
         bases = _bases(county, cycle.of, level)
         if bases.empty:
             continue
-        by = register["inspector_level"] == cycle.by
-        base = register.loc[by, "unit_code"].map(rollup(county, cycle.of))
-        events = pd.DataFrame({"base": base, "month": month[by], "value": 1.0}).dropna(subset=["base"])
-        out = cycle_values(
-            events,
-            bases,
-            units_at(county, level),
-            cycle.every,
-            cycle.quota,
-            "sum",
-            kind,
-            _periods(county, kind),
-            month.min(),
-            last,
-        )
+        first = month.min()
+        if MONTHS[cycle.every] > MONTHS.get(kind, 0):  # not judged in a period this short: nothing to count
+            done = pd.DataFrame(columns=["base", "cycle"])
+        else:
+            what = (cycle.by, cycle.of)
+            done = _cycles_done(
+                county, "supervision", what, tuple(bases.index), cycle.every, cycle.quota, "sum", first, last
+            )
+        out = cycle_values(done, bases, units_at(county, level), cycle.every, kind, _periods(county, kind), first, last)
         rows.append(out.assign(indicator=code))
     return pd.concat(rows, ignore_index=True) if rows else _empty()
 
@@ -307,19 +335,14 @@ def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
             bases = _bases(county, ind.cycle.of, level)
             if part.empty or bases.empty:
                 continue
-            events = pd.DataFrame({"base": part["unit_code"], "month": part["month"], "value": part["amount"]})
-            out = cycle_values(
-                events,
-                bases,
-                units_at(county, level),
-                ind.cycle.every,
-                ind.cycle.quota,
-                types.get(element, "sum"),
-                kind,
-                _periods(county, kind),
-                register["month"].min(),
-                last,
-            )
+            first, every = register["month"].min(), ind.cycle.every
+            if MONTHS[every] > MONTHS.get(kind, 0):  # not judged in a period this short: nothing to count
+                done = pd.DataFrame(columns=["base", "cycle"])
+            else:
+                time = types.get(element, "sum")
+                key = (element,)
+                done = _cycles_done(county, "work", key, tuple(bases.index), every, ind.cycle.quota, time, first, last)
+            out = cycle_values(done, bases, units_at(county, level), every, kind, _periods(county, kind), first, last)
             rows.append(out.assign(indicator=code))
     ratios = {code: ind for code, ind in indicators.items() if ind.cycle is None}
     if ratios and kind in MONTHS:

@@ -6,7 +6,7 @@ the plan's first year to the plan year, given retirements,
 - every structure rule of seed 000 §三(三) (a share of technical FTE, a count of persons, or "everyone": share
   1); rules marked ``holds: plan_year`` only in the plan year.
 
-An integer program solved by HiGHS through PuLP. Decisions: hires h[year, station, specialty] (each 1 FTE, in post
+An integer program solved by HiGHS (highspy, the model PuLP would pass it built as arrays: :class:`_Program`). Decisions: hires h[year, station, specialty] (each 1 FTE, in post
 from the hiring year to the plan year), the qualifications of the hires q[year, specialty, profile] (education ×
 title × a licence matching the specialty, recruitment.yaml), and training of the people in post up one level
 u[group, upgrade, year] (at most once per person, at most ``max_per_year`` a year and at least ``min_per_year`` as far
@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from fpplan.data.labels import enum_label, label, ui
 from fpplan.data.models.planning import RecruitmentConfig, Standards
@@ -115,10 +114,93 @@ def _quiet():
             os.close(saved)
 
 
-def _solve(prob: pulp.LpProblem, solver) -> int:
-    """Solve in place; the PuLP status (optimal unless the time limit stopped HiGHS first)."""
-    with _quiet():
-        return prob.solve(solver)
+class _Program:
+    """An integer program built as arrays and solved by HiGHS (highspy) directly: the model PuLP would hand HiGHS
+    for the same variables and constraints (columns in the order of their names, PuLP's; rows in the order they
+    were added; the same bounds, costs and options), without PuLP's expression objects: the same optimum comes
+    back, and only the building is cheaper (HiGHS's own solving is most of the time)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[bool] = []
+        self.rows: list[tuple[float, float, np.ndarray, np.ndarray]] = []  # lower, upper, columns, coefficients
+        self.values = np.zeros(0)
+
+    def var(self, name: str, upper: float = np.inf, integer: bool = False) -> int:
+        """A new variable ≥ 0 (its column number)."""
+        self.names.append(name)
+        self.lower.append(0.0)
+        self.upper.append(float(upper))
+        self.integer.append(integer)
+        return len(self.names) - 1
+
+    def row(self, lower: float, upper: float, *parts: tuple[np.ndarray, np.ndarray]) -> None:
+        """A constraint lower ≤ Σ coefficients × variables ≤ upper, ``parts``: (columns, coefficients) pairs."""
+        columns = np.concatenate([np.asarray(c, dtype=np.int64) for c, _ in parts]) if parts else np.zeros(0, int)
+        values = np.concatenate([np.asarray(v, dtype=float) for _, v in parts]) if parts else np.zeros(0)
+        self.rows.append((float(lower), float(upper), columns, values))
+
+    def solve(self, cost: np.ndarray, time_limit: float | None) -> bool:
+        """Minimise ``cost`` (one per variable); the values in ``self.values`` (creation order). False when HiGHS
+        found no plan to stand by (PuLP's status other than optimal: infeasible, unbounded, an error); a time limit
+        reached with a plan in hand counts as solved, as PuLP counts it."""
+        import highspy
+
+        n = len(self.names)
+        order = np.array(sorted(range(n), key=lambda i: self.names[i].translate(_PULP_NAMES)), dtype=np.int64)
+        position = np.empty(n, dtype=np.int64)
+        position[order] = np.arange(n)
+        with _quiet():
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("threads", 1)
+            if time_limit is not None:
+                h.setOptionValue("time_limit", float(time_limit))
+            h.addCols(
+                n,
+                np.asarray(cost, dtype=float)[order],
+                np.asarray(self.lower)[order],
+                np.asarray(self.upper)[order],
+                0,
+                np.zeros(0, np.int32),
+                np.zeros(0, np.int32),
+                np.zeros(0),
+            )
+            integer = np.asarray(self.integer, dtype=bool)[order]
+            h.changeColsIntegrality(
+                int(integer.sum()),
+                np.flatnonzero(integer).astype(np.int32),
+                np.full(int(integer.sum()), int(highspy.HighsVarType.kInteger), dtype=np.uint8),
+            )
+            entries = [(position[c][v != 0], v[v != 0]) for _, _, c, v in self.rows]
+            starts = np.cumsum([0] + [len(c) for c, _ in entries[:-1]]).astype(np.int32)
+            h.addRows(
+                len(self.rows),
+                np.array([r[0] for r in self.rows], dtype=float),
+                np.array([r[1] for r in self.rows], dtype=float),
+                int(sum(len(c) for c, _ in entries)),
+                starts,
+                np.concatenate([c for c, _ in entries]).astype(np.int32) if entries else np.zeros(0, np.int32),
+                np.concatenate([v for _, v in entries]) if entries else np.zeros(0),
+            )
+            h.run()
+        status = h.getModelStatus()
+        found = np.asarray(h.getSolution().col_value, dtype=float)
+        self.values = found[position] if len(found) == n else np.zeros(n)
+        kind = highspy.HighsModelStatus
+        return status in {
+            kind.kOptimal,
+            kind.kObjectiveBound,
+            kind.kObjectiveTarget,
+            kind.kInterrupt,
+            kind.kTimeLimit,
+            kind.kIterationLimit,
+        }
+
+
+_PULP_NAMES = str.maketrans("-+[] ->/", "________")  # the characters PuLP replaces in a variable's name
 
 
 def hire_profiles(specialties: list[str], standards: Standards, config: RecruitmentConfig) -> pd.DataFrame:
@@ -225,43 +307,39 @@ def plan_staff(
     # hires of year j still in post in year k (hired in or before k, not yet retired)
     hired_in_post = (years[None, :] <= years[:, None]) & (years[:, None] < years[None, :] + stay)  # k × j
 
-    prob = pulp.LpProblem("recruitment", pulp.LpMinimize)
+    prob = _Program()
     ny, ns, nc = len(years), len(stations), len(specialties)
-    # decision variables as object arrays: hires (year, station, specialty), qualifications (year, profile),
-    # training (pair, year; None where the group has left)
+    # decision variables (column numbers): hires (year, station, specialty), qualifications (year, profile),
+    # training (pair, year; -1 where the group has left)
     hv = np.array(
-        [
-            prob.add_variable(f"h_{t}_{s}_{c}", lowBound=0, cat="Integer")
-            for t, s, c in itertools.product(years, stations, specialties)
-        ],
-        dtype=object,
+        [prob.var(f"h_{t}_{s}_{c}", integer=True) for t, s, c in itertools.product(years, stations, specialties)],
+        dtype=np.int64,
     ).reshape(ny, ns, nc)
     qv = np.array(
-        [
-            prob.add_variable(f"q_{t}_{i}", lowBound=0, cat="Integer")
-            for t, i in itertools.product(years, range(len(profiles)))
-        ],
-        dtype=object,
+        [prob.var(f"q_{t}_{i}", integer=True) for t, i in itertools.product(years, range(len(profiles)))],
+        dtype=np.int64,
     ).reshape(ny, len(profiles))
     pair_group = pairs["group"].to_numpy(int) if len(pairs) else np.zeros(0, int)
     group_n = groups["n"].to_numpy(int)
-    uv = np.full((len(pairs), ny), None, dtype=object)
+    uv = np.full((len(pairs), ny), -1, dtype=np.int64)
     for p, k in zip(*np.nonzero(in_post[pair_group])):
-        uv[p, k] = prob.add_variable(
-            f"u_{p}_{years[k]}", lowBound=0, upBound=int(group_n[pair_group[p]]), cat="Integer"
-        )
-    slacks: list[tuple[pulp.LpVariable, dict]] = []
-    soft: list[tuple[pulp.LpVariable, int]] = []  # the training minimum's slack per year
+        uv[p, k] = prob.var(f"u_{p}_{years[k]}", upper=int(group_n[pair_group[p]]), integer=True)
+    slacks: list[tuple[int, dict]] = []
+    soft: list[tuple[int, int]] = []  # the training minimum's slack per year
 
-    def linear(variables, coefficients=None) -> pulp.LpAffineExpression:
-        variables = np.asarray(variables, dtype=object).ravel()
+    def linear(variables, coefficients=None) -> tuple[np.ndarray, np.ndarray]:
+        variables = np.asarray(variables, dtype=np.int64).ravel()
         coefficients = np.ones(len(variables)) if coefficients is None else np.asarray(coefficients, float).ravel()
-        keep = (coefficients != 0) & np.array([v is not None for v in variables], dtype=bool)
-        return pulp.LpAffineExpression(list(zip(variables[keep], coefficients[keep])))
+        keep = (coefficients != 0) & (variables >= 0)
+        return variables[keep], coefficients[keep]
 
-    def at_least(expr, rhs: float, meta: dict) -> None:
-        slack = prob.add_variable(f"s_{len(slacks)}", lowBound=0)
-        prob.addConstraint(expr + slack >= rhs)
+    def one(variable: int, coefficient: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([variable]), np.array([coefficient])
+
+    def at_least(constant: float, parts: list, rhs: float, meta: dict) -> None:
+        """constant + Σ parts + slack ≥ rhs (the bound as PuLP computes it: −(constant − rhs))."""
+        slack = prob.var(f"s_{len(slacks)}")
+        prob.row(-(constant - rhs), np.inf, *parts, one(slack))
         slacks.append((slack, meta))
 
     spec = np.array(specialties, dtype=object)
@@ -272,6 +350,9 @@ def plan_staff(
     fte = groups["fte"].to_numpy(float)
     fte_n = fte * group_n
     p_tech = profiles["specialty"].isin(sorted(tech_specialties)).to_numpy()
+    of_specialty = [(profiles["specialty"] == c).to_numpy(float) for c in specialties]
+    qualifies = {rule.code: qualified(profiles, rule) for rule in standards.structure}
+    group_qualifies = {rule.code: qualified(groups, rule) for rule in standards.structure}
     for k, t in enumerate(years):
         now = in_post[:, k]
         # WISN: per cadre for the county, per station in total
@@ -280,7 +361,8 @@ def plan_staff(
         for c in cadres:
             have = fte_n[now & (g_spec == c)].sum()
             at_least(
-                have + linear(hv[hired_in_post[k]][:, :, spec == c]),
+                have,
+                [linear(hv[hired_in_post[k]][:, :, spec == c])],
                 float(by_cadre.get(c, 0.0)) - TOLERANCE,
                 {"constraint": "wisn_cadre", "year": t, "cadre": c, "unit": "fte"},
             )
@@ -288,7 +370,8 @@ def plan_staff(
         for j, s in enumerate(stations):
             have = fte_n[now & (g_station == s) & np.isin(g_spec, cadres)].sum()
             at_least(
-                have + linear(hv[hired_in_post[k]][:, j, is_cadre]),
+                have,
+                [linear(hv[hired_in_post[k]][:, j, is_cadre])],
                 float(by_station.get(s, 0.0)) - TOLERANCE,
                 {"constraint": "wisn_station", "year": t, "station": s, "unit": "fte"},
             )
@@ -296,7 +379,8 @@ def plan_staff(
         for s, norm in norms[norms["year"] == t].set_index("station")["norm"].items():
             have = fte_n[now & tech & (g_station == s)].sum()
             at_least(
-                have + linear(hv[hired_in_post[k]][:, stations.index(s), is_tech]),
+                have,
+                [linear(hv[hired_in_post[k]][:, stations.index(s), is_tech])],
                 float(norm) - TOLERANCE,
                 {"constraint": "head_count", "year": t, "station": s, "unit": "fte"},
             )
@@ -307,49 +391,53 @@ def plan_staff(
             share = rule.min_count is None
             theta = rule.min_share if share else 0.0
             weight = fte if share else np.ones(len(groups))
-            const = float(((qualified(groups, rule) - theta) * weight * group_n)[now & tech].sum())
-            p_coef = np.where(p_tech, qualified(profiles, rule) - theta, 0.0)
+            const = float(((group_qualifies[rule.code] - theta) * weight * group_n)[now & tech].sum())
+            p_coef = np.where(p_tech, qualifies[rule.code] - theta, 0.0)
             hires = linear(qv[hired_in_post[k]], np.tile(p_coef, int(hired_in_post[k].sum())))
             delta = pairs[f"delta_{rule.code}"].to_numpy(float) if len(pairs) else np.zeros(0)
             coef = delta * weight[pair_group] * (tech & now)[pair_group]
             trained = linear(uv[:, : k + 1], np.repeat(coef, k + 1))
             rhs = 0.0 if share else float(rule.min_count)
             at_least(
-                const + hires + trained,
+                const,
+                [hires, trained],
                 rhs - TOLERANCE,
                 {"constraint": "structure", "rule": rule.code, "year": t, "unit": "fte" if share else "persons"},
             )
         # hires' qualifications add up to the hires of each specialty
-        for j, c in enumerate(specialties):
-            prob.addConstraint(linear(hv[k, :, j]) == linear(qv[k], (profiles["specialty"] == c).to_numpy(float)))
+        for j in range(nc):
+            columns, values = linear(qv[k], of_specialty[j])
+            prob.row(0.0, 0.0, linear(hv[k, :, j]), (columns, -values))
         trainees = linear(uv[:, k])
-        prob.addConstraint(trainees <= config.training.max_per_year)
+        prob.row(-np.inf, config.training.max_per_year, trainees)
         if config.training.min_per_year:
-            slack = prob.add_variable(f"t_{t}", lowBound=0)
-            prob.addConstraint(trainees + slack >= config.training.min_per_year)
+            slack = prob.var(f"t_{t}")
+            prob.row(config.training.min_per_year, np.inf, trainees, one(slack))
             soft.append((slack, int(t)))
         if config.hiring.max_per_year is not None:
-            slack = prob.add_variable(f"s_{len(slacks)}", lowBound=0)
-            prob.addConstraint(linear(hv[k]) - slack <= config.hiring.max_per_year)
+            slack = prob.var(f"s_{len(slacks)}")
+            prob.row(-np.inf, config.hiring.max_per_year, linear(hv[k]), one(slack, -1.0))
             slacks.append((slack, {"constraint": "hire_cap", "year": t, "unit": "persons"}))
     for g in np.unique(pair_group):  # each person in post trained at most once
-        prob.addConstraint(linear(uv[pair_group == g]) <= int(group_n[g]))
+        prob.row(-np.inf, int(group_n[g]), linear(uv[pair_group == g]))
 
     total_hires = linear(hv)
-    solver = pulp.HiGHS(msg=False, timeLimit=config.solver_time_limit_s, threads=1)
-    prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires + SOFT * pulp.lpSum(s for s, _ in soft))
+    cost = np.zeros(len(prob.names))
+    cost[[s for s, _ in slacks]] = PENALTY
+    cost[total_hires[0]] += total_hires[1]
+    cost[[s for s, _ in soft]] += SOFT
     notes = []
-    if _solve(prob, solver) != pulp.LpStatusOptimal:
+    if not prob.solve(cost, config.solver_time_limit_s):
         notes.append("solver_stopped")
-    short = [(meta, s.value() or 0.0) for s, meta in slacks]
+    short = [(meta, float(prob.values[s])) for s, meta in slacks]
     infeasible = any(v > 1e-4 for _, v in short)
     if not infeasible:
-        n_hires = round(pulp.value(total_hires) or 0.0)
+        n_hires = round(float(prob.values[total_hires[0]] @ total_hires[1]))
         for s, _ in slacks:
-            s.upBound = 0
+            prob.upper[s] = 0.0
         for s, _ in soft:  # as many trainees as stage 1 found possible
-            s.upBound = round(s.value() or 0.0)
-        prob.addConstraint(total_hires <= n_hires)
+            prob.upper[s] = float(round(prob.values[s]))
+        prob.row(-np.inf, n_hires, total_hires)
         in_post_years = (np.minimum(plan_year + 1, years + stay) - years).astype(float)
         # tie-breaks, far below any cost difference: hire late, and into the cadres with the most need there
         last = (
@@ -358,28 +446,29 @@ def plan_staff(
             .reindex(index=stations, columns=specialties)
         )
         fit = 1.0 / (1.0 + last.fillna(0.0).to_numpy())
-        prob.setObjective(
-            linear(qv, np.outer(in_post_years, profiles["annual_cost_wan_yuan"].to_numpy()))
-            + linear(uv, np.repeat(pairs["cost_wan_yuan"].to_numpy(float) if len(pairs) else np.zeros(0), ny))
-            + linear(hv, 1e-3 * in_post_years[:, None, None] + 1e-2 * fit[None, :, :])
-        )
-        if _solve(prob, solver) != pulp.LpStatusOptimal:
+        cost = np.zeros(len(prob.names))
+        for columns, values in (
+            linear(qv, np.outer(in_post_years, profiles["annual_cost_wan_yuan"].to_numpy())),
+            linear(uv, np.repeat(pairs["cost_wan_yuan"].to_numpy(float) if len(pairs) else np.zeros(0), ny)),
+            linear(hv, 1e-3 * in_post_years[:, None, None] + 1e-2 * fit[None, :, :]),
+        ):
+            cost[columns] = values
+        if not prob.solve(cost, config.solver_time_limit_s):
             notes.append("solver_stopped")
+    value = np.rint(prob.values).astype(np.int64)  # every variable is an integer but the slacks
     h = {
-        (t, s, c): hv[a, b, d]
+        (t, s, c): value[hv[a, b, d]]
         for (a, t), (b, s), (d, c) in itertools.product(enumerate(years), enumerate(stations), enumerate(specialties))
     }
-    q = {(t, i): qv[a, i] for a, t in enumerate(years) for i in range(len(profiles))}
-    u = {(p, years[k]): uv[p, k] for p, k in zip(*np.nonzero(uv != None))}
+    q = {(t, i): value[qv[a, i]] for a, t in enumerate(years) for i in range(len(profiles))}
+    u = {(p, years[k]): value[uv[p, k]] for p, k in zip(*np.nonzero(uv >= 0))}
     hires = _hires_table(h, q, profiles)
     training = _training_table(u, pairs, groups)
     shortfalls = pd.DataFrame(
         [dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)} for meta, v in short if v > 1e-4],
         columns=SHORTFALL_COLUMNS,
     )
-    training_short = pd.DataFrame(
-        [(t, round(s.value() or 0.0)) for s, t in soft if round(s.value() or 0.0) > 0], columns=["year", "short_by"]
-    )
+    training_short = pd.DataFrame([(t, value[s]) for s, t in soft if value[s] > 0], columns=["year", "short_by"])
     check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years, tenure)
     costs = pd.DataFrame({"year": years})
     costs["hires_wan_yuan"] = [
@@ -399,19 +488,14 @@ def plan_staff(
     )
 
 
-def _value(v: pulp.LpVariable) -> int:
-    return round(v.value() or 0.0)
-
-
 def _hires_table(h: dict, q: dict, profiles: pd.DataFrame) -> pd.DataFrame:
-    """One row per hire: stations from h, qualifications from q, matched within (year, specialty)."""
+    """One row per hire: stations from h, qualifications from q (the solution's integers), matched within (year,
+    specialty)."""
     slots = pd.DataFrame(
-        [(t, s, c, _value(v)) for (t, s, c), v in h.items() if _value(v) > 0],
+        [(t, s, c, v) for (t, s, c), v in h.items() if v > 0],
         columns=["year", "station", "specialty", "n"],
     )
-    quals = pd.DataFrame(
-        [(t, i, _value(v)) for (t, i), v in q.items() if _value(v) > 0], columns=["year", "profile", "n"]
-    )
+    quals = pd.DataFrame([(t, i, v) for (t, i), v in q.items() if v > 0], columns=["year", "profile", "n"])
     if slots.empty:
         return pd.DataFrame(columns=HIRE_COLUMNS)
     slots = slots.loc[slots.index.repeat(slots["n"])].sort_values(["year", "specialty", "station"], kind="stable")
@@ -430,7 +514,7 @@ def _training_table(u: dict, pairs: pd.DataFrame, groups: pd.DataFrame) -> pd.Da
     rows = []
     used: dict[int, int] = {}
     for (p, t), v in sorted(u.items(), key=lambda kv: (kv[0][1], kv[0][0])):  # chosen trainings: a few a year
-        n = _value(v)
+        n = int(v)
         if n <= 0:
             continue
         g = int(pairs.at[p, "group"])

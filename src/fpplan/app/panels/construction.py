@@ -105,7 +105,7 @@ def page_parts(manifest: dict) -> dict:
         ("sheet_training", table_html(table("officials_training"), ["persons", "training_wan_yuan"])),
         ("sheet_growth", table_html(table("officials_growth"))),
     ]
-    data = base64.b64encode(results_module.file(manifest, "plan.xlsx", scenario).read_bytes()).decode()
+    data = base64.b64encode(results_module.plan_workbook(manifest, scenario).read_bytes()).decode()
     link = (
         f"<a download='建设规划.xlsx' style='font-size:15px' href='data:application/vnd.openxmlformats-"
         f"officedocument.spreadsheetml.sheet;base64,{data}'>⬇ {ui('download_workbook')}</a>"

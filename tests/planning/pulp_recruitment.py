@@ -1,0 +1,297 @@
+"""The recruitment plan's integer program as PuLP built it before the program was handed to HiGHS directly
+(fpplan.planning.recruitment, e5da37a): the reference the direct program is checked against
+(tests/planning/test_recruitment_highs.py): the same plan, hires, trainees and shortfalls from the same inputs.
+Kept as it was, apart from the helpers it shares with the module (imported)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from fpplan.data.models.planning import RecruitmentConfig, Standards
+from fpplan.planning.recruitment import (
+    HIRE_COLUMNS,
+    PENALTY,
+    SHORTFALL_COLUMNS,
+    SOFT,
+    TOLERANCE,
+    TRAINING_COLUMNS,
+    StaffPlan,
+    _groups,
+    _quiet,
+    _trainable,
+    evaluate,
+    hire_profiles,
+)
+from fpplan.planning.staffing import qualified
+
+
+def _solve(prob: pulp.LpProblem, solver) -> int:
+    """Solve in place; the PuLP status (optimal unless the time limit stopped HiGHS first)."""
+    with _quiet():
+        return prob.solve(solver)
+
+
+def plan_staff(
+    staff: pd.DataFrame,
+    required: pd.DataFrame,
+    norms: pd.DataFrame,
+    standards: Standards,
+    config: RecruitmentConfig,
+    retirement_age: dict[str, int],
+    years,
+    tenure: int | None = None,
+) -> StaffPlan:
+    """The smallest recruitment plan for ``years`` (first year … plan year; the last is the plan year).
+
+    ``staff``: the roster; ``required``: station, cadre, year, required (WISN FTE); ``norms``: station, year, norm
+    (head-count norms; the stations hires go to); ``tenure``: years a hire stays in post (None: to the plan year).
+    Raises nothing for rules that cannot be met: the plan comes back with ``status == "infeasible"`` and its
+    ``shortfalls``."""
+    years = np.asarray(sorted(int(y) for y in years))
+    plan_year = int(years[-1])
+    groups = _groups(staff, standards, retirement_age)
+    req = required[required["year"].isin(years)]
+    cadres = sorted(req["cadre"].unique())
+    specialties = list(config.hiring.specialties) or sorted(
+        set(cadres) | set(groups.loc[groups["technical"], "specialty"])
+    )
+    tech_specialties = {s for s in specialties if s not in standards.technical_staff.exclude_specialties}
+    stations = sorted(norms["station"].unique()) if len(norms) else sorted(req["station"].unique())
+    profiles = hire_profiles(specialties, standards, config)
+    pairs = _trainable(groups, standards, config)
+    in_post = groups["retire_year"].to_numpy()[:, None] > years[None, :]  # group × year
+    stay = tenure if tenure is not None else 10**6
+    # hires of year j still in post in year k (hired in or before k, not yet retired)
+    hired_in_post = (years[None, :] <= years[:, None]) & (years[:, None] < years[None, :] + stay)  # k × j
+
+    prob = pulp.LpProblem("recruitment", pulp.LpMinimize)
+    ny, ns, nc = len(years), len(stations), len(specialties)
+    # decision variables as object arrays: hires (year, station, specialty), qualifications (year, profile),
+    # training (pair, year; None where the group has left)
+    hv = np.array(
+        [
+            prob.add_variable(f"h_{t}_{s}_{c}", lowBound=0, cat="Integer")
+            for t, s, c in itertools.product(years, stations, specialties)
+        ],
+        dtype=object,
+    ).reshape(ny, ns, nc)
+    qv = np.array(
+        [
+            prob.add_variable(f"q_{t}_{i}", lowBound=0, cat="Integer")
+            for t, i in itertools.product(years, range(len(profiles)))
+        ],
+        dtype=object,
+    ).reshape(ny, len(profiles))
+    pair_group = pairs["group"].to_numpy(int) if len(pairs) else np.zeros(0, int)
+    group_n = groups["n"].to_numpy(int)
+    uv = np.full((len(pairs), ny), None, dtype=object)
+    for p, k in zip(*np.nonzero(in_post[pair_group])):
+        uv[p, k] = prob.add_variable(
+            f"u_{p}_{years[k]}", lowBound=0, upBound=int(group_n[pair_group[p]]), cat="Integer"
+        )
+    slacks: list[tuple[pulp.LpVariable, dict]] = []
+    soft: list[tuple[pulp.LpVariable, int]] = []  # the training minimum's slack per year
+
+    def linear(variables, coefficients=None) -> pulp.LpAffineExpression:
+        variables = np.asarray(variables, dtype=object).ravel()
+        coefficients = np.ones(len(variables)) if coefficients is None else np.asarray(coefficients, float).ravel()
+        keep = (coefficients != 0) & np.array([v is not None for v in variables], dtype=bool)
+        return pulp.LpAffineExpression(list(zip(variables[keep], coefficients[keep])))
+
+    def at_least(expr, rhs: float, meta: dict) -> None:
+        slack = prob.add_variable(f"s_{len(slacks)}", lowBound=0)
+        prob.addConstraint(expr + slack >= rhs)
+        slacks.append((slack, meta))
+
+    spec = np.array(specialties, dtype=object)
+    is_cadre = np.isin(spec, cadres)
+    is_tech = np.isin(spec, sorted(tech_specialties))
+    g_spec, g_station = groups["specialty"].to_numpy(), groups["station_code"].to_numpy()
+    tech = groups["technical"].to_numpy(bool)
+    fte = groups["fte"].to_numpy(float)
+    fte_n = fte * group_n
+    p_tech = profiles["specialty"].isin(sorted(tech_specialties)).to_numpy()
+    for k, t in enumerate(years):
+        now = in_post[:, k]
+        # WISN: per cadre for the county, per station in total
+        need = req[req["year"] == t]
+        by_cadre = need.groupby("cadre")["required"].sum()
+        for c in cadres:
+            have = fte_n[now & (g_spec == c)].sum()
+            at_least(
+                have + linear(hv[hired_in_post[k]][:, :, spec == c]),
+                float(by_cadre.get(c, 0.0)) - TOLERANCE,
+                {"constraint": "wisn_cadre", "year": t, "cadre": c, "unit": "fte"},
+            )
+        by_station = need.groupby("station")["required"].sum()
+        for j, s in enumerate(stations):
+            have = fte_n[now & (g_station == s) & np.isin(g_spec, cadres)].sum()
+            at_least(
+                have + linear(hv[hired_in_post[k]][:, j, is_cadre]),
+                float(by_station.get(s, 0.0)) - TOLERANCE,
+                {"constraint": "wisn_station", "year": t, "station": s, "unit": "fte"},
+            )
+        # head-count norms (technical FTE)
+        for s, norm in norms[norms["year"] == t].set_index("station")["norm"].items():
+            have = fte_n[now & tech & (g_station == s)].sum()
+            at_least(
+                have + linear(hv[hired_in_post[k]][:, stations.index(s), is_tech]),
+                float(norm) - TOLERANCE,
+                {"constraint": "head_count", "year": t, "station": s, "unit": "fte"},
+            )
+        # structure rules on the technical staff (hires, training and people in post)
+        for rule in standards.structure:
+            if rule.holds == "plan_year" and t != plan_year:
+                continue
+            share = rule.min_count is None
+            theta = rule.min_share if share else 0.0
+            weight = fte if share else np.ones(len(groups))
+            const = float(((qualified(groups, rule) - theta) * weight * group_n)[now & tech].sum())
+            p_coef = np.where(p_tech, qualified(profiles, rule) - theta, 0.0)
+            hires = linear(qv[hired_in_post[k]], np.tile(p_coef, int(hired_in_post[k].sum())))
+            delta = pairs[f"delta_{rule.code}"].to_numpy(float) if len(pairs) else np.zeros(0)
+            coef = delta * weight[pair_group] * (tech & now)[pair_group]
+            trained = linear(uv[:, : k + 1], np.repeat(coef, k + 1))
+            rhs = 0.0 if share else float(rule.min_count)
+            at_least(
+                const + hires + trained,
+                rhs - TOLERANCE,
+                {"constraint": "structure", "rule": rule.code, "year": t, "unit": "fte" if share else "persons"},
+            )
+        # hires' qualifications add up to the hires of each specialty
+        for j, c in enumerate(specialties):
+            prob.addConstraint(linear(hv[k, :, j]) == linear(qv[k], (profiles["specialty"] == c).to_numpy(float)))
+        trainees = linear(uv[:, k])
+        prob.addConstraint(trainees <= config.training.max_per_year)
+        if config.training.min_per_year:
+            slack = prob.add_variable(f"t_{t}", lowBound=0)
+            prob.addConstraint(trainees + slack >= config.training.min_per_year)
+            soft.append((slack, int(t)))
+        if config.hiring.max_per_year is not None:
+            slack = prob.add_variable(f"s_{len(slacks)}", lowBound=0)
+            prob.addConstraint(linear(hv[k]) - slack <= config.hiring.max_per_year)
+            slacks.append((slack, {"constraint": "hire_cap", "year": t, "unit": "persons"}))
+    for g in np.unique(pair_group):  # each person in post trained at most once
+        prob.addConstraint(linear(uv[pair_group == g]) <= int(group_n[g]))
+
+    total_hires = linear(hv)
+    solver = pulp.HiGHS(msg=False, timeLimit=config.solver_time_limit_s, threads=1)
+    prob.setObjective(PENALTY * pulp.lpSum(s for s, _ in slacks) + total_hires + SOFT * pulp.lpSum(s for s, _ in soft))
+    notes = []
+    if _solve(prob, solver) != pulp.LpStatusOptimal:
+        notes.append("solver_stopped")
+    short = [(meta, s.value() or 0.0) for s, meta in slacks]
+    infeasible = any(v > 1e-4 for _, v in short)
+    if not infeasible:
+        n_hires = round(pulp.value(total_hires) or 0.0)
+        for s, _ in slacks:
+            s.upBound = 0
+        for s, _ in soft:  # as many trainees as stage 1 found possible
+            s.upBound = round(s.value() or 0.0)
+        prob.addConstraint(total_hires <= n_hires)
+        in_post_years = (np.minimum(plan_year + 1, years + stay) - years).astype(float)
+        # tie-breaks, far below any cost difference: hire late, and into the cadres with the most need there
+        last = (
+            req[req["year"] == plan_year]
+            .pivot_table(index="station", columns="cadre", values="required", aggfunc="sum")
+            .reindex(index=stations, columns=specialties)
+        )
+        fit = 1.0 / (1.0 + last.fillna(0.0).to_numpy())
+        prob.setObjective(
+            linear(qv, np.outer(in_post_years, profiles["annual_cost_wan_yuan"].to_numpy()))
+            + linear(uv, np.repeat(pairs["cost_wan_yuan"].to_numpy(float) if len(pairs) else np.zeros(0), ny))
+            + linear(hv, 1e-3 * in_post_years[:, None, None] + 1e-2 * fit[None, :, :])
+        )
+        if _solve(prob, solver) != pulp.LpStatusOptimal:
+            notes.append("solver_stopped")
+    h = {
+        (t, s, c): hv[a, b, d]
+        for (a, t), (b, s), (d, c) in itertools.product(enumerate(years), enumerate(stations), enumerate(specialties))
+    }
+    q = {(t, i): qv[a, i] for a, t in enumerate(years) for i in range(len(profiles))}
+    u = {(p, years[k]): uv[p, k] for p, k in zip(*np.nonzero(uv != None))}
+    hires = _hires_table(h, q, profiles)
+    training = _training_table(u, pairs, groups)
+    shortfalls = pd.DataFrame(
+        [dict.fromkeys(SHORTFALL_COLUMNS) | meta | {"short_by": round(v, 2)} for meta, v in short if v > 1e-4],
+        columns=SHORTFALL_COLUMNS,
+    )
+    training_short = pd.DataFrame(
+        [(t, round(s.value() or 0.0)) for s, t in soft if round(s.value() or 0.0) > 0], columns=["year", "short_by"]
+    )
+    check = evaluate(staff, hires, training, required, norms, standards, retirement_age, years, tenure)
+    costs = pd.DataFrame({"year": years})
+    costs["hires_wan_yuan"] = [
+        float(hires.loc[(hires["year"] <= t) & (hires["year"] + stay > t), "annual_cost_wan_yuan"].sum()) for t in years
+    ]
+    costs["training_wan_yuan"] = costs["year"].map(training.groupby("year")["cost_wan_yuan"].sum()).fillna(0.0)
+    return StaffPlan(
+        status="infeasible" if infeasible else "optimal",
+        years=years,
+        hires=hires,
+        training=training,
+        shortfalls=shortfalls,
+        costs=costs,
+        notes=tuple(dict.fromkeys(notes)),
+        training_shortfalls=training_short,
+        **check,
+    )
+
+
+def _value(v: pulp.LpVariable) -> int:
+    return round(v.value() or 0.0)
+
+
+def _hires_table(h: dict, q: dict, profiles: pd.DataFrame) -> pd.DataFrame:
+    """One row per hire: stations from h, qualifications from q, matched within (year, specialty)."""
+    slots = pd.DataFrame(
+        [(t, s, c, _value(v)) for (t, s, c), v in h.items() if _value(v) > 0],
+        columns=["year", "station", "specialty", "n"],
+    )
+    quals = pd.DataFrame(
+        [(t, i, _value(v)) for (t, i), v in q.items() if _value(v) > 0], columns=["year", "profile", "n"]
+    )
+    if slots.empty:
+        return pd.DataFrame(columns=HIRE_COLUMNS)
+    slots = slots.loc[slots.index.repeat(slots["n"])].sort_values(["year", "specialty", "station"], kind="stable")
+    quals = quals.loc[quals.index.repeat(quals["n"])].join(profiles, on="profile")
+    quals = quals.sort_values(["year", "specialty", "title", "education", "licence"], kind="stable")
+    out = slots.drop(columns="n").reset_index(drop=True)
+    chosen = quals[["education", "title", "licence", "medical", "annual_cost_wan_yuan"]].reset_index(drop=True)
+    out = pd.concat([out, chosen], axis=1).sort_values(["year", "station", "specialty"], kind="stable")
+    out.insert(0, "hire_id", [f"H{i + 1:03d}" for i in range(len(out))])
+    out["year"] = out["year"].astype(int)
+    return out[HIRE_COLUMNS].reset_index(drop=True)
+
+
+def _training_table(u: dict, pairs: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """One row per trainee: the group's pseudonymous ids taken in order, each person once."""
+    rows = []
+    used: dict[int, int] = {}
+    for (p, t), v in sorted(u.items(), key=lambda kv: (kv[0][1], kv[0][0])):  # chosen trainings: a few a year
+        n = _value(v)
+        if n <= 0:
+            continue
+        g = int(pairs.at[p, "group"])
+        ids = groups.at[g, "ids"][used.get(g, 0) : used.get(g, 0) + n]
+        used[g] = used.get(g, 0) + n
+        pair = pairs.loc[p]
+        rows += [
+            (
+                i,
+                pair["station_code"],
+                pair["specialty"],
+                int(t),
+                pair["upgrade"],
+                pair["field"],
+                pair[pair["field"]],
+                pair["to_value"],
+                pair["cost_wan_yuan"],
+            )
+            for i in ids
+        ]
+    return pd.DataFrame(rows, columns=TRAINING_COLUMNS)
