@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 import nbformat
 import pytest
+import zmq.asyncio
 
 from fpplan.server import serve
 from fpplan.server.kernels import CappedKernelManager
@@ -114,9 +115,18 @@ def test_the_page_template_is_compiled_once_and_again_when_its_file_changes(tmp_
     assert getattr(VoilaExporter(template_name="lab").environment, "bytecode_cache", None) is not cache
 
 
+# The kernel managers made here use the process's zmq context: a manager that made its own destroys it when it is
+# garbage-collected, later, in whatever test runs then, and that waited for ever on a socket of the event loop this
+# test closed (seen: a worker of the suite hung in MultiKernelManager.__del__ → Context.term). The server keeps one
+# manager for its whole life.
+PROCESS_CONTEXT = zmq.asyncio.Context.instance()
+
+
 def test_a_visitors_kernel_starts_in_the_background_and_yields_the_cpu_to_the_server(tmp_path: Path) -> None:
     async def visit():
-        manager = CappedKernelManager(use_pending_kernels=True, niceness=10, connection_dir=str(tmp_path))
+        manager = CappedKernelManager(
+            use_pending_kernels=True, niceness=10, connection_dir=str(tmp_path), context=PROCESS_CONTEXT
+        )
         kernel_id = await manager.start_kernel(kernel_name="python3")
         try:
             kernel = manager.get_kernel(kernel_id)
@@ -207,7 +217,12 @@ def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted
 
     async def visits():
         manager = CappedKernelManager(
-            use_pending_kernels=True, max_kernels=1, reclaim_after=0, niceness=0, connection_dir=str(tmp_path)
+            use_pending_kernels=True,
+            max_kernels=1,
+            reclaim_after=0,
+            niceness=0,
+            connection_dir=str(tmp_path),
+            context=PROCESS_CONTEXT,
         )
         first = await manager.start_kernel(kernel_name="python3")
         await asyncio.wait_for(manager.get_kernel(first).ready, 60)

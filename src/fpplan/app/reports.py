@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import time
+from functools import cache
 from pathlib import Path
 from typing import Self
 
@@ -100,6 +101,7 @@ class NotebookKernel:
                 progress_bar=False,
                 execution_timeout=CELL_TIMEOUT,
                 km=self.manager,
+                engine_name=_shared_kernel_engine(),
             )
         except papermill.PapermillExecutionError as error:
             raise DataError([notebook_failure(notebook, error.exec_count, error.ename, error.evalue)]) from None
@@ -116,6 +118,55 @@ class NotebookKernel:
         finally:
             logger.setLevel(level)
         return executed
+
+
+@cache
+def _shared_kernel_engine() -> str:
+    """papermill's nbclient engine (registered under this name) for a kernel the caller owns: the client it
+    connects each notebook with is closed after the notebook (nbclient leaves it open when it does not own the
+    kernel: some fifteen sockets a notebook)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class Client(PapermillNotebookClient):
+        def execute(self, **kwargs):
+            try:
+                return super().execute(**kwargs)
+            finally:
+                if self.kc is not None:
+                    self.kc.stop_channels()
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):  # NBClientEngine's, with the client above
+            kwargs = remove_args(["timeout", "startup_timeout", "input_path"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return Client(nb_man, **final).execute()
+
+    name = "fpplan_shared_kernel"
+    papermill_engines.register(name, Engine)
+    return name
 
 
 def run_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
