@@ -66,16 +66,20 @@ class NotebookKernel:
     def __exit__(self, *exc) -> None:
         self.manager.shutdown_kernel(now=True)
 
-    def _reset(self) -> None:
-        """The namespace the previous notebook left emptied (imported modules stay imported)."""
+    def _reset(self, notebook: Path) -> None:
+        """The namespace the previous notebook left emptied (imported modules stay imported); a kernel that cannot
+        do it stops the report before ``notebook``, as a kernel that died."""
         client = self.manager.client()
         client.start_channels()
         try:
             client.wait_for_ready(timeout=60)
             reply = client.execute_interactive("%reset -f", store_history=False, timeout=60, output_hook=lambda _: None)
-            assert reply["content"]["status"] == "ok", reply["content"]
+        except (RuntimeError, TimeoutError):
+            reply = {"content": {"status": "error"}}
         finally:
             client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise DataError([Problem(file=notebook.name, kind="notebook_kernel_died", value=notebook.stem)])
 
     def run(self, notebook: Path, parameters: dict) -> Path:
         """Execute one notebook with papermill in this kernel; returns the executed copy."""
@@ -90,7 +94,7 @@ class NotebookKernel:
         logger.setLevel(logging.ERROR)
         try:
             if self.used:
-                self._reset()
+                self._reset(notebook)
             self.used = True
             papermill.execute_notebook(
                 str(notebook),
