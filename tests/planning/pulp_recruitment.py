@@ -12,13 +12,12 @@ import pandas as pd
 import pulp
 
 from fpplan.data.models.planning import RecruitmentConfig, Standards
+from fpplan.planning import recruitment
 from fpplan.planning.recruitment import (
-    HIRE_COLUMNS,
     PENALTY,
     SHORTFALL_COLUMNS,
     SOFT,
     TOLERANCE,
-    TRAINING_COLUMNS,
     StaffPlan,
     _groups,
     _quiet,
@@ -247,51 +246,12 @@ def _value(v: pulp.LpVariable) -> int:
 
 
 def _hires_table(h: dict, q: dict, profiles: pd.DataFrame) -> pd.DataFrame:
-    """One row per hire: stations from h, qualifications from q, matched within (year, specialty)."""
-    slots = pd.DataFrame(
-        [(t, s, c, _value(v)) for (t, s, c), v in h.items() if _value(v) > 0],
-        columns=["year", "station", "specialty", "n"],
+    """The hires of the solution's integers (the table itself is made as the package makes it)."""
+    return recruitment._hires_table(
+        {k: _value(v) for k, v in h.items()}, {k: _value(v) for k, v in q.items()}, profiles
     )
-    quals = pd.DataFrame(
-        [(t, i, _value(v)) for (t, i), v in q.items() if _value(v) > 0], columns=["year", "profile", "n"]
-    )
-    if slots.empty:
-        return pd.DataFrame(columns=HIRE_COLUMNS)
-    slots = slots.loc[slots.index.repeat(slots["n"])].sort_values(["year", "specialty", "station"], kind="stable")
-    quals = quals.loc[quals.index.repeat(quals["n"])].join(profiles, on="profile")
-    quals = quals.sort_values(["year", "specialty", "title", "education", "licence"], kind="stable")
-    out = slots.drop(columns="n").reset_index(drop=True)
-    chosen = quals[["education", "title", "licence", "medical", "annual_cost_wan_yuan"]].reset_index(drop=True)
-    out = pd.concat([out, chosen], axis=1).sort_values(["year", "station", "specialty"], kind="stable")
-    out.insert(0, "hire_id", [f"H{i + 1:03d}" for i in range(len(out))])
-    out["year"] = out["year"].astype(int)
-    return out[HIRE_COLUMNS].reset_index(drop=True)
 
 
 def _training_table(u: dict, pairs: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
-    """One row per trainee: the group's pseudonymous ids taken in order, each person once."""
-    rows = []
-    used: dict[int, int] = {}
-    for (p, t), v in sorted(u.items(), key=lambda kv: (kv[0][1], kv[0][0])):  # chosen trainings: a few a year
-        n = _value(v)
-        if n <= 0:
-            continue
-        g = int(pairs.at[p, "group"])
-        ids = groups.at[g, "ids"][used.get(g, 0) : used.get(g, 0) + n]
-        used[g] = used.get(g, 0) + n
-        pair = pairs.loc[p]
-        rows += [
-            (
-                i,
-                pair["station_code"],
-                pair["specialty"],
-                int(t),
-                pair["upgrade"],
-                pair["field"],
-                pair[pair["field"]],
-                pair["to_value"],
-                pair["cost_wan_yuan"],
-            )
-            for i in ids
-        ]
-    return pd.DataFrame(rows, columns=TRAINING_COLUMNS)
+    """The trainees of the solution's integers (the table itself is made as the package makes it)."""
+    return recruitment._training_table({k: _value(v) for k, v in u.items()}, pairs, groups)
