@@ -11,6 +11,16 @@ import subprocess
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# headless chromium's settings everywhere fpplan drives it (printing here, the browser tests and benchmarks:
+# fpplan.testing.browser): no GPU, no background requests, updates or sync of its own
+QUIET_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 NO_PROXY = "http://127.0.0.1:9"  # every request but file:// fails: the renderer cannot reach outside the machine
 
 
@@ -24,12 +34,7 @@ def to_pdf(page: Path, pdf: Path | None = None) -> Path | None:
         [
             CHROMIUM,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *QUIET_FLAGS,
             "--no-pdf-header-footer",
             "--virtual-time-budget=20000",
             f"--print-to-pdf={pdf}",

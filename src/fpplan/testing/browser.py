@@ -2,14 +2,11 @@
 every host but loopback resolves to nothing, so a page that asks for a CDN fails loudly (and shows in
 ``requestfailed``)."""
 
+from fpplan.app.printing import QUIET_FLAGS
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *QUIET_FLAGS,
     "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
