@@ -1,7 +1,8 @@
 """Eight visitors at once on a live page (issue 27): its figures rendered ahead are written before its kernel is
 started and before the front end's heavy styles; the page template is compiled once, not at every visit; a visitor's
-kernel starts in the background and runs at a lower priority than the server. The Voila, nbconvert and
-jupyter_client internals these use are checked here."""
+kernel starts in the background, when its turn comes (one kernel starting at a time), at a lower priority than the
+server from its first instruction; a kernel whose page has left makes room at the cap. The Voila, nbconvert,
+jupyter_server and jupyter_client internals these use are checked here."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 import zmq.asyncio
 
 from fpplan.server import serve
-from fpplan.server.kernels import CappedKernelManager
+from fpplan.server.kernels import CappedKernelManager, StartGate
 from fpplan.server.voila_app import TemplateCode, with_kernel_awaited, with_template_code
 
 KERNEL = "<!--kernel started here-->"
@@ -159,6 +160,9 @@ def test_the_renderer_waits_for_a_kernel_started_in_the_background() -> None:
             calls.append(kernel_future)
             return kernel_id
 
+        async def _cleanup_resources(self):
+            calls.append("cleaned")
+
     class Manager:
         def __init__(self):
             self.ready = asyncio.get_running_loop().create_future()
@@ -178,7 +182,83 @@ def test_the_renderer_waits_for_a_kernel_started_in_the_background() -> None:
             await Renderer()._jinja_kernel_start(None, "k2", failed)
         assert calls == [manager]
 
+        # a kernel's turn to start ends when its page's cells have run (the renderer's clean-up)
+        gate = StartGate(1)
+        turn = Manager()
+        turn.parent, turn.kernel_id = type("Parent", (), {"start_gate": gate})(), "k3"
+        turn.ready.set_result(None)
+        await gate.enter("k3")
+        renderer = Renderer()
+        assert await renderer._jinja_kernel_start(None, "k3", turn) == "k3" and gate.holding == 1
+        await renderer._cleanup_resources()
+        assert gate.holding == 0 and calls[-1] == "cleaned"
+
     asyncio.run(run())
+
+
+def test_kernels_take_their_turn_to_start() -> None:
+    async def run():
+        gate = StartGate(1, hold_seconds=0.3)
+        order = []
+
+        async def kernel(name):
+            await gate.enter(name)
+            order.append(name)
+
+        first, second, third = (asyncio.ensure_future(kernel(n)) for n in ("a", "b", "c"))
+        await asyncio.sleep(0.05)
+        assert order == ["a"] and not second.done()  # one starting at a time
+        gate.leave("b")  # not holding a turn: nothing
+        await asyncio.sleep(0.05)
+        assert order == ["a"]
+        gate.leave("a")  # a's page has run
+        await asyncio.sleep(0.05)
+        assert order == ["a", "b"] and gate.holding == 1
+        await asyncio.sleep(0.4)  # b's page never finished (its visitor left): its turn ends all the same
+        assert order == ["a", "b", "c"]
+        gate.leave("c")
+        assert gate.holding == 0 and first.done() and third.done()
+        unlimited = StartGate(0)
+        for name in "xyz":
+            await asyncio.wait_for(unlimited.enter(name), 1)
+        assert unlimited.holding == 0
+
+    asyncio.run(run())
+
+
+def test_a_kernel_is_launched_at_its_turn_at_the_configured_niceness(tmp_path: Path) -> None:
+    """Two visitors at once with one start at a time: the second kernel's process is not even launched until the
+    first kernel's page has run; both run at niceness 10 from the start (the server at 0)."""
+
+    async def visits():
+        manager = CappedKernelManager(
+            use_pending_kernels=True,
+            niceness=10,
+            starts_at_once=1,
+            connection_dir=str(tmp_path),
+            context=PROCESS_CONTEXT,
+        )
+        first = await manager.start_kernel(kernel_name="python3")
+        second = await manager.start_kernel(kernel_name="python3")
+        try:
+            await asyncio.wait_for(manager.get_kernel(first).ready, 60)
+            pid = manager.get_kernel(first).provisioner.pid
+            assert os.getpriority(os.PRIO_PROCESS, pid) == 10 and os.getpriority(os.PRIO_PROCESS, 0) == 0
+            await asyncio.sleep(0.5)
+            waiting = manager.get_kernel(second)
+            assert not waiting.ready.done() and not waiting.has_kernel  # no process yet: its turn has not come
+            manager.start_gate.leave(first)  # the first page's cells have run
+            await asyncio.wait_for(waiting.ready, 60)
+            assert os.getpriority(os.PRIO_PROCESS, waiting.provisioner.pid) == 10
+        finally:
+            for kernel_id in (first, second):
+                await manager.shutdown_kernel(kernel_id, now=True)
+                stopping = manager._pending_kernels.get(kernel_id)
+                if stopping is not None:
+                    await stopping
+        assert manager.start_gate.holding == 0  # a kernel shut down holds no turn
+
+    asyncio.run(visits())
 
 
 def test_the_server_starts_kernels_in_the_background_at_the_configured_niceness(tmp_path: Path) -> None:
@@ -195,7 +275,19 @@ def test_the_internals_used_are_where_they_were() -> None:
     from nbconvert.exporters.templateexporter import TemplateExporter
     from voila.notebook_renderer import NotebookRenderer
 
-    # with_kernel_awaited: the template's kernel start, given the manager Voila got for the kernel id
+    # with_kernel_awaited: the template's kernel start, given the manager Voila got for the kernel id; the clean-up
+    # after the page's cells ran
+    assert "_cleanup_resources" in inspect.getsource(NotebookRenderer._jinja_cell_generator)
+    assert "_cleanup_resources" in inspect.getsource(NotebookRenderer._jinja_notebook_execute)
+    # TurnKernelManager: the process launched here, with Popen's arguments passed through
+    from jupyter_client.launcher import launch_kernel
+    from jupyter_client.manager import KernelManager
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    assert "provisioner.launch_kernel(kernel_cmd, **kw)" in inspect.getsource(KernelManager._async_launch_kernel)
+    assert "**kw" in inspect.getsource(launch_kernel).split("Popen(")[-1]
+    # a page that left: jupyter_server tells the manager of every connection and disconnection
+    assert "_kernel_connections[kernel_id] -= 1" in inspect.getsource(MappingKernelManager.notify_disconnect)
     start = inspect.getsource(NotebookRenderer._jinja_kernel_start)
     assert list(inspect.signature(NotebookRenderer._jinja_kernel_start).parameters) == [
         "self",
@@ -240,6 +332,70 @@ def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted
             manager._kernel_connections[second] = 0
             await manager.shutdown_kernel(second, now=True)
             stopping = manager._pending_kernels.get(second)
+            if stopping is not None:
+                await stopping
+
+    asyncio.run(visits())
+
+
+def test_at_the_cap_a_kernel_whose_page_left_makes_room_at_once(tmp_path: Path) -> None:
+    """A kernel whose page has gone (it connected, and disconnected) is never used again (Voila starts a kernel per
+    page): at the cap it goes first, however recently it was active; a kernel whose page has not connected yet (a
+    page still loading) stays until it has been idle ``reclaim_after``."""
+
+    async def visits():
+        manager = CappedKernelManager(
+            use_pending_kernels=True,
+            max_kernels=1,
+            reclaim_after=3600,
+            niceness=0,
+            connection_dir=str(tmp_path),
+            context=PROCESS_CONTEXT,
+        )
+        from tornado import web
+
+        first = await manager.start_kernel(kernel_name="python3")
+        await asyncio.wait_for(manager.get_kernel(first).ready, 60)
+        with pytest.raises(web.HTTPError) as refused:  # its page is still loading: it stays
+            await manager.start_kernel(kernel_name="python3")
+        assert refused.value.status_code == 503
+        manager.notify_connect(first)
+        manager.notify_disconnect(first)  # the visitor closed the tab
+        second = await manager.start_kernel(kernel_name="python3")
+        try:
+            assert manager.list_kernel_ids() == [second]
+        finally:
+            await manager.shutdown_kernel(second, now=True)
+            stopping = manager._pending_kernels.get(second)
+            if stopping is not None:
+                await stopping
+
+    asyncio.run(visits())
+
+
+def test_a_kernel_whose_page_left_is_shut_down_unless_the_page_comes_back(tmp_path: Path) -> None:
+    async def visits():
+        manager = CappedKernelManager(
+            use_pending_kernels=True,
+            page_left_seconds=0.5,
+            niceness=0,
+            connection_dir=str(tmp_path),
+            context=PROCESS_CONTEXT,
+        )
+        gone, back = [await manager.start_kernel(kernel_name="python3") for _ in range(2)]
+        for kernel_id in (gone, back):
+            await asyncio.wait_for(manager.get_kernel(kernel_id).ready, 60)
+            manager.notify_connect(kernel_id)
+            manager.notify_disconnect(kernel_id)
+        manager.notify_connect(back)  # its page reconnected within the grace (a network blip)
+        deadline = time.monotonic() + 20
+        while gone in manager and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        try:
+            assert manager.list_kernel_ids() == [back]
+        finally:
+            await manager.shutdown_kernel(back, now=True)
+            stopping = manager._pending_kernels.get(back)
             if stopping is not None:
                 await stopping
 

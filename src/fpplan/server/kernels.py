@@ -1,10 +1,18 @@
 """The dashboards' kernel manager: jupyter_server's, with a cap on live kernels (Voila has none of its own:
 voila-dashboards/voila#617), so a burst of visitors cannot take the machine's memory.
 
-When the cap is reached, kernels whose page has gone (no connection) and that have been idle for a while are shut
-down first (Voila cannot shut a kernel down when its tab closes: voila#1458; the culler does it later); if none can
-go, the visitor gets "503: too many visitors, try again in a minute" instead of a page that never loads. A static
-page's kernel started for one visitor (the pool empty) is shut down once idle: its page never connects to it.
+A kernel whose page has left (its tab closed: it connected, and no longer is) is shut down ``page_left_seconds``
+later unless the page connects again (Voila never does it: voila#1458; the culler would, minutes later). When the cap
+is reached, kernels whose page has left and kernels no page is connected to that have been idle for a while are shut
+down at once, side by side; if none can go, the visitor gets "503: too many
+visitors, try again in a minute" instead of a page that never loads. A static page's kernel started for one visitor
+(the pool empty) is shut down once idle: its page never connects to it.
+
+Kernels take their turn to start (``StartGate``): at most ``starts_at_once`` kernels start and run their page at the
+same time, at ``niceness`` from their first instruction. A page's figures are written before its kernel is needed
+(``fpplan.server.voila_app``), so eight visitors coming at once see them painted while their kernels start one after
+another, instead of eight kernels importing pandas on two cores beside eight browsers; each page's controls come
+when its kernel has run the page.
 """
 
 from __future__ import annotations
@@ -12,20 +20,73 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_server._tz import utcnow
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager, ServerKernelManager
 from jupyter_server.utils import ensure_async
 from tornado import web
-from traitlets import Float, Integer, Type
+from traitlets import Float, Instance, Integer, Type, default
 
 from fpplan.data.models.server import ServerConfig
 
 DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes the county's settings
+
+
+class StartGate:
+    """At most ``size`` kernels starting and running their page at once (0: no limit); the others wait their turn.
+
+    A kernel enters before its process is launched and leaves when its page's cells have run (``leave``: Voila's
+    renderer, ``fpplan.server.voila_app.with_turns``), when it is shut down, or at the latest ``hold_seconds`` after it
+    entered (a page whose visitor left mid-way never finishes)."""
+
+    def __init__(self, size: int = 0, hold_seconds: float = 30.0):
+        self.size = size
+        self.hold_seconds = hold_seconds
+        self._free: asyncio.Semaphore | None = None
+        self._held: dict[str, asyncio.TimerHandle] = {}
+
+    async def enter(self, kernel_id: str) -> None:
+        if self.size <= 0:
+            return
+        if self._free is None:
+            self._free = asyncio.Semaphore(self.size)
+        await self._free.acquire()
+        self._held[kernel_id] = asyncio.get_running_loop().call_later(self.hold_seconds, self.leave, kernel_id)
+
+    def leave(self, kernel_id: str) -> None:
+        """The kernel's turn is over (nothing if it holds none)."""
+        handle = self._held.pop(kernel_id, None)
+        if handle is not None:
+            handle.cancel()
+            self._free.release()
+
+    @property
+    def holding(self) -> int:
+        return len(self._held)
+
+
+class TurnKernelManager(ServerKernelManager):
+    """One kernel (``CappedKernelManager.kernel_manager_class``): launched when its turn comes (the manager's
+    ``StartGate``), its process at the manager's ``niceness`` from the start."""
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        gate: StartGate | None = getattr(self.parent, "start_gate", None)
+        niceness = getattr(self.parent, "niceness", 0)
+        if gate is not None:
+            await gate.enter(self.kernel_id)
+        if niceness:
+            kw["preexec_fn"] = partial(os.nice, niceness)  # in the child, before python starts
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        except BaseException:
+            if gate is not None:
+                gate.leave(self.kernel_id)
+            raise
 
 
 class CappedKernelManager(AsyncMappingKernelManager):
@@ -51,6 +112,51 @@ class CappedKernelManager(AsyncMappingKernelManager):
         "shut down (its page never connects to it).",
     )
 
+    starts_at_once = Integer(
+        DEFAULTS.kernel_starts_at_once,
+        config=True,
+        help="Kernels that start and run their page at the same time (0: no limit); the others wait their turn.",
+    )
+
+    page_left_seconds = Float(
+        DEFAULTS.page_left_seconds,
+        config=True,
+        help="Seconds after its page left (the tab closed: no connection) that a kernel is shut down, unless the "
+        "page connects again (0: left to the culler).",
+    )
+
+    start_gate = Instance(StartGate)
+
+    @default("start_gate")
+    def _default_start_gate(self) -> StartGate:
+        return StartGate(self.starts_at_once)
+
+    @default("kernel_manager_class")
+    def _default_kernel_manager_class(self) -> str:
+        return "fpplan.server.kernels.TurnKernelManager"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._page_left: set[str] = set()  # kernels whose page connected and has gone
+
+    def notify_connect(self, kernel_id: str) -> None:
+        super().notify_connect(kernel_id)
+        self._page_left.discard(kernel_id)
+
+    def notify_disconnect(self, kernel_id: str) -> None:
+        super().notify_disconnect(kernel_id)
+        if kernel_id in self and not self._kernel_connections.get(kernel_id, 0):
+            self._page_left.add(kernel_id)
+            if self.page_left_seconds:
+                asyncio.get_event_loop().call_later(
+                    self.page_left_seconds, lambda: asyncio.ensure_future(self._shut_down_if_left(kernel_id))
+                )
+
+    def remove_kernel(self, kernel_id: str):
+        self.start_gate.leave(kernel_id)
+        self._page_left.discard(kernel_id)
+        return super().remove_kernel(kernel_id)
+
     async def start_kernel(self, *args, **kwargs):
         if self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:
             await self._reclaim()
@@ -66,8 +172,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def _when_started(self, kernel_id: str) -> None:
-        """Once a kernel started in the background (``use_pending_kernels``) is up: its process at ``niceness``; a
-        kernel that could not start is forgotten (its page fails; it does not count against the cap)."""
+        """A kernel started in the background (``use_pending_kernels``) that could not start is forgotten (its page
+        fails; it does not count against the cap)."""
         manager = self._kernels.get(kernel_id)
         try:
             await manager.ready
@@ -75,17 +181,6 @@ class CappedKernelManager(AsyncMappingKernelManager):
             self.log.warning("kernel %s did not start: removed", kernel_id)
             self.remove_kernel(kernel_id)
             self._kernel_connections.pop(kernel_id, None)
-            return
-        self._lower_priority(kernel_id)
-
-    def _lower_priority(self, kernel_id: str) -> None:
-        """The kernel's process (and what it starts later: its threads inherit it) at ``niceness``."""
-        pid = getattr(getattr(self._kernels.get(kernel_id), "provisioner", None), "pid", None)
-        if self.niceness and pid:
-            try:
-                os.setpriority(os.PRIO_PROCESS, pid, self.niceness)
-            except OSError as error:  # gone already, or not ours to change: it runs at the server's priority
-                self.log.info("kernel %s left at the server's priority: %s", kernel_id, error)
 
     async def _shut_down_when_idle(self, kernel_id: str) -> None:
         """Shut down a static page's kernel once it has been idle ``static_idle_seconds`` with no page connected
@@ -102,18 +197,34 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 return
 
     async def _reclaim(self) -> None:
-        """Shut down the kernels no page is connected to and that have been idle ``reclaim_after`` seconds."""
+        """Shut down the kernels whose page has left, and those no page is connected to that have been idle
+        ``reclaim_after`` seconds."""
         limit = utcnow() - timedelta(seconds=self.reclaim_after)
+        going = []
         for kernel_id in list(self.list_kernel_ids()):
             kernel = self._kernels.get(kernel_id)
             if kernel is None or self._kernel_connections.get(kernel_id, 0):
                 continue
-            if getattr(kernel, "execution_state", "") != "busy" and getattr(kernel, "last_activity", limit) < limit:
-                self.log.info("kernel %s reclaimed for a new visitor (no page connected, idle)", kernel_id)
-                await ensure_async(self.shutdown_kernel(kernel_id))
-                stopping = self._pending_kernels.get(kernel_id)
-                if stopping is not None:  # a pending kernel's shutdown returns before the kernel is gone
-                    await stopping
+            idle = getattr(kernel, "execution_state", "") != "busy" and getattr(kernel, "last_activity", limit) < limit
+            if kernel_id in self._page_left or idle:
+                self.log.info("kernel %s reclaimed for a new visitor (its page left, or none connected)", kernel_id)
+                going.append(kernel_id)
+        await asyncio.gather(*(self._shut_down(kernel_id, now=True) for kernel_id in going))  # side by side
+
+    async def _shut_down(self, kernel_id: str, now: bool = False) -> None:
+        """Shut a kernel down and wait until it is gone (a pending kernel's shutdown returns before)."""
+        if kernel_id not in self:
+            return
+        await ensure_async(self.shutdown_kernel(kernel_id, now=now))
+        stopping = self._pending_kernels.get(kernel_id)
+        if stopping is not None:
+            await stopping
+
+    async def _shut_down_if_left(self, kernel_id: str) -> None:
+        """A kernel whose page left ``page_left_seconds`` ago and has not come back is shut down."""
+        if kernel_id in self._page_left and kernel_id in self and not self._kernel_connections.get(kernel_id, 0):
+            self.log.info("kernel %s shut down: its page left", kernel_id)
+            await self._shut_down(kernel_id)
 
 
 def is_static_visit(root_dir: str, env: dict) -> bool:

@@ -131,6 +131,8 @@ def command(
         f"--CappedKernelManager.reclaim_after={config.reclaim_after_seconds}",
         f"--CappedKernelManager.static_idle_seconds={config.static_idle_seconds}",
         f"--CappedKernelManager.niceness={config.kernel_niceness}",
+        f"--CappedKernelManager.starts_at_once={config.kernel_starts_at_once}",
+        f"--CappedKernelManager.page_left_seconds={config.page_left_seconds}",
         "--CappedKernelManager.use_pending_kernels=True",  # a page is written while its kernel starts (voila_app)
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={config.cull_interval_seconds}",

@@ -10,6 +10,8 @@
   ``fpplan.server.serve``): Voila awaited the kernel's process before writing the first byte of a page, so a live
   page's figures rendered ahead waited for it (seconds when eight visitors came at once); the page's renderer now
   waits for its kernel only where the template starts it, after those figures (``with_kernel_awaited``).
+- Kernels take turns to start (``fpplan.server.kernels.StartGate``): a kernel's turn ends when its page's cells
+  have run (``with_kernel_awaited``).
 - The page template compiled once (``TemplateCode``), not at every visit: Voila makes a new exporter, hence a new
   Jinja environment, for every page it renders, and compiling the template's files took half the server's time
   when eight visitors came at once.
@@ -146,17 +148,30 @@ def with_template_code(exporter_class, cache: TemplateCode) -> None:
 def with_kernel_awaited(renderer_class) -> None:
     """Voila's renderer waiting, where the template starts the kernel, for the kernel started in the background
     (a pending kernel: its manager's ``ready``) before it connects to it; a kernel that failed to start fails the
-    page there, as it failed the request before."""
+    page there, as it failed the request before. Once the page's cells have run, the kernel's turn to start is over
+    (``fpplan.server.kernels.StartGate``): the next visitor's kernel starts."""
     start = renderer_class._jinja_kernel_start
+    cleanup = renderer_class._cleanup_resources
 
     async def _jinja_kernel_start(self, nb, kernel_id, kernel_future):
         manager = await ensure_async(kernel_future)
+        gate = getattr(getattr(manager, "parent", None), "start_gate", None)
+        if gate is not None:
+            self._fpplan_turn = (gate, manager.kernel_id)
         ready = getattr(manager, "ready", None)
         if ready is not None:
             await ready
         return await start(self, nb, kernel_id, manager)
 
+    async def _cleanup_resources(self):
+        turn = getattr(self, "_fpplan_turn", None)
+        if turn is not None:
+            gate, kernel_id = turn
+            gate.leave(kernel_id)
+        await cleanup(self)
+
     renderer_class._jinja_kernel_start = _jinja_kernel_start
+    renderer_class._cleanup_resources = _cleanup_resources
 
 
 def main() -> None:

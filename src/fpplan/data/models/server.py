@@ -24,4 +24,6 @@ class ServerConfig(Frozen):
     cull_interval_seconds: int = Field(default=30, ge=1)  # how often idle kernels are looked for
     reclaim_after_seconds: float = Field(default=60, ge=0)  # at the cap: idle kernels with no page go first
     kernel_niceness: int = Field(default=10, ge=0, le=19)  # kernels yield the CPU to the server (0: not)
+    page_left_seconds: float = Field(default=10, ge=0)  # a kernel whose page closed is shut down this long after
+    kernel_starts_at_once: int = Field(default=1, ge=0)  # kernels starting and running their page at once (0: any)
     static_idle_seconds: float = Field(default=20, ge=0)  # a static page's own kernel, once its page is written
