@@ -264,10 +264,12 @@ def test_a_kernel_is_launched_at_its_turn_at_the_configured_niceness(tmp_path: P
 def test_the_server_starts_kernels_in_the_background_at_the_configured_niceness(tmp_path: Path) -> None:
     from fpplan.data.models.server import ServerConfig
 
-    args = serve.command("127.0.0.1", 8866, tmp_path, None, ServerConfig(kernel_niceness=7))
+    config = ServerConfig(kernel_niceness=7, kernel_starts_at_once=2, page_left_seconds=3)
+    args = serve.command("127.0.0.1", 8866, tmp_path, None, config)
     assert "--CappedKernelManager.use_pending_kernels=True" in args
     assert "--CappedKernelManager.niceness=7" in args
-    assert ServerConfig().kernel_niceness == 10
+    assert "--CappedKernelManager.starts_at_once=2" in args and "--CappedKernelManager.page_left_seconds=3.0" in args
+    assert (ServerConfig().kernel_niceness, ServerConfig().kernel_starts_at_once) == (10, 1)
 
 
 def test_the_internals_used_are_where_they_were() -> None:

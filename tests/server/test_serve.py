@@ -4,6 +4,7 @@ required and staff-level pages are not served unless the county allows it; bad d
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -242,3 +243,21 @@ def test_a_static_page_started_for_one_visitor_is_recognised() -> None:
     assert not is_static_visit(root, {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": url.format(quote("情景分析"))})
     assert not is_static_visit(root, {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": url.format("nothing")})
     assert not is_static_visit(root, {})
+
+
+def test_a_server_removes_the_folders_of_servers_no_longer_running(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    stopped, alive, unmarked = (tmp_path / f"{serve.WORK_PREFIX}{n}" for n in ("a", "b", "c"))
+    for folder, pid in ((stopped, ended.stdout.strip()), (alive, str(os.getpid())), (unmarked, None)):
+        (folder / "dashboards").mkdir(parents=True)
+        if pid:
+            (folder / "pid").write_text(pid, encoding="utf-8")
+    work = serve.work_folder()
+    assert not stopped.exists()  # its server has stopped
+    assert alive.exists() and unmarked.exists()  # a server running; a folder not marked by a server
+    assert work.parent == tmp_path and (work / "pid").read_text(encoding="utf-8") == str(os.getpid())

@@ -234,6 +234,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+WORK_PREFIX = "fpplan-serve-"
+
+
+def work_folder() -> Path:
+    """The server's folder (its dashboards, the template, Voila's configuration) in the system's temporary folder,
+    marked with the process id the server will have (it replaces this process, so it cannot remove the folder when it
+    stops); the folders of servers no longer running are removed first."""
+    root = Path(tempfile.gettempdir())
+    for old in root.glob(WORK_PREFIX + "*"):
+        try:
+            pid = int((old / "pid").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not marked by a server (or being made): left alone
+        if not running(pid):
+            shutil.rmtree(old, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+    (work / "pid").write_text(str(os.getpid()), encoding="utf-8")
+    return work
+
+
+def running(pid: int) -> bool:
+    """Whether a process with this id is running (another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def main(argv: list[str] | None = None) -> None:
     run(add_arguments(argparse.ArgumentParser(description="serve the fpplan dashboards / 启动仪表盘")).parse_args(argv))
 
@@ -253,7 +284,7 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(2)
     loopback = is_loopback(args.host)
     token = None if loopback else (args.token or secrets.token_urlsafe(24))
-    work = Path(tempfile.mkdtemp(prefix="fpplan-serve-"))
+    work = work_folder()
     dashboards = build_dashboards(
         config.share_staff_pages or loopback,
         work,
