@@ -95,7 +95,9 @@ class SpatialBase:
                 shape = shapely.Point(x, y).buffer(threshold / self.metric.detour_factor, CIRCLE_SEGMENTS)
             else:
                 shape = self._isochrone(station, threshold)
-            self.memo[key] = shape.intersection(self.outline) if self.outline is not None and shape is not None else shape
+            self.memo[key] = (
+                shape.intersection(self.outline) if self.outline is not None and shape is not None else shape
+            )
         return self.memo[key]
 
     def _isochrone(self, station: int, minutes: float):

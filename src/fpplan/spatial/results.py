@@ -1,4 +1,6 @@
-"""Everything the map dashboard and the workbook show, from a County in one call: ``spatial_results``.
+"""Everything the map dashboard and the workbook show, from a County in one call: ``spatial_results``; many
+settings of one county (the map's slider steps): ``setting_results`` of one ``SpatialBase`` (fpplan.spatial.base:
+the projection, metric, places, stations, cost matrix and outlines, made once) for each setting.
 
 Village people by year: each village's base-year share of its township's women 15–49 (and married women 15–49)
 × the township's projection (fpplan.planning.demand.village_bases and projected_bases). Migrant women: the
