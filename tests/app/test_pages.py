@@ -125,7 +125,7 @@ def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, cou
     """Every step of the travel-time slider and every number of new sites is kept; a step's tables are those
     fpplan.spatial.spatial_results gives for that travel time, called again here."""
     from fpplan.app.pages.spatial import projection
-    from fpplan.app.panels.spatial import NEW_SITES, load_lookup, lookup_key, slider_steps
+    from fpplan.app.panels.spatial import NEW_SITES, SHARED, load_lookup, lookup_key, slider_steps
     from fpplan.app.panels.spatial import stored as first_tables
     from fpplan.planning.demand import village_people
     from fpplan.spatial import spatial_results
@@ -137,12 +137,14 @@ def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, cou
     assert steps[0] == 10 and steps[-1] == 120 and len(steps) == 23  # minutes by road on the demo
     assert {lookup_key(t, int(meta["new_sites"])) for t in steps} <= set(lookup)
     assert {lookup_key(None, n) for n in NEW_SITES} <= set(lookup)
-    again = spatial_results(county, village_people(county, projection(manifest)), threshold=30.0)
-    kept = lookup[lookup_key(30.0, int(meta["new_sites"]))]
-    for name in ("county", "townships", "access", "sites", "vehicles", "catchments"):
-        pd.testing.assert_frame_equal(
-            kept[name].reset_index(drop=True), again[name].reset_index(drop=True), check_dtype=False, obj=name
-        )
+    people = village_people(county, projection(manifest))
+    # the lookup's settings come from one SpatialBase; each equals, table by table and exactly, a fresh call
+    for threshold, new_sites in ((30.0, int(meta["new_sites"])), (120.0, int(meta["new_sites"])), (None, 0), (None, 3)):
+        again = spatial_results(county, people, threshold=threshold, new_sites=new_sites)
+        kept = lookup[lookup_key(threshold, new_sites)]
+        assert set(kept) == set(again)
+        for name in set(again) - set(SHARED):  # the shared ones are the stored first setting's (from Parquet)
+            pd.testing.assert_frame_equal(kept[name], again[name], check_exact=True, obj=f"{threshold} {name}")
     shorter, longer = lookup[lookup_key(20.0, 1)]["county"], lookup[lookup_key(90.0, 1)]["county"]
     assert (longer["share_covered"].to_numpy() >= shorter["share_covered"].to_numpy() - 1e-12).all()
     assert (longer["share_covered"] > shorter["share_covered"]).any()

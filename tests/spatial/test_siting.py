@@ -117,6 +117,25 @@ def test_coverage_matches_brute_force(seed: int, p: int, existing: tuple, radius
 
 
 @pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("existing", [(), ("s2",), ("s1", "s4")])
+def test_coverage_with_no_new_site_is_the_existing_sites(seed: int, existing: tuple) -> None:
+    """p = 0 (no integer program to solve): the existing sites open, each demand point at its nearest."""
+    demand, sites = instance(seed)
+    result = choose_sites(demand, sites, 0, "coverage", radius_km=8.0, existing=existing)
+    assert result.chosen == [] and result.open == list(existing)
+    w, d = demand["weight"].to_numpy(float), distances(demand, sites)
+    cols = [list(sites["id"]).index(e) for e in existing]
+    expected = float(w[d[:, cols].min(axis=1) <= 8.0].sum()) if cols else 0.0
+    assert result.objective == pytest.approx(expected, rel=1e-12)
+    if cols:
+        nearest = np.asarray(sites["id"])[np.array(cols)[d[:, cols].argmin(axis=1)]]
+        got = result.assignment.set_index("demand").loc[demand["id"], "site"].to_numpy()
+        assert (got == nearest).all()
+    with_capacity = choose_sites(demand, sites, 0, "coverage", radius_km=8.0, existing=existing, capacity=1e9)
+    assert with_capacity.open == list(existing) and with_capacity.objective == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("existing", [(), ("s3",)])
 def test_capacitated_p_median_matches_brute_force(seed: int, existing: tuple) -> None:
     demand, sites = instance(seed, n=9, m=6)

@@ -16,7 +16,7 @@ from fpplan.data.base.road_network import road_graph
 from fpplan.data.models.spatial import Mobile
 from fpplan.spatial import LocalProjection, Metric, spatial_results
 from fpplan.spatial.coverage import coverage, mobile_rounds, standard_year
-from fpplan.spatial.results import county_projection
+from fpplan.spatial.results import SpatialBase, county_projection, setting_results
 
 SPEEDS = {"national": 60.0, "county": 40.0, "village": 20.0}
 
@@ -243,6 +243,34 @@ def test_demo_remote_villages_are_beyond_reach(county, people, results) -> None:
     assert (first.loc[first["access"] == "covered", "cost"] <= 30 + 1e-9).all()
     assert (first.loc[first["access"] == "beyond", "cost"] > 25).all()
     assert set(far) <= set(first.index[first["access"] == "beyond"])
+
+
+@pytest.mark.parametrize("method", ["travel_time", "distance"])
+def test_one_base_gives_each_setting_the_tables_of_a_fresh_call(county, people, method) -> None:
+    """Many settings from one SpatialBase (its cost matrix, catchments and plan-check optimum kept between
+    settings, in any order, repeats included) give exactly the tables of a fresh spatial_results call each."""
+    if method == "distance":
+        cfg = county.config["spatial"].model_copy(update={"method": "distance"})
+        county = dataclasses.replace(county, config={**county.config, "spatial": cfg})
+    base = SpatialBase(county, people)
+    settings = [(None, None, None), (30.0, 1, None), (None, 0, None), (15.0, 3, 2030), (30.0, 2, None), (None, 1, None)]
+    for threshold, new_sites, year in settings:
+        got = setting_results(base, threshold, new_sites, year)
+        want = spatial_results(county, people, threshold, new_sites, year)
+        assert list(got) == list(want) and got["meta"]["method"].iloc[0] == method
+        for name in want:
+            pd.testing.assert_frame_equal(got[name], want[name], check_exact=True, obj=name)
+        assert got["sites"].attrs == want["sites"].attrs
+    # each station's catchment made once for each threshold it had (its level's reach, 30 and 15)
+    reach = base.stations["threshold"]
+    made = {("catchment", i, t) for i, r in enumerate(reach) for t in (r, 30.0, 15.0)}
+    assert {k for k in base.memo if k[0] == "catchment"} == made
+    # the plan check's optimum once per (threshold, year): (reach, 2035), (30, 2035), (15, 2030)
+    assert {k for k in base.memo if k[0] == "optimum"} == {
+        ("optimum", None, 2035),
+        ("optimum", 30.0, 2035),
+        ("optimum", 15.0, 2030),
+    }
 
 
 def test_demo_vehicles_sites_and_plan_check(results) -> None:

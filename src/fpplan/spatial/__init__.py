@@ -9,14 +9,25 @@ load the solver. The local projection and the road network are building blocks o
 
 from __future__ import annotations
 
-__all__ = ["LocalProjection", "Metric", "SiteChoice", "choose_sites", "coverage", "spatial_results"]
+__all__ = [
+    "LocalProjection",
+    "Metric",
+    "SiteChoice",
+    "SpatialBase",
+    "choose_sites",
+    "coverage",
+    "setting_results",
+    "spatial_results",
+]
 
 _WHERE = {
     "LocalProjection": "fpplan.data.base.local_projection",
     "Metric": "fpplan.spatial.distance",
     "SiteChoice": "fpplan.spatial.siting",
+    "SpatialBase": "fpplan.spatial.base",
     "choose_sites": "fpplan.spatial.siting",
     "coverage": "fpplan.spatial.coverage",
+    "setting_results": "fpplan.spatial.results",
     "spatial_results": "fpplan.spatial.results",
 }
 

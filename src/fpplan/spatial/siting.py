@@ -145,6 +145,8 @@ def choose_sites(
     cap = _capacities(capacity, ids)
     if objective == "p_median":
         y = _p_median(w, d, p, is_existing, cap)
+    elif p == 0 and cap is None:  # nothing to choose: the existing sites, each demand point at its nearest
+        y = is_existing, None
     else:
         y = _coverage(w, d <= radius_km, p, is_existing, cap)
     open_mask, x = y

@@ -38,15 +38,16 @@ def lookup(county, manifest: dict, first: dict) -> dict:
     setting changes."""
     from fpplan.app.panels.spatial import NEW_SITES, SHARED, lookup_key, slider_steps
     from fpplan.planning.demand import village_people
-    from fpplan.spatial import spatial_results
+    from fpplan.spatial.results import SpatialBase, setting_results
 
-    people = village_people(county, projection(manifest))  # the women of every village and year, once
+    # the women of every village and year, the metric, places, stations and their costs, once
+    base = SpatialBase(county, village_people(county, projection(manifest)))
     meta = first["meta"].iloc[0]
     settings = [(t, int(meta["new_sites"])) for t in slider_steps(meta)]
     settings += [(None, n) for n in NEW_SITES if n != int(meta["new_sites"])]
     out = {}
     for threshold, new_sites in settings:
-        tables = spatial_results(county, people, threshold=threshold, new_sites=new_sites)
+        tables = setting_results(base, threshold=threshold, new_sites=new_sites)
         out[lookup_key(threshold, new_sites)] = {k: v for k, v in tables.items() if k not in SHARED}
     return out
 

@@ -46,14 +46,22 @@ def stored(manifest: dict) -> dict[str, pd.DataFrame] | None:
     return {f.stem.removeprefix("spatial_"): pd.read_parquet(f) for f in files} or None
 
 
+@cache
+def _base():
+    """What every setting of the map shares (fpplan.spatial.base.SpatialBase), made at the first setting the
+    results did not compute."""
+    from fpplan.planning.demand import village_people
+    from fpplan.spatial.results import SpatialBase
+
+    return SpatialBase(county(), village_people(county(), _projection()))
+
+
 @lru_cache(maxsize=32)
 def spatial(threshold: float | None, new_sites: int | None, year: int | None) -> dict[str, pd.DataFrame]:
-    from fpplan.planning.demand import village_people
-    from fpplan.spatial import spatial_results
+    """``fpplan.spatial.spatial_results`` of the county and the plan scenario for one setting."""
+    from fpplan.spatial.results import setting_results
 
-    return spatial_results(
-        county(), village_people(county(), _projection()), threshold=threshold, new_sites=new_sites, year=year
-    )
+    return setting_results(_base(), threshold=threshold, new_sites=new_sites, year=year)
 
 
 @cache
