@@ -163,6 +163,11 @@ def test_the_renderer_waits_for_a_kernel_started_in_the_background() -> None:
         async def _cleanup_resources(self):
             calls.append("cleaned")
 
+        async def _jinja_cell_generator(self, nb, kernel_id):
+            for cell in ("a", "b", "c"):
+                yield cell
+            await self._cleanup_resources()
+
     class Manager:
         def __init__(self):
             self.ready = asyncio.get_running_loop().create_future()
@@ -192,6 +197,15 @@ def test_the_renderer_waits_for_a_kernel_started_in_the_background() -> None:
         assert await renderer._jinja_kernel_start(None, "k3", turn) == "k3" and gate.holding == 1
         await renderer._cleanup_resources()
         assert gate.holding == 0 and calls[-1] == "cleaned"
+        # a page abandoned after its first cell (the visitor left): its turn ends when the cells' generator closes
+        await gate.enter("k3")
+        cells = renderer._jinja_cell_generator(None, "k3")
+        assert await cells.__anext__() == "a" and gate.holding == 1
+        await cells.aclose()
+        assert gate.holding == 0
+        await gate.enter("k3")  # and one that ran to its end
+        assert [c async for c in renderer._jinja_cell_generator(None, "k3")] == ["a", "b", "c"]
+        assert gate.holding == 0
 
     asyncio.run(run())
 
@@ -280,6 +294,7 @@ def test_the_internals_used_are_where_they_were() -> None:
     # with_kernel_awaited: the template's kernel start, given the manager Voila got for the kernel id; the clean-up
     # after the page's cells ran
     assert "_cleanup_resources" in inspect.getsource(NotebookRenderer._jinja_cell_generator)
+    assert inspect.isasyncgenfunction(NotebookRenderer._jinja_cell_generator)
     assert "_cleanup_resources" in inspect.getsource(NotebookRenderer._jinja_notebook_execute)
     # TurnKernelManager: the process launched here, with Popen's arguments passed through
     from jupyter_client.launcher import launch_kernel

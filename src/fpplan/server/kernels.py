@@ -41,10 +41,11 @@ class StartGate:
     """At most ``size`` kernels starting and running their page at once (0: no limit); the others wait their turn.
 
     A kernel enters before its process is launched and leaves when its page's cells have run (``leave``: Voila's
-    renderer, ``fpplan.server.voila_app.with_turns``), when it is shut down, or at the latest ``hold_seconds`` after it
+    renderer, ``fpplan.server.voila_app.with_kernel_awaited``; also when the page is abandoned mid-way), when it is shut
+    down, or at the latest ``hold_seconds`` after it
     entered (a page whose visitor left mid-way never finishes)."""
 
-    def __init__(self, size: int = 0, hold_seconds: float = 30.0):
+    def __init__(self, size: int = 0, hold_seconds: float = 15.0):
         self.size = size
         self.hold_seconds = hold_seconds
         self._free: asyncio.Semaphore | None = None

@@ -170,8 +170,22 @@ def with_kernel_awaited(renderer_class) -> None:
             gate.leave(kernel_id)
         await cleanup(self)
 
+    cells = renderer_class._jinja_cell_generator
+
+    async def _jinja_cell_generator(self, nb, kernel_id):
+        """The page's cells run one by one; a page abandoned mid-way (its visitor left: the generator is closed
+        unfinished) ends its kernel's turn too."""
+        try:
+            async for cell in cells(self, nb, kernel_id):
+                yield cell
+        finally:
+            turn = getattr(self, "_fpplan_turn", None)
+            if turn is not None:
+                turn[0].leave(turn[1])
+
     renderer_class._jinja_kernel_start = _jinja_kernel_start
     renderer_class._cleanup_resources = _cleanup_resources
+    renderer_class._jinja_cell_generator = _jinja_cell_generator
 
 
 def main() -> None:
