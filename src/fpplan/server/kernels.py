@@ -4,9 +4,9 @@ voila-dashboards/voila#617), so a burst of visitors cannot take the machine's me
 A kernel whose page has left (its tab closed: it connected, and no longer is) is shut down ``page_left_seconds``
 later unless the page connects again (Voila never does it: voila#1458; the culler would, minutes later). When the cap
 is reached, kernels whose page has left and kernels no page is connected to that have been idle for a while are shut
-down at once, side by side; if none can go, the visitor gets "503: too many
-visitors, try again in a minute" instead of a page that never loads. A static page's kernel started for one visitor
-(the pool empty) is shut down once idle: its page never connects to it.
+down at once, side by side; if none can go, the visitor gets "503: too many visitors, try again in a minute" instead
+of a page that never loads. A static page's kernel started for one visitor (the pool empty) is shut down once idle:
+its page never connects to it.
 
 Kernels take their turn to start (``StartGate``): at most ``starts_at_once`` kernels start and run their page at the
 same time, at ``niceness`` from their first instruction. A page's figures are written before its kernel is needed
@@ -40,10 +40,9 @@ DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes 
 class StartGate:
     """At most ``size`` kernels starting and running their page at once (0: no limit); the others wait their turn.
 
-    A kernel enters before its process is launched and leaves when its page's cells have run (``leave``: Voila's
-    renderer, ``fpplan.server.voila_app.with_kernel_awaited``; also when the page is abandoned mid-way), when it is shut
-    down, or at the latest ``hold_seconds`` after it
-    entered (a page whose visitor left mid-way never finishes)."""
+    A kernel enters before its process is launched and leaves when its page's cells have run or the page was
+    abandoned mid-way (``leave``: Voila's renderer, ``fpplan.server.voila_app.with_kernel_awaited``), when it is shut
+    down, or at the latest ``hold_seconds`` after it entered."""
 
     def __init__(self, size: int = 0, hold_seconds: float = 15.0):
         self.size = size
@@ -71,6 +70,11 @@ class StartGate:
         return len(self._held)
 
 
+def _at_niceness(niceness: int) -> None:
+    """This process at ``niceness`` (or lower still, if it already is: only root may raise a priority)."""
+    os.setpriority(os.PRIO_PROCESS, 0, max(niceness, os.getpriority(os.PRIO_PROCESS, 0)))
+
+
 class TurnKernelManager(ServerKernelManager):
     """One kernel (``CappedKernelManager.kernel_manager_class``): launched when its turn comes (the manager's
     ``StartGate``), its process at the manager's ``niceness`` from the start."""
@@ -81,7 +85,7 @@ class TurnKernelManager(ServerKernelManager):
         if gate is not None:
             await gate.enter(self.kernel_id)
         if niceness:
-            kw["preexec_fn"] = partial(os.nice, niceness)  # in the child, before python starts
+            kw["preexec_fn"] = partial(_at_niceness, niceness)  # in the child, before python starts
         try:
             await super()._async_launch_kernel(kernel_cmd, **kw)
         except BaseException:
