@@ -126,11 +126,25 @@ OWN_NICENESS = os.getpriority(os.PRIO_PROCESS, 0)
 KERNEL_NICENESS = max(10, OWN_NICENESS)
 
 
+def kernel_manager(tmp_path: Path, **settings) -> CappedKernelManager:
+    """The server's kernel manager (kernels started in the background), with ``settings``."""
+    return CappedKernelManager(
+        use_pending_kernels=True, connection_dir=str(tmp_path), context=PROCESS_CONTEXT, **({"niceness": 0} | settings)
+    )
+
+
+async def shut_down(manager: CappedKernelManager, *kernel_ids: str) -> None:
+    """Shut the kernels down and wait until they are gone (a pending kernel's shutdown returns before)."""
+    for kernel_id in kernel_ids:
+        await manager.shutdown_kernel(kernel_id, now=True)
+        stopping = manager._pending_kernels.get(kernel_id)
+        if stopping is not None:
+            await stopping
+
+
 def test_a_visitors_kernel_starts_in_the_background_and_yields_the_cpu_to_the_server(tmp_path: Path) -> None:
     async def visit():
-        manager = CappedKernelManager(
-            use_pending_kernels=True, niceness=10, connection_dir=str(tmp_path), context=PROCESS_CONTEXT
-        )
+        manager = kernel_manager(tmp_path, niceness=10)
         kernel_id = await manager.start_kernel(kernel_name="python3")
         try:
             kernel = manager.get_kernel(kernel_id)
@@ -150,7 +164,7 @@ def test_a_visitors_kernel_starts_in_the_background_and_yields_the_cpu_to_the_se
             assert reply["content"]["user_expressions"]["n"]["data"]["text/plain"] == str(KERNEL_NICENESS)
             client.stop_channels()
         finally:
-            await manager.shutdown_kernel(kernel_id, now=True)
+            await shut_down(manager, kernel_id)
 
     asyncio.run(visit())
 
@@ -248,13 +262,7 @@ def test_a_kernel_is_launched_at_its_turn_at_the_configured_niceness(tmp_path: P
     first kernel's page has run; both run at niceness 10 from the start (the server at 0)."""
 
     async def visits():
-        manager = CappedKernelManager(
-            use_pending_kernels=True,
-            niceness=10,
-            starts_at_once=1,
-            connection_dir=str(tmp_path),
-            context=PROCESS_CONTEXT,
-        )
+        manager = kernel_manager(tmp_path, niceness=10, starts_at_once=1)
         first = await manager.start_kernel(kernel_name="python3")
         second = await manager.start_kernel(kernel_name="python3")
         try:
@@ -269,11 +277,7 @@ def test_a_kernel_is_launched_at_its_turn_at_the_configured_niceness(tmp_path: P
             await asyncio.wait_for(waiting.ready, 60)
             assert os.getpriority(os.PRIO_PROCESS, waiting.provisioner.pid) == KERNEL_NICENESS
         finally:
-            for kernel_id in (first, second):
-                await manager.shutdown_kernel(kernel_id, now=True)
-                stopping = manager._pending_kernels.get(kernel_id)
-                if stopping is not None:
-                    await stopping
+            await shut_down(manager, first, second)
         assert manager.start_gate.holding == 0  # a kernel shut down holds no turn
 
     asyncio.run(visits())
@@ -329,14 +333,7 @@ def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted
     the kernel just reclaimed (the new visitor would be refused with room made for them)."""
 
     async def visits():
-        manager = CappedKernelManager(
-            use_pending_kernels=True,
-            max_kernels=1,
-            reclaim_after=0,
-            niceness=0,
-            connection_dir=str(tmp_path),
-            context=PROCESS_CONTEXT,
-        )
+        manager = kernel_manager(tmp_path, max_kernels=1, reclaim_after=0)
         first = await manager.start_kernel(kernel_name="python3")
         await asyncio.wait_for(manager.get_kernel(first).ready, 60)
         second = await manager.start_kernel(kernel_name="python3")  # the first, idle and unconnected, makes room
@@ -351,10 +348,7 @@ def test_at_the_cap_a_reclaimed_kernel_is_gone_before_the_new_visitor_is_counted
             assert refused.value.status_code == 503 and manager.list_kernel_ids() == [second]
         finally:
             manager._kernel_connections[second] = 0
-            await manager.shutdown_kernel(second, now=True)
-            stopping = manager._pending_kernels.get(second)
-            if stopping is not None:
-                await stopping
+            await shut_down(manager, second)
 
     asyncio.run(visits())
 
@@ -365,14 +359,7 @@ def test_at_the_cap_a_kernel_whose_page_left_makes_room_at_once(tmp_path: Path) 
     page still loading) stays until it has been idle ``reclaim_after``."""
 
     async def visits():
-        manager = CappedKernelManager(
-            use_pending_kernels=True,
-            max_kernels=1,
-            reclaim_after=3600,
-            niceness=0,
-            connection_dir=str(tmp_path),
-            context=PROCESS_CONTEXT,
-        )
+        manager = kernel_manager(tmp_path, max_kernels=1, reclaim_after=3600)
         from tornado import web
 
         first = await manager.start_kernel(kernel_name="python3")
@@ -386,23 +373,14 @@ def test_at_the_cap_a_kernel_whose_page_left_makes_room_at_once(tmp_path: Path) 
         try:
             assert manager.list_kernel_ids() == [second]
         finally:
-            await manager.shutdown_kernel(second, now=True)
-            stopping = manager._pending_kernels.get(second)
-            if stopping is not None:
-                await stopping
+            await shut_down(manager, second)
 
     asyncio.run(visits())
 
 
 def test_a_kernel_whose_page_left_is_shut_down_unless_the_page_comes_back(tmp_path: Path) -> None:
     async def visits():
-        manager = CappedKernelManager(
-            use_pending_kernels=True,
-            page_left_seconds=0.5,
-            niceness=0,
-            connection_dir=str(tmp_path),
-            context=PROCESS_CONTEXT,
-        )
+        manager = kernel_manager(tmp_path, page_left_seconds=0.5)
         gone, back = [await manager.start_kernel(kernel_name="python3") for _ in range(2)]
         for kernel_id in (gone, back):
             await asyncio.wait_for(manager.get_kernel(kernel_id).ready, 60)
@@ -415,9 +393,6 @@ def test_a_kernel_whose_page_left_is_shut_down_unless_the_page_comes_back(tmp_pa
         try:
             assert manager.list_kernel_ids() == [back]
         finally:
-            await manager.shutdown_kernel(back, now=True)
-            stopping = manager._pending_kernels.get(back)
-            if stopping is not None:
-                await stopping
+            await shut_down(manager, back)
 
     asyncio.run(visits())
