@@ -8,12 +8,15 @@ else spatial.yaml's ``mobile.migrant_share``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import shapely
 
 from fpplan.data.base.local_projection import LocalProjection
 from fpplan.data.base.road_network import node_xy, road_graph
+from fpplan.data.memo import per_county
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.spatial import coverage as cov
 from fpplan.spatial.distance import Metric
@@ -91,14 +94,10 @@ def spatial_results(
     women_15_49, married_women_15_49, migrant_women). Tables (all sorted): meta, places, station_places, access, stations,
     townships, county, rounds, vehicles, sites, plan_check, boundaries, roads, catchments."""
     cfg: SpatialConfig = county.config["spatial"]
-    frame = county_projection(county)
-    metric = metric_for(county, frame)
-    places = _places(county, frame)
-    stations = _stations(county, frame, threshold, metric.unit)
+    setting = _setting(county, None if threshold is None else float(threshold))
+    metric, places, stations, cost = setting.metric, setting.places.copy(deep=False), setting.stations, setting.cost
     years = np.sort(people["year"].unique())
     year = int(year if year is not None else years[-1])
-    places_xy = places[["x_km", "y_km"]].to_numpy(float)
-    cost = metric.matrix(places_xy, stations[["x_km", "y_km"]].to_numpy(float))
     tables = cov.coverage(places, stations, cost, people)
     access = tables["access"].merge(
         people[["village_code", "year", "migrant_women"]], on=["village_code", "year"], how="left"
@@ -132,7 +131,7 @@ def spatial_results(
             }
         ]
     )
-    geometry = _geometry(county, frame, stations, metric)
+    geometry = {name: table.copy(deep=False) for name, table in setting.geometry.items()}
     station_places = stations[
         [
             "code",
@@ -161,6 +160,31 @@ def spatial_results(
         "plan_check": plan_check,
         **geometry,
     }
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What the map's tables start from that no scenario changes: the projection, the metric (the road graph),
+    the places, the stations with their threshold, the cost from every place to every station, the geometry."""
+
+    metric: Metric
+    places: pd.DataFrame
+    stations: pd.DataFrame
+    cost: np.ndarray
+    geometry: dict[str, pd.DataFrame]
+
+
+@per_county
+def _setting(county, threshold: float | None) -> _Setting:
+    """The :class:`_Setting` of ``county`` with ``threshold`` (see :func:`spatial_results`): the same for every
+    scenario's people, so made once per County and threshold (three scenarios' maps, a slider's steps)."""
+    frame = county_projection(county)
+    metric = metric_for(county, frame)
+    places = _places(county, frame)
+    stations = _stations(county, frame, threshold, metric.unit)
+    cost = metric.matrix(places[["x_km", "y_km"]].to_numpy(float), stations[["x_km", "y_km"]].to_numpy(float))
+    cost.flags.writeable = False  # shared by every scenario's map
+    return _Setting(metric, places, stations, cost, _geometry(county, frame, stations, metric))
 
 
 def _vehicles(county, access, places, stations, metric: Metric, years) -> tuple[pd.DataFrame, pd.DataFrame]:
