@@ -94,7 +94,8 @@ def spatial_results(
     women_15_49, married_women_15_49, migrant_women). Tables (all sorted): meta, places, station_places, access, stations,
     townships, county, rounds, vehicles, sites, plan_check, boundaries, roads, catchments."""
     cfg: SpatialConfig = county.config["spatial"]
-    setting = _setting(county, None if threshold is None else float(threshold))
+    own = None if threshold is None else float(threshold)  # the setting's key
+    setting = _setting(county, own)
     metric, places, stations, cost = setting.metric, setting.places.copy(deep=False), setting.stations, setting.cost
     years = np.sort(people["year"].unique())
     year = int(year if year is not None else years[-1])
@@ -115,7 +116,7 @@ def spatial_results(
             else cfg.reach[cfg.siting.new_level].minutes
         )
     )
-    sites, plan_check = _siting(county, places, stations, people, metric, year, new_sites, float(new_threshold))
+    sites, plan_check = _siting(county, places, stations, people, own, year, new_sites, float(new_threshold))
     meta = pd.DataFrame(
         [
             {
@@ -187,36 +188,16 @@ def _setting(county, threshold: float | None) -> _Setting:
     return _Setting(metric, places, stations, cost, _geometry(county, frame, stations, metric))
 
 
-def _vehicles(county, access, places, stations, metric: Metric, years) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rounds and vehicles for the villages beyond reach; travel from the nearest vehicle base (the station of a
-    mobile vehicle's township; every station when the county lists no vehicle)."""
-    cfg: SpatialConfig = county.config["spatial"]
-    fac = county.facilities
-    base_townships = fac.loc[fac["level"] == "mobile_vehicle", "township_code"].dropna().unique()
-    bases = stations[stations["township_code"].isin(base_townships)]
-    bases = bases if len(bases) else stations
-    beyond = access[access["access"] == "beyond"]
-    codes = beyond["village_code"].unique()
-    xy = places.set_index("village_code").loc[codes, ["x_km", "y_km"]].to_numpy(float)
-    one_way = metric.matrix(xy, bases[["x_km", "y_km"]].to_numpy(float)).min(axis=1) if len(codes) else np.array([])
-    hours = 2 * (one_way / 60.0 if metric.unit == "min" else one_way / cfg.mobile.speed_kmh.value)
-    beyond = beyond.assign(travel_hours=beyond["village_code"].map(dict(zip(codes, hours))))
-    return cov.mobile_rounds(beyond, cfg.mobile, years)
-
-
-def _siting(county, places, stations, people, metric: Metric, year: int, new_sites: int, new_threshold: float):
-    """Suggested new sites (maximal covering of women 15–49 in ``year``, every open station kept) and the plan
-    check (women covered by the construction plan's stations against the best as many sites)."""
+@per_county
+def _candidate_costs(
+    county, threshold: float | None, year: int, new_threshold: float
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The siting's candidates (the stations open in ``year``, then every village with coordinates as a new site
+    reaching ``new_threshold``) and the cost from every village with coordinates to each, in thresholds
+    (unreachable by road: 1e6): the same for every scenario's people, so made once per County and setting."""
+    setting = _setting(county, threshold)
+    places, stations, metric = setting.places, setting.stations, setting.metric
     known = places[places["known"]].reset_index(drop=True)
-    weight = people[people["year"] == year].set_index("village_code")["women_15_49"]
-    demand = pd.DataFrame(
-        {
-            "id": known["village_code"],
-            "x_km": known["x_km"],
-            "y_km": known["y_km"],
-            "weight": known["village_code"].map(weight).fillna(0.0).to_numpy(),
-        }
-    )
     open_now = stations[stations["opening_year"] <= year]
     candidates = pd.concat(
         [
@@ -234,12 +215,50 @@ def _siting(county, places, stations, people, metric: Metric, year: int, new_sit
         ],
         ignore_index=True,
     )
-    xy = demand[["x_km", "y_km"]].to_numpy(float)
+    xy = known[["x_km", "y_km"]].to_numpy(float)
     cost = (
         metric.matrix(xy, candidates[["x_km", "y_km"]].to_numpy(float))
         / candidates["threshold"].to_numpy(float)[None, :]
     )
     cost = np.nan_to_num(cost, nan=1e6)  # unreachable by road
+    cost.flags.writeable = False  # shared by every scenario's siting
+    return candidates, cost
+
+
+def _vehicles(county, access, places, stations, metric: Metric, years) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rounds and vehicles for the villages beyond reach; travel from the nearest vehicle base (the station of a
+    mobile vehicle's township; every station when the county lists no vehicle)."""
+    cfg: SpatialConfig = county.config["spatial"]
+    fac = county.facilities
+    base_townships = fac.loc[fac["level"] == "mobile_vehicle", "township_code"].dropna().unique()
+    bases = stations[stations["township_code"].isin(base_townships)]
+    bases = bases if len(bases) else stations
+    beyond = access[access["access"] == "beyond"]
+    codes = beyond["village_code"].unique()
+    xy = places.set_index("village_code").loc[codes, ["x_km", "y_km"]].to_numpy(float)
+    one_way = metric.matrix(xy, bases[["x_km", "y_km"]].to_numpy(float)).min(axis=1) if len(codes) else np.array([])
+    hours = 2 * (one_way / 60.0 if metric.unit == "min" else one_way / cfg.mobile.speed_kmh.value)
+    beyond = beyond.assign(travel_hours=beyond["village_code"].map(dict(zip(codes, hours))))
+    return cov.mobile_rounds(beyond, cfg.mobile, years)
+
+
+def _siting(
+    county, places, stations, people, threshold: float | None, year: int, new_sites: int, new_threshold: float
+):
+    """Suggested new sites (maximal covering of women 15–49 in ``year``, every open station kept) and the plan
+    check (women covered by the construction plan's stations against the best as many sites)."""
+    known = places[places["known"]].reset_index(drop=True)
+    weight = people[people["year"] == year].set_index("village_code")["women_15_49"]
+    demand = pd.DataFrame(
+        {
+            "id": known["village_code"],
+            "x_km": known["x_km"],
+            "y_km": known["y_km"],
+            "weight": known["village_code"].map(weight).fillna(0.0).to_numpy(),
+        }
+    )
+    open_now = stations[stations["opening_year"] <= year]
+    candidates, cost = _candidate_costs(county, threshold, year, new_threshold)
     base = choose_sites(demand, candidates, 0, "coverage", radius_km=1.0, existing=open_now["code"], cost=cost)
     best = choose_sites(demand, candidates, new_sites, "coverage", radius_km=1.0, existing=open_now["code"], cost=cost)
     ids = pd.Index(candidates["id"])
