@@ -55,6 +55,24 @@ def test_first_use_imports_the_folder_monthly_tables_once(mini: Path) -> None:
     assert len(Workspace(mini).imports()) == 3
 
 
+def test_the_contents_imported_are_read_at_once(mini: Path, tmp_path: Path) -> None:
+    """imported_contents: (table, sha256) of every import, the same answers as already_imported file by file."""
+    workspace = Workspace(mini)
+    assert workspace.store.imported_contents() == set()  # no store yet
+    workspace.county()
+    workspace.import_files([next_month(tmp_path)])
+    digests = {
+        name: hashlib.sha256((mini / f"{name}.csv").read_bytes()).hexdigest()
+        for name in ("service_stats", "survey", "exam_scores")
+    }
+    month = hashlib.sha256((tmp_path / "reports_2025_03.csv").read_bytes()).hexdigest()
+    seen = workspace.store.imported_contents()
+    assert seen == {(name, d) for name, d in digests.items()} | {("service_stats", month)}
+    for table, digest in seen:
+        assert workspace.store.already_imported(table, digest)
+    assert not workspace.store.already_imported("survey", month)
+
+
 def test_a_month_imported_is_read_by_everyone(mini: Path, tmp_path: Path) -> None:
     workspace = Workspace(mini)
     workspace.county()

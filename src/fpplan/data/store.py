@@ -219,6 +219,13 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------------------------
 
+    def imported_contents(self) -> set[tuple[str, str]]:
+        """(table, sha256) of every content imported so far, in one short read (none when there is no store)."""
+        if not self.exists:
+            return set()
+        with self.connect() as con:
+            return {(t, d) for t, d in con.execute("SELECT table_name, sha256 FROM imports").fetchall()}
+
     def already_imported(self, table: str, digest: str) -> bool:
         if not self.exists:
             return False

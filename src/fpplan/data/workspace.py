@@ -128,12 +128,13 @@ class Workspace:
         county = self.static_county()
         files, _ = find_table_files(self.folder)
         pending, problems = [], []
+        seen = self.store.imported_contents()  # one read for every table
         for name in monthly_tables():
             path = files.get(name)
             if path is None:
                 continue
             digest = _sha256(path)
-            if self.store.already_imported(name, digest):
+            if (name, digest) in seen:
                 continue
             found, frame, _ = self._validated(path, county, name)
             problems += found
