@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -53,6 +54,24 @@ def test_first_use_imports_the_folder_monthly_tables_once(mini: Path) -> None:
     assert len(loaded.service_stats) == 6 and set(loaded.service_stats["month"]) == {"2025-01", "2025-02"}
     Workspace(mini).county()  # a second use: nothing new
     assert len(Workspace(mini).imports()) == 3
+
+
+def test_the_contents_imported_are_read_at_once(mini: Path, tmp_path: Path) -> None:
+    """imported_contents: (table, sha256) of every import, the same answers as already_imported file by file."""
+    workspace = Workspace(mini)
+    assert workspace.store.imported_contents() == set()  # no store yet
+    workspace.county()
+    workspace.import_files([next_month(tmp_path)])
+    digests = {
+        name: hashlib.sha256((mini / f"{name}.csv").read_bytes()).hexdigest()
+        for name in ("service_stats", "survey", "exam_scores")
+    }
+    month = hashlib.sha256((tmp_path / "reports_2025_03.csv").read_bytes()).hexdigest()
+    seen = workspace.store.imported_contents()
+    assert seen == {(name, d) for name, d in digests.items()} | {("service_stats", month)}
+    for table, digest in seen:
+        assert workspace.store.already_imported(table, digest)
+    assert not workspace.store.already_imported("survey", month)
 
 
 def test_a_month_imported_is_read_by_everyone(mini: Path, tmp_path: Path) -> None:
@@ -330,3 +349,41 @@ def test_results_are_computed_once_per_version_of_the_data(demo_with_results: Pa
     shutil.rmtree(first.folder, ignore_errors=True)
     assert os.path.isdir(manifest["path"])
     assert not ensure_results(Workspace(county)).computed
+
+
+def test_the_first_sync_writes_every_file_in_its_own_transaction_through_one_connection(
+    mini: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """apply_all: one read-write connection for the first sync's files, each file its own import (ids 1, 2, 3),
+    each mirrored in imports.jsonl once committed; the store the same as with the files applied one by one."""
+    from fpplan.data.store import Store
+
+    other = tmp_path / "other"
+    shutil.copytree(mini, other)
+    opened = []
+    connect = Store.connect
+    monkeypatch.setattr(Store, "connect", lambda self, write=False: opened.append(write) or connect(self, write))
+    Workspace(mini).county()
+    assert opened.count(True) == 1  # one read-write connection for the three files
+    log = [json.loads(line) for line in (mini / ".fpplan" / "imports.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["import_id"], e["table"], e["source"]) for e in log] == [
+        (1, "service_stats", "folder"),
+        (2, "survey", "folder"),
+        (3, "exam_scores", "folder"),
+    ]
+    for e in log:
+        assert e["sha256"] == hashlib.sha256(Path(e["file"]).read_bytes()).hexdigest()
+    # the same files applied one by one, each through its own connection
+    monkeypatch.setattr(
+        Store,
+        "apply_all",
+        lambda self, items, source, each: [each(r) or r for r in (self.apply(*item, source=source) for item in items)],
+    )
+    opened.clear()
+    Workspace(other).county()
+    assert opened.count(True) == 3
+    ours, theirs = Workspace(mini).store.snapshot(), Workspace(other).store.snapshot()
+    for name, frame in ours.tables.items():
+        pd.testing.assert_frame_equal(frame, theirs.tables[name], check_exact=True)
+    columns = ["import_id", "table_name", "sha256", "source", "rows", "rows_new", "rows_replaced"]
+    pd.testing.assert_frame_equal(ours.imports[columns], theirs.imports[columns], check_exact=True)

@@ -152,3 +152,30 @@ def test_reported_denominators_against_the_population(tmp_path) -> None:
     assert d.loc["100001", "expected"] == pytest.approx(32 * shares) and d.loc["100001", "ratio"] == pytest.approx(1)
     assert d.loc["100002", "difference_percent"] == pytest.approx(20) and d.loc["100002", "flagged"]
     assert not d.loc["100001", "flagged"]
+
+
+def test_group_codes_are_the_groups_pandas_forms() -> None:
+    """group_codes: one integer per combination, ordered as the sorted combinations (by hand), and the same
+    partition and order as groupby(...).ngroup() on a larger random table."""
+    import numpy as np
+
+    from fpplan.indicators.quality import group_codes
+
+    village = pd.Series(["b", "a", "b", "a", "c"], dtype="str")
+    element = pd.Series(["x", "y", "x", "x", "y"], dtype="str")
+    # sorted combinations: (a,x)=0, (a,y)=1, (b,x)=2, (c,y)=3 … with three villages and two elements: 2v + e
+    assert group_codes(village, element).tolist() == [2 * 1 + 0, 2 * 0 + 1, 2 * 1 + 0, 2 * 0 + 0, 2 * 2 + 1]
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "v": rng.choice([f"v{i:03d}" for i in range(40)], 5000),
+            "e": rng.choice(["users", "iud", "visits"], 5000),
+            "x": rng.normal(size=5000),
+        }
+    )
+    codes = group_codes(frame["v"], frame["e"])
+    expected = frame.groupby(["v", "e"]).ngroup().to_numpy()
+    assert (pd.factorize(codes, sort=True)[0] == expected).all()  # the same groups, in the same order
+    by_codes = frame["x"].groupby(codes).transform("median").to_numpy()
+    by_text = frame.groupby(["v", "e"])["x"].transform("median").to_numpy()
+    assert (by_codes == by_text).all()

@@ -182,3 +182,25 @@ def test_without_the_table_the_rooms_are_not_assessed(demo, tmp_path) -> None:
     assert not plan.rooms_assessed and plan.rooms_by_township.empty and plan.room_works.empty
     assert "village_rooms" not in set(plan.money["category"]) and "village_rooms" not in set(plan.subsidy["station"])
     assert any("未评估" in n for n in plan.notes)
+
+
+def test_rooms_and_survey_made_once_per_county_each_plan_its_own_copy(county) -> None:
+    """The village rooms and the survey's inputs are the same in every scenario: made once per County, equal to
+    what village_rooms and survey_inputs give, and a plan changing its copy changes no other plan's."""
+    from fpplan.planning import survey_effect
+    from fpplan.planning.plan import _survey_inputs, _village_rooms, village_rooms
+
+    first = _village_rooms(county, 2026, 2030)
+    fresh = village_rooms(county, 2026, 2030)
+    for key in ("works", "by_township", "by_year"):
+        pd.testing.assert_frame_equal(first[key], fresh[key], check_exact=True)
+    assert first["assessed"] == fresh["assessed"]
+    first["works"]["cost_wan_yuan"] = -1.0  # one plan's copy changed …
+    second = _village_rooms(county, 2026, 2030)
+    pd.testing.assert_frame_equal(second["works"], fresh["works"], check_exact=True)  # … not the next one's
+    survey, again = _survey_inputs(county), survey_effect.survey_inputs(county)
+    assert survey.year == again.year and survey.months == again.months
+    pd.testing.assert_frame_equal(survey.uplift, again.uplift, check_exact=True)
+    pd.testing.assert_frame_equal(survey.classes, again.classes, check_exact=True)
+    survey.uplift["uplift"] = 9.0
+    assert (_survey_inputs(county).uplift["uplift"] < 9.0).all()

@@ -248,7 +248,8 @@ def test_demo_remote_villages_are_beyond_reach(county, people, results) -> None:
 @pytest.mark.parametrize("method", ["travel_time", "distance"])
 def test_one_base_gives_each_setting_the_tables_of_a_fresh_call(county, people, method) -> None:
     """Many settings from one SpatialBase (its cost matrix, catchments and plan-check optimum kept between
-    settings, in any order, repeats included) give exactly the tables of a fresh spatial_results call each."""
+    settings, in any order, repeats included) give exactly the tables of a fresh spatial_results call each (on a
+    County with nothing kept)."""
     if method == "distance":
         cfg = county.config["spatial"].model_copy(update={"method": "distance"})
         county = dataclasses.replace(county, config={**county.config, "spatial": cfg})
@@ -256,7 +257,7 @@ def test_one_base_gives_each_setting_the_tables_of_a_fresh_call(county, people, 
     settings = [(None, None, None), (30.0, 1, None), (None, 0, None), (15.0, 3, 2030), (30.0, 2, None), (None, 1, None)]
     for threshold, new_sites, year in settings:
         got = setting_results(base, threshold, new_sites, year)
-        want = spatial_results(county, people, threshold, new_sites, year)
+        want = spatial_results(dataclasses.replace(county), people, threshold, new_sites, year)  # nothing kept
         assert list(got) == list(want) and got["meta"]["method"].iloc[0] == method
         for name in want:
             pd.testing.assert_frame_equal(got[name], want[name], check_exact=True, obj=name)
@@ -264,7 +265,7 @@ def test_one_base_gives_each_setting_the_tables_of_a_fresh_call(county, people, 
     # each station's catchment made once for each threshold it had (its level's reach, 30 and 15)
     reach = base.stations["threshold"]
     made = {("catchment", i, t) for i, r in enumerate(reach) for t in (r, 30.0, 15.0)}
-    assert {k for k in base.memo if k[0] == "catchment"} == made
+    assert {k for k in base.map.memo if k[0] == "catchment"} == made
     # the plan check's optimum once per (threshold, year): (reach, 2035), (30, 2035), (15, 2030)
     assert {k for k in base.memo if k[0] == "optimum"} == {
         ("optimum", None, 2035),
@@ -304,3 +305,21 @@ def test_workbook_gets_the_map_tables(county, results, tmp_path: Path) -> None:
     vehicles = list(book["流动服务车"].iter_rows(values_only=True))
     needed = vehicles[0].index("需要服务车(辆)")
     assert [r[needed] for r in vehicles[1:]] == results["vehicles"]["vehicles_needed"].tolist()
+
+
+def test_every_scenarios_map_shares_one_county_map_and_keeps_its_own_people(county, people) -> None:
+    """Another scenario's people (every village's women scaled) on the same County: the county's map (projection,
+    costs, catchments) is made once and shared, each scenario's tables are those of a fresh call, and neither
+    changes what the other gets."""
+    other = people.assign(
+        women_15_49=people["women_15_49"] * 1.3, married_women_15_49=people["married_women_15_49"] * 0.7
+    )
+    first = spatial_results(county, people)
+    second = spatial_results(county, other)
+    assert SpatialBase(county, other).map is SpatialBase(county, people).map  # once per County
+    assert SpatialBase(dataclasses.replace(county), people).map is not SpatialBase(county, people).map
+    assert not first["townships"].equals(second["townships"])  # the people count
+    for got, who in ((first, people), (second, other), (spatial_results(county, people), people)):
+        want = spatial_results(dataclasses.replace(county), who)
+        for name in want:
+            pd.testing.assert_frame_equal(got[name], want[name], check_exact=True, obj=name)

@@ -128,12 +128,13 @@ class Workspace:
         county = self.static_county()
         files, _ = find_table_files(self.folder)
         pending, problems = [], []
+        seen = self.store.imported_contents()  # one read for every table
         for name in monthly_tables():
             path = files.get(name)
             if path is None:
                 continue
             digest = _sha256(path)
-            if self.store.already_imported(name, digest):
+            if (name, digest) in seen:
                 continue
             found, frame, _ = self._validated(path, county, name)
             problems += found
@@ -141,9 +142,16 @@ class Workspace:
         if problems:
             raise DataError(problems)
         # into a store with no import yet (first use) nothing is there to go back to: every state between the
-        # folder's files would be its own files again at the next sync, so no backups (a second each on a region)
-        backup = not pending or not self.store.imports().empty
-        return [self._apply(name, frame, path, digest, "folder", backup) for name, frame, path, digest in pending]
+        # folder's files would be its own files again at the next sync, so no backups (a second each on a region),
+        # and the files go in through one connection, each in its own transaction
+        if seen or not pending:
+            return [self._apply(name, frame, path, digest, "folder") for name, frame, path, digest in pending]
+        digests = {str(path): digest for _, _, path, digest in pending}
+        return self.store.apply_all(
+            [(name, frame, str(path), digest) for name, frame, path, digest in pending],
+            source="folder",
+            each=lambda result: self._log(result, digests[result.file], "folder"),
+        )
 
     # --- imports ------------------------------------------------------------------------------------------
 
@@ -191,19 +199,24 @@ class Workspace:
         the log's mirror in .fpplan/imports.jsonl, which lets a damaged store be rebuilt from its source files."""
         folder = self.state / "backups" if backup else None
         result = self.store.apply(name, frame, str(path), digest, source=source, backup_dir=folder)
-        if result.import_id is not None:
-            self.state.mkdir(exist_ok=True)
-            entry = {
-                "import_id": result.import_id,
-                "table": name,
-                "file": str(path),
-                "sha256": digest,
-                "source": source,
-                "store": str(self.store.path),
-            }
-            with (self.state / "imports.jsonl").open("a", encoding="utf-8") as log:
-                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._log(result, digest, source)
         return result
+
+    def _log(self, result: ImportResult, digest: str, source: str) -> None:
+        """An import just committed, mirrored in .fpplan/imports.jsonl (nothing when nothing was imported)."""
+        if result.import_id is None:
+            return
+        self.state.mkdir(exist_ok=True)
+        entry = {
+            "import_id": result.import_id,
+            "table": result.table,
+            "file": result.file,
+            "sha256": digest,
+            "source": source,
+            "store": str(self.store.path),
+        }
+        with (self.state / "imports.jsonl").open("a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def _validated(
         self, path: Path, county: County, table: str | None

@@ -94,6 +94,27 @@ def aggregate_windows(
 
 def _aggregate_periods(data: pd.DataFrame, types: dict[str, str], units: pd.Series) -> pd.DataFrame:
     """:func:`aggregate_wide` of ``data`` whose ``period`` column is set."""
+    return _roll_up(_per_village(data, types), units)
+
+
+@per_county
+def report_per_village(county, kind: str) -> pd.DataFrame:
+    """The first step of :func:`aggregate_wide` on the county's :func:`report_table` for periods of ``kind``: each
+    village's elements in each period, the same for every level (rolled up by :func:`roll_up_report`)."""
+    wide = report_table(county)
+    data = wide.assign(period=periods.of_months(wide["month"], kind).to_numpy())
+    return _per_village(data, time_types(county))
+
+
+def roll_up_report(county, units: pd.Series, kind: str) -> pd.DataFrame:
+    """``aggregate_wide(report_table(county), time_types(county), units, kind)``, its village step made once per
+    County and period kind."""
+    return _roll_up(report_per_village(county, kind), units)
+
+
+def _per_village(data: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Each village's elements in each period of ``data`` (its ``period`` column set): flows summed, stocks
+    averaged or their last value taken."""
     elements = [c for c in data.columns if c not in ("village_code", "month", "period")]
     by_type = {t: [e for e in elements if types.get(e, "sum") == t] for t in ("sum", "average", "last")}
     g = data.sort_values("month").groupby(["village_code", "period"], sort=False)
@@ -104,7 +125,11 @@ def _aggregate_periods(data: pd.DataFrame, types: dict[str, str], units: pd.Seri
         parts.append(g[by_type["average"]].mean())
     if by_type["last"]:
         parts.append(g[by_type["last"]].last())
-    per_village = pd.concat(parts, axis=1)
+    return pd.concat(parts, axis=1)
+
+
+def _roll_up(per_village: pd.DataFrame, units: pd.Series) -> pd.DataFrame:
+    """Villages' period values (:func:`_per_village`) summed into their unit (``units``: village → unit)."""
     unit = per_village.index.get_level_values("village_code").map(units)
     keep = ~pd.isna(unit)
     per_village = per_village[keep]

@@ -30,6 +30,7 @@ from fpplan.indicators.aggregate import (
     indicator_values,
     ratio,
     report_table,
+    roll_up_report,
     time_types,
     with_extra_elements,
 )
@@ -89,6 +90,7 @@ def report_indicators(
 ) -> pd.DataFrame:
     """The report-based indicators in ``codes`` for every unit at ``level`` and period of ``kind``."""
     catalogue = county.config["indicators"]
+    own = wide is None  # the county's report table: its village step kept for every level
     wide = report_table(county) if wide is None else wide
     plain = [c for c in codes if catalogue.indicators[c].data == "report" and not catalogue.indicators[c].window_months]
     windowed = {
@@ -98,7 +100,10 @@ def report_indicators(
     }
     parts = []
     if plain and not wide.empty:
-        values_ = aggregate_wide(wide, time_types(county), unit_map(county, level), kind)
+        if own and kind in periods.KINDS:
+            values_ = roll_up_report(county, unit_map(county, level), kind)
+        else:
+            values_ = aggregate_wide(wide, time_types(county), unit_map(county, level), kind)
         parts.append(indicator_values(values_, catalogue, plain))
     parts.append(window_values(wide, county, level, kind, windowed))
     parts = [p for p in parts if len(p)]

@@ -132,24 +132,33 @@ def cycle_values(
     if MONTHS[every] > MONTHS.get(kind, 0):  # a week or a month of a quarterly duty: not judged
         return _notes(units, all_periods, "", f"cycle_{every}").drop(columns="indicator").reindex(columns=cols)
     cycles, of_period = _cycle_periods(every, kind, first, last)
-    period_of = pd.Series(list(of_period), index=list(cycles), dtype=object)
-    numerator = done.groupby([done["base"].map(bases), done["cycle"].map(period_of)]).size()
-    owed = bases.value_counts()
-    due = period_of.value_counts()
+    due = pd.Series(list(of_period), dtype=object).value_counts()  # cycles due in each period
     judged = [p for p in all_periods if p in due.index]
-    grid = pd.MultiIndex.from_product([units, judged], names=["unit", "period"])
+    units_ = np.asarray(units, dtype=object)
+    # pairs done, counted on the unit × judged-period grid (a base or cycle outside it counts nowhere)
+    unit_of = pd.Index(units_).get_indexer(done["base"].map(bases).to_numpy(dtype=object))
+    period_of = pd.Index(judged, dtype=object).get_indexer(
+        pd.Series(list(of_period), index=list(cycles), dtype=object).reindex(done["cycle"].to_numpy(dtype=object))
+    )
+    kept = (unit_of >= 0) & (period_of >= 0)
+    numerator = np.bincount(
+        unit_of[kept] * len(judged) + period_of[kept], minlength=len(units_) * len(judged)
+    ).astype(float)
+    owed = bases.value_counts().reindex(units_).fillna(0).to_numpy()  # base units owing the duty, per unit
+    denominator = np.repeat(owed, len(judged)) * np.tile(due.reindex(judged).to_numpy(), len(units_))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(denominator > 0, numerator / denominator * 100, np.nan)
     frame = pd.DataFrame(
         {
-            "unit": np.repeat(np.asarray(units, dtype=object), len(judged)),
-            "period": np.tile(np.asarray(judged, dtype=object), len(units)),
+            "unit": np.repeat(units_, len(judged)),
+            "period": np.tile(np.asarray(judged, dtype=object), len(units_)),
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "note": np.where(denominator > 0, "", "zero_denominator"),
+            "note_arg": "",
         }
     )
-    frame["denominator"] = frame["unit"].map(owed).fillna(0).to_numpy() * frame["period"].map(due).to_numpy()
-    frame["numerator"] = numerator.reindex(grid, fill_value=0).to_numpy().astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["value"] = np.where(frame["denominator"] > 0, frame["numerator"] / frame["denominator"] * 100, np.nan)
-    frame["note"] = np.where(frame["denominator"] > 0, "", "zero_denominator")
-    frame["note_arg"] = ""
     # a period whose last cycles are still running: the value counts the cycles due so far
     running = [p for p in due.index if periods.parse(p)[1][-1] > last] if kind in MONTHS else []
     frame.loc[frame["period"].isin(running) & (frame["note"] == ""), "note"] = "cycle_pending"
@@ -273,19 +282,43 @@ def rectification_values(county, level: str, kind: str, indicators: dict) -> pd.
     )
 
 
+@per_county
+def _latest_checks(county, item: str, kind: str) -> pd.DataFrame:
+    """unit_code, period, passed: each unit's latest inspection on ``item`` in each period of ``kind`` (1.0 passed;
+    0.0 failed or blank), the same for every level asked: computed once per County."""
+    s = county.supervision
+    part = pd.DataFrame(
+        {
+            "unit_code": s["unit_code"],
+            "period": _inspection_periods(county, kind),
+            "date": s["date"],
+            "passed": _passed_checks(county),
+        }
+    )
+    part = part[(s["check_item"] == item).to_numpy()].sort_values("date")
+    return part.groupby(["unit_code", "period"])["passed"].last().reset_index()
+
+
+@per_county
+def _inspection_periods(county, kind: str) -> pd.Series:
+    """The period of ``kind`` of every inspection in the supervision register."""
+    return periods.of_dates(county.supervision["date"], kind)
+
+
+@per_county
+def _passed_checks(county) -> pd.Series:
+    """Every inspection's result: 1.0 passed, 0.0 failed or blank."""
+    return passed(county.supervision["passed"]).fillna(0.0)
+
+
 def checklist_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:
     s = county.supervision
     if not indicators or s.empty:
         return _empty()
-    s = s.assign(
-        period=periods.of_dates(s["date"], kind),
-        unit=s["unit_code"].map(rollup(county, level)),
-        passed=passed(s["passed"]).fillna(0.0),
-    )
     rows = []
     for code, ind in indicators.items():
-        part = s[s["check_item"] == ind.item].sort_values("date")
-        latest = part.groupby(["unit_code", "period"])[["unit", "passed"]].last().dropna(subset=["unit"])
+        latest = _latest_checks(county, ind.item, kind)
+        latest = latest.assign(unit=latest["unit_code"].map(rollup(county, level))).dropna(subset=["unit"])
         g = latest.groupby(["unit", "period"])["passed"]
         sums = pd.DataFrame({"numerator": g.sum(), "denominator": g.size()}).reset_index()
         rows.append(sums.assign(indicator=code, value=sums["numerator"] / sums["denominator"] * ind.factor, note=""))

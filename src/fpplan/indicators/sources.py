@@ -23,7 +23,7 @@ import pandas as pd
 
 from fpplan.data.memo import per_county
 from fpplan.indicators import periods
-from fpplan.indicators.aggregate import COLUMNS, aggregate, ratio
+from fpplan.indicators.aggregate import COLUMNS, aggregate_wide, ratio
 from fpplan.indicators.coverage import periods_covered
 from fpplan.indicators.reports import report_grid, rollup
 
@@ -104,15 +104,27 @@ def training_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
         return pd.DataFrame(columns=COLUMNS)
     rows = []
     for code, ind in indicators.items():  # one per training group
-        part = register[register["group"] == ind.group]
-        if part.empty:
+        wide = _training_wide(county, ind.group)
+        if wide is None:
             continue
-        long = part.rename(columns={"unit_code": "village_code"}).melt(
-            id_vars=["village_code", "month"], value_vars=["in_post", "trained"], var_name="element"
-        )
-        values = aggregate(long, {"in_post": "average", "trained": "sum"}, rollup(county, level), kind)
+        values = aggregate_wide(wide, {"in_post": "average", "trained": "sum"}, rollup(county, level), kind)
         rows.append(ratio(ind, values).assign(indicator=code))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
+
+
+@per_county
+def _training_wide(county, group: str) -> pd.DataFrame | None:
+    """The training register's rows of ``group`` as the wide table :func:`aggregate` makes of them (village_code,
+    month, in_post, trained), the same for every level and period kind; None when the group has no row."""
+    register = county.training_register
+    part = register[register["group"] == group]
+    if part.empty:
+        return None
+    long = part.rename(columns={"unit_code": "village_code"}).melt(
+        id_vars=["village_code", "month"], value_vars=["in_post", "trained"], var_name="element"
+    )
+    wide = long.pivot_table(index=["village_code", "month"], columns="element", values="value", aggfunc="sum")
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def timeliness_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame:

@@ -15,7 +15,7 @@ same chain without the integer program for the scenario explorer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from fpplan.data.config import config_path
 from fpplan.data.crosschecks import uninhabited
 from fpplan.data.errors import DataError, Problem
 from fpplan.data.forward import county_population
+from fpplan.data.memo import per_county
 from fpplan.data.scenarios import unknown_scenario
 from fpplan.demography import Scenario, county_inputs, load_scenarios, project
 from fpplan.planning import (
@@ -210,7 +211,7 @@ def make_plan(
     )
     projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
-    survey = survey_effect.survey_inputs(county)
+    survey = _survey_inputs(county)
     volumes_without = demand.volumes(county, services, projection)
     volumes = survey_effect.apply(volumes_without, survey.factors(), survey.year)
     retirement = wisn_config.retirement_age
@@ -274,7 +275,7 @@ def make_plan(
             recruitment.explain(staff_plan.shortfalls, dict(zip(fac["code"], fac["name"]))),
         )
     ]
-    village_plan = village_rooms(county, first_year, plan_year)
+    village_plan = _village_rooms(county, first_year, plan_year)
     room_money = rooms.money(village_plan["works"])
     course = courses.county_station_courses(
         today,
@@ -360,6 +361,30 @@ def village_rooms(county, first_year: int, plan_year: int) -> dict:
     }
 
 
+@per_county
+def _kept_survey_inputs(county) -> survey_effect.SurveyInputs:
+    return survey_effect.survey_inputs(county)
+
+
+def _survey_inputs(county) -> survey_effect.SurveyInputs:
+    """:func:`fpplan.planning.survey_effect.survey_inputs`, made once per County (every scenario's plan and the
+    explorer ask for it); each caller gets its own (shallow, copy-on-write) copies of its tables."""
+    kept = _kept_survey_inputs(county)
+    return replace(kept, classes=kept.classes.copy(deep=False), uplift=kept.uplift.copy(deep=False))
+
+
+@per_county
+def _kept_village_rooms(county, first_year: int, plan_year: int) -> dict:
+    return village_rooms(county, first_year, plan_year)
+
+
+def _village_rooms(county, first_year: int, plan_year: int) -> dict:
+    """:func:`village_rooms`, made once per County and span (the same in every scenario whose plan year is the
+    same); each caller gets its own (shallow, copy-on-write) copies of the tables."""
+    kept = _kept_village_rooms(county, first_year, plan_year)
+    return {k: v.copy(deep=False) if isinstance(v, pd.DataFrame) else v for k, v in kept.items()}
+
+
 def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | None = None) -> dict:
     """What the scenario explorer needs to recalculate any scenario live (``recalculate``), prepared once per data
     version: the projection inputs, the service coefficients, the stations, construction plan and places, the
@@ -371,7 +396,7 @@ def explorer_model(county, plans: dict, inputs, scenarios: dict, band: dict | No
         "scenarios": dict(scenarios),
         "band": band,
         "coefficients": demand.coefficients(county, county.config["services"]),
-        "survey": survey_effect.survey_inputs(county),
+        "survey": _survey_inputs(county),
         "rosters": {key: plan.roster for key, plan in plans.items()},
         "facilities": county.facilities,
         "construction_plan": county.construction_plan,

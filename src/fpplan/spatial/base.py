@@ -1,13 +1,14 @@
-"""What the map's tables of every setting share: ``SpatialBase(county, people)``, computed once per county and
-people; ``fpplan.spatial.results`` computes a setting (one radius or travel time for every station, a number of new
-sites, a year) from it.
+"""What the map's tables of every setting share: ``SpatialBase(county, people)`` (its people-free part, the
+``CountyMap``, once per County: every scenario's map shares it); ``fpplan.spatial.results`` computes a setting (one
+radius or travel time for every station, a number of new sites, a year) from it.
 
 Shared: the county's local projection, the metric (straight line × detour, or travel time over its road graph),
 the places with x/y, the stations with x/y, their configured reach, standard year and staff, one cost matrix from
 every place to every station and to every place (a new site stands at a village), the township outlines and roads,
 and each station's road-network travel times for its catchment. A setting only changes which of these costs count
-as within reach, so none of them is computed again for it; the pieces two settings share (a catchment of the same
-station and threshold, the plan check's best sites for the same threshold and year) are kept in ``memo``.
+as within reach, so none of them is computed again for it; the pieces two settings share are kept: a catchment of
+the same station and threshold in the county map's ``memo``, the plan check's best sites for the same threshold and
+year in the base's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import shapely
 
 from fpplan.data.base.local_projection import LocalProjection
 from fpplan.data.base.road_network import node_xy, road_graph
+from fpplan.data.memo import per_county
 from fpplan.data.models.spatial import SpatialConfig
 from fpplan.spatial import coverage as cov
 from fpplan.spatial.distance import Metric
@@ -51,26 +53,22 @@ def metric_for(county, projection: LocalProjection) -> Metric:
     return Metric(method, cfg.detour_factor.value, graph, cfg.travel.walking_kmh.value)
 
 
-class SpatialBase:
-    """The parts of ``spatial_results`` no setting changes (see the module's docstring).
+class CountyMap:
+    """What no setting and no scenario changes: everything of ``SpatialBase`` but the people (see the module's
+    docstring), once per County (:func:`county_map`: the three scenarios' maps and every step of the page's slider
+    share it). ``memo``: the pieces that depend on the county alone (each station's road times, its catchment at a
+    threshold)."""
 
-    ``places``: every place coverage is counted for (village_code, township_code, name, lon, lat, x_km, y_km,
-    township_name, known); ``stations``: the stations of the levels with a reach that have coordinates, with
-    ``threshold`` their level's configured reach (km or min, the metric's unit), ``standard_year`` and ``staff``
-    (FTE); ``cost``: (places × (stations then places)) km or minutes, NaN where a place has no coordinates;
-    ``boundaries``, ``roads``: the map's outlines (``vertices`` rows); ``years``: the years of ``people``."""
-
-    def __init__(self, county, people: pd.DataFrame) -> None:
-        self.county, self.people = county, people
+    def __init__(self, county) -> None:
         self.config: SpatialConfig = county.config["spatial"]
         self.frame = county_projection(county)
         self.metric = metric_for(county, self.frame)
         self.places = _places(county, self.frame)
         self.stations = _stations(county, self.frame, self.metric.unit)
-        self.years = np.sort(people["year"].unique())
         places_xy = self.places[["x_km", "y_km"]].to_numpy(float)
         stations_xy = self.stations[["x_km", "y_km"]].to_numpy(float)
         self.cost = self.metric.matrix(places_xy, np.concatenate([stations_xy, places_xy]))
+        self.cost.flags.writeable = False  # shared by every scenario and setting
         geo = county.geography
         townships = [self.frame.geometry_to_km(g) for g in geo.boundaries["geometry"]]
         self.outline = shapely.union_all(townships) if townships else None
@@ -78,7 +76,7 @@ class SpatialBase:
         roads = vertices("feature", geo.roads["feature"], [self.frame.geometry_to_km(g) for g in geo.roads["geometry"]])
         roads.insert(1, "road_class", roads["feature"].map(dict(zip(geo.roads["feature"], geo.roads["road_class"]))))
         self.roads = roads
-        self.memo: dict = {}  # pieces two settings share, by what they depend on
+        self.memo: dict = {}  # pieces two settings share that depend on the county alone
 
     def station_cost(self) -> np.ndarray:
         """(places × stations) cost."""
@@ -138,6 +136,36 @@ class SpatialBase:
             lengths = nx.single_source_dijkstra_path_length(self.metric.graph, start, weight="minutes")
             self.memo[key] = (walk, lengths, xy)
         return (ids, nodes, *self.memo[key])
+
+
+@per_county
+def county_map(county) -> CountyMap:
+    """The county's :class:`CountyMap`, made once per County."""
+    return CountyMap(county)
+
+
+class SpatialBase:
+    """The parts of ``spatial_results`` no setting changes, for one county and its people (see the module's
+    docstring): the county's :class:`CountyMap` (``map``; its tables and methods read through this object) and
+    ``people``'s years; ``memo``: the pieces two settings share that depend on the people (the plan check's best
+    sites for a threshold and year).
+
+    ``places``: every place coverage is counted for (village_code, township_code, name, lon, lat, x_km, y_km,
+    township_name, known); ``stations``: the stations of the levels with a reach that have coordinates, with
+    ``threshold`` their level's configured reach (km or min, the metric's unit), ``standard_year`` and ``staff``
+    (FTE); ``cost``: (places × (stations then places)) km or minutes, NaN where a place has no coordinates;
+    ``boundaries``, ``roads``: the map's outlines (``vertices`` rows); ``years``: the years of ``people``."""
+
+    def __init__(self, county, people: pd.DataFrame) -> None:
+        self.county, self.people = county, people
+        self.map = county_map(county)
+        m = self.map
+        self.config, self.frame, self.metric = m.config, m.frame, m.metric
+        self.places, self.stations, self.cost = m.places, m.stations, m.cost
+        self.outline, self.boundaries, self.roads = m.outline, m.boundaries, m.roads
+        self.station_cost, self.catchment = m.station_cost, m.catchment
+        self.years = np.sort(people["year"].unique())
+        self.memo: dict = {}
 
 
 def _xy(frame: pd.DataFrame, projection: LocalProjection) -> pd.DataFrame:

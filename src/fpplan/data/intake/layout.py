@@ -126,8 +126,9 @@ def _layout(
         (r, c) for r1, c1, r2, c2 in merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)
     }
 
-    def filled(r: int) -> list[str]:
-        return [str(c).strip() for j, c in enumerate(rows[r]) if _filled(c) and (r, j) not in covered]
+    def filled(r: int) -> list[str]:  # each cell's text stripped once (a sheet of villages × months: 250,000 cells)
+        texts = [(j, str(c).strip()) for j, c in enumerate(rows[r]) if c is not None]
+        return [t for j, t in texts if t and (r, j) not in covered] if covered else [t for _, t in texts if t]
 
     def info(r: int) -> bool:
         cells = filled(r)
