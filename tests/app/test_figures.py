@@ -90,6 +90,40 @@ def test_figures_become_svg_images_drawn_by_plotly() -> None:
     assert len(heights) == 3 and np.allclose(np.array(heights) / heights[0], [1, 2, 4], atol=0.02)
 
 
+def test_figures_drawn_one_after_another_in_one_tab_are_each_their_own(monkeypatch) -> None:
+    """Five figures in one browser session, its tab reloaded after every second one (not after each): each image
+    shows its own bars (1:2:k), and the tab was reloaded twice."""
+    import re
+
+    from kaleido._kaleido_tab._tab import _KaleidoTab
+
+    from fpplan.app import figure_images
+
+    reloads = []
+    reload = _KaleidoTab.reload
+
+    async def counted(self):
+        reloads.append(1)
+        return await reload(self)
+
+    monkeypatch.setattr(_KaleidoTab, "reload", counted)
+    monkeypatch.setattr(figure_images, "RELOAD_EVERY", 2)
+    specs = {
+        f"f{k}": {
+            "data": [{"type": "bar", "x": ["甲", "乙", "丙"], "y": [1, 2, k]}],
+            "layout": {"title": {"text": f"图{k}"}, "height": 300, "yaxis": {"range": [0, 6]}},
+        }
+        for k in range(1, 6)
+    }
+    images = figure_images.svg_images(specs, width=800)
+    assert len(reloads) == 2
+    for k in range(1, 6):
+        svg = images[f"f{k}"]
+        assert f">图{k}<" in svg and not any(f">图{j}<" in svg for j in range(1, 6) if j != k)
+        tops = [float(b) - float(t) for b, t in re.findall(r'<path d="M[\d.]+,([\d.]+)V([\d.]+)H[\d.]+V[\d.]+Z"', svg)]
+        assert len(tops) == 3 and np.allclose(np.array(tops) / tops[0], [1, 2, k], atol=0.02)
+
+
 def test_without_chromium_figures_are_left_to_the_browser(monkeypatch) -> None:
     from fpplan.app import figure_images
     from fpplan.app.panels.common import static_figure_html
