@@ -371,13 +371,16 @@ def test_a_bad_county_stops_the_region_with_its_problems(region: Path, tmp_path:
 
 
 def test_a_worker_freezes_what_outlives_a_county(region: Path) -> None:
-    """After a county, county_task collects the county's garbage and freezes what is left (the modules and caches a
-    worker keeps): the collector's full passes then walk only what later counties make. Its row is unchanged."""
+    """After a county, a region's worker collects the county's garbage and freezes what is left (the modules and
+    caches a worker keeps): the collector's full passes then walk only what later counties make. Its row is
+    unchanged. A county computed in this process (a region of one county, a kernel) freezes nothing."""
     import gc
 
     gc.unfreeze()
     try:
-        row = region_results.county_task(str(region / "650124"))
+        region_results.county_task(str(region / "650124"))
+        assert gc.get_freeze_count() == 0
+        row = region_results.worker_task(str(region / "650124"))
         frozen = gc.get_freeze_count()
         assert frozen > 10_000  # pandas, numpy, fpplan and their caches: far more than one county's leftovers
         assert row["code"] == "650124" and row["name"] == NAMES["650124"] and not row["computed"]

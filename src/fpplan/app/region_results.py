@@ -194,8 +194,6 @@ def county_task(folder: str) -> dict:
         outcome = results.ensure_results(Workspace(folder))
     except DataError as error:
         return {"folder": Path(folder).name, "problems": list(error.problems)}
-    finally:
-        _settle()
     manifest = results.current(folder)
     return {
         "folder": Path(folder).name,
@@ -210,15 +208,19 @@ def county_task(folder: str) -> dict:
     }
 
 
-def _settle() -> None:
-    """After a county, in a process that computes one county after another (a region's worker): its garbage
-    collected, then what is left (the modules, numba's and the engines' caches the first county loaded, some 270,000
-    objects) frozen out of the collector's full passes. Each later county then spends ~0.01 CPU-s instead of ~0.2
-    in those passes, which otherwise walk every live object twice a county; nothing computed changes."""
+def worker_task(folder: str) -> dict:
+    """``county_task`` in a region's worker process (one county after another), then its garbage collected and what
+    is left (the modules, numba's and the engines' caches the first county loaded, some 270,000 objects) frozen out of
+    the collector's full passes: each later county then spends ~0.01 CPU-s instead of ~0.2 in those passes, which
+    otherwise walk every live object twice a county; nothing computed changes. Only in a worker of fpplan's own: a
+    process that lives on (a kernel, the tests) would never collect what it froze."""
     import gc
 
-    gc.collect()
-    gc.freeze()
+    try:
+        return county_task(folder)
+    finally:
+        gc.collect()
+        gc.freeze()
 
 
 # --- computing --------------------------------------------------------------------------------------------------
@@ -245,7 +247,7 @@ def _map(folders: list[str], scheduler: str, workers: int) -> list[dict]:
     with ProcessPoolExecutor(
         n, mp_context=multiprocessing.get_context("spawn"), initializer=keep_renderer_open
     ) as pool:
-        return list(pool.map(county_task, folders))
+        return list(pool.map(worker_task, folders))
 
 
 def ensure_region_results(region: str | Path, force: bool = False, workers: int | None = None) -> RegionOutcome:
