@@ -23,7 +23,7 @@ from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import terms
 from fpplan.indicators.aggregate import aggregate, time_types
 from fpplan.indicators.catalogue import evaluate
-from fpplan.indicators.reports import report_grid, report_values, rollup, unit_map
+from fpplan.indicators.reports import KEYS, report_grid, report_values, rollup, unit_map
 from fpplan.indicators.sources import completeness, statistics_accuracy
 
 __all__ = [
@@ -53,8 +53,17 @@ def missing_and_late(county) -> pd.DataFrame:
 
 @per_county
 def _wide(county) -> pd.DataFrame:
-    long = report_values(county)
-    return long.pivot_table(index=["village_code", "month"], columns="element", values="value").reset_index()
+    """:func:`report_values` as a wide table (its pivot: village_code, month, one column per element reported,
+    in name order; the village-months with a value), taken from the report's own rows (one per village-month)."""
+    stats = county.service_stats
+    elements = sorted(c for c in stats.columns if c not in KEYS and stats[c].notna().any())
+    if not elements:  # nothing reported: the pivot of an empty table
+        long = report_values(county)
+        return long.pivot_table(index=["village_code", "month"], columns="element", values="value").reset_index()
+    values = stats[elements].astype(float)
+    wide = pd.concat([stats[["village_code", "month"]], values], axis=1)[values.notna().any(axis=1).to_numpy()]
+    wide = wide.sort_values(["village_code", "month"], ignore_index=True)
+    return wide.rename_axis(columns="element")
 
 
 def validation_violations(county) -> pd.DataFrame:
