@@ -91,21 +91,22 @@ def group_codes(*keys) -> np.ndarray:
     is much cheaper than by the text columns, and gives the same groups with their rows in the same order."""
     codes = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
     for key in keys:
-        own, uniques = pd.factorize(np.asarray(key, dtype=object), sort=True)
+        own, uniques = pd.factorize(key if isinstance(key, pd.Series) else np.asarray(key, dtype=object), sort=True)
         codes = codes * max(len(uniques), 1) + own
     return codes
 
 
 def _calendar_months(month: pd.Series) -> np.ndarray:
     """The calendar month ("01" … "12") of each "YYYY-MM", as text, computed once per distinct month."""
-    own, uniques = pd.factorize(month.to_numpy(dtype=object))
+    own, uniques = pd.factorize(month)  # the column as it is (text arrays factorize without becoming objects)
+    uniques = np.asarray(uniques, dtype=object)
     return np.array([u[5:7] for u in uniques], dtype=object)[own] if len(uniques) else np.array([], dtype=object)
 
 
 def _seasonal(long: pd.DataFrame) -> pd.Series:
     """Each value's seasonal index: the median village value of its element and calendar month (robust to one
     village's error) over the element's mean of those medians."""
-    element, elements = pd.factorize(long["element"].to_numpy(dtype=object), sort=True)
+    element, elements = pd.factorize(long["element"], sort=True)
     calendar, months = pd.factorize(_calendar_months(long["month"]), sort=True)
     grouped = long["value"].groupby(element * max(len(months), 1) + calendar)  # (element, calendar month), sorted
     medians = grouped.median()
