@@ -77,7 +77,7 @@ def _problems(
 def _each(values: pd.Series, fn, dtype=object) -> pd.Series:
     """``fn`` of every value, worked out once per distinct value (a register repeats a few items, roles and
     answers over thousands of rows); a missing value gives ``fn(None)``."""
-    own, uniques = pd.factorize(values.to_numpy(dtype=object))  # -1: missing
+    own, uniques = pd.factorize(values)  # -1: missing
     results = np.array([fn(u) for u in uniques] + [fn(None)], dtype=object)[own]
     return pd.Series(results, index=values.index, dtype=dtype)
 

@@ -163,7 +163,7 @@ def sd_outliers(county) -> pd.DataFrame:
     long = report_values(county)
     seasonal = _seasonal_of(county)
     adjusted = long["value"] / seasonal.where(seasonal > 0, 1.0)
-    own, months = pd.factorize(long["month"].to_numpy(dtype=object))
+    own, months = pd.factorize(long["month"])
     year = np.array([int(m[:4]) for m in months], dtype=np.int64)[own] if len(months) else np.zeros(0, np.int64)
     keys = _village_elements(county) * 10000 + year  # the village's element in each year
     mean = adjusted.groupby(keys).transform("mean")
