@@ -51,15 +51,16 @@ def survey_values(county, level: str, kind: str, indicators: dict) -> pd.DataFra
     rows = []
     for code, ind in indicators.items():  # one per survey question
         part = sums["question"] == ind.question
+        mine = sums[part]  # the question's rows, selected once
         rows.append(
             pd.DataFrame(
                 {
-                    "unit": sums.loc[part, "unit"],
-                    "period": sums.loc[part, "period"],
+                    "unit": mine["unit"],
+                    "period": mine["period"],
                     "indicator": code,
-                    "numerator": sums.loc[part, "yes_count"],
-                    "denominator": sums.loc[part, "sample_size"],
-                    "value": sums.loc[part, "yes_count"] / sums.loc[part, "sample_size"] * ind.factor,
+                    "numerator": mine["yes_count"],
+                    "denominator": mine["sample_size"],
+                    "value": mine["yes_count"] / mine["sample_size"] * ind.factor,
                     "lower": lower[part.to_numpy()] * ind.factor,
                     "upper": upper[part.to_numpy()] * ind.factor,
                     "note": "",
