@@ -55,13 +55,13 @@ def missing_and_late(county) -> pd.DataFrame:
 def _wide(county) -> pd.DataFrame:
     """:func:`report_values` as a wide table (its pivot: village_code, month, one column per element reported,
     in name order; the village-months with a value), taken from the report's own rows (one per village-month)."""
-    stats = county.service_stats
+    stats, long = county.service_stats, report_values(county)
     elements = sorted(c for c in stats.columns if c not in KEYS and stats[c].notna().any())
     if not elements:  # nothing reported: the pivot of an empty table
-        long = report_values(county)
         return long.pivot_table(index=["village_code", "month"], columns="element", values="value").reset_index()
+    keys = stats[["village_code", "month"]].astype(long[["village_code", "month"]].dtypes)  # the long table's text
     values = stats[elements].astype(float)
-    wide = pd.concat([stats[["village_code", "month"]], values], axis=1)[values.notna().any(axis=1).to_numpy()]
+    wide = pd.concat([keys, values], axis=1)[values.notna().any(axis=1).to_numpy()]
     wide = wide.sort_values(["village_code", "month"], ignore_index=True)
     return wide.rename_axis(columns="element")
 
