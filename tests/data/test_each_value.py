@@ -23,7 +23,7 @@ def test_each_value_as_a_per_row_map() -> None:
     assert known.dtype == bool and known.tolist() == [True, True, False, True, False, False, True]
     calls = []
     _each(values, lambda v: calls.append(v))
-    assert len(calls) == 4  # three distinct values and the missing one
+    assert calls == ["四查", " Visit ", "unknown", "visit", None]  # each distinct value once, then the missing
 
 
 def test_flagged_rows_as_problems_of_the_selected_values() -> None:
