@@ -102,7 +102,7 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
     kind = column.kind
     if kind in ("int", "float"):
         typed = pd.to_numeric(values, errors="coerce")
-        bad = ~blank & (typed.isna() | (kind == "int") & (typed % 1 != 0))
+        bad = ~blank & (typed.isna() | (typed % 1 != 0)) if kind == "int" else ~blank & typed.isna()
         detail = label("types", "integer" if kind == "int" else "number")
     elif kind == "bool":
         typed = _per_value(values, lambda v: _BOOL.get(normalise(v)))
