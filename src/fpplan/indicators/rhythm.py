@@ -384,15 +384,16 @@ def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
     if not indicators or register.empty or last is None:
         return _empty()
     types = work_types(county)
+    recorded = set(register["element"].unique())  # the elements the register has rows of
+    first = register["month"].min()
     rows = []
     for code, ind in indicators.items():
         if ind.cycle is not None:
             element = elements_of(ind.numerator)[0]
-            part = register[register["element"] == element]
             bases = _bases(county, ind.cycle.of, level)
-            if part.empty or bases.empty:
+            if element not in recorded or bases.empty:
                 continue
-            first, every = register["month"].min(), ind.cycle.every
+            every = ind.cycle.every
             if MONTHS[every] > MONTHS.get(kind, 0):  # not judged in a period this short: nothing to count
                 done = pd.DataFrame(columns=["base", "cycle"])
             else:
@@ -469,7 +470,7 @@ def _work_ratio(county, level: str, kind: str, code: str, ind, values: pd.DataFr
     den = evaluate(ind.denominator, values).to_numpy()
     note = np.full(len(values), "", dtype=object)
     if ind.per_year:
-        months = values["period"].map(periods.months_in).to_numpy(float)
+        months = values["period"].map({p: periods.months_in(p) for p in values["period"].unique()}).to_numpy(float)
         den = den * ind.per_year * months / 12
         short = months < 12 / ind.per_year - 1e-9
         den = np.where(short, np.nan, den)
