@@ -304,7 +304,7 @@ def compute(workspace, out: Path, county=None) -> dict:
 
 
 def _parquet(frame, path: Path) -> None:
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the columns replaced below are this copy's only
     frame.columns = [str(c) for c in frame.columns]
     for column in frame.columns:  # mixed object columns (e.g. codes and blanks) as text; a missing value stays missing
         if frame[column].dtype == object:

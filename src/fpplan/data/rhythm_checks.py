@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fpplan.data.errors import Problem
@@ -64,6 +65,8 @@ def _problems(
     detail: str = "",
     values: pd.Series | None = None,
 ) -> list[Problem]:
+    if not bad.any():  # most rules of most files: nothing to select
+        return []
     shown = frame.loc[bad, column] if values is None else values[bad]
     return [
         Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
@@ -71,8 +74,16 @@ def _problems(
     ]
 
 
+def _each(values: pd.Series, fn, dtype=object) -> pd.Series:
+    """``fn`` of every value, worked out once per distinct value (a register repeats a few items, roles and
+    answers over thousands of rows); a missing value gives ``fn(None)``."""
+    own, uniques = pd.factorize(values)  # -1: missing
+    results = np.array([fn(u) for u in uniques] + [fn(None)], dtype=object)[own]
+    return pd.Series(results, index=values.index, dtype=dtype)
+
+
 def _unknown_name(frame: pd.DataFrame, column: str, names: dict[str, str], file: str) -> list[Problem]:
-    bad = frame[column].notna() & ~frame[column].map(lambda v: normalise(v) in names)
+    bad = frame[column].notna() & ~_each(frame[column], lambda v: normalise(v) in names, bool)
     return _problems(frame, bad, file, "not_in_enum", column, "、".join(dict.fromkeys(names.values())))
 
 
@@ -113,7 +124,7 @@ def check_table(
     if name == "work_register" and len(frame):
         problems += _unknown_name(frame, "element", names["element"], file)
         if "rhythm" in config:
-            code = frame["element"].map(lambda v: names["element"].get(normalise(v)))
+            code = _each(frame["element"], lambda v: names["element"].get(normalise(v)))
             wanted = code.map({c: e.level for c, e in config["rhythm"].elements.items()})
             have = frame["unit_code"].map(level)
             bad = wanted.notna() & have.notna() & (wanted != have)
@@ -125,12 +136,12 @@ def check_table(
                 "unit_code",
                 values=frame["unit_code"]
                 + " → "
-                + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""),
+                + _each(wanted, lambda v: label("enums.level", v) if isinstance(v, str) else ""),
             )
     if name == "contraceptive_supply" and len(frame):
         problems += _unknown_name(frame, "method", names["method"], file)
         if "contraceptives" in config:
-            code = frame["method"].map(lambda v: names["method"].get(normalise(v)))
+            code = _each(frame["method"], lambda v: names["method"].get(normalise(v)))
             counted = code.map({c: m.report_element for c, m in config["contraceptives"].methods.items()})
             problems += _problems(
                 frame,
@@ -152,12 +163,14 @@ def _supervision(
     if "inspector" in frame:
         roles = enum_aliases("inspector_role")
         text = frame["inspector"]
-        bad = text.notna() & ~text.map(lambda v: normalise(v) in roles or bool(PSEUDONYM.match(str(v).strip())))
+        bad = text.notna() & ~_each(
+            text, lambda v: normalise(v) in roles or bool(PSEUDONYM.match(str(v).strip())), bool
+        )
         problems += _problems(
             frame, bad, file, "supervision_inspector_name", "inspector", allowed_values("inspector_role")
         )
+    code = _each(frame["check_item"], lambda v: items.get(normalise(v)))
     if "rhythm" in config:
-        code = frame["check_item"].map(lambda v: items.get(normalise(v)))
         wanted = code.map({c: i.level for c, i in config["rhythm"].checklist.items()})
         have = frame["unit_code"].map(level)
         bad = wanted.notna() & have.notna() & (wanted != have)
@@ -169,15 +182,14 @@ def _supervision(
             "unit_code",
             values=frame["unit_code"]
             + " → "
-            + wanted.map(lambda v: label("enums.level", v) if isinstance(v, str) else ""),
+            + _each(wanted, lambda v: label("enums.level", v) if isinstance(v, str) else ""),
         )
     date = pd.to_datetime(frame["date"])
-    failed = frame["passed"].map(lambda v: not pd.isna(v) and not bool(v))
+    failed = _each(frame["passed"], lambda v: not pd.isna(v) and not bool(v), bool)
     deadline = pd.to_datetime(frame["deadline"]) if "deadline" in frame else pd.Series(pd.NaT, index=frame.index)
     closed = pd.to_datetime(frame["closed_on"]) if "closed_on" in frame else pd.Series(pd.NaT, index=frame.index)
     rectify = pd.Series(True, index=frame.index)
     if "rhythm" in config:
-        code = frame["check_item"].map(lambda v: items.get(normalise(v)))
         rectify = code.map({c: i.rectify for c, i in config["rhythm"].checklist.items()}).fillna(True).astype(bool)
     problems += _problems(frame, failed & rectify & deadline.isna(), file, "supervision_no_deadline", "check_item")
     early = deadline.notna() & (deadline < date)

@@ -102,7 +102,7 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
     kind = column.kind
     if kind in ("int", "float"):
         typed = pd.to_numeric(values, errors="coerce")
-        bad = ~blank & (typed.isna() | (kind == "int") & (typed % 1 != 0))
+        bad = ~blank & (typed.isna() | (typed % 1 != 0)) if kind == "int" else ~blank & typed.isna()
         detail = label("types", "integer" if kind == "int" else "number")
     elif kind == "bool":
         typed = _per_value(values, lambda v: _BOOL.get(normalise(v)))
@@ -125,28 +125,29 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         detail = allowed_values(enum)
     else:
         typed, bad, detail = values, pd.Series(False, index=values.index), ""
-    problems = _problems(
-        values[bad], "not_in_enum" if kind.startswith("enum:") else "bad_type", file, column.name, detail
+    problems = _flagged(
+        values, bad, "not_in_enum" if kind.startswith("enum:") else "bad_type", file, column.name, detail
     )
     if not column.nullable:
-        problems += _problems(values[blank], "required", file, column.name)
+        problems += _flagged(values, blank, "required", file, column.name)
     if kind in ("int", "float"):
         if column.min == 0:
-            problems += _problems(values[typed < 0], "negative", file, column.name)
+            problems += _flagged(values, typed < 0, "negative", file, column.name)
         elif column.min is not None:
-            problems += _problems(values[typed < column.min], "out_of_range", file, column.name, _range(column))
+            problems += _flagged(values, typed < column.min, "out_of_range", file, column.name, _range(column))
         if column.max is not None:
-            problems += _problems(values[typed > column.max], "out_of_range", file, column.name, _range(column))
-        typed = typed.where(~bad).astype(float)
+            problems += _flagged(values, typed > column.max, "out_of_range", file, column.name, _range(column))
+        typed = (typed.where(~bad) if bad.any() else typed).astype(float)
     if kind in ("month", "date"):
         found = _implausible_time(values, typed, kind, file, column.name)
         if column.future:
             found = [p for p in found if not p.kind.endswith("_in_future")]
         problems += found
-        typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
+        if found:
+            typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
     if kind == "str" and column.name.endswith("code"):
-        problems += _problems(
-            values[_text(values).str.match(SCIENTIFIC.pattern, na=False)], "code_scientific", file, column.name
+        problems += _flagged(
+            values, _text(values).str.match(SCIENTIFIC.pattern, na=False), "code_scientific", file, column.name
         )
     return typed, problems
 
@@ -171,8 +172,8 @@ def _implausible_time(values: pd.Series, typed: pd.Series, kind: str, file: str,
         year = typed.dt.year
         future = typed.notna() & (typed.dt.normalize() > pd.Timestamp(now))
     early = year.notna() & (year < EARLIEST_YEAR)
-    return _problems(values[early], "implausible_year", file, column, f"{EARLIEST_YEAR}–{now.year}") + _problems(
-        values[future & ~early], f"{kind}_in_future", file, column, now.isoformat()
+    return _flagged(values, early, "implausible_year", file, column, f"{EARLIEST_YEAR}–{now.year}") + _flagged(
+        values, future & ~early, f"{kind}_in_future", file, column, now.isoformat()
     )
 
 
@@ -230,6 +231,12 @@ def _parse_month(value: object) -> str | None:
     return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
+def _flagged(values: pd.Series, bad: pd.Series, kind: str, file: str, column: str, detail: str = "") -> list[Problem]:
+    """:func:`_problems` of the ``values`` where ``bad`` (a boolean Series on their index) holds; nothing selected
+    when none does (most columns of most files: selecting an empty part costs more than looking)."""
+    return _problems(values[bad], kind, file, column, detail) if bad.any() else []
+
+
 def _problems(values: pd.Series, kind: str, file: str, column: str, detail: str = "") -> list[Problem]:
     return [
         Problem(file=file, kind=kind, row=int(r), column=column, value=v, detail=detail)
@@ -252,6 +259,8 @@ def check_keys(frame: pd.DataFrame, table: Table, file: str) -> list[Problem]:
     if not key:
         return []
     dup = frame.duplicated(key, keep="first") & frame[key].notna().any(axis=1)
+    if not dup.any():
+        return []
     parts = frame.loc[dup, key].astype(str)
     keys = parts[key[0]]
     for k in key[1:]:

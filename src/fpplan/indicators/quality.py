@@ -23,7 +23,7 @@ from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import terms
 from fpplan.indicators.aggregate import aggregate, time_types
 from fpplan.indicators.catalogue import evaluate
-from fpplan.indicators.reports import report_grid, report_values, rollup, unit_map
+from fpplan.indicators.reports import KEYS, report_grid, report_values, rollup, unit_map
 from fpplan.indicators.sources import completeness, statistics_accuracy
 
 __all__ = [
@@ -53,8 +53,17 @@ def missing_and_late(county) -> pd.DataFrame:
 
 @per_county
 def _wide(county) -> pd.DataFrame:
-    long = report_values(county)
-    return long.pivot_table(index=["village_code", "month"], columns="element", values="value").reset_index()
+    """:func:`report_values` as a wide table (its pivot: village_code, month, one column per element reported,
+    in name order; the village-months with a value), taken from the report's own rows (one per village-month)."""
+    stats, long = county.service_stats, report_values(county)
+    elements = sorted(c for c in stats.columns if c not in KEYS and stats[c].notna().any())
+    if not elements:  # nothing reported: the pivot of an empty table
+        return long.pivot_table(index=["village_code", "month"], columns="element", values="value").reset_index()
+    keys = stats[["village_code", "month"]].astype(long[["village_code", "month"]].dtypes)  # the long table's text
+    values = stats[elements].astype(float)
+    wide = pd.concat([keys, values], axis=1)[values.notna().any(axis=1).to_numpy()]
+    wide = wide.sort_values(["village_code", "month"], ignore_index=True)
+    return wide.rename_axis(columns="element")
 
 
 def validation_violations(county) -> pd.DataFrame:
@@ -82,21 +91,22 @@ def group_codes(*keys) -> np.ndarray:
     is much cheaper than by the text columns, and gives the same groups with their rows in the same order."""
     codes = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
     for key in keys:
-        own, uniques = pd.factorize(np.asarray(key, dtype=object), sort=True)
+        own, uniques = pd.factorize(key if isinstance(key, pd.Series) else np.asarray(key, dtype=object), sort=True)
         codes = codes * max(len(uniques), 1) + own
     return codes
 
 
 def _calendar_months(month: pd.Series) -> np.ndarray:
     """The calendar month ("01" … "12") of each "YYYY-MM", as text, computed once per distinct month."""
-    own, uniques = pd.factorize(month.to_numpy(dtype=object))
+    own, uniques = pd.factorize(month)  # the column as it is (text arrays factorize without becoming objects)
+    uniques = np.asarray(uniques, dtype=object)
     return np.array([u[5:7] for u in uniques], dtype=object)[own] if len(uniques) else np.array([], dtype=object)
 
 
 def _seasonal(long: pd.DataFrame) -> pd.Series:
     """Each value's seasonal index: the median village value of its element and calendar month (robust to one
     village's error) over the element's mean of those medians."""
-    element, elements = pd.factorize(long["element"].to_numpy(dtype=object), sort=True)
+    element, elements = pd.factorize(long["element"], sort=True)
     calendar, months = pd.factorize(_calendar_months(long["month"]), sort=True)
     grouped = long["value"].groupby(element * max(len(months), 1) + calendar)  # (element, calendar month), sorted
     medians = grouped.median()
@@ -153,7 +163,7 @@ def sd_outliers(county) -> pd.DataFrame:
     long = report_values(county)
     seasonal = _seasonal_of(county)
     adjusted = long["value"] / seasonal.where(seasonal > 0, 1.0)
-    own, months = pd.factorize(long["month"].to_numpy(dtype=object))
+    own, months = pd.factorize(long["month"])
     year = np.array([int(m[:4]) for m in months], dtype=np.int64)[own] if len(months) else np.zeros(0, np.int64)
     keys = _village_elements(county) * 10000 + year  # the village's element in each year
     mean = adjusted.groupby(keys).transform("mean")

@@ -317,12 +317,36 @@ def checklist_values(county, level: str, kind: str, indicators: dict) -> pd.Data
         return _empty()
     rows = []
     for code, ind in indicators.items():
-        latest = _latest_checks(county, ind.item, kind)
-        latest = latest.assign(unit=latest["unit_code"].map(rollup(county, level))).dropna(subset=["unit"])
-        g = latest.groupby(["unit", "period"])["passed"]
-        sums = pd.DataFrame({"numerator": g.sum(), "denominator": g.size()}).reset_index()
+        sums = _passed_per_unit(_latest_checks(county, ind.item, kind), rollup(county, level))
         rows.append(sums.assign(indicator=code, value=sums["numerator"] / sums["denominator"] * ind.factor, note=""))
     return pd.concat(rows, ignore_index=True)
+
+
+def _passed_per_unit(latest: pd.DataFrame, units: pd.Series) -> pd.DataFrame:
+    """unit, period, numerator (units passed), denominator (units inspected): ``latest`` (:func:`_latest_checks`)
+    summed into each unit of ``units`` (unit code → its unit at the level), in unit then period order — what
+    ``groupby(["unit", "period"])`` gives, counted with numpy on the unit × period grid."""
+    unit = latest["unit_code"].map(units)
+    kept = unit.notna().to_numpy()
+    if not kept.any():  # nothing inspected at this level: the empty table groupby makes
+        latest = latest.assign(unit=unit).dropna(subset=["unit"])
+        g = latest.groupby(["unit", "period"])["passed"]
+        return pd.DataFrame({"numerator": g.sum(), "denominator": g.size()}).reset_index()
+    own_unit, codes = pd.factorize(unit[kept], sort=True)
+    own_period, ids = pd.factorize(latest["period"][kept], sort=True)
+    key = own_unit.astype(np.int64) * len(ids) + own_period
+    size = len(codes) * len(ids)
+    denominator = np.bincount(key, minlength=size)
+    present = np.flatnonzero(denominator)
+    passed = latest["passed"].to_numpy(dtype=float)[kept]  # 1.0 or 0.0: the sums are exact in any order
+    return pd.DataFrame(
+        {
+            "unit": codes.take(present // len(ids)),
+            "period": ids.take(present % len(ids)),
+            "numerator": np.bincount(key, weights=passed, minlength=size)[present],
+            "denominator": denominator[present],
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------------- work register
@@ -360,15 +384,16 @@ def work_values(county, level: str, kind: str, indicators: dict) -> pd.DataFrame
     if not indicators or register.empty or last is None:
         return _empty()
     types = work_types(county)
+    recorded = set(register["element"].unique())  # the elements the register has rows of
+    first = register["month"].min()
     rows = []
     for code, ind in indicators.items():
         if ind.cycle is not None:
             element = elements_of(ind.numerator)[0]
-            part = register[register["element"] == element]
             bases = _bases(county, ind.cycle.of, level)
-            if part.empty or bases.empty:
+            if element not in recorded or bases.empty:
                 continue
-            first, every = register["month"].min(), ind.cycle.every
+            every = ind.cycle.every
             if MONTHS[every] > MONTHS.get(kind, 0):  # not judged in a period this short: nothing to count
                 done = pd.DataFrame(columns=["base", "cycle"])
             else:
@@ -445,7 +470,7 @@ def _work_ratio(county, level: str, kind: str, code: str, ind, values: pd.DataFr
     den = evaluate(ind.denominator, values).to_numpy()
     note = np.full(len(values), "", dtype=object)
     if ind.per_year:
-        months = values["period"].map(periods.months_in).to_numpy(float)
+        months = values["period"].map({p: periods.months_in(p) for p in values["period"].unique()}).to_numpy(float)
         den = den * ind.per_year * months / 12
         short = months < 12 / ind.per_year - 1e-9
         den = np.where(short, np.nan, den)

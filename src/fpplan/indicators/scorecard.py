@@ -355,13 +355,16 @@ def bounded_forecast(
     current = rolling[rolling["x"] == rolling["x"].max()].set_index(["unit", "indicator"])["value"]
     quarters = [periods.shift(last_quarter, k) for k in range(1, horizon + 1)]
     expected = np.full(len(fit), None, dtype=object)
+    indicator = fit["indicator"].to_numpy(object)
+    now_all = current.reindex(  # every series' current value, looked up once
+        pd.MultiIndex.from_arrays([fit["unit"].to_numpy(object), indicator])
+    ).to_numpy(float)
     for code in pd.unique(fit["indicator"]):  # one vectorized check per indicator
         target = targets.get(code)
         if target is None:
             continue
-        rows = np.flatnonzero(fit["indicator"].to_numpy(object) == code)
-        keys = pd.MultiIndex.from_arrays([fit["unit"].to_numpy(object)[rows], fit["indicator"].to_numpy(object)[rows]])
-        now = current.reindex(keys).to_numpy(float)
+        rows = np.flatnonzero(indicator == code)
+        now = now_all[rows]
         missed = ~meets(now, target) & ~np.isnan(now) & ~meets(path[rows, 0], target)  # the trend itself crosses
         met = meets(path[rows, 1:], target) & missed[:, None]
         first = np.where(met.any(axis=1), met.argmax(axis=1), -1)

@@ -51,15 +51,16 @@ def survey_values(county, level: str, kind: str, indicators: dict) -> pd.DataFra
     rows = []
     for code, ind in indicators.items():  # one per survey question
         part = sums["question"] == ind.question
+        mine = sums[part]  # the question's rows, selected once
         rows.append(
             pd.DataFrame(
                 {
-                    "unit": sums.loc[part, "unit"],
-                    "period": sums.loc[part, "period"],
+                    "unit": mine["unit"],
+                    "period": mine["period"],
                     "indicator": code,
-                    "numerator": sums.loc[part, "yes_count"],
-                    "denominator": sums.loc[part, "sample_size"],
-                    "value": sums.loc[part, "yes_count"] / sums.loc[part, "sample_size"] * ind.factor,
+                    "numerator": mine["yes_count"],
+                    "denominator": mine["sample_size"],
+                    "value": mine["yes_count"] / mine["sample_size"] * ind.factor,
                     "lower": lower[part.to_numpy()] * ind.factor,
                     "upper": upper[part.to_numpy()] * ind.factor,
                     "note": "",
@@ -157,15 +158,34 @@ def completeness(county, kind: str = "month", level: str = "township") -> pd.Dat
     Expected: every village, every month from the first to the last month reported; on time: received within
     quality.yaml ``timely_days`` after the month's end."""
     grid = report_grid(county, county.config["quality"].timely_days)
-    grid["on_time"] = grid["received"] & (grid["days_late"] <= 0)
-    grid = grid.assign(
-        unit=grid["village_code"].map(rollup(county, level)), period=periods.of_months(grid["month"], kind)
-    )
-    out = (
-        grid.groupby(["unit", "period"])
-        .agg(expected=("village_code", "size"), received=("received", "sum"), on_time=("on_time", "sum"))
-        .reset_index()
-    )
+    unit = grid["village_code"].map(rollup(county, level)).to_numpy(dtype=object)
+    kept = ~pd.isna(unit)
+    if not kept.any():  # nothing reported (or no village in a unit): the empty table pandas makes of it
+        grid["on_time"] = grid["received"] & (grid["days_late"] <= 0)
+        grid = grid.assign(unit=unit, period=periods.of_months(grid["month"], kind))
+        out = (
+            grid.groupby(["unit", "period"])
+            .agg(expected=("village_code", "size"), received=("received", "sum"), on_time=("on_time", "sum"))
+            .reset_index()
+        )
+    else:  # counted on the unit × period grid, in the order groupby gives (unit, then period)
+        received = grid["received"].to_numpy(dtype=bool)[kept]
+        on_time = received & (grid["days_late"].to_numpy(dtype=float)[kept] <= 0)
+        own_unit, units = pd.factorize(unit[kept], sort=True)
+        own_period, ids = pd.factorize(periods.of_months(grid["month"], kind).to_numpy(dtype=object)[kept], sort=True)
+        key = own_unit.astype(np.int64) * len(ids) + own_period
+        size = len(units) * len(ids)
+        expected = np.bincount(key, minlength=size)
+        present = np.flatnonzero(expected)
+        out = pd.DataFrame(
+            {
+                "unit": units[present // len(ids)],
+                "period": ids[present % len(ids)],
+                "expected": expected[present],
+                "received": np.bincount(key[received], minlength=size)[present],
+                "on_time": np.bincount(key[on_time], minlength=size)[present],
+            }
+        )
     out["completeness"] = out["received"] / out["expected"] * 100
     out["timeliness"] = out["on_time"] / out["expected"] * 100
     return out

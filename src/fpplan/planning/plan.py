@@ -184,6 +184,13 @@ NO_HIRES = pd.DataFrame(
 )
 
 
+@per_county
+def _roster_today(county, years: tuple[int, ...], retirement: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+    """The county's roster in post in each of ``years`` without hires (``retirement``: the retirement ages' items):
+    every scenario with the same years asks for the same."""
+    return roster.projected_roster(county.staff, NO_HIRES, years, dict(retirement), as_of=county.base_year)
+
+
 def make_plan(
     county, scenario: str | Scenario = "medium", projection=None, inputs=None, start_year: int | None = None
 ) -> Plan:
@@ -216,7 +223,7 @@ def make_plan(
     volumes = survey_effect.apply(volumes_without, survey.factors(), survey.year)
     retirement = wisn_config.retirement_age
     tenure = roster.hire_tenure(retirement, cfg["recruitment"].hiring.age_at_hire)
-    today = roster.projected_roster(county.staff, NO_HIRES, years, retirement, as_of=county.base_year)
+    today = _roster_today(county, tuple(int(y) for y in years), tuple(sorted(retirement.items())))
     need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
     wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
