@@ -141,9 +141,9 @@ def cycle_values(
         pd.Series(list(of_period), index=list(cycles), dtype=object).reindex(done["cycle"].to_numpy(dtype=object))
     )
     kept = (unit_of >= 0) & (period_of >= 0)
-    numerator = np.bincount(
-        unit_of[kept] * len(judged) + period_of[kept], minlength=len(units_) * len(judged)
-    ).astype(float)
+    numerator = np.bincount(unit_of[kept] * len(judged) + period_of[kept], minlength=len(units_) * len(judged)).astype(
+        float
+    )
     owed = bases.value_counts().reindex(units_).fillna(0).to_numpy()  # base units owing the duty, per unit
     denominator = np.repeat(owed, len(judged)) * np.tile(due.reindex(judged).to_numpy(), len(units_))
     with np.errstate(divide="ignore", invalid="ignore"):
