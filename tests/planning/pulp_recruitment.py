@@ -19,11 +19,9 @@ from fpplan.planning.recruitment import (
     SOFT,
     TOLERANCE,
     StaffPlan,
-    _groups,
     _quiet,
-    _trainable,
     evaluate,
-    hire_profiles,
+    program_inputs,
 )
 from fpplan.planning.staffing import qualified
 
@@ -50,22 +48,21 @@ def plan_staff(
     (head-count norms; the stations hires go to); ``tenure``: years a hire stays in post (None: to the plan year).
     Raises nothing for rules that cannot be met: the plan comes back with ``status == "infeasible"`` and its
     ``shortfalls``."""
-    years = np.asarray(sorted(int(y) for y in years))
-    plan_year = int(years[-1])
-    groups = _groups(staff, standards, retirement_age)
-    req = required[required["year"].isin(years)]
-    cadres = sorted(req["cadre"].unique())
-    specialties = list(config.hiring.specialties) or sorted(
-        set(cadres) | set(groups.loc[groups["technical"], "specialty"])
-    )
-    tech_specialties = {s for s in specialties if s not in standards.technical_staff.exclude_specialties}
-    stations = sorted(norms["station"].unique()) if len(norms) else sorted(req["station"].unique())
-    profiles = hire_profiles(specialties, standards, config)
-    pairs = _trainable(groups, standards, config)
-    in_post = groups["retire_year"].to_numpy()[:, None] > years[None, :]  # group × year
-    stay = tenure if tenure is not None else 10**6
-    # hires of year j still in post in year k (hired in or before k, not yet retired)
-    hired_in_post = (years[None, :] <= years[:, None]) & (years[:, None] < years[None, :] + stay)  # k × j
+    (
+        years,
+        plan_year,
+        groups,
+        req,
+        cadres,
+        specialties,
+        tech_specialties,
+        stations,
+        profiles,
+        pairs,
+        in_post,
+        hired_in_post,
+        stay,
+    ) = program_inputs(staff, required, norms, standards, config, retirement_age, years, tenure)
 
     prob = pulp.LpProblem("recruitment", pulp.LpMinimize)
     ny, ns, nc = len(years), len(stations), len(specialties)

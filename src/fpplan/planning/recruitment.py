@@ -28,6 +28,7 @@ import itertools
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -274,6 +275,65 @@ def _trainable(groups: pd.DataFrame, standards: Standards, config: RecruitmentCo
     return pairs
 
 
+class ProgramInputs(NamedTuple):
+    """What the recruitment program is built from (``program_inputs``)."""
+
+    years: np.ndarray
+    plan_year: int
+    groups: pd.DataFrame
+    req: pd.DataFrame
+    cadres: list
+    specialties: list
+    tech_specialties: set
+    stations: list
+    profiles: pd.DataFrame
+    pairs: pd.DataFrame
+    in_post: np.ndarray  # group × year: still in post
+    hired_in_post: np.ndarray  # k × j: a hire of year j still in post in year k
+    stay: int  # years a hire stays in post (10**6: to the plan year)
+
+
+def program_inputs(
+    staff: pd.DataFrame,
+    required: pd.DataFrame,
+    norms: pd.DataFrame,
+    standards: Standards,
+    config: RecruitmentConfig,
+    retirement_age: dict[str, int],
+    years,
+    tenure: int | None = None,
+) -> ProgramInputs:
+    """The years, the roster's groups, the requirements of those years, the cadres, specialties (technical ones
+    apart), stations, hire profiles and trainable pairs, who is in post when: ``plan_staff``'s arguments made into
+    what its program's variables and constraints are indexed by."""
+    years = np.asarray(sorted(int(y) for y in years))
+    groups = _groups(staff, standards, retirement_age)
+    req = required[required["year"].isin(years)]
+    cadres = sorted(req["cadre"].unique())
+    specialties = list(config.hiring.specialties) or sorted(
+        set(cadres) | set(groups.loc[groups["technical"], "specialty"])
+    )
+    tech_specialties = {s for s in specialties if s not in standards.technical_staff.exclude_specialties}
+    stations = sorted(norms["station"].unique()) if len(norms) else sorted(req["station"].unique())
+    stay = tenure if tenure is not None else 10**6
+    return ProgramInputs(
+        years=years,
+        plan_year=int(years[-1]),
+        groups=groups,
+        req=req,
+        cadres=cadres,
+        specialties=specialties,
+        tech_specialties=tech_specialties,
+        stations=stations,
+        profiles=hire_profiles(specialties, standards, config),
+        pairs=_trainable(groups, standards, config),
+        in_post=groups["retire_year"].to_numpy()[:, None] > years[None, :],
+        # hires of year j still in post in year k (hired in or before k, not yet retired)
+        hired_in_post=(years[None, :] <= years[:, None]) & (years[:, None] < years[None, :] + stay),
+        stay=stay,
+    )
+
+
 def plan_staff(
     staff: pd.DataFrame,
     required: pd.DataFrame,
@@ -290,22 +350,21 @@ def plan_staff(
     (head-count norms; the stations hires go to); ``tenure``: years a hire stays in post (None: to the plan year).
     Raises nothing for rules that cannot be met: the plan comes back with ``status == "infeasible"`` and its
     ``shortfalls``."""
-    years = np.asarray(sorted(int(y) for y in years))
-    plan_year = int(years[-1])
-    groups = _groups(staff, standards, retirement_age)
-    req = required[required["year"].isin(years)]
-    cadres = sorted(req["cadre"].unique())
-    specialties = list(config.hiring.specialties) or sorted(
-        set(cadres) | set(groups.loc[groups["technical"], "specialty"])
-    )
-    tech_specialties = {s for s in specialties if s not in standards.technical_staff.exclude_specialties}
-    stations = sorted(norms["station"].unique()) if len(norms) else sorted(req["station"].unique())
-    profiles = hire_profiles(specialties, standards, config)
-    pairs = _trainable(groups, standards, config)
-    in_post = groups["retire_year"].to_numpy()[:, None] > years[None, :]  # group × year
-    stay = tenure if tenure is not None else 10**6
-    # hires of year j still in post in year k (hired in or before k, not yet retired)
-    hired_in_post = (years[None, :] <= years[:, None]) & (years[:, None] < years[None, :] + stay)  # k × j
+    (
+        years,
+        plan_year,
+        groups,
+        req,
+        cadres,
+        specialties,
+        tech_specialties,
+        stations,
+        profiles,
+        pairs,
+        in_post,
+        hired_in_post,
+        stay,
+    ) = program_inputs(staff, required, norms, standards, config, retirement_age, years, tenure)
 
     prob = _Program()
     ny, ns, nc = len(years), len(stations), len(specialties)
