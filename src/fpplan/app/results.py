@@ -304,11 +304,13 @@ def compute(workspace, out: Path, county=None) -> dict:
 
 
 def _parquet(frame, path: Path) -> None:
+    import numpy as np
+
     frame = frame.copy(deep=False)  # copy-on-write: the columns replaced below are this copy's only
-    frame.columns = [str(c) for c in frame.columns]
-    for column in frame.columns:  # mixed object columns (e.g. codes and blanks) as text; a missing value stays missing
-        if frame[column].dtype == object:
-            frame[column] = as_text(frame[column])
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame.columns = [str(c) for c in frame.columns]
+    for k in np.flatnonzero(frame.dtypes.to_numpy() == object):  # mixed object columns (e.g. codes and blanks) as
+        frame.isetitem(k, as_text(frame.iloc[:, k]))  # text; a missing value stays missing
     frame.to_parquet(path, index=False)
 
 

@@ -80,7 +80,8 @@ def shift(period: str, steps: int) -> str:
     """The period ``steps`` periods after (negative: before) ``period``, of the same kind."""
     kind, months = parse(period)
     if kind == WEEK:
-        return of_dates(pd.Series([bounds(period)[0] + pd.Timedelta(days=7 * int(steps))]), WEEK).iloc[0]
+        year, week, _ = (bounds(period)[0] + pd.Timedelta(days=7 * int(steps))).isocalendar()
+        return f"{year}W{week:02d}"
     width = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[kind]
     index = int(months[0][:4]) * 12 + int(months[0][5:7]) - 1 + int(steps) * width  # months since year 0
     year, month = divmod(index, 12)
@@ -122,8 +123,12 @@ def of_dates(dates: pd.Series, kind: str) -> pd.Series:
     dates = pd.to_datetime(pd.Series(dates))
     if kind == WEEK:
         iso = dates.dt.isocalendar()
-        return iso["year"].astype(str) + "W" + iso["week"].astype(int).map("{:02d}".format)
-    return of_months(dates.dt.strftime("%Y-%m"), kind)
+        return iso["year"].astype(str) + "W" + iso["week"].astype(int).astype(str).str.zfill(2)
+    if dates.dt.tz is not None:
+        return of_months(dates.dt.strftime("%Y-%m"), kind)
+    months = dates.to_numpy().astype("datetime64[M]").astype(str).astype(object)  # 'YYYY-MM' (strftime is per date)
+    months[dates.isna().to_numpy()] = np.nan
+    return of_months(pd.Series(months, index=dates.index, name=dates.name), kind)
 
 
 def sequence(last: str, count: int) -> list[str]:

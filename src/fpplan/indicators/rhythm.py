@@ -40,9 +40,13 @@ WEEKLY = ("checklist", "rectification")  # the sources whose data are dated: the
 
 def passed(values: pd.Series) -> pd.Series:
     """A yes/no column as 1.0 / 0.0 (blank: NaN), whether read from a file (Python booleans) or from the store."""
-    return values.map(
-        lambda v: np.nan if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else float(bool(v))
-    )
+    if values.dtype == bool:
+        return values.astype(float)
+    raw = values.to_numpy(dtype=object)
+    blank = pd.isna(raw)
+    out = np.full(len(raw), np.nan)
+    out[~blank] = raw[~blank].astype(bool)  # bool(v) of each, in C
+    return pd.Series(out, index=values.index, name=values.name)
 
 
 def _empty() -> pd.DataFrame:

@@ -44,7 +44,7 @@ def township_status(county, month: str | None = None) -> pd.DataFrame:
     )
     by_county = s[in_quarter & (s["inspector_level"] == "county")] if len(s) else s
     visits = pd.to_datetime(by_county["date"]).groupby(township[by_county.index]).max()
-    checked = s[(date.dt.strftime("%Y-%m") == month) & (s["inspector_level"] == "township")] if len(s) else s
+    checked = s[(periods.of_dates(date, "month") == month) & (s["inspector_level"] == "township")] if len(s) else s
     villages = county.villages()
     checked_villages = checked.loc[checked["unit_code"].isin(villages["code"]), "unit_code"].drop_duplicates()
     f = findings(county, month_end(month))
