@@ -38,6 +38,19 @@ def svg_image_sets(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHO
     return {width: {name: drawn[width, name] for name in specs} for width in widths} if drawn else {}
 
 
+def svg_image_sets_soon(specs: dict[str, dict], widths: tuple[int, ...] = (WIDTH, PHONE_WIDTH)):
+    """:func:`svg_image_sets` begun in a thread of its own: a Future whose ``result()`` is what it returns. The
+    caller goes on computing while chromium draws (most of a drawing is waiting for the browser: a county's
+    results write their other tables meanwhile, instead of leaving the core idle)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="fpplan-figure-images")
+    try:
+        return pool.submit(svg_image_sets, specs, widths)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+
 def svg_figures(figures: dict) -> dict:
     """``{key: svg}`` for ``{key: (spec, width)}``: each figure (plotly JSON; its layout's height kept) drawn at its
     own width, all in one browser session, or ``{}`` where they cannot be drawn here (the reason is logged)."""

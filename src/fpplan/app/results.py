@@ -256,22 +256,6 @@ def compute(workspace, out: Path, county=None) -> dict:
     cards = scorecard_tables(county, complete)
     _parquet(cards, out / "scorecards.parquet")
     _parquet(trend_table(county), out / "trends.parquet")
-    from fpplan.demography.observed import observed
-
-    _parquet(observed(county), out / "observed.parquet")  # the recent records beside the scenarios' inputs
-    from fpplan.indicators.causes import causes_inputs
-
-    for name, frame in causes_inputs(county).items():  # what a red cell's cause analysis reads besides the above
-        _parquet(frame, out / f"causes_{name}.parquet")
-    for name, frame in quality_report(county).items():
-        _parquet(frame, out / f"quality_{name}.parquet")
-    from fpplan.indicators.supervision import page_tables
-
-    for name, frame in page_tables(county, workspace.store.imports()).items():  # the 督导与考核 page
-        _parquet(frame, out / f"supervision_{name}.parquet")
-    with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
-        band = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
-        pickle.dump(explorer_model(county, plans, inputs, scenarios, band), handle)
     names = dict(zip(county.units["code"], county.units["name"])) | dict(
         zip(county.facilities["code"], county.facilities["name"])
     )
@@ -292,7 +276,24 @@ def compute(workspace, out: Path, county=None) -> dict:
         "townships": county.townships()["code"].tolist(),
     }
     overview = overview_content.build(county, plans[plan_scenario], cards, manifest)
-    images = figure_images.svg_image_sets(overview["figures"])  # the landing page shows them without JS
+    images = figure_images.svg_image_sets_soon(overview["figures"])  # the landing page shows them without JS
+    from fpplan.demography.observed import observed
+
+    _parquet(observed(county), out / "observed.parquet")  # the recent records beside the scenarios' inputs
+    from fpplan.indicators.causes import causes_inputs
+
+    for name, frame in causes_inputs(county).items():  # what a red cell's cause analysis reads besides the above
+        _parquet(frame, out / f"causes_{name}.parquet")
+    for name, frame in quality_report(county).items():
+        _parquet(frame, out / f"quality_{name}.parquet")
+    from fpplan.indicators.supervision import page_tables
+
+    for name, frame in page_tables(county, workspace.store.imports()).items():  # the 督导与考核 page
+        _parquet(frame, out / f"supervision_{name}.parquet")
+    with (out / "model.pickle").open("wb") as handle:  # what the scenario explorer needs to recalculate live
+        band = {"calibration": calibration, "trajectories": INTERVAL_TRAJECTORIES, "seed": INTERVAL_SEED}
+        pickle.dump(explorer_model(county, plans, inputs, scenarios, band), handle)
+    images = images.result()  # drawn by chromium while the tables above were computed and written
     overview["images"] = images.get(figure_images.WIDTH, {})
     overview["images_phone"] = images.get(figure_images.PHONE_WIDTH, {})  # the same at a phone's width
     (out / "overview.json").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")

@@ -32,7 +32,7 @@ def months_covered(county) -> frozenset[str]:
         [*(getattr(county, t)["month"] for t in MONTHLY_TABLES if len(getattr(county, t))), register_months(county)],
         ignore_index=True,
     )
-    return frozenset(months.astype(str))
+    return frozenset(months.astype(str).unique())
 
 
 def complete(period_ids, months: frozenset[str]) -> dict[str, bool]:

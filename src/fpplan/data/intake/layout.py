@@ -178,8 +178,22 @@ def _layout(
                 path.append(str(text).strip())
         header.append(tuple(path))
     title = [c for r in range(start) for c in filled(r)]
+    def plain_data(r: int) -> bool:  # two filled cells found, the first no note: a data row (most rows; no full pass)
+        found = []
+        for j, c in enumerate(rows[r]):
+            if c is not None and (r, j) not in covered:
+                text = str(c).strip()
+                if text:
+                    found.append(text)
+                    if len(found) == 2:
+                        return not found[0].startswith(NOTE_PREFIXES)
+        return False
+
     data, notes = [], []
     for r in range(end + 1, len(rows)):
+        if plain_data(r):
+            data.append(r)
+            continue
         cells = filled(r)
         if not cells:
             continue
