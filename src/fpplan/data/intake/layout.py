@@ -178,6 +178,7 @@ def _layout(
                 path.append(str(text).strip())
         header.append(tuple(path))
     title = [c for r in range(start) for c in filled(r)]
+
     def plain_data(r: int) -> bool:  # two filled cells found, the first no note: a data row (most rows; no full pass)
         found = []
         for j, c in enumerate(rows[r]):
