@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import pickle
+import re
 import time
 from pathlib import Path
 
@@ -89,6 +90,76 @@ def test_the_construction_page_holds_every_stations_figure_and_every_sheet(manif
     assert html.count(" hidden>") >= len(stations) - 1
     assert html.count("data-fp-tab='sheet'") == 9 and "建设项目规划表" in html
     assert "base64," in html  # the workbook itself
+
+
+LATER_SECTION = re.compile(
+    r"<div data-fp-section='([^']*)' data-fp-value='([^']*)' hidden><script type='application/json' "
+    r"class='fp-later'>(.*?)</script></div>",
+    re.DOTALL,
+)
+
+
+def test_the_construction_pages_hidden_sections_are_inert_text_until_chosen(manifest) -> None:
+    """The seven stations not shown first and the eight sheets not shown first are each one JSON string (the browser
+    builds no element of theirs until one is chosen); each holds its figure's image and specification; the
+    document itself holds the three figures shown first, and the plotly template every figure shares once."""
+    from fpplan.app.panels.construction import page_parts
+
+    html = stored(manifest, "construction")["html"]
+    plan = results.table(manifest, "construction_plan", manifest["plan_scenario"])
+    stations = list(plan.sort_values("completion_year")["station_code"].drop_duplicates())
+    later = {(group, value): json.loads(text) for group, value, text in LATER_SECTION.findall(html)}
+    assert set(later) == {("station", code) for code in stations[1:]} | {("sheet", str(k)) for k in range(1, 9)}
+    for k, code in enumerate(stations[1:], start=1):
+        content = later["station", code]
+        assert f"id='fpplan-figure-capacity-{k}'" in content and f"id='fpplan-figure-capacity-{k}-spec'" in content
+        assert content.count('<svg class="main-svg"') == 1 and manifest["names"][code] in content
+    assert all("<table" in later["sheet", str(k)] for k in range(1, 9))
+    document = LATER_SECTION.sub("", html)  # what the browser builds at once
+    assert document.count('<svg class="main-svg"') == 3  # the plan's progress, the money, the first station
+    assert f"data-fp-value='{stations[0]}'><div id='fpplan-figure-capacity-0'" in document
+    # each figure's specification names the one template kept on the page: plotly.py's own, given once
+    templates = re.findall(r"<script type='application/json' id='([^']*)' class='fp-template'>(.*?)</script>", html)
+    assert len(templates) == 1 and templates[0][0] in document
+    want = json.loads(page_parts(manifest)["capacity"][stations[1]].to_json())["layout"]["template"]
+    assert json.loads(templates[0][1]) == want
+    specs = re.findall(r"id='fpplan-figure-[^']*-spec'>(.*?)</script>", document + "".join(later.values()))
+    assert len(specs) == 2 + len(stations)
+    assert {json.loads(spec)["layout"]["template"] for spec in specs} == {templates[0][0]}
+
+
+def test_a_hidden_sections_text_gives_back_its_html_exactly() -> None:
+    """``inert``: whatever a section holds (a data block's end, a comment, quotes, backslashes, Chinese) comes back
+    from its JSON string unchanged, and nothing in the string can end the block early."""
+    from fpplan.app.pages import html as page
+
+    content = '<p>乡镇 "甲" \'b\' \\ </p><!-- x --><script type=\'application/json\'>{"a": "<\\/b>"}</script></SCRIPT>'
+    shown = page.section("g", "1", "<p>shown</p>", True)
+    out = page.inert(shown + page.section("g", "2", content, False))
+    assert out.startswith(shown)  # the section shown is left as it is
+    [(group, value, text)] = LATER_SECTION.findall(out)
+    assert (group, value) == ("g", "2") and json.loads(text) == content
+    assert "</" not in text and "<!--" not in text
+    with pytest.raises(ValueError):
+        page.inert(page.section("g", "3", page.section("h", "1", "x", False), False))
+
+
+def test_a_pages_figures_share_one_template_block() -> None:
+    from fpplan.app.pages import html as page
+
+    one = {"data": [{"type": "bar", "y": [1]}], "layout": {"template": {"layout": {"font": {"size": 12}}}}}
+    other = {"data": [], "layout": {"template": {"layout": {"font": {"size": 14}}}, "title": {"text": "</b>"}}}
+    body = page.figure("f1", one) + page.section("s", "2", page.figure("f2", one) + page.figure("f3", other), False)
+    out = page.inert(page.shared_templates(body))
+    blocks = re.findall(r"<script type='application/json' id='([^']*)' class='fp-template'>(.*?)</script>", out)
+    assert [json.loads(text) for _, text in blocks] == [one["layout"]["template"], other["layout"]["template"]]
+    assert LATER_SECTION.sub("", out).endswith(
+        "".join(m.group(0) for m in re.finditer(r"<script[^>]*fp-template.*?</script>", out))
+    )
+    specs = dict(re.findall(r"id='(f\d)-spec'>(.*?)</script>", out + json.loads(LATER_SECTION.findall(out)[0][2])))
+    names = {key: json.loads(spec)["layout"]["template"] for key, spec in specs.items()}
+    assert names["f1"] == names["f2"] == blocks[0][0] and names["f3"] == blocks[1][0]
+    assert json.loads(specs["f3"])["layout"]["title"]["text"] == "</b>"
 
 
 def test_the_exam_page_holds_each_year(manifest, county) -> None:

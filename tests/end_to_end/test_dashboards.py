@@ -387,6 +387,91 @@ def test_the_construction_page_shows_rooms_survey_and_supply(pages) -> None:
     assert not errors and not failed
 
 
+ELEMENTS = "() => document.getElementsByTagName('*').length"
+
+
+def test_the_construction_page_builds_a_station_or_sheet_when_first_chosen(browser, server) -> None:
+    """建设规划 arrives with only what is shown (the other stations' figures and the other sheets are text until
+    chosen: fpplan.app.pages.html.inert): choosing a station shows its figure's image, which becomes interactive on
+    first touch with the page's one plotly template; each sheet's tab shows its table. The document at first paint
+    holds 1,930 elements on the demo, 4,400 once everything is opened (before: all of them at once)."""
+    page, errors, failed, _ = open_dashboard(browser, server, "建设规划")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    at_first = page.evaluate(ELEMENTS)
+    assert page.locator(".fpplan-figure svg.main-svg").count() == 3  # the progress, the money, the first station
+    assert page.locator("#fpplan-figure-capacity-3").count() == 0
+    station = page.locator("#fpplan-station")
+    options = station.locator("option")
+    for k in range(1, options.count()):
+        name = options.nth(k).inner_text()
+        station.select_option(index=k)
+        figure = page.locator(f"#fpplan-figure-capacity-{k}")
+        assert figure.locator("svg.main-svg").is_visible()
+        assert name in figure.locator("svg.main-svg .gtitle").text_content()
+        assert not page.locator(f"#fpplan-figure-capacity-{k - 1}").is_visible()  # the one shown before: hidden
+    station.select_option(index=3)
+    image_height = page.locator("#fpplan-figure-capacity-3").bounding_box()["height"]
+    page.hover("#fpplan-figure-capacity-3")
+    page.wait_for_selector("#fpplan-figure-capacity-3.js-plotly-plot .main-svg", timeout=30_000)
+    drawn = page.evaluate(
+        "() => { const t = JSON.parse(document.querySelector('.fp-template').textContent);"
+        " const f = document.getElementById('fpplan-figure-capacity-3')._fullLayout;"
+        " return [f.plot_bgcolor, t.layout.plot_bgcolor, f.xaxis.gridcolor, t.layout.xaxis.gridcolor]; }"
+    )
+    assert drawn[0] == drawn[1] and drawn[2] == drawn[3]  # drawn with the template every figure of the page names
+    assert abs(page.locator("#fpplan-figure-capacity-3").bounding_box()["height"] - image_height) <= 2
+    tabs = page.locator("[data-fp-tab='sheet']")
+    for k in range(tabs.count()):
+        tabs.nth(k).click()
+        shown = page.locator(f"[data-fp-section='sheet'][data-fp-value='{k}']")
+        assert shown.locator("table tbody tr").first.is_visible(), tabs.nth(k).inner_text()
+        assert page.locator("[data-fp-section='sheet']:visible").count() == 1
+    everything = page.evaluate(ELEMENTS)
+    assert at_first < 0.6 * everything, (at_first, everything)
+    page.screenshot(path=str(SHOTS / "建设规划-station-sheet.png"), full_page=True)
+    assert [url.rsplit("/", 1)[-1] for url in requests] == ["plotly-basic.min.js"]  # nothing else is fetched
+    assert not errors and not failed
+    page.close()
+
+
+def test_the_exams_page_builds_another_year_when_chosen(browser, county, demo_with_results) -> None:
+    """技术人员月考 of a county with two years of exams (the demo's year and the same scores a year earlier): the latest
+    year shown, the earlier one's figure and tables built only when chosen, with that year's results."""
+    from dataclasses import replace
+
+    from fpplan.app import results
+    from fpplan.app.pages.build import render_page
+    from fpplan.app.pages.serving import document
+    from fpplan.app.pages.store import HEADER_MARK
+
+    scores = county.exam_scores
+    earlier = scores.assign(month=(scores["month"].str[:4].astype(int) - 1).astype(str) + scores["month"].str[4:])
+    years = sorted({int(m[:4]) for m in scores["month"]})
+    assert len(years) == 1  # the demo's exams: one year
+    two = replace(county, exam_scores=pd.concat([earlier, scores], ignore_index=True))
+    _, html = render_page(two, results.current(demo_with_results), "exams")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(document("技术人员月考", html.replace(HEADER_MARK, "")))
+    latest, before = years[0], years[0] - 1
+    assert page.locator(f"#fpplan-figure-exams-{latest} svg.main-svg").is_visible()
+    assert page.locator(f"#fpplan-figure-exams-{before}").count() == 0  # text until chosen
+    year = page.locator("#fpplan-exam-year")
+    assert year.locator("option").all_inner_texts() == [str(latest), str(before)]
+    year.select_option(str(before))
+    figure = page.locator(f"#fpplan-figure-exams-{before} svg.main-svg")
+    assert figure.is_visible() and str(before) in figure.locator(".gtitle").text_content()
+    assert not page.locator(f"#fpplan-figure-exams-{latest}").is_visible()
+    section = page.locator(f"[data-fp-section='exam-year'][data-fp-value='{before}']")
+    assert section.locator("h3", has_text="个人考试结果与处理").is_visible()
+    staff = sorted(set(scores["staff_id"]))
+    assert section.locator("table").last.locator("tbody tr").count() == len(staff)
+    assert not errors
+    page.close()
+
+
 def test_the_supervision_page_shows_this_quarter_by_township_and_no_one(pages, demo_with_results) -> None:
     """督导与考核: the quarter's county visits done and due, villages checked, findings open and overdue by township,
     the rhythm's indicators with their targets; no inspector and no staff id."""

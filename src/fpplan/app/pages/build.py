@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from fpplan.app.pages import Page
-from fpplan.app.pages.html import FIGURE_MARK, script
+from fpplan.app.pages.html import FIGURE_MARK, inert, script, shared_templates
 from fpplan.app.pages.store import write_page
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,12 @@ def write_pages(county, manifest: dict, out: Path) -> dict[str, Page]:
 
 
 def _filled(page: Page, images: dict[str, str]) -> str:
-    """The page's HTML with its figures' images (element id → SVG) and, without a kernel, its one script."""
+    """The page's HTML with its figures' images (element id → SVG), their templates once (``html.shared_templates``),
+    its hidden sections' content made inert (``html.inert``) and, without a kernel, its one script."""
     html = page.html
     for element in page.figures:
         html = html.replace(FIGURE_MARK.format(element), images.get(element, ""))
+    html = inert(shared_templates(html))
     return html + script(page.bundle) if page.kind == "static" else html
 
 

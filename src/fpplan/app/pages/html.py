@@ -7,7 +7,9 @@ Only the standard library: the server writes these pages for each request from w
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from html import escape
 
 from fpplan.app.panels.common import PLOTLY_BASIC, PLOTLY_CARTESIAN
@@ -46,15 +48,37 @@ CSS = (
 
 def figure(element_id: str, spec: dict, embed_spec: bool = True) -> str:
     """A figure's element: its SVG image (drawn with the results, ``FIGURE_MARK``) and, on a page without a kernel,
-    its specification (plotly JSON) for plotly.js to draw it interactive on first touch."""
+    its specification (plotly JSON) for plotly.js to draw it interactive on first touch; its layout's template (the
+    same 7 KB in every figure of a page) named, and kept once on the page (``shared_templates``)."""
     out = f"<div id='{element_id}' class='fpplan-figure' tabindex='0'>{FIGURE_MARK.format(element_id)}</div>"
     if embed_spec:
-        spec = json.dumps(
-            {"data": spec.get("data", []), "layout": spec.get("layout", {}), "config": PLOTLY_CONFIG},
-            ensure_ascii=False,
-        ).replace("</", "<\\/")
-        out += f"<script type='application/json' id='{element_id}-spec'>{spec}</script>"
+        layout = dict(spec.get("layout", {}))
+        template = layout.pop("template", None)
+        if template is not None:
+            text = _json(template)
+            layout["template"] = name = "fpplan-template-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+            out += f"<script type='application/json' id='{name}' class='fp-template'>{text}</script>"
+        out += (
+            f"<script type='application/json' id='{element_id}-spec'>"
+            f"{_json({'data': spec.get('data', []), 'layout': layout, 'config': PLOTLY_CONFIG})}</script>"
+        )
     return out
+
+
+def _json(value) -> str:
+    """JSON for a data block in the page (``</`` escaped: nothing in it ends the block)."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+_TEMPLATE = re.compile(
+    r"<script type='application/json' id='(fpplan-template-[0-9a-f]+)' class='fp-template'>.*?</script>"
+)
+
+
+def shared_templates(html: str) -> str:
+    """The page's HTML with each figure's template (``figure``) once, at its end (outside any hidden section)."""
+    kept = {match.group(1): match.group(0) for match in _TEMPLATE.finditer(html)}
+    return _TEMPLATE.sub("", html) + "".join(kept.values())
 
 
 def choice(group: str, label: str, options: list[tuple[str, str]], chosen: str) -> str:
@@ -70,8 +94,33 @@ def choice(group: str, label: str, options: list[tuple[str, str]], chosen: str) 
 
 
 def section(group: str, value: str, html: str, shown: bool) -> str:
-    """One of a group's prepared sections (the one chosen shown, the others hidden until chosen)."""
-    return f"<div data-fp-section='{group}' data-fp-value='{escape(value)}'{'' if shown else ' hidden'}>{html}</div>"
+    """One of a group's prepared sections: the one chosen shown; the others hidden and inert until first chosen (their
+    HTML kept as text, ``LATER``, made a JSON string by ``inert`` once their figures' images are filled in)."""
+    if shown:
+        return f"<div data-fp-section='{group}' data-fp-value='{escape(value)}'>{html}</div>"
+    return f"<div data-fp-section='{group}' data-fp-value='{escape(value)}' hidden>{LATER.format(html)}</div>"
+
+
+# A hidden section's content until the page is written: ``inert`` turns it into a JSON string in a data block that
+# the browser reads as one text node (no elements built, styled, laid out or painted: 建设规划's seven other
+# stations' figures and eight other sheets, 技术人员月考's other years); ``script`` puts it in when first chosen.
+LATER = "<!--fpplan-later-->{}<!--/fpplan-later-->"
+_LATER = re.compile(r"<!--fpplan-later-->(.*?)<!--/fpplan-later-->", re.DOTALL)
+
+
+def inert(html: str) -> str:
+    """The page's HTML with each hidden section's content (``LATER``, figures' images filled in) as a JSON string in a
+    ``<script type='application/json' class='fp-later'>``: nothing in it can end the block (every ``</`` and ``<!--``
+    escaped, as JSON allows)."""
+
+    def block(match: re.Match) -> str:
+        content = match.group(1)
+        if LATER.split("{}")[0] in content:
+            raise ValueError("a hidden section inside another")
+        text = _json(content).replace("<!--", "<\\u0021--")
+        return f"<script type='application/json' class='fp-later'>{text}</script>"
+
+    return _LATER.sub(block, html)
 
 
 def tabs(group: str, pages: list[tuple[str, str]]) -> str:
@@ -86,8 +135,8 @@ def tabs(group: str, pages: list[tuple[str, str]]) -> str:
 
 
 def script(bundle: str = "basic") -> str:
-    """The one script of a page without a kernel: lists and tabs show their sections; a figure given as an image
-    becomes interactive (plotly.js loaded then, once) when the pointer or the keyboard first reaches it; a figure
+    """The one script of a page without a kernel: lists and tabs show their sections (a hidden one's content put in
+    when it is first chosen: ``inert``); a figure given as an image becomes interactive (plotly.js loaded then, once) when the pointer or the keyboard first reaches it; a figure
     without an image (no chromium where the results were computed) is drawn when it is first shown."""
     url = PLOTLY_BASIC if bundle == "basic" else PLOTLY_CARTESIAN
     return (
@@ -97,15 +146,22 @@ def script(bundle: str = "basic") -> str:
         " s.onload = () => ok(window.Plotly); s.onerror = fail; document.head.appendChild(s); }));"
         " const draw = el => { if (el.dataset.drawn) return; el.dataset.drawn = 'yes';"
         " const f = JSON.parse(document.getElementById(el.id + '-spec').textContent);"
+        # the layout's template, kept once on the page (shared_templates)
+        " if (typeof f.layout.template === 'string')"
+        " f.layout.template = JSON.parse(document.getElementById(f.layout.template).textContent);"
         " const h = Math.round(el.getBoundingClientRect().height); if (h) f.layout.height = h;"
         " load().then(P => { el.replaceChildren(); P.newPlot(el, f.data, f.layout, f.config); }); };"
         " const shown = () => document.querySelectorAll('.fpplan-figure').forEach(el => {"
         " if (!el.querySelector('svg') && el.offsetParent && document.getElementById(el.id + '-spec')) draw(el); });"
-        " document.querySelectorAll('.fpplan-figure').forEach(el => { for (const e of ['pointerenter', 'focusin',"
-        " 'touchstart']) el.addEventListener(e, () => document.getElementById(el.id + '-spec') && draw(el),"
-        " {once: true}); });"
+        # one listener for every figure, also those of sections put in later
+        " const touched = e => { const el = e.target.closest && e.target.closest('.fpplan-figure');"
+        " if (el && document.getElementById(el.id + '-spec')) draw(el); };"
+        " for (const e of ['pointerover', 'focusin', 'touchstart']) document.addEventListener(e, touched, {passive: true});"
+        # a hidden section's content (a JSON string: html.inert) put in when it is first chosen
+        " const open = s => { const later = s.querySelector(':scope > script.fp-later');"
+        " if (later) s.innerHTML = JSON.parse(later.textContent); };"
         ' const show = (group, value) => document.querySelectorAll(`[data-fp-section="${group}"]`).forEach('
-        " s => { s.hidden = s.dataset.fpValue !== value; });"
+        " s => { s.hidden = s.dataset.fpValue !== value; if (!s.hidden) open(s); });"
         " document.querySelectorAll('[data-fp-choice]').forEach(sel => sel.addEventListener('change',"
         " () => { show(sel.dataset.fpChoice, sel.value); shown(); }));"
         " document.querySelectorAll('[data-fp-tab]').forEach(b => b.addEventListener('click', () => {"
