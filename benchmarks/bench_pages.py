@@ -258,7 +258,7 @@ async def main_async(args) -> None:
     query = f"county={county_folders(data)[0].name}" if region else ""
     pages = [(n, "" if n == "地区总览" else query) for n in names]
     with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "voila.log"
+        log = Path(args.log) if args.log else Path(tmp) / "voila.log"
         t0 = time.perf_counter()
         proc, url = start_server(data, log)
         print(f"server up in {time.perf_counter() - t0:.1f} s; {url}", flush=True)
@@ -280,6 +280,7 @@ def main() -> None:
     parser.add_argument("--bursts", type=int, default=1)
     parser.add_argument("--pause", type=float, default=25)
     parser.add_argument("--presses", type=int, default=6)
+    parser.add_argument("--log", help="keep the server's log in this file")
     parser.add_argument("--json", help="write the measurements to this file")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -19,8 +19,8 @@ import pytest
 import zmq.asyncio
 
 from fpplan.server import serve
-from fpplan.server.kernels import CappedKernelManager, StartGate
-from fpplan.server.voila_app import TemplateCode, with_kernel_awaited, with_template_code
+from fpplan.server.kernels import VISIT, CappedKernelManager, StartGate
+from fpplan.server.voila_app import TemplateCode, with_kernel_awaited, with_left_pages, with_template_code
 
 KERNEL = "<!--kernel started here-->"
 FRONT_END = ("voila-style.js", "static/index.css", "fontawesome/css/all.min.css", "theme-light.css")
@@ -324,6 +324,13 @@ def test_the_internals_used_are_where_they_were() -> None:
     # pending kernels: start_kernel returns before the kernel's process is up
     assert "use_pending_kernels" in CappedKernelManager.class_traits(config=True)
     assert "self._using_pending_kernels()" in inspect.getsource(MultiKernelManager._async_start_kernel)
+    # with_left_pages: the page handler starts the kernel in its own request's task, and writes the page without
+    # waiting for each write (a visitor who left is seen only by tornado's on_connection_close)
+    from voila.handler import VoilaHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    assert "self.kernel_manager.start_kernel(" in inspect.getsource(VoilaHandler.get_generator)
+    assert "self.get_generator(" in inspect.getsource(TornadoVoilaHandler.get)
     # with_template_code: one Jinja environment per exporter, made here
     assert re.search(r"environment = Environment\(", inspect.getsource(TemplateExporter._create_environment))
 
@@ -387,8 +394,17 @@ def test_a_kernel_whose_page_left_is_shut_down_unless_the_page_comes_back(tmp_pa
             manager.notify_connect(kernel_id)
             manager.notify_disconnect(kernel_id)
         manager.notify_connect(back)  # its page reconnected within the grace (a network blip)
+        visit = type("Request", (), {})()
+        token = VISIT.set(visit)  # the page request it is started for (fpplan.server.voila_app.with_left_pages)
+        try:
+            never = await manager.start_kernel(kernel_name="python3")
+        finally:
+            VISIT.reset(token)
+        assert visit.fpplan_kernel_id == never
+        await asyncio.wait_for(manager.get_kernel(never).ready, 60)
+        manager.page_left(never)  # its visitor left while the page was being written: it never connects
         deadline = time.monotonic() + 20
-        while gone in manager and time.monotonic() < deadline:
+        while (gone in manager or never in manager) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
         try:
             assert manager.list_kernel_ids() == [back]
@@ -396,3 +412,35 @@ def test_a_kernel_whose_page_left_is_shut_down_unless_the_page_comes_back(tmp_pa
             await shut_down(manager, back)
 
     asyncio.run(visits())
+
+
+def test_a_visitor_who_leaves_while_the_page_is_written_leaves_its_kernel() -> None:
+    """Voila writes a page to its end even when its visitor has gone (its cells run in a task of their own); the
+    kernel started for that request is told its page has gone when tornado sees the connection close mid-page."""
+    left, closed = [], []
+
+    class Manager:
+        def page_left(self, kernel_id):
+            left.append(kernel_id)
+
+        async def start_kernel(self, kernel_id):  # as CappedKernelManager.start_kernel notes it
+            VISIT.get().fpplan_kernel_id = kernel_id
+
+    class Handler:
+        kernel_manager = Manager()
+
+        async def get(self, path=None):
+            if path is not None:  # a live page: a kernel started for it; a static one has none
+                await self.kernel_manager.start_kernel(path)
+
+        def on_connection_close(self):
+            closed.append(self)
+
+    with_left_pages(Handler)
+    live, static = Handler(), Handler()
+    asyncio.run(live.get("k9"))
+    asyncio.run(static.get())
+    assert VISIT.get() is None  # the request's mark is gone once its page is written
+    live.on_connection_close()
+    static.on_connection_close()
+    assert left == ["k9"] and closed == [live, static]  # tornado's own handling kept

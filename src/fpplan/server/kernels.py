@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -94,6 +95,12 @@ class TurnKernelManager(ServerKernelManager):
             raise
 
 
+# The page request a kernel is being started for (set by fpplan.server.voila_app.with_left_pages around Voila's
+# handler): the kernel's id is noted on the request, so that a visitor who leaves while the page is still being
+# written makes its kernel one whose page has gone.
+VISIT: ContextVar = ContextVar("fpplan_visit", default=None)
+
+
 class CappedKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(DEFAULTS.max_kernels, config=True, help="Kernels that may run at once (0: no limit).")
     reclaim_after = Float(
@@ -142,7 +149,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._page_left: set[str] = set()  # kernels whose page connected and has gone
+        self._page_left: set[str] = set()  # kernels whose page has gone (page_left)
+        self._reclaiming: asyncio.Lock | None = None  # one reclaim at a time (made in the server's event loop)
 
     def notify_connect(self, kernel_id: str) -> None:
         super().notify_connect(kernel_id)
@@ -150,6 +158,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     def notify_disconnect(self, kernel_id: str) -> None:
         super().notify_disconnect(kernel_id)
+        self.page_left(kernel_id)
+
+    def page_left(self, kernel_id: str) -> None:
+        """The page of ``kernel_id`` has gone: its tab closed (its last connection ended), or its visitor left
+        while the page was still being written (``fpplan.server.voila_app.with_left_pages``: the page never
+        connects; Voila would run its cells to the end all the same). Unless a page connects to it again, the kernel is shut down ``page_left_seconds`` later, and goes
+        first at the cap."""
         if kernel_id in self and not self._kernel_connections.get(kernel_id, 0):
             self._page_left.add(kernel_id)
             if self.page_left_seconds:
@@ -164,13 +179,20 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     async def start_kernel(self, *args, **kwargs):
         if self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:
-            await self._reclaim()
+            if self._reclaiming is None:
+                self._reclaiming = asyncio.Lock()
+            async with self._reclaiming:  # visitors arriving together: the second counts after the first's reclaim
+                if len(self.list_kernel_ids()) >= self.max_kernels:
+                    await self._reclaim()
             if len(self.list_kernel_ids()) >= self.max_kernels:
                 self.log.warning("kernel limit %d reached: visitor asked to retry", self.max_kernels)
                 raise web.HTTPError(
                     503, "too many visitors at once: please try again in a minute / 访问人数过多，请稍后再试"
                 )
         kernel_id = await super().start_kernel(*args, **kwargs)
+        visit = VISIT.get()
+        if visit is not None:
+            visit.fpplan_kernel_id = kernel_id
         asyncio.ensure_future(self._when_started(kernel_id))
         if is_static_visit(self.root_dir, kwargs.get("env") or {}):
             asyncio.ensure_future(self._shut_down_when_idle(kernel_id))
@@ -226,8 +248,14 @@ class CappedKernelManager(AsyncMappingKernelManager):
             await stopping
 
     async def _shut_down_if_left(self, kernel_id: str) -> None:
-        """A kernel whose page left ``page_left_seconds`` ago and has not come back is shut down."""
+        """A kernel whose page left ``page_left_seconds`` ago and has not come back is shut down (once it has run
+        what it was running: the cells of a page its visitor left while it was being written)."""
         if kernel_id in self._page_left and kernel_id in self and not self._kernel_connections.get(kernel_id, 0):
+            if getattr(self._kernels.get(kernel_id), "execution_state", "") == "busy":
+                asyncio.get_event_loop().call_later(
+                    1.0, lambda: asyncio.ensure_future(self._shut_down_if_left(kernel_id))
+                )
+                return
             self.log.info("kernel %s shut down: its page left", kernel_id)
             await self._shut_down(kernel_id)
 

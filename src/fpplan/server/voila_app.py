@@ -188,17 +188,50 @@ def with_kernel_awaited(renderer_class) -> None:
     renderer_class._jinja_cell_generator = _jinja_cell_generator
 
 
+def with_left_pages(handler_class) -> None:
+    """Voila's page handler noting the kernel it starts for a request (``fpplan.server.kernels.VISIT``), and telling
+    the kernel manager when the visitor leaves before the page is written to the end (tornado's
+    ``on_connection_close``: the tab closed while the kernel waited for its turn or ran the cells). Voila renders
+    the page to its end in a task of its own even then, and no page ever connects to that kernel: without this it
+    counted against the kernel cap until the culler (eight visitors who each leave after the figures, twice, and
+    the next eight were asked to retry)."""
+    from fpplan.server.kernels import VISIT
+
+    get = handler_class.get
+
+    async def tracked_get(self, *args, **kwargs):
+        token = VISIT.set(self)
+        try:
+            return await get(self, *args, **kwargs)
+        finally:
+            VISIT.reset(token)
+
+    closed = handler_class.on_connection_close
+
+    def on_connection_close(self):
+        closed(self)
+        kernel_id = getattr(self, "fpplan_kernel_id", None)
+        left = getattr(self.kernel_manager, "page_left", None)
+        if kernel_id is not None and left is not None:  # tornado calls it only while the page is being written
+            left(kernel_id)
+
+    handler_class.get = tracked_get
+    handler_class.on_connection_close = on_connection_close
+
+
 def main() -> None:
     """Voila with fresh preheated pools (``python -m fpplan.server.voila_app`` + Voila's arguments;
     ``fpplan.server.serve`` starts it)."""
     import voila.app
     import voila.exporter
     import voila.notebook_renderer
+    import voila.tornado.handler
 
     from fpplan.app.pages.serving import with_pages
 
     with_template_code(voila.exporter.VoilaExporter, TemplateCode())
     with_kernel_awaited(voila.notebook_renderer.NotebookRenderer)
+    with_left_pages(voila.tornado.handler.TornadoVoilaHandler)
     voila.app.voila_kernel_manager_factory = fresh_pools(voila.app.voila_kernel_manager_factory)
     voila.app.Voila.init_handlers = with_pages(with_exports(voila.app.Voila.init_handlers))  # pages from the results
     voila.app.main()
