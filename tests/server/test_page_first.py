@@ -19,7 +19,8 @@ import pytest
 import zmq.asyncio
 
 from fpplan.server import serve
-from fpplan.server.kernels import VISIT, CappedKernelManager, StartGate
+from fpplan.server.kernels import CappedKernelManager, StartGate
+from fpplan.server.visits import VISIT
 from fpplan.server.voila_app import TemplateCode, with_kernel_awaited, with_left_pages, with_template_code
 
 KERNEL = "<!--kernel started here-->"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ from tornado import web
 from traitlets import Float, Instance, Integer, Type, default
 
 from fpplan.data.models.server import ServerConfig
+from fpplan.server.visits import VISIT
 
 DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes the county's settings
 
@@ -93,12 +93,6 @@ class TurnKernelManager(ServerKernelManager):
             if gate is not None:
                 gate.leave(self.kernel_id)
             raise
-
-
-# The page request a kernel is being started for (set by fpplan.server.voila_app.with_left_pages around Voila's
-# handler): the kernel's id is noted on the request, so that a visitor who leaves while the page is still being
-# written makes its kernel one whose page has gone.
-VISIT: ContextVar = ContextVar("fpplan_visit", default=None)
 
 
 class CappedKernelManager(AsyncMappingKernelManager):

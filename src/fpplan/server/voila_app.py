@@ -189,13 +189,13 @@ def with_kernel_awaited(renderer_class) -> None:
 
 
 def with_left_pages(handler_class) -> None:
-    """Voila's page handler noting the kernel it starts for a request (``fpplan.server.kernels.VISIT``), and telling
+    """Voila's page handler noting the kernel it starts for a request (``fpplan.server.visits.VISIT``), and telling
     the kernel manager when the visitor leaves before the page is written to the end (tornado's
     ``on_connection_close``: the tab closed while the kernel waited for its turn or ran the cells). Voila renders
     the page to its end in a task of its own even then, and no page ever connects to that kernel: without this it
     counted against the kernel cap until the culler (eight visitors who each leave after the figures, twice, and
     the next eight were asked to retry)."""
-    from fpplan.server.kernels import VISIT
+    from fpplan.server.visits import VISIT
 
     get = handler_class.get
 
