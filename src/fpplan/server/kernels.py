@@ -157,8 +157,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
     def page_left(self, kernel_id: str) -> None:
         """The page of ``kernel_id`` has gone: its tab closed (its last connection ended), or its visitor left
         while the page was still being written (``fpplan.server.voila_app.with_left_pages``: the page never
-        connects; Voila would run its cells to the end all the same). Unless a page connects to it again, the kernel is shut down ``page_left_seconds`` later, and goes
-        first at the cap."""
+        connects; Voila would run its cells to the end all the same). Unless a page connects to it again, the kernel
+        is shut down ``page_left_seconds`` later, and goes first at the cap."""
         if kernel_id in self and not self._kernel_connections.get(kernel_id, 0):
             self._page_left.add(kernel_id)
             if self.page_left_seconds:
