@@ -20,7 +20,7 @@ import zmq.asyncio
 
 from fpplan.server import serve
 from fpplan.server.kernels import CappedKernelManager, StartGate
-from fpplan.server.visits import VISIT
+from fpplan.server.visits import VISIT, PageLeft
 from fpplan.server.voila_app import TemplateCode, with_kernel_awaited, with_left_pages, with_template_code
 
 KERNEL = "<!--kernel started here-->"
@@ -445,3 +445,96 @@ def test_a_visitor_who_leaves_while_the_page_is_written_leaves_its_kernel() -> N
     live.on_connection_close()
     static.on_connection_close()
     assert left == ["k9"] and closed == [live, static]  # tornado's own handling kept
+
+
+def test_a_kernel_waiting_for_its_turn_whose_page_left_leaves_the_queue() -> None:
+    async def run():
+        gate = StartGate(1)
+        await gate.enter("a")
+        waiting = [asyncio.ensure_future(gate.enter(name)) for name in ("b", "c")]
+        await asyncio.sleep(0.05)
+        assert gate.queued == 2 and not any(w.done() for w in waiting)
+        assert gate.withdraw("b") and gate.queued == 1  # b's page has gone
+        await asyncio.sleep(0)
+        with pytest.raises(PageLeft):
+            await waiting[0]
+        assert not gate.withdraw("a") and not gate.withdraw("b")  # holding its turn, or no longer queued
+        gate.leave("a")
+        await asyncio.wait_for(waiting[1], 1)  # the turn b gave up goes to c, not to nobody
+        assert gate.holding == 1 and gate.queued == 0
+        gate.leave("c")
+        assert gate.holding == 0
+
+    asyncio.run(run())
+
+
+def test_a_kernel_whose_page_left_before_its_turn_is_never_launched(tmp_path: Path, caplog) -> None:
+    """Eight visitors who see the figures and leave: the kernels still waiting for their turn are never launched
+    (no process, no connection file), the one starting runs on, and the next visitor's kernel gets the turn."""
+
+    async def visits():
+        manager = kernel_manager(tmp_path, starts_at_once=1, page_left_seconds=0.2)
+        first = await manager.start_kernel(kernel_name="python3")
+        second = await manager.start_kernel(kernel_name="python3")
+        third = await manager.start_kernel(kernel_name="python3")
+        try:
+            waiting = manager.get_kernel(second)
+            connection_file = Path(waiting.connection_file)
+            await asyncio.sleep(0.3)
+            assert not waiting.has_kernel and connection_file.is_file()
+            manager.page_left(second)  # its visitor left while the kernel waited
+            with pytest.raises(PageLeft):
+                await asyncio.wait_for(waiting.ready, 5)
+            await asyncio.sleep(0.1)
+            assert second not in manager and not waiting.has_kernel and not connection_file.exists()
+            assert second not in manager._pending_kernels  # the server's shutdown does not look for it
+            assert manager.list_kernel_ids() == [first, third]
+            await asyncio.wait_for(manager.get_kernel(first).ready, 60)
+            manager.start_gate.leave(first)  # the first page's cells have run: the third's turn (not the second's)
+            await asyncio.wait_for(manager.get_kernel(third).ready, 60)
+            assert manager.get_kernel(third).has_kernel
+        finally:
+            await shut_down(manager, first, third)
+        assert manager.start_gate.holding == 0 and manager.start_gate.queued == 0
+
+    import logging
+
+    log = CappedKernelManager().log  # the manager's logger (traitlets'): seen by caplog for this test only
+    propagate, log.propagate = log.propagate, True
+    try:
+        with caplog.at_level(logging.INFO):
+            asyncio.run(visits())
+    finally:
+        log.propagate = propagate
+    assert any("its page left before its turn" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
+
+
+def test_a_page_whose_kernel_was_never_launched_is_written_without_cells() -> None:
+    cleaned = []
+
+    class Renderer:
+        async def _jinja_kernel_start(self, nb, kernel_id, kernel_future):
+            raise AssertionError("never connected to a kernel not launched")
+
+        async def _cleanup_resources(self):
+            cleaned.append(True)
+
+        async def _jinja_cell_generator(self, nb, kernel_id):
+            yield "cell"
+
+    with_kernel_awaited(Renderer)
+
+    async def run():
+        gate = StartGate(1)
+        manager = type("Manager", (), {})()
+        manager.parent, manager.kernel_id = type("Parent", (), {"start_gate": gate})(), "k1"
+        manager.ready = asyncio.get_running_loop().create_future()
+        manager.ready.set_exception(PageLeft("k1"))
+        renderer = Renderer()
+        assert await renderer._jinja_kernel_start(None, "k1", manager) == "k1"
+        assert [c async for c in renderer._jinja_cell_generator(None, "k1")] == []
+        await renderer._cleanup_resources()
+        assert cleaned == [] and gate.holding == 0
+
+    asyncio.run(run())

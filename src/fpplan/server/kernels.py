@@ -12,12 +12,16 @@ Kernels take their turn to start (``StartGate``): at most ``starts_at_once`` ker
 same time, at ``niceness`` from their first instruction. A page's figures are written before its kernel is needed
 (``fpplan.server.voila_app``), so eight visitors coming at once see them painted while their kernels start one after
 another, instead of eight kernels importing pandas on two cores beside eight browsers; each page's controls come
-when its kernel has run the page.
+when its kernel has run the page. A kernel whose page has gone while it waited for its turn (the visitor saw the
+figures and left, as most leaders do) leaves the queue and is never launched (``visits.PageLeft``): before, every
+such kernel still started (~1.5 CPU-s each) after its visitor had gone, and sixteen of them took the CPU from the
+visitors of the next page.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from datetime import timedelta
 from functools import partial
@@ -33,7 +37,7 @@ from tornado import web
 from traitlets import Float, Instance, Integer, Type, default
 
 from fpplan.data.models.server import ServerConfig
-from fpplan.server.visits import VISIT
+from fpplan.server.visits import VISIT, PageLeft
 
 DEFAULTS = ServerConfig()  # config/server.yaml's defaults; fpplan serve passes the county's settings
 
@@ -43,21 +47,43 @@ class StartGate:
 
     A kernel enters before its process is launched and leaves when its page's cells have run or the page was
     abandoned mid-way (``leave``: Voila's renderer, ``fpplan.server.voila_app.with_kernel_awaited``), when it is shut
-    down, or at the latest ``hold_seconds`` after it entered."""
+    down, or at the latest ``hold_seconds`` after it entered. A kernel still waiting whose page has gone is
+    ``withdraw``n: its ``enter`` raises ``PageLeft`` at once."""
 
     def __init__(self, size: int = 0, hold_seconds: float = 15.0):
         self.size = size
         self.hold_seconds = hold_seconds
         self._free: asyncio.Semaphore | None = None
         self._held: dict[str, asyncio.TimerHandle] = {}
+        self._waiting: dict[str, asyncio.Future] = {}
 
     async def enter(self, kernel_id: str) -> None:
         if self.size <= 0:
             return
         if self._free is None:
             self._free = asyncio.Semaphore(self.size)
-        await self._free.acquire()
+        waiting = asyncio.ensure_future(self._free.acquire())
+        self._waiting[kernel_id] = waiting
+        try:
+            await waiting
+        except asyncio.CancelledError:
+            if self._waiting.get(kernel_id) is not waiting:  # withdrawn: its page has gone
+                raise PageLeft(kernel_id) from None
+            raise
+        finally:
+            if self._waiting.get(kernel_id) is waiting:
+                del self._waiting[kernel_id]
         self._held[kernel_id] = asyncio.get_running_loop().call_later(self.hold_seconds, self.leave, kernel_id)
+
+    def withdraw(self, kernel_id: str) -> bool:
+        """The kernel, waiting for its turn, no longer needs it (its page has gone): it leaves the queue at once.
+        False if it is not waiting (its turn has come, or it never queued)."""
+        waiting = self._waiting.get(kernel_id)
+        if waiting is None or waiting.done():
+            return False
+        del self._waiting[kernel_id]
+        waiting.cancel()
+        return True
 
     def leave(self, kernel_id: str) -> None:
         """The kernel's turn is over (nothing if it holds none)."""
@@ -69,6 +95,10 @@ class StartGate:
     @property
     def holding(self) -> int:
         return len(self._held)
+
+    @property
+    def queued(self) -> int:
+        return len(self._waiting)
 
 
 def _at_niceness(niceness: int) -> None:
@@ -85,6 +115,9 @@ class TurnKernelManager(ServerKernelManager):
         niceness = getattr(self.parent, "niceness", 0)
         if gate is not None:
             await gate.enter(self.kernel_id)
+            if self.kernel_id in getattr(self.parent, "_page_left", ()):  # gone just as its turn came
+                gate.leave(self.kernel_id)
+                raise PageLeft(self.kernel_id)
         if niceness:
             kw["preexec_fn"] = partial(_at_niceness, niceness)  # in the child, before python starts
         try:
@@ -145,6 +178,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._page_left: set[str] = set()  # kernels whose page has gone (page_left)
         self._reclaiming: asyncio.Lock | None = None  # one reclaim at a time (made in the server's event loop)
+        self.log.addFilter(_no_page_left_traces)  # a kernel not launched is one line (_when_started), not tracebacks
 
     def notify_connect(self, kernel_id: str) -> None:
         super().notify_connect(kernel_id)
@@ -158,9 +192,12 @@ class CappedKernelManager(AsyncMappingKernelManager):
         """The page of ``kernel_id`` has gone: its tab closed (its last connection ended), or its visitor left
         while the page was still being written (``fpplan.server.voila_app.with_left_pages``: the page never
         connects; Voila would run its cells to the end all the same). Unless a page connects to it again, the kernel
-        is shut down ``page_left_seconds`` later, and goes first at the cap."""
+        is shut down ``page_left_seconds`` later, and goes first at the cap; one still waiting for its turn to start
+        is never launched."""
         if kernel_id in self and not self._kernel_connections.get(kernel_id, 0):
             self._page_left.add(kernel_id)
+            if self.start_gate.withdraw(kernel_id):
+                return  # never launched: its start fails with PageLeft and it is removed (_when_started)
             if self.page_left_seconds:
                 asyncio.get_event_loop().call_later(
                     self.page_left_seconds, lambda: asyncio.ensure_future(self._shut_down_if_left(kernel_id))
@@ -193,15 +230,26 @@ class CappedKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def _when_started(self, kernel_id: str) -> None:
-        """A kernel started in the background (``use_pending_kernels``) that could not start is forgotten (its page
-        fails; it does not count against the cap)."""
+        """A kernel started in the background (``use_pending_kernels``) that could not start, or was never launched
+        because its page left first, is forgotten (its page fails, or is written with no cells; it does not count
+        against the cap, and the server's shutdown does not look for it)."""
         manager = self._kernels.get(kernel_id)
         try:
             await manager.ready
+        except PageLeft:
+            self.log.info("kernel %s not started: its page left before its turn", kernel_id)
+            await ensure_async(manager.cleanup_resources())  # its connection file
+            self._forget(kernel_id)
         except Exception:  # noqa: BLE001 — logged by jupyter_client; the page waiting for it fails with it
             self.log.warning("kernel %s did not start: removed", kernel_id)
-            self.remove_kernel(kernel_id)
-            self._kernel_connections.pop(kernel_id, None)
+            self._forget(kernel_id)
+
+    def _forget(self, kernel_id: str) -> None:
+        """A kernel that never ran, out of every list (jupyter_client keeps a failed start among the pending
+        kernels, and shutting the server down then failed on it: 404)."""
+        self.remove_kernel(kernel_id)
+        self._pending_kernels.pop(kernel_id, None)
+        self._kernel_connections.pop(kernel_id, None)
 
     async def _shut_down_when_idle(self, kernel_id: str) -> None:
         """Shut down a static page's kernel once it has been idle ``static_idle_seconds`` with no page connected
@@ -252,6 +300,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 return
             self.log.info("kernel %s shut down: its page left", kernel_id)
             await self._shut_down(kernel_id)
+
+
+def _no_page_left_traces(record: logging.LogRecord) -> bool:
+    """Whether a log record is kept: not jupyter_client's tracebacks of a kernel not launched because its page left
+    (``PageLeft`` is how that start ends, not an error)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not isinstance(exc, PageLeft) and not isinstance(record.msg, PageLeft)
 
 
 def is_static_visit(root_dir: str, env: dict) -> bool:

@@ -26,6 +26,8 @@ from pathlib import Path
 from jinja2 import BytecodeCache
 from jupyter_server.utils import ensure_async
 
+from fpplan.server.visits import PageLeft
+
 STATIC_KERNEL_GRACE_SECONDS = 5
 
 
@@ -148,8 +150,9 @@ def with_template_code(exporter_class, cache: TemplateCode) -> None:
 def with_kernel_awaited(renderer_class) -> None:
     """Voila's renderer waiting, where the template starts the kernel, for the kernel started in the background
     (a pending kernel: its manager's ``ready``) before it connects to it; a kernel that failed to start fails the
-    page there, as it failed the request before. Once the page's cells have run, the kernel's turn to start is over
-    (``fpplan.server.kernels.StartGate``): the next visitor's kernel starts."""
+    page there, as it failed the request before, except one never launched because its visitor had left
+    (``PageLeft``): the page is written to its end with no cells. Once the page's cells have run, the kernel's turn
+    to start is over (``fpplan.server.kernels.StartGate``): the next visitor's kernel starts."""
     start = renderer_class._jinja_kernel_start
     cleanup = renderer_class._cleanup_resources
 
@@ -160,7 +163,11 @@ def with_kernel_awaited(renderer_class) -> None:
             self._fpplan_turn = (gate, manager.kernel_id)
         ready = getattr(manager, "ready", None)
         if ready is not None:
-            await ready
+            try:
+                await ready
+            except PageLeft:  # its visitor left before its turn: the rest of the page is written with no cells run
+                self._fpplan_page_left = True
+                return kernel_id
         return await start(self, nb, kernel_id, manager)
 
     async def _cleanup_resources(self):
@@ -168,13 +175,16 @@ def with_kernel_awaited(renderer_class) -> None:
         if turn is not None:
             gate, kernel_id = turn
             gate.leave(kernel_id)
-        await cleanup(self)
+        if not getattr(self, "_fpplan_page_left", False):  # a kernel never launched has no client to stop
+            await cleanup(self)
 
     cells = renderer_class._jinja_cell_generator
 
     async def _jinja_cell_generator(self, nb, kernel_id):
         """The page's cells run one by one; a page abandoned mid-way (its visitor left: the generator is closed
-        unfinished) ends its kernel's turn too."""
+        unfinished) ends its kernel's turn too. A page whose kernel was never launched runs none."""
+        if getattr(self, "_fpplan_page_left", False):
+            return
         try:
             async for cell in cells(self, nb, kernel_id):
                 yield cell
