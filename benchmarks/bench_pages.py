@@ -7,10 +7,14 @@ Serves FOLDER (a county, or a region: then 地区总览 and the county pages of 
 each page:
 - one visitor: request → first figure drawn (an SVG image or a plotly.js figure; median of ``--visits`` fresh
   browser contexts, one after another);
-- eight at once (``--bursts`` bursts of eight fresh contexts, ``--pause`` seconds apart, as bench_dashboards.py
-  does): each one's request → first figure, and the first paint as each page records it (navigation start → first
-  contentful paint: Playwright's own polling of eight pages lags it by seconds on a loaded machine); server +
-  kernels memory (RSS) at its peak during the burst;
+- eight at once (``--bursts`` bursts of eight fresh contexts, ``--pause`` seconds apart): the eight visitors'
+  browsers are opened first (a leader's phone is on before the link is pressed), then the eight requests go at
+  once; each one's request → first figure as Playwright sees it, and as each page records it (navigation start →
+  the first frame after its first figure was in the document, ``FIGURE_PAINTED``; and its first contentful paint):
+  Playwright's own polling of eight pages lags what the page shows by up to seconds on a loaded machine. With
+  ``--cold-browsers`` each visitor's context is opened inside the burst, as bench_dashboards.py does (the eight
+  contexts' own start-up, ~1.1–1.3 CPU-s each in chromium, then shares the two cores with the pages timed);
+  server + kernels memory (RSS) at its peak during the burst;
 - each control: the control moved (a key press on a slider, a choice in a list) → the figure it changes redrawn
   in the page (timed in the page: from just before the input to the first frame after the figure's DOM changed),
   ``--presses`` times, alternating directions;
@@ -116,28 +120,45 @@ def page_url(url: str, name: str, query: str = "") -> str:
     return f"{url}/voila/render/{urllib.parse.quote(name)}.ipynb" + (f"?{query}" if query else "")
 
 
-async def first_figure(browser, address: str, paints: list | None = None) -> float:
-    """Seconds from the request to the first figure drawn in a fresh context (inf: none within the hang limit);
-    ``paints`` gets the page's own first contentful paint (seconds from its navigation start, as the browser
-    records it: on a loaded machine Playwright sees the figure seconds later than the page paints it)."""
+async def open_visitor(browser):
+    """A visitor's browser open on a blank page, the figure's paint recorded in every page it opens."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await context.new_page()
+    await context.add_init_script(FIGURE_PAINTED)
+    return await context.new_page()
+
+
+async def first_figure(browser, address: str, paints: list | None = None, page=None) -> float:
+    """Seconds from the request to the first figure drawn, in a fresh context (``page``: one opened before; inf:
+    none within the hang limit); ``paints`` gets what the page itself records, seconds from its navigation start:
+    (its first figure painted, its first contentful paint) — on a loaded machine Playwright sees the figure up to
+    seconds later than the page paints it."""
+    page = page or await open_visitor(browser)
     start = time.perf_counter()
     try:
         await page.goto(address, timeout=HANG_SECONDS * 1000, wait_until="commit")
         await page.wait_for_selector(FIRST, timeout=HANG_SECONDS * 1000)
         seconds = time.perf_counter() - start
         if paints is not None:
-            paint = await page.evaluate(FIRST_PAINT)
-            paints.append(paint / 1000 if paint is not None else float("nan"))
+            await page.wait_for_function("() => window.__fpplanFigurePainted !== undefined", timeout=10_000)
+            figure, paint = await page.evaluate(f"() => [window.__fpplanFigurePainted, ({FIRST_PAINT})()]")
+            paints.append(tuple(t / 1000 if t is not None else float("nan") for t in (figure, paint)))
         return seconds
     except Exception:  # noqa: BLE001 — a hang or an error page: no figure
         if paints is not None:
-            paints.append(float("inf"))
+            paints.append((float("inf"), float("inf")))
         return float("inf")
     finally:
-        await context.close()
+        await page.context.close()
 
+
+# In every page a visitor opens: the time (ms from its navigation start) of the first frame after the page's first
+# figure (FIRST) was in the document — what the visitor sees, without Playwright's polling.
+FIGURE_PAINTED = (
+    """(() => { const seen = () => { if (!document.querySelector(FIRST)) return false;
+  requestAnimationFrame(() => setTimeout(() => { window.__fpplanFigurePainted = performance.now(); }, 0)); return true; };
+  const observer = new MutationObserver(() => { if (seen()) observer.disconnect(); });
+  observer.observe(document, {subtree: true, childList: true, attributes: true}); })();"""
+).replace("FIRST", json.dumps(FIRST))
 
 FIRST_PAINT = (
     "() => { const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null; }"
@@ -207,7 +228,12 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
             bursts, peak, peak_pss, paints = [], 0.0, 0.0, []
             for _ in range(args.bursts):
                 await asyncio.sleep(args.pause)  # pools refill, kernels of the last visits settle
-                tasks = [asyncio.create_task(first_figure(browser, address, paints)) for _ in range(8)]
+                if args.cold_browsers:
+                    visitors = [None] * 8
+                else:  # the eight visitors' browsers are open before they press the link
+                    visitors = await asyncio.gather(*(open_visitor(browser) for _ in range(8)))
+                    await asyncio.sleep(1)
+                tasks = [asyncio.create_task(first_figure(browser, address, paints, v)) for v in visitors]
                 while not all(t.done() for t in tasks):
                     peak = max(peak, server_rss_mb(proc))
                     await asyncio.sleep(0.2)
@@ -215,7 +241,7 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
                 await asyncio.sleep(5)  # the eight pages' kernels have started and built their widgets
                 peak_pss = max(peak_pss, server_pss_mb(proc))
             row["eight"], row["rss_peak_mb"], row["pss_after_burst_mb"] = bursts, peak, peak_pss
-            row["eight_first_paint"] = sorted(paints)
+            row["eight_first_paint"] = paints  # (figure painted, first contentful paint) of each visitor
             if name in CONTROLS and args.presses:
                 row["controls"] = await redraws(browser, address, CONTROLS[name], args.presses)
             row["load_after"] = os.getloadavg()[0]
@@ -233,8 +259,12 @@ def summary(row: dict) -> str:
     for burst in row["eight"]:
         text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
     if row.get("eight_first_paint"):
-        paints = row["eight_first_paint"]
-        text += f" (in the pages, first paint slowest {paints[-1]:.2f} s, median {statistics.median(paints):.2f} s)"
+        figures = sorted(f for f, _ in row["eight_first_paint"])
+        paints = sorted(p for _, p in row["eight_first_paint"])
+        text += (
+            f" (in the pages: figure painted slowest {figures[-1]:.2f} s, median {statistics.median(figures):.2f} s;"
+            f" first paint slowest {paints[-1]:.2f} s)"
+        )
     text += (
         f"; server+kernels RSS peak {row['rss_peak_mb']:.0f} MB (PSS 5 s after the burst "
         f"{row['pss_after_burst_mb']:.0f} MB), RSS after the page's measurements {row['rss_after_mb']:.0f} MB"
@@ -281,6 +311,9 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=25)
     parser.add_argument("--presses", type=int, default=6)
     parser.add_argument("--log", help="keep the server's log in this file")
+    parser.add_argument(
+        "--cold-browsers", action="store_true", help="open each visitor's browser context inside the burst"
+    )
     parser.add_argument("--json", help="write the measurements to this file")
     asyncio.run(main_async(parser.parse_args()))
 

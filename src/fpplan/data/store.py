@@ -266,9 +266,10 @@ class Store:
         results = []
         with self.connect(write=True) as con:
             for table, frame, file, digest in items:
-                results.append(self._apply(con, table, frame, file, digest, source, backup_dir))
+                results.append(self._apply(con, table, frame, file, digest, source, backup_dir, checkpoint=False))
                 if each is not None:
                     each(results[-1])
+            con.execute("CHECKPOINT")  # once for all: each table's commit is durable in the log until then
         return results
 
     def _apply(
@@ -280,8 +281,10 @@ class Store:
         digest: str,
         source: str,
         backup_dir: Path | None,
+        checkpoint: bool = True,
     ) -> ImportResult:
-        """:meth:`apply` through the open read-write connection ``con``."""
+        """:meth:`apply` through the open read-write connection ``con``; the store file brought up to date with the
+        committed import (``checkpoint``: ~25 ms; ``apply_all`` does it once after its last table)."""
         key = list(TABLES[table].key)
         seen = con.execute("SELECT count(*) FROM imports WHERE table_name = ? AND sha256 = ?", [table, digest])
         if seen.fetchone()[0]:
@@ -333,7 +336,8 @@ class Store:
             raise
         finally:
             con.unregister("incoming")
-        con.execute("CHECKPOINT")
+        if checkpoint:
+            con.execute("CHECKPOINT")
         return ImportResult(
             table, file, import_id, len(frame), len(frame) - rows_replaced, rows_replaced, rows_unchanged, len(changes)
         )
