@@ -325,6 +325,9 @@ def test_the_internals_used_are_where_they_were() -> None:
     # pending kernels: start_kernel returns before the kernel's process is up
     assert "use_pending_kernels" in CappedKernelManager.class_traits(config=True)
     assert "self._using_pending_kernels()" in inspect.getsource(MultiKernelManager._async_start_kernel)
+    # a kernel never launched (its page left first) is taken out of the pending kernels the server's shutdown visits
+    assert "self._pending_kernels[kernel_id] = task" in inspect.getsource(MultiKernelManager._async_start_kernel)
+    assert "self._pending_kernels" in inspect.getsource(MultiKernelManager._async_shutdown_all)
     # with_left_pages: the page handler starts the kernel in its own request's task, and writes the page without
     # waiting for each write (a visitor who left is seen only by tornado's on_connection_close)
     from voila.handler import VoilaHandler
