@@ -19,8 +19,9 @@ from fpplan.testing.mini import write_mini_county
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    """The demo county's folder (a module's own copy: tests may change it)."""
-    return write_demo(tmp_path_factory.mktemp("demo") / "county")
+    """The demo county's folder (a module's own copy of the demo written once a run: tests may change it)."""
+    written = made_once(tmp_path_factory, "demo_written", write_demo)
+    return Path(shutil.copytree(written, tmp_path_factory.mktemp("demo") / "county"))
 
 
 @pytest.fixture(scope="module")
