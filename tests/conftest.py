@@ -19,8 +19,9 @@ from fpplan.testing.mini import write_mini_county
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    """The demo county's folder (a module's own copy: tests may change it)."""
-    return write_demo(tmp_path_factory.mktemp("demo") / "county")
+    """The demo county's folder (a module's own copy of the demo written once a run: tests may change it)."""
+    written = made_once(tmp_path_factory, "demo_written", write_demo)
+    return Path(shutil.copytree(written, tmp_path_factory.mktemp("demo") / "county"))
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +61,23 @@ def _demo_with_results(folder: Path) -> None:
     assert ensure_pages(Workspace(folder)).computed  # the results and the pages rendered ahead from them
 
 
-def _region_with_results(folder: Path) -> None:
+def _region_with_results(folder: Path, demo: Path) -> None:
+    """The demo region with its results. Its 演示县 is the demo county byte for byte (the same seed, code and name):
+    it comes with the prepared demo's store and results (not its pages rendered ahead, which a region's county does
+    not have), so that only the other two counties are computed (in the region's worker processes)."""
+    import filecmp
+
     from fpplan.app import region_results
-    from fpplan.demo.region import write_demo_region
+    from fpplan.demo.region import COUNTIES, write_demo_region
 
     write_demo_region(folder)
+    county = folder / COUNTIES[0][0]
+    files = sorted(str(p.relative_to(county)) for p in county.rglob("*") if p.is_file())
+    assert filecmp.cmpfiles(county, demo, files, shallow=False) == (files, [], [])  # the demo county's data
+    shutil.rmtree(county)
+    shutil.copytree(demo, county, ignore=lambda where, names: ["pages"] if Path(where).parent.name == "results" else [])
     outcome = region_results.ensure_region_results(folder)
-    assert outcome.computed and outcome.counties_computed == 3
+    assert outcome.computed and outcome.counties_computed == 2  # 演示东县, 演示西县; 演示县's results were current
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +88,10 @@ def prepared_demo(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def prepared_region(tmp_path_factory) -> Path:
+def prepared_region(prepared_demo: Path, tmp_path_factory) -> Path:
     """The demo region (演示州: 演示县, 演示东县, 演示西县) with every county's results and the region's summary,
     computed once a run (read-only: see ``region_with_results``)."""
-    return made_once(tmp_path_factory, "region", _region_with_results)
+    return made_once(tmp_path_factory, "region", lambda folder: _region_with_results(folder, prepared_demo))
 
 
 @pytest.fixture(scope="module")
@@ -108,20 +119,38 @@ def region_with_results(prepared_region: Path, tmp_path_factory) -> Path:
 # robustness counties (one unit each: its variants share the county's run) and the demo's official outputs (the
 # report read by two modules). Units go out in the order of SLOW_FIRST, then as collected, so that no worker is left
 # with a long one at the end.
-SLOW_FIRST = (
-    "robustness:reported",
-    "demo_outputs",
-    "tests/end_to_end/test_dashboards.py",
-    "tests/end_to_end/test_wheel.py",
-    "tests/app/test_region_results.py",
-    "tests/end_to_end/test_region_dashboards.py",
-    "robustness:two_years",
-    "robustness:year",
-    "tests/end_to_end/test_official_outputs.py",
-    "tests/data/test_workspace.py",
-    "tests/data/test_intake.py",
-    "tests/data/test_regions.py",
-    "tests/server/test_serve.py",
+SLOW_FIRST = (  # then the longest first (a run's --durations, 7 December: seconds of a unit on a loaded machine)
+    "robustness:reported",  # 46, needs no shared folder: the demo is prepared meanwhile (demo_outputs)
+    "demo_outputs",  # 58
+    "tests/end_to_end/test_dashboards.py",  # 204
+    "tests/app/test_region_results.py",  # 138
+    "tests/end_to_end/test_wheel.py",  # 68
+    "tests/end_to_end/test_official_outputs.py",  # 57
+    "tests/data/test_intake.py",  # 54
+    "tests/data/test_workspace.py",  # 48
+    "tests/data/test_validation.py",  # 48
+    "tests/data/test_regions.py",  # 41
+    "tests/end_to_end/test_region_dashboards.py",  # 37
+    "robustness:two_years",  # 34
+    "tests/demography/test_uncertainty.py",  # 29
+    "tests/demography/test_cluster.py",  # 28
+    "tests/demo/test_shapes.py",  # 25
+    "robustness:year",  # 23
+    "robustness:months_1",  # 22
+    "tests/app/test_uploads.py",  # 20
+    "tests/server/test_page_first.py",  # 20
+    "tests/app/test_explorer.py",  # 16
+    "tests/server/test_serve.py",  # 15
+    "tests/planning/test_officials.py",  # 15
+    "tests/indicators/test_rhythm.py",  # 15
+    "tests/indicators/test_collection.py",  # 15
+    "tests/app/test_plan_page.py",  # 15
+    "tests/planning/test_plan.py",  # 13
+    "tests/data/test_forward.py",  # 12
+    "tests/end_to_end/test_rhythm_done.py",  # 11
+    "tests/app/test_headline.py",  # 11
+    "tests/indicators/test_indicators.py",  # 11
+    "tests/indicators/test_causes_access.py",  # 11
 )
 
 

@@ -118,8 +118,9 @@ def _project(args: argparse.Namespace) -> int:
     from fpplan.data.region import is_region_folder
     from fpplan.runs import project_command
 
-    if not is_region_folder(Path(args.data_dir)):
-        _scenario(open_workspace(args).static_county(), args.data_dir, args.scenario)  # before the store is touched
+    workspace = None if is_region_folder(Path(args.data_dir)) else open_workspace(args)
+    if workspace is not None:
+        _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     return project_command(
         args.data_dir,
         args.scenario,
@@ -129,7 +130,7 @@ def _project(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         workers=args.workers,
         trajectories_out=args.trajectories_out,
-        open_county=lambda folder: open_county(args),
+        open_county=lambda folder: (workspace or open_workspace(args)).county(),  # the county read once
     )
 
 

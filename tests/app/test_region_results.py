@@ -23,8 +23,9 @@ NAMES = {"650123": "演示县", "650124": "演示东县", "650125": "演示西�
 
 @pytest.fixture(scope="module")
 def region(region_with_results: Path) -> Path:
-    """The demo region, its results computed once a run (conftest: the three counties computed, ``outcome.computed``
-    and ``counties_computed == 3`` asserted there), this module's own copy."""
+    """The demo region, its results computed once a run (conftest: 演示县's taken with the prepared demo, the other
+    two counties computed, ``outcome.computed`` and ``counties_computed == 2`` asserted there), this module's own
+    copy."""
     return region_with_results
 
 

@@ -79,7 +79,8 @@ def _refused(argv: list[str], out: Path, capsys) -> str:
     return capsys.readouterr().out
 
 
-def test_bad_input_is_refused_with_nothing_written(county, tmp_path: Path, capsys) -> None:
+def test_bad_input_is_refused_with_nothing_written(county, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)  # a scheduler that does not answer: given up on sooner
     out = tmp_path / "x" / "p.csv"
     out.parent.mkdir()
     text = _refused(["project", str(county.path), "--trajectories", "-5", "--out", str(out)], out, capsys)
