@@ -391,7 +391,8 @@ def test_at_the_cap_a_kernel_whose_page_left_makes_room_at_once(tmp_path: Path) 
 
 def test_a_kernel_whose_page_left_is_shut_down_unless_the_page_comes_back(tmp_path: Path) -> None:
     async def visits():
-        manager = kernel_manager(tmp_path, page_left_seconds=0.5)
+        # no turns to start (no renderer here ends one: the third kernel would wait for the hold's 15 s)
+        manager = kernel_manager(tmp_path, page_left_seconds=0.5, starts_at_once=0)
         gone, back = [await manager.start_kernel(kernel_name="python3") for _ in range(2)]
         for kernel_id in (gone, back):
             await asyncio.wait_for(manager.get_kernel(kernel_id).ready, 60)
