@@ -594,6 +594,8 @@ def test_map_controls_redraw_the_map(browser, server) -> None:
     page.locator(".widget-slider .noUi-handle").nth(0).focus()  # radius / travel time: one step up
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"b => ({fills})() !== b", arg=before_fills, timeout=30_000)
+    readout = page.locator(".widget-readout").nth(0).inner_text().strip()
+    assert re.fullmatch(r"\d+", readout), f"travel time / radius shown as {readout!r}, not whole minutes or km"
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SHOTS / "服务半径与选址-controls.png"), full_page=True)
     assert not failed, f"requests outside loopback or failed: {failed}"

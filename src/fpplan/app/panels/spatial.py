@@ -248,6 +248,7 @@ def spatial_panel() -> w.Widget:
             min=5 if km else 10,
             max=60 if km else 120,
             step=5,
+            readout_format=".0f",  # whole minutes or kilometres (the steps are 5): "40", not "40.00"
             description=ui("radius_control_km" if km else "radius_control_min"),
             style=style,
             layout=layout,
