@@ -9,9 +9,11 @@ each page:
   browser contexts, one after another);
 - eight at once (``--bursts`` bursts of eight fresh contexts, ``--pause`` seconds apart): the eight visitors'
   browsers are opened first (a leader's phone is on before the link is pressed), then the eight requests go at
-  once; each one's request → first figure as Playwright sees it, and as each page records it (navigation start →
-  the first frame after its first figure was in the document, ``FIGURE_PAINTED``; and its first contentful paint):
-  Playwright's own polling of eight pages lags what the page shows by up to seconds on a loaded machine. With
+  once; each one's request → first figure as Playwright sees it, and as each page records it: the first frame after
+  its first figure was in the document (``FIGURE_PAINTED``), timed from the moment the request was made (the page's
+  ``performance.timeOrigin`` against this process's clock: a navigation the browser starts late counts) and from its
+  navigation start; and its first contentful paint. Playwright's own polling of eight pages lags what the page shows
+  by up to seconds on a loaded machine. With
   ``--cold-browsers`` each visitor's context is opened inside the burst, as bench_dashboards.py does (the eight
   contexts' own start-up, ~1.1–1.3 CPU-s each in chromium, then shares the two cores with the pages timed);
   server + kernels memory (RSS) at its peak during the burst;
@@ -128,24 +130,28 @@ async def open_visitor(browser):
 
 
 async def first_figure(browser, address: str, paints: list | None = None, page=None) -> float:
-    """Seconds from the request to the first figure drawn, in a fresh context (``page``: one opened before; inf:
-    none within the hang limit); ``paints`` gets what the page itself records, seconds from its navigation start:
-    (its first figure painted, its first contentful paint) — on a loaded machine Playwright sees the figure up to
-    seconds later than the page paints it."""
+    """Seconds from the request to the first figure drawn, as Playwright sees it, in a fresh context (``page``: one
+    opened before; inf: none within the hang limit). ``paints`` gets what the page itself records, in seconds: (its
+    first figure painted, from the moment the request was made — the page's clock, ``performance.timeOrigin``,
+    against this process's; the same from the page's navigation start; its first contentful paint from there). On a
+    loaded machine Playwright sees the figure up to seconds later than the page paints it."""
     page = page or await open_visitor(browser)
-    start = time.perf_counter()
+    start, asked = time.perf_counter(), time.time()
     try:
         await page.goto(address, timeout=HANG_SECONDS * 1000, wait_until="commit")
         await page.wait_for_selector(FIRST, timeout=HANG_SECONDS * 1000)
         seconds = time.perf_counter() - start
         if paints is not None:
             await page.wait_for_function("() => window.__fpplanFigurePainted !== undefined", timeout=10_000)
-            figure, paint = await page.evaluate(f"() => [window.__fpplanFigurePainted, ({FIRST_PAINT})()]")
-            paints.append(tuple(t / 1000 if t is not None else float("nan") for t in (figure, paint)))
+            origin, figure, paint = await page.evaluate(
+                f"() => [performance.timeOrigin, window.__fpplanFigurePainted, ({FIRST_PAINT})()]"
+            )
+            from_request = (origin + figure) / 1000 - asked
+            paints.append((from_request, *(t / 1000 if t is not None else float("nan") for t in (figure, paint))))
         return seconds
     except Exception:  # noqa: BLE001 — a hang or an error page: no figure
         if paints is not None:
-            paints.append((float("inf"), float("inf")))
+            paints.append((float("inf"),) * 3)
         return float("inf")
     finally:
         await page.context.close()
@@ -241,7 +247,9 @@ async def measure(url: str, proc, pages: list[tuple[str, str]], args) -> list[di
                 await asyncio.sleep(5)  # the eight pages' kernels have started and built their widgets
                 peak_pss = max(peak_pss, server_pss_mb(proc))
             row["eight"], row["rss_peak_mb"], row["pss_after_burst_mb"] = bursts, peak, peak_pss
-            row["eight_first_paint"] = paints  # (figure painted, first contentful paint) of each visitor
+            row["eight_first_paint"] = (
+                paints  # each visitor's (figure painted from the request; from navigation start; FCP)
+            )
             if name in CONTROLS and args.presses:
                 row["controls"] = await redraws(browser, address, CONTROLS[name], args.presses)
             row["load_after"] = os.getloadavg()[0]
@@ -259,10 +267,12 @@ def summary(row: dict) -> str:
     for burst in row["eight"]:
         text += f"; eight at once slowest {burst[-1]:.2f} s, median {statistics.median(burst):.2f} s"
     if row.get("eight_first_paint"):
-        figures = sorted(f for f, _ in row["eight_first_paint"])
-        paints = sorted(p for _, p in row["eight_first_paint"])
+        asked = sorted(p[0] for p in row["eight_first_paint"])
+        figures = sorted(p[1] for p in row["eight_first_paint"])
+        paints = sorted(p[2] for p in row["eight_first_paint"])
         text += (
-            f" (in the pages: figure painted slowest {figures[-1]:.2f} s, median {statistics.median(figures):.2f} s;"
+            f" (in the pages: figure painted, from the request, slowest {asked[-1]:.2f} s, median"
+            f" {statistics.median(asked):.2f} s; from navigation start slowest {figures[-1]:.2f} s;"
             f" first paint slowest {paints[-1]:.2f} s)"
         )
     text += (
