@@ -357,14 +357,15 @@ def _finish(frame: pd.DataFrame, file: str, problems: list[Problem]) -> tuple[pd
     return _clean(frame, file)
 
 
-# every text cell trimmed by pyarrow (Unicode whitespace, full-width spaces too), in C: a county's files hold ~600,000
-# cells, and Python's strip, one cell at a time, took a quarter of reading them
-_TRIMMED = pd.StringDtype("pyarrow")
+# Text as pyarrow holds it, for the string methods run on every cell of a file (trimming, the patterns validation
+# looks for): pyarrow's run in C (Unicode whitespace, full-width spaces too; RE2 patterns), where text kept as Python
+# strings (``import fpplan``) would be worked one cell at a time: a county's files hold ~600,000 cells
+ARROW_TEXT = pd.StringDtype("pyarrow")
 
 
 def _clean(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     frame = frame.apply(
-        lambda s: s.astype(_TRIMMED).str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s
+        lambda s: s.astype(ARROW_TEXT).str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s
     )
     frame = frame.replace("", pd.NA).dropna(how="all")  # blank lines (also ",,,," from a spreadsheet) are no rows
     frame = frame.astype(object).where(frame.notna(), None)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from fpplan.data.errors import Problem
 from fpplan.data.labels import allowed_values, canonical_column, enum_aliases, label, language, normalise
+from fpplan.data.readers import ARROW_TEXT
 from fpplan.data.schema import FORBIDDEN_HEADERS, Column, Table
 
 _BOOL = {
@@ -153,8 +154,8 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Cells as strings (blank stays missing), so that string methods work on any column."""
-    return values.astype("str")
+    """Cells as strings (blank stays missing), so that string methods work on any column (in C: ``ARROW_TEXT``)."""
+    return values.astype(ARROW_TEXT)
 
 
 def _index_of(problem: Problem) -> int:
