@@ -215,7 +215,8 @@ def relations(county, year: int, level: str = "township") -> pd.DataFrame:
     expected ratio: unit, relation, a, b, ratio, expected, difference_percent, flagged (beyond its threshold)."""
     cfg = county.config["quality"]
     long = report_values(county)
-    long = long[long["month"].str[:4] == str(year)]
+    months = long["month"].unique()  # the year's months, picked among the few distinct ones
+    long = long[long["month"].isin([m for m in months if isinstance(m, str) and m[:4] == str(year)])]
     if long.empty or not cfg.relations:
         return pd.DataFrame(
             columns=["unit", "relation", "a", "b", "ratio", "expected", "difference_percent", "flagged"]
@@ -354,7 +355,8 @@ def quality_summary(county, year: int, tables: dict[str, pd.DataFrame] | None = 
             )
         )
     long = report_values(county)
-    long = long[long["month"].str[:4] == str(year)]
+    months = long["month"].unique()  # the year's months, picked among the few distinct ones
+    long = long[long["month"].isin([m for m in months if isinstance(m, str) and m[:4] == str(year)])]
     values_per_unit = pd.concat(
         [long["village_code"].map(rollup(county, lvl)).value_counts() for lvl in ("township", "county")]
     )
