@@ -148,6 +148,7 @@ def _plan(args: argparse.Namespace) -> int:
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
     written."""
     from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
+    from fpplan.app.results import stored_plan
     from fpplan.data.output import check_suffix, replacing
     from fpplan.data.region import is_region_folder
 
@@ -159,14 +160,15 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
-    outputs = plan_outputs(county, args.scenario, start_year=args.start_year)
+    kept = stored_plan(workspace, args.scenario) if args.start_year is None else None  # current results: not again
+    outputs, officials = kept or (plan_outputs(county, args.scenario, start_year=args.start_year), None)
     plan = outputs.plan
     if plan.problems:
         raise DataError(list(plan.problems))
     replaced = replacing(out)
     if replaced:
         print(replaced)
-    path = write_plan_workbook(outputs, out)
+    path = write_plan_workbook(outputs, out, officials)
     from fpplan.app.printouts import plan_lines
 
     print("\n".join(plan_lines(plan, path)))

@@ -88,3 +88,53 @@ def test_object_columns_are_stored_as_text_as_before() -> None:
         assert got.tolist() == [before(v) for v in column], name
     assert results.as_text(columns["mixed"]).tolist() == ["1", "a", "2.5", "True", None]
     assert results.as_text(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_plan_writes_the_plan_the_current_results_keep_and_computes_it_when_the_data_change(
+    demo_with_results: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """``fpplan plan`` on a county whose results are current for its data writes the plan those results kept (the
+    same workbook, cell by cell, and the same printout as a plan computed afresh) without computing it again; once
+    the data change, or in another language than the results', it computes the plan."""
+    import shutil
+
+    from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
+    from fpplan.app.printouts import plan_lines
+    from fpplan.cli import main
+    from fpplan.planning import plan as plan_module
+
+    folder = Path(shutil.copytree(demo_with_results, tmp_path / "county"))
+    scenario = next(s for s in results.current(folder)["scenarios"] if s != "medium")
+    made = []
+    make_plan = plan_module.make_plan
+    monkeypatch.setattr(plan_module, "make_plan", lambda *a, **k: made.append(1) or make_plan(*a, **k))
+
+    def plan(out: Path, *options: str) -> str:
+        capsys.readouterr()
+        assert main([*options, "plan", str(folder), "--scenario", scenario, "--out", str(out)]) == 0
+        return capsys.readouterr().out
+
+    printed = plan(tmp_path / "kept.xlsx")
+    assert made == []  # the results are current: nothing computed
+    county = Workspace(folder).county()
+    fresh = plan_outputs(county, scenario)
+    assert made == [1]  # the counter sees a plan computed
+    direct = write_plan_workbook(fresh, tmp_path / "fresh.xlsx")
+    assert cells(tmp_path / "kept.xlsx") == cells(direct)
+    assert printed.strip() == "\n".join(plan_lines(fresh.plan, tmp_path / "kept.xlsx"))
+    assert "招聘计划" in openpyxl.load_workbook(tmp_path / "kept.xlsx").sheetnames
+
+    plan(tmp_path / "english.xlsx", "--lang", "en")  # the results were computed in Chinese
+    assert made == [1, 1]
+    assert "招聘计划" not in openpyxl.load_workbook(tmp_path / "english.xlsx").sheetnames
+    labels.set_language("zh")
+
+    facilities = pd.read_csv(folder / "facilities.csv", dtype=str)
+    facilities.loc[0, "floor_area_m2"] = str(int(facilities.loc[0, "floor_area_m2"]) + 500)
+    facilities.to_csv(folder / "facilities.csv", index=False)  # another version of the data: results not current
+    changed = plan(tmp_path / "changed.xlsx")
+    assert made == [1, 1, 1]
+    again = plan_outputs(Workspace(folder).county(), scenario)
+    assert changed.strip() == "\n".join(plan_lines(again.plan, tmp_path / "changed.xlsx"))
+    assert cells(tmp_path / "changed.xlsx") == cells(write_plan_workbook(again, tmp_path / "again.xlsx"))
+    assert cells(tmp_path / "changed.xlsx") != cells(direct)  # the larger station's floor area shows
