@@ -54,10 +54,11 @@ def at_folder(county, folder: Path):
         road_file=moved(county.geography.road_file),
     )
     files = {name: type(file)(moved(str(file))) for name, file in county.files.items()}
+    copies: dict[int, pd.DataFrame] = {}  # one copy of each frame: fields that are one frame stay one
     tables = {  # the module's own frames (copy-on-write: what a test changes stays its module's)
-        f.name: getattr(county, f.name).copy(deep=False)
+        f.name: copies.setdefault(id(frame), frame.copy(deep=False))
         for f in dataclasses.fields(county)
-        if isinstance(getattr(county, f.name), pd.DataFrame)
+        if isinstance(frame := getattr(county, f.name), pd.DataFrame)
     }
     return dataclasses.replace(county, path=folder, files=files, geography=geography, **tables)
 

@@ -253,3 +253,7 @@ def test_the_county_fixture_is_what_loading_the_modules_copy_gives(county, demo:
             assert mine == theirs, field.name
     assert county.files and all(str(demo) in str(file) for file in county.files.values())
     assert county.census().base_year == loaded.census().base_year
+    frames = [f.name for f in dataclasses.fields(loaded) if isinstance(getattr(loaded, f.name), pd.DataFrame)]
+    for a in frames:  # fields that are one frame when loaded (a table not brought forward) are one here too
+        for b in frames:
+            assert (getattr(county, a) is getattr(county, b)) == (getattr(loaded, a) is getattr(loaded, b)), (a, b)
