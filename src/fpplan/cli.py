@@ -146,7 +146,8 @@ def _backtest(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
-    written."""
+    written. When the workspace's results are current for the data (computed in this language; no --start-year),
+    the plan they keep is written instead of computing it again (fpplan.app.results.stored_plan)."""
     from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
     from fpplan.app.results import stored_plan
     from fpplan.data.output import check_suffix, replacing
