@@ -104,7 +104,7 @@ def open_dashboard(browser, server: str, name: str):
     page.wait_for_selector(FIGURE, timeout=120_000)
     seconds = time.perf_counter() - start
     page.wait_for_function(READY, timeout=120_000)
-    page.wait_for_timeout(1500)
+    page.wait_for_load_state("networkidle", timeout=60_000)  # nothing more fetched: a late request is seen
     return page, errors, failed, seconds
 
 
