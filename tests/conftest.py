@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from fpplan import load_county
@@ -24,10 +25,42 @@ def demo(tmp_path_factory) -> Path:
     return Path(shutil.copytree(written, tmp_path_factory.mktemp("demo") / "county"))
 
 
+@pytest.fixture(scope="session")
+def demo_loaded(tmp_path_factory):
+    """The demo county as written once a run, loaded and validated once (per worker); never handed out itself."""
+    return load_county(made_once(tmp_path_factory, "demo_written", write_demo))
+
+
 @pytest.fixture(scope="module")
-def county(demo: Path):
-    """The demo county, loaded and validated."""
-    return load_county(demo)
+def county(demo: Path, demo_loaded):
+    """The demo county, loaded and validated: the run's load of the same files as a County of the module's own copy
+    (its path, files and geography files there; nothing kept from the run's: tests/data/test_data.py checks it is
+    what loading the copy gives)."""
+    return at_folder(demo_loaded, demo)
+
+
+def at_folder(county, folder: Path):
+    """``county`` (loaded from the demo as written once a run) as loaded from ``folder``, a copy of those files."""
+    import dataclasses
+
+    def moved(file: str | None) -> str | None:
+        if file is None or not Path(file).is_relative_to(county.path):
+            return file
+        return str(folder / Path(file).relative_to(county.path))
+
+    geography = dataclasses.replace(
+        county.geography,
+        boundary_file=moved(county.geography.boundary_file),
+        road_file=moved(county.geography.road_file),
+    )
+    files = {name: type(file)(moved(str(file))) for name, file in county.files.items()}
+    copies: dict[int, pd.DataFrame] = {}  # one copy of each frame: fields that are one frame stay one
+    tables = {  # the module's own frames (copy-on-write: what a test changes stays its module's)
+        f.name: copies.setdefault(id(frame), frame.copy(deep=False))
+        for f in dataclasses.fields(county)
+        if isinstance(frame := getattr(county, f.name), pd.DataFrame)
+    }
+    return dataclasses.replace(county, path=folder, files=files, geography=geography, **tables)
 
 
 @pytest.fixture

@@ -146,8 +146,10 @@ def _backtest(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     """Every planning table for a scenario, written as the officials' workbook (.xlsx); a plan that cannot be
     handed in (a target area below its grade's standard, rules no hiring plan can meet) is refused and nothing is
-    written."""
+    written. When the workspace's results are current for the data (computed in this language; no --start-year),
+    the plan they keep is written instead of computing it again (fpplan.app.results.stored_plan)."""
     from fpplan.app.plan_outputs import plan_outputs, write_plan_workbook
+    from fpplan.app.results import stored_plan
     from fpplan.data.output import check_suffix, replacing
     from fpplan.data.region import is_region_folder
 
@@ -159,14 +161,15 @@ def _plan(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     _scenario(workspace.static_county(), args.data_dir, args.scenario)  # before the store is touched
     county = workspace.county()
-    outputs = plan_outputs(county, args.scenario, start_year=args.start_year)
+    kept = stored_plan(workspace, args.scenario) if args.start_year is None else None  # current results: not again
+    outputs, officials = kept or (plan_outputs(county, args.scenario, start_year=args.start_year), None)
     plan = outputs.plan
     if plan.problems:
         raise DataError(list(plan.problems))
     replaced = replacing(out)
     if replaced:
         print(replaced)
-    path = write_plan_workbook(outputs, out)
+    path = write_plan_workbook(outputs, out, officials)
     from fpplan.app.printouts import plan_lines
 
     print("\n".join(plan_lines(plan, path)))

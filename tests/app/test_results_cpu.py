@@ -88,3 +88,49 @@ def test_object_columns_are_stored_as_text_as_before() -> None:
         assert got.tolist() == [before(v) for v in column], name
     assert results.as_text(columns["mixed"]).tolist() == ["1", "a", "2.5", "True", None]
     assert results.as_text(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_plan_writes_the_plan_the_current_results_keep_and_computes_it_when_the_data_change(
+    demo_with_results: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """``fpplan plan`` on a county whose results are current for its data writes the plan those results kept (the
+    results' own workbook of it, cell by cell: the test above has it equal to a plan computed afresh; the printout
+    of that plan) without computing it again; once the data change, or in another language than the results', the
+    kept plan is not used and the command computes it."""
+    import shutil
+
+    from fpplan.app.printouts import plan_lines
+    from fpplan.cli import main
+    from fpplan.planning import plan as plan_module
+
+    folder = Path(shutil.copytree(demo_with_results, tmp_path / "county"))
+    manifest = results.current(folder)
+    scenario = next(s for s in manifest["scenarios"] if s != manifest["plan_scenario"])  # as the test above
+    made = []
+    make_plan = plan_module.make_plan
+    monkeypatch.setattr(plan_module, "make_plan", lambda *a, **k: made.append(1) or make_plan(*a, **k))
+
+    def plan(out: Path) -> str:
+        capsys.readouterr()
+        assert main(["plan", str(folder), "--scenario", scenario, "--out", str(out)]) == 0
+        return capsys.readouterr().out
+
+    printed = plan(tmp_path / "kept.xlsx")
+    assert made == []  # the results are current: nothing computed
+    assert cells(tmp_path / "kept.xlsx") == cells(results.plan_workbook(manifest, scenario))
+    kept, _ = results.stored_plan(Workspace(folder), scenario)
+    assert printed.strip() == "\n".join(plan_lines(kept.plan, tmp_path / "kept.xlsx"))
+
+    labels.set_language("en")  # the results were computed in Chinese: their plan is not an English one
+    try:
+        assert results.stored_plan(Workspace(folder), scenario) is None
+    finally:
+        labels.set_language("zh")
+
+    facilities = pd.read_csv(folder / "facilities.csv", dtype=str)
+    facilities.loc[0, "floor_area_m2"] = str(int(facilities.loc[0, "floor_area_m2"]) + 500)
+    facilities.to_csv(folder / "facilities.csv", index=False)  # another version of the data: results not current
+    assert results.stored_plan(Workspace(folder), scenario) is None
+    changed = plan(tmp_path / "changed.xlsx")
+    assert made == [1]  # computed
+    assert changed != printed  # the larger floor area shows

@@ -231,3 +231,29 @@ def test_cli_validate_exit_codes(mini: Path, capsys) -> None:
     assert main(["--lang", "en", "validate", str(mini)]) == 2
     out = capsys.readouterr().out
     assert "1 problems found" in out and "units.csv" in out and "'city' is not an allowed value" in out
+
+
+def test_the_county_fixture_is_what_loading_the_modules_copy_gives(county, demo: Path) -> None:
+    """The ``county`` fixture (the demo loaded once a run, as a County of the module's copy: tests/conftest.py) has
+    every field loading the module's copy gives: tables equal, the same path, files and geography files."""
+    import dataclasses
+
+    loaded = load_county(demo)
+    assert county.path == loaded.path == demo
+    for field in dataclasses.fields(loaded):
+        mine, theirs = getattr(county, field.name), getattr(loaded, field.name)
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs, obj=field.name)
+        elif field.name == "geography":
+            for part in ("boundaries", "roads"):
+                pd.testing.assert_frame_equal(getattr(mine, part), getattr(theirs, part), obj=part)
+            assert (mine.boundary_file, mine.road_file) == (theirs.boundary_file, theirs.road_file)
+            assert str(demo) in str(mine.road_file)
+        else:
+            assert mine == theirs, field.name
+    assert county.files and all(str(demo) in str(file) for file in county.files.values())
+    assert county.census().base_year == loaded.census().base_year
+    frames = [f.name for f in dataclasses.fields(loaded) if isinstance(getattr(loaded, f.name), pd.DataFrame)]
+    for a in frames:  # fields that are one frame when loaded (a table not brought forward) are one here too
+        for b in frames:
+            assert (getattr(county, a) is getattr(county, b)) == (getattr(loaded, a) is getattr(loaded, b)), (a, b)

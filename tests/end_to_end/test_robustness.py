@@ -89,7 +89,6 @@ def commands(county: Path) -> dict[str, list[str]]:
     return {
         "validate": ["validate", c],
         "project": ["project", c, "--out", "projection.csv"],
-        "plan": ["plan", c, "--out", "plan.xlsx"],
         "scorecard_month": ["scorecard", c, "--level", "county", "--period", months[-1]],
         "scorecard_quarter": ["scorecard", c, "--period", quarter],
         "scorecard_year": ["scorecard", c, "--level", "county", "--period", year],
@@ -97,6 +96,7 @@ def commands(county: Path) -> dict[str, list[str]]:
         "survey": ["survey", c, "--period", year],
         "backtest": ["backtest", c, "--trajectories", "50"],
         "brief": ["brief", c, "--out", "briefs/"],
+        "plan": ["plan", c, "--out", "plan.xlsx"],  # after the brief: the plan its results keep (fpplan plan)
     }
 
 

@@ -134,6 +134,27 @@ def plan_workbook(manifest: dict, scenario: str) -> Path:
     return path
 
 
+def stored_plan(workspace, scenario: str):
+    """What the workspace's results keep of ``scenario``'s plan (``plan_workbook.pickle``: the plan outputs of
+    fpplan.app.plan_outputs.plan_outputs and the officials' tables), when those results are the data's as they are
+    now (``Workspace.version``: call it after ``workspace.county()``, which imports the folder's new monthly files)
+    and were computed in the language in use: ``(outputs, officials)``, the very plan ``fpplan plan`` would compute
+    again (the same projection inputs and calibration, the default first year); None otherwise."""
+    import pickle
+
+    manifest = current(workspace.folder)
+    if manifest is None or manifest.get("version") != workspace.version():
+        return None
+    if scenario not in manifest.get("scenarios", {}):
+        return None
+    try:
+        with file(manifest, WORKBOOK_INPUTS, scenario).open("rb") as handle:
+            outputs, officials, lang = pickle.load(handle)
+    except FileNotFoundError:  # results computed before they kept it, or pruned meanwhile
+        return None
+    return (outputs, officials) if lang == language() else None
+
+
 def is_stale(county_folder: str | Path, manifest: dict | None, store: str | Path | None = None) -> bool:
     """Whether the data may have changed since ``manifest`` was computed (file sizes and times only)."""
     from fpplan.data.folder import STORE_NAME, fingerprint
