@@ -148,7 +148,9 @@ def test_without_coordinates_coverage_comes_from_distances_to_the_township_seat(
     folder = variants.drop(variants.copy(demo, tmp_path / "county"), "geography")
     county = load_county(folder)
     assert not has_coordinates(county)
-    assert any("「经度」「纬度」" in line for line in not_assessed(county))  # the columns to add, by the names the readers take
+    assert any(
+        "「经度」「纬度」" in line for line in not_assessed(county)
+    )  # the columns to add, by the names the readers take
     projection = project(prepare(county), load_scenarios(county)["medium"])
     r = seat_results(county, village_people(county, projection))
     # independently: a village is beyond reach when its distance exceeds the radius of its township's station level
