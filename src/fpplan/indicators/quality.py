@@ -210,13 +210,18 @@ def consistency_over_time(county, year: int, level: str = "township") -> pd.Data
     return out.reset_index(drop=True)
 
 
+def of_year(long: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``long`` whose month ("YYYY-MM") is in ``year``: its months picked among the few distinct ones."""
+    months = long["month"].unique()
+    return long[long["month"].isin([m for m in months if isinstance(m, str) and m[:4] == str(year)])]
+
+
 def relations(county, year: int, level: str = "township") -> pd.DataFrame:
     """Consistency between related data: for each configured pair, a / b summed over the year and unit, against the
     expected ratio: unit, relation, a, b, ratio, expected, difference_percent, flagged (beyond its threshold)."""
     cfg = county.config["quality"]
     long = report_values(county)
-    months = long["month"].unique()  # the year's months, picked among the few distinct ones
-    long = long[long["month"].isin([m for m in months if isinstance(m, str) and m[:4] == str(year)])]
+    long = of_year(long, year)
     if long.empty or not cfg.relations:
         return pd.DataFrame(
             columns=["unit", "relation", "a", "b", "ratio", "expected", "difference_percent", "flagged"]
@@ -355,8 +360,7 @@ def quality_summary(county, year: int, tables: dict[str, pd.DataFrame] | None = 
             )
         )
     long = report_values(county)
-    months = long["month"].unique()  # the year's months, picked among the few distinct ones
-    long = long[long["month"].isin([m for m in months if isinstance(m, str) and m[:4] == str(year)])]
+    long = of_year(long, year)
     values_per_unit = pd.concat(
         [long["village_code"].map(rollup(county, lvl)).value_counts() for lvl in ("township", "county")]
     )
