@@ -13,7 +13,7 @@ __all__ = ["County", "DataError", "Problem", "load_county"]
 
 
 def __getattr__(name: str):
-    # load_county and County live in fpplan.data, imported on first use to keep `import fpplan` light.
+    # load_county and County live in fpplan.data, imported on first use: `import fpplan` loads pandas, not the data layer.
     if name in ("County", "load_county"):
         from fpplan.data import county as data
 

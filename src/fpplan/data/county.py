@@ -22,10 +22,10 @@ from fpplan.data.errors import DataError, Problem
 from fpplan.data.geography import Geography, check_coordinates, load_geography
 from fpplan.data.labels import Text, label, language, normalise
 from fpplan.data.memo import per_county
-from fpplan.data.readers import ARROW_TEXT, find_table_files, locate, read_raw
+from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
-from fpplan.data.validation import SCIENTIFIC, validate_table
+from fpplan.data.validation import scientific, validate_table
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def _against_county(frame: pd.DataFrame, table: str, table_of, file: str) -> lis
         if other is None:
             continue
         codes = other[_KEYS[target]] if level is None else other.loc[other["level"] == level, "code"]
-        named = ~frame[column].astype(ARROW_TEXT).str.match(SCIENTIFIC.pattern, na=False)  # already named as such
+        named = ~scientific(frame[column])  # already named as such
         problems += cc.references(frame[named], column, pd.Index(codes), file, label("tables", target))
     return problems
 

@@ -147,10 +147,13 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
         if found:
             typed = typed.where(~values.index.isin([_index_of(p) for p in found]))
     if kind == "str" and column.name.endswith("code"):
-        problems += _flagged(
-            values, _text(values).str.match(SCIENTIFIC.pattern, na=False), "code_scientific", file, column.name
-        )
+        problems += _flagged(values, scientific(values), "code_scientific", file, column.name)
     return typed, problems
+
+
+def scientific(values: pd.Series) -> pd.Series:
+    """Which cells read as a number in scientific notation (a long code as Excel shows it: 6.50123E+11)."""
+    return _text(values).str.match(SCIENTIFIC.pattern, na=False)
 
 
 def _text(values: pd.Series) -> pd.Series:
