@@ -158,3 +158,17 @@ def test_scorecard_matrix_has_every_township_and_indicator() -> None:
     assert shown.cells["丙乡"].tolist() == ["—", "—"]  # a township without values is still there
     assert shown.cells["目标"].tolist() == ["≥ 95", "≥ 95"]  # the county's target
     assert shown.statuses["全县"].tolist() == ["amber", "amber"]
+
+
+def test_the_map_pages_tables_show_names_under_name_headers() -> None:
+    """服务半径与选址's tables (fpplan.app.panels.spatial) show units by name under 乡镇 / 村 / 最近服务站, as the
+    workbook does (fpplan.app.tables.header), never a header saying 代码 over names."""
+    from fpplan.app.panels.spatial import _table
+
+    frame = pd.DataFrame(
+        {"village_code": ["v1"], "township_code": ["t1"], "nearest_station": ["s1"], "women_15_49": [280.0]}
+    )
+    html = _table(frame, list(frame.columns), {"v1": "苏家营村", "t1": "牛角镇", "s1": "牛角镇计生服务站"})
+    headers = re.findall(r"<th>(.*?)</th>", html)
+    assert headers[:3] == ["村", "乡镇", "最近服务站"] and not any("代码" in h for h in headers)
+    assert "苏家营村" in html and "牛角镇计生服务站" in html and ">280<" in html

@@ -40,7 +40,7 @@ CODE_COLUMNS = {
 CODE_HEADERS = {
     "station": ("columns", "station"),
     "station_code": ("columns", "station"),
-    "nearest_station": ("columns", "station"),
+    "nearest_station": ("columns", "nearest_station"),
     "facility_code": ("columns", "station"),
     "township_code": ("enums.level", "township"),
     "village_code": ("enums.level", "village"),

@@ -21,7 +21,8 @@ from fpplan.app import maps
 from fpplan.app import results as results_module
 from fpplan.app.panels.common import CARD, county, header_html, names, results, title
 from fpplan.app.panels.live_figure import LiveFigure, LiveHTML, SaveImage
-from fpplan.data.labels import column_label, enum_label, label, ui
+from fpplan.app.tables import CODE_COLUMNS, header
+from fpplan.data.labels import enum_label, label, ui
 
 
 @cache
@@ -103,13 +104,13 @@ def _status(indicator: str) -> dict[str, str]:
 def _table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str]) -> str:
     shown = frame[columns].copy()
     for column in shown.columns:
-        if column in ("village_code", "township_code", "nearest_station", "site"):
+        if column in CODE_COLUMNS:  # names, under 乡镇 / 村 / 服务站 (fpplan.app.tables.header), not codes
             shown[column] = shown[column].map(lambda v: labels.get(v, v))
         elif column == "access":
             shown[column] = shown[column].map(lambda v: enum_label("access", v))
         elif pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
-    shown.columns = [column_label(c) for c in shown.columns]
+    shown.columns = [header(c) for c in shown.columns]
     return (
         "<div style='max-height:260px;overflow:auto'>"
         + shown.to_html(index=False, border=0, classes="fpplan-table")
