@@ -690,3 +690,38 @@ def test_a_scenario_saved_from_the_dashboard_is_checked_as_load_county_will(mini
     assert snapshot(mini) == before
     path = save_scenario(mini, "kept", good)
     assert load_county(mini).scenarios["kept"] == good and path.parent.name == "scenarios"
+
+
+def test_numbers_are_read_as_pandas_reads_them() -> None:
+    """Numeric cells are parsed in pyarrow when every cell is a number, cell by cell otherwise: the same numbers as
+    ``pd.to_numeric(errors="coerce")`` either way (a "-0" is 0)."""
+    import numpy as np
+
+    from fpplan.data.validation import numbers
+
+    columns = [
+        ["1", "-2", "+3", ".5", "5.", "1e3", "00012", "-0", None, "999999999999999999999999999999"],
+        ["1", "1,000", "abc", "1.2.3", "12%", "１２", None, "-0"],
+        [None, None],
+        [],
+    ]
+    for cells in columns:
+        values = pd.Series(cells, dtype=object, index=range(10, 10 + len(cells)), name="count")
+        got = numbers(values)
+        expected = pd.to_numeric(values, errors="coerce").astype(float)
+        pd.testing.assert_series_equal(got.astype(float), expected)
+        assert not np.signbit(got[values == "-0"]).any()  # no "-0" shown for a "-0"
+
+
+def test_a_config_file_rewritten_is_read_again(mini: Path) -> None:
+    """Config files are parsed once per content: one rewritten at once with as many bytes is read again."""
+    from fpplan.data.config import load
+
+    default = (Path(load.__code__.co_filename).parent.parent / "defaults" / "config" / "bounds.yaml").read_text("utf-8")
+    own = mini / "config" / "bounds.yaml"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text(default.replace("max: 4.0", "max: 3.0"), encoding="utf-8")
+    assert load("bounds", mini).scenario.tfr.max == 3.0
+    own.write_text(default.replace("max: 4.0", "max: 3.5"), encoding="utf-8")  # the same size, the same moment
+    assert load("bounds", mini).scenario.tfr.max == 3.5
+    assert load("bounds", None).scenario.tfr.max == 4.0

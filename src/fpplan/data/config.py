@@ -6,6 +6,7 @@ error becomes a :class:`fpplan.DataError` naming the file and the key path.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,10 +69,11 @@ def default_config_dir() -> Path:
     return Path(str(resources.files("fpplan").joinpath("defaults/config")))
 
 
-def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
-    """A YAML file's content, or the problem that stops it being read."""
+def read_yaml(path: Path, content: bytes | None = None) -> tuple[Any, list[Problem]]:
+    """A YAML file's content (``content``: its bytes, already read), or the problem that stops it being read."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER), []
+        text = path.read_text(encoding="utf-8") if content is None else content.decode("utf-8")
+        return yaml.load(text, Loader=YAML_LOADER), []
     except yaml.MarkedYAMLError as exc:  # a syntax error: where it is (line and column from 1) and what
         mark = exc.problem_mark or exc.context_mark
         if mark is not None:
@@ -173,21 +175,34 @@ def load_config(county_dir: Path | None = None) -> tuple[dict[str, Any], list[Pr
     """Every registered config file, parsed; and the problems found."""
     parsed: dict[str, Any] = {}
     problems: list[Problem] = []
-    for name, model in CONFIG_MODELS.items():
-        path = config_path(county_dir, name)
-        data, found = read_yaml(path)
-        if not found:
-            parsed[name], found = parse(data, model, str(path))
+    for name in CONFIG_MODELS:
+        parsed[name], found = read_config(name, config_path(county_dir, name))
         problems += found
     return parsed, problems
 
 
 def load(name: str, county_dir: Path | None = None) -> Any:
     """One config file, parsed; raises DataError."""
-    path = config_path(county_dir, name)
-    data, problems = read_yaml(path)
-    if not problems:
-        result, problems = parse(data, CONFIG_MODELS[name], str(path))
+    result, problems = read_config(name, config_path(county_dir, name))
     if problems:
         raise DataError(problems)
     return result
+
+
+def read_config(name: str, path: Path) -> tuple[Any, list[Problem]]:
+    """The config file ``name`` at ``path`` parsed by its model (None and the problems if it cannot be): parsed once
+    per content of the file (every load of a county reads the same twenty files; the models are frozen)."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        content = None  # read_yaml says why
+    parsed, problems = _parsed(CONFIG_MODELS[name], str(path), content)
+    return parsed, list(problems)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(model: type[Frozen], file: str, content: bytes | None) -> tuple[Any, list[Problem]]:
+    data, problems = read_yaml(Path(file), content)
+    if problems:
+        return None, problems
+    return parse(data, model, file)

@@ -24,7 +24,10 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from fpplan.data.errors import Problem
 from fpplan.data.labels import Text, canonical_column, normalise, table_aliases
@@ -269,14 +272,21 @@ class _Sheet:
             ]
             body[i] = (list(body[i]) + [None] * width)[:width]
         names = [name.strip() if _filled(name) else f"Unnamed: {j}" for j, name in enumerate(header)]
-        index = [self.position * SHEET_STRIDE + h + i for i in range(len(body))]  # sheet row − 2, as rows_of counts
-        frame = (
-            pd.DataFrame(body, columns=names, index=index, dtype="str")
-            if body
-            else pd.DataFrame(columns=names, dtype="str")
+        first = self.position * SHEET_STRIDE + h  # the index: sheet row − 2, as rows_of counts
+        columns = [pa.array(cells, type=pa.string()) for cells in zip(*body)]  # each column's cells at once
+        frame = pd.DataFrame(  # by position (names may repeat)
+            {j: pd.arrays.ArrowStringArray(c) for j, c in enumerate(columns)}
+            if columns
+            else {j: pd.array([], dtype=ARROW_TEXT) for j in range(width)},
+            index=pd.RangeIndex(first, first + len(body)),
         )
+        frame.columns = names
         for j, name in enumerate(header):
-            if not _filled(name) and (frame.iloc[:, j].fillna("").str.strip() != "").any():
+            if (
+                not _filled(name)
+                and columns
+                and pc.any(pc.utf8_length(pc.utf8_trim_whitespace(columns[j])) > 0).as_py()
+            ):
                 problems.append(self._problem(file, "column_without_header", column=_column_letter(j)))
         return frame, problems
 
@@ -364,13 +374,23 @@ ARROW_TEXT = pd.StringDtype("pyarrow")
 
 
 def _clean(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    frame = frame.apply(
-        lambda s: s.astype(ARROW_TEXT).str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s
+    """The cells trimmed (blank: None), blank rows and unnamed columns left out; every column's cells Python
+    strings or None (object dtype). The trimming in pyarrow, a column at a time."""
+    texts = []
+    for j in range(frame.shape[1]):
+        column = pa.array(frame.iloc[:, j].array, type=pa.string(), from_pandas=True)
+        column = pc.utf8_trim_whitespace(column)
+        texts.append(pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column))
+    filled = ~np.logical_and.reduce([t.is_null().to_numpy(zero_copy_only=False) for t in texts]) if texts else []
+    rows = pa.array(filled, type=pa.bool_())
+    names = [str(c).strip() for c in frame.columns]
+    keep = [j for j, name in enumerate(names) if not name.startswith("Unnamed:")]
+    frame = pd.DataFrame(
+        {i: texts[j].filter(rows).to_numpy(zero_copy_only=False) for i, j in enumerate(keep)},
+        index=frame.index[filled] if texts else frame.index[:0],
+        dtype=object,
     )
-    frame = frame.replace("", pd.NA).dropna(how="all")  # blank lines (also ",,,," from a spreadsheet) are no rows
-    frame = frame.astype(object).where(frame.notna(), None)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.loc[:, [not c.startswith("Unnamed:") for c in frame.columns]]
+    frame.columns = [names[j] for j in keep]
     if frame.empty:
         return None, [Problem(file=file, kind="empty_file")]
     return frame, []

@@ -17,7 +17,7 @@ import pandas as pd
 
 from fpplan.data.errors import Problem
 from fpplan.data.labels import allowed_values, enum_aliases, label, normalise
-from fpplan.data.validation import rows_of
+from fpplan.data.validation import per_value, rows_of
 
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 TABLES = ("supervision", "work_register", "contraceptive_supply", "village_rooms")
@@ -46,12 +46,15 @@ def canonical(tables: dict[str, pd.DataFrame], config: dict[str, Any]) -> dict[s
         frame = out[table]
         if len(frame) and column in frame:
             known = names[column]
-            out[table] = frame.assign(**{column: frame[column].map(lambda v, known=known: known.get(normalise(v), v))})
+            named = per_value(frame[column], lambda v, known=known: known.get(normalise(v), v), "keep")
+            out[table] = frame.assign(**{column: named})
     frame = out["supervision"]
     if len(frame) and "inspector" in frame:
         roles = enum_aliases("inspector_role")
         out["supervision"] = frame.assign(
-            inspector=frame["inspector"].map(lambda v: roles.get(normalise(v), v) if isinstance(v, str) else v)
+            inspector=per_value(
+                frame["inspector"], lambda v: roles.get(normalise(v), v) if isinstance(v, str) else v, "keep"
+            )
         )
     return out
 

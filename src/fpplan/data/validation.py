@@ -11,6 +11,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from fpplan.data.errors import Problem
 from fpplan.data.labels import allowed_values, canonical_column, enum_aliases, label, language, normalise
@@ -90,11 +92,22 @@ def map_headers(
     return frame, problems
 
 
-def _per_value(values: pd.Series, convert) -> pd.Series:
+def per_value(values: pd.Series, convert, missing: str = "none") -> pd.Series:
     """``convert`` of each value, worked out once per distinct value (a column repeats a few words or months over
-    thousands of rows); a missing value gives None."""
+    thousands of rows); a missing value gives None (``missing="keep"``: stays as it is)."""
     table = {v: convert(v) for v in pd.unique(values[values.notna()])}
-    return values.map(table.get)
+    converted = values.map(table.get)
+    return converted.where(values.notna(), values) if missing == "keep" else converted
+
+
+def numbers(values: pd.Series) -> pd.Series:
+    """Text as numbers, what is not a number missing, as ``pd.to_numeric(errors="coerce")`` reads it: parsed in
+    pyarrow (C) when every cell is a number, which is nearly always; cell by cell only when one is not."""
+    try:
+        parsed = pc.cast(pa.array(values.to_numpy(), type=pa.string(), from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pd.to_numeric(values, errors="coerce") + 0.0  # + 0.0: a "-0" is 0
+    return pd.Series(parsed.to_numpy(zero_copy_only=False) + 0.0, index=values.index, name=values.name)
 
 
 def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Series, list[Problem]]:
@@ -102,15 +115,15 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
     blank = values.isna()
     kind = column.kind
     if kind in ("int", "float"):
-        typed = pd.to_numeric(values, errors="coerce")
+        typed = numbers(values)
         bad = ~blank & (typed.isna() | (typed % 1 != 0)) if kind == "int" else ~blank & typed.isna()
         detail = label("types", "integer" if kind == "int" else "number")
     elif kind == "bool":
-        typed = _per_value(values, lambda v: _BOOL.get(normalise(v)))
+        typed = per_value(values, lambda v: _BOOL.get(normalise(v)))
         bad = ~blank & typed.isna()
         detail = label("types", "bool")
     elif kind == "month":
-        typed = _per_value(values, _parse_month)
+        typed = per_value(values, _parse_month)
         bad = ~blank & typed.isna()
         detail = label("types", "month")
     elif kind == "date":
@@ -121,7 +134,7 @@ def coerce_column(values: pd.Series, column: Column, file: str) -> tuple[pd.Seri
     elif kind.startswith("enum:"):
         enum = kind.split(":", 1)[1]
         aliases = enum_aliases(enum)
-        typed = _per_value(values, lambda v: aliases.get(normalise(v)))
+        typed = per_value(values, lambda v: aliases.get(normalise(v)))
         bad = ~blank & typed.isna()
         detail = allowed_values(enum)
     else:
