@@ -296,6 +296,7 @@ def test_a_township_code_merged_down_is_filled_but_a_merged_quantity_is_refused(
             "第2个工作表「续表」",
         ),
         ({"数据": ["HEADER", "DATA_WIDE"]}, {}, "cell_outside_header", ("数据", 2), "没有表头"),
+        ({"数据": ["HEADER_GAP", "DATA_GAP"]}, {}, "column_without_header", ("数据", None), "第C列有数据但没有表头"),
     ],
 )
 def test_spreadsheet_layouts_that_cannot_be_read_as_they_are(
@@ -306,6 +307,8 @@ def test_spreadsheet_layouts_that_cannot_be_read_as_they_are(
         "HEADER": facilities[0],
         "SHORT_HEADER": facilities[0][:-1],
         "DATA_WIDE": facilities[1] + [None, "备注"],
+        "HEADER_GAP": facilities[0][:2] + [None] + facilities[0][2:],
+        "DATA_GAP": facilities[1][:2] + ["备注"] + facilities[1][2:],
     }
 
     def expand(row) -> list[list]:

@@ -285,7 +285,7 @@ class _Sheet:
             if (
                 not _filled(name)
                 and columns
-                and pc.any(pc.utf8_length(pc.utf8_trim_whitespace(columns[j])) > 0).as_py()
+                and pc.any(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(columns[j])), 0)).as_py()
             ):
                 problems.append(self._problem(file, "column_without_header", column=_column_letter(j)))
         return frame, problems
