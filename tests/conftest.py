@@ -10,7 +10,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from fpplan import load_county
@@ -40,8 +39,11 @@ def county(demo: Path, demo_loaded):
 
 
 def at_folder(county, folder: Path):
-    """``county`` (loaded from the demo as written once a run) as loaded from ``folder``, a copy of those files."""
+    """``county`` (loaded from the demo as written once a run) as loaded from ``folder``, a copy of those files:
+    its own frames (copy-on-write: what a test changes stays its module's, ``fpplan.data.county.own_copy``)."""
     import dataclasses
+
+    from fpplan.data.county import own_copy
 
     def moved(file: str | None) -> str | None:
         if file is None or not Path(file).is_relative_to(county.path):
@@ -54,13 +56,7 @@ def at_folder(county, folder: Path):
         road_file=moved(county.geography.road_file),
     )
     files = {name: type(file)(moved(str(file))) for name, file in county.files.items()}
-    copies: dict[int, pd.DataFrame] = {}  # one copy of each frame: fields that are one frame stay one
-    tables = {  # the module's own frames (copy-on-write: what a test changes stays its module's)
-        f.name: copies.setdefault(id(frame), frame.copy(deep=False))
-        for f in dataclasses.fields(county)
-        if isinstance(frame := getattr(county, f.name), pd.DataFrame)
-    }
-    return dataclasses.replace(county, path=folder, files=files, geography=geography, **tables)
+    return dataclasses.replace(own_copy(county), path=folder, files=files, geography=geography)
 
 
 @pytest.fixture

@@ -257,3 +257,32 @@ def test_the_county_fixture_is_what_loading_the_modules_copy_gives(county, demo:
     for a in frames:  # fields that are one frame when loaded (a table not brought forward) are one here too
         for b in frames:
             assert (getattr(county, a) is getattr(county, b)) == (getattr(loaded, a) is getattr(loaded, b)), (a, b)
+
+
+def test_a_county_read_again_unchanged_is_not_read_again_and_each_reader_has_its_own(mini: Path, monkeypatch) -> None:
+    """A county read whole is kept for the process: the same place, files and day give the same County without
+    reading a file; each reader's tables are its own; a file rewritten at once with as many bytes, another day or a
+    copy elsewhere is read."""
+    from fpplan.data import county as county_module
+    from fpplan.data import validation
+
+    first = load_county(mini)
+    reads = []
+    real = county_module._read_county
+    monkeypatch.setattr(county_module, "_read_county", lambda *a: reads.append(a[0]) or real(*a))
+    again = load_county(mini)
+    assert reads == []
+    for name in ("units", "population", "staff"):
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(first, name))
+    again.units.loc[again.units.index[0], "name"] = "改过的名字"  # a reader's change stays its own
+    assert load_county(mini).units["name"].iloc[0] == first.units["name"].iloc[0] != "改过的名字"
+    assert reads == []
+
+    units = (mini / "units.csv").read_text(encoding="utf-8")
+    (mini / "units.csv").write_text(units.replace("East Town", "East Tawn"), encoding="utf-8")  # as many bytes
+    assert "East Tawn" in set(load_county(mini).units["name"]) and reads == [mini]
+    monkeypatch.setattr(validation, "today", lambda: __import__("datetime").date(2031, 1, 1))
+    load_county(mini)
+    assert len(reads) == 2
+    copy = Path(shutil.copytree(mini, mini.parent / "copy"))
+    assert load_county(copy).path == copy and reads[-1] == copy

@@ -6,7 +6,7 @@ and raises :class:`fpplan.DataError` listing all problems at once; it never writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from fpplan.data import crosschecks as cc
-from fpplan.data import rhythm_checks
+from fpplan.data import rhythm_checks, validation
 from fpplan.data.agesplit import split_groups
 from fpplan.data.config import load_config
 from fpplan.data.errors import DataError, Problem
+from fpplan.data.folder import input_digests
 from fpplan.data.geography import Geography, check_coordinates, load_geography
 from fpplan.data.labels import Text, label, language, normalise
 from fpplan.data.memo import per_county
@@ -378,11 +379,54 @@ def load_county(
 
     ``stored``: the monthly tables as the workspace's store holds them (``fpplan.data.workspace``): they are
     taken from there instead of the folder's files (they were validated when imported; cross-table rules still
-    run, naming ``store_name``). ``only``: read only these tables (each required unless optional in the schema or in
-    ``optional``); the others are left empty, and scenarios and geography are not read (``fpplan backtest``)."""
+    run, naming ``store_name``); ``{}``: the monthly tables left empty (the workspace's static county). ``only``:
+    read only these tables (each required unless optional in the schema or in ``optional``); the others are left
+    empty, and scenarios and geography are not read (``fpplan backtest``).
+
+    A county read whole (no ``stored`` tables, no ``only``) is kept for the process: read again at the same place,
+    with the same content in each of its input files (``fpplan.data.folder.input_digests``) on the same day, it is
+    the same County (its tables the caller's own copies: copy-on-write), not read and validated again (a report's
+    five notebooks, a command's steps, the import page all read it)."""
     path = Path(path)
     if not path.is_dir():
         raise DataError([Problem(file=str(path), kind="missing_folder" if not path.exists() else "not_a_folder")])
+    if stored or only is not None or optional:
+        return _read_county(path, stored, store_name, only, optional)
+    key = (str(path.resolve()), stored is None, store_name, input_digests(path), validation.today())
+    county = _READ.pop(key, None)
+    if county is None:
+        county = _read_county(path, stored, store_name, only, optional)
+    _READ[key] = county  # the newest last
+    while len(_READ) > KEPT_COUNTIES:
+        _READ.pop(next(iter(_READ)))
+    return own_copy(county)
+
+
+KEPT_COUNTIES = 2  # counties kept read per process (~20 MB each for the demo)
+_READ: dict[tuple, County] = {}
+
+
+def own_copy(county: County) -> County:
+    """The county with each table (a copy-on-write frame) and each dict its own: what a caller changes stays the
+    caller's, and what is derived and kept on a County (``fpplan.data.memo``) starts afresh."""
+    copies: dict[int, pd.DataFrame] = {}  # one copy of each frame: fields that are one frame stay one
+    own = {}
+    for f in fields(county):
+        value = getattr(county, f.name)
+        if isinstance(value, pd.DataFrame):
+            own[f.name] = copies.setdefault(id(value), value.copy(deep=False))
+        elif isinstance(value, dict):
+            own[f.name] = dict(value)
+    return replace(county, **own)
+
+
+def _read_county(
+    path: Path,
+    stored: dict[str, pd.DataFrame] | None,
+    store_name: str,
+    only: tuple[str, ...] | None,
+    optional: tuple[str, ...],
+) -> County:
     files, problems = find_table_files(path)
     config, found = load_config(path)
     problems += found + collection_problems(config, path) + rhythm_checks.config_problems(config, path)

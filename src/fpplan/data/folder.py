@@ -30,6 +30,17 @@ def input_files(folder: Path) -> list[Path]:
     return out
 
 
+def sha256(path: Path) -> str:
+    """A file's content digest."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def input_digests(folder: Path) -> tuple[tuple[str, str], ...]:
+    """Each input file (:func:`input_files`) as its path in the folder and its content's digest: what names a state
+    of the county's own files."""
+    return tuple((str(path.relative_to(folder)), sha256(path)) for path in input_files(folder))
+
+
 def fingerprint(folder: Path, store: Path) -> str:
     """A cheap stand-in for ``version`` (sizes and modification times only) to tell, without reading any content,
     whether the data may have changed since results were computed."""

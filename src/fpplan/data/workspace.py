@@ -30,7 +30,7 @@ import pandas as pd
 from fpplan.data.county import County, element_aliases, load_county, read_table_checked, with_all_elements
 from fpplan.data.crosschecks import references
 from fpplan.data.errors import DataError, Problem
-from fpplan.data.folder import STATE_DIR, STORE_NAME, input_files
+from fpplan.data.folder import STATE_DIR, STORE_NAME, input_digests, sha256
 from fpplan.data.labels import canonical_column, label
 from fpplan.data.readers import EXTENSIONS, find_table_files, read_raw
 from fpplan.data.schema import TABLES
@@ -133,7 +133,7 @@ class Workspace:
             path = files.get(name)
             if path is None:
                 continue
-            digest = _sha256(path)
+            digest = sha256(path)
             if (name, digest) in seen:
                 continue
             found, frame, _ = self._validated(path, county, name)
@@ -164,7 +164,7 @@ class Workspace:
         if problems:
             raise DataError(problems)
         self.sync()  # the folder's own monthly files first, so that an import given now is the later one
-        return [self._apply(name, frame, path, _sha256(path), "import") for path, frame, name in ready]
+        return [self._apply(name, frame, path, sha256(path), "import") for path, frame, name in ready]
 
     def check_files(self, files: list[str | Path], table: str | None = None) -> tuple[list[Problem], list[FileCheck]]:
         """Validate files as ``import_files`` would, writing nothing: every problem of every file, and for each
@@ -285,7 +285,7 @@ class Workspace:
         problems, ready = [], []
         for entry in entries:
             path = Path(entry["file"])
-            if not path.is_file() or _sha256(path) != entry["sha256"]:
+            if not path.is_file() or sha256(path) != entry["sha256"]:
                 problems.append(Problem(file=str(path), kind="rebuild_missing", value=entry["import_id"]))
                 continue
             found, frame, _ = self._validated(path, county, entry["table"])
@@ -325,8 +325,8 @@ class Workspace:
         """A hash naming this state of the data: every input file's content, the store's import log, fpplan's
         version. Results computed from the data are valid for one version."""
         digest = hashlib.sha256(fpplan_version().encode())
-        for path in input_files(self.folder):
-            digest.update(str(path.relative_to(self.folder)).encode() + b"\0" + _sha256(path).encode())
+        for name, digest_of_file in input_digests(self.folder):
+            digest.update(name.encode() + b"\0" + digest_of_file.encode())
         log = self.store.imports()
         for import_id, digest_of_file in zip(log["import_id"], log["sha256"]):
             digest.update(f"{import_id}:{digest_of_file}".encode())
@@ -386,10 +386,6 @@ def _columns_of(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     known = [c.name for c in TABLES[table].columns if c.name in frame.columns]
     rest = [c for c in frame.columns if c not in known]
     return frame[known + rest].reset_index(drop=True)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _tables_named() -> str:
