@@ -728,3 +728,35 @@ def test_a_config_file_rewritten_is_read_again(mini: Path) -> None:
     own.write_text(default.replace("max: 4.0", "max: 3.5"), encoding="utf-8")  # the same size, the same moment
     assert load("bounds", mini).scenario.tfr.max == 3.5
     assert load("bounds", None).scenario.tfr.max == 4.0
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("code,name,population\n1, 东村 ,100\n2,西村,\n", True),
+        ("code,name,population\r\n1,东村,100\r\n,,\r\n2,西村,200", True),  # CRLF, a blank row, no last line end
+        ("code,name,population\n1,东村,100\n\n2,西村,200\n", True),  # an empty line: a blank row, counted
+        ('code,name,population\n1,"东村,一组",100\n', False),  # a quoted cell
+        ("code,name,population\n1,东村,100,多出\n", False),  # a cell outside the header
+        ("code,name,\n1,东村,\n", False),  # a blank last header cell
+        ("2025年村名单\ncode,name,population\n1,东村,100\n", False),  # a title row
+        ("code,name,population\n", False),  # a header alone
+    ],
+)
+def test_a_plain_csv_is_read_as_the_csv_module_reads_it(text: str, plain: bool, tmp_path: Path, monkeypatch) -> None:
+    """Plain CSV files are parsed by pyarrow at once; what that gives equals what Python's csv module gives line by
+    line (cells, blank rows left out, row numbers, problems), and any other file is read by the csv module."""
+    from fpplan.data import readers
+
+    path = tmp_path / "units.csv"
+    path.write_bytes(text.encode("utf-8"))
+    fast = readers.read_raw(path)
+    assert (readers._plain_csv(text, str(path)) is not None) == plain
+    monkeypatch.setattr(readers, "_plain_csv", lambda *a: None)
+    slow = readers.read_raw(path)
+    assert [str(p) for p in fast[1]] == [str(p) for p in slow[1]]
+    if slow[0] is None:
+        assert fast[0] is None
+    else:
+        pd.testing.assert_frame_equal(fast[0], slow[0], check_exact=True)
+        assert list(fast[0].index) == list(slow[0].index)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from fpplan.data.errors import Problem
 from fpplan.data.labels import Text, canonical_column, normalise, table_aliases
@@ -77,6 +78,10 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
     text, problems = csv_text(data, file)
     if text is None:
         return None, problems
+    plain = _plain_csv(text, file)
+    if plain is not None:
+        frame, problems = plain
+        return _finish(frame, file, problems)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
@@ -87,6 +92,32 @@ def read_raw(path: Path, sheets: dict[int, str] | None = None) -> tuple[pd.DataF
         return None, problems
     frame, problems = sheet.frame(file)
     return _finish(frame, file, problems)
+
+
+def _plain_csv(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """A plain CSV read by pyarrow's parser at once: no quotes, no line ending but ``\n`` and ``\r\n``, its header
+    in row 1 with a name in its last cell, every line as many cells. None for any other file: Python's csv module
+    reads it line by line (and names what cannot be read as it is)."""
+    if '"' in text or "\x00" in text or "\r" in text.replace("\r\n", ""):
+        return None
+    head = _Sheet(list(csv.reader(io.StringIO("\n".join(text.split("\n", HEADER_SEARCH_ROWS + 1)[:-1])))), None, 0)
+    header = head.rows[0] if head.rows else []
+    if head.header_row != 0 or head.header_problems(file) or not _filled(header[-1]):
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=1, autogenerate_column_names=True, use_threads=False),
+            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{j}": pa.string() for j in range(len(header))}, strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid:  # a line with other cells than the header's, a header alone: read line by line
+        return None
+    if table.num_columns != len(header):
+        return None
+    return head.frame(file, [column.combine_chunks() for column in table.columns])
 
 
 def csv_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -254,31 +285,36 @@ class _Sheet:
                     row[r.min_col - 1] = value
         return problems
 
-    def frame(self, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    def frame(self, file: str, columns: list[pa.Array] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
         """The rows under the header as text, indexed by position × SHEET_STRIDE + row − 2; cells outside the
-        header's columns and columns with data but no header are problems (they would be lost)."""
+        header's columns and columns with data but no header are problems (they would be lost). ``columns``: the
+        body's columns already parsed (``_plain_csv``: as many as the header's cells)."""
         h = self.header_row or 0
         header = list(self.rows[h]) if len(self.rows) > h else []
         while header and not _filled(header[-1]):
             header.pop()
         width = len(header)
         problems = []
-        body = self.rows[h + 1 :]
-        for i in [i for i, row in enumerate(body) if len(row) != width]:
-            extra = [(j, c) for j, c in enumerate(body[i][width:], start=width) if _filled(c)]
-            problems += [
-                self._problem(file, "cell_outside_header", row=h + 2 + i, column=_column_letter(j), value=c.strip())
-                for j, c in extra
-            ]
-            body[i] = (list(body[i]) + [None] * width)[:width]
+        if columns is None:
+            body = self.rows[h + 1 :]
+            for i in [i for i, row in enumerate(body) if len(row) != width]:
+                extra = [(j, c) for j, c in enumerate(body[i][width:], start=width) if _filled(c)]
+                problems += [
+                    self._problem(file, "cell_outside_header", row=h + 2 + i, column=_column_letter(j), value=c.strip())
+                    for j, c in extra
+                ]
+                body[i] = (list(body[i]) + [None] * width)[:width]
+            columns = [pa.array(cells, type=pa.string()) for cells in zip(*body)]  # each column's cells at once
+            length = len(body)
+        else:
+            length = len(columns[0])
         names = [name.strip() if _filled(name) else f"Unnamed: {j}" for j, name in enumerate(header)]
         first = self.position * SHEET_STRIDE + h  # the index: sheet row − 2, as rows_of counts
-        columns = [pa.array(cells, type=pa.string()) for cells in zip(*body)]  # each column's cells at once
         frame = pd.DataFrame(  # by position (names may repeat)
             {j: pd.arrays.ArrowStringArray(c) for j, c in enumerate(columns)}
             if columns
             else {j: pd.array([], dtype=ARROW_TEXT) for j in range(width)},
-            index=pd.RangeIndex(first, first + len(body)),
+            index=pd.RangeIndex(first, first + length),
         )
         frame.columns = names
         for j, name in enumerate(header):
