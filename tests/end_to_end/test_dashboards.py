@@ -295,10 +295,9 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
 
 
 def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, server) -> None:
-    """The landing page arrives complete (rendered ahead, answered without a kernel): no Voila front end, no plotly
-    renderer, no kernel connection; its figures are SVG images (drawn once per data version), and plotly.js-basic is
-    loaded only when the pointer first reaches a figure, which then becomes interactive (hover labels) at the
-    image's size."""
+    """The landing page arrives complete (rendered ahead, answered without a kernel): no Voila front end, no plotly renderer, no kernel connection;
+    its figures are SVG images (drawn once per data version), and plotly.js-basic is loaded only when the pointer
+    first reaches a figure, which then becomes interactive (hover labels) at the image's size."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requests, sockets = [], []
     page.on("request", lambda r: requests.append(r.url))
