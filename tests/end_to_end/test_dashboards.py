@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
 PROCESSES: dict[str, subprocess.Popen] = {}  # server url → its process
-POOL = 0  # no pages preheated in kernels: the server as `fpplan serve` starts it (the landing page is answered ahead)
+POOL = 2  # overview pages rendered ahead
 
 
 def free_port() -> int:
@@ -295,7 +295,7 @@ def test_closed_pages_lose_their_kernels_open_ones_keep_them(browser, server) ->
 
 
 def test_the_overview_is_a_static_page_drawn_without_the_front_end(browser, server) -> None:
-    """The landing page arrives complete (rendered ahead, answered without a kernel): no Voila front end, no plotly renderer, no kernel connection;
+    """The landing page arrives complete (preheated): no Voila front end, no plotly renderer, no kernel connection;
     its figures are SVG images (drawn once per data version), and plotly.js-basic is loaded only when the pointer
     first reaches a figure, which then becomes interactive (hover labels) at the image's size."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
