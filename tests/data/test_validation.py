@@ -741,6 +741,7 @@ def test_a_config_file_rewritten_is_read_again(mini: Path) -> None:
         ("code,name,\n1,东村,\n", False),  # a blank last header cell
         ("2025年村名单\ncode,name,population\n1,东村,100\n", False),  # a title row
         ("code,name,population\n", False),  # a header alone
+        ("code,name,population\n,,人", False),  # a second header row (units), no last line ending
     ],
 )
 def test_a_plain_csv_is_read_as_the_csv_module_reads_it(text: str, plain: bool, tmp_path: Path, monkeypatch) -> None:

@@ -100,7 +100,8 @@ def _plain_csv(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]] | Non
     reads it line by line (and names what cannot be read as it is)."""
     if '"' in text or "\x00" in text or "\r" in text.replace("\r\n", ""):
         return None
-    head = _Sheet(list(csv.reader(io.StringIO("\n".join(text.split("\n", HEADER_SEARCH_ROWS + 1)[:-1])))), None, 0)
+    first_lines = text.split("\n", HEADER_SEARCH_ROWS + 1)[: HEADER_SEARCH_ROWS + 1]  # not the rest of the file
+    head = _Sheet(list(csv.reader(io.StringIO("\n".join(first_lines)))), None, 0)
     header = head.rows[0] if head.rows else []
     if head.header_row != 0 or head.header_problems(file) or not _filled(header[-1]):
         return None
