@@ -17,6 +17,26 @@ from fpplan.demo import write_demo
 from fpplan.testing.mini import write_mini_county
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_figure_renderer():
+    """Figures drawn as images (results, pages rendered ahead) in one headless chromium kept open per worker, as a
+    region's worker processes draw them (``figure_images.keep_renderer_open``; the same images as a chromium started
+    for each call: tests/app/test_region_results.py), instead of a chromium started for each of a worker's dozen
+    results computed; closed at the end of the run."""
+    import asyncio
+
+    from fpplan.app import figure_images
+
+    figure_images.keep_renderer_open()
+    yield
+    kept = figure_images._KEPT
+    if "renderer" in kept:
+        asyncio.run_coroutine_threadsafe(kept["renderer"].close(), kept["loop"]).result(30)
+    if "loop" in kept:
+        kept["loop"].call_soon_threadsafe(kept["loop"].stop)
+    kept.clear()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     """The demo county's folder (a module's own copy of the demo written once a run: tests may change it)."""
