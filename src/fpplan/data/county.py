@@ -22,7 +22,7 @@ from fpplan.data.errors import DataError, Problem
 from fpplan.data.folder import input_digests
 from fpplan.data.geography import Geography, check_coordinates, load_geography
 from fpplan.data.labels import Text, label, language, normalise
-from fpplan.data.memo import per_county
+from fpplan.data.memo import callers_copy, per_county
 from fpplan.data.readers import find_table_files, locate, read_raw
 from fpplan.data.scenarios import CountyFacts, check_scenario, read_scenarios
 from fpplan.data.schema import TABLES, Table
@@ -407,16 +407,14 @@ _READ: dict[tuple, County] = {}
 
 
 def own_copy(county: County) -> County:
-    """The county with each table (a copy-on-write frame) and each dict its own: what a caller changes stays the
-    caller's, and what is derived and kept on a County (``fpplan.data.memo``) starts afresh."""
-    copies: dict[int, pd.DataFrame] = {}  # one copy of each frame: fields that are one frame stay one
-    own = {}
-    for f in fields(county):
-        value = getattr(county, f.name)
-        if isinstance(value, pd.DataFrame):
-            own[f.name] = copies.setdefault(id(value), value.copy(deep=False))
-        elif isinstance(value, dict):
-            own[f.name] = dict(value)
+    """The county with each table (a copy-on-write frame) and each dict its own (``memo.callers_copy``): what a caller
+    changes stays the caller's, and what is derived and kept on a County (``fpplan.data.memo``) starts afresh."""
+    copies: dict[int, Any] = {}  # one copy of each value: fields that are one frame stay one
+    own = {
+        f.name: copies.setdefault(id(value), callers_copy(value))
+        for f in fields(county)
+        if isinstance(value := getattr(county, f.name), (pd.DataFrame, dict))
+    }
     return replace(county, **own)
 
 

@@ -21,7 +21,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SLOT = "_fpplan_memo"
 
 
-def _copy(value: Any) -> Any:
+def callers_copy(value: Any) -> Any:
+    """A value the caller may change without changing the kept one: frames copy-on-write, containers shallow."""
     if isinstance(value, (pd.DataFrame, pd.Series)):
         return value.copy(deep=False)  # copy-on-write: the caller's changes stay the caller's
     if isinstance(value, (list, dict, set)):
@@ -49,6 +50,6 @@ def per_county(fn: F) -> F:
             value = memo[key] = fn(county, *args, **kwargs)
         except TypeError:  # an argument that cannot be a key: computed, not kept
             return fn(county, *args, **kwargs)
-        return _copy(value)
+        return callers_copy(value)
 
     return wrapper  # type: ignore[return-value]
