@@ -108,6 +108,7 @@ def test_figures_drawn_one_after_another_in_one_tab_are_each_their_own(monkeypat
 
     monkeypatch.setattr(_KaleidoTab, "reload", counted)
     monkeypatch.setattr(figure_images, "RELOAD_EVERY", 2)
+    monkeypatch.setattr(figure_images, "_KEPT", {})  # a browser session of its own (the run keeps one open)
     specs = {
         f"f{k}": {
             "data": [{"type": "bar", "x": ["甲", "乙", "丙"], "y": [1, 2, k]}],
