@@ -109,7 +109,7 @@ def test_the_program_is_the_one_pulp_hands_highs() -> None:
 
     highspy.Highs = Capture
     try:
-        program.solve(np.array([1.0, 1.0, 1000.0]), None)
+        program._run_highs(np.array([1.0, 1.0, 1000.0]), None)  # HiGHS itself (solve kept the answer above)
     finally:
         highspy.Highs = real
     mine = captured["lp"]
@@ -127,3 +127,45 @@ def test_the_program_is_the_one_pulp_hands_highs() -> None:
         dense.append(matrix)
     assert_frame_equal(dense[0], dense[1])
     assert dense[0].to_numpy().tolist() == [[1.0, 2.0, 1.0], [0.0, 0.0, 1.0], [0.0, -1.0, 1.0]]  # s_0, x_a_1, x_b
+
+
+def small_program(upper_y: float = 3.0) -> recruitment._Program:
+    program = recruitment._Program()
+    x = program.var("x_b", integer=True)
+    y = program.var("x_a", upper=upper_y, integer=True)
+    program.row(2.5, np.inf, (np.array([x, y]), np.array([1.0, 2.0])))
+    return program
+
+
+def test_a_program_is_solved_once_per_process(monkeypatch) -> None:
+    """The same program (bounds, rows, costs, time limit) asked again is answered without HiGHS; any change to it
+    (a bound, a cost) is solved; an answer cut short by the time limit is not kept."""
+    monkeypatch.setattr(recruitment, "_SOLVED", type(recruitment._SOLVED)())
+    runs = []
+    real = recruitment._Program._run_highs
+
+    def counted(self, cost, time_limit):
+        runs.append(list(cost))
+        return real(self, cost, time_limit)
+
+    monkeypatch.setattr(recruitment._Program, "_run_highs", counted)
+    first = small_program()
+    assert first.solve(np.array([1.0, 1.5]), 30) and first.values.tolist() == [
+        1.0,
+        1.0,
+    ]  # x + 2y ≥ 2.5: 2.5 beats 3 (3, 0) and (0, 2)
+    again = small_program()
+    assert again.solve(np.array([1.0, 1.5]), 30) and again.values.tolist() == [1.0, 1.0]
+    again.values[0] = 99.0  # the caller's copy
+    assert len(runs) == 1
+    cheaper_x = small_program()
+    assert cheaper_x.solve(np.array([0.1, 1.0]), 30) and cheaper_x.values.tolist() == [3.0, 0.0]
+    no_y = small_program(upper_y=0.0)
+    assert no_y.solve(np.array([1.0, 1.5]), 30) and no_y.values.tolist() == [3.0, 0.0]
+    assert len(runs) == 3
+    assert small_program().solve(np.array([1.0, 1.5]), 30) and len(runs) == 3  # still [1, 1], not 99
+    assert recruitment._SOLVED[small_program().key(np.array([1.0, 1.5]), 30)][1].tolist() == [1.0, 1.0]
+
+    monkeypatch.setattr(recruitment._Program, "_run_highs", lambda self, cost, limit: (True, True))  # "time limit"
+    recruitment._SOLVED.clear()
+    assert small_program().solve(np.array([1.0, 1.5]), 30) and not recruitment._SOLVED

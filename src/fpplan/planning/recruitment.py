@@ -23,7 +23,9 @@ fewest hires and minimises the cost: hires' yearly cost × years in post up to t
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import hashlib
 import itertools
 import os
 import sys
@@ -143,10 +145,42 @@ class _Program:
         values = np.concatenate([np.asarray(v, dtype=float) for _, v in parts]) if parts else np.zeros(0)
         self.rows.append((float(lower), float(upper), columns, values))
 
+    def key(self, cost: np.ndarray, time_limit: float | None) -> str:
+        """A digest of the whole program as HiGHS would get it (names, bounds, integrality, rows, costs, time
+        limit): two programs with one digest are the same program."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update("\x1f".join(self.names).encode())
+        for part in (self.lower, self.upper, self.integer, cost, [np.nan if time_limit is None else time_limit]):
+            digest.update(np.ascontiguousarray(part, dtype=float).tobytes())
+        digest.update(np.array([(lo, up, len(c)) for lo, up, c, _ in self.rows], dtype=float).tobytes())
+        for _, _, columns, values in self.rows:
+            digest.update(np.ascontiguousarray(columns, dtype=np.int64).tobytes())
+            digest.update(np.ascontiguousarray(values, dtype=float).tobytes())
+        return digest.hexdigest()
+
     def solve(self, cost: np.ndarray, time_limit: float | None) -> bool:
         """Minimise ``cost`` (one per variable); the values in ``self.values`` (creation order). False when HiGHS
         found no plan to stand by (PuLP's status other than optimal: infeasible, unbounded, an error); a time limit
-        reached with a plan in hand counts as solved, as PuLP counts it."""
+        reached with a plan in hand counts as solved, as PuLP counts it.
+
+        A program solved to the end is solved once per process (HiGHS, on one thread, gives the same answer to the
+        same program): the same county, scenario and rules asked again (the plan page, the workbook, a report's
+        notebooks, the explorer) reuse the answer. One stopped by its time limit is solved again."""
+        key = self.key(cost, time_limit)
+        if key in _SOLVED:
+            found, self.values = _SOLVED[key]
+            _SOLVED.move_to_end(key)
+            self.values = self.values.copy()
+            return found
+        found, stopped = self._run_highs(cost, time_limit)
+        if not stopped:
+            _SOLVED[key] = (found, self.values.copy())
+            while len(_SOLVED) > KEPT_PROGRAMS:
+                _SOLVED.popitem(last=False)
+        return found
+
+    def _run_highs(self, cost: np.ndarray, time_limit: float | None) -> tuple[bool, bool]:
+        """(a plan to stand by, stopped by a limit before the end) from HiGHS; the values in ``self.values``."""
         import highspy
 
         n = len(self.names)
@@ -191,14 +225,12 @@ class _Program:
         found = np.asarray(h.getSolution().col_value, dtype=float)
         self.values = found[position] if len(found) == n else np.zeros(n)
         kind = highspy.HighsModelStatus
-        return status in {
-            kind.kOptimal,
-            kind.kObjectiveBound,
-            kind.kObjectiveTarget,
-            kind.kInterrupt,
-            kind.kTimeLimit,
-            kind.kIterationLimit,
-        }
+        stopped = status in {kind.kInterrupt, kind.kTimeLimit, kind.kIterationLimit}
+        return stopped or status in {kind.kOptimal, kind.kObjectiveBound, kind.kObjectiveTarget}, stopped
+
+
+KEPT_PROGRAMS = 64  # programs whose answers a process keeps (a few kB each)
+_SOLVED: collections.OrderedDict[str, tuple[bool, np.ndarray]] = collections.OrderedDict()
 
 
 _PULP_NAMES = str.maketrans("-+[] ->/", "________")  # the characters PuLP replaces in a variable's name
