@@ -573,6 +573,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from fpplan.startup import skip_unused_imports
+
+    skip_unused_imports()  # before a report or the server loads Jupyter's libraries
     args = parser().parse_args(argv)
     previous = language()
     set_language(args.lang)
