@@ -14,7 +14,10 @@ import pytest
 
 from fpplan import load_county
 from fpplan.demo import write_demo
+from fpplan.startup import skip_unused_imports
 from fpplan.testing.mini import write_mini_county
+
+skip_unused_imports()  # the test processes are fpplan's own too: jsonschema's slow optional import skipped there
 
 
 @pytest.fixture(scope="session", autouse=True)
