@@ -168,9 +168,9 @@ class _Program:
         notebooks, the explorer) reuse the answer. One stopped by its time limit is solved again."""
         key = self.key(cost, time_limit)
         if key in _SOLVED:
-            found, self.values = _SOLVED[key]
             _SOLVED.move_to_end(key)
-            self.values = self.values.copy()
+            found, values = _SOLVED[key]
+            self.values = values.copy()  # the caller's own
             return found
         found, stopped = self._run_highs(cost, time_limit)
         if not stopped:
