@@ -159,3 +159,23 @@ def test_every_reader_shows_the_plans_headline(county, second, which, tmp_path) 
     assert today[staff].iloc[:-1].sum() == pytest.approx(today[staff].iloc[-1])
     shares = plan.structure["kind"] == "share"
     assert np.allclose(structure.loc[shares.to_numpy(), staff], today[staff].iloc[-1])
+
+
+def test_the_overview_and_the_brief_count_the_same_lights(demo_with_results) -> None:
+    """The overview's red and amber cards and the brief's finding count the same indicators: red (amber) of those
+    judged, with data and a target. An indicator without data or target, or on too small a sample, is in neither."""
+    from fpplan.app import brief, results
+
+    set_language("zh")
+    manifest = results.current(demo_with_results)
+    year = manifest["scored_periods"]["year"][-1]
+    cards = results.scorecards(manifest, None)
+    county = cards[(cards["level"] == "county") & (cards["period"] == year)]
+    judged = int(county["status"].isin(["green", "amber", "red"]).sum())
+    red, amber = int((county["status"] == "red").sum()), int((county["status"] == "amber").sum())
+    assert 0 < judged < len(county)  # some of the county's indicators are not judged: the case at stake
+    doc = results.document(manifest, "overview")
+    assert _card(doc, ui("indicators_red", period=year)) == f"{red} / {judged}"
+    assert _card(doc, ui("indicators_amber", period=year)) == f"{amber} / {judged}"
+    lights = brief.content(manifest, year, "medium", "2026-01-01")["lights"]
+    assert (lights["total"], lights["red"], lights["amber"]) == (judged, red, amber)

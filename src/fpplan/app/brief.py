@@ -51,6 +51,7 @@ def content_from(
     table of red and amber indicators lists the ``limit`` most pressing (reds first, then by the townships red and
     amber); the others are counted under it (config/report.yaml ``brief_indicators``: the brief is one page)."""
     from fpplan.indicators import periods
+    from fpplan.indicators.scorecard import lights as judged_lights
 
     names = manifest["names"]
     county_code = manifest["county"]["code"]
@@ -135,10 +136,11 @@ def content_from(
             "stations_short": len(short),
         }
     township_red = township_now[township_now["status"] == "red"].groupby("unit").size().sort_values(ascending=False)
+    counted = judged_lights(county_now)  # as the overview's cards count them
     lights = {
-        "total": int(county_now["status"].isin(["green", "amber", "red"]).sum()),
-        "red": int((county_now["status"] == "red").sum()),
-        "amber": int((county_now["status"] == "amber").sum()),
+        "total": counted["judged"],
+        "red": counted["red"],
+        "amber": counted["amber"],
         "worst_township": names.get(township_red.index[0], township_red.index[0]) if len(township_red) else None,
         "worst_count": int(township_red.iloc[0]) if len(township_red) else 0,
         "small_sample": county_now.loc[county_now["status"] == "small_sample", "name"].tolist(),

@@ -32,6 +32,8 @@ def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
     """Cards and figures for the overview of ``plan`` (the plan scenario) and the newest complete year's
     scorecards (township and county level). The plan's numbers are the plan's headline
     (fpplan.planning.gaps.headline), only formatted here."""
+    from fpplan.indicators.scorecard import lights
+
     names = manifest["names"]
     h = plan.headline
     first, last = h["base_year"], h["horizon"]
@@ -39,8 +41,7 @@ def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
     period = years[-1] if years else None
     township = cards[(cards["level"] == "township") & (cards["period"] == period)] if period else cards.iloc[0:0]
     county_card = cards[(cards["level"] == "county") & (cards["period"] == period)] if period else cards.iloc[0:0]
-    red = int(county_card["status"].isin(RED).sum())
-    amber = int(county_card["status"].isin(AMBER).sum())
+    counted = lights(county_card)  # red and amber of the indicators judged (with data and a target), as the brief
     items = [
         ("population", ui("population_now", year=first), f"{h['population_base']:,.0f}"),
         ("population", ui("population_plan", year=last), f"{h['population_horizon']:,.0f}"),
@@ -56,8 +57,8 @@ def build(county, plan, cards: pd.DataFrame, manifest: dict) -> dict:
     ]
     if period:
         items += [
-            ("red", ui("indicators_red", period=period), f"{red} / {len(county_card)}"),
-            ("amber", ui("indicators_amber", period=period), f"{amber} / {len(county_card)}"),
+            ("red", ui("indicators_red", period=period), f"{counted['red']} / {counted['judged']}"),
+            ("amber", ui("indicators_amber", period=period), f"{counted['amber']} / {counted['judged']}"),
         ]
     summary = plan.projection.summary
     townships = summary[summary["region"] != county.county_code]

@@ -210,6 +210,15 @@ def status_counts(card: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
+def lights(card: pd.DataFrame) -> dict[str, int]:
+    """How many of one unit's indicators in ``card`` are red, amber and green, and how many are judged at all (with
+    data and a target: the three together); an indicator without data or target, or on too small a sample, is in
+    none of them. The overview's cards and the brief's finding both say "red of judged" from these."""
+    counts = card["status"].value_counts()
+    out = {s: int(counts.get(s, 0)) for s in JUDGED}
+    return out | {"judged": sum(out.values())}
+
+
 def note_text(card: pd.DataFrame) -> pd.Series:
     """Each row's note as a sentence in the current language (the ui.note_* labels), with the undecided flag."""
     text = [label("ui", f"note_{n}").format(arg=a) if n else "" for n, a in zip(card["note"], card["note_arg"])]
