@@ -26,18 +26,11 @@ def one_figure_renderer():
     region's worker processes draw them (``figure_images.keep_renderer_open``; the same images as a chromium started
     for each call: tests/app/test_region_results.py), instead of a chromium started for each of a worker's dozen
     results computed; closed at the end of the run."""
-    import asyncio
-
     from fpplan.app import figure_images
 
     figure_images.keep_renderer_open()
     yield
-    kept = figure_images._KEPT
-    if "renderer" in kept:
-        asyncio.run_coroutine_threadsafe(kept["renderer"].close(), kept["loop"]).result(30)
-    if "loop" in kept:
-        kept["loop"].call_soon_threadsafe(kept["loop"].stop)
-    kept.clear()
+    figure_images.close_renderer()
 
 
 @pytest.fixture(scope="module")

@@ -126,6 +126,16 @@ def keep_renderer_open() -> None:
     _KEPT["on"] = True
 
 
+def close_renderer() -> None:
+    """Close the renderer kept open (``keep_renderer_open``) and its event loop, and draw with a chromium per call
+    again: for a process that goes on after its drawing (a test run) rather than exiting with the browser."""
+    if "renderer" in _KEPT:
+        asyncio.run_coroutine_threadsafe(_KEPT["renderer"].close(), _KEPT["loop"]).result(30)
+    if "loop" in _KEPT:
+        _KEPT["loop"].call_soon_threadsafe(_KEPT["loop"].stop)
+    _KEPT.clear()
+
+
 def _draw_kept(kaleido, calc) -> list[bytes]:
     """``calc(renderer)`` on the renderer kept open (opened at first use; dropped, to be opened again, if it fails)."""
     import threading
