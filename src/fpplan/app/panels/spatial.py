@@ -164,6 +164,18 @@ def load_lookup(manifest: dict, first: dict[str, pd.DataFrame]) -> dict[str, dic
 SHARED = ("places", "boundaries", "roads")  # the same for every setting (stored once)
 
 
+def map_figure(
+    r: dict[str, pd.DataFrame], year: int, labels: dict, colour: str, size: str, paths: dict | None = None
+) -> dict:
+    """The map of one setting (plotly JSON)."""
+    gaps = None
+    if size == "gap":
+        g = _gaps()
+        gaps = g[g["year"] == year].set_index("station")["gap_m2"].to_dict()
+    status = _status(colour) if colour else None
+    return maps.coverage_map(r, year, labels, status=status, size=size, gaps=gaps, paths=paths)
+
+
 def draw(
     r: dict[str, pd.DataFrame],
     year: int,
@@ -172,16 +184,12 @@ def draw(
     colour: str,
     size: str,
     paths: dict | None = None,
+    fig: dict | None = None,
 ) -> dict:
-    """What the page shows for one setting: the map and the coverage figure (plotly JSON), the cards, the plan
-    check, the suggested sites and the villages beyond reach (HTML)."""
-    gaps = None
-    if size == "gap":
-        g = _gaps()
-        gaps = g[g["year"] == year].set_index("station")["gap_m2"].to_dict()
-    status = _status(colour) if colour else None
+    """What the page shows for one setting: the map (``fig``, when already made: ``map_figure``) and the coverage
+    figure (plotly JSON), the cards, the plan check, the suggested sites and the villages beyond reach (HTML)."""
     facilities = r["station_places"]
-    fig = maps.coverage_map(r, year, labels, status=status, size=size, gaps=gaps, paths=paths)
+    fig = fig if fig is not None else map_figure(r, year, labels, colour, size, paths)
     short = {s: labels.get(t, s) for s, t in zip(facilities["code"], facilities["township_code"])}
     growth = maps.coverage_growth(r["county"], plan, short)
     gain = r["meta"]["new_sites_gain"].iloc[0]
@@ -302,10 +310,10 @@ def spatial_panel() -> w.Widget:
         r = current()
         if id(r) not in paths:
             paths[id(r)] = maps.map_paths(r)
-        shown = draw(
-            r, int(controls["year"].value), labels, plan, controls["colour"].value, controls["size"].value, paths[id(r)]
-        )
-        outputs["map"].figure = shown["map"]  # sent first: the page redraws it while the rest follows
+        year, colour, size = int(controls["year"].value), controls["colour"].value, controls["size"].value
+        fig = map_figure(r, year, labels, colour, size, paths[id(r)])
+        outputs["map"].figure = fig  # sent first: the page redraws it while the rest is made and follows
+        shown = draw(r, year, labels, plan, colour, size, paths[id(r)], fig=fig)
         for key in ("growth", "cards", "beyond", "sites", "plan"):
             setattr(outputs[key], "figure" if key == "growth" else "html", shown[key])
 
