@@ -171,6 +171,32 @@ def test_township_migration_shocks_sum_to_the_county_draw(demo_projection) -> No
     np.testing.assert_allclose(part.shocks.draw(50, d.steps)[2], d.shocks.draw(50, d.steps)[2][:, :, [2, 5]])
 
 
+def test_migrant_profiles_are_drawn_once_and_are_the_draws_own(demo_projection, monkeypatch) -> None:
+    """The profiles kept between runs (drivers.TownshipShocks.profiles) are the ones drawn afresh; another seed,
+    another chunk of townships or another number of trajectories draws its own; nothing can change a kept one."""
+    from fpplan.demography import drivers as module
+    from fpplan.demography import stochastic
+
+    _, inputs, scenario = demo_projection
+    monkeypatch.setattr(module, "_PROFILES", {})
+    made = []
+    draw = stochastic.migration_profiles
+    monkeypatch.setattr(stochastic, "migration_profiles", lambda *a: made.append(1) or draw(*a))
+    d = drivers(inputs, scenario, trajectories=40, seed=4)
+    first = d.shocks.profiles(40)
+    assert first.shape[:2] == (40, len(d.regions)) and len(made) == 1
+    again = drivers(inputs, scenario.model_copy(update={"srb": 1.08}), trajectories=40, seed=4)
+    assert again.shocks.profiles(40) is first and len(made) == 1  # another scenario: the same draws, not drawn again
+    monkeypatch.setattr(module, "_PROFILES", {})
+    np.testing.assert_array_equal(d.shocks.profiles(40), first)  # what is kept is what is drawn
+    assert len(made) == 2 and not first.flags.writeable
+    other = drivers(inputs, scenario, trajectories=40, seed=5).shocks.profiles(40)
+    assert not np.array_equal(other, first)
+    part = d.take(np.array([2, 5])).shocks.profiles(40)
+    np.testing.assert_array_equal(part, first[:, [2, 5]])  # a township's own draws, whichever chunk it is in
+    assert d.shocks.profiles(20).shape[0] == 20 and len(module._PROFILES) == module.PROFILES_KEPT
+
+
 def test_demo_backtest_coverage_inside_its_binomial_range(demo_projection) -> None:
     county = demo_projection[0]
     result = backtest(county, trajectories=300, seed=2025)

@@ -168,15 +168,16 @@ def staff_tables(
     capacity: pd.DataFrame,
     county_total: pd.DataFrame,
     standards,
+    cadres: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """The station gap, the cadre gap and the county's numbers by year (fpplan.planning.gaps) of one scenario."""
+    """The station gap, the cadre gap (not with ``cadres=False``: the scenario explorer draws none) and the county's
+    numbers by year (fpplan.planning.gaps) of one scenario."""
     tech = technical_specialties(set(projected["specialty"]) | set(wisn["cadre"]), standards)
     station_gap = gaps.staff_gap(wisn, projected, norms, tech)
     return {
         "station_gap": station_gap,
-        "cadre_gap": gaps.cadre_gap(wisn, projected),
         "county_by_year": gaps.county_by_year(station_gap, capacity, county_total),
-    }
+    } | ({"cadre_gap": gaps.cadre_gap(wisn, projected)} if cadres else {})
 
 
 NO_HIRES = pd.DataFrame(
@@ -444,7 +445,9 @@ def recalculate(
     projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
     need = needs(volumes, projection, fac, plan_table, config, model["places"], projected)
     county_total = projection.county_total()
-    staff = staff_tables(need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"])
+    staff = staff_tables(
+        need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"], cadres=False
+    )
     return {
         "county": county_total,
         "summary": projection.summary,
