@@ -185,16 +185,17 @@ export default {
     const template = model.get("template");  // the plotly.py template the other figures have, sent once
     let drawn = !target;
     let mine = [];  // the traces whose cell labels are drawn here (fpplanLabels), not by plotly.js
+    let listening = false;
     const draw = () => {
       const f = model.get("figure");
       if (!drawn) { div.replaceChildren(); drawn = true; }  // the image goes: plotly.js draws the same figure
       const given = fpplanLabels.split(f.data || []);
       mine = given.mine;
-      const first = !div.on;
       Plotly.react(div, given.data, { template, ...(f.layout || {}) }, config);
       // the figure as given, labels and all, for what copies it (the mode bar's PNG, a resize draws them itself)
       mine.forEach((i) => { div.data[i].texttemplate = f.data[i].texttemplate; });
-      if (first) {  // after every drawing of plotly.js from now on: this one, a resize, a zoom
+      if (!listening) {  // after every drawing of plotly.js from now on (this one, a resize, a zoom)
+        listening = true;
         div.on("plotly_afterplot", () => fpplanLabels.draw(div, mine));
         fpplanLabels.draw(div, mine);
       }
