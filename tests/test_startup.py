@@ -1,4 +1,4 @@
-"""fpplan's own processes (the command line, the server) skip jsonschema's slow optional import (``fpplan.startup``);
+"""fpplan's own processes (the command line, the server, the kernel of fpplan's notebooks) skip jsonschema's slow optional import (``fpplan.startup``);
 Jupyter's libraries still work there, and a library user's process that imports fpplan is left as it is."""
 
 from __future__ import annotations
@@ -34,6 +34,19 @@ def test_the_server_and_the_command_line_skip_it_and_notebooks_still_validate() 
         "print(sys.modules['rfc3987_syntax'])\n"
     )
     assert printed.splitlines()[-1] == "None"
+
+
+def test_fpplans_notebooks_skip_it_before_plotly_draws() -> None:
+    """What a notebook's first cell imports (the report's kernel, a planner's kernel in JupyterLab), then plotly's
+    renderers, which import nbformat and jsonschema."""
+    printed = python(
+        "import sys\n"
+        "from fpplan.app.notebook import open_county\n"
+        "import plotly.io as pio\n"
+        "pio.renderers['plotly_mimetype']\n"
+        "print('jsonschema' in sys.modules, sys.modules['rfc3987_syntax'])\n"
+    )
+    assert printed == "True None"
 
 
 def test_a_library_users_process_is_left_as_it_is() -> None:

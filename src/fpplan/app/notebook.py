@@ -18,6 +18,9 @@ import pandas as pd
 from fpplan.app.style import NOTEBOOK_PLOTLY_CONFIG
 from fpplan.data.county import County
 from fpplan.data.errors import DataError, Problem
+from fpplan.startup import skip_unused_imports
+
+skip_unused_imports()  # before plotly's renderers import nbformat, hence jsonschema (in the report's kernel, in Lab)
 
 PORTRAIT_WIDTH = 660  # px: A4 portrait less 15 mm margins is 680 CSS px
 LANDSCAPE_WIDTH = 980  # px: A4 landscape less 15 mm margins is 1009 CSS px
