@@ -116,6 +116,25 @@ def test_coverage_matches_brute_force(seed: int, p: int, existing: tuple, radius
     assert demand.set_index("id").loc[covered, "weight"].sum() == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("p", [1, 3, 5])
+@pytest.mark.parametrize("radius", [9.0, 25.0, 60.0])
+def test_coverage_with_twins_and_far_reach_matches_brute_force(seed: int, p: int, radius: float) -> None:
+    """Candidates at the same place (twins), demand with no weight, and reaches where one site covers much or all
+    of the county (a slider's long travel times): the model solved without the covered demand and without the
+    candidates another covers all of (``siting._covering``) keeps the full model's optimum, opens exactly p new
+    sites, and of twins opens the first."""
+    demand, sites = instance(seed, n=10, m=5)
+    sites = pd.concat([sites, sites.assign(id=[f"t{j}" for j in range(len(sites))])], ignore_index=True)
+    demand.loc[demand.index[:2], "weight"] = 0.0
+    result = choose_sites(demand, sites, p, "coverage", radius_km=radius, existing=("s0",))
+    expected = brute(demand, sites, p, "coverage", radius=radius, existing=("s0",))
+    assert result.objective == pytest.approx(expected, rel=1e-9)
+    assert evaluate(demand, sites, result.open, "coverage", radius) == pytest.approx(expected, rel=1e-9)
+    assert len(result.chosen) == p and "s0" not in result.chosen and len(set(result.open)) == p + 1
+    assert all(f"s{j}" in result.open for j in range(5) if f"t{j}" in result.open)
+
+
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("existing", [(), ("s2",), ("s1", "s4")])
 def test_coverage_with_no_new_site_is_the_existing_sites(seed: int, existing: tuple) -> None:

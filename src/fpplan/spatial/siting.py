@@ -11,6 +11,8 @@ p-median, Church & ReVelle 1974 for maximal covering), demand i with weight w_i,
   existing-site rows; with capacity the covered weight is assigned, x_ij for d_ij ≤ r, Σ_j x_ij ≤ 1,
   Σ_i w_i x_ij ≤ c_j y_j, and the objective is Σ w_i x_ij.
 
+Maximal covering without capacities is solved on the part the choice can change (``_covering``: the demand no
+existing site covers, the candidates no other covers more than): the same optimum from a far smaller model.
 The reported objective is recomputed from the chosen sites (nearest open site; or the solver's split of demand
 when capacities bind), so it does not carry the solver's tolerance.
 """
@@ -212,30 +214,9 @@ def _p_median(w, d, p, is_existing, cap):
 
 
 def _coverage(w, within, p, is_existing, cap):
-    n, m = within.shape
     if cap is None:
-        width = m + n
-        zcol = m + np.arange(n)
-        pi, pj = np.nonzero(within)
-        rows = sparse.csr_matrix(
-            (
-                np.concatenate([np.ones(n), -np.ones(len(pi))]),
-                (np.concatenate([np.arange(n), pi]), np.concatenate([zcol, pj])),
-            ),
-            shape=(n, width),
-        )
-        count, c_lo, c_hi = _count_rows(m, p, is_existing, 0, width)
-        cost = np.concatenate([np.zeros(m), -w])
-        v = _solve(
-            cost,
-            sparse.vstack([rows, count]),
-            np.concatenate([np.full(n, -np.inf), c_lo]),
-            np.concatenate([np.zeros(n), c_hi]),
-            np.concatenate([is_existing.astype(float), np.zeros(n)]),
-            np.ones(width),
-            np.concatenate([np.ones(m, bool), np.zeros(n, bool)]),
-        )
-        return v[:m] > 0.5, None
+        return _covering(w, within, p, is_existing), None
+    n, m = within.shape
     pi, pj = np.nonzero(within)
     k = len(pi)
     width = m + k
@@ -263,6 +244,65 @@ def _coverage(w, within, p, is_existing, cap):
     x = np.zeros((n, m))
     x[pi, pj] = v[m:]
     return v[:m] > 0.5, x
+
+
+def _covering(w, within, p, is_existing) -> np.ndarray:
+    """The open sites of maximal covering without capacities (Church & ReVelle 1974), solved on what the choice can
+    change: the demand no existing site covers (with a weight), and the new candidates that cover some of it, less
+    those that cover only what another covers too (a subset of another's demand points; of candidates covering the
+    same points, the first). Whatever the choice, the rest is fixed: a demand point an existing site covers is
+    covered, and a candidate left out can be swapped for the one that covers all it covers at no loss. So the
+    optimum is the full model's (tests/spatial/test_siting.py: against brute force), from a model that is a small
+    fraction of its size where stations reach far (a slider's long travel times: 200 ms → a few ms). When no more
+    than ``p`` candidates are left, all of them open, and the first others in candidate order make up ``p``."""
+    open_mask = is_existing.copy()
+    rows = np.flatnonzero(~within[:, is_existing].any(axis=1) & (w > 0))
+    cols = np.flatnonzero(~is_existing & within[rows].any(axis=0))
+    cols = cols[_undominated(within[np.ix_(rows, cols)])]
+    if len(cols) <= p:
+        open_mask[cols] = True
+        open_mask[np.flatnonzero(~open_mask)[: p - len(cols)]] = True
+        return open_mask
+    sub = within[np.ix_(rows, cols)]
+    n, m = sub.shape
+    width = m + n
+    zcol = m + np.arange(n)
+    pi, pj = np.nonzero(sub)
+    cover = sparse.csr_matrix(
+        (
+            np.concatenate([np.ones(n), -np.ones(len(pi))]),
+            (np.concatenate([np.arange(n), pi]), np.concatenate([zcol, pj])),
+        ),
+        shape=(n, width),
+    )
+    count, c_lo, c_hi = _count_rows(m, p, np.zeros(m, bool), 0, width)
+    v = _solve(
+        np.concatenate([np.zeros(m), -w[rows]]),
+        sparse.vstack([cover, count]),
+        np.concatenate([np.full(n, -np.inf), c_lo]),
+        np.concatenate([np.zeros(n), c_hi]),
+        np.zeros(width),
+        np.ones(width),
+        np.concatenate([np.ones(m, bool), np.zeros(n, bool)]),
+    )
+    open_mask[cols[v[:m] > 0.5]] = True
+    return open_mask
+
+
+def _undominated(covers: np.ndarray) -> np.ndarray:
+    """The columns of ``covers`` (demand × candidate, True where covered) whose set of demand points is no other's
+    subset; of equal sets, the first. Pairs sharing a point come from a sparse product, so a county's thousands of
+    villages never make a dense candidate × candidate table."""
+    m = covers.shape[1]
+    a = sparse.csc_matrix(covers, dtype=np.int32)
+    size = np.asarray(a.sum(axis=0)).ravel()
+    shared = (a.T @ a).tocoo()  # j, k, points both cover
+    j, k = shared.row, shared.col
+    inside = (shared.data == size[j]) & (j != k)  # j's points all k's
+    beaten = inside & ((size[k] > size[j]) | (k < j))  # k covers more, or the same points and comes first
+    keep = np.ones(m, bool)
+    keep[j[beaten]] = False
+    return keep
 
 
 def _assignment(demand, ids, w, d, open_mask, x, radius) -> pd.DataFrame:
