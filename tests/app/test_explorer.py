@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from fpplan import load_county
-from fpplan.app.explorer import scenario_with, starting_values
+from fpplan.app.explorer import projection_key, scenario_with, starting_values
 from fpplan.demo.region import write_demo_region
 from fpplan.demography import load_scenarios, prepare, project
-from fpplan.planning.plan import explorer_model, make_plan, project_scenario, recalculate
+from fpplan.planning.plan import explorer_model, make_plan, project_scenario, projected_demand, recalculate
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,30 @@ def test_moved_projects_and_regrades_are_kept(county) -> None:
     )
     pd.testing.assert_frame_equal(shown["county_by_year"], plan.county_by_year)
     assert plan.construction_plan.set_index("station_code").loc["ZX002", "completion_year"].max() == 2032
+
+
+def test_a_construction_move_keeps_the_projected_demand_and_changes_only_what_it_moves(county) -> None:
+    """A control that moves only construction (a project's completion) leaves the projection as it was: the
+    explorer keeps its bases, volumes and county series (``projected_demand``) while such a control moves, and what
+    it then shows is what computing everything afresh shows, with the moved scenario's own floor area."""
+    inputs = prepare(county)
+    scenarios = load_scenarios(county)
+    medium = scenarios["medium"]
+    model = explorer_model(county, {"medium": make_plan(county, medium, inputs=inputs)}, inputs, scenarios)
+    demanded = projected_demand(model, project_scenario(model, medium))
+    moved = medium.model_copy(update={"project_completion": {"ZX002": 2032}})
+    assert projection_key(moved) == projection_key(medium)
+    kept = recalculate(model, moved, roster_of="medium", demanded=demanded)
+    fresh = recalculate(model, moved, roster_of="medium")
+    for name in ("county_by_year", "capacity", "wisn", "county"):
+        pd.testing.assert_frame_equal(kept[name], fresh[name])
+    pd.testing.assert_frame_equal(
+        kept["capacity"].reset_index(drop=True),
+        make_plan(county, moved, inputs=inputs).capacity.reset_index(drop=True),
+        check_dtype=False,
+    )
+    before = recalculate(model, medium, roster_of="medium", demanded=demanded)["county_by_year"]
+    assert (kept["county_by_year"]["area_gap_m2"] != before["area_gap_m2"]).any()
 
 
 def test_the_migration_path_is_what_made_the_populations_differ(second) -> None:

@@ -131,15 +131,18 @@ def needs(
     config: dict,
     places: pd.DataFrame,
     in_post: pd.DataFrame,
+    bases: pd.DataFrame | None = None,
+    county_total: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """What the projection asks of the network: WISN by station × cadre × year (``existing``: the roster in post
     that year, before hires), the capacity timeline and the head-count norms of every year.
 
-    ``in_post``: station, specialty, year, in_post_fte (:func:`fpplan.planning.roster.projected_roster`)."""
+    ``in_post``: station, specialty, year, in_post_fte (:func:`fpplan.planning.roster.projected_roster`);
+    ``bases``, ``county_total``: the projection's population bases and county series when already made."""
     wisn = wisn_of(volumes, config, fac, in_post)
-    served = facilities.served_women(fac, demand.projected_bases(projection))
+    served = facilities.served_women(fac, bases if bases is not None else demand.projected_bases(projection))
     capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
-    county_women = projection.county_total()
+    county_women = county_total if county_total is not None else projection.county_total()
     county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
     norms = staffing.head_count_norms(
         fac, served, county_women, staffing.station_radius(places, fac), config["standards"]
@@ -421,30 +424,55 @@ def project_scenario(model: dict, scenario: Scenario):
     return project(model["inputs"], scenario)
 
 
+def projected_demand(model: dict, projection) -> dict:
+    """What ``recalculate`` takes from the projection alone: the projection, its population bases, the service
+    volumes they bring (with the demand survey's effect) and the county's series. Every scenario that differs only
+    in its construction projects shares them: the scenario explorer keeps them while such a control moves."""
+    bases = demand.projected_bases(projection)
+    volumes = demand.volumes_from(model["coefficients"], bases)
+    survey = model.get("survey")
+    if survey is not None:
+        volumes = survey_effect.apply(volumes, survey.factors(), survey.year)
+    return {"projection": projection, "bases": bases, "volumes": volumes, "county": projection.county_total()}
+
+
 def recalculate(
-    model: dict, scenario: Scenario, projection=None, roster_of: str | None = None
+    model: dict,
+    scenario: Scenario,
+    projection=None,
+    roster_of: str | None = None,
+    demanded: dict | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The same chain as ``make_plan`` without the recruitment program, for one scenario in tens of milliseconds,
     from what :func:`explorer_model` prepared once. What the scenario explorer redraws as a control moves
     (``projection``: the scenario's projection when already made, e.g. to draw the population first;
-    ``roster_of``: the stored scenario whose projected roster, with its hires, the staff are counted from).
+    ``demanded``: its :func:`projected_demand`, when kept; ``roster_of``: the stored scenario whose projected
+    roster, with its hires, the staff are counted from).
 
     Returns the county's series, the summary, WISN, capacity, the construction plan and the county's numbers by
     year (``county_by_year``, :func:`fpplan.planning.gaps.county_by_year`: for the stored scenario unchanged, the
     plan's own numbers)."""
     config = model["config"]
-    projection = projection if projection is not None else project_scenario(model, scenario)
+    if demanded is None:
+        projection = projection if projection is not None else project_scenario(model, scenario)
+        demanded = projected_demand(model, projection)
+    projection, county_total = demanded["projection"], demanded["county"]
     fac, plan_table = scenario_network(
         model["facilities"], model["construction_plan"], scenario, config["standards"], model["townships"], "scenario"
     )
-    volumes = demand.volumes_from(model["coefficients"], demand.projected_bases(projection))
-    survey = model.get("survey")
-    if survey is not None:
-        volumes = survey_effect.apply(volumes, survey.factors(), survey.year)
     rosters = model["rosters"]
     projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
-    need = needs(volumes, projection, fac, plan_table, config, model["places"], projected)
-    county_total = projection.county_total()
+    need = needs(
+        demanded["volumes"],
+        projection,
+        fac,
+        plan_table,
+        config,
+        model["places"],
+        projected,
+        demanded["bases"],
+        county_total,
+    )
     staff = staff_tables(
         need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"], cadres=False
     )

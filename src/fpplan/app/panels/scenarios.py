@@ -28,7 +28,7 @@ from fpplan.data.errors import DataError
 from fpplan.data.labels import ui
 from fpplan.data.models.scenario import Name
 from fpplan.data.scenario_files import save_scenario
-from fpplan.planning.plan import project_scenario, recalculate
+from fpplan.planning.plan import project_scenario, projected_demand, recalculate
 
 
 def model(manifest: dict) -> dict:
@@ -235,6 +235,14 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     save_message = w.HTML()
 
     bands: dict[str, object] = {}  # projection key → band: a control that moves only construction reuses it
+    demands: dict[str, dict] = {}  # projection key → projected_demand: the same for such a control
+
+    def demand_of(scenario) -> dict:
+        key = projection_key(scenario)
+        if key not in demands:
+            demands.clear()  # only the last, as for the band
+            demands[key] = projected_demand(m, project_scenario(m, scenario))
+        return demands[key]
 
     def band_of(scenario):
         key = projection_key(scenario)
@@ -253,15 +261,16 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         """The projection's figures first (what a planner moving a control looks at), then staff and floor area."""
         began = time.perf_counter()
         scenario = scenario_from_controls()
-        projection = project_scenario(m, scenario)
+        demanded = demand_of(scenario)
         projected = time.perf_counter()
         interval = band_of(scenario)
         banded = time.perf_counter()
-        totals = projection.county_total()
+        totals = demanded["county"]
         for key, fig in population_figures(totals, interval, legend_80).items():
             outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
         headline.html = headline_html(totals, interval)
-        for key, fig in services_figures(recalculate(m, scenario, projection, controls["scenario"].value)).items():
+        recalculated = recalculate(m, scenario, roster_of=controls["scenario"].value, demanded=demanded)
+        for key, fig in services_figures(recalculated).items():
             outputs[key].figure = fig
         timing.value = (
             "<small id='fpplan-timing' style='color:#888'>"
