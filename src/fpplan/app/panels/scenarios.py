@@ -235,14 +235,14 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     save_message = w.HTML()
 
     bands: dict[str, object] = {}  # projection key → band: a control that moves only construction reuses it
-    demands: dict[str, dict] = {}  # projection key → projected_demand: the same for such a control
+    projections: dict[str, dict] = {}  # projection key → the projection, and its projected_demand once made
 
-    def demand_of(scenario) -> dict:
+    def projection_of(scenario) -> dict:
         key = projection_key(scenario)
-        if key not in demands:
-            demands.clear()  # only the last, as for the band
-            demands[key] = projected_demand(m, project_scenario(m, scenario))
-        return demands[key]
+        if key not in projections:
+            projections.clear()  # only the last, as for the band
+            projections[key] = {"projection": project_scenario(m, scenario)}
+        return projections[key]
 
     def band_of(scenario):
         key = projection_key(scenario)
@@ -261,15 +261,17 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         """The projection's figures first (what a planner moving a control looks at), then staff and floor area."""
         began = time.perf_counter()
         scenario = scenario_from_controls()
-        demanded = demand_of(scenario)
+        kept = projection_of(scenario)
         projected = time.perf_counter()
         interval = band_of(scenario)
         banded = time.perf_counter()
-        totals = demanded["county"]
+        totals = kept["projection"].county_total()
         for key, fig in population_figures(totals, interval, legend_80).items():
             outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
         headline.html = headline_html(totals, interval)
-        recalculated = recalculate(m, scenario, roster_of=controls["scenario"].value, demanded=demanded)
+        if "demanded" not in kept:  # after the population is sent; kept while only construction moves
+            kept["demanded"] = projected_demand(m, kept["projection"])
+        recalculated = recalculate(m, scenario, roster_of=controls["scenario"].value, demanded=kept["demanded"])
         for key, fig in services_figures(recalculated).items():
             outputs[key].figure = fig
         timing.value = (
