@@ -1,5 +1,6 @@
-"""fpplan's own processes (the command line, the server, the kernel of fpplan's notebooks) skip jsonschema's slow optional import (``fpplan.startup``);
-Jupyter's libraries still work there, and a library user's process that imports fpplan is left as it is."""
+"""fpplan's own processes (the command line, the server, the kernel of fpplan's notebooks) skip jsonschema's slow
+optional import (``fpplan.startup``); Jupyter's libraries still work there, and a library user's process that imports
+fpplan is left as it is."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ p-median, Church & ReVelle 1974 for maximal covering), demand i with weight w_i,
   Σ_i w_i x_ij ≤ c_j y_j, and the objective is Σ w_i x_ij.
 
 Maximal covering without capacities is solved on the part the choice can change (``_covering``: the demand no
-existing site covers, the candidates no other covers more than): the same optimum from a far smaller model.
+existing site covers, the candidates whose demand points no other candidate covers all of): the same optimum from a
+far smaller model.
 The reported objective is recomputed from the chosen sites (nearest open site; or the solver's split of demand
 when capacities bind), so it does not carry the solver's tolerance.
 """
