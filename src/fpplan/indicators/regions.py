@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-RANKED = ("green", "amber", "red")  # the traffic light of fpplan.indicators.catalogue.status
+from fpplan.indicators.catalogue import JUDGED  # the traffic lights of catalogue.status
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def roll_up(cards: pd.DataFrame) -> pd.DataFrame:
         np.nan,
     )
     met = cards.assign(met=cards["status"] == "green").groupby("indicator")["met"].sum()
-    counted = cards[cards["status"].isin(RANKED)].groupby("indicator").size()
+    counted = cards[cards["status"].isin(JUDGED)].groupby("indicator").size()
     first = cards.drop_duplicates("indicator").set_index("indicator")
     out = pd.DataFrame(
         {
@@ -57,8 +57,8 @@ def roll_up(cards: pd.DataFrame) -> pd.DataFrame:
 
 def rank(cards: pd.DataFrame) -> pd.DataFrame:
     """Units ranked by their share of indicators met among those with a target and a value."""
-    counts = pd.crosstab([cards["county"], cards["unit"]], cards["status"]).reindex(columns=list(RANKED), fill_value=0)
-    counts.columns = [f"indicators_{c}" for c in RANKED]
+    counts = pd.crosstab([cards["county"], cards["unit"]], cards["status"]).reindex(columns=list(JUDGED), fill_value=0)
+    counts.columns = [f"indicators_{c}" for c in JUDGED]
     counts["indicators_with_target"] = counts.sum(axis=1)
     total = counts["indicators_with_target"]
     counts["share_met"] = counts["indicators_green"] / total.where(total > 0)
