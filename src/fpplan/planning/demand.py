@@ -225,11 +225,6 @@ def volumes_from(coef: pd.DataFrame, bases: pd.DataFrame) -> pd.DataFrame:
     return grid.groupby(["station", "service", "cadre", "year"], as_index=False)[["volume", "workload_hours"]].sum()
 
 
-def volumes(county, config: ServicesConfig, projection) -> pd.DataFrame:
-    """station, service, cadre, year, volume, workload_hours: yearly service volumes per station."""
-    return volumes_from(coefficients(county, config), projected_bases(projection))
-
-
 def forecast_method(months: int) -> str:
     """The forecast ``forecast`` makes from ``months`` months of reports: ``seasonal`` ETS(A,N,A) from 24 months,
     ``level`` ETS(A,N,N) (simple exponential smoothing, no season: a flat forecast at the smoothed level) from 6,

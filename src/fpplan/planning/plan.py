@@ -125,25 +125,24 @@ def scenario_network(
 
 def needs(
     volumes: pd.DataFrame,
-    projection,
+    bases: pd.DataFrame,
+    county_total: pd.DataFrame,
     fac: pd.DataFrame,
     plan_table: pd.DataFrame,
     config: dict,
     places: pd.DataFrame,
     in_post: pd.DataFrame,
-    bases: pd.DataFrame | None = None,
-    county_total: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """What the projection asks of the network: WISN by station × cadre × year (``existing``: the roster in post
     that year, before hires), the capacity timeline and the head-count norms of every year.
 
-    ``in_post``: station, specialty, year, in_post_fte (:func:`fpplan.planning.roster.projected_roster`);
-    ``bases``, ``county_total``: the projection's population bases and county series when already made."""
+    ``bases``, ``county_total``: the projection's population bases (``demand.projected_bases``) and county series
+    (``Projection.county_total``); ``in_post``: station, specialty, year, in_post_fte
+    (:func:`fpplan.planning.roster.projected_roster`)."""
     wisn = wisn_of(volumes, config, fac, in_post)
-    served = facilities.served_women(fac, bases if bases is not None else demand.projected_bases(projection))
+    served = facilities.served_women(fac, bases)
     capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
-    county_women = county_total if county_total is not None else projection.county_total()
-    county_women = county_women[county_women["trajectory"] == 0][["year", "women_15_49"]]
+    county_women = county_total[county_total["trajectory"] == 0][["year", "women_15_49"]]
     norms = staffing.head_count_norms(
         fac, served, county_women, staffing.station_radius(places, fac), config["standards"]
     )
@@ -223,12 +222,13 @@ def make_plan(
     projection = projection or project(inputs or county_inputs(county), scenario, scenario_name=name)
     years = projection.years
     survey = _survey_inputs(county)
-    volumes_without = demand.volumes(county, services, projection)
+    bases = demand.projected_bases(projection)
+    volumes_without = demand.volumes_from(demand.coefficients(county, services), bases)
     volumes = survey_effect.apply(volumes_without, survey.factors(), survey.year)
     retirement = wisn_config.retirement_age
     tenure = roster.hire_tenure(retirement, cfg["recruitment"].hiring.age_at_hire)
     today = _roster_today(county, tuple(int(y) for y in years), tuple(sorted(retirement.items())))
-    need = needs(volumes, projection, fac, plan_table, cfg, county.places(), today)
+    need = needs(volumes, bases, projection.county_total(), fac, plan_table, cfg, county.places(), today)
     wisn, capacity, norms = need["wisn"], need["capacity"], need["norms"]
     plan_year = standards.plan_year or int(plan_table["completion_year"].max())
     at_plan_year = plan_year if plan_year in set(years) else int(years[-1])
@@ -463,15 +463,7 @@ def recalculate(
     rosters = model["rosters"]
     projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
     need = needs(
-        demanded["volumes"],
-        projection,
-        fac,
-        plan_table,
-        config,
-        model["places"],
-        projected,
-        demanded["bases"],
-        county_total,
+        demanded["volumes"], demanded["bases"], county_total, fac, plan_table, config, model["places"], projected
     )
     staff = staff_tables(
         need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"], cadres=False

@@ -234,22 +234,18 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     save_button = w.Button(description=ui("save_scenario"), icon="save")
     save_message = w.HTML()
 
-    bands: dict[str, object] = {}  # projection key → band: a control that moves only construction reuses it
-    projections: dict[str, dict] = {}  # projection key → the projection, and its projected_demand once made
+    # what the last projection key (the demographic controls) decides, each part made when first needed: the
+    # projection, its band, its projected demand; a control that moves only construction reuses them all
+    kept: dict[str, dict] = {}
 
-    def projection_of(scenario) -> dict:
-        key = projection_key(scenario)
-        if key not in projections:
-            projections.clear()  # only the last, as for the band
-            projections[key] = {"projection": project_scenario(m, scenario)}
-        return projections[key]
-
-    def band_of(scenario):
-        key = projection_key(scenario)
-        if key not in bands:
-            bands.clear()  # only the last: a slider's path is not revisited often enough to keep more
-            bands[key] = band(m, scenario)
-        return bands[key]
+    def part(scenario, name: str, make):
+        entry = kept.get(key := projection_key(scenario))
+        if entry is None:
+            kept.clear()  # only the last: a slider's path is not revisited often enough to keep more
+            entry = kept[key] = {}
+        if name not in entry:
+            entry[name] = make()
+        return entry[name]
 
     def scenario_from_controls():
         """The chosen scenario as the moved controls change it (unchanged while none is moved)."""
@@ -261,17 +257,16 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         """The projection's figures first (what a planner moving a control looks at), then staff and floor area."""
         began = time.perf_counter()
         scenario = scenario_from_controls()
-        kept = projection_of(scenario)
+        projection = part(scenario, "projection", lambda: project_scenario(m, scenario))
         projected = time.perf_counter()
-        interval = band_of(scenario)
+        interval = part(scenario, "band", lambda: band(m, scenario))
         banded = time.perf_counter()
-        totals = kept["projection"].county_total()
+        totals = projection.county_total()
         for key, fig in population_figures(totals, interval, legend_80).items():
             outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
         headline.html = headline_html(totals, interval)
-        if "demanded" not in kept:  # after the population is sent; kept while only construction moves
-            kept["demanded"] = projected_demand(m, kept["projection"])
-        recalculated = recalculate(m, scenario, roster_of=controls["scenario"].value, demanded=kept["demanded"])
+        demanded = part(scenario, "demanded", lambda: projected_demand(m, projection))  # after the population
+        recalculated = recalculate(m, scenario, roster_of=controls["scenario"].value, demanded=demanded)
         for key, fig in services_figures(recalculated).items():
             outputs[key].figure = fig
         timing.value = (
@@ -311,7 +306,7 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     save_button.on_click(save)
     figs, first_headline, stored = first_view(manifest, m)
     if stored is not None:
-        bands[projection_key(m["scenarios"][plan_scenario])] = stored
+        kept[projection_key(m["scenarios"][plan_scenario])] = {"band": stored}
     # on a page rendered ahead these adopt its figures and tables (fpplan.app.pages.scenarios); elsewhere they draw
     outputs = {key: LiveFigure(fig, target=TARGETS[key], bundle="cartesian") for key, fig in figs.items()}
     headline = LiveHTML(first_headline, target=HEADLINE)
