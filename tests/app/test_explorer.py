@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fpplan import load_county
-from fpplan.app.explorer import projection_key, scenario_with, starting_values
+from fpplan.app.explorer import as_slider_shows, at_start, projection_key, scenario_with, starting_values
 from fpplan.demo.region import write_demo_region
 from fpplan.demography import load_scenarios, prepare, project
 from fpplan.planning.plan import explorer_model, make_plan, project_scenario, projected_demand, recalculate
@@ -88,6 +88,18 @@ def test_a_construction_move_keeps_the_projected_demand_and_changes_only_what_it
     )
     before = recalculate(model, medium, roster_of="medium", demanded=demanded)["county_by_year"]
     assert (kept["county_by_year"]["area_gap_m2"] != before["area_gap_m2"]).any()
+
+
+def test_a_start_between_a_sliders_steps_is_still_the_start() -> None:
+    """华阳县's female e0 of 80.9 on the e0 slider (steps of 0.5) shows 81.0, and its net migration of −6,460 (steps
+    of 100) −6,500: the browser hands those values back. Before, the explorer took them for moves, and any control
+    moved (even a construction one) changed the county's 2035 population by 53 people. They are still the start; a
+    step away is a move."""
+    assert as_slider_shows(80.9, 75.0, 0.5) == 81.0 and as_slider_shows(-6460.0, -52000.0, 100) == -6500.0
+    assert at_start(81.0, 80.9, 75.0, 0.5) and at_start(80.9, 80.9, 75.0, 0.5)
+    assert not at_start(81.5, 80.9, 75.0, 0.5) and not at_start(80.5, 80.9, 75.0, 0.5)
+    assert at_start(-6500.0, -6460.0, -52000.0, 100) and not at_start(-6400.0, -6460.0, -52000.0, 100)
+    assert at_start(2026, 2026, 2026, 1) and not at_start(2027, 2026, 2026, 1)
 
 
 def test_the_migration_path_is_what_made_the_populations_differ(second) -> None:

@@ -30,6 +30,18 @@ def starting_values(scenario, county_tfr: float, default_farm_year: int) -> dict
     }
 
 
+def as_slider_shows(value: float, low: float, step: float) -> float:
+    """Where a slider from ``low`` in steps of ``step`` shows ``value``: the nearest step (the browser's slider then
+    hands that value back to the kernel, as if moved)."""
+    return low + round((value - low) / step) * step
+
+
+def at_start(value: float, start: float, low: float, step: float) -> bool:
+    """A control still at its start: its starting value, or where its slider shows that value (a county's e0 of
+    80.9 on a slider in steps of 0.5 shows 81.0, a migration of −6,460 in steps of 100 shows −6,500: not a move)."""
+    return any(abs(float(value) - v) <= 1e-9 * max(1.0, abs(v)) for v in (start, as_slider_shows(start, low, step)))
+
+
 def _moved(values: dict, start: dict, key: str) -> bool:
     return abs(float(values[key]) - float(start[key])) > 1e-9
 

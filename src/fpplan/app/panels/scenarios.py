@@ -13,6 +13,7 @@ import ipywidgets as w
 from fpplan.app import figures
 from fpplan.app import results as results_module
 from fpplan.app.explorer import (
+    at_start,
     band,
     band_legend,
     control_ranges,
@@ -250,7 +251,12 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     def scenario_from_controls():
         """The chosen scenario as the moved controls change it (unchanged while none is moved)."""
         chosen = m["scenarios"][controls["scenario"].value]
-        now = {key: controls[key].value for key in start}
+        now = {
+            key: start[key]
+            if at_start(controls[key].value, start[key], controls[key].min, controls[key].step)
+            else controls[key].value
+            for key in start
+        }
         return scenario_with(chosen, now, start, m["construction_plan"], m["base_year"])
 
     def redraw(*_):
