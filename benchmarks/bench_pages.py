@@ -58,15 +58,21 @@ SIGNATURE = (
     add(p.textContent || ''); add(String((p.getAttribute('href') || '').length)); });
   return n + ':' + h; }"""
 ).replace("ROOTS", ROOTS)
+# Resolves at the figure's first change (ms from the press, in the page); its later changes (a band that follows
+# the line) go on being noted in window.__fpplanLast: the figure's last change, read before the next press.
 WATCH = (
     """([i, before]) => new Promise(done => {
   const sig = SIGNATURE;
-  const check = () => { if (sig(i) !== before) { observer.disconnect();
-    requestAnimationFrame(() => setTimeout(() => done(performance.now() - window.__fpplanT0), 0)); return true; } return false; };
+  let last = before, first = true;
+  window.__fpplanLast = -1;
+  const check = () => { const now = sig(i); if (now === last) return; last = now;
+    requestAnimationFrame(() => setTimeout(() => { const t = performance.now() - window.__fpplanT0;
+      window.__fpplanLast = t; if (first) { first = false; done(t); } }, 0)); };
   const observer = new MutationObserver(check);
   observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  window.__fpplanStop = () => observer.disconnect();
   window.__fpplanWatching = true;
-  setTimeout(() => { observer.disconnect(); done(-1); }, 20000); })"""
+  setTimeout(() => { if (first) { first = false; observer.disconnect(); done(-1); } }, 20000); })"""
 ).replace("SIGNATURE", SIGNATURE)
 
 
@@ -115,6 +121,7 @@ CONTROLS = {
     ],
     "技术人员月考": [Control("year → monthly figure", "select", "#fpplan-exam-year, .widget-dropdown select", 0, 0)],
 }
+SETTLED = ", settled"  # a control's last redraw of its figure (bench_pages.redraws)
 COUNTY_PAGES = ["领导总览", "情景分析", "建设规划", "乡镇指标", "服务半径与选址", "督导与考核", "技术人员月考"]
 
 
@@ -185,7 +192,9 @@ async def move(page, control: Control, forward: bool) -> None:
 
 
 async def redraws(browser, address: str, controls: list[Control], presses: int) -> dict[str, list[float]]:
-    """Control → figure redrawn (ms, in the page) for each control, ``presses`` times each."""
+    """Control → figure redrawn (ms, in the page) for each control, ``presses`` times each; and (under the
+    control's name + SETTLED) its last change within the 1.5 s after the press (the explorer's band after its
+    line)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     await page.goto(address, timeout=120_000)
@@ -204,7 +213,7 @@ async def redraws(browser, address: str, controls: list[Control], presses: int) 
             out[control.name] = []  # one choice only (e.g. one year of exams): nothing to redraw
             continue
         await page.wait_for_timeout(3000)  # the page settles (widgets attached, warm-up done)
-        times = []
+        times, settled = [], []
         for k in range(presses):
             before = await page.evaluate(f"({SIGNATURE})({control.figure})")
             watch = asyncio.ensure_future(page.evaluate(WATCH, [control.figure, before]))
@@ -213,7 +222,10 @@ async def redraws(browser, address: str, controls: list[Control], presses: int) 
             await move(page, control, forward=k % 2 == 0)
             times.append(await watch)
             await page.wait_for_timeout(1500)  # whatever follows the first figure settles
+            settled.append(await page.evaluate("() => { window.__fpplanStop(); return window.__fpplanLast; }"))
         out[control.name] = times
+        if any(s > t + 1 for s, t in zip(settled, times)):  # the figure changed again after its first redraw
+            out[control.name + SETTLED] = settled
     await context.close()
     return out
 

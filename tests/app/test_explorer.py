@@ -170,3 +170,55 @@ def test_the_live_band_is_the_stored_scenarios_band_and_follows_the_controls(cou
     delayed = scenario_with(medium, later_start, start, model["construction_plan"], county.base_year)
     assert delayed != untouched and projection_key(delayed) == projection_key(untouched)
     assert projection_key(higher) != projection_key(untouched)
+
+
+def test_a_demographic_move_draws_the_line_at_once_and_its_own_band_after(demo_with_results) -> None:
+    """A planner moving TFR sees the population line move before the band is made (the band drawn last beside
+    it), then the moved scenario's own 80% band (what ``band`` gives for it) with the headline's range; moving it
+    back redraws the stored band; a construction move redraws the floor area alone."""
+    from fpplan.app import results
+    from fpplan.app.explorer import band
+    from fpplan.app.panels.scenarios import model, scenario_explorer
+
+    page = scenario_explorer(demo_with_results)
+    controls = {c.description: c for c in page.children[2].children[0].children}
+    population = page.children[-1].children[0]
+    headline = page.children[2].children[1].children[0]
+    sent = []
+    population.observe(lambda change: sent.append(change["new"]), names="figure")
+
+    def line_and_band(figure):
+        [lower] = [t for t in figure["data"] if t.get("fill") == "tonexty"]
+        return np.array(figure["data"][-1]["y"], float), np.array(lower["y"], float)
+
+    line, stored = line_and_band(population.figure)
+    tfr = next(c for label, c in controls.items() if "总和生育率" in label)
+    tfr.value = round(tfr.value + tfr.step, 2)
+    assert len(sent) == 2
+    (first_line, first_band), (second_line, second_band) = map(line_and_band, sent)
+    assert first_line[-1] > line[-1]  # a higher TFR: more people in the horizon year, drawn at once
+    np.testing.assert_array_equal(first_line, second_line)
+    np.testing.assert_array_equal(first_band, stored)  # beside the band drawn before
+    assert second_band[-1] > stored[-1]  # then its own band
+
+    manifest = results.current(demo_with_results)
+    m = model(manifest)
+    base = m["scenarios"][manifest["plan_scenario"]]
+    start = starting_values(base, m["inputs"].rates.county_tfr, m["inputs"].base_year + 1)
+    higher = scenario_with(base, start | {"tfr": tfr.value}, start, m["construction_plan"], m["base_year"])
+    own = band(m, higher)
+    np.testing.assert_allclose(second_band, own[own["series"] == "population"]["lower_80"], rtol=1e-9)
+    assert f"{second_band[-1]:,.0f}" in headline.html  # the headline's range is the band's
+
+    sent.clear()
+    tfr.value = round(tfr.value - tfr.step, 2)  # back at the start: the stored band, made again
+    assert len(sent) == 2
+    np.testing.assert_allclose(line_and_band(sent[-1])[1], stored, rtol=1e-9)
+    np.testing.assert_allclose(line_and_band(sent[-1])[0], line, rtol=1e-12)
+
+    sent.clear()
+    area, areas = page.children[-1].children[3], []
+    area.observe(lambda change: areas.append(change["new"]), names="figure")
+    shift = next(c for label, c in controls.items() if "竣工" in label)
+    shift.value = shift.value + 1  # construction only: the projection and its band kept, not drawn again
+    assert sent == [] and len(areas) == 1

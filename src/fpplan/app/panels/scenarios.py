@@ -238,6 +238,7 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     # what the last projection key (the demographic controls) decides, each part made when first needed: the
     # projection, its band, its projected demand; a control that moves only construction reuses them all
     kept: dict[str, dict] = {}
+    drawn: dict[str, object] = {"band": None}  # the band the population figures show now
 
     def part(scenario, name: str, make):
         entry = kept.get(key := projection_key(scenario))
@@ -259,17 +260,25 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
         }
         return scenario_with(chosen, now, start, m["construction_plan"], m["base_year"])
 
+    def draw_population(totals, interval) -> None:
+        for key, fig in population_figures(totals, interval, legend_80).items():
+            outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
+        drawn["band"] = interval
+
     def redraw(*_):
-        """The projection's figures first (what a planner moving a control looks at), then staff and floor area."""
+        """The projection's lines first (what a planner moving a control looks at: beside the band drawn last
+        until the moved scenario's own is made, ~50-100 ms later), then its band and the headline with its
+        ranges, then staff and floor area."""
         began = time.perf_counter()
         scenario = scenario_from_controls()
         projection = part(scenario, "projection", lambda: project_scenario(m, scenario))
+        totals = projection.county_total()
         projected = time.perf_counter()
+        if m.get("band") and "band" not in kept[projection_key(scenario)]:
+            draw_population(totals, drawn["band"])
         interval = part(scenario, "band", lambda: band(m, scenario))
         banded = time.perf_counter()
-        totals = projection.county_total()
-        for key, fig in population_figures(totals, interval, legend_80).items():
-            outputs[key].figure = fig  # sent at once: the page redraws it while the rest is computed
+        draw_population(totals, interval)
         headline.html = headline_html(totals, interval)
         demanded = part(scenario, "demanded", lambda: projected_demand(m, projection))  # after the population
         recalculated = recalculate(m, scenario, roster_of=controls["scenario"].value, demanded=demanded)
@@ -313,6 +322,7 @@ def scenario_explorer(data_dir=None, store=None) -> w.Widget:
     figs, first_headline, stored = first_view(manifest, m)
     if stored is not None:
         kept[projection_key(m["scenarios"][plan_scenario])] = {"band": stored}
+    drawn["band"] = stored
     # on a page rendered ahead these adopt its figures and tables (fpplan.app.pages.scenarios); elsewhere they draw
     outputs = {key: LiveFigure(fig, target=TARGETS[key], bundle="cartesian") for key, fig in figs.items()}
     headline = LiveHTML(first_headline, target=HEADLINE)
