@@ -157,8 +157,10 @@ def test_every_reader_shows_the_plans_headline(county, second, which, tmp_path) 
     today = pd.read_excel(path, sheet_name=ui("sheet_head_count"))
     structure = pd.read_excel(path, sheet_name=ui("sheet_structure"))
     assert today[staff].iloc[:-1].sum() == pytest.approx(today[staff].iloc[-1])
-    shares = plan.structure["kind"] == "share"
-    assert np.allclose(structure.loc[shares.to_numpy(), staff], today[staff].iloc[-1])
+    shares = (plan.structure["kind"] == "share").to_numpy()
+    shown = structure[column_label("technical_staff")].astype(float)  # FTE for a share rule, persons for a count
+    assert np.allclose(shown[shares], today[staff].iloc[-1])
+    assert (structure.loc[~shares, column_label("measured_in")] == "人").all() and (shown[~shares] % 1 == 0).all()
 
 
 def test_the_overview_and_the_brief_count_the_same_lights(demo_with_results) -> None:

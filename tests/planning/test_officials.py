@@ -167,3 +167,45 @@ def test_rules_no_plan_can_meet_are_refused_in_words(demo, tmp_path, capsys) -> 
     printed = capsys.readouterr().out
     assert "no hiring plan can meet this" in printed and "Traceback" not in printed
     assert not out.exists()
+
+
+def test_a_structure_rule_is_shown_in_its_own_measure() -> None:
+    """A share rule counts full-time equivalents and a count rule whole persons: each row says which, with its
+    qualified and technical staff that way and its value and threshold as a percentage or a number of persons (the
+    report printed "33.00 5.00" for 执业助理医师以上不少于5人 under an FTE header)."""
+    from fpplan.planning.officials import structure_shown
+
+    rules = pd.DataFrame(
+        {
+            "rule": ["undergraduate", "assistant_physicians"],
+            "qualified": [10.5, 33.0],
+            "staff": [73.5, 78.0],
+            "value": [10.5 / 73.5, 33.0],
+            "threshold": [0.2, 5.0],
+            "kind": ["share", "count"],
+        }
+    )
+    shown = structure_shown(rules)
+    assert shown["measured_in"].tolist() == ["fte", "persons"]
+    assert shown["qualified_staff"].tolist() == ["10.5", "33"] and shown["technical_staff"].tolist() == ["73.5", "78"]
+    assert shown["value"].tolist() == ["14.3%", "33"] and shown["threshold"].tolist() == ["20.0%", "5"]
+
+
+def test_todays_structure_and_head_count_tables_read_in_whole_persons(plan) -> None:
+    from fpplan.app.tables import present
+    from fpplan.data.labels import set_language
+
+    set_language("zh")
+    today = officials_tables(plan)["structure_today"]
+    cells = present(today).cells
+    assert list(cells.columns[:4]) == ["标准", "计量", "符合标准", "技术人员"]
+    count = plan.structure["kind"].eq("count").to_numpy()
+    assert set(cells.loc[count, "计量"]) == {"人"} and set(cells.loc[~count, "计量"]) == {"全时当量"}
+    for column in ("符合标准", "技术人员", "现状", "标准值"):
+        assert not cells.loc[count, column].str.contains(r"\.").any()  # whole persons
+    assert cells.loc[~count, "现状"].str.endswith("%").all()
+    assert (today["people_needed"] == plan.structure["people_needed"]).all()
+    heads = present(plan.head_count.drop(columns="source")).cells  # the report's 人员配备标准（现状）
+    for column in ("标准最少人数(人)", "标准最多人数(人)"):  # whole persons (the maximum printed "3.0")
+        shown = heads[column][heads[column] != "—"]
+        assert len(shown) and not shown.str.contains(r"\.").any()

@@ -72,6 +72,7 @@ ENUM_COLUMNS = {
     "rule": "structure_rule",
     "upgrade": "upgrade",
     "holds": "holds",
+    "measured_in": "structure_measure",
     "category": "category",
     "funding": "funding",
     "field": "field",

@@ -205,7 +205,7 @@ def sheets(plan, tables: dict | None = None) -> dict[str, tuple[pd.DataFrame, li
             ui("sheet_shortfall"): (plan.shortfall, []),
             ui("sheet_wisn"): (wisn, ["required", "existing", "difference"]),
             ui("sheet_head_count"): (plan.head_count.drop(columns="source"), ["staff", "missing"]),
-            ui("sheet_structure"): (plan.structure, []),
+            ui("sheet_structure"): (t["structure_today"], []),
             ui("sheet_volumes"): (volumes, [c for c in volumes.columns if c.isdigit()]),
         }
     )

@@ -142,17 +142,45 @@ def head_count_table(plan) -> pd.DataFrame:
 
 def structure_table(plan) -> pd.DataFrame:
     """Each structure rule in each year after hiring and training: qualified, technical staff, value, threshold,
-    whether the rule must hold that year, met."""
-    s = plan.staff_plan.structure.copy()
-    s["value"] = [_share_or_count(v, k) for v, k in zip(s["value"], s["kind"])]
-    s["threshold"] = [_share_or_count(v, k) for v, k in zip(s["threshold"], s["kind"])]
-    return s[["rule", "year", "qualified", "staff", "value", "threshold", "holds", "binding", "met"]]
+    whether the rule must hold that year, met (as :func:`structure_shown` writes them)."""
+    s = structure_shown(plan.staff_plan.structure)
+    return s[["rule", "year", *SHOWN, "holds", "binding", "met"]]
 
 
-def _share_or_count(value: float, kind: str) -> str:
+def structure_today_table(plan) -> pd.DataFrame:
+    """Each structure rule on the technical staff in post today (``staffing.structure_check``): qualified,
+    technical staff, value, threshold, met and the people still needed to meet it."""
+    s = structure_shown(plan.structure)
+    return s[["rule", *SHOWN, "met", "people_needed"]].assign(people_needed=s["people_needed"].astype(int))
+
+
+SHOWN = ("measured_in", "qualified_staff", "technical_staff", "value", "threshold")  # structure_shown's columns
+
+
+def structure_shown(structure: pd.DataFrame) -> pd.DataFrame:
+    """Structure rows as officials read them: a share rule (学历、职称 …不少于 x%) counts full-time equivalents, a
+    count rule (执业助理医师以上不少于5人) whole persons, so each row says which (``measured_in``: fte, persons) and
+    shows its qualified and technical staff that way (FTE to one decimal, persons whole); value and threshold as a
+    percentage or a number of persons."""
+    share = structure["kind"] == "share"
+    out = structure.assign(measured_in=np.where(share, "fte", "persons"))
+    for column, shown in (("qualified", "qualified_staff"), ("staff", "technical_staff")):
+        out[shown] = [_fte_or_persons(v, s) for v, s in zip(structure[column], share)]
+    for column in ("value", "threshold"):
+        out[column] = [_share_or_count(v, s) for v, s in zip(structure[column], share)]
+    return out
+
+
+def _fte_or_persons(value: float, share: bool) -> str:
     if pd.isna(value):
         return ""
-    return f"{value:.1%}" if kind == "share" else f"{value:g}"
+    return f"{value:.1f}" if share else f"{value:.0f}"
+
+
+def _share_or_count(value: float, share: bool) -> str:
+    if pd.isna(value):
+        return ""
+    return f"{value:.1%}" if share else f"{value:.0f}"
 
 
 def hires_table(plan) -> pd.DataFrame:
@@ -360,6 +388,7 @@ def officials_tables(plan) -> dict[str, pd.DataFrame]:
         "equipment": equipment_table(plan),
         "head_counts": head_count_table(plan),
         "structure": structure_table(plan),
+        "structure_today": structure_today_table(plan),
         "hires": hires_table(plan),
         "training": training_table(plan),
         "growth": growth_table(plan),
