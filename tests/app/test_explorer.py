@@ -75,9 +75,12 @@ def test_a_construction_move_keeps_the_projected_demand_and_changes_only_what_it
     medium = scenarios["medium"]
     model = explorer_model(county, {"medium": make_plan(county, medium, inputs=inputs)}, inputs, scenarios)
     demanded = projected_demand(model, project_scenario(model, medium))
+    before = recalculate(model, medium, roster_of="medium", demanded=demanded)["county_by_year"]
+    [network] = demanded["staffed"]  # WISN, norms and the station gap of the plan's network and roster, kept
     moved = medium.model_copy(update={"project_completion": {"ZX002": 2032}})
     assert projection_key(moved) == projection_key(medium)
     kept = recalculate(model, moved, roster_of="medium", demanded=demanded)
+    assert list(demanded["staffed"]) == [network]  # the same network: only capacity and the county's numbers made
     fresh = recalculate(model, moved, roster_of="medium")
     for name in ("county_by_year", "capacity", "wisn", "county"):
         pd.testing.assert_frame_equal(kept[name], fresh[name])
@@ -86,8 +89,21 @@ def test_a_construction_move_keeps_the_projected_demand_and_changes_only_what_it
         make_plan(county, moved, inputs=inputs).capacity.reset_index(drop=True),
         check_dtype=False,
     )
-    before = recalculate(model, medium, roster_of="medium", demanded=demanded)["county_by_year"]
     assert (kept["county_by_year"]["area_gap_m2"] != before["area_gap_m2"]).any()
+    from fpplan.data.models.scenario import NewStation
+
+    township = county.facilities.query("level == 'township_general'")["township_code"].iloc[0]
+    station = NewStation(
+        code="ZX099", name="新建服务站", level="township_general", township_code=township, start_year=2027,
+        completion_year=2028, cost_wan_yuan=100, self_raised_wan_yuan=40, subsidy_requested_wan_yuan=60,
+    )  # fmt: skip
+    added = moved.model_copy(update={"stations_added": (station,)})  # another network: its needs made again
+    changed = recalculate(model, added, roster_of="medium", demanded=demanded)
+    assert len(demanded["staffed"]) == 1 and list(demanded["staffed"]) != [network]
+    for name in ("county_by_year", "capacity", "wisn"):
+        pd.testing.assert_frame_equal(changed[name], recalculate(model, added, roster_of="medium")[name])
+    [staffed] = demanded["staffed"].values()
+    assert "ZX099" in set(staffed["norms"]["station"])  # the added station has its head-count norm
 
 
 def test_a_start_between_a_sliders_steps_is_still_the_start() -> None:

@@ -15,6 +15,7 @@ same chain without the integer program for the scenario explorer.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -139,14 +140,29 @@ def needs(
     ``bases``, ``county_total``: the projection's population bases (``demand.projected_bases``) and county series
     (``Projection.county_total``); ``in_post``: station, specialty, year, in_post_fte
     (:func:`fpplan.planning.roster.projected_roster`)."""
+    staffed = network_needs(volumes, bases, county_total, fac, config, places, in_post)
+    capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], staffed["served"])
+    return {"wisn": staffed["wisn"], "capacity": capacity, "norms": staffed["norms"]}
+
+
+def network_needs(
+    volumes: pd.DataFrame,
+    bases: pd.DataFrame,
+    county_total: pd.DataFrame,
+    fac: pd.DataFrame,
+    config: dict,
+    places: pd.DataFrame,
+    in_post: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """The part of :func:`needs` the construction plan does not change: WISN, the women each station serves and
+    the head-count norms."""
     wisn = wisn_of(volumes, config, fac, in_post)
     served = facilities.served_women(fac, bases)
-    capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], served)
     county_women = county_total[county_total["trajectory"] == 0][["year", "women_15_49"]]
     norms = staffing.head_count_norms(
         fac, served, county_women, staffing.station_radius(places, fac), config["standards"]
     )
-    return {"wisn": wisn, "capacity": capacity, "norms": norms}
+    return {"wisn": wisn, "served": served, "norms": norms}
 
 
 def wisn_of(volumes: pd.DataFrame, config: dict, fac: pd.DataFrame, in_post: pd.DataFrame) -> pd.DataFrame:
@@ -170,16 +186,20 @@ def staff_tables(
     capacity: pd.DataFrame,
     county_total: pd.DataFrame,
     standards,
-    cadres: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """The station gap, the cadre gap (not with ``cadres=False``: the scenario explorer draws none) and the county's
-    numbers by year (fpplan.planning.gaps) of one scenario."""
-    tech = technical_specialties(set(projected["specialty"]) | set(wisn["cadre"]), standards)
-    station_gap = gaps.staff_gap(wisn, projected, norms, tech)
+    """The station gap, the cadre gap and the county's numbers by year (fpplan.planning.gaps) of one scenario."""
+    station_gap = station_gap_of(wisn, projected, norms, standards)
     return {
         "station_gap": station_gap,
         "county_by_year": gaps.county_by_year(station_gap, capacity, county_total),
-    } | ({"cadre_gap": gaps.cadre_gap(wisn, projected)} if cadres else {})
+        "cadre_gap": gaps.cadre_gap(wisn, projected),
+    }
+
+
+def station_gap_of(wisn: pd.DataFrame, projected: pd.DataFrame, norms: pd.DataFrame, standards) -> pd.DataFrame:
+    """The staff gap by station and year (``gaps.staff_gap``) over the technical specialties."""
+    tech = technical_specialties(set(projected["specialty"]) | set(wisn["cadre"]), standards)
+    return gaps.staff_gap(wisn, projected, norms, tech)
 
 
 NO_HIRES = pd.DataFrame(
@@ -427,13 +447,18 @@ def project_scenario(model: dict, scenario: Scenario):
 def projected_demand(model: dict, projection) -> dict:
     """What ``recalculate`` takes from the projection alone: the projection, its population bases, the service
     volumes they bring (with the demand survey's effect) and the county's series. Every scenario that differs only
-    in its construction projects shares them: the scenario explorer keeps them while such a control moves."""
+    in its construction projects shares them: the scenario explorer keeps them while such a control moves.
+
+    ``staffed``: what ``recalculate`` made of them for the last network and roster it was asked for
+    (:func:`network_needs` and the station gap), kept with them: a scenario that moves only construction projects
+    leaves both as they were, and only its capacity and the county's numbers are made again."""
     bases = demand.projected_bases(projection)
     volumes = demand.volumes_from(model["coefficients"], bases)
     survey = model.get("survey")
     if survey is not None:
         volumes = survey_effect.apply(volumes, survey.factors(), survey.year)
-    return {"projection": projection, "bases": bases, "volumes": volumes, "county": projection.county_total()}
+    county = projection.county_total()
+    return {"projection": projection, "bases": bases, "volumes": volumes, "county": county, "staffed": {}}
 
 
 def recalculate(
@@ -461,18 +486,25 @@ def recalculate(
         model["facilities"], model["construction_plan"], scenario, config["standards"], model["townships"], "scenario"
     )
     rosters = model["rosters"]
-    projected = rosters[roster_of] if roster_of in rosters else next(iter(rosters.values()))
-    need = needs(
-        demanded["volumes"], demanded["bases"], county_total, fac, plan_table, config, model["places"], projected
-    )
-    staff = staff_tables(
-        need["wisn"], projected, need["norms"], need["capacity"], county_total, config["standards"], cadres=False
-    )
+    key = roster_of if roster_of in rosters else next(iter(rosters))
+    projected = rosters[key]
+    network = (key, hashlib.sha256(pd.util.hash_pandas_object(fac).to_numpy().tobytes()).hexdigest())
+    kept = demanded.setdefault("staffed", {})
+    if network not in kept:
+        staffed = network_needs(
+            demanded["volumes"], demanded["bases"], county_total, fac, config, model["places"], projected
+        )
+        staffed["station_gap"] = station_gap_of(staffed["wisn"], projected, staffed["norms"], config["standards"])
+        kept.clear()  # the last network only: a construction move keeps it
+        kept[network] = staffed
+    staffed = kept[network]
+    capacity = facilities.capacity_timeline(fac, plan_table, config["standards"], staffed["served"])
+    county_by_year = gaps.county_by_year(staffed["station_gap"], capacity, county_total)
     return {
         "county": county_total,
         "summary": projection.summary,
-        "wisn": need["wisn"],
-        "capacity": need["capacity"],
+        "wisn": staffed["wisn"],
+        "capacity": capacity,
         "plan": plan_table,
-        "county_by_year": staff["county_by_year"],
+        "county_by_year": county_by_year,
     }
