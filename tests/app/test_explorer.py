@@ -118,6 +118,18 @@ def test_a_start_between_a_sliders_steps_is_still_the_start() -> None:
     assert at_start(2026, 2026, 2026, 1) and not at_start(2027, 2026, 2026, 1)
 
 
+def test_a_value_the_browser_hands_back_as_a_sum_of_steps_is_the_value_set(county) -> None:
+    """A slider hands a step back as a sum of steps (1.5 as 1.5000000000000007, 300 as 300.00000000000006, as the
+    travel-time slider sends 50.00000000000001): the scenario (and a scenario saved from it) holds 1.5 and 300."""
+    medium = load_scenarios(county)["medium"]
+    start = starting_values(medium, prepare(county).rates.county_tfr, 2028)
+    moved = scenario_with(
+        medium, start | {"tfr": sum([0.05] * 30), "migration": 0.1 * 3 * 1000}, start, county.construction_plan, 2025
+    )
+    assert sum([0.05] * 30) != 1.5 and 0.1 * 3 * 1000 != 300  # what the browser's arithmetic gives
+    assert repr(moved.tfr[max(moved.tfr)]) == "1.5" and repr(moved.net_migration[max(moved.net_migration)]) == "300.0"
+
+
 def test_the_migration_path_is_what_made_the_populations_differ(second) -> None:
     """Why the explorer showed another 2035 population than the overview: it rebuilt net migration as the path's
     last value held from the base year (−600 a year instead of −900 → −600). Moving the control now changes only the

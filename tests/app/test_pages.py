@@ -221,6 +221,30 @@ def test_the_maps_slider_steps_are_lookups_equal_to_computing_them(manifest, cou
     assert (longer["share_covered"] > shorter["share_covered"]).any()
 
 
+def test_a_step_the_browser_hands_back_as_a_sum_of_steps_is_the_kept_setting(
+    manifest, demo_with_results, monkeypatch
+) -> None:
+    """The browser sends the travel-time slider's 50 as 50.00000000000001 (its steps summed): the page shows the
+    setting kept for 50, never computes one afresh (which took ~2 s in a fresh kernel, the map still at 45)."""
+    from fpplan.app.panels import spatial
+
+    monkeypatch.setenv("FPPLAN_DATA", str(demo_with_results))
+    monkeypatch.delenv("FPPLAN_REGION", raising=False)
+    monkeypatch.delenv("FPPLAN_STORE", raising=False)
+
+    def afresh(*setting):
+        raise AssertionError(f"a setting computed afresh: {setting}")
+
+    monkeypatch.setattr(spatial, "spatial", afresh)
+    page = spatial.spatial_panel()
+    travel = page.children[2].children[0].children[0]
+    shown = page.children[2].children[1]
+    for value in (45, 50.00000000000001, 55.00000000000001, 49.99999999999999):
+        travel.value = value
+        assert f"行程 {round(value)} 分钟" in shown.figure["layout"]["title"]["text"]
+    assert spatial.on_step(50.00000000000001, [45.0, 50.0, 55.0]) == 50.0
+
+
 def test_the_map_is_plain_json_with_its_coordinates_as_typed_arrays(manifest) -> None:
     import plotly.graph_objects as go
 

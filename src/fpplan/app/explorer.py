@@ -42,6 +42,12 @@ def at_start(value: float, start: float, low: float, step: float) -> bool:
     return any(abs(float(value) - v) <= 1e-9 * max(1.0, abs(v)) for v in (start, as_slider_shows(start, low, step)))
 
 
+def _as_set(value) -> float:
+    """A control's value as the planner set it: the browser hands a slider's step back as a sum of steps
+    (1.5000000000000002 for 1.5), which a saved scenario would otherwise keep."""
+    return round(float(value), 9)
+
+
 def _moved(values: dict, start: dict, key: str) -> bool:
     return abs(float(values[key]) - float(start[key])) > 1e-9
 
@@ -77,16 +83,16 @@ def scenario_with(scenario, values: dict, start: dict, construction_plan, base_y
     update = {}
     if _moved(values, start, "tfr"):
         path = dict(scenario.tfr or {base_year: start["tfr"]})
-        update["tfr"] = path | {max(path): float(values["tfr"])}
+        update["tfr"] = path | {max(path): _as_set(values["tfr"])}
     if _moved(values, start, "e0") and scenario.e0:
         female = dict(scenario.e0.female)
-        update["e0"] = scenario.e0.model_copy(update={"female": female | {max(female): float(values["e0"])}})
+        update["e0"] = scenario.e0.model_copy(update={"female": female | {max(female): _as_set(values["e0"])}})
     if _moved(values, start, "migration"):
         path = dict(scenario.net_migration or {base_year: 0.0})
-        update["net_migration"] = path | {max(path): float(values["migration"])}
+        update["net_migration"] = path | {max(path): _as_set(values["migration"])}
     if (_moved(values, start, "farm_year") or _moved(values, start, "farm_size")) and scenario.lump_inflows:
         farms = scenario.lump_inflows
-        size, total = float(values["farm_size"]), sum(f.size for f in farms)
+        size, total = _as_set(values["farm_size"]), sum(f.size for f in farms)
         update["lump_inflows"] = (
             tuple(
                 f.model_copy(

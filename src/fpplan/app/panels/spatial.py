@@ -138,6 +138,12 @@ def slider_steps(meta: pd.Series) -> list[float]:
     return [float(v) for v in np.arange(5 if km else 10, (60 if km else 120) + 1, 5)]
 
 
+def on_step(value: float, steps: list[float]) -> float:
+    """The slider's step nearest ``value``: the browser hands a step back as a sum of steps (50.00000000000001 for
+    50), which would miss the setting kept for 50 and compute it again (~2 s in a fresh kernel)."""
+    return min(steps, key=lambda step: abs(step - value))
+
+
 NEW_SITES = range(6)  # the new-sites slider's range
 
 
@@ -297,8 +303,10 @@ def spatial_panel() -> w.Widget:
         "plan": LiveHTML(view["plan"], target=PLAN),
     }
 
+    steps = slider_steps(meta)
+
     def current() -> dict[str, pd.DataFrame]:
-        threshold = float(controls["threshold"].value) if touched["threshold"] else None
+        threshold = on_step(float(controls["threshold"].value), steps) if touched["threshold"] else None
         key = lookup_key(threshold, int(controls["new_sites"].value))
         if key not in lookup:  # not computed with the results: computed now, once
             lookup[key] = spatial(threshold, int(controls["new_sites"].value), None)
