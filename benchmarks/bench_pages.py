@@ -45,8 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dashboards import ARGS, CHROMIUM, HANG_SECONDS, server_rss_mb, start_server
 
 FIGURE = ".fpplan-figure svg.main-svg, .js-plotly-plot .main-svg"  # an SVG image or a figure drawn by plotly.js
-# the first content of a page: a figure, or (服务半径与选址 of a county without coordinates, which has none) its year
-FIRST = FIGURE + ", [data-fp-section='seat-year']:not([hidden]) div"
+# the first content of a page: a figure, or (服务半径与选址 of a county without coordinates, which has none) its year,
+# or the notice that the county keeps no such records (督导与考核, 技术人员月考 of a county without them)
+FIRST = FIGURE + ", [data-fp-section='seat-year']:not([hidden]) div, [data-fp-empty]"
 ROOTS = ".fpplan-figure, .js-plotly-plot:not(.fpplan-figure)"  # one element a figure, in the page's order
 # The signature of the page's i-th visible figure: its paths, fills, texts and images (a redraw changes at least one;
 # a choice that shows another prepared figure changes which one is visible).

@@ -337,3 +337,19 @@ def test_the_lookup_file_is_a_plain_pickle_of_tables(manifest) -> None:
         lookup = pickle.load(handle)
     assert all(isinstance(t, pd.DataFrame) for tables in lookup.values() for t in tables.values())
     assert not any({"places", "boundaries", "roads"} & set(tables) for tables in lookup.values())
+
+
+def test_a_county_without_exam_scores_or_a_supervision_register_says_so(mini: Path, tmp_path: Path) -> None:
+    """技术人员月考 and 督导与考核 of a county that keeps no such records: the notice, marked as the page's first
+    content (``data-fp-empty``, what a browser benchmark waits for where there is no figure), no figure."""
+    from fpplan import load_county
+    from fpplan.app.pages import exams as exams_page
+    from fpplan.app.panels.supervision import page_content
+    from fpplan.data.labels import set_language
+
+    set_language("zh")
+    (mini / "exam_scores.csv").unlink()
+    exams = exams_page.build(load_county(mini), {})
+    assert "<p data-fp-empty>本县尚未填报技术人员月考成绩。</p>" in exams.html and not exams.figures
+    figure, cards, html = page_content({"names": {}, "path": str(tmp_path)}, mini)  # results without a register
+    assert figure is None and cards == "" and html == "<p data-fp-empty>本县尚无督导检查记录（督导检查记录表）</p>"

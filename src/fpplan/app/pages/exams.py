@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fpplan.app.pages import Page
 from fpplan.app.pages import html as page
+from fpplan.app.panels.common import not_collected
 from fpplan.data.labels import ui
 
 
@@ -15,7 +16,7 @@ def build(county, manifest: dict) -> Page:
 
     years = exam_years(county)
     if not years:
-        return Page("static", "app_exams", page.static_body(f"<p>{ui('exams_none')}</p>"))
+        return Page("static", "app_exams", page.static_body(not_collected("exams_none")))
     figures, sections = {}, []
     for year in years:
         fig, tables = year_content(county, year)

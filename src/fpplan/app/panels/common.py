@@ -46,6 +46,12 @@ def query_county() -> str | None:
     return (parse_qs(os.environ.get("QUERY_STRING", "")).get("county") or [None])[0]
 
 
+def not_collected(key: str) -> str:
+    """A page's notice that the county keeps no such records (label ``key``): where the page has no figure, its
+    first content (``data-fp-empty``: what a browser test or benchmark waits for instead)."""
+    return f"<p data-fp-empty>{ui(key)}</p>"
+
+
 def county_path() -> Path:
     """The county folder a page shows: the served county, or in a region the county of the request's query
     string (the region's first county without one)."""

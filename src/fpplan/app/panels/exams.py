@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fpplan.app import figures
-from fpplan.app.panels.common import county, figure_output, redraw_output, results, title
+from fpplan.app.panels.common import county, figure_output, not_collected, redraw_output, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.data.labels import column_label, enum_label, ui
 
@@ -76,7 +76,7 @@ def exams_page() -> w.Widget:
     manifest = results()
     years = exam_years(county())
     if not years:
-        return w.VBox([title("app_exams", manifest), w.HTML(f"<p>{ui('exams_none')}</p>")])
+        return w.VBox([title("app_exams", manifest), w.HTML(not_collected("exams_none"))])
     pick = w.Dropdown(options=years, value=years[-1], description=ui("year"))
     tables = w.HTML()
 

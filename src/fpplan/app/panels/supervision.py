@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from fpplan.app import figures
 from fpplan.app import results as results_module
 from fpplan.app.panels import leader
-from fpplan.app.panels.common import county_path, figure_output, results, title
+from fpplan.app.panels.common import county_path, figure_output, not_collected, results, title
 from fpplan.app.panels.scorecard import html_table
 from fpplan.app.style import STATUS_COLOURS
 from fpplan.app.tables import NO_VALUE, indicator_decimals, number
@@ -193,7 +193,7 @@ def page_content(manifest: dict, folder) -> tuple[go.Figure | None, str, str]:
     except (FileNotFoundError, OSError):
         tables = None
     if tables is None or not bool(tables["info"]["has_register"].iloc[0]):
-        return None, "", f"<p>{ui('supervision_none')}</p>"
+        return None, "", not_collected("supervision_none")
     info = tables["info"].iloc[0]
     status = tables["township"]
     catalogue = load("indicators", folder)
