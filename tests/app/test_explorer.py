@@ -10,6 +10,7 @@ import pytest
 
 from fpplan import load_county
 from fpplan.app.explorer import as_slider_shows, at_start, projection_key, scenario_with, starting_values
+from fpplan.data.models.scenario import NewStation
 from fpplan.demo.region import write_demo_region
 from fpplan.demography import load_scenarios, prepare, project
 from fpplan.planning.plan import explorer_model, make_plan, project_scenario, projected_demand, recalculate
@@ -90,8 +91,6 @@ def test_a_construction_move_keeps_the_projected_demand_and_changes_only_what_it
         check_dtype=False,
     )
     assert (kept["county_by_year"]["area_gap_m2"] != before["area_gap_m2"]).any()
-    from fpplan.data.models.scenario import NewStation
-
     township = county.facilities.query("level == 'township_general'")["township_code"].iloc[0]
     station = NewStation(
         code="ZX099", name="新建服务站", level="township_general", township_code=township, start_year=2027,

@@ -457,8 +457,8 @@ def projected_demand(model: dict, projection) -> dict:
     survey = model.get("survey")
     if survey is not None:
         volumes = survey_effect.apply(volumes, survey.factors(), survey.year)
-    county = projection.county_total()
-    return {"projection": projection, "bases": bases, "volumes": volumes, "county": county, "staffed": {}}
+    county_total = projection.county_total()
+    return {"projection": projection, "bases": bases, "volumes": volumes, "county": county_total, "staffed": {}}
 
 
 def recalculate(
@@ -489,7 +489,7 @@ def recalculate(
     key = roster_of if roster_of in rosters else next(iter(rosters))
     projected = rosters[key]
     network = (key, hashlib.sha256(pd.util.hash_pandas_object(fac).to_numpy().tobytes()).hexdigest())
-    kept = demanded.setdefault("staffed", {})
+    kept = demanded["staffed"]
     if network not in kept:
         staffed = network_needs(
             demanded["volumes"], demanded["bases"], county_total, fac, config, model["places"], projected
