@@ -262,6 +262,15 @@ def test_the_map_is_plain_json_with_its_coordinates_as_typed_arrays(manifest) ->
     assert np.allclose(xs[~np.isnan(xs)], outline["x_km"].to_numpy(float))
     assert township["name"] == manifest["names"][code]
     assert go.Figure(spec).layout.yaxis.scaleanchor == "x"  # what plotly.py accepts as a figure
+    # every station's catchment in one trace: one closed part per ring, all counter-clockwise (overlaps filled once)
+    (catchments,) = [t for t in spec["data"] if t.get("name") == "服务范围"]
+    cx, cy = (np.frombuffer(base64.b64decode(catchments[k]["bdata"]), dtype="<f8") for k in ("x", "y"))
+    ends = np.flatnonzero(np.isnan(cx))
+    assert len(ends) == first["catchments"].groupby(["station", "part"]).ngroups > 1
+    assert np.isnan(cy[ends]).all() and ends[-1] == len(cx) - 1
+    for x, y in zip(np.split(cx, ends[:-1] + 1), np.split(cy, ends[:-1] + 1)):
+        x, y = x[:-1], y[:-1]
+        assert np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y) > 0  # twice the signed area: counter-clockwise
 
 
 def fake_handler(query: str = ""):

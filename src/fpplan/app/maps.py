@@ -4,6 +4,8 @@ reshape them only."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 from plotly.colors import get_colorscale, sample_colorscale
@@ -48,11 +50,26 @@ def map_paths(results: dict[str, pd.DataFrame]) -> dict[str, dict]:
             part=lambda f: f["feature"].astype(str) + "/" + f["part"].astype(str)
         )
         by_class[road_class] = _paths(group.assign(key=road_class), "key")[road_class]
+    catchments = list(_paths(results["catchments"], "station").values())
     return {
         "boundaries": _paths(results["boundaries"], "township_code"),
-        "catchments": _paths(results["catchments"], "station"),
+        # every station's catchment in one path (each part closed and filled by itself: plotly.js's "toself" with
+        # gaps): one trace instead of one a station, the same drawing (the parts all counter-clockwise, as
+        # ``spatial.base.vertices`` gives them, so overlaps are filled once, never cut out)
+        "catchments": tuple(np.concatenate([xy[k] for xy in catchments]) for k in (0, 1)) if catchments else None,
         "roads": by_class,
     }
+
+
+@cache
+def _coverage_scale() -> list:
+    return get_colorscale(COVERAGE_SCALE)
+
+
+def coverage_colours(shares: list[float]) -> list[str]:
+    """Each share covered as its colour on the coverage scale (``COVERAGE_RANGE`` spread over the whole scale)."""
+    lo, hi = COVERAGE_RANGE
+    return sample_colorscale(_coverage_scale(), list(np.clip((np.asarray(shares, float) - lo) / (hi - lo), 0, 1)))
 
 
 def _reach_text(meta: pd.Series) -> str:
@@ -100,22 +117,14 @@ def coverage_map(
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
     )
-    towns = results["townships"][results["townships"]["year"] == year].set_index("township_code")
+    towns = results["townships"][results["townships"]["year"] == year]
+    share_of = dict(zip(towns["township_code"], towns["share_covered"]))
+    women_of = dict(zip(towns["township_code"], towns["women_15_49"]))
     paths = paths if paths is not None else map_paths(results)
     outlines = paths["boundaries"]
-    lo, hi = COVERAGE_RANGE
-    shares = {code: towns["share_covered"].get(code, np.nan) for code in outlines}
+    shares = {code: share_of.get(code, np.nan) for code in outlines}
     known = [code for code, share in shares.items() if pd.notna(share)]
-    scale = (
-        dict(
-            zip(
-                known,
-                sample_colorscale(COVERAGE_SCALE, [float(np.clip((shares[c] - lo) / (hi - lo), 0, 1)) for c in known]),
-            )
-        )
-        if known
-        else {}
-    )
+    scale = dict(zip(known, coverage_colours([shares[c] for c in known]))) if known else {}
     for code, (xs, ys) in outlines.items():
         share = shares[code]
         if status is not None:
@@ -124,7 +133,7 @@ def coverage_map(
             colour = scale[code]
         else:
             colour = "#eeeeee"
-        women = towns["women_15_49"].get(code, np.nan)
+        women = women_of.get(code, np.nan)
         hover = (
             (
                 f"{names.get(code, code)}<br>{label('columns', 'share_covered')}: {share:.1%}<br>"
@@ -148,8 +157,8 @@ def coverage_map(
                 showlegend=False,
             )
         )
-    first = True
-    for xs, ys in paths["catchments"].values():
+    if paths["catchments"] is not None:
+        xs, ys = paths["catchments"]
         data.append(
             _scatter(
                 x=typed(xs),
@@ -160,11 +169,8 @@ def coverage_map(
                 line={"color": "rgba(21,101,192,0.45)", "width": 1, "dash": "dot"},
                 hoverinfo="skip",
                 name=ui("legend_catchment"),
-                legendgroup="catchment",
-                showlegend=first,
             )
         )
-        first = False
     for road_class, (xs, ys) in paths["roads"].items():
         width, colour = ROAD_STYLE[road_class]
         data.append(
@@ -271,7 +277,7 @@ def coverage_map(
                 showlegend=False,
                 hoverinfo="skip",
                 marker={
-                    "colorscale": get_colorscale(COVERAGE_SCALE),
+                    "colorscale": _coverage_scale(),
                     "cmin": lo,
                     "cmax": hi,
                     "color": [lo],

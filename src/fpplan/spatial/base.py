@@ -201,11 +201,13 @@ def _stations(county, projection: LocalProjection, unit: str) -> pd.DataFrame:
 
 
 def vertices(key: str, values, geometries) -> pd.DataFrame:
-    """Outline vertices of (Multi)Polygons or lines as rows (key, part, x_km, y_km), one part per ring/line."""
+    """Outline vertices of (Multi)Polygons or lines as rows (key, part, x_km, y_km), one part per ring/line (a
+    polygon's exterior ring counter-clockwise)."""
     keep = [(v, g) for v, g in zip(values, geometries) if g is not None and not g.is_empty]
     if not keep:
         return pd.DataFrame(columns=[key, "part", "x_km", "y_km"])
     parts, index = shapely.get_parts([g for _, g in keep], return_index=True)
+    parts = shapely.orient_polygons(parts)  # exterior rings counter-clockwise, whatever made the geometry
     polygon = shapely.get_type_id(parts) == 3
     rings = np.where(polygon, shapely.get_exterior_ring(np.where(polygon, parts, None)), parts)
     xy, ring = shapely.get_coordinates(rings, return_index=True)
