@@ -262,6 +262,10 @@ def test_the_map_is_plain_json_with_its_coordinates_as_typed_arrays(manifest) ->
     assert np.allclose(xs[~np.isnan(xs)], outline["x_km"].to_numpy(float))
     assert township["name"] == manifest["names"][code]
     assert go.Figure(spec).layout.yaxis.scaleanchor == "x"  # what plotly.py accepts as a figure
+    # a station's staff in full-time equivalents, said so (never a bare "18.5" persons), its women in persons
+    stations = [t for t in spec["data"] if t.get("mode") == "markers+text"]
+    for hover in (h for t in stations for h in t["hovertext"]):
+        assert "技术人员数(全时当量): " in hover and "范围内育龄妇女(人): " in hover, hover
     # every station's catchment in one trace: one closed part per ring, all counter-clockwise (overlaps filled once)
     (catchments,) = [t for t in spec["data"] if t.get("name") == "服务范围"]
     cx, cy = (np.frombuffer(base64.b64decode(catchments[k]["bdata"]), dtype="<f8") for k in ("x", "y"))

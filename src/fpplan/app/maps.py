@@ -12,7 +12,7 @@ from plotly.colors import get_colorscale, sample_colorscale
 
 from fpplan.app.figures import _layout
 from fpplan.app.style import FONT, STATUS_COLOURS
-from fpplan.data.labels import enum_label, label, ui
+from fpplan.data.labels import column_label, enum_label, label, ui
 
 COVERAGE_SCALE = "RdYlGn"
 COVERAGE_RANGE = (0.5, 1.0)  # share covered mapped to the colour scale (below 0.5: the reddest)
@@ -193,9 +193,15 @@ def coverage_map(
         part = access[access["access"] == kind]
         at = places.loc[part["village_code"]]
         unit = "km" if meta["unit"] == "km" else ui("minutes_short")
+        women = label("columns", "women_15_49")
         text = [
-            f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{label('columns', 'women_15_49')}: {w:,.0f}"
-            for n, s, c, w in zip(at["name"], part["nearest_station"], part["cost"], part["women_15_49"])
+            f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{women}: {w:,.0f}"
+            for n, s, c, w in zip(
+                at["name"].tolist(),
+                part["nearest_station"].tolist(),
+                part["cost"].tolist(),
+                part["women_15_49"].tolist(),
+            )
         ]
         data.append(
             _scatter(
@@ -220,15 +226,16 @@ def coverage_map(
             )
         )
     stations = results["station_places"]
-    stats = results["stations"][results["stations"]["year"] == year].set_index("station")
+    stats = results["stations"][results["stations"]["year"] == year]
+    within = dict(zip(stats["station"].tolist(), stats["women_within"].tolist()))
+    words = {k: column_label(k) for k in ("women_within", "staff", "gap_m2")}  # with their units (staff in FTE)
     value = stations["code"].map(gaps or {}).fillna(0.0).clip(lower=0) if size == "gap" else stations["staff"]
     marker_size = (10 + 26 * np.sqrt(value / value.max())).to_numpy(float) if value.max() > 0 else None
     for level, group in stations.groupby("level", sort=False):
         text = [
-            f"{n}<br>{enum_label('station_level', lvl)}<br>{label('columns', 'women_within')}: "
-            f"{stats['women_within'].get(c, 0):,.0f}<br>{label('columns', 'staff')}: {s:g}"
-            + (f"<br>{label('columns', 'gap_m2')}: {(gaps or {}).get(c, 0):,.0f}" if gaps else "")
-            for n, lvl, c, s in zip(group["name"], group["level"], group["code"], group["staff"])
+            f"{n}<br>{enum_label('station_level', level)}<br>{words['women_within']}: {within.get(c, 0):,.0f}"
+            f"<br>{words['staff']}: {s:.1f}" + (f"<br>{words['gap_m2']}: {gaps.get(c, 0):,.0f}" if gaps else "")
+            for n, c, s in zip(group["name"].tolist(), group["code"].tolist(), group["staff"].tolist())
         ]
         rows = stations.index.get_indexer(group.index)
         data.append(
@@ -236,7 +243,7 @@ def coverage_map(
                 x=typed(group["x_km"]),
                 y=typed(group["y_km"]),
                 mode="markers+text",
-                text=list(group["name"]),
+                text=group["name"].tolist(),
                 textposition="top center",
                 textfont={"size": 10, "family": FONT},
                 marker={
@@ -254,7 +261,7 @@ def coverage_map(
     if len(sites):
         text = [
             f"{n}<br>{label('columns', 'gain_women')}: {g:,.0f}"
-            for n, g in zip(sites["site_name"], sites["gain_women"])
+            for n, g in zip(sites["site_name"].tolist(), sites["gain_women"].tolist())
         ]
         data.append(
             _scatter(
