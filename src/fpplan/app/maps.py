@@ -193,9 +193,9 @@ def coverage_map(
         part = access[access["access"] == kind]
         at = places.loc[part["village_code"]]
         unit = "km" if meta["unit"] == "km" else ui("minutes_short")
-        women = label("columns", "women_15_49")
+        women_word = label("columns", "women_15_49")
         text = [
-            f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{women}: {w:,.0f}"
+            f"{n}<br>{names.get(s, s)}: {c:.0f} {unit}<br>{women_word}: {w:,.0f}"
             for n, s, c, w in zip(
                 at["name"].tolist(),
                 part["nearest_station"].tolist(),
