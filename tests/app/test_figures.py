@@ -173,3 +173,24 @@ def test_scenario_explorer_redraws_its_figures_in_place(demo_with_results) -> No
     assert page.children[-1].children[0] is population and after < before
     first_year = population.figure["data"][0]["x"][0]
     assert population.figure["data"][0]["x"][-1] == 2035 and first_year < 2035
+
+
+def test_value_axes_read_as_officials_write_numbers() -> None:
+    """The explorer's population figure drawn by plotly (an SVG image, as a page rendered ahead shows it): its value
+    axis reads 160,000 and 180,000, never plotly's English 160k; the years stay 2030; a point pointed at shows whole
+    persons; and a figure's own y-axis settings keep the rule."""
+    import re
+
+    from fpplan.app.figure_images import svg_images
+    from fpplan.app.panels.scenarios import population_figures
+
+    totals = pd.DataFrame(
+        {"year": [2025, 2030, 2035], "population": [160_000.4, 175_000.6, 181_000.2], "women_15_49": [1.5e4] * 3}
+    )
+    spec = population_figures(totals, None, "80%")["population"]
+    ticks = re.findall(r'class="[xy]tick"[^>]*>.*?>([^<]+)</text>', svg_images({"p": spec}, width=800)["p"])
+    assert "160,000" in ticks and "180,000" in ticks and "2030" in ticks, ticks
+    assert not [t for t in ticks if t.endswith("k")], ticks
+    assert spec["layout"]["yaxis"]["hoverformat"] == ",.0f"
+    layout = figures._layout("t", yaxis={"tickformat": ".0%"})
+    assert layout["yaxis"] == {"exponentformat": "none", "separatethousands": True, "tickformat": ".0%"}

@@ -7,16 +7,20 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fpplan.app.style import FONT, STATUS_COLOURS
+from fpplan.app.style import AXIS_NUMBERS, FONT, STATUS_COLOURS
 from fpplan.data.labels import column_label, enum_label, ui
 
 
 def _layout(title: str, **extra) -> dict:
+    """A figure's layout: its title, the CJK font, and its value axis (y) numbered as officials write numbers
+    (``AXIS_NUMBERS``, under the caller's own ``yaxis``)."""
+    yaxis = AXIS_NUMBERS | extra.pop("yaxis", {})
     return {
         "title": {"text": title},
         "font": {"family": FONT},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
         "height": 360,
+        "yaxis": yaxis,
         **extra,
     }
 

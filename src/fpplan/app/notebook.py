@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fpplan.app.style import NOTEBOOK_PLOTLY_CONFIG
+from fpplan.app.style import AXIS_NUMBERS, NOTEBOOK_PLOTLY_CONFIG
 from fpplan.data.county import County
 from fpplan.data.errors import DataError, Problem
 from fpplan.startup import skip_unused_imports
@@ -204,7 +204,7 @@ def fit(fig, landscape: bool = False):
             "x": 0,
         },
     )
-    fig.update_yaxes(exponentformat="none", separatethousands=True)  # 174,000 rather than 174k; years stay 2030
+    fig.update_yaxes(**AXIS_NUMBERS)  # 174,000 rather than 174k; years (on x) stay 2030
     limit = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
     if fig.layout.height > limit:
         fig.update_layout(height=limit)

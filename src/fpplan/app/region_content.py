@@ -10,7 +10,7 @@ import json
 import plotly.graph_objects as go
 
 from fpplan.app.overview_content import CARD_COLOURS
-from fpplan.app.style import FONT, STATUS_COLOURS
+from fpplan.app.style import AXIS_NUMBERS, FONT, STATUS_COLOURS
 from fpplan.app.tables import NO_VALUE, number
 from fpplan.data.labels import ui
 
@@ -122,7 +122,7 @@ def _layout(title: str, n: int) -> dict:
             "traceorder": "normal",
         },
         "yaxis": {"autorange": "reversed", "automargin": True},
-        "xaxis": {"automargin": True},
+        "xaxis": {"automargin": True, **AXIS_NUMBERS},  # the bars' values
     }
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 # the CJK font (fonts-noto-cjk on the server; Microsoft YaHei on an office's Windows): CSS and plotly alike
 FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
+# numbers on a figure's value axis as officials write them: 174,000, not plotly's 174k (an English suffix); for the
+# axes of values only, never one of years (2,030)
+AXIS_NUMBERS = {"exponentformat": "none", "separatethousands": True}
 # status → colour (the dashboards' traffic lights), and the text colour that reads on it
 STATUS_COLOURS = {
     "green": "#2e7d32",

@@ -45,9 +45,11 @@ TARGETS = {key: f"fpplan-figure-{key}" for key in FIGURES}  # their elements on 
 HEADLINE, RECORDED, HEADER = "fpplan-headline-box", "fpplan-observed-box", "fpplan-header"
 
 
-def _figure(title_key: str, *traces: dict) -> dict:
-    """Plain plotly JSON (no plotly import, no validation: the figures follow every control move)."""
-    layout = figures._layout(ui(title_key), height=300, xaxis={"title": {"text": ui("year")}})
+def _figure(title_key: str, *traces: dict, persons: bool = False) -> dict:
+    """Plain plotly JSON (no plotly import, no validation: the figures follow every control move); ``persons``:
+    its values are counts of people, shown whole where a point is pointed at (a projection's 167,829, not 167,829.4)."""
+    yaxis = {"hoverformat": ",.0f"} if persons else {}
+    layout = figures._layout(ui(title_key), height=300, xaxis={"title": {"text": ui("year")}}, yaxis=yaxis)
     return {"data": list(traces), "layout": layout}
 
 
@@ -75,11 +77,13 @@ def population_figures(totals, interval, legend_80: str) -> dict[str, dict]:
             "county_population",
             *_band_traces(interval, "population", "rgba(21,101,192,0.25)", legend_80),
             _line(years, totals["population"], ui("county_population")),
+            persons=True,
         ),
         "women": _figure(
             "women_15_49_title",
             *_band_traces(interval, "women_15_49", "rgba(194,24,91,0.2)", legend_80),
             _line(years, totals["women_15_49"], ui("women_15_49_title"), line={"color": "#c2185b"}),
+            persons=True,
         ),
     }
 
