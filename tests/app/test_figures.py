@@ -14,6 +14,26 @@ def test_pyramid_puts_men_left_and_women_right() -> None:
     men, women = fig.data
     assert list(men.x) == [-5.0, -3.0] and list(women.x) == [4.0, 2.0]
     assert "T" in fig.layout.title.text and "2025" in fig.layout.title.text
+    # men are drawn to the left but read as persons: the axis says 5 either side, never −5, and so does the hover
+    assert list(men.customdata) == [5.0, 3.0] and "customdata" in men.hovertemplate
+    assert list(fig.layout.xaxis.tickvals) == [-4.0, -2.0, 0.0, 2.0, 4.0]
+    assert list(fig.layout.xaxis.ticktext) == ["4", "2", "0", "2", "4"]
+    assert list(fig.layout.xaxis.range) == [-5.25, 5.25]  # centred on 0: both sides on one scale
+
+
+def test_each_townships_pyramid_has_its_own_mirrored_axis() -> None:
+    pop = pd.DataFrame(
+        {
+            "township_code": ["A"] * 4 + ["B"] * 4,
+            "sex": ["male", "female"] * 4,
+            "age": [0, 0, 7, 7] * 2,
+            "population": [2100.0, 1900.0, 800.0, 700.0, 40.0, 310.0, 20.0, 30.0],
+        }
+    )
+    fig = figures.pyramids(pop, ["A", "B"], {"A": "甲", "B": "乙"}, 2025)
+    assert list(fig.layout.xaxis.ticktext) == ["2,000", "1,000", "0", "1,000", "2,000"]
+    assert list(fig.layout.xaxis2.ticktext) == ["300", "200", "100", "0", "100", "200", "300"]
+    assert list(fig.data[0].x[:2]) == [-2100.0, -800.0] and list(fig.data[0].customdata) == [2100.0, 800.0] + [0.0] * 19
 
 
 def test_fan_chart_bands_and_median() -> None:

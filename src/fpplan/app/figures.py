@@ -25,6 +25,38 @@ def _layout(title: str, **extra) -> dict:
     }
 
 
+def mirrored_axis(largest: float) -> dict:
+    """A pyramid's value axis: symmetric about 0, ticks at two to four whole steps either side, each labelled by its
+    size (men are drawn to the left as negative numbers but read as persons: 2,000 on both sides, never −2,000)."""
+    if not largest > 0:
+        return {}
+    half = largest / 2
+    magnitude = 10 ** np.floor(np.log10(half))
+    step = max(m * magnitude for m in (1, 2, 5) if m * magnitude <= half)  # two to four ticks a side
+    ticks = np.arange(-(largest // step), largest // step + 1) * step
+    return {
+        "range": [-1.05 * largest, 1.05 * largest],
+        "tickvals": ticks.tolist(),
+        "ticktext": [f"{abs(t):,.0f}" for t in ticks],
+    }
+
+
+def _pyramid_bars(by: pd.DataFrame) -> tuple[list[dict], str]:
+    """Men (drawn negative, to the left; their hover shows the count) and women of a table age × sex."""
+    men, women = by.get("male", pd.Series(0.0, index=by.index)), by.get("female", pd.Series(0.0, index=by.index))
+    hover = "%{y}: %{customdata:,.0f}<extra>%{fullData.name}</extra>"
+    return [
+        {"y": by.index, "x": -men, "customdata": men, "name": enum_label("sex", "male"), "marker_color": "#1565c0"},
+        {
+            "y": by.index,
+            "x": women,
+            "customdata": women,
+            "name": enum_label("sex", "female"),
+            "marker_color": "#c2185b",
+        },
+    ], hover
+
+
 def lines(frame: pd.DataFrame, x: str, y: str, group: str, title: str, names: dict | None = None) -> go.Figure:
     """One line per ``group`` value."""
     fig = go.Figure(layout=_layout(title, xaxis_title=ui("year")))
@@ -45,12 +77,10 @@ def pyramid(population: pd.DataFrame, unit: str, year: int) -> go.Figure:
             xaxis_title=ui("persons"),
         )
     )
-    fig.add_bar(
-        y=by.index, x=-by.get("male", 0), orientation="h", name=enum_label("sex", "male"), marker_color="#1565c0"
-    )
-    fig.add_bar(
-        y=by.index, x=by.get("female", 0), orientation="h", name=enum_label("sex", "female"), marker_color="#c2185b"
-    )
+    bars, hover = _pyramid_bars(by)
+    for bar in bars:
+        fig.add_bar(orientation="h", hovertemplate=hover, **bar)
+    fig.update_xaxes(**mirrored_axis(float(by.abs().to_numpy().max(initial=0.0))))
     return fig
 
 
@@ -287,26 +317,10 @@ def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int,
         by = grouped[grouped["township_code"] == code].groupby(["sex", "age"])["population"].sum().unstack("sex")
         by = by.reindex(order).fillna(0.0)
         row, col = k // columns + 1, k % columns + 1
-        fig.add_bar(
-            y=by.index,
-            x=-by.get("male", 0),
-            orientation="h",
-            name=enum_label("sex", "male"),
-            marker_color="#1565c0",
-            showlegend=k == 0,
-            row=row,
-            col=col,
-        )
-        fig.add_bar(
-            y=by.index,
-            x=by.get("female", 0),
-            orientation="h",
-            name=enum_label("sex", "female"),
-            marker_color="#c2185b",
-            showlegend=k == 0,
-            row=row,
-            col=col,
-        )
+        bars, hover = _pyramid_bars(by)
+        for bar in bars:
+            fig.add_bar(orientation="h", hovertemplate=hover, showlegend=k == 0, row=row, col=col, **bar)
+        fig.update_xaxes(**mirrored_axis(float(by.abs().to_numpy().max(initial=0.0))), row=row, col=col)
     fig.update_layout(
         **_layout(
             ui("pyramid_title", unit="", year=year).strip(), barmode="overlay", bargap=0.05, height=205 * rows + 60
