@@ -26,13 +26,13 @@ def _layout(title: str, **extra) -> dict:
 
 
 def mirrored_axis(largest: float) -> dict:
-    """A pyramid's value axis: symmetric about 0, ticks at two to four whole steps either side, each labelled by its
+    """A pyramid's value axis: symmetric about 0, ticks at one to three whole steps either side, each labelled by its
     size (men are drawn to the left as negative numbers but read as persons: 2,000 on both sides, never −2,000)."""
     if not largest > 0:
         return {}
-    half = largest / 2
-    magnitude = 10 ** np.floor(np.log10(half))
-    step = max(m * magnitude for m in (1, 2, 5) if m * magnitude <= half)  # two to four ticks a side
+    third = largest / 3
+    magnitude = 10 ** np.floor(np.log10(third))
+    step = min(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= third)  # one to three ticks a side
     ticks = np.arange(-(largest // step), largest // step + 1) * step
     return {
         "range": [-1.05 * largest, 1.05 * largest],
