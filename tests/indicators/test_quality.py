@@ -3,6 +3,7 @@ statistics accuracy."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,7 @@ from fpplan.indicators.quality import (
     missing_and_late,
     outliers,
     statistics_accuracy,
+    statistics_accuracy_note,
     validation_violations,
 )
 from fpplan.testing.mini import mini_tables, write_mini_county
@@ -73,13 +75,37 @@ def test_statistics_accuracy_against_vital_history(tmp_path) -> None:
     stats = tables["service_stats"]
     stats["month"] = stats["month"].str.replace("2025", "2024")
     stats["reported_on"] = stats["reported_on"].str.replace("2025", "2024")
-    tables["service_stats"] = stats
+    # the rest of 2024 reported too, without births: the year's births are those of January and February
+    rest = stats.drop_duplicates("village_code").assign(births_male=0.0, births_female=0.0)
+    later = [rest.assign(month=f"2024-{m:02d}", reported_on=f"2024-{m:02d}-05") for m in range(3, 13)]
+    tables["service_stats"] = pd.concat([stats, *later], ignore_index=True)
     quality_county = load_county(write_mini_county(tmp_path / "a", tables))
     acc = statistics_accuracy(quality_county).set_index("township_code")
     # township 100001: 2 villages × 2 months × (1 + 1) births reported = 8; registered 5 + 4 = 9
     assert acc.loc["100001", "reported"] == 8 and acc.loc["100001", "registered"] == 9
     assert acc.loc["100001", "accuracy"] == pytest.approx(100 - 100 / 9)
     assert acc.loc["100001", "births_gap"] == 1 and acc.loc["100001", "discrepancy"] == pytest.approx(100 / 9)
+    assert statistics_accuracy_note(quality_county) == ""
+
+
+def test_part_of_a_year_reported_is_not_compared_with_the_whole_year_registered(tmp_path) -> None:
+    """Reports of January and February 2024 only, the whole of 2024 registered: no accuracy of 7% for a year of
+    two months' births (the office-file county whose reports began in December read 7.46%); the scorecard and the
+    report say why."""
+    from fpplan.indicators.scorecard import scorecard
+
+    tables = mini_tables()
+    stats = tables["service_stats"]
+    stats["month"] = stats["month"].str.replace("2025", "2024")
+    stats["reported_on"] = stats["reported_on"].str.replace("2025", "2024")
+    quality_county = load_county(write_mini_county(tmp_path / "p", tables))
+    assert statistics_accuracy(quality_county).empty
+    note = statistics_accuracy_note(quality_county)
+    assert note == "无可比较的年份：统计准确率按整年比较（月报满12个月的年份：无；生命登记数据：截至2024年）"
+    card = scorecard(quality_county, "county", "2024", with_forecast=False).set_index("indicator")
+    row = card.loc["statistics_accuracy"]
+    assert np.isnan(row["value"]) and row["status"] == "no_data"
+    assert (row["note"], row["note_arg"]) == ("reports_part_year", "2")
 
 
 def monthly_county(tmp_path, months, values: dict[str, list]):

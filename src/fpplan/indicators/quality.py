@@ -19,12 +19,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fpplan.data.labels import ui
 from fpplan.data.memo import per_county
 from fpplan.data.models.indicators import terms
 from fpplan.indicators.aggregate import aggregate, time_types
 from fpplan.indicators.catalogue import evaluate
 from fpplan.indicators.reports import KEYS, report_grid, report_values, rollup, unit_map
-from fpplan.indicators.sources import completeness, statistics_accuracy
+from fpplan.indicators.sources import completeness, report_months_per_year, statistics_accuracy
 
 __all__ = [
     "completeness",
@@ -37,6 +38,7 @@ __all__ = [
     "relations",
     "sd_outliers",
     "statistics_accuracy",
+    "statistics_accuracy_note",
     "validation_violations",
 ]
 
@@ -427,6 +429,18 @@ def quality_summary(county, year: int, tables: dict[str, pd.DataFrame] | None = 
             )
         )
     return pd.concat(rows, ignore_index=True)[["unit", "metric", "value", "threshold", "flagged"]]
+
+
+def statistics_accuracy_note(county) -> str:
+    """Why the statistics-accuracy table (``statistics_accuracy``) has no row, or "" when it has: no year has both
+    all twelve months of reports and the vital registration."""
+    if len(statistics_accuracy(county)):
+        return ""
+    counted = report_months_per_year(county)
+    whole = "、".join(str(y) for y in counted.index[counted == 12]) or ui("accuracy_none")
+    registered = county.vital_history["year"]
+    vital = ui("accuracy_vital_until", year=int(registered.max())) if len(registered) else ui("accuracy_none")
+    return ui("accuracy_no_year", whole=whole, vital=vital)
 
 
 def quality_report(

@@ -192,11 +192,22 @@ def completeness(county, kind: str = "month", level: str = "township") -> pd.Dat
 
 
 @per_county
+def report_months_per_year(county) -> pd.Series:
+    """Year → how many of its months the county's monthly reports hold (1–12)."""
+    months = county.service_stats["month"].astype(str).drop_duplicates()
+    return months.str[:4].astype(int).value_counts().sort_index()
+
+
+@per_county
 def statistics_accuracy(county) -> pd.DataFrame:
     """township_code, year, reported births (monthly reports), registered births (vital history), births_gap =
     |reported − registered| (births, 差数), discrepancy % = births_gap / registered × 100 (差错率) and accuracy % =
-    100 − discrepancy, for the years both cover. The indicator (``accuracy_values``) sums the same births_gap."""
+    100 − discrepancy, for the years both cover: a year's births registered against the births reported in all
+    twelve of its months (a year whose reports began in December is not compared with the whole year's
+    registrations). The indicator (``accuracy_values``) sums the same births_gap."""
+    counted = report_months_per_year(county)
     stats = county.service_stats
+    stats = stats[stats["month"].astype(str).str[:4].astype(int).isin(counted.index[counted == 12])]
     births = stats[["births_male", "births_female"]].sum(axis=1, min_count=1)
     parent = county.villages().set_index("code")["township_code"]
     reported = (
@@ -243,8 +254,14 @@ def accuracy_values(county, level: str, kind: str, indicators: dict) -> pd.DataF
     vital_years = county.vital_history["year"]
     last = int(vital_years.max()) if len(vital_years) else None
 
+    counted = report_months_per_year(county)
+
     def why(year: int) -> tuple[str, str]:
-        return ("vital_until", str(last)) if last is not None and year > last else ("no_vital_year", str(year))
+        if last is not None and year > last:
+            return ("vital_until", str(last))
+        if 0 < counted.get(year, 0) < 12:  # part of a year reported: not compared with a whole year registered
+            return ("reports_part_year", str(int(counted[year])))
+        return ("no_vital_year", str(year))
 
     a = statistics_accuracy(county) if kind == "year" and level != "village" else pd.DataFrame()
     for code, ind in indicators.items():
