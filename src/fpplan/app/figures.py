@@ -41,10 +41,13 @@ def mirrored_axis(largest: float) -> dict:
     }
 
 
-def _pyramid_bars(by: pd.DataFrame) -> tuple[list[dict], str]:
-    """Men (drawn negative, to the left; their hover shows the count) and women of a table age × sex."""
-    men, women = by.get("male", pd.Series(0.0, index=by.index)), by.get("female", pd.Series(0.0, index=by.index))
-    hover = "%{y}: %{customdata:,.0f}<extra>%{fullData.name}</extra>"
+PYRAMID_HOVER = "%{y}: %{customdata:,.0f}<extra>%{fullData.name}</extra>"  # a bar's count, the men's too
+
+
+def _pyramid_bars(by: pd.DataFrame) -> list[dict]:
+    """Men (drawn negative, to the left; ``customdata`` their count) and women of a table age × sex."""
+    none = pd.Series(0.0, index=by.index)
+    men, women = by.get("male", none), by.get("female", none)
     return [
         {"y": by.index, "x": -men, "customdata": men, "name": enum_label("sex", "male"), "marker_color": "#1565c0"},
         {
@@ -54,7 +57,7 @@ def _pyramid_bars(by: pd.DataFrame) -> tuple[list[dict], str]:
             "name": enum_label("sex", "female"),
             "marker_color": "#c2185b",
         },
-    ], hover
+    ]
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, group: str, title: str, names: dict | None = None) -> go.Figure:
@@ -77,9 +80,8 @@ def pyramid(population: pd.DataFrame, unit: str, year: int) -> go.Figure:
             xaxis_title=ui("persons"),
         )
     )
-    bars, hover = _pyramid_bars(by)
-    for bar in bars:
-        fig.add_bar(orientation="h", hovertemplate=hover, **bar)
+    for bar in _pyramid_bars(by):
+        fig.add_bar(orientation="h", hovertemplate=PYRAMID_HOVER, **bar)
     fig.update_xaxes(**mirrored_axis(float(by.abs().to_numpy().max(initial=0.0))))
     return fig
 
@@ -317,9 +319,8 @@ def pyramids(population: pd.DataFrame, codes: list[str], names: dict, year: int,
         by = grouped[grouped["township_code"] == code].groupby(["sex", "age"])["population"].sum().unstack("sex")
         by = by.reindex(order).fillna(0.0)
         row, col = k // columns + 1, k % columns + 1
-        bars, hover = _pyramid_bars(by)
-        for bar in bars:
-            fig.add_bar(orientation="h", hovertemplate=hover, showlegend=k == 0, row=row, col=col, **bar)
+        for bar in _pyramid_bars(by):
+            fig.add_bar(orientation="h", hovertemplate=PYRAMID_HOVER, showlegend=k == 0, row=row, col=col, **bar)
         fig.update_xaxes(**mirrored_axis(float(by.abs().to_numpy().max(initial=0.0))), row=row, col=col)
     fig.update_layout(
         **_layout(

@@ -207,18 +207,13 @@ def statistics_accuracy(county) -> pd.DataFrame:
     registrations). The indicator (``accuracy_values``) sums the same births_gap."""
     counted = report_months_per_year(county)
     stats = county.service_stats
-    stats = stats[stats["month"].astype(str).str[:4].astype(int).isin(counted.index[counted == 12])]
+    year = stats["month"].astype(str).str[:4].astype(int).rename("year")
+    whole = year.isin(counted.index[counted == 12])
+    stats, year = stats[whole], year[whole]
     births = stats[["births_male", "births_female"]].sum(axis=1, min_count=1)
     parent = county.villages().set_index("code")["township_code"]
     reported = (
-        births.groupby(
-            [
-                stats["village_code"].map(parent).rename("township_code"),
-                stats["month"].str[:4].astype(int).rename("year"),
-            ]
-        )
-        .sum()
-        .rename("reported")
+        births.groupby([stats["village_code"].map(parent).rename("township_code"), year]).sum().rename("reported")
     )
     vital = county.vital_history.set_index(["township_code", "year"])
     registered = (vital["births_male"] + vital["births_female"]).rename("registered")
